@@ -1,0 +1,27 @@
+"""minitorch_es: a PyTorch-style deep-learning framework in pure Python + NumPy.
+
+    import minitorch_es as mt
+    x = mt.randn(4, 3, requires_grad=True)
+    (x ** 2).sum().backward()
+"""
+
+from . import autograd, dtypes, ops, random
+from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .creation import (
+    arange, as_tensor, eye, from_numpy, full, linspace, ones, ones_like, rand, randint, randn,
+    randperm, tensor, zeros, zeros_like,
+)
+from .dtypes import (
+    bool, double, float, float16, float32, float64, get_default_dtype, half, int, int8, int16,
+    int32, int64, long, set_default_dtype, short, uint8,
+)
+from .errors import ShapeError
+from .functional import (
+    abs, argmax, argmin, cat, clamp, clip, concatenate, exp, flatten, log, matmul, max, maximum,
+    mean, min, minimum, permute, reshape, sqrt, squeeze, stack, std, sum, transpose, unsqueeze,
+    var, where,
+)
+from .random import initial_seed, manual_seed
+from .tensor import Tensor
+
+__version__ = "0.1.0"

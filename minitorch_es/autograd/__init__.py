@@ -1,0 +1,16 @@
+"""Automatic differentiation: ``Function``, the backward engine, grad modes and ``gradcheck``."""
+
+from .function import Context, Function
+from .gradcheck import GradcheckError, gradcheck
+from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+
+
+def backward(tensor, grad=None, retain_graph: bool = False) -> None:
+    """``mt.autograd.backward(t)`` is ``t.backward()``."""
+    tensor.backward(grad, retain_graph=retain_graph)
+
+
+__all__ = [
+    "Context", "Function", "GradcheckError", "backward", "enable_grad", "gradcheck",
+    "is_grad_enabled", "no_grad", "set_grad_enabled",
+]

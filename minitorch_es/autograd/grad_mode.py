@@ -1,0 +1,62 @@
+"""Whether operations record a graph: ``no_grad`` / ``enable_grad`` / ``set_grad_enabled``."""
+
+from __future__ import annotations
+
+import functools
+
+_enabled = True
+
+
+def is_grad_enabled() -> bool:
+    return _enabled
+
+
+class set_grad_enabled:
+    """Context manager (and function) that switches graph recording on or off, as in PyTorch."""
+
+    def __init__(self, mode: bool) -> None:
+        global _enabled
+        self.prev = _enabled
+        self.mode = bool(mode)
+        _enabled = self.mode
+
+    def __enter__(self) -> None:
+        pass
+
+    def __exit__(self, *exc) -> None:
+        global _enabled
+        _enabled = self.prev
+
+
+class _GradModeDecorator:
+    mode = True
+
+    def __enter__(self) -> None:
+        global _enabled
+        self._prev_stack = getattr(self, "_prev_stack", [])
+        self._prev_stack.append(_enabled)
+        _enabled = self.mode
+
+    def __exit__(self, *exc) -> None:
+        global _enabled
+        _enabled = self._prev_stack.pop()
+
+    def __call__(self, fn):
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            with self.__class__():
+                return fn(*args, **kwargs)
+
+        return wrapper
+
+
+class no_grad(_GradModeDecorator):
+    """Disable graph recording inside a ``with`` block or a decorated function."""
+
+    mode = False
+
+
+class enable_grad(_GradModeDecorator):
+    """Re-enable graph recording (e.g. inside a ``no_grad`` block)."""
+
+    mode = True

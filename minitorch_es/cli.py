@@ -1,0 +1,35 @@
+"""The ``minitorch-es`` command."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def _demo(args) -> int:
+    from .demos import train_xor
+
+    pred, losses = train_xor(seed=args.seed)
+    print("XOR with plain Tensor operations (2-5-1 sigmoid network, gradient descent, lr 1)")
+    for inputs, p in zip(["0 0", "0 1", "1 0", "1 1"], pred.numpy().ravel()):
+        print(f"  {inputs} -> {p:.3f}")
+    print(f"final MSE loss after {len(losses)} epochs: {losses[-1]:.5f}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="minitorch-es", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    demo = sub.add_parser("demo", help="train XOR with plain Tensor operations")
+    demo.add_argument("--seed", type=int, default=0)
+    demo.set_defaults(func=_demo)
+    return parser
+
+
+def main(argv=None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,126 @@
+"""Factory functions: ``tensor``, ``from_numpy``, ``zeros``, ``ones``, ``randn`` ..."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import random as _random
+from .dtypes import get_default_dtype
+from .tensor import Tensor
+
+
+def tensor(data, dtype=None, requires_grad: bool = False) -> Tensor:
+    """A new tensor holding a copy of ``data`` (a number, nested lists, an array or a Tensor).
+
+    Python floats become the default dtype (float32); NumPy arrays keep their dtype, as in
+    PyTorch.
+    """
+    source = data.data if isinstance(data, Tensor) else data
+    keeps_dtype = isinstance(source, (np.ndarray, np.generic))
+    try:
+        arr = np.array(source, dtype=dtype, copy=True)
+    except (TypeError, ValueError) as e:
+        raise TypeError(
+            f"mt.tensor expected numbers or (nested) sequences of numbers of a regular shape, "
+            f"got {type(data).__name__}: {e}"
+        ) from None
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(
+            f"mt.tensor expected numeric data (bool, int or float), got an array of dtype "
+            f"{arr.dtype} from {type(data).__name__}"
+        )
+    if dtype is None and not keeps_dtype and arr.dtype == np.float64:
+        arr = arr.astype(get_default_dtype())
+    return Tensor(arr, requires_grad=requires_grad)
+
+
+def as_tensor(data, dtype=None) -> Tensor:
+    """Like :func:`tensor`, but returns ``data`` itself when it already is a Tensor of ``dtype``."""
+    if isinstance(data, Tensor) and (dtype is None or data.dtype == np.dtype(dtype)):
+        return data
+    return tensor(data, dtype=dtype)
+
+
+def from_numpy(array: np.ndarray) -> Tensor:
+    """A tensor sharing memory with ``array`` and keeping its dtype."""
+    if not isinstance(array, np.ndarray):
+        raise TypeError(f"from_numpy expected a numpy.ndarray, got {type(array).__name__}")
+    if array.dtype.kind not in "biuf":
+        raise TypeError(f"from_numpy: unsupported dtype {array.dtype} (expected bool/int/float)")
+    return Tensor(array)
+
+
+def _size(size) -> tuple:
+    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+        size = size[0]
+    try:
+        return tuple(int(n) for n in size)
+    except (TypeError, ValueError):
+        raise TypeError(f"expected a size as integers or one tuple of integers, got {size}") from None
+
+
+def _float_dtype(dtype):
+    return get_default_dtype() if dtype is None else np.dtype(dtype)
+
+
+def zeros(*size, dtype=None, requires_grad: bool = False) -> Tensor:
+    return Tensor(np.zeros(_size(size), dtype=_float_dtype(dtype)), requires_grad)
+
+
+def ones(*size, dtype=None, requires_grad: bool = False) -> Tensor:
+    return Tensor(np.ones(_size(size), dtype=_float_dtype(dtype)), requires_grad)
+
+
+def full(size, fill_value, dtype=None, requires_grad: bool = False) -> Tensor:
+    if dtype is None:
+        kind = np.asarray(fill_value).dtype.kind
+        dtype = get_default_dtype() if kind == "f" else (np.bool_ if kind == "b" else np.int64)
+    return Tensor(np.full(_size((size,)), fill_value, dtype=dtype), requires_grad)
+
+
+def zeros_like(t: Tensor, dtype=None, requires_grad: bool = False) -> Tensor:
+    return Tensor(np.zeros_like(t.data, dtype=dtype), requires_grad)
+
+
+def ones_like(t: Tensor, dtype=None, requires_grad: bool = False) -> Tensor:
+    return Tensor(np.ones_like(t.data, dtype=dtype), requires_grad)
+
+
+def eye(n: int, m: int | None = None, dtype=None, requires_grad: bool = False) -> Tensor:
+    return Tensor(np.eye(n, m, dtype=_float_dtype(dtype)), requires_grad)
+
+
+def arange(start, end=None, step=1, dtype=None, requires_grad: bool = False) -> Tensor:
+    if end is None:
+        start, end = 0, start
+    if dtype is None:
+        integral = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
+        dtype = np.int64 if integral else get_default_dtype()
+    return Tensor(np.arange(start, end, step, dtype=dtype), requires_grad)
+
+
+def linspace(start, end, steps: int, dtype=None, requires_grad: bool = False) -> Tensor:
+    return Tensor(np.linspace(start, end, steps, dtype=_float_dtype(dtype)), requires_grad)
+
+
+def randn(*size, dtype=None, requires_grad: bool = False) -> Tensor:
+    """Standard normal samples from the package generator."""
+    data = _random.generator().standard_normal(_size(size), dtype=_float_dtype(dtype))
+    return Tensor(data, requires_grad)
+
+
+def rand(*size, dtype=None, requires_grad: bool = False) -> Tensor:
+    """Uniform samples on [0, 1) from the package generator."""
+    data = _random.generator().random(_size(size), dtype=_float_dtype(dtype))
+    return Tensor(data, requires_grad)
+
+
+def randint(low, high=None, size=(), dtype=None) -> Tensor:
+    if high is None:
+        low, high = 0, low
+    data = _random.generator().integers(low, high, size=_size((size,)), dtype=dtype or np.int64)
+    return Tensor(data)
+
+
+def randperm(n: int) -> Tensor:
+    return Tensor(_random.generator().permutation(n).astype(np.int64))

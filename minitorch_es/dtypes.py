@@ -1,0 +1,34 @@
+"""Dtypes (NumPy dtypes under PyTorch's names) and the default floating dtype."""
+
+from __future__ import annotations
+
+import numpy as np
+
+float16 = half = np.dtype("float16")
+float32 = float = np.dtype("float32")
+float64 = double = np.dtype("float64")
+int8 = np.dtype("int8")
+uint8 = np.dtype("uint8")
+int16 = short = np.dtype("int16")
+int32 = int = np.dtype("int32")
+int64 = long = np.dtype("int64")
+bool = np.dtype("bool")
+
+_default = float32
+
+
+def set_default_dtype(dtype) -> None:
+    """Set the dtype of new floating-point tensors (float32 or float64), as in PyTorch."""
+    global _default
+    d = np.dtype(dtype)
+    if d not in (float32, float64, float16):
+        raise TypeError(f"set_default_dtype: only floating dtypes are supported, got {d}")
+    _default = d
+
+
+def get_default_dtype() -> np.dtype:
+    return _default
+
+
+def is_floating_point(dtype) -> "bool":
+    return np.dtype(dtype).kind == "f"

@@ -1,0 +1,6 @@
+"""Exception types shared across the package."""
+
+
+class ShapeError(ValueError, RuntimeError):
+    """Shapes that do not fit an operation. Catchable as ``ValueError`` or, as in PyTorch,
+    ``RuntimeError``."""

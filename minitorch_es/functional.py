@@ -1,0 +1,51 @@
+"""The core's functional operations on Tensors (also exposed as ``mt.nn.functional``)."""
+
+from __future__ import annotations
+
+from . import ops
+from .tensor import Tensor, _operand
+
+
+def where(condition, input, other) -> Tensor:
+    """``input`` where ``condition`` holds, else ``other`` (gradients flow to both)."""
+    cond = condition.data if isinstance(condition, Tensor) else condition
+    like = input if isinstance(input, Tensor) else other
+    if not isinstance(like, Tensor):
+        raise TypeError("where: at least one of input and other must be a Tensor")
+    return ops.Where.apply(cond, _operand(input, like), _operand(other, like))
+
+
+def cat(tensors, dim: int = 0) -> Tensor:
+    return ops.Cat.apply(*_tensors(tensors, "cat"), dim=dim)
+
+
+concatenate = cat
+
+
+def stack(tensors, dim: int = 0) -> Tensor:
+    return ops.Stack.apply(*_tensors(tensors, "stack"), dim=dim)
+
+
+def _tensors(seq, op):
+    seq = list(seq)
+    if not seq:
+        raise ValueError(f"{op}: expected a non-empty sequence of tensors")
+    return [t if isinstance(t, Tensor) else Tensor(t) for t in seq]
+
+
+def _unary(name):
+    def fn(input: Tensor, *args, **kwargs) -> Tensor:
+        return getattr(input, name)(*args, **kwargs)
+
+    fn.__name__ = name
+    fn.__doc__ = f"Functional form of :meth:`Tensor.{name}`."
+    return fn
+
+
+exp, log, sqrt, abs, clamp, clip = (_unary(n) for n in ("exp", "log", "sqrt", "abs", "clamp", "clip"))
+sum, mean, var, std, max, min = (_unary(n) for n in ("sum", "mean", "var", "std", "max", "min"))
+argmax, argmin, reshape, flatten = (_unary(n) for n in ("argmax", "argmin", "reshape", "flatten"))
+transpose, permute, squeeze, unsqueeze = (
+    _unary(n) for n in ("transpose", "permute", "squeeze", "unsqueeze")
+)
+maximum, minimum, matmul = (_unary(n) for n in ("maximum", "minimum", "matmul"))

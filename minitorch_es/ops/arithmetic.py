@@ -1,0 +1,161 @@
+"""Arithmetic primitives: + - * / ** @ and negation, with gradients through broadcasting."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..autograd.function import Function
+from ..errors import ShapeError
+from .broadcast import unbroadcast
+
+
+class Add(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.shapes = (np.shape(a), np.shape(b))
+        return a + b
+
+    @staticmethod
+    def backward(ctx, grad):
+        sa, sb = ctx.shapes
+        na, nb = ctx.needs_input_grad
+        return (unbroadcast(grad, sa) if na else None, unbroadcast(grad, sb) if nb else None)
+
+
+class Sub(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.shapes = (np.shape(a), np.shape(b))
+        return a - b
+
+    @staticmethod
+    def backward(ctx, grad):
+        sa, sb = ctx.shapes
+        na, nb = ctx.needs_input_grad
+        return (unbroadcast(grad, sa) if na else None, unbroadcast(-grad, sb) if nb else None)
+
+
+class Mul(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return a * b
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        na, nb = ctx.needs_input_grad
+        return (
+            unbroadcast(grad * b, np.shape(a)) if na else None,
+            unbroadcast(grad * a, np.shape(b)) if nb else None,
+        )
+
+
+class Div(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        out = np.true_divide(a, b)
+        # Integer / integer is a float tensor of the default dtype, as in PyTorch.
+        if out.dtype == np.float64 and _all_integer(a, b):
+            out = out.astype(_default_float())
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        na, nb = ctx.needs_input_grad
+        return (
+            unbroadcast(grad / b, np.shape(a)) if na else None,
+            unbroadcast(-grad * a / (b * b), np.shape(b)) if nb else None,
+        )
+
+
+class Neg(Function):
+    @staticmethod
+    def forward(ctx, a):
+        return -a
+
+    @staticmethod
+    def backward(ctx, grad):
+        return -grad
+
+
+class Pow(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        out = np.power(a, b)
+        ctx.save_for_backward(a, b, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b, out = ctx.saved_tensors
+        na, nb = ctx.needs_input_grad
+        ga = gb = None
+        if na:
+            # d(a^b)/da = b * a^(b-1); written without a^(b-1) of a == 0 when b == 1 or 2.
+            if np.ndim(b) == 0 and b == 2:
+                ga = grad * 2 * a
+            else:
+                ga = grad * b * np.power(a, b - 1)
+            ga = unbroadcast(ga, np.shape(a))
+        if nb:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                logs = np.where(a > 0, np.log(np.where(a > 0, a, 1)), 0)
+            gb = unbroadcast(grad * out * logs, np.shape(b))
+        return ga, gb
+
+
+class MatMul(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        _check_matmul(a, b)
+        ctx.save_for_backward(a, b)
+        return a @ b
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        na, nb = ctx.needs_input_grad
+        a2 = a[None, :] if a.ndim == 1 else a
+        b2 = b[:, None] if b.ndim == 1 else b
+        batch = np.broadcast_shapes(a2.shape[:-2], b2.shape[:-2])
+        g2 = grad.reshape(batch + (a2.shape[-2], b2.shape[-1]))
+        ga = gb = None
+        if na:
+            ga = unbroadcast(g2 @ np.swapaxes(b2, -1, -2), a2.shape).reshape(a.shape)
+        if nb:
+            gb = unbroadcast(np.swapaxes(a2, -1, -2) @ g2, b2.shape).reshape(b.shape)
+        return ga, gb
+
+
+def _check_matmul(a, b) -> None:
+    a, b = np.asarray(a), np.asarray(b)
+    if a.ndim == 0 or b.ndim == 0:
+        raise ShapeError(
+            f"matmul: both arguments need at least 1 dimension, got shapes {a.shape} and {b.shape}"
+        )
+    k_a = a.shape[-1]
+    k_b = b.shape[0] if b.ndim == 1 else b.shape[-2]
+    if k_a != k_b:
+        raise ShapeError(
+            f"matmul: shapes {a.shape} and {b.shape} cannot be multiplied: the last dimension of "
+            f"the first ({k_a}) must equal the "
+            f"{'first' if b.ndim == 1 else 'second-to-last'} dimension of the second ({k_b})"
+        )
+    if a.dtype != b.dtype and a.dtype.kind == "f" and b.dtype.kind == "f":
+        raise TypeError(
+            f"matmul: expected both arguments to have the same dtype, got {a.dtype} and {b.dtype} "
+            f"(convert one with .to(dtype) / .float() / .double())"
+        )
+
+
+def _all_integer(*xs) -> bool:
+    return all(np.asarray(x).dtype.kind in "biu" for x in xs)
+
+
+def _default_float():
+    from ..tensor import get_default_dtype
+
+    return get_default_dtype()

@@ -1,0 +1,126 @@
+"""Reductions: sum, mean, var, max and min over all elements or along ``dim``."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..autograd.function import Function
+from ..errors import ShapeError
+
+
+def normalize_dims(dim, ndim: int, op: str):
+    """``dim`` (None, int or sequence) as a sorted tuple of non-negative axes, checked."""
+    if dim is None:
+        return None
+    dims = (dim,) if isinstance(dim, (int, np.integer)) else tuple(dim)
+    out = []
+    for d in dims:
+        if not -max(ndim, 1) <= d < max(ndim, 1):
+            raise ShapeError(
+                f"{op}: dim {d} is out of range for a tensor with {ndim} dimension(s) "
+                f"(expected a value in [{-max(ndim, 1)}, {max(ndim, 1) - 1}])"
+            )
+        out.append(d % max(ndim, 1))
+    if ndim == 0:
+        return None
+    return tuple(sorted(set(out)))
+
+
+def _expand(grad, shape, dims, keepdim):
+    """Broadcast a reduced gradient back over the reduced axes."""
+    if dims is not None and not keepdim:
+        grad = np.expand_dims(grad, dims)
+    return np.broadcast_to(grad, shape)
+
+
+class Sum(Function):
+    @staticmethod
+    def forward(ctx, a, dim=None, keepdim=False):
+        dims = normalize_dims(dim, a.ndim, "sum")
+        ctx.meta = (a.shape, dims, keepdim)
+        out = a.sum(axis=dims, keepdims=keepdim)
+        if a.dtype == bool or a.dtype.kind in "iu":
+            out = out.astype(np.int64)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        shape, dims, keepdim = ctx.meta
+        return _expand(grad, shape, dims, keepdim)
+
+
+class Mean(Function):
+    @staticmethod
+    def forward(ctx, a, dim=None, keepdim=False):
+        if a.dtype.kind not in "fc":
+            raise TypeError(
+                f"mean(): expected a floating point tensor, got dtype {a.dtype} "
+                f"(convert with .float())"
+            )
+        dims = normalize_dims(dim, a.ndim, "mean")
+        count = a.size if dims is None else int(np.prod([a.shape[d] for d in dims]))
+        ctx.meta = (a.shape, dims, keepdim, count)
+        return a.mean(axis=dims, keepdims=keepdim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        shape, dims, keepdim, count = ctx.meta
+        return _expand(grad / count, shape, dims, keepdim)
+
+
+class Var(Function):
+    @staticmethod
+    def forward(ctx, a, dim=None, correction=1, keepdim=False):
+        dims = normalize_dims(dim, a.ndim, "var")
+        count = a.size if dims is None else int(np.prod([a.shape[d] for d in dims]))
+        centered = a - a.mean(axis=dims, keepdims=True)
+        ctx.save_for_backward(centered)
+        ctx.meta = (dims, keepdim, count - correction)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return (centered * centered).sum(axis=dims, keepdims=keepdim) / (count - correction)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (centered,) = ctx.saved_tensors
+        dims, keepdim, denom = ctx.meta
+        return _expand(grad, centered.shape, dims, keepdim) * (2 * centered / denom)
+
+
+class MaxMin(Function):
+    """max / min over all elements (gradient shared evenly among ties, as in PyTorch)."""
+
+    @staticmethod
+    def forward(ctx, a, largest=True):
+        if a.size == 0:
+            raise ShapeError(f"{'max' if largest else 'min'}(): the tensor is empty")
+        out = a.max() if largest else a.min()
+        ctx.save_for_backward(a, out)
+        return np.asarray(out)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, out = ctx.saved_tensors
+        mask = a == out
+        return mask * (grad / mask.sum()).astype(a.dtype)
+
+
+class MaxMinDim(Function):
+    """Values of max / min along one dim; the gradient goes to the returned index."""
+
+    @staticmethod
+    def forward(ctx, a, dim, keepdim=False, largest=True):
+        (d,) = normalize_dims(dim, a.ndim, "max" if largest else "min") or (0,)
+        idx = (np.argmax if largest else np.argmin)(a, axis=d) if a.ndim else np.zeros((), int)
+        idx = np.expand_dims(idx, d) if a.ndim else idx
+        values = np.take_along_axis(a, idx, axis=d) if a.ndim else a
+        ctx.meta = (a.shape, d, idx, keepdim)
+        return values if keepdim or not a.ndim else np.squeeze(values, d)
+
+    @staticmethod
+    def backward(ctx, grad):
+        shape, d, idx, keepdim = ctx.meta
+        out = np.zeros(shape, dtype=grad.dtype)
+        if not shape:
+            return grad
+        np.put_along_axis(out, idx, grad if keepdim else np.expand_dims(grad, d), axis=d)
+        return out

@@ -1,0 +1,68 @@
+"""The package's one seeded random generator.
+
+Every random thing in minitorch_es (initializers, dropout, shuffling, ``randn``) draws from
+:func:`generator`, so ``manual_seed`` makes a whole run reproducible and a checkpoint can save
+and restore the stream with :func:`get_state` / :func:`set_state`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+# Like PyTorch, a fresh process starts from a fixed seed, so an unseeded script repeats itself.
+DEFAULT_SEED = 67280421310721
+
+_generator = np.random.Generator(np.random.PCG64(DEFAULT_SEED))
+_initial_seed = DEFAULT_SEED
+
+
+def manual_seed(seed: int) -> np.random.Generator:
+    """Reseed the package generator (``torch.manual_seed``). Returns the generator."""
+    global _initial_seed
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise TypeError(f"manual_seed expected an int, got {type(seed).__name__} ({seed!r})")
+    if seed < 0:
+        raise ValueError(f"manual_seed expected a non-negative int, got {seed}")
+    _initial_seed = int(seed)
+    _generator.bit_generator.state = np.random.PCG64(_initial_seed).state
+    return _generator
+
+
+def initial_seed() -> int:
+    """The seed last given to :func:`manual_seed` (or the default one)."""
+    return _initial_seed
+
+
+def generator() -> np.random.Generator:
+    """The shared ``numpy.random.Generator`` every random op of the package draws from."""
+    return _generator
+
+
+def get_state() -> dict:
+    """A JSON-serialisable copy of the generator state."""
+    state = _generator.bit_generator.state
+    return {
+        "bit_generator": state["bit_generator"],
+        "state": {k: int(v) for k, v in state["state"].items()},
+        "has_uint32": int(state["has_uint32"]),
+        "uinteger": int(state["uinteger"]),
+        "seed": _initial_seed,
+    }
+
+
+def set_state(state: dict) -> None:
+    """Restore a state returned by :func:`get_state`."""
+    global _initial_seed
+    if not isinstance(state, dict) or state.get("bit_generator") != "PCG64" or "state" not in state:
+        got = state.get("bit_generator") if isinstance(state, dict) else type(state).__name__
+        raise ValueError(
+            f"set_state expected a dict from minitorch_es.random.get_state() with "
+            f"bit_generator 'PCG64', got {got!r}"
+        )
+    _generator.bit_generator.state = {
+        "bit_generator": "PCG64",
+        "state": dict(state["state"]),
+        "has_uint32": int(state.get("has_uint32", 0)),
+        "uinteger": int(state.get("uinteger", 0)),
+    }
+    _initial_seed = int(state.get("seed", _initial_seed))

@@ -1,0 +1,486 @@
+"""``Tensor``: an n-dimensional array that records the operations applied to it.
+
+A Tensor wraps a NumPy array (``.data``). When ``requires_grad`` is set, every operation on it
+creates a node of a graph, and ``backward()`` fills ``.grad`` of the leaves with the derivative
+of the result with respect to them.
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+
+import numpy as np
+
+from . import dtypes
+from .autograd import engine, function, grad_mode
+from .dtypes import get_default_dtype
+
+MaxMinResult = namedtuple("MaxMinResult", ["values", "indices"])
+
+
+class Tensor:
+    # NumPy hands binary operations with a Tensor back to the Tensor's reflected methods.
+    __array_ufunc__ = None
+
+    __slots__ = ("data", "grad", "_requires_grad", "_ctx", "_retains_grad", "name", "__weakref__")
+
+    def __init__(self, data, requires_grad: bool = False) -> None:
+        self.data = data if isinstance(data, np.ndarray) else np.asarray(data)
+        self.grad = None
+        self._ctx = None
+        self._retains_grad = False
+        self._requires_grad = False
+        self.name = None
+        if requires_grad:
+            self.requires_grad = True
+
+    @classmethod
+    def _wrap(cls, array: np.ndarray) -> "Tensor":
+        """Fast construction of a result tensor (no checks, no graph)."""
+        t = object.__new__(Tensor)
+        t.data = array
+        t.grad = None
+        t._ctx = None
+        t._retains_grad = False
+        t._requires_grad = False
+        t.name = None
+        return t
+
+    # ----------------------------------------------------------------- autograd state
+    @property
+    def requires_grad(self) -> bool:
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, value: bool) -> None:
+        if value and self.data.dtype.kind not in "fc":
+            raise RuntimeError(
+                f"only tensors of floating point dtype can require gradients, got dtype "
+                f"{self.data.dtype} (convert with .float() first)"
+            )
+        if not value and self._ctx is not None:
+            raise RuntimeError(
+                "you can only change requires_grad flags of leaf tensors; use .detach() "
+                "to get a tensor without a graph"
+            )
+        self._requires_grad = bool(value)
+
+    def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
+        self.requires_grad = requires_grad
+        return self
+
+    @property
+    def is_leaf(self) -> bool:
+        return self._ctx is None
+
+    @property
+    def grad_fn(self):
+        """The Function that produced this tensor (None for leaves)."""
+        return getattr(self._ctx, "fn", None)
+
+    def retain_grad(self) -> None:
+        """Keep ``.grad`` for this non-leaf tensor during backward."""
+        self._retains_grad = True
+
+    def backward(self, grad=None, retain_graph: bool = False) -> None:
+        engine.backward(self, grad, retain_graph)
+
+    def detach(self) -> "Tensor":
+        """The same data, cut from the graph."""
+        return Tensor._wrap(self.data)
+
+    def zero_(self) -> "Tensor":
+        self.data[...] = 0
+        return self
+
+    # -------------------------------------------------------------------- properties
+    @property
+    def shape(self) -> tuple:
+        return self.data.shape
+
+    def size(self, dim: int | None = None):
+        return self.data.shape if dim is None else self.data.shape[dim]
+
+    @property
+    def ndim(self) -> int:
+        return self.data.ndim
+
+    def dim(self) -> int:
+        return self.data.ndim
+
+    def numel(self) -> int:
+        return self.data.size
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.data.dtype
+
+    @property
+    def T(self) -> "Tensor":
+        return self.permute(*reversed(range(self.ndim)))
+
+    def __len__(self) -> int:
+        if not self.data.ndim:
+            raise TypeError("len() of a 0-d tensor")
+        return self.data.shape[0]
+
+    def __iter__(self):
+        return (self[i] for i in range(len(self)))
+
+    def numpy(self) -> np.ndarray:
+        if self._requires_grad:
+            raise RuntimeError(
+                "Can't call numpy() on a Tensor that requires grad. Use tensor.detach().numpy()"
+            )
+        return self.data
+
+    def __array__(self, dtype=None, copy=None):
+        return self.data if dtype is None else self.data.astype(dtype)
+
+    def item(self):
+        if self.data.size != 1:
+            raise ValueError(
+                f"item(): only a tensor with one element can be converted to a Python scalar, "
+                f"got shape {self.shape}"
+            )
+        return self.data.item()
+
+    def tolist(self):
+        return self.data.tolist()
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __bool__(self) -> bool:
+        if self.data.size != 1:
+            raise RuntimeError(
+                f"Boolean value of a tensor with {self.data.size} elements is ambiguous"
+            )
+        return bool(self.data)
+
+    __hash__ = object.__hash__
+
+    def __repr__(self) -> str:
+        body = np.array2string(self.data, separator=", ", prefix="tensor(")
+        extras = []
+        if self.data.dtype not in (get_default_dtype(), dtypes.int64, dtypes.bool):
+            extras.append(f"dtype={self.data.dtype}")
+        if self._ctx is not None and self._ctx is not engine.FREED:
+            extras.append(f"grad_fn=<{self._ctx.fn.__name__}Backward>")
+        elif self._requires_grad:
+            extras.append("requires_grad=True")
+        return "tensor(" + body + "".join(", " + e for e in extras) + ")"
+
+    # ------------------------------------------------------------------------- casts
+    def to(self, dtype) -> "Tensor":
+        dtype = np.dtype(dtype)
+        if dtype == self.data.dtype:
+            return self
+        if self._requires_grad and dtype.kind == "f":
+            return _ops.Cast.apply(self, dtype)
+        return Tensor._wrap(self.data.astype(dtype))
+
+    type = to
+
+    def float(self) -> "Tensor":
+        return self.to(dtypes.float32)
+
+    def double(self) -> "Tensor":
+        return self.to(dtypes.float64)
+
+    def long(self) -> "Tensor":
+        return self.to(dtypes.int64)
+
+    def int(self) -> "Tensor":
+        return self.to(dtypes.int32)
+
+    def bool(self) -> "Tensor":
+        return self.to(dtypes.bool)
+
+    def clone(self) -> "Tensor":
+        return self * 1 if self._requires_grad else Tensor._wrap(self.data.copy())
+
+    # -------------------------------------------------------------------- arithmetic
+    def __add__(self, other):
+        return _ops.Add.apply(self, _operand(other, self))
+
+    def __radd__(self, other):
+        return _ops.Add.apply(_operand(other, self), self)
+
+    def __sub__(self, other):
+        return _ops.Sub.apply(self, _operand(other, self))
+
+    def __rsub__(self, other):
+        return _ops.Sub.apply(_operand(other, self), self)
+
+    def __mul__(self, other):
+        return _ops.Mul.apply(self, _operand(other, self))
+
+    def __rmul__(self, other):
+        return _ops.Mul.apply(_operand(other, self), self)
+
+    def __truediv__(self, other):
+        return _ops.Div.apply(self, _operand(other, self))
+
+    def __rtruediv__(self, other):
+        return _ops.Div.apply(_operand(other, self), self)
+
+    def __pow__(self, other):
+        return _ops.Pow.apply(self, _operand(other, self))
+
+    def __rpow__(self, other):
+        return _ops.Pow.apply(_operand(other, self), self)
+
+    def __matmul__(self, other):
+        return _ops.MatMul.apply(self, _operand(other, self))
+
+    def __rmatmul__(self, other):
+        return _ops.MatMul.apply(_operand(other, self), self)
+
+    def __neg__(self):
+        return _ops.Neg.apply(self)
+
+    def __pos__(self):
+        return self
+
+    add, sub, mul, div, pow, matmul = __add__, __sub__, __mul__, __truediv__, __pow__, __matmul__
+
+    # In-place updates are for tensors outside any graph (e.g. parameter updates under no_grad).
+    def _inplace(self, other, ufunc, symbol):
+        if grad_mode.is_grad_enabled() and (
+            self._requires_grad or isinstance(other, Tensor) and other._requires_grad
+        ):
+            raise RuntimeError(
+                f"in-place '{symbol}' on a tensor that takes part in autograd: use the "
+                f"out-of-place form (x = x {symbol[0]} y), or wrap the update in mt.no_grad()"
+            )
+        ufunc(self.data, other.data if isinstance(other, Tensor) else other, out=self.data,
+              casting="same_kind")
+        return self
+
+    def __iadd__(self, other):
+        return self._inplace(other, np.add, "+=")
+
+    def __isub__(self, other):
+        return self._inplace(other, np.subtract, "-=")
+
+    def __imul__(self, other):
+        return self._inplace(other, np.multiply, "*=")
+
+    def __itruediv__(self, other):
+        return self._inplace(other, np.true_divide, "/=")
+
+    def __setitem__(self, index, value) -> None:
+        if grad_mode.is_grad_enabled() and self._requires_grad:
+            raise RuntimeError(
+                "item assignment on a tensor that requires grad: wrap it in mt.no_grad(), or "
+                "build the new tensor with mt.where / mt.cat"
+            )
+        self.data[_index(index)] = value.data if isinstance(value, Tensor) else value
+
+    # --------------------------------------------------------------------- comparisons
+    def _compare(self, other, ufunc):
+        return Tensor._wrap(ufunc(self.data, other.data if isinstance(other, Tensor) else other))
+
+    def __eq__(self, other):
+        return self._compare(other, np.equal)
+
+    def __ne__(self, other):
+        return self._compare(other, np.not_equal)
+
+    def __lt__(self, other):
+        return self._compare(other, np.less)
+
+    def __le__(self, other):
+        return self._compare(other, np.less_equal)
+
+    def __gt__(self, other):
+        return self._compare(other, np.greater)
+
+    def __ge__(self, other):
+        return self._compare(other, np.greater_equal)
+
+    eq, ne, lt, le, gt, ge = __eq__, __ne__, __lt__, __le__, __gt__, __ge__
+
+    # -------------------------------------------------------------------- elementwise
+    def exp(self):
+        return _ops.Exp.apply(self)
+
+    def log(self):
+        return _ops.Log.apply(self)
+
+    def sqrt(self):
+        return _ops.Sqrt.apply(self)
+
+    def abs(self):
+        return _ops.Abs.apply(self)
+
+    def clamp(self, min=None, max=None):
+        if min is None and max is None:
+            raise ValueError("clamp: at least one of min and max must be given")
+        return _ops.Clamp.apply(self, min=min, max=max)
+
+    clip = clamp
+
+    def maximum(self, other):
+        return _ops.Maximum.apply(self, _operand(other, self))
+
+    def minimum(self, other):
+        return _ops.Minimum.apply(self, _operand(other, self))
+
+    # --------------------------------------------------------------------- reductions
+    def sum(self, dim=None, keepdim: bool = False, *, axis=None):
+        return _ops.Sum.apply(self, dim=_dim(dim, axis), keepdim=keepdim)
+
+    def mean(self, dim=None, keepdim: bool = False, *, axis=None):
+        return _ops.Mean.apply(self, dim=_dim(dim, axis), keepdim=keepdim)
+
+    def var(self, dim=None, unbiased: bool = True, keepdim: bool = False, *, correction=None,
+            axis=None):
+        correction = (1 if unbiased else 0) if correction is None else correction
+        return _ops.Var.apply(self, dim=_dim(dim, axis), correction=correction, keepdim=keepdim)
+
+    def std(self, dim=None, unbiased: bool = True, keepdim: bool = False, *, correction=None,
+            axis=None):
+        return self.var(dim, unbiased, keepdim, correction=correction, axis=axis).sqrt()
+
+    def max(self, dim=None, keepdim: bool = False, *, axis=None):
+        """Largest element; with ``dim``, ``(values, indices)`` along it, as in PyTorch."""
+        return self._extreme(_dim(dim, axis), keepdim, largest=True)
+
+    def min(self, dim=None, keepdim: bool = False, *, axis=None):
+        """Smallest element; with ``dim``, ``(values, indices)`` along it, as in PyTorch."""
+        return self._extreme(_dim(dim, axis), keepdim, largest=False)
+
+    def _extreme(self, dim, keepdim, largest):
+        if dim is None:
+            return _ops.MaxMin.apply(self, largest=largest)
+        values = _ops.MaxMinDim.apply(self, dim=dim, keepdim=keepdim, largest=largest)
+        indices = (self.argmax if largest else self.argmin)(dim, keepdim)
+        return MaxMinResult(values, indices)
+
+    def argmax(self, dim=None, keepdim: bool = False):
+        return self._arg(np.argmax, dim, keepdim)
+
+    def argmin(self, dim=None, keepdim: bool = False):
+        return self._arg(np.argmin, dim, keepdim)
+
+    def _arg(self, fn, dim, keepdim):
+        if dim is None:
+            return Tensor._wrap(np.asarray(fn(self.data), dtype=np.int64))
+        if self.data.ndim == 0:
+            return Tensor._wrap(np.zeros((), dtype=np.int64))
+        out = fn(self.data, axis=dim)
+        if keepdim:
+            out = np.expand_dims(out, dim)
+        return Tensor._wrap(out.astype(np.int64, copy=False))
+
+    # -------------------------------------------------------------------------- shape
+    def reshape(self, *shape):
+        shape = _shape_arg(shape)
+        if shape == self.data.shape:
+            return self
+        return _ops.Reshape.apply(self, shape)
+
+    view = reshape
+
+    def view_as(self, other):
+        return self.reshape(other.shape)
+
+    def flatten(self, start_dim: int = 0, end_dim: int = -1):
+        if self.ndim == 0:
+            return self.reshape(1)
+        s, e = start_dim % self.ndim, end_dim % self.ndim
+        if s > e:
+            raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
+        shape = self.shape[:s] + (int(np.prod(self.shape[s : e + 1])),) + self.shape[e + 1 :]
+        return self.reshape(shape)
+
+    def permute(self, *dims):
+        dims = _shape_arg(dims)
+        if len(dims) != self.ndim:
+            raise ValueError(
+                f"permute: got {len(dims)} dims {dims} for a tensor with {self.ndim} dimensions"
+            )
+        return _ops.Permute.apply(self, dims)
+
+    def transpose(self, dim0: int, dim1: int):
+        dims = list(range(self.ndim))
+        dims[dim0], dims[dim1] = dims[dim1], dims[dim0]
+        return _ops.Permute.apply(self, tuple(dims))
+
+    def t(self):
+        if self.ndim > 2:
+            raise ValueError(f"t() expects a tensor with <= 2 dimensions, got {self.ndim}")
+        return self.T
+
+    def squeeze(self, dim=None):
+        if dim is None:
+            shape = tuple(n for n in self.shape if n != 1)
+        else:
+            dims = {d % max(self.ndim, 1) for d in ((dim,) if isinstance(dim, int) else dim)}
+            shape = tuple(n for i, n in enumerate(self.shape) if not (i in dims and n == 1))
+        return self.reshape(shape)
+
+    def unsqueeze(self, dim: int):
+        d = dim % (self.ndim + 1) if dim < 0 else dim
+        if not 0 <= d <= self.ndim:
+            raise IndexError(
+                f"unsqueeze: dim {dim} is out of range for a tensor with {self.ndim} dimensions"
+            )
+        return self.reshape(self.shape[:d] + (1,) + self.shape[d:])
+
+    def expand(self, *shape):
+        shape = _shape_arg(shape)
+        shape = tuple(self.shape[i - len(shape) + self.ndim] if n == -1 else n
+                      for i, n in enumerate(shape))
+        return _ops.Expand.apply(self, shape)
+
+    def __getitem__(self, index):
+        return _ops.GetItem.apply(self, _index(index))
+
+
+def _operand(x, like: Tensor):
+    """The other side of a binary op: Tensors and arrays as they are, Python scalars as-is so
+    NumPy keeps ``like``'s dtype (no silent float64 promotion)."""
+    if isinstance(x, (Tensor, np.ndarray)):
+        return x
+    if isinstance(x, (int, float, bool, np.generic)):
+        return x
+    if isinstance(x, (list, tuple)):
+        return np.asarray(x, dtype=like.data.dtype if like.data.dtype.kind == "f" else None)
+    raise TypeError(
+        f"unsupported operand of type {type(x).__name__} for an operation with a Tensor "
+        f"(expected a Tensor, a NumPy array or a number)"
+    )
+
+
+def _index(index):
+    """Tensors inside an index become their arrays."""
+    if isinstance(index, Tensor):
+        return index.data
+    if isinstance(index, tuple):
+        return tuple(i.data if isinstance(i, Tensor) else i for i in index)
+    if isinstance(index, list):
+        return np.asarray(index)
+    return index
+
+
+def _dim(dim, axis):
+    if axis is not None and dim is not None:
+        raise TypeError("give either dim or axis, not both")
+    return axis if dim is None else dim
+
+
+def _shape_arg(shape) -> tuple:
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = shape[0]
+    return tuple(int(n) for n in shape)
+
+
+function._Tensor = Tensor
+
+from . import ops as _ops  # noqa: E402  (the ops need the Tensor class defined above)
