@@ -1,0 +1,1 @@
+"""The built-in catalog of minitorch_es, registered through the same pluggy hook as any external plugin."""
