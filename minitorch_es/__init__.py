@@ -5,7 +5,8 @@
     (x ** 2).sum().backward()
 """
 
-from . import autograd, dtypes, ops, random
+from . import autograd, dtypes, nn, ops, optim, random, regularizers
+from . import plugin_manager as _plugin_manager  # noqa: F401  (loads plugins on first lookup)
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .creation import (
     arange, as_tensor, eye, from_numpy, full, linspace, ones, ones_like, rand, randint, randn,
@@ -21,7 +22,21 @@ from .functional import (
     mean, min, minimum, permute, reshape, sqrt, squeeze, stack, std, sum, transpose, unsqueeze,
     var, where,
 )
+from .config import Configurable
+from .hookspecs import hookimpl
 from .random import initial_seed, manual_seed
+from .registry import register, registry
 from .tensor import Tensor
 
 __version__ = "0.1.0"
+
+_LAZY = {"data", "training", "checkpoint", "metrics", "callbacks", "distributed"}
+
+
+def __getattr__(name: str):
+    # Heavier subpackages load on first use, which also keeps `import minitorch_es` fast.
+    if name in _LAZY:
+        import importlib
+
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module 'minitorch_es' has no attribute {name!r}")

@@ -59,10 +59,18 @@ def set_state(state: dict) -> None:
             f"set_state expected a dict from minitorch_es.random.get_state() with "
             f"bit_generator 'PCG64', got {got!r}"
         )
-    _generator.bit_generator.state = {
-        "bit_generator": "PCG64",
-        "state": dict(state["state"]),
-        "has_uint32": int(state.get("has_uint32", 0)),
-        "uinteger": int(state.get("uinteger", 0)),
-    }
-    _initial_seed = int(state.get("seed", _initial_seed))
+    try:
+        seed = int(state.get("seed", _initial_seed))
+        _generator.bit_generator.state = {
+            "bit_generator": "PCG64",
+            "state": {"state": int(state["state"]["state"]), "inc": int(state["state"]["inc"])},
+            "has_uint32": int(state.get("has_uint32", 0)),
+            "uinteger": int(state.get("uinteger", 0)),
+        }
+    # NumPy's own errors (KeyError 'inc', OverflowError ...) do not say what was expected.
+    except (KeyError, TypeError, ValueError, OverflowError) as e:
+        raise ValueError(
+            f"set_state: malformed state {state!r} ({type(e).__name__}: {e}); expected the dict "
+            f"returned by minitorch_es.random.get_state()"
+        ) from None
+    _initial_seed = seed

@@ -14,6 +14,7 @@ import numpy as np
 from . import dtypes
 from .autograd import engine, function, grad_mode
 from .dtypes import get_default_dtype
+from .errors import ShapeError
 
 MaxMinResult = namedtuple("MaxMinResult", ["values", "indices"])
 
@@ -25,7 +26,13 @@ class Tensor:
     __slots__ = ("data", "grad", "_requires_grad", "_ctx", "_retains_grad", "name", "__weakref__")
 
     def __init__(self, data, requires_grad: bool = False) -> None:
-        self.data = data if isinstance(data, np.ndarray) else np.asarray(data)
+        if not isinstance(data, np.ndarray):
+            # Python floats get the default dtype, as in mt.tensor; NumPy values keep theirs.
+            keeps_dtype = isinstance(data, (np.generic, Tensor))
+            data = np.asarray(data)
+            if data.dtype == np.float64 and not keeps_dtype:
+                data = data.astype(get_default_dtype())
+        self.data = data
         self.grad = None
         self._ctx = None
         self._retains_grad = False
@@ -85,6 +92,13 @@ class Tensor:
     def backward(self, grad=None, retain_graph: bool = False) -> None:
         engine.backward(self, grad, retain_graph)
 
+    def _accumulate_grad(self, g: np.ndarray) -> None:
+        """Add ``g`` into ``.grad`` in place (the first gradient is copied, never aliased)."""
+        if self.grad is None:
+            self.grad = np.array(g, dtype=self.data.dtype, copy=True)
+        else:
+            self.grad += g
+
     def detach(self) -> "Tensor":
         """The same data, cut from the graph."""
         return Tensor._wrap(self.data)
@@ -139,7 +153,7 @@ class Tensor:
 
     def item(self):
         if self.data.size != 1:
-            raise ValueError(
+            raise ShapeError(  # a RuntimeError, as in PyTorch (and a ValueError)
                 f"item(): only a tensor with one element can be converted to a Python scalar, "
                 f"got shape {self.shape}"
             )
@@ -348,14 +362,18 @@ class Tensor:
         return self.var(dim, unbiased, keepdim, correction=correction, axis=axis).sqrt()
 
     def max(self, dim=None, keepdim: bool = False, *, axis=None):
-        """Largest element; with ``dim``, ``(values, indices)`` along it, as in PyTorch."""
+        """Largest element; with ``dim``, ``(values, indices)`` along it; with a Tensor,
+        :meth:`maximum`, as in PyTorch."""
         return self._extreme(_dim(dim, axis), keepdim, largest=True)
 
     def min(self, dim=None, keepdim: bool = False, *, axis=None):
-        """Smallest element; with ``dim``, ``(values, indices)`` along it, as in PyTorch."""
+        """Smallest element; with ``dim``, ``(values, indices)`` along it; with a Tensor,
+        :meth:`minimum`, as in PyTorch."""
         return self._extreme(_dim(dim, axis), keepdim, largest=False)
 
     def _extreme(self, dim, keepdim, largest):
+        if isinstance(dim, Tensor):  # torch.max(input, other)
+            return self.maximum(dim) if largest else self.minimum(dim)
         if dim is None:
             return _ops.MaxMin.apply(self, largest=largest)
         values = _ops.MaxMinDim.apply(self, dim=dim, keepdim=keepdim, largest=largest)
@@ -371,6 +389,7 @@ class Tensor:
     def _arg(self, fn, dim, keepdim):
         if dim is None:
             return Tensor._wrap(np.asarray(fn(self.data), dtype=np.int64))
+        dim = _ops.reduction.wrap_dim(dim, self.ndim, fn.__name__)
         if self.data.ndim == 0:
             return Tensor._wrap(np.zeros((), dtype=np.int64))
         out = fn(self.data, axis=dim)
@@ -393,7 +412,8 @@ class Tensor:
     def flatten(self, start_dim: int = 0, end_dim: int = -1):
         if self.ndim == 0:
             return self.reshape(1)
-        s, e = start_dim % self.ndim, end_dim % self.ndim
+        s = _ops.reduction.wrap_dim(start_dim, self.ndim, "flatten")
+        e = _ops.reduction.wrap_dim(end_dim, self.ndim, "flatten")
         if s > e:
             raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
         shape = self.shape[:s] + (int(np.prod(self.shape[s : e + 1])),) + self.shape[e + 1 :]
@@ -408,8 +428,10 @@ class Tensor:
         return _ops.Permute.apply(self, dims)
 
     def transpose(self, dim0: int, dim1: int):
+        d0, d1 = (_ops.reduction.wrap_dim(d, self.ndim, "transpose") for d in (dim0, dim1))
         dims = list(range(self.ndim))
-        dims[dim0], dims[dim1] = dims[dim1], dims[dim0]
+        if dims:  # a 0-d tensor accepts dims 0 / -1 and stays as it is
+            dims[d0], dims[d1] = dims[d1], dims[d0]
         return _ops.Permute.apply(self, tuple(dims))
 
     def t(self):
@@ -421,16 +443,13 @@ class Tensor:
         if dim is None:
             shape = tuple(n for n in self.shape if n != 1)
         else:
-            dims = {d % max(self.ndim, 1) for d in ((dim,) if isinstance(dim, int) else dim)}
+            dims = {_ops.reduction.wrap_dim(d, self.ndim, "squeeze")
+                    for d in ((dim,) if isinstance(dim, int) else dim)}
             shape = tuple(n for i, n in enumerate(self.shape) if not (i in dims and n == 1))
         return self.reshape(shape)
 
     def unsqueeze(self, dim: int):
-        d = dim % (self.ndim + 1) if dim < 0 else dim
-        if not 0 <= d <= self.ndim:
-            raise IndexError(
-                f"unsqueeze: dim {dim} is out of range for a tensor with {self.ndim} dimensions"
-            )
+        d = _ops.reduction.wrap_dim(dim, self.ndim + 1, "unsqueeze")
         return self.reshape(self.shape[:d] + (1,) + self.shape[d:])
 
     def expand(self, *shape):
@@ -448,8 +467,10 @@ def _operand(x, like: Tensor):
     NumPy keeps ``like``'s dtype (no silent float64 promotion)."""
     if isinstance(x, (Tensor, np.ndarray)):
         return x
-    if isinstance(x, (int, float, bool, np.generic)):
+    if isinstance(x, (int, float, bool)):
         return x
+    if isinstance(x, np.generic):  # a NumPy scalar counts as a Python number (np.float64 is one)
+        return x.item()
     if isinstance(x, (list, tuple)):
         return np.asarray(x, dtype=like.data.dtype if like.data.dtype.kind == "f" else None)
     raise TypeError(

@@ -57,12 +57,12 @@ def backward(root, grad=None, retain_graph: bool = False) -> None:
         if g is None:
             continue
         if ctx is None:
-            _accumulate(t, g)
+            t._accumulate_grad(g)
             continue
         if ctx is FREED:
             raise RuntimeError(_FREED_MESSAGE)
         if t._retains_grad:
-            _accumulate(t, g)
+            t._accumulate_grad(g)
         input_grads = ctx.fn.backward(ctx, g)
         if not retain_graph:
             t._ctx = FREED
@@ -110,10 +110,3 @@ def _topological_order(root) -> list:
                     stack.append((inp, False))
     order.reverse()
     return order
-
-
-def _accumulate(t, g: np.ndarray) -> None:
-    if t.grad is None:
-        t.grad = np.array(g, dtype=t.data.dtype, copy=True)
-    else:
-        t.grad += g

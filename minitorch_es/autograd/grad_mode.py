@@ -31,6 +31,10 @@ class set_grad_enabled:
 class _GradModeDecorator:
     mode = True
 
+    def __new__(cls, fn=None):
+        # ``@no_grad`` without parentheses decorates directly, as in PyTorch >= 2.1.
+        return super().__new__(cls) if fn is None else cls()(fn)
+
     def __enter__(self) -> None:
         global _enabled
         self._prev_stack = getattr(self, "_prev_stack", [])

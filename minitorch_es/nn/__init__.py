@@ -1,1 +1,13 @@
-"""(filled in by the issue that builds it)"""
+"""``mt.nn``: Module, Parameter, containers and Loss from the core; layers, activations and
+losses (``mt.nn.Linear``, ``mt.nn.ReLU``, ``mt.nn.CrossEntropyLoss`` ...) from the registry."""
+
+from ..registry import namespace_dir, namespace_getattr
+from . import functional, init
+from .containers import ModuleDict, ModuleList, Sequential
+from .loss import Loss
+from .module import IncompatibleKeys, Module, RemovableHandle
+from .parameter import Parameter
+from .summary import summary
+
+__getattr__ = namespace_getattr("nn", __name__)
+__dir__ = namespace_dir("nn", globals())

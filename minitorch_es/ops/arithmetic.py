@@ -13,7 +13,7 @@ class Add(Function):
     @staticmethod
     def forward(ctx, a, b):
         ctx.shapes = (np.shape(a), np.shape(b))
-        return a + b
+        return _keep_float(a + b, a, b)
 
     @staticmethod
     def backward(ctx, grad):
@@ -26,7 +26,7 @@ class Sub(Function):
     @staticmethod
     def forward(ctx, a, b):
         ctx.shapes = (np.shape(a), np.shape(b))
-        return a - b
+        return _keep_float(a - b, a, b)
 
     @staticmethod
     def backward(ctx, grad):
@@ -39,7 +39,7 @@ class Mul(Function):
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
-        return a * b
+        return _keep_float(a * b, a, b)
 
     @staticmethod
     def backward(ctx, grad):
@@ -55,11 +55,8 @@ class Div(Function):
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
-        out = np.true_divide(a, b)
         # Integer / integer is a float tensor of the default dtype, as in PyTorch.
-        if out.dtype == np.float64 and _all_integer(a, b):
-            out = out.astype(_default_float())
-        return out
+        return _keep_float(np.true_divide(a, b), a, b)
 
     @staticmethod
     def backward(ctx, grad):
@@ -84,7 +81,7 @@ class Neg(Function):
 class Pow(Function):
     @staticmethod
     def forward(ctx, a, b):
-        out = np.power(a, b)
+        out = _keep_float(np.power(a, b), a, b)
         ctx.save_for_backward(a, b, out)
         return out
 
@@ -151,8 +148,16 @@ def _check_matmul(a, b) -> None:
         )
 
 
-def _all_integer(*xs) -> bool:
-    return all(np.asarray(x).dtype.kind in "biu" for x in xs)
+def _keep_float(out, a, b):
+    """NumPy answers int64 (op) float32 and int (op) Python float in float64; PyTorch keeps the
+    float tensor's dtype, or the default dtype when no operand is a float array."""
+    if out.dtype != np.float64:
+        return out
+    floats = [x.dtype for x in (a, b) if isinstance(x, np.ndarray) and x.dtype.kind == "f"]
+    if np.float64 in floats:
+        return out
+    return out.astype(max(floats, key=lambda d: d.itemsize) if floats else _default_float(),
+                      copy=False)
 
 
 def _default_float():

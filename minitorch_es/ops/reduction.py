@@ -8,19 +8,24 @@ from ..autograd.function import Function
 from ..errors import ShapeError
 
 
+def wrap_dim(dim: int, ndim: int, op: str) -> int:
+    """``dim`` as a non-negative axis of a tensor with ``ndim`` dimensions (a 0-d tensor accepts
+    0 and -1). Out of range is an IndexError, as in PyTorch, never a silent wrap-around."""
+    n = max(ndim, 1)
+    if not -n <= dim < n:
+        raise IndexError(
+            f"{op}: dimension out of range (expected to be in range of [{-n}, {n - 1}], but got "
+            f"{dim}) for a tensor with {ndim} dimension(s)"
+        )
+    return dim % n
+
+
 def normalize_dims(dim, ndim: int, op: str):
     """``dim`` (None, int or sequence) as a sorted tuple of non-negative axes, checked."""
     if dim is None:
         return None
     dims = (dim,) if isinstance(dim, (int, np.integer)) else tuple(dim)
-    out = []
-    for d in dims:
-        if not -max(ndim, 1) <= d < max(ndim, 1):
-            raise ShapeError(
-                f"{op}: dim {d} is out of range for a tensor with {ndim} dimension(s) "
-                f"(expected a value in [{-max(ndim, 1)}, {max(ndim, 1) - 1}])"
-            )
-        out.append(d % max(ndim, 1))
+    out = [wrap_dim(d, ndim, op) for d in dims]
     if ndim == 0:
         return None
     return tuple(sorted(set(out)))
@@ -71,6 +76,11 @@ class Mean(Function):
 class Var(Function):
     @staticmethod
     def forward(ctx, a, dim=None, correction=1, keepdim=False):
+        if a.dtype.kind not in "fc":  # NumPy would silently answer in float64
+            raise TypeError(
+                f"var()/std(): expected a floating point tensor, got dtype {a.dtype} "
+                f"(convert with .float())"
+            )
         dims = normalize_dims(dim, a.ndim, "var")
         count = a.size if dims is None else int(np.prod([a.shape[d] for d in dims]))
         centered = a - a.mean(axis=dims, keepdims=True)

@@ -6,6 +6,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..errors import ShapeError
+from .reduction import wrap_dim
 
 
 class Reshape(Function):
@@ -28,13 +29,15 @@ class Reshape(Function):
 class Permute(Function):
     @staticmethod
     def forward(ctx, a, dims):
-        if sorted(d % max(a.ndim, 1) for d in dims) != list(range(a.ndim)):
+        # A local, not ctx.dims: without a graph ctx is the shared no-op context.
+        axes = tuple(wrap_dim(d, a.ndim, "permute") for d in dims) if a.ndim else tuple(dims)
+        if sorted(axes) != list(range(a.ndim)):
             raise ShapeError(
                 f"permute: dims {tuple(dims)} are not a permutation of the {a.ndim} dimensions "
                 f"of a tensor of shape {a.shape}"
             )
-        ctx.dims = tuple(d % a.ndim for d in dims)
-        return a.transpose(ctx.dims)
+        ctx.dims = axes
+        return a.transpose(axes)
 
     @staticmethod
     def backward(ctx, grad):
@@ -88,7 +91,7 @@ class Cat(Function):
     @staticmethod
     def forward(ctx, *arrays, dim=0):
         _check_same_rank(arrays, "cat")
-        d = dim % arrays[0].ndim
+        d = wrap_dim(dim, arrays[0].ndim, "cat")
         ctx.meta = (d, np.cumsum([a.shape[d] for a in arrays])[:-1])
         try:
             return np.concatenate(arrays, axis=d)
@@ -113,7 +116,7 @@ class Stack(Function):
             raise ShapeError(
                 f"stack: expects each tensor to be equal size, got {[a.shape for a in arrays]}"
             )
-        d = dim % (arrays[0].ndim + 1)
+        d = wrap_dim(dim, arrays[0].ndim + 1, "stack")
         ctx.d = d
         return np.stack(arrays, axis=d)
 

@@ -1,0 +1,148 @@
+"""Configs: every registered class can describe itself and be rebuilt from that description.
+
+:class:`Configurable` records the arguments an instance was constructed with (after defaults are
+applied), so ``get_config()`` needs no code in subclasses. Nested registered objects become
+``{"kind", "name", "config"}`` dicts; arrays and dtypes get small tagged dicts; everything is
+JSON-serialisable, which is how a checkpoint stores a model's architecture.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+
+import numpy as np
+
+
+class ConfigError(TypeError):
+    """A value that cannot be described in (or rebuilt from) a config."""
+
+
+class Configurable:
+    """Mixin: ``get_config()`` returns the constructor arguments; ``from_config`` rebuilds."""
+
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        init = cls.__dict__.get("__init__")
+        if init is None or getattr(init, "_records_config", False):
+            return
+        signature = inspect.signature(init)
+
+        @functools.wraps(init)
+        def __init__(self, *args, **kw):
+            # Only the outermost constructor records: super().__init__ calls must not overwrite.
+            if "_init_args" not in self.__dict__:
+                bound = signature.bind(self, *args, **kw)
+                bound.apply_defaults()
+                args_dict = dict(list(bound.arguments.items())[1:])
+                object.__setattr__(self, "_init_args", args_dict)
+                object.__setattr__(self, "_init_signature", signature)
+            init(self, *args, **kw)
+
+        __init__._records_config = True
+        cls.__init__ = __init__
+
+    def get_config(self) -> dict:
+        """The constructor arguments as JSON-serialisable values."""
+        args = self.__dict__.get("_init_args", {})
+        where = type(self).__name__
+        return {k: to_jsonable(v, f"{where}.{k}") for k, v in args.items()}
+
+    @classmethod
+    def from_config(cls, config: dict):
+        """Rebuild from ``get_config()`` output whose nested values were already decoded."""
+        return call_with_config(cls, config)
+
+
+def from_config(cls, config: dict):
+    """Instantiate ``cls`` from a JSON config made by ``get_config`` (nested entries decoded)."""
+    config = {k: from_jsonable(v) for k, v in config.items()}
+    maker = getattr(cls, "from_config", None)
+    return maker(config) if maker is not None else call_with_config(cls, config)
+
+
+def call_with_config(cls, config: dict):
+    """``cls(**config)``, spreading the entries of variadic ``*args`` / ``**kwargs``."""
+    params = inspect.signature(cls.__init__).parameters
+    args, kwargs = [], {}
+    for name, value in config.items():
+        p = params.get(name)
+        if p is not None and p.kind is inspect.Parameter.VAR_POSITIONAL:
+            args.extend(value)
+        elif p is not None and p.kind is inspect.Parameter.VAR_KEYWORD:
+            kwargs.update(value)
+        elif p is None and not any(q.kind is inspect.Parameter.VAR_KEYWORD for q in params.values()):
+            raise ConfigError(
+                f"{cls.__name__} has no constructor argument {name!r} (config keys: "
+                f"{sorted(config)}; accepted: {[n for n in params if n != 'self']})"
+            )
+        else:
+            kwargs[name] = value
+    return cls(*args, **kwargs)
+
+
+def to_jsonable(value, where: str = "value"):
+    """``value`` as JSON-compatible data; registered objects become nested configs."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, (list, tuple)):
+        return [to_jsonable(v, f"{where}[{i}]") for i, v in enumerate(value)]
+    if isinstance(value, dict):
+        if not all(isinstance(k, str) for k in value):
+            raise ConfigError(f"{where}: only dicts with str keys can be stored in a config")
+        return {k: to_jsonable(v, f"{where}.{k}") for k, v in value.items()}
+    if isinstance(value, np.dtype) or (inspect.isclass(value) and issubclass(value, np.generic)):
+        return {"__dtype__": np.dtype(value).name}
+    data = getattr(value, "data", value)
+    if isinstance(data, np.ndarray):
+        return {"__array__": data.tolist(), "dtype": data.dtype.name,
+                "tensor": not isinstance(value, np.ndarray)}
+    return serialize(value, where)
+
+
+def from_jsonable(value):
+    if isinstance(value, list):
+        return [from_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        if "__dtype__" in value:
+            return np.dtype(value["__dtype__"])
+        if "__array__" in value:
+            arr = np.asarray(value["__array__"], dtype=value["dtype"])
+            if value.get("tensor"):
+                from .tensor import Tensor
+
+                return Tensor(arr)
+            return arr
+        if {"kind", "name", "config"} <= set(value):
+            return deserialize(value)
+        return {k: from_jsonable(v) for k, v in value.items()}
+    return value
+
+
+def serialize(obj, where: str = "object") -> dict:
+    """``{"kind", "name", "config"}`` for an instance of a registered class (or the class or
+    function itself, with ``config`` None)."""
+    from .registry import registry
+
+    entry = registry.entry_of(obj)
+    if entry is None:
+        what = getattr(obj, "__name__", None) or type(obj).__name__
+        raise ConfigError(
+            f"{where}: {what} is not a registered entry, so it cannot be stored in a config; "
+            f"register it with @mt.register(kind)"
+        )
+    is_instance = not (inspect.isclass(obj) or inspect.isfunction(obj))
+    config = obj.get_config() if is_instance and hasattr(obj, "get_config") else None
+    return {"kind": entry.kind, "name": entry.name, "config": config}
+
+
+def deserialize(spec: dict):
+    """The inverse of :func:`serialize`."""
+    from .registry import registry
+
+    obj = registry.get(spec["kind"], spec["name"])
+    if spec.get("config") is None:
+        return obj
+    return from_config(obj, spec["config"])

@@ -1,0 +1,172 @@
+"""Containers: ``Sequential``, ``ModuleList`` and ``ModuleDict``."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+
+from .module import Module
+
+
+class Sequential(Module):
+    """Modules applied in order: ``Sequential(a, b, c)`` or ``Sequential(OrderedDict(...))``."""
+
+    def __init__(self, *args) -> None:
+        super().__init__()
+        if len(args) == 1 and isinstance(args[0], (OrderedDict, dict)):
+            for name, module in args[0].items():
+                self.add_module(name, module)
+        else:
+            for i, module in enumerate(args):
+                self.add_module(str(i), _module(module, i))
+
+    def forward(self, x):
+        for module in self._modules.values():
+            x = module(x)
+        return x
+
+    def __getitem__(self, index):
+        items = list(self._modules.items())
+        if isinstance(index, slice):
+            return Sequential(OrderedDict(items[index]))
+        return items[_index(index, len(items))][1]
+
+    def __setitem__(self, index: int, module: Module) -> None:
+        name = list(self._modules)[_index(index, len(self))]
+        self.add_module(name, _module(module, index))
+
+    def __delitem__(self, index) -> None:
+        names = list(self._modules)
+        for name in (names[index] if isinstance(index, slice) else [names[_index(index, len(names))]]):
+            del self._modules[name]
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self):
+        return iter(self._modules.values())
+
+    def append(self, module: Module) -> Sequential:
+        self.add_module(str(len(self)), _module(module, len(self)))
+        return self
+
+    def get_config(self) -> dict:
+        # Children are described by name so that an OrderedDict-built Sequential keeps its keys.
+        from ..config import serialize
+
+        return {"layers": [[name, serialize(m, f"Sequential[{name}]")]
+                           for name, m in self._modules.items()]}
+
+    @classmethod
+    def from_config(cls, config: dict) -> Sequential:
+        layers = config["layers"]
+        if all(name == str(i) for i, (name, _) in enumerate(layers)):
+            return cls(*[m for _, m in layers])
+        return cls(OrderedDict((name, m) for name, m in layers))
+
+
+class ModuleList(Module):
+    """A list of modules registered as children ``"0"``, ``"1"``, ..."""
+
+    def __init__(self, modules=None) -> None:
+        super().__init__()
+        for m in modules or []:
+            self.append(m)
+
+    def __getitem__(self, index):
+        mods = list(self._modules.values())
+        if isinstance(index, slice):
+            return ModuleList(mods[index])
+        return mods[_index(index, len(mods))]
+
+    def __setitem__(self, index: int, module: Module) -> None:
+        self.add_module(str(_index(index, len(self))), _module(module, index))
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self):
+        return iter(self._modules.values())
+
+    def append(self, module: Module) -> ModuleList:
+        self.add_module(str(len(self)), _module(module, len(self)))
+        return self
+
+    def extend(self, modules) -> ModuleList:
+        for m in modules:
+            self.append(m)
+        return self
+
+    def get_config(self) -> dict:
+        from ..config import serialize
+
+        return {"modules": [serialize(m, f"ModuleList[{i}]") for i, m in enumerate(self)]}
+
+
+class ModuleDict(Module):
+    """A dict of modules registered as children under their keys."""
+
+    def __init__(self, modules=None) -> None:
+        super().__init__()
+        for name, m in (dict(modules) if modules else {}).items():
+            self[name] = m
+
+    def __getitem__(self, key: str) -> Module:
+        if key not in self._modules:
+            raise KeyError(f"ModuleDict has no key {key!r}; keys: {list(self._modules)}")
+        return self._modules[key]
+
+    def __setitem__(self, key: str, module: Module) -> None:
+        self.add_module(key, _module(module, key))
+
+    def __delitem__(self, key: str) -> None:
+        del self._modules[key]
+
+    def __contains__(self, key) -> bool:
+        return key in self._modules
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self):
+        return iter(self._modules)
+
+    def keys(self):
+        return self._modules.keys()
+
+    def values(self):
+        return self._modules.values()
+
+    def items(self):
+        return self._modules.items()
+
+    def update(self, modules) -> None:
+        for k, m in dict(modules).items():
+            self[k] = m
+
+    def get_config(self) -> dict:
+        from ..config import serialize
+
+        return {"modules": {k: serialize(m, f"ModuleDict[{k}]") for k, m in self.items()}}
+
+
+def _module(m, where) -> Module:
+    if not isinstance(m, Module):
+        raise TypeError(f"expected a Module at position/key {where!r}, got {type(m).__name__}")
+    return m
+
+
+def _index(i: int, n: int) -> int:
+    if not -n <= i < n:
+        raise IndexError(f"index {i} is out of range for a container of {n} modules")
+    return i % n
+
+
+def _register_containers() -> None:
+    # Core classes are registered by the core itself; the catalog comes from plugins.
+    from ..registry import Provider, registry
+
+    for cls in (Sequential, ModuleList, ModuleDict):
+        registry.add("layer", cls.__name__, cls, provider=Provider("builtin", "minitorch_es.nn"))
+
+
+_register_containers()

@@ -1,0 +1,401 @@
+"""``Module``: the base class of layers and models (PyTorch's ``nn.Module``).
+
+Assigning a Parameter, a Module or a buffer to an attribute registers it, so ``parameters()``,
+``state_dict()`` and ``train()/eval()`` find it. Subclasses write ``__init__`` (calling
+``super().__init__()`` first) and ``forward``.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from typing import Iterator
+
+import numpy as np
+
+from ..config import Configurable
+from ..errors import ShapeError
+from ..tensor import Tensor
+from .parameter import Parameter
+
+
+class Module(Configurable):
+    training: bool
+
+    def __init__(self) -> None:
+        object.__setattr__(self, "_parameters", OrderedDict())
+        object.__setattr__(self, "_buffers", OrderedDict())
+        object.__setattr__(self, "_non_persistent", set())
+        object.__setattr__(self, "_modules", OrderedDict())
+        object.__setattr__(self, "training", True)
+        object.__setattr__(self, "_forward_hooks", OrderedDict())
+        object.__setattr__(self, "_forward_pre_hooks", OrderedDict())
+
+    def forward(self, *args, **kwargs):
+        raise NotImplementedError(f"{type(self).__name__} must implement forward()")
+
+    def __call__(self, *args, **kwargs):
+        if "_forward_hooks" not in self.__dict__:
+            raise RuntimeError(
+                f"{type(self).__name__} was called before Module.__init__() ran: call "
+                f"super().__init__() at the start of {type(self).__name__}.__init__"
+            )
+        if not self._forward_hooks and not self._forward_pre_hooks:
+            return self.forward(*args, **kwargs)
+        for hook in list(self._forward_pre_hooks.values()):
+            result = hook(self, args)
+            if result is not None:
+                args = result if isinstance(result, tuple) else (result,)
+        out = self.forward(*args, **kwargs)
+        for hook in list(self._forward_hooks.values()):
+            result = hook(self, args, out)
+            if result is not None:
+                out = result
+        return out
+
+    def register_forward_hook(self, hook) -> RemovableHandle:
+        """``hook(module, inputs, output)`` runs after every forward; it may return a new output."""
+        return RemovableHandle(self._forward_hooks, hook)
+
+    def register_forward_pre_hook(self, hook) -> RemovableHandle:
+        """``hook(module, inputs)`` runs before every forward; it may return new inputs."""
+        return RemovableHandle(self._forward_pre_hooks, hook)
+
+    # --------------------------------------------------------------- registration
+    def __setattr__(self, name: str, value) -> None:
+        params = self.__dict__.get("_parameters")
+        if isinstance(value, (Parameter, Module)) and params is None:
+            raise AttributeError(
+                f"cannot assign {type(value).__name__} '{name}' before Module.__init__() call "
+                f"(call super().__init__() first in {type(self).__name__}.__init__)"
+            )
+        if params is None:
+            object.__setattr__(self, name, value)
+            return
+        if isinstance(value, Parameter):
+            self._discard(name)
+            params[name] = value
+        elif name in params:
+            if value is not None:
+                raise TypeError(
+                    f"cannot assign '{type(value).__name__}' as parameter '{name}' of "
+                    f"{type(self).__name__} (torch.nn.Parameter or None expected)"
+                )
+            params[name] = None
+        elif isinstance(value, Module):
+            self._discard(name)
+            self._modules[name] = value
+        elif name in self._modules:
+            if value is not None:
+                raise TypeError(
+                    f"cannot assign '{type(value).__name__}' as child module '{name}' of "
+                    f"{type(self).__name__} (Module or None expected)"
+                )
+            self._modules[name] = None
+        elif name in self._buffers:
+            self._buffers[name] = _buffer_array(value, name, self)
+        else:
+            object.__setattr__(self, name, value)
+
+    def _discard(self, name: str) -> None:
+        self.__dict__.pop(name, None)
+        for table in (self._parameters, self._buffers, self._modules):
+            table.pop(name, None)
+
+    def __getattr__(self, name: str):
+        # Only called when normal lookup fails: parameters, buffers and children live in tables.
+        d = self.__dict__
+        for table in ("_parameters", "_buffers", "_modules"):
+            if table in d and name in d[table]:
+                return d[table][name]
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+
+    def __delattr__(self, name: str) -> None:
+        for table in (self._parameters, self._buffers, self._modules):
+            if name in table:
+                del table[name]
+                self._non_persistent.discard(name)
+                return
+        object.__delattr__(self, name)
+
+    def register_parameter(self, name: str, param: Parameter | None) -> None:
+        _check_name(name, self, "parameter")
+        if param is not None and not isinstance(param, Parameter):
+            raise TypeError(
+                f"cannot assign '{type(param).__name__}' object to parameter '{name}' "
+                f"(Parameter or None required)"
+            )
+        self._discard(name)
+        self._parameters[name] = param
+
+    def register_buffer(self, name: str, tensor, persistent: bool = True) -> None:
+        """A non-learnable array that belongs to the state (e.g. BatchNorm's running mean)."""
+        _check_name(name, self, "buffer")
+        self._discard(name)
+        self._buffers[name] = None if tensor is None else _buffer_array(tensor, name, self)
+        if not persistent:
+            self._non_persistent.add(name)
+
+    def add_module(self, name: str, module: Module | None) -> None:
+        _check_name(name, self, "module")
+        if module is not None and not isinstance(module, Module):
+            raise TypeError(f"{type(module).__name__} is not a Module subclass")
+        self._discard(name)
+        self._modules[name] = module
+
+    register_module = add_module
+
+    # ------------------------------------------------------------------- traversal
+    def named_modules(self, memo=None, prefix: str = "") -> Iterator[tuple[str, Module]]:
+        """Every module of the tree (itself first), each once, with its dotted name."""
+        memo = set() if memo is None else memo
+        stack = [(prefix, self)]
+        while stack:
+            name, module = stack.pop()
+            if id(module) in memo:
+                continue
+            memo.add(id(module))
+            yield name, module
+            children = [(f"{name}.{n}" if name else n, m)
+                        for n, m in module._modules.items() if m is not None]
+            stack.extend(reversed(children))
+
+    def modules(self) -> Iterator[Module]:
+        for _, m in self.named_modules():
+            yield m
+
+    def named_children(self) -> Iterator[tuple[str, Module]]:
+        seen = set()
+        for name, m in self._modules.items():
+            if m is not None and id(m) not in seen:
+                seen.add(id(m))
+                yield name, m
+
+    def children(self) -> Iterator[Module]:
+        for _, m in self.named_children():
+            yield m
+
+    def named_parameters(self, prefix: str = "", recurse: bool = True,
+                         remove_duplicate: bool = True) -> Iterator[tuple[str, Parameter]]:
+        """Parameters with dotted names; a parameter shared by two modules is listed once."""
+        seen = set()
+        modules = self.named_modules(prefix=prefix) if recurse else [(prefix, self)]
+        for mod_name, module in modules:
+            for name, p in module._parameters.items():
+                if p is None or (remove_duplicate and id(p) in seen):
+                    continue
+                seen.add(id(p))
+                yield (f"{mod_name}.{name}" if mod_name else name), p
+
+    def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
+        for _, p in self.named_parameters(recurse=recurse):
+            yield p
+
+    def named_buffers(self, prefix: str = "", recurse: bool = True):
+        modules = self.named_modules(prefix=prefix) if recurse else [(prefix, self)]
+        for mod_name, module in modules:
+            for name, b in module._buffers.items():
+                if b is not None:
+                    yield (f"{mod_name}.{name}" if mod_name else name), b
+
+    def buffers(self, recurse: bool = True):
+        for _, b in self.named_buffers(recurse=recurse):
+            yield b
+
+    def apply(self, fn) -> Module:
+        """Call ``fn`` on every submodule (children first) and on itself, as PyTorch."""
+        for child in self.children():
+            child.apply(fn)
+        fn(self)
+        return self
+
+    # ---------------------------------------------------------------------- modes
+    def train(self, mode: bool = True) -> Module:
+        if not isinstance(mode, bool):
+            raise ValueError(f"training mode is expected to be boolean, got {type(mode).__name__}")
+        for m in self.modules():
+            object.__setattr__(m, "training", mode)
+        return self
+
+    def eval(self) -> Module:
+        return self.train(False)
+
+    def requires_grad_(self, requires_grad: bool = True) -> Module:
+        for p in self.parameters():
+            p.requires_grad_(requires_grad)
+        return self
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        for p in self.parameters():
+            if p.grad is None:
+                continue
+            if set_to_none:
+                p.grad = None
+            else:
+                p.grad[...] = 0
+
+    def to(self, dtype) -> Module:
+        """Convert floating-point parameters and buffers to ``dtype`` (in place, as PyTorch)."""
+        dtype = np.dtype(dtype)
+        for m in self.modules():
+            for name, p in m._parameters.items():
+                if p is not None and p.dtype.kind == "f" and p.dtype != dtype:
+                    if p._arena is not None:
+                        raise RuntimeError(
+                            f"cannot change the dtype of parameter '{name}' of "
+                            f"{type(m).__name__}: it is packed in an optimizer; convert the "
+                            f"model before creating the optimizer"
+                        )
+                    p.data = p.data.astype(dtype)
+                    if p.grad is not None:
+                        p.grad = p.grad.astype(dtype)
+            for name, b in m._buffers.items():
+                if b is not None and b.dtype.kind == "f":
+                    m._buffers[name] = b.astype(dtype)
+        return self
+
+    def float(self) -> Module:
+        return self.to(np.float32)
+
+    def double(self) -> Module:
+        return self.to(np.float64)
+
+    # ---------------------------------------------------------------------- state
+    def state_dict(self, prefix: str = "", keep_vars: bool = False) -> OrderedDict:
+        """Copies of every parameter and persistent buffer, by dotted name."""
+        out = OrderedDict()
+        for mod_name, module in self.named_modules(prefix=prefix.rstrip(".")):
+            for name, p in module._parameters.items():
+                if p is not None:
+                    key = f"{mod_name}.{name}" if mod_name else name
+                    out[key] = p if keep_vars else p.data.copy()
+            for name, b in module._buffers.items():
+                if b is not None and name not in module._non_persistent:
+                    key = f"{mod_name}.{name}" if mod_name else name
+                    out[key] = b if keep_vars else b.copy()
+        return out
+
+    def load_state_dict(self, state_dict, strict: bool = True):
+        """Copy ``state_dict`` into the existing arrays (never rebinding them). Every missing or
+        unexpected key and every shape mismatch is collected; with ``strict`` they raise together,
+        otherwise ``(missing_keys, unexpected_keys)`` is returned (shape mismatches always raise).
+        """
+        own = self.state_dict(keep_vars=True)
+        missing = [k for k in own if k not in state_dict]
+        unexpected = [k for k in state_dict if k not in own]
+        mismatched = []
+        for key, target in own.items():
+            if key in state_dict:
+                value = state_dict[key]
+                value = value.data if isinstance(value, Tensor) else np.asarray(value)
+                target_shape = target.shape
+                if value.shape != target_shape:
+                    mismatched.append(f"{key}: expected shape {target_shape}, got {value.shape}")
+        problems = []
+        if strict and missing:
+            problems.append("missing keys: " + ", ".join(missing))
+        if strict and unexpected:
+            problems.append("unexpected keys: " + ", ".join(unexpected))
+        if mismatched:
+            problems.append("size mismatch: " + "; ".join(mismatched))
+        if problems:
+            raise RuntimeError(
+                f"Error(s) in loading state_dict for {type(self).__name__}:\n  "
+                + "\n  ".join(problems)
+            )
+        for key, target in own.items():
+            if key in state_dict:
+                value = state_dict[key]
+                array = target.data if isinstance(target, Tensor) else target
+                array[...] = value.data if isinstance(value, Tensor) else value
+        return IncompatibleKeys(missing, unexpected)
+
+    # ---------------------------------------------------------------- description
+    def extra_repr(self) -> str:
+        return ""
+
+    def __repr__(self) -> str:
+        lines = []
+        for name, m in self._modules.items():
+            child = repr(m).replace("\n", "\n  ")
+            lines.append(f"({name}): {child}")
+        extra = self.extra_repr()
+        if not lines:
+            return f"{type(self).__name__}({extra})"
+        head = f"{type(self).__name__}(" + (f"{extra}" if extra else "")
+        return head + "\n  " + "\n  ".join(lines) + "\n)"
+
+    def __dir__(self):
+        return sorted(set(super().__dir__()) | set(self._parameters) | set(self._buffers)
+                      | set(self._modules))
+
+    def summary(self, input_shape=None, print_fn=print, dtype=None):
+        """A Keras-style table: layer, output shape, parameter count, totals."""
+        from .summary import summary
+
+        return summary(self, input_shape, print_fn=print_fn, dtype=dtype)
+
+    def regularization_loss(self):
+        """Sum of the regularization penalties of the last forward pass (0 when none)."""
+        from ..regularizers import collect_penalties
+
+        return collect_penalties(self)
+
+
+class RemovableHandle:
+    """Returned by ``register_*_hook``; ``remove()`` unregisters the hook."""
+
+    _next_id = 0
+
+    def __init__(self, table: OrderedDict, hook) -> None:
+        RemovableHandle._next_id += 1
+        self.id, self._table = RemovableHandle._next_id, table
+        table[self.id] = hook
+
+    def remove(self) -> None:
+        self._table.pop(self.id, None)
+
+    def __enter__(self) -> RemovableHandle:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.remove()
+
+
+class IncompatibleKeys(tuple):
+    """``(missing_keys, unexpected_keys)`` returned by ``load_state_dict``."""
+
+    def __new__(cls, missing_keys, unexpected_keys):
+        return super().__new__(cls, (missing_keys, unexpected_keys))
+
+    @property
+    def missing_keys(self):
+        return self[0]
+
+    @property
+    def unexpected_keys(self):
+        return self[1]
+
+
+def _check_name(name, module, what) -> None:
+    if not isinstance(name, str):
+        raise TypeError(f"{what} name should be a str, got {type(name).__name__}")
+    if "." in name or not name:
+        raise KeyError(f"{what} name can't contain '.' or be empty, got {name!r}")
+    if "_parameters" not in module.__dict__:
+        raise AttributeError(f"cannot assign {what} before Module.__init__() call")
+    if hasattr(type(module), name):
+        raise KeyError(f"attribute '{name}' already exists on {type(module).__name__}")
+
+
+def _buffer_array(value, name, module) -> np.ndarray:
+    if isinstance(value, Tensor):
+        return value.data
+    if isinstance(value, np.ndarray):
+        return value
+    raise TypeError(
+        f"cannot assign '{type(value).__name__}' as buffer '{name}' of {type(module).__name__} "
+        f"(an array, a Tensor or None expected)"
+    )
+
+
+__all__ = ["Module", "Parameter", "ShapeError", "IncompatibleKeys"]

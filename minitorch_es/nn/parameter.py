@@ -1,0 +1,92 @@
+"""``Parameter``: a Tensor that a Module registers as learnable.
+
+An optimizer may pack its parameters into one contiguous buffer (see
+:mod:`minitorch_es.optim.arena`). Then ``.data`` and ``.grad`` are views into that buffer, and
+assigning to them copies into the view, so a parameter is never silently detached from its
+optimizer.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..errors import ShapeError
+from ..tensor import Tensor
+
+
+class Parameter(Tensor):
+    """A learnable tensor: ``requires_grad=True`` by default, listed by ``Module.parameters()``."""
+
+    def __init__(self, data=None, requires_grad: bool = True) -> None:
+        if data is None:
+            data = np.empty((0,), dtype=_default_dtype())
+        array = data.data if isinstance(data, Tensor) else np.asarray(data)
+        if array.dtype.kind not in "fc" and requires_grad:
+            raise TypeError(
+                f"a Parameter that requires grad must be floating point, got dtype {array.dtype}"
+            )
+        self._arena = None  # the arena (of an optimizer) whose buffers hold data and grad
+        self._slot = -1
+        super().__init__(array, requires_grad=requires_grad)
+
+    # ``data`` is stored in Tensor's slot; these accessors add the arena's copy-into semantics.
+    @property
+    def data(self) -> np.ndarray:
+        return _DATA_SLOT.__get__(self)
+
+    @data.setter
+    def data(self, value) -> None:
+        value = value.data if isinstance(value, Tensor) else value
+        arena = self.__dict__.get("_arena")
+        if arena is None:
+            _DATA_SLOT.__set__(self, value if isinstance(value, np.ndarray) else np.asarray(value))
+            return
+        current = _DATA_SLOT.__get__(self)
+        value = np.asarray(value)
+        if value.shape != current.shape:
+            raise ShapeError(
+                f"cannot assign an array of shape {value.shape} to a parameter of shape "
+                f"{current.shape} whose storage belongs to an optimizer; assign values of the "
+                f"same shape, or create the optimizer after changing the model"
+            )
+        if value is not current:
+            current[...] = value
+
+    @property
+    def grad(self):
+        arena = self.__dict__.get("_arena")
+        if arena is None:
+            return _GRAD_SLOT.__get__(self)
+        return arena.grad_view(self._slot)
+
+    @grad.setter
+    def grad(self, value) -> None:
+        arena = self.__dict__.get("_arena")
+        if arena is None:
+            _GRAD_SLOT.__set__(self, value)
+        else:
+            arena.set_grad(self._slot, value.data if isinstance(value, Tensor) else value)
+
+    def _accumulate_grad(self, g: np.ndarray) -> None:
+        arena = self.__dict__.get("_arena")
+        if arena is None:
+            Tensor._accumulate_grad(self, g)
+        else:
+            arena.accumulate(self._slot, g)
+
+    def __repr__(self) -> str:
+        return "Parameter containing:\n" + super().__repr__()
+
+    def __reduce_ex__(self, protocol):
+        raise TypeError("Parameters are not pickled; use state_dict() and mt.save()")
+
+
+_DATA_SLOT = Tensor.__dict__["data"]
+_GRAD_SLOT = Tensor.__dict__["grad"]
+
+
+def _default_dtype():
+    from ..dtypes import get_default_dtype
+
+    return get_default_dtype()
+

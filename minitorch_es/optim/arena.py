@@ -1,0 +1,135 @@
+"""The parameter arena: one contiguous buffer for the values, one for the gradients and one per
+optimizer state of a group of parameters of one dtype.
+
+Each parameter's ``.data`` and ``.grad`` become views into these buffers, so an optimizer
+updates every parameter with a handful of whole-buffer NumPy calls, ``zero_grad`` is one
+``fill``, and a data-parallel all-reduce is a single call on :attr:`grad`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..nn.parameter import Parameter
+
+
+class ParameterArena:
+    def __init__(self, params: list, dtype: np.dtype) -> None:
+        self.params = params
+        self.shapes = [p.data.shape for p in params]
+        sizes = [p.data.size for p in params]
+        ends = np.cumsum(sizes)
+        self.slices = [slice(int(e - s), int(e)) for s, e in zip(sizes, ends)]
+        total = int(ends[-1]) if sizes else 0
+        self.data = np.empty(total, dtype=dtype)
+        self.grad = np.zeros(total, dtype=dtype)
+        self.has_grad = np.zeros(len(params), dtype=bool)
+        self.steps = np.zeros(len(params), dtype=np.int64)
+        self.buffers: dict[str, np.ndarray] = {}  # per-element optimizer state, flat
+        self.scalars: dict[str, np.ndarray] = {}  # per-parameter optimizer state
+        self.released = False
+        self._grad_views = [self.grad[sl].reshape(shape) for sl, shape in zip(self.slices, self.shapes)]
+        self.loose = []  # plain Tensors (not Parameters): their grads are gathered at step time
+        for i, (p, sl) in enumerate(zip(params, self.slices)):
+            old_grad = p.grad
+            self.data[sl] = p.data.reshape(-1)
+            view = self.data[sl].reshape(self.shapes[i])
+            if isinstance(p, Parameter):
+                if p._arena is not None:
+                    p._arena.released = True
+                p._arena = None
+                p.data = view
+                p._arena, p._slot = self, i
+                p.grad = old_grad
+            else:
+                p.data = view
+                self.loose.append(i)
+
+    def __len__(self) -> int:
+        return len(self.params)
+
+    # ------------------------------------------------------------ gradient access
+    def grad_view(self, i: int):
+        return self._grad_views[i] if self.has_grad[i] else None
+
+    def set_grad(self, i: int, value) -> None:
+        if value is None:
+            self.has_grad[i] = False
+            return
+        view = self._grad_views[i]
+        if value is not view:
+            value = np.asarray(value)
+            if value.shape != view.shape:
+                raise ValueError(
+                    f"assigned grad has shape {value.shape}, but the parameter has shape "
+                    f"{view.shape}"
+                )
+            view[...] = value
+        self.has_grad[i] = True
+
+    def accumulate(self, i: int, g: np.ndarray) -> None:
+        view = self._grad_views[i]
+        if self.has_grad[i]:
+            view += g
+        else:
+            view[...] = g
+            self.has_grad[i] = True
+
+    def gather_loose_grads(self) -> None:
+        for i in self.loose:
+            g = self.params[i].grad
+            self.has_grad[i] = g is not None
+            if g is not None:
+                self._grad_views[i][...] = g
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        self.grad.fill(0)
+        if set_to_none:
+            self.has_grad.fill(False)
+            for i in self.loose:
+                self.params[i].grad = None
+        else:
+            for i in self.loose:
+                if self.params[i].grad is not None:
+                    self.params[i].grad[...] = 0
+
+    # ------------------------------------------------------------------ state
+    def buffer(self, name: str, fill: float = 0.0) -> np.ndarray:
+        buf = self.buffers.get(name)
+        if buf is None:
+            buf = self.buffers[name] = np.full(self.data.shape, fill, dtype=self.data.dtype)
+        return buf
+
+    def scalar(self, name: str, fill: float = 0.0) -> np.ndarray:
+        arr = self.scalars.get(name)
+        if arr is None:
+            arr = self.scalars[name] = np.full(len(self.params), fill, dtype=np.float64)
+        return arr
+
+
+class StepState:
+    """What an optimizer's ``_update`` sees of its state: whole buffers (every parameter at the
+    same step) or one parameter's segment of them."""
+
+    __slots__ = ("arena", "index", "slice")
+
+    def __init__(self, arena: ParameterArena, index: int | None = None) -> None:
+        self.arena = arena
+        self.index = index
+        self.slice = slice(None) if index is None else arena.slices[index]
+
+    def buffer(self, name: str, fill: float = 0.0) -> np.ndarray:
+        """A per-element state array (e.g. Adam's ``exp_avg``), created filled with ``fill``."""
+        return self.arena.buffer(name, fill)[self.slice]
+
+    def get_scalar(self, name: str, fill: float = 0.0) -> float:
+        """A per-parameter state number (e.g. NAdam's ``mu_product``)."""
+        arr = self.arena.scalar(name, fill)
+        return float(arr[0] if self.index is None else arr[self.index])
+
+    def set_scalar(self, name: str, value: float) -> None:
+        arr = self.arena.scalar(name)
+        if self.index is None:
+            arr.fill(value)
+        else:
+            arr[self.index] = value

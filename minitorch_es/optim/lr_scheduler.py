@@ -1,0 +1,61 @@
+"""``LRScheduler``: the base of learning-rate schedules (PyTorch's contract)."""
+
+from __future__ import annotations
+
+from ..config import Configurable, to_jsonable
+from .optimizer import Optimizer
+
+
+class LRScheduler(Configurable):
+    """Sets each param group's ``lr`` from :meth:`get_lr` at every :meth:`step`.
+
+    As in PyTorch, construction records ``initial_lr`` in the groups and performs the first step
+    (``last_epoch`` becomes 0); call ``step()`` after ``optimizer.step()`` once per epoch.
+    """
+
+    def __init__(self, optimizer: Optimizer, last_epoch: int = -1) -> None:
+        if not isinstance(optimizer, Optimizer):
+            raise TypeError(f"{type(self).__name__} expects an Optimizer, got "
+                            f"{type(optimizer).__name__}")
+        self.optimizer = optimizer
+        if last_epoch == -1:
+            for group in optimizer.param_groups:
+                group.setdefault("initial_lr", group["lr"])
+        else:
+            for i, group in enumerate(optimizer.param_groups):
+                if "initial_lr" not in group:
+                    raise KeyError(f"param 'initial_lr' is not specified in param_groups[{i}] "
+                                   f"when resuming an optimizer")
+        self.base_lrs = [g["initial_lr"] for g in optimizer.param_groups]
+        self.last_epoch = last_epoch
+        self._last_lr = [g["lr"] for g in optimizer.param_groups]
+        self.step()
+
+    def get_lr(self) -> list[float]:
+        raise NotImplementedError(f"{type(self).__name__} must implement get_lr()")
+
+    def step(self, epoch=None) -> None:
+        self.last_epoch = self.last_epoch + 1 if epoch is None else epoch
+        for group, lr in zip(self.optimizer.param_groups, self.get_lr()):
+            group["lr"] = lr
+        self._last_lr = [g["lr"] for g in self.optimizer.param_groups]
+
+    def get_last_lr(self) -> list[float]:
+        return list(self._last_lr)
+
+    def state_dict(self) -> dict:
+        return {k: v for k, v in self.__dict__.items()
+                if k not in ("optimizer", "_init_args", "_init_signature")}
+
+    def load_state_dict(self, state_dict: dict) -> None:
+        self.__dict__.update(state_dict)
+
+    def get_config(self) -> dict:
+        return {k: to_jsonable(v, f"{type(self).__name__}.{k}")
+                for k, v in self.__dict__.get("_init_args", {}).items() if k != "optimizer"}
+
+
+from ..registry import namespace_dir, namespace_getattr  # noqa: E402
+
+__getattr__ = namespace_getattr("optim.lr_scheduler", __name__)
+__dir__ = namespace_dir("optim.lr_scheduler", globals())

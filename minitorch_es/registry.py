@@ -1,0 +1,248 @@
+"""One registry of everything that can be named: ``(kind, name) -> class``.
+
+Built-ins, user code (``@mt.register("layer")``) and installed plugins all feed it. Names are
+case-insensitive and ignore ``_`` and ``-``, so ``"LeakyReLU"``, ``"leaky_relu"`` and
+``"leakyrelu"`` are one name; aliases give PyTorch's and Keras's spellings one entry.
+
+The public namespaces are assembled from it: a class registered as kind ``layer``, ``activation``
+or ``loss`` is an attribute of ``mt.nn``, ``optimizer`` of ``mt.optim`` and so on
+(:data:`NAMESPACE_OF_KIND`); plain functions are published with :meth:`Registry.export`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import inspect
+from dataclasses import dataclass, field
+
+KINDS = (
+    "activation", "initializer", "optimizer", "scheduler", "regularizer", "constraint", "loss",
+    "layer", "metric", "callback",
+)
+
+# Where each kind's classes appear as attributes (e.g. mt.nn.ReLU, mt.optim.Adam).
+NAMESPACE_OF_KIND = {
+    "layer": "nn", "activation": "nn", "loss": "nn", "initializer": "nn.init",
+    "optimizer": "optim", "scheduler": "optim.lr_scheduler", "regularizer": "regularizers",
+    "constraint": "regularizers", "metric": "metrics", "callback": "callbacks",
+}
+
+
+class RegistryError(LookupError):
+    """An unknown, duplicate or malformed registry entry."""
+
+
+@dataclass(frozen=True)
+class Provider:
+    """Who registered an entry: the built-in catalog, a user module, or a distribution."""
+
+    kind: str  # "builtin" | "module" | "distribution"
+    name: str
+    version: str = ""
+
+    def __str__(self) -> str:
+        if self.kind == "builtin":
+            return f"built-in ({self.name})"
+        if self.kind == "distribution":
+            return f"the distribution {self.name} {self.version}".rstrip()
+        return f"the module {self.name}"
+
+
+@dataclass
+class Entry:
+    kind: str
+    name: str
+    obj: object
+    provider: Provider
+    aliases: tuple = field(default_factory=tuple)
+
+
+def normalize(name: str) -> str:
+    return name.lower().replace("_", "").replace("-", "")
+
+
+class Registry:
+    def __init__(self) -> None:
+        self._entries: dict[tuple[str, str], Entry] = {}  # (kind, normalized name or alias)
+        self._exports: dict[tuple[str, str], tuple[object, Provider]] = {}
+        self._by_object: dict[int, Entry] = {}
+        self.provider: Provider | None = None  # set by the plugin manager while a plugin registers
+        self._before_lookup = None  # callback that loads the plugins on first use
+
+    # ----------------------------------------------------------------- registration
+    def add(self, kind: str, name: str, obj, *, aliases=(), override: bool = False,
+            provider: Provider | None = None) -> None:
+        """Register ``obj`` as ``(kind, name)``, also reachable under ``aliases``."""
+        _check_kind(kind)
+        if not isinstance(name, str) or not name:
+            raise RegistryError(f"registry.add({kind!r}, ...): the name must be a non-empty str, "
+                                f"got {name!r}")
+        provider = provider or self.provider or _provider_of(obj)
+        entry = Entry(kind, name, obj, provider, tuple(aliases))
+        keys = [(kind, normalize(n)) for n in (name, *aliases)]
+        if not override:
+            for key in keys:
+                old = self._entries.get(key)
+                if old is not None and old.obj is not obj:
+                    raise RegistryError(
+                        f"duplicate {kind} name {key[1]!r}: {obj!r} from {provider} clashes with "
+                        f"{old.obj!r} ({old.kind} {old.name!r}) from {old.provider}; pick another "
+                        f"name or pass override=True"
+                    )
+        for key in keys:
+            self._entries[key] = entry
+        self._by_object[id(obj)] = entry
+
+    def export(self, namespace: str, name: str, obj, *, override: bool = False,
+               provider: Provider | None = None) -> None:
+        """Publish a plain function (e.g. ``relu`` in ``"nn.functional"``) in a namespace."""
+        provider = provider or self.provider or _provider_of(obj)
+        old = self._exports.get((namespace, name))
+        if old is not None and old[0] is not obj and not override:
+            raise RegistryError(
+                f"duplicate name {name!r} in mt.{namespace}: from {provider} and from {old[1]}"
+            )
+        self._exports[(namespace, name)] = (obj, provider)
+
+    def register(self, kind: str, name: str | None = None, *, aliases=(), override=False):
+        """Decorator for user code: ``@mt.register("layer")`` or ``@mt.register("activation",
+        name="swish")``; the class name is the default name."""
+
+        def decorator(obj):
+            self._load()
+            self.add(kind, name or obj.__name__, obj, aliases=aliases, override=override)
+            return obj
+
+        return decorator
+
+    # ---------------------------------------------------------------------- lookup
+    def get(self, kind: str, name: str):
+        """The object registered as ``(kind, name)``; an unknown name lists what exists."""
+        return self.entry(kind, name).obj
+
+    def entry(self, kind: str, name: str) -> Entry:
+        _check_kind(kind)
+        self._load()
+        if not isinstance(name, str):
+            raise RegistryError(f"a {kind} name must be a str, got {type(name).__name__}")
+        found = self._entries.get((kind, normalize(name)))
+        if found is None:
+            names = self.names(kind)
+            close = difflib.get_close_matches(name, names, n=3, cutoff=0.5) or difflib.\
+                get_close_matches(normalize(name), [normalize(n) for n in names], n=3)
+            hint = f" Did you mean {', '.join(map(repr, close))}?" if close else ""
+            raise RegistryError(
+                f"unknown {kind} {name!r}.{hint} Registered {kind} names: "
+                f"{', '.join(names) or '(none)'}"
+            )
+        return found
+
+    def __contains__(self, key: tuple) -> bool:
+        self._load()
+        kind, name = key
+        return (kind, normalize(name)) in self._entries
+
+    def names(self, kind: str) -> list[str]:
+        """The canonical names of one kind, sorted."""
+        _check_kind(kind)
+        self._load()
+        return sorted({e.name for (k, _), e in self._entries.items() if k == kind}, key=str.lower)
+
+    def entries(self, kind: str | None = None) -> list[Entry]:
+        self._load()
+        unique = {id(e): e for e in self._entries.values() if kind is None or e.kind == kind}
+        return sorted(unique.values(), key=lambda e: (e.kind, e.name.lower()))
+
+    def entry_of(self, obj) -> Entry | None:
+        """The entry under which a class (or an instance's class) is registered, if any."""
+        self._load()
+        cls = obj if inspect.isclass(obj) or inspect.isfunction(obj) else type(obj)
+        return self._by_object.get(id(cls))
+
+    def namespace(self, namespace: str) -> dict[str, object]:
+        """Every public name of ``mt.<namespace>`` that comes from the registry."""
+        self._load()
+        out = {e.name: e.obj for e in self._entries.values()
+               if NAMESPACE_OF_KIND.get(e.kind) == namespace and inspect.isclass(e.obj)}
+        out.update({n: obj for (ns, n), (obj, _) in self._exports.items() if ns == namespace})
+        return out
+
+    # -------------------------------------------------------------------- creation
+    def create(self, kind: str, spec, **kwargs):
+        """An instance from a name, a ``{"name": ..., "config": {...}}`` dict, a class or an
+        existing instance (returned unchanged). ``kwargs`` are passed to the constructor."""
+        from .config import from_config
+
+        if isinstance(spec, str):
+            cls = self.get(kind, spec)
+            return cls(**kwargs) if inspect.isclass(cls) else _bind(cls, kwargs, kind, spec)
+        if isinstance(spec, dict):
+            if "name" not in spec:
+                raise RegistryError(
+                    f"a {kind} config must be a dict with keys 'name' and 'config', got keys "
+                    f"{sorted(spec)}"
+                )
+            cls = self.get(kind, spec["name"])
+            config = {**spec.get("config", {}), **kwargs}
+            return from_config(cls, config) if inspect.isclass(cls) else _bind(cls, config, kind,
+                                                                              spec["name"])
+        if inspect.isclass(spec):
+            return spec(**kwargs)
+        if callable(spec):
+            return spec
+        raise RegistryError(
+            f"cannot make a {kind} from {spec!r}: expected a name, a config dict, a class or a "
+            f"callable"
+        )
+
+    # -------------------------------------------------------------------- plumbing
+    def _load(self) -> None:
+        if self._before_lookup is not None:
+            hook, self._before_lookup = self._before_lookup, None
+            hook()
+
+
+def _bind(fn, kwargs, kind, name):
+    if not kwargs:
+        return fn
+    import functools
+
+    return functools.partial(fn, **kwargs)
+
+
+def _check_kind(kind: str) -> None:
+    if kind not in KINDS:
+        raise RegistryError(f"unknown registry kind {kind!r}; the kinds are: {', '.join(KINDS)}")
+
+
+def _provider_of(obj) -> Provider:
+    return Provider("module", getattr(obj, "__module__", None) or "<unknown>")
+
+
+registry = Registry()
+register = registry.register
+
+
+def namespace_getattr(namespace: str, module_name: str):
+    """A module-level ``__getattr__`` (PEP 562) that resolves ``mt.<namespace>.<Name>`` through
+    the registry, so entries of installed plugins appear there too."""
+
+    def __getattr__(name: str):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        found = registry.namespace(namespace)
+        if name in found:
+            return found[name]
+        raise AttributeError(
+            f"module {module_name!r} has no attribute {name!r} (registered names there: "
+            f"{', '.join(sorted(found)) or 'none'})"
+        )
+
+    return __getattr__
+
+
+def namespace_dir(namespace: str, own: dict):
+    def __dir__():
+        return sorted(set(own) | set(registry.namespace(namespace)))
+
+    return __dir__
