@@ -17,12 +17,25 @@ def _demo(args) -> int:
     return 0
 
 
+def _plugins(args) -> int:
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # failures are listed in the output itself
+        from .plugin_manager import describe
+
+        print(describe())
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="minitorch-es", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     demo = sub.add_parser("demo", help="train XOR with plain Tensor operations")
     demo.add_argument("--seed", type=int, default=0)
     demo.set_defaults(func=_demo)
+    plugins = sub.add_parser("plugins", help="list registered entries, providers and failures")
+    plugins.set_defaults(func=_plugins)
     return parser
 
 

@@ -138,3 +138,26 @@ def _dist_version(ep) -> str:
 
 
 registry._before_lookup = load_plugins
+
+
+def describe(target: Registry = registry) -> str:
+    """A listing of every registered entry by kind with its provider, then the failures."""
+    lines = []
+    target._load()
+    for kind in sorted({e.kind for e in target.entries()}):
+        entries = target.entries(kind)
+        lines.append(f"{kind} ({len(entries)}):")
+        for e in entries:
+            aliases = f"  [aliases: {', '.join(e.aliases)}]" if e.aliases else ""
+            lines.append(f"  {e.name:<28} {e.provider}{aliases}")
+    exports = sorted(target._exports.items())
+    if exports:
+        lines.append(f"functions ({len(exports)}):")
+        for (namespace, name), (_, provider) in exports:
+            lines.append(f"  mt.{namespace}.{name:<{max(1, 28 - len(namespace) - 4)}} {provider}")
+    if _failures:
+        lines.append(f"failed to load ({len(_failures)}):")
+        lines += [f"  {f}" for f in _failures]
+    else:
+        lines.append("failed to load: none")
+    return "\n".join(lines)

@@ -130,7 +130,8 @@ def test_stratify_with_uneven_proportions_sums_correctly():
     ((np.arange(5),), {"stratify": [0, 1, 0, 1]}, ValueError, "stratify has 4 labels"),
     ((np.arange(4),), {"stratify": [0, 1, 0, 1], "shuffle": False}, ValueError, "shuffle=True"),
     ((np.arange(4),), {"stratify": [0, 0, 0, 1]}, ValueError, "least populated class"),
-    ((np.arange(6),), {"stratify": [0, 0, 1, 1, 2, 2], "test_size": 2}, ValueError, "number of classes"),
+    ((np.arange(6),), {"stratify": [0, 0, 1, 1, 2, 2], "test_size": 2}, ValueError,
+     "number of classes"),
     ((np.arange(5),), {"random_state": "x"}, TypeError, "random_state"),
 ])
 def test_train_test_split_errors(args, kwargs, error, match):

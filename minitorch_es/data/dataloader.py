@@ -96,11 +96,13 @@ class DataLoader:
             )
         if isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral) \
                 or batch_size <= 0:
-            raise ValueError(f"DataLoader expected batch_size to be a positive int, got {batch_size!r}")
+            raise ValueError(
+                f"DataLoader expected batch_size to be a positive int, got {batch_size!r}")
         if collate_fn is not None and not callable(collate_fn):
             raise TypeError(f"DataLoader expected collate_fn to be callable, got {collate_fn!r}")
         if len(dataset) == 0:
-            raise ValueError(f"DataLoader got an empty dataset ({type(dataset).__name__} of length 0)")
+            raise ValueError(
+                f"DataLoader got an empty dataset ({type(dataset).__name__} of length 0)")
         self.dataset = dataset
         self.batch_size = int(batch_size)
         self.shuffle = bool(shuffle)
@@ -143,7 +145,8 @@ class DataLoader:
     def load_state_dict(self, state: dict) -> None:
         """Restore a position saved by ``state_dict()``; the next iteration continues from it."""
         if not isinstance(state, dict):
-            raise TypeError(f"DataLoader.load_state_dict expected a dict, got {type(state).__name__}")
+            raise TypeError(
+                f"DataLoader.load_state_dict expected a dict, got {type(state).__name__}")
         missing = [k for k in ("epoch", "permutation", "index") if k not in state]
         if missing:
             raise KeyError(f"DataLoader.load_state_dict: the state lacks the keys {missing}")
@@ -157,7 +160,8 @@ class DataLoader:
                 )
         epoch, index = _plain(state["epoch"]), _plain(state["index"])
         if not isinstance(epoch, int) or epoch < 0:
-            raise ValueError(f"DataLoader.load_state_dict: epoch must be an int >= 0, got {epoch!r}")
+            raise ValueError(
+                f"DataLoader.load_state_dict: epoch must be an int >= 0, got {epoch!r}")
         if not isinstance(index, int) or not 0 <= index <= len(self):
             raise ValueError(
                 f"DataLoader.load_state_dict: index must be an int in [0, {len(self)}] (the "
@@ -174,7 +178,8 @@ class DataLoader:
                 )
             perm = perm.astype(np.int64)
         elif self.shuffle and epoch > 0:
-            raise ValueError("DataLoader.load_state_dict: shuffle=True but the state has no permutation")
+            raise ValueError(
+                "DataLoader.load_state_dict: shuffle=True but the state has no permutation")
         self._epoch, self._permutation, self._index = epoch, perm, index
         self._resume = epoch > 0 and index < len(self)
         self._active = None

@@ -34,7 +34,8 @@ def _as_array(value, where: str) -> np.ndarray:
     else:
         arr = _tensor(value).data
     if arr.dtype.kind not in "biuf":
-        raise TypeError(f"{where}: expected numeric data (bool, int or float), got dtype {arr.dtype}")
+        raise TypeError(
+            f"{where}: expected numeric data (bool, int or float), got dtype {arr.dtype}")
     if arr.ndim == 0:
         raise ValueError(f"{where}: expected at least one dimension (the samples), got a scalar")
     return arr
@@ -65,7 +66,8 @@ class TensorDataset(Dataset):
         if lengths[0] == 0:
             raise ValueError("TensorDataset got tensors with 0 samples; a dataset cannot be empty")
         self.arrays = arrays
-        self.tensors = tuple(t if isinstance(t, Tensor) else Tensor(a) for t, a in zip(tensors, arrays))
+        self.tensors = tuple(
+            t if isinstance(t, Tensor) else Tensor(a) for t, a in zip(tensors, arrays))
 
     def __len__(self) -> int:
         return self.arrays[0].shape[0]
@@ -96,7 +98,8 @@ class Subset(Dataset):
         n = len(dataset)
         if idx.size and (idx.min() < 0 or idx.max() >= n):
             bad = idx[(idx < 0) | (idx >= n)][0]
-            raise IndexError(f"Subset index {int(bad)} is out of range for a dataset of {n} samples")
+            raise IndexError(
+                f"Subset index {int(bad)} is out of range for a dataset of {n} samples")
         self.dataset = dataset
         self.indices = idx.astype(np.int64, copy=False).reshape(-1)
 

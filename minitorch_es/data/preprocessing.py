@@ -27,8 +27,8 @@ def _features(X, where: str) -> np.ndarray:
 def _like(result: np.ndarray, X):
     """``result`` with the container type of ``X`` and a floating dtype (X's when it has one)."""
     if isinstance(X, Tensor):
-        kind_float = X.data.dtype.kind == "f"
-        return Tensor(result.astype(X.data.dtype if kind_float else get_default_dtype(), copy=False))
+        dtype = X.data.dtype if X.data.dtype.kind == "f" else get_default_dtype()
+        return Tensor(result.astype(dtype, copy=False))
     src = np.asarray(X)
     return result.astype(src.dtype if src.dtype.kind == "f" else np.float64, copy=False)
 
@@ -41,16 +41,17 @@ class _Scaler:
 
     def _check_fitted(self, where: str) -> None:
         if not all(hasattr(self, k) for k in self._state_keys):
-            raise NotFittedError(f"This {type(self).__name__} instance is not fitted yet; call fit(X) "
-                                 f"before {where}()")
+            raise NotFittedError(f"This {type(self).__name__} instance is not fitted yet; call "
+                                 f"fit(X) before {where}()")
 
     def _input(self, X, where: str) -> np.ndarray:
         self._check_fitted(where)
         arr = _features(X, f"{type(self).__name__}.{where}")
         expected = self._stat_shape()
         if arr.shape[1:] != expected:
-            raise ValueError(f"{type(self).__name__}.{where}: X has features of shape {arr.shape[1:]}, "
-                             f"but the scaler was fitted on features of shape {expected}")
+            raise ValueError(f"{type(self).__name__}.{where}: X has features of shape "
+                             f"{arr.shape[1:]}, but the scaler was fitted on features of shape "
+                             f"{expected}")
         return arr.astype(np.float64, copy=False)
 
     def _stat_shape(self) -> tuple:
@@ -81,7 +82,8 @@ class _Scaler:
                   for k in self._state_keys}
         shapes = {k: a.shape for k, a in arrays.items() if a.ndim > 0}
         if len(set(shapes.values())) > 1:
-            raise ValueError(f"{name}.load_state_dict: the statistics have different shapes {shapes}")
+            raise ValueError(
+                f"{name}.load_state_dict: the statistics have different shapes {shapes}")
         for k in self._param_keys:
             setattr(self, k, tuple(np.asarray(state[k]).tolist()))
         for k, a in arrays.items():
@@ -94,7 +96,8 @@ class StandardScaler(_Scaler):
     ``scale_`` is the population standard deviation (``ddof=0``); features of (numerically)
     zero variance get ``scale_ = 1``, so they are centred but not scaled. ``mean_``, ``var_``
     and ``scale_`` are always computed; ``with_mean=False`` / ``with_std=False`` only skip the
-    centring / scaling in ``transform``.
+    centring / scaling in ``transform``. ``copy`` is accepted for scikit-learn compatibility;
+    results are always new arrays.
 
         >>> z = StandardScaler().fit_transform(np.array([[0.], [2.]]))   # [[-1.], [1.]]
     """
@@ -143,7 +146,7 @@ class MinMaxScaler(_Scaler):
 
     ``scale_ = (max - min of the range) / (data_max_ - data_min_)``; a constant feature
     (zero range) is mapped to the range's minimum. ``clip=True`` clips transformed values
-    that fall outside the range.
+    that fall outside the range. ``copy`` is accepted for scikit-learn compatibility.
 
         >>> MinMaxScaler().fit_transform(np.array([[1.], [3.], [5.]]))   # [[0.], [0.5], [1.]]
     """

@@ -48,7 +48,8 @@ def random_split(dataset, lengths, generator=None):
         counts = []
         for i, frac in enumerate(lengths):
             if frac > 1:
-                raise ValueError(f"random_split: fraction at index {i} is not between 0 and 1: {frac}")
+                raise ValueError(
+                    f"random_split: fraction at index {i} is not between 0 and 1: {frac}")
             counts.append(int(math.floor(n * frac)))
         for i in range(n - sum(counts)):
             counts[i % len(counts)] += 1
@@ -78,14 +79,15 @@ def _split_sizes(n: int, test_size, train_size):
             return
         if isinstance(value, numbers.Integral) and not isinstance(value, bool):
             if not 0 < value < n:
-                raise ValueError(f"train_test_split: {name}={value} should be an int in [1, {n - 1}] "
-                                 f"(there are {n} samples) or a float in (0, 1)")
+                raise ValueError(f"train_test_split: {name}={value} should be an int in "
+                                 f"[1, {n - 1}] (there are {n} samples) or a float in (0, 1)")
         elif isinstance(value, numbers.Real) and not isinstance(value, bool):
             if not 0 < value < 1:
                 raise ValueError(f"train_test_split: {name}={value} should be a float in (0, 1) "
                                  f"or an int in [1, {n - 1}]")
         else:
-            raise TypeError(f"train_test_split: {name} should be an int, a float or None, got {value!r}")
+            raise TypeError(
+                f"train_test_split: {name} should be an int, a float or None, got {value!r}")
 
     check(test_size, "test_size")
     check(train_size, "train_size")
@@ -104,8 +106,8 @@ def _split_sizes(n: int, test_size, train_size):
     n_train = n - n_test if n_train is None else n_train
     n_test = n - n_train if n_test is None else n_test
     if n_train + n_test > n:
-        raise ValueError(f"train_test_split: train ({n_train}) + test ({n_test}) samples exceed the "
-                         f"{n} samples available")
+        raise ValueError(f"train_test_split: train ({n_train}) + test ({n_test}) samples exceed "
+                         f"the {n} samples available")
     if n_train == 0 or n_test == 0:
         raise ValueError(f"train_test_split: with n_samples={n}, test_size={test_size} and "
                          f"train_size={train_size}, the {'train' if n_train == 0 else 'test'} set "
@@ -173,8 +175,8 @@ def train_test_split(*arrays, test_size=None, train_size=None, random_state=None
                          f"lengths {lengths}")
     n = lengths[0]
     if stratify is not None and len(stratify) != n:
-        raise ValueError(f"train_test_split: stratify has {len(stratify)} labels but the arrays have "
-                         f"{n} samples")
+        raise ValueError(f"train_test_split: stratify has {len(stratify)} labels but the arrays "
+                         f"have {n} samples")
     n_train, n_test = _split_sizes(n, test_size, train_size)
     if not shuffle:
         if stratify is not None:

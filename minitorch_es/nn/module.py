@@ -39,18 +39,22 @@ class Module(Configurable):
                 f"{type(self).__name__} was called before Module.__init__() ran: call "
                 f"super().__init__() at the start of {type(self).__name__}.__init__"
             )
-        if not self._forward_hooks and not self._forward_pre_hooks:
-            return self.forward(*args, **kwargs)
-        for hook in list(self._forward_pre_hooks.values()):
-            result = hook(self, args)
-            if result is not None:
-                args = result if isinstance(result, tuple) else (result,)
-        out = self.forward(*args, **kwargs)
-        for hook in list(self._forward_hooks.values()):
-            result = hook(self, args, out)
-            if result is not None:
-                out = result
-        return out
+        try:
+            if not self._forward_hooks and not self._forward_pre_hooks:
+                return self.forward(*args, **kwargs)
+            for hook in list(self._forward_pre_hooks.values()):
+                result = hook(self, args)
+                if result is not None:
+                    args = result if isinstance(result, tuple) else (result,)
+            out = self.forward(*args, **kwargs)
+            for hook in list(self._forward_hooks.values()):
+                result = hook(self, args, out)
+                if result is not None:
+                    out = result
+            return out
+        except ShapeError as e:
+            _name_failing_layer(e, self)
+            raise
 
     def register_forward_hook(self, hook) -> RemovableHandle:
         """``hook(module, inputs, output)`` runs after every forward; it may return a new output."""
@@ -339,6 +343,24 @@ class Module(Configurable):
         from ..regularizers import collect_penalties
 
         return collect_penalties(self)
+
+
+def _name_failing_layer(error: ShapeError, module: Module) -> None:
+    """Prefix a shape error with the dotted name of the layer that raised it, one level per
+    enclosing module call, so the message reads "in layer 'features.3' (Conv2d): ..."."""
+    inner = error.__dict__.get("_mt_module")
+    path = error.__dict__.get("_mt_path", "")
+    if inner is not None:
+        name = next((n for n, m in module._modules.items() if m is inner), None)
+        if name is None:
+            return  # called from outside the module tree (e.g. functional use)
+        path = f"{name}.{path}" if path else name
+    else:
+        error._mt_message = str(error)
+        error._mt_layer_type = type(module).__name__
+    error._mt_module, error._mt_path = module, path
+    if path:
+        error.args = (f"in layer '{path}' ({error._mt_layer_type}): {error._mt_message}",)
 
 
 class RemovableHandle:

@@ -95,7 +95,8 @@ def _download(name: str, cache: Path, mirrors, timeout: float, verify: bool, err
             # The temporary file lives next to the target so os.replace is an atomic rename.
             fd, tmp = tempfile.mkstemp(prefix=name + ".", suffix=".part", dir=cache)
             with os.fdopen(fd, "wb") as out, urllib.request.urlopen(url, timeout=timeout) as resp:
-                total = resp.headers.get("Content-Length") if getattr(resp, "headers", None) else None
+                headers = getattr(resp, "headers", None)
+                total = headers.get("Content-Length") if headers else None
                 with tqdm(total=int(total) if total else None, unit="B", unit_scale=True,
                           desc=name, leave=False) as bar:
                     while chunk := resp.read(1 << 16):
@@ -119,7 +120,8 @@ def _not_found(missing, dirs, download, errors) -> FileNotFoundError:
     looked = "\n".join(f"  - {d} ({label})" for label, d in dirs)
     if not os.environ.get(ENV_VAR):
         looked += f"\n  (${ENV_VAR} is not set)"
-    msg = (f"MNIST files not found: {', '.join(n + '[.gz]' for n in missing)}.\nLooked in:\n{looked}")
+    wanted = ", ".join(n + "[.gz]" for n in missing)
+    msg = f"MNIST files not found: {wanted}.\nLooked in:\n{looked}"
     if download:
         msg += "\nDownload failed from every mirror:\n" + "\n".join(f"  - {e}" for e in errors)
     else:
@@ -173,7 +175,8 @@ def load_mnist(data_dir=None, download: bool = True, verify: bool = True, *, mir
                 f"have shape {labels.shape} (expected (N,))"
             )
         if images.dtype != np.uint8:
-            raise ValueError(f"{paths[split + '_images']}: expected uint8 images, got {images.dtype}")
+            raise ValueError(
+                f"{paths[split + '_images']}: expected uint8 images, got {images.dtype}")
     return ((arrays["train_images"], arrays["train_labels"].astype(np.int64)),
             (arrays["test_images"], arrays["test_labels"].astype(np.int64)))
 

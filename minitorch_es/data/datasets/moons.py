@@ -30,8 +30,8 @@ def make_moons(n_samples=100, *, shuffle: bool = True, noise=None, random_state=
         try:
             n_out, n_in = (int(v) for v in n_samples)
         except (TypeError, ValueError):
-            raise ValueError(f"make_moons expected n_samples as an int or a pair (outer, inner), got "
-                             f"{n_samples!r}") from None
+            raise ValueError(f"make_moons expected n_samples as an int or a pair (outer, inner), "
+                             f"got {n_samples!r}") from None
         if n_out < 0 or n_in < 0:
             raise ValueError(f"make_moons expected non-negative sample counts, got {n_samples!r}")
     if noise is not None and (not isinstance(noise, numbers.Real) or noise < 0):
