@@ -30,6 +30,8 @@ from .tensor import Tensor
 
 __version__ = "0.1.0"
 
+from .checkpoint import load, load_checkpoint, load_model, save, save_checkpoint  # noqa: E402
+
 _LAZY = {"data", "training", "checkpoint", "metrics", "callbacks", "distributed"}
 
 

@@ -28,6 +28,17 @@ def _plugins(args) -> int:
     return 0
 
 
+def _inspect(args) -> int:
+    from .checkpoint import CheckpointError, describe
+
+    try:
+        print(describe(args.path))
+    except CheckpointError as e:
+        print(f"minitorch-es inspect: {e}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="minitorch-es", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -36,6 +47,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo.set_defaults(func=_demo)
     plugins = sub.add_parser("plugins", help="list registered entries, providers and failures")
     plugins.set_defaults(func=_plugins)
+    inspect = sub.add_parser("inspect", help="describe what a checkpoint file holds")
+    inspect.add_argument("path")
+    inspect.set_defaults(func=_inspect)
     return parser
 
 

@@ -95,7 +95,7 @@ def to_jsonable(value, where: str = "value"):
         return {k: to_jsonable(v, f"{where}.{k}") for k, v in value.items()}
     if isinstance(value, np.dtype) or (inspect.isclass(value) and issubclass(value, np.generic)):
         return {"__dtype__": np.dtype(value).name}
-    data = getattr(value, "data", value)
+    data = value if isinstance(value, np.ndarray) else getattr(value, "data", None)
     if isinstance(data, np.ndarray):
         return {"__array__": data.tolist(), "dtype": data.dtype.name,
                 "tensor": not isinstance(value, np.ndarray)}

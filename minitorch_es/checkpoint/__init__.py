@@ -1,0 +1,9 @@
+"""HDF5 checkpoints: ``mt.save``/``mt.load`` for state dicts, ``save_checkpoint`` /
+``load_checkpoint`` for exact resume, ``load_model`` to rebuild a model from the file alone."""
+
+from .checkpoint import load, load_checkpoint, load_model, save, save_checkpoint
+from .describe import describe
+from .hdf5 import FORMAT_VERSION, CheckpointError
+
+__all__ = ["CheckpointError", "FORMAT_VERSION", "describe", "load", "load_checkpoint",
+           "load_model", "save", "save_checkpoint"]

@@ -1,0 +1,206 @@
+"""Save and load state dicts, whole training checkpoints and rebuildable models (HDF5)."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import OrderedDict
+
+import numpy as np
+
+from .. import random as _random
+from ..config import ConfigError, serialize
+from ..registry import RegistryError, registry
+from .hdf5 import FORMAT_VERSION, CheckpointError, atomic_h5, open_h5, read_tree, write_tree
+
+SECTIONS = ("model", "optimizer", "scheduler", "trainer")
+
+
+def _header(f, kind: str) -> None:
+    from .. import __version__
+
+    f.attrs["format_version"] = FORMAT_VERSION
+    f.attrs["framework"] = "minitorch_es"
+    f.attrs["framework_version"] = __version__
+    f.attrs["created"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+    f.attrs["kind"] = kind
+
+
+def save(state_dict: dict, path) -> None:
+    """Save a plain state dict (a model's or an optimizer's) to ``path`` atomically."""
+    if not isinstance(state_dict, dict):
+        raise TypeError(f"mt.save expects a state dict (a dict), got {type(state_dict).__name__}")
+    with atomic_h5(path) as f:
+        _header(f, "state_dict")
+        write_tree(f.create_group("state"), dict(state_dict), key_paths=True)
+
+
+def load(path) -> dict:
+    """Load a state dict saved by :func:`save` (arrays come back as NumPy arrays)."""
+    with open_h5(path) as f:
+        if "state" not in f:
+            raise CheckpointError(f"{path!r} holds a {f.attrs.get('kind')!r}, not a state dict "
+                                  f"saved by mt.save; use mt.load_checkpoint")
+        tree = read_tree(f["state"], f"{path}: state")
+    return OrderedDict(tree) if isinstance(tree, dict) else tree
+
+
+def save_checkpoint(path, model=None, optimizer=None, scheduler=None, trainer=None,
+                    epoch=None, **metadata) -> None:
+    """Everything needed to resume training exactly: weights and architecture, optimizer state
+    (by parameter name), scheduler, trainer (epoch, step, History, callbacks, data order), the
+    package RNG state and any JSON-serialisable ``metadata``. Written atomically."""
+    with atomic_h5(path) as f:
+        _header(f, "checkpoint")
+        f.attrs["metadata"] = json.dumps({"epoch": epoch, **metadata}, default=_no_json)
+        f.attrs["rng_state"] = json.dumps(_random.get_state())
+        if model is not None:
+            g = f.create_group("model")
+            write_tree(g.create_group("state"), model.state_dict(), key_paths=True)
+            try:
+                g.attrs["config"] = json.dumps(serialize(model, type(model).__name__))
+                g.attrs["providers"] = json.dumps(_providers(model))
+            except ConfigError as e:
+                g.attrs["config_error"] = str(e)  # weights still load into a model you build
+        if optimizer is not None:
+            names = model.named_parameters() if model is not None else None
+            g = f.create_group("optimizer")
+            g.attrs["type"] = _registered_name("optimizer", optimizer)
+            g.attrs["config"] = json.dumps(_safe_config(optimizer))
+            write_tree(g.create_group("state"), optimizer.state_dict(param_names=names))
+        if scheduler is not None:
+            g = f.create_group("scheduler")
+            g.attrs["type"] = type(scheduler).__name__
+            write_tree(g.create_group("state"), _plain(scheduler.state_dict()))
+        if trainer is not None:
+            write_tree(f.create_group("trainer").create_group("state"), trainer.state_dict())
+
+
+def load_checkpoint(path, model=None, optimizer=None, scheduler=None, trainer=None,
+                    strict: bool = True, map=None, restore_rng: bool = True) -> dict:
+    """Restore what :func:`save_checkpoint` wrote into the given objects; returns a dict with
+    ``epoch``, ``metadata`` and the sections' raw states. ``map`` renames saved model keys
+    (a dict old -> new, or a function) for models whose layer names changed."""
+    with open_h5(path) as f:
+        metadata = json.loads(f.attrs.get("metadata", "{}"))
+        out = {"epoch": metadata.get("epoch"), "metadata": metadata}
+        for section in SECTIONS:
+            if section in f:
+                out[section] = read_tree(f[section]["state"], f"{path}: {section}")
+        opt_type = f["optimizer"].attrs.get("type") if "optimizer" in f else None
+        sched_type = f["scheduler"].attrs.get("type") if "scheduler" in f else None
+        rng = json.loads(f.attrs["rng_state"]) if "rng_state" in f.attrs else None
+
+    for obj, section in ((model, "model"), (optimizer, "optimizer"), (scheduler, "scheduler"),
+                         (trainer, "trainer")):
+        if obj is not None and section not in out:
+            raise CheckpointError(f"{path!r} holds no {section} state to load into "
+                                  f"{type(obj).__name__}")
+    if model is not None:
+        state = _rename(out["model"], map)
+        try:
+            model.load_state_dict(state, strict=strict)
+        except RuntimeError as e:
+            raise CheckpointError(f"{path!r}: the model does not match the checkpoint: {e}") \
+                from None
+    if optimizer is not None:
+        own = _registered_name("optimizer", optimizer)
+        if opt_type is not None and opt_type != own:
+            raise CheckpointError(f"{path!r} holds the state of a {opt_type} optimizer, cannot "
+                                  f"load it into a {own}")
+        names = model.named_parameters() if model is not None else None
+        try:
+            optimizer.load_state_dict(out["optimizer"], param_names=names)
+        except ValueError as e:
+            raise CheckpointError(f"{path!r}: the optimizer does not match the checkpoint: {e}") \
+                from None
+    if scheduler is not None:
+        if sched_type != type(scheduler).__name__:
+            raise CheckpointError(f"{path!r} holds a {sched_type} scheduler, cannot load it into "
+                                  f"a {type(scheduler).__name__}")
+        scheduler.load_state_dict(out["scheduler"])
+    if trainer is not None:
+        trainer.load_state_dict(out["trainer"])
+    if restore_rng and rng is not None:
+        _random.set_state(rng)
+    return out
+
+
+def load_model(path):
+    """Rebuild a model from the file alone (every class in it must be registered) and load its
+    weights."""
+    with open_h5(path) as f:
+        if "model" not in f:
+            raise CheckpointError(f"{path!r} holds no model")
+        g = f["model"]
+        if "config" not in g.attrs:
+            why = g.attrs.get("config_error", "no architecture was stored")
+            raise CheckpointError(f"{path!r}: cannot rebuild the model: {why}")
+        config = json.loads(g.attrs["config"])
+        providers = json.loads(g.attrs.get("providers", "{}"))
+        state = read_tree(g["state"], f"{path}: model")
+    _check_registered(config, providers, path)
+    from ..config import deserialize
+
+    model = deserialize(config)
+    model.load_state_dict(state)
+    return model
+
+
+def _check_registered(spec, providers: dict, path) -> None:
+    """Fail before building anything when a class named in the file is not registered."""
+    for kind, name in _entries_in(spec):
+        if (kind, name) not in registry:
+            source = providers.get(f"{kind}:{name}", "an unknown provider")
+            raise RegistryError(
+                f"{path!r}: {kind} {name!r} was provided by {source}; install it or register the "
+                f"class (e.g. @mt.register({kind!r})) before loading"
+            )
+
+
+def _entries_in(obj):
+    if isinstance(obj, dict):
+        if {"kind", "name", "config"} <= set(obj):
+            yield obj["kind"], obj["name"]
+        for v in obj.values():
+            yield from _entries_in(v)
+    elif isinstance(obj, list):
+        for v in obj:
+            yield from _entries_in(v)
+
+
+def _providers(model) -> dict:
+    out = {}
+    for kind, name in _entries_in(serialize(model)):
+        out[f"{kind}:{name}"] = str(registry.entry(kind, name).provider)
+    return out
+
+
+def _registered_name(kind: str, obj) -> str:
+    entry = registry.entry_of(obj)
+    return entry.name if entry is not None and entry.kind == kind else type(obj).__name__
+
+
+def _safe_config(obj) -> dict:
+    try:
+        return obj.get_config()
+    except (ConfigError, TypeError):
+        return {}
+
+
+def _plain(state: dict) -> dict:
+    """A scheduler state with its non-data entries (callables) dropped."""
+    return {k: v for k, v in state.items() if not callable(v)}
+
+
+def _rename(state: dict, mapping) -> dict:
+    if mapping is None:
+        return state
+    rename = mapping if callable(mapping) else (lambda k: mapping.get(k, k))
+    return OrderedDict((rename(k), v) for k, v in state.items())
+
+
+def _no_json(value):
+    if isinstance(value, np.generic):
+        return value.item()
+    raise TypeError(f"metadata value {value!r} is not JSON-serialisable")
