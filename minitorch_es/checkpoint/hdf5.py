@@ -95,7 +95,7 @@ def write_tree(group: h5py.Group, tree, key_paths: bool = False) -> None:
     the top-level dict's arrays are stored at the path of their dotted keys."""
     counter = iter(range(1 << 62))
 
-    def encode(obj, path_hint=None):
+    def encode(obj, path_hint=None, top=False):
         if isinstance(obj, np.ndarray) or hasattr(obj, "__array__") and not isinstance(obj, dict):
             array = obj if isinstance(obj, np.ndarray) else np.asarray(obj)
             if array.dtype.kind not in "biuf":
@@ -107,8 +107,7 @@ def write_tree(group: h5py.Group, tree, key_paths: bool = False) -> None:
         if isinstance(obj, dict):
             out = {}
             for k, v in obj.items():
-                hint = k.replace(".", "/") if key_paths and path_hint is None and \
-                    isinstance(k, str) else None
+                hint = k.replace(".", "/") if key_paths and top and isinstance(k, str) else None
                 out[_encode_key(k)] = encode(v, hint)
             return out
         if isinstance(obj, (list, tuple)):
@@ -119,7 +118,7 @@ def write_tree(group: h5py.Group, tree, key_paths: bool = False) -> None:
             return obj
         raise CheckpointError(f"cannot store a value of type {type(obj).__name__} in a checkpoint")
 
-    group.attrs["tree"] = json.dumps(encode(tree, None))
+    group.attrs["tree"] = json.dumps(encode(tree, None, top=True))
 
 
 def read_tree(group: h5py.Group, where: str):
