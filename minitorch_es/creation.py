@@ -103,20 +103,34 @@ def linspace(start, end, steps: int, dtype=None, requires_grad: bool = False) ->
     return Tensor(np.linspace(start, end, steps, dtype=_float_dtype(dtype)), requires_grad)
 
 
+def _draw(op: str, method, size, dtype) -> np.ndarray:
+    # NumPy draws float32 / float64 only; float16 (a valid default dtype) is rounded from float32.
+    dtype = _float_dtype(dtype)
+    if dtype.kind != "f":
+        raise TypeError(f"{op}: expected a floating point dtype, got {dtype}")
+    direct = dtype if dtype in (np.float32, np.float64) else np.float32
+    return method(_size(size), dtype=direct).astype(dtype, copy=False)
+
+
 def randn(*size, dtype=None, requires_grad: bool = False) -> Tensor:
     """Standard normal samples from the package generator."""
-    data = _random.generator().standard_normal(_size(size), dtype=_float_dtype(dtype))
-    return Tensor(data, requires_grad)
+    return Tensor(_draw("randn", _random.generator().standard_normal, size, dtype), requires_grad)
 
 
 def rand(*size, dtype=None, requires_grad: bool = False) -> Tensor:
     """Uniform samples on [0, 1) from the package generator."""
-    data = _random.generator().random(_size(size), dtype=_float_dtype(dtype))
+    data = _draw("rand", _random.generator().random, size, dtype)
+    if data.dtype not in (np.float32, np.float64):  # rounded from float32, it may reach 1.0
+        data = np.minimum(data, np.nextafter(data.dtype.type(1), data.dtype.type(0)))
     return Tensor(data, requires_grad)
 
 
 def randint(low, high=None, size=(), dtype=None) -> Tensor:
-    if high is None:
+    """Integers in [low, high); ``randint(high, size)`` and ``randint(low, high, size)`` as in
+    PyTorch."""
+    if isinstance(high, (tuple, list)):
+        low, high, size = 0, low, high
+    elif high is None:
         low, high = 0, low
     data = _random.generator().integers(low, high, size=_size((size,)), dtype=dtype or np.int64)
     return Tensor(data)

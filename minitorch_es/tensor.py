@@ -149,6 +149,8 @@ class Tensor:
         return self.data
 
     def __array__(self, dtype=None, copy=None):
+        if copy:  # NumPy 2's np.array(t) asks for a copy and trusts it is one (no aliasing)
+            return np.array(self.data, dtype=dtype, copy=True)
         return self.data if dtype is None else self.data.astype(dtype)
 
     def item(self):
@@ -167,6 +169,10 @@ class Tensor:
 
     def __int__(self) -> int:
         return int(self.item())
+
+    def __format__(self, spec: str) -> str:
+        # f"{loss:.4f}" formats a 0-d tensor like its number, as in PyTorch.
+        return format(self.item(), spec) if self.data.ndim == 0 else object.__format__(self, spec)
 
     def __bool__(self) -> bool:
         if self.data.size != 1:
@@ -288,16 +294,23 @@ class Tensor:
         return self._inplace(other, np.true_divide, "/=")
 
     def __setitem__(self, index, value) -> None:
-        if grad_mode.is_grad_enabled() and self._requires_grad:
+        # Like in-place ops: copying a value that requires grad would silently drop its gradient.
+        if grad_mode.is_grad_enabled() and (
+            self._requires_grad or isinstance(value, Tensor) and value._requires_grad
+        ):
             raise RuntimeError(
-                "item assignment on a tensor that requires grad: wrap it in mt.no_grad(), or "
-                "build the new tensor with mt.where / mt.cat"
+                "item assignment on a tensor that requires grad (or of a value that requires "
+                "grad): wrap it in mt.no_grad(), or build the new tensor with mt.where / mt.cat"
             )
         self.data[_index(index)] = value.data if isinstance(value, Tensor) else value
 
     # --------------------------------------------------------------------- comparisons
     def _compare(self, other, ufunc):
-        return Tensor._wrap(ufunc(self.data, other.data if isinstance(other, Tensor) else other))
+        other = other.data if isinstance(other, Tensor) else other
+        try:
+            return Tensor._wrap(ufunc(self.data, other))
+        except ValueError as e:  # a broadcasting mismatch: say which comparison
+            raise ShapeError(f"{ufunc.__name__}: {e}") from None
 
     def __eq__(self, other):
         return self._compare(other, np.equal)
@@ -454,8 +467,11 @@ class Tensor:
 
     def expand(self, *shape):
         shape = _shape_arg(shape)
-        shape = tuple(self.shape[i - len(shape) + self.ndim] if n == -1 else n
-                      for i, n in enumerate(shape))
+        lead = len(shape) - self.ndim  # new leading dims have no size to keep
+        if any(n == -1 for n in shape[:lead]):
+            raise ShapeError(f"expand: -1 is not allowed for a new leading dimension, got {shape} "
+                             f"for a tensor of shape {self.shape}")
+        shape = tuple(self.shape[i - lead] if n == -1 else n for i, n in enumerate(shape))
         return _ops.Expand.apply(self, shape)
 
     def __getitem__(self, index):

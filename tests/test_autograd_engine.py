@@ -227,7 +227,7 @@ def test_graph_records_the_function():
     assert x.grad_fn is None
 
 
-# ---------------------------------------------------------------------------- deep / retain / detach
+# ------------------------------------------------------------------------- deep / retain / detach
 def test_a_chain_of_100000_ops_backpropagates_without_recursion_error():
     x = mt.tensor([1.0], dtype=mt.float64, requires_grad=True)
     y = x
@@ -359,6 +359,38 @@ def test_user_function_with_several_inputs_and_needs_input_grad():
     Spy.apply(a, c, 2.0).sum().backward()
     assert seen["needs"] == (True, False, False)
     assert c.grad is None
+
+
+class Affine(Function):
+    """Keeps its constants on ctx and reads them back in forward itself."""
+
+    @staticmethod
+    def forward(ctx, x, scale, shift):
+        ctx.scale, ctx.shift = scale, shift
+        return x * ctx.scale + ctx.shift
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * ctx.scale, None, None
+
+
+def test_user_function_reading_its_ctx_in_forward_works_with_and_without_a_graph():
+    x = leaf(2, 3)
+    with mt.no_grad():
+        out = Affine.apply(x, 2.0, 1.0)
+    np.testing.assert_allclose(out.data, 2 * x.data + 1)
+    assert gradcheck(lambda t: Affine.apply(t, 2.0, 1.0), (x,))  # evaluates under no_grad too
+    seen = {}
+
+    class Probe(Function):
+        @staticmethod
+        def forward(ctx, a, b):
+            seen["needs"] = ctx.needs_input_grad
+            return a + b
+
+    with mt.no_grad():
+        Probe.apply(x, x)
+    assert seen["needs"] == (False, False)
 
 
 def test_user_function_under_no_grad_records_nothing():

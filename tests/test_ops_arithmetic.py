@@ -234,6 +234,11 @@ def test_matmul_mixed_float32_float64_raises_type_error():
         mt.randn(2, 3) @ mt.randn(3, 4, dtype=mt.float64)
 
 
+def test_matmul_integer_by_float_raises_type_error_instead_of_promoting():
+    with pytest.raises(TypeError, match="int64 and float32"):
+        mt.arange(3) @ mt.randn(3, 2)
+
+
 # -------------------------------------------------------------------------- broadcast errors
 @pytest.mark.parametrize("name", BINARY)
 def test_broadcast_mismatch_names_op_and_shapes(name):
@@ -293,7 +298,8 @@ def test_integer_divided_by_integer_follows_the_default_dtype():
 
 def test_integer_arithmetic_stays_integer():
     a, b = mt.tensor([1, 2, 3]), mt.tensor([4, 5, 6])
-    for out, ref in [(a + b, [5, 7, 9]), (a * b, [4, 10, 18]), (b - a, [3, 3, 3]), (a**2, [1, 4, 9])]:
+    cases = [(a + b, [5, 7, 9]), (a * b, [4, 10, 18]), (b - a, [3, 3, 3]), (a**2, [1, 4, 9])]
+    for out, ref in cases:
         assert out.dtype == mt.int64
         np.testing.assert_array_equal(out.data, ref)
 

@@ -259,6 +259,11 @@ def test_comparisons_give_bool_tensors_without_gradient(op, ref):
         np.testing.assert_array_equal(out.data, ref(a.data, other_ref))
 
 
+def test_comparison_broadcast_mismatch_names_op_and_shapes():
+    with pytest.raises(mt.ShapeError, match=r"less.*\(2,3\).*\(4,\)"):
+        mt.randn(2, 3) < mt.randn(4)
+
+
 def test_comparison_methods_and_reflection():
     a = mt.tensor([1, 2, 3])
     np.testing.assert_array_equal(a.gt(1).data, [False, True, True])

@@ -117,7 +117,9 @@ def test_max_min_over_all_elements(name, ref, shape):
     assert gradcheck(lambda t: getattr(t, name)(), (x,))
 
 
-@pytest.mark.parametrize("name,ref,argref", [("max", np.max, np.argmax), ("min", np.min, np.argmin)])
+@pytest.mark.parametrize(
+    "name,ref,argref", [("max", np.max, np.argmax), ("min", np.min, np.argmin)]
+)
 @pytest.mark.parametrize("dim", [0, 1, 2, -1, -3])
 @pytest.mark.parametrize("keepdim", [False, True])
 def test_max_min_with_dim_return_values_and_indices(name, ref, argref, dim, keepdim):

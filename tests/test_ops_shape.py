@@ -164,6 +164,8 @@ def test_expand_gradient_sums_over_the_copies():
 def test_expand_to_an_incompatible_shape_raises():
     with pytest.raises(mt.ShapeError, match="expand"):
         mt.randn(3, 2).expand(3, 4)
+    with pytest.raises(mt.ShapeError, match="new leading dimension"):
+        mt.randn(3).expand(-1, 3)
 
 
 # ------------------------------------------------------------------------------ out of range
@@ -268,6 +270,15 @@ def test_setitem_needs_no_grad_for_tensors_requiring_grad():
     y = mt.zeros(2, 2)
     y[:, 1] = 5.0
     np.testing.assert_array_equal(y.data, [[0, 5], [0, 5]])
+
+
+def test_setitem_of_a_value_requiring_grad_raises_instead_of_dropping_its_gradient():
+    y, w = mt.zeros(3), mt.tensor(1.0, requires_grad=True)
+    with pytest.raises(RuntimeError, match="requires grad"):
+        y[0] = w * 2
+    with mt.no_grad():
+        y[0] = w * 2
+    assert y.data[0] == 2.0
 
 
 # ---------------------------------------------------------------------------------- cat / stack

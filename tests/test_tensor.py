@@ -206,12 +206,26 @@ def test_item_and_python_number_conversions():
         bool(mt.tensor([1.0, 2.0]))
 
 
+def test_format_of_a_0d_tensor_formats_its_number():
+    loss = mt.tensor(1.23456)
+    assert f"{loss:.2f}" == "1.23" and f"{mt.tensor(7):03d}" == "007"
+    assert f"{mt.tensor([1.0])}" == "tensor([1.])"
+
+
 def test_numpy_tolist_and_array_protocol():
     t = mt.tensor([[1.0, 2.0], [3.0, 4.0]])
     assert isinstance(t.numpy(), np.ndarray) and t.numpy() is t.data
     assert t.tolist() == [[1.0, 2.0], [3.0, 4.0]]
     np.testing.assert_array_equal(np.asarray(t), t.data)
     assert np.asarray(t, dtype=np.float64).dtype == np.float64
+
+
+def test_np_array_of_a_tensor_is_a_copy_and_np_asarray_a_view():
+    t = mt.zeros(3)
+    copied = np.array(t)
+    copied[0] = 99.0
+    assert t.data[0] == 0.0
+    assert np.shares_memory(np.asarray(t), t.data)
 
 
 def test_numpy_of_a_tensor_requiring_grad_raises_and_detach_fixes_it():

@@ -41,19 +41,16 @@ class Context:
 
 
 class _NoGradContext:
-    """Shared stand-in ``ctx`` for calls that build no graph: it remembers nothing."""
+    """Throw-away ``ctx`` for calls that build no graph: nothing is saved for backward, but
+    attributes that forward sets (and may read back) live for the call, as in PyTorch."""
 
-    needs_input_grad = ()
     saved_tensors = ()
+
+    def __init__(self, n_inputs: int) -> None:
+        self.needs_input_grad = (False,) * n_inputs
 
     def save_for_backward(self, *arrays) -> None:
         pass
-
-    def __setattr__(self, name, value) -> None:
-        pass
-
-
-_NO_GRAD_CTX = _NoGradContext()
 
 
 class Function:
@@ -79,7 +76,7 @@ class Function:
                 cls, args, tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
             )
         else:
-            ctx = _NO_GRAD_CTX
+            ctx = _NoGradContext(len(args))
         try:
             out = cls.forward(ctx, *arrays, **kwargs)
         except ShapeError:

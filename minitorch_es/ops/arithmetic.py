@@ -141,7 +141,7 @@ def _check_matmul(a, b) -> None:
             f"the first ({k_a}) must equal the "
             f"{'first' if b.ndim == 1 else 'second-to-last'} dimension of the second ({k_b})"
         )
-    if a.dtype != b.dtype and a.dtype.kind == "f" and b.dtype.kind == "f":
+    if a.dtype != b.dtype:  # NumPy would promote (int64 @ float32 -> float64); PyTorch refuses
         raise TypeError(
             f"matmul: expected both arguments to have the same dtype, got {a.dtype} and {b.dtype} "
             f"(convert one with .to(dtype) / .float() / .double())"

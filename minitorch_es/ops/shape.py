@@ -29,7 +29,6 @@ class Reshape(Function):
 class Permute(Function):
     @staticmethod
     def forward(ctx, a, dims):
-        # A local, not ctx.dims: without a graph ctx is the shared no-op context.
         axes = tuple(wrap_dim(d, a.ndim, "permute") for d in dims) if a.ndim else tuple(dims)
         if sorted(axes) != list(range(a.ndim)):
             raise ShapeError(
