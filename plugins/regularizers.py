@@ -141,6 +141,8 @@ class Constraint(mt.Configurable):
 
 def _axis(axis, owner: str):
     ok = lambda a: isinstance(a, (int, np.integer)) and not isinstance(a, bool)  # noqa: E731
+    if axis is None:
+        return None
     if ok(axis) or (isinstance(axis, (list, tuple)) and axis and all(ok(a) for a in axis)):
         return tuple(axis) if isinstance(axis, (list, tuple)) else int(axis)
     raise ValueError(f"{owner}: axis must be an int or a non-empty list of ints, got {axis!r}")
@@ -149,7 +151,8 @@ def _axis(axis, owner: str):
 class _NormConstraint(Constraint):
     def _norms(self, w: np.ndarray) -> np.ndarray:
         try:
-            return np.sqrt(np.sum(w * w, axis=self._reduce, keepdims=True))
+            axes = tuple(range(1, w.ndim)) if self._reduce is None else self._reduce
+            return np.sqrt(np.sum(w * w, axis=axes, keepdims=True))
         except ValueError as e:  # includes numpy.AxisError
             raise ValueError(f"{type(self).__name__}: axis={self.axis!r} does not fit a weight of "
                              f"shape {w.shape} ({e})") from None
@@ -157,11 +160,11 @@ class _NormConstraint(Constraint):
 
 _AXIS_DOC = """
     ``axis`` is the axis (or axes) the norm is taken over, so each slice along the other axes is
-    constrained. Our weights use PyTorch's layout: ``Linear.weight`` is ``(out, in)``, so
-    ``axis=1`` constrains each output unit's incoming weight vector — what Keras's default
-    ``axis=0`` does on its ``(in, out)`` kernel — while ``axis=0`` (the default, Keras's number)
-    constrains, per input feature, the weights leaving it. For ``Conv2d.weight (out, in, kh, kw)``
-    use ``axis=(1, 2, 3)`` for Keras's per-filter ``axis=[0, 1, 2]``.
+    constrained. The default ``None`` means every axis but the first: with PyTorch's weight layout
+    (``Linear.weight`` is ``(out, in)``, ``Conv2d.weight`` is ``(out, in, kh, kw)``) that
+    constrains each output unit's incoming weights, which is what Keras's default does on its
+    ``(in, out)`` kernels (Keras spells it ``axis=0`` for Dense and ``[0, 1, 2]`` for Conv2D).
+    ``axis=0`` here constrains, per input feature, the weights leaving it.
 """
 
 
@@ -169,7 +172,7 @@ class MaxNorm(_NormConstraint):
     __doc__ = "Rescales slices whose L2 norm exceeds ``max_value`` down to it (Keras ``MaxNorm``)."\
         + _AXIS_DOC
 
-    def __init__(self, max_value: float = 2, axis=0) -> None:
+    def __init__(self, max_value: float = 2, axis=None) -> None:
         self.max_value = _factor(max_value, "max_value", "MaxNorm")
         self.axis, self._reduce = axis, _axis(axis, "MaxNorm")
 
@@ -181,7 +184,7 @@ class MaxNorm(_NormConstraint):
 class UnitNorm(_NormConstraint):
     __doc__ = "Scales every slice to unit L2 norm (Keras ``UnitNorm``)." + _AXIS_DOC
 
-    def __init__(self, axis=0) -> None:
+    def __init__(self, axis=None) -> None:
         self.axis, self._reduce = axis, _axis(axis, "UnitNorm")
 
     def project(self, w):
@@ -193,7 +196,7 @@ class MinMaxNorm(_NormConstraint):
                "fraction of the way (Keras ``MinMaxNorm``)." + _AXIS_DOC)
 
     def __init__(self, min_value: float = 0.0, max_value: float = 1.0, rate: float = 1.0,
-                 axis=0) -> None:
+                 axis=None) -> None:
         self.min_value = _factor(min_value, "min_value", "MinMaxNorm")
         self.max_value = _factor(max_value, "max_value", "MinMaxNorm")
         if self.max_value < self.min_value:

@@ -112,6 +112,15 @@ def test_norm_constraints_match_keras_formulas(axis, rng):
         np.testing.assert_allclose(array, expected, rtol=1e-12)
 
 
+def test_default_axis_constrains_each_output_unit_as_keras():
+    lin = np.full((3, 4), 2.0)  # Linear.weight (out, in): each row has norm 4
+    R.MaxNorm(max_value=1.0)(lin)
+    np.testing.assert_allclose(np.linalg.norm(lin, axis=1), 1.0, rtol=1e-6)
+    conv = np.full((2, 3, 2, 2), 1.0)  # Conv2d.weight (out, in, kh, kw): norm sqrt(12) per filter
+    R.UnitNorm()(conv)
+    np.testing.assert_allclose(np.sqrt((conv ** 2).sum(axis=(1, 2, 3))), 1.0, rtol=1e-6)
+
+
 def test_max_norm_axis_meaning_on_linear_weight():
     # Linear.weight is (out, in); axis=1 bounds each output unit's incoming weights.
     w = mt.nn.Parameter(mt.tensor([[3.0, 4.0], [0.3, 0.4]]))
