@@ -1,8 +1,18 @@
-"""Built-in optimizers (to be filled by the catalog issue)."""
+"""Built-in optimizers, registered as kind ``"optimizer"`` (``mt.optim.SGD``, ``mt.optim.Adam``
+...). Lower-case names (``"adam"``, ``"rmsprop"``) resolve by the registry's normalisation."""
 
 import minitorch_es as mt
+
+from .optim_adam import Adam, Adamax, AdamW, NAdam
+from .optim_adaptive import Adadelta, Adagrad, RMSprop
+from .optim_sgd import SGD
+
+__all__ = ["SGD", "Adam", "AdamW", "NAdam", "Adamax", "RMSprop", "Adagrad", "Adadelta"]
 
 
 @mt.hookimpl
 def minitorch_es_register(registry):
-    pass
+    """Register the optimizers; SGD is also the thesis's plain "gradient descent"."""
+    registry.add("optimizer", "SGD", SGD, aliases=("gd", "gradient_descent"))
+    for cls in (Adam, AdamW, NAdam, Adamax, RMSprop, Adagrad, Adadelta):
+        registry.add("optimizer", cls.__name__, cls)

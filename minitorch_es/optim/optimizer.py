@@ -188,14 +188,18 @@ class Optimizer(Configurable):
             )
         lookup = dict(zip(saved_keys, saved_keys)) if names is not None else \
             dict(zip(keys, saved_keys))
+        given = {}  # (arena id, state name) -> the slots this state dict gives a value
         for key, (_, p, arena, i) in zip(keys, slots):
             s = state_dict["state"].get(lookup[key])
             arena.steps[i] = int(s["step"]) if s else 0
             for name, value in (s or {}).items():
                 if name == "step":
                     continue
-                value = np.asarray(getattr(value, "data", value))
-                if value.ndim == 0:
+                given.setdefault((id(arena), name), set()).add(i)
+                raw = value.data if isinstance(value, Tensor) else value
+                value = np.asarray(raw)
+                # A number is a per-parameter scalar; a 0-d array is the buffer of a 0-d parameter.
+                if value.ndim == 0 and not (isinstance(raw, np.ndarray) and arena.shapes[i] == ()):
                     arena.scalar(name)[i] = float(value)
                     continue
                 if value.shape != arena.shapes[i]:
@@ -204,6 +208,12 @@ class Optimizer(Configurable):
                         f"the parameter has shape {arena.shapes[i]}"
                     )
                 arena.buffer(name)[arena.slices[i]] = value.reshape(-1)
+        # As in PyTorch, a parameter without saved state starts afresh, whatever this optimizer
+        # held for it before; the arena refills such slots with the update's initial value.
+        for arena in (a for arenas in self._arenas for a in arenas):
+            for name in (*arena.buffers, *arena.scalars):
+                done = given.get((id(arena), name), ())
+                arena.unset[name] = [i for i in range(len(arena)) if i not in done]
         for saved, own in zip(groups, self.param_groups):
             own.update({k: v for k, v in saved.items() if k != "params"})
 

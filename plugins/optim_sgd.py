@@ -1,0 +1,66 @@
+"""SGD: gradient descent, with optional momentum, Nesterov momentum and L2 weight decay."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .optim_common import FlatOptimizer, check_nonnegative, effective_grad
+
+
+class SGD(FlatOptimizer):
+    r"""Gradient descent: ``param -= lr * g`` (PyTorch's ``torch.optim.SGD``).
+
+    With ``g = ±grad + weight_decay * param`` and, when ``momentum > 0``, a velocity
+    ``b = momentum * b + (1 - dampening) * g`` (on a parameter's first step ``b = g``, as in
+    PyTorch); the step uses ``b``, or ``g + momentum * b`` with ``nesterov=True``.
+
+    Full-batch gradient descent, stochastic gradient descent and mini-batch gradient descent (the
+    thesis, section 3.7) are all this optimizer: they differ only in how many examples the
+    gradient is computed from, i.e. the ``batch_size`` of the DataLoader — the whole dataset
+    (one update per epoch, a smooth error curve), one example (one update per example, a noisy
+    curve) or a mini-batch in between. Hence the aliases ``"gd"`` and ``"gradient_descent"``.
+
+    State per parameter: ``step`` (PyTorch's SGD keeps none) and ``momentum_buffer`` (only when
+    ``momentum > 0``).
+    """
+
+    def __init__(self, params, lr: float = 1e-3, momentum: float = 0, dampening: float = 0,
+                 weight_decay: float = 0, nesterov: bool = False, *,
+                 maximize: bool = False) -> None:
+        super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening,
+                                      weight_decay=weight_decay, nesterov=nesterov,
+                                      maximize=maximize))
+
+    def _check_hyperparameters(self, group: dict) -> None:
+        super()._check_hyperparameters(group)
+        check_nonnegative(self, group, "momentum", "weight_decay")
+        if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
+            raise ValueError(
+                f"Nesterov momentum requires a momentum and zero dampening (SGD got momentum="
+                f"{group['momentum']}, dampening={group['dampening']})"
+            )
+
+    def _update(self, group, param, grad, state, step):
+        lr, momentum = float(group["lr"]), float(group["momentum"])
+        g = effective_grad(grad, param, float(group["weight_decay"]), group["maximize"],
+                           self._work(param, 0))
+        work = self._work(param, 1)
+        if momentum != 0:
+            buf = state.buffer("momentum_buffer")
+            if step == 1:  # PyTorch starts the velocity at the first gradient, undamped
+                buf[...] = g
+            else:
+                buf *= momentum
+                dampening = float(group["dampening"])
+                if dampening == 0:
+                    buf += g
+                else:
+                    np.multiply(g, 1.0 - dampening, out=work)
+                    buf += work
+            if group["nesterov"]:
+                np.multiply(buf, momentum, out=work)
+                g = np.add(work, g, out=work)
+            else:
+                g = buf
+        np.multiply(g, lr, out=work)
+        param -= work
