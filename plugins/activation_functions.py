@@ -1,0 +1,200 @@
+"""Activation functions on Tensors, published as ``mt.nn.functional.relu``, ``.softmax`` ...
+
+PyTorch's names, signatures, defaults and formulas; each call is one autograd Function from
+:mod:`.activation_ops` (closed-form backward, overflow-free for any finite input).
+
+Deviations from PyTorch: inputs must be floating-point Tensors (PyTorch also runs ReLU & co on
+integer tensors); ``inplace=True`` overwrites the input only when it takes no part in autograd;
+otherwise the result is a new tensor and the input keeps its values (``x = F.relu(x,
+inplace=True)``, the usual pattern, gives the same result either way).
+"""
+
+from __future__ import annotations
+
+import numbers
+import warnings
+
+import minitorch_es as mt
+from minitorch_es.ops.reduction import wrap_dim
+
+from . import activation_ops as ops
+
+GELU_APPROXIMATIONS = ("none", "tanh")
+
+
+# ----------------------------------------------------------------------------- checks
+def check_input(input, op: str):
+    """``input`` if it is a floating-point Tensor, else a TypeError naming ``op``."""
+    if not isinstance(input, mt.Tensor):
+        raise TypeError(f"{op}: expected a Tensor as input, got {type(input).__name__}")
+    if input.dtype.kind != "f":
+        raise TypeError(
+            f"{op}: expected a floating-point tensor, got dtype {input.dtype} (convert it with "
+            f".float() first)"
+        )
+    return input
+
+
+def check_number(value, name: str, op: str) -> float:
+    """``value`` as a float if it is a real number (not a bool), else a TypeError."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{op}: {name} must be a real number, got {value!r}")
+    return float(value)
+
+
+def check_gelu_approximate(approximate, op: str = "gelu") -> str:
+    """``approximate`` if it is 'none' or 'tanh'."""
+    if approximate not in GELU_APPROXIMATIONS:
+        raise ValueError(
+            f"{op}: approximate must be one of {GELU_APPROXIMATIONS}, got {approximate!r}"
+        )
+    return approximate
+
+
+def check_hardtanh_bounds(min_val, max_val, op: str = "hardtanh") -> tuple[float, float]:
+    """``(min_val, max_val)`` as floats, with ``min_val < max_val``."""
+    lo, hi = check_number(min_val, "min_val", op), check_number(max_val, "max_val", op)
+    if not lo < hi:
+        raise ValueError(f"{op}: min_val must be smaller than max_val, got {lo} and {hi}")
+    return lo, hi
+
+
+def check_softplus_beta(beta, op: str = "softplus") -> float:
+    """``beta`` as a non-zero float."""
+    beta = check_number(beta, "beta", op)
+    if beta == 0:
+        raise ValueError(f"{op}: beta must be non-zero (the result is log(1 + exp(beta x)) / beta)")
+    return beta
+
+
+def check_dim(dim, op: str) -> int:
+    """``dim`` if it is an int (not a bool)."""
+    if isinstance(dim, bool) or not isinstance(dim, numbers.Integral):
+        raise TypeError(f"{op}: dim must be an int (or None), got {dim!r}")
+    return int(dim)
+
+
+def _result(input, out, inplace: bool):
+    # In place only outside autograd: a graph tensor's values may be saved for a backward.
+    if inplace and not (mt.is_grad_enabled() and input.requires_grad):
+        input.data[...] = out.data
+        return input
+    return out
+
+
+# --------------------------------------------------------------------------- pointwise
+def sigmoid(input):
+    """``1 / (1 + exp(-x))`` (the thesis's sigmoid); stable for any x."""
+    return ops.SigmoidFunction.apply(check_input(input, "sigmoid"))
+
+
+def tanh(input):
+    """The hyperbolic tangent ``(1 - e^-2x) / (1 + e^-2x)``; derivative ``1 - tanh(x)^2``."""
+    return ops.TanhFunction.apply(check_input(input, "tanh"))
+
+
+def relu(input, inplace: bool = False):
+    """``max(0, x)`` (the thesis's ReLU); the derivative at 0 is 0, as PyTorch."""
+    return _result(input, ops.ReLUFunction.apply(check_input(input, "relu")), inplace)
+
+
+def leaky_relu(input, negative_slope: float = 0.01, inplace: bool = False):
+    """``x`` for ``x > 0``, else ``negative_slope * x`` (the thesis's leaky ReLU, alpha)."""
+    slope = check_number(negative_slope, "negative_slope", "leaky_relu")
+    out = ops.LeakyReLUFunction.apply(check_input(input, "leaky_relu"), negative_slope=slope)
+    return _result(input, out, inplace)
+
+
+def elu(input, alpha: float = 1.0, inplace: bool = False):
+    """``x`` for ``x > 0``, else ``alpha * (exp(x) - 1)``."""
+    alpha = check_number(alpha, "alpha", "elu")
+    out = ops.ELUFunction.apply(check_input(input, "elu"), alpha=alpha, scale=1.0)
+    return _result(input, out, inplace)
+
+
+def selu(input, inplace: bool = False):
+    """``scale * elu(x, alpha)`` with the self-normalising constants alpha ~ 1.6733, scale ~
+    1.0507."""
+    out = ops.ELUFunction.apply(check_input(input, "selu"), alpha=ops.SELU_ALPHA,
+                                scale=ops.SELU_SCALE)
+    return _result(input, out, inplace)
+
+
+def gelu(input, approximate: str = "none"):
+    """``x * Phi(x)`` (Phi: the standard normal CDF); ``approximate='tanh'`` uses
+    ``0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))``."""
+    approximate = check_gelu_approximate(approximate)
+    return ops.GELUFunction.apply(check_input(input, "gelu"), approximate=approximate)
+
+
+def silu(input, inplace: bool = False):
+    """``x * sigmoid(x)`` (also called swish)."""
+    return _result(input, ops.SiLUFunction.apply(check_input(input, "silu")), inplace)
+
+
+def softplus(input, beta: float = 1.0, threshold: float = 20.0):
+    """``log(1 + exp(beta x)) / beta``, and ``x`` itself where ``beta x > threshold``."""
+    beta = check_softplus_beta(beta)
+    threshold = check_number(threshold, "threshold", "softplus")
+    return ops.SoftplusFunction.apply(check_input(input, "softplus"), beta=beta,
+                                      threshold=threshold)
+
+
+def mish(input, inplace: bool = False):
+    """``x * tanh(softplus(x))``."""
+    return _result(input, ops.MishFunction.apply(check_input(input, "mish")), inplace)
+
+
+def hardtanh(input, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False):
+    """``x`` clipped to ``[min_val, max_val]``; the gradient is 0 outside and on the bounds."""
+    lo, hi = check_hardtanh_bounds(min_val, max_val)
+    out = ops.HardtanhFunction.apply(check_input(input, "hardtanh"), min_val=lo, max_val=hi)
+    return _result(input, out, inplace)
+
+
+def relu6(input, inplace: bool = False):
+    """``min(max(0, x), 6)`` (``hardtanh(x, 0, 6)``)."""
+    out = ops.HardtanhFunction.apply(check_input(input, "relu6"), min_val=0.0, max_val=6.0)
+    return _result(input, out, inplace)
+
+
+# ------------------------------------------------------------------------ along a dim
+def softmax_dim(dim, ndim: int, op: str) -> int:
+    """The axis for softmax-like ops. ``dim=None`` follows PyTorch's deprecated implicit rule
+    (0 for 0-, 1- and 3-d inputs, else 1) and warns, as PyTorch does."""
+    if dim is None:
+        dim = 0 if ndim in (0, 1, 3) else 1
+        warnings.warn(
+            f"{op}: no dim given, so dim={dim} was chosen by PyTorch's deprecated implicit rule "
+            f"(dim 0 for 0-, 1- and 3-d inputs, else 1); pass dim explicitly",
+            UserWarning, stacklevel=4,
+        )
+    return wrap_dim(check_dim(dim, op), ndim, op)
+
+
+def _along_dim(function, input, dim, dtype, op):
+    check_input(input, op)
+    if dtype is not None:
+        input = input.to(dtype)  # as PyTorch: cast first, then compute
+    axis = softmax_dim(dim, input.ndim, op)
+    if input.ndim == 0:  # NumPy reductions need an axis to reduce over
+        return function.apply(input.reshape(1), dim=0).reshape(())
+    return function.apply(input, dim=axis)
+
+
+def softmax(input, dim: int | None = None, dtype=None):
+    """``exp(x_i) / sum_j exp(x_j)`` along ``dim`` (the thesis's softmax), computed as
+    ``exp(x - max x)`` so that no exponential overflows."""
+    return _along_dim(ops.SoftmaxFunction, input, dim, dtype, "softmax")
+
+
+def log_softmax(input, dim: int | None = None, dtype=None):
+    """``x - logsumexp(x)`` along ``dim``: the log of :func:`softmax`, without its underflow."""
+    return _along_dim(ops.LogSoftmaxFunction, input, dim, dtype, "log_softmax")
+
+
+FUNCTIONS = {
+    "sigmoid": sigmoid, "tanh": tanh, "relu": relu, "leaky_relu": leaky_relu, "elu": elu,
+    "selu": selu, "gelu": gelu, "silu": silu, "softplus": softplus, "mish": mish,
+    "hardtanh": hardtanh, "relu6": relu6, "softmax": softmax, "log_softmax": log_softmax,
+}

@@ -1,0 +1,258 @@
+"""Regression and binary losses on Tensors: ``mt.nn.functional.mse_loss``, ``l1_loss``,
+``huber_loss``, ``smooth_l1_loss``, ``binary_cross_entropy``, ``binary_cross_entropy_with_logits``.
+
+Each call is ONE autograd Function: the per-element losses and their closed-form derivatives are
+computed together and the reduction (``'mean'`` | ``'sum'`` | ``'none'``) happens inside, so
+backward is a single scaled array. Formulas and defaults are PyTorch's.
+
+Deviations from PyTorch, on purpose:
+- ``target`` must have exactly the input's shape. PyTorch broadcasts (with a warning), which
+  turns the classic (N, 1) predictions vs (N,) targets mistake into an (N, N) loss.
+- integer or bool targets are accepted and cast to the input's dtype (PyTorch raises); a float
+  target of another precision is cast to the input's dtype too, never promoting the graph.
+- the deprecated ``size_average`` / ``reduce`` arguments do not exist; the options after
+  ``target`` (or ``weight``) are keyword-only, so a positional call written for PyTorch's
+  signature fails loudly instead of binding to the wrong option (``huber_loss`` keeps PyTorch's
+  positional ``reduction, delta``).
+- ``binary_cross_entropy`` also checks that the target lies in [0, 1].
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+import minitorch_es as mt
+from minitorch_es.autograd import Function
+
+from .activation_ops import softplus_array, stable_sigmoid
+
+REDUCTIONS = ("mean", "sum", "none")
+
+
+# ---------------------------------------------------------------------- shared checks
+def check_reduction(reduction, op: str) -> str:
+    """``reduction`` if it is 'mean', 'sum' or 'none'."""
+    if reduction not in REDUCTIONS:
+        raise ValueError(f"{op}: reduction must be one of {REDUCTIONS}, got {reduction!r}")
+    return reduction
+
+
+def check_loss_input(input, op: str):
+    """``input`` if it is a floating-point Tensor."""
+    if not isinstance(input, mt.Tensor):
+        raise TypeError(f"{op}: expected a Tensor as input, got {type(input).__name__}")
+    if input.dtype.kind != "f":
+        raise TypeError(f"{op}: input must be a floating-point tensor, got dtype {input.dtype}")
+    return input
+
+
+def array_of(value, name: str, op: str) -> np.ndarray:
+    """The array behind a Tensor / ndarray argument, which must be numeric."""
+    data = value.data if isinstance(value, mt.Tensor) else value
+    if not isinstance(data, np.ndarray):
+        raise TypeError(f"{op}: {name} must be a Tensor, got {type(value).__name__}")
+    if data.dtype.kind not in "biuf":
+        raise TypeError(f"{op}: {name} must hold numbers, got dtype {data.dtype}")
+    return data
+
+
+def check_same_shape(input, target, op: str) -> None:
+    """A target of exactly the input's shape (no silent broadcasting)."""
+    shape = array_of(target, "target", op).shape
+    if shape != input.shape:
+        raise mt.ShapeError(
+            f"{op}: target shape {shape} does not match input shape {input.shape}; the shapes "
+            f"must be equal (reshape one of them, e.g. target.reshape({list(input.shape)}))"
+        )
+
+
+def broadcast_constant(value, name: str, input, op: str):
+    """``weight`` / ``pos_weight`` as an array of the input's dtype that broadcasts to the
+    input's shape (None stays None). It is a constant: no gradient flows to it."""
+    if value is None:
+        return None
+    data = array_of(value, name, op)
+    try:
+        fits = np.broadcast_shapes(data.shape, input.shape) == input.shape
+    except ValueError:
+        fits = False
+    if not fits:
+        raise mt.ShapeError(
+            f"{op}: {name} of shape {data.shape} does not broadcast to the input's shape "
+            f"{input.shape}"
+        )
+    return data.astype(input.dtype, copy=False)
+
+
+def reduce_losses(losses: np.ndarray, reduction: str) -> np.ndarray:
+    """Mean, sum or the per-element losses themselves."""
+    if reduction == "mean":
+        return losses.mean()
+    if reduction == "sum":
+        return losses.sum()
+    return losses
+
+
+def per_element_grad(grad: np.ndarray, shape: tuple, reduction: str) -> np.ndarray:
+    """The upstream gradient of a reduced loss, spread back over the per-element losses."""
+    if reduction == "none":
+        return grad
+    if reduction == "mean":
+        grad = grad / max(int(np.prod(shape)), 1)
+    return np.broadcast_to(grad, shape)
+
+
+# --------------------------------------------------------------- the fused Function
+class PointwiseLossFunction(Function):
+    """``reduce(l(x, y))`` for an element-wise loss. ``kernel(x, y)`` returns the per-element
+    losses and ``derivatives(need_x, need_y) -> (dl/dx, dl/dy)`` (closed forms)."""
+
+    @staticmethod
+    def forward(ctx, x, y, *, kernel, reduction):
+        losses, derivatives = kernel(x, y.astype(x.dtype, copy=False))
+        ctx.derivatives, ctx.reduction, ctx.shape = derivatives, reduction, losses.shape
+        return reduce_losses(losses, reduction)
+
+    @staticmethod
+    def backward(ctx, grad):
+        g = per_element_grad(grad, ctx.shape, ctx.reduction)
+        dx, dy = ctx.derivatives(*ctx.needs_input_grad)
+        return (None if dx is None else g * dx), (None if dy is None else g * dy)
+
+
+def _difference_loss(value_and_slope):
+    """A kernel for ``l(x - y)``: dl/dy = -dl/dx."""
+
+    def kernel(x, y):
+        diff = x - y
+        losses, slope = value_and_slope(diff)
+
+        def derivatives(nx, ny):
+            dx = slope() if nx or ny else None
+            return (dx if nx else None), (-dx if ny else None)
+
+        return losses, derivatives
+
+    return kernel
+
+
+def _apply(op, input, target, kernel, reduction):
+    check_loss_input(input, op)
+    check_same_shape(input, target, op)
+    check_reduction(reduction, op)
+    return PointwiseLossFunction.apply(input, target, kernel=kernel, reduction=reduction)
+
+
+# ------------------------------------------------------------------------ regression
+def mse_loss(input, target, *, reduction: str = "mean"):
+    """``(x - y)^2``, reduced (``reduction='sum'`` is the thesis's sum of squared errors)."""
+    kernel = _difference_loss(lambda d: (d * d, lambda: 2 * d))
+    return _apply("mse_loss", input, target, kernel, reduction)
+
+
+def l1_loss(input, target, *, reduction: str = "mean"):
+    """``|x - y|``, reduced; the derivative at 0 is 0, as PyTorch."""
+    kernel = _difference_loss(lambda d: (np.abs(d), lambda: np.sign(d)))
+    return _apply("l1_loss", input, target, kernel, reduction)
+
+
+def check_positive(value, name: str, op: str, *, allow_zero: bool = False) -> float:
+    """``value`` as a float if it is a real number > 0 (>= 0 with ``allow_zero``)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{op}: {name} must be a real number, got {value!r}")
+    if value < 0 or (value == 0 and not allow_zero):
+        raise ValueError(f"{op}: {name} must be {'>= 0' if allow_zero else '> 0'}, got {value}")
+    return float(value)
+
+
+def huber_loss(input, target, reduction: str = "mean", delta: float = 1.0):
+    """``0.5 d^2`` where ``|d| < delta``, else ``delta (|d| - 0.5 delta)``, with ``d = x - y``."""
+    delta = check_positive(delta, "delta", "huber_loss")
+
+    def value_and_slope(d):
+        small = np.abs(d) < delta
+        losses = np.where(small, 0.5 * d * d, delta * (np.abs(d) - 0.5 * delta))
+        return losses, lambda: np.where(small, d, delta * np.sign(d))
+
+    return _apply("huber_loss", input, target, _difference_loss(value_and_slope), reduction)
+
+
+def smooth_l1_loss(input, target, *, reduction: str = "mean", beta: float = 1.0):
+    """``0.5 d^2 / beta`` where ``|d| < beta``, else ``|d| - 0.5 beta`` (L1 for ``beta=0``)."""
+    beta = check_positive(beta, "beta", "smooth_l1_loss", allow_zero=True)
+
+    def value_and_slope(d):
+        if beta == 0:
+            return np.abs(d), lambda: np.sign(d)
+        small = np.abs(d) < beta
+        losses = np.where(small, 0.5 * d * d / beta, np.abs(d) - 0.5 * beta)
+        return losses, lambda: np.where(small, d / beta, np.sign(d))
+
+    return _apply("smooth_l1_loss", input, target, _difference_loss(value_and_slope), reduction)
+
+
+# ---------------------------------------------------------------------------- binary
+def _check_unit_interval(array: np.ndarray, name: str, op: str) -> None:
+    if array.size and not (array.min() >= 0 and array.max() <= 1):  # also catches NaN
+        raise ValueError(
+            f"{op}: all elements of {name} should be between 0 and 1, got values in "
+            f"[{array.min()}, {array.max()}]"
+        )
+
+
+def binary_cross_entropy(input, target, weight=None, *, reduction: str = "mean"):
+    """``-w (y log x + (1 - y) log(1 - x))`` for probabilities ``x``; each log is clamped at
+    -100, exactly as PyTorch, so ``x`` of exactly 0 or 1 gives a finite loss."""
+    op = "binary_cross_entropy"
+    check_loss_input(input, op)
+    check_same_shape(input, target, op)
+    _check_unit_interval(input.data, "input", op)
+    _check_unit_interval(array_of(target, "target", op), "target", op)
+    w = broadcast_constant(weight, "weight", input, op)
+
+    def kernel(x, y):
+        with np.errstate(divide="ignore"):  # log(0) = -inf is then clamped to -100
+            log_x, log_1mx = np.maximum(np.log(x), -100), np.maximum(np.log1p(-x), -100)
+        losses = -(y * log_x + (1 - y) * log_1mx)
+        scale = 1 if w is None else w
+
+        def derivatives(nx, ny):
+            dx = scale * (x - y) / np.maximum(x * (1 - x), 1e-12) if nx else None  # PyTorch's eps
+            return dx, (scale * (log_1mx - log_x) if ny else None)
+
+        return losses * scale, derivatives
+
+    return PointwiseLossFunction.apply(input, target, kernel=kernel,
+                                       reduction=check_reduction(reduction, op))
+
+
+def binary_cross_entropy_with_logits(input, target, weight=None, *, reduction: str = "mean",
+                                     pos_weight=None):
+    """``w (p y softplus(-x) + (1 - y) softplus(x))`` = ``-w (p y log s(x) + (1 - y)
+    log(1 - s(x)))`` for logits ``x``: the stable form of sigmoid + BCE (no overflow at any
+    ``|x|``). ``pos_weight`` ``p`` weighs the positive term and broadcasts along the last
+    (class) dimension. The gradient is ``w (s(x) - y)`` when ``p = 1``."""
+    op = "binary_cross_entropy_with_logits"
+    check_loss_input(input, op)
+    check_same_shape(input, target, op)
+    w = broadcast_constant(weight, "weight", input, op)
+    p = broadcast_constant(pos_weight, "pos_weight", input, op)
+
+    def kernel(x, y):
+        sp_pos, sp_neg = softplus_array(x), softplus_array(-x)
+        py = y if p is None else p * y
+        scale = 1 if w is None else w
+        losses = scale * (py * sp_neg + (1 - y) * sp_pos)
+
+        def derivatives(nx, ny):
+            s = stable_sigmoid(x) if nx else None
+            dx = scale * ((1 - y) * s - py * (1 - s)) if nx else None
+            dy = scale * ((1 if p is None else p) * sp_neg - sp_pos) if ny else None
+            return dx, dy
+
+        return losses, derivatives
+
+    return PointwiseLossFunction.apply(input, target, kernel=kernel,
+                                       reduction=check_reduction(reduction, op))
