@@ -32,7 +32,11 @@ class Configurable:
         def __init__(self, *args, **kw):
             # Only the outermost constructor records: super().__init__ calls must not overwrite.
             if "_init_args" not in self.__dict__:
-                bound = signature.bind(self, *args, **kw)
+                try:
+                    bound = signature.bind(self, *args, **kw)
+                except TypeError:
+                    # Python's own message names the class ("Linear.__init__() missing ...").
+                    return init(self, *args, **kw)
                 bound.apply_defaults()
                 args_dict = dict(list(bound.arguments.items())[1:])
                 object.__setattr__(self, "_init_args", args_dict)
@@ -65,6 +69,15 @@ def call_with_config(cls, config: dict):
     """``cls(**config)``, spreading the entries of variadic ``*args`` / ``**kwargs``."""
     params = inspect.signature(cls.__init__).parameters
     args, kwargs = [], {}
+    order = list(params.values())
+    star = next((p for p in order if p.kind is inspect.Parameter.VAR_POSITIONAL), None)
+    if star is not None and config.get(star.name):
+        # Arguments before a non-empty ``*args`` can only be given by position.
+        config = dict(config)
+        for p in order[1:order.index(star)]:  # without self
+            if p.name not in config and p.default is inspect.Parameter.empty:
+                raise ConfigError(f"{cls.__name__}: the config lacks the argument {p.name!r}")
+            args.append(config.pop(p.name, p.default))
     for name, value in config.items():
         p = params.get(name)
         if p is not None and p.kind is inspect.Parameter.VAR_POSITIONAL:

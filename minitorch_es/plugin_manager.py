@@ -67,11 +67,13 @@ class _Staging:
 
 def register_plugin(plugin, provider: Provider, name: str | None = None,
                     target: Registry = registry) -> bool:
-    """Run one plugin's ``minitorch_es_register`` hook into ``target``; report a failure."""
+    """Run one plugin's ``minitorch_es_register`` hook into ``target``; report a failure
+    under ``name`` (e.g. the entry-point name; the provider names the distribution)."""
     name = name or getattr(plugin, "__name__", repr(plugin))
     staging = _Staging(target, provider)
     try:
-        _manager.register(plugin, name=name)
+        if not _manager.is_registered(plugin):  # e.g. loaded again into another Registry
+            _manager.register(plugin, name=f"{provider.name}:{name}")  # unique across providers
         impls = [i for i in _manager.hook.minitorch_es_register.get_hookimpls()
                  if i.plugin is plugin]
         if not impls:
@@ -111,7 +113,7 @@ def load_plugins(target: Registry = registry) -> None:
             _failures.append(failure)
             warnings.warn(f"minitorch_es: {failure}", RuntimeWarning, stacklevel=2)
             continue
-        register_plugin(plugin, provider, name=f"{dist}:{ep.name}", target=target)
+        register_plugin(plugin, provider, name=ep.name, target=target)
     if not builtin_found:
         warnings.warn(
             "minitorch_es: the built-in catalog was not found (no entry points of the "

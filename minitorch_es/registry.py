@@ -78,20 +78,36 @@ class Registry:
             raise RegistryError(f"registry.add({kind!r}, ...): the name must be a non-empty str, "
                                 f"got {name!r}")
         provider = provider or self.provider or _provider_of(obj)
-        entry = Entry(kind, name, obj, provider, tuple(aliases))
+        aliases = (aliases,) if isinstance(aliases, str) else tuple(aliases)  # not its letters
+        entry = Entry(kind, name, obj, provider, aliases)
         keys = [(kind, normalize(n)) for n in (name, *aliases)]
-        if not override:
-            for key in keys:
-                old = self._entries.get(key)
-                if old is not None and old.obj is not obj:
-                    raise RegistryError(
-                        f"duplicate {kind} name {key[1]!r}: {obj!r} from {provider} clashes with "
-                        f"{old.obj!r} ({old.kind} {old.name!r}) from {old.provider}; pick another "
-                        f"name or pass override=True"
-                    )
+        found = {id(old): old for old in map(self._entries.get, keys) if old is not None}
+        clashes = {i: old for i, old in found.items() if old.obj is not obj}
+        if clashes and not override:
+            key = next(k for k in keys if id(self._entries.get(k)) in clashes)
+            old = self._entries[key]
+            raise RegistryError(
+                f"duplicate {kind} name {key[1]!r}: {obj!r} from {provider} clashes with "
+                f"{old.obj!r} ({old.kind} {old.name!r}) from {old.provider}; pick another "
+                f"name or pass override=True"
+            )
+        for old in found.values():
+            # An overridden entry goes entirely, aliases included; the same object registered
+            # again is described by its latest registration.
+            self._remove(old)
         for key in keys:
             self._entries[key] = entry
         self._by_object[id(obj)] = entry
+
+    def _remove(self, entry: Entry) -> None:
+        for key in [k for k, e in self._entries.items() if e is entry]:
+            del self._entries[key]
+        if self._by_object.get(id(entry.obj)) is entry:
+            rest = [e for e in self._entries.values() if e.obj is entry.obj]
+            if rest:
+                self._by_object[id(entry.obj)] = rest[0]
+            else:
+                del self._by_object[id(entry.obj)]
 
     def export(self, namespace: str, name: str, obj, *, override: bool = False,
                provider: Provider | None = None) -> None:
@@ -149,6 +165,9 @@ class Registry:
         return sorted({e.name for (k, _), e in self._entries.items() if k == kind}, key=str.lower)
 
     def entries(self, kind: str | None = None) -> list[Entry]:
+        """The entries (of one kind, or all), each once, sorted by kind and name."""
+        if kind is not None:
+            _check_kind(kind)
         self._load()
         unique = {id(e): e for e in self._entries.values() if kind is None or e.kind == kind}
         return sorted(unique.values(), key=lambda e: (e.kind, e.name.lower()))
@@ -177,13 +196,24 @@ class Registry:
             cls = self.get(kind, spec)
             return cls(**kwargs) if inspect.isclass(cls) else _bind(cls, kwargs, kind, spec)
         if isinstance(spec, dict):
-            if "name" not in spec:
+            if "name" not in spec or not set(spec) <= {"name", "config", "kind"}:
                 raise RegistryError(
-                    f"a {kind} config must be a dict with keys 'name' and 'config', got keys "
-                    f"{sorted(spec)}"
+                    f"a {kind} config must be a dict with keys 'name' and 'config' (and "
+                    f"optionally 'kind'), got keys {sorted(spec)}"
                 )
+            if spec.get("kind", kind) != kind:
+                raise RegistryError(f"expected a {kind} config, got one of kind {spec['kind']!r} "
+                                    f"(name {spec['name']!r})")
             cls = self.get(kind, spec["name"])
-            config = {**spec.get("config", {}), **kwargs}
+            config = spec.get("config")
+            if config is None:  # what serialize() writes for a class rather than an instance
+                config = {}
+            if not isinstance(config, dict):
+                raise RegistryError(
+                    f"the 'config' of {kind} {spec['name']!r} must be a dict of constructor "
+                    f"arguments, got {type(config).__name__}"
+                )
+            config = {**config, **kwargs}
             return from_config(cls, config) if inspect.isclass(cls) else _bind(cls, config, kind,
                                                                               spec["name"])
         if inspect.isclass(spec):

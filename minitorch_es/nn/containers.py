@@ -38,6 +38,10 @@ class Sequential(Module):
         names = list(self._modules)
         for name in (names[index] if isinstance(index, slice) else [names[_index(index, len(names))]]):
             del self._modules[name]
+        # Renumber as PyTorch does, so that a later append() cannot overwrite a remaining key.
+        remaining = list(self._modules.values())
+        self._modules.clear()
+        self._modules.update((str(i), m) for i, m in enumerate(remaining))
 
     def __len__(self) -> int:
         return len(self._modules)

@@ -8,6 +8,7 @@ Assigning a Parameter, a Module or a buffer to an attribute registers it, so ``p
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Mapping
 from typing import Iterator
 
 import numpy as np
@@ -76,7 +77,7 @@ class Module(Configurable):
             object.__setattr__(self, name, value)
             return
         if isinstance(value, Parameter):
-            self._discard(name)
+            self._discard(name, keep=params)
             params[name] = value
         elif name in params:
             if value is not None:
@@ -86,7 +87,7 @@ class Module(Configurable):
                 )
             params[name] = None
         elif isinstance(value, Module):
-            self._discard(name)
+            self._discard(name, keep=self._modules)
             self._modules[name] = value
         elif name in self._modules:
             if value is not None:
@@ -96,14 +97,18 @@ class Module(Configurable):
                 )
             self._modules[name] = None
         elif name in self._buffers:
-            self._buffers[name] = _buffer_array(value, name, self)
+            self._buffers[name] = None if value is None else _buffer_array(value, name, self)
         else:
             object.__setattr__(self, name, value)
 
-    def _discard(self, name: str) -> None:
+    def _discard(self, name: str, keep=None) -> None:
+        # ``keep`` is the table about to receive ``name``: re-assigning keeps its position there
+        # (as PyTorch), so parameter order, hence positional optimizer state, does not change.
         self.__dict__.pop(name, None)
+        self._non_persistent.discard(name)  # a re-registered buffer is persistent unless told
         for table in (self._parameters, self._buffers, self._modules):
-            table.pop(name, None)
+            if table is not keep:
+                table.pop(name, None)
 
     def __getattr__(self, name: str):
         # Only called when normal lookup fails: parameters, buffers and children live in tables.
@@ -128,13 +133,13 @@ class Module(Configurable):
                 f"cannot assign '{type(param).__name__}' object to parameter '{name}' "
                 f"(Parameter or None required)"
             )
-        self._discard(name)
+        self._discard(name, keep=self._parameters)
         self._parameters[name] = param
 
     def register_buffer(self, name: str, tensor, persistent: bool = True) -> None:
         """A non-learnable array that belongs to the state (e.g. BatchNorm's running mean)."""
         _check_name(name, self, "buffer")
-        self._discard(name)
+        self._discard(name, keep=self._buffers)
         self._buffers[name] = None if tensor is None else _buffer_array(tensor, name, self)
         if not persistent:
             self._non_persistent.add(name)
@@ -143,23 +148,29 @@ class Module(Configurable):
         _check_name(name, self, "module")
         if module is not None and not isinstance(module, Module):
             raise TypeError(f"{type(module).__name__} is not a Module subclass")
-        self._discard(name)
+        self._discard(name, keep=self._modules)
         self._modules[name] = module
 
     register_module = add_module
 
     # ------------------------------------------------------------------- traversal
-    def named_modules(self, memo=None, prefix: str = "") -> Iterator[tuple[str, Module]]:
-        """Every module of the tree (itself first), each once, with its dotted name."""
+    def named_modules(self, memo=None, prefix: str = "",
+                      remove_duplicate: bool = True) -> Iterator[tuple[str, Module]]:
+        """Every module of the tree (itself first) with its dotted name; a module reachable
+        under two names is listed once unless ``remove_duplicate=False``."""
         memo = set() if memo is None else memo
-        stack = [(prefix, self)]
+        stack = [(prefix, self, ())]
         while stack:
-            name, module = stack.pop()
-            if id(module) in memo:
-                continue
-            memo.add(id(module))
+            name, module, ancestors = stack.pop()
+            if remove_duplicate:
+                if id(module) in memo:
+                    continue
+                memo.add(id(module))
+            elif id(module) in ancestors:  # without the memo a cycle would never end
+                raise RuntimeError(f"module '{name}' ({type(module).__name__}) contains itself")
             yield name, module
-            children = [(f"{name}.{n}" if name else n, m)
+            inner = (*ancestors, id(module))
+            children = [(f"{name}.{n}" if name else n, m, inner)
                         for n, m in module._modules.items() if m is not None]
             stack.extend(reversed(children))
 
@@ -216,8 +227,9 @@ class Module(Configurable):
     def train(self, mode: bool = True) -> Module:
         if not isinstance(mode, bool):
             raise ValueError(f"training mode is expected to be boolean, got {type(mode).__name__}")
-        for m in self.modules():
-            object.__setattr__(m, "training", mode)
+        object.__setattr__(self, "training", mode)
+        for child in self.children():  # through train(), so that subclasses can override it
+            child.train(mode)
         return self
 
     def eval(self) -> Module:
@@ -240,6 +252,8 @@ class Module(Configurable):
     def to(self, dtype) -> Module:
         """Convert floating-point parameters and buffers to ``dtype`` (in place, as PyTorch)."""
         dtype = np.dtype(dtype)
+        if dtype.kind != "f":
+            raise TypeError(f"Module.to only accepts floating point dtypes, got {dtype}")
         for m in self.modules():
             for name, p in m._parameters.items():
                 if p is not None and p.dtype.kind == "f" and p.dtype != dtype:
@@ -267,7 +281,9 @@ class Module(Configurable):
     def state_dict(self, prefix: str = "", keep_vars: bool = False) -> OrderedDict:
         """Copies of every parameter and persistent buffer, by dotted name."""
         out = OrderedDict()
-        for mod_name, module in self.named_modules(prefix=prefix.rstrip(".")):
+        # As PyTorch, a module shared by two parents is saved under both names.
+        for mod_name, module in self.named_modules(prefix=prefix.rstrip("."),
+                                                   remove_duplicate=False):
             for name, p in module._parameters.items():
                 if p is not None:
                     key = f"{mod_name}.{name}" if mod_name else name
@@ -283,6 +299,8 @@ class Module(Configurable):
         unexpected key and every shape mismatch is collected; with ``strict`` they raise together,
         otherwise ``(missing_keys, unexpected_keys)`` is returned (shape mismatches always raise).
         """
+        if not isinstance(state_dict, Mapping):
+            raise TypeError(f"expected state_dict to be dict-like, got {type(state_dict).__name__}")
         own = self.state_dict(keep_vars=True)
         missing = [k for k in own if k not in state_dict]
         unexpected = [k for k in state_dict if k not in own]
@@ -318,15 +336,15 @@ class Module(Configurable):
         return ""
 
     def __repr__(self) -> str:
-        lines = []
+        extra = self.extra_repr()
+        lines = extra.split("\n") if extra else []
         for name, m in self._modules.items():
             child = repr(m).replace("\n", "\n  ")
             lines.append(f"({name}): {child}")
-        extra = self.extra_repr()
-        if not lines:
+        if not self._modules and len(lines) <= 1:
             return f"{type(self).__name__}({extra})"
-        head = f"{type(self).__name__}(" + (f"{extra}" if extra else "")
-        return head + "\n  " + "\n  ".join(lines) + "\n)"
+        # As PyTorch: with children (or a multi-line extra_repr) every line is indented.
+        return f"{type(self).__name__}(\n  " + "\n  ".join(lines) + "\n)"
 
     def __dir__(self):
         return sorted(set(super().__dir__()) | set(self._parameters) | set(self._buffers)
@@ -351,7 +369,9 @@ def _name_failing_layer(error: ShapeError, module: Module) -> None:
     inner = error.__dict__.get("_mt_module")
     path = error.__dict__.get("_mt_path", "")
     if inner is not None:
-        name = next((n for n, m in module._modules.items() if m is inner), None)
+        # A descendant, not only a child: layers kept in a ModuleList/ModuleDict are called by
+        # the module that owns the container, never by the container itself.
+        name = next((n for n, m in module.named_modules() if m is inner and n), None)
         if name is None:
             return  # called from outside the module tree (e.g. functional use)
         path = f"{name}.{path}" if path else name

@@ -80,6 +80,16 @@ class Parameter(Tensor):
     def __reduce_ex__(self, protocol):
         raise TypeError("Parameters are not pickled; use state_dict() and mt.save()")
 
+    def __deepcopy__(self, memo) -> Parameter:
+        # copy.deepcopy(model) works as in PyTorch (pickling stays refused): the copy owns its
+        # arrays, outside any optimizer's arena.
+        new = Parameter(self.data.copy(), requires_grad=self.requires_grad)
+        new.name = self.name
+        if self.grad is not None:
+            new.grad = self.grad.copy()
+        memo[id(self)] = new
+        return new
+
 
 _DATA_SLOT = Tensor.__dict__["data"]
 _GRAD_SLOT = Tensor.__dict__["grad"]

@@ -12,9 +12,13 @@ def summary(model, input_shape=None, print_fn=print, dtype=None) -> dict:
 
     ``input_shape`` excludes the batch dimension (as in Keras); with it, a batch of two zero
     samples is run through the model to find the output shapes. The totals split trainable and
-    non-trainable parameters (those with ``requires_grad=False``).
+    non-trainable parameters (those with ``requires_grad=False``). The sample has ``dtype``,
+    by default that of the model's first floating-point parameter (so a ``.double()`` model works).
     """
     from ..creation import zeros
+
+    if dtype is None:
+        dtype = next((p.dtype for p in model.parameters() if p.dtype.kind == "f"), None)
 
     rows, handles = [], []
     leaves = [(n, m) for n, m in model.named_modules() if not m._modules and n]
@@ -23,13 +27,14 @@ def summary(model, input_shape=None, print_fn=print, dtype=None) -> dict:
     try:
         if input_shape is not None:
             shape = (2, *tuple(input_shape))
-            was_training = model.training
+            modes = [(m, m.training) for m in model.modules()]
             model.eval()
             try:
                 with no_grad():
                     model(zeros(*shape, dtype=dtype))
             finally:
-                model.train(was_training)
+                for m, mode in modes:  # each module's own mode (a part may be frozen in eval)
+                    m.training = mode
     finally:
         for h in handles:
             h.remove()

@@ -27,9 +27,13 @@ class ParameterArena:
         self.steps = np.zeros(len(params), dtype=np.int64)
         self.buffers: dict[str, np.ndarray] = {}  # per-element optimizer state, flat
         self.scalars: dict[str, np.ndarray] = {}  # per-parameter optimizer state
+        # State name -> slots that a loaded state dict left without a value; they get the
+        # optimizer's initial value (the ``fill`` of its next buffer/scalar call), as fresh state.
+        self.unset: dict[str, list[int]] = {}
         self.released = False
         self._grad_views = [self.grad[sl].reshape(shape) for sl, shape in zip(self.slices, self.shapes)]
         self.loose = []  # plain Tensors (not Parameters): their grads are gathered at step time
+        self._loose_views = {}
         for i, (p, sl) in enumerate(zip(params, self.slices)):
             old_grad = p.grad
             self.data[sl] = p.data.reshape(-1)
@@ -44,6 +48,7 @@ class ParameterArena:
             else:
                 p.data = view
                 self.loose.append(i)
+                self._loose_views[i] = view
 
     def __len__(self) -> int:
         return len(self.params)
@@ -77,6 +82,13 @@ class ParameterArena:
 
     def gather_loose_grads(self) -> None:
         for i in self.loose:
+            if self.params[i].data is not self._loose_views[i]:
+                # A plain Tensor cannot refuse to be rebound, so the optimizer checks instead.
+                raise RuntimeError(
+                    f"tensor {i} (shape {self.shapes[i]}) of this optimizer no longer uses its "
+                    f"storage: another optimizer created later packed it, or its .data was "
+                    f"rebound; create this optimizer again"
+                )
             g = self.params[i].grad
             self.has_grad[i] = g is not None
             if g is not None:
@@ -98,12 +110,16 @@ class ParameterArena:
         buf = self.buffers.get(name)
         if buf is None:
             buf = self.buffers[name] = np.full(self.data.shape, fill, dtype=self.data.dtype)
+        for i in self.unset.pop(name, ()):
+            buf[self.slices[i]] = fill
         return buf
 
     def scalar(self, name: str, fill: float = 0.0) -> np.ndarray:
         arr = self.scalars.get(name)
         if arr is None:
             arr = self.scalars[name] = np.full(len(self.params), fill, dtype=np.float64)
+        for i in self.unset.pop(name, ()):
+            arr[i] = fill
         return arr
 
 
@@ -128,7 +144,10 @@ class StepState:
         return float(arr[0] if self.index is None else arr[self.index])
 
     def set_scalar(self, name: str, value: float) -> None:
-        arr = self.arena.scalar(name)
+        # Not through arena.scalar(name): its default fill would settle other slots' values.
+        arr = self.arena.scalars.get(name)
+        if arr is None:
+            arr = self.arena.scalar(name)
         if self.index is None:
             arr.fill(value)
         else:

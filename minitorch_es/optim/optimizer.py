@@ -249,6 +249,12 @@ class _StateView(Mapping):
         _, arena, i = self._where[id(p)]
         return self._opt._param_state(arena, i)
 
+    def __contains__(self, p) -> bool:
+        # As PyTorch's state dict: only parameters that have state (Mapping's default would
+        # say True for every parameter, since __getitem__ gives {} for those without).
+        where = self._where.get(id(p))
+        return where is not None and where[1].steps[where[2]] > 0
+
     def __iter__(self):
         return (p for p, a, i in self._where.values() if a.steps[i] > 0)
 
