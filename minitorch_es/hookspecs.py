@@ -7,7 +7,7 @@ A plugin is a module (or object) with a function marked ``@minitorch_es.hookimpl
 
     @mt.hookimpl
     def minitorch_es_register(registry):
-        registry.add("activation", "Swish", Swish)
+        registry.add("activation", "Cube", Cube)
 
 and, for an installable package, an entry point in the group ``minitorch_es``::
 

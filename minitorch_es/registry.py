@@ -77,6 +77,9 @@ class Registry:
         if not isinstance(name, str) or not name:
             raise RegistryError(f"registry.add({kind!r}, ...): the name must be a non-empty str, "
                                 f"got {name!r}")
+        if provider is None or provider.kind != "builtin":
+            # Built-ins first, so a user's clashing name is the error, not a whole built-in plugin.
+            self._load()
         provider = provider or self.provider or _provider_of(obj)
         aliases = (aliases,) if isinstance(aliases, str) else tuple(aliases)  # not its letters
         entry = Entry(kind, name, obj, provider, aliases)
@@ -91,6 +94,8 @@ class Registry:
                 f"{old.obj!r} ({old.kind} {old.name!r}) from {old.provider}; pick another "
                 f"name or pass override=True"
             )
+        if not override:
+            self._check_namespace(kind, name, obj, provider)
         for old in found.values():
             # An overridden entry goes entirely, aliases included; the same object registered
             # again is described by its latest registration.
@@ -98,6 +103,20 @@ class Registry:
         for key in keys:
             self._entries[key] = entry
         self._by_object[id(obj)] = entry
+
+    def _check_namespace(self, kind: str, name: str, obj, provider: Provider) -> None:
+        """Two different classes must not become the same attribute of one namespace (layers,
+        activations and losses all appear in ``mt.nn``)."""
+        namespace = NAMESPACE_OF_KIND.get(kind)
+        for other in self._entries.values():
+            if other.kind != kind and other.name == name and other.obj is not obj \
+                    and NAMESPACE_OF_KIND.get(other.kind) == namespace:
+                raise RegistryError(
+                    f"{kind} {name!r} from {provider} and {other.kind} {name!r} from "
+                    f"{other.provider} are different objects that would both be "
+                    f"mt.{namespace}.{name}; rename one, register the same class, or pass "
+                    f"override=True"
+                )
 
     def _remove(self, entry: Entry) -> None:
         for key in [k for k, e in self._entries.items() if e is entry]:

@@ -164,14 +164,15 @@ def test_export_namespace_and_lazy_loading():
     loads = []
     r._before_lookup = lambda: loads.append(1)
     r.export("nn.functional", "double", double)
+    assert loads == []  # nothing looked up yet
     r.add("layer", "Gain", Gain)
+    assert loads == [1]  # a user's add loads the plugins first, so clashes are the user's
     r.add("activation", "double", double)  # a function entry: by name, not an attribute
     r.add("optimizer", "OtherOpt", Other)
-    assert loads == []  # nothing looked up yet
     assert r.namespace("nn") == {"Gain": Gain}
     assert r.namespace("nn.functional") == {"double": double}
     assert r.namespace("optim") == {"OtherOpt": Other}
-    assert loads == [1]  # loaded once, on the first lookup
+    assert loads == [1]  # loaded only once
     r.names("layer")
     assert loads == [1]
     r.export("nn.functional", "double", double)  # the same object again is harmless
@@ -180,6 +181,23 @@ def test_export_namespace_and_lazy_loading():
         r.export("nn.functional", "double", lambda x: x)
     r.export("nn.functional", "double", abs, override=True)
     assert r.namespace("nn.functional")["double"] is abs
+
+
+def test_two_classes_cannot_share_a_namespace_attribute():
+    r = Registry()
+
+    class Identity:
+        pass
+
+    class OtherIdentity:
+        pass
+
+    r.add("layer", "Identity", Identity)
+    r.add("activation", "Identity", Identity)  # the same class under two kinds is fine
+    with pytest.raises(RegistryError, match=r"both be mt.nn.Identity"):
+        r.add("loss", "Identity", OtherIdentity)
+    r.add("optimizer", "Identity", OtherIdentity)  # mt.optim is another namespace
+    r.add("loss", "Identity", OtherIdentity, override=True)
 
 
 def test_provider_descriptions():
