@@ -27,6 +27,7 @@ from .hookspecs import hookimpl
 from .random import initial_seed, manual_seed
 from .registry import register, registry
 from .tensor import Tensor
+from .training import Callback, History, Trainer
 
 __version__ = "0.1.0"
 

@@ -1,8 +1,112 @@
-"""Built-in callbacks (to be filled by the catalog issue)."""
+"""Built-in callbacks (kind ``"callback"``, ``mt.callbacks.<Name>``): EarlyStopping and
+TerminateOnNaN here; learning-rate callbacks in ``lr_callbacks``, ModelCheckpoint and
+CSVLogger in ``io_callbacks``, GradientMonitor and DeadUnitMonitor in ``diagnostics``."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
 
 import minitorch_es as mt
+from minitorch_es.training import Callback
+
+from .monitoring import check_count, check_non_negative, improved, monitored_value, resolve_mode
+
+
+class EarlyStopping(Callback):
+    """Stop training when ``monitor`` has not improved for ``patience`` epochs (Keras).
+
+    An improvement beats the best value by more than ``min_delta``. With ``baseline``, the
+    patience counter only restarts for values that also beat the baseline. Epochs before
+    ``start_from_epoch`` are ignored. ``restore_best_weights`` puts back the weights of the
+    best epoch when training ends however it ends: stopped early, out of epochs, or an
+    exception (NaN loss, KeyboardInterrupt ...), since ``on_train_end`` always runs.
+    """
+
+    def __init__(self, monitor="val_loss", min_delta=0.0, patience=0, verbose=0, mode="auto",
+                 baseline=None, restore_best_weights=False, start_from_epoch=0) -> None:
+        self.monitor = monitor
+        self.mode = resolve_mode(mode, monitor, "EarlyStopping")
+        check_non_negative(abs(min_delta) if isinstance(min_delta, (int, float)) else min_delta,
+                           "min_delta", "EarlyStopping")
+        check_count(patience, "patience", "EarlyStopping")
+        check_count(start_from_epoch, "start_from_epoch", "EarlyStopping")
+        self.min_delta = abs(float(min_delta))  # Keras accepts either sign
+        self.patience, self.verbose, self.baseline = patience, verbose, baseline
+        self.restore_best_weights, self.start_from_epoch = restore_best_weights, start_from_epoch
+        self.on_train_begin()
+
+    def on_train_begin(self, logs=None) -> None:
+        self.wait, self.stopped_epoch, self.best, self.best_epoch = 0, 0, None, 0
+        self.best_weights = None
+
+    def on_epoch_end(self, epoch, logs=None) -> None:
+        current = monitored_value(logs, self.monitor, "EarlyStopping")
+        if current is None or epoch < self.start_from_epoch:
+            return
+        if self.restore_best_weights and self.best_weights is None:
+            self.best_weights, self.best_epoch = self.model.state_dict(), epoch
+        self.wait += 1
+        if improved(current, self.best, self.mode, self.min_delta):
+            self.best, self.best_epoch = current, epoch
+            if self.restore_best_weights:
+                self.best_weights = self.model.state_dict()
+            if self.baseline is None or improved(current, self.baseline, self.mode,
+                                                 self.min_delta):
+                self.wait = 0
+            return
+        if self.wait >= self.patience and epoch > 0:
+            self.stopped_epoch = epoch
+            self.trainer.stop_training = True
+
+    def on_train_end(self, logs=None) -> None:
+        if self.stopped_epoch > 0 and self.verbose:
+            print(f"Epoch {self.stopped_epoch + 1}: early stopping")
+        if self.restore_best_weights and self.best_weights is not None:
+            if self.verbose:
+                print(f"Restoring model weights from the end of the best epoch: "
+                      f"{self.best_epoch + 1}.")
+            self.model.load_state_dict(self.best_weights)
+
+    def state_dict(self) -> dict:
+        return {"wait": self.wait, "stopped_epoch": self.stopped_epoch, "best": self.best,
+                "best_epoch": self.best_epoch, "best_weights": self.best_weights}
+
+    def load_state_dict(self, state: dict) -> None:
+        self.wait, self.stopped_epoch = int(state["wait"]), int(state["stopped_epoch"])
+        self.best = None if state["best"] is None else float(state["best"])
+        self.best_epoch = int(state["best_epoch"])
+        weights = state["best_weights"]
+        self.best_weights = None if weights is None else {k: np.array(v) for k, v in
+                                                         weights.items()}
+
+    def __repr__(self) -> str:
+        return (f"EarlyStopping(monitor={self.monitor!r}, mode={self.mode!r}, "
+                f"patience={self.patience}, min_delta={self.min_delta})")
+
+
+class TerminateOnNaN(Callback):
+    """Stop training quietly (no exception) when a batch's loss is NaN or Inf. The bad batch is
+    not applied to the weights; the epoch's logs still close normally."""
+
+    def __init__(self) -> None:
+        self.stopped_at = None
+
+    def on_batch_end(self, batch, logs=None) -> None:
+        loss = (logs or {}).get("batch_loss", (logs or {}).get("loss"))
+        if loss is not None and not math.isfinite(float(loss)):
+            print(f"Batch {batch}: Invalid loss, terminating training")
+            self.stopped_at = (self.trainer.epoch, int(batch))
+            self.trainer.stop_training = True
 
 
 @mt.hookimpl
 def minitorch_es_register(registry):
-    pass
+    from .diagnostics import DeadUnitMonitor, GradientMonitor
+    from .io_callbacks import CSVLogger, ModelCheckpoint
+    from .lr_callbacks import LearningRateScheduler, ReduceLROnPlateau
+
+    for cls in (EarlyStopping, TerminateOnNaN, ModelCheckpoint, CSVLogger,
+                LearningRateScheduler, ReduceLROnPlateau, GradientMonitor, DeadUnitMonitor):
+        registry.add("callback", cls.__name__, cls)

@@ -1,1 +1,15 @@
-"""(filled in by the issue that builds it)"""
+"""Keras-style training: ``Trainer`` (fit / evaluate / predict), ``History``, the ``Callback``
+base and its dispatcher, stateful ``Metric`` s and the progress output."""
+
+from .callback import Callback, CallbackList
+from .errors import NonFiniteLossError, TrainingError
+from .history import History, require_matplotlib
+from .metric import MeanMetricWrapper, Metric, resolve_metric, to_numpy
+from .progress import ProgressLogger
+from .trainer import Trainer
+
+__all__ = [
+    "Trainer", "History", "Callback", "CallbackList", "Metric", "MeanMetricWrapper",
+    "resolve_metric", "to_numpy", "TrainingError", "NonFiniteLossError", "ProgressLogger",
+    "require_matplotlib",
+]

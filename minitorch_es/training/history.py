@@ -1,0 +1,88 @@
+"""``History``: the per-epoch logs of a ``fit`` (Keras's ``History``)."""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from .callback import Callback
+
+PLOT_HINT = "install the plot extra: pip install 'minitorch-es[plot]'"
+
+
+def require_matplotlib(where: str):
+    """``matplotlib.pyplot``, or an ImportError telling how to get it."""
+    try:
+        import matplotlib.pyplot as plt
+    except ImportError as e:
+        raise ImportError(f"{where} needs matplotlib, which is not installed; {PLOT_HINT}") from e
+    return plt
+
+
+class History(Callback):
+    """Records each epoch's logs: ``history.history["loss"]``, ``["val_accuracy"]`` ... and
+    ``history.epoch`` (0-based epoch indices). ``Trainer.fit`` returns it.
+
+        >>> h = trainer.fit(x, y, epochs=3)
+        >>> h.history["loss"]        # [0.69, 0.52, 0.41]
+    """
+
+    def __init__(self) -> None:
+        self.history: dict[str, list] = {}
+        self.epoch: list[int] = []
+        self.params: dict = {}
+
+    def on_epoch_end(self, epoch, logs=None) -> None:
+        self.epoch.append(int(epoch))
+        for key, value in (logs or {}).items():
+            column = self.history.setdefault(key, [])
+            # An entry that appears late (e.g. "lr" added by a callback) is padded with NaN so
+            # every column stays aligned with ``epoch``.
+            column.extend([float("nan")] * (len(self.epoch) - 1 - len(column)))
+            column.append(float(value) if isinstance(value, numbers.Real) else value)
+
+    def state_dict(self) -> dict:
+        return {"epoch": np.asarray(self.epoch, dtype=np.int64),
+                "history": {k: np.asarray(v, dtype=np.float64) for k, v in self.history.items()},
+                "params": {k: v for k, v in self.params.items()
+                           if isinstance(v, (numbers.Number, str))}}
+
+    def load_state_dict(self, state: dict) -> None:
+        if not isinstance(state, dict) or "epoch" not in state or "history" not in state:
+            got = sorted(state) if isinstance(state, dict) else type(state).__name__
+            raise ValueError(f"History.load_state_dict expected a dict with keys 'epoch' and "
+                             f"'history', got {got}")
+        self.epoch = [int(e) for e in np.asarray(state["epoch"]).reshape(-1)]
+        self.history = {k: [float(v) for v in np.asarray(col).reshape(-1)]
+                        for k, col in state["history"].items()}
+        self.params = dict(state.get("params", {}))
+
+    def plot(self, keys=None, ax=None):
+        """One subplot per quantity (``loss``, ``accuracy`` ...) with its ``val_`` curve; returns
+        the figure. ``keys`` picks quantities (default: all but ``lr``). Needs matplotlib."""
+        plt = require_matplotlib("History.plot")
+        bases = [k for k in self.history if not k.startswith("val_")] if keys is None else list(keys)
+        if keys is None:
+            bases = [k for k in bases if k != "lr"] or bases
+        missing = [k for k in bases if k not in self.history and f"val_{k}" not in self.history]
+        if missing:
+            raise KeyError(f"History.plot: no recorded {missing}; recorded: {sorted(self.history)}")
+        if ax is None:
+            fig, axes = plt.subplots(1, len(bases), figsize=(4.5 * len(bases), 3.5), squeeze=False)
+            axes = axes[0]
+        else:
+            axes = np.atleast_1d(ax)
+            fig = axes[0].figure
+        epochs = [e + 1 for e in self.epoch]
+        for a, key in zip(axes, bases):
+            for name in (key, f"val_{key}"):
+                if name in self.history:
+                    a.plot(epochs, self.history[name], label=name)
+            a.set_xlabel("epoch")
+            a.set_title(key)
+            a.legend()
+        return fig
+
+    def __repr__(self) -> str:
+        return f"History(epochs={len(self.epoch)}, keys={list(self.history)})"

@@ -1,0 +1,174 @@
+"""The engine of ``Trainer.fit``: one training step, one epoch, one evaluation pass.
+
+Kept apart from ``trainer.py`` (the public surface) so each file stays one concept. See
+``callback.py`` for the order in which hooks run.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+
+import numpy as np
+
+from ..autograd import no_grad
+from ..tensor import Tensor
+from .data_adapter import unpack_batch
+from .errors import NonFiniteLossError
+from .resolve import apply_constraints, model_dtype, wants_metric
+
+
+@contextlib.contextmanager
+def model_mode(model, training: bool):
+    """Put every module in train/eval mode and restore each one's own flag afterwards."""
+    saved = [(m, m.training) for m in model.modules()]
+    model.train(training)
+    try:
+        yield
+    finally:
+        for m, flag in saved:
+            object.__setattr__(m, "training", flag)
+
+
+def match_target(output: Tensor, y):
+    """Keras-style target fitting: ``(N,)`` targets for ``(N, 1)`` outputs get the extra axis,
+    and integer/bool targets shaped like a floating output (binary labels, one-hot) take the
+    output's dtype. Class labels ``(N,)`` for ``(N, C)`` scores are left as they are."""
+    if not isinstance(y, Tensor) or not isinstance(output, Tensor):
+        return y
+    out, target = output.data, y.data
+    if target.ndim == out.ndim - 1 and out.shape[-1] == 1 and target.shape == out.shape[:-1]:
+        target = target.reshape(out.shape)
+    if target.shape == out.shape and out.dtype.kind == "f" and target.dtype != out.dtype \
+            and target.dtype.kind in "biuf":
+        target = target.astype(out.dtype)
+    return y if target is y.data else Tensor(target)
+
+
+class TrainingLoop:
+    """Mixin of :class:`Trainer` holding the per-batch and per-epoch machinery."""
+
+    def _prepare(self, batch, where: str, need_y: bool = True):
+        """``(x, y)`` as Tensors, floating ones cast to the model's dtype (as Keras casts to
+        ``floatx``) so float64 NumPy data trains a float32 model without errors."""
+        x, y = unpack_batch(batch, where, need_y)
+        dtype = self._dtype or model_dtype(self.model)
+        return self._cast(x, dtype), (None if y is None else self._cast(y, dtype))
+
+    @staticmethod
+    def _cast(t, dtype):
+        if not isinstance(t, Tensor):
+            t = Tensor(np.asarray(t))
+        if t.data.dtype.kind == "f" and t.data.dtype != dtype:
+            return Tensor(t.data.astype(dtype))
+        return t
+
+    def _compute_loss(self, output, y, where):
+        loss = self.loss_fn(output, y)
+        if not isinstance(loss, Tensor) or loss.data.size != 1:
+            shape = loss.shape if isinstance(loss, Tensor) else type(loss).__name__
+            raise ValueError(f"{where}: the loss must return a scalar Tensor (use "
+                             f"reduction='mean' or 'sum'), got {shape}")
+        reg = self.model.regularization_loss()
+        if reg.requires_grad or reg.item() != 0:
+            loss = loss + reg
+        return loss
+
+    # ---------------------------------------------------------------- training
+    def _reset_accumulators(self) -> None:
+        self._loss_total, self._loss_count = 0.0, 0
+        for m in self.metrics:
+            m.reset_state()
+
+    def _running_logs(self) -> dict:
+        loss = self._loss_total / self._loss_count if self._loss_count else float("nan")
+        logs = {"loss": loss}
+        logs.update({m.name: m.result() for m in self.metrics})
+        return logs
+
+    def _train_step(self, index: int, batch, cbs) -> None:
+        x, y = self._prepare(batch, "fit")
+        n = int(x.shape[0]) if x.ndim else 1
+        cbs.on_batch_begin(index, {"batch": index, "size": n})
+        output = self.model(x)
+        y = match_target(output, y)
+        loss = self._compute_loss(output, y, "fit")
+        value = float(loss.item())
+        self._loss_total += value * n
+        self._loss_count += n
+        if not math.isfinite(value):
+            self._non_finite(index, n, value, cbs)
+            return
+        self.optimizer.zero_grad()
+        loss.backward()
+        cbs.on_after_backward(index, {"batch": index, "size": n, "batch_loss": value})
+        self.optimizer.step()
+        apply_constraints(self.constraints)
+        self.global_step += 1
+        for m in self.metrics:
+            m.update_state(y, output.data)
+        cbs.on_batch_end(index, {"batch": index, "size": n, "batch_loss": value,
+                                 **self._running_logs()})
+
+    def _non_finite(self, index, n, value, cbs) -> None:
+        logs = {"batch": index, "size": n, "batch_loss": value, **self._running_logs()}
+        cbs.on_batch_end(index, logs)
+        if self.stop_training:  # a callback (TerminateOnNaN) took care of it
+            return
+        epoch, steps = self._epoch_index + 1, self.params.get("steps")
+        raise NonFiniteLossError(
+            f"fit: the loss became {value} at epoch {epoch}, step {index + 1}/{steps} (global "
+            f"step {self.global_step + 1}); that batch was not applied to the weights. Lower "
+            f"the learning rate, check the data for NaN/Inf, or add the TerminateOnNaN callback "
+            f"to stop without an error",
+            epoch=epoch, step=index + 1, global_step=self.global_step, loss=value)
+
+    def _run_epoch(self, epoch: int, loader, val_loader, cbs, start: int | None) -> dict:
+        """One epoch; ``start`` is the batch to continue from (resume half-way) or None."""
+        self._epoch_index = epoch
+        self.model.train()
+        if start is None:
+            self._reset_accumulators()
+            cbs.on_epoch_begin(epoch, {})
+        for index, batch in enumerate(loader, start=start or 0):
+            self._train_step(index, batch, cbs)
+            if self.stop_training:
+                break
+        logs = self._running_logs()
+        if val_loader is not None:
+            with model_mode(self.model, False):
+                val = self._evaluate_loader(val_loader, "fit (validation)")
+            logs.update({f"val_{k}": v for k, v in val.items()})
+        logs["lr"] = float(self.optimizer.param_groups[0]["lr"])
+        self._step_scheduler(logs)
+        self.epoch = epoch + 1
+        cbs.on_epoch_end(epoch, logs)
+        return logs
+
+    def _step_scheduler(self, logs: dict) -> None:
+        if self.scheduler is None:
+            return
+        if wants_metric(self.scheduler):
+            self.scheduler.step(logs.get("val_loss", logs["loss"]))
+        else:
+            self.scheduler.step()
+
+    # -------------------------------------------------------------- evaluation
+    def _evaluate_loader(self, loader, where: str) -> dict:
+        """Loss and metrics over the whole loader (no grad; the caller sets eval mode)."""
+        total, count = 0.0, 0
+        for m in self._eval_metrics:
+            m.reset_state()
+        with no_grad():
+            for batch in loader:
+                x, y = self._prepare(batch, where)
+                output = self.model(x)
+                y = match_target(output, y)
+                n = int(x.shape[0]) if x.ndim else 1
+                total += float(self._compute_loss(output, y, where).item()) * n
+                count += n
+                for m in self._eval_metrics:
+                    m.update_state(y, output.data)
+        logs = {"loss": total / count if count else float("nan")}
+        logs.update({m.name: m.result() for m in self._eval_metrics})
+        return logs

@@ -1,0 +1,140 @@
+"""``Metric``: a quantity accumulated over a whole epoch (Keras's stateful metrics).
+
+A metric keeps running totals (counts, sums, a confusion matrix) in the attributes listed in
+``state_names``; ``update_state(y_true, y_pred)`` adds one batch, ``result()`` gives the value
+over everything seen since ``reset_state()``. So an epoch's accuracy is exact, not a mean of
+per-batch accuracies. Argument order is Keras's (``y_true`` first), unlike a loss's
+``(input, target)``.
+"""
+
+from __future__ import annotations
+
+import copy
+import inspect
+import re
+
+import numpy as np
+
+from ..config import Configurable
+from ..tensor import Tensor
+
+
+def to_numpy(value, where: str = "value") -> np.ndarray:
+    """The ndarray behind a Tensor, or ``np.asarray`` of anything else."""
+    if isinstance(value, Tensor):
+        return value.data
+    try:
+        return np.asarray(value)
+    except Exception:
+        raise TypeError(f"{where}: expected a Tensor or an array, got {type(value).__name__}") \
+            from None
+
+
+def snake_case(name: str) -> str:
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
+
+
+class Metric(Configurable):
+    """Base class: set ``state_names`` and implement ``reset_state``, ``update_state`` and
+    ``result``. ``name`` is the key in the logs (``"accuracy"``, ``"val_accuracy"``).
+
+    ``metric(y_true, y_pred)`` returns the value for that one batch *without* touching the
+    accumulated state (unlike Keras, whose ``__call__`` also accumulates).
+    """
+
+    state_names: tuple = ()
+    default_name: str | None = None
+
+    def __init__(self, name: str | None = None) -> None:
+        if name is not None and (not isinstance(name, str) or not name):
+            raise ValueError(f"{type(self).__name__}: name must be a non-empty str, got {name!r}")
+        self.name = name or self.default_name or snake_case(type(self).__name__)
+        self.reset_state()
+
+    def reset_state(self) -> None:
+        raise NotImplementedError(f"{type(self).__name__} must implement reset_state()")
+
+    def update_state(self, y_true, y_pred) -> None:
+        raise NotImplementedError(f"{type(self).__name__} must implement update_state()")
+
+    def result(self) -> float:
+        raise NotImplementedError(f"{type(self).__name__} must implement result()")
+
+    def __call__(self, y_true, y_pred) -> float:
+        saved = self.state_dict()
+        self.reset_state()
+        try:
+            self.update_state(y_true, y_pred)
+            return self.result()
+        finally:
+            self.load_state_dict(saved)
+
+    def state_dict(self) -> dict:
+        """Copies of the running totals."""
+        return {n: copy.deepcopy(getattr(self, n)) for n in self.state_names}
+
+    def load_state_dict(self, state: dict) -> None:
+        missing = [n for n in self.state_names if n not in state]
+        if missing:
+            raise KeyError(f"{type(self).__name__}.load_state_dict: the state lacks {missing}")
+        for n in self.state_names:
+            value = state[n]
+            setattr(self, n, value.copy() if isinstance(value, np.ndarray) else value)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(name={self.name!r})"
+
+
+class MeanMetricWrapper(Metric):
+    """A plain function ``fn(y_true, y_pred) -> number`` used as a metric: its per-batch values
+    are averaged with the batch sizes as weights (Keras's ``MeanMetricWrapper``)."""
+
+    state_names = ("total", "count")
+
+    def __init__(self, fn, name: str | None = None) -> None:
+        if not callable(fn):
+            raise TypeError(f"MeanMetricWrapper expected a callable, got {type(fn).__name__}")
+        self.fn = fn
+        super().__init__(name or getattr(fn, "__name__", type(fn).__name__))
+
+    def reset_state(self) -> None:
+        self.total, self.count = 0.0, 0
+
+    def update_state(self, y_true, y_pred) -> None:
+        value = self.fn(y_true, y_pred)
+        value = float(value.item() if isinstance(value, Tensor) else np.asarray(value).mean())
+        n = len(y_pred) if np.ndim(to_numpy(y_pred)) else 1
+        self.total += value * n
+        self.count += n
+
+    def result(self) -> float:
+        return self.total / self.count if self.count else 0.0
+
+
+def resolve_metric(spec, where: str = "metrics") -> Metric:
+    """A Metric from a registered name (the name is kept as the log key, as Keras does), a
+    ``{"name", "config"}`` dict, a Metric class or instance, or a plain function."""
+    from ..registry import registry
+
+    if isinstance(spec, Metric):
+        return spec
+    if isinstance(spec, str):
+        metric = registry.create("metric", spec)
+        return _named(metric, spec, where)
+    if isinstance(spec, dict) or (inspect.isclass(spec) and issubclass(spec, Metric)):
+        metric = registry.create("metric", spec)
+        return _named(metric, None, where)
+    if callable(spec) and not inspect.isclass(spec):
+        return MeanMetricWrapper(spec)
+    raise TypeError(f"{where}: expected a metric name, a config dict, a Metric or a function "
+                    f"fn(y_true, y_pred), got {type(spec).__name__} ({spec!r})")
+
+
+def _named(metric, name, where):
+    if isinstance(metric, Metric):
+        if name is not None:
+            metric.name = name
+        return metric
+    if callable(metric):  # a registered plain function
+        return MeanMetricWrapper(metric, name)
+    raise TypeError(f"{where}: the registry returned {type(metric).__name__}, not a Metric")

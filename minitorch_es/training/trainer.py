@@ -1,0 +1,258 @@
+"""``Trainer``: Keras's ``compile`` + ``fit`` / ``evaluate`` / ``predict`` for a Module.
+
+    trainer = mt.Trainer(model, optimizer="adam", loss="bce", metrics=["accuracy"])
+    history = trainer.fit(x, y, epochs=100, batch_size=32, validation_split=0.2)
+    trainer.evaluate(x_test, y_test)        # {"loss": ..., "accuracy": ...}
+    trainer.predict(x_new)                  # numpy array
+"""
+
+from __future__ import annotations
+
+import copy
+import inspect
+import numbers
+import time
+
+import numpy as np
+
+from ..autograd import no_grad
+from ..nn import Module
+from ..registry import registry
+from .callback import CallbackList
+from .data_adapter import make_fit_loaders, make_loader
+from .errors import TrainingError
+from .history import History
+from .loop import TrainingLoop, model_mode
+from .metric import resolve_metric
+from .progress import ProgressLogger, format_logs
+from .resolve import (
+    loss_is_from_logits, model_dtype, resolve_constraints, resolve_loss, resolve_optimizer,
+    resolve_scheduler,
+)
+
+RESERVED_LOG_KEYS = ("loss", "lr", "batch", "size", "batch_loss")
+CLASSIFICATION_LOSSES = ("CrossEntropyLoss", "NLLLoss", "BCELoss", "BCEWithLogitsLoss")
+
+
+class Trainer(TrainingLoop):
+    """Trains ``model`` with ``optimizer`` on ``loss``, reporting ``metrics``.
+
+    ``optimizer``, ``loss``, ``scheduler`` and each metric are a registry name (``"adam"``,
+    ``"cross_entropy"``, ``"accuracy"``), a ``{"name", "config"}`` dict, a class or an
+    instance; an optimizer built from a name gets ``model.parameters()``, a scheduler built from
+    a name gets the optimizer. ``loss`` may be any callable ``loss(output, target)``.
+    ``metrics="auto"`` (the default) reports ``accuracy`` when the loss is a classification
+    loss (cross-entropy, NLL, BCE) and nothing otherwise; pass ``None`` or ``[]`` for no
+    metrics, as Keras's ``compile`` default. For binary outputs the accuracy-like
+    metrics threshold probabilities at 0.5; when the loss takes logits (``BCEWithLogitsLoss``)
+    metrics named by string are created with ``from_logits=True``.
+
+    ``constraints`` maps parameter-name patterns (fnmatch, e.g. ``"*.weight"``) to constraints
+    (names of kind ``"constraint"`` or callables ``w -> projected w``); a module attribute
+    ``<param>_constraint`` also applies. They run after every optimizer step, as in Keras.
+    """
+
+    def __init__(self, model, optimizer="adam", loss="cross_entropy", metrics="auto",
+                 scheduler=None, callbacks=None, constraints=None) -> None:
+        if not isinstance(model, Module):
+            raise TypeError(f"Trainer expected a minitorch_es.nn.Module as model, got "
+                            f"{type(model).__name__}")
+        self.model = model
+        self.optimizer = resolve_optimizer(optimizer, model)
+        self.loss_fn = resolve_loss(loss)
+        self.scheduler = resolve_scheduler(scheduler, self.optimizer)
+        self.metrics = self._resolve_metrics(metrics)
+        self._eval_metrics = [copy.deepcopy(m) for m in self.metrics]
+        self.callbacks = CallbackList(list(callbacks or []))
+        self.constraints = resolve_constraints(constraints, model)
+        self._dtype = model_dtype(model)
+        self.history = History()
+        self.epoch = 0          # epochs completed (the next epoch's 0-based index)
+        self.global_step = 0    # optimizer steps taken
+        self.stop_training = False
+        self.params: dict = {}
+        self._train_loader = None
+        self._pending = None    # a loaded state waiting for the next fit
+        self._epoch_index = 0
+        self._reset_accumulators()
+
+    def _resolve_metrics(self, metrics) -> list:
+        if isinstance(metrics, str) and metrics == "auto":
+            entry = registry.entry_of(self.loss_fn)
+            metrics = ["accuracy"] if entry is not None and entry.name in CLASSIFICATION_LOSSES \
+                else None
+        if metrics is None:
+            return []
+        if isinstance(metrics, (str, dict)) or not isinstance(metrics, (list, tuple)):
+            metrics = [metrics]
+        logits = loss_is_from_logits(self.loss_fn)
+        out = []
+        for i, spec in enumerate(metrics):
+            metric = None
+            if isinstance(spec, str) and logits:
+                cls = registry.get("metric", spec)
+                if inspect.isclass(cls) and "from_logits" in inspect.signature(cls).parameters:
+                    metric = cls(from_logits=True)
+                    metric.name = spec
+            out.append(metric or resolve_metric(spec, f"Trainer: metrics[{i}]"))
+        names = [m.name for m in out]
+        for name in names:
+            if names.count(name) > 1 or name in RESERVED_LOG_KEYS or name.startswith("val_"):
+                raise ValueError(f"Trainer: metric names must be unique and not reserved "
+                                 f"({', '.join(RESERVED_LOG_KEYS)}, val_*); got {names}")
+        return out
+
+    # --------------------------------------------------------------------- fit
+    def fit(self, x, y=None, *, epochs: int = 1, batch_size: int = 32,
+            validation_split: float = 0.0, validation_data=None, shuffle: bool = True,
+            initial_epoch: int = 0, verbose: int = 1, resume_from=None) -> History:
+        """Train until epoch ``epochs`` (Keras: ``epochs`` is the index to stop at, so with
+        ``initial_epoch=3, epochs=5`` two epochs run) and return the :class:`History` (also
+        ``trainer.history``).
+
+        ``x`` (with ``y``) is arrays / Tensors, or a Dataset of ``(x, y)`` samples, or a
+        DataLoader (whose own ``batch_size`` and ``shuffle`` then apply). Floating inputs and
+        targets are cast to the model's dtype. ``validation_split`` holds out the LAST fraction
+        of the samples, before shuffling, as Keras (a Dataset's tail becomes a Subset; a
+        DataLoader cannot be split); ``validation_data`` (``(x, y)``, Dataset or DataLoader)
+        wins over it. ``verbose``: 0 silent, 1 progress bar on a terminal plus one line per
+        epoch, 2 one line per epoch. ``resume_from`` (a checkpoint path written by
+        ``ModelCheckpoint`` / ``save_checkpoint``) restores model, optimizer, scheduler and this
+        trainer, and continues where that run stopped (``initial_epoch`` is then ignored)."""
+        for name, value, low in (("epochs", epochs, 0), ("initial_epoch", initial_epoch, 0)):
+            if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
+                raise ValueError(f"fit: {name} must be an int >= {low}, got {value!r}")
+        progress = ProgressLogger(verbose)
+        train_loader, val_loader = make_fit_loaders(
+            x, y, batch_size=batch_size, shuffle=shuffle, validation_split=validation_split,
+            validation_data=validation_data)
+        self._train_loader = train_loader
+        if resume_from is not None:
+            from ..checkpoint import load_checkpoint
+
+            load_checkpoint(resume_from, model=self.model, optimizer=self.optimizer,
+                            scheduler=self.scheduler, trainer=self)
+        resume, self._pending = self._pending, None
+        if resume is not None:
+            initial_epoch = int(resume["epoch"])
+        self.history = History()
+        self.stop_training = False
+        self.params = {"epochs": int(epochs), "steps": len(train_loader), "verbose": verbose,
+                       "batch_size": getattr(train_loader, "batch_size", batch_size),
+                       "initial_epoch": int(initial_epoch)}
+        self.history.params = dict(self.params)
+        cbs = CallbackList([self.history, *self.callbacks.callbacks, progress])
+        cbs.set_trainer(self)
+        logs: dict = {}
+        with model_mode(self.model, True):
+            try:
+                cbs.on_train_begin({})
+                start = self._apply_resume(resume, train_loader) if resume is not None else None
+                self.epoch = initial_epoch
+                for epoch in range(initial_epoch, epochs):
+                    logs = self._run_epoch(epoch, train_loader, val_loader, cbs, start)
+                    start = None
+                    if self.stop_training:
+                        break
+            finally:
+                cbs.on_train_end(logs)
+        return self.history
+
+    # ------------------------------------------------------- evaluate / predict
+    def evaluate(self, x, y=None, batch_size: int = 32, verbose: int = 0) -> dict:
+        """``{"loss": ..., <metric>: ...}`` over all of ``x`` (eval mode, no grad). The loss
+        includes the regularization penalties, as in fit."""
+        if verbose not in (0, 1, 2):
+            raise ValueError(f"evaluate: verbose must be 0, 1 or 2, got {verbose!r}")
+        loader = make_loader(x, y, batch_size=batch_size, where="evaluate")
+        start = time.perf_counter()
+        with model_mode(self.model, False):
+            logs = self._evaluate_loader(loader, "evaluate")
+        if verbose:
+            print(f"evaluate - {format_logs(logs)} - {time.perf_counter() - start:.1f}s",
+                  flush=True)
+        return logs
+
+    def predict(self, x, batch_size: int = 32) -> np.ndarray:
+        """The model's outputs for ``x`` as one NumPy array (eval mode, no grad, batched).
+        A Dataset / DataLoader of ``(x, y)`` pairs is accepted; the targets are ignored."""
+        loader = make_loader(x, batch_size=batch_size, where="predict", need_y=False)
+        outputs = []
+        with model_mode(self.model, False), no_grad():
+            for batch in loader:
+                xb, _ = self._prepare(batch, "predict", need_y=False)
+                out = self.model(xb)
+                if not hasattr(out, "data") or not isinstance(out.data, np.ndarray):
+                    raise TypeError(f"predict: the model must return a Tensor, got "
+                                    f"{type(out).__name__}")
+                outputs.append(out.data)
+        return np.concatenate(outputs, axis=0)
+
+    # -------------------------------------------------------------------- state
+    def state_dict(self) -> dict:
+        """Everything a resumed ``fit`` needs besides model / optimizer / RNG:
+        ``epoch`` (completed epochs), ``global_step``, ``history``, ``callbacks`` (each
+        callback's state by key), ``train_loader`` (the DataLoader position, None before fit),
+        ``scheduler`` (its state or None) and ``accumulators`` (the running loss and metric
+        totals, meaningful when saved in the middle of an epoch)."""
+        loader = self._train_loader
+        return {
+            "epoch": int(self.epoch),
+            "global_step": int(self.global_step),
+            "history": self.history.state_dict(),
+            "callbacks": self.callbacks.state_dict(),
+            "train_loader": loader.state_dict() if hasattr(loader, "state_dict") else None,
+            "scheduler": None if self.scheduler is None else  # callables (lambdas) are code
+            {k: v for k, v in self.scheduler.state_dict().items() if not callable(v)},
+            "accumulators": {"loss_total": float(self._loss_total),
+                             "loss_count": int(self._loss_count),
+                             "metrics": {m.name: m.state_dict() for m in self.metrics}},
+        }
+
+    def load_state_dict(self, state: dict) -> None:
+        """Restore :meth:`state_dict` output. ``epoch``, ``global_step``, ``history`` and the
+        scheduler are set at once; callbacks, the loader position and the accumulators are
+        applied when the next ``fit`` starts (after ``on_train_begin``, which resets
+        callbacks), and that fit continues from ``epoch`` whatever its ``initial_epoch``."""
+        required = ("epoch", "global_step", "history", "callbacks")
+        if not isinstance(state, dict) or any(k not in state for k in required):
+            got = sorted(state) if isinstance(state, dict) else type(state).__name__
+            raise ValueError(f"Trainer.load_state_dict expected a dict with keys "
+                             f"{list(required)}, got {got}")
+        self.epoch = int(state["epoch"])
+        self.global_step = int(state["global_step"])
+        self.history.load_state_dict(state["history"])
+        if state.get("scheduler") is not None:
+            if self.scheduler is None:
+                raise TrainingError("Trainer.load_state_dict: the state has a scheduler state "
+                                    "but this trainer has no scheduler")
+            self.scheduler.load_state_dict(state["scheduler"])
+        self._pending = state
+
+    def _apply_resume(self, state: dict, loader):
+        """Apply the deferred parts of a loaded state; the batch to continue from, or None."""
+        self.history.load_state_dict(state["history"])
+        self.callbacks.load_state_dict(state["callbacks"])
+        saved = state.get("train_loader")
+        if saved is None or not hasattr(loader, "load_state_dict"):
+            return None
+        try:
+            loader.load_state_dict(saved)
+        except (ValueError, KeyError, TypeError) as e:
+            raise TrainingError(f"fit(resume_from=...): the training data does not match the "
+                                f"checkpoint's: {e}") from e
+        index = int(np.asarray(saved["index"]))
+        if not 0 < index < len(loader):
+            return None
+        acc = state.get("accumulators") or {}
+        self._loss_total = float(acc.get("loss_total", 0.0))
+        self._loss_count = int(acc.get("loss_count", 0))
+        for m in self.metrics:
+            if m.name in acc.get("metrics", {}):
+                m.load_state_dict(acc["metrics"][m.name])
+        return index
+
+    def __repr__(self) -> str:
+        return (f"Trainer(model={type(self.model).__name__}, optimizer="
+                f"{type(self.optimizer).__name__}, loss={getattr(type(self.loss_fn), '__name__')},"
+                f" metrics={[m.name for m in self.metrics]}, epoch={self.epoch})")

@@ -1,0 +1,163 @@
+"""``DeadUnitMonitor``: dead ReLU units and saturated Sigmoid / Tanh units, per epoch."""
+
+from __future__ import annotations
+
+import numbers
+import warnings
+
+import numpy as np
+
+from minitorch_es.nn import Module
+from minitorch_es.training import Callback, require_matplotlib
+
+# Activation class names (lower case) -> what is measured. LeakyReLU & co. cannot die.
+KINDS = {"relu": "dead", "relu6": "dead", "sigmoid": "saturated", "tanh": "saturated"}
+BOUNDS = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0)}
+
+
+class DeadUnitWarning(UserWarning):
+    """Many dead (ReLU) or saturated (Sigmoid / Tanh) units detected by DeadUnitMonitor."""
+
+
+class DeadUnitMonitor(Callback):
+    """Watch activation modules through forward hooks during training batches.
+
+    * ReLU (and ReLU6): the fraction of units that never gave a positive output during the
+      epoch. A unit is a feature (the axis after the batch, so a convolution channel).
+    * Sigmoid / Tanh: the fraction of outputs within ``saturation_tol`` of the bounds
+      (0 and 1, or -1 and 1), where the derivative almost vanishes.
+
+    Modules are found by class name (``ReLU``, ``ReLU6``, ``Sigmoid``, ``Tanh``), among the
+    submodules and the ``activation`` attribute of layers (``Linear(..., activation="relu")``
+    is watched as ``"<layer>.activation"``), or given as ``modules`` (those names).
+    Activations applied as plain functions inside a forward are invisible to hooks. ``history[name]`` lists one fraction per epoch
+    (``epochs`` holds the epoch indices); a :class:`DeadUnitWarning` is issued the first time
+    in a fit that a module's fraction reaches ``warn_fraction`` (None: never).
+    """
+
+    def __init__(self, saturation_tol=0.01, warn_fraction=0.5, modules=None) -> None:
+        if isinstance(saturation_tol, bool) or not isinstance(saturation_tol, numbers.Real) \
+                or not 0 < saturation_tol < 0.5:
+            raise ValueError(f"DeadUnitMonitor: saturation_tol must be in (0, 0.5), got "
+                             f"{saturation_tol!r}")
+        if warn_fraction is not None and (isinstance(warn_fraction, bool) or not isinstance(
+                warn_fraction, numbers.Real) or not 0 < warn_fraction <= 1):
+            raise ValueError(f"DeadUnitMonitor: warn_fraction must be None or in (0, 1], got "
+                             f"{warn_fraction!r}")
+        self.saturation_tol, self.warn_fraction = float(saturation_tol), warn_fraction
+        self.modules = None if modules is None else list(modules)
+        self.kinds: dict[str, str] = {}
+        self.history: dict[str, list[float]] = {}
+        self.epochs: list[int] = []
+        self._handles, self._acc, self._warned = [], {}, set()
+
+    def _candidates(self) -> dict:
+        """Every module by name, plus activations a layer keeps as a plain attribute
+        (``Linear(..., activation="relu")`` stores its ReLU as ``layer.activation``)."""
+        found = {}
+        for name, module in self.model.named_modules():
+            found[name] = module
+            act = module.__dict__.get("activation")
+            if isinstance(act, Module) and act not in module._modules.values():
+                found[f"{name}.activation" if name else "activation"] = act
+        return found
+
+    def _watched(self):
+        found = self._candidates()
+        if self.modules is None:
+            return [(n, m, type(m).__name__.lower()) for n, m in found.items()
+                    if type(m).__name__.lower() in KINDS]
+        unknown = [n for n in self.modules if n not in found]
+        if unknown:
+            raise ValueError(f"DeadUnitMonitor: no modules named {unknown}; the model has "
+                             f"{[n for n in found if n]}")
+        out = []
+        for n in self.modules:
+            kind = type(found[n]).__name__.lower()
+            if kind not in KINDS:
+                raise ValueError(f"DeadUnitMonitor: module {n!r} is a {type(found[n]).__name__}; "
+                                 f"expected one of ReLU, ReLU6, Sigmoid, Tanh")
+            out.append((n, found[n], kind))
+        return out
+
+    def on_train_begin(self, logs=None) -> None:
+        self._warned = set()
+        watched = self._watched()
+        if not watched:
+            warnings.warn("DeadUnitMonitor: the model has no ReLU / Sigmoid / Tanh modules to "
+                          "watch", DeadUnitWarning, stacklevel=2)
+        for name, module, kind in watched:
+            self.kinds[name] = kind
+            self._handles.append(module.register_forward_hook(self._hook(name, kind)))
+
+    def _hook(self, name, kind):
+        def hook(module, inputs, output):
+            if not module.training:  # validation / predict passes are not counted
+                return None
+            out = output.data
+            acc = self._acc.setdefault(name, [None, 0, 0])
+            if KINDS[kind] == "dead":
+                axes = (0,) + tuple(range(2, out.ndim)) if out.ndim > 1 else (0,)
+                fired = (out > 0).any(axis=axes) if out.ndim > 1 else (out > 0).any(keepdims=True)
+                acc[0] = fired if acc[0] is None else (acc[0] | fired)
+            else:
+                low, high = BOUNDS[kind]
+                tol = self.saturation_tol
+                acc[1] += int(np.count_nonzero((out <= low + tol) | (out >= high - tol)))
+                acc[2] += out.size
+            return None
+
+        return hook
+
+    def on_epoch_begin(self, epoch, logs=None) -> None:
+        self._acc = {}
+
+    def on_epoch_end(self, epoch, logs=None) -> None:
+        self.epochs.append(int(epoch))
+        for name, kind in self.kinds.items():
+            acc = self._acc.get(name)
+            if acc is None:
+                fraction = float("nan")
+            elif KINDS[kind] == "dead":
+                fraction = float(1.0 - acc[0].mean())
+            else:
+                fraction = acc[1] / acc[2] if acc[2] else float("nan")
+            self.history.setdefault(name, []).append(fraction)
+            if self.warn_fraction is not None and fraction >= self.warn_fraction \
+                    and name not in self._warned:  # once per module and fit
+                self._warned.add(name)
+                what = "never fired" if KINDS[kind] == "dead" else "were saturated"
+                warnings.warn(f"DeadUnitMonitor: {fraction:.0%} of the {kind} units of {name!r} "
+                              f"{what} in epoch {epoch + 1}", DeadUnitWarning, stacklevel=2)
+
+    def on_train_end(self, logs=None) -> None:
+        for handle in self._handles:
+            handle.remove()
+        self._handles = []
+
+    def state_dict(self) -> dict:
+        names = list(self.history)
+        return {"epochs": np.asarray(self.epochs, dtype=np.int64), "names": names,
+                "kinds": [self.kinds[n] for n in names],
+                "fractions": np.asarray([self.history[n] for n in names],
+                                        dtype=np.float64).reshape(len(names), -1)}
+
+    def load_state_dict(self, state: dict) -> None:
+        self.epochs = [int(e) for e in np.asarray(state["epochs"]).reshape(-1)]
+        names = [str(n) for n in state["names"]]
+        fractions = np.asarray(state["fractions"], dtype=np.float64).reshape(len(names), -1)
+        self.history = {n: fractions[i].tolist() for i, n in enumerate(names)}
+        self.kinds.update(zip(names, (str(k) for k in state["kinds"])))
+
+    def plot(self, ax=None):
+        """Fraction of dead / saturated units per module against the epoch; returns the
+        figure. Needs matplotlib."""
+        plt = require_matplotlib("DeadUnitMonitor.plot")
+        fig, ax = (plt.subplots(figsize=(6, 4)) if ax is None else (ax.figure, ax))
+        for name, values in self.history.items():
+            ax.plot([e + 1 for e in self.epochs], values, label=f"{name} ({self.kinds[name]})")
+        ax.set_xlabel("epoch")
+        ax.set_ylabel("dead / saturated fraction")
+        ax.set_ylim(-0.02, 1.02)
+        ax.legend(fontsize="small")
+        return fig

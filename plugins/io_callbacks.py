@@ -1,0 +1,140 @@
+"""Callbacks that write files: ``ModelCheckpoint`` and ``CSVLogger``."""
+
+from __future__ import annotations
+
+import math
+import os
+import warnings
+
+from minitorch_es.training import Callback
+
+from .monitoring import check_count, improved, monitored_value, resolve_mode
+
+
+class ModelCheckpoint(Callback):
+    """Save a checkpoint at the end of every ``every_n_epochs``-th epoch (epochs whose 1-based
+    number is a multiple of it), through ``minitorch_es.checkpoint.save_checkpoint``.
+
+    ``filepath`` may use the 1-based ``{epoch}`` and any log key: ``"ckpt-{epoch:02d}-
+    {val_loss:.2f}.h5"``. With ``save_best_only`` only epochs that improve ``monitor`` are
+    saved. ``save_weights_only`` stores the model alone; otherwise the optimizer, scheduler and
+    trainer state (epoch, history, callbacks, data position) go too, so ``fit(resume_from=path)``
+    continues the run. Subclasses may override :meth:`save`. ``saved`` lists the paths written.
+    """
+
+    def __init__(self, filepath, monitor="val_loss", verbose=0, save_best_only=False,
+                 save_weights_only=False, mode="auto", every_n_epochs=1) -> None:
+        if not isinstance(filepath, (str, os.PathLike)):
+            raise TypeError(f"ModelCheckpoint: filepath must be a str or a path, got "
+                            f"{type(filepath).__name__}")
+        check_count(every_n_epochs, "every_n_epochs", "ModelCheckpoint", low=1)
+        self.filepath, self.monitor, self.verbose = os.fspath(filepath), monitor, verbose
+        self.mode = resolve_mode(mode, monitor, "ModelCheckpoint")
+        self.save_best_only, self.save_weights_only = save_best_only, save_weights_only
+        self.every_n_epochs = every_n_epochs
+        self.best = None
+        self.saved: list[str] = []
+
+    def format_path(self, epoch: int, logs) -> str:
+        """``filepath`` formatted with ``epoch`` (1-based) and the logs."""
+        try:
+            return self.filepath.format(epoch=epoch + 1, **(logs or {}))
+        except (KeyError, IndexError, ValueError) as e:
+            raise ValueError(
+                f"ModelCheckpoint: cannot format filepath {self.filepath!r} ({type(e).__name__}: "
+                f"{e}); available keys: epoch, {', '.join(sorted(logs or {}))}") from None
+
+    def on_epoch_end(self, epoch, logs=None) -> None:
+        if (epoch + 1) % self.every_n_epochs:
+            return
+        if self.save_best_only:
+            current = monitored_value(logs, self.monitor, "ModelCheckpoint")
+            if current is None or math.isnan(current) or \
+                    not improved(current, self.best, self.mode):
+                return
+            if self.verbose:
+                print(f"Epoch {epoch + 1}: {self.monitor} improved from {self.best} to "
+                      f"{current}, saving model")
+            self.best = current
+        path = self.format_path(epoch, logs)
+        self.save(path, epoch, logs)
+        self.saved.append(path)
+
+    def save(self, path: str, epoch: int, logs) -> None:
+        """Write the checkpoint (``epoch`` 0-based; the file records ``epoch + 1`` completed
+        epochs)."""
+        from minitorch_es.checkpoint import save_checkpoint
+
+        folder = os.path.dirname(path)
+        if folder:
+            os.makedirs(folder, exist_ok=True)
+        if self.save_weights_only:
+            save_checkpoint(path, model=self.model, epoch=epoch + 1)
+        else:
+            t = self.trainer
+            save_checkpoint(path, model=self.model, optimizer=t.optimizer, scheduler=t.scheduler,
+                            trainer=t, epoch=epoch + 1)
+
+    def state_dict(self) -> dict:
+        return {"best": self.best}
+
+    def load_state_dict(self, state: dict) -> None:
+        self.best = None if state["best"] is None else float(state["best"])
+
+
+class CSVLogger(Callback):
+    """Append one row per epoch to a CSV file: ``epoch`` (0-based, as Keras) then the log keys
+    in sorted order. Each row is flushed as it is written, so the file is complete up to the
+    last finished epoch even if the run dies. ``append=True`` keeps an existing file (and its
+    header); missing values are written as ``NA``."""
+
+    def __init__(self, filename, separator=",", append=False) -> None:
+        if not isinstance(filename, (str, os.PathLike)):
+            raise TypeError(f"CSVLogger: filename must be a str or a path, got "
+                            f"{type(filename).__name__}")
+        if not isinstance(separator, str) or not separator:
+            raise ValueError(f"CSVLogger: separator must be a non-empty str, got {separator!r}")
+        self.filename, self.separator, self.append = os.fspath(filename), separator, append
+        self.keys = None
+        self._file = None
+
+    def on_train_begin(self, logs=None) -> None:
+        has_content = self.append and os.path.exists(self.filename) and \
+            os.path.getsize(self.filename) > 0
+        self.keys = self._read_header() if has_content else None
+        self._file = open(self.filename, "a" if self.append else "w", newline="",
+                          encoding="utf-8")
+
+    def _read_header(self):
+        with open(self.filename, encoding="utf-8") as f:
+            header = f.readline().rstrip("\r\n").split(self.separator)
+        return header[1:] if header and header[0] == "epoch" else None
+
+    def on_epoch_end(self, epoch, logs=None) -> None:
+        logs = logs or {}
+        if self.keys is None:
+            self.keys = sorted(logs)
+            self._write(["epoch", *self.keys])
+        extra = sorted(set(logs) - set(self.keys))
+        if extra:
+            warnings.warn(f"CSVLogger: log keys {extra} are not in the header of "
+                          f"{self.filename} and are not written", RuntimeWarning, stacklevel=2)
+        self._write([str(epoch)] + [self._text(logs[k]) if k in logs else "NA"
+                                    for k in self.keys])
+
+    @staticmethod
+    def _text(value) -> str:
+        return repr(float(value)) if isinstance(value, (int, float)) or \
+            hasattr(value, "__float__") else str(value)
+
+    def _write(self, fields) -> None:
+        if any(self.separator in f or "\n" in f for f in fields):
+            raise ValueError(f"CSVLogger: a field contains the separator {self.separator!r}: "
+                             f"{fields}")
+        self._file.write(self.separator.join(fields) + "\n")
+        self._file.flush()
+
+    def on_train_end(self, logs=None) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None

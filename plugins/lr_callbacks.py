@@ -1,0 +1,116 @@
+"""Learning-rate callbacks (Keras): ``LearningRateScheduler`` and ``ReduceLROnPlateau``.
+
+Both act on every param group of the trainer's optimizer. (The PyTorch-style schedulers
+``mt.optim.lr_scheduler.*`` are the other route: pass one as ``Trainer(scheduler=...)``.)
+"""
+
+from __future__ import annotations
+
+import inspect
+import math
+import numbers
+
+from minitorch_es.training import Callback
+
+from .monitoring import check_count, check_non_negative, improved, monitored_value, resolve_mode
+
+
+def _check_lr(value, where):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value) \
+            or value < 0:
+        raise ValueError(f"{where}: the learning rate must be a finite number >= 0, got "
+                         f"{value!r}")
+    return float(value)
+
+
+class LearningRateScheduler(Callback):
+    """At the start of each epoch set every group's ``lr`` to ``schedule(epoch, lr)`` (or
+    ``schedule(epoch)`` for a one-argument function), ``epoch`` 0-based and ``lr`` that group's
+    current rate. The rate used is logged as ``lr``.
+
+        >>> LearningRateScheduler(lambda epoch, lr: lr * 0.5 if epoch >= 10 else lr)
+    """
+
+    def __init__(self, schedule, verbose=0) -> None:
+        if not callable(schedule):
+            raise TypeError(f"LearningRateScheduler: schedule must be callable "
+                            f"schedule(epoch, lr) -> lr, got {type(schedule).__name__}")
+        self.schedule, self.verbose = schedule, verbose
+        try:
+            params = [p for p in inspect.signature(schedule).parameters.values()
+                      if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.VAR_POSITIONAL)]
+            self._takes_lr = len(params) >= 2 or any(p.kind == p.VAR_POSITIONAL for p in params)
+        except (TypeError, ValueError):  # builtins without a signature
+            self._takes_lr = True
+
+    def on_epoch_begin(self, epoch, logs=None) -> None:
+        for i, group in enumerate(self.trainer.optimizer.param_groups):
+            new = self.schedule(epoch, group["lr"]) if self._takes_lr else self.schedule(epoch)
+            group["lr"] = _check_lr(new, f"LearningRateScheduler (epoch {epoch}, group {i})")
+        if self.verbose:
+            print(f"Epoch {epoch + 1}: LearningRateScheduler setting learning rate to "
+                  f"{self.trainer.optimizer.param_groups[0]['lr']}.")
+
+
+class ReduceLROnPlateau(Callback):
+    """Multiply every group's ``lr`` by ``factor`` when ``monitor`` has not improved by more
+    than ``min_delta`` for ``patience`` epochs; then wait ``cooldown`` epochs before counting
+    again. Rates never go below ``min_lr`` (a number, or one per param group)."""
+
+    def __init__(self, monitor="val_loss", factor=0.1, patience=10, verbose=0, mode="auto",
+                 min_delta=1e-4, cooldown=0, min_lr=0.0) -> None:
+        if isinstance(factor, bool) or not isinstance(factor, numbers.Real) or \
+                not 0 < factor < 1:
+            raise ValueError(f"ReduceLROnPlateau: factor must be in (0, 1), got {factor!r}")
+        check_count(patience, "patience", "ReduceLROnPlateau")
+        check_count(cooldown, "cooldown", "ReduceLROnPlateau")
+        check_non_negative(min_delta, "min_delta", "ReduceLROnPlateau")
+        for v in (min_lr if isinstance(min_lr, (list, tuple)) else [min_lr]):
+            check_non_negative(v, "min_lr", "ReduceLROnPlateau")
+        self.monitor, self.mode = monitor, resolve_mode(mode, monitor, "ReduceLROnPlateau")
+        self.factor, self.patience, self.verbose = float(factor), patience, verbose
+        self.min_delta, self.cooldown, self.min_lr = float(min_delta), cooldown, min_lr
+        self.on_train_begin()
+
+    def on_train_begin(self, logs=None) -> None:
+        self.best, self.wait, self.cooldown_counter = None, 0, 0
+
+    def _min_lrs(self, groups):
+        if isinstance(self.min_lr, (list, tuple)):
+            if len(self.min_lr) != len(groups):
+                raise ValueError(f"ReduceLROnPlateau: {len(self.min_lr)} min_lr values for "
+                                 f"{len(groups)} param groups")
+            return [float(v) for v in self.min_lr]
+        return [float(self.min_lr)] * len(groups)
+
+    def on_epoch_end(self, epoch, logs=None) -> None:
+        current = monitored_value(logs, self.monitor, "ReduceLROnPlateau")
+        if current is None:
+            return
+        if self.cooldown_counter > 0:
+            self.cooldown_counter -= 1
+            self.wait = 0
+        if improved(current, self.best, self.mode, self.min_delta):
+            self.best, self.wait = current, 0
+        elif self.cooldown_counter == 0:
+            self.wait += 1
+            if self.wait >= self.patience:
+                self._reduce(epoch)
+                self.cooldown_counter, self.wait = self.cooldown, 0
+
+    def _reduce(self, epoch) -> None:
+        groups = self.trainer.optimizer.param_groups
+        for group, floor in zip(groups, self._min_lrs(groups)):
+            old = group["lr"]
+            if old > floor:
+                group["lr"] = max(old * self.factor, floor)
+                if self.verbose:
+                    print(f"Epoch {epoch + 1}: ReduceLROnPlateau reducing learning rate to "
+                          f"{group['lr']}.")
+
+    def state_dict(self) -> dict:
+        return {"best": self.best, "wait": self.wait, "cooldown_counter": self.cooldown_counter}
+
+    def load_state_dict(self, state: dict) -> None:
+        self.best = None if state["best"] is None else float(state["best"])
+        self.wait, self.cooldown_counter = int(state["wait"]), int(state["cooldown_counter"])

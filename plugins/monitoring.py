@@ -1,0 +1,49 @@
+"""Helpers shared by callbacks that watch a logged quantity (``monitor``/``mode``/``min_delta``)."""
+
+from __future__ import annotations
+
+import numbers
+import warnings
+
+MAX_SUFFIXES = ("acc", "accuracy", "auc", "precision", "recall", "f1")
+
+
+def resolve_mode(mode: str, monitor: str, where: str) -> str:
+    """``"min"`` or ``"max"``; ``"auto"`` picks max for accuracy-like names (Keras's rule)."""
+    if not isinstance(monitor, str) or not monitor:
+        raise ValueError(f"{where}: monitor must be a log key such as 'val_loss', got {monitor!r}")
+    if mode not in ("auto", "min", "max"):
+        raise ValueError(f"{where}: mode must be 'auto', 'min' or 'max', got {mode!r}")
+    if mode != "auto":
+        return mode
+    return "max" if monitor.lower().endswith(MAX_SUFFIXES) else "min"
+
+
+def check_non_negative(value, name: str, where: str) -> None:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or value < 0:
+        raise ValueError(f"{where}: {name} must be a number >= 0, got {value!r}")
+
+
+def check_count(value, name: str, where: str, low: int = 0) -> None:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
+        raise ValueError(f"{where}: {name} must be an int >= {low}, got {value!r}")
+
+
+def improved(current: float, reference, mode: str, min_delta: float = 0.0) -> bool:
+    """Whether ``current`` beats ``reference`` by more than ``min_delta`` (None: always)."""
+    if reference is None:
+        return True
+    if mode == "min":
+        return current < reference - min_delta
+    return current > reference + min_delta
+
+
+def monitored_value(logs, monitor: str, where: str):
+    """``logs[monitor]`` as a float, or None with a warning listing the available keys."""
+    value = (logs or {}).get(monitor)
+    if value is None:
+        warnings.warn(f"{where}: the monitored quantity {monitor!r} is not in the logs (available: "
+                      f"{', '.join(sorted(logs or {})) or 'none'}); skipping", RuntimeWarning,
+                      stacklevel=3)
+        return None
+    return float(value)  # NaN never counts as an improvement (comparisons are False)
