@@ -25,7 +25,7 @@ from .functional import (
 from .config import Configurable
 from .hookspecs import hookimpl
 from .random import initial_seed, manual_seed
-from .registry import register, registry
+from .registry import RegistryError, register, registry
 from .tensor import Tensor
 from .training import Callback, History, Trainer
 

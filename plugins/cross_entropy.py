@@ -280,8 +280,9 @@ def cross_entropy(input, target, weight=None, *, ignore_index: int = -100,
         if data.dtype.kind != "f":
             raise TypeError(
                 f"{op}: a target of the input's shape {input.shape} holds class probabilities "
-                f"and must be floating point, got dtype {data.dtype}; class-index targets have "
-                f"shape {_sample_shape(input.shape)}"
+                f"and must be floating point, got dtype {data.dtype} (a one-hot array from "
+                f"mt.data.one_hot is int64 as in PyTorch: pass dtype=mt.float32, or call "
+                f".float()); class-index targets have shape {_sample_shape(input.shape)}"
             )
         return SoftTargetCrossEntropyFunction.apply(input, target, weight=w, label_smoothing=eps,
                                                     reduction=reduction)
