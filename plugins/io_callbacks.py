@@ -6,6 +6,7 @@ import math
 import os
 import warnings
 
+from minitorch_es import distributed
 from minitorch_es.training import Callback
 
 from .monitoring import check_count, improved, monitored_value, resolve_mode
@@ -20,7 +21,13 @@ class ModelCheckpoint(Callback):
     saved. ``save_weights_only`` stores the model alone; otherwise the optimizer, scheduler and
     trainer state (epoch, history, callbacks, data position) go too, so ``fit(resume_from=path)``
     continues the run. Subclasses may override :meth:`save`. ``saved`` lists the paths written.
+
+    Deliberate difference from Keras: it is a ``run_last`` callback, so ``fit`` calls it after
+    the other callbacks and the checkpoint holds their state after this epoch (EarlyStopping's
+    wait counter, a ReduceLROnPlateau reduction) whatever the order of the callback list.
     """
+
+    run_last = True
 
     def __init__(self, filepath, monitor="val_loss", verbose=0, save_best_only=False,
                  save_weights_only=False, mode="auto", every_n_epochs=1) -> None:
@@ -52,12 +59,16 @@ class ModelCheckpoint(Callback):
             if current is None or math.isnan(current) or \
                     not improved(current, self.best, self.mode):
                 return
-            if self.verbose:
+            if self.verbose and distributed.is_main():
                 print(f"Epoch {epoch + 1}: {self.monitor} improved from {self.best} to "
                       f"{current}, saving model")
             self.best = current
         path = self.format_path(epoch, logs)
-        self.save(path, epoch, logs)
+        # Data-parallel fit: every rank holds the same state, rank 0 writes it and the others
+        # wait, so nobody reads (or resumes from) a file that is not complete yet.
+        if distributed.is_main():
+            self.save(path, epoch, logs)
+        distributed.barrier()
         self.saved.append(path)
 
     def save(self, path: str, epoch: int, logs) -> None:
@@ -99,6 +110,8 @@ class CSVLogger(Callback):
         self._file = None
 
     def on_train_begin(self, logs=None) -> None:
+        if not distributed.is_main():  # one file per job, written by rank 0
+            return
         has_content = self.append and os.path.exists(self.filename) and \
             os.path.getsize(self.filename) > 0
         self.keys = self._read_header() if has_content else None
@@ -111,6 +124,8 @@ class CSVLogger(Callback):
         return header[1:] if header and header[0] == "epoch" else None
 
     def on_epoch_end(self, epoch, logs=None) -> None:
+        if not distributed.is_main():
+            return
         logs = logs or {}
         if self.keys is None:
             self.keys = sorted(logs)

@@ -6,7 +6,7 @@ import json
 
 import h5py
 
-from .hdf5 import open_h5
+from .hdf5 import open_h5, read_dataset
 
 
 def describe(path) -> str:
@@ -41,18 +41,30 @@ def describe(path) -> str:
         if "scheduler" in f:
             lines.append(f"scheduler: {f['scheduler'].attrs.get('type')}")
         if "trainer" in f:
-            tree = json.loads(f["trainer"]["state"].attrs["tree"])
-            lines.append(f"trainer: epoch {tree.get('epoch')}, global step "
-                         f"{tree.get('global_step')}")
+            g = f["trainer"]["state"]
+            tree = json.loads(g.attrs["tree"])
+            line = f"trainer: epoch {tree.get('epoch')}, global step {tree.get('global_step')}"
+            batches = (tree.get("accumulators") or {}).get("batches")
+            if batches is not None:  # saved in the middle of an epoch
+                line += f", {batches} batches into epoch {tree.get('epoch', 0) + 1}"
+            lines.append(line)
             history = tree.get("history", {})
             hist = history.get("history", history) if isinstance(history, dict) else {}
             for k, v in hist.items():
+                v = _values(g, v, f"{path}: trainer")
                 if isinstance(v, list) and v:
                     lines.append(f"  {k}: last {v[-1]:.6g} ({len(v)} epochs)"
                                  if isinstance(v[-1], (int, float)) else f"  {k}: {v}")
         if "rng_state" in a:
             lines.append("rng state: stored")
     return "\n".join(lines)
+
+
+def _values(group: h5py.Group, value, where: str):
+    """A History column: stored as a dataset (``{"__dataset__": name}``) or a JSON list."""
+    if isinstance(value, dict) and set(value) == {"__dataset__"}:
+        return read_dataset(group, value["__dataset__"], where).reshape(-1).tolist()
+    return value
 
 
 def _arrays(group: h5py.Group) -> list[str]:

@@ -67,7 +67,9 @@ class DataLoader:
     (``mt.manual_seed``) when each epoch starts. The last batch is smaller unless
     ``drop_last``. A TensorDataset (or a Subset of one) is batched by indexing its arrays
     directly; other datasets are read sample by sample and combined by ``collate_fn``
-    (``default_collate``).
+    (``default_collate``). A ``sampler`` (any iterable of indices with ``len``, e.g. a
+    :class:`DistributedSampler`) gives the order instead; as in PyTorch it excludes
+    ``shuffle``. The loader does not call ``sampler.set_epoch`` (``Trainer.fit`` does).
 
         >>> loader = DataLoader(TensorDataset(x, y), batch_size=32, shuffle=True)
         >>> for xb, yb in loader: ...
@@ -77,7 +79,10 @@ class DataLoader:
     * ``state_dict()`` describes the epoch of the most recently started iterator:
       ``{"epoch": epochs started so far, "permutation": that epoch's sample order (int64 array,
       None without shuffling), "index": number of batches already yielded (= index of the next
-      batch), "num_samples", "batch_size", "shuffle", "drop_last"}``.
+      batch), "num_samples", "batch_size", "shuffle", "drop_last"}``. With a ``sampler`` the
+      order is that epoch's indices from the sampler; a sampler with ``state_dict()`` (as
+      DistributedSampler) is saved under ``"sampler"`` instead, and recomputes the order on
+      load, so the state of one rank restores every rank's own shard.
     * After ``load_state_dict(state)``, the next ``iter(loader)`` yields the remaining batches
       ``index, index+1, ...`` of that epoch in that order (nothing is drawn from the generator);
       later iterations are new epochs. If ``index`` is at the end of the epoch, the next
@@ -88,7 +93,8 @@ class DataLoader:
       even if the previous one was abandoned halfway.
     """
 
-    def __init__(self, dataset, batch_size=1, shuffle=False, drop_last=False, collate_fn=None):
+    def __init__(self, dataset, batch_size=1, shuffle=False, sampler=None, drop_last=False,
+                 collate_fn=None):
         if not (hasattr(dataset, "__len__") and hasattr(dataset, "__getitem__")):
             raise TypeError(
                 f"DataLoader expected a map-style dataset (with __len__ and __getitem__), got "
@@ -103,6 +109,14 @@ class DataLoader:
         if len(dataset) == 0:
             raise ValueError(
                 f"DataLoader got an empty dataset ({type(dataset).__name__} of length 0)")
+        if sampler is not None:
+            if not (hasattr(sampler, "__iter__") and hasattr(sampler, "__len__")):
+                raise TypeError(f"DataLoader expected sampler to be an iterable of indices with "
+                                f"__len__, got {type(sampler).__name__}")
+            if shuffle:
+                raise ValueError("DataLoader: sampler option is mutually exclusive with shuffle "
+                                 "(got shuffle=True and a sampler; shuffle in the sampler)")
+        self.sampler = sampler
         self.dataset = dataset
         self.batch_size = int(batch_size)
         self.shuffle = bool(shuffle)
@@ -115,7 +129,7 @@ class DataLoader:
         self._active = None       # the iterator whose progress state_dict() reports
 
     def __len__(self) -> int:
-        n = len(self.dataset)
+        n = len(self.dataset) if self.sampler is None else len(self.sampler)
         return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
 
     def __iter__(self):
@@ -124,14 +138,38 @@ class DataLoader:
         else:
             n = len(self.dataset)
             self._permutation = _random.generator().permutation(n) if self.shuffle else None
+            if self.sampler is not None:
+                self._permutation = self._sampler_order()
             self._epoch += 1
             self._index = 0
         self._active = _LoaderIter(self, self._permutation, self._index)
         return self._active
 
+    def _sampler_order(self) -> np.ndarray:
+        order = np.fromiter(iter(self.sampler), dtype=np.int64)
+        if order.shape != (len(self.sampler),):
+            raise ValueError(f"DataLoader: the sampler yielded {order.size} indices but its "
+                             f"len() is {len(self.sampler)}")
+        return order
+
+    def _check_order(self, perm, n: int) -> np.ndarray:
+        """A saved order of a sampler without state: ``len(sampler)`` indices into the data."""
+        perm = None if perm is None else np.asarray(perm)
+        if perm is None or perm.shape != (len(self.sampler),) or perm.dtype.kind not in "iu" \
+                or (perm.size and not 0 <= perm.min() <= perm.max() < n):
+            got = None if perm is None else f"dtype {perm.dtype} and shape {perm.shape}"
+            raise ValueError(f"DataLoader.load_state_dict: with a sampler the permutation must "
+                             f"be {len(self.sampler)} indices in range({n}), got {got}")
+        return perm.astype(np.int64)
+
     def state_dict(self) -> dict:
         """The loader's position (see the class docstring for the resume contract)."""
         perm = self._permutation
+        if self.sampler is not None and hasattr(self.sampler, "state_dict"):
+            return {**self._state(None), "sampler": self.sampler.state_dict()}
+        return self._state(perm)
+
+    def _state(self, perm) -> dict:
         return {
             "epoch": self._epoch,
             "permutation": None if perm is None else perm.astype(np.int64, copy=True),
@@ -167,8 +205,22 @@ class DataLoader:
                 f"DataLoader.load_state_dict: index must be an int in [0, {len(self)}] (the "
                 f"batches per epoch), got {index!r}"
             )
+        saved_sampler = state.get("sampler")
+        mine = type(self.sampler).__name__ if hasattr(self.sampler, "state_dict") else None
+        if (saved_sampler is None) != (mine is None):
+            raise ValueError(
+                "DataLoader.load_state_dict: " + (
+                    f"the state has no sampler state but this loader's {mine} needs one"
+                    if mine else "the state has a sampler state but this loader has no sampler "
+                    "with state (the state was saved with a DistributedSampler)"))
+        if saved_sampler is not None:
+            self.sampler.load_state_dict(saved_sampler)
         perm = state["permutation"]
-        if perm is not None:
+        if saved_sampler is not None:
+            perm = self._sampler_order() if epoch > 0 else None
+        elif self.sampler is not None:
+            perm = None if perm is None and epoch == 0 else self._check_order(perm, n)
+        elif perm is not None:
             perm = np.asarray(perm)
             if perm.shape != (n,) or perm.dtype.kind not in "iu" or \
                     not np.array_equal(np.sort(perm), np.arange(n)):
@@ -200,6 +252,7 @@ class _LoaderIter:
         self.order = order
         self.next_batch = start
         self.num_batches = len(loader)
+        self.size = len(loader.dataset) if order is None else len(order)
         self.fast = fast_arrays(loader.dataset) if loader.collate_fn is None else None
 
     def __iter__(self):
@@ -213,7 +266,7 @@ class _LoaderIter:
             raise StopIteration
         loader = self.loader
         start = self.next_batch * loader.batch_size
-        stop = min(start + loader.batch_size, len(loader.dataset))
+        stop = min(start + loader.batch_size, self.size)
         batch = self._fetch(start, stop)
         self.next_batch += 1
         if loader._active is self:

@@ -36,10 +36,16 @@ class Callback(Configurable):
     ``state_dict()`` / ``load_state_dict()`` carry what a resumed run needs (a checkpoint
     stores them); values should be numbers, strings, None, NumPy arrays, lists and dicts
     with str keys.
+
+    ``run_last = True`` makes ``fit`` call this callback's hooks after those of the other
+    callbacks (whatever the list order): a callback that saves checkpoints needs it so the
+    file holds the other callbacks' updates of that epoch or batch (EarlyStopping's counters,
+    an lr reduced by a callback). Keras calls callbacks in list order only.
     """
 
     trainer = None
     model = None
+    run_last = False
 
     def set_trainer(self, trainer) -> None:
         self.trainer = trainer

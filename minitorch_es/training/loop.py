@@ -94,19 +94,29 @@ class TrainingLoop:
         y = match_target(output, y)
         loss = self._compute_loss(output, y, "fit")
         value = float(loss.item())
-        self._loss_total += value * n
-        self._loss_count += n
+        total, count = value * n, n
+        if self._sync is not None:  # data-parallel: every rank logs the global batch's loss
+            total, count = self._sync.gather_batch(value, n, y, output, self.metrics)
+            value = total / count
+        self._loss_total += total
+        self._loss_count += count
         if not math.isfinite(value):
             self._non_finite(index, n, value, cbs)
             return
         self.optimizer.zero_grad()
         loss.backward()
+        if self._sync is not None:
+            self._sync.average_gradients(self.optimizer)
         cbs.on_after_backward(index, {"batch": index, "size": n, "batch_loss": value})
         self.optimizer.step()
         apply_constraints(self.constraints)
         self.global_step += 1
-        for m in self.metrics:
-            m.update_state(y, output.data)
+        self._batches_done = index + 1
+        if self._sync is not None:
+            self._sync.update_metrics(self.metrics)  # every rank's part of the global batch
+        else:
+            for m in self.metrics:
+                m.update_state(y, output.data)
         cbs.on_batch_end(index, {"batch": index, "size": n, "batch_loss": value,
                                  **self._running_logs()})
 
@@ -116,33 +126,46 @@ class TrainingLoop:
         if self.stop_training:  # a callback (TerminateOnNaN) took care of it
             return
         epoch, steps = self._epoch_index + 1, self.params.get("steps")
+        ranks = "" if self._sync is None else self._sync.describe_nonfinite()  # " on rank 1"
         raise NonFiniteLossError(
-            f"fit: the loss became {value} at epoch {epoch}, step {index + 1}/{steps} (global "
-            f"step {self.global_step + 1}); that batch was not applied to the weights. Lower "
-            f"the learning rate, check the data for NaN/Inf, or add the TerminateOnNaN callback "
-            f"to stop without an error",
+            f"fit: the loss became {value}{ranks} at epoch {epoch}, step {index + 1}/{steps} "
+            f"(global step {self.global_step + 1}); that batch was not applied to the weights. "
+            f"Lower the learning rate, check the data for NaN/Inf, or add the TerminateOnNaN "
+            f"callback to stop without an error",
             epoch=epoch, step=index + 1, global_step=self.global_step, loss=value)
 
     def _run_epoch(self, epoch: int, loader, val_loader, cbs, start: int | None) -> dict:
         """One epoch; ``start`` is the batch to continue from (resume half-way) or None."""
         self._epoch_index = epoch
+        self._batches_done = start or 0
         self.model.train()
         if start is None:
             self._reset_accumulators()
+            if hasattr(getattr(loader, "sampler", None), "set_epoch"):
+                loader.sampler.set_epoch(epoch)  # a DistributedSampler's order of this epoch
             cbs.on_epoch_begin(epoch, {})
-        for index, batch in enumerate(loader, start=start or 0):
+        # Resumed after the epoch's last batch: only its end remains (iterating would start
+        # the loader's next epoch).
+        batches = loader if start is None or start < len(loader) else ()
+        for index, batch in enumerate(batches, start=start or 0):
             self._train_step(index, batch, cbs)
+            if self._sync is not None:  # a stop on one rank stops them all
+                self.stop_training = self._sync.any(self.stop_training)
             if self.stop_training:
                 break
         logs = self._running_logs()
+        if self._sync is not None:  # rank 0's weights and buffers (BatchNorm statistics) on all
+            self._sync.end_of_epoch()
         if val_loader is not None:
             with model_mode(self.model, False):
-                val = self._evaluate_loader(val_loader, "fit (validation)")
+                val = self._evaluate_loader(val_loader, "fit (validation)", self._sync)
             logs.update({f"val_{k}": v for k, v in val.items()})
         logs["lr"] = float(self.optimizer.param_groups[0]["lr"])
         self._step_scheduler(logs)
-        self.epoch = epoch + 1
+        self.epoch, self._batches_done = epoch + 1, None
         cbs.on_epoch_end(epoch, logs)
+        if self._sync is not None:
+            self.stop_training = self._sync.any(self.stop_training)
         return logs
 
     def _step_scheduler(self, logs: dict) -> None:
@@ -154,8 +177,9 @@ class TrainingLoop:
             self.scheduler.step()
 
     # -------------------------------------------------------------- evaluation
-    def _evaluate_loader(self, loader, where: str) -> dict:
-        """Loss and metrics over the whole loader (no grad; the caller sets eval mode)."""
+    def _evaluate_loader(self, loader, where: str, sync=None) -> dict:
+        """Loss and metrics over the whole loader (no grad; the caller sets eval mode); with
+        ``sync`` (data-parallel fit) over the union of every rank's shard."""
         total, count = 0.0, 0
         for m in self._eval_metrics:
             m.reset_state()
@@ -167,8 +191,13 @@ class TrainingLoop:
                 n = int(x.shape[0]) if x.ndim else 1
                 total += float(self._compute_loss(output, y, where).item()) * n
                 count += n
+                if sync is not None:
+                    sync.record(y, output.data)
+                    continue
                 for m in self._eval_metrics:
                     m.update_state(y, output.data)
+        if sync is not None:
+            total, count = sync.reduce_evaluation(total, count, self._eval_metrics)
         logs = {"loss": total / count if count else float("nan")}
         logs.update({m.name: m.result() for m in self._eval_metrics})
         return logs

@@ -16,6 +16,7 @@ import time
 import numpy as np
 
 from ..autograd import no_grad
+from ..distributed.fit import distributed_fit
 from ..nn import Module
 from ..registry import registry
 from .callback import CallbackList
@@ -74,6 +75,8 @@ class Trainer(TrainingLoop):
         self._train_loader = None
         self._pending = None    # a loaded state waiting for the next fit
         self._epoch_index = 0
+        self._batches_done = None  # batches finished in the running epoch (None between epochs)
+        self._sync = None  # while a data-parallel fit runs: its helper (distributed/fit.py)
         self._reset_accumulators()
 
     def _resolve_metrics(self, metrics) -> list:
@@ -103,6 +106,7 @@ class Trainer(TrainingLoop):
         return out
 
     # --------------------------------------------------------------------- fit
+    @distributed_fit
     def fit(self, x, y=None, *, epochs: int = 1, batch_size: int = 32,
             validation_split: float = 0.0, validation_data=None, shuffle: bool = True,
             initial_epoch: int = 0, verbose: int = 1, resume_from=None) -> History:
@@ -118,14 +122,23 @@ class Trainer(TrainingLoop):
         wins over it. ``verbose``: 0 silent, 1 progress bar on a terminal plus one line per
         epoch, 2 one line per epoch. ``resume_from`` (a checkpoint path written by
         ``ModelCheckpoint`` / ``save_checkpoint``) restores model, optimizer, scheduler and this
-        trainer, and continues where that run stopped (``initial_epoch`` is then ignored)."""
+        trainer, and continues where that run stopped (``initial_epoch`` is then ignored).
+
+        Launched on several ranks (``mpiexec -n 2 python train.py``) fit is data-parallel:
+        each rank trains on its shard with ``batch_size`` samples per step, gradients are
+        averaged, logs and validation cover every rank, rank 0 alone prints and writes
+        checkpoints (see ``minitorch_es.distributed``)."""
         for name, value, low in (("epochs", epochs, 0), ("initial_epoch", initial_epoch, 0)):
             if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
                 raise ValueError(f"fit: {name} must be an int >= {low}, got {value!r}")
         progress = ProgressLogger(verbose)
+        if self._sync is not None and not self._sync.is_main:
+            progress.verbose = 0  # the progress bar and epoch lines come from rank 0 only
         train_loader, val_loader = make_fit_loaders(
             x, y, batch_size=batch_size, shuffle=shuffle, validation_split=validation_split,
             validation_data=validation_data)
+        if self._sync is not None:  # each rank trains on its shard (batch_size is per rank)
+            train_loader, val_loader = self._sync.shard(train_loader, val_loader)
         self._train_loader = train_loader
         if resume_from is not None:
             from ..checkpoint import load_checkpoint
@@ -141,7 +154,10 @@ class Trainer(TrainingLoop):
                        "batch_size": getattr(train_loader, "batch_size", batch_size),
                        "initial_epoch": int(initial_epoch)}
         self.history.params = dict(self.params)
-        cbs = CallbackList([self.history, *self.callbacks.callbacks, progress])
+        # Callbacks marked run_last (checkpoint writers) see each hook after the others, so
+        # what they save includes the others' updates for that epoch or batch.
+        ordered = sorted(self.callbacks.callbacks, key=lambda cb: bool(cb.run_last))
+        cbs = CallbackList([self.history, *ordered, progress])
         cbs.set_trainer(self)
         logs: dict = {}
         with model_mode(self.model, True):
@@ -194,7 +210,9 @@ class Trainer(TrainingLoop):
         ``epoch`` (completed epochs), ``global_step``, ``history``, ``callbacks`` (each
         callback's state by key), ``train_loader`` (the DataLoader position, None before fit),
         ``scheduler`` (its state or None) and ``accumulators`` (the running loss and metric
-        totals, meaningful when saved in the middle of an epoch)."""
+        totals and the number of ``batches`` they cover, None between epochs). Saved from
+        ``on_batch_end`` a fit resumes with the next batch (or the end of the epoch after its
+        last batch); saved from ``on_epoch_end``, with the next epoch."""
         loader = self._train_loader
         return {
             "epoch": int(self.epoch),
@@ -204,7 +222,8 @@ class Trainer(TrainingLoop):
             "train_loader": loader.state_dict() if hasattr(loader, "state_dict") else None,
             "scheduler": None if self.scheduler is None else  # callables (lambdas) are code
             {k: v for k, v in self.scheduler.state_dict().items() if not callable(v)},
-            "accumulators": {"loss_total": float(self._loss_total),
+            "accumulators": {"batches": self._batches_done,
+                             "loss_total": float(self._loss_total),
                              "loss_count": int(self._loss_count),
                              "metrics": {m.name: m.state_dict() for m in self.metrics}},
         }
@@ -242,15 +261,23 @@ class Trainer(TrainingLoop):
             raise TrainingError(f"fit(resume_from=...): the training data does not match the "
                                 f"checkpoint's: {e}") from e
         index = int(np.asarray(saved["index"]))
-        if not 0 < index < len(loader):
-            return None
         acc = state.get("accumulators") or {}
+        batch = acc.get("batches", index if 0 < index < len(loader) else None)  # older files
+        if batch is None:
+            return None
+        batch = int(batch)
+        # Batch 0 is the start of an epoch: the loader is then between two of its epochs.
+        if index != batch and not (batch == 0 and index in (0, len(loader))):
+            raise TrainingError(
+                f"fit(resume_from=...): the state was saved in the middle of a training step "
+                f"(batch {batch} of epoch {self.epoch + 1} finished, the data loader at batch "
+                f"{index}); save checkpoints from on_batch_end or on_epoch_end")
         self._loss_total = float(acc.get("loss_total", 0.0))
         self._loss_count = int(acc.get("loss_count", 0))
         for m in self.metrics:
             if m.name in acc.get("metrics", {}):
                 m.load_state_dict(acc["metrics"][m.name])
-        return index
+        return batch
 
     def __repr__(self) -> str:
         return (f"Trainer(model={type(self.model).__name__}, optimizer="

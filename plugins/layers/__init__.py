@@ -1,8 +1,49 @@
-"""Built-in layers (to be filled by the layers issue)."""
+"""Built-in layers (kind ``"layer"``, published as ``mt.nn.<Name>``) and their functional forms
+(``mt.nn.functional.conv2d`` ...), registered through the same hook as any plugin."""
 
 import minitorch_es as mt
+
+from .conv import Conv2d, conv2d
+from .dropout import Dropout, dropout
+from .embedding import Embedding, embedding
+from .linear import Linear, linear
+from .normalization import BatchNorm1d, BatchNorm2d, LayerNorm, batch_norm, layer_norm
+from .pooling import (
+    AdaptiveAvgPool2d,
+    AvgPool2d,
+    MaxPool2d,
+    adaptive_avg_pool2d,
+    avg_pool2d,
+    max_pool2d,
+)
+from .reshaping import Flatten, Identity, Unflatten
+
+LAYERS = {
+    "Linear": (Linear, ("Dense",)),
+    "Conv2d": (Conv2d, ()),  # Keras's "Conv2D" is the same name once normalised
+    "MaxPool2d": (MaxPool2d, ("MaxPooling2D",)),
+    "AvgPool2d": (AvgPool2d, ("AveragePooling2D",)),
+    "AdaptiveAvgPool2d": (AdaptiveAvgPool2d, ()),
+    "Flatten": (Flatten, ()),
+    "Unflatten": (Unflatten, ()),
+    "Identity": (Identity, ()),
+    "Dropout": (Dropout, ()),
+    "BatchNorm1d": (BatchNorm1d, ()),
+    "BatchNorm2d": (BatchNorm2d, ()),
+    "LayerNorm": (LayerNorm, ("LayerNormalization",)),
+    "Embedding": (Embedding, ()),
+}
+
+FUNCTIONAL = {
+    "linear": linear, "conv2d": conv2d, "max_pool2d": max_pool2d, "avg_pool2d": avg_pool2d,
+    "adaptive_avg_pool2d": adaptive_avg_pool2d, "dropout": dropout, "batch_norm": batch_norm,
+    "layer_norm": layer_norm, "embedding": embedding,
+}
 
 
 @mt.hookimpl
 def minitorch_es_register(registry):
-    pass
+    for name, (cls, aliases) in LAYERS.items():
+        registry.add("layer", name, cls, aliases=aliases)
+    for name, fn in FUNCTIONAL.items():
+        registry.export("nn.functional", name, fn)

@@ -1,0 +1,117 @@
+"""``DistributedSampler``: each rank of a data-parallel job reads its own shard of a dataset
+(``torch.utils.data.distributed.DistributedSampler``)."""
+
+from __future__ import annotations
+
+import math
+import numbers
+
+import numpy as np
+
+
+def _int(value, name: str, low: int, where: str = "DistributedSampler") -> int:
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        value = value[()]
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
+        raise ValueError(f"{where}: {name} must be an int >= {low}, got {value!r}")
+    return int(value)
+
+
+class DistributedSampler:
+    """The indices of rank ``rank``'s shard of ``dataset`` among ``num_replicas`` ranks.
+
+    Every epoch all ranks build the same order -- a permutation drawn from ``seed + epoch`` when
+    ``shuffle``, else ``0, 1, ..., n-1`` -- and rank ``r`` takes every ``num_replicas``-th index
+    starting at ``r``. So the shards are disjoint and, within one step, rank ``r``'s batch is
+    the ``r``-th interleaved part of one global batch. All shards have the same length: without
+    ``drop_last`` the order is padded by repeating its first indices up to a multiple of
+    ``num_replicas``; with ``drop_last`` its tail is dropped instead. Call :meth:`set_epoch`
+    before each epoch to get a new order (``Trainer.fit`` does it); ``seed`` must be the same on
+    every rank. ``num_replicas`` / ``rank`` default to ``mt.distributed.world_size()`` /
+    ``rank()``.
+
+        >>> sampler = DistributedSampler(dataset, num_replicas=2, rank=1, shuffle=False)
+        >>> list(sampler)[:3]          # [1, 3, 5]
+        >>> loader = DataLoader(dataset, batch_size=32, sampler=sampler)
+
+    The order comes from NumPy (``default_rng(seed + epoch)``), so the permutations are not
+    PyTorch's numbers, only its rules.
+    """
+
+    def __init__(self, dataset, num_replicas=None, rank=None, shuffle=True, seed=0,
+                 drop_last=False) -> None:
+        if not hasattr(dataset, "__len__"):
+            raise TypeError(f"DistributedSampler expected a dataset with __len__, got "
+                            f"{type(dataset).__name__}")
+        if num_replicas is None or rank is None:
+            from .. import distributed
+
+            num_replicas = distributed.world_size() if num_replicas is None else num_replicas
+            rank = distributed.rank() if rank is None else rank
+        num_replicas = _int(num_replicas, "num_replicas", 1)
+        if isinstance(rank, bool) or not isinstance(rank, numbers.Integral) \
+                or not 0 <= rank < num_replicas:
+            raise ValueError(f"DistributedSampler: invalid rank {rank!r}, rank should be in the "
+                             f"interval [0, {num_replicas - 1}]")
+        self.dataset = dataset
+        self.num_replicas, self.rank = num_replicas, int(rank)
+        self.shuffle, self.drop_last = bool(shuffle), bool(drop_last)
+        self.seed = _int(seed, "seed", 0)
+        self.epoch = 0
+        n = len(dataset)
+        if self.drop_last and n % num_replicas:
+            self.num_samples = math.ceil((n - num_replicas) / num_replicas)
+        else:
+            self.num_samples = math.ceil(n / num_replicas)
+        self.total_size = self.num_samples * num_replicas
+
+    def __len__(self) -> int:
+        return self.num_samples
+
+    def set_epoch(self, epoch: int) -> None:
+        """Select the order of ``epoch`` (the same on every rank; only matters with shuffle)."""
+        self.epoch = _int(epoch, "epoch", 0, "DistributedSampler.set_epoch")
+
+    def indices(self) -> np.ndarray:
+        """This rank's shard for the current epoch, as an int64 array."""
+        n = len(self.dataset)
+        if self.shuffle:
+            order = np.random.default_rng(self.seed + self.epoch).permutation(n)
+        else:
+            order = np.arange(n, dtype=np.int64)
+        if self.total_size > n:  # pad by repeating the order (several times for tiny datasets)
+            order = np.resize(order, self.total_size)
+        else:
+            order = order[:self.total_size]
+        return order[self.rank:self.total_size:self.num_replicas].astype(np.int64)
+
+    def __iter__(self):
+        return iter(self.indices().tolist())
+
+    # ------------------------------------------------------------------ resume
+    def state_dict(self) -> dict:
+        """What the order depends on besides the rank, so a checkpoint written by rank 0
+        restores the order of every rank: ``epoch``, ``seed``, ``num_replicas``, ``shuffle``,
+        ``drop_last`` and ``num_samples`` (the dataset's length)."""
+        return {"epoch": self.epoch, "seed": self.seed, "num_replicas": self.num_replicas,
+                "shuffle": self.shuffle, "drop_last": self.drop_last,
+                "num_samples": len(self.dataset)}
+
+    def load_state_dict(self, state: dict) -> None:
+        """Restore ``epoch`` and ``seed`` saved by :meth:`state_dict` (on any rank of a job with
+        the same number of ranks and the same dataset)."""
+        where = "DistributedSampler.load_state_dict"
+        if not isinstance(state, dict) or not {"epoch", "seed"} <= set(state):
+            got = sorted(state) if isinstance(state, dict) else type(state).__name__
+            raise ValueError(f"{where}: expected a dict with keys 'epoch' and 'seed', got {got}")
+        for key, mine in (("num_replicas", self.num_replicas), ("shuffle", self.shuffle),
+                          ("drop_last", self.drop_last), ("num_samples", len(self.dataset))):
+            saved = state.get(key, mine)
+            saved = np.asarray(saved)[()] if isinstance(saved, np.ndarray) else saved
+            saved = saved.item() if isinstance(saved, np.generic) else saved
+            if saved != mine:
+                hint = " (resume on the same number of ranks)" if key == "num_replicas" else ""
+                raise ValueError(f"{where}: the state was saved with {key}={saved!r} but this "
+                                 f"sampler has {key}={mine!r}{hint}")
+        self.epoch = _int(state["epoch"], "epoch", 0, where)
+        self.seed = _int(state["seed"], "seed", 0, where)

@@ -1,0 +1,188 @@
+"""What makes ``Trainer.fit`` data-parallel when the job has more than one rank.
+
+:func:`distributed_fit` wraps ``fit``; in a world of one it only calls it. With N ranks it
+creates a :class:`FitSync`, which the training loop consults at a few points:
+
+* start: every rank takes rank 0's RNG state and weights (one job, one initialisation);
+* data: the training set is sharded by a :class:`~minitorch_es.data.DistributedSampler` (so
+  ``batch_size`` is per rank, as PyTorch DDP) and the validation set into disjoint, unpadded
+  shards;
+* each step: the batch losses and the (targets, outputs) of the ranks are gathered, so the loss
+  and the metrics every rank logs are those of the global batch; the gradients are averaged
+  (:func:`average_gradients`) before the optimizer steps, so the weights stay identical;
+  ``stop_training`` set on any rank stops every rank;
+* end of epoch: weights and buffers (e.g. BatchNorm statistics) are taken from rank 0, then
+  the validation loss and metrics are combined over the shards.
+
+Everything a checkpoint stores is therefore the same on every rank, which is what lets rank 0
+alone write it and a resumed run continue bit for bit.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+
+import numpy as np
+
+from .. import random as _random
+from ..tensor import Tensor
+from .collectives import all_reduce, broadcast, broadcast_object
+from .failure import abort_on_failure
+from .optimizer import DistributedOptimizer, average_gradients
+from .world import world
+
+
+def distributed_fit(fit):
+    """Decorate ``Trainer.fit``: a plain call in a world of one, data-parallel otherwise."""
+
+    @functools.wraps(fit)
+    def wrapper(trainer, *args, **kwargs):
+        if world().size == 1:
+            return fit(trainer, *args, **kwargs)
+        trainer._sync = FitSync(trainer)
+        try:
+            with abort_on_failure():
+                trainer._sync.start()
+                return fit(trainer, *args, **kwargs)
+        finally:
+            trainer._sync = None
+
+    return wrapper
+
+
+def _inplace(array: np.ndarray, fn) -> None:
+    """Apply an in-place collective to any array (through a contiguous copy if needed)."""
+    if array.flags.c_contiguous and array.flags.writeable:
+        fn(array)
+    else:
+        tmp = np.ascontiguousarray(array)
+        fn(tmp)
+        array[...] = tmp
+
+
+class FitSync:
+    """The per-fit bookkeeping of a data-parallel ``Trainer.fit`` (see the module docstring)."""
+
+    def __init__(self, trainer) -> None:
+        w = world()
+        self.trainer, self.rank, self.size = trainer, w.rank, w.size
+        self.is_main = w.rank == 0
+        self.nonfinite_ranks: list[int] = []
+        self._gathered = []
+
+    # ---------------------------------------------------------------- start
+    def start(self) -> None:
+        _random.set_state(broadcast_object(_random.get_state()))
+        self.broadcast_model(parameters=True)
+
+    def broadcast_model(self, parameters: bool) -> None:
+        """Rank 0's buffers (and parameters) on every rank."""
+        model = self.trainer.model
+        arrays = [p.data for p in model.parameters()] if parameters else []
+        arrays += list(model.buffers())
+        for a in arrays:
+            if a.dtype.kind in "biuf":
+                _inplace(a, lambda buf: broadcast(buf, 0))
+
+    # ----------------------------------------------------------------- data
+    def shard(self, train_loader, val_loader):
+        """``(train, val)`` loaders over this rank's shards."""
+        from ..data import DataLoader, DistributedSampler
+
+        sampler = getattr(train_loader, "sampler", None)
+        if sampler is not None and not isinstance(sampler, DistributedSampler):
+            raise ValueError(
+                f"fit on {self.size} ranks: the training DataLoader has a "
+                f"{type(sampler).__name__} sampler, but data-parallel fit shards the data with "
+                f"a DistributedSampler; give the loader a DistributedSampler or pass its dataset")
+        if sampler is None:
+            # One seed for the whole job (the generators were synchronised by start()).
+            seed = int(_random.generator().integers(2**31 - 1))
+            sampler = DistributedSampler(train_loader.dataset, num_replicas=self.size,
+                                         rank=self.rank, shuffle=train_loader.shuffle, seed=seed)
+            train_loader = DataLoader(train_loader.dataset, batch_size=train_loader.batch_size,
+                                      sampler=sampler, drop_last=train_loader.drop_last,
+                                      collate_fn=train_loader.collate_fn)
+        return train_loader, (None if val_loader is None else self._shard_eval(val_loader))
+
+    def _shard_eval(self, loader):
+        from ..data import DataLoader, Subset
+
+        n = len(loader.dataset)
+        if n <= self.rank:
+            return ()  # nothing to evaluate here; the rank still joins the reduction
+        return DataLoader(Subset(loader.dataset, range(self.rank, n, self.size)),
+                          batch_size=loader.batch_size, collate_fn=loader.collate_fn)
+
+    # ------------------------------------------------------------ each step
+    def gather_batch(self, value: float, n: int, y, output, metrics) -> tuple[float, int]:
+        """The global ``(sum of losses, number of samples)`` of this step; remembers every
+        rank's ``(targets, outputs)`` for :meth:`update_metrics`. A non-finite loss on any rank
+        makes the sum NaN everywhere (:attr:`nonfinite_ranks` says where)."""
+        finite = math.isfinite(value)
+        if not metrics:  # the common case: a small float64 sum instead of pickled objects
+            buf = np.zeros(2 + self.size)
+            buf[0], buf[1], buf[2 + self.rank] = (value * n if finite else 0.0), n, not finite
+            all_reduce(buf, "sum")
+            self.nonfinite_ranks = [int(r) for r in np.flatnonzero(buf[2:])]
+            self._gathered = []
+            return (float("nan") if self.nonfinite_ranks else float(buf[0])), int(buf[1])
+        pair = (_array(y), _array(output))
+        parts = world().comm.allgather((value * n if finite else 0.0, n, finite, pair))
+        self.nonfinite_ranks = [r for r, part in enumerate(parts) if not part[2]]
+        self._gathered = [part[3] for part in parts]
+        total = math.fsum(part[0] for part in parts)
+        count = sum(part[1] for part in parts)
+        return (float("nan") if self.nonfinite_ranks else total), count
+
+    def update_metrics(self, metrics) -> None:
+        """Feed every rank's part of the global batch to the metrics, in rank order."""
+        for pair in self._gathered:
+            if pair is not None:
+                for m in metrics:
+                    m.update_state(Tensor(pair[0]), pair[1])
+        self._gathered = []
+
+    def describe_nonfinite(self) -> str:
+        ranks = self.nonfinite_ranks
+        if not ranks:
+            return ""
+        return f" on rank {ranks[0]}" if len(ranks) == 1 else \
+            f" on ranks {', '.join(map(str, ranks))}"
+
+    def average_gradients(self, optimizer) -> None:
+        if isinstance(optimizer, DistributedOptimizer):
+            optimizer.synchronize()  # its step() must not average a second time
+        else:
+            average_gradients(optimizer)
+
+    def any(self, flag: bool) -> bool:
+        """True on every rank if ``flag`` is true on some rank."""
+        return bool(all_reduce(np.array([bool(flag)]), "max")[0])
+
+    # ----------------------------------------------------------- validation
+    def end_of_epoch(self) -> None:
+        """Rank 0's weights and buffers everywhere before validation and checkpoints: the
+        buffers (running statistics) were updated by each rank's own batches, and the weights
+        stay identical only as long as every rank's all-reduce returns the same bits."""
+        self.broadcast_model(parameters=True)
+
+    def record(self, y, output) -> None:
+        """Keep one validation batch's ``(targets, outputs)`` for :meth:`reduce_evaluation`."""
+        self._gathered.append((_array(y), _array(output)))
+
+    def reduce_evaluation(self, total: float, count: int, metrics) -> tuple[float, int]:
+        """The validation loss sum and count over every shard; the metrics get every rank's
+        recorded batches (each rank may have a different number of them)."""
+        mine, self._gathered = self._gathered, []
+        parts = world().comm.allgather((total, count, mine if metrics else None))
+        for part in parts:
+            for y, out in part[2] or ():
+                for m in metrics:
+                    m.update_state(Tensor(y), out)
+        return math.fsum(p[0] for p in parts), sum(p[1] for p in parts)
+
+
+def _array(value):
+    return value.data if isinstance(value, Tensor) else np.asarray(value)

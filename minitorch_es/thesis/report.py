@@ -1,0 +1,78 @@
+"""The comparison table (printed and in markdown) and ``report.md`` with the figures."""
+
+from __future__ import annotations
+
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from . import plotting
+from .result import format_seconds
+
+COLUMNS = ["Experiment", "Metric", "Thesis", "Ours", "Epochs", "Wall time"]
+
+
+def table_cells(results) -> list[list[str]]:
+    """Every row of every result as strings."""
+    return [row.cells() for result in results for row in result.rows]
+
+
+def format_table(results) -> str:
+    """A plain-text table with aligned columns (what the command prints)."""
+    rows = [COLUMNS] + table_cells(results)
+    widths = [max(len(r[i]) for r in rows) for i in range(len(COLUMNS))]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(r, widths)).rstrip() for r in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def markdown_table(results) -> str:
+    """The same table in GitHub markdown."""
+    def line(cells):
+        return "| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |"
+    rows = [line(COLUMNS), line(["---"] * len(COLUMNS))]
+    return "\n".join(rows + [line(r) for r in table_cells(results)])
+
+
+def machine() -> str:
+    """``"2 cores, Linux x86_64, Python 3.11.7, NumPy 2.4.6"``."""
+    return (f"{os.cpu_count()} cores, {platform.system()} {platform.machine()}, Python "
+            f"{platform.python_version()}, NumPy {np.__version__}")
+
+
+def write_report(results, config, seconds: float, command: str | None = None) -> Path:
+    """Write ``config.out_dir/report.md``: settings, the table, then each experiment's notes and
+    figures. Returns its path."""
+    out = Path(config.out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    command = command or "minitorch-es thesis " + " ".join(sys.argv[2:])
+    parts = [
+        "# minitorch_es reproduces *Neural Networks from Scratch*",
+        "",
+        f"Command: `{command.strip()}`  ",
+        f"Date: {time.strftime('%Y-%m-%d %H:%M:%S')}; machine: {machine()}  ",
+        f"Mode: {'quick (small epochs and data: same code, not the real figures)' if config.quick else 'full'}"
+        f"; seed {config.seed}; total wall time {format_seconds(seconds)}",
+        "",
+        "## Comparison with the thesis",
+        "",
+        markdown_table(results),
+        "",
+    ]
+    if not plotting.available():
+        parts += [f"**No figures:** {PLOTS_MISSING}", ""]
+    for result in results:
+        parts += [f"## {result.title}", ""]
+        parts += [note + "\n" for note in result.notes]
+        for fig in result.figures:
+            parts += [f"![{fig.caption}]({fig.path})", "", f"*{fig.caption}*", ""]
+    path = out / "report.md"
+    path.write_text("\n".join(parts), encoding="utf-8")
+    return path
+
+
+PLOTS_MISSING = f"matplotlib is not installed; {plotting.PLOT_HINT}."

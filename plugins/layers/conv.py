@@ -1,0 +1,159 @@
+"""``Conv2d``: 2-D convolution over NCHW input (PyTorch's ``nn.Conv2d``), by im2col.
+
+The weight is ``(out_channels, in_channels // groups, kh, kw)``; the thesis's "filter" sliding
+over the image is one row of it. See :mod:`.conv_kernels` for the forward/backward kernels.
+"""
+
+from __future__ import annotations
+
+from minitorch_es.errors import ShapeError
+from minitorch_es.nn import Module
+
+from .arguments import check_int, describe_shape, pair
+from .conv_kernels import Conv2dFunction, output_size
+from .options import (
+    default_bias_init,
+    default_weight_init,
+    finish,
+    initialize,
+    new_parameter,
+    options_repr,
+    setup_activation,
+    setup_regularizers,
+)
+from .padding import MODES, check_padding, pad2d
+
+PADDING_MODES = ("zeros", *MODES)
+
+
+def resolve_padding(layer: str, padding, kernel, stride, dilation) -> tuple:
+    """``padding`` (int, pair, 'valid' or 'same') as ``(top, bottom, left, right)``.
+
+    'same' follows PyTorch: total ``dilation * (kernel - 1)`` per axis, the odd extra pixel on
+    the bottom/right; it requires stride 1.
+    """
+    if isinstance(padding, str):
+        if padding == "valid":
+            return (0, 0, 0, 0)
+        if padding != "same":
+            raise ValueError(
+                f"{layer}: invalid padding string {padding!r}, should be one of "
+                f"{{'valid', 'same'}} (or an int / pair of ints)"
+            )
+        if stride != (1, 1):
+            raise ValueError(
+                f"{layer}: padding='same' is not supported for strided convolutions "
+                f"(got stride={stride})"
+            )
+        th, tw = (d * (k - 1) for d, k in zip(dilation, kernel))
+        return (th // 2, th - th // 2, tw // 2, tw - tw // 2)
+    ph, pw = pair(layer, "padding", padding)
+    return (ph, ph, pw, pw)
+
+
+def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """``F.conv2d`` on NCHW input (zero padding; int, pair, 'valid' or 'same')."""
+    stride, dilation = pair("conv2d", "stride", stride, 1), pair("conv2d", "dilation", dilation, 1)
+    pads = resolve_padding("conv2d", padding, tuple(weight.shape[2:]), stride, dilation)
+    return Conv2dFunction.apply(input, weight, bias, stride=stride, pads=pads, dilation=dilation,
+                                groups=groups)
+
+
+class Conv2d(Module):
+    """2-D convolution: ``Conv2d(in_channels, out_channels, kernel_size, stride=1, padding=0,
+    dilation=1, groups=1, bias=True, padding_mode='zeros', dtype=None)`` exactly as PyTorch
+    (padding: int, pair, 'valid' or 'same'; padding_mode: 'zeros', 'reflect', 'replicate',
+    'circular'; input ``(N, C, H, W)`` or unbatched ``(C, H, W)``; PyTorch's default init).
+    Keras-style keyword options as :class:`Linear`: ``activation``, ``weight_init``,
+    ``bias_init``, ``weight_regularizer``, ``bias_regularizer``, ``activity_regularizer``.
+    """
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0,
+                 dilation=1, groups: int = 1, bias: bool = True, padding_mode: str = "zeros",
+                 dtype=None, *, activation=None, weight_init=None, bias_init=None,
+                 weight_regularizer=None, bias_regularizer=None,
+                 activity_regularizer=None) -> None:
+        super().__init__()
+        name = "Conv2d"
+        self.in_channels = check_int(name, "in_channels", in_channels)
+        self.out_channels = check_int(name, "out_channels", out_channels)
+        self.groups = check_int(name, "groups", groups, 1)
+        for arg, value in (("in_channels", self.in_channels), ("out_channels", self.out_channels)):
+            if value % self.groups:
+                raise ValueError(f"{name}: {arg} ({value}) must be divisible by groups "
+                                 f"({self.groups})")
+        self.kernel_size = pair(name, "kernel_size", kernel_size, 1)
+        self.stride = pair(name, "stride", stride, 1)
+        self.dilation = pair(name, "dilation", dilation, 1)
+        self._pads = resolve_padding(name, padding, self.kernel_size, self.stride, self.dilation)
+        self.padding = padding if isinstance(padding, str) else self._pads[::2]
+        if padding_mode not in PADDING_MODES:
+            raise ValueError(f"{name}: padding_mode must be one of {list(PADDING_MODES)}, but got "
+                             f"padding_mode={padding_mode!r}")
+        self.padding_mode = padding_mode
+        shape = (self.out_channels, self.in_channels // self.groups, *self.kernel_size)
+        self.weight = new_parameter(shape, dtype)
+        if bias:
+            self.bias = new_parameter((self.out_channels,), dtype)
+        else:
+            self.register_parameter("bias", None)
+        self.weight_init, self.bias_init = weight_init, bias_init
+        setup_regularizers(self, weight_regularizer=weight_regularizer,
+                           bias_regularizer=bias_regularizer,
+                           activity_regularizer=activity_regularizer)
+        setup_activation(self, activation)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """Re-draw the parameters (``weight_init``/``bias_init`` or PyTorch's default)."""
+        initialize(self.weight, self.weight_init, default_weight_init)
+        if self.bias is not None:
+            fan_in = self.weight.shape[1] * self.kernel_size[0] * self.kernel_size[1]
+            initialize(self.bias, self.bias_init, default_bias_init(fan_in))
+
+    def forward(self, input):
+        shape = describe_shape(input)
+        if len(shape) not in (3, 4):
+            raise ShapeError(f"Conv2d: expected 3D (unbatched) or 4D (batched) input, got "
+                             f"shape {shape}")
+        if shape[-3] != self.in_channels:
+            raise ShapeError(f"Conv2d: expected input with {self.in_channels} channels "
+                             f"(in_channels), got shape {shape}")
+        x = input if len(shape) == 4 else input.reshape(1, *shape)
+        pads = self._pads
+        if self.padding_mode != "zeros" and any(pads):
+            check_padding("Conv2d", shape, pads, self.padding_mode)
+            x, pads = pad2d(x, pads, self.padding_mode), (0, 0, 0, 0)
+        self._check_size(shape)
+        out = Conv2dFunction.apply(x, self.weight, self.bias, stride=self.stride, pads=pads,
+                                   dilation=self.dilation, groups=self.groups)
+        if len(shape) == 3:
+            out = out.reshape(out.shape[1:])
+        return finish(self, out)
+
+    def _check_size(self, shape) -> None:
+        top, bottom, left, right = self._pads
+        padded = (shape[-2] + top + bottom, shape[-1] + left + right)
+        sizes = [output_size(n, k, s, 0, d) for n, k, s, d in
+                 zip(padded, self.kernel_size, self.stride, self.dilation)]
+        if min(sizes) < 1:
+            span = tuple(d * (k - 1) + 1 for d, k in zip(self.dilation, self.kernel_size))
+            raise ShapeError(
+                f"Conv2d: input of spatial size {tuple(shape[-2:])} (padded: {padded}) is smaller "
+                f"than the dilated kernel {span}; got input shape {tuple(shape)}"
+            )
+
+    def extra_repr(self) -> str:
+        s = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
+             f"stride={self.stride}")
+        if self.padding != (0, 0):
+            s += f", padding={self.padding}"
+        if self.dilation != (1, 1):
+            s += f", dilation={self.dilation}"
+        if self.groups != 1:
+            s += f", groups={self.groups}"
+        if self.bias is None:
+            s += ", bias=False"
+        if self.padding_mode != "zeros":
+            s += f", padding_mode={self.padding_mode}"
+        return s + options_repr(self)

@@ -1,0 +1,103 @@
+"""``Linear``: the fully connected layer ``y = x @ W.T + b`` (PyTorch's ``nn.Linear``).
+
+The weight has PyTorch's layout ``(out_features, in_features)``; in the thesis's notation
+``Z = A @ W`` the thesis's ``W`` is this ``weight.T``. Forward and backward are one fused Function
+whose backward is the thesis's delta rule: with ``delta = dL/dZ``,
+``dL/dW = delta.T @ A``, ``dL/db = sum(delta)``, ``dL/dA = delta @ W``.
+"""
+
+from __future__ import annotations
+
+from minitorch_es.autograd import Function
+from minitorch_es.errors import ShapeError
+from minitorch_es.nn import Module
+
+from .arguments import check_int, describe_shape
+from .options import (
+    default_bias_init,
+    default_weight_init,
+    finish,
+    initialize,
+    new_parameter,
+    options_repr,
+    setup_activation,
+    setup_regularizers,
+)
+
+
+class LinearFunction(Function):
+    """``x @ weight.T + bias`` over any number of leading dimensions of ``x``."""
+
+    @staticmethod
+    def forward(ctx, x, weight, bias=None):
+        x2 = x.reshape(-1, x.shape[-1])  # leading dims folded: one BLAS call
+        out = x2 @ weight.T
+        if bias is not None:
+            out += bias
+        ctx.save_for_backward(x, weight)
+        return out.reshape(*x.shape[:-1], weight.shape[0])
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, weight = ctx.saved_tensors
+        need_x, need_w, need_b = ctx.needs_input_grad
+        delta = grad.reshape(-1, grad.shape[-1])
+        gx = (delta @ weight).reshape(x.shape) if need_x else None
+        gw = delta.T @ x.reshape(-1, x.shape[-1]) if need_w else None
+        gb = delta.sum(axis=0) if need_b else None
+        return gx, gw, gb
+
+
+def linear(input, weight, bias=None):
+    """``F.linear``: ``input @ weight.T + bias`` as one fused op."""
+    return LinearFunction.apply(input, weight, bias)
+
+
+class Linear(Module):
+    """Applies ``y = x @ weight.T + bias`` to the last dimension of the input.
+
+    ``Linear(in_features, out_features, bias=True, dtype=None)`` as in PyTorch (weight
+    ``(out_features, in_features)``, default init ``kaiming_uniform_(a=sqrt(5))`` for the weight
+    and U(-1/sqrt(in_features), 1/sqrt(in_features)) for the bias). Keras-style keyword options:
+    ``activation`` (applied after the affine map), ``weight_init`` / ``bias_init`` (initializer
+    specs replacing the defaults), ``weight_regularizer`` / ``bias_regularizer`` /
+    ``activity_regularizer``. The thesis's MNIST hidden layer is
+    ``Linear(784, 64, activation="relu", activity_regularizer=mt.regularizers.l2(0.001))``.
+    """
+
+    def __init__(self, in_features: int, out_features: int, bias: bool = True, dtype=None, *,
+                 activation=None, weight_init=None, bias_init=None, weight_regularizer=None,
+                 bias_regularizer=None, activity_regularizer=None) -> None:
+        super().__init__()
+        self.in_features = check_int("Linear", "in_features", in_features)
+        self.out_features = check_int("Linear", "out_features", out_features)
+        self.weight = new_parameter((self.out_features, self.in_features), dtype)
+        if bias:
+            self.bias = new_parameter((self.out_features,), dtype)
+        else:
+            self.register_parameter("bias", None)
+        self.weight_init, self.bias_init = weight_init, bias_init
+        setup_regularizers(self, weight_regularizer=weight_regularizer,
+                           bias_regularizer=bias_regularizer,
+                           activity_regularizer=activity_regularizer)
+        setup_activation(self, activation)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """Re-draw the weight and bias (from ``weight_init``/``bias_init`` or PyTorch's default)."""
+        initialize(self.weight, self.weight_init, default_weight_init)
+        if self.bias is not None:
+            initialize(self.bias, self.bias_init, default_bias_init(self.in_features))
+
+    def forward(self, input):
+        shape = describe_shape(input)
+        if not shape or shape[-1] != self.in_features:
+            raise ShapeError(
+                f"Linear: expected input with last dimension {self.in_features} (in_features), "
+                f"got shape {shape}"
+            )
+        return finish(self, LinearFunction.apply(input, self.weight, self.bias))
+
+    def extra_repr(self) -> str:
+        return (f"in_features={self.in_features}, out_features={self.out_features}, "
+                f"bias={self.bias is not None}" + options_repr(self))

@@ -1,0 +1,230 @@
+"""Normalisation layers: ``BatchNorm1d``, ``BatchNorm2d`` and ``LayerNorm`` (PyTorch semantics).
+
+Both normalise ``x_hat = (x - mean) / sqrt(var + eps)`` (biased variance) and apply an affine
+map ``weight * x_hat + bias``. One fused Function does it, with the closed-form backward
+``dx = invstd * (dx_hat - mean(dx_hat) - x_hat * mean(dx_hat * x_hat))``, means taken over the
+normalised axes (or ``dx = invstd * dx_hat`` when fixed running statistics were used).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from minitorch_es.autograd import Function
+from minitorch_es.errors import ShapeError
+from minitorch_es.nn import Module
+
+from .arguments import check_int, describe_shape
+from .options import new_parameter, parameter_dtype
+
+
+class Normalize(Function):
+    """``weight * (x - mean) * invstd + bias``; statistics over ``axes`` (or the given
+    ``stats = (mean, var)``); ``view`` reshapes weight/bias to broadcast against ``x`` and
+    ``param_axes`` are the axes their gradients sum over; ``sink`` receives the batch
+    statistics."""
+
+    @staticmethod
+    def forward(ctx, x, weight=None, bias=None, *, axes, view, param_axes, eps, stats=None,
+                sink=None):
+        if stats is None:
+            mean = x.mean(axis=axes, keepdims=True)
+            xc = x - mean
+            var = np.mean(xc * xc, axis=axes, keepdims=True)
+            if sink is not None:
+                sink.extend((mean, var))
+        else:
+            mean, var = (s.reshape(view) for s in stats)
+            xc = x - mean
+        invstd = 1.0 / np.sqrt(var + eps)
+        xhat = xc * invstd
+        out = xhat if weight is None else xhat * weight.reshape(view)
+        if bias is not None:
+            out = out + bias.reshape(view)
+        ctx.save_for_backward(xhat, invstd, weight)
+        ctx.spec = (axes, view, param_axes, stats is None)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        xhat, invstd, weight = ctx.saved_tensors
+        axes, view, param_axes, batch_stats = ctx.spec
+        need_x, need_w, need_b = ctx.needs_input_grad
+        pshape = tuple(n for i, n in enumerate(view) if i not in param_axes)
+        gw = gb = gx = None
+        if need_w:
+            gw = np.sum(grad * xhat, axis=param_axes).reshape(pshape)
+        if need_b:
+            gb = np.sum(grad, axis=param_axes).reshape(pshape)
+        if need_x:
+            gxhat = grad if weight is None else grad * weight.reshape(view)
+            if batch_stats:
+                gxhat = (gxhat - gxhat.mean(axis=axes, keepdims=True)
+                         - xhat * np.mean(gxhat * xhat, axis=axes, keepdims=True))
+            gx = gxhat * invstd
+        return gx, gw, gb
+
+
+def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False,
+               momentum=0.1, eps=1e-5):
+    """``F.batch_norm``: batch statistics when ``training`` (the running buffers, if given, are
+    updated in place with the unbiased variance), otherwise the running statistics."""
+    shape = describe_shape(input)
+    axes = (0, *range(2, len(shape)))
+    if len(shape) < 2:
+        raise ShapeError(f"BatchNorm: expected input with at least 2 dimensions (N, C, ...), got "
+                         f"shape {shape}")
+    view = (1, shape[1]) + (1,) * (len(shape) - 2)
+    if not training:
+        if running_mean is None or running_var is None:
+            raise ValueError("batch_norm: running_mean and running_var are required when "
+                             "training=False")
+        return Normalize.apply(input, weight, bias, axes=axes, view=view, param_axes=axes,
+                               eps=eps, stats=(running_mean, running_var))
+    count = int(np.prod([shape[a] for a in axes]))
+    if count <= 1:
+        raise ShapeError(f"BatchNorm: expected more than 1 value per channel when training, got "
+                         f"input shape {shape}")
+    stats = []
+    out = Normalize.apply(input, weight, bias, axes=axes, view=view, param_axes=axes, eps=eps,
+                          sink=stats)
+    if running_mean is not None:
+        mean, var = (s.reshape(-1) for s in stats)
+        running_mean *= 1.0 - momentum
+        running_mean += momentum * mean
+        running_var *= 1.0 - momentum
+        running_var += (momentum * count / (count - 1)) * var  # PyTorch: unbiased running var
+    return out
+
+
+def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
+    """``F.layer_norm`` over the trailing ``normalized_shape`` dimensions."""
+    if isinstance(normalized_shape, int):
+        normalized_shape = (normalized_shape,)
+    k = len(normalized_shape)
+    shape = describe_shape(input)
+    if k == 0 or shape[len(shape) - k:] != tuple(normalized_shape):
+        raise ShapeError(f"LayerNorm: expected input with trailing dimensions "
+                         f"{tuple(normalized_shape)} (normalized_shape), got shape {shape}")
+    lead = len(shape) - k
+    return Normalize.apply(input, weight, bias, axes=tuple(range(lead, len(shape))),
+                           view=(1,) * lead + tuple(normalized_shape),
+                           param_axes=tuple(range(lead)), eps=eps)
+
+
+class _BatchNorm(Module):
+    """Shared by BatchNorm1d/2d: ``(num_features, eps=1e-5, momentum=0.1, affine=True,
+    track_running_stats=True, dtype=None)``."""
+
+    dims = ()  # accepted input ranks
+
+    def __init__(self, num_features: int, eps: float = 1e-5, momentum=0.1, affine: bool = True,
+                 track_running_stats: bool = True, dtype=None) -> None:
+        super().__init__()
+        name = type(self).__name__
+        self.num_features = check_int(name, "num_features", num_features)
+        self.eps, self.momentum = float(eps), None if momentum is None else float(momentum)
+        self.affine, self.track_running_stats = bool(affine), bool(track_running_stats)
+        if self.affine:
+            self.weight = new_parameter((self.num_features,), dtype)
+            self.bias = new_parameter((self.num_features,), dtype)
+        else:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+        if self.track_running_stats:
+            dt = parameter_dtype(dtype)
+            self.register_buffer("running_mean", np.zeros(self.num_features, dtype=dt))
+            self.register_buffer("running_var", np.ones(self.num_features, dtype=dt))
+            self.register_buffer("num_batches_tracked", np.array(0, dtype=np.int64))
+        else:
+            for buffer in ("running_mean", "running_var", "num_batches_tracked"):
+                self.register_buffer(buffer, None)
+        self.reset_parameters()
+
+    def reset_running_stats(self) -> None:
+        """Zero the running mean and the batch count, set the running variance to one."""
+        if self.track_running_stats:
+            self.running_mean[...] = 0
+            self.running_var[...] = 1
+            self.num_batches_tracked[...] = 0
+
+    def reset_parameters(self) -> None:
+        """Running statistics reset; weight to ones and bias to zeros (PyTorch)."""
+        self.reset_running_stats()
+        if self.affine:
+            self.weight.data[...] = 1
+            self.bias.data[...] = 0
+
+    def forward(self, input):
+        shape, name = describe_shape(input), type(self).__name__
+        if len(shape) not in self.dims:
+            ranks = " or ".join(f"{d}D" for d in self.dims)
+            raise ShapeError(f"{name}: expected {ranks} input, got shape {shape}")
+        if shape[1] != self.num_features:
+            raise ShapeError(f"{name}: expected input with {self.num_features} channels "
+                             f"(num_features) in dimension 1, got shape {shape}")
+        factor = 0.0 if self.momentum is None else self.momentum
+        if self.training and self.track_running_stats:
+            self.num_batches_tracked[...] += 1
+            if self.momentum is None:  # cumulative moving average
+                factor = 1.0 / float(self.num_batches_tracked)
+        use_batch = self.training or not self.track_running_stats
+        return batch_norm(input, self.running_mean, self.running_var, self.weight, self.bias,
+                          use_batch, factor, self.eps)
+
+    def extra_repr(self) -> str:
+        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
+                f"affine={self.affine}, track_running_stats={self.track_running_stats}")
+
+
+class BatchNorm1d(_BatchNorm):
+    """Batch normalisation of ``(N, C)`` or ``(N, C, L)`` input over N (and L), per channel.
+    Training uses the batch statistics (biased variance) and updates ``running_mean`` /
+    ``running_var`` with ``momentum`` (unbiased variance; ``momentum=None`` = cumulative
+    average); eval mode uses the running statistics."""
+
+    dims = (2, 3)
+
+
+class BatchNorm2d(_BatchNorm):
+    """Batch normalisation of ``(N, C, H, W)`` input per channel (see :class:`BatchNorm1d`)."""
+
+    dims = (4,)
+
+
+class LayerNorm(Module):
+    """Normalisation over the trailing ``normalized_shape`` dimensions of each sample:
+    ``LayerNorm(normalized_shape, eps=1e-5, elementwise_affine=True, bias=True, dtype=None)``."""
+
+    def __init__(self, normalized_shape, eps: float = 1e-5, elementwise_affine: bool = True,
+                 bias: bool = True, dtype=None) -> None:
+        super().__init__()
+        dims = normalized_shape if isinstance(normalized_shape, (tuple, list)) else (
+            normalized_shape,)
+        self.normalized_shape = tuple(check_int("LayerNorm", "normalized_shape", n)
+                                      for n in dims)
+        self.eps, self.elementwise_affine = float(eps), bool(elementwise_affine)
+        if self.elementwise_affine:
+            self.weight = new_parameter(self.normalized_shape, dtype)
+            if bias:
+                self.bias = new_parameter(self.normalized_shape, dtype)
+            else:
+                self.register_parameter("bias", None)
+        else:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """Weight to ones, bias to zeros (PyTorch)."""
+        if self.weight is not None:
+            self.weight.data[...] = 1
+        if self.bias is not None:
+            self.bias.data[...] = 0
+
+    def forward(self, input):
+        return layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
+
+    def extra_repr(self) -> str:
+        return (f"{self.normalized_shape}, eps={self.eps}, "
+                f"elementwise_affine={self.elementwise_affine}")

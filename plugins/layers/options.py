@@ -1,0 +1,115 @@
+"""Keras-style layer options shared by the layers with weights.
+
+``weight_init`` / ``bias_init`` (initializers), ``weight_regularizer`` / ``bias_regularizer`` /
+``activity_regularizer`` (regularizers) and ``activation`` are given as anything
+``mt.registry.create`` accepts: a name, a ``{"name", "config"}`` dict, a class, an instance or a
+callable. ``None`` keeps PyTorch's behaviour (its default initialisation, no penalty, no
+activation). The layer's constructor records the specs as given, so ``get_config()`` round-trips.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+import minitorch_es as mt
+from minitorch_es.nn import Module
+
+REGULARIZER_OPTIONS = ("weight_regularizer", "bias_regularizer", "activity_regularizer")
+
+
+def setup_regularizers(layer: Module, **specs) -> None:
+    """Store each ``<param>_regularizer`` spec as a Regularizer attribute (or None)."""
+    for name in REGULARIZER_OPTIONS:
+        if name in specs:
+            spec = specs[name]
+            value = None if spec is None else mt.registry.create("regularizer", spec)
+            object.__setattr__(layer, name, value)
+
+
+def setup_activation(layer: Module, spec) -> None:
+    """Resolve ``activation`` and store it as ``layer.activation``.
+
+    An activation with parameters (e.g. PReLU) becomes a child module, so it is trained and
+    saved; a parameterless one stays a plain attribute, which keeps the layer a single row of
+    ``summary()`` (as a Keras ``Dense(..., activation="relu")``).
+    """
+    act = None if spec is None else mt.registry.create("activation", spec)
+    if isinstance(act, Module) and any(True for _ in act.parameters()):
+        layer.activation = act
+    else:
+        object.__setattr__(layer, "activation", act)
+
+
+def finish(layer: Module, out):
+    """The tail of a forward pass: activation, then the activity penalty on the result."""
+    act = layer.activation
+    if act is not None:
+        if isinstance(act, Module) and act.training != layer.training:
+            act.train(layer.training)  # an unregistered activation still follows train/eval
+        out = act(out)
+    mt.regularizers.apply_activity_regularizer(layer, out)
+    return out
+
+
+def initialize(param, spec, default) -> None:
+    """Fill ``param`` with the initializer ``spec``, or call ``default(param)`` when None."""
+    with mt.no_grad():
+        if spec is None:
+            default(param)
+            return
+        init = mt.registry.create("initializer", spec)
+        result = init(param)
+        # Initializers fill the tensor in place (PyTorch); one that returns fresh values is
+        # accepted too, as long as the shape matches.
+        if result is not None and result is not param:
+            values = np.asarray(getattr(result, "data", result))
+            if values.shape != param.shape:
+                raise mt.ShapeError(
+                    f"initializer {spec!r} returned shape {values.shape} for a parameter of "
+                    f"shape {tuple(param.shape)}"
+                )
+            param.data[...] = values
+
+
+def default_weight_init(param) -> None:
+    """PyTorch's default for Linear/Conv weights: ``kaiming_uniform_(w, a=sqrt(5))``, i.e.
+    U(-1/sqrt(fan_in), 1/sqrt(fan_in))."""
+    mt.nn.init.kaiming_uniform_(param, a=math.sqrt(5))
+
+
+def default_bias_init(fan_in: int):
+    """PyTorch's default for Linear/Conv biases: U(-1/sqrt(fan_in), 1/sqrt(fan_in))."""
+
+    def init(param) -> None:
+        bound = 1.0 / math.sqrt(fan_in) if fan_in > 0 else 0.0
+        mt.nn.init.uniform_(param, -bound, bound)
+
+    return init
+
+
+def parameter_dtype(dtype=None) -> np.dtype:
+    """The dtype of a layer's parameters: ``dtype`` or the default floating dtype."""
+    dtype = mt.get_default_dtype() if dtype is None else np.dtype(dtype)
+    if dtype.kind != "f":
+        raise TypeError(f"layer parameters must be floating point, got dtype={dtype}")
+    return dtype
+
+
+def new_parameter(shape, dtype=None):
+    """An uninitialised Parameter of the given (or default floating) dtype."""
+    return mt.nn.Parameter(np.empty(shape, dtype=parameter_dtype(dtype)))
+
+
+def options_repr(layer: Module) -> str:
+    """``, activation=ReLU()`` style suffix for ``extra_repr`` (empty when no option is set)."""
+    parts = []
+    act = layer.__dict__.get("activation")  # a child activation prints as a child instead
+    if act is not None:
+        parts.append(f"activation={getattr(act, '__name__', None) or act!r}")
+    for name in REGULARIZER_OPTIONS:
+        reg = layer.__dict__.get(name)
+        if reg is not None:
+            parts.append(f"{name}={reg!r}")
+    return "".join(", " + p for p in parts)

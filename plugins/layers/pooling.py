@@ -1,0 +1,182 @@
+"""Pooling layers: ``MaxPool2d``, ``AvgPool2d``, ``AdaptiveAvgPool2d`` (PyTorch's signatures),
+for NCHW or unbatched CHW input. Kernels in :mod:`.pooling_kernels`."""
+
+from __future__ import annotations
+
+import numpy as np
+
+import minitorch_es as mt
+from minitorch_es.errors import ShapeError
+from minitorch_es.nn import Module
+
+from .arguments import check_int, describe_shape, pair
+from .pooling_kernels import (
+    AdaptiveAvgPool2dFunction,
+    AvgPool2dFunction,
+    MaxPool2dFunction,
+    pooled_size,
+)
+
+
+def _as_4d(layer: str, input):
+    shape = describe_shape(input)
+    if len(shape) not in (3, 4):
+        raise ShapeError(f"{layer}: expected 3D (unbatched) or 4D (batched) input, got shape "
+                         f"{shape}")
+    return (input if len(shape) == 4 else input.reshape(1, *shape)), shape
+
+
+def _check_output(layer: str, shape, out_hw, settings: str) -> None:
+    """A pool whose output would be empty is an error (PyTorch: "Output size is too small")."""
+    if min(out_hw) < 1:
+        raise ShapeError(f"{layer}: output size would be {tuple(out_hw)} for input shape "
+                         f"{shape} ({settings}); the input is too small")
+
+
+def _check_half_kernel(layer: str, padding, kernel, dilation) -> None:
+    for p, k, d in zip(padding, kernel, dilation):
+        if 2 * p > d * (k - 1) + 1:
+            raise ValueError(f"{layer}: pad should be at most half of effective kernel size, but "
+                             f"got pad={p}, kernel_size={k} and dilation={d}")
+
+
+def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+               return_indices=False):
+    """``F.max_pool2d``: see :class:`MaxPool2d`."""
+    layer = "MaxPool2d"
+    k = pair(layer, "kernel_size", kernel_size, 1)
+    s = k if stride is None or stride == [] else pair(layer, "stride", stride, 1)
+    p, d = pair(layer, "padding", padding), pair(layer, "dilation", dilation, 1)
+    _check_half_kernel(layer, p, k, d)
+    x, shape = _as_4d(layer, input)
+    out_hw = [pooled_size(*args, ceil_mode) for args in zip(shape[-2:], k, s, p, d)]
+    _check_output(layer, shape, out_hw, f"kernel_size={k}, stride={s}, padding={p}, "
+                                        f"dilation={d}, ceil_mode={ceil_mode}")
+    sink = [] if return_indices else None
+    out = MaxPool2dFunction.apply(x, kernel=k, stride=s, padding=p, dilation=d,
+                                  ceil_mode=bool(ceil_mode), sink=sink)
+    if len(shape) == 3:
+        out = out.reshape(out.shape[1:])
+    if not return_indices:
+        return out
+    (_, kw), (sh, sw), (ph, pw), (dh, dw), arg = k, s, p, d, sink[0]
+    rows = np.arange(out_hw[0])[:, None] * sh - ph + (arg // kw) * dh
+    cols = np.arange(out_hw[1]) * sw - pw + (arg % kw) * dw
+    flat = (rows * shape[-1] + cols).astype(np.int64)
+    return out, mt.from_numpy(flat.reshape(out.shape))
+
+
+def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
+               count_include_pad=True, divisor_override=None):
+    """``F.avg_pool2d``: see :class:`AvgPool2d`."""
+    layer = "AvgPool2d"
+    k = pair(layer, "kernel_size", kernel_size, 1)
+    s = k if stride is None or stride == [] else pair(layer, "stride", stride, 1)
+    p = pair(layer, "padding", padding)
+    if divisor_override is not None:
+        divisor_override = check_int(layer, "divisor_override", divisor_override, 1)
+    _check_half_kernel(layer, p, k, (1, 1))
+    x, shape = _as_4d(layer, input)
+    out_hw = [pooled_size(n, *args, 1, ceil_mode) for n, *args in zip(shape[-2:], k, s, p)]
+    _check_output(layer, shape, out_hw, f"kernel_size={k}, stride={s}, padding={p}, "
+                                        f"ceil_mode={ceil_mode}")
+    out = AvgPool2dFunction.apply(x, kernel=k, stride=s, padding=p, ceil_mode=bool(ceil_mode),
+                                  count_include_pad=bool(count_include_pad),
+                                  divisor_override=divisor_override)
+    return out if len(shape) == 4 else out.reshape(out.shape[1:])
+
+
+def adaptive_avg_pool2d(input, output_size):
+    """``F.adaptive_avg_pool2d``: see :class:`AdaptiveAvgPool2d`."""
+    sizes = _adaptive_sizes(output_size)
+    x, shape = _as_4d("AdaptiveAvgPool2d", input)
+    if min(shape[-2:]) < 1:
+        raise ShapeError(f"AdaptiveAvgPool2d: expected non-empty spatial dimensions, got "
+                         f"input shape {shape}")
+    sizes = tuple(n if o is None else o for o, n in zip(sizes, shape[-2:]))
+    out = AdaptiveAvgPool2dFunction.apply(x, output_size=sizes)
+    return out if len(shape) == 4 else out.reshape(out.shape[1:])
+
+
+def _adaptive_sizes(output_size) -> tuple:
+    sizes = output_size if isinstance(output_size, (tuple, list)) else (output_size,) * 2
+    if len(sizes) != 2:
+        raise ValueError(f"AdaptiveAvgPool2d: output_size must be an int or a pair, got "
+                         f"{output_size!r}")
+    return tuple(None if o is None else check_int("AdaptiveAvgPool2d", "output_size", o, 1)
+                 for o in sizes)
+
+
+def _tuple(value):
+    return tuple(value) if isinstance(value, list) else value
+
+
+class MaxPool2d(Module):
+    """Max over ``kernel_size`` windows: ``MaxPool2d(kernel_size, stride=None, padding=0,
+    dilation=1, return_indices=False, ceil_mode=False)`` as PyTorch (stride defaults to
+    kernel_size, padding counts as -inf, the gradient goes to the first maximum, NaN
+    propagates; with ``return_indices`` also returns the flat ``h * W + w`` index of each
+    maximum, as an int64 tensor)."""
+
+    def __init__(self, kernel_size, stride=None, padding=0, dilation=1,
+                 return_indices: bool = False, ceil_mode: bool = False) -> None:
+        super().__init__()
+        self.kernel_size = _tuple(kernel_size)
+        self.stride = self.kernel_size if stride is None else _tuple(stride)
+        self.padding, self.dilation = _tuple(padding), _tuple(dilation)
+        self.return_indices, self.ceil_mode = bool(return_indices), bool(ceil_mode)
+        k = pair("MaxPool2d", "kernel_size", self.kernel_size, 1)
+        pair("MaxPool2d", "stride", self.stride, 1)
+        _check_half_kernel("MaxPool2d", pair("MaxPool2d", "padding", self.padding), k,
+                           pair("MaxPool2d", "dilation", self.dilation, 1))
+
+    def forward(self, input):
+        return max_pool2d(input, self.kernel_size, self.stride, self.padding, self.dilation,
+                          self.ceil_mode, self.return_indices)
+
+    def extra_repr(self) -> str:
+        return (f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
+                f"dilation={self.dilation}, ceil_mode={self.ceil_mode}")
+
+
+class AvgPool2d(Module):
+    """Mean over ``kernel_size`` windows: ``AvgPool2d(kernel_size, stride=None, padding=0,
+    ceil_mode=False, count_include_pad=True, divisor_override=None)`` as PyTorch (zero
+    padding; with ``count_include_pad=False`` padded zeros are not counted in the divisor)."""
+
+    def __init__(self, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
+                 count_include_pad: bool = True, divisor_override=None) -> None:
+        super().__init__()
+        self.kernel_size = _tuple(kernel_size)
+        self.stride = self.kernel_size if stride is None else _tuple(stride)
+        self.padding = _tuple(padding)
+        self.ceil_mode, self.count_include_pad = bool(ceil_mode), bool(count_include_pad)
+        self.divisor_override = divisor_override
+        k = pair("AvgPool2d", "kernel_size", self.kernel_size, 1)
+        pair("AvgPool2d", "stride", self.stride, 1)
+        _check_half_kernel("AvgPool2d", pair("AvgPool2d", "padding", self.padding), k, (1, 1))
+        if divisor_override is not None:
+            check_int("AvgPool2d", "divisor_override", divisor_override, 1)
+
+    def forward(self, input):
+        return avg_pool2d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
+                          self.count_include_pad, self.divisor_override)
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class AdaptiveAvgPool2d(Module):
+    """Average pooling to a fixed ``output_size`` (int, pair, or pair with ``None`` = keep the
+    input size), with PyTorch's windows ``[floor(i*H/out), ceil((i+1)*H/out))``."""
+
+    def __init__(self, output_size) -> None:
+        super().__init__()
+        _adaptive_sizes(output_size)
+        self.output_size = _tuple(output_size)
+
+    def forward(self, input):
+        return adaptive_avg_pool2d(input, self.output_size)
+
+    def extra_repr(self) -> str:
+        return f"output_size={self.output_size}"
