@@ -38,7 +38,7 @@ def error(pred, target):
 def train(model, epochs, stochastic):
     optimizer = mt.optim.SGD(model.parameters(), lr=1.0)
     losses = []
-    for epoch in range(epochs):
+    for _ in range(epochs):
         # SGD: one example at a time, in a new random order every epoch.
         batches = [[i] for i in mt.randperm(4).tolist()] if stochastic else [slice(None)]
         for rows in batches:

@@ -1,5 +1,7 @@
 """minitorch_es: a PyTorch-style deep-learning framework in pure Python + NumPy.
 
+A first taste:
+
     import minitorch_es as mt
     x = mt.randn(4, 3, requires_grad=True)
     (x ** 2).sum().backward()

@@ -54,6 +54,7 @@ def _thesis(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The ``minitorch-es`` argument parser with its subcommands."""
     parser = argparse.ArgumentParser(prog="minitorch-es", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     demo = sub.add_parser("demo", help="train XOR with plain Tensor operations")
@@ -82,6 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv=None) -> int:
+    """Entry point of the ``minitorch-es`` command; returns the exit status."""
     argv = sys.argv[1:] if argv is None else list(argv)
     args = build_parser().parse_args(argv)
     args.argv = argv

@@ -1,6 +1,6 @@
 """Configs: every registered class can describe itself and be rebuilt from that description.
 
-:class:`Configurable` records the arguments an instance was constructed with (after defaults are
+`Configurable` records the arguments an instance was constructed with (after defaults are
 applied), so ``get_config()`` needs no code in subclasses. Nested registered objects become
 ``{"kind", "name", "config"}`` dicts; arrays and dtypes get small tagged dicts; everything is
 JSON-serialisable, which is how a checkpoint stores a model's architecture.
@@ -19,7 +19,19 @@ class ConfigError(TypeError):
 
 
 class Configurable:
-    """Mixin: ``get_config()`` returns the constructor arguments; ``from_config`` rebuilds."""
+    """Mixin: ``get_config()`` returns the constructor arguments; ``from_config`` rebuilds.
+
+    Subclasses need no code for it: the arguments of the outermost ``__init__`` call are
+    recorded (defaults filled in). Module, Loss, Optimizer, LRScheduler and Regularizer derive
+    from it.
+
+        >>> layer = mt.nn.Linear(3, 2, bias=False)
+        >>> config = layer.get_config()
+        >>> config["in_features"], config["bias"]
+        (3, False)
+        >>> mt.registry.create("layer", {"name": "Linear", "config": layer.get_config()})
+        Linear(in_features=3, out_features=2, bias=False)
+    """
 
     def __init_subclass__(cls, **kwargs) -> None:
         super().__init_subclass__(**kwargs)
@@ -116,6 +128,7 @@ def to_jsonable(value, where: str = "value"):
 
 
 def from_jsonable(value):
+    """The inverse of `to_jsonable`: tagged dicts become arrays, dtypes and objects again."""
     if isinstance(value, list):
         return [from_jsonable(v) for v in value]
     if isinstance(value, dict):
@@ -152,7 +165,7 @@ def serialize(obj, where: str = "object") -> dict:
 
 
 def deserialize(spec: dict):
-    """The inverse of :func:`serialize`."""
+    """The inverse of `serialize`."""
     from .registry import registry
 
     obj = registry.get(spec["kind"], spec["name"])

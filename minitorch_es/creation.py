@@ -14,6 +14,12 @@ def tensor(data, dtype=None, requires_grad: bool = False) -> Tensor:
 
     Python floats become the default dtype (float32); NumPy arrays keep their dtype, as in
     PyTorch.
+
+        >>> mt.tensor([[1., 2.], [3., 4.]])
+        tensor([[1., 2.],
+                [3., 4.]])
+        >>> mt.tensor([1, 2]).dtype, mt.tensor(0.5, dtype=mt.float64).dtype
+        (dtype('int64'), dtype('float64'))
     """
     source = data.data if isinstance(data, Tensor) else data
     keeps_dtype = isinstance(source, (np.ndarray, np.generic))
@@ -35,7 +41,7 @@ def tensor(data, dtype=None, requires_grad: bool = False) -> Tensor:
 
 
 def as_tensor(data, dtype=None) -> Tensor:
-    """Like :func:`tensor`, but returns ``data`` itself when it already is a Tensor of ``dtype``."""
+    """Like `tensor`, but returns ``data`` itself when it already is a Tensor of ``dtype``."""
     if isinstance(data, Tensor) and (dtype is None or data.dtype == np.dtype(dtype)):
         return data
     return tensor(data, dtype=dtype)
@@ -64,14 +70,20 @@ def _float_dtype(dtype):
 
 
 def zeros(*size, dtype=None, requires_grad: bool = False) -> Tensor:
+    """A tensor of zeros: ``mt.zeros(2, 3)`` or ``mt.zeros((2, 3))``; the default dtype unless
+    ``dtype`` is given."""
     return Tensor(np.zeros(_size(size), dtype=_float_dtype(dtype)), requires_grad)
 
 
 def ones(*size, dtype=None, requires_grad: bool = False) -> Tensor:
+    """A tensor of ones: ``mt.ones(2, 3)`` or ``mt.ones((2, 3))``; the default dtype unless
+    ``dtype`` is given."""
     return Tensor(np.ones(_size(size), dtype=_float_dtype(dtype)), requires_grad)
 
 
 def full(size, fill_value, dtype=None, requires_grad: bool = False) -> Tensor:
+    """A tensor of shape ``size`` filled with ``fill_value``; the dtype follows the value (a
+    float gives the default dtype, an int int64, a bool bool), as in PyTorch."""
     if dtype is None:
         kind = np.asarray(fill_value).dtype.kind
         dtype = get_default_dtype() if kind == "f" else (np.bool_ if kind == "b" else np.int64)
@@ -79,18 +91,23 @@ def full(size, fill_value, dtype=None, requires_grad: bool = False) -> Tensor:
 
 
 def zeros_like(t: Tensor, dtype=None, requires_grad: bool = False) -> Tensor:
+    """Zeros with the shape (and, unless ``dtype`` is given, the dtype) of ``t``."""
     return Tensor(np.zeros_like(t.data, dtype=dtype), requires_grad)
 
 
 def ones_like(t: Tensor, dtype=None, requires_grad: bool = False) -> Tensor:
+    """Ones with the shape (and, unless ``dtype`` is given, the dtype) of ``t``."""
     return Tensor(np.ones_like(t.data, dtype=dtype), requires_grad)
 
 
 def eye(n: int, m: int | None = None, dtype=None, requires_grad: bool = False) -> Tensor:
+    """An ``n x m`` (default ``n x n``) matrix with ones on the diagonal."""
     return Tensor(np.eye(n, m, dtype=_float_dtype(dtype)), requires_grad)
 
 
 def arange(start, end=None, step=1, dtype=None, requires_grad: bool = False) -> Tensor:
+    """Values from ``start`` to ``end`` (exclusive) by ``step``; ``arange(n)`` counts from 0.
+    All-integer arguments give int64, otherwise the default float dtype, as in PyTorch."""
     if end is None:
         start, end = 0, start
     if dtype is None:
@@ -100,6 +117,7 @@ def arange(start, end=None, step=1, dtype=None, requires_grad: bool = False) -> 
 
 
 def linspace(start, end, steps: int, dtype=None, requires_grad: bool = False) -> Tensor:
+    """``steps`` evenly spaced values from ``start`` to ``end``, both included."""
     return Tensor(np.linspace(start, end, steps, dtype=_float_dtype(dtype)), requires_grad)
 
 
@@ -137,4 +155,5 @@ def randint(low, high=None, size=(), dtype=None) -> Tensor:
 
 
 def randperm(n: int) -> Tensor:
+    """A random permutation of ``0 .. n-1`` (int64) from the package generator."""
     return Tensor(_random.generator().permutation(n).astype(np.int64))

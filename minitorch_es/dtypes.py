@@ -27,8 +27,10 @@ def set_default_dtype(dtype) -> None:
 
 
 def get_default_dtype() -> np.dtype:
+    """The dtype of new floating-point tensors (float32 unless `set_default_dtype` changed it)."""
     return _default
 
 
 def is_floating_point(dtype) -> "bool":
+    """True for a floating-point dtype."""
     return np.dtype(dtype).kind == "f"

@@ -16,6 +16,13 @@ def where(condition, input, other) -> Tensor:
 
 
 def cat(tensors, dim: int = 0) -> Tensor:
+    """The tensors joined along the existing dimension ``dim``; alias ``concatenate``.
+
+    Shapes must match except along ``dim``:
+
+        >>> mt.cat([mt.zeros(1, 2), mt.ones(1, 2)]).shape
+        (2, 2)
+    """
     return ops.Cat.apply(*_tensors(tensors, "cat"), dim=dim)
 
 
@@ -23,6 +30,13 @@ concatenate = cat
 
 
 def stack(tensors, dim: int = 0) -> Tensor:
+    """The tensors (all of one shape) joined along a new dimension ``dim``.
+
+    The result has one dimension more than the inputs:
+
+        >>> mt.stack([mt.zeros(2), mt.ones(2)], dim=1).shape
+        (2, 2)
+    """
     return ops.Stack.apply(*_tensors(tensors, "stack"), dim=dim)
 
 
@@ -38,7 +52,7 @@ def _unary(name):
         return getattr(input, name)(*args, **kwargs)
 
     fn.__name__ = name
-    fn.__doc__ = f"Functional form of :meth:`Tensor.{name}`."
+    fn.__doc__ = f"Functional form of `Tensor.{name}`: ``mt.{name}(x, ...)`` is ``x.{name}(...)``."
     return fn
 
 

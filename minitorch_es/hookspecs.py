@@ -1,7 +1,7 @@
 """The plugin contract: pluggy markers and the hook specifications (the one place hooks are
 declared).
 
-A plugin is a module (or object) with a function marked ``@minitorch_es.hookimpl``::
+A plugin is a module (or object) with a function marked ``@minitorch_es.hookimpl``:
 
     import minitorch_es as mt
 
@@ -9,7 +9,7 @@ A plugin is a module (or object) with a function marked ``@minitorch_es.hookimpl
     def minitorch_es_register(registry):
         registry.add("activation", "Cube", Cube)
 
-and, for an installable package, an entry point in the group ``minitorch_es``::
+and, for an installable package, an entry point in the group ``minitorch_es``:
 
     [project.entry-points.minitorch_es]
     my_plugin = "my_package.plugin"

@@ -4,7 +4,7 @@ The built-in catalog is itself a set of plugins: the entry points that the ``min
 distribution declares in the ``minitorch_es`` group. They are loaded first, through the same hook
 as any other plugin, so the core never imports them. Then every other installed distribution's
 entry points are loaded, unless ``MINITORCH_ES_DISABLE_PLUGIN_AUTOLOAD`` is set. A plugin that
-fails to import or register is reported (a warning, and :func:`failures`) and the others load.
+fails to import or register is reported (a warning, and `failures`) and the others load.
 """
 
 from __future__ import annotations
@@ -26,6 +26,8 @@ DISABLE_ENV = "MINITORCH_ES_DISABLE_PLUGIN_AUTOLOAD"
 
 @dataclass(frozen=True)
 class PluginFailure:
+    """A plugin that failed to import or register: its name, provider and the error text."""
+
     plugin: str
     provider: Provider
     error: str

@@ -1,8 +1,8 @@
 """The package's one seeded random generator.
 
 Every random thing in minitorch_es (initializers, dropout, shuffling, ``randn``) draws from
-:func:`generator`, so ``manual_seed`` makes a whole run reproducible and a checkpoint can save
-and restore the stream with :func:`get_state` / :func:`set_state`.
+`generator`, so ``manual_seed`` makes a whole run reproducible and a checkpoint can save
+and restore the stream with `get_state` / `set_state`.
 """
 
 from __future__ import annotations
@@ -17,7 +17,14 @@ _initial_seed = DEFAULT_SEED
 
 
 def manual_seed(seed: int) -> np.random.Generator:
-    """Reseed the package generator (``torch.manual_seed``). Returns the generator."""
+    """Reseed the package generator (``torch.manual_seed``). Returns the generator.
+
+    The same seed gives the same draws:
+
+        >>> _ = mt.manual_seed(0); a = mt.randn(3)
+        >>> _ = mt.manual_seed(0); mt.randn(3).tolist() == a.tolist()
+        True
+    """
     global _initial_seed
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
         raise TypeError(f"manual_seed expected an int, got {type(seed).__name__} ({seed!r})")
@@ -29,7 +36,7 @@ def manual_seed(seed: int) -> np.random.Generator:
 
 
 def initial_seed() -> int:
-    """The seed last given to :func:`manual_seed` (or the default one)."""
+    """The seed last given to `manual_seed` (or the default one)."""
     return _initial_seed
 
 
@@ -51,7 +58,7 @@ def get_state() -> dict:
 
 
 def set_state(state: dict) -> None:
-    """Restore a state returned by :func:`get_state`."""
+    """Restore a state returned by `get_state`."""
     global _initial_seed
     if not isinstance(state, dict) or state.get("bit_generator") != "PCG64" or "state" not in state:
         got = state.get("bit_generator") if isinstance(state, dict) else type(state).__name__

@@ -6,7 +6,7 @@ case-insensitive and ignore ``_`` and ``-``, so ``"LeakyReLU"``, ``"leaky_relu"`
 
 The public namespaces are assembled from it: a class registered as kind ``layer``, ``activation``
 or ``loss`` is an attribute of ``mt.nn``, ``optimizer`` of ``mt.optim`` and so on
-(:data:`NAMESPACE_OF_KIND`); plain functions are published with :meth:`Registry.export`.
+(`NAMESPACE_OF_KIND`); plain functions are published with `Registry.export`.
 """
 
 from __future__ import annotations
@@ -50,6 +50,8 @@ class Provider:
 
 @dataclass
 class Entry:
+    """One registration: its kind, canonical name, object, provider and aliases."""
+
     kind: str
     name: str
     obj: object
@@ -58,10 +60,25 @@ class Entry:
 
 
 def normalize(name: str) -> str:
+    """The lookup key of a name: lower case without ``_`` and ``-`` (``"Leaky_ReLU"`` ->
+    ``"leakyrelu"``)."""
     return name.lower().replace("_", "").replace("-", "")
 
 
 class Registry:
+    """Maps ``(kind, name)`` to a class or function; ``mt.registry`` is the package's one.
+
+    The kinds are those of `KINDS`. Look-ups load the plugins on first use; an unknown name
+    raises `RegistryError` listing the registered names and the closest matches.
+
+        >>> mt.registry.get("loss", "mse").__name__
+        'MSELoss'
+        >>> mt.registry.create("activation", "leaky_relu", negative_slope=0.2)
+        LeakyReLU(negative_slope=0.2)
+        >>> "SGD" in mt.registry.names("optimizer")
+        True
+    """
+
     def __init__(self) -> None:
         self._entries: dict[tuple[str, str], Entry] = {}  # (kind, normalized name or alias)
         self._exports: dict[tuple[str, str], tuple[object, Provider]] = {}
@@ -141,7 +158,16 @@ class Registry:
 
     def register(self, kind: str, name: str | None = None, *, aliases=(), override=False):
         """Decorator for user code: ``@mt.register("layer")`` or ``@mt.register("activation",
-        name="swish")``; the class name is the default name."""
+        name="swish")``; the class name is the default name. The class then works wherever a
+        name is accepted, and its instances can be saved in (and rebuilt from) checkpoints:
+
+            @mt.register("activation", aliases=("cube",))
+            class Cube(mt.nn.Module):
+                def forward(self, x):
+                    return x ** 3
+
+            act = mt.registry.create("activation", "cube")    # also mt.nn.Cube
+        """
 
         def decorator(obj):
             self._load()
@@ -156,6 +182,7 @@ class Registry:
         return self.entry(kind, name).obj
 
     def entry(self, kind: str, name: str) -> Entry:
+        """The `Entry` registered as ``(kind, name)`` (with its provider and aliases)."""
         _check_kind(kind)
         self._load()
         if not isinstance(name, str):
@@ -208,7 +235,17 @@ class Registry:
     # -------------------------------------------------------------------- creation
     def create(self, kind: str, spec, **kwargs):
         """An instance from a name, a ``{"name": ..., "config": {...}}`` dict, a class or an
-        existing instance (returned unchanged). ``kwargs`` are passed to the constructor."""
+        existing instance (returned unchanged). ``kwargs`` are passed to the constructor; a
+        registered plain function comes back with ``kwargs`` bound (``functools.partial``).
+
+            >>> mt.registry.create("activation", {"name": "LeakyReLU",
+            ...                                   "config": {"negative_slope": 0.1}})
+            LeakyReLU(negative_slope=0.1)
+            >>> opt = mt.registry.create("optimizer", "sgd", params=mt.nn.Linear(2, 1).parameters(),
+            ...                          lr=0.1)
+            >>> type(opt).__name__
+            'SGD'
+        """
         from .config import from_config
 
         if isinstance(spec, str):
@@ -291,6 +328,8 @@ def namespace_getattr(namespace: str, module_name: str):
 
 
 def namespace_dir(namespace: str, own: dict):
+    """A module-level ``__dir__`` listing a module's own names and those of
+    ``mt.<namespace>`` from the registry."""
     def __dir__():
         return sorted(set(own) | set(registry.namespace(namespace)))
 

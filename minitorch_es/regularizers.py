@@ -1,7 +1,7 @@
 """``Regularizer``: a penalty on a tensor, added to the loss (Keras semantics).
 
 A layer opts in by convention: an attribute ``<parameter>_regularizer`` (e.g.
-``weight_regularizer``) penalises that parameter; :func:`apply_activity_regularizer` records a
+``weight_regularizer``) penalises that parameter; `apply_activity_regularizer` records a
 penalty on the layer's output, divided by the batch size. ``Module.regularization_loss()`` sums
 all of them for the last forward pass.
 """
@@ -13,7 +13,18 @@ from .tensor import Tensor
 
 
 class Regularizer(Configurable):
-    """Callable on a Tensor, returns a scalar penalty Tensor."""
+    """Callable on a Tensor, returns a scalar penalty Tensor (Keras's ``Regularizer``).
+
+    A subclass implements ``__call__``; its constructor arguments are its config.
+
+        >>> class L1Penalty(mt.regularizers.Regularizer):
+        ...     def __init__(self, l1=0.01):
+        ...         self.l1 = l1
+        ...     def __call__(self, x):
+        ...         return self.l1 * x.abs().sum()
+        >>> L1Penalty(0.5)(mt.tensor([1., -2.]))
+        tensor(1.5)
+    """
 
     def __call__(self, x: Tensor) -> Tensor:
         raise NotImplementedError(f"{type(self).__name__} must implement __call__(x)")

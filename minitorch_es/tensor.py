@@ -17,9 +17,27 @@ from .dtypes import get_default_dtype
 from .errors import ShapeError
 
 MaxMinResult = namedtuple("MaxMinResult", ["values", "indices"])
+MaxMinResult.__doc__ = "``(values, indices)`` returned by ``Tensor.max(dim)`` / ``min(dim)``."
 
 
 class Tensor:
+    """An n-dimensional array (``.data``, a NumPy array) with autograd, like ``torch.Tensor``.
+
+    Create one with `mt.tensor` or the other factories rather than the constructor. Floating
+    tensors can ``requires_grad``; every operation on them records a graph and `backward` fills
+    the leaves' ``.grad``. Deliberate differences from PyTorch: ``.grad`` is a NumPy array, not
+    a Tensor, and there is no device (everything runs on the CPU).
+
+        >>> x = mt.tensor([[1., 2.], [3., 4.]], requires_grad=True)
+        >>> y = (x * x).sum()
+        >>> y
+        tensor(30., grad_fn=<SumBackward>)
+        >>> y.backward()
+        >>> x.grad
+        array([[2., 4.],
+               [6., 8.]], dtype=float32)
+    """
+
     # NumPy hands binary operations with a Tensor back to the Tensor's reflected methods.
     __array_ufunc__ = None
 
@@ -56,6 +74,8 @@ class Tensor:
     # ----------------------------------------------------------------- autograd state
     @property
     def requires_grad(self) -> bool:
+        """Whether operations on this tensor are recorded for `backward` (floating dtypes only;
+        only leaves can be switched off)."""
         return self._requires_grad
 
     @requires_grad.setter
@@ -73,11 +93,13 @@ class Tensor:
         self._requires_grad = bool(value)
 
     def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
+        """Set `requires_grad` in place and return ``self``."""
         self.requires_grad = requires_grad
         return self
 
     @property
     def is_leaf(self) -> bool:
+        """True for a tensor not produced by a recorded operation (its ``.grad`` is kept)."""
         return self._ctx is None
 
     @property
@@ -90,6 +112,17 @@ class Tensor:
         self._retains_grad = True
 
     def backward(self, grad=None, retain_graph: bool = False) -> None:
+        """Accumulate the gradient of this tensor into ``.grad`` of every leaf that requires it.
+
+        ``grad`` (same shape as ``self``) is required unless the tensor has one element, as in
+        PyTorch. The graph is freed afterwards; pass ``retain_graph=True`` to call backward
+        through it again. Gradients add up across calls: zero them between steps.
+
+            >>> w = mt.tensor([1., 2.], requires_grad=True)
+            >>> (3 * w).sum().backward()
+            >>> w.grad
+            array([3., 3.], dtype=float32)
+        """
         engine.backward(self, grad, retain_graph)
 
     def _accumulate_grad(self, g: np.ndarray) -> None:
@@ -104,33 +137,41 @@ class Tensor:
         return Tensor._wrap(self.data)
 
     def zero_(self) -> "Tensor":
+        """Fill the data with zeros in place and return ``self``."""
         self.data[...] = 0
         return self
 
     # -------------------------------------------------------------------- properties
     @property
     def shape(self) -> tuple:
+        """The dimensions, a tuple of ints (PyTorch returns a ``torch.Size``, also a tuple)."""
         return self.data.shape
 
     def size(self, dim: int | None = None):
+        """The `shape`, or the size of dimension ``dim``."""
         return self.data.shape if dim is None else self.data.shape[dim]
 
     @property
     def ndim(self) -> int:
+        """The number of dimensions."""
         return self.data.ndim
 
     def dim(self) -> int:
+        """The number of dimensions (`ndim`)."""
         return self.data.ndim
 
     def numel(self) -> int:
+        """The number of elements."""
         return self.data.size
 
     @property
     def dtype(self) -> np.dtype:
+        """The element type, a NumPy dtype (``mt.float32`` is ``np.dtype("float32")``)."""
         return self.data.dtype
 
     @property
     def T(self) -> "Tensor":
+        """The tensor with its dimensions reversed."""
         return self.permute(*reversed(range(self.ndim)))
 
     def __len__(self) -> int:
@@ -142,6 +183,8 @@ class Tensor:
         return (self[i] for i in range(len(self)))
 
     def numpy(self) -> np.ndarray:
+        """The underlying NumPy array (shared, not copied); refused when the tensor requires
+        grad, as in PyTorch: use ``t.detach().numpy()``."""
         if self._requires_grad:
             raise RuntimeError(
                 "Can't call numpy() on a Tensor that requires grad. Use tensor.detach().numpy()"
@@ -154,6 +197,7 @@ class Tensor:
         return self.data if dtype is None else self.data.astype(dtype)
 
     def item(self):
+        """The value of a one-element tensor as a Python number."""
         if self.data.size != 1:
             raise ShapeError(  # a RuntimeError, as in PyTorch (and a ValueError)
                 f"item(): only a tensor with one element can be converted to a Python scalar, "
@@ -162,6 +206,7 @@ class Tensor:
         return self.data.item()
 
     def tolist(self):
+        """The data as (nested) Python lists of numbers."""
         return self.data.tolist()
 
     def __float__(self) -> float:
@@ -196,6 +241,8 @@ class Tensor:
 
     # ------------------------------------------------------------------------- casts
     def to(self, dtype) -> "Tensor":
+        """The tensor converted to ``dtype`` (``self`` when it already has it); a floating cast
+        keeps the graph. ``type`` is an alias. No devices: only a dtype is accepted."""
         dtype = np.dtype(dtype)
         if dtype == self.data.dtype:
             return self
@@ -206,55 +253,67 @@ class Tensor:
     type = to
 
     def float(self) -> "Tensor":
+        """``self.to(mt.float32)``."""
         return self.to(dtypes.float32)
 
     def double(self) -> "Tensor":
+        """``self.to(mt.float64)``."""
         return self.to(dtypes.float64)
 
     def long(self) -> "Tensor":
+        """``self.to(mt.int64)``."""
         return self.to(dtypes.int64)
 
     def int(self) -> "Tensor":
+        """``self.to(mt.int32)``."""
         return self.to(dtypes.int32)
 
     def bool(self) -> "Tensor":
+        """``self.to(mt.bool)``."""
         return self.to(dtypes.bool)
 
     def clone(self) -> "Tensor":
+        """A copy of the data; the copy stays in the graph when ``self`` requires grad."""
         return self * 1 if self._requires_grad else Tensor._wrap(self.data.copy())
 
     # -------------------------------------------------------------------- arithmetic
     def __add__(self, other):
+        """``self + other``, broadcasting like NumPy; also ``Tensor.add``."""
         return _ops.Add.apply(self, _operand(other, self))
 
     def __radd__(self, other):
         return _ops.Add.apply(_operand(other, self), self)
 
     def __sub__(self, other):
+        """``self - other``, broadcasting like NumPy; also ``Tensor.sub``."""
         return _ops.Sub.apply(self, _operand(other, self))
 
     def __rsub__(self, other):
         return _ops.Sub.apply(_operand(other, self), self)
 
     def __mul__(self, other):
+        """``self * other`` (elementwise), broadcasting like NumPy; also ``Tensor.mul``."""
         return _ops.Mul.apply(self, _operand(other, self))
 
     def __rmul__(self, other):
         return _ops.Mul.apply(_operand(other, self), self)
 
     def __truediv__(self, other):
+        """``self / other``, broadcasting like NumPy; also ``Tensor.div``."""
         return _ops.Div.apply(self, _operand(other, self))
 
     def __rtruediv__(self, other):
         return _ops.Div.apply(_operand(other, self), self)
 
     def __pow__(self, other):
+        """``self ** other``, broadcasting like NumPy; also ``Tensor.pow``."""
         return _ops.Pow.apply(self, _operand(other, self))
 
     def __rpow__(self, other):
         return _ops.Pow.apply(_operand(other, self), self)
 
     def __matmul__(self, other):
+        """``self @ other``, the matrix product (NumPy's ``matmul`` rules); also ``matmul``."""
         return _ops.MatMul.apply(self, _operand(other, self))
 
     def __rmatmul__(self, other):
@@ -313,39 +372,51 @@ class Tensor:
             raise ShapeError(f"{ufunc.__name__}: {e}") from None
 
     def __eq__(self, other):
+        """Elementwise ``self == other`` as a bool tensor (no gradient); also ``Tensor.eq``."""
         return self._compare(other, np.equal)
 
     def __ne__(self, other):
+        """Elementwise ``self != other`` as a bool tensor (no gradient); also ``Tensor.ne``."""
         return self._compare(other, np.not_equal)
 
     def __lt__(self, other):
+        """Elementwise ``self < other`` as a bool tensor (no gradient); also ``Tensor.lt``."""
         return self._compare(other, np.less)
 
     def __le__(self, other):
+        """Elementwise ``self <= other`` as a bool tensor (no gradient); also ``Tensor.le``."""
         return self._compare(other, np.less_equal)
 
     def __gt__(self, other):
+        """Elementwise ``self > other`` as a bool tensor (no gradient); also ``Tensor.gt``."""
         return self._compare(other, np.greater)
 
     def __ge__(self, other):
+        """Elementwise ``self >= other`` as a bool tensor (no gradient); also ``Tensor.ge``."""
         return self._compare(other, np.greater_equal)
 
     eq, ne, lt, le, gt, ge = __eq__, __ne__, __lt__, __le__, __gt__, __ge__
 
     # -------------------------------------------------------------------- elementwise
     def exp(self):
+        """``e ** self``, elementwise."""
         return _ops.Exp.apply(self)
 
     def log(self):
+        """The natural logarithm, elementwise."""
         return _ops.Log.apply(self)
 
     def sqrt(self):
+        """The square root, elementwise."""
         return _ops.Sqrt.apply(self)
 
     def abs(self):
+        """The absolute value, elementwise."""
         return _ops.Abs.apply(self)
 
     def clamp(self, min=None, max=None):
+        """Values limited to ``[min, max]`` (either bound may be None); alias ``clip``. The
+        gradient is 1 inside the range and 0 where a value was clipped."""
         if min is None and max is None:
             raise ValueError("clamp: at least one of min and max must be given")
         return _ops.Clamp.apply(self, min=min, max=max)
@@ -353,35 +424,43 @@ class Tensor:
     clip = clamp
 
     def maximum(self, other):
+        """The elementwise larger of ``self`` and ``other``."""
         return _ops.Maximum.apply(self, _operand(other, self))
 
     def minimum(self, other):
+        """The elementwise smaller of ``self`` and ``other``."""
         return _ops.Minimum.apply(self, _operand(other, self))
 
     # --------------------------------------------------------------------- reductions
     def sum(self, dim=None, keepdim: bool = False, *, axis=None):
+        """The sum over ``dim`` (an int, a tuple, or None for all elements); ``axis`` is
+        NumPy's spelling of ``dim``."""
         return _ops.Sum.apply(self, dim=_dim(dim, axis), keepdim=keepdim)
 
     def mean(self, dim=None, keepdim: bool = False, *, axis=None):
+        """The mean over ``dim`` (an int, a tuple, or None for all elements)."""
         return _ops.Mean.apply(self, dim=_dim(dim, axis), keepdim=keepdim)
 
     def var(self, dim=None, unbiased: bool = True, keepdim: bool = False, *, correction=None,
             axis=None):
+        """The variance over ``dim``; unbiased (divides by ``n - 1``) by default, as in
+        PyTorch and unlike NumPy. ``correction`` overrides ``unbiased``."""
         correction = (1 if unbiased else 0) if correction is None else correction
         return _ops.Var.apply(self, dim=_dim(dim, axis), correction=correction, keepdim=keepdim)
 
     def std(self, dim=None, unbiased: bool = True, keepdim: bool = False, *, correction=None,
             axis=None):
+        """The standard deviation over ``dim``; unbiased by default, as in PyTorch."""
         return self.var(dim, unbiased, keepdim, correction=correction, axis=axis).sqrt()
 
     def max(self, dim=None, keepdim: bool = False, *, axis=None):
         """Largest element; with ``dim``, ``(values, indices)`` along it; with a Tensor,
-        :meth:`maximum`, as in PyTorch."""
+        `maximum`, as in PyTorch."""
         return self._extreme(_dim(dim, axis), keepdim, largest=True)
 
     def min(self, dim=None, keepdim: bool = False, *, axis=None):
         """Smallest element; with ``dim``, ``(values, indices)`` along it; with a Tensor,
-        :meth:`minimum`, as in PyTorch."""
+        `minimum`, as in PyTorch."""
         return self._extreme(_dim(dim, axis), keepdim, largest=False)
 
     def _extreme(self, dim, keepdim, largest):
@@ -394,9 +473,11 @@ class Tensor:
         return MaxMinResult(values, indices)
 
     def argmax(self, dim=None, keepdim: bool = False):
+        """The int64 index of the largest value (of the flattened tensor when ``dim`` is None)."""
         return self._arg(np.argmax, dim, keepdim)
 
     def argmin(self, dim=None, keepdim: bool = False):
+        """The int64 index of the smallest value (of the flattened tensor when ``dim`` is None)."""
         return self._arg(np.argmin, dim, keepdim)
 
     def _arg(self, fn, dim, keepdim):
@@ -412,6 +493,8 @@ class Tensor:
 
     # -------------------------------------------------------------------------- shape
     def reshape(self, *shape):
+        """The same elements in a new shape (ints or one tuple; one ``-1`` is inferred); alias
+        ``view`` (which, unlike PyTorch's, never fails for non-contiguous data)."""
         shape = _shape_arg(shape)
         if shape == self.data.shape:
             return self
@@ -420,9 +503,11 @@ class Tensor:
     view = reshape
 
     def view_as(self, other):
+        """``self.reshape(other.shape)``."""
         return self.reshape(other.shape)
 
     def flatten(self, start_dim: int = 0, end_dim: int = -1):
+        """Dimensions ``start_dim`` to ``end_dim`` (inclusive) merged into one."""
         if self.ndim == 0:
             return self.reshape(1)
         s = _ops.reduction.wrap_dim(start_dim, self.ndim, "flatten")
@@ -433,6 +518,7 @@ class Tensor:
         return self.reshape(shape)
 
     def permute(self, *dims):
+        """The dimensions reordered: ``x.permute(2, 0, 1)`` puts the last one first."""
         dims = _shape_arg(dims)
         if len(dims) != self.ndim:
             raise ValueError(
@@ -441,6 +527,7 @@ class Tensor:
         return _ops.Permute.apply(self, dims)
 
     def transpose(self, dim0: int, dim1: int):
+        """Dimensions ``dim0`` and ``dim1`` swapped."""
         d0, d1 = (_ops.reduction.wrap_dim(d, self.ndim, "transpose") for d in (dim0, dim1))
         dims = list(range(self.ndim))
         if dims:  # a 0-d tensor accepts dims 0 / -1 and stays as it is
@@ -448,11 +535,13 @@ class Tensor:
         return _ops.Permute.apply(self, tuple(dims))
 
     def t(self):
+        """The transpose of a tensor with at most 2 dimensions."""
         if self.ndim > 2:
             raise ValueError(f"t() expects a tensor with <= 2 dimensions, got {self.ndim}")
         return self.T
 
     def squeeze(self, dim=None):
+        """Size-1 dimensions removed (all of them, or only ``dim``: an int or a tuple)."""
         if dim is None:
             shape = tuple(n for n in self.shape if n != 1)
         else:
@@ -462,10 +551,12 @@ class Tensor:
         return self.reshape(shape)
 
     def unsqueeze(self, dim: int):
+        """A size-1 dimension inserted at ``dim``."""
         d = _ops.reduction.wrap_dim(dim, self.ndim + 1, "unsqueeze")
         return self.reshape(self.shape[:d] + (1,) + self.shape[d:])
 
     def expand(self, *shape):
+        """The tensor broadcast to ``shape`` (``-1`` keeps a dimension); the gradient sums back."""
         shape = _shape_arg(shape)
         lead = len(shape) - self.ndim  # new leading dims have no size to keep
         if any(n == -1 for n in shape[:lead]):

@@ -1,7 +1,7 @@
 """Activation functions on Tensors, published as ``mt.nn.functional.relu``, ``.softmax`` ...
 
 PyTorch's names, signatures, defaults and formulas; each call is one autograd Function from
-:mod:`.activation_ops` (closed-form backward, overflow-free for any finite input).
+`activation_ops` (closed-form backward, overflow-free for any finite input).
 
 Deviations from PyTorch: inputs must be floating-point Tensors (PyTorch also runs ReLU & co on
 integer tensors); ``inplace=True`` overwrites the input only when it takes no part in autograd;
@@ -189,7 +189,7 @@ def softmax(input, dim: int | None = None, dtype=None):
 
 
 def log_softmax(input, dim: int | None = None, dtype=None):
-    """``x - logsumexp(x)`` along ``dim``: the log of :func:`softmax`, without its underflow."""
+    """``x - logsumexp(x)`` along ``dim``: the log of `softmax`, without its underflow."""
     return _along_dim(ops.LogSoftmaxFunction, input, dim, dtype, "log_softmax")
 
 

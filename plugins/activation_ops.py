@@ -1,6 +1,6 @@
 """The autograd Functions behind the activations (``activation_functions`` wraps them).
 
-Each is one :class:`~minitorch_es.autograd.Function` with a closed-form backward. Where the
+Each is one `Function` with a closed-form backward. Where the
 derivative is a function of the output it saves the output (sigmoid' = s(1 - s), tanh' = 1 - t^2,
 ReLU's mask, ELU's alpha e^x = out + alpha, softmax's Jacobian product). Every formula is stable
 for any finite input: exponentials are taken of ``-|x|`` or of ``x - max(x)`` only, so
@@ -154,7 +154,7 @@ class ELUFunction(Function):
 
 
 class GELUFunction(Function):
-    """x Phi(x) (exact, via :func:`erf`) or its tanh approximation."""
+    """x Phi(x) (exact, via `erf`) or its tanh approximation."""
 
     @staticmethod
     def forward(ctx, x, *, approximate):

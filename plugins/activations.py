@@ -1,5 +1,5 @@
 """Built-in activations: PyTorch's activation Modules (``mt.nn.ReLU()`` ...) and their functional
-forms (``mt.nn.functional.relu`` ..., from :mod:`.activation_functions`).
+forms (``mt.nn.functional.relu`` ..., from `activation_functions`).
 
 Each Module is registered with kind ``"activation"``, so a layer can take ``activation="relu"``
 and a config can name it. Names are matched ignoring case, ``_`` and ``-``, so PyTorch's class
@@ -9,7 +9,7 @@ SiLU. ``Identity`` is the layers plugin's class (PyTorch's ``nn.Identity``), reg
 an activation as well, so ``mt.nn.Identity`` stays one class. The thesis (section 3.6) defines
 sigmoid, tanh, ReLU, leaky ReLU and softmax.
 
-``inplace`` arguments are accepted with PyTorch's meaning (see :mod:`.activation_functions` for
+``inplace`` arguments are accepted with PyTorch's meaning (see `activation_functions` for
 how they behave under autograd).
 """
 
@@ -175,7 +175,7 @@ class Softmax(_AlongDim):
 
 
 class LogSoftmax(_AlongDim):
-    """``log(softmax(x))`` along ``dim``, computed stably; ``dim=None`` as :class:`Softmax`."""
+    """``log(softmax(x))`` along ``dim``, computed stably; ``dim=None`` as `Softmax`."""
 
     def forward(self, input):
         return F.log_softmax(input, self.dim)
@@ -190,6 +190,7 @@ ALIASES = {"Identity": ("linear",), "SiLU": ("swish",)}
 
 @mt.hookimpl
 def minitorch_es_register(registry):
+    """Register the activation Modules and export their functional forms to ``mt.nn.functional``."""
     for cls in ACTIVATIONS:
         registry.add("activation", cls.__name__, cls, aliases=ALIASES.get(cls.__name__, ()))
     for name, function in F.FUNCTIONS.items():

@@ -22,6 +22,11 @@ class EarlyStopping(Callback):
     ``start_from_epoch`` are ignored. ``restore_best_weights`` puts back the weights of the
     best epoch when training ends however it ends: stopped early, out of epochs, or an
     exception (NaN loss, KeyboardInterrupt ...), since ``on_train_end`` always runs.
+
+        stop = mt.callbacks.EarlyStopping(monitor="val_loss", patience=5,
+                                          restore_best_weights=True)
+        trainer = mt.Trainer(model, optimizer="adam", loss="mse", callbacks=[stop])
+        trainer.fit(x, y, epochs=500, validation_split=0.2)
     """
 
     def __init__(self, monitor="val_loss", min_delta=0.0, patience=0, verbose=0, mode="auto",
@@ -103,6 +108,7 @@ class TerminateOnNaN(Callback):
 
 @mt.hookimpl
 def minitorch_es_register(registry):
+    """Register the built-in callbacks (kind ``"callback"``)."""
     from .diagnostics import DeadUnitMonitor, GradientMonitor
     from .io_callbacks import CSVLogger, ModelCheckpoint
     from .lr_callbacks import LearningRateScheduler, ReduceLROnPlateau

@@ -187,7 +187,7 @@ class ConfusionMetric(Metric):
 
 
 class Precision(ConfusionMetric):
-    """TP / (TP + FP) over the epoch (see :class:`ConfusionMetric` for ``average``)."""
+    """TP / (TP + FP) over the epoch (see `ConfusionMetric` for ``average``)."""
 
     default_name = "precision"
 
@@ -196,7 +196,7 @@ class Precision(ConfusionMetric):
 
 
 class Recall(ConfusionMetric):
-    """TP / (TP + FN) over the epoch (see :class:`ConfusionMetric` for ``average``)."""
+    """TP / (TP + FN) over the epoch (see `ConfusionMetric` for ``average``)."""
 
     default_name = "recall"
 
@@ -217,15 +217,15 @@ class F1Score(ConfusionMetric):
 
 
 def precision(y_true, y_pred, average=None, threshold=0.5, from_logits=False) -> float:
-    """Precision of one set of predictions (see :class:`Precision`)."""
+    """Precision of one set of predictions (see `Precision`)."""
     return Precision(average, threshold, from_logits)(y_true, y_pred)
 
 
 def recall(y_true, y_pred, average=None, threshold=0.5, from_logits=False) -> float:
-    """Recall of one set of predictions (see :class:`Recall`)."""
+    """Recall of one set of predictions (see `Recall`)."""
     return Recall(average, threshold, from_logits)(y_true, y_pred)
 
 
 def f1_score(y_true, y_pred, average=None, threshold=0.5, from_logits=False) -> float:
-    """F1 score of one set of predictions (see :class:`F1Score`)."""
+    """F1 score of one set of predictions (see `F1Score`)."""
     return F1Score(average, threshold, from_logits)(y_true, y_pred)

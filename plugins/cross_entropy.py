@@ -41,7 +41,7 @@ def _rows(x: np.ndarray) -> np.ndarray:
 
 
 def _unrows(rows: np.ndarray, shape: tuple) -> np.ndarray:
-    """The inverse of :func:`_rows`."""
+    """The inverse of `_rows`."""
     if len(shape) == 1:
         return rows.reshape(shape)
     return np.moveaxis(rows.reshape((shape[0], *shape[2:], shape[1])), -1, 1)

@@ -31,7 +31,7 @@ class DeadUnitMonitor(Callback):
     submodules and the ``activation`` attribute of layers (``Linear(..., activation="relu")``
     is watched as ``"<layer>.activation"``), or given as ``modules`` (those names).
     Activations applied as plain functions inside a forward are invisible to hooks. ``history[name]`` lists one fraction per epoch
-    (``epochs`` holds the epoch indices); a :class:`DeadUnitWarning` is issued the first time
+    (``epochs`` holds the epoch indices); a `DeadUnitWarning` is issued the first time
     in a fit that a module's fraction reaches ``warn_fraction`` (None: never).
     """
 

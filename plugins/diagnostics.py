@@ -34,10 +34,10 @@ class GradientMonitor(Callback):
     """Gradient norms per parameter every ``every_n_steps`` optimizer steps.
 
     ``steps``, ``names`` and ``norms`` (one row per record, one column per parameter, NaN for a
-    parameter without gradient) hold the records; :meth:`layer_norms` groups them by layer
+    parameter without gradient) hold the records; `layer_norms` groups them by layer
     (the module owning the parameters). Every time first-layer norm / last-layer norm <
     ``vanish_ratio`` or a parameter's norm > ``explode_norm`` an entry is appended to
-    ``events``; the first of each kind in a fit also issues a :class:`GradientWarning`.
+    ``events``; the first of each kind in a fit also issues a `GradientWarning`.
     """
 
     def __init__(self, every_n_steps=10, vanish_ratio=1e-3, explode_norm=1e3) -> None:

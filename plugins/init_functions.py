@@ -238,7 +238,13 @@ def kaiming_uniform_(tensor, a: float = 0, mode: str = "fan_in", nonlinearity: s
 
 def kaiming_normal_(tensor, a: float = 0, mode: str = "fan_in", nonlinearity: str = "leaky_relu",
                     generator=None):
-    """He normal: N(0, std**2), std = gain / sqrt(fan)."""
+    """He normal: N(0, std**2), std = gain / sqrt(fan) (``torch.nn.init.kaiming_normal_``,
+    same defaults); fills ``tensor`` in place and returns it.
+
+        >>> w = mt.nn.init.kaiming_normal_(mt.zeros(256, 128), nonlinearity="relu")
+        >>> abs(float(w.std()) - (2 / 128) ** 0.5) < 0.01        # gain sqrt(2), fan_in 128
+        True
+    """
     std = _kaiming_std(tensor, a, mode, nonlinearity)
     return tensor if std is None else normal_(tensor, 0.0, std, generator)
 

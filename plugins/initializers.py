@@ -1,6 +1,6 @@
 """Built-in initializers: PyTorch's ``mt.nn.init`` functions and the registry's initializer classes.
 
-An :class:`Initializer` is a configurable callable that fills a tensor in place and returns it,
+An `Initializer` is a configurable callable that fills a tensor in place and returns it,
 so a layer can take ``weight_init="he_normal"`` and a checkpoint can store it by name:
 ``mt.registry.create("initializer", "kaiming_normal", mode="fan_out")(layer.weight)``.
 
@@ -159,7 +159,7 @@ class KaimingUniform(Initializer):
 
 
 class KaimingNormal(KaimingUniform):
-    """He normal (``kaiming_normal_``), same arguments as :class:`KaimingUniform`."""
+    """He normal (``kaiming_normal_``), same arguments as `KaimingUniform`."""
 
     def __call__(self, tensor):
         return F.kaiming_normal_(tensor, self.a, self.mode, self.nonlinearity)
@@ -241,6 +241,7 @@ CLASSES = (
 
 @mt.hookimpl
 def minitorch_es_register(registry):
+    """Register the initializer classes and export the ``mt.nn.init`` functions."""
     for cls, aliases in CLASSES:
         registry.add("initializer", cls.__name__, cls, aliases=aliases)
     registry.export("nn.init", "Initializer", Initializer)

@@ -20,11 +20,16 @@ class ModelCheckpoint(Callback):
     {val_loss:.2f}.h5"``. With ``save_best_only`` only epochs that improve ``monitor`` are
     saved. ``save_weights_only`` stores the model alone; otherwise the optimizer, scheduler and
     trainer state (epoch, history, callbacks, data position) go too, so ``fit(resume_from=path)``
-    continues the run. Subclasses may override :meth:`save`. ``saved`` lists the paths written.
+    continues the run. Subclasses may override `save`. ``saved`` lists the paths written.
 
     Deliberate difference from Keras: it is a ``run_last`` callback, so ``fit`` calls it after
     the other callbacks and the checkpoint holds their state after this epoch (EarlyStopping's
     wait counter, a ReduceLROnPlateau reduction) whatever the order of the callback list.
+
+        ckpt = mt.callbacks.ModelCheckpoint("best.h5", monitor="val_loss", save_best_only=True)
+        trainer = mt.Trainer(model, optimizer="adam", loss="mse", callbacks=[ckpt])
+        trainer.fit(x, y, epochs=50, validation_split=0.2)
+        best = mt.load_model("best.h5")
     """
 
     run_last = True

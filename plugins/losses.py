@@ -1,7 +1,7 @@
 """Built-in losses: PyTorch's loss Modules (``mt.nn.MSELoss`` ...) and their functional forms
-(``mt.nn.functional.mse_loss`` ..., from :mod:`.loss_functions` and :mod:`.cross_entropy`).
+(``mt.nn.functional.mse_loss`` ..., from `loss_functions` and `cross_entropy`).
 
-Each class derives :class:`minitorch_es.nn.Loss`, is registered with kind ``"loss"`` under its
+Each class derives `minitorch_es.nn.Loss`, is registered with kind ``"loss"`` under its
 PyTorch name plus the Keras / short spellings ("mse", "mae", "binary_crossentropy",
 "categorical_crossentropy" ...; names ignore case, ``_`` and ``-``, so "mse_loss" or
 "cross-entropy-loss" match too), and rebuilds from ``get_config()``.
@@ -10,7 +10,7 @@ Deviations from PyTorch: the deprecated ``size_average`` / ``reduce`` arguments 
 the options after ``weight`` (or all of them, when there is no ``weight``) are keyword-only, so a
 positional call written for PyTorch's signatures fails instead of binding to the wrong option
 (``HuberLoss(reduction, delta)`` keeps PyTorch's positional order). Targets must have the
-input's shape (no silent broadcasting); see :mod:`.loss_functions` and :mod:`.cross_entropy`.
+input's shape (no silent broadcasting); see `loss_functions` and `cross_entropy`.
 """
 
 from __future__ import annotations
@@ -24,7 +24,13 @@ from . import loss_functions as F
 
 class MSELoss(Loss):
     """Mean squared error ``(x - y)^2`` (Keras: "mse"). The thesis's sum of squared errors
-    (sección 3.4) is ``MSELoss(reduction="sum")``."""
+    (sección 3.4) is ``MSELoss(reduction="sum")``.
+
+        >>> mt.nn.MSELoss()(mt.tensor([1., 3.]), mt.tensor([0., 0.]))
+        tensor(5.)
+        >>> mt.nn.MSELoss(reduction="sum")(mt.tensor([1., 3.]), mt.tensor([0., 0.]))
+        tensor(10.)
+    """
 
     def __init__(self, *, reduction: str = "mean") -> None:
         super().__init__(reduction)
@@ -68,7 +74,7 @@ class SmoothL1Loss(Loss):
 class BCELoss(Loss):
     """Binary cross-entropy of probabilities (e.g. a sigmoid's output); ``weight`` rescales
     each element (it broadcasts to the input). Logs are clamped at -100, as PyTorch. Prefer
-    :class:`BCEWithLogitsLoss` on logits: it is stable where sigmoid saturates."""
+    `BCEWithLogitsLoss` on logits: it is stable where sigmoid saturates."""
 
     def __init__(self, weight=None, *, reduction: str = "mean") -> None:
         super().__init__(reduction)
@@ -101,7 +107,15 @@ class CrossEntropyLoss(Loss):
 
     Also registered as Keras's "categorical_crossentropy" (one-hot / probability targets) and
     "sparse_categorical_crossentropy" (class-index targets) — with PyTorch's semantics: the
-    input is logits (no softmax layer before it), i.e. Keras's ``from_logits=True``."""
+    input is logits (no softmax layer before it), i.e. Keras's ``from_logits=True``.
+
+        >>> loss_fn = mt.nn.CrossEntropyLoss()
+        >>> logits = mt.tensor([[2.0, 0.0], [0.0, 2.0]], requires_grad=True)
+        >>> loss = loss_fn(logits, mt.tensor([0, 1]))
+        >>> round(loss.item(), 4)
+        0.1269
+        >>> loss.backward()     # logits.grad is (softmax(logits) - one_hot) / N
+    """
 
     def __init__(self, weight=None, *, ignore_index: int = -100, reduction: str = "mean",
                  label_smoothing: float = 0.0) -> None:
@@ -157,6 +171,7 @@ FUNCTIONS = {
 
 @mt.hookimpl
 def minitorch_es_register(registry):
+    """Register the loss Modules and export their functional forms to ``mt.nn.functional``."""
     for cls, aliases in LOSSES.items():
         registry.add("loss", cls.__name__, cls, aliases=aliases)
     for name, function in FUNCTIONS.items():

@@ -28,7 +28,13 @@ class LearningRateScheduler(Callback):
     ``schedule(epoch)`` for a one-argument function), ``epoch`` 0-based and ``lr`` that group's
     current rate. The rate used is logged as ``lr``.
 
-        >>> LearningRateScheduler(lambda epoch, lr: lr * 0.5 if epoch >= 10 else lr)
+        >>> halve = mt.callbacks.LearningRateScheduler(lambda epoch, lr: lr / 2 if epoch else lr)
+        >>> model = mt.nn.Linear(2, 1)
+        >>> trainer = mt.Trainer(model, optimizer=mt.optim.SGD(model.parameters(), lr=0.1),
+        ...                      loss="mse", callbacks=[halve])
+        >>> history = trainer.fit(mt.randn(8, 2), mt.randn(8, 1), epochs=3, verbose=0)
+        >>> history.history["lr"]
+        [0.1, 0.05, 0.025]
     """
 
     def __init__(self, schedule, verbose=0) -> None:

@@ -23,7 +23,14 @@ from .classification_metrics import (
 
 class Accuracy(Metric):
     """Fraction of samples whose predicted class equals the target class (Keras's
-    ``"accuracy"``: categorical for ``(N, C)`` outputs, binary for ``(N,)`` / ``(N, 1)``)."""
+    ``"accuracy"``: categorical for ``(N, C)`` outputs, binary for ``(N,)`` / ``(N, 1)``).
+
+        >>> acc = mt.metrics.Accuracy()
+        >>> acc.update_state(mt.tensor([0, 1]), mt.tensor([[0.9, 0.1], [0.8, 0.2]]))
+        >>> acc.update_state(mt.tensor([1]), mt.tensor([[0.3, 0.7]]))
+        >>> acc.result()
+        0.6666666666666666
+    """
 
     state_names = ("correct", "total")
     default_name = "accuracy"
@@ -128,12 +135,12 @@ class MeanAbsoluteError(_ElementwiseMean):
 
 
 def accuracy(y_true, y_pred, threshold=0.5, from_logits=False) -> float:
-    """Accuracy of one set of predictions (see :class:`Accuracy`)."""
+    """Accuracy of one set of predictions (see `Accuracy`)."""
     return Accuracy(threshold, from_logits)(y_true, y_pred)
 
 
 def top_k_accuracy(y_true, y_pred, k=5) -> float:
-    """Top-k accuracy of one set of predictions (see :class:`TopKAccuracy`)."""
+    """Top-k accuracy of one set of predictions (see `TopKAccuracy`)."""
     return TopKAccuracy(k)(y_true, y_pred)
 
 
@@ -149,6 +156,7 @@ def mae(y_true, y_pred) -> float:
 
 @mt.hookimpl
 def minitorch_es_register(registry):
+    """Register the built-in metrics (kind ``"metric"``) and their functional forms."""
     registry.add("metric", "Accuracy", Accuracy, aliases=("acc",))
     registry.add("metric", "TopKAccuracy", TopKAccuracy, aliases=("top_k_categorical_accuracy",))
     registry.add("metric", "MeanSquaredError", MeanSquaredError, aliases=("mse",))

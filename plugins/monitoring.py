@@ -20,11 +20,13 @@ def resolve_mode(mode: str, monitor: str, where: str) -> str:
 
 
 def check_non_negative(value, name: str, where: str) -> None:
+    """Raise a ValueError naming ``where`` and ``name`` unless ``value`` is a real number >= 0."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or value < 0:
         raise ValueError(f"{where}: {name} must be a number >= 0, got {value!r}")
 
 
 def check_count(value, name: str, where: str, low: int = 0) -> None:
+    """Raise a ValueError naming ``where`` and ``name`` unless ``value`` is an int >= ``low``."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
         raise ValueError(f"{where}: {name} must be an int >= {low}, got {value!r}")
 

@@ -33,7 +33,7 @@ class Adam(_AdamBase):
     ``m = b1 m + (1-b1) g``, ``v = b2 v + (1-b2) g²``,
     ``param -= lr / (1-b1^t) * m / (sqrt(v) / sqrt(1-b2^t) + eps)``;
     ``amsgrad=True`` uses the running maximum of ``v`` instead of ``v``.
-    ``decoupled_weight_decay=True`` turns it into :class:`AdamW`.
+    ``decoupled_weight_decay=True`` turns it into `AdamW`.
 
     State: ``step``, ``exp_avg``, ``exp_avg_sq`` and ``max_exp_avg_sq`` (amsgrad).
     """

@@ -2,7 +2,7 @@
 effective gradient (``±grad + weight_decay * param``).
 
 Every ``_update`` works on a whole flat buffer, so it must not allocate per call: it borrows work
-arrays from :meth:`FlatOptimizer._work` and uses NumPy's ``out=``. Hyper-parameters are read
+arrays from `FlatOptimizer._work` and uses NumPy's ``out=``. Hyper-parameters are read
 from the group at every step as Python floats (a scheduler may change them, and a NumPy float64
 scalar would promote float32 arrays).
 """
@@ -15,7 +15,7 @@ from minitorch_es.optim import Optimizer
 
 
 class FlatOptimizer(Optimizer):
-    """An :class:`Optimizer` with scratch arrays reused across steps (not part of the state)."""
+    """An `Optimizer` with scratch arrays reused across steps (not part of the state)."""
 
     def _work(self, like: np.ndarray, k: int) -> np.ndarray:
         """Work array number ``k`` with ``like``'s size and dtype; contents are garbage."""

@@ -22,6 +22,13 @@ class SGD(FlatOptimizer):
 
     State per parameter: ``step`` (PyTorch's SGD keeps none) and ``momentum_buffer`` (only when
     ``momentum > 0``).
+
+        >>> w = mt.nn.Parameter(mt.tensor([1.0]))
+        >>> opt = mt.optim.SGD([w], lr=0.1, momentum=0.9)
+        >>> (w * w).sum().backward()
+        >>> opt.step()
+        >>> w.data                  # 1 - 0.1 * 2
+        array([0.8], dtype=float32)
     """
 
     def __init__(self, params, lr: float = 1e-3, momentum: float = 0, dampening: float = 0,

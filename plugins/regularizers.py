@@ -63,7 +63,12 @@ class L1(L1L2):
 class L2(L1L2):
     """``l2 * sum(x**2)`` (Keras's default ``l2=0.01``). Unlike optimizer ``weight_decay`` it is
     part of the loss, so its gradient ``2 * l2 * x`` also goes through adaptive optimizers.
-    ``l2=None`` means the default, as in Keras."""
+    ``l2=None`` means the default, as in Keras.
+
+        >>> mt.regularizers.L2(0.1)(mt.tensor([1., 2.]))
+        tensor(0.5)
+        >>> layer = mt.nn.Linear(4, 2, weight_regularizer=mt.regularizers.L2(1e-4))
+    """
 
     def __init__(self, l2: float = 0.01) -> None:
         super().__init__(l2=0.01 if l2 is None else l2)
@@ -221,6 +226,7 @@ class NonNeg(Constraint):
 
 @mt.hookimpl
 def minitorch_es_register(registry):
+    """Register the regularizers and the weight constraints."""
     registry.add("regularizer", "L1", L1, aliases=("l1",))
     registry.add("regularizer", "L2", L2, aliases=("l2",))
     registry.add("regularizer", "L1L2", L1L2, aliases=("l1_l2",))

@@ -18,7 +18,7 @@ class ReduceLROnPlateau(LRScheduler):
     An improvement is ``metric < best * (1 - threshold)`` (mode ``'min'``, threshold_mode
     ``'rel'``), ``metric < best - threshold`` (``'abs'``), and symmetrically for ``'max'``.
 
-    As in PyTorch >= 2.2 it is an :class:`LRScheduler` whose ``step`` takes the metric; it does
+    As in PyTorch >= 2.2 it is an `LRScheduler` whose ``step`` takes the metric; it does
     not set the lr at construction and has no ``get_lr``. It reduces the *current* lr, so it
     composes with a manual lr change.
     """
@@ -114,11 +114,11 @@ class ReduceLROnPlateau(LRScheduler):
                 group["lr"] = new
 
     def get_lr(self) -> list[float]:
-        """Not available: the lr depends on the metrics passed to :meth:`step`."""
+        """Not available: the lr depends on the metrics passed to `step`."""
         raise NotImplementedError("ReduceLROnPlateau has no schedule: it changes the lr in "
                                   "step(metrics); read it with get_last_lr()")
 
     def load_state_dict(self, state_dict: dict) -> None:
-        """Restore the counters, best value and settings from :meth:`state_dict`."""
+        """Restore the counters, best value and settings from `state_dict`."""
         super().load_state_dict(state_dict)
         self._init_is_better(self.mode, self.threshold, self.threshold_mode)

@@ -275,12 +275,13 @@ COMMON = textwrap.dedent('''
                              nn.Tanh(), nn.Dropout(dropout), nn.Linear(16, 3))
 
 
-    def with_fit(name, batch, seed):
+    def with_fit(name, batch, seed, wrap=False):
         """Trainer.fit, no shuffling: rank r's shard of global batch k is every other sample."""
         x, y, xv, yv = data()
         model = mlp(seed)
-        trainer = mt.Trainer(model, OPTIMIZERS[name](model.parameters()), "cross_entropy",
-                             metrics=["accuracy"])
+        opt = OPTIMIZERS[name](model.parameters())
+        opt = mt.distributed.DistributedOptimizer(opt) if wrap else opt
+        trainer = mt.Trainer(model, opt, "cross_entropy", metrics=["accuracy"])
         h = trainer.fit(x, y, epochs=3, batch_size=batch, shuffle=False, verbose=0,
                         validation_data=(xv, yv)).history
         return model, {k: np.array(h[k]) for k in KEYS}
@@ -352,6 +353,8 @@ CHILD = COMMON + textwrap.dedent('''
             found.update({f"fit-{name}-{k}": v for k, v in hist.items()})
             model = with_loop(name, 8, seed=rank, ranks=2)
             found.update({f"loop-{name}-{i}": p.data for i, p in enumerate(model.parameters())})
+        model, _ = with_fit("adam", 8, seed=rank, wrap=True)   # fit takes a DistributedOptimizer
+        found.update({f"wrapped-{i}": p.data for i, p in enumerate(model.parameters())})
         np.savez(f"{out}/equivalence-rank{rank}.npz", **found)
         checkpointed("full")
     elif mode == "resume":
@@ -416,6 +419,8 @@ def test_two_ranks_with_batch_b_equal_one_process_with_batch_2b(first_run):
     ranks = [_load(out / f"equivalence-rank{r}.npz") for r in range(2)]
     for key in ranks[0]:
         np.testing.assert_array_equal(ranks[0][key], ranks[1][key], err_msg=key)  # in lockstep
+    for i in range(4):
+        np.testing.assert_array_equal(ranks[0][f"wrapped-{i}"], ranks[0][f"fit-adam-{i}"])
     ns = {}
     exec(COMMON, ns)
     for name in ns["OPTIMIZERS"]:

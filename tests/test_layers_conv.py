@@ -232,8 +232,7 @@ def test_constructor_errors(kwargs, error, message):
 
 @pytest.mark.parametrize("cin,cout,stride", [(2, 3, 1), (1, 8, 1), (2, 3, 2)])
 def test_large_input_gradients_match_the_correlation_formulas(rng, cin, cout, stride):
-    # Wide enough (> 16384 output columns) for the blocked weight-gradient accumulation, with
-    # tall (row-wise im2col) and short (plain im2col) columns.
+    # Tall (row-wise im2col) and short (plain im2col) columns, stride 1 and 2, on a large input.
     layer = mt.nn.Conv2d(cin, cout, 3, stride=stride, padding=1).double()
     x = mt.tensor(rng.standard_normal((2, cin, 130, 130)), requires_grad=True)
     out = layer(x)

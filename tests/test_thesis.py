@@ -9,8 +9,19 @@ import pytest
 
 import minitorch_es as mt
 from minitorch_es.cli import main
-from minitorch_es.thesis import EXPERIMENTS, Result, Row, RunConfig, markdown_table, plotting
-from minitorch_es.thesis import mnist, moons, regression, runner, xor
+from minitorch_es.thesis import (
+    EXPERIMENTS,
+    Result,
+    Row,
+    RunConfig,
+    markdown_table,
+    mnist,
+    moons,
+    plotting,
+    regression,
+    runner,
+    xor,
+)
 
 HAVE_MPL = plotting.available()
 QUIET = ["--quick", "--no-progress", "--no-download"]

@@ -29,6 +29,7 @@ _FREED_MESSAGE = (
 
 
 def backward(root, grad=None, retain_graph: bool = False) -> None:
+    """Backpropagate from ``root`` (what ``Tensor.backward`` calls); see the module notes."""
     if root._ctx is FREED:
         raise RuntimeError(_FREED_MESSAGE)
     if not root.requires_grad:

@@ -1,22 +1,9 @@
 """``Function``: an operation with a forward and a hand-written backward on NumPy arrays.
 
-Every built-in op is a Function, and so is a user's op with a hand-derived gradient::
-
-    class Square(mt.autograd.Function):
-        @staticmethod
-        def forward(ctx, x):
-            ctx.save_for_backward(x)
-            return x * x
-
-        @staticmethod
-        def backward(ctx, grad):
-            (x,) = ctx.saved_tensors
-            return 2 * x * grad
-
-    y = Square.apply(t)
-
-``forward`` receives the ``.data`` arrays of Tensor arguments and other arguments unchanged;
-``backward`` returns one gradient (or ``None``) per positional input of ``forward``.
+Every built-in op is a Function, and so is a user's op with a hand-derived gradient (see the
+example under `Function`). ``forward`` receives the ``.data`` arrays of Tensor arguments and
+other arguments unchanged; ``backward`` returns one gradient (or ``None``) per positional input
+of ``forward``.
 """
 
 from __future__ import annotations
@@ -37,6 +24,8 @@ class Context:
         self.saved_tensors: tuple = ()
 
     def save_for_backward(self, *arrays) -> None:
+        """Keep arrays for backward, which reads them back as ``ctx.saved_tensors``. Other
+        values (options, shapes) can be stored as plain attributes: ``ctx.dim = dim``."""
         self.saved_tensors = arrays
 
 
@@ -54,18 +43,46 @@ class _NoGradContext:
 
 
 class Function:
-    """Base class of differentiable operations; subclasses define static forward/backward."""
+    """Base class of differentiable operations; subclasses define static forward/backward.
+
+    Call an op with ``apply`` (never ``forward`` directly), as in PyTorch; `gradcheck` verifies
+    a hand-written backward against finite differences.
+
+        >>> class Square(mt.autograd.Function):
+        ...     @staticmethod
+        ...     def forward(ctx, x):
+        ...         ctx.save_for_backward(x)
+        ...         return x * x
+        ...     @staticmethod
+        ...     def backward(ctx, grad):
+        ...         (x,) = ctx.saved_tensors
+        ...         return 2 * x * grad
+        >>> t = mt.tensor([3.], requires_grad=True)
+        >>> Square.apply(t).backward()
+        >>> t.grad
+        array([6.], dtype=float32)
+        >>> mt.autograd.gradcheck(Square.apply, mt.randn(4, dtype=mt.float64, requires_grad=True))
+        True
+    """
 
     @staticmethod
     def forward(ctx, *args, **kwargs):
+        """Compute the result from NumPy arrays (Tensor arguments arrive as their ``.data``);
+        save what backward needs with ``ctx.save_for_backward``. Keyword arguments are options,
+        not differentiable inputs."""
         raise NotImplementedError("Function subclasses must implement forward(ctx, *args)")
 
     @staticmethod
     def backward(ctx, grad):
+        """Given the gradient of the output (an array, never to be modified in place), return
+        one gradient array (or None) per positional input of forward; ``ctx.needs_input_grad``
+        says which are wanted."""
         raise NotImplementedError("Function subclasses must implement backward(ctx, grad)")
 
     @classmethod
     def apply(cls, *args, **kwargs):
+        """Run forward on the arguments and return a Tensor that records this op in the graph
+        when an input requires grad and grad mode is enabled."""
         Tensor = _Tensor
         arrays = [a.data if isinstance(a, Tensor) else a for a in args]
         needs = grad_mode._enabled and any(

@@ -8,6 +8,7 @@ _enabled = True
 
 
 def is_grad_enabled() -> bool:
+    """True when operations record a graph (not inside `no_grad`)."""
     return _enabled
 
 
@@ -55,7 +56,20 @@ class _GradModeDecorator:
 
 
 class no_grad(_GradModeDecorator):
-    """Disable graph recording inside a ``with`` block or a decorated function."""
+    """Disable graph recording inside a ``with`` block or a decorated function, as in PyTorch:
+    use it for evaluation and for manual parameter updates.
+
+        >>> x = mt.ones(2, requires_grad=True)
+        >>> with mt.no_grad():
+        ...     y = x * 2
+        >>> y.requires_grad
+        False
+        >>> @mt.no_grad()
+        ... def predict(t):
+        ...     return t * 2
+        >>> predict(x).requires_grad
+        False
+    """
 
     mode = False
 

@@ -18,7 +18,12 @@ def gradcheck(fn, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1
     Inputs are copied to float64. The outputs are projected on a fixed random direction ``v``,
     so one backward pass gives the gradient of ``sum(v * fn(x))``, which is compared with central
     differences ``(f(x + eps) - f(x - eps)) / (2 eps)`` element by element. On a mismatch the
-    error names the input, the element and both derivatives.
+    error names the input, the element and both derivatives. Returns True, or False on a
+    mismatch when ``raise_exception`` is false (PyTorch's ``torch.autograd.gradcheck``).
+
+        >>> x = mt.randn(3, dtype=mt.float64, requires_grad=True)
+        >>> mt.autograd.gradcheck(lambda t: (t * t.exp()).sum(), (x,))
+        True
     """
     from ..tensor import Tensor
 

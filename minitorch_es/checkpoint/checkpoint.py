@@ -27,7 +27,13 @@ def _header(f, kind: str) -> None:
 
 
 def save(state_dict: dict, path) -> None:
-    """Save a plain state dict (a model's or an optimizer's) to ``path`` atomically."""
+    """Save a plain state dict (a model's or an optimizer's) to the HDF5 file ``path``,
+    atomically (``torch.save`` for state dicts; nothing is pickled).
+
+        model = mt.nn.Linear(3, 2)
+        mt.save(model.state_dict(), "weights.h5")
+        model.load_state_dict(mt.load("weights.h5"))
+    """
     if not isinstance(state_dict, dict):
         raise TypeError(f"mt.save expects a state dict (a dict), got {type(state_dict).__name__}")
     with atomic_h5(path) as f:
@@ -36,7 +42,8 @@ def save(state_dict: dict, path) -> None:
 
 
 def load(path) -> dict:
-    """Load a state dict saved by :func:`save` (arrays come back as NumPy arrays)."""
+    """Load a state dict saved by `save` (arrays come back as NumPy arrays); pass it to
+    ``load_state_dict``. Never unpickles."""
     with open_h5(path) as f:
         if "state" not in f:
             raise CheckpointError(f"{path!r} holds a {f.attrs.get('kind')!r}, not a state dict "
@@ -49,7 +56,13 @@ def save_checkpoint(path, model=None, optimizer=None, scheduler=None, trainer=No
                     epoch=None, **metadata) -> None:
     """Everything needed to resume training exactly: weights and architecture, optimizer state
     (by parameter name), scheduler, trainer (epoch, step, History, callbacks, data order), the
-    package RNG state and any JSON-serialisable ``metadata``. Written atomically."""
+    package RNG state and any JSON-serialisable ``metadata``. Written atomically.
+
+        mt.save_checkpoint("run.h5", model=model, optimizer=opt, scheduler=sched, epoch=5)
+        # later, with the same objects rebuilt:
+        info = mt.load_checkpoint("run.h5", model=model, optimizer=opt, scheduler=sched)
+        start_epoch = info["epoch"] + 1
+    """
     with atomic_h5(path) as f:
         _header(f, "checkpoint")
         f.attrs["metadata"] = json.dumps({"epoch": epoch, **metadata}, default=_no_json)
@@ -78,9 +91,11 @@ def save_checkpoint(path, model=None, optimizer=None, scheduler=None, trainer=No
 
 def load_checkpoint(path, model=None, optimizer=None, scheduler=None, trainer=None,
                     strict: bool = True, map=None, restore_rng: bool = True) -> dict:
-    """Restore what :func:`save_checkpoint` wrote into the given objects; returns a dict with
+    """Restore what `save_checkpoint` wrote into the given objects; returns a dict with
     ``epoch``, ``metadata`` and the sections' raw states. ``map`` renames saved model keys
-    (a dict old -> new, or a function) for models whose layer names changed."""
+    (a dict old -> new, or a function) for models whose layer names changed; ``strict`` is
+    passed to ``Module.load_state_dict``; ``restore_rng`` also restores the package generator
+    so a resumed run draws the same numbers. See `save_checkpoint` for an example."""
     with open_h5(path) as f:
         metadata = json.loads(f.attrs.get("metadata", "{}"))
         out = {"epoch": metadata.get("epoch"), "metadata": metadata}
@@ -128,7 +143,12 @@ def load_checkpoint(path, model=None, optimizer=None, scheduler=None, trainer=No
 
 def load_model(path):
     """Rebuild a model from the file alone (every class in it must be registered) and load its
-    weights."""
+    weights. Works on files written by `save_checkpoint` with a model; no code from the file is
+    ever run.
+
+        mt.save_checkpoint("model.h5", model=model)
+        same = mt.load_model("model.h5")        # no need to build the model first
+    """
     with open_h5(path) as f:
         if "model" not in f:
             raise CheckpointError(f"{path!r} holds no model")

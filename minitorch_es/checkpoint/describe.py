@@ -10,6 +10,8 @@ from .hdf5 import open_h5, read_dataset
 
 
 def describe(path) -> str:
+    """A readable report of a checkpoint file: header, metadata, architecture, arrays with
+    shapes and dtypes, optimizer, scheduler and trainer progress (``minitorch-es inspect``)."""
     lines = []
     with open_h5(path) as f:
         a = f.attrs

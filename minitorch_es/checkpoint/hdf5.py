@@ -65,7 +65,7 @@ def _fsync_dir(directory: str) -> None:
 @contextmanager
 def open_h5(path: str):
     """Open a checkpoint for reading; missing, non-HDF5 and truncated files raise
-    :class:`CheckpointError` naming the file."""
+    `CheckpointError` naming the file."""
     path = os.fspath(path)
     if not os.path.exists(path):
         raise CheckpointError(f"checkpoint file not found: {path!r}")
@@ -122,7 +122,7 @@ def write_tree(group: h5py.Group, tree, key_paths: bool = False) -> None:
 
 
 def read_tree(group: h5py.Group, where: str):
-    """The inverse of :func:`write_tree`; ``where`` names the section in errors."""
+    """The inverse of `write_tree`; ``where`` names the section in errors."""
     try:
         tree = json.loads(group.attrs["tree"])
     except (KeyError, ValueError) as e:
@@ -157,6 +157,8 @@ def _write_dataset(group: h5py.Group, name: str, array: np.ndarray) -> None:
 
 
 def read_dataset(group: h5py.Group, name: str, where: str) -> np.ndarray:
+    """The array stored as dataset ``name`` of ``group``, checksum verified; errors name
+    ``where``."""
     full = f"{group.name}/{name}"
     try:
         ds = group[name]

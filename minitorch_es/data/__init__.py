@@ -1,5 +1,7 @@
 """Data loading (``torch.utils.data``-style), splitting, preprocessing and datasets.
 
+For example:
+
     from minitorch_es.data import DataLoader, TensorDataset, random_split
     loader = DataLoader(TensorDataset(x, y), batch_size=32, shuffle=True)
 """

@@ -68,11 +68,13 @@ class DataLoader:
     ``drop_last``. A TensorDataset (or a Subset of one) is batched by indexing its arrays
     directly; other datasets are read sample by sample and combined by ``collate_fn``
     (``default_collate``). A ``sampler`` (any iterable of indices with ``len``, e.g. a
-    :class:`DistributedSampler`) gives the order instead; as in PyTorch it excludes
+    `DistributedSampler`) gives the order instead; as in PyTorch it excludes
     ``shuffle``. The loader does not call ``sampler.set_epoch`` (``Trainer.fit`` does).
 
-        >>> loader = DataLoader(TensorDataset(x, y), batch_size=32, shuffle=True)
-        >>> for xb, yb in loader: ...
+        >>> x, y = mt.randn(100, 3), mt.randint(0, 2, (100,))
+        >>> loader = mt.data.DataLoader(mt.data.TensorDataset(x, y), batch_size=32, shuffle=True)
+        >>> len(loader), [len(xb) for xb, yb in loader]
+        (4, [32, 32, 32, 4])
 
     Resuming mid-epoch -- the contract of ``state_dict()`` / ``load_state_dict()``:
 

@@ -11,11 +11,15 @@ from ..tensor import Tensor
 class Dataset:
     """A map-style dataset: ``dataset[i]`` is the i-th sample and ``len(dataset)`` their number.
 
-    Subclass it and implement ``__getitem__`` and ``__len__``::
+    Subclass it and implement ``__getitem__`` and ``__len__``:
 
-        class Squares(Dataset):
-            def __len__(self): return 10
-            def __getitem__(self, i): return mt.tensor([float(i)]), mt.tensor([float(i * i)])
+        >>> class Squares(mt.data.Dataset):
+        ...     def __len__(self):
+        ...         return 10
+        ...     def __getitem__(self, i):
+        ...         return mt.tensor([float(i)]), mt.tensor([float(i * i)])
+        >>> len(Squares()), Squares()[3]
+        (10, (tensor([3.]), tensor([9.])))
     """
 
     def __getitem__(self, index):
@@ -48,8 +52,10 @@ class TensorDataset(Dataset):
     the same first dimension. ``DataLoader`` batches a TensorDataset by indexing its arrays
     directly, which is much faster than stacking samples.
 
-        >>> ds = TensorDataset(mt.randn(100, 3), mt.zeros(100, dtype=mt.int64))
-        >>> x, y = ds[0]            # x.shape == (3,), y.shape == ()
+        >>> ds = mt.data.TensorDataset(mt.randn(100, 3), mt.zeros(100, dtype=mt.int64))
+        >>> x, y = ds[0]
+        >>> len(ds), x.shape, y.shape
+        (100, (3,), ())
     """
 
     def __init__(self, *tensors) -> None:
@@ -85,7 +91,12 @@ class TensorDataset(Dataset):
 class Subset(Dataset):
     """The samples of ``dataset`` at ``indices``, in that order (``torch.utils.data.Subset``).
 
-        >>> first_ten = Subset(ds, range(10))
+    Indexing a Subset indexes the dataset at ``indices[i]``:
+
+        >>> ds = mt.data.TensorDataset(mt.arange(100))
+        >>> evens = mt.data.Subset(ds, range(0, 100, 2))
+        >>> len(evens), evens[3]
+        (50, (tensor(6),))
     """
 
     def __init__(self, dataset, indices) -> None:

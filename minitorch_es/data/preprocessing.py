@@ -99,7 +99,9 @@ class StandardScaler(_Scaler):
     centring / scaling in ``transform``. ``copy`` is accepted for scikit-learn compatibility;
     results are always new arrays.
 
-        >>> z = StandardScaler().fit_transform(np.array([[0.], [2.]]))   # [[-1.], [1.]]
+        >>> mt.data.StandardScaler().fit_transform(np.array([[0.], [2.]]))
+        array([[-1.],
+               [ 1.]])
     """
 
     _state_keys = ("mean_", "var_", "scale_", "n_samples_seen_")
@@ -148,7 +150,10 @@ class MinMaxScaler(_Scaler):
     (zero range) is mapped to the range's minimum. ``clip=True`` clips transformed values
     that fall outside the range. ``copy`` is accepted for scikit-learn compatibility.
 
-        >>> MinMaxScaler().fit_transform(np.array([[1.], [3.], [5.]]))   # [[0.], [0.5], [1.]]
+        >>> mt.data.MinMaxScaler().fit_transform(np.array([[1.], [3.], [5.]]))
+        array([[0. ],
+               [0.5],
+               [1. ]])
     """
 
     _state_keys = ("min_", "scale_", "data_min_", "data_max_", "data_range_")
@@ -202,7 +207,9 @@ def one_hot(labels, num_classes=None, dtype=None):
     Tensor input and an ndarray otherwise. ``num_classes=None`` (or -1) means
     ``max(labels) + 1``.
 
-        >>> one_hot(np.array([0, 2]), 3)    # [[1, 0, 0], [0, 0, 1]]
+        >>> mt.data.one_hot(np.array([0, 2]), 3)
+        array([[1, 0, 0],
+               [0, 0, 1]])
     """
     arr = np.asarray(labels.data if isinstance(labels, Tensor) else labels)
     if arr.dtype.kind not in "iu":

@@ -25,14 +25,18 @@ class DistributedSampler:
     starting at ``r``. So the shards are disjoint and, within one step, rank ``r``'s batch is
     the ``r``-th interleaved part of one global batch. All shards have the same length: without
     ``drop_last`` the order is padded by repeating its first indices up to a multiple of
-    ``num_replicas``; with ``drop_last`` its tail is dropped instead. Call :meth:`set_epoch`
+    ``num_replicas``; with ``drop_last`` its tail is dropped instead. Call `set_epoch`
     before each epoch to get a new order (``Trainer.fit`` does it); ``seed`` must be the same on
     every rank. ``num_replicas`` / ``rank`` default to ``mt.distributed.world_size()`` /
     ``rank()``.
 
-        >>> sampler = DistributedSampler(dataset, num_replicas=2, rank=1, shuffle=False)
-        >>> list(sampler)[:3]          # [1, 3, 5]
-        >>> loader = DataLoader(dataset, batch_size=32, sampler=sampler)
+        >>> dataset = mt.data.TensorDataset(mt.arange(10))
+        >>> sampler = mt.data.DistributedSampler(dataset, num_replicas=2, rank=1, shuffle=False)
+        >>> list(sampler)
+        [1, 3, 5, 7, 9]
+        >>> loader = mt.data.DataLoader(dataset, batch_size=2, sampler=sampler)
+        >>> [xb.tolist() for (xb,) in loader]
+        [[1, 3], [5, 7], [9]]
 
     The order comes from NumPy (``default_rng(seed + epoch)``), so the permutations are not
     PyTorch's numbers, only its rules.
@@ -98,7 +102,7 @@ class DistributedSampler:
                 "num_samples": len(self.dataset)}
 
     def load_state_dict(self, state: dict) -> None:
-        """Restore ``epoch`` and ``seed`` saved by :meth:`state_dict` (on any rank of a job with
+        """Restore ``epoch`` and ``seed`` saved by `state_dict` (on any rank of a job with
         the same number of ranks and the same dataset)."""
         where = "DistributedSampler.load_state_dict"
         if not isinstance(state, dict) or not {"epoch", "seed"} <= set(state):

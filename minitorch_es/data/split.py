@@ -35,7 +35,10 @@ def random_split(dataset, lengths, generator=None):
     round-robin from the first split. The order is drawn from the package generator (or from
     ``generator``, a ``numpy.random.Generator``).
 
-        >>> train, val = random_split(ds, [0.8, 0.2])
+        >>> ds = mt.data.TensorDataset(mt.randn(10, 2))
+        >>> train, val = mt.data.random_split(ds, [0.8, 0.2])
+        >>> len(train), len(val)
+        (8, 2)
     """
     n = len(dataset)
     lengths = list(lengths)
@@ -165,7 +168,10 @@ def train_test_split(*arrays, test_size=None, train_size=None, random_state=None
     sets. Without ``random_state`` the order comes from the package generator; an int seeds a
     private generator (results differ from scikit-learn's for the same seed).
 
-        >>> x_tr, x_te, y_tr, y_te = train_test_split(x, y, test_size=0.2, stratify=y)
+        >>> x, y = np.arange(20).reshape(10, 2), np.array([0, 1] * 5)
+        >>> x_tr, x_te, y_tr, y_te = mt.data.train_test_split(x, y, test_size=0.2, stratify=y)
+        >>> x_tr.shape, x_te.shape, sorted(y_te.tolist())
+        ((8, 2), (2, 2), [0, 1])
     """
     if not arrays:
         raise ValueError("train_test_split expected at least one array, got none")

@@ -3,7 +3,7 @@
     mpiexec -n 4 python train.py          # 4 ranks; a plain `python train.py` is 1 rank
 
 ``Trainer.fit`` becomes data-parallel by itself when there is more than one rank. A loop of your
-own uses :class:`DistributedOptimizer` and :class:`minitorch_es.data.DistributedSampler`::
+own uses `DistributedOptimizer` and `minitorch_es.data.DistributedSampler`:
 
     import minitorch_es as mt
     sampler = mt.data.DistributedSampler(dataset, shuffle=True, seed=0)

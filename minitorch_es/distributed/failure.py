@@ -1,10 +1,10 @@
 """One failing rank ends the whole job, loudly, instead of leaving the others hanging.
 
 In a data-parallel job every rank waits for every other at each all-reduce, so a rank that dies
-(an exception, a NaN loss) would leave the rest blocked forever. :func:`abort` prints which rank
+(an exception, a NaN loss) would leave the rest blocked forever. `abort` prints which rank
 failed and why, then calls ``MPI_Abort``, which makes ``mpiexec`` stop every rank and exit
-non-zero. :func:`init` installs it as ``sys.excepthook``; ``Trainer.fit`` also wraps training in
-:func:`abort_on_failure`, so an exception inside fit aborts even if the script catches it.
+non-zero. `init` installs it as ``sys.excepthook``; ``Trainer.fit`` also wraps training in
+`abort_on_failure`, so an exception inside fit aborts even if the script catches it.
 """
 
 from __future__ import annotations

@@ -1,15 +1,15 @@
 """What makes ``Trainer.fit`` data-parallel when the job has more than one rank.
 
-:func:`distributed_fit` wraps ``fit``; in a world of one it only calls it. With N ranks it
-creates a :class:`FitSync`, which the training loop consults at a few points:
+`distributed_fit` wraps ``fit``; in a world of one it only calls it. With N ranks it
+creates a `FitSync`, which the training loop consults at a few points:
 
 * start: every rank takes rank 0's RNG state and weights (one job, one initialisation);
-* data: the training set is sharded by a :class:`~minitorch_es.data.DistributedSampler` (so
+* data: the training set is sharded by a `DistributedSampler` (so
   ``batch_size`` is per rank, as PyTorch DDP) and the validation set into disjoint, unpadded
   shards;
 * each step: the batch losses and the (targets, outputs) of the ranks are gathered, so the loss
   and the metrics every rank logs are those of the global batch; the gradients are averaged
-  (:func:`average_gradients`) before the optimizer steps, so the weights stay identical;
+  (`average_gradients`) before the optimizer steps, so the weights stay identical;
   ``stop_training`` set on any rank stops every rank;
 * end of epoch: weights and buffers (e.g. BatchNorm statistics) are taken from rank 0, then
   the validation loss and metrics are combined over the shards.
@@ -73,6 +73,7 @@ class FitSync:
 
     # ---------------------------------------------------------------- start
     def start(self) -> None:
+        """Give every rank rank 0's random state and model before training starts."""
         _random.set_state(broadcast_object(_random.get_state()))
         self.broadcast_model(parameters=True)
 
@@ -118,8 +119,8 @@ class FitSync:
     # ------------------------------------------------------------ each step
     def gather_batch(self, value: float, n: int, y, output, metrics) -> tuple[float, int]:
         """The global ``(sum of losses, number of samples)`` of this step; remembers every
-        rank's ``(targets, outputs)`` for :meth:`update_metrics`. A non-finite loss on any rank
-        makes the sum NaN everywhere (:attr:`nonfinite_ranks` says where)."""
+        rank's ``(targets, outputs)`` for `update_metrics`. A non-finite loss on any rank
+        makes the sum NaN everywhere (`nonfinite_ranks` says where)."""
         finite = math.isfinite(value)
         if not metrics:  # the common case: a small float64 sum instead of pickled objects
             buf = np.zeros(2 + self.size)
@@ -145,6 +146,7 @@ class FitSync:
         self._gathered = []
 
     def describe_nonfinite(self) -> str:
+        """``" on rank 2"`` / ``" on ranks 0, 3"`` for a non-finite loss message, or ``""``."""
         ranks = self.nonfinite_ranks
         if not ranks:
             return ""
@@ -152,6 +154,7 @@ class FitSync:
             f" on ranks {', '.join(map(str, ranks))}"
 
     def average_gradients(self, optimizer) -> None:
+        """Average the gradients across ranks once (through a DistributedOptimizer if given)."""
         if isinstance(optimizer, DistributedOptimizer):
             optimizer.synchronize()  # its step() must not average a second time
         else:
@@ -169,7 +172,7 @@ class FitSync:
         self.broadcast_model(parameters=True)
 
     def record(self, y, output) -> None:
-        """Keep one validation batch's ``(targets, outputs)`` for :meth:`reduce_evaluation`."""
+        """Keep one validation batch's ``(targets, outputs)`` for `reduce_evaluation`."""
         self._gathered.append((_array(y), _array(output)))
 
     def reduce_evaluation(self, total: float, count: int, metrics) -> tuple[float, int]:

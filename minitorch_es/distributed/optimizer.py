@@ -62,7 +62,7 @@ class DistributedOptimizer:
 
     When it is created the parameters are broadcast from rank 0, so every rank starts from the
     same weights; each ``step()`` first averages the gradients across ranks
-    (:func:`average_gradients`), so every rank applies the same update. Everything else --
+    (`average_gradients`), so every rank applies the same update. Everything else --
     ``zero_grad``, ``param_groups``, ``state``, ``state_dict`` / ``load_state_dict``, schedulers
     -- is the wrapped optimizer's: the result is an instance of the optimizer's own class
     (``isinstance(opt, mt.optim.Adam)`` holds) that shares its whole state, as Horovod's
@@ -73,7 +73,7 @@ class DistributedOptimizer:
         for xb, yb in loader:          # a DataLoader with a DistributedSampler
             opt.zero_grad(); loss_fn(model(xb), yb).backward(); opt.step()
 
-    :meth:`synchronize` averages the gradients earlier (e.g. before gradient clipping); the
+    `synchronize` averages the gradients earlier (e.g. before gradient clipping); the
     next ``step()`` then does not average again. In a world of one nothing is communicated.
     """
 
@@ -103,7 +103,7 @@ class DistributedOptimizer:
         self._dist_synchronized = True
 
     def step(self, closure=None):
-        """Average the gradients across ranks (unless :meth:`synchronize` already did), then
+        """Average the gradients across ranks (unless `synchronize` already did), then
         update as the wrapped optimizer. A ``closure`` runs first (it computes the gradients)."""
         loss = None
         if closure is not None:
@@ -116,7 +116,7 @@ class DistributedOptimizer:
         return loss
 
     def zero_grad(self, set_to_none: bool = True) -> None:
-        """As the wrapped optimizer's (also forgets an earlier :meth:`synchronize`)."""
+        """As the wrapped optimizer's (also forgets an earlier `synchronize`)."""
         self._dist_synchronized = False
         super().zero_grad(set_to_none)
 

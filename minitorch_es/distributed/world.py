@@ -66,7 +66,7 @@ def init(use_mpi: bool | None = None) -> None:
     ``use_mpi=None`` (default) uses MPI exactly when an MPI launcher started the process with
     more than one rank; ``True`` always uses MPI (for launchers that are not recognised);
     ``False`` makes a world of one. With more than one rank, an exception that escapes the
-    script on any rank aborts the whole job (see :func:`minitorch_es.distributed.abort`)
+    script on any rank aborts the whole job (see `minitorch_es.distributed.abort`)
     instead of leaving the other ranks waiting forever.
     """
     global _world
@@ -93,6 +93,7 @@ def init(use_mpi: bool | None = None) -> None:
 
 
 def world() -> _World:
+    """This process's rank and the number of ranks (initialising MPI on first use)."""
     if _world is None:
         init()
     return _world

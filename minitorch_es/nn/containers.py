@@ -8,7 +8,17 @@ from .module import Module
 
 
 class Sequential(Module):
-    """Modules applied in order: ``Sequential(a, b, c)`` or ``Sequential(OrderedDict(...))``."""
+    """Modules applied in order: ``Sequential(a, b, c)`` or ``Sequential(OrderedDict(...))``.
+
+    Children are named ``"0"``, ``"1"`` ... (or by the dict's keys); indexing and slicing
+    return children and sub-``Sequential`` s, as in PyTorch.
+
+        >>> model = mt.nn.Sequential(mt.nn.Linear(2, 8), mt.nn.ReLU(), mt.nn.Linear(8, 1))
+        >>> model(mt.randn(4, 2)).shape
+        (4, 1)
+        >>> model[0]
+        Linear(in_features=2, out_features=8, bias=True)
+    """
 
     def __init__(self, *args) -> None:
         super().__init__()
@@ -20,6 +30,7 @@ class Sequential(Module):
                 self.add_module(str(i), _module(module, i))
 
     def forward(self, x):
+        """Feed ``x`` through every child in order."""
         for module in self._modules.values():
             x = module(x)
         return x
@@ -50,10 +61,12 @@ class Sequential(Module):
         return iter(self._modules.values())
 
     def append(self, module: Module) -> Sequential:
+        """Add ``module`` at the end. Returns ``self``."""
         self.add_module(str(len(self)), _module(module, len(self)))
         return self
 
     def get_config(self) -> dict:
+        """``{"layers": [[name, config], ...]}``: each child's name and registry config."""
         # Children are described by name so that an OrderedDict-built Sequential keeps its keys.
         from ..config import serialize
 
@@ -62,6 +75,7 @@ class Sequential(Module):
 
     @classmethod
     def from_config(cls, config: dict) -> Sequential:
+        """Rebuild from `get_config`'s output (children already instantiated)."""
         layers = config["layers"]
         if all(name == str(i) for i, (name, _) in enumerate(layers)):
             return cls(*[m for _, m in layers])
@@ -92,10 +106,12 @@ class ModuleList(Module):
         return iter(self._modules.values())
 
     def append(self, module: Module) -> ModuleList:
+        """Add ``module`` at the end. Returns ``self``."""
         self.add_module(str(len(self)), _module(module, len(self)))
         return self
 
     def extend(self, modules) -> ModuleList:
+        """Append each of ``modules``. Returns ``self``."""
         for m in modules:
             self.append(m)
         return self
@@ -103,6 +119,7 @@ class ModuleList(Module):
     def get_config(self) -> dict:
         from ..config import serialize
 
+        """``{"modules": [config, ...]}``, one registry config per child."""
         return {"modules": [serialize(m, f"ModuleList[{i}]") for i, m in enumerate(self)]}
 
 
@@ -135,21 +152,26 @@ class ModuleDict(Module):
         return iter(self._modules)
 
     def keys(self):
+        """The keys, in insertion order."""
         return self._modules.keys()
 
     def values(self):
+        """The modules, in insertion order."""
         return self._modules.values()
 
     def items(self):
+        """``(key, module)`` pairs, in insertion order."""
         return self._modules.items()
 
     def update(self, modules) -> None:
+        """Add or replace modules from a mapping or from ``(key, module)`` pairs."""
         for k, m in dict(modules).items():
             self[k] = m
 
     def get_config(self) -> dict:
         from ..config import serialize
 
+        """``{"modules": {key: config, ...}}``, one registry config per child."""
         return {"modules": {k: serialize(m, f"ModuleDict[{k}]") for k, m in self.items()}}
 
 

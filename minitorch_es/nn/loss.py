@@ -8,8 +8,17 @@ REDUCTIONS = ("mean", "sum", "none")
 
 
 class Loss(Module):
-    """A Module computing ``loss(input, target)``; subclasses call :meth:`reduce` on the
-    per-element losses."""
+    """A Module computing ``loss(input, target)``; subclasses call `reduce` on the
+    per-element losses.
+
+        >>> class MeanAbsolute(mt.nn.Loss):
+        ...     def forward(self, input, target):
+        ...         return self.reduce((input - target).abs())
+        >>> MeanAbsolute()(mt.tensor([1., 2.]), mt.tensor([0., 0.]))
+        tensor(1.5)
+        >>> MeanAbsolute(reduction="none")(mt.tensor([1., 2.]), mt.tensor([0., 0.]))
+        tensor([1., 2.])
+    """
 
     def __init__(self, reduction: str = "mean") -> None:
         super().__init__()
@@ -20,6 +29,7 @@ class Loss(Module):
         self.reduction = reduction
 
     def forward(self, input, target):
+        """The loss of predictions ``input`` against ``target`` (PyTorch's argument order)."""
         raise NotImplementedError(f"{type(self).__name__} must implement forward(input, target)")
 
     def reduce(self, losses):

@@ -20,6 +20,26 @@ from .parameter import Parameter
 
 
 class Module(Configurable):
+    """Base class of layers and models, with PyTorch's ``nn.Module`` semantics.
+
+    Call ``super().__init__()`` first, assign layers and `Parameter` s as attributes, write
+    ``forward`` and call the module (not ``forward``) so hooks run. The constructor arguments
+    are the module's configuration (``get_config()``), which lets a checkpoint rebuild it.
+
+        >>> class TwoLayer(mt.nn.Module):
+        ...     def __init__(self, hidden=4):
+        ...         super().__init__()
+        ...         self.hidden = mt.nn.Linear(2, hidden)
+        ...         self.out = mt.nn.Linear(hidden, 1)
+        ...     def forward(self, x):
+        ...         return self.out(mt.nn.functional.relu(self.hidden(x)))
+        >>> model = TwoLayer()
+        >>> model(mt.randn(5, 2)).shape
+        (5, 1)
+        >>> [name for name, _ in model.named_parameters()]
+        ['hidden.weight', 'hidden.bias', 'out.weight', 'out.bias']
+    """
+
     training: bool
 
     def __init__(self) -> None:
@@ -32,6 +52,8 @@ class Module(Configurable):
         object.__setattr__(self, "_forward_pre_hooks", OrderedDict())
 
     def forward(self, *args, **kwargs):
+        """The computation of the module; subclasses implement it. Call the module itself
+        (``model(x)``), which runs the forward hooks around ``forward``."""
         raise NotImplementedError(f"{type(self).__name__} must implement forward()")
 
     def __call__(self, *args, **kwargs):
@@ -127,6 +149,7 @@ class Module(Configurable):
         object.__delattr__(self, name)
 
     def register_parameter(self, name: str, param: Parameter | None) -> None:
+        """Register ``param`` (a `Parameter` or None) under ``name``; same as assigning it."""
         _check_name(name, self, "parameter")
         if param is not None and not isinstance(param, Parameter):
             raise TypeError(
@@ -145,6 +168,7 @@ class Module(Configurable):
             self._non_persistent.add(name)
 
     def add_module(self, name: str, module: Module | None) -> None:
+        """Register a child module under ``name`` (alias ``register_module``)."""
         _check_name(name, self, "module")
         if module is not None and not isinstance(module, Module):
             raise TypeError(f"{type(module).__name__} is not a Module subclass")
@@ -175,10 +199,12 @@ class Module(Configurable):
             stack.extend(reversed(children))
 
     def modules(self) -> Iterator[Module]:
+        """Every module of the tree, itself first."""
         for _, m in self.named_modules():
             yield m
 
     def named_children(self) -> Iterator[tuple[str, Module]]:
+        """The direct children with their attribute names."""
         seen = set()
         for name, m in self._modules.items():
             if m is not None and id(m) not in seen:
@@ -186,6 +212,7 @@ class Module(Configurable):
                 yield name, m
 
     def children(self) -> Iterator[Module]:
+        """The direct children."""
         for _, m in self.named_children():
             yield m
 
@@ -202,10 +229,13 @@ class Module(Configurable):
                 yield (f"{mod_name}.{name}" if mod_name else name), p
 
     def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
+        """Every parameter of the tree (of this module only with ``recurse=False``), each once;
+        what an optimizer takes: ``mt.optim.SGD(model.parameters(), lr=0.1)``."""
         for _, p in self.named_parameters(recurse=recurse):
             yield p
 
     def named_buffers(self, prefix: str = "", recurse: bool = True):
+        """Buffers (NumPy arrays) with dotted names."""
         modules = self.named_modules(prefix=prefix) if recurse else [(prefix, self)]
         for mod_name, module in modules:
             for name, b in module._buffers.items():
@@ -213,6 +243,7 @@ class Module(Configurable):
                     yield (f"{mod_name}.{name}" if mod_name else name), b
 
     def buffers(self, recurse: bool = True):
+        """Every buffer of the tree (NumPy arrays, unlike PyTorch's Tensors)."""
         for _, b in self.named_buffers(recurse=recurse):
             yield b
 
@@ -225,6 +256,8 @@ class Module(Configurable):
 
     # ---------------------------------------------------------------------- modes
     def train(self, mode: bool = True) -> Module:
+        """Set training mode (``mode=False``: evaluation) on this module and its descendants;
+        Dropout and BatchNorm behave differently in each. Returns ``self``."""
         if not isinstance(mode, bool):
             raise ValueError(f"training mode is expected to be boolean, got {type(mode).__name__}")
         object.__setattr__(self, "training", mode)
@@ -233,14 +266,17 @@ class Module(Configurable):
         return self
 
     def eval(self) -> Module:
+        """``self.train(False)``: evaluation mode. Returns ``self``."""
         return self.train(False)
 
     def requires_grad_(self, requires_grad: bool = True) -> Module:
+        """Set ``requires_grad`` of every parameter (``False`` freezes them). Returns ``self``."""
         for p in self.parameters():
             p.requires_grad_(requires_grad)
         return self
 
     def zero_grad(self, set_to_none: bool = True) -> None:
+        """Reset the gradients of every parameter: to None (default, as PyTorch) or to zeros."""
         for p in self.parameters():
             if p.grad is None:
                 continue
@@ -272,14 +308,28 @@ class Module(Configurable):
         return self
 
     def float(self) -> Module:
+        """``self.to(mt.float32)``."""
         return self.to(np.float32)
 
     def double(self) -> Module:
+        """``self.to(mt.float64)``."""
         return self.to(np.float64)
 
     # ---------------------------------------------------------------------- state
     def state_dict(self, prefix: str = "", keep_vars: bool = False) -> OrderedDict:
-        """Copies of every parameter and persistent buffer, by dotted name."""
+        """Copies of every parameter and persistent buffer (NumPy arrays), by dotted name.
+
+        Save it with `mt.save` and restore it with `load_state_dict`; ``keep_vars=True``
+        gives the live objects instead of copies.
+
+            >>> a, b = mt.nn.Linear(3, 2), mt.nn.Linear(3, 2)
+            >>> list(a.state_dict())
+            ['weight', 'bias']
+            >>> b.load_state_dict(a.state_dict())
+            ([], [])
+            >>> bool((a.weight == b.weight).numpy().all())
+            True
+        """
         out = OrderedDict()
         # As PyTorch, a module shared by two parents is saved under both names.
         for mod_name, module in self.named_modules(prefix=prefix.rstrip("."),
@@ -297,7 +347,8 @@ class Module(Configurable):
     def load_state_dict(self, state_dict, strict: bool = True):
         """Copy ``state_dict`` into the existing arrays (never rebinding them). Every missing or
         unexpected key and every shape mismatch is collected; with ``strict`` they raise together,
-        otherwise ``(missing_keys, unexpected_keys)`` is returned (shape mismatches always raise).
+        otherwise they are only reported: ``(missing_keys, unexpected_keys)`` is returned
+        either way (shape mismatches always raise). Values may be arrays or Tensors.
         """
         if not isinstance(state_dict, Mapping):
             raise TypeError(f"expected state_dict to be dict-like, got {type(state_dict).__name__}")
@@ -333,6 +384,8 @@ class Module(Configurable):
 
     # ---------------------------------------------------------------- description
     def extra_repr(self) -> str:
+        """The text inside the parentheses of the module's repr (e.g. ``in_features=2, ...``);
+        override it to show a layer's options."""
         return ""
 
     def __repr__(self) -> str:
@@ -394,6 +447,7 @@ class RemovableHandle:
         table[self.id] = hook
 
     def remove(self) -> None:
+        """Unregister the hook (removing twice is harmless)."""
         self._table.pop(self.id, None)
 
     def __enter__(self) -> RemovableHandle:
@@ -411,10 +465,12 @@ class IncompatibleKeys(tuple):
 
     @property
     def missing_keys(self):
+        """Keys the module expected but the state dict lacked."""
         return self[0]
 
     @property
     def unexpected_keys(self):
+        """Keys of the state dict the module does not have."""
         return self[1]
 
 

@@ -1,7 +1,7 @@
 """``Parameter``: a Tensor that a Module registers as learnable.
 
 An optimizer may pack its parameters into one contiguous buffer (see
-:mod:`minitorch_es.optim.arena`). Then ``.data`` and ``.grad`` are views into that buffer, and
+`minitorch_es.optim.arena`). Then ``.data`` and ``.grad`` are views into that buffer, and
 assigning to them copies into the view, so a parameter is never silently detached from its
 optimizer.
 """
@@ -15,7 +15,19 @@ from ..tensor import Tensor
 
 
 class Parameter(Tensor):
-    """A learnable tensor: ``requires_grad=True`` by default, listed by ``Module.parameters()``."""
+    """A learnable tensor: ``requires_grad=True`` by default, listed by ``Module.parameters()``.
+
+    Assigning one to a Module attribute registers it, as in PyTorch.
+
+        >>> class Scale(mt.nn.Module):
+        ...     def __init__(self):
+        ...         super().__init__()
+        ...         self.factor = mt.nn.Parameter(mt.ones(1))
+        ...     def forward(self, x):
+        ...         return x * self.factor
+        >>> [name for name, _ in Scale().named_parameters()]
+        ['factor']
+    """
 
     def __init__(self, data=None, requires_grad: bool = True) -> None:
         if data is None:
@@ -32,6 +44,8 @@ class Parameter(Tensor):
     # ``data`` is stored in Tensor's slot; these accessors add the arena's copy-into semantics.
     @property
     def data(self) -> np.ndarray:
+        """The values (a NumPy array); assigning copies into the optimizer's storage when the
+        parameter is packed in one, so the shape must then stay the same."""
         return _DATA_SLOT.__get__(self)
 
     @data.setter
@@ -54,6 +68,8 @@ class Parameter(Tensor):
 
     @property
     def grad(self):
+        """The accumulated gradient (a NumPy array or None), a view into the optimizer's
+        storage when the parameter is packed in one."""
         arena = self.__dict__.get("_arena")
         if arena is None:
             return _GRAD_SLOT.__get__(self)

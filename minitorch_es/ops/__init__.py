@@ -1,4 +1,4 @@
-"""The primitive differentiable operations, each a :class:`~minitorch_es.autograd.Function`."""
+"""The primitive differentiable operations, each a `Function` (``minitorch_es.autograd``)."""
 
 from .arithmetic import Add, Div, MatMul, Mul, Neg, Pow, Sub
 from .elementwise import Abs, Cast, Clamp, Exp, Log, Maximum, Minimum, Sqrt, Where

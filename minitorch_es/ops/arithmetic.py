@@ -10,6 +10,8 @@ from .broadcast import unbroadcast
 
 
 class Add(Function):
+    """``a + b``; each gradient is summed back to its input's shape."""
+
     @staticmethod
     def forward(ctx, a, b):
         ctx.shapes = (np.shape(a), np.shape(b))
@@ -23,6 +25,8 @@ class Add(Function):
 
 
 class Sub(Function):
+    """``a - b``."""
+
     @staticmethod
     def forward(ctx, a, b):
         ctx.shapes = (np.shape(a), np.shape(b))
@@ -36,6 +40,8 @@ class Sub(Function):
 
 
 class Mul(Function):
+    """``a * b`` (elementwise)."""
+
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
@@ -52,6 +58,8 @@ class Mul(Function):
 
 
 class Div(Function):
+    """``a / b``."""
+
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
@@ -69,6 +77,8 @@ class Div(Function):
 
 
 class Neg(Function):
+    """``-a``."""
+
     @staticmethod
     def forward(ctx, a):
         return -a
@@ -79,6 +89,8 @@ class Neg(Function):
 
 
 class Pow(Function):
+    """``a ** b``; the exponent gets a gradient too (``a ** b * log(a)``) when it needs one."""
+
     @staticmethod
     def forward(ctx, a, b):
         out = _keep_float(np.power(a, b), a, b)
@@ -105,6 +117,8 @@ class Pow(Function):
 
 
 class MatMul(Function):
+    """``a @ b`` with NumPy's ``matmul`` rules (1-d operands, batched matrices)."""
+
     @staticmethod
     def forward(ctx, a, b):
         _check_matmul(a, b)

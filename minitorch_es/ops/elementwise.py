@@ -9,6 +9,8 @@ from .broadcast import unbroadcast
 
 
 class Exp(Function):
+    """``exp(a)``; backward reuses the output."""
+
     @staticmethod
     def forward(ctx, a):
         out = np.exp(a)
@@ -22,6 +24,8 @@ class Exp(Function):
 
 
 class Log(Function):
+    """``log(a)`` (natural)."""
+
     @staticmethod
     def forward(ctx, a):
         ctx.save_for_backward(a)
@@ -34,6 +38,8 @@ class Log(Function):
 
 
 class Sqrt(Function):
+    """``sqrt(a)``."""
+
     @staticmethod
     def forward(ctx, a):
         out = np.sqrt(a)
@@ -47,6 +53,8 @@ class Sqrt(Function):
 
 
 class Abs(Function):
+    """``abs(a)``; the gradient at 0 is 0, as in PyTorch."""
+
     @staticmethod
     def forward(ctx, a):
         ctx.save_for_backward(a)
@@ -59,6 +67,8 @@ class Abs(Function):
 
 
 class Clamp(Function):
+    """``clip(a, min, max)``; the gradient passes where ``min <= a <= max``."""
+
     @staticmethod
     def forward(ctx, a, min=None, max=None):
         ctx.save_for_backward(a)
@@ -78,6 +88,8 @@ class Clamp(Function):
 
 
 class Maximum(Function):
+    """The elementwise larger of two tensors."""
+
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
@@ -90,6 +102,8 @@ class Maximum(Function):
 
 
 class Minimum(Function):
+    """The elementwise smaller of two tensors."""
+
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
@@ -113,6 +127,8 @@ def _split_by_winner(ctx, grad, a_wins, tie):
 
 
 class Where(Function):
+    """``where(condition, a, b)``; each branch gets the gradient where it was chosen."""
+
     @staticmethod
     def forward(ctx, cond, a, b):
         cond = np.asarray(cond, dtype=bool)
@@ -134,6 +150,8 @@ class Where(Function):
 
 
 class Cast(Function):
+    """A change of floating dtype inside the graph; the gradient is cast back."""
+
     @staticmethod
     def forward(ctx, a, dtype):
         ctx.src = a.dtype

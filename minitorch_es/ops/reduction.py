@@ -39,6 +39,8 @@ def _expand(grad, shape, dims, keepdim):
 
 
 class Sum(Function):
+    """Sum over ``dim`` (all elements when None)."""
+
     @staticmethod
     def forward(ctx, a, dim=None, keepdim=False):
         dims = normalize_dims(dim, a.ndim, "sum")
@@ -55,6 +57,8 @@ class Sum(Function):
 
 
 class Mean(Function):
+    """Mean over ``dim`` (all elements when None)."""
+
     @staticmethod
     def forward(ctx, a, dim=None, keepdim=False):
         if a.dtype.kind not in "fc":
@@ -74,6 +78,8 @@ class Mean(Function):
 
 
 class Var(Function):
+    """Variance over ``dim`` with ``correction`` (1: unbiased, as PyTorch's default)."""
+
     @staticmethod
     def forward(ctx, a, dim=None, correction=1, keepdim=False):
         if a.dtype.kind not in "fc":  # NumPy would silently answer in float64

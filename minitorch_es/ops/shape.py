@@ -10,6 +10,8 @@ from .reduction import wrap_dim
 
 
 class Reshape(Function):
+    """The same elements in a new shape."""
+
     @staticmethod
     def forward(ctx, a, shape):
         ctx.shape = a.shape
@@ -27,6 +29,8 @@ class Reshape(Function):
 
 
 class Permute(Function):
+    """The dimensions reordered."""
+
     @staticmethod
     def forward(ctx, a, dims):
         axes = tuple(wrap_dim(d, a.ndim, "permute") for d in dims) if a.ndim else tuple(dims)
@@ -44,6 +48,8 @@ class Permute(Function):
 
 
 class Expand(Function):
+    """Broadcast to a larger shape; the gradient is summed back."""
+
     @staticmethod
     def forward(ctx, a, shape):
         ctx.shape = a.shape
@@ -60,6 +66,8 @@ class Expand(Function):
 
 
 class GetItem(Function):
+    """Indexing (``a[index]``: ints, slices, arrays, masks); the gradient is scattered back."""
+
     @staticmethod
     def forward(ctx, a, index):
         ctx.meta = (a.shape, a.dtype, index)
@@ -87,6 +95,8 @@ def _is_basic(index) -> bool:
 
 
 class Cat(Function):
+    """Join tensors along an existing dimension."""
+
     @staticmethod
     def forward(ctx, *arrays, dim=0):
         _check_same_rank(arrays, "cat")
@@ -107,6 +117,8 @@ class Cat(Function):
 
 
 class Stack(Function):
+    """Join tensors along a new dimension."""
+
     @staticmethod
     def forward(ctx, *arrays, dim=0):
         _check_same_rank(arrays, "stack")

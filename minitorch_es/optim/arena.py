@@ -3,7 +3,7 @@ optimizer state of a group of parameters of one dtype.
 
 Each parameter's ``.data`` and ``.grad`` become views into these buffers, so an optimizer
 updates every parameter with a handful of whole-buffer NumPy calls, ``zero_grad`` is one
-``fill``, and a data-parallel all-reduce is a single call on :attr:`grad`.
+``fill``, and a data-parallel all-reduce is a single call on ``ParameterArena.grad``.
 """
 
 from __future__ import annotations
@@ -14,6 +14,14 @@ from ..nn.parameter import Parameter
 
 
 class ParameterArena:
+    """The contiguous storage of one optimizer group's parameters of one dtype.
+
+    ``data`` and ``grad`` are flat arrays; each Parameter's ``.data`` / ``.grad`` is a view of
+    its slice (``slices[i]``, shape ``shapes[i]``). ``has_grad[i]`` says whether parameter ``i``
+    has a gradient and ``steps[i]`` how many updates it took. Optimizers create arenas; user
+    code rarely touches one.
+    """
+
     def __init__(self, params: list, dtype: np.dtype) -> None:
         self.params = params
         self.shapes = [p.data.shape for p in params]
@@ -55,9 +63,11 @@ class ParameterArena:
 
     # ------------------------------------------------------------ gradient access
     def grad_view(self, i: int):
+        """Parameter ``i``'s gradient view, or None when it has no gradient."""
         return self._grad_views[i] if self.has_grad[i] else None
 
     def set_grad(self, i: int, value) -> None:
+        """Assign parameter ``i``'s gradient (copied into the arena; None clears it)."""
         if value is None:
             self.has_grad[i] = False
             return
@@ -73,6 +83,7 @@ class ParameterArena:
         self.has_grad[i] = True
 
     def accumulate(self, i: int, g: np.ndarray) -> None:
+        """Add ``g`` to parameter ``i``'s gradient (what backward does for a leaf)."""
         view = self._grad_views[i]
         if self.has_grad[i]:
             view += g
@@ -81,6 +92,7 @@ class ParameterArena:
             self.has_grad[i] = True
 
     def gather_loose_grads(self) -> None:
+        """Copy the gradients of plain Tensors (not Parameters) into the arena before a step."""
         for i in self.loose:
             if self.params[i].data is not self._loose_views[i]:
                 # A plain Tensor cannot refuse to be rebound, so the optimizer checks instead.
@@ -95,6 +107,7 @@ class ParameterArena:
                 self._grad_views[i][...] = g
 
     def zero_grad(self, set_to_none: bool = True) -> None:
+        """Zero every gradient at once; with ``set_to_none`` also mark them absent."""
         self.grad.fill(0)
         if set_to_none:
             self.has_grad.fill(False)
@@ -107,6 +120,7 @@ class ParameterArena:
 
     # ------------------------------------------------------------------ state
     def buffer(self, name: str, fill: float = 0.0) -> np.ndarray:
+        """The flat per-element state array ``name``, created filled with ``fill``."""
         buf = self.buffers.get(name)
         if buf is None:
             buf = self.buffers[name] = np.full(self.data.shape, fill, dtype=self.data.dtype)
@@ -115,6 +129,7 @@ class ParameterArena:
         return buf
 
     def scalar(self, name: str, fill: float = 0.0) -> np.ndarray:
+        """The per-parameter state numbers ``name`` (float64), created filled with ``fill``."""
         arr = self.scalars.get(name)
         if arr is None:
             arr = self.scalars[name] = np.full(len(self.params), fill, dtype=np.float64)
@@ -144,6 +159,7 @@ class StepState:
         return float(arr[0] if self.index is None else arr[self.index])
 
     def set_scalar(self, name: str, value: float) -> None:
+        """Store the per-parameter state number ``name`` (read it with `get_scalar`)."""
         # Not through arena.scalar(name): its default fill would settle other slots' values.
         arr = self.arena.scalars.get(name)
         if arr is None:

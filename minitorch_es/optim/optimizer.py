@@ -2,7 +2,7 @@
 ``state_dict``) on top of the parameter arena.
 
 A subclass validates its hyper-parameters, calls ``super().__init__(params, defaults)`` and
-implements one method on flat arrays::
+implements one method on flat arrays:
 
     def _update(self, group, param, grad, state, step):
         param -= group["lr"] * grad
@@ -25,6 +25,38 @@ from .arena import ParameterArena, StepState
 
 
 class Optimizer(Configurable):
+    """Base class of optimizers, with PyTorch's contract (``torch.optim.Optimizer``).
+
+    ``params`` is an iterable of Tensors or of param-group dicts (``{"params": [...], "lr":
+    ...}``); ``defaults`` holds the hyper-parameters every group gets unless it sets its own.
+    The parameters of each group are packed into contiguous buffers (each ``.data`` / ``.grad``
+    becomes a view), so create the optimizer after building (and converting) the model.
+
+        >>> model = mt.nn.Linear(3, 1)
+        >>> opt = mt.optim.SGD(model.parameters(), lr=0.1)
+        >>> x, y = mt.randn(8, 3), mt.randn(8, 1)
+        >>> for _ in range(3):
+        ...     opt.zero_grad()
+        ...     loss = mt.nn.functional.mse_loss(model(x), y)
+        ...     loss.backward()
+        ...     opt.step()
+
+    A new optimizer implements ``_update`` on flat arrays (see the module notes):
+
+        >>> class PlainSGD(mt.optim.Optimizer):
+        ...     def __init__(self, params, lr=0.01):
+        ...         super().__init__(params, dict(lr=lr))
+        ...     def _update(self, group, param, grad, state, step):
+        ...         param -= group["lr"] * grad
+        >>> w = mt.nn.Parameter(mt.tensor([1.0]))
+        >>> opt = PlainSGD([w], lr=0.5)
+        >>> (2 * w).sum().backward()
+        >>> opt.step()
+        >>> w
+        Parameter containing:
+        tensor([0.], requires_grad=True)
+    """
+
     def __init__(self, params, defaults: dict) -> None:
         self.defaults = dict(defaults)
         self.param_groups: list[dict] = []
@@ -43,6 +75,8 @@ class Optimizer(Configurable):
             self.add_param_group(group)
 
     def add_param_group(self, param_group: dict) -> None:
+        """Add a group (``{"params": [...], **options}``); missing options come from the
+        defaults. A parameter may belong to one group only."""
         if not isinstance(param_group, dict):
             raise TypeError(f"a param group must be a dict, got {type(param_group).__name__}")
         params = param_group["params"]
@@ -82,12 +116,16 @@ class Optimizer(Configurable):
 
     # ------------------------------------------------------------------- training
     def zero_grad(self, set_to_none: bool = True) -> None:
+        """Reset the gradients of every parameter: to None (default, as PyTorch; ``step`` then
+        skips the parameter until it gets a gradient again) or to zeros. Call it before each
+        ``backward``, since gradients accumulate."""
         for arenas in self._arenas:
             for arena in arenas:
                 arena.zero_grad(set_to_none)
 
     def step(self, closure=None):
-        """One update of every parameter that has a gradient; returns ``closure()`` if given."""
+        """One update of every parameter that has a gradient; returns ``closure()`` if given
+        (a function that recomputes the loss and calls ``backward``, as in PyTorch)."""
         loss = None
         if closure is not None:
             with enable_grad():
@@ -159,7 +197,7 @@ class Optimizer(Configurable):
         return {"state": state, "param_groups": groups}
 
     def load_state_dict(self, state_dict: dict, param_names=None) -> None:
-        """Copy a :meth:`state_dict` into this optimizer's buffers (the same parameters, by
+        """Copy a `state_dict` into this optimizer's buffers (the same parameters, by
         position, or by name when ``param_names`` is given)."""
         names = _names_by_id(param_names)
         groups = state_dict.get("param_groups") if isinstance(state_dict, dict) else None

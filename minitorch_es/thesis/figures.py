@@ -1,5 +1,5 @@
 """Thesis 3.6: the activation functions with their derivatives (Figs. 42, 44-48), and the
-vanishing-gradient demonstration (Fig. 43, in :mod:`.vanishing`).
+vanishing-gradient demonstration (Fig. 43, in `vanishing`).
 
 The derivatives are not written by hand: they come from the framework's autograd
 (``y.sum().backward()`` leaves ``dy/dx`` in ``x.grad``) and are checked against the closed

@@ -37,7 +37,7 @@ class Budget:
     cnn_epochs: int
 
 
-FULL = Budget(train=None, test=None, mlp_epochs=50, cnn_train=None, cnn_epochs=6)
+FULL = Budget(train=None, test=None, mlp_epochs=50, cnn_train=None, cnn_epochs=5)
 QUICK = Budget(train=6000, test=2000, mlp_epochs=3, cnn_train=3000, cnn_epochs=1)
 
 
@@ -50,13 +50,23 @@ def mlp() -> mt.nn.Module:
 
 
 def cnn() -> mt.nn.Module:
-    """Two 3x3 convolutions with ReLU and 2x2 max pooling, then a linear classifier (Fig. 63)."""
+    """Fig. 63: two blocks of 3x3 convolution, batch normalization, ReLU and 2x2 max pooling,
+    then flattening and a small fully connected network. (Without batch normalization the same
+    network needs about twice the epochs to pass 99%.)"""
     return mt.nn.Sequential(
-        mt.nn.Conv2d(1, 16, 3, activation="relu"), mt.nn.MaxPool2d(2),     # 16 x 13 x 13
-        mt.nn.Conv2d(16, 32, 3, activation="relu"), mt.nn.MaxPool2d(2),    # 32 x 5 x 5
+        mt.nn.Conv2d(1, 16, 3, bias=False), mt.nn.BatchNorm2d(16), mt.nn.ReLU(),
+        mt.nn.MaxPool2d(2),                                                 # 16 x 13 x 13
+        mt.nn.Conv2d(16, 32, 3, bias=False), mt.nn.BatchNorm2d(32), mt.nn.ReLU(),
+        mt.nn.MaxPool2d(2),                                                 # 32 x 5 x 5
         mt.nn.Flatten(),
         mt.nn.Linear(800, 64, activation="relu"),
         mt.nn.Linear(64, 10))
+
+
+def cnn_optimizer(model, epochs: int):
+    """Adam (lr 0.002) with the learning rate annealed to 0 over the run (cosine)."""
+    optimizer = mt.optim.Adam(model.parameters(), lr=2e-3)
+    return optimizer, mt.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=epochs)
 
 
 def load(config):
@@ -68,7 +78,8 @@ def load(config):
     except (OSError, ValueError) as e:       # not found, download failed, checksum, malformed
         return f"{type(e).__name__}: {e}"
     scale = np.float32(1 / 255)
-    return (x_train.astype(np.float32) * scale, y_train), (x_test.astype(np.float32) * scale, y_test)
+    return ((x_train.astype(np.float32) * scale, y_train),
+            (x_test.astype(np.float32) * scale, y_test))
 
 
 def accuracy(model, x, y, batch_size: int = 2000) -> float:
@@ -95,13 +106,14 @@ class TestAccuracy(mt.Callback):
         self.values.append(accuracy(self.model, self.x, self.y))
 
 
-def fit(model, x, y, x_test, y_test, epochs: int, name: str, progress: bool):
-    """Train with Adam / cross-entropy / batch 128 / validation_split 0.1; returns
-    ``(history, test accuracy per epoch, seconds)``."""
+def fit(model, x, y, x_test, y_test, epochs: int, name: str, progress: bool,
+        optimizer="adam", scheduler=None):
+    """Train on cross-entropy with batch 128 and validation_split 0.1 (Adam by default);
+    returns ``(history, test accuracy per epoch, seconds)``."""
     test = TestAccuracy(x_test, y_test)
     callbacks = [test] + ([EpochBar(name)] if progress else [])
-    trainer = mt.Trainer(model, optimizer="adam", loss="cross_entropy", metrics=["accuracy"],
-                         callbacks=callbacks)
+    trainer = mt.Trainer(model, optimizer=optimizer, loss="cross_entropy", metrics=["accuracy"],
+                         scheduler=scheduler, callbacks=callbacks)
     start = time.perf_counter()
     history = trainer.fit(x, y, epochs=epochs, batch_size=128, validation_split=0.1, verbose=0)
     return history.history, test.values, time.perf_counter() - start
@@ -144,9 +156,12 @@ def run(config) -> Result:
     ]
     x_cnn, y_cnn = _subset(x_train, y_train, budget.cnn_train)
     mt.manual_seed(config.seed)
-    cnn_hist, cnn_test, cnn_seconds = fit(cnn(), x_cnn.reshape(-1, 1, 28, 28), y_cnn,
+    model = cnn()
+    optimizer, scheduler = cnn_optimizer(model, budget.cnn_epochs)
+    cnn_hist, cnn_test, cnn_seconds = fit(model, x_cnn.reshape(-1, 1, 28, 28), y_cnn,
                                           x_test.reshape(-1, 1, 28, 28), y_test,
-                                          budget.cnn_epochs, "mnist cnn", config.progress)
+                                          budget.cnn_epochs, "mnist cnn", config.progress,
+                                          optimizer, scheduler)
     result.rows.append(Row(
         TITLE_CNN, f"test accuracy (target >= {percent(TARGET_CNN)})", "-",
         f"{percent(cnn_test[-1])} ({_first(cnn_test, TARGET_CNN)}; validation "
@@ -157,8 +172,9 @@ def run(config) -> Result:
     result.notes.append(
         f"{sizes}; pixels / 255. MLP: 784-64(ReLU, activity L2 0.001)-32(ReLU)-10, Adam lr "
         f"0.001, batch 128; CrossEntropyLoss on logits is the fused softmax + categorical "
-        f"cross-entropy of the thesis. CNN: conv 1->16 3x3 + ReLU, maxpool 2, conv 16->32 3x3 + "
-        f"ReLU, maxpool 2, flatten, 800->64 ReLU -> 10; same optimizer, batch and split"
+        f"cross-entropy of the thesis. CNN: conv 1->16 3x3, batch norm, ReLU, maxpool 2, conv "
+        f"16->32 3x3, batch norm, ReLU, maxpool 2, flatten, 800->64 ReLU -> 10; Adam lr 0.002 "
+        f"with cosine annealing to 0, same batch and split"
         + (f", trained on the first {len(x_cnn)} images" if budget.cnn_train else "") + ".")
     plotting.add(result, figure(result.data), config.out_dir, "mnist_accuracy.png",
                  "Fig. 79: accuracy per epoch on train, validation and test (MLP; CNN right)")

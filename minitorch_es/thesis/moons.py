@@ -11,7 +11,7 @@ overfitting costs).
 
 The thesis drew its 250 points without a seed, and whether the sigmoid model leaves its nearly
 linear plateau within 6000 epochs depends on the draw; so besides the main run (random_state 42)
-the sigmoid and ReLU models are also trained on other draws (:func:`sweep`).
+the sigmoid and ReLU models are also trained on other draws (`sweep`).
 """
 
 from __future__ import annotations
@@ -47,6 +47,7 @@ class Spec:
     lr: float = 0.001
 
     def describe(self) -> str:
+        """A short label of the model: ``"10 sigmoid, batch 32"``."""
         return f"{'/'.join(map(str, self.hidden))} {self.activation}, batch {self.batch_size}"
 
 

@@ -61,7 +61,8 @@ def train(epochs: int = EPOCHS, lr: float = LR, progress: bool = False):
         (0.5 * sse).backward()       # the thesis's update is the gradient of sse / 2
         optimizer.step()
     with mt.no_grad():
-        path.append((model.weight.item(), model.bias.item(), sum_squared_errors(model(x), y).item()))
+        final = sum_squared_errors(model(x), y).item()
+    path.append((model.weight.item(), model.bias.item(), final))
     return model, np.array(path)
 
 

@@ -13,6 +13,7 @@ import numpy as np
 from . import plotting
 from .result import format_seconds
 
+QUICK_MODE = "quick (few epochs, MNIST subset: the same code, not the real figures)"
 COLUMNS = ["Experiment", "Metric", "Thesis", "Ours", "Epochs", "Wall time"]
 
 
@@ -55,8 +56,8 @@ def write_report(results, config, seconds: float, command: str | None = None) ->
         "",
         f"Command: `{command.strip()}`  ",
         f"Date: {time.strftime('%Y-%m-%d %H:%M:%S')}; machine: {machine()}  ",
-        f"Mode: {'quick (small epochs and data: same code, not the real figures)' if config.quick else 'full'}"
-        f"; seed {config.seed}; total wall time {format_seconds(seconds)}",
+        f"Mode: {QUICK_MODE if config.quick else 'full'}; seed {config.seed}; "
+        f"total wall time {format_seconds(seconds)}",
         "",
         "## Comparison with the thesis",
         "",

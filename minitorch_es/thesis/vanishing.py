@@ -81,6 +81,8 @@ def run(config, result) -> None:
 
 
 def figure(runs: dict):
+    """Fig. 43: gradient norm per layer and training loss of each run (None without
+    matplotlib)."""
     fig = plotting.new_figure(12, 4.2)
     if fig is None:
         return None

@@ -5,7 +5,7 @@ biases, weights drawn uniformly from [0, 1), lr 1. It is written twice:
 
 * with layers: ``Linear(2, 5, bias=False, activation="sigmoid")`` and
   ``Linear(5, 1, bias=False, activation="sigmoid")``, trained by ``mt.optim.SGD``;
-* with :class:`ThesisXORFunction`, a hand-written ``Function`` whose backward is the annex's
+* with `ThesisXORFunction`, a hand-written ``Function`` whose backward is the annex's
   ``updatewho`` / ``updatewih`` delta formulas, trained by the same optimizer.
 
 Both start from the same weights (and SGD visits the examples in the same order), so they must

@@ -1,6 +1,6 @@
 """``Callback`` (Keras's hook names) and ``CallbackList``, the dispatcher the Trainer uses.
 
-Order of the hooks in ``Trainer.fit`` (``batch`` is the 0-based index within the epoch)::
+Order of the hooks in ``Trainer.fit`` (``batch`` is the 0-based index within the epoch):
 
     on_train_begin(logs)
       on_epoch_begin(epoch, logs)          # skipped for an epoch resumed half-way
@@ -15,7 +15,7 @@ Order of the hooks in ``Trainer.fit`` (``batch`` is the 0-based index within the
 
 A batch whose loss is NaN/Inf gets no backward and no update: ``on_batch_end`` sees the
 non-finite ``loss``, and unless a callback (TerminateOnNaN) sets ``trainer.stop_training``
-fit raises :class:`NonFiniteLossError`.
+fit raises `NonFiniteLossError`.
 """
 
 from __future__ import annotations
@@ -41,6 +41,18 @@ class Callback(Configurable):
     callbacks (whatever the list order): a callback that saves checkpoints needs it so the
     file holds the other callbacks' updates of that epoch or batch (EarlyStopping's counters,
     an lr reduced by a callback). Keras calls callbacks in list order only.
+
+        >>> class CountBatches(mt.Callback):
+        ...     def on_train_begin(self, logs=None):
+        ...         self.batches = 0
+        ...     def on_batch_end(self, batch, logs=None):
+        ...         self.batches += 1
+        >>> counter = CountBatches()
+        >>> trainer = mt.Trainer(mt.nn.Linear(2, 1), optimizer="sgd", loss="mse",
+        ...                      callbacks=[counter])
+        >>> _ = trainer.fit(mt.randn(64, 2), mt.randn(64, 1), epochs=2, batch_size=16, verbose=0)
+        >>> counter.batches
+        8
     """
 
     trainer = None
@@ -48,6 +60,7 @@ class Callback(Configurable):
     run_last = False
 
     def set_trainer(self, trainer) -> None:
+        """Attach the callback to ``trainer`` (sets ``self.trainer`` and ``self.model``)."""
         self.trainer = trainer
         self.model = trainer.model
 
@@ -77,7 +90,7 @@ class Callback(Configurable):
         return {}
 
     def load_state_dict(self, state: dict) -> None:
-        """Restore :meth:`state_dict` output."""
+        """Restore `state_dict` output."""
         if state:
             raise ValueError(f"{type(self).__name__} keeps no state but was given keys "
                              f"{sorted(state)}")
@@ -103,6 +116,7 @@ class CallbackList:
                        for hook in HOOKS}
 
     def set_trainer(self, trainer) -> None:
+        """Attach every callback to ``trainer``."""
         for cb in self.callbacks:
             cb.set_trainer(trainer)
 
@@ -111,24 +125,31 @@ class CallbackList:
             method(*args)
 
     def on_train_begin(self, logs=None):
+        """Dispatch ``on_train_begin`` to the callbacks."""
         self._call("on_train_begin", logs)
 
     def on_train_end(self, logs=None):
+        """Dispatch ``on_train_end`` to the callbacks."""
         self._call("on_train_end", logs)
 
     def on_epoch_begin(self, epoch, logs=None):
+        """Dispatch ``on_epoch_begin`` to the callbacks."""
         self._call("on_epoch_begin", epoch, logs)
 
     def on_epoch_end(self, epoch, logs=None):
+        """Dispatch ``on_epoch_end`` to the callbacks."""
         self._call("on_epoch_end", epoch, logs)
 
     def on_batch_begin(self, batch, logs=None):
+        """Dispatch ``on_batch_begin`` to the callbacks that override it."""
         self._call("on_batch_begin", batch, logs)
 
     def on_batch_end(self, batch, logs=None):
+        """Dispatch ``on_batch_end`` to the callbacks that override it."""
         self._call("on_batch_end", batch, logs)
 
     def on_after_backward(self, batch, logs=None):
+        """Dispatch ``on_after_backward`` to the callbacks that override it."""
         self._call("on_after_backward", batch, logs)
 
     # ------------------------------------------------------------------ state
@@ -144,6 +165,7 @@ class CallbackList:
         return out
 
     def state_dict(self) -> dict:
+        """Each callback's ``state_dict()`` under its `keys` entry."""
         return {key: cb.state_dict() for key, cb in zip(self.keys(), self.callbacks)}
 
     def load_state_dict(self, state: dict) -> None:

@@ -24,8 +24,10 @@ class History(Callback):
     """Records each epoch's logs: ``history.history["loss"]``, ``["val_accuracy"]`` ... and
     ``history.epoch`` (0-based epoch indices). ``Trainer.fit`` returns it.
 
-        >>> h = trainer.fit(x, y, epochs=3)
-        >>> h.history["loss"]        # [0.69, 0.52, 0.41]
+        >>> trainer = mt.Trainer(mt.nn.Linear(2, 1), optimizer="sgd", loss="mse")
+        >>> history = trainer.fit(mt.randn(32, 2), mt.randn(32, 1), epochs=3, verbose=0)
+        >>> history.epoch, len(history.history["loss"])
+        ([0, 1, 2], 3)
     """
 
     def __init__(self) -> None:
@@ -34,6 +36,7 @@ class History(Callback):
         self.params: dict = {}
 
     def on_epoch_end(self, epoch, logs=None) -> None:
+        """Append the epoch's logs to the columns."""
         self.epoch.append(int(epoch))
         for key, value in (logs or {}).items():
             column = self.history.setdefault(key, [])
@@ -43,12 +46,14 @@ class History(Callback):
             column.append(float(value) if isinstance(value, numbers.Real) else value)
 
     def state_dict(self) -> dict:
+        """The epochs and columns as arrays (what a checkpoint stores)."""
         return {"epoch": np.asarray(self.epoch, dtype=np.int64),
                 "history": {k: np.asarray(v, dtype=np.float64) for k, v in self.history.items()},
                 "params": {k: v for k, v in self.params.items()
                            if isinstance(v, (numbers.Number, str))}}
 
     def load_state_dict(self, state: dict) -> None:
+        """Restore the output of `state_dict`."""
         if not isinstance(state, dict) or "epoch" not in state or "history" not in state:
             got = sorted(state) if isinstance(state, dict) else type(state).__name__
             raise ValueError(f"History.load_state_dict expected a dict with keys 'epoch' and "

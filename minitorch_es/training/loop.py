@@ -46,7 +46,7 @@ def match_target(output: Tensor, y):
 
 
 class TrainingLoop:
-    """Mixin of :class:`Trainer` holding the per-batch and per-epoch machinery."""
+    """Mixin of `Trainer` holding the per-batch and per-epoch machinery."""
 
     def _prepare(self, batch, where: str, need_y: bool = True):
         """``(x, y)`` as Tensors, floating ones cast to the model's dtype (as Keras casts to

@@ -31,6 +31,7 @@ def to_numpy(value, where: str = "value") -> np.ndarray:
 
 
 def snake_case(name: str) -> str:
+    """``"TopKAccuracy"`` -> ``"top_k_accuracy"``: the default log key of a metric class."""
     return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
 
 
@@ -40,6 +41,21 @@ class Metric(Configurable):
 
     ``metric(y_true, y_pred)`` returns the value for that one batch *without* touching the
     accumulated state (unlike Keras, whose ``__call__`` also accumulates).
+
+        >>> class MeanAbsError(mt.training.Metric):
+        ...     state_names = ("total", "count")
+        ...     def reset_state(self):
+        ...         self.total, self.count = 0.0, 0
+        ...     def update_state(self, y_true, y_pred):
+        ...         diff = np.abs(np.asarray(y_pred) - np.asarray(y_true))
+        ...         self.total += float(diff.sum())
+        ...         self.count += diff.size
+        ...     def result(self):
+        ...         return self.total / self.count if self.count else 0.0
+        >>> m = MeanAbsError()
+        >>> m.update_state([0., 1.], [1., 1.]); m.update_state([0.], [4.])
+        >>> m.name, m.result(), m([0.], [2.])
+        ('mean_abs_error', 1.6666666666666667, 2.0)
     """
 
     state_names: tuple = ()
@@ -52,12 +68,15 @@ class Metric(Configurable):
         self.reset_state()
 
     def reset_state(self) -> None:
+        """Set the running totals to their initial values (start of an epoch)."""
         raise NotImplementedError(f"{type(self).__name__} must implement reset_state()")
 
     def update_state(self, y_true, y_pred) -> None:
+        """Add one batch to the running totals (Keras's argument order: ``y_true`` first)."""
         raise NotImplementedError(f"{type(self).__name__} must implement update_state()")
 
     def result(self) -> float:
+        """The metric over everything seen since `reset_state`."""
         raise NotImplementedError(f"{type(self).__name__} must implement result()")
 
     def __call__(self, y_true, y_pred) -> float:
@@ -74,6 +93,7 @@ class Metric(Configurable):
         return {n: copy.deepcopy(getattr(self, n)) for n in self.state_names}
 
     def load_state_dict(self, state: dict) -> None:
+        """Restore running totals saved by `state_dict`."""
         missing = [n for n in self.state_names if n not in state]
         if missing:
             raise KeyError(f"{type(self).__name__}.load_state_dict: the state lacks {missing}")

@@ -2,7 +2,7 @@
 
 ``verbose=0`` prints nothing; ``verbose=2`` prints one line per epoch; ``verbose=1`` adds a
 tqdm bar (loss and metrics in its postfix) while the epoch runs, but only when the stream is a
-terminal, so logs and notebooks captured to files get just the lines::
+terminal, so logs and notebooks captured to files get just the lines:
 
     Epoch 3/50 - loss: 0.1234 - accuracy: 0.9612 - val_loss: 0.1502 - lr: 0.001 - 1.2s
 """

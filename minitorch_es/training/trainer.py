@@ -1,5 +1,7 @@
 """``Trainer``: Keras's ``compile`` + ``fit`` / ``evaluate`` / ``predict`` for a Module.
 
+In short:
+
     trainer = mt.Trainer(model, optimizer="adam", loss="bce", metrics=["accuracy"])
     history = trainer.fit(x, y, epochs=100, batch_size=32, validation_split=0.2)
     trainer.evaluate(x_test, y_test)        # {"loss": ..., "accuracy": ...}
@@ -111,7 +113,7 @@ class Trainer(TrainingLoop):
             validation_split: float = 0.0, validation_data=None, shuffle: bool = True,
             initial_epoch: int = 0, verbose: int = 1, resume_from=None) -> History:
         """Train until epoch ``epochs`` (Keras: ``epochs`` is the index to stop at, so with
-        ``initial_epoch=3, epochs=5`` two epochs run) and return the :class:`History` (also
+        ``initial_epoch=3, epochs=5`` two epochs run) and return the `History` (also
         ``trainer.history``).
 
         ``x`` (with ``y``) is arrays / Tensors, or a Dataset of ``(x, y)`` samples, or a
@@ -127,7 +129,16 @@ class Trainer(TrainingLoop):
         Launched on several ranks (``mpiexec -n 2 python train.py``) fit is data-parallel:
         each rank trains on its shard with ``batch_size`` samples per step, gradients are
         averaged, logs and validation cover every rank, rank 0 alone prints and writes
-        checkpoints (see ``minitorch_es.distributed``)."""
+        checkpoints (see ``minitorch_es.distributed``).
+
+            >>> x = mt.randn(64, 2); y = (x[:, 0] > 0).long()
+            >>> model = mt.nn.Sequential(mt.nn.Linear(2, 8), mt.nn.ReLU(), mt.nn.Linear(8, 2))
+            >>> trainer = mt.Trainer(model, optimizer="adam", loss="cross_entropy")
+            >>> history = trainer.fit(x, y, epochs=2, batch_size=16, validation_split=0.25,
+            ...                       verbose=0)
+            >>> sorted(history.history)
+            ['accuracy', 'loss', 'lr', 'val_accuracy', 'val_loss']
+        """
         for name, value, low in (("epochs", epochs, 0), ("initial_epoch", initial_epoch, 0)):
             if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
                 raise ValueError(f"fit: {name} must be an int >= {low}, got {value!r}")
@@ -229,7 +240,7 @@ class Trainer(TrainingLoop):
         }
 
     def load_state_dict(self, state: dict) -> None:
-        """Restore :meth:`state_dict` output. ``epoch``, ``global_step``, ``history`` and the
+        """Restore `state_dict` output. ``epoch``, ``global_step``, ``history`` and the
         scheduler are set at once; callbacks, the loader position and the accumulators are
         applied when the next ``fit`` starts (after ``on_train_begin``, which resets
         callbacks), and that fit continues from ``epoch`` whatever its ``initial_epoch``."""

@@ -43,6 +43,7 @@ FUNCTIONAL = {
 
 @mt.hookimpl
 def minitorch_es_register(registry):
+    """Register the layers and export their functional forms to ``mt.nn.functional``."""
     for name, (cls, aliases) in LAYERS.items():
         registry.add("layer", name, cls, aliases=aliases)
     for name, fn in FUNCTIONAL.items():

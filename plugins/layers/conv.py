@@ -1,7 +1,7 @@
 """``Conv2d``: 2-D convolution over NCHW input (PyTorch's ``nn.Conv2d``), by im2col.
 
 The weight is ``(out_channels, in_channels // groups, kh, kw)``; the thesis's "filter" sliding
-over the image is one row of it. See :mod:`.conv_kernels` for the forward/backward kernels.
+over the image is one row of it. See `conv_kernels` for the forward/backward kernels.
 """
 
 from __future__ import annotations
@@ -64,7 +64,7 @@ class Conv2d(Module):
     dilation=1, groups=1, bias=True, padding_mode='zeros', dtype=None)`` exactly as PyTorch
     (padding: int, pair, 'valid' or 'same'; padding_mode: 'zeros', 'reflect', 'replicate',
     'circular'; input ``(N, C, H, W)`` or unbatched ``(C, H, W)``; PyTorch's default init).
-    Keras-style keyword options as :class:`Linear`: ``activation``, ``weight_init``,
+    Keras-style keyword options as `Linear`: ``activation``, ``weight_init``,
     ``bias_init``, ``weight_regularizer``, ``bias_regularizer``, ``activity_regularizer``.
     """
 

@@ -63,6 +63,10 @@ class Linear(Module):
     specs replacing the defaults), ``weight_regularizer`` / ``bias_regularizer`` /
     ``activity_regularizer``. The thesis's MNIST hidden layer is
     ``Linear(784, 64, activation="relu", activity_regularizer=mt.regularizers.l2(0.001))``.
+
+        >>> layer = mt.nn.Linear(3, 2)
+        >>> layer.weight.shape, layer(mt.randn(4, 3)).shape
+        ((2, 3), (4, 2))
     """
 
     def __init__(self, in_features: int, out_features: int, bias: bool = True, dtype=None, *,

@@ -187,7 +187,7 @@ class BatchNorm1d(_BatchNorm):
 
 
 class BatchNorm2d(_BatchNorm):
-    """Batch normalisation of ``(N, C, H, W)`` input per channel (see :class:`BatchNorm1d`)."""
+    """Batch normalisation of ``(N, C, H, W)`` input per channel (see `BatchNorm1d`)."""
 
     dims = (4,)
 

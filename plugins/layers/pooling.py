@@ -1,5 +1,5 @@
 """Pooling layers: ``MaxPool2d``, ``AvgPool2d``, ``AdaptiveAvgPool2d`` (PyTorch's signatures),
-for NCHW or unbatched CHW input. Kernels in :mod:`.pooling_kernels`."""
+for NCHW or unbatched CHW input. Kernels in `pooling_kernels`."""
 
 from __future__ import annotations
 
@@ -42,7 +42,7 @@ def _check_half_kernel(layer: str, padding, kernel, dilation) -> None:
 
 def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
                return_indices=False):
-    """``F.max_pool2d``: see :class:`MaxPool2d`."""
+    """``F.max_pool2d``: see `MaxPool2d`."""
     layer = "MaxPool2d"
     k = pair(layer, "kernel_size", kernel_size, 1)
     s = k if stride is None or stride == [] else pair(layer, "stride", stride, 1)
@@ -68,7 +68,7 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
 
 def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
                count_include_pad=True, divisor_override=None):
-    """``F.avg_pool2d``: see :class:`AvgPool2d`."""
+    """``F.avg_pool2d``: see `AvgPool2d`."""
     layer = "AvgPool2d"
     k = pair(layer, "kernel_size", kernel_size, 1)
     s = k if stride is None or stride == [] else pair(layer, "stride", stride, 1)
@@ -87,7 +87,7 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
 
 
 def adaptive_avg_pool2d(input, output_size):
-    """``F.adaptive_avg_pool2d``: see :class:`AdaptiveAvgPool2d`."""
+    """``F.adaptive_avg_pool2d``: see `AdaptiveAvgPool2d`."""
     sizes = _adaptive_sizes(output_size)
     x, shape = _as_4d("AdaptiveAvgPool2d", input)
     if min(shape[-2:]) < 1:

@@ -5,7 +5,7 @@ position form one strided slice of the (padded) input. Max and average pooling t
 over the kernel offsets only (a handful of whole-array NumPy calls), never over pixels or
 samples. Non-overlapping pools without padding (kernel == stride, the usual ``MaxPool2d(2)``)
 take fast paths: average pooling reshapes ``(N, C, Ho*kh, Wo*kw) -> (N, C, Ho, kh, Wo, kw)`` and
-sums; max pooling reduces separably on the array's own memory (see :func:`_separable_max`).
+sums; max pooling reduces separably on the array's own memory (see `_separable_max`).
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ def _offset_slices(kernel, stride, dilation, out_hw):
 
 
 def _fast(kernel, stride, pads, dilation) -> bool:
-    """Non-overlapping windows that need no padding (``pads`` from :func:`_geometry`)."""
+    """Non-overlapping windows that need no padding (``pads`` from `_geometry`)."""
     return kernel == stride and not any(pads) and dilation == (1, 1)
 
 
@@ -66,7 +66,7 @@ def _blocks(x, kernel, out_hw):
 
 
 def _unblocks(blocks, x_shape):
-    """The inverse of :func:`_blocks` for gradients: zeros where the windows did not reach."""
+    """The inverse of `_blocks` for gradients: zeros where the windows did not reach."""
     n, c, ho, kh, wo, kw = blocks.shape
     flat = blocks.reshape(n, c, ho * kh, wo * kw)
     if flat.shape == tuple(x_shape):

@@ -52,7 +52,7 @@ def read_idx(path_or_bytes, name: str | None = None) -> np.ndarray:
 
     The array has the file's dimensions and the native-endian version of its dtype.
 
-        >>> labels = read_idx("train-labels-idx1-ubyte.gz")     # shape (60000,), uint8
+        labels = read_idx("train-labels-idx1-ubyte.gz")     # shape (60000,), uint8
     """
     if isinstance(path_or_bytes, (bytes, bytearray, memoryview)):
         name = name or "<IDX bytes>"

@@ -139,14 +139,13 @@ def load_mnist(data_dir=None, download: bool = True, verify: bool = True, *, mir
     Images are uint8 ``(N, 28, 28)``, labels int64 ``(N,)``. Each of the four standard files
     (``train-images-idx3-ubyte`` ...; raw or ``.gz``) is looked for in ``data_dir``, then in
     the directory named by ``$MINITORCH_ES_DATA``, then in the cache directory
-    (:func:`default_cache_dir`); the first two are also searched in their ``mnist/``
+    (`default_cache_dir`); the first two are also searched in their ``mnist/``
     subdirectory. Missing files are downloaded to the cache from ``mirrors`` (default
-    :data:`MIRRORS`) when ``download`` is true. With ``verify`` (default) every file must
+    `MIRRORS`) when ``download`` is true. With ``verify`` (default) every file must
     match the SHA-256 of the original; pass ``verify=False`` for files of your own.
 
-        >>> (x_train, y_train), (x_test, y_test) = load_mnist()
-        >>> x_train.shape, y_train[:3]
-        ((60000, 28, 28), array([5, 0, 4]))
+        (x_train, y_train), (x_test, y_test) = load_mnist()
+        x_train.shape, y_train[:3]      # ((60000, 28, 28), array([5, 0, 4]))
     """
     dirs = _search_dirs(data_dir)
     paths = {key: _find(name, dirs) for key, name in FILES.items()}

@@ -19,7 +19,9 @@ def make_moons(n_samples=100, *, shuffle: bool = True, noise=None, random_state=
     Randomness comes from the package generator unless ``random_state`` (an int seed or a
     numpy Generator) is given; results differ from scikit-learn's for the same seed.
 
-        >>> X, y = make_moons(200, noise=0.1)
+        >>> X, y = mt.data.datasets.make_moons(200, noise=0.1, random_state=0)
+        >>> X.shape, np.bincount(y).tolist()
+        ((200, 2), [100, 100])
     """
     if isinstance(n_samples, numbers.Integral) and not isinstance(n_samples, bool):
         if n_samples < 0:

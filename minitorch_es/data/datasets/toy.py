@@ -10,7 +10,9 @@ def xor():
 
     Rows in the order of the thesis (section 4.3, annex "XOR code"): 00, 01, 10, 11.
 
-        >>> X, y = xor()      # y.ravel() == [0, 1, 1, 0]
+        >>> X, y = mt.data.datasets.xor()
+        >>> X.shape, y.ravel()
+        ((4, 2), array([0., 1., 1., 0.], dtype=float32))
     """
     X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=np.float32)
     y = np.array([[0], [1], [1], [0]], dtype=np.float32)
@@ -30,7 +32,9 @@ def thesis_regression(scaled: bool = False):
     annex "Regression code". The thesis divides both by 10 before training; ``scaled=True``
     does that for you.
 
-        >>> x, y = thesis_regression()     # x[0] == [25.], y[0] == [10.]
+        >>> x, y = mt.data.datasets.thesis_regression()
+        >>> x.shape, x[0], y[0]
+        ((16, 1), array([25.], dtype=float32), array([10.], dtype=float32))
     """
     x = np.array(_TEMPERATURE, dtype=np.float64).reshape(-1, 1)
     y = np.array(_ICE_CREAMS, dtype=np.float64).reshape(-1, 1)
