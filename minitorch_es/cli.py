@@ -73,7 +73,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="directory for report.md and the PNG figures (default: %(default)s)")
     thesis.add_argument("--quick", action="store_true", help="few epochs, MNIST subset (< 1 min)")
     thesis.add_argument("--data-dir", metavar="DIR", help="directory holding the MNIST IDX files")
-    thesis.add_argument("--seed", type=int, default=0)
+    thesis.add_argument("--seed", type=int, default=0,
+                        help="seed for initial weights and shuffling (default: 0)")
     thesis.add_argument("--no-verify", action="store_true",
                         help="skip the SHA-256 check of the MNIST files (your own files)")
     thesis.add_argument("--no-download", action="store_true", help="never download MNIST")

@@ -48,7 +48,8 @@ class Spec:
 
     def describe(self) -> str:
         """A short label of the model: ``"10 sigmoid, batch 32"``."""
-        return f"{'/'.join(map(str, self.hidden))} {self.activation}, batch {self.batch_size}"
+        return (f"{'/'.join(map(str, self.hidden))} {self.activation}, batch {self.batch_size}, "
+                f"Adam lr {self.lr:g}")
 
 
 SPECS = {
@@ -162,9 +163,9 @@ def run(config) -> Result:
         f"the overfitting model, whose lr and epochs the thesis does not give; 0.001, Keras's "
         f"default, for the others); batch 100 for the overfitting model, 32 for the sigmoid and "
         f"ReLU models (the annex's value for ReLU; the thesis gives none for sigmoid). Accuracy: "
-        f"the whole training set after each epoch. The other draws show how much the sigmoid "
-        f"model's progress depends on the data: it often stays on a nearly linear boundary "
-        f"(about 87%) for thousands of epochs, which ReLU leaves within a few hundred.")
+        f"the whole training set after each epoch. Final accuracies on the other draws, "
+        f"sigmoid: {', '.join(map(percent, final_sig))}; ReLU: "
+        f"{', '.join(map(percent, final_relu))}.")
     plotting.add(result, boundaries(models, X, y), config.out_dir,
                  "moons_decision_boundaries.png",
                  "Figs. 69-72: the dataset and the decision boundary of each model")
