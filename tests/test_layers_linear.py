@@ -241,3 +241,13 @@ def test_functional_linear_matches_the_module(rng):
     x = mt.tensor(rng.standard_normal((4, 3)).astype(np.float32))
     np.testing.assert_array_equal(F.linear(x, layer.weight, layer.bias).data, layer(x).data)
     np.testing.assert_allclose(F.linear(x, layer.weight).data, x.data @ layer.weight.data.T)
+
+
+def test_input_dtype_must_match_the_weight_as_in_pytorch():
+    layer = mt.nn.Linear(3, 2)
+    with pytest.raises(TypeError, match="linear: expected an input of dtype float32 .* got float64"):
+        layer(mt.randn(4, 3, dtype=mt.float64))
+    assert layer.double()(mt.randn(4, 3, dtype=mt.float64)).dtype == mt.float64
+    conv = mt.nn.Conv2d(1, 2, 3)
+    with pytest.raises(TypeError, match="conv2d: expected an input of dtype float32"):
+        conv(mt.randn(1, 1, 5, 5, dtype=mt.float64))

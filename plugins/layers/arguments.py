@@ -39,3 +39,13 @@ def check_probability(layer: str, p) -> float:
 def describe_shape(x) -> tuple:
     """The shape of a Tensor or array as a plain tuple (for error messages)."""
     return tuple(int(n) for n in getattr(x, "shape", ()))
+
+
+def check_same_dtype(op: str, x, weight) -> None:
+    """PyTorch refuses an input whose dtype differs from the weight's; so do we, rather than
+    silently promoting a float32 graph to float64 (or computing on integer pixels)."""
+    if x.dtype != weight.dtype:
+        raise TypeError(
+            f"{op}: expected an input of dtype {weight.dtype} (the weight's), got {x.dtype}; "
+            f"convert the input (x.float() / x.to(mt.float64)) or the model (model.double())"
+        )

@@ -24,6 +24,8 @@ from numpy.lib.stride_tricks import as_strided
 
 from minitorch_es.autograd import Function
 
+from .arguments import check_same_dtype
+
 
 def output_size(size: int, kernel: int, stride: int, pad_total: int, dilation: int) -> int:
     """Output length along one axis (PyTorch's formula, floor division)."""
@@ -112,6 +114,7 @@ class Conv2dFunction(Function):
     @staticmethod
     def forward(ctx, x, weight, bias=None, *, stride=(1, 1), pads=(0, 0, 0, 0),
                 dilation=(1, 1), groups=1):
+        check_same_dtype("conv2d", x, weight)
         n = x.shape[0]
         o, cg, kh, kw = weight.shape
         xp = zero_pad(x, pads)

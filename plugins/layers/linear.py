@@ -12,7 +12,7 @@ from minitorch_es.autograd import Function
 from minitorch_es.errors import ShapeError
 from minitorch_es.nn import Module
 
-from .arguments import check_int, describe_shape
+from .arguments import check_int, check_same_dtype, describe_shape
 from .options import (
     default_bias_init,
     default_weight_init,
@@ -30,6 +30,7 @@ class LinearFunction(Function):
 
     @staticmethod
     def forward(ctx, x, weight, bias=None):
+        check_same_dtype("linear", x, weight)
         x2 = x.reshape(-1, x.shape[-1])  # leading dims folded: one BLAS call
         out = x2 @ weight.T
         if bias is not None:
