@@ -3,7 +3,8 @@
 The network: Conv2d(1, 8, 3) -> ReLU -> MaxPool2d(2) -> Conv2d(8, 16, 3) -> ReLU ->
 MaxPool2d(2) -> Flatten -> Linear(400, 10), trained with Adam(lr=1e-3), batch size 128 and
 CrossEntropyLoss in a plain PyTorch-style loop (forward, loss, zero_grad, backward, step);
-``--lr`` changes the learning rate (default 1e-3).
+``--lr`` changes the learning rate (default 1e-3); ``--width 2`` doubles the channels (16/32),
+which with ``--lr 2e-3`` is the configuration that reaches the 98.5 % accuracy target.
 
 Usage::
 
@@ -64,12 +65,14 @@ def load_data(data_dir):
     return prep(xtr), ytr.astype(np.int64), prep(xte), yte.astype(np.int64), source
 
 
-def build_model():
-    nn = mt.nn
+def build_model(nn, width: int = 1):
+    """The benchmark CNN in library ``nn`` (minitorch_es's or torch's); ``width`` multiplies the
+    channels (1: the issue's 8/16-channel network; 2: 16/32 channels for the accuracy target)."""
+    c1, c2 = 8 * width, 16 * width
     return nn.Sequential(
-        nn.Conv2d(1, 8, 3), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Conv2d(8, 16, 3), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Flatten(), nn.Linear(400, 10),
+        nn.Conv2d(1, c1, 3), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(c1, c2, 3), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Flatten(), nn.Linear(c2 * 25, 10),
     )
 
 
@@ -85,7 +88,7 @@ def batches(n, batch_size, epoch, seed, max_batches):
 def train_minitorch(data, args):
     xtr, ytr, xte, yte, _ = data
     mt.manual_seed(args.seed)
-    model = build_model()
+    model = build_model(mt.nn, args.width)
     init = {k: v.copy() for k, v in model.state_dict().items()}
     loss_fn = mt.nn.CrossEntropyLoss()
     opt = mt.optim.Adam(model.parameters(), lr=args.lr)
@@ -116,11 +119,7 @@ def train_torch(data, args, init):
     xtr, ytr, xte, yte, _ = data
     torch.manual_seed(args.seed)
     nn = torch.nn
-    model = nn.Sequential(
-        nn.Conv2d(1, 8, 3), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Conv2d(8, 16, 3), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Flatten(), nn.Linear(400, 10),
-    )
+    model = build_model(nn, args.width)
     model.load_state_dict({k: torch.from_numpy(v) for k, v in init.items()})
     loss_fn = nn.CrossEntropyLoss()
     opt = torch.optim.Adam(model.parameters(), lr=args.lr)
@@ -159,6 +158,8 @@ def main(argv=None):
     parser.add_argument("--lr", type=float, default=1e-3, help="Adam learning rate")
     parser.add_argument("--max-batches", type=int, default=0, help="cap per epoch (0 = all)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--width", type=int, default=1,
+                        help="channel multiplier (2 = 16/32 channels, for the accuracy target)")
     parser.add_argument("--threads", type=int, default=None,
                         help="threads for both libraries (default: each library's default)")
     parser.add_argument("--no-torch", action="store_true", help="skip the PyTorch comparison")
