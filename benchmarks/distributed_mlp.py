@@ -4,11 +4,14 @@ per epoch, scaling efficiency, and the cost model's figures (bytes all-reduced p
 one gradient all-reduce, compute per step).
 
     python benchmarks/distributed_mlp.py [--data-dir ../shared/data/mnist] [--epochs 3]
+        [--ranks 2] [--global-batch 128]
 
 Each configuration is its own ``mpiexec -n R`` job (mpiexec from the ``mpi`` extra, next to the
 Python running this script). Every rank uses one BLAS thread, so R ranks use R cores; the
-per-rank batch is 128 / R, so every configuration makes the same updates. The figure per
-configuration is the median epoch time over ``--epochs`` epochs after one warm-up epoch.
+per-rank batch is the global batch / R, so every configuration makes the same updates. A third
+run, one rank with the per-rank batch, splits the R-rank step into compute and communication.
+The figure per configuration is the median epoch time over ``--epochs`` epochs after one warm-up
+epoch.
 MNIST is read from --data-dir or $MINITORCH_ES_DATA; without it random data of the same shape.
 """
 
@@ -103,18 +106,21 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=3, help="timed epochs (after 1 warm-up)")
     parser.add_argument("--ranks", type=int, default=2, help="the data-parallel job's ranks")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--global-batch", type=int, default=GLOBAL_BATCH,
+                        help="samples per step over all ranks (the thesis: 128)")
     parser.add_argument("--batch", type=int, default=GLOBAL_BATCH, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
         worker(args)
         return
-    n, local = args.ranks, GLOBAL_BATCH // args.ranks
+    n, total = args.ranks, args.global_batch
+    local = total // n
     # 1 rank x 128 (baseline), N ranks x 128/N, and 1 rank x 128/N: the N-rank job's per-rank
     # work without any communication, which splits its step time into compute and all-reduce.
-    runs = [("1 rank", launch(1, GLOBAL_BATCH, args)), (f"{n} ranks", launch(n, local, args)),
+    runs = [("1 rank", launch(1, total, args)), (f"{n} ranks", launch(n, local, args)),
             (f"1 rank, batch {local}", launch(1, local, args))]
-    print(f"MNIST MLP 784-64-32-10, Adam, float32, 1 BLAS thread per rank; median of "
-          f"{args.epochs} epochs after 1 warm-up; data: {runs[0][1]['data']}")
+    print(f"MNIST MLP 784-64-32-10, Adam, float32, global batch {total}, 1 BLAS thread per "
+          f"rank; median of {args.epochs} epochs after 1 warm-up; data: {runs[0][1]['data']}")
     print(f"{'configuration':<20}{'batch/rank':>11}{'steps':>7}{'s/epoch':>9}{'ms/step':>9}")
     step_ms = {}
     for name, r in runs:

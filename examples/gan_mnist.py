@@ -6,8 +6,8 @@ own optimizer. The discriminator learns from real images (label 1) and generated
 0); the generated images are ``detach()``-ed for that step, so its loss does not reach the
 generator. The generator then learns to make the discriminator answer 1.
 
-Run: python examples/gan_mnist.py [MNIST_DIR] [EPOCHS] [OUT.png]   (about 1 minute per epoch
-on 2 cores; digits become recognisable after ~15-20 epochs)
+Run: python examples/gan_mnist.py [MNIST_DIR] [EPOCHS] [OUT.png]   (about 8 s per epoch on an
+idle 2-core machine; the digits are recognisable after about 30 epochs, the default)
 """
 
 import sys
@@ -18,7 +18,7 @@ import numpy as np
 import minitorch_es as mt
 
 data_dir = sys.argv[1] if len(sys.argv) > 1 else None
-epochs = int(sys.argv[2]) if len(sys.argv) > 2 else 20
+epochs = int(sys.argv[2]) if len(sys.argv) > 2 else 30
 out_png = sys.argv[3] if len(sys.argv) > 3 else "gan_digits.png"
 NOISE, BATCH = 64, 128
 
@@ -64,6 +64,7 @@ generator.eval()
 with mt.no_grad():
     digits = generator(mt.randn(64, NOISE)).numpy().reshape(8, 8, 28, 28)
 grid = (digits.transpose(0, 2, 1, 3).reshape(8 * 28, 8 * 28) + 1) / 2
+grid = np.kron(grid, np.ones((3, 3)))          # each pixel 3 x 3: easier to look at
 try:
     import matplotlib.image
 except ImportError:

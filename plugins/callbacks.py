@@ -9,7 +9,7 @@ import math
 import numpy as np
 
 import minitorch_es as mt
-from minitorch_es.training import Callback
+from minitorch_es.training import Callback, announce
 
 from .monitoring import check_count, check_non_negative, improved, monitored_value, resolve_mode
 
@@ -67,10 +67,10 @@ class EarlyStopping(Callback):
 
     def on_train_end(self, logs=None) -> None:
         if self.stopped_epoch > 0 and self.verbose:
-            print(f"Epoch {self.stopped_epoch + 1}: early stopping")
+            announce(f"Epoch {self.stopped_epoch + 1}: early stopping")
         if self.restore_best_weights and self.best_weights is not None:
             if self.verbose:
-                print(f"Restoring model weights from the end of the best epoch: "
+                announce(f"Restoring model weights from the end of the best epoch: "
                       f"{self.best_epoch + 1}.")
             self.model.load_state_dict(self.best_weights)
 
@@ -101,7 +101,7 @@ class TerminateOnNaN(Callback):
     def on_batch_end(self, batch, logs=None) -> None:
         loss = (logs or {}).get("batch_loss", (logs or {}).get("loss"))
         if loss is not None and not math.isfinite(float(loss)):
-            print(f"Batch {batch}: Invalid loss, terminating training")
+            announce(f"Batch {batch}: Invalid loss, terminating training")
             self.stopped_at = (self.trainer.epoch, int(batch))
             self.trainer.stop_training = True
 

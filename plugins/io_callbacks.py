@@ -7,7 +7,7 @@ import os
 import warnings
 
 from minitorch_es import distributed
-from minitorch_es.training import Callback
+from minitorch_es.training import Callback, announce
 
 from .monitoring import check_count, improved, monitored_value, resolve_mode
 
@@ -65,7 +65,7 @@ class ModelCheckpoint(Callback):
                     not improved(current, self.best, self.mode):
                 return
             if self.verbose and distributed.is_main():
-                print(f"Epoch {epoch + 1}: {self.monitor} improved from {self.best} to "
+                announce(f"Epoch {epoch + 1}: {self.monitor} improved from {self.best} to "
                       f"{current}, saving model")
             self.best = current
         path = self.format_path(epoch, logs)

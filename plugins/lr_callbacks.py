@@ -10,7 +10,7 @@ import inspect
 import math
 import numbers
 
-from minitorch_es.training import Callback
+from minitorch_es.training import Callback, announce
 
 from .monitoring import check_count, check_non_negative, improved, monitored_value, resolve_mode
 
@@ -54,7 +54,7 @@ class LearningRateScheduler(Callback):
             new = self.schedule(epoch, group["lr"]) if self._takes_lr else self.schedule(epoch)
             group["lr"] = _check_lr(new, f"LearningRateScheduler (epoch {epoch}, group {i})")
         if self.verbose:
-            print(f"Epoch {epoch + 1}: LearningRateScheduler setting learning rate to "
+            announce(f"Epoch {epoch + 1}: LearningRateScheduler setting learning rate to "
                   f"{self.trainer.optimizer.param_groups[0]['lr']}.")
 
 
@@ -111,7 +111,7 @@ class ReduceLROnPlateau(Callback):
             if old > floor:
                 group["lr"] = max(old * self.factor, floor)
                 if self.verbose:
-                    print(f"Epoch {epoch + 1}: ReduceLROnPlateau reducing learning rate to "
+                    announce(f"Epoch {epoch + 1}: ReduceLROnPlateau reducing learning rate to "
                           f"{group['lr']}.")
 
     def state_dict(self) -> dict:

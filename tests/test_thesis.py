@@ -3,6 +3,7 @@ without MNIST and without matplotlib, and the experiments' numbers against refer
 here (the thesis's annex code in NumPy, least squares)."""
 
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -242,3 +243,31 @@ def test_run_returns_results_for_the_python_api(tmp_path):
     results = runner.run(["regression"], RunConfig(out_dir=tmp_path, quick=True, progress=False))
     assert [r.name for r in results] == ["regression"]
     assert results[0].rows[0].seconds > 0 and len(results[0].figures) == 2 * HAVE_MPL
+
+
+# --------------------------------------------------------------------- figures
+def test_figures_activation_derivatives_and_vanishing_gradients(tmp_path):
+    result = runner.run_one("figures", RunConfig(out_dir=tmp_path, quick=True, progress=False))
+    assert "error" not in result.data
+    x = result.data["x"]
+    sigmoid = 1 / (1 + np.exp(-x))
+    values, grad, _ = result.data["curves"]["sigmoid"]
+    np.testing.assert_allclose(values, sigmoid, rtol=1e-12)
+    np.testing.assert_allclose(grad, sigmoid * (1 - sigmoid), rtol=1e-10)
+    _, relu_grad, _ = result.data["curves"]["relu"]
+    np.testing.assert_array_equal(relu_grad, (x > 0).astype(float))
+    np.testing.assert_allclose(result.data["softmax"], [0.70, 0.25, 0.05], rtol=1e-6)
+    sigmoid_norms = result.data["vanishing"]["sigmoid"][0]
+    relu_norms = result.data["vanishing"]["relu_he"][0]
+    assert sigmoid_norms[0] / sigmoid_norms[-1] < 1e-4      # the first layer barely learns
+    assert relu_norms[0] / relu_norms[-1] > 1e-2
+    assert len(result.figures) == 2 * HAVE_MPL
+
+
+def test_the_example_scripts_compile():
+    examples = Path(__file__).resolve().parents[1] / "examples"
+    names = ["regression", "two_moons", "xor", "mnist_mlp", "mnist_cnn", "gan_mnist",
+             "activations", "vanishing_gradients"]
+    for name in names:
+        path = examples / f"{name}.py"
+        compile(path.read_text(encoding="utf-8"), str(path), "exec")   # no .pyc written

@@ -5,11 +5,11 @@ from .callback import Callback, CallbackList
 from .errors import NonFiniteLossError, TrainingError
 from .history import History, require_matplotlib
 from .metric import MeanMetricWrapper, Metric, resolve_metric, to_numpy
-from .progress import ProgressLogger
+from .progress import ProgressLogger, announce
 from .trainer import Trainer
 
 __all__ = [
     "Trainer", "History", "Callback", "CallbackList", "Metric", "MeanMetricWrapper",
     "resolve_metric", "to_numpy", "TrainingError", "NonFiniteLossError", "ProgressLogger",
-    "require_matplotlib",
+    "require_matplotlib", "announce",
 ]
