@@ -85,6 +85,8 @@ class Registry:
         self._by_object: dict[int, Entry] = {}
         self.provider: Provider | None = None  # set by the plugin manager while a plugin registers
         self._before_lookup = None  # callback that loads the plugins on first use
+        self._version = 0  # bumped by every change, to invalidate the namespace cache
+        self._namespace_cache: dict[str, tuple] = {}
 
     # ----------------------------------------------------------------- registration
     def add(self, kind: str, name: str, obj, *, aliases=(), override: bool = False,
@@ -120,6 +122,7 @@ class Registry:
         for key in keys:
             self._entries[key] = entry
         self._by_object[id(obj)] = entry
+        self._version += 1
 
     def _check_namespace(self, kind: str, name: str, obj, provider: Provider) -> None:
         """Two different classes must not become the same attribute of one namespace (layers,
@@ -136,6 +139,7 @@ class Registry:
                 )
 
     def _remove(self, entry: Entry) -> None:
+        self._version += 1
         for key in [k for k, e in self._entries.items() if e is entry]:
             del self._entries[key]
         if self._by_object.get(id(entry.obj)) is entry:
@@ -155,6 +159,7 @@ class Registry:
                 f"duplicate name {name!r} in mt.{namespace}: from {provider} and from {old[1]}"
             )
         self._exports[(namespace, name)] = (obj, provider)
+        self._version += 1
 
     def register(self, kind: str, name: str | None = None, *, aliases=(), override=False):
         """Decorator for user code: ``@mt.register("layer")`` or ``@mt.register("activation",
@@ -227,9 +232,17 @@ class Registry:
     def namespace(self, namespace: str) -> dict[str, object]:
         """Every public name of ``mt.<namespace>`` that comes from the registry."""
         self._load()
+        # Cached: `F.relu` in a training loop resolves through here on every call. The key
+        # changes with every add/export/removal and when the tables are replaced or edited.
+        key = (namespace, self._version, id(self._entries), len(self._entries),
+               id(self._exports), len(self._exports))
+        cached = self._namespace_cache.get(namespace)
+        if cached is not None and cached[0] == key:
+            return cached[1]
         out = {e.name: e.obj for e in self._entries.values()
                if NAMESPACE_OF_KIND.get(e.kind) == namespace and inspect.isclass(e.obj)}
         out.update({n: obj for (ns, n), (obj, _) in self._exports.items() if ns == namespace})
+        self._namespace_cache[namespace] = (key, out)
         return out
 
     # -------------------------------------------------------------------- creation

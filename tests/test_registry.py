@@ -266,3 +266,21 @@ def test_a_user_layer_is_creatable_by_name_and_round_trips(restore_registry):
     rebuilt.load_state_dict(model.state_dict())
     x = mt.randn(5, 3)
     np.testing.assert_array_equal(rebuilt(x).data, model(x).data)
+
+
+def test_namespace_view_follows_overrides_and_removals():
+    r = Registry()
+
+    class A:
+        pass
+
+    class B:
+        pass
+
+    r.add("layer", "Thing", A)
+    assert r.namespace("nn")["Thing"] is A
+    assert r.namespace("nn") is r.namespace("nn")  # cached between changes
+    r.add("layer", "Thing", B, override=True)  # same number of entries, new object
+    assert r.namespace("nn")["Thing"] is B
+    r.export("nn", "helper", len)
+    assert r.namespace("nn")["helper"] is len
