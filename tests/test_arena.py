@@ -177,3 +177,30 @@ def test_deepcopy_of_a_packed_model_is_independent():
     clone.w.data[...] = 0  # not in any arena: plain arrays
     clone.double()
     assert clone.w.dtype == np.float64 and model.w.data.any()
+
+
+def test_state_that_decays_towards_subnormal_floats_is_flushed_to_zero():
+    # Subnormal floats make every NumPy pass ~40x slower; a moment estimate of a parameter whose
+    # gradient stays 0 decays into them, so the arena flushes tiny state values periodically.
+    from minitorch_es.optim import Optimizer
+
+    class Decay(Optimizer):
+        def __init__(self, params):
+            super().__init__(params, dict(lr=0.1))
+
+        def _update(self, group, param, grad, state, step):
+            m = state.buffer("m", fill=1e-30)
+            m *= 0.5
+
+    p = mt.nn.Parameter(mt.zeros(4))
+    opt = Decay([p])
+    p.grad = np.zeros(4, dtype=np.float32)
+    arena = opt._arenas[0][0]
+    for _ in range(arena.FLUSH_EVERY - 1):
+        opt.step()
+    assert (arena.buffers["m"] > 0).all()  # 1e-30 * 2**-15 is still a normal float32
+    opt.step()
+    assert (arena.buffers["m"] == 0).all()
+    big = arena.buffer("n", fill=1e-3)
+    arena.flush_subnormal_state()
+    assert (big == np.float32(1e-3)).all()  # ordinary values are untouched

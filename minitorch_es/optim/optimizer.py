@@ -147,12 +147,16 @@ class Optimizer(Configurable):
         if has.all() and steps[0] == steps[-1] and (steps == steps[0]).all():
             steps += 1
             self._update(group, arena.data, arena.grad, StepState(arena), int(steps[0]))
-            return
-        # Some parameters have no gradient (PyTorch skips them) or are at different steps.
-        for i in np.flatnonzero(has):
-            steps[i] += 1
-            sl = arena.slices[i]
-            self._update(group, arena.data[sl], arena.grad[sl], StepState(arena, i), int(steps[i]))
+        else:
+            # Some parameters have no gradient (PyTorch skips them) or are at different steps.
+            for i in np.flatnonzero(has):
+                steps[i] += 1
+                sl = arena.slices[i]
+                self._update(group, arena.data[sl], arena.grad[sl], StepState(arena, i),
+                             int(steps[i]))
+        arena.updates += 1
+        if arena.updates % arena.FLUSH_EVERY == 0:
+            arena.flush_subnormal_state()
 
     def _update(self, group: dict, param: np.ndarray, grad: np.ndarray, state: StepState,
                 step: int) -> None:
