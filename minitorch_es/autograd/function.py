@@ -84,16 +84,17 @@ class Function:
         """Run forward on the arguments and return a Tensor that records this op in the graph
         when an input requires grad and grad mode is enabled."""
         Tensor = _Tensor
-        arrays = [a.data if isinstance(a, Tensor) else a for a in args]
-        needs = grad_mode._enabled and any(
-            isinstance(a, Tensor) and a.requires_grad for a in args
-        )
-        if needs:
-            ctx = Context(
-                cls, args, tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
-            )
-        else:
-            ctx = _NoGradContext(len(args))
+        # One pass over the arguments: this runs for every op, so it is kept lean.
+        arrays, flags = [], []
+        for a in args:
+            if isinstance(a, Tensor):
+                arrays.append(a.data)
+                flags.append(a._requires_grad)
+            else:
+                arrays.append(a)
+                flags.append(False)
+        needs = grad_mode._enabled and True in flags
+        ctx = Context(cls, args, tuple(flags)) if needs else _NoGradContext(len(args))
         try:
             out = cls.forward(ctx, *arrays, **kwargs)
         except ShapeError:
@@ -104,8 +105,8 @@ class Function:
         if not isinstance(out, np.ndarray):
             out = np.asarray(out)
         result = Tensor._wrap(out)
-        if needs:
-            result.requires_grad = True
+        if needs and out.dtype.kind in "fc":
+            result._requires_grad = True
             result._ctx = ctx
         return result
 
