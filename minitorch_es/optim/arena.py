@@ -128,6 +128,7 @@ class ParameterArena:
     FLUSH_EVERY = 16
 
     def flush_subnormal_state(self) -> None:
+        """Set state values below ``tiny * 2**24`` of their dtype to 0 (see FLUSH_EVERY)."""
         for buf in self.buffers.values():
             if buf.dtype.kind == "f" and buf.size:
                 limit = np.finfo(buf.dtype).tiny * 2.0 ** 24
