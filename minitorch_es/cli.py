@@ -40,6 +40,8 @@ def _inspect(args) -> int:
 
 
 def _thesis(args) -> int:
+    import shlex
+
     from .thesis import RunConfig, check_names, main
 
     try:
@@ -50,7 +52,7 @@ def _thesis(args) -> int:
     config = RunConfig(out_dir=args.out, quick=args.quick, seed=args.seed,
                        data_dir=args.data_dir, verify=not args.no_verify,
                        download=not args.no_download, progress=not args.no_progress)
-    return main(names, config, command="minitorch-es " + " ".join(args.argv))
+    return main(names, config, command=shlex.join(["minitorch-es", *args.argv]))
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -44,6 +44,7 @@ def test_quick_small_experiments_via_cli(tmp_path, capsys):
     report = (tmp_path / "report.md").read_text()
     assert "| Experiment | Metric | Thesis | Ours | Epochs | Wall time |" in report
     assert "## 4.3 XOR" in report and "quick" in report
+    assert "Command: `minitorch-es thesis regression moons xor --out" in report
     pngs = ["regression_fit.png", "regression_loss_surface.png", "moons_decision_boundaries.png",
             "moons_accuracy.png", "xor_gd_vs_sgd.png"]
     for name in pngs:

@@ -202,5 +202,6 @@ def figure(data: dict):
         if name == "mlp":
             ax.axhline(THESIS["test"], color="gray", linestyle=":", label="thesis test (95%)")
         ax.set(title=f"{name.upper()} accuracy", xlabel="epoch", ylabel="accuracy")
+        ax.xaxis.get_major_locator().set_params(integer=True)
         ax.legend(loc="lower right")
     return fig

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import platform
-import sys
 import time
 from pathlib import Path
 
@@ -50,11 +49,11 @@ def write_report(results, config, seconds: float, command: str | None = None) ->
     figures. Returns its path."""
     out = Path(config.out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    command = command or "minitorch-es thesis " + " ".join(sys.argv[2:])
+    experiments = ", ".join(r.name for r in results)
     parts = [
         "# minitorch_es reproduces *Neural Networks from Scratch*",
         "",
-        f"Command: `{command.strip()}`  ",
+        (f"Command: `{command}`  " if command else f"Experiments: {experiments}  "),
         f"Date: {time.strftime('%Y-%m-%d %H:%M:%S')}; machine: {machine()}  ",
         f"Mode: {QUICK_MODE if config.quick else 'full'}; seed {config.seed}; "
         f"total wall time {format_seconds(seconds)}",

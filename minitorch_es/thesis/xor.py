@@ -210,9 +210,12 @@ def figure(gd: dict, sgd: dict):
            label="sum over the epoch")
     b.set(title="Fig. 75: stochastic gradient descent", xlabel="epoch", ylabel="error")
     b.legend()
-    zoom = max(1, min(len(sgd["update"]), 4 * 200))
-    c.plot(updates[:zoom], sgd["update"][:zoom], color="C1", linewidth=0.8, marker=".",
-           markersize=2)
-    c.set(title="Fig. 76: SGD, zoom on the first epochs", xlabel="epoch",
-          ylabel="error of one example")
+    half = max(2, len(sgd["epoch"]) // 2)    # the thesis zooms on the first half (xlim 0-1000)
+    epochs = np.arange(1, half + 1)
+    c.plot(epochs, sgd["epoch"][:half], color="C3", linewidth=0.8, label="SGD")
+    c.plot(epochs, gd["epoch"][:half], color="C0", linestyle="--", linewidth=0.8,
+           label="gradient descent")
+    c.set(title="Fig. 76: SGD zoomed (first half), GD for contrast", xlabel="epoch",
+          ylabel="error (sum over the epoch)")
+    c.legend()
     return fig
