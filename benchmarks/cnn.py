@@ -70,9 +70,14 @@ def build_model(nn, width: int = 1):
     channels (1: the issue's 8/16-channel network; 2: 16/32 channels for the accuracy target)."""
     c1, c2 = 8 * width, 16 * width
     return nn.Sequential(
-        nn.Conv2d(1, c1, 3), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Conv2d(c1, c2, 3), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Flatten(), nn.Linear(c2 * 25, 10),
+        nn.Conv2d(1, c1, 3),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Conv2d(c1, c2, 3),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Flatten(),
+        nn.Linear(c2 * 25, 10),
     )
 
 
@@ -82,7 +87,7 @@ def batches(n, batch_size, epoch, seed, max_batches):
     if max_batches:
         starts = list(starts)[:max_batches]
     for s in starts:
-        yield order[s:s + batch_size]
+        yield order[s : s + batch_size]
 
 
 def train_minitorch(data, args):
@@ -107,8 +112,8 @@ def train_minitorch(data, args):
         correct = 0
         with mt.no_grad():
             for s in range(0, len(xte), 1000):
-                pred = model(mt.from_numpy(xte[s:s + 1000])).data.argmax(axis=1)
-                correct += int((pred == yte[s:s + 1000]).sum())
+                pred = model(mt.from_numpy(xte[s : s + 1000])).data.argmax(axis=1)
+                correct += int((pred == yte[s : s + 1000]).sum())
         accuracies.append(correct / len(xte))
     return times, accuracies, init
 
@@ -158,21 +163,33 @@ def main(argv=None):
     parser.add_argument("--lr", type=float, default=1e-3, help="Adam learning rate")
     parser.add_argument("--max-batches", type=int, default=0, help="cap per epoch (0 = all)")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--width", type=int, default=1,
-                        help="channel multiplier (2 = 16/32 channels, for the accuracy target)")
-    parser.add_argument("--threads", type=int, default=None,
-                        help="threads for both libraries (default: each library's default)")
+    parser.add_argument(
+        "--width",
+        type=int,
+        default=1,
+        help="channel multiplier (2 = 16/32 channels, for the accuracy target)",
+    )
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        help="threads for both libraries (default: each library's default)",
+    )
     parser.add_argument("--no-torch", action="store_true", help="skip the PyTorch comparison")
     args = parser.parse_args(argv)
 
     data = load_data(args.data_dir)
-    print(f"data: {data[4]}, train {data[0].shape}, test {data[2].shape}; epochs {args.epochs}, "
-          f"batch {args.batch_size}")
+    print(
+        f"data: {data[4]}, train {data[0].shape}, test {data[2].shape}; epochs {args.epochs}, "
+        f"batch {args.batch_size}"
+    )
     t0 = time.perf_counter()
     times, accuracies, init = train_minitorch(data, args)
     ours = per_10k(times, args.batch_size)
-    print(f"minitorch_es: {ours:.3f} s / 10k images (median of {len(times)} batches), "
-          f"{describe(accuracies)}, wall {time.perf_counter() - t0:.1f} s")
+    print(
+        f"minitorch_es: {ours:.3f} s / 10k images (median of {len(times)} batches), "
+        f"{describe(accuracies)}, wall {time.perf_counter() - t0:.1f} s"
+    )
     if args.no_torch:
         return
     try:
@@ -185,8 +202,10 @@ def main(argv=None):
     t0 = time.perf_counter()
     ttimes, taccuracies = train_torch(data, args, init)
     theirs = per_10k(ttimes, args.batch_size)
-    print(f"PyTorch {torch.__version__} ({torch.get_num_threads()} threads): {theirs:.3f} s / 10k "
-          f"images, {describe(taccuracies)}, wall {time.perf_counter() - t0:.1f} s")
+    print(
+        f"PyTorch {torch.__version__} ({torch.get_num_threads()} threads): {theirs:.3f} s / 10k "
+        f"images, {describe(taccuracies)}, wall {time.perf_counter() - t0:.1f} s"
+    )
     print(f"ratio minitorch_es / PyTorch: {ours / theirs:.2f}x")
 
 

@@ -29,7 +29,7 @@ def mnist_or_random(data_dir: str | None, flat: bool):
         yte = rng.integers(0, 10, 10000)
         source = f"random data ({type(e).__name__}: {str(e).splitlines()[0][:80]})"
     shape = (-1, 784) if flat else (-1, 1, 28, 28)
-    prep = lambda x: (x.reshape(shape).astype(np.float32) / 255.0)  # noqa: E731
+    prep = lambda x: x.reshape(shape).astype(np.float32) / 255.0  # noqa: E731
     return prep(xtr), ytr.astype(np.int64), prep(xte), yte.astype(np.int64), source
 
 

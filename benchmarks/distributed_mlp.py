@@ -43,8 +43,9 @@ def worker(args) -> None:
     x, y, _, _, source = mnist_or_random(args.data_dir, flat=True)
     mt.manual_seed(0)
     nn = mt.nn
-    model = nn.Sequential(nn.Linear(784, 64), nn.ReLU(), nn.Linear(64, 32), nn.ReLU(),
-                          nn.Linear(32, 10))
+    model = nn.Sequential(
+        nn.Linear(784, 64), nn.ReLU(), nn.Linear(64, 32), nn.ReLU(), nn.Linear(32, 10)
+    )
     params = sum(p.data.size for p in model.parameters())
     comm = {"seconds": 0.0, "calls": 0}
     average = FitSync.average_gradients
@@ -67,8 +68,13 @@ def worker(args) -> None:
             d.barrier()
             epochs.append(time.perf_counter() - self.start)
 
-    trainer = mt.Trainer(model, mt.optim.Adam(model.parameters(), lr=1e-3), "cross_entropy",
-                         metrics=None, callbacks=[EpochTimer()])
+    trainer = mt.Trainer(
+        model,
+        mt.optim.Adam(model.parameters(), lr=1e-3),
+        "cross_entropy",
+        metrics=None,
+        callbacks=[EpochTimer()],
+    )
     trainer.fit(x, y, epochs=1 + args.epochs, batch_size=args.batch, verbose=0)
     # One isolated all-reduce of a gradient-sized float32 buffer (the cost model's message).
     buf = np.ones(params, np.float32)
@@ -80,19 +86,43 @@ def worker(args) -> None:
         d.all_reduce(buf, "mean")
     allreduce_s = (time.perf_counter() - start) / 200
     if d.is_main():
-        print(json.dumps({
-            "ranks": ranks, "batch": args.batch, "params": int(params), "data": source,
-            "epoch_s": epochs[1:], "steps": len(trainer._train_loader),
-            "average_s_per_step": comm["seconds"] / max(comm["calls"], 1),
-            "allreduce_s": allreduce_s, "loss": trainer.history.history["loss"][-1]}))
+        print(
+            json.dumps(
+                {
+                    "ranks": ranks,
+                    "batch": args.batch,
+                    "params": int(params),
+                    "data": source,
+                    "epoch_s": epochs[1:],
+                    "steps": len(trainer._train_loader),
+                    "average_s_per_step": comm["seconds"] / max(comm["calls"], 1),
+                    "allreduce_s": allreduce_s,
+                    "loss": trainer.history.history["loss"][-1],
+                }
+            )
+        )
 
 
 def launch(ranks: int, batch: int, args) -> dict:
     mpiexec = os.path.join(os.path.dirname(sys.executable), "mpiexec")
-    env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
-           "MKL_NUM_THREADS": "1"}
-    cmd = [mpiexec, "-n", str(ranks), sys.executable, os.path.abspath(__file__), "--worker",
-           "--epochs", str(args.epochs), "--batch", str(batch)]
+    env = {
+        **os.environ,
+        "OMP_NUM_THREADS": "1",
+        "OPENBLAS_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+    }
+    cmd = [
+        mpiexec,
+        "-n",
+        str(ranks),
+        sys.executable,
+        os.path.abspath(__file__),
+        "--worker",
+        "--epochs",
+        str(args.epochs),
+        "--batch",
+        str(batch),
+    ]
     cmd += ["--data-dir", args.data_dir] if args.data_dir else []
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
     if proc.returncode != 0:
@@ -106,8 +136,12 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=3, help="timed epochs (after 1 warm-up)")
     parser.add_argument("--ranks", type=int, default=2, help="the data-parallel job's ranks")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--global-batch", type=int, default=GLOBAL_BATCH,
-                        help="samples per step over all ranks (the thesis: 128)")
+    parser.add_argument(
+        "--global-batch",
+        type=int,
+        default=GLOBAL_BATCH,
+        help="samples per step over all ranks (the thesis: 128)",
+    )
     parser.add_argument("--batch", type=int, default=GLOBAL_BATCH, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
@@ -117,10 +151,15 @@ def main() -> None:
     local = total // n
     # 1 rank x 128 (baseline), N ranks x 128/N, and 1 rank x 128/N: the N-rank job's per-rank
     # work without any communication, which splits its step time into compute and all-reduce.
-    runs = [("1 rank", launch(1, total, args)), (f"{n} ranks", launch(n, local, args)),
-            (f"1 rank, batch {local}", launch(1, local, args))]
-    print(f"MNIST MLP 784-64-32-10, Adam, float32, global batch {total}, 1 BLAS thread per "
-          f"rank; median of {args.epochs} epochs after 1 warm-up; data: {runs[0][1]['data']}")
+    runs = [
+        ("1 rank", launch(1, total, args)),
+        (f"{n} ranks", launch(n, local, args)),
+        (f"1 rank, batch {local}", launch(1, local, args)),
+    ]
+    print(
+        f"MNIST MLP 784-64-32-10, Adam, float32, global batch {total}, 1 BLAS thread per "
+        f"rank; median of {args.epochs} epochs after 1 warm-up; data: {runs[0][1]['data']}"
+    )
     print(f"{'configuration':<20}{'batch/rank':>11}{'steps':>7}{'s/epoch':>9}{'ms/step':>9}")
     step_ms = {}
     for name, r in runs:
@@ -133,13 +172,15 @@ def main() -> None:
     params, r = runs[0][1]["params"], runs[1][1]
     flops = 6 * params * local  # forward 2 + backward 4 flops per weight and sample
     compute, step = step_ms[f"1 rank, batch {local}"], step_ms[f"{n} ranks"]
-    print(f"cost model per step of the {n}-rank job: all-reduce {4 * params / 1024:.0f} KiB "
-          f"({params} float32 gradients; alone {r['allreduce_s'] * 1e3:.3f} ms = "
-          f"{4 * params / r['allreduce_s'] / 1e9:.2f} GB/s) vs compute {flops / 1e6:.0f} MFLOP "
-          f"per rank ({compute:.3f} ms measured, Python overhead included); the step takes "
-          f"{step:.3f} ms, so communication and waiting cost {step - compute:.3f} ms "
-          f"(gradient averaging measured {r['average_s_per_step'] * 1e3:.3f} ms, waiting "
-          f"included)")
+    print(
+        f"cost model per step of the {n}-rank job: all-reduce {4 * params / 1024:.0f} KiB "
+        f"({params} float32 gradients; alone {r['allreduce_s'] * 1e3:.3f} ms = "
+        f"{4 * params / r['allreduce_s'] / 1e9:.2f} GB/s) vs compute {flops / 1e6:.0f} MFLOP "
+        f"per rank ({compute:.3f} ms measured, Python overhead included); the step takes "
+        f"{step:.3f} ms, so communication and waiting cost {step - compute:.3f} ms "
+        f"(gradient averaging measured {r['average_s_per_step'] * 1e3:.3f} ms, waiting "
+        f"included)"
+    )
 
 
 if __name__ == "__main__":

@@ -30,8 +30,9 @@ def bench_minitorch(x, y, epochs):
 
     mt.manual_seed(0)
     nn = mt.nn
-    model = nn.Sequential(nn.Linear(784, 64), nn.ReLU(), nn.Linear(64, 32), nn.ReLU(),
-                          nn.Linear(32, 10))
+    model = nn.Sequential(
+        nn.Linear(784, 64), nn.ReLU(), nn.Linear(64, 32), nn.ReLU(), nn.Linear(32, 10)
+    )
     opt = mt.optim.Adam(model.parameters(), lr=1e-3)
     loss_fn = nn.CrossEntropyLoss()
     loader = DataLoader(TensorDataset(x, y), batch_size=BATCH, shuffle=True)
@@ -56,8 +57,8 @@ def bench_numpy(x, y, epochs):
     m, v = np.zeros_like(flat), np.zeros_like(flat)
     views, gviews, off = [], [], 0
     for s, n in zip(shapes, sizes):
-        views.append(flat[off:off + n].reshape(s))
-        gviews.append(grad[off:off + n].reshape(s))
+        views.append(flat[off : off + n].reshape(s))
+        gviews.append(grad[off : off + n].reshape(s))
         off += n
     for w, s in zip(views, shapes):
         bound = 1 / np.sqrt(s[0]) if len(s) == 2 else 0.1
@@ -71,7 +72,7 @@ def bench_numpy(x, y, epochs):
         nonlocal m, v, flat  # updated in place; nonlocal only because `x -= y` rebinds names
         perm = rng.permutation(n)
         for i in range(0, n, BATCH):
-            idx = perm[i:i + BATCH]
+            idx = perm[i : i + BATCH]
             xb, yb = x[idx], y[idx]
             z1 = xb @ w1 + b1
             a1 = np.maximum(z1, 0)
@@ -99,8 +100,8 @@ def bench_numpy(x, y, epochs):
             m += 0.1 * grad
             v *= 0.999
             v += 0.001 * grad * grad
-            step = 1e-3 / (1 - 0.9 ** t)
-            denom = np.sqrt(v / (1 - 0.999 ** t))
+            step = 1e-3 / (1 - 0.9**t)
+            denom = np.sqrt(v / (1 - 0.999**t))
             denom += 1e-8
             flat -= step * m / denom
 
@@ -113,8 +114,9 @@ def bench_torch(x, y, epochs, threads):
     torch.set_num_threads(threads)
     torch.manual_seed(0)
     nn = torch.nn
-    model = nn.Sequential(nn.Linear(784, 64), nn.ReLU(), nn.Linear(64, 32), nn.ReLU(),
-                          nn.Linear(32, 10))
+    model = nn.Sequential(
+        nn.Linear(784, 64), nn.ReLU(), nn.Linear(64, 32), nn.ReLU(), nn.Linear(32, 10)
+    )
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
     loss_fn = nn.CrossEntropyLoss()
     xt, yt = torch.from_numpy(x), torch.from_numpy(y)
@@ -123,7 +125,7 @@ def bench_torch(x, y, epochs, threads):
     def epoch():
         perm = torch.randperm(n)
         for i in range(0, n, BATCH):
-            idx = perm[i:i + BATCH]
+            idx = perm[i : i + BATCH]
             opt.zero_grad()
             loss = loss_fn(model(xt[idx]), yt[idx])
             loss.backward()
@@ -147,9 +149,13 @@ def main() -> None:
             med, times = bench_torch(x, y, args.epochs, args.threads)
         else:
             med, times = (bench_minitorch if args.impl == "minitorch" else bench_numpy)(
-                x, y, args.epochs)
-        print(json.dumps({"median_s": med, "times": times, "peak_rss_mb": peak_rss_mb(),
-                          "data": source}))
+                x, y, args.epochs
+            )
+        print(
+            json.dumps(
+                {"median_s": med, "times": times, "peak_rss_mb": peak_rss_mb(), "data": source}
+            )
+        )
         return
 
     extra = ["--epochs", str(args.epochs), "--threads", str(args.threads)]
@@ -157,8 +163,10 @@ def main() -> None:
         extra += ["--data-dir", args.data_dir]
     impls = ["minitorch", "numpy"] + (["torch"] if torch_available() else [])
     results = {impl: run_isolated(__file__, impl, extra) for impl in impls}
-    print(f"MNIST MLP 784-64-32-10, Adam, batch {BATCH}, float32; median of {args.epochs} epochs "
-          f"after 1 warm-up; data: {next(r for r in results.values() if r)['data']}")
+    print(
+        f"MNIST MLP 784-64-32-10, Adam, batch {BATCH}, float32; median of {args.epochs} epochs "
+        f"after 1 warm-up; data: {next(r for r in results.values() if r)['data']}"
+    )
     print(f"{'implementation':<22}{'s/epoch':>10}{'peak RSS MB':>14}")
     for impl, r in results.items():
         if r:
@@ -168,8 +176,10 @@ def main() -> None:
         for other in ("numpy", "torch"):
             if results.get(other):
                 ratio = mt_r["median_s"] / results[other]["median_s"]
-                print(f"minitorch / {other}: {ratio:.2f}x time, "
-                      f"{mt_r['peak_rss_mb'] / results[other]['peak_rss_mb']:.2f}x peak memory")
+                print(
+                    f"minitorch / {other}: {ratio:.2f}x time, "
+                    f"{mt_r['peak_rss_mb'] / results[other]['peak_rss_mb']:.2f}x peak memory"
+                )
     if not torch_available():
         print("PyTorch is not importable: `pip install torch==2.13.0` to compare against it")
 

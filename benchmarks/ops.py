@@ -32,12 +32,18 @@ def cases(lib, F):
         "softmax": (lambda: (lib.randn(*shape, requires_grad=True),), lambda a: F.softmax(a, 1)),
         "getitem": (lambda: (lib.randn(*shape, requires_grad=True),), lambda a: a[1:5]),
         "reshape": (lambda: (lib.randn(*shape, requires_grad=True),), lambda a: a.reshape(64)),
-        "linear": (lambda: (lib.randn(*shape, requires_grad=True),
-                            lib.randn(4, 8, requires_grad=True),
-                            lib.randn(4, requires_grad=True)),
-                   lambda x, w, b: F.linear(x, w, b)),
-        "cross_entropy": (lambda: (lib.randn(*shape, requires_grad=True),),
-                          lambda a: F.cross_entropy(a, _labels(lib))),
+        "linear": (
+            lambda: (
+                lib.randn(*shape, requires_grad=True),
+                lib.randn(4, 8, requires_grad=True),
+                lib.randn(4, requires_grad=True),
+            ),
+            lambda x, w, b: F.linear(x, w, b),
+        ),
+        "cross_entropy": (
+            lambda: (lib.randn(*shape, requires_grad=True),),
+            lambda a: F.cross_entropy(a, _labels(lib)),
+        ),
     }
 
 
@@ -68,8 +74,10 @@ def main() -> None:
 
         torch.set_num_threads(1)
         theirs = cases(torch, torch.nn.functional)
-    print("forward + backward of one op on (8, 8) float32 tensors (+ the .sum() to a scalar), "
-          "microseconds per call")
+    print(
+        "forward + backward of one op on (8, 8) float32 tensors (+ the .sum() to a scalar), "
+        "microseconds per call"
+    )
     print(f"{'op':<16}{'minitorch_es':>14}{'pytorch':>10}{'ratio':>8}")
     for name, (make, op) in ours.items():
         us = measure(make, op, args.repeats)

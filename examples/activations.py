@@ -21,12 +21,14 @@ for name, f in functions.items():
     x.grad = None
     y = f(x)
     y.sum().backward()
-    print(f"{name:10s} f ranges over [{y.data.min():+.3f}, {y.data.max():+.3f}], "
-          f"f' over [{x.grad.min():.3f}, {x.grad.max():.3f}]")
+    print(
+        f"{name:10s} f ranges over [{y.data.min():+.3f}, {y.data.max():+.3f}], "
+        f"f' over [{x.grad.min():.3f}, {x.grad.max():.3f}]"
+    )
 
 # The sigmoid's derivative is at most 0.25 (Fig. 42): ten sigmoid layers multiply the gradient
 # by at most 0.25 ** 10, about one millionth - the vanishing gradient (Fig. 43).
-print(f"0.25 ** 10 = {0.25 ** 10:.1e}")
+print(f"0.25 ** 10 = {0.25**10:.1e}")
 
 # Softmax (Fig. 48): raw scores -> probabilities that add up to 1.
 scores = mt.tensor(np.log([0.70, 0.25, 0.05]) + 2.0)

@@ -28,19 +28,27 @@ real_images = x_train.reshape(-1, 784).astype(np.float32) / 127.5 - 1
 
 mt.manual_seed(0)
 generator = mt.nn.Sequential(
-    mt.nn.Linear(NOISE, 256), mt.nn.LeakyReLU(0.2),
-    mt.nn.Linear(256, 512), mt.nn.LeakyReLU(0.2),
-    mt.nn.Linear(512, 784), mt.nn.Tanh())
+    mt.nn.Linear(NOISE, 256),
+    mt.nn.LeakyReLU(0.2),
+    mt.nn.Linear(256, 512),
+    mt.nn.LeakyReLU(0.2),
+    mt.nn.Linear(512, 784),
+    mt.nn.Tanh(),
+)
 discriminator = mt.nn.Sequential(
-    mt.nn.Linear(784, 512), mt.nn.LeakyReLU(0.2),
-    mt.nn.Linear(512, 256), mt.nn.LeakyReLU(0.2),
-    mt.nn.Linear(256, 1))                      # a logit: "how real does this look?"
+    mt.nn.Linear(784, 512),
+    mt.nn.LeakyReLU(0.2),
+    mt.nn.Linear(512, 256),
+    mt.nn.LeakyReLU(0.2),
+    mt.nn.Linear(256, 1),
+)  # a logit: "how real does this look?"
 opt_g = mt.optim.Adam(generator.parameters(), lr=2e-4, betas=(0.5, 0.999))
 opt_d = mt.optim.Adam(discriminator.parameters(), lr=2e-4, betas=(0.5, 0.999))
-bce = mt.nn.BCEWithLogitsLoss()               # sigmoid + binary cross-entropy, fused
+bce = mt.nn.BCEWithLogitsLoss()  # sigmoid + binary cross-entropy, fused
 ones, zeros = mt.ones(BATCH, 1), mt.zeros(BATCH, 1)
-loader = mt.data.DataLoader(mt.data.TensorDataset(real_images), batch_size=BATCH, shuffle=True,
-                            drop_last=True)
+loader = mt.data.DataLoader(
+    mt.data.TensorDataset(real_images), batch_size=BATCH, shuffle=True, drop_last=True
+)
 
 for epoch in range(epochs):
     start = time.perf_counter()
@@ -56,15 +64,18 @@ for epoch in range(epochs):
         opt_g.zero_grad()
         loss_g.backward()
         opt_g.step()
-    print(f"epoch {epoch + 1}/{epochs}: discriminator loss {loss_d.item():.3f}, generator loss "
-          f"{loss_g.item():.3f} ({time.perf_counter() - start:.0f} s)", flush=True)
+    print(
+        f"epoch {epoch + 1}/{epochs}: discriminator loss {loss_d.item():.3f}, generator loss "
+        f"{loss_g.item():.3f} ({time.perf_counter() - start:.0f} s)",
+        flush=True,
+    )
 
 # A grid of 8 x 8 generated digits.
 generator.eval()
 with mt.no_grad():
     digits = generator(mt.randn(64, NOISE)).numpy().reshape(8, 8, 28, 28)
 grid = (digits.transpose(0, 2, 1, 3).reshape(8 * 28, 8 * 28) + 1) / 2
-grid = np.kron(grid, np.ones((3, 3)))          # each pixel 3 x 3: easier to look at
+grid = np.kron(grid, np.ones((3, 3)))  # each pixel 3 x 3: easier to look at
 try:
     import matplotlib.image
 except ImportError:

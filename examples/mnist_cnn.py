@@ -25,20 +25,24 @@ x_test = x_test[:, None].astype(np.float32) / 255
 
 mt.manual_seed(0)
 model = mt.nn.Sequential(
-    mt.nn.Conv2d(1, 16, kernel_size=3, bias=False),           # 16 feature maps of 26 x 26
-    mt.nn.BatchNorm2d(16), mt.nn.ReLU(),
-    mt.nn.MaxPool2d(2),                                       # 13 x 13
-    mt.nn.Conv2d(16, 32, kernel_size=3, bias=False),          # 32 feature maps of 11 x 11
-    mt.nn.BatchNorm2d(32), mt.nn.ReLU(),
-    mt.nn.MaxPool2d(2),                                       # 5 x 5
-    mt.nn.Flatten(),                                          # 32 * 5 * 5 = 800 values
+    mt.nn.Conv2d(1, 16, kernel_size=3, bias=False),  # 16 feature maps of 26 x 26
+    mt.nn.BatchNorm2d(16),
+    mt.nn.ReLU(),
+    mt.nn.MaxPool2d(2),  # 13 x 13
+    mt.nn.Conv2d(16, 32, kernel_size=3, bias=False),  # 32 feature maps of 11 x 11
+    mt.nn.BatchNorm2d(32),
+    mt.nn.ReLU(),
+    mt.nn.MaxPool2d(2),  # 5 x 5
+    mt.nn.Flatten(),  # 32 * 5 * 5 = 800 values
     mt.nn.Linear(800, 64, activation="relu"),
-    mt.nn.Linear(64, 10))
+    mt.nn.Linear(64, 10),
+)
 model.summary()
 
 optimizer = mt.optim.Adam(model.parameters(), lr=2e-3)
 scheduler = mt.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=epochs)  # lr -> 0
-trainer = mt.Trainer(model, optimizer=optimizer, loss="cross_entropy", metrics=["accuracy"],
-                     scheduler=scheduler)
+trainer = mt.Trainer(
+    model, optimizer=optimizer, loss="cross_entropy", metrics=["accuracy"], scheduler=scheduler
+)
 trainer.fit(x_train, y_train, epochs=epochs, batch_size=128, validation_split=0.1, verbose=2)
 print(f"test accuracy: {trainer.evaluate(x_test, y_test, batch_size=1000)['accuracy']:.2%}")

@@ -27,17 +27,20 @@ mt.manual_seed(0)
 model = mt.nn.Sequential(
     mt.nn.Linear(784, 64, activation="relu", activity_regularizer=mt.regularizers.l2(0.001)),
     mt.nn.Linear(64, 32, activation="relu"),
-    mt.nn.Linear(32, 10))
+    mt.nn.Linear(32, 10),
+)
 model.summary()
 
-trainer = mt.Trainer(model, optimizer="adam", loss="categorical_crossentropy",
-                     metrics=["accuracy"])
-history = trainer.fit(x_train, y_train, epochs=epochs, batch_size=128, validation_split=0.1,
-                      verbose=2)
+trainer = mt.Trainer(model, optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])
+history = trainer.fit(
+    x_train, y_train, epochs=epochs, batch_size=128, validation_split=0.1, verbose=2
+)
 test = trainer.evaluate(x_test, y_test, batch_size=1000)
-print(f"train {history.history['accuracy'][-1]:.2%}, validation "
-      f"{history.history['val_accuracy'][-1]:.2%}, test {test['accuracy']:.2%} "
-      f"(thesis: 98%, 96%, 95%)")
+print(
+    f"train {history.history['accuracy'][-1]:.2%}, validation "
+    f"{history.history['val_accuracy'][-1]:.2%}, test {test['accuracy']:.2%} "
+    f"(thesis: 98%, 96%, 95%)"
+)
 
 try:  # Fig. 79
     fig = history.plot(["accuracy"])

@@ -14,17 +14,17 @@ temperature, ice_creams = mt.data.datasets.thesis_regression()
 x = mt.tensor(temperature.astype(np.float64) / 10)
 y = mt.tensor(ice_creams.astype(np.float64) / 10)
 
-model = mt.nn.Linear(1, 1, dtype=mt.float64)          # y_hat = w * x + bias
+model = mt.nn.Linear(1, 1, dtype=mt.float64)  # y_hat = w * x + bias
 optimizer = mt.optim.SGD(model.parameters(), lr=0.01)  # plain gradient descent
-sum_of_squares = mt.nn.MSELoss(reduction="sum")        # the thesis's error: sum((y_hat - y)^2)
+sum_of_squares = mt.nn.MSELoss(reduction="sum")  # the thesis's error: sum((y_hat - y)^2)
 
 for epoch in range(1500):
-    error = sum_of_squares(model(x), y)                # forward propagation
+    error = sum_of_squares(model(x), y)  # forward propagation
     optimizer.zero_grad()
     # The thesis's update (y_hat - y).T @ x is the gradient of error / 2; with the full error
     # the steps would be twice as long and lr 0.01 would diverge.
-    (error / 2).backward()                             # backpropagation
-    optimizer.step()                                   # w -= lr * gradient
+    (error / 2).backward()  # backpropagation
+    optimizer.step()  # w -= lr * gradient
     if epoch % 300 == 0:
         print(f"epoch {epoch:4d}  error {error.item():.4f}")
 

@@ -18,13 +18,13 @@ def network(hidden_units, activation):
     """2 inputs -> one hidden layer -> 1 sigmoid output (a probability of class 2)."""
     return mt.nn.Sequential(
         mt.nn.Linear(2, hidden_units, activation=activation),
-        mt.nn.Linear(hidden_units, 1, activation="sigmoid"))
+        mt.nn.Linear(hidden_units, 1, activation="sigmoid"),
+    )
 
 
 for hidden_units, activation, epochs in ((10, "sigmoid", 6000), (8, "relu", 3000)):
     model = network(hidden_units, activation)
-    trainer = mt.Trainer(model, optimizer="adam", loss="binary_crossentropy",
-                         metrics=["accuracy"])
+    trainer = mt.Trainer(model, optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
     trainer.fit(X, y, epochs=epochs, batch_size=32, verbose=0)
     accuracy = trainer.evaluate(X, y)["accuracy"]
     print(f"{activation:7s} ({hidden_units} units, {epochs} epochs): accuracy {accuracy:.1%}")

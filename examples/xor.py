@@ -15,15 +15,16 @@ from minitorch_es.thesis.xor import FunctionXOR
 
 X, y = (mt.tensor(a, dtype=mt.float64) for a in mt.data.datasets.xor())
 mt.manual_seed(0)
-wih = mt.rand(2, 5, dtype=mt.float64).numpy()   # input -> hidden weights (thesis layout)
-who = mt.rand(5, 1, dtype=mt.float64).numpy()   # hidden -> output weights
+wih = mt.rand(2, 5, dtype=mt.float64).numpy()  # input -> hidden weights (thesis layout)
+who = mt.rand(5, 1, dtype=mt.float64).numpy()  # hidden -> output weights
 
 
 def network():
     """The annex's network with layers, starting from the weights above (PyTorch stores W.T)."""
     model = mt.nn.Sequential(
         mt.nn.Linear(2, 5, bias=False, activation="sigmoid", dtype=mt.float64),
-        mt.nn.Linear(5, 1, bias=False, activation="sigmoid", dtype=mt.float64))
+        mt.nn.Linear(5, 1, bias=False, activation="sigmoid", dtype=mt.float64),
+    )
     with mt.no_grad():
         model[0].weight.data[...] = wih.T
         model[1].weight.data[...] = who.T
@@ -55,10 +56,16 @@ gd = train(network(), 4000, stochastic=False)
 sgd = train(network(), 2000, stochastic=True)
 print(f"gradient descent: error {gd[0]:.3f} -> {gd[-1]:.4f} after {len(gd)} epochs")
 print(f"SGD:              error {sgd[0]:.3f} -> {sgd[-1]:.4f} after {len(sgd)} epochs")
-print("epochs where the error went up: GD", int(np.sum(np.diff(gd) > 0)),
-      "SGD", int(np.sum(np.diff(sgd) > 0)))
+print(
+    "epochs where the error went up: GD",
+    int(np.sum(np.diff(gd) > 0)),
+    "SGD",
+    int(np.sum(np.diff(sgd) > 0)),
+)
 
 # The same gradient descent with the hand-written deltas gives the same numbers.
 by_function = train(FunctionXOR(wih, who), 4000, stochastic=False)
-print(f"layers vs hand-written Function: max |difference| "
-      f"{np.max(np.abs(np.array(gd) - by_function)):.1e}")
+print(
+    f"layers vs hand-written Function: max |difference| "
+    f"{np.max(np.abs(np.array(gd) - by_function)):.1e}"
+)

@@ -10,21 +10,73 @@ A first taste:
 from . import autograd, dtypes, nn, ops, optim, random, regularizers
 from . import plugin_manager as _plugin_manager  # noqa: F401  (loads plugins on first lookup)
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .config import Configurable
 from .creation import (
-    arange, as_tensor, eye, from_numpy, full, linspace, ones, ones_like, rand, randint, randn,
-    randperm, tensor, zeros, zeros_like,
+    arange,
+    as_tensor,
+    eye,
+    from_numpy,
+    full,
+    linspace,
+    ones,
+    ones_like,
+    rand,
+    randint,
+    randn,
+    randperm,
+    tensor,
+    zeros,
+    zeros_like,
 )
 from .dtypes import (
-    bool, double, float, float16, float32, float64, get_default_dtype, half, int, int8, int16,
-    int32, int64, long, set_default_dtype, short, uint8,
+    bool,
+    double,
+    float,
+    float16,
+    float32,
+    float64,
+    get_default_dtype,
+    half,
+    int,
+    int8,
+    int16,
+    int32,
+    int64,
+    long,
+    set_default_dtype,
+    short,
+    uint8,
 )
 from .errors import ShapeError
 from .functional import (
-    abs, argmax, argmin, cat, clamp, clip, concatenate, exp, flatten, log, matmul, max, maximum,
-    mean, min, minimum, permute, reshape, sqrt, squeeze, stack, std, sum, transpose, unsqueeze,
-    var, where,
+    abs,
+    argmax,
+    argmin,
+    cat,
+    clamp,
+    clip,
+    concatenate,
+    exp,
+    flatten,
+    log,
+    matmul,
+    max,
+    maximum,
+    mean,
+    min,
+    minimum,
+    permute,
+    reshape,
+    sqrt,
+    squeeze,
+    stack,
+    std,
+    sum,
+    transpose,
+    unsqueeze,
+    var,
+    where,
 )
-from .config import Configurable
 from .hookspecs import hookimpl
 from .random import initial_seed, manual_seed
 from .registry import RegistryError, register, registry

@@ -49,9 +49,15 @@ def _thesis(args) -> int:
     except ValueError as e:
         print(f"minitorch-es thesis: {e}", file=sys.stderr)
         return 2
-    config = RunConfig(out_dir=args.out, quick=args.quick, seed=args.seed,
-                       data_dir=args.data_dir, verify=not args.no_verify,
-                       download=not args.no_download, progress=not args.no_progress)
+    config = RunConfig(
+        out_dir=args.out,
+        quick=args.quick,
+        seed=args.seed,
+        data_dir=args.data_dir,
+        verify=not args.no_verify,
+        download=not args.no_download,
+        progress=not args.no_progress,
+    )
     return main(names, config, command=shlex.join(["minitorch-es", *args.argv]))
 
 
@@ -67,18 +73,33 @@ def build_parser() -> argparse.ArgumentParser:
     inspect = sub.add_parser("inspect", help="describe what a checkpoint file holds")
     inspect.add_argument("path")
     inspect.set_defaults(func=_inspect)
-    thesis = sub.add_parser("thesis", help="run the thesis's experiments; print the comparison "
-                                           "table and write DIR/report.md with the figures")
-    thesis.add_argument("experiments", nargs="*", metavar="EXPERIMENT",
-                        help="regression, moons, xor, mnist, figures (default: all)")
-    thesis.add_argument("--out", default="thesis-report", metavar="DIR",
-                        help="directory for report.md and the PNG figures (default: %(default)s)")
+    thesis = sub.add_parser(
+        "thesis",
+        help="run the thesis's experiments; print the comparison "
+        "table and write DIR/report.md with the figures",
+    )
+    thesis.add_argument(
+        "experiments",
+        nargs="*",
+        metavar="EXPERIMENT",
+        help="regression, moons, xor, mnist, figures (default: all)",
+    )
+    thesis.add_argument(
+        "--out",
+        default="thesis-report",
+        metavar="DIR",
+        help="directory for report.md and the PNG figures (default: %(default)s)",
+    )
     thesis.add_argument("--quick", action="store_true", help="few epochs, MNIST subset (< 1 min)")
     thesis.add_argument("--data-dir", metavar="DIR", help="directory holding the MNIST IDX files")
-    thesis.add_argument("--seed", type=int, default=0,
-                        help="seed for initial weights and shuffling (default: 0)")
-    thesis.add_argument("--no-verify", action="store_true",
-                        help="skip the SHA-256 check of the MNIST files (your own files)")
+    thesis.add_argument(
+        "--seed", type=int, default=0, help="seed for initial weights and shuffling (default: 0)"
+    )
+    thesis.add_argument(
+        "--no-verify",
+        action="store_true",
+        help="skip the SHA-256 check of the MNIST files (your own files)",
+    )
     thesis.add_argument("--no-download", action="store_true", help="never download MNIST")
     thesis.add_argument("--no-progress", action="store_true", help="no tqdm progress bars")
     thesis.set_defaults(func=_thesis)

@@ -86,7 +86,7 @@ def call_with_config(cls, config: dict):
     if star is not None and config.get(star.name):
         # Arguments before a non-empty ``*args`` can only be given by position.
         config = dict(config)
-        for p in order[1:order.index(star)]:  # without self
+        for p in order[1 : order.index(star)]:  # without self
             if p.name not in config and p.default is inspect.Parameter.empty:
                 raise ConfigError(f"{cls.__name__}: the config lacks the argument {p.name!r}")
             args.append(config.pop(p.name, p.default))
@@ -96,7 +96,9 @@ def call_with_config(cls, config: dict):
             args.extend(value)
         elif p is not None and p.kind is inspect.Parameter.VAR_KEYWORD:
             kwargs.update(value)
-        elif p is None and not any(q.kind is inspect.Parameter.VAR_KEYWORD for q in params.values()):
+        elif p is None and not any(
+            q.kind is inspect.Parameter.VAR_KEYWORD for q in params.values()
+        ):
             raise ConfigError(
                 f"{cls.__name__} has no constructor argument {name!r} (config keys: "
                 f"{sorted(config)}; accepted: {[n for n in params if n != 'self']})"
@@ -122,8 +124,11 @@ def to_jsonable(value, where: str = "value"):
         return {"__dtype__": np.dtype(value).name}
     data = value if isinstance(value, np.ndarray) else getattr(value, "data", None)
     if isinstance(data, np.ndarray):
-        return {"__array__": data.tolist(), "dtype": data.dtype.name,
-                "tensor": not isinstance(value, np.ndarray)}
+        return {
+            "__array__": data.tolist(),
+            "dtype": data.dtype.name,
+            "tensor": not isinstance(value, np.ndarray),
+        }
     return serialize(value, where)
 
 

@@ -62,7 +62,9 @@ def _size(size) -> tuple:
     try:
         return tuple(int(n) for n in size)
     except (TypeError, ValueError):
-        raise TypeError(f"expected a size as integers or one tuple of integers, got {size}") from None
+        raise TypeError(
+            f"expected a size as integers or one tuple of integers, got {size}"
+        ) from None
 
 
 def _float_dtype(dtype):

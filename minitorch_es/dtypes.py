@@ -31,6 +31,6 @@ def get_default_dtype() -> np.dtype:
     return _default
 
 
-def is_floating_point(dtype) -> "bool":
+def is_floating_point(dtype) -> bool:
     """True for a floating-point dtype."""
     return np.dtype(dtype).kind == "f"

@@ -56,7 +56,9 @@ def _unary(name):
     return fn
 
 
-exp, log, sqrt, abs, clamp, clip = (_unary(n) for n in ("exp", "log", "sqrt", "abs", "clamp", "clip"))
+exp, log, sqrt, abs, clamp, clip = (
+    _unary(n) for n in ("exp", "log", "sqrt", "abs", "clamp", "clip")
+)
 sum, mean, var, std, max, min = (_unary(n) for n in ("sum", "mean", "var", "std", "max", "min"))
 argmax, argmin, reshape, flatten = (_unary(n) for n in ("argmax", "argmin", "reshape", "flatten"))
 transpose, permute, squeeze, unsqueeze = (

@@ -67,8 +67,9 @@ class _Staging:
         self._target._by_object = trial._by_object
 
 
-def register_plugin(plugin, provider: Provider, name: str | None = None,
-                    target: Registry = registry) -> bool:
+def register_plugin(
+    plugin, provider: Provider, name: str | None = None, target: Registry = registry
+) -> bool:
     """Run one plugin's ``minitorch_es_register`` hook into ``target``; report a failure
     under ``name`` (e.g. the entry-point name; the provider names the distribution)."""
     name = name or getattr(plugin, "__name__", repr(plugin))
@@ -76,8 +77,9 @@ def register_plugin(plugin, provider: Provider, name: str | None = None,
     try:
         if not _manager.is_registered(plugin):  # e.g. loaded again into another Registry
             _manager.register(plugin, name=f"{provider.name}:{name}")  # unique across providers
-        impls = [i for i in _manager.hook.minitorch_es_register.get_hookimpls()
-                 if i.plugin is plugin]
+        impls = [
+            i for i in _manager.hook.minitorch_es_register.get_hookimpls() if i.plugin is plugin
+        ]
         if not impls:
             raise TypeError("it has no @minitorch_es.hookimpl function minitorch_es_register")
         impls[0].function(registry=staging)
@@ -120,7 +122,8 @@ def load_plugins(target: Registry = registry) -> None:
         warnings.warn(
             "minitorch_es: the built-in catalog was not found (no entry points of the "
             f"{DISTRIBUTION} distribution); install the package, e.g. `pip install -e .`",
-            RuntimeWarning, stacklevel=2,
+            RuntimeWarning,
+            stacklevel=2,
         )
 
 

@@ -16,15 +16,30 @@ import inspect
 from dataclasses import dataclass, field
 
 KINDS = (
-    "activation", "initializer", "optimizer", "scheduler", "regularizer", "constraint", "loss",
-    "layer", "metric", "callback",
+    "activation",
+    "initializer",
+    "optimizer",
+    "scheduler",
+    "regularizer",
+    "constraint",
+    "loss",
+    "layer",
+    "metric",
+    "callback",
 )
 
 # Where each kind's classes appear as attributes (e.g. mt.nn.ReLU, mt.optim.Adam).
 NAMESPACE_OF_KIND = {
-    "layer": "nn", "activation": "nn", "loss": "nn", "initializer": "nn.init",
-    "optimizer": "optim", "scheduler": "optim.lr_scheduler", "regularizer": "regularizers",
-    "constraint": "regularizers", "metric": "metrics", "callback": "callbacks",
+    "layer": "nn",
+    "activation": "nn",
+    "loss": "nn",
+    "initializer": "nn.init",
+    "optimizer": "optim",
+    "scheduler": "optim.lr_scheduler",
+    "regularizer": "regularizers",
+    "constraint": "regularizers",
+    "metric": "metrics",
+    "callback": "callbacks",
 }
 
 
@@ -89,13 +104,22 @@ class Registry:
         self._namespace_cache: dict[str, tuple] = {}
 
     # ----------------------------------------------------------------- registration
-    def add(self, kind: str, name: str, obj, *, aliases=(), override: bool = False,
-            provider: Provider | None = None) -> None:
+    def add(
+        self,
+        kind: str,
+        name: str,
+        obj,
+        *,
+        aliases=(),
+        override: bool = False,
+        provider: Provider | None = None,
+    ) -> None:
         """Register ``obj`` as ``(kind, name)``, also reachable under ``aliases``."""
         _check_kind(kind)
         if not isinstance(name, str) or not name:
-            raise RegistryError(f"registry.add({kind!r}, ...): the name must be a non-empty str, "
-                                f"got {name!r}")
+            raise RegistryError(
+                f"registry.add({kind!r}, ...): the name must be a non-empty str, got {name!r}"
+            )
         if provider is None or provider.kind != "builtin":
             # Built-ins first, so a user's clashing name is the error, not a whole built-in plugin.
             self._load()
@@ -129,8 +153,12 @@ class Registry:
         activations and losses all appear in ``mt.nn``)."""
         namespace = NAMESPACE_OF_KIND.get(kind)
         for other in self._entries.values():
-            if other.kind != kind and other.name == name and other.obj is not obj \
-                    and NAMESPACE_OF_KIND.get(other.kind) == namespace:
+            if (
+                other.kind != kind
+                and other.name == name
+                and other.obj is not obj
+                and NAMESPACE_OF_KIND.get(other.kind) == namespace
+            ):
                 raise RegistryError(
                     f"{kind} {name!r} from {provider} and {other.kind} {name!r} from "
                     f"{other.provider} are different objects that would both be "
@@ -149,8 +177,15 @@ class Registry:
             else:
                 del self._by_object[id(entry.obj)]
 
-    def export(self, namespace: str, name: str, obj, *, override: bool = False,
-               provider: Provider | None = None) -> None:
+    def export(
+        self,
+        namespace: str,
+        name: str,
+        obj,
+        *,
+        override: bool = False,
+        provider: Provider | None = None,
+    ) -> None:
         """Publish a plain function (e.g. ``relu`` in ``"nn.functional"``) in a namespace."""
         provider = provider or self.provider or _provider_of(obj)
         old = self._exports.get((namespace, name))
@@ -195,8 +230,9 @@ class Registry:
         found = self._entries.get((kind, normalize(name)))
         if found is None:
             names = self.names(kind)
-            close = difflib.get_close_matches(name, names, n=3, cutoff=0.5) or difflib.\
-                get_close_matches(normalize(name), [normalize(n) for n in names], n=3)
+            close = difflib.get_close_matches(
+                name, names, n=3, cutoff=0.5
+            ) or difflib.get_close_matches(normalize(name), [normalize(n) for n in names], n=3)
             hint = f" Did you mean {', '.join(map(repr, close))}?" if close else ""
             raise RegistryError(
                 f"unknown {kind} {name!r}.{hint} Registered {kind} names: "
@@ -234,13 +270,22 @@ class Registry:
         self._load()
         # Cached: `F.relu` in a training loop resolves through here on every call. The key
         # changes with every add/export/removal and when the tables are replaced or edited.
-        key = (namespace, self._version, id(self._entries), len(self._entries),
-               id(self._exports), len(self._exports))
+        key = (
+            namespace,
+            self._version,
+            id(self._entries),
+            len(self._entries),
+            id(self._exports),
+            len(self._exports),
+        )
         cached = self._namespace_cache.get(namespace)
         if cached is not None and cached[0] == key:
             return cached[1]
-        out = {e.name: e.obj for e in self._entries.values()
-               if NAMESPACE_OF_KIND.get(e.kind) == namespace and inspect.isclass(e.obj)}
+        out = {
+            e.name: e.obj
+            for e in self._entries.values()
+            if NAMESPACE_OF_KIND.get(e.kind) == namespace and inspect.isclass(e.obj)
+        }
         out.update({n: obj for (ns, n), (obj, _) in self._exports.items() if ns == namespace})
         self._namespace_cache[namespace] = (key, out)
         return out
@@ -271,8 +316,10 @@ class Registry:
                     f"optionally 'kind'), got keys {sorted(spec)}"
                 )
             if spec.get("kind", kind) != kind:
-                raise RegistryError(f"expected a {kind} config, got one of kind {spec['kind']!r} "
-                                    f"(name {spec['name']!r})")
+                raise RegistryError(
+                    f"expected a {kind} config, got one of kind {spec['kind']!r} "
+                    f"(name {spec['name']!r})"
+                )
             cls = self.get(kind, spec["name"])
             config = spec.get("config")
             if config is None:  # what serialize() writes for a class rather than an instance
@@ -283,8 +330,11 @@ class Registry:
                     f"arguments, got {type(config).__name__}"
                 )
             config = {**config, **kwargs}
-            return from_config(cls, config) if inspect.isclass(cls) else _bind(cls, config, kind,
-                                                                              spec["name"])
+            return (
+                from_config(cls, config)
+                if inspect.isclass(cls)
+                else _bind(cls, config, kind, spec["name"])
+            )
         if inspect.isclass(spec):
             return spec(**kwargs)
         if callable(spec):
@@ -343,6 +393,7 @@ def namespace_getattr(namespace: str, module_name: str):
 def namespace_dir(namespace: str, own: dict):
     """A module-level ``__dir__`` listing a module's own names and those of
     ``mt.<namespace>`` from the registry."""
+
     def __dir__():
         return sorted(set(own) | set(registry.namespace(namespace)))
 

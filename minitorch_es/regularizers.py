@@ -52,10 +52,14 @@ def collect_penalties(model) -> Tensor:
 
     total = None
     for m in model.modules():
-        terms = [reg(m._parameters[name[: -len("_regularizer")]])
-                 for name, reg in m.__dict__.items()
-                 if name.endswith("_regularizer") and name != "activity_regularizer"
-                 and reg is not None and m._parameters.get(name[: -len("_regularizer")]) is not None]
+        terms = [
+            reg(m._parameters[name[: -len("_regularizer")]])
+            for name, reg in m.__dict__.items()
+            if name.endswith("_regularizer")
+            and name != "activity_regularizer"
+            and reg is not None
+            and m._parameters.get(name[: -len("_regularizer")]) is not None
+        ]
         activity = m.__dict__.get(ACTIVITY_PENALTY)
         if activity is not None:
             terms.append(activity)

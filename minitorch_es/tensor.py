@@ -60,7 +60,7 @@ class Tensor:
             self.requires_grad = True
 
     @classmethod
-    def _wrap(cls, array: np.ndarray) -> "Tensor":
+    def _wrap(cls, array: np.ndarray) -> Tensor:
         """Fast construction of a result tensor (no checks, no graph)."""
         t = object.__new__(Tensor)
         t.data = array
@@ -92,7 +92,7 @@ class Tensor:
             )
         self._requires_grad = bool(value)
 
-    def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         """Set `requires_grad` in place and return ``self``."""
         self.requires_grad = requires_grad
         return self
@@ -132,11 +132,11 @@ class Tensor:
         else:
             self.grad += g
 
-    def detach(self) -> "Tensor":
+    def detach(self) -> Tensor:
         """The same data, cut from the graph."""
         return Tensor._wrap(self.data)
 
-    def zero_(self) -> "Tensor":
+    def zero_(self) -> Tensor:
         """Fill the data with zeros in place and return ``self``."""
         self.data[...] = 0
         return self
@@ -170,7 +170,7 @@ class Tensor:
         return self.data.dtype
 
     @property
-    def T(self) -> "Tensor":
+    def T(self) -> Tensor:
         """The tensor with its dimensions reversed."""
         return self.permute(*reversed(range(self.ndim)))
 
@@ -240,7 +240,7 @@ class Tensor:
         return "tensor(" + body + "".join(", " + e for e in extras) + ")"
 
     # ------------------------------------------------------------------------- casts
-    def to(self, dtype) -> "Tensor":
+    def to(self, dtype) -> Tensor:
         """The tensor converted to ``dtype`` (``self`` when it already has it); a floating cast
         keeps the graph. ``type`` is an alias. No devices: only a dtype is accepted."""
         dtype = np.dtype(dtype)
@@ -252,27 +252,27 @@ class Tensor:
 
     type = to
 
-    def float(self) -> "Tensor":
+    def float(self) -> Tensor:
         """``self.to(mt.float32)``."""
         return self.to(dtypes.float32)
 
-    def double(self) -> "Tensor":
+    def double(self) -> Tensor:
         """``self.to(mt.float64)``."""
         return self.to(dtypes.float64)
 
-    def long(self) -> "Tensor":
+    def long(self) -> Tensor:
         """``self.to(mt.int64)``."""
         return self.to(dtypes.int64)
 
-    def int(self) -> "Tensor":
+    def int(self) -> Tensor:
         """``self.to(mt.int32)``."""
         return self.to(dtypes.int32)
 
-    def bool(self) -> "Tensor":
+    def bool(self) -> Tensor:
         """``self.to(mt.bool)``."""
         return self.to(dtypes.bool)
 
-    def clone(self) -> "Tensor":
+    def clone(self) -> Tensor:
         """A copy of the data; the copy stays in the graph when ``self`` requires grad."""
         return self * 1 if self._requires_grad else Tensor._wrap(self.data.copy())
 
@@ -336,8 +336,12 @@ class Tensor:
                 f"in-place '{symbol}' on a tensor that takes part in autograd: use the "
                 f"out-of-place form (x = x {symbol[0]} y), or wrap the update in mt.no_grad()"
             )
-        ufunc(self.data, other.data if isinstance(other, Tensor) else other, out=self.data,
-              casting="same_kind")
+        ufunc(
+            self.data,
+            other.data if isinstance(other, Tensor) else other,
+            out=self.data,
+            casting="same_kind",
+        )
         return self
 
     def __iadd__(self, other):
@@ -441,15 +445,17 @@ class Tensor:
         """The mean over ``dim`` (an int, a tuple, or None for all elements)."""
         return _ops.Mean.apply(self, dim=_dim(dim, axis), keepdim=keepdim)
 
-    def var(self, dim=None, unbiased: bool = True, keepdim: bool = False, *, correction=None,
-            axis=None):
+    def var(
+        self, dim=None, unbiased: bool = True, keepdim: bool = False, *, correction=None, axis=None
+    ):
         """The variance over ``dim``; unbiased (divides by ``n - 1``) by default, as in
         PyTorch and unlike NumPy. ``correction`` overrides ``unbiased``."""
         correction = (1 if unbiased else 0) if correction is None else correction
         return _ops.Var.apply(self, dim=_dim(dim, axis), correction=correction, keepdim=keepdim)
 
-    def std(self, dim=None, unbiased: bool = True, keepdim: bool = False, *, correction=None,
-            axis=None):
+    def std(
+        self, dim=None, unbiased: bool = True, keepdim: bool = False, *, correction=None, axis=None
+    ):
         """The standard deviation over ``dim``; unbiased by default, as in PyTorch."""
         return self.var(dim, unbiased, keepdim, correction=correction, axis=axis).sqrt()
 
@@ -545,8 +551,10 @@ class Tensor:
         if dim is None:
             shape = tuple(n for n in self.shape if n != 1)
         else:
-            dims = {_ops.reduction.wrap_dim(d, self.ndim, "squeeze")
-                    for d in ((dim,) if isinstance(dim, int) else dim)}
+            dims = {
+                _ops.reduction.wrap_dim(d, self.ndim, "squeeze")
+                for d in ((dim,) if isinstance(dim, int) else dim)
+            }
             shape = tuple(n for i, n in enumerate(self.shape) if not (i in dims and n == 1))
         return self.reshape(shape)
 
@@ -560,8 +568,10 @@ class Tensor:
         shape = _shape_arg(shape)
         lead = len(shape) - self.ndim  # new leading dims have no size to keep
         if any(n == -1 for n in shape[:lead]):
-            raise ShapeError(f"expand: -1 is not allowed for a new leading dimension, got {shape} "
-                             f"for a tensor of shape {self.shape}")
+            raise ShapeError(
+                f"expand: -1 is not allowed for a new leading dimension, got {shape} "
+                f"for a tensor of shape {self.shape}"
+            )
         shape = tuple(self.shape[i - lead] if n == -1 else n for i, n in enumerate(shape))
         return _ops.Expand.apply(self, shape)
 

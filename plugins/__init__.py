@@ -1,1 +1,2 @@
-"""The built-in catalog of minitorch_es, registered through the same pluggy hook as any external plugin."""
+"""The built-in catalog of minitorch_es, registered through the same pluggy hook as any
+external plugin."""

@@ -115,8 +115,9 @@ def elu(input, alpha: float = 1.0, inplace: bool = False):
 def selu(input, inplace: bool = False):
     """``scale * elu(x, alpha)`` with the self-normalising constants alpha ~ 1.6733, scale ~
     1.0507."""
-    out = ops.ELUFunction.apply(check_input(input, "selu"), alpha=ops.SELU_ALPHA,
-                                scale=ops.SELU_SCALE)
+    out = ops.ELUFunction.apply(
+        check_input(input, "selu"), alpha=ops.SELU_ALPHA, scale=ops.SELU_SCALE
+    )
     return _result(input, out, inplace)
 
 
@@ -136,8 +137,9 @@ def softplus(input, beta: float = 1.0, threshold: float = 20.0):
     """``log(1 + exp(beta x)) / beta``, and ``x`` itself where ``beta x > threshold``."""
     beta = check_softplus_beta(beta)
     threshold = check_number(threshold, "threshold", "softplus")
-    return ops.SoftplusFunction.apply(check_input(input, "softplus"), beta=beta,
-                                      threshold=threshold)
+    return ops.SoftplusFunction.apply(
+        check_input(input, "softplus"), beta=beta, threshold=threshold
+    )
 
 
 def mish(input, inplace: bool = False):
@@ -167,7 +169,8 @@ def softmax_dim(dim, ndim: int, op: str) -> int:
         warnings.warn(
             f"{op}: no dim given, so dim={dim} was chosen by PyTorch's deprecated implicit rule "
             f"(dim 0 for 0-, 1- and 3-d inputs, else 1); pass dim explicitly",
-            UserWarning, stacklevel=4,
+            UserWarning,
+            stacklevel=4,
         )
     return wrap_dim(check_dim(dim, op), ndim, op)
 
@@ -194,7 +197,18 @@ def log_softmax(input, dim: int | None = None, dtype=None):
 
 
 FUNCTIONS = {
-    "sigmoid": sigmoid, "tanh": tanh, "relu": relu, "leaky_relu": leaky_relu, "elu": elu,
-    "selu": selu, "gelu": gelu, "silu": silu, "softplus": softplus, "mish": mish,
-    "hardtanh": hardtanh, "relu6": relu6, "softmax": softmax, "log_softmax": log_softmax,
+    "sigmoid": sigmoid,
+    "tanh": tanh,
+    "relu": relu,
+    "leaky_relu": leaky_relu,
+    "elu": elu,
+    "selu": selu,
+    "gelu": gelu,
+    "silu": silu,
+    "softplus": softplus,
+    "mish": mish,
+    "hardtanh": hardtanh,
+    "relu6": relu6,
+    "softmax": softmax,
+    "log_softmax": log_softmax,
 }

@@ -66,7 +66,7 @@ def erf(x: np.ndarray) -> np.ndarray:
     k = np.rint(ax * _ERF_NODES_PER_UNIT).astype(np.intp)
     h = ax - _ERF_NODES[k]
     out = _ERF_TAYLOR[order][k]
-    for row in _ERF_TAYLOR[order - 1::-1]:  # Horner's rule
+    for row in _ERF_TAYLOR[order - 1 :: -1]:  # Horner's rule
         out *= h
         out += row[k]
     out = np.where(nan, np.nan, np.copysign(out, x64))

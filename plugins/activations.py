@@ -154,7 +154,8 @@ class Hardtanh(Module):
 
     def extra_repr(self) -> str:
         return f"min_val={self.min_val}, max_val={self.max_val}" + (
-            ", inplace=True" if self.inplace else "")
+            ", inplace=True" if self.inplace else ""
+        )
 
 
 class _AlongDim(Module):
@@ -182,8 +183,21 @@ class LogSoftmax(_AlongDim):
 
 
 ACTIVATIONS = (
-    Sigmoid, Tanh, ReLU, LeakyReLU, Softmax, LogSoftmax, Identity, ELU, SELU, GELU, SiLU,
-    Softplus, Mish, Hardtanh, ReLU6,
+    Sigmoid,
+    Tanh,
+    ReLU,
+    LeakyReLU,
+    Softmax,
+    LogSoftmax,
+    Identity,
+    ELU,
+    SELU,
+    GELU,
+    SiLU,
+    Softplus,
+    Mish,
+    Hardtanh,
+    ReLU6,
 )
 ALIASES = {"Identity": ("linear",), "SiLU": ("swish",)}
 

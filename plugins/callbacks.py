@@ -29,12 +29,24 @@ class EarlyStopping(Callback):
         trainer.fit(x, y, epochs=500, validation_split=0.2)
     """
 
-    def __init__(self, monitor="val_loss", min_delta=0.0, patience=0, verbose=0, mode="auto",
-                 baseline=None, restore_best_weights=False, start_from_epoch=0) -> None:
+    def __init__(
+        self,
+        monitor="val_loss",
+        min_delta=0.0,
+        patience=0,
+        verbose=0,
+        mode="auto",
+        baseline=None,
+        restore_best_weights=False,
+        start_from_epoch=0,
+    ) -> None:
         self.monitor = monitor
         self.mode = resolve_mode(mode, monitor, "EarlyStopping")
-        check_non_negative(abs(min_delta) if isinstance(min_delta, (int, float)) else min_delta,
-                           "min_delta", "EarlyStopping")
+        check_non_negative(
+            abs(min_delta) if isinstance(min_delta, (int, float)) else min_delta,
+            "min_delta",
+            "EarlyStopping",
+        )
         check_count(patience, "patience", "EarlyStopping")
         check_count(start_from_epoch, "start_from_epoch", "EarlyStopping")
         self.min_delta = abs(float(min_delta))  # Keras accepts either sign
@@ -57,8 +69,7 @@ class EarlyStopping(Callback):
             self.best, self.best_epoch = current, epoch
             if self.restore_best_weights:
                 self.best_weights = self.model.state_dict()
-            if self.baseline is None or improved(current, self.baseline, self.mode,
-                                                 self.min_delta):
+            if self.baseline is None or improved(current, self.baseline, self.mode, self.min_delta):
                 self.wait = 0
             return
         if self.wait >= self.patience and epoch > 0:
@@ -70,25 +81,35 @@ class EarlyStopping(Callback):
             announce(f"Epoch {self.stopped_epoch + 1}: early stopping")
         if self.restore_best_weights and self.best_weights is not None:
             if self.verbose:
-                announce(f"Restoring model weights from the end of the best epoch: "
-                      f"{self.best_epoch + 1}.")
+                announce(
+                    f"Restoring model weights from the end of the best epoch: "
+                    f"{self.best_epoch + 1}."
+                )
             self.model.load_state_dict(self.best_weights)
 
     def state_dict(self) -> dict:
-        return {"wait": self.wait, "stopped_epoch": self.stopped_epoch, "best": self.best,
-                "best_epoch": self.best_epoch, "best_weights": self.best_weights}
+        return {
+            "wait": self.wait,
+            "stopped_epoch": self.stopped_epoch,
+            "best": self.best,
+            "best_epoch": self.best_epoch,
+            "best_weights": self.best_weights,
+        }
 
     def load_state_dict(self, state: dict) -> None:
         self.wait, self.stopped_epoch = int(state["wait"]), int(state["stopped_epoch"])
         self.best = None if state["best"] is None else float(state["best"])
         self.best_epoch = int(state["best_epoch"])
         weights = state["best_weights"]
-        self.best_weights = None if weights is None else {k: np.array(v) for k, v in
-                                                         weights.items()}
+        self.best_weights = (
+            None if weights is None else {k: np.array(v) for k, v in weights.items()}
+        )
 
     def __repr__(self) -> str:
-        return (f"EarlyStopping(monitor={self.monitor!r}, mode={self.mode!r}, "
-                f"patience={self.patience}, min_delta={self.min_delta})")
+        return (
+            f"EarlyStopping(monitor={self.monitor!r}, mode={self.mode!r}, "
+            f"patience={self.patience}, min_delta={self.min_delta})"
+        )
 
 
 class TerminateOnNaN(Callback):
@@ -113,6 +134,14 @@ def minitorch_es_register(registry):
     from .io_callbacks import CSVLogger, ModelCheckpoint
     from .lr_callbacks import LearningRateScheduler, ReduceLROnPlateau
 
-    for cls in (EarlyStopping, TerminateOnNaN, ModelCheckpoint, CSVLogger,
-                LearningRateScheduler, ReduceLROnPlateau, GradientMonitor, DeadUnitMonitor):
+    for cls in (
+        EarlyStopping,
+        TerminateOnNaN,
+        ModelCheckpoint,
+        CSVLogger,
+        LearningRateScheduler,
+        ReduceLROnPlateau,
+        GradientMonitor,
+        DeadUnitMonitor,
+    ):
         registry.add("callback", cls.__name__, cls)

@@ -39,8 +39,9 @@ def _labels_from_outputs(y_pred, threshold, from_logits, where):
 def _integral_labels(t, where):
     if t.dtype.kind == "f":
         if not np.all(np.isfinite(t)) or not np.all(t == np.round(t)):
-            raise ValueError(f"{where}: class-index targets must be integers, got non-integral "
-                             f"floats")
+            raise ValueError(
+                f"{where}: class-index targets must be integers, got non-integral floats"
+            )
     elif t.dtype.kind not in "biu":
         raise TypeError(f"{where}: targets must be numeric, got dtype {t.dtype}")
     return t.astype(np.int64)
@@ -53,8 +54,9 @@ def class_labels(y_true, y_pred, *, threshold=0.5, from_logits=False, where="met
     t = to_numpy(y_true, where)
     if binary:
         if t.size != pred.size:
-            raise ValueError(f"{where}: binary outputs {p_shape} need {pred.size} targets, got "
-                             f"shape {t.shape}")
+            raise ValueError(
+                f"{where}: binary outputs {p_shape} need {pred.size} targets, got shape {t.shape}"
+            )
         t = t.reshape(-1)
         true = (t > 0.5).astype(np.int64) if t.dtype.kind == "f" else _integral_labels(t, where)
     elif t.shape == p_shape:
@@ -62,13 +64,16 @@ def class_labels(y_true, y_pred, *, threshold=0.5, from_logits=False, where="met
     elif t.shape == p_shape[:1] + p_shape[2:] or (len(p_shape) == 2 and t.shape == (p_shape[0], 1)):
         true = _integral_labels(t, where).reshape(-1)
     else:
-        raise ValueError(f"{where}: targets of shape {t.shape} do not fit outputs of shape "
-                         f"{p_shape}; expected class indices {p_shape[:1] + p_shape[2:]} or "
-                         f"one-hot {p_shape}")
+        raise ValueError(
+            f"{where}: targets of shape {t.shape} do not fit outputs of shape "
+            f"{p_shape}; expected class indices {p_shape[:1] + p_shape[2:]} or "
+            f"one-hot {p_shape}"
+        )
     bad = true[(true < 0) | (true >= num_classes)]
     if bad.size:
-        raise ValueError(f"{where}: target class {int(bad[0])} is out of range for "
-                         f"{num_classes} classes")
+        raise ValueError(
+            f"{where}: target class {int(bad[0])} is out of range for {num_classes} classes"
+        )
     return true, pred, num_classes, binary
 
 
@@ -97,11 +102,13 @@ def confusion_matrix(y_true, y_pred, num_classes=None) -> np.ndarray:
         c = int(max(true.max(initial=-1), pred.max(initial=-1))) + 1
     if num_classes is not None:
         if isinstance(num_classes, bool) or not isinstance(num_classes, int) or num_classes < 1:
-            raise ValueError(f"confusion_matrix: num_classes must be a positive int, got "
-                             f"{num_classes!r}")
+            raise ValueError(
+                f"confusion_matrix: num_classes must be a positive int, got {num_classes!r}"
+            )
         if num_classes < c:
-            raise ValueError(f"confusion_matrix: num_classes={num_classes} but the data has class "
-                             f"{c - 1}")
+            raise ValueError(
+                f"confusion_matrix: num_classes={num_classes} but the data has class {c - 1}"
+            )
         c = num_classes
     if min(true.min(initial=0), pred.min(initial=0)) < 0:
         raise ValueError("confusion_matrix: class labels must be >= 0")
@@ -124,8 +131,9 @@ class ConfusionMetric(Metric):
 
     def __init__(self, average=None, threshold=0.5, from_logits=False, name=None) -> None:
         if average not in AVERAGES:
-            raise ValueError(f"{type(self).__name__}: average must be one of {AVERAGES}, got "
-                             f"{average!r}")
+            raise ValueError(
+                f"{type(self).__name__}: average must be one of {AVERAGES}, got {average!r}"
+            )
         self.average, self.threshold, self.from_logits = average, threshold, from_logits
         super().__init__(name)
 
@@ -134,16 +142,19 @@ class ConfusionMetric(Metric):
 
     def update_state(self, y_true, y_pred) -> None:
         where = type(self).__name__
-        true, pred, c, binary = class_labels(y_true, y_pred, threshold=self.threshold,
-                                             from_logits=self.from_logits, where=where)
+        true, pred, c, binary = class_labels(
+            y_true, y_pred, threshold=self.threshold, from_logits=self.from_logits, where=where
+        )
         if self.average == "binary" and c != 2:
             raise ValueError(f"{where}: average='binary' needs a binary problem, got {c} classes")
         m = np.bincount(true * c + pred, minlength=c * c).reshape(c, c)
         if self.matrix is None:
             self.matrix, self._binary = m.astype(np.int64), binary
         elif self.matrix.shape != m.shape:
-            raise ValueError(f"{where}: the number of classes changed from "
-                             f"{len(self.matrix)} to {c} between batches")
+            raise ValueError(
+                f"{where}: the number of classes changed from "
+                f"{len(self.matrix)} to {c} between batches"
+            )
         else:
             self.matrix += m
 
@@ -177,8 +188,10 @@ class ConfusionMetric(Metric):
         raise NotImplementedError
 
     def state_dict(self) -> dict:
-        return {"matrix": None if self.matrix is None else self.matrix.copy(),
-                "binary": bool(getattr(self, "_binary", False))}
+        return {
+            "matrix": None if self.matrix is None else self.matrix.copy(),
+            "binary": bool(getattr(self, "_binary", False)),
+        }
 
     def load_state_dict(self, state: dict) -> None:
         matrix = state["matrix"]
@@ -212,8 +225,7 @@ class F1Score(ConfusionMetric):
 
     def _combine(self, precision, recall):
         total = precision + recall
-        return np.divide(2 * precision * recall, total, out=np.zeros_like(total),
-                         where=total > 0)
+        return np.divide(2 * precision * recall, total, out=np.zeros_like(total), where=total > 0)
 
 
 def precision(y_true, y_pred, average=None, threshold=0.5, from_logits=False) -> float:

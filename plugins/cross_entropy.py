@@ -104,8 +104,12 @@ class CrossEntropyFunction(Function):
     def forward(ctx, x, target, *, weight, ignore_index, label_smoothing, reduction):
         logp = _log_softmax_rows(_rows(x))
         t = target.reshape(-1)
-        if weight is None and not label_smoothing and reduction == "mean" \
-                and not (t == ignore_index).any():
+        if (
+            weight is None
+            and not label_smoothing
+            and reduction == "mean"
+            and not (t == ignore_index).any()
+        ):
             # The common case (plain mean over class indices), in a few passes: the thesis's
             # delta softmax - one_hot, divided by the batch.
             ctx.save_for_backward(logp, t)
@@ -216,7 +220,8 @@ def check_label_smoothing(label_smoothing, op: str) -> float:
         raise TypeError(f"{op}: label_smoothing must be a float, got {label_smoothing!r}")
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(
-            f"{op}: label_smoothing must be between 0.0 and 1.0, got {label_smoothing}")
+            f"{op}: label_smoothing must be between 0.0 and 1.0, got {label_smoothing}"
+        )
     return float(label_smoothing)
 
 
@@ -226,13 +231,15 @@ def check_class_weight(weight, op: str):
         return None
     data = array_of(weight, "weight", op)
     if data.ndim != 1:
-        raise mt.ShapeError(f"{op}: weight must be a 1-D tensor of per-class weights, got shape "
-                            f"{data.shape}")
+        raise mt.ShapeError(
+            f"{op}: weight must be a 1-D tensor of per-class weights, got shape {data.shape}"
+        )
     bad = ~np.isfinite(data) | (data < 0)
     if bad.any():
         c = int(np.argmax(bad))
-        raise ValueError(f"{op}: class weights must be finite and non-negative, got {data[c]} "
-                         f"for class {c}")
+        raise ValueError(
+            f"{op}: class weights must be finite and non-negative, got {data[c]} for class {c}"
+        )
     return data
 
 
@@ -243,8 +250,10 @@ def class_weight(weight, input, op: str):
         return None
     classes = _classes(input.shape)
     if data.shape[0] != classes:
-        raise mt.ShapeError(f"{op}: weight has {data.shape[0]} entries but the input of shape "
-                            f"{input.shape} has {classes} classes (dim 1); give one per class")
+        raise mt.ShapeError(
+            f"{op}: weight has {data.shape[0]} entries but the input of shape "
+            f"{input.shape} has {classes} classes (dim 1); give one per class"
+        )
     return data.astype(input.dtype, copy=False)
 
 
@@ -260,8 +269,10 @@ def class_indices(target, input, ignore_index: int, op: str, *, probabilities: b
             f"{expected}{also}"
         )
     if data.shape != expected:
-        raise mt.ShapeError(f"{op}: expected a class-index target of shape {expected} for input "
-                            f"of shape {input.shape}{also}, got shape {data.shape}")
+        raise mt.ShapeError(
+            f"{op}: expected a class-index target of shape {expected} for input "
+            f"of shape {input.shape}{also}, got shape {data.shape}"
+        )
     t = data.astype(np.int64, copy=False)
     classes = _classes(input.shape)
     bad = (t != ignore_index) & ((t < 0) | (t >= classes))
@@ -275,8 +286,15 @@ def class_indices(target, input, ignore_index: int, op: str, *, probabilities: b
 
 
 # -------------------------------------------------------------------------- functional
-def cross_entropy(input, target, weight=None, *, ignore_index: int = -100,
-                  reduction: str = "mean", label_smoothing: float = 0.0):
+def cross_entropy(
+    input,
+    target,
+    weight=None,
+    *,
+    ignore_index: int = -100,
+    reduction: str = "mean",
+    label_smoothing: float = 0.0,
+):
     """Cross-entropy between logits ``input`` and class indices or class probabilities
     (``-log softmax(x)[y]``, weighted and smoothed as described in the module docstring).
 
@@ -298,11 +316,13 @@ def cross_entropy(input, target, weight=None, *, ignore_index: int = -100,
                 f"mt.data.one_hot is int64 as in PyTorch: pass dtype=mt.float32, or call "
                 f".float()); class-index targets have shape {_sample_shape(input.shape)}"
             )
-        return SoftTargetCrossEntropyFunction.apply(input, target, weight=w, label_smoothing=eps,
-                                                    reduction=reduction)
+        return SoftTargetCrossEntropyFunction.apply(
+            input, target, weight=w, label_smoothing=eps, reduction=reduction
+        )
     t = class_indices(target, input, ignore_index, op, probabilities=True)
-    return CrossEntropyFunction.apply(input, t, weight=w, ignore_index=ignore_index,
-                                      label_smoothing=eps, reduction=reduction)
+    return CrossEntropyFunction.apply(
+        input, t, weight=w, ignore_index=ignore_index, label_smoothing=eps, reduction=reduction
+    )
 
 
 def nll_loss(input, target, weight=None, *, ignore_index: int = -100, reduction: str = "mean"):
@@ -315,5 +335,4 @@ def nll_loss(input, target, weight=None, *, ignore_index: int = -100, reduction:
     ignore_index = check_ignore_index(ignore_index, op)
     w = class_weight(weight, input, op)
     t = class_indices(target, input, ignore_index, op, probabilities=False)
-    return NLLLossFunction.apply(input, t, weight=w, ignore_index=ignore_index,
-                                 reduction=reduction)
+    return NLLLossFunction.apply(input, t, weight=w, ignore_index=ignore_index, reduction=reduction)

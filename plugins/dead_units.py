@@ -30,20 +30,29 @@ class DeadUnitMonitor(Callback):
     Modules are found by class name (``ReLU``, ``ReLU6``, ``Sigmoid``, ``Tanh``), among the
     submodules and the ``activation`` attribute of layers (``Linear(..., activation="relu")``
     is watched as ``"<layer>.activation"``), or given as ``modules`` (those names).
-    Activations applied as plain functions inside a forward are invisible to hooks. ``history[name]`` lists one fraction per epoch
-    (``epochs`` holds the epoch indices); a `DeadUnitWarning` is issued the first time
+    Activations applied as plain functions inside a forward are invisible to hooks.
+    ``history[name]`` lists one fraction per epoch (``epochs`` holds the epoch indices); a
+    `DeadUnitWarning` is issued the first time
     in a fit that a module's fraction reaches ``warn_fraction`` (None: never).
     """
 
     def __init__(self, saturation_tol=0.01, warn_fraction=0.5, modules=None) -> None:
-        if isinstance(saturation_tol, bool) or not isinstance(saturation_tol, numbers.Real) \
-                or not 0 < saturation_tol < 0.5:
-            raise ValueError(f"DeadUnitMonitor: saturation_tol must be in (0, 0.5), got "
-                             f"{saturation_tol!r}")
-        if warn_fraction is not None and (isinstance(warn_fraction, bool) or not isinstance(
-                warn_fraction, numbers.Real) or not 0 < warn_fraction <= 1):
-            raise ValueError(f"DeadUnitMonitor: warn_fraction must be None or in (0, 1], got "
-                             f"{warn_fraction!r}")
+        if (
+            isinstance(saturation_tol, bool)
+            or not isinstance(saturation_tol, numbers.Real)
+            or not 0 < saturation_tol < 0.5
+        ):
+            raise ValueError(
+                f"DeadUnitMonitor: saturation_tol must be in (0, 0.5), got {saturation_tol!r}"
+            )
+        if warn_fraction is not None and (
+            isinstance(warn_fraction, bool)
+            or not isinstance(warn_fraction, numbers.Real)
+            or not 0 < warn_fraction <= 1
+        ):
+            raise ValueError(
+                f"DeadUnitMonitor: warn_fraction must be None or in (0, 1], got {warn_fraction!r}"
+            )
         self.saturation_tol, self.warn_fraction = float(saturation_tol), warn_fraction
         self.modules = None if modules is None else list(modules)
         self.kinds: dict[str, str] = {}
@@ -65,18 +74,25 @@ class DeadUnitMonitor(Callback):
     def _watched(self):
         found = self._candidates()
         if self.modules is None:
-            return [(n, m, type(m).__name__.lower()) for n, m in found.items()
-                    if type(m).__name__.lower() in KINDS]
+            return [
+                (n, m, type(m).__name__.lower())
+                for n, m in found.items()
+                if type(m).__name__.lower() in KINDS
+            ]
         unknown = [n for n in self.modules if n not in found]
         if unknown:
-            raise ValueError(f"DeadUnitMonitor: no modules named {unknown}; the model has "
-                             f"{[n for n in found if n]}")
+            raise ValueError(
+                f"DeadUnitMonitor: no modules named {unknown}; the model has "
+                f"{[n for n in found if n]}"
+            )
         out = []
         for n in self.modules:
             kind = type(found[n]).__name__.lower()
             if kind not in KINDS:
-                raise ValueError(f"DeadUnitMonitor: module {n!r} is a {type(found[n]).__name__}; "
-                                 f"expected one of ReLU, ReLU6, Sigmoid, Tanh")
+                raise ValueError(
+                    f"DeadUnitMonitor: module {n!r} is a {type(found[n]).__name__}; "
+                    f"expected one of ReLU, ReLU6, Sigmoid, Tanh"
+                )
             out.append((n, found[n], kind))
         return out
 
@@ -84,8 +100,11 @@ class DeadUnitMonitor(Callback):
         self._warned = set()
         watched = self._watched()
         if not watched:
-            warnings.warn("DeadUnitMonitor: the model has no ReLU / Sigmoid / Tanh modules to "
-                          "watch", DeadUnitWarning, stacklevel=2)
+            warnings.warn(
+                "DeadUnitMonitor: the model has no ReLU / Sigmoid / Tanh modules to watch",
+                DeadUnitWarning,
+                stacklevel=2,
+            )
         for name, module, kind in watched:
             self.kinds[name] = kind
             self._handles.append(module.register_forward_hook(self._hook(name, kind)))
@@ -123,12 +142,19 @@ class DeadUnitMonitor(Callback):
             else:
                 fraction = acc[1] / acc[2] if acc[2] else float("nan")
             self.history.setdefault(name, []).append(fraction)
-            if self.warn_fraction is not None and fraction >= self.warn_fraction \
-                    and name not in self._warned:  # once per module and fit
+            if (
+                self.warn_fraction is not None
+                and fraction >= self.warn_fraction
+                and name not in self._warned
+            ):  # once per module and fit
                 self._warned.add(name)
                 what = "never fired" if KINDS[kind] == "dead" else "were saturated"
-                warnings.warn(f"DeadUnitMonitor: {fraction:.0%} of the {kind} units of {name!r} "
-                              f"{what} in epoch {epoch + 1}", DeadUnitWarning, stacklevel=2)
+                warnings.warn(
+                    f"DeadUnitMonitor: {fraction:.0%} of the {kind} units of {name!r} "
+                    f"{what} in epoch {epoch + 1}",
+                    DeadUnitWarning,
+                    stacklevel=2,
+                )
 
     def on_train_end(self, logs=None) -> None:
         for handle in self._handles:
@@ -137,10 +163,14 @@ class DeadUnitMonitor(Callback):
 
     def state_dict(self) -> dict:
         names = list(self.history)
-        return {"epochs": np.asarray(self.epochs, dtype=np.int64), "names": names,
-                "kinds": [self.kinds[n] for n in names],
-                "fractions": np.asarray([self.history[n] for n in names],
-                                        dtype=np.float64).reshape(len(names), -1)}
+        return {
+            "epochs": np.asarray(self.epochs, dtype=np.int64),
+            "names": names,
+            "kinds": [self.kinds[n] for n in names],
+            "fractions": np.asarray([self.history[n] for n in names], dtype=np.float64).reshape(
+                len(names), -1
+            ),
+        }
 
     def load_state_dict(self, state: dict) -> None:
         self.epochs = [int(e) for e in np.asarray(state["epochs"]).reshape(-1)]
@@ -153,7 +183,7 @@ class DeadUnitMonitor(Callback):
         """Fraction of dead / saturated units per module against the epoch; returns the
         figure. Needs matplotlib."""
         plt = require_matplotlib("DeadUnitMonitor.plot")
-        fig, ax = (plt.subplots(figsize=(6, 4)) if ax is None else (ax.figure, ax))
+        fig, ax = plt.subplots(figsize=(6, 4)) if ax is None else (ax.figure, ax)
         for name, values in self.history.items():
             ax.plot([e + 1 for e in self.epochs], values, label=f"{name} ({self.kinds[name]})")
         ax.set_xlabel("epoch")

@@ -60,8 +60,11 @@ class GradientMonitor(Callback):
         for name in self.names:
             p = grads.get(name)
             g = None if p is None else p.grad
-            row.append(float("nan") if g is None else
-                       float(np.sqrt(np.sum(np.square(g, dtype=np.float64)))))
+            row.append(
+                float("nan")
+                if g is None
+                else float(np.sqrt(np.sum(np.square(g, dtype=np.float64))))
+            )
         self.steps.append(step)
         self.norms.append(row)
         self._check(step, row)
@@ -77,8 +80,10 @@ class GradientMonitor(Callback):
         """``{layer: array of norms per record}``; a layer's norm is the norm of all its
         parameters' gradients together."""
         norms = np.asarray(self.norms, dtype=np.float64).reshape(len(self.norms), -1)
-        return {layer: np.sqrt(np.nansum(norms[:, cols] ** 2, axis=1))
-                for layer, cols in self._layers().items()}
+        return {
+            layer: np.sqrt(np.nansum(norms[:, cols] ** 2, axis=1))
+            for layer, cols in self._layers().items()
+        }
 
     def _check(self, step, row) -> None:
         layers = self._layers()
@@ -88,15 +93,22 @@ class GradientMonitor(Callback):
         if len(names) >= 2 and norm[names[-1]] > 0:
             ratio = norm[names[0]] / norm[names[-1]]
             if ratio < self.vanish_ratio:
-                self._event(step, "vanishing",
-                            f"first layer {names[0] or '(root)'!r} gradient norm "
-                            f"{norm[names[0]]:.3g} / last layer {names[-1] or '(root)'!r} "
-                            f"{norm[names[-1]]:.3g} = {ratio:.3g} < vanish_ratio "
-                            f"{self.vanish_ratio:g}")
+                self._event(
+                    step,
+                    "vanishing",
+                    f"first layer {names[0] or '(root)'!r} gradient norm "
+                    f"{norm[names[0]]:.3g} / last layer {names[-1] or '(root)'!r} "
+                    f"{norm[names[-1]]:.3g} = {ratio:.3g} < vanish_ratio "
+                    f"{self.vanish_ratio:g}",
+                )
         for name, value in zip(self.names, row):
             if not math.isnan(value) and value > self.explode_norm:
-                self._event(step, "exploding", f"gradient norm of {name!r} is {value:.3g} > "
-                                               f"explode_norm {self.explode_norm:g}")
+                self._event(
+                    step,
+                    "exploding",
+                    f"gradient norm of {name!r} is {value:.3g} > "
+                    f"explode_norm {self.explode_norm:g}",
+                )
 
     def on_train_begin(self, logs=None) -> None:
         self._warned = set()
@@ -106,12 +118,18 @@ class GradientMonitor(Callback):
         if kind in self._warned:  # one warning per kind and fit; ``events`` keeps them all
             return
         self._warned.add(kind)
-        warnings.warn(f"GradientMonitor: {kind} gradients at step {step}: {detail}",
-                      GradientWarning, stacklevel=2)
+        warnings.warn(
+            f"GradientMonitor: {kind} gradients at step {step}: {detail}",
+            GradientWarning,
+            stacklevel=2,
+        )
 
     def state_dict(self) -> dict:
-        return {"steps": np.asarray(self.steps, dtype=np.int64), "names": list(self.names or []),
-                "norms": np.asarray(self.norms, dtype=np.float64).reshape(len(self.norms), -1)}
+        return {
+            "steps": np.asarray(self.steps, dtype=np.int64),
+            "names": list(self.names or []),
+            "norms": np.asarray(self.norms, dtype=np.float64).reshape(len(self.norms), -1),
+        }
 
     def load_state_dict(self, state: dict) -> None:
         self.steps = [int(s) for s in np.asarray(state["steps"]).reshape(-1)]
@@ -122,7 +140,7 @@ class GradientMonitor(Callback):
         """Gradient norm per layer (``by="layer"``) or parameter against the step, log scale;
         returns the figure. Needs matplotlib."""
         plt = require_matplotlib("GradientMonitor.plot")
-        fig, ax = (plt.subplots(figsize=(6, 4)) if ax is None else (ax.figure, ax))
+        fig, ax = plt.subplots(figsize=(6, 4)) if ax is None else (ax.figure, ax)
         if by == "layer":
             series = self.layer_norms()
         else:

@@ -19,8 +19,16 @@ import numpy as np
 
 import minitorch_es as mt
 
-_UNIT_GAIN = ("linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
-              "conv_transpose3d", "sigmoid")
+_UNIT_GAIN = (
+    "linear",
+    "conv1d",
+    "conv2d",
+    "conv3d",
+    "conv_transpose1d",
+    "conv_transpose2d",
+    "conv_transpose3d",
+    "sigmoid",
+)
 
 
 def calculate_gain(nonlinearity, param=None) -> float:
@@ -38,21 +46,27 @@ def calculate_gain(nonlinearity, param=None) -> float:
         elif isinstance(param, numbers.Real) and not isinstance(param, bool):
             slope = float(param)
         else:
-            raise ValueError(f"calculate_gain('leaky_relu', param): the negative slope must be a "
-                             f"number, got {param!r}")
-        return math.sqrt(2.0 / (1 + slope ** 2))
+            raise ValueError(
+                f"calculate_gain('leaky_relu', param): the negative slope must be a "
+                f"number, got {param!r}"
+            )
+        return math.sqrt(2.0 / (1 + slope**2))
     if nonlinearity == "selu":
         return 3.0 / 4
-    raise ValueError(f"calculate_gain: unsupported nonlinearity {nonlinearity!r}; expected one of "
-                     f"{', '.join(_UNIT_GAIN)}, tanh, relu, leaky_relu, selu")
+    raise ValueError(
+        f"calculate_gain: unsupported nonlinearity {nonlinearity!r}; expected one of "
+        f"{', '.join(_UNIT_GAIN)}, tanh, relu, leaky_relu, selu"
+    )
 
 
 def _calculate_fan_in_and_fan_out(tensor):
     """``(fan_in, fan_out)`` of a weight with PyTorch's layout ``(out, in, *kernel)``."""
     shape = _array(tensor, "_calculate_fan_in_and_fan_out").shape
     if len(shape) < 2:
-        raise ValueError(f"fan in and fan out can not be computed for a tensor with fewer than 2 "
-                         f"dimensions (got shape {shape}); expected (out, in, *kernel)")
+        raise ValueError(
+            f"fan in and fan out can not be computed for a tensor with fewer than 2 "
+            f"dimensions (got shape {shape}); expected (out, in, *kernel)"
+        )
     receptive = math.prod(shape[2:])
     return shape[1] * receptive, shape[0] * receptive
 
@@ -68,8 +82,9 @@ def _calculate_correct_fan(tensor, mode: str) -> int:
 # ------------------------------------------------------------------------------ helpers
 def _array(tensor, where: str) -> np.ndarray:
     if not isinstance(tensor, mt.Tensor):
-        raise TypeError(f"{where}: expected a minitorch_es Tensor or Parameter, got "
-                        f"{type(tensor).__name__}")
+        raise TypeError(
+            f"{where}: expected a minitorch_es Tensor or Parameter, got {type(tensor).__name__}"
+        )
     return tensor.data
 
 
@@ -125,8 +140,9 @@ def normal_(tensor, mean: float = 0.0, std: float = 1.0, generator=None):
     return tensor
 
 
-def trunc_normal_(tensor, mean: float = 0.0, std: float = 1.0, a: float = -2.0, b: float = 2.0,
-                  generator=None):
+def trunc_normal_(
+    tensor, mean: float = 0.0, std: float = 1.0, a: float = -2.0, b: float = 2.0, generator=None
+):
     """Fill with N(mean, std**2) truncated to ``[a, b]`` (absolute bounds, as PyTorch).
 
     Deviation: sampled by rejection (exactly the truncated distribution) instead of PyTorch's
@@ -143,8 +159,10 @@ def trunc_normal_(tensor, mean: float = 0.0, std: float = 1.0, a: float = -2.0, 
     cdf = lambda x: 0.5 * (1 + math.erf((x - mean) / (std * math.sqrt(2))))  # noqa: E731
     mass = cdf(b) - cdf(a)
     if mass < 1e-4:
-        raise ValueError(f"{where}: [a, b] = [{a}, {b}] holds only {mass:.2e} of N({mean}, "
-                         f"{std}**2); move the bounds closer to the mean")
+        raise ValueError(
+            f"{where}: [a, b] = [{a}, {b}] holds only {mass:.2e} of N({mean}, "
+            f"{std}**2); move the bounds closer to the mean"
+        )
     gen, dtype = _gen(generator), _draw_dtype(arr)
     out = np.empty(arr.size, dtype=np.float64)
     todo = np.arange(arr.size)
@@ -152,7 +170,7 @@ def trunc_normal_(tensor, mean: float = 0.0, std: float = 1.0, a: float = -2.0, 
         draw = gen.standard_normal(int(todo.size / mass) + 16) * std + mean
         draw = draw[(draw >= a) & (draw <= b)][: todo.size]
         out[todo[: draw.size]] = draw
-        todo = todo[draw.size:]
+        todo = todo[draw.size :]
     # Rounding to a narrower dtype must not step outside [a, b].
     arr[...] = np.clip(out.astype(dtype), a, b).reshape(arr.shape)
     return tensor
@@ -189,10 +207,15 @@ def dirac_(tensor, groups: int = 1):
     arr = _array(tensor, "dirac_")
     if arr.ndim not in (3, 4, 5):
         raise ValueError(f"dirac_: only 3, 4 or 5-D tensors are supported, got shape {arr.shape}")
-    if isinstance(groups, bool) or not isinstance(groups, int) or groups < 1 \
-            or arr.shape[0] % groups:
-        raise ValueError(f"dirac_: groups must be a positive int dividing dim 0 "
-                         f"({arr.shape[0]}), got {groups!r}")
+    if (
+        isinstance(groups, bool)
+        or not isinstance(groups, int)
+        or groups < 1
+        or arr.shape[0] % groups
+    ):
+        raise ValueError(
+            f"dirac_: groups must be a positive int dividing dim 0 ({arr.shape[0]}), got {groups!r}"
+        )
     per_group = arr.shape[0] // groups
     centre = tuple(k // 2 for k in arr.shape[2:])
     arr[...] = 0
@@ -226,18 +249,23 @@ def _kaiming_std(tensor, a, mode, nonlinearity) -> float | None:
     return calculate_gain(nonlinearity, a) / math.sqrt(fan)
 
 
-def kaiming_uniform_(tensor, a: float = 0, mode: str = "fan_in", nonlinearity: str = "leaky_relu",
-                     generator=None):
+def kaiming_uniform_(
+    tensor, a: float = 0, mode: str = "fan_in", nonlinearity: str = "leaky_relu", generator=None
+):
     """He uniform: U(-bound, bound), bound = gain * sqrt(3 / fan); ``a`` is the leaky_relu slope.
 
     ``nn.Linear``'s default weight init is ``kaiming_uniform_(w, a=math.sqrt(5))``."""
     std = _kaiming_std(tensor, a, mode, nonlinearity)
-    return tensor if std is None else uniform_(tensor, -math.sqrt(3.0) * std,
-                                               math.sqrt(3.0) * std, generator)
+    return (
+        tensor
+        if std is None
+        else uniform_(tensor, -math.sqrt(3.0) * std, math.sqrt(3.0) * std, generator)
+    )
 
 
-def kaiming_normal_(tensor, a: float = 0, mode: str = "fan_in", nonlinearity: str = "leaky_relu",
-                    generator=None):
+def kaiming_normal_(
+    tensor, a: float = 0, mode: str = "fan_in", nonlinearity: str = "leaky_relu", generator=None
+):
     """He normal: N(0, std**2), std = gain / sqrt(fan) (``torch.nn.init.kaiming_normal_``,
     same defaults); fills ``tensor`` in place and returns it.
 
@@ -254,8 +282,10 @@ def orthogonal_(tensor, gain: float = 1, generator=None):
     by diag(R) so the result is uniformly distributed; trailing dims are flattened."""
     arr = _float_array(tensor, "orthogonal_")
     if arr.ndim < 2:
-        raise ValueError(f"orthogonal_: only tensors with 2 or more dimensions are supported, got "
-                         f"shape {arr.shape}")
+        raise ValueError(
+            f"orthogonal_: only tensors with 2 or more dimensions are supported, got "
+            f"shape {arr.shape}"
+        )
     if arr.size == 0:
         return tensor
     rows = arr.shape[0]
@@ -288,6 +318,20 @@ def keras_uniform_(tensor, variance: float, generator=None):
     return uniform_(tensor, -limit, limit, generator)
 
 
-PUBLIC = (calculate_gain, _calculate_fan_in_and_fan_out, uniform_, normal_, trunc_normal_,
-          constant_, zeros_, ones_, eye_, dirac_, xavier_uniform_, xavier_normal_,
-          kaiming_uniform_, kaiming_normal_, orthogonal_)
+PUBLIC = (
+    calculate_gain,
+    _calculate_fan_in_and_fan_out,
+    uniform_,
+    normal_,
+    trunc_normal_,
+    constant_,
+    zeros_,
+    ones_,
+    eye_,
+    dirac_,
+    xavier_uniform_,
+    xavier_normal_,
+    kaiming_uniform_,
+    kaiming_normal_,
+    orthogonal_,
+)

@@ -68,8 +68,9 @@ class TruncatedNormal(Initializer):
     """N(mean, std**2) cut to the absolute bounds ``[a, b]`` (PyTorch's ``trunc_normal_``;
     unlike Keras's ``TruncatedNormal``, whose cut is at 2 std and whose default std is 0.05)."""
 
-    def __init__(self, mean: float = 0.0, std: float = 1.0, a: float = -2.0,
-                 b: float = 2.0) -> None:
+    def __init__(
+        self, mean: float = 0.0, std: float = 1.0, a: float = -2.0, b: float = 2.0
+    ) -> None:
         _number(mean, "mean", "TruncatedNormal")
         _number(std, "std", "TruncatedNormal", minimum=0, strict=True)
         _number(a, "a", "TruncatedNormal")
@@ -145,12 +146,14 @@ class XavierNormal(XavierUniform):
 class KaimingUniform(Initializer):
     """He uniform (``kaiming_uniform_``): ``a`` is the leaky_relu slope, ``mode`` picks the fan."""
 
-    def __init__(self, a: float = 0, mode: str = "fan_in",
-                 nonlinearity: str = "leaky_relu") -> None:
+    def __init__(
+        self, a: float = 0, mode: str = "fan_in", nonlinearity: str = "leaky_relu"
+    ) -> None:
         valid = ("fan_in", "fan_out")
         if not isinstance(mode, str) or mode.lower() not in valid:
-            raise ValueError(f"{type(self).__name__}: mode {mode!r} not supported; expected one "
-                             f"of {valid}")
+            raise ValueError(
+                f"{type(self).__name__}: mode {mode!r} not supported; expected one of {valid}"
+            )
         F.calculate_gain(nonlinearity, a)  # rejects an unknown nonlinearity now, not at call
         self.a, self.mode, self.nonlinearity = a, mode, nonlinearity
 
@@ -228,14 +231,25 @@ class LecunUniform(_KerasScaling):
 
 
 CLASSES = (
-    (Uniform, ("uniform",)), (Normal, ("normal",)), (Constant, ("constant",)),
-    (Zeros, ("zeros",)), (Ones, ("ones",)), (Eye, ("eye", "identity")), (Dirac, ("dirac",)),
-    (XavierUniform, ("xavier_uniform",)), (XavierNormal, ("xavier_normal",)),
-    (KaimingUniform, ("kaiming_uniform",)), (KaimingNormal, ("kaiming_normal",)),
-    (Orthogonal, ("orthogonal",)), (TruncatedNormal, ("trunc_normal",)),
-    (HeNormal, ("he_normal",)), (HeUniform, ("he_uniform",)),
-    (GlorotUniform, ("glorot_uniform",)), (GlorotNormal, ("glorot_normal",)),
-    (LecunNormal, ("lecun_normal",)), (LecunUniform, ("lecun_uniform",)),
+    (Uniform, ("uniform",)),
+    (Normal, ("normal",)),
+    (Constant, ("constant",)),
+    (Zeros, ("zeros",)),
+    (Ones, ("ones",)),
+    (Eye, ("eye", "identity")),
+    (Dirac, ("dirac",)),
+    (XavierUniform, ("xavier_uniform",)),
+    (XavierNormal, ("xavier_normal",)),
+    (KaimingUniform, ("kaiming_uniform",)),
+    (KaimingNormal, ("kaiming_normal",)),
+    (Orthogonal, ("orthogonal",)),
+    (TruncatedNormal, ("trunc_normal",)),
+    (HeNormal, ("he_normal",)),
+    (HeUniform, ("he_uniform",)),
+    (GlorotUniform, ("glorot_uniform",)),
+    (GlorotNormal, ("glorot_normal",)),
+    (LecunNormal, ("lecun_normal",)),
+    (LecunUniform, ("lecun_uniform",)),
 )
 
 

@@ -34,11 +34,20 @@ class ModelCheckpoint(Callback):
 
     run_last = True
 
-    def __init__(self, filepath, monitor="val_loss", verbose=0, save_best_only=False,
-                 save_weights_only=False, mode="auto", every_n_epochs=1) -> None:
+    def __init__(
+        self,
+        filepath,
+        monitor="val_loss",
+        verbose=0,
+        save_best_only=False,
+        save_weights_only=False,
+        mode="auto",
+        every_n_epochs=1,
+    ) -> None:
         if not isinstance(filepath, (str, os.PathLike)):
-            raise TypeError(f"ModelCheckpoint: filepath must be a str or a path, got "
-                            f"{type(filepath).__name__}")
+            raise TypeError(
+                f"ModelCheckpoint: filepath must be a str or a path, got {type(filepath).__name__}"
+            )
         check_count(every_n_epochs, "every_n_epochs", "ModelCheckpoint", low=1)
         self.filepath, self.monitor, self.verbose = os.fspath(filepath), monitor, verbose
         self.mode = resolve_mode(mode, monitor, "ModelCheckpoint")
@@ -54,19 +63,25 @@ class ModelCheckpoint(Callback):
         except (KeyError, IndexError, ValueError) as e:
             raise ValueError(
                 f"ModelCheckpoint: cannot format filepath {self.filepath!r} ({type(e).__name__}: "
-                f"{e}); available keys: epoch, {', '.join(sorted(logs or {}))}") from None
+                f"{e}); available keys: epoch, {', '.join(sorted(logs or {}))}"
+            ) from None
 
     def on_epoch_end(self, epoch, logs=None) -> None:
         if (epoch + 1) % self.every_n_epochs:
             return
         if self.save_best_only:
             current = monitored_value(logs, self.monitor, "ModelCheckpoint")
-            if current is None or math.isnan(current) or \
-                    not improved(current, self.best, self.mode):
+            if (
+                current is None
+                or math.isnan(current)
+                or not improved(current, self.best, self.mode)
+            ):
                 return
             if self.verbose and distributed.is_main():
-                announce(f"Epoch {epoch + 1}: {self.monitor} improved from {self.best} to "
-                      f"{current}, saving model")
+                announce(
+                    f"Epoch {epoch + 1}: {self.monitor} improved from {self.best} to "
+                    f"{current}, saving model"
+                )
             self.best = current
         path = self.format_path(epoch, logs)
         # Data-parallel fit: every rank holds the same state, rank 0 writes it and the others
@@ -88,8 +103,14 @@ class ModelCheckpoint(Callback):
             save_checkpoint(path, model=self.model, epoch=epoch + 1)
         else:
             t = self.trainer
-            save_checkpoint(path, model=self.model, optimizer=t.optimizer, scheduler=t.scheduler,
-                            trainer=t, epoch=epoch + 1)
+            save_checkpoint(
+                path,
+                model=self.model,
+                optimizer=t.optimizer,
+                scheduler=t.scheduler,
+                trainer=t,
+                epoch=epoch + 1,
+            )
 
     def state_dict(self) -> dict:
         return {"best": self.best}
@@ -106,8 +127,9 @@ class CSVLogger(Callback):
 
     def __init__(self, filename, separator=",", append=False) -> None:
         if not isinstance(filename, (str, os.PathLike)):
-            raise TypeError(f"CSVLogger: filename must be a str or a path, got "
-                            f"{type(filename).__name__}")
+            raise TypeError(
+                f"CSVLogger: filename must be a str or a path, got {type(filename).__name__}"
+            )
         if not isinstance(separator, str) or not separator:
             raise ValueError(f"CSVLogger: separator must be a non-empty str, got {separator!r}")
         self.filename, self.separator, self.append = os.fspath(filename), separator, append
@@ -117,11 +139,11 @@ class CSVLogger(Callback):
     def on_train_begin(self, logs=None) -> None:
         if not distributed.is_main():  # one file per job, written by rank 0
             return
-        has_content = self.append and os.path.exists(self.filename) and \
-            os.path.getsize(self.filename) > 0
+        has_content = (
+            self.append and os.path.exists(self.filename) and os.path.getsize(self.filename) > 0
+        )
         self.keys = self._read_header() if has_content else None
-        self._file = open(self.filename, "a" if self.append else "w", newline="",
-                          encoding="utf-8")
+        self._file = open(self.filename, "a" if self.append else "w", newline="", encoding="utf-8")
 
     def _read_header(self):
         with open(self.filename, encoding="utf-8") as f:
@@ -137,20 +159,27 @@ class CSVLogger(Callback):
             self._write(["epoch", *self.keys])
         extra = sorted(set(logs) - set(self.keys))
         if extra:
-            warnings.warn(f"CSVLogger: log keys {extra} are not in the header of "
-                          f"{self.filename} and are not written", RuntimeWarning, stacklevel=2)
-        self._write([str(epoch)] + [self._text(logs[k]) if k in logs else "NA"
-                                    for k in self.keys])
+            warnings.warn(
+                f"CSVLogger: log keys {extra} are not in the header of "
+                f"{self.filename} and are not written",
+                RuntimeWarning,
+                stacklevel=2,
+            )
+        self._write([str(epoch)] + [self._text(logs[k]) if k in logs else "NA" for k in self.keys])
 
     @staticmethod
     def _text(value) -> str:
-        return repr(float(value)) if isinstance(value, (int, float)) or \
-            hasattr(value, "__float__") else str(value)
+        return (
+            repr(float(value))
+            if isinstance(value, (int, float)) or hasattr(value, "__float__")
+            else str(value)
+        )
 
     def _write(self, fields) -> None:
         if any(self.separator in f or "\n" in f for f in fields):
-            raise ValueError(f"CSVLogger: a field contains the separator {self.separator!r}: "
-                             f"{fields}")
+            raise ValueError(
+                f"CSVLogger: a field contains the separator {self.separator!r}: {fields}"
+            )
         self._file.write(self.separator.join(fields) + "\n")
         self._file.flush()
 

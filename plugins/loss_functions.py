@@ -224,12 +224,14 @@ def binary_cross_entropy(input, target, weight=None, *, reduction: str = "mean")
 
         return losses * scale, derivatives
 
-    return PointwiseLossFunction.apply(input, target, kernel=kernel,
-                                       reduction=check_reduction(reduction, op))
+    return PointwiseLossFunction.apply(
+        input, target, kernel=kernel, reduction=check_reduction(reduction, op)
+    )
 
 
-def binary_cross_entropy_with_logits(input, target, weight=None, *, reduction: str = "mean",
-                                     pos_weight=None):
+def binary_cross_entropy_with_logits(
+    input, target, weight=None, *, reduction: str = "mean", pos_weight=None
+):
     """``w (p y softplus(-x) + (1 - y) softplus(x))`` = ``-w (p y log s(x) + (1 - y)
     log(1 - s(x)))`` for logits ``x``: the stable form of sigmoid + BCE (no overflow at any
     ``|x|``). ``pos_weight`` ``p`` weighs the positive term and broadcasts along the last
@@ -254,5 +256,6 @@ def binary_cross_entropy_with_logits(input, target, weight=None, *, reduction: s
 
         return losses, derivatives
 
-    return PointwiseLossFunction.apply(input, target, kernel=kernel,
-                                       reduction=check_reduction(reduction, op))
+    return PointwiseLossFunction.apply(
+        input, target, kernel=kernel, reduction=check_reduction(reduction, op)
+    )

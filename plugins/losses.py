@@ -91,13 +91,12 @@ class BCEWithLogitsLoss(Loss):
     def __init__(self, weight=None, *, reduction: str = "mean", pos_weight=None) -> None:
         super().__init__(reduction)
         self.register_buffer("weight", _constant(weight, "weight", "BCEWithLogitsLoss"))
-        self.register_buffer("pos_weight",
-                             _constant(pos_weight, "pos_weight", "BCEWithLogitsLoss"))
+        self.register_buffer("pos_weight", _constant(pos_weight, "pos_weight", "BCEWithLogitsLoss"))
 
     def forward(self, input, target):
-        return F.binary_cross_entropy_with_logits(input, target, self.weight,
-                                                  reduction=self.reduction,
-                                                  pos_weight=self.pos_weight)
+        return F.binary_cross_entropy_with_logits(
+            input, target, self.weight, reduction=self.reduction, pos_weight=self.pos_weight
+        )
 
 
 class CrossEntropyLoss(Loss):
@@ -117,8 +116,14 @@ class CrossEntropyLoss(Loss):
         >>> loss.backward()     # logits.grad is (softmax(logits) - one_hot) / N
     """
 
-    def __init__(self, weight=None, *, ignore_index: int = -100, reduction: str = "mean",
-                 label_smoothing: float = 0.0) -> None:
+    def __init__(
+        self,
+        weight=None,
+        *,
+        ignore_index: int = -100,
+        reduction: str = "mean",
+        label_smoothing: float = 0.0,
+    ) -> None:
         super().__init__(reduction)
         name = "CrossEntropyLoss"
         self.register_buffer("weight", CE.check_class_weight(weight, name))
@@ -126,8 +131,14 @@ class CrossEntropyLoss(Loss):
         self.label_smoothing = CE.check_label_smoothing(label_smoothing, name)
 
     def forward(self, input, target):
-        return CE.cross_entropy(input, target, self.weight, ignore_index=self.ignore_index,
-                                reduction=self.reduction, label_smoothing=self.label_smoothing)
+        return CE.cross_entropy(
+            input,
+            target,
+            self.weight,
+            ignore_index=self.ignore_index,
+            reduction=self.reduction,
+            label_smoothing=self.label_smoothing,
+        )
 
 
 class NLLLoss(Loss):
@@ -141,8 +152,9 @@ class NLLLoss(Loss):
         self.ignore_index = CE.check_ignore_index(ignore_index, name)
 
     def forward(self, input, target):
-        return CE.nll_loss(input, target, self.weight, ignore_index=self.ignore_index,
-                           reduction=self.reduction)
+        return CE.nll_loss(
+            input, target, self.weight, ignore_index=self.ignore_index, reduction=self.reduction
+        )
 
 
 def _constant(value, name: str, owner: str):
@@ -157,15 +169,22 @@ LOSSES = {
     SmoothL1Loss: ("smooth_l1",),
     BCELoss: ("bce", "binary_crossentropy"),
     BCEWithLogitsLoss: ("bce_with_logits", "binary_cross_entropy_with_logits"),
-    CrossEntropyLoss: ("cross_entropy", "categorical_crossentropy",
-                       "sparse_categorical_crossentropy"),
+    CrossEntropyLoss: (
+        "cross_entropy",
+        "categorical_crossentropy",
+        "sparse_categorical_crossentropy",
+    ),
     NLLLoss: ("nll",),
 }
 FUNCTIONS = {
-    "mse_loss": F.mse_loss, "l1_loss": F.l1_loss, "huber_loss": F.huber_loss,
-    "smooth_l1_loss": F.smooth_l1_loss, "binary_cross_entropy": F.binary_cross_entropy,
+    "mse_loss": F.mse_loss,
+    "l1_loss": F.l1_loss,
+    "huber_loss": F.huber_loss,
+    "smooth_l1_loss": F.smooth_l1_loss,
+    "binary_cross_entropy": F.binary_cross_entropy,
     "binary_cross_entropy_with_logits": F.binary_cross_entropy_with_logits,
-    "cross_entropy": CE.cross_entropy, "nll_loss": CE.nll_loss,
+    "cross_entropy": CE.cross_entropy,
+    "nll_loss": CE.nll_loss,
 }
 
 

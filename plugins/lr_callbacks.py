@@ -16,10 +16,13 @@ from .monitoring import check_count, check_non_negative, improved, monitored_val
 
 
 def _check_lr(value, where):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value) \
-            or value < 0:
-        raise ValueError(f"{where}: the learning rate must be a finite number >= 0, got "
-                         f"{value!r}")
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, numbers.Real)
+        or not math.isfinite(value)
+        or value < 0
+    ):
+        raise ValueError(f"{where}: the learning rate must be a finite number >= 0, got {value!r}")
     return float(value)
 
 
@@ -39,12 +42,17 @@ class LearningRateScheduler(Callback):
 
     def __init__(self, schedule, verbose=0) -> None:
         if not callable(schedule):
-            raise TypeError(f"LearningRateScheduler: schedule must be callable "
-                            f"schedule(epoch, lr) -> lr, got {type(schedule).__name__}")
+            raise TypeError(
+                f"LearningRateScheduler: schedule must be callable "
+                f"schedule(epoch, lr) -> lr, got {type(schedule).__name__}"
+            )
         self.schedule, self.verbose = schedule, verbose
         try:
-            params = [p for p in inspect.signature(schedule).parameters.values()
-                      if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.VAR_POSITIONAL)]
+            params = [
+                p
+                for p in inspect.signature(schedule).parameters.values()
+                if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.VAR_POSITIONAL)
+            ]
             self._takes_lr = len(params) >= 2 or any(p.kind == p.VAR_POSITIONAL for p in params)
         except (TypeError, ValueError):  # builtins without a signature
             self._takes_lr = True
@@ -54,8 +62,10 @@ class LearningRateScheduler(Callback):
             new = self.schedule(epoch, group["lr"]) if self._takes_lr else self.schedule(epoch)
             group["lr"] = _check_lr(new, f"LearningRateScheduler (epoch {epoch}, group {i})")
         if self.verbose:
-            announce(f"Epoch {epoch + 1}: LearningRateScheduler setting learning rate to "
-                  f"{self.trainer.optimizer.param_groups[0]['lr']}.")
+            announce(
+                f"Epoch {epoch + 1}: LearningRateScheduler setting learning rate to "
+                f"{self.trainer.optimizer.param_groups[0]['lr']}."
+            )
 
 
 class ReduceLROnPlateau(Callback):
@@ -63,15 +73,23 @@ class ReduceLROnPlateau(Callback):
     than ``min_delta`` for ``patience`` epochs; then wait ``cooldown`` epochs before counting
     again. Rates never go below ``min_lr`` (a number, or one per param group)."""
 
-    def __init__(self, monitor="val_loss", factor=0.1, patience=10, verbose=0, mode="auto",
-                 min_delta=1e-4, cooldown=0, min_lr=0.0) -> None:
-        if isinstance(factor, bool) or not isinstance(factor, numbers.Real) or \
-                not 0 < factor < 1:
+    def __init__(
+        self,
+        monitor="val_loss",
+        factor=0.1,
+        patience=10,
+        verbose=0,
+        mode="auto",
+        min_delta=1e-4,
+        cooldown=0,
+        min_lr=0.0,
+    ) -> None:
+        if isinstance(factor, bool) or not isinstance(factor, numbers.Real) or not 0 < factor < 1:
             raise ValueError(f"ReduceLROnPlateau: factor must be in (0, 1), got {factor!r}")
         check_count(patience, "patience", "ReduceLROnPlateau")
         check_count(cooldown, "cooldown", "ReduceLROnPlateau")
         check_non_negative(min_delta, "min_delta", "ReduceLROnPlateau")
-        for v in (min_lr if isinstance(min_lr, (list, tuple)) else [min_lr]):
+        for v in min_lr if isinstance(min_lr, (list, tuple)) else [min_lr]:
             check_non_negative(v, "min_lr", "ReduceLROnPlateau")
         self.monitor, self.mode = monitor, resolve_mode(mode, monitor, "ReduceLROnPlateau")
         self.factor, self.patience, self.verbose = float(factor), patience, verbose
@@ -84,8 +102,10 @@ class ReduceLROnPlateau(Callback):
     def _min_lrs(self, groups):
         if isinstance(self.min_lr, (list, tuple)):
             if len(self.min_lr) != len(groups):
-                raise ValueError(f"ReduceLROnPlateau: {len(self.min_lr)} min_lr values for "
-                                 f"{len(groups)} param groups")
+                raise ValueError(
+                    f"ReduceLROnPlateau: {len(self.min_lr)} min_lr values for "
+                    f"{len(groups)} param groups"
+                )
             return [float(v) for v in self.min_lr]
         return [float(self.min_lr)] * len(groups)
 
@@ -111,8 +131,10 @@ class ReduceLROnPlateau(Callback):
             if old > floor:
                 group["lr"] = max(old * self.factor, floor)
                 if self.verbose:
-                    announce(f"Epoch {epoch + 1}: ReduceLROnPlateau reducing learning rate to "
-                          f"{group['lr']}.")
+                    announce(
+                        f"Epoch {epoch + 1}: ReduceLROnPlateau reducing learning rate to "
+                        f"{group['lr']}."
+                    )
 
     def state_dict(self) -> dict:
         return {"best": self.best, "wait": self.wait, "cooldown_counter": self.cooldown_counter}

@@ -17,7 +17,14 @@ import minitorch_es as mt
 from minitorch_es.training import Metric, to_numpy
 
 from .classification_metrics import (
-    F1Score, Precision, Recall, class_labels, confusion_matrix, f1_score, precision, recall,
+    F1Score,
+    Precision,
+    Recall,
+    class_labels,
+    confusion_matrix,
+    f1_score,
+    precision,
+    recall,
 )
 
 
@@ -43,8 +50,9 @@ class Accuracy(Metric):
         self.correct, self.total = 0, 0
 
     def update_state(self, y_true, y_pred) -> None:
-        true, pred, _, _ = class_labels(y_true, y_pred, threshold=self.threshold,
-                                        from_logits=self.from_logits, where="Accuracy")
+        true, pred, _, _ = class_labels(
+            y_true, y_pred, threshold=self.threshold, from_logits=self.from_logits, where="Accuracy"
+        )
         self.correct += int(np.count_nonzero(true == pred))
         self.total += int(true.size)
 
@@ -72,8 +80,9 @@ class TopKAccuracy(Metric):
     def update_state(self, y_true, y_pred) -> None:
         scores = to_numpy(y_pred, "TopKAccuracy")
         if scores.ndim != 2 or scores.shape[1] < 2:
-            raise ValueError(f"TopKAccuracy: expected (N, C) scores with C >= 2, got shape "
-                             f"{scores.shape}")
+            raise ValueError(
+                f"TopKAccuracy: expected (N, C) scores with C >= 2, got shape {scores.shape}"
+            )
         true, _, _, _ = class_labels(y_true, y_pred, where="TopKAccuracy")
         target_score = scores[np.arange(len(scores)), true]
         higher = np.count_nonzero(scores > target_score[:, None], axis=1)
@@ -95,12 +104,17 @@ class _ElementwiseMean(Metric):
         p = to_numpy(y_pred, where).astype(np.float64)
         t = to_numpy(y_true, where).astype(np.float64)
         if t.shape != p.shape:
-            if t.size == p.size and t.reshape(-1).shape == p.reshape(-1).shape and \
-                    (t.ndim == 1 or p.ndim == 1) and max(t.ndim, p.ndim) == 2:
+            if (
+                t.size == p.size
+                and t.reshape(-1).shape == p.reshape(-1).shape
+                and (t.ndim == 1 or p.ndim == 1)
+                and max(t.ndim, p.ndim) == 2
+            ):
                 t = t.reshape(p.shape)  # (N,) targets for (N, 1) outputs and vice versa
             else:
-                raise ValueError(f"{where}: targets of shape {t.shape} do not match outputs of "
-                                 f"shape {p.shape}")
+                raise ValueError(
+                    f"{where}: targets of shape {t.shape} do not match outputs of shape {p.shape}"
+                )
         self.total += float(self._error(p - t).sum())
         self.count += int(p.size)
 
@@ -164,6 +178,5 @@ def minitorch_es_register(registry):
     registry.add("metric", "Precision", Precision)
     registry.add("metric", "Recall", Recall)
     registry.add("metric", "F1Score", F1Score, aliases=("f1",))
-    for fn in (accuracy, top_k_accuracy, mse, mae, precision, recall, f1_score,
-               confusion_matrix):
+    for fn in (accuracy, top_k_accuracy, mse, mae, precision, recall, f1_score, confusion_matrix):
         registry.export("metrics", fn.__name__, fn)

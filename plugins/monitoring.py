@@ -44,8 +44,11 @@ def monitored_value(logs, monitor: str, where: str):
     """``logs[monitor]`` as a float, or None with a warning listing the available keys."""
     value = (logs or {}).get(monitor)
     if value is None:
-        warnings.warn(f"{where}: the monitored quantity {monitor!r} is not in the logs (available: "
-                      f"{', '.join(sorted(logs or {})) or 'none'}); skipping", RuntimeWarning,
-                      stacklevel=3)
+        warnings.warn(
+            f"{where}: the monitored quantity {monitor!r} is not in the logs (available: "
+            f"{', '.join(sorted(logs or {})) or 'none'}); skipping",
+            RuntimeWarning,
+            stacklevel=3,
+        )
         return None
     return float(value)  # NaN never counts as an improvement (comparisons are False)

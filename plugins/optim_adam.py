@@ -7,7 +7,12 @@ import math
 import numpy as np
 
 from .optim_common import (
-    FlatOptimizer, check_betas, check_nonnegative, effective_grad, ema_square_, lerp_,
+    FlatOptimizer,
+    check_betas,
+    check_nonnegative,
+    effective_grad,
+    ema_square_,
+    lerp_,
 )
 
 
@@ -38,13 +43,30 @@ class Adam(_AdamBase):
     State: ``step``, ``exp_avg``, ``exp_avg_sq`` and ``max_exp_avg_sq`` (amsgrad).
     """
 
-    def __init__(self, params, lr: float = 1e-3, betas=(0.9, 0.999), eps: float = 1e-8,
-                 weight_decay: float = 0, amsgrad: bool = False, *, maximize: bool = False,
-                 decoupled_weight_decay: bool = False) -> None:
-        super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps,
-                                      weight_decay=weight_decay, amsgrad=amsgrad,
-                                      maximize=maximize,
-                                      decoupled_weight_decay=decoupled_weight_decay))
+    def __init__(
+        self,
+        params,
+        lr: float = 1e-3,
+        betas=(0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0,
+        amsgrad: bool = False,
+        *,
+        maximize: bool = False,
+        decoupled_weight_decay: bool = False,
+    ) -> None:
+        super().__init__(
+            params,
+            dict(
+                lr=lr,
+                betas=tuple(betas),
+                eps=eps,
+                weight_decay=weight_decay,
+                amsgrad=amsgrad,
+                maximize=maximize,
+                decoupled_weight_decay=decoupled_weight_decay,
+            ),
+        )
 
     def _update(self, group, param, grad, state, step):
         lr, eps = float(group["lr"]), float(group["eps"])
@@ -60,9 +82,9 @@ class Adam(_AdamBase):
             second = state.buffer("max_exp_avg_sq")
             np.maximum(second, exp_avg_sq, out=second)
         # Bias corrections are Python floats: no float64 array is ever created.
-        step_size = lr / (1.0 - b1 ** step)
+        step_size = lr / (1.0 - b1**step)
         denom = np.sqrt(second, out=work)
-        denom /= math.sqrt(1.0 - b2 ** step)
+        denom /= math.sqrt(1.0 - b2**step)
         denom += eps
         update = np.divide(exp_avg, denom, out=work)
         update *= step_size
@@ -73,11 +95,27 @@ class AdamW(Adam):
     r"""Adam with decoupled weight decay (PyTorch's ``torch.optim.AdamW``): the parameter is
     first shrunk, ``param *= 1 - lr * weight_decay``, and the gradient is not changed."""
 
-    def __init__(self, params, lr: float = 1e-3, betas=(0.9, 0.999), eps: float = 1e-8,
-                 weight_decay: float = 1e-2, amsgrad: bool = False, *,
-                 maximize: bool = False) -> None:
-        super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
-                         amsgrad=amsgrad, maximize=maximize, decoupled_weight_decay=True)
+    def __init__(
+        self,
+        params,
+        lr: float = 1e-3,
+        betas=(0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 1e-2,
+        amsgrad: bool = False,
+        *,
+        maximize: bool = False,
+    ) -> None:
+        super().__init__(
+            params,
+            lr=lr,
+            betas=betas,
+            eps=eps,
+            weight_decay=weight_decay,
+            amsgrad=amsgrad,
+            maximize=maximize,
+            decoupled_weight_decay=True,
+        )
 
 
 class NAdam(_AdamBase):
@@ -92,13 +130,30 @@ class NAdam(_AdamBase):
     State: ``step``, ``exp_avg``, ``exp_avg_sq``, ``mu_product``.
     """
 
-    def __init__(self, params, lr: float = 2e-3, betas=(0.9, 0.999), eps: float = 1e-8,
-                 weight_decay: float = 0, momentum_decay: float = 4e-3,
-                 decoupled_weight_decay: bool = False, *, maximize: bool = False) -> None:
-        super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps,
-                                      weight_decay=weight_decay, momentum_decay=momentum_decay,
-                                      decoupled_weight_decay=decoupled_weight_decay,
-                                      maximize=maximize))
+    def __init__(
+        self,
+        params,
+        lr: float = 2e-3,
+        betas=(0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0,
+        momentum_decay: float = 4e-3,
+        decoupled_weight_decay: bool = False,
+        *,
+        maximize: bool = False,
+    ) -> None:
+        super().__init__(
+            params,
+            dict(
+                lr=lr,
+                betas=tuple(betas),
+                eps=eps,
+                weight_decay=weight_decay,
+                momentum_decay=momentum_decay,
+                decoupled_weight_decay=decoupled_weight_decay,
+                maximize=maximize,
+            ),
+        )
 
     def _check_hyperparameters(self, group: dict) -> None:
         super()._check_hyperparameters(group)
@@ -119,7 +174,7 @@ class NAdam(_AdamBase):
         exp_avg, exp_avg_sq = state.buffer("exp_avg"), state.buffer("exp_avg_sq")
         lerp_(exp_avg, g, 1.0 - b1, work)
         ema_square_(exp_avg_sq, g, b2, work)
-        denom = np.divide(exp_avg_sq, 1.0 - b2 ** step, out=work)
+        denom = np.divide(exp_avg_sq, 1.0 - b2**step, out=work)
         np.sqrt(denom, out=denom)
         denom += eps
         np.multiply(exp_avg, lr * mu_next / (1.0 - mu_product * mu_next), out=numer)
@@ -137,16 +192,27 @@ class Adamax(_AdamBase):
     State: ``step``, ``exp_avg``, ``exp_inf``.
     """
 
-    def __init__(self, params, lr: float = 2e-3, betas=(0.9, 0.999), eps: float = 1e-8,
-                 weight_decay: float = 0, *, maximize: bool = False) -> None:
-        super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps,
-                                      weight_decay=weight_decay, maximize=maximize))
+    def __init__(
+        self,
+        params,
+        lr: float = 2e-3,
+        betas=(0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0,
+        *,
+        maximize: bool = False,
+    ) -> None:
+        super().__init__(
+            params,
+            dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay, maximize=maximize),
+        )
 
     def _update(self, group, param, grad, state, step):
         lr, eps = float(group["lr"]), float(group["eps"])
         b1, b2 = (float(b) for b in group["betas"])
-        g = effective_grad(grad, param, float(group["weight_decay"]), group["maximize"],
-                           self._work(param, 0))
+        g = effective_grad(
+            grad, param, float(group["weight_decay"]), group["maximize"], self._work(param, 0)
+        )
         work = self._work(param, 1)
         exp_avg, exp_inf = state.buffer("exp_avg"), state.buffer("exp_inf")
         lerp_(exp_avg, g, 1.0 - b1, work)
@@ -155,5 +221,5 @@ class Adamax(_AdamBase):
         norm += eps
         np.maximum(exp_inf, norm, out=exp_inf)
         update = np.divide(exp_avg, exp_inf, out=work)
-        update *= lr / (1.0 - b1 ** step)
+        update *= lr / (1.0 - b1**step)
         param -= update

@@ -5,7 +5,12 @@ from __future__ import annotations
 import numpy as np
 
 from .optim_common import (
-    FlatOptimizer, check_nonnegative, check_unit_interval, effective_grad, ema_square_, lerp_,
+    FlatOptimizer,
+    check_nonnegative,
+    check_unit_interval,
+    effective_grad,
+    ema_square_,
+    lerp_,
 )
 
 
@@ -18,11 +23,30 @@ class RMSprop(FlatOptimizer):
     State: ``step``, ``square_avg``, ``momentum_buffer`` (momentum > 0), ``grad_avg`` (centered).
     """
 
-    def __init__(self, params, lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8,
-                 weight_decay: float = 0, momentum: float = 0, centered: bool = False, *,
-                 maximize: bool = False) -> None:
-        super().__init__(params, dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay,
-                                      momentum=momentum, centered=centered, maximize=maximize))
+    def __init__(
+        self,
+        params,
+        lr: float = 1e-2,
+        alpha: float = 0.99,
+        eps: float = 1e-8,
+        weight_decay: float = 0,
+        momentum: float = 0,
+        centered: bool = False,
+        *,
+        maximize: bool = False,
+    ) -> None:
+        super().__init__(
+            params,
+            dict(
+                lr=lr,
+                alpha=alpha,
+                eps=eps,
+                weight_decay=weight_decay,
+                momentum=momentum,
+                centered=centered,
+                maximize=maximize,
+            ),
+        )
 
     def _check_hyperparameters(self, group: dict) -> None:
         super()._check_hyperparameters(group)
@@ -32,8 +56,9 @@ class RMSprop(FlatOptimizer):
     def _update(self, group, param, grad, state, step):
         lr, alpha = float(group["lr"]), float(group["alpha"])
         momentum = float(group["momentum"])
-        g = effective_grad(grad, param, float(group["weight_decay"]), group["maximize"],
-                           self._work(param, 0))
+        g = effective_grad(
+            grad, param, float(group["weight_decay"]), group["maximize"], self._work(param, 0)
+        )
         work = self._work(param, 1)
         square_avg = state.buffer("square_avg")
         ema_square_(square_avg, g, alpha, work)
@@ -66,22 +91,40 @@ class Adagrad(FlatOptimizer):
     construction; here it appears at a parameter's first step (same values).
     """
 
-    def __init__(self, params, lr: float = 1e-2, lr_decay: float = 0, weight_decay: float = 0,
-                 initial_accumulator_value: float = 0, eps: float = 1e-10, *,
-                 maximize: bool = False) -> None:
-        super().__init__(params, dict(lr=lr, lr_decay=lr_decay, weight_decay=weight_decay,
-                                      initial_accumulator_value=initial_accumulator_value,
-                                      eps=eps, maximize=maximize))
+    def __init__(
+        self,
+        params,
+        lr: float = 1e-2,
+        lr_decay: float = 0,
+        weight_decay: float = 0,
+        initial_accumulator_value: float = 0,
+        eps: float = 1e-10,
+        *,
+        maximize: bool = False,
+    ) -> None:
+        super().__init__(
+            params,
+            dict(
+                lr=lr,
+                lr_decay=lr_decay,
+                weight_decay=weight_decay,
+                initial_accumulator_value=initial_accumulator_value,
+                eps=eps,
+                maximize=maximize,
+            ),
+        )
 
     def _check_hyperparameters(self, group: dict) -> None:
         super()._check_hyperparameters(group)
-        check_nonnegative(self, group, "lr_decay", "weight_decay", "initial_accumulator_value",
-                          "eps")
+        check_nonnegative(
+            self, group, "lr_decay", "weight_decay", "initial_accumulator_value", "eps"
+        )
 
     def _update(self, group, param, grad, state, step):
         clr = float(group["lr"]) / (1.0 + (step - 1) * float(group["lr_decay"]))
-        g = effective_grad(grad, param, float(group["weight_decay"]), group["maximize"],
-                           self._work(param, 0))
+        g = effective_grad(
+            grad, param, float(group["weight_decay"]), group["maximize"], self._work(param, 0)
+        )
         work = self._work(param, 1)
         initial = float(group["initial_accumulator_value"])
         acc = state.buffer("sum", fill=initial)
@@ -103,10 +146,19 @@ class Adadelta(FlatOptimizer):
     State: ``step``, ``square_avg``, ``acc_delta``.
     """
 
-    def __init__(self, params, lr: float = 1.0, rho: float = 0.9, eps: float = 1e-6,
-                 weight_decay: float = 0, *, maximize: bool = False) -> None:
-        super().__init__(params, dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay,
-                                      maximize=maximize))
+    def __init__(
+        self,
+        params,
+        lr: float = 1.0,
+        rho: float = 0.9,
+        eps: float = 1e-6,
+        weight_decay: float = 0,
+        *,
+        maximize: bool = False,
+    ) -> None:
+        super().__init__(
+            params, dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay, maximize=maximize)
+        )
 
     def _check_hyperparameters(self, group: dict) -> None:
         super()._check_hyperparameters(group)
@@ -115,8 +167,9 @@ class Adadelta(FlatOptimizer):
 
     def _update(self, group, param, grad, state, step):
         rho, eps = float(group["rho"]), float(group["eps"])
-        g = effective_grad(grad, param, float(group["weight_decay"]), group["maximize"],
-                           self._work(param, 0))
+        g = effective_grad(
+            grad, param, float(group["weight_decay"]), group["maximize"], self._work(param, 0)
+        )
         work, delta = self._work(param, 1), self._work(param, 2)
         square_avg, acc_delta = state.buffer("square_avg"), state.buffer("acc_delta")
         ema_square_(square_avg, g, rho, work)

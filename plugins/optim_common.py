@@ -27,8 +27,9 @@ class FlatOptimizer(Optimizer):
         return buf[: like.size]
 
 
-def effective_grad(grad: np.ndarray, param: np.ndarray, weight_decay: float, maximize: bool,
-                   out: np.ndarray) -> np.ndarray:
+def effective_grad(
+    grad: np.ndarray, param: np.ndarray, weight_decay: float, maximize: bool, out: np.ndarray
+) -> np.ndarray:
     """PyTorch's ``(-grad if maximize else grad) + weight_decay * param``; ``grad`` itself (no
     copy) when there is nothing to change, else written into ``out``."""
     if weight_decay == 0:
@@ -62,16 +63,18 @@ def check_nonnegative(optimizer, group: dict, *names: str) -> None:
     for name in names:
         value = group[name]
         if not value >= 0:  # also catches NaN
-            raise ValueError(f"Invalid {_label(name)} value: {value} ({_where(optimizer)} expects "
-                             f"{name} >= 0)")
+            raise ValueError(
+                f"Invalid {_label(name)} value: {value} ({_where(optimizer)} expects {name} >= 0)"
+            )
 
 
 def check_unit_interval(optimizer, group: dict, name: str) -> None:
     """``0 <= group[name] <= 1`` (RMSprop's alpha, Adadelta's rho)."""
     value = group[name]
     if not 0.0 <= value <= 1.0:
-        raise ValueError(f"Invalid {name} value: {value} ({_where(optimizer)} expects "
-                         f"0 <= {name} <= 1)")
+        raise ValueError(
+            f"Invalid {name} value: {value} ({_where(optimizer)} expects 0 <= {name} <= 1)"
+        )
 
 
 def check_betas(optimizer, group: dict) -> None:
@@ -82,12 +85,15 @@ def check_betas(optimizer, group: dict) -> None:
     except TypeError:
         pair = ()
     if len(pair) != 2:
-        raise ValueError(f"Invalid betas: {betas!r} ({_where(optimizer)} expects a pair "
-                         f"(beta1, beta2))")
+        raise ValueError(
+            f"Invalid betas: {betas!r} ({_where(optimizer)} expects a pair (beta1, beta2))"
+        )
     for i, beta in enumerate(pair):
         if not 0.0 <= beta < 1.0:
-            raise ValueError(f"Invalid beta parameter at index {i}: {beta} ({_where(optimizer)} "
-                             f"expects 0 <= betas[{i}] < 1)")
+            raise ValueError(
+                f"Invalid beta parameter at index {i}: {beta} ({_where(optimizer)} "
+                f"expects 0 <= betas[{i}] < 1)"
+            )
 
 
 def _label(name: str) -> str:

@@ -31,12 +31,28 @@ class SGD(FlatOptimizer):
         array([0.8], dtype=float32)
     """
 
-    def __init__(self, params, lr: float = 1e-3, momentum: float = 0, dampening: float = 0,
-                 weight_decay: float = 0, nesterov: bool = False, *,
-                 maximize: bool = False) -> None:
-        super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening,
-                                      weight_decay=weight_decay, nesterov=nesterov,
-                                      maximize=maximize))
+    def __init__(
+        self,
+        params,
+        lr: float = 1e-3,
+        momentum: float = 0,
+        dampening: float = 0,
+        weight_decay: float = 0,
+        nesterov: bool = False,
+        *,
+        maximize: bool = False,
+    ) -> None:
+        super().__init__(
+            params,
+            dict(
+                lr=lr,
+                momentum=momentum,
+                dampening=dampening,
+                weight_decay=weight_decay,
+                nesterov=nesterov,
+                maximize=maximize,
+            ),
+        )
 
     def _check_hyperparameters(self, group: dict) -> None:
         super()._check_hyperparameters(group)
@@ -49,8 +65,9 @@ class SGD(FlatOptimizer):
 
     def _update(self, group, param, grad, state, step):
         lr, momentum = float(group["lr"]), float(group["momentum"])
-        g = effective_grad(grad, param, float(group["weight_decay"]), group["maximize"],
-                           self._work(param, 0))
+        g = effective_grad(
+            grad, param, float(group["weight_decay"]), group["maximize"], self._work(param, 0)
+        )
         work = self._work(param, 1)
         if momentum != 0:
             buf = state.buffer("momentum_buffer")

@@ -20,10 +20,16 @@ EPSILON = 1e-7  # Keras's backend.epsilon(): keeps the norms of all-zero slices 
 
 def _factor(value, name: str, owner: str) -> float:
     """A non-negative finite number, as Keras's ``validate_float_arg``."""
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
-            or not math.isfinite(value) or value < 0:
-        raise ValueError(f"{owner}: invalid value for argument {name}: expected a non-negative "
-                         f"float, got {name}={value!r}")
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float, np.integer, np.floating))
+        or not math.isfinite(value)
+        or value < 0
+    ):
+        raise ValueError(
+            f"{owner}: invalid value for argument {name}: expected a non-negative "
+            f"float, got {name}={value!r}"
+        )
     return float(value)
 
 
@@ -102,15 +108,16 @@ class OrthogonalRegularizer(Regularizer):
     def __init__(self, factor: float = 0.01, mode: str = "rows") -> None:
         self.factor = _factor(factor, "factor", "OrthogonalRegularizer")
         if mode not in ("rows", "columns"):
-            raise ValueError(f"OrthogonalRegularizer: invalid value for argument mode: expected "
-                             f"'rows' or 'columns', got mode={mode!r}")
+            raise ValueError(
+                f"OrthogonalRegularizer: invalid value for argument mode: expected "
+                f"'rows' or 'columns', got mode={mode!r}"
+            )
         self.mode = mode
 
     def __call__(self, x):
         x = _tensor(x, "OrthogonalRegularizer")
         if x.ndim != 2:
-            raise ValueError(f"OrthogonalRegularizer: inputs must have rank 2, got shape "
-                             f"{x.shape}")
+            raise ValueError(f"OrthogonalRegularizer: inputs must have rank 2, got shape {x.shape}")
         vectors = x if self.mode == "rows" else x.T
         n = vectors.shape[0]
         if n < 2:  # a single vector has no pair to decorrelate
@@ -130,8 +137,10 @@ class Constraint(mt.Configurable):
     def __call__(self, param):
         array = param.data if isinstance(param, mt.Tensor) else param
         if not isinstance(array, np.ndarray) or array.dtype.kind != "f":
-            raise TypeError(f"{type(self).__name__}: expected a floating-point Tensor, Parameter "
-                            f"or ndarray, got {type(param).__name__}")
+            raise TypeError(
+                f"{type(self).__name__}: expected a floating-point Tensor, Parameter "
+                f"or ndarray, got {type(param).__name__}"
+            )
         array[...] = self.project(array)
         return param
 
@@ -159,8 +168,10 @@ class _NormConstraint(Constraint):
             axes = tuple(range(1, w.ndim)) if self._reduce is None else self._reduce
             return np.sqrt(np.sum(w * w, axis=axes, keepdims=True))
         except ValueError as e:  # includes numpy.AxisError
-            raise ValueError(f"{type(self).__name__}: axis={self.axis!r} does not fit a weight of "
-                             f"shape {w.shape} ({e})") from None
+            raise ValueError(
+                f"{type(self).__name__}: axis={self.axis!r} does not fit a weight of "
+                f"shape {w.shape} ({e})"
+            ) from None
 
 
 _AXIS_DOC = """
@@ -174,8 +185,10 @@ _AXIS_DOC = """
 
 
 class MaxNorm(_NormConstraint):
-    __doc__ = "Rescales slices whose L2 norm exceeds ``max_value`` down to it (Keras ``MaxNorm``)."\
+    __doc__ = (
+        "Rescales slices whose L2 norm exceeds ``max_value`` down to it (Keras ``MaxNorm``)."
         + _AXIS_DOC
+    )
 
     def __init__(self, max_value: float = 2, axis=None) -> None:
         self.max_value = _factor(max_value, "max_value", "MaxNorm")
@@ -197,23 +210,29 @@ class UnitNorm(_NormConstraint):
 
 
 class MinMaxNorm(_NormConstraint):
-    __doc__ = ("Moves slice norms into ``[min_value, max_value]``; ``rate`` < 1 moves only that "
-               "fraction of the way (Keras ``MinMaxNorm``)." + _AXIS_DOC)
+    __doc__ = (
+        "Moves slice norms into ``[min_value, max_value]``; ``rate`` < 1 moves only that "
+        "fraction of the way (Keras ``MinMaxNorm``)." + _AXIS_DOC
+    )
 
-    def __init__(self, min_value: float = 0.0, max_value: float = 1.0, rate: float = 1.0,
-                 axis=None) -> None:
+    def __init__(
+        self, min_value: float = 0.0, max_value: float = 1.0, rate: float = 1.0, axis=None
+    ) -> None:
         self.min_value = _factor(min_value, "min_value", "MinMaxNorm")
         self.max_value = _factor(max_value, "max_value", "MinMaxNorm")
         if self.max_value < self.min_value:
-            raise ValueError(f"MinMaxNorm: max_value must be >= min_value, got "
-                             f"min_value={min_value!r}, max_value={max_value!r}")
+            raise ValueError(
+                f"MinMaxNorm: max_value must be >= min_value, got "
+                f"min_value={min_value!r}, max_value={max_value!r}"
+            )
         self.rate = _factor(rate, "rate", "MinMaxNorm")
         self.axis, self._reduce = axis, _axis(axis, "MinMaxNorm")
 
     def project(self, w):
         norms = self._norms(w)
-        desired = self.rate * np.clip(norms, self.min_value, self.max_value) \
-            + (1 - self.rate) * norms
+        desired = (
+            self.rate * np.clip(norms, self.min_value, self.max_value) + (1 - self.rate) * norms
+        )
         return w * (desired / (EPSILON + norms))
 
 
@@ -230,8 +249,12 @@ def minitorch_es_register(registry):
     registry.add("regularizer", "L1", L1, aliases=("l1",))
     registry.add("regularizer", "L2", L2, aliases=("l2",))
     registry.add("regularizer", "L1L2", L1L2, aliases=("l1_l2",))
-    registry.add("regularizer", "OrthogonalRegularizer", OrthogonalRegularizer,
-                 aliases=("orthogonal_regularizer",))
+    registry.add(
+        "regularizer",
+        "OrthogonalRegularizer",
+        OrthogonalRegularizer,
+        aliases=("orthogonal_regularizer",),
+    )
     for fn in (l1, l2, l1_l2):
         registry.export("regularizers", fn.__name__, fn)
     registry.add("constraint", "MaxNorm", MaxNorm, aliases=("max_norm",))

@@ -34,8 +34,7 @@ class StepLR(LRScheduler):
     """``lr = base_lr * gamma ** (epoch // step_size)``: decay by ``gamma`` every ``step_size``
     epochs."""
 
-    def __init__(self, optimizer, step_size: int, gamma: float = 0.1,
-                 last_epoch: int = -1) -> None:
+    def __init__(self, optimizer, step_size: int, gamma: float = 0.1, last_epoch: int = -1) -> None:
         check_positive_int("StepLR", "step_size", step_size)
         check_gamma("StepLR", gamma)
         self.step_size, self.gamma = step_size, gamma
@@ -55,8 +54,9 @@ class MultiStepLR(LRScheduler):
         milestones = list(milestones)
         for m in milestones:
             if isinstance(m, bool) or not isinstance(m, numbers.Integral) or m < 0:
-                raise ValueError(f"MultiStepLR: milestones must be non-negative integers, got "
-                                 f"{milestones!r}")
+                raise ValueError(
+                    f"MultiStepLR: milestones must be non-negative integers, got {milestones!r}"
+                )
         check_gamma("MultiStepLR", gamma)
         self.milestones, self.gamma = sorted(int(m) for m in milestones), gamma
         super().__init__(optimizer, last_epoch)
@@ -77,7 +77,7 @@ class ExponentialLR(LRScheduler):
 
     def get_lr(self) -> list[float]:
         """The lr of each param group at ``last_epoch``."""
-        return [base_lr * self.gamma ** self.last_epoch for base_lr in self.base_lrs]
+        return [base_lr * self.gamma**self.last_epoch for base_lr in self.base_lrs]
 
 
 class CosineAnnealingLR(LRScheduler):
@@ -85,8 +85,13 @@ class CosineAnnealingLR(LRScheduler):
     from ``base_lr`` down to ``eta_min`` in ``T_max`` epochs (and back up after, periodically;
     no warm restarts)."""
 
-    def __init__(self, optimizer, T_max: int, eta_min: float = 0.0,  # noqa: N803 (PyTorch's name)
-                 last_epoch: int = -1) -> None:
+    def __init__(
+        self,
+        optimizer,
+        T_max: int,
+        eta_min: float = 0.0,  # noqa: N803 (PyTorch's name)
+        last_epoch: int = -1,
+    ) -> None:
         check_positive_int("CosineAnnealingLR", "T_max", T_max)
         if not eta_min >= 0:
             raise ValueError(f"CosineAnnealingLR: expected eta_min >= 0, got {eta_min!r}")
@@ -103,14 +108,24 @@ class LinearLR(LRScheduler):
     """``lr = base_lr * factor`` with ``factor`` going linearly from ``start_factor`` to
     ``end_factor`` over ``total_iters`` epochs, then constant (a warm-up with the defaults)."""
 
-    def __init__(self, optimizer, start_factor: float = 1.0 / 3, end_factor: float = 1.0,
-                 total_iters: int = 5, last_epoch: int = -1) -> None:
+    def __init__(
+        self,
+        optimizer,
+        start_factor: float = 1.0 / 3,
+        end_factor: float = 1.0,
+        total_iters: int = 5,
+        last_epoch: int = -1,
+    ) -> None:
         if not 0 < start_factor <= 1:
-            raise ValueError(f"LinearLR: starting multiplicative factor expected to be greater "
-                             f"than 0 and less or equal to 1, got start_factor={start_factor!r}")
+            raise ValueError(
+                f"LinearLR: starting multiplicative factor expected to be greater "
+                f"than 0 and less or equal to 1, got start_factor={start_factor!r}"
+            )
         if not 0 <= end_factor <= 1:
-            raise ValueError(f"LinearLR: ending multiplicative factor expected to be between 0 "
-                             f"and 1, got end_factor={end_factor!r}")
+            raise ValueError(
+                f"LinearLR: ending multiplicative factor expected to be between 0 "
+                f"and 1, got end_factor={end_factor!r}"
+            )
         check_positive_int("LinearLR", "total_iters", total_iters)
         self.start_factor, self.end_factor = start_factor, end_factor
         self.total_iters = total_iters

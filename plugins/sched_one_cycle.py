@@ -15,8 +15,10 @@ def per_group(name: str, optimizer, value) -> list:
     n = len(optimizer.param_groups)
     if isinstance(value, (list, tuple)):
         if len(value) != n:
-            raise ValueError(f"{name} must have the same length as optimizer.param_groups. "
-                             f"{name} has {len(value)} values, param_groups has {n}.")
+            raise ValueError(
+                f"{name} must have the same length as optimizer.param_groups. "
+                f"{name} has {len(value)} values, param_groups has {n}."
+            )
         return list(value)
     return [value] * n
 
@@ -39,12 +41,23 @@ class OneCycleLR(LRScheduler):
     the optimizer's and this scheduler's state dicts resumes exactly.
     """
 
-    def __init__(self, optimizer, max_lr, total_steps: int | None = None,
-                 epochs: int | None = None, steps_per_epoch: int | None = None,
-                 pct_start: float = 0.3, anneal_strategy: str = "cos",
-                 cycle_momentum: bool = True, base_momentum=0.85, max_momentum=0.95,
-                 div_factor: float = 25.0, final_div_factor: float = 1e4,
-                 three_phase: bool = False, last_epoch: int = -1) -> None:
+    def __init__(
+        self,
+        optimizer,
+        max_lr,
+        total_steps: int | None = None,
+        epochs: int | None = None,
+        steps_per_epoch: int | None = None,
+        pct_start: float = 0.3,
+        anneal_strategy: str = "cos",
+        cycle_momentum: bool = True,
+        base_momentum=0.85,
+        max_momentum=0.95,
+        div_factor: float = 25.0,
+        final_div_factor: float = 1e4,
+        three_phase: bool = False,
+        last_epoch: int = -1,
+    ) -> None:
         if not isinstance(optimizer, Optimizer):
             raise TypeError(f"OneCycleLR expects an Optimizer, got {type(optimizer).__name__}")
         if total_steps is not None:
@@ -55,17 +68,20 @@ class OneCycleLR(LRScheduler):
             if not _positive_int(epochs):
                 raise ValueError(f"Expected positive integer epochs, but got {epochs}")
             if not _positive_int(steps_per_epoch):
-                raise ValueError(f"Expected positive integer steps_per_epoch, but got "
-                                 f"{steps_per_epoch}")
+                raise ValueError(
+                    f"Expected positive integer steps_per_epoch, but got {steps_per_epoch}"
+                )
             self.total_steps = int(epochs) * int(steps_per_epoch)
         else:
-            raise ValueError("You must define either total_steps OR (epochs AND steps_per_epoch) "
-                             "for OneCycleLR")
+            raise ValueError(
+                "You must define either total_steps OR (epochs AND steps_per_epoch) for OneCycleLR"
+            )
         if not isinstance(pct_start, float) or not 0 <= pct_start <= 1:
             raise ValueError(f"Expected float between 0 and 1 pct_start, but got {pct_start}")
         if anneal_strategy not in ("cos", "linear"):
-            raise ValueError(f"anneal_strategy must be one of 'cos' or 'linear', instead got "
-                             f"{anneal_strategy!r}")
+            raise ValueError(
+                f"anneal_strategy must be one of 'cos' or 'linear', instead got {anneal_strategy!r}"
+            )
         for name, value in (("div_factor", div_factor), ("final_div_factor", final_div_factor)):
             if not value > 0:
                 raise ValueError(f"OneCycleLR: expected {name} > 0, got {value!r}")
@@ -83,9 +99,11 @@ class OneCycleLR(LRScheduler):
         if cycle_momentum:
             defaults = getattr(optimizer, "defaults", {})
             if "momentum" not in defaults and "betas" not in defaults:
-                raise ValueError(f"optimizer must support momentum or beta1 with `cycle_momentum` "
-                                 f"option enabled ({type(optimizer).__name__} has neither; pass "
-                                 f"cycle_momentum=False)")
+                raise ValueError(
+                    f"optimizer must support momentum or beta1 with `cycle_momentum` "
+                    f"option enabled ({type(optimizer).__name__} has neither; pass "
+                    f"cycle_momentum=False)"
+                )
             self.use_beta1 = "betas" in defaults
             highs = per_group("max_momentum", optimizer, max_momentum)
             lows = per_group("base_momentum", optimizer, base_momentum)
@@ -101,19 +119,43 @@ class OneCycleLR(LRScheduler):
         last = self.total_steps - 1
         if three_phase:
             return [
-                dict(end_step=up, start_lr="initial_lr", end_lr="max_lr",
-                     start_momentum="max_momentum", end_momentum="base_momentum"),
-                dict(end_step=float(2 * pct_start * self.total_steps) - 2, start_lr="max_lr",
-                     end_lr="initial_lr", start_momentum="base_momentum",
-                     end_momentum="max_momentum"),
-                dict(end_step=last, start_lr="initial_lr", end_lr="min_lr",
-                     start_momentum="max_momentum", end_momentum="max_momentum"),
+                dict(
+                    end_step=up,
+                    start_lr="initial_lr",
+                    end_lr="max_lr",
+                    start_momentum="max_momentum",
+                    end_momentum="base_momentum",
+                ),
+                dict(
+                    end_step=float(2 * pct_start * self.total_steps) - 2,
+                    start_lr="max_lr",
+                    end_lr="initial_lr",
+                    start_momentum="base_momentum",
+                    end_momentum="max_momentum",
+                ),
+                dict(
+                    end_step=last,
+                    start_lr="initial_lr",
+                    end_lr="min_lr",
+                    start_momentum="max_momentum",
+                    end_momentum="max_momentum",
+                ),
             ]
         return [
-            dict(end_step=up, start_lr="initial_lr", end_lr="max_lr",
-                 start_momentum="max_momentum", end_momentum="base_momentum"),
-            dict(end_step=last, start_lr="max_lr", end_lr="min_lr",
-                 start_momentum="base_momentum", end_momentum="max_momentum"),
+            dict(
+                end_step=up,
+                start_lr="initial_lr",
+                end_lr="max_lr",
+                start_momentum="max_momentum",
+                end_momentum="base_momentum",
+            ),
+            dict(
+                end_step=last,
+                start_lr="max_lr",
+                end_lr="min_lr",
+                start_momentum="base_momentum",
+                end_momentum="max_momentum",
+            ),
         ]
 
     def _anneal(self, start: float, end: float, pct: float) -> float:
@@ -131,8 +173,10 @@ class OneCycleLR(LRScheduler):
         """The lr of each param group at step ``last_epoch`` (also sets its momentum)."""
         step = self.last_epoch
         if step > self.total_steps:
-            raise ValueError(f"Tried to step {step} times. The specified number of total steps "
-                             f"is {self.total_steps} (OneCycleLR)")
+            raise ValueError(
+                f"Tried to step {step} times. The specified number of total steps "
+                f"is {self.total_steps} (OneCycleLR)"
+            )
         lrs = []
         for group in self.optimizer.param_groups:
             start_step = 0.0
@@ -145,8 +189,12 @@ class OneCycleLR(LRScheduler):
                     pct = (step - start_step) / span if span else 1.0
                     lrs.append(self._anneal(group[phase["start_lr"]], group[phase["end_lr"]], pct))
                     if self.cycle_momentum:
-                        self._set_momentum(group, self._anneal(
-                            group[phase["start_momentum"]], group[phase["end_momentum"]], pct))
+                        self._set_momentum(
+                            group,
+                            self._anneal(
+                                group[phase["start_momentum"]], group[phase["end_momentum"]], pct
+                            ),
+                        )
                     break
                 start_step = end_step
         return lrs

@@ -23,26 +23,39 @@ class ReduceLROnPlateau(LRScheduler):
     composes with a manual lr change.
     """
 
-    def __init__(self, optimizer, mode: str = "min", factor: float = 0.1, patience: int = 10,
-                 threshold: float = 1e-4, threshold_mode: str = "rel", cooldown: int = 0,
-                 min_lr=0, eps: float = 1e-8) -> None:
+    def __init__(
+        self,
+        optimizer,
+        mode: str = "min",
+        factor: float = 0.1,
+        patience: int = 10,
+        threshold: float = 1e-4,
+        threshold_mode: str = "rel",
+        cooldown: int = 0,
+        min_lr=0,
+        eps: float = 1e-8,
+    ) -> None:
         if not factor < 1.0:
             raise ValueError(f"Factor should be < 1.0 (ReduceLROnPlateau got factor={factor!r})")
         if not factor >= 0:
             raise ValueError(f"ReduceLROnPlateau: expected 0 <= factor < 1, got {factor!r}")
         if not isinstance(optimizer, Optimizer):
-            raise TypeError(f"ReduceLROnPlateau expects an Optimizer, got "
-                            f"{type(optimizer).__name__}")
+            raise TypeError(
+                f"ReduceLROnPlateau expects an Optimizer, got {type(optimizer).__name__}"
+            )
         for name, value in (("patience", patience), ("cooldown", cooldown)):
             if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
-                raise ValueError(f"ReduceLROnPlateau: expected a non-negative integer {name}, "
-                                 f"got {value!r}")
+                raise ValueError(
+                    f"ReduceLROnPlateau: expected a non-negative integer {name}, got {value!r}"
+                )
         self.factor = factor
         self.optimizer = optimizer
         if isinstance(min_lr, (list, tuple)):
             if len(min_lr) != len(optimizer.param_groups):
-                raise ValueError(f"expected {len(optimizer.param_groups)} min_lrs (one per "
-                                 f"param group), got {len(min_lr)}")
+                raise ValueError(
+                    f"expected {len(optimizer.param_groups)} min_lrs (one per "
+                    f"param group), got {len(min_lr)}"
+                )
             self.default_min_lr, self.min_lrs = None, list(min_lr)
         else:
             self.default_min_lr, self.min_lrs = min_lr, [min_lr] * len(optimizer.param_groups)
@@ -59,11 +72,14 @@ class ReduceLROnPlateau(LRScheduler):
 
     def _init_is_better(self, mode: str, threshold: float, threshold_mode: str) -> None:
         if mode not in ("min", "max"):
-            raise ValueError(f"mode {mode!r} is unknown! (ReduceLROnPlateau expects 'min' or "
-                             f"'max')")
+            raise ValueError(
+                f"mode {mode!r} is unknown! (ReduceLROnPlateau expects 'min' or 'max')"
+            )
         if threshold_mode not in ("rel", "abs"):
-            raise ValueError(f"threshold mode {threshold_mode!r} is unknown! (ReduceLROnPlateau "
-                             f"expects 'rel' or 'abs')")
+            raise ValueError(
+                f"threshold mode {threshold_mode!r} is unknown! (ReduceLROnPlateau "
+                f"expects 'rel' or 'abs')"
+            )
         self.mode_worse = math.inf if mode == "min" else -math.inf
         self.mode, self.threshold, self.threshold_mode = mode, threshold, threshold_mode
 
@@ -75,10 +91,14 @@ class ReduceLROnPlateau(LRScheduler):
     def is_better(self, a: float, best: float) -> bool:
         """Whether metric ``a`` improves on ``best`` by more than the threshold."""
         if self.mode == "min":
-            return a < (best * (1.0 - self.threshold) if self.threshold_mode == "rel"
-                        else best - self.threshold)
-        return a > (best * (1.0 + self.threshold) if self.threshold_mode == "rel"
-                    else best + self.threshold)
+            return a < (
+                best * (1.0 - self.threshold)
+                if self.threshold_mode == "rel"
+                else best - self.threshold
+            )
+        return a > (
+            best * (1.0 + self.threshold) if self.threshold_mode == "rel" else best + self.threshold
+        )
 
     def step(self, metrics, epoch=None) -> None:
         """Record one epoch's metric (a number or a one-element Tensor)."""
@@ -115,8 +135,10 @@ class ReduceLROnPlateau(LRScheduler):
 
     def get_lr(self) -> list[float]:
         """Not available: the lr depends on the metrics passed to `step`."""
-        raise NotImplementedError("ReduceLROnPlateau has no schedule: it changes the lr in "
-                                  "step(metrics); read it with get_last_lr()")
+        raise NotImplementedError(
+            "ReduceLROnPlateau has no schedule: it changes the lr in "
+            "step(metrics); read it with get_last_lr()"
+        )
 
     def load_state_dict(self, state_dict: dict) -> None:
         """Restore the counters, best value and settings from `state_dict`."""

@@ -7,8 +7,15 @@ from .sched_decay import CosineAnnealingLR, ExponentialLR, LinearLR, MultiStepLR
 from .sched_one_cycle import OneCycleLR
 from .sched_plateau import ReduceLROnPlateau
 
-__all__ = ["StepLR", "MultiStepLR", "ExponentialLR", "CosineAnnealingLR", "LinearLR",
-           "OneCycleLR", "ReduceLROnPlateau"]
+__all__ = [
+    "StepLR",
+    "MultiStepLR",
+    "ExponentialLR",
+    "CosineAnnealingLR",
+    "LinearLR",
+    "OneCycleLR",
+    "ReduceLROnPlateau",
+]
 
 _ALIASES = {
     StepLR: ("step",),

@@ -23,36 +23,90 @@ def np_softmax(x, axis):
 # name, functional call, Module, NumPy reference, kinks (points where the derivative jumps)
 CASES = [
     ("sigmoid", F.sigmoid, mt.nn.Sigmoid(), lambda x: 1 / (1 + np.exp(-x)), []),
-    ("tanh", F.tanh, mt.nn.Tanh(),
-     lambda x: (1 - np.exp(-2 * x)) / (1 + np.exp(-2 * x)), []),  # the thesis's formula
+    (
+        "tanh",
+        F.tanh,
+        mt.nn.Tanh(),
+        lambda x: (1 - np.exp(-2 * x)) / (1 + np.exp(-2 * x)),
+        [],
+    ),  # the thesis's formula
     ("relu", F.relu, mt.nn.ReLU(), lambda x: np.where(x >= 0, x, 0), [0]),
-    ("leaky_relu", lambda x: F.leaky_relu(x, 0.2), mt.nn.LeakyReLU(0.2),
-     lambda x: np.where(x >= 0, x, 0.2 * x), [0]),
-    ("leaky_relu default", F.leaky_relu, mt.nn.LeakyReLU(),
-     lambda x: np.where(x >= 0, x, 0.01 * x), [0]),
-    ("elu", lambda x: F.elu(x, 0.7), mt.nn.ELU(alpha=0.7),
-     lambda x: np.where(x > 0, x, 0.7 * (np.exp(x) - 1)), [0]),
-    ("selu", F.selu, mt.nn.SELU(),
-     lambda x: SELU_SCALE * (np.maximum(0, x) + np.minimum(0, SELU_ALPHA * (np.exp(x) - 1))), [0]),
+    (
+        "leaky_relu",
+        lambda x: F.leaky_relu(x, 0.2),
+        mt.nn.LeakyReLU(0.2),
+        lambda x: np.where(x >= 0, x, 0.2 * x),
+        [0],
+    ),
+    (
+        "leaky_relu default",
+        F.leaky_relu,
+        mt.nn.LeakyReLU(),
+        lambda x: np.where(x >= 0, x, 0.01 * x),
+        [0],
+    ),
+    (
+        "elu",
+        lambda x: F.elu(x, 0.7),
+        mt.nn.ELU(alpha=0.7),
+        lambda x: np.where(x > 0, x, 0.7 * (np.exp(x) - 1)),
+        [0],
+    ),
+    (
+        "selu",
+        F.selu,
+        mt.nn.SELU(),
+        lambda x: SELU_SCALE * (np.maximum(0, x) + np.minimum(0, SELU_ALPHA * (np.exp(x) - 1))),
+        [0],
+    ),
     ("gelu", F.gelu, mt.nn.GELU(), lambda x: 0.5 * x * (1 + np_erf(x / math.sqrt(2))), []),
-    ("gelu tanh", lambda x: F.gelu(x, approximate="tanh"), mt.nn.GELU("tanh"),
-     lambda x: 0.5 * x * (1 + np.tanh(math.sqrt(2 / math.pi) * (x + 0.044715 * x ** 3))), []),
+    (
+        "gelu tanh",
+        lambda x: F.gelu(x, approximate="tanh"),
+        mt.nn.GELU("tanh"),
+        lambda x: 0.5 * x * (1 + np.tanh(math.sqrt(2 / math.pi) * (x + 0.044715 * x**3))),
+        [],
+    ),
     ("silu", F.silu, mt.nn.SiLU(), lambda x: x / (1 + np.exp(-x)), []),
     ("softplus", F.softplus, mt.nn.Softplus(), lambda x: np.log(1 + np.exp(x)), []),
-    ("softplus beta threshold", lambda x: F.softplus(x, beta=2.0, threshold=3.0),
-     mt.nn.Softplus(2.0, 3.0),
-     lambda x: np.where(2 * x > 3, x, np.log(1 + np.exp(2 * x)) / 2), [1.5]),
+    (
+        "softplus beta threshold",
+        lambda x: F.softplus(x, beta=2.0, threshold=3.0),
+        mt.nn.Softplus(2.0, 3.0),
+        lambda x: np.where(2 * x > 3, x, np.log(1 + np.exp(2 * x)) / 2),
+        [1.5],
+    ),
     ("mish", F.mish, mt.nn.Mish(), lambda x: x * np.tanh(np.log(1 + np.exp(x))), []),
     ("hardtanh", F.hardtanh, mt.nn.Hardtanh(), lambda x: np.clip(x, -1, 1), [-1, 1]),
-    ("hardtanh bounds", lambda x: F.hardtanh(x, -0.5, 2.0), mt.nn.Hardtanh(-0.5, 2.0),
-     lambda x: np.clip(x, -0.5, 2.0), [-0.5, 2.0]),
+    (
+        "hardtanh bounds",
+        lambda x: F.hardtanh(x, -0.5, 2.0),
+        mt.nn.Hardtanh(-0.5, 2.0),
+        lambda x: np.clip(x, -0.5, 2.0),
+        [-0.5, 2.0],
+    ),
     ("relu6", F.relu6, mt.nn.ReLU6(), lambda x: np.minimum(np.maximum(x, 0), 6), [0, 6]),
-    ("softmax", lambda x: F.softmax(x, dim=1), mt.nn.Softmax(dim=1),
-     lambda x: np_softmax(x, 1), []),
-    ("softmax last", lambda x: F.softmax(x, -1), mt.nn.Softmax(-1), lambda x: np_softmax(x, -1),
-     []),
-    ("log_softmax", lambda x: F.log_softmax(x, dim=1), mt.nn.LogSoftmax(dim=1),
-     lambda x: np.log(np_softmax(x, 1)), []),
+    (
+        "softmax",
+        lambda x: F.softmax(x, dim=1),
+        mt.nn.Softmax(dim=1),
+        lambda x: np_softmax(x, 1),
+        [],
+    ),
+    (
+        "softmax last",
+        lambda x: F.softmax(x, -1),
+        mt.nn.Softmax(-1),
+        lambda x: np_softmax(x, -1),
+        [],
+    ),
+    (
+        "log_softmax",
+        lambda x: F.log_softmax(x, dim=1),
+        mt.nn.LogSoftmax(dim=1),
+        lambda x: np.log(np_softmax(x, 1)),
+        [],
+    ),
     ("identity", lambda x: x, mt.nn.Identity(), lambda x: x, []),
 ]
 IDS = [c[0] for c in CASES]
@@ -198,13 +252,42 @@ def test_erf_helper_matches_math_erf():
 
 
 # ------------------------------------------------------------------ registry and configs
-CANONICAL = ["Sigmoid", "Tanh", "ReLU", "LeakyReLU", "Softmax", "LogSoftmax", "Identity", "ELU",
-             "SELU", "GELU", "SiLU", "Softplus", "Mish", "Hardtanh", "ReLU6"]
-ALIASES = {"linear": "Identity", "swish": "SiLU", "relu": "ReLU", "sigmoid": "Sigmoid",
-           "tanh": "Tanh", "leaky_relu": "LeakyReLU", "softmax": "Softmax",
-           "log_softmax": "LogSoftmax", "elu": "ELU", "selu": "SELU", "gelu": "GELU",
-           "silu": "SiLU", "softplus": "Softplus", "mish": "Mish", "hardtanh": "Hardtanh",
-           "relu6": "ReLU6", "identity": "Identity"}
+CANONICAL = [
+    "Sigmoid",
+    "Tanh",
+    "ReLU",
+    "LeakyReLU",
+    "Softmax",
+    "LogSoftmax",
+    "Identity",
+    "ELU",
+    "SELU",
+    "GELU",
+    "SiLU",
+    "Softplus",
+    "Mish",
+    "Hardtanh",
+    "ReLU6",
+]
+ALIASES = {
+    "linear": "Identity",
+    "swish": "SiLU",
+    "relu": "ReLU",
+    "sigmoid": "Sigmoid",
+    "tanh": "Tanh",
+    "leaky_relu": "LeakyReLU",
+    "softmax": "Softmax",
+    "log_softmax": "LogSoftmax",
+    "elu": "ELU",
+    "selu": "SELU",
+    "gelu": "GELU",
+    "silu": "SiLU",
+    "softplus": "Softplus",
+    "mish": "Mish",
+    "hardtanh": "Hardtanh",
+    "relu6": "ReLU6",
+    "identity": "Identity",
+}
 
 
 def test_every_activation_is_registered_under_its_names():
@@ -213,16 +296,41 @@ def test_every_activation_is_registered_under_its_names():
         assert mt.registry.get("activation", name) is getattr(mt.nn, name)
     for alias, name in ALIASES.items():
         assert mt.registry.get("activation", alias) is getattr(mt.nn, name), alias
-    for fn in ("sigmoid", "tanh", "relu", "leaky_relu", "elu", "selu", "gelu", "silu",
-               "softplus", "mish", "hardtanh", "relu6", "softmax", "log_softmax"):
+    for fn in (
+        "sigmoid",
+        "tanh",
+        "relu",
+        "leaky_relu",
+        "elu",
+        "selu",
+        "gelu",
+        "silu",
+        "softplus",
+        "mish",
+        "hardtanh",
+        "relu6",
+        "softmax",
+        "log_softmax",
+    ):
         assert callable(getattr(F, fn)) and getattr(F, fn).__doc__
 
 
 CONFIGURED = [
-    mt.nn.Sigmoid(), mt.nn.Tanh(), mt.nn.ReLU(inplace=True), mt.nn.LeakyReLU(0.3),
-    mt.nn.Softmax(dim=-1), mt.nn.LogSoftmax(1), mt.nn.Identity(4, a=1), mt.nn.ELU(alpha=2.0),
-    mt.nn.SELU(), mt.nn.GELU(approximate="tanh"), mt.nn.SiLU(), mt.nn.Softplus(2.0, 5.0),
-    mt.nn.Mish(), mt.nn.Hardtanh(-2.0, 3.0), mt.nn.ReLU6(),
+    mt.nn.Sigmoid(),
+    mt.nn.Tanh(),
+    mt.nn.ReLU(inplace=True),
+    mt.nn.LeakyReLU(0.3),
+    mt.nn.Softmax(dim=-1),
+    mt.nn.LogSoftmax(1),
+    mt.nn.Identity(4, a=1),
+    mt.nn.ELU(alpha=2.0),
+    mt.nn.SELU(),
+    mt.nn.GELU(approximate="tanh"),
+    mt.nn.SiLU(),
+    mt.nn.Softplus(2.0, 5.0),
+    mt.nn.Mish(),
+    mt.nn.Hardtanh(-2.0, 3.0),
+    mt.nn.ReLU6(),
 ]
 
 
@@ -254,37 +362,55 @@ def test_non_float_or_non_tensor_input_is_rejected(fn):
         fn(np.array([1.0, 2.0]))
 
 
-@pytest.mark.parametrize("make,error,match", [
-    (lambda: mt.nn.GELU(approximate="exact"), ValueError, "approximate must be one of"),
-    (lambda: F.gelu(mt.randn(2), approximate="fast"), ValueError, "approximate must be one of"),
-    (lambda: mt.nn.Hardtanh(1.0, -1.0), ValueError, "min_val must be smaller than max_val"),
-    (lambda: F.hardtanh(mt.randn(2), 0.0, 0.0), ValueError, "min_val must be smaller"),
-    (lambda: mt.nn.Softplus(beta=0), ValueError, "beta must be non-zero"),
-    (lambda: mt.nn.Softplus(threshold="20"), TypeError, "threshold must be a real number"),
-    (lambda: mt.nn.LeakyReLU("0.1"), TypeError, "negative_slope must be a real number"),
-    (lambda: mt.nn.ELU(alpha=None), TypeError, "alpha must be a real number"),
-    (lambda: mt.nn.Softmax(dim=1.5), TypeError, "dim must be an int"),
-    (lambda: F.log_softmax(mt.randn(2, 3), dim=True), TypeError, "dim must be an int"),
-    (lambda: F.softmax(mt.randn(2, 3), dim=2), IndexError, "dimension out of range"),
-])
+@pytest.mark.parametrize(
+    "make,error,match",
+    [
+        (lambda: mt.nn.GELU(approximate="exact"), ValueError, "approximate must be one of"),
+        (lambda: F.gelu(mt.randn(2), approximate="fast"), ValueError, "approximate must be one of"),
+        (lambda: mt.nn.Hardtanh(1.0, -1.0), ValueError, "min_val must be smaller than max_val"),
+        (lambda: F.hardtanh(mt.randn(2), 0.0, 0.0), ValueError, "min_val must be smaller"),
+        (lambda: mt.nn.Softplus(beta=0), ValueError, "beta must be non-zero"),
+        (lambda: mt.nn.Softplus(threshold="20"), TypeError, "threshold must be a real number"),
+        (lambda: mt.nn.LeakyReLU("0.1"), TypeError, "negative_slope must be a real number"),
+        (lambda: mt.nn.ELU(alpha=None), TypeError, "alpha must be a real number"),
+        (lambda: mt.nn.Softmax(dim=1.5), TypeError, "dim must be an int"),
+        (lambda: F.log_softmax(mt.randn(2, 3), dim=True), TypeError, "dim must be an int"),
+        (lambda: F.softmax(mt.randn(2, 3), dim=2), IndexError, "dimension out of range"),
+    ],
+)
 def test_bad_options_raise_errors_that_name_them(make, error, match):
     with pytest.raises(error, match=match):
         make()
 
 
-@pytest.mark.parametrize("name,kwargs", [
-    ("sigmoid", {}), ("tanh", {}), ("relu", {}), ("leaky_relu", {"negative_slope": 0.2}),
-    ("elu", {"alpha": 0.5}), ("selu", {}), ("gelu", {}), ("gelu", {"approximate": "tanh"}),
-    ("silu", {}), ("softplus", {"beta": 2.0, "threshold": 3.0}), ("mish", {}),
-    ("hardtanh", {"min_val": -0.5, "max_val": 2.0}), ("relu6", {}), ("softmax", {"dim": 1}),
-    ("log_softmax", {"dim": 0}),
-])
+@pytest.mark.parametrize(
+    "name,kwargs",
+    [
+        ("sigmoid", {}),
+        ("tanh", {}),
+        ("relu", {}),
+        ("leaky_relu", {"negative_slope": 0.2}),
+        ("elu", {"alpha": 0.5}),
+        ("selu", {}),
+        ("gelu", {}),
+        ("gelu", {"approximate": "tanh"}),
+        ("silu", {}),
+        ("softplus", {"beta": 2.0, "threshold": 3.0}),
+        ("mish", {}),
+        ("hardtanh", {"min_val": -0.5, "max_val": 2.0}),
+        ("relu6", {}),
+        ("softmax", {"dim": 1}),
+        ("log_softmax", {"dim": 0}),
+    ],
+)
 def test_values_and_gradients_match_torch_when_available(name, kwargs, rng):
     torch = pytest.importorskip("torch")
     x = rng.normal(size=(4, 5)) * 4
     ours, theirs = mt.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
-    out, expected = getattr(F, name)(ours, **kwargs), getattr(torch.nn.functional, name)(
-        theirs, **kwargs)
+    out, expected = (
+        getattr(F, name)(ours, **kwargs),
+        getattr(torch.nn.functional, name)(theirs, **kwargs),
+    )
     np.testing.assert_allclose(out.data, expected.detach().numpy(), rtol=1e-12, atol=1e-15)
     v = rng.normal(size=x.shape)
     (out * mt.tensor(v)).sum().backward()

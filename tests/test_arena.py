@@ -78,12 +78,17 @@ def test_assigning_data_copies_into_the_arena():
     np.testing.assert_array_equal(arena.data[:6], 5.0)
     model.b.data = mt.tensor([1.0, 2.0, 3.0])  # a Tensor: its values
     np.testing.assert_array_equal(arena.data[6:], [1.0, 2.0, 3.0])
-    with pytest.raises(mt.ShapeError, match=r"cannot assign an array of shape \(3, 2\) to a "
-                                            r"parameter of shape \(2, 3\) whose storage belongs "
-                                            r"to an optimizer"):
+    with pytest.raises(
+        mt.ShapeError,
+        match=r"cannot assign an array of shape \(3, 2\) to a "
+        r"parameter of shape \(2, 3\) whose storage belongs "
+        r"to an optimizer",
+    ):
         model.w.data = np.zeros((3, 2))
-    with pytest.raises(RuntimeError, match="cannot change the dtype of parameter 'w' of Module: "
-                                           "it is packed in an optimizer"):
+    with pytest.raises(
+        RuntimeError,
+        match="cannot change the dtype of parameter 'w' of Module: it is packed in an optimizer",
+    ):
         model.double()
 
 
@@ -98,8 +103,11 @@ def test_assigning_and_clearing_grads():
     (model.w * 3).sum().backward()  # written into the arena again
     assert np.shares_memory(model.w.grad, arena.grad)
     np.testing.assert_array_equal(model.w.grad, np.full((2, 3), 3.0))
-    with pytest.raises(ValueError, match=r"assigned grad has shape \(3,\), but the parameter has "
-                                         r"shape \(2, 3\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"assigned grad has shape \(3,\), but the parameter has "
+        r"shape \(2, 3\)",
+    ):
         model.w.grad = np.ones(3)
     before = model.b.data.copy()
     opt.step()  # b has no grad: skipped
@@ -118,8 +126,10 @@ def test_a_second_optimizer_takes_the_parameters_over():
     arena = arena_of(second)
     assert np.shares_memory(model.w.data, arena.data)
     np.testing.assert_array_equal(model.w.grad, np.ones((2, 3)))  # the gradient moved along
-    with pytest.raises(RuntimeError, match="the parameters of this PlainSGD were packed by "
-                                           "another optimizer created later"):
+    with pytest.raises(
+        RuntimeError,
+        match="the parameters of this PlainSGD were packed by another optimizer created later",
+    ):
         first.step()
     before = model.w.data.copy()
     second.step()
@@ -132,7 +142,9 @@ def test_param_groups_of_different_dtypes():
     q64 = nn.Parameter(mt.ones(1, dtype=mt.float64))
     opt = PlainSGD([{"params": [p32, q64]}, {"params": [p64], "lr": 0.5}], lr=0.25)
     assert [[a.data.dtype for a in arenas] for arenas in opt._arenas] == [
-        [np.float32, np.float64], [np.float64]]
+        [np.float32, np.float64],
+        [np.float64],
+    ]
     for p in (p32, p64, q64):
         p.grad = np.ones(p.shape, dtype=p.dtype)
     opt.step()
@@ -156,8 +168,11 @@ def test_plain_tensors_in_an_optimizer():
     assert t.grad is None
     other = PlainSGD([t], lr=1.0)  # takes the tensor over; the first optimizer notices
     (t * 1).sum().backward()
-    with pytest.raises(RuntimeError, match=r"tensor 0 \(shape \(2,\)\) of this optimizer no "
-                                           "longer uses its storage"):
+    with pytest.raises(
+        RuntimeError,
+        match=r"tensor 0 \(shape \(2,\)\) of this optimizer no "
+        "longer uses its storage",
+    ):
         opt.step()
     other.step()
     np.testing.assert_array_equal(t.data, [-6.0, -6.0])

@@ -7,10 +7,10 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
+from test_training_toys import SGD, CrossEntropy, blobs, mlp
 
 import minitorch_es as mt
 from minitorch_es.training import Callback, CallbackList, NonFiniteLossError
-from test_training_toys import SGD, CrossEntropy, blobs, mlp
 
 
 def cb(name, *args, **kwargs):
@@ -51,8 +51,12 @@ class Snapshots(Callback):
 def fit(callbacks, epochs, loss=None, n=32, **kwargs):
     x, y = blobs(n)
     model = mlp([2, 4, 2])
-    trainer = mt.Trainer(model, optimizer=SGD(model.parameters(), lr=0.2),
-                         loss=loss or CrossEntropy(), callbacks=callbacks)
+    trainer = mt.Trainer(
+        model,
+        optimizer=SGD(model.parameters(), lr=0.2),
+        loss=loss or CrossEntropy(),
+        callbacks=callbacks,
+    )
     history = trainer.fit(x, y, epochs=epochs, batch_size=8, verbose=0, **kwargs)
     return trainer, history
 
@@ -63,20 +67,23 @@ def assert_weights(model, expected):
 
 
 # ----------------------------------------------------------------------------- EarlyStopping
-@pytest.mark.parametrize("kwargs, values, stop", [
-    (dict(), [1.0, 0.9, 0.95], 2),                                   # patience 0
-    (dict(patience=2), [1.0, 0.9, 0.95, 0.93, 0.8], 3),
-    (dict(patience=2), [1.0, 0.9, 0.95, 0.85, 0.86, 0.87], 5),       # wait restarts
-    (dict(patience=1, min_delta=0.1), [1.0, 0.95, 0.8], 1),          # 0.05 is too small
-    (dict(patience=1, min_delta=-0.1), [1.0, 0.95, 0.8], 1),         # Keras: the sign is ignored
-    (dict(monitor="val_accuracy"), [0.5, 0.6, 0.55], 2),             # auto -> max
-    (dict(mode="max"), [0.5, 0.6, 0.55], 2),
-    (dict(mode="min", monitor="val_accuracy"), [0.5, 0.6], 1),
-    (dict(patience=2, baseline=0.5), [0.8, 0.7, 0.75], 2),           # never beat the baseline
-    (dict(patience=2), [0.8, 0.7, 0.75], None),
-    (dict(start_from_epoch=2), [1.0, 2.0, 3.0, 4.0], 3),
-    (dict(), [1.0, 2.0, 3.0, 4.0], 1),
-])
+@pytest.mark.parametrize(
+    "kwargs, values, stop",
+    [
+        (dict(), [1.0, 0.9, 0.95], 2),  # patience 0
+        (dict(patience=2), [1.0, 0.9, 0.95, 0.93, 0.8], 3),
+        (dict(patience=2), [1.0, 0.9, 0.95, 0.85, 0.86, 0.87], 5),  # wait restarts
+        (dict(patience=1, min_delta=0.1), [1.0, 0.95, 0.8], 1),  # 0.05 is too small
+        (dict(patience=1, min_delta=-0.1), [1.0, 0.95, 0.8], 1),  # Keras: the sign is ignored
+        (dict(monitor="val_accuracy"), [0.5, 0.6, 0.55], 2),  # auto -> max
+        (dict(mode="max"), [0.5, 0.6, 0.55], 2),
+        (dict(mode="min", monitor="val_accuracy"), [0.5, 0.6], 1),
+        (dict(patience=2, baseline=0.5), [0.8, 0.7, 0.75], 2),  # never beat the baseline
+        (dict(patience=2), [0.8, 0.7, 0.75], None),
+        (dict(start_from_epoch=2), [1.0, 2.0, 3.0, 4.0], 3),
+        (dict(), [1.0, 2.0, 3.0, 4.0], 1),
+    ],
+)
 def test_early_stopping_rules(kwargs, values, stop):
     key = kwargs.get("monitor", "val_loss")
     assert drive(cb("EarlyStopping", **kwargs), values, key)[0] == stop
@@ -168,16 +175,24 @@ def test_checkpoint_default_save_calls_the_checkpoint_module(monkeypatch, tmp_pa
     trainer, _ = fit([cb("ModelCheckpoint", path)], epochs=1)
     full = seen[-1]
     assert full[0] == str(tmp_path / "sub" / "full-1.h5") and (tmp_path / "sub").is_dir()
-    assert full[1] == {"model": trainer.model, "optimizer": trainer.optimizer,
-                       "scheduler": None, "trainer": trainer, "epoch": 1}
+    assert full[1] == {
+        "model": trainer.model,
+        "optimizer": trainer.optimizer,
+        "scheduler": None,
+        "trainer": trainer,
+        "epoch": 1,
+    }
     trainer, _ = fit([cb("ModelCheckpoint", str(tmp_path / "w.h5"), save_weights_only=True)], 2)
     assert seen[-1][1] == {"model": trainer.model, "epoch": 2}
 
 
 def test_checkpoint_errors():
     ckpt = RecordingCheckpoint("m-{val_acc}.h5")
-    with pytest.raises(ValueError, match=r"cannot format filepath .*available keys: epoch, "
-                                         r"loss, lr"):
+    with pytest.raises(
+        ValueError,
+        match=r"cannot format filepath .*available keys: epoch, "
+        r"loss, lr",
+    ):
         fit([ckpt], epochs=1)
     with pytest.raises(ValueError, match="every_n_epochs must be an int >= 1"):
         cb("ModelCheckpoint", "m.h5", every_n_epochs=0)
@@ -216,12 +231,12 @@ def test_reduce_lr_on_plateau_patience_factor_cooldown_and_floor():
     plateau = cb("ReduceLROnPlateau", factor=0.5, patience=2)
     assert reductions(plateau, [1.0, 1.0, 1.0, 0.5, 0.5, 0.5, 0.5]) == [0.25]
     flat = [1.0] * 6
-    assert reductions(cb("ReduceLROnPlateau", factor=0.5, patience=1), flat) == [0.5 ** 5]
-    assert reductions(cb("ReduceLROnPlateau", factor=0.5, patience=1, cooldown=2), flat) == \
-        [0.5 ** 3]
+    assert reductions(cb("ReduceLROnPlateau", factor=0.5, patience=1), flat) == [0.5**5]
+    assert reductions(cb("ReduceLROnPlateau", factor=0.5, patience=1, cooldown=2), flat) == [0.5**3]
     assert reductions(cb("ReduceLROnPlateau", factor=0.5, patience=1, min_lr=0.3), flat) == [0.3]
-    assert reductions(cb("ReduceLROnPlateau", factor=0.5, patience=1, min_lr=[0.3, 0.05]), flat,
-                      lrs=(1.0, 0.2)) == [0.3, 0.05]
+    assert reductions(
+        cb("ReduceLROnPlateau", factor=0.5, patience=1, min_lr=[0.3, 0.05]), flat, lrs=(1.0, 0.2)
+    ) == [0.3, 0.05]
     # an improvement smaller than min_delta does not count
     assert reductions(cb("ReduceLROnPlateau", patience=1), [1.0, 0.99995]) == [0.1]
     assert reductions(cb("ReduceLROnPlateau", patience=1, mode="max"), [1.0, 2.0]) == [1.0]
@@ -233,8 +248,11 @@ def test_reduce_lr_on_plateau_in_fit_state_and_errors():
     assert history.history["lr"] == [0.2, 0.2, 0.1, 0.05]
     other = cb("ReduceLROnPlateau")
     other.load_state_dict(plateau.state_dict())
-    assert other.state_dict() == plateau.state_dict() == {"best": 0.2, "wait": 0,
-                                                          "cooldown_counter": 0}
+    assert (
+        other.state_dict()
+        == plateau.state_dict()
+        == {"best": 0.2, "wait": 0, "cooldown_counter": 0}
+    )
     with pytest.raises(ValueError, match=r"factor must be in \(0, 1\)"):
         cb("ReduceLROnPlateau", factor=1.0)
     with pytest.raises(ValueError, match="2 min_lr values for 1 param groups"):
@@ -329,15 +347,26 @@ def test_hook_order_during_fit():
     log = Log()
     x, y = blobs(12)
     model = mlp([2, 2])
-    trainer = mt.Trainer(model, optimizer=SGD(model.parameters()), loss=CrossEntropy(),
-                         metrics=["accuracy"], callbacks=[log])
+    trainer = mt.Trainer(
+        model,
+        optimizer=SGD(model.parameters()),
+        loss=CrossEntropy(),
+        metrics=["accuracy"],
+        callbacks=[log],
+    )
     trainer.fit(x, y, epochs=1, batch_size=5, validation_split=0.25, verbose=0)
     batch_keys = "['accuracy', 'batch', 'batch_loss', 'loss', 'size']"
     assert log.events == [
-        "train_begin", "epoch_begin 0",
-        "batch_begin 0 size=5", "after_backward 0 grads=True", f"batch_end 0 {batch_keys}",
-        "batch_begin 1 size=4", "after_backward 1 grads=True", f"batch_end 1 {batch_keys}",
-        "epoch_end 0 ['accuracy', 'loss', 'lr', 'val_accuracy', 'val_loss']", "train_end",
+        "train_begin",
+        "epoch_begin 0",
+        "batch_begin 0 size=5",
+        "after_backward 0 grads=True",
+        f"batch_end 0 {batch_keys}",
+        "batch_begin 1 size=4",
+        "after_backward 1 grads=True",
+        f"batch_end 1 {batch_keys}",
+        "epoch_end 0 ['accuracy', 'loss', 'lr', 'val_accuracy', 'val_loss']",
+        "train_end",
     ]
     assert log.trainer is trainer and log.model is model
 
@@ -349,16 +378,25 @@ def test_callback_list_state_keys_and_mismatch_warning():
     assert state["TerminateOnNaN"] == {}
     with pytest.warns(UserWarning, match=r"no saved state for \['EarlyStopping_1'"):
         CallbackList([cb("EarlyStopping"), cb("EarlyStopping")]).load_state_dict(
-            {"EarlyStopping": state["EarlyStopping"], "Other": {}})
+            {"EarlyStopping": state["EarlyStopping"], "Other": {}}
+        )
     with pytest.raises(ValueError, match="TerminateOnNaN keeps no state"):
         cb("TerminateOnNaN").load_state_dict({"x": 1})
 
 
 def test_registry_lists_the_built_in_callbacks_and_rebuilds_from_config():
-    assert {"EarlyStopping", "ModelCheckpoint", "LearningRateScheduler", "ReduceLROnPlateau",
-            "TerminateOnNaN", "CSVLogger", "GradientMonitor", "DeadUnitMonitor"} <= \
-        set(mt.registry.names("callback"))
+    assert {
+        "EarlyStopping",
+        "ModelCheckpoint",
+        "LearningRateScheduler",
+        "ReduceLROnPlateau",
+        "TerminateOnNaN",
+        "CSVLogger",
+        "GradientMonitor",
+        "DeadUnitMonitor",
+    } <= set(mt.registry.names("callback"))
     stopper = cb("EarlyStopping", monitor="loss", patience=3, restore_best_weights=True)
-    again = mt.registry.create("callback", {"name": "early_stopping",
-                                            "config": stopper.get_config()})
+    again = mt.registry.create(
+        "callback", {"name": "early_stopping", "config": stopper.get_config()}
+    )
     assert (again.monitor, again.patience, again.restore_best_weights) == ("loss", 3, True)

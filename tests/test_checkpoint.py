@@ -100,8 +100,9 @@ def test_optimizer_state_dict_round_trip_with_int_keys(tmp_path):
     mt.save(opt.state_dict(), tmp_path / "o.h5")
     loaded = mt.load(tmp_path / "o.h5")
     assert set(loaded["state"]) == {0, 1, 2, 3}
-    np.testing.assert_array_equal(loaded["state"][0]["momentum_buffer"],
-                                  opt.state_dict()["state"][0]["momentum_buffer"])
+    np.testing.assert_array_equal(
+        loaded["state"][0]["momentum_buffer"], opt.state_dict()["state"][0]["momentum_buffer"]
+    )
 
 
 def test_checkpoint_restores_model_optimizer_rng_and_metadata(saved):
@@ -112,8 +113,9 @@ def test_checkpoint_restores_model_optimizer_rng_and_metadata(saved):
     assert out["epoch"] == 3 and out["metadata"]["note"] == "hello"
     assert_same_state(model, model2)
     for p, q in zip(model.parameters(), model2.parameters()):
-        np.testing.assert_array_equal(opt.state[p]["momentum_buffer"],
-                                      opt2.state[q]["momentum_buffer"])
+        np.testing.assert_array_equal(
+            opt.state[p]["momentum_buffer"], opt2.state[q]["momentum_buffer"]
+        )
         assert opt2.state[q]["step"] == 3
     # continuing both gives identical parameters
     train_steps(model, opt, 2)
@@ -164,7 +166,8 @@ def test_loading_never_imports_what_the_file_names(tmp_path):
     mt.save_checkpoint(path, model=make_model())
     with h5py.File(path, "r+") as f:
         f["model"].attrs["config"] = json.dumps(
-            {"kind": "layer", "name": "os.system", "config": {"command": "echo pwned"}})
+            {"kind": "layer", "name": "os.system", "config": {"command": "echo pwned"}}
+        )
     with pytest.raises(RegistryError, match="'os.system'"):
         mt.load_model(path)
 
@@ -248,21 +251,27 @@ def test_strict_false_and_key_map_for_renamed_layers(saved):
     from collections import OrderedDict
 
     renamed = mt.nn.Sequential(OrderedDict(encoder=CkptDense(3, 4), head=CkptDense(4, 2)))
-    mapping = {"0.weight": "encoder.weight", "0.bias": "encoder.bias", "0.calls": "encoder.calls",
-               "1.weight": "head.weight", "1.bias": "head.bias", "1.calls": "head.calls"}
+    mapping = {
+        "0.weight": "encoder.weight",
+        "0.bias": "encoder.bias",
+        "0.calls": "encoder.calls",
+        "1.weight": "head.weight",
+        "1.bias": "head.bias",
+        "1.calls": "head.calls",
+    }
     mt.load_checkpoint(path, model=renamed, map=mapping)
     np.testing.assert_array_equal(renamed.head.weight.data, model[1].weight.data)
     partial = mt.nn.Sequential(OrderedDict(encoder=CkptDense(3, 4)))
-    mt.load_checkpoint(path, model=partial, strict=False,
-                       map=lambda k: k.replace("0.", "encoder."))
+    mt.load_checkpoint(path, model=partial, strict=False, map=lambda k: k.replace("0.", "encoder."))
     np.testing.assert_array_equal(partial.encoder.weight.data, model[0].weight.data)
 
 
 def test_optimizer_of_another_type_is_refused(saved):
     path, _, _ = saved
     model = make_model()
-    with pytest.raises(CheckpointError, match="CkptMomentum optimizer, cannot load it into a "
-                                              "CkptPlain"):
+    with pytest.raises(
+        CheckpointError, match="CkptMomentum optimizer, cannot load it into a CkptPlain"
+    ):
         mt.load_checkpoint(path, model=model, optimizer=CkptPlain(model.parameters()))
 
 
@@ -278,8 +287,7 @@ def test_section_absent(tmp_path):
     mt.save_checkpoint(tmp_path / "m.h5", model=make_model())
     model = make_model()
     with pytest.raises(CheckpointError, match="no optimizer state"):
-        mt.load_checkpoint(tmp_path / "m.h5", model=model,
-                           optimizer=CkptPlain(model.parameters()))
+        mt.load_checkpoint(tmp_path / "m.h5", model=model, optimizer=CkptPlain(model.parameters()))
 
 
 def test_save_into_missing_directory(tmp_path):

@@ -19,7 +19,7 @@ import minitorch_es as mt
 from minitorch_es.cli import main as cli_main
 from minitorch_es.registry import RegistryError
 
-CHILD = textwrap.dedent('''
+CHILD = textwrap.dedent("""
     import json, os, shutil, sys
     import numpy as np
     import minitorch_es as mt
@@ -198,14 +198,33 @@ CHILD = textwrap.dedent('''
 
 
     {"first": first, "resume": resume}[sys.argv[1]](sys.argv[2])
-''')
+""")
 
 N, K = 5, 2
-NAMES = ["sgd", "adam", "adamw", "nadam", "adamax", "rmsprop", "adagrad", "adadelta",
-         "unshuffled", "early"]
-CRASH_AT = {"sgd": (2, 1), "adam": (2, 3), "adamw": (3, 0), "nadam": (2, 2), "adamax": (3, 3),
-            "rmsprop": (2, 1), "adagrad": (4, 2), "adadelta": (2, 1), "unshuffled": (3, 2),
-            "early": (2, 3)}
+NAMES = [
+    "sgd",
+    "adam",
+    "adamw",
+    "nadam",
+    "adamax",
+    "rmsprop",
+    "adagrad",
+    "adadelta",
+    "unshuffled",
+    "early",
+]
+CRASH_AT = {
+    "sgd": (2, 1),
+    "adam": (2, 3),
+    "adamw": (3, 0),
+    "nadam": (2, 2),
+    "adamax": (3, 3),
+    "rmsprop": (2, 1),
+    "adagrad": (4, 2),
+    "adadelta": (2, 1),
+    "unshuffled": (3, 2),
+    "early": (2, 3),
+}
 SOURCE = {"modelcheckpoint": "part", "explicit": "part", "midepoch": "crash"}
 MATRIX = [(n, v) for n in NAMES for v in SOURCE if (n, v) != ("early", "explicit")]
 
@@ -216,9 +235,12 @@ def root(tmp_path_factory):
     script = root / "child.py"
     script.write_text(CHILD)
     for mode in ("first", "resume"):  # each a fresh process
-        done = subprocess.run([sys.executable, str(script), mode, str(root / "runs"),
-                               json.dumps(CRASH_AT)],
-                              capture_output=True, text=True, timeout=120)
+        done = subprocess.run(
+            [sys.executable, str(script), mode, str(root / "runs"), json.dumps(CRASH_AT)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert done.returncode == 0, f"child {mode} failed:\n{done.stderr}"
     return root / "runs"
 
@@ -247,14 +269,18 @@ def test_resumed_run_is_bit_identical(root, name, variant):
         assert json.dumps(info[key]) == json.dumps(ref_info[key]), key  # exact float text
     # The generator continues where it stopped: same state at every batch after the resume.
     e, b = (K, 0) if variant != "midepoch" else (CRASH_AT[name][0], CRASH_AT[name][1] + 1)
-    assert info["rng"] == {k: v for k, v in ref_info["rng"].items()
-                           if tuple(map(int, k.split(":"))) >= (e, b)}
+    assert info["rng"] == {
+        k: v for k, v in ref_info["rng"].items() if tuple(map(int, k.split(":"))) >= (e, b)
+    }
 
 
 def test_the_matrix_covers_every_built_in_optimizer(root):
     assert sorted(p.name for p in root.iterdir()) == sorted(NAMES)
-    built_in = {n for n in mt.registry.names("optimizer")
-                if str(mt.registry.entry("optimizer", n).provider).startswith("built-in")}
+    built_in = {
+        n
+        for n in mt.registry.names("optimizer")
+        if str(mt.registry.entry("optimizer", n).provider).startswith("built-in")
+    }
     assert built_in == {result(root, n, "reference")[1]["optimizer"] for n in NAMES}
 
 
@@ -270,21 +296,26 @@ def test_the_matrix_is_not_vacuous(root):
     assert 0 < masks[0].sum() < 128 and not np.array_equal(*masks)
 
 
-@pytest.mark.parametrize("name,variant", [("sgd", "modelcheckpoint"), ("adam", "midepoch"),
-                                          ("early", "midepoch")])
+@pytest.mark.parametrize(
+    "name,variant", [("sgd", "modelcheckpoint"), ("adam", "midepoch"), ("early", "midepoch")]
+)
 def test_callback_bookkeeping_survives_resume(root, name, variant):
     _, ref = result(root, name, "reference")
     _, after = result(root, name, variant)
     written = best_files(root, name, SOURCE[variant]) | best_files(root, name, variant)
     assert written == best_files(root, name, "reference")
     lines = after["csv"].splitlines()  # CSVLogger(append=True): one header, one row per epoch
-    assert lines[0].startswith("epoch,") and [ln.split(",")[0] for ln in lines[1:]] == \
-        [str(e) for e in ref["epochs"]]
+    assert lines[0].startswith("epoch,") and [ln.split(",")[0] for ln in lines[1:]] == [
+        str(e) for e in ref["epochs"]
+    ]
 
 
 def test_file_holds_everything_issue_7_lists(root):
-    for name, filename, batches in (("adam", "crash/crash.h5", 4), ("rmsprop", "crash/crash.h5", 2),
-                                    ("sgd", "part/ckpt-2.h5", None)):
+    for name, filename, batches in (
+        ("adam", "crash/crash.h5", 4),
+        ("rmsprop", "crash/crash.h5", 2),
+        ("sgd", "part/ckpt-2.h5", None),
+    ):
         with h5py.File(root / name / filename, "r") as f:
             assert f.attrs["format_version"] == 1 and f.attrs["framework_version"]
             assert f.attrs["created"] and json.loads(f.attrs["rng_state"])["state"]["state"] > 0
@@ -298,8 +329,12 @@ def test_file_holds_everything_issue_7_lists(root):
             assert f["optimizer/state"][moment].shape == (8, 4)
             assert f["scheduler"].attrs["type"] in ("ReduceLROnPlateau", "StepLR")
             trainer = json.loads(f["trainer/state"].attrs["tree"])
-            assert set(trainer["callbacks"]) >= {"EarlyStopping", "ModelCheckpoint",
-                                                 "ModelCheckpoint_1", "CSVLogger"}
+            assert set(trainer["callbacks"]) >= {
+                "EarlyStopping",
+                "ModelCheckpoint",
+                "ModelCheckpoint_1",
+                "CSVLogger",
+            }
             assert {"wait", "best"} <= set(trainer["callbacks"]["EarlyStopping"])
             assert trainer["accumulators"]["batches"] == batches
             loader = trainer["train_loader"]
@@ -308,14 +343,20 @@ def test_file_holds_everything_issue_7_lists(root):
             assert sorted(permutation[()]) == list(range(32)) and permutation.fletcher32
             assert trainer["epoch"] == 2 and trainer["global_step"] == 8 + (batches or 0)
             assert trainer["scheduler"]["last_epoch"] == 2
-            assert list(trainer["history"]["history"]) == ["loss", "accuracy", "val_loss",
-                                                           "val_accuracy", "lr"]
+            assert list(trainer["history"]["history"]) == [
+                "loss",
+                "accuracy",
+                "val_loss",
+                "val_accuracy",
+                "lr",
+            ]
 
 
 def test_rebuild_from_file_in_a_fresh_process(root):
     for name, kind, (w1, b1, w2, b2) in (
-            ("sgd", "Sequential", ("0.weight", "0.bias", "3.weight", "3.bias")),
-            ("adadelta", "TinyNet", ("fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"))):
+        ("sgd", "Sequential", ("0.weight", "0.bias", "3.weight", "3.bias")),
+        ("adadelta", "TinyNet", ("fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias")),
+    ):
         with np.load(root / name / "rebuilt.npz") as z:
             rebuilt = {k: z[k] for k in z.files}
         assert str(rebuilt["type"]) == kind

@@ -37,8 +37,11 @@ def test_a_save_when_an_epoch_begins_resumes_without_repeating_on_epoch_begin(tm
         mt.manual_seed(3)
         model = mt.nn.Sequential(mt.nn.Linear(4, 6), mt.nn.Dropout(0.5), mt.nn.Linear(6, 2))
         halve = mt.callbacks.LearningRateScheduler(lambda epoch, lr: lr * 0.5)  # not idempotent
-        trainer = mt.Trainer(model, optimizer=mt.optim.SGD(model.parameters(), lr=0.1),
-                             callbacks=[SaveAtEpochBegin(tmp_path / "begin.h5", at), halve])
+        trainer = mt.Trainer(
+            model,
+            optimizer=mt.optim.SGD(model.parameters(), lr=0.1),
+            callbacks=[SaveAtEpochBegin(tmp_path / "begin.h5", at), halve],
+        )
         trainer.fit(x, y, epochs=3, batch_size=8, verbose=0, resume_from=resume_from)
         return trainer
 
@@ -68,13 +71,20 @@ def test_a_state_saved_in_the_middle_of_a_step_cannot_resume(tmp_path):
     x = np.random.default_rng(0).normal(size=(24, 4)).astype(np.float32)
     y = (x[:, 0] > 0).astype(np.int64)
     path = tmp_path / "mid.h5"
-    trainer = mt.Trainer(mt.nn.Sequential(mt.nn.Linear(4, 2)), optimizer="sgd",
-                         callbacks=[SaveAtBatchBegin(path, at=(1, 1))])
+    trainer = mt.Trainer(
+        mt.nn.Sequential(mt.nn.Linear(4, 2)),
+        optimizer="sgd",
+        callbacks=[SaveAtBatchBegin(path, at=(1, 1))],
+    )
     trainer.fit(x, y, epochs=2, batch_size=8, verbose=0)
-    again = mt.Trainer(mt.nn.Sequential(mt.nn.Linear(4, 2)), optimizer="sgd",
-                       callbacks=[SaveAtBatchBegin(path)])
-    with pytest.raises(TrainingError, match="saved in the middle of a training step \\(batch 1 "
-                                            "of epoch 2 finished, the data loader at batch 2\\)"):
+    again = mt.Trainer(
+        mt.nn.Sequential(mt.nn.Linear(4, 2)), optimizer="sgd", callbacks=[SaveAtBatchBegin(path)]
+    )
+    with pytest.raises(
+        TrainingError,
+        match="saved in the middle of a training step \\(batch 1 "
+        "of epoch 2 finished, the data loader at batch 2\\)",
+    ):
         again.fit(x, y, epochs=2, batch_size=8, verbose=0, resume_from=path)
 
 
@@ -90,8 +100,11 @@ def test_run_last_callbacks_see_each_hook_after_the_others():
     log = []
     saver = mt.callbacks.ModelCheckpoint("unused-{epoch}.h5")
     assert saver.run_last and not Order(log, "x").run_last
-    trainer = mt.Trainer(mt.nn.Sequential(mt.nn.Linear(2, 2)), optimizer="sgd",
-                         callbacks=[Order(log, "a", last=True), Order(log, "b"), Order(log, "c")])
+    trainer = mt.Trainer(
+        mt.nn.Sequential(mt.nn.Linear(2, 2)),
+        optimizer="sgd",
+        callbacks=[Order(log, "a", last=True), Order(log, "b"), Order(log, "c")],
+    )
     trainer.fit(np.ones((4, 2), np.float32), np.zeros(4, np.int64), epochs=2, verbose=0)
     assert log == ["b", "c", "a"] * 2
     assert trainer.callbacks.keys() == ["Order", "Order_1", "Order_2"]  # state keys keep list order

@@ -8,7 +8,12 @@ import pytest
 import minitorch_es as mt
 from minitorch_es import nn
 from minitorch_es.config import (
-    ConfigError, call_with_config, deserialize, from_config, from_jsonable, serialize,
+    ConfigError,
+    call_with_config,
+    deserialize,
+    from_config,
+    from_jsonable,
+    serialize,
     to_jsonable,
 )
 
@@ -31,7 +36,7 @@ class Power(nn.Module):
         self.exponent, self.scale = exponent, scale
 
     def forward(self, x):
-        return (x ** self.exponent) * self.scale
+        return (x**self.exponent) * self.scale
 
 
 class Wrapper(nn.Module):
@@ -63,33 +68,57 @@ def test_constructor_arguments_are_recorded_with_defaults():
 
     assert Inherits(5).get_config() == {"exponent": 5, "scale": 1.0}
     assert Variadic(1, 2, 3, flag=True, k=4).get_config() == {
-        "first": 1, "rest": [2, 3], "flag": True, "extra": {"k": 4}}
+        "first": 1,
+        "rest": [2, 3],
+        "flag": True,
+        "extra": {"k": 4},
+    }
 
 
 def test_bad_constructor_calls_name_the_class():
     with pytest.raises(TypeError, match=r"Wrapper.__init__\(\) missing 2 required positional"):
         Wrapper()
-    with pytest.raises(TypeError, match=r"Power.__init__\(\) got an unexpected keyword "
-                                        r"argument 'exp'"):
+    with pytest.raises(
+        TypeError,
+        match=r"Power.__init__\(\) got an unexpected keyword "
+        r"argument 'exp'",
+    ):
         Power(exp=3)
 
 
 def test_to_jsonable_and_back(restore_registry):
     restore_registry.add("layer", "T3ConfigPower", Power)
     array = np.arange(6, dtype=np.int16).reshape(2, 3)
-    value = {"none": None, "flag": True, "n": 3, "x": 0.5, "s": "a", "np": np.float32(1.5),
-             "seq": (1, [2, 3]), "dtype": np.dtype(np.float64), "dtype_class": np.float32,
-             "array": array, "tensor": mt.tensor([1.0, 2.0]), "module": Power(3),
-             "cls": Power}
+    value = {
+        "none": None,
+        "flag": True,
+        "n": 3,
+        "x": 0.5,
+        "s": "a",
+        "np": np.float32(1.5),
+        "seq": (1, [2, 3]),
+        "dtype": np.dtype(np.float64),
+        "dtype_class": np.float32,
+        "array": array,
+        "tensor": mt.tensor([1.0, 2.0]),
+        "module": Power(3),
+        "cls": Power,
+    }
     encoded = to_jsonable(value)
     assert json.loads(json.dumps(encoded)) == encoded  # plain JSON all the way down
     assert encoded["np"] == 1.5 and encoded["seq"] == [1, [2, 3]]
     assert encoded["dtype"] == {"__dtype__": "float64"} == to_jsonable(np.float64)
-    assert encoded["array"] == {"__array__": [[0, 1, 2], [3, 4, 5]], "dtype": "int16",
-                                "tensor": False}
+    assert encoded["array"] == {
+        "__array__": [[0, 1, 2], [3, 4, 5]],
+        "dtype": "int16",
+        "tensor": False,
+    }
     assert encoded["tensor"]["tensor"] is True
-    assert encoded["module"] == {"kind": "layer", "name": "T3ConfigPower",
-                                 "config": {"exponent": 3, "scale": 1.0}}
+    assert encoded["module"] == {
+        "kind": "layer",
+        "name": "T3ConfigPower",
+        "config": {"exponent": 3, "scale": 1.0},
+    }
     assert encoded["cls"] == {"kind": "layer", "name": "T3ConfigPower", "config": None}
     decoded = from_jsonable(encoded)
     assert decoded["dtype"] == np.float64 and decoded["dtype_class"] == np.float32
@@ -98,7 +127,12 @@ def test_to_jsonable_and_back(restore_registry):
     assert isinstance(decoded["module"], Power) and decoded["module"].exponent == 3
     assert decoded["cls"] is Power and decoded["seq"] == [1, [2, 3]]
     assert {k: decoded[k] for k in ("none", "flag", "n", "x", "s")} == {
-        "none": None, "flag": True, "n": 3, "x": 0.5, "s": "a"}
+        "none": None,
+        "flag": True,
+        "n": 3,
+        "x": 0.5,
+        "s": "a",
+    }
 
 
 def test_values_that_cannot_be_stored_say_where():
@@ -114,8 +148,9 @@ def test_values_that_cannot_be_stored_say_where():
 def test_nested_modules_round_trip_through_the_registry(restore_registry):
     restore_registry.add("layer", "T3ConfigPower", Power)
     restore_registry.add("layer", "T3ConfigWrapper", Wrapper)
-    model = Wrapper(Power(3, scale=2.0), np.array([0.5, 1.5]), dtype=np.float64,
-                    options={"mode": "fast"})
+    model = Wrapper(
+        Power(3, scale=2.0), np.array([0.5, 1.5]), dtype=np.float64, options={"mode": "fast"}
+    )
     spec = serialize(model)
     assert spec["kind"] == "layer" and spec["name"] == "T3ConfigWrapper"
     assert spec["config"]["inner"]["config"] == {"exponent": 3, "scale": 2.0}
@@ -129,12 +164,14 @@ def test_nested_modules_round_trip_through_the_registry(restore_registry):
 
 
 def test_call_with_config_spreads_variadics_and_rejects_unknown_keys():
-    v = call_with_config(Variadic, {"first": 1, "rest": [2, 3], "flag": True,
-                                    "extra": {"k": 4}})
+    v = call_with_config(Variadic, {"first": 1, "rest": [2, 3], "flag": True, "extra": {"k": 4}})
     assert v.args == (1, (2, 3), True, {"k": 4})
     assert from_config(Power, {"exponent": 5}).get_config() == {"exponent": 5, "scale": 1.0}
-    with pytest.raises(ConfigError, match=r"Power has no constructor argument 'power' \(config "
-                                          r"keys: \['power'\]; accepted: \['exponent', 'scale'\]"):
+    with pytest.raises(
+        ConfigError,
+        match=r"Power has no constructor argument 'power' \(config "
+        r"keys: \['power'\]; accepted: \['exponent', 'scale'\]",
+    ):
         call_with_config(Power, {"power": 3})
     assert call_with_config(Variadic, {"first": 0, "other": 1}).args[3] == {"other": 1}
     with pytest.raises(ConfigError, match="Variadic: the config lacks the argument 'first'"):
@@ -162,8 +199,11 @@ class AbsPenalty(mt.regularizers.Regularizer):
 def test_loss_base_reductions_and_validation(rng):
     a, t = rng.normal(size=(4, 3)), rng.normal(size=(4, 3))
     per_element = (a - t) ** 2
-    for reduction, expected in [("mean", per_element.mean()), ("sum", per_element.sum()),
-                                ("none", per_element)]:
+    for reduction, expected in [
+        ("mean", per_element.mean()),
+        ("sum", per_element.sum()),
+        ("none", per_element),
+    ]:
         out = SquaredError(reduction)(mt.tensor(a), mt.tensor(t))
         np.testing.assert_allclose(out.data, expected, rtol=1e-12)
     loss = SquaredError("sum")

@@ -131,12 +131,34 @@ def test_module_dict():
 def test_containers_round_trip_through_their_configs():
     model = nn.Sequential(nn.ModuleList([nn.Sequential()]), nn.ModuleDict({"x": nn.Sequential()}))
     config = model.get_config()
-    assert config == {"layers": [
-        ["0", {"kind": "layer", "name": "ModuleList", "config": {"modules": [
-            {"kind": "layer", "name": "Sequential", "config": {"layers": []}}]}}],
-        ["1", {"kind": "layer", "name": "ModuleDict", "config": {"modules": {
-            "x": {"kind": "layer", "name": "Sequential", "config": {"layers": []}}}}}],
-    ]}
+    assert config == {
+        "layers": [
+            [
+                "0",
+                {
+                    "kind": "layer",
+                    "name": "ModuleList",
+                    "config": {
+                        "modules": [
+                            {"kind": "layer", "name": "Sequential", "config": {"layers": []}}
+                        ]
+                    },
+                },
+            ],
+            [
+                "1",
+                {
+                    "kind": "layer",
+                    "name": "ModuleDict",
+                    "config": {
+                        "modules": {
+                            "x": {"kind": "layer", "name": "Sequential", "config": {"layers": []}}
+                        }
+                    },
+                },
+            ],
+        ]
+    }
     rebuilt = mt.registry.create("layer", {"name": "Sequential", "config": config})
     assert repr(rebuilt) == repr(model)
     assert isinstance(rebuilt[0], nn.ModuleList) and isinstance(rebuilt[1]["x"], nn.Sequential)

@@ -57,7 +57,7 @@ def test_fast_path_matches_per_sample_collate():
 
 def test_batches_are_copies_not_views_of_the_dataset():
     ds = _tds(4)
-    (x, _), = DataLoader(ds, batch_size=4)
+    ((x, _),) = DataLoader(ds, batch_size=4)
     x.data[...] = -1
     assert ds.arrays[0].min() >= 0
 
@@ -156,7 +156,8 @@ def test_mid_epoch_resume_equals_uninterrupted_run(shuffle, cut, dataset):
     loader resumed from it (plus the RNG state) must continue the sequence exactly."""
     mt.manual_seed(7)
     full, (state, rng_state, done) = _run(
-        DataLoader(dataset, batch_size=4, shuffle=shuffle), 3, stop_at=(1, cut))
+        DataLoader(dataset, batch_size=4, shuffle=shuffle), 3, stop_at=(1, cut)
+    )
     assert state["epoch"] == 2 and state["index"] == cut
     assert (state["permutation"] is None) == (not shuffle)
 
@@ -192,14 +193,17 @@ def test_fresh_iteration_restarts_an_abandoned_epoch():
     assert loader.state_dict()["epoch"] == 2
 
 
-@pytest.mark.parametrize("change, match", [
-    ({"index": 5}, r"index must be an int in \[0, 4\]"),
-    ({"epoch": -1}, "epoch must be an int >= 0"),
-    ({"permutation": np.array([0, 0, 1, 2, 3, 4, 5, 6, 7, 8])}, "permutation of range"),
-    ({"permutation": None}, "no permutation"),
-    ({"batch_size": 2}, "saved with batch_size=2 but this loader has batch_size=3"),
-    ({"num_samples": 11}, "num_samples=11"),
-])
+@pytest.mark.parametrize(
+    "change, match",
+    [
+        ({"index": 5}, r"index must be an int in \[0, 4\]"),
+        ({"epoch": -1}, "epoch must be an int >= 0"),
+        ({"permutation": np.array([0, 0, 1, 2, 3, 4, 5, 6, 7, 8])}, "permutation of range"),
+        ({"permutation": None}, "no permutation"),
+        ({"batch_size": 2}, "saved with batch_size=2 but this loader has batch_size=3"),
+        ({"num_samples": 11}, "num_samples=11"),
+    ],
+)
 def test_load_state_dict_rejects_inconsistent_states(change, match):
     loader = DataLoader(_tds(10), batch_size=3, shuffle=True)
     list(loader)

@@ -37,12 +37,15 @@ def test_tensor_dataset_length_mismatch_names_every_length():
         TensorDataset(np.zeros((4, 2)), np.zeros(3), np.zeros(4))
 
 
-@pytest.mark.parametrize("args, error, match", [
-    ((), ValueError, "at least one tensor"),
-    ((np.zeros((0, 3)),), ValueError, "0 samples"),
-    ((np.float64(3.0),), ValueError, "at least one dimension"),
-    ((np.array(["a", "b"]),), TypeError, "numeric"),
-])
+@pytest.mark.parametrize(
+    "args, error, match",
+    [
+        ((), ValueError, "at least one tensor"),
+        ((np.zeros((0, 3)),), ValueError, "0 samples"),
+        ((np.float64(3.0),), ValueError, "at least one dimension"),
+        ((np.array(["a", "b"]),), TypeError, "numeric"),
+    ],
+)
 def test_tensor_dataset_rejects_bad_inputs(args, error, match):
     with pytest.raises(error, match=match):
         TensorDataset(*args)

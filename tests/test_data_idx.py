@@ -36,16 +36,21 @@ def _header(code, shape):
     return struct.pack(">HBB", 0, code, len(shape)) + struct.pack(f">{len(shape)}I", *shape)
 
 
-@pytest.mark.parametrize("data, match", [
-    (b"\x00\x00", "too short for an IDX header"),
-    (b"\x12\x34\x08\x01" + b"\x00" * 8, "bad IDX magic number 0x12340801"),
-    (_header(0x0A, (2,)) + b"\x00\x00", "unknown IDX dtype code 0x0A"),
-    (b"\x00\x00\x08\x03" + b"\x00" * 4, "declares 3 dimensions but the file has only 8 bytes"),
-    (_header(0x08, (2, 3)) + b"\x00" * 5,
-     r"shape \(2, 3\) of uint8 \(6 bytes of data\) but the file holds 5"),
-    (_header(0x0C, (2,)) + b"\x00" * 9, "8 bytes of data"),
-    (b"\x1f\x8b" + b"garbage", "corrupt gzip data"),
-])
+@pytest.mark.parametrize(
+    "data, match",
+    [
+        (b"\x00\x00", "too short for an IDX header"),
+        (b"\x12\x34\x08\x01" + b"\x00" * 8, "bad IDX magic number 0x12340801"),
+        (_header(0x0A, (2,)) + b"\x00\x00", "unknown IDX dtype code 0x0A"),
+        (b"\x00\x00\x08\x03" + b"\x00" * 4, "declares 3 dimensions but the file has only 8 bytes"),
+        (
+            _header(0x08, (2, 3)) + b"\x00" * 5,
+            r"shape \(2, 3\) of uint8 \(6 bytes of data\) but the file holds 5",
+        ),
+        (_header(0x0C, (2,)) + b"\x00" * 9, "8 bytes of data"),
+        (b"\x1f\x8b" + b"garbage", "corrupt gzip data"),
+    ],
+)
 def test_malformed_files_are_reported_with_their_name(tmp_path, data, match):
     path = tmp_path / "broken-idx"
     path.write_bytes(data)

@@ -13,8 +13,12 @@ import pytest
 from minitorch_es.data.datasets import ChecksumError, load_mnist, mnist, write_idx
 
 REAL = pathlib.Path("/work/shared/data/mnist")
-NAMES = ["train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte",
-         "t10k-labels-idx1-ubyte"]
+NAMES = [
+    "train-images-idx3-ubyte",
+    "train-labels-idx1-ubyte",
+    "t10k-images-idx3-ubyte",
+    "t10k-labels-idx1-ubyte",
+]
 
 
 @pytest.fixture(autouse=True)
@@ -127,8 +131,10 @@ def test_download_falls_back_to_the_next_mirror(tmp_path, rng, monkeypatch):
     mirrors = ["https://dead.example/", "https://ok.example/m"]
     result = load_mnist(tmp_path / "empty", mirrors=mirrors, timeout=5)
     _check(result, arrays)
-    assert calls[:2] == ["https://dead.example/" + NAMES[0] + ".gz",
-                         "https://ok.example/m/" + NAMES[0] + ".gz"]
+    assert calls[:2] == [
+        "https://dead.example/" + NAMES[0] + ".gz",
+        "https://ok.example/m/" + NAMES[0] + ".gz",
+    ]
     cache = tmp_path / "xdg" / "minitorch_es" / "mnist"
     assert sorted(os.listdir(cache)) == sorted(n + ".gz" for n in NAMES)  # no temporary files left
     calls.clear()
@@ -148,12 +154,18 @@ def test_total_failure_lists_every_place_and_how_to_fix(tmp_path, monkeypatch):
 
     monkeypatch.setattr(mnist.urllib.request, "urlopen", fake_urlopen)
     with pytest.raises(FileNotFoundError) as info:
-        load_mnist(tmp_path / "given",
-                   mirrors=["https://a.example/", "https://bad-content.example/"])
+        load_mnist(
+            tmp_path / "given", mirrors=["https://a.example/", "https://bad-content.example/"]
+        )
     message = str(info.value)
     cache = tmp_path / "xdg" / "minitorch_es" / "mnist"
-    for place in (tmp_path / "given", tmp_path / "given" / "mnist", tmp_path / "env",
-                  tmp_path / "env" / "mnist", cache):
+    for place in (
+        tmp_path / "given",
+        tmp_path / "given" / "mnist",
+        tmp_path / "env",
+        tmp_path / "env" / "mnist",
+        cache,
+    ):
         assert str(place) in message
     for name in NAMES:
         assert f"https://a.example/{name}.gz: URLError" in message
@@ -174,6 +186,16 @@ def test_real_mnist_files():
     assert x_train.shape == (60000, 28, 28) and x_test.shape == (10000, 28, 28)
     assert y_train.shape == (60000,) and y_test.shape == (10000,)
     assert x_train.dtype == np.uint8 and y_train.dtype == np.int64
-    assert np.bincount(y_train).tolist() == [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265,
-                                             5851, 5949]
+    assert np.bincount(y_train).tolist() == [
+        5923,
+        6742,
+        5958,
+        6131,
+        5842,
+        5421,
+        5918,
+        6265,
+        5851,
+        5949,
+    ]
     assert y_test.min() == 0 and y_test.max() == 9

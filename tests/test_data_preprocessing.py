@@ -14,7 +14,7 @@ def test_standard_scaler_formula_population_std_and_constant_feature():
     mean = X.mean(axis=0)
     std = np.sqrt(((X - mean) ** 2).sum(axis=0) / len(X))  # ddof = 0
     np.testing.assert_allclose(scaler.mean_, mean)
-    np.testing.assert_allclose(scaler.var_, std ** 2)
+    np.testing.assert_allclose(scaler.var_, std**2)
     np.testing.assert_array_equal(scaler.scale_, [std[0], std[1], 1.0])
     z = scaler.transform(X)
     np.testing.assert_allclose(z[:, :2], (X[:, :2] - mean[:2]) / std[:2])
@@ -72,12 +72,16 @@ def test_state_dict_round_trip(cls):
 
 def test_load_state_dict_errors():
     s = StandardScaler()
-    with pytest.raises(KeyError, match=r"missing keys \['var_', 'scale_', 'n_samples_seen_'\], "
-                                       r"unexpected keys \['bogus'\]"):
+    with pytest.raises(
+        KeyError,
+        match=r"missing keys \['var_', 'scale_', 'n_samples_seen_'\], "
+        r"unexpected keys \['bogus'\]",
+    ):
         s.load_state_dict({"mean_": np.zeros(2), "bogus": 1})
     with pytest.raises(ValueError, match="different shapes"):
-        s.load_state_dict({"mean_": np.zeros(2), "var_": np.ones(3), "scale_": np.ones(2),
-                           "n_samples_seen_": 4})
+        s.load_state_dict(
+            {"mean_": np.zeros(2), "var_": np.ones(3), "scale_": np.ones(2), "n_samples_seen_": 4}
+        )
     with pytest.raises(TypeError, match="expected a dict"):
         s.load_state_dict([1])
 
@@ -116,13 +120,16 @@ def test_one_hot():
     assert one_hot(np.array([], dtype=np.int64), 3).shape == (0, 3)
 
 
-@pytest.mark.parametrize("labels, num_classes, error, match", [
-    (np.array([0, 5, 1]), 3, ValueError, r"label 5 is out of range for num_classes=3"),
-    (np.array([0, -2]), 3, ValueError, "got the label -2"),
-    (np.array([0.0, 1.0]), None, TypeError, "integer class labels, got dtype float64"),
-    (np.array([0, 1]), 0, ValueError, "num_classes to be a positive int"),
-    (np.array([], dtype=np.int64), None, ValueError, "empty labels"),
-])
+@pytest.mark.parametrize(
+    "labels, num_classes, error, match",
+    [
+        (np.array([0, 5, 1]), 3, ValueError, r"label 5 is out of range for num_classes=3"),
+        (np.array([0, -2]), 3, ValueError, "got the label -2"),
+        (np.array([0.0, 1.0]), None, TypeError, "integer class labels, got dtype float64"),
+        (np.array([0, 1]), 0, ValueError, "num_classes to be a positive int"),
+        (np.array([], dtype=np.int64), None, ValueError, "empty labels"),
+    ],
+)
 def test_one_hot_errors(labels, num_classes, error, match):
     with pytest.raises(error, match=match):
         one_hot(labels, num_classes)

@@ -42,16 +42,20 @@ def test_random_split_is_deterministic_under_manual_seed():
     b = [_members(p) for p in random_split(_ds(20), [0.5, 0.5])]
     assert a == b
     own = [_members(p) for p in random_split(_ds(20), [10, 10], generator=np.random.default_rng(0))]
-    assert own == [_members(p) for p in random_split(_ds(20), [10, 10],
-                                                     generator=np.random.default_rng(0))]
+    assert own == [
+        _members(p) for p in random_split(_ds(20), [10, 10], generator=np.random.default_rng(0))
+    ]
 
 
-@pytest.mark.parametrize("lengths, match", [
-    ([3, 3], r"sum to 6, but the dataset has 10"),
-    ([0.5, 0.6], r"integer lengths summing to 10 or fractions summing to 1"),
-    ([-1, 11], "index 0 must be a number >= 0"),
-    (["a", 10], "index 0 must be a number"),
-])
+@pytest.mark.parametrize(
+    "lengths, match",
+    [
+        ([3, 3], r"sum to 6, but the dataset has 10"),
+        ([0.5, 0.6], r"integer lengths summing to 10 or fractions summing to 1"),
+        ([-1, 11], "index 0 must be a number >= 0"),
+        (["a", 10], "index 0 must be a number"),
+    ],
+)
 def test_random_split_errors(lengths, match):
     with pytest.raises(ValueError, match=match):
         random_split(_ds(10), lengths)
@@ -67,14 +71,17 @@ def test_train_test_split_default_sizes_and_return_order():
     assert sorted(np.concatenate([y_tr, y_te]).tolist()) == list(range(10))
 
 
-@pytest.mark.parametrize("kwargs, sizes", [
-    ({"test_size": 0.2}, (8, 2)),
-    ({"test_size": 3}, (7, 3)),
-    ({"train_size": 0.5}, (5, 5)),
-    ({"train_size": 4}, (4, 6)),
-    ({"train_size": 0.5, "test_size": 0.2}, (5, 2)),
-    ({"test_size": 0.33}, (6, 4)),
-])
+@pytest.mark.parametrize(
+    "kwargs, sizes",
+    [
+        ({"test_size": 0.2}, (8, 2)),
+        ({"test_size": 3}, (7, 3)),
+        ({"train_size": 0.5}, (5, 5)),
+        ({"train_size": 4}, (4, 6)),
+        ({"train_size": 0.5, "test_size": 0.2}, (5, 2)),
+        ({"test_size": 0.33}, (6, 4)),
+    ],
+)
 def test_train_test_split_sizes(kwargs, sizes):
     tr, te = train_test_split(np.arange(10), **kwargs)
     assert (len(tr), len(te)) == sizes
@@ -119,21 +126,33 @@ def test_stratify_with_uneven_proportions_sums_correctly():
     assert all(abs(np.sum(te == c) - 0.4 * np.sum(y == c)) < 1 for c in range(3))
 
 
-@pytest.mark.parametrize("args, kwargs, error, match", [
-    ((np.arange(5), np.arange(4)), {}, ValueError, r"lengths \[5, 4\]"),
-    ((), {}, ValueError, "at least one array"),
-    ((np.arange(5),), {"test_size": 1.5}, ValueError, "test_size=1.5 should be a float in"),
-    ((np.arange(5),), {"test_size": 5}, ValueError, r"test_size=5 should be an int in \[1, 4\]"),
-    ((np.arange(5),), {"test_size": "a"}, TypeError, "test_size should be an int"),
-    ((np.arange(5),), {"test_size": 0.6, "train_size": 0.6}, ValueError, "should be <= 1"),
-    ((np.arange(5),), {"test_size": 3, "train_size": 3}, ValueError, "exceed the 5 samples"),
-    ((np.arange(5),), {"stratify": [0, 1, 0, 1]}, ValueError, "stratify has 4 labels"),
-    ((np.arange(4),), {"stratify": [0, 1, 0, 1], "shuffle": False}, ValueError, "shuffle=True"),
-    ((np.arange(4),), {"stratify": [0, 0, 0, 1]}, ValueError, "least populated class"),
-    ((np.arange(6),), {"stratify": [0, 0, 1, 1, 2, 2], "test_size": 2}, ValueError,
-     "number of classes"),
-    ((np.arange(5),), {"random_state": "x"}, TypeError, "random_state"),
-])
+@pytest.mark.parametrize(
+    "args, kwargs, error, match",
+    [
+        ((np.arange(5), np.arange(4)), {}, ValueError, r"lengths \[5, 4\]"),
+        ((), {}, ValueError, "at least one array"),
+        ((np.arange(5),), {"test_size": 1.5}, ValueError, "test_size=1.5 should be a float in"),
+        (
+            (np.arange(5),),
+            {"test_size": 5},
+            ValueError,
+            r"test_size=5 should be an int in \[1, 4\]",
+        ),
+        ((np.arange(5),), {"test_size": "a"}, TypeError, "test_size should be an int"),
+        ((np.arange(5),), {"test_size": 0.6, "train_size": 0.6}, ValueError, "should be <= 1"),
+        ((np.arange(5),), {"test_size": 3, "train_size": 3}, ValueError, "exceed the 5 samples"),
+        ((np.arange(5),), {"stratify": [0, 1, 0, 1]}, ValueError, "stratify has 4 labels"),
+        ((np.arange(4),), {"stratify": [0, 1, 0, 1], "shuffle": False}, ValueError, "shuffle=True"),
+        ((np.arange(4),), {"stratify": [0, 0, 0, 1]}, ValueError, "least populated class"),
+        (
+            (np.arange(6),),
+            {"stratify": [0, 0, 1, 1, 2, 2], "test_size": 2},
+            ValueError,
+            "number of classes",
+        ),
+        ((np.arange(5),), {"random_state": "x"}, TypeError, "random_state"),
+    ],
+)
 def test_train_test_split_errors(args, kwargs, error, match):
     with pytest.raises(error, match=match):
         train_test_split(*args, **kwargs)

@@ -62,8 +62,24 @@ def test_xor_truth_table():
 def test_thesis_regression_values():
     x, y = datasets.thesis_regression()
     assert x.shape == y.shape == (16, 1) and x.dtype == np.float32
-    assert x[:, 0].tolist() == [25, 26, 27, 28, 29, 29.5, 30.5, 31, 32, 33.5, 34, 36.5, 37, 37.5,
-                                39, 40]
+    assert x[:, 0].tolist() == [
+        25,
+        26,
+        27,
+        28,
+        29,
+        29.5,
+        30.5,
+        31,
+        32,
+        33.5,
+        34,
+        36.5,
+        37,
+        37.5,
+        39,
+        40,
+    ]
     assert y[:, 0].tolist() == [10, 18, 12, 20, 18, 20, 22, 30, 32, 30, 35, 36, 40, 38, 37, 41]
     xs, ys = datasets.thesis_regression(scaled=True)
     np.testing.assert_allclose(xs, x / 10, rtol=1e-6)

@@ -28,17 +28,23 @@ def _fresh_world():
 
 # ------------------------------------------------------------------ world of one
 def test_plain_run_is_a_world_of_one_without_mpi4py():
-    code = ("import sys, numpy as np, minitorch_es as mt\n"
-            "d = mt.distributed\n"
-            "assert (d.rank(), d.world_size(), d.is_main()) == (0, 1, True)\n"
-            "d.barrier()\n"
-            "m = mt.nn.Linear(3, 2)\n"
-            "mt.Trainer(m, 'sgd', 'mse').fit(np.ones((4, 3)), np.ones((4, 2)), verbose=0)\n"
-            "print('mpi4py' in sys.modules)\n")
-    env = {k: v for k, v in os.environ.items() if k not in world_module.SIZE_VARIABLES
-           + world_module.RANK_VARIABLES}
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
-                         timeout=120)
+    code = (
+        "import sys, numpy as np, minitorch_es as mt\n"
+        "d = mt.distributed\n"
+        "assert (d.rank(), d.world_size(), d.is_main()) == (0, 1, True)\n"
+        "d.barrier()\n"
+        "m = mt.nn.Linear(3, 2)\n"
+        "mt.Trainer(m, 'sgd', 'mse').fit(np.ones((4, 3)), np.ones((4, 2)), verbose=0)\n"
+        "print('mpi4py' in sys.modules)\n"
+    )
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in world_module.SIZE_VARIABLES + world_module.RANK_VARIABLES
+    }
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120
+    )
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "False"
 
@@ -55,17 +61,20 @@ def test_collectives_are_the_identity_in_a_world_of_one(op):
     np.testing.assert_array_equal(mt.distributed.all_reduce(flags, "max"), [True, False])
 
 
-@pytest.mark.parametrize("call, error, match", [
-    (lambda: mt.distributed.all_reduce([1.0, 2.0]), TypeError, "NumPy array or a Tensor"),
-    (lambda: mt.distributed.all_reduce(np.ones(3), "prod"), ValueError, "'sum', 'mean'"),
-    (lambda: mt.distributed.all_reduce(np.ones((3, 4))[:, 1]), ValueError, "C-contiguous"),
-    (lambda: mt.distributed.all_reduce(np.arange(3), "mean"), TypeError, "float array"),
-    (lambda: mt.distributed.all_reduce(np.ones(2, bool), "sum"), TypeError, "bool array"),
-    (lambda: mt.distributed.all_reduce(np.array(["a"])), TypeError, "dtype <U1"),
-    (lambda: mt.distributed.broadcast(np.ones(2), root=1), ValueError, r"rank in \[0, 0\]"),
-    (lambda: mt.distributed.broadcast_object(1, root=-1), ValueError, "got -1"),
-    (lambda: mt.distributed.init(use_mpi="yes"), TypeError, "None, True or False"),
-])
+@pytest.mark.parametrize(
+    "call, error, match",
+    [
+        (lambda: mt.distributed.all_reduce([1.0, 2.0]), TypeError, "NumPy array or a Tensor"),
+        (lambda: mt.distributed.all_reduce(np.ones(3), "prod"), ValueError, "'sum', 'mean'"),
+        (lambda: mt.distributed.all_reduce(np.ones((3, 4))[:, 1]), ValueError, "C-contiguous"),
+        (lambda: mt.distributed.all_reduce(np.arange(3), "mean"), TypeError, "float array"),
+        (lambda: mt.distributed.all_reduce(np.ones(2, bool), "sum"), TypeError, "bool array"),
+        (lambda: mt.distributed.all_reduce(np.array(["a"])), TypeError, "dtype <U1"),
+        (lambda: mt.distributed.broadcast(np.ones(2), root=1), ValueError, r"rank in \[0, 0\]"),
+        (lambda: mt.distributed.broadcast_object(1, root=-1), ValueError, "got -1"),
+        (lambda: mt.distributed.init(use_mpi="yes"), TypeError, "None, True or False"),
+    ],
+)
 def test_collective_errors(call, error, match):
     with pytest.raises(error, match=match):
         call()
@@ -74,7 +83,7 @@ def test_collective_errors(call, error, match):
 def test_launch_detection_from_the_launcher_environment():
     detect = world_module.launched_by_mpi
     assert detect({}) is None
-    assert detect({"PMI_SIZE": "1", "PMI_RANK": "0"}) is None   # mpiexec -n 1
+    assert detect({"PMI_SIZE": "1", "PMI_RANK": "0"}) is None  # mpiexec -n 1
     assert detect({"PMI_SIZE": "2"}) == "PMI_SIZE=2"
     assert detect({"OMPI_COMM_WORLD_SIZE": "4"}) == "OMPI_COMM_WORLD_SIZE=4"
     assert detect({"PMIX_RANK": "3"}) == "PMIX_RANK=3"
@@ -87,8 +96,9 @@ def test_missing_mpi4py_says_what_to_install(monkeypatch, env, use_mpi):
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     monkeypatch.setitem(sys.modules, "mpi4py", None)  # makes `from mpi4py import MPI` fail
-    with pytest.raises(ImportError, match=r'pip install -e "\.\[mpi\]".*minitorch-es\[mpi\]') \
-            as info:
+    with pytest.raises(
+        ImportError, match=r'pip install -e "\.\[mpi\]".*minitorch-es\[mpi\]'
+    ) as info:
         mt.distributed.init(use_mpi=use_mpi)
     assert ("PMI_SIZE=2" if env else "use_mpi=True") in str(info.value)
 
@@ -105,14 +115,19 @@ def test_failure_message_names_the_rank():
 
 
 # ------------------------------------------------------------- DistributedSampler
-@pytest.mark.parametrize("drop_last, shards", [
-    (False, [[0, 3, 6, 9], [1, 4, 7, 0], [2, 5, 8, 1]]),  # padded with the first indices
-    (True, [[0, 3, 6], [1, 4, 7], [2, 5, 8]]),            # tail dropped
-])
+@pytest.mark.parametrize(
+    "drop_last, shards",
+    [
+        (False, [[0, 3, 6, 9], [1, 4, 7, 0], [2, 5, 8, 1]]),  # padded with the first indices
+        (True, [[0, 3, 6], [1, 4, 7], [2, 5, 8]]),  # tail dropped
+    ],
+)
 def test_sampler_shards_without_shuffle(drop_last, shards):
     data = list(range(10))
-    got = [list(DistributedSampler(data, num_replicas=3, rank=r, shuffle=False,
-                                   drop_last=drop_last)) for r in range(3)]
+    got = [
+        list(DistributedSampler(data, num_replicas=3, rank=r, shuffle=False, drop_last=drop_last))
+        for r in range(3)
+    ]
     assert got == shards
     assert len(DistributedSampler(data, 3, 0, drop_last=drop_last)) == len(shards[0])
 
@@ -130,18 +145,21 @@ def test_sampler_shuffles_by_seed_and_epoch_into_disjoint_shards():
 
     a = shards(7, 0)
     order = np.random.default_rng(7).permutation(11).tolist()
-    order.append(order[0])                     # padded to 12
+    order.append(order[0])  # padded to 12
     assert a == [order[0::2], order[1::2]]
     assert a == shards(7, 0) and a != shards(7, 1) and a != shards(8, 0)
-    assert sorted(a[0] + a[1][:5]) == list(range(11))   # disjoint but for the padding
+    assert sorted(a[0] + a[1][:5]) == list(range(11))  # disjoint but for the padding
     assert list(DistributedSampler([0, 1], 5, 4, shuffle=False)) == [0]  # repeats the data
 
 
-@pytest.mark.parametrize("kwargs, match", [
-    (dict(num_replicas=2, rank=2), r"invalid rank 2, rank should be in the interval \[0, 1\]"),
-    (dict(num_replicas=0, rank=0), "num_replicas must be an int >= 1"),
-    (dict(num_replicas=2, rank=0, seed=-1), "seed must be an int >= 0"),
-])
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        (dict(num_replicas=2, rank=2), r"invalid rank 2, rank should be in the interval \[0, 1\]"),
+        (dict(num_replicas=0, rank=0), "num_replicas must be an int >= 1"),
+        (dict(num_replicas=2, rank=0, seed=-1), "seed must be an int >= 0"),
+    ],
+)
 def test_sampler_errors(kwargs, match):
     with pytest.raises(ValueError, match=match):
         DistributedSampler(range(4), **kwargs)
@@ -158,8 +176,11 @@ def test_sampler_defaults_to_the_world_and_round_trips_its_state():
     other = DistributedSampler(range(9))
     other.load_state_dict({k: np.asarray(v) for k, v in s.state_dict().items()})
     assert list(other) == list(s)
-    with pytest.raises(ValueError, match=r"num_replicas=1 but this sampler has num_replicas=2 "
-                                         r"\(resume on the same number of ranks\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"num_replicas=1 but this sampler has num_replicas=2 "
+        r"\(resume on the same number of ranks\)",
+    ):
         DistributedSampler(range(9), 2, 0).load_state_dict(s.state_dict())
     with pytest.raises(ValueError, match="keys 'epoch' and 'seed'"):
         other.load_state_dict({"epoch": 1})
@@ -193,7 +214,7 @@ def test_loader_state_of_one_rank_resumes_every_rank_mid_epoch():
     expected = {r: _labels(full[r]) for r in range(2)}
     it = iter(full[0])
     next(it), next(it)
-    state = full[0].state_dict()              # what rank 0 writes into a checkpoint
+    state = full[0].state_dict()  # what rank 0 writes into a checkpoint
     assert state["permutation"] is None and state["sampler"]["epoch"] == 3
     for r in range(2):
         resumed = loader(r)
@@ -242,7 +263,7 @@ def test_distributed_optimizer_is_the_same_optimizer():
             sched.step()
     np.testing.assert_array_equal(w.data, ref.data * 1)  # bit-identical in a world of one
     assert base.state_dict()["state"][0]["step"] == 3 and base.param_groups[0]["lr"] == 0.0125
-    assert _registered_name("optimizer", opt) == "Adam"     # checkpoints load into plain Adam
+    assert _registered_name("optimizer", opt) == "Adam"  # checkpoints load into plain Adam
     assert opt.step(closure=lambda: 7) == 7
     with pytest.raises(TypeError, match="expected a minitorch_es.optim.Optimizer, got list"):
         mt.distributed.DistributedOptimizer([w])
@@ -304,7 +325,7 @@ COMMON = textwrap.dedent('''
         return model
 ''')
 
-CHILD = COMMON + textwrap.dedent('''
+CHILD = COMMON + textwrap.dedent("""
     import sys
     mode, out = sys.argv[1], sys.argv[2]
     rank = mt.distributed.rank()
@@ -372,7 +393,7 @@ CHILD = COMMON + textwrap.dedent('''
         if rank == 1:
             raise RuntimeError("outside fit")
         mt.distributed.barrier()                     # rank 0 would wait here forever
-''')
+""")
 
 MPIEXEC = Path(sys.executable).parent / "mpiexec"
 
@@ -387,16 +408,21 @@ def _mpi_unavailable():
 
 needs_mpi = pytest.mark.skipif(
     _mpi_unavailable() is not None and not os.environ.get("MINITORCH_ES_REQUIRE_MPI"),
-    reason=f"MPI tests skipped: {_mpi_unavailable()}")
+    reason=f"MPI tests skipped: {_mpi_unavailable()}",
+)
 
 
 def _launch(tmp_path, mode, timeout=120):
     script = tmp_path / "child.py"
     script.write_text(CHILD)
     env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
-    return subprocess.run([str(MPIEXEC), "-n", "2", sys.executable, str(script), mode,
-                           str(tmp_path)], capture_output=True, text=True, timeout=timeout,
-                          env=env)
+    return subprocess.run(
+        [str(MPIEXEC), "-n", "2", sys.executable, str(script), mode, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -440,9 +466,10 @@ def test_two_ranks_with_batch_b_equal_one_process_with_batch_2b(first_run):
 @needs_mpi
 def test_rank_zero_writes_checkpoints_and_two_ranks_resume_bit_for_bit(first_run):
     out, first = first_run
-    assert sorted(p.name for p in out.glob("ckpt-*.rank*")) == \
-        [f"ckpt-{e}.h5.rank0" for e in range(1, 5)]
-    assert first.stdout.count("Epoch 4/4 - loss") == 1          # logs from rank 0 only
+    assert sorted(p.name for p in out.glob("ckpt-*.rank*")) == [
+        f"ckpt-{e}.h5.rank0" for e in range(1, 5)
+    ]
+    assert first.stdout.count("Epoch 4/4 - loss") == 1  # logs from rank 0 only
     proc = _launch(out, "resume")
     assert proc.returncode == 0, proc.stderr
     for rank in range(2):
@@ -456,13 +483,16 @@ def test_rank_zero_writes_checkpoints_and_two_ranks_resume_bit_for_bit(first_run
 
 
 @needs_mpi
-@pytest.mark.parametrize("mode, message", [
-    ("exception", "minitorch_es: rank 1 (of 2) failed: ValueError: boom on purpose"),
-    ("nan", "NonFiniteLossError: fit: the loss became nan on rank 1 at epoch 1, step 1/8"),
-    ("uncaught", "minitorch_es: rank 1 (of 2) failed: RuntimeError: outside fit"),
-])
+@pytest.mark.parametrize(
+    "mode, message",
+    [
+        ("exception", "minitorch_es: rank 1 (of 2) failed: ValueError: boom on purpose"),
+        ("nan", "NonFiniteLossError: fit: the loss became nan on rank 1 at epoch 1, step 1/8"),
+        ("uncaught", "minitorch_es: rank 1 (of 2) failed: RuntimeError: outside fit"),
+    ],
+)
 def test_a_failing_rank_ends_the_job_with_a_message(tmp_path, mode, message):
-    proc = _launch(tmp_path, mode, timeout=60)   # a hang would fail here with TimeoutExpired
+    proc = _launch(tmp_path, mode, timeout=60)  # a hang would fail here with TimeoutExpired
     assert proc.returncode != 0
     assert message in proc.stderr, proc.stderr[-3000:]
     assert "aborting all 2 ranks" in proc.stderr

@@ -21,10 +21,19 @@ import pytest
 import minitorch_es as mt
 
 NAMESPACES = (
-    "minitorch_es", "minitorch_es.nn", "minitorch_es.nn.functional", "minitorch_es.nn.init",
-    "minitorch_es.optim", "minitorch_es.optim.lr_scheduler", "minitorch_es.regularizers",
-    "minitorch_es.metrics", "minitorch_es.callbacks", "minitorch_es.data",
-    "minitorch_es.data.datasets", "minitorch_es.autograd", "minitorch_es.checkpoint",
+    "minitorch_es",
+    "minitorch_es.nn",
+    "minitorch_es.nn.functional",
+    "minitorch_es.nn.init",
+    "minitorch_es.optim",
+    "minitorch_es.optim.lr_scheduler",
+    "minitorch_es.regularizers",
+    "minitorch_es.metrics",
+    "minitorch_es.callbacks",
+    "minitorch_es.data",
+    "minitorch_es.data.datasets",
+    "minitorch_es.autograd",
+    "minitorch_es.checkpoint",
     "minitorch_es.training",
 )
 OUR_PACKAGES = ("minitorch_es", "minitorch_es_plugins")
@@ -37,8 +46,9 @@ def _ours(obj) -> bool:
 def _auto_doc(cls) -> bool:
     """True when a class's docstring is the signature dataclasses/namedtuple write for it."""
     doc = cls.__doc__ or ""
-    return (dataclasses.is_dataclass(cls) or issubclass(cls, tuple)) and \
-        doc.startswith(f"{cls.__name__}(")
+    return (dataclasses.is_dataclass(cls) or issubclass(cls, tuple)) and doc.startswith(
+        f"{cls.__name__}("
+    )
 
 
 def _own_members(cls):
@@ -53,8 +63,9 @@ def _own_members(cls):
 
 
 def _documented_on_base(cls, name: str) -> bool:
-    return any((getattr(vars(base).get(name), "__doc__", None) or "").strip()
-               for base in cls.__mro__[1:])
+    return any(
+        (getattr(vars(base).get(name), "__doc__", None) or "").strip() for base in cls.__mro__[1:]
+    )
 
 
 def _public_api():
@@ -96,12 +107,20 @@ def test_every_public_name_has_a_docstring():
 def test_the_walk_reaches_the_plugin_catalog_and_class_members():
     names = {q for q, _, _ in _public_api()}
     # Registry-published names, properties and methods of core classes are part of the walk.
-    for expected in ("minitorch_es.nn.Linear", "minitorch_es.nn.functional.relu",
-                     "minitorch_es.optim.Adam", "minitorch_es.optim.lr_scheduler.StepLR",
-                     "minitorch_es.Tensor.backward", "minitorch_es.Tensor.shape",
-                     "minitorch_es.nn.Module.state_dict", "minitorch_es.nn.init.kaiming_normal_",
-                     "minitorch_es.metrics.Accuracy", "minitorch_es.callbacks.EarlyStopping",
-                     "minitorch_es.data.DataLoader", "minitorch_es.Trainer.fit"):
+    for expected in (
+        "minitorch_es.nn.Linear",
+        "minitorch_es.nn.functional.relu",
+        "minitorch_es.optim.Adam",
+        "minitorch_es.optim.lr_scheduler.StepLR",
+        "minitorch_es.Tensor.backward",
+        "minitorch_es.Tensor.shape",
+        "minitorch_es.nn.Module.state_dict",
+        "minitorch_es.nn.init.kaiming_normal_",
+        "minitorch_es.metrics.Accuracy",
+        "minitorch_es.callbacks.EarlyStopping",
+        "minitorch_es.data.DataLoader",
+        "minitorch_es.Trainer.fit",
+    ):
         assert expected in names
 
 
@@ -135,9 +154,12 @@ def test_examples_render_as_code_blocks(module_name):
     # The docs render docstrings as Markdown after inspect.cleandoc: an example that is not
     # indented relative to some prose line would become a ">>>" blockquote, not code.
     module = importlib.import_module(module_name)
-    flat = [t.name for t in doctest.DocTestFinder().find(module)
-            if t.docstring and any(line.startswith(">>>")
-                                   for line in inspect.cleandoc(t.docstring).splitlines())]
+    flat = [
+        t.name
+        for t in doctest.DocTestFinder().find(module)
+        if t.docstring
+        and any(line.startswith(">>>") for line in inspect.cleandoc(t.docstring).splitlines())
+    ]
     assert flat == []
 
 
@@ -146,7 +168,10 @@ def test_docstring_examples_run(module_name):
     module = importlib.import_module(module_name)
     mt.manual_seed(0)
     result = doctest.testmod(
-        module, extraglobs={"mt": mt, "np": np}, verbose=False, report=True,
+        module,
+        extraglobs={"mt": mt, "np": np},
+        verbose=False,
+        report=True,
         optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE,
     )
     assert result.attempted > 0

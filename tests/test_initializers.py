@@ -25,12 +25,15 @@ def assert_moments(x, mean, std, n=None):
 
 
 # --------------------------------------------------------------------- fans and gains
-@pytest.mark.parametrize("shape, fans", [
-    ((7, 3), (3, 7)),                 # Linear(3, 7).weight
-    ((16, 3, 5, 5), (75, 400)),       # Conv2d(3, 16, 5): 3*25, 16*25
-    ((8, 2, 3), (6, 24)),             # Conv1d(4, 8, 3, groups=2): in/groups = 2
-    ((4, 6, 2, 3, 1), (36, 24)),      # Conv3d
-])
+@pytest.mark.parametrize(
+    "shape, fans",
+    [
+        ((7, 3), (3, 7)),  # Linear(3, 7).weight
+        ((16, 3, 5, 5), (75, 400)),  # Conv2d(3, 16, 5): 3*25, 16*25
+        ((8, 2, 3), (6, 24)),  # Conv1d(4, 8, 3, groups=2): in/groups = 2
+        ((4, 6, 2, 3, 1), (36, 24)),  # Conv3d
+    ],
+)
 def test_fan_in_and_fan_out_follow_pytorch_layout(shape, fans):
     assert init._calculate_fan_in_and_fan_out(mt.zeros(*shape)) == fans
 
@@ -38,8 +41,13 @@ def test_fan_in_and_fan_out_follow_pytorch_layout(shape, fans):
 def test_fan_needs_two_dimensions():
     with pytest.raises(ValueError, match="fewer than 2 dimensions.*\\(5,\\)"):
         init._calculate_fan_in_and_fan_out(mt.zeros(5))
-    for fn in (init.xavier_uniform_, init.xavier_normal_, init.kaiming_uniform_,
-               init.kaiming_normal_, init.orthogonal_):
+    for fn in (
+        init.xavier_uniform_,
+        init.xavier_normal_,
+        init.kaiming_uniform_,
+        init.kaiming_normal_,
+        init.orthogonal_,
+    ):
         with pytest.raises(ValueError, match="dimensions"):
             fn(mt.zeros(5))
     for name in ("he_normal", "glorot_uniform", "lecun_uniform"):
@@ -47,15 +55,26 @@ def test_fan_needs_two_dimensions():
             mt.registry.create("initializer", name)(mt.zeros(5))
 
 
-@pytest.mark.parametrize("name, param, gain", [
-    ("linear", None, 1.0), ("conv1d", None, 1.0), ("conv2d", None, 1.0), ("conv3d", None, 1.0),
-    ("conv_transpose1d", None, 1.0), ("conv_transpose2d", None, 1.0),
-    ("conv_transpose3d", None, 1.0), ("sigmoid", None, 1.0), ("tanh", None, 5 / 3),
-    ("relu", None, math.sqrt(2)), ("selu", None, 0.75),
-    ("leaky_relu", None, math.sqrt(2 / (1 + 0.01 ** 2))),
-    ("leaky_relu", 0.2, math.sqrt(2 / 1.04)), ("leaky_relu", 1, 1.0),
-    ("leaky_relu", math.sqrt(5), math.sqrt(2 / 6)),
-])
+@pytest.mark.parametrize(
+    "name, param, gain",
+    [
+        ("linear", None, 1.0),
+        ("conv1d", None, 1.0),
+        ("conv2d", None, 1.0),
+        ("conv3d", None, 1.0),
+        ("conv_transpose1d", None, 1.0),
+        ("conv_transpose2d", None, 1.0),
+        ("conv_transpose3d", None, 1.0),
+        ("sigmoid", None, 1.0),
+        ("tanh", None, 5 / 3),
+        ("relu", None, math.sqrt(2)),
+        ("selu", None, 0.75),
+        ("leaky_relu", None, math.sqrt(2 / (1 + 0.01**2))),
+        ("leaky_relu", 0.2, math.sqrt(2 / 1.04)),
+        ("leaky_relu", 1, 1.0),
+        ("leaky_relu", math.sqrt(5), math.sqrt(2 / 6)),
+    ],
+)
 def test_calculate_gain_table(name, param, gain):
     assert init.calculate_gain(name, param) == pytest.approx(gain, rel=1e-12)
 
@@ -123,11 +142,17 @@ def test_trunc_normal_bounds_and_statistics():
     assert f32.data.dtype == np.float32 and np.abs(f32.data).max() <= 0.04
 
 
-@pytest.mark.parametrize("name, variance, truncated", [
-    ("he_normal", 2 / 500, True), ("he_uniform", 2 / 500, False),
-    ("glorot_normal", 2 / 900, True), ("glorot_uniform", 2 / 900, False),
-    ("lecun_normal", 1 / 500, True), ("lecun_uniform", 1 / 500, False),
-])
+@pytest.mark.parametrize(
+    "name, variance, truncated",
+    [
+        ("he_normal", 2 / 500, True),
+        ("he_uniform", 2 / 500, False),
+        ("glorot_normal", 2 / 900, True),
+        ("glorot_uniform", 2 / 900, False),
+        ("lecun_normal", 1 / 500, True),
+        ("lecun_uniform", 1 / 500, False),
+    ],
+)
 def test_keras_initializers_match_keras_formulas(name, variance, truncated):
     w = big()
     mt.registry.create("initializer", name)(w)
@@ -192,9 +217,13 @@ def test_orthogonal(shape):
 
 # --------------------------------------------------------------- in place, dtype, seed
 ALL_RANDOM = [
-    lambda t: init.uniform_(t), lambda t: init.normal_(t), lambda t: init.trunc_normal_(t),
-    lambda t: init.xavier_uniform_(t), lambda t: init.xavier_normal_(t),
-    lambda t: init.kaiming_uniform_(t), lambda t: init.kaiming_normal_(t),
+    lambda t: init.uniform_(t),
+    lambda t: init.normal_(t),
+    lambda t: init.trunc_normal_(t),
+    lambda t: init.xavier_uniform_(t),
+    lambda t: init.xavier_normal_(t),
+    lambda t: init.kaiming_uniform_(t),
+    lambda t: init.kaiming_normal_(t),
     lambda t: init.orthogonal_(t),
 ]
 
@@ -284,13 +313,25 @@ def test_constructor_errors():
 
 # ---------------------------------------------------------------- registry and config
 ALIASES = {
-    "uniform": "Uniform", "normal": "Normal", "constant": "Constant", "zeros": "Zeros",
-    "ones": "Ones", "eye": "Eye", "identity": "Eye", "dirac": "Dirac",
-    "xavier_uniform": "XavierUniform", "xavier_normal": "XavierNormal",
-    "kaiming_uniform": "KaimingUniform", "kaiming_normal": "KaimingNormal",
-    "orthogonal": "Orthogonal", "trunc_normal": "TruncatedNormal", "he_normal": "HeNormal",
-    "he_uniform": "HeUniform", "glorot_uniform": "GlorotUniform",
-    "glorot_normal": "GlorotNormal", "lecun_normal": "LecunNormal",
+    "uniform": "Uniform",
+    "normal": "Normal",
+    "constant": "Constant",
+    "zeros": "Zeros",
+    "ones": "Ones",
+    "eye": "Eye",
+    "identity": "Eye",
+    "dirac": "Dirac",
+    "xavier_uniform": "XavierUniform",
+    "xavier_normal": "XavierNormal",
+    "kaiming_uniform": "KaimingUniform",
+    "kaiming_normal": "KaimingNormal",
+    "orthogonal": "Orthogonal",
+    "trunc_normal": "TruncatedNormal",
+    "he_normal": "HeNormal",
+    "he_uniform": "HeUniform",
+    "glorot_uniform": "GlorotUniform",
+    "glorot_normal": "GlorotNormal",
+    "lecun_normal": "LecunNormal",
     "lecun_uniform": "LecunUniform",
 }
 
@@ -305,13 +346,22 @@ def test_every_alias_fills_in_place(alias, name):
     assert made(w) is w and w.data is array and w.data.dtype == np.float64
 
 
-@pytest.mark.parametrize("made", [
-    lambda: init.KaimingNormal(a=0.2, mode="fan_out", nonlinearity="relu"),
-    lambda: init.KaimingUniform(a=math.sqrt(5)), lambda: init.Uniform(-0.5, 0.5),
-    lambda: init.Normal(1.0, 0.1), lambda: init.TruncatedNormal(0.0, 0.02, -0.04, 0.04),
-    lambda: init.Constant(0.1), lambda: init.XavierNormal(gain=3.0), lambda: init.Orthogonal(2),
-    lambda: init.Dirac(groups=2), lambda: init.HeNormal(), lambda: init.GlorotUniform(),
-])
+@pytest.mark.parametrize(
+    "made",
+    [
+        lambda: init.KaimingNormal(a=0.2, mode="fan_out", nonlinearity="relu"),
+        lambda: init.KaimingUniform(a=math.sqrt(5)),
+        lambda: init.Uniform(-0.5, 0.5),
+        lambda: init.Normal(1.0, 0.1),
+        lambda: init.TruncatedNormal(0.0, 0.02, -0.04, 0.04),
+        lambda: init.Constant(0.1),
+        lambda: init.XavierNormal(gain=3.0),
+        lambda: init.Orthogonal(2),
+        lambda: init.Dirac(groups=2),
+        lambda: init.HeNormal(),
+        lambda: init.GlorotUniform(),
+    ],
+)
 def test_config_round_trip(made):
     original = made()
     config = original.get_config()
@@ -333,9 +383,23 @@ def test_create_with_keyword_arguments_and_repr():
 
 
 def test_functions_are_published_in_nn_init():
-    for name in ("uniform_", "normal_", "constant_", "zeros_", "ones_", "eye_", "dirac_",
-                 "xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_",
-                 "orthogonal_", "trunc_normal_", "calculate_gain",
-                 "_calculate_fan_in_and_fan_out", "Initializer"):
+    for name in (
+        "uniform_",
+        "normal_",
+        "constant_",
+        "zeros_",
+        "ones_",
+        "eye_",
+        "dirac_",
+        "xavier_uniform_",
+        "xavier_normal_",
+        "kaiming_uniform_",
+        "kaiming_normal_",
+        "orthogonal_",
+        "trunc_normal_",
+        "calculate_gain",
+        "_calculate_fan_in_and_fan_out",
+        "Initializer",
+    ):
         assert callable(getattr(init, name)), name
     assert "kaiming_normal_" in dir(init)

@@ -13,8 +13,9 @@ F = mt.nn.functional
 NUMPY_PAD = {"zeros": "constant", "reflect": "reflect", "replicate": "edge", "circular": "wrap"}
 
 
-def conv_reference(x, w, b, stride=(1, 1), pads=(0, 0, 0, 0), dilation=(1, 1), groups=1,
-                   mode="zeros"):
+def conv_reference(
+    x, w, b, stride=(1, 1), pads=(0, 0, 0, 0), dilation=(1, 1), groups=1, mode="zeros"
+):
     """Direct convolution: one dot product per output pixel (pads = top, bottom, left, right)."""
     top, bottom, left, right = pads
     xp = np.pad(x, ((0, 0), (0, 0), (top, bottom), (left, right)), mode=NUMPY_PAD[mode])
@@ -27,11 +28,16 @@ def conv_reference(x, w, b, stride=(1, 1), pads=(0, 0, 0, 0), dilation=(1, 1), g
     for i in range(ho):
         for j in range(wo):
             hs, ws = i * stride[0], j * stride[1]
-            patch = xp[:, :, hs:hs + dilation[0] * (kh - 1) + 1:dilation[0],
-                       ws:ws + dilation[1] * (kw - 1) + 1:dilation[1]]
+            patch = xp[
+                :,
+                :,
+                hs : hs + dilation[0] * (kh - 1) + 1 : dilation[0],
+                ws : ws + dilation[1] * (kw - 1) + 1 : dilation[1],
+            ]
             for g in range(groups):
-                out[:, g * og:(g + 1) * og, i, j] = np.einsum(
-                    "nchw,ochw->no", patch[:, g * cg:(g + 1) * cg], w[g * og:(g + 1) * og])
+                out[:, g * og : (g + 1) * og, i, j] = np.einsum(
+                    "nchw,ochw->no", patch[:, g * cg : (g + 1) * cg], w[g * og : (g + 1) * og]
+                )
     return out if b is None else out + b[None, :, None, None]
 
 
@@ -45,9 +51,9 @@ def layer_gradcheck(layer, *inputs):
     names = [n for n, _ in layer.named_parameters()]
 
     def fn(*args):
-        for name, p in zip(names, args[len(inputs):]):
+        for name, p in zip(names, args[len(inputs) :]):
             layer._parameters[name] = p
-        return layer(*args[:len(inputs)])
+        return layer(*args[: len(inputs)])
 
     return gradcheck(fn, [*inputs, *layer.parameters()])
 
@@ -80,9 +86,16 @@ def test_forward_matches_direct_convolution(rng, case):
     cin, cout, k, s, p, d, g, bias, mode, hw = case
     layer = mt.nn.Conv2d(cin, cout, k, s, p, d, g, bias, mode)
     x = rng.standard_normal((2, cin, *hw)).astype(np.float32)
-    ref = conv_reference(x.astype(np.float64), layer.weight.data.astype(np.float64),
-                         None if layer.bias is None else layer.bias.data.astype(np.float64),
-                         layer.stride, _pads(layer), layer.dilation, g, mode)
+    ref = conv_reference(
+        x.astype(np.float64),
+        layer.weight.data.astype(np.float64),
+        None if layer.bias is None else layer.bias.data.astype(np.float64),
+        layer.stride,
+        _pads(layer),
+        layer.dilation,
+        g,
+        mode,
+    )
     out = layer(mt.tensor(x))
     assert out.dtype == np.float32 and out.shape == ref.shape
     np.testing.assert_allclose(out.data, ref, rtol=1e-4, atol=1e-5)
@@ -112,14 +125,19 @@ def test_unbatched_input_is_the_batch_of_one(rng):
 
 def test_backward_skips_the_input_gradient_and_accepts_any_layout(rng):
     layer = mt.nn.Conv2d(2, 3, 3)
-    x = mt.tensor(np.ascontiguousarray(
-        rng.standard_normal((2, 2, 6, 6)).astype(np.float32).transpose(1, 0, 2, 3))
-        .transpose(1, 0, 2, 3))  # channel-major memory, as a conv output is stored
+    x = mt.tensor(
+        np.ascontiguousarray(
+            rng.standard_normal((2, 2, 6, 6)).astype(np.float32).transpose(1, 0, 2, 3)
+        ).transpose(1, 0, 2, 3)
+    )  # channel-major memory, as a conv output is stored
     out = layer(x)
     out.sum().backward()
     assert x.grad is None and layer.weight.grad.shape == (3, 2, 3, 3)
-    ref = conv_reference(x.data.astype(np.float64), layer.weight.data.astype(np.float64),
-                         layer.bias.data.astype(np.float64))
+    ref = conv_reference(
+        x.data.astype(np.float64),
+        layer.weight.data.astype(np.float64),
+        layer.bias.data.astype(np.float64),
+    )
     np.testing.assert_allclose(out.data, ref, rtol=1e-4, atol=1e-5)
 
 
@@ -135,23 +153,42 @@ def test_default_init_is_pytorchs():
 
 
 def test_options_init_regularizers_activation(rng):
-    layer = mt.nn.Conv2d(1, 2, 2, weight_init="ones", bias_init="zeros", activation="relu",
-                         weight_regularizer=mt.regularizers.l2(0.5),
-                         activity_regularizer="l1")
+    layer = mt.nn.Conv2d(
+        1,
+        2,
+        2,
+        weight_init="ones",
+        bias_init="zeros",
+        activation="relu",
+        weight_regularizer=mt.regularizers.l2(0.5),
+        activity_regularizer="l1",
+    )
     x = rng.standard_normal((3, 1, 4, 4)).astype(np.float32)
     window_sums = x[:, :, :-1, :-1] + x[:, :, 1:, :-1] + x[:, :, :-1, 1:] + x[:, :, 1:, 1:]
     out = layer(mt.tensor(x))
-    np.testing.assert_allclose(out.data, np.maximum(np.repeat(window_sums, 2, axis=1), 0),
-                               rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(
+        out.data, np.maximum(np.repeat(window_sums, 2, axis=1), 0), rtol=1e-5, atol=1e-6
+    )
     expected = 0.5 * 8 + 0.01 * np.abs(out.data).sum() / 3
     assert float(layer.regularization_loss()) == pytest.approx(expected, rel=1e-5)
 
 
 def test_config_round_trip(rng):
-    layer = mt.nn.Conv2d(2, 4, (3, 2), stride=1, padding="same", dilation=(2, 1), groups=2,
-                         bias=False, padding_mode="reflect", activation="tanh",
-                         weight_init="kaiming_normal", weight_regularizer="l2",
-                         activity_regularizer=mt.regularizers.l1(0.1))
+    layer = mt.nn.Conv2d(
+        2,
+        4,
+        (3, 2),
+        stride=1,
+        padding="same",
+        dilation=(2, 1),
+        groups=2,
+        bias=False,
+        padding_mode="reflect",
+        activation="tanh",
+        weight_init="kaiming_normal",
+        weight_regularizer="l2",
+        activity_regularizer=mt.regularizers.l1(0.1),
+    )
     config = layer.get_config()
     clone = mt.registry.create("layer", {"name": "Conv2d", "config": config})
     assert clone.get_config() == config
@@ -163,24 +200,48 @@ def test_config_round_trip(rng):
 
 def test_extra_repr_like_pytorch():
     assert repr(mt.nn.Conv2d(1, 8, 3)) == "Conv2d(1, 8, kernel_size=(3, 3), stride=(1, 1))"
-    assert repr(mt.nn.Conv2d(4, 8, (3, 5), stride=2, padding=1, dilation=2, groups=2,
-                             bias=False, padding_mode="circular")) == (
+    assert repr(
+        mt.nn.Conv2d(
+            4,
+            8,
+            (3, 5),
+            stride=2,
+            padding=1,
+            dilation=2,
+            groups=2,
+            bias=False,
+            padding_mode="circular",
+        )
+    ) == (
         "Conv2d(4, 8, kernel_size=(3, 5), stride=(2, 2), padding=(1, 1), dilation=(2, 2), "
-        "groups=2, bias=False, padding_mode=circular)")
+        "groups=2, bias=False, padding_mode=circular)"
+    )
     assert "padding=same" in repr(mt.nn.Conv2d(1, 1, 3, padding="same"))
 
 
 def test_summary_of_a_cnn():
     nn = mt.nn
-    model = nn.Sequential(nn.Conv2d(1, 8, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(8, 16, 3),
-                          nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(400, 10))
+    model = nn.Sequential(
+        nn.Conv2d(1, 8, 3),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Conv2d(8, 16, 3),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Flatten(),
+        nn.Linear(400, 10),
+    )
     result = model.summary((1, 28, 28), print_fn=None)
     rows = [(r["type"], r["output_shape"], r["params"]) for r in result["layers"]]
     assert rows == [
-        ("Conv2d", (None, 8, 26, 26), 80), ("ReLU", (None, 8, 26, 26), 0),
-        ("MaxPool2d", (None, 8, 13, 13), 0), ("Conv2d", (None, 16, 11, 11), 1168),
-        ("ReLU", (None, 16, 11, 11), 0), ("MaxPool2d", (None, 16, 5, 5), 0),
-        ("Flatten", (None, 400), 0), ("Linear", (None, 10), 4010),
+        ("Conv2d", (None, 8, 26, 26), 80),
+        ("ReLU", (None, 8, 26, 26), 0),
+        ("MaxPool2d", (None, 8, 13, 13), 0),
+        ("Conv2d", (None, 16, 11, 11), 1168),
+        ("ReLU", (None, 16, 11, 11), 0),
+        ("MaxPool2d", (None, 16, 5, 5), 0),
+        ("Flatten", (None, 400), 0),
+        ("Linear", (None, 10), 4010),
     ]
     assert result["total_params"] == 5258
 
@@ -195,16 +256,23 @@ def test_functional_conv2d_matches_the_module(rng):
     layer = mt.nn.Conv2d(2, 2, 3, stride=2, padding=1)
     x = mt.tensor(rng.standard_normal((1, 2, 6, 6)).astype(np.float32))
     np.testing.assert_array_equal(
-        F.conv2d(x, layer.weight, layer.bias, stride=2, padding=1).data, layer(x).data)
+        F.conv2d(x, layer.weight, layer.bias, stride=2, padding=1).data, layer(x).data
+    )
 
 
 def test_input_errors_name_the_layer_and_shapes():
     layer = mt.nn.Conv2d(3, 8, 3)
-    with pytest.raises(ShapeError, match=r"Conv2d: expected 3D \(unbatched\) or 4D \(batched\) "
-                                         r"input, got shape \(2, 3\)"):
+    with pytest.raises(
+        ShapeError,
+        match=r"Conv2d: expected 3D \(unbatched\) or 4D \(batched\) "
+        r"input, got shape \(2, 3\)",
+    ):
         layer(mt.zeros(2, 3))
-    with pytest.raises(ShapeError, match=r"Conv2d: expected input with 3 channels "
-                                         r"\(in_channels\), got shape \(2, 4, 8, 8\)"):
+    with pytest.raises(
+        ShapeError,
+        match=r"Conv2d: expected input with 3 channels "
+        r"\(in_channels\), got shape \(2, 4, 8, 8\)",
+    ):
         layer(mt.zeros(2, 4, 8, 8))
     with pytest.raises(ShapeError, match=r"smaller than the dilated kernel \(3, 3\)"):
         layer(mt.zeros(1, 3, 2, 5))
@@ -214,15 +282,18 @@ def test_input_errors_name_the_layer_and_shapes():
         mt.nn.Conv2d(1, 1, 3, padding=3, padding_mode="circular")(mt.zeros(1, 1, 2, 5))
 
 
-@pytest.mark.parametrize("kwargs,error,message", [
-    (dict(groups=2), ValueError, r"in_channels \(3\) must be divisible by groups \(2\)"),
-    (dict(padding="full"), ValueError, "invalid padding string 'full'"),
-    (dict(padding="same", stride=2), ValueError, "'same' is not supported for strided"),
-    (dict(padding_mode="mirror"), ValueError, "padding_mode must be one of"),
-    (dict(kernel_size=0), ValueError, "kernel_size must be >= 1, got 0"),
-    (dict(kernel_size=(3, 3, 3)), ValueError, "kernel_size must be an int or a pair"),
-    (dict(stride=1.5), TypeError, "stride must be an int, got float"),
-])
+@pytest.mark.parametrize(
+    "kwargs,error,message",
+    [
+        (dict(groups=2), ValueError, r"in_channels \(3\) must be divisible by groups \(2\)"),
+        (dict(padding="full"), ValueError, "invalid padding string 'full'"),
+        (dict(padding="same", stride=2), ValueError, "'same' is not supported for strided"),
+        (dict(padding_mode="mirror"), ValueError, "padding_mode must be one of"),
+        (dict(kernel_size=0), ValueError, "kernel_size must be >= 1, got 0"),
+        (dict(kernel_size=(3, 3, 3)), ValueError, "kernel_size must be an int or a pair"),
+        (dict(stride=1.5), TypeError, "stride must be an int, got float"),
+    ],
+)
 def test_constructor_errors(kwargs, error, message):
     args = dict(in_channels=3, out_channels=4, kernel_size=3)
     args.update(kwargs)
@@ -247,8 +318,7 @@ def test_large_input_gradients_match_the_correlation_formulas(rng, cin, cout, st
             rows = slice(p, p + stride * (ho - 1) + 1, stride)
             cols = slice(q, q + stride * (wo - 1) + 1, stride)
             gw[:, :, p, q] = np.einsum("nohw,nchw->oc", delta, xp[:, :, rows, cols])
-            gx[:, :, rows, cols] += np.einsum("nohw,oc->nchw", delta,
-                                              layer.weight.data[:, :, p, q])
+            gx[:, :, rows, cols] += np.einsum("nohw,oc->nchw", delta, layer.weight.data[:, :, p, q])
     np.testing.assert_allclose(layer.weight.grad, gw, rtol=1e-10)
     np.testing.assert_allclose(layer.bias.grad, delta.sum(axis=(0, 2, 3)), rtol=1e-10)
     np.testing.assert_allclose(x.grad, gx[:, :, 1:-1, 1:-1], rtol=1e-10, atol=1e-12)

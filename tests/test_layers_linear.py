@@ -19,9 +19,9 @@ def layer_gradcheck(layer, *inputs):
     names = [n for n, _ in layer.named_parameters()]
 
     def fn(*args):
-        for name, p in zip(names, args[len(inputs):]):
+        for name, p in zip(names, args[len(inputs) :]):
             layer._parameters[name] = p
-        return layer(*args[:len(inputs)])
+        return layer(*args[: len(inputs)])
 
     return gradcheck(fn, [*inputs, *layer.parameters()])
 
@@ -91,8 +91,9 @@ def test_init_is_reproducible_under_manual_seed():
 
 
 def test_weight_and_bias_init_by_name_config_and_callable():
-    layer = mt.nn.Linear(3, 2, weight_init="ones", bias_init={"name": "constant",
-                                                             "config": {"val": 0.5}})
+    layer = mt.nn.Linear(
+        3, 2, weight_init="ones", bias_init={"name": "constant", "config": {"val": 0.5}}
+    )
     np.testing.assert_array_equal(layer.weight.data, np.ones((2, 3)))
     np.testing.assert_array_equal(layer.bias.data, [0.5, 0.5])
     layer = mt.nn.Linear(3, 2, weight_init=lambda t: mt.nn.init.constant_(t, 0.25))
@@ -144,8 +145,9 @@ def test_thesis_mnist_layer():
     assert float(model.regularization_loss()) == pytest.approx(expected, rel=1e-4)
 
 
-@pytest.mark.parametrize("spec", ["leaky_relu", {"name": "leaky_relu", "config":
-                                                 {"negative_slope": 0.2}}, "LeakyReLU"])
+@pytest.mark.parametrize(
+    "spec", ["leaky_relu", {"name": "leaky_relu", "config": {"negative_slope": 0.2}}, "LeakyReLU"]
+)
 def test_activation_by_name_and_config(rng, spec):
     layer = mt.nn.Linear(3, 4, activation=spec)
     slope = 0.2 if isinstance(spec, dict) else 0.01
@@ -188,11 +190,17 @@ def test_activation_follows_train_and_eval():
 
 
 def test_config_round_trip_with_every_option(rng):
-    layer = mt.nn.Linear(3, 2, bias=True, activation={"name": "leaky_relu", "config":
-                                                      {"negative_slope": 0.3}},
-                         weight_init="xavier_uniform", bias_init="zeros",
-                         weight_regularizer=mt.regularizers.l2(0.02), bias_regularizer="l1",
-                         activity_regularizer=mt.regularizers.l1_l2(0.1, 0.2))
+    layer = mt.nn.Linear(
+        3,
+        2,
+        bias=True,
+        activation={"name": "leaky_relu", "config": {"negative_slope": 0.3}},
+        weight_init="xavier_uniform",
+        bias_init="zeros",
+        weight_regularizer=mt.regularizers.l2(0.02),
+        bias_regularizer="l1",
+        activity_regularizer=mt.regularizers.l1_l2(0.1, 0.2),
+    )
     config = layer.get_config()
     clone = mt.registry.create("layer", {"name": "Linear", "config": config})
     assert clone.get_config() == config
@@ -218,8 +226,11 @@ def test_summary_of_an_mlp():
 
 def test_wrong_input_size_names_the_layer_and_shapes():
     layer = mt.nn.Linear(784, 64)
-    with pytest.raises(ShapeError, match=r"Linear: expected input with last dimension 784 "
-                                         r"\(in_features\), got shape \(128, 785\)"):
+    with pytest.raises(
+        ShapeError,
+        match=r"Linear: expected input with last dimension 784 "
+        r"\(in_features\), got shape \(128, 785\)",
+    ):
         layer(mt.zeros(128, 785))
     with pytest.raises(ShapeError, match=r"got shape \(\)"):
         layer(mt.tensor(1.0))
@@ -245,7 +256,9 @@ def test_functional_linear_matches_the_module(rng):
 
 def test_input_dtype_must_match_the_weight_as_in_pytorch():
     layer = mt.nn.Linear(3, 2)
-    with pytest.raises(TypeError, match="linear: expected an input of dtype float32 .* got float64"):
+    with pytest.raises(
+        TypeError, match="linear: expected an input of dtype float32 .* got float64"
+    ):
         layer(mt.randn(4, 3, dtype=mt.float64))
     assert layer.double()(mt.randn(4, 3, dtype=mt.float64)).dtype == mt.float64
     conv = mt.nn.Conv2d(1, 2, 3)

@@ -28,7 +28,7 @@ def test_dropout_gradient_is_the_scaled_mask(rng):
     x = mt.tensor(rng.standard_normal((50, 40)).astype(np.float32), requires_grad=True)
     out = mt.nn.Dropout(0.5)(x)
     out.backward(np.ones(out.shape, dtype=np.float32))
-    mask = (out.data != 0)
+    mask = out.data != 0
     np.testing.assert_allclose(x.grad, mask * 2.0)
     np.testing.assert_allclose(out.data, x.data * mask * 2.0, rtol=1e-6)
 
@@ -62,8 +62,9 @@ def test_dropout_is_deterministic_under_manual_seed():
 
 @pytest.mark.parametrize("p", [-0.1, 1.5])
 def test_dropout_probability_out_of_range(p):
-    with pytest.raises(ValueError, match=f"Dropout: dropout probability has to be between 0 "
-                                         f"and 1, but got {p}"):
+    with pytest.raises(
+        ValueError, match=f"Dropout: dropout probability has to be between 0 and 1, but got {p}"
+    ):
         mt.nn.Dropout(p)
     with pytest.raises(ValueError, match="dropout probability"):
         F.dropout(mt.ones(2), p)
@@ -89,8 +90,11 @@ def test_flatten(rng):
 
 
 def test_flatten_errors():
-    with pytest.raises(ShapeError, match=r"Flatten: start_dim=3 is out of range for an input "
-                                         r"with 2 dimensions"):
+    with pytest.raises(
+        ShapeError,
+        match=r"Flatten: start_dim=3 is out of range for an input "
+        r"with 2 dimensions",
+    ):
         mt.nn.Flatten(3)(mt.zeros(2, 3))
     with pytest.raises(ShapeError, match="Flatten: start_dim=2 comes after end_dim=1"):
         mt.nn.Flatten(2, 1)(mt.zeros(2, 3, 4))
@@ -105,8 +109,11 @@ def test_unflatten(rng):
 
 
 def test_unflatten_errors():
-    with pytest.raises(ShapeError, match=r"Unflatten: unflattened_size \(5, 5\) does not fit "
-                                         r"dimension 1 of size 24"):
+    with pytest.raises(
+        ShapeError,
+        match=r"Unflatten: unflattened_size \(5, 5\) does not fit "
+        r"dimension 1 of size 24",
+    ):
         mt.nn.Unflatten(1, (5, 5))(mt.zeros(2, 24))
     with pytest.raises(ShapeError, match=r"Unflatten: unflattened_size \(5, -1\) does not fit"):
         mt.nn.Unflatten(1, (5, -1))(mt.zeros(2, 24))
@@ -155,13 +162,15 @@ def test_embedding_padding_idx():
 def test_embedding_init_is_standard_normal():
     w = mt.nn.Embedding(2000, 50).weight.data
     assert abs(w.mean()) < 0.01 and abs(w.std() - 1) < 0.01
-    np.testing.assert_array_equal(mt.nn.Embedding(3, 2, weight_init="ones").weight.data,
-                                  np.ones((3, 2)))
+    np.testing.assert_array_equal(
+        mt.nn.Embedding(3, 2, weight_init="ones").weight.data, np.ones((3, 2))
+    )
 
 
 def test_embedding_options_and_config_round_trip():
-    layer = mt.nn.Embedding(4, 2, padding_idx=1, weight_init="zeros",
-                            weight_regularizer="l2", activity_regularizer="l1")
+    layer = mt.nn.Embedding(
+        4, 2, padding_idx=1, weight_init="zeros", weight_regularizer="l2", activity_regularizer="l1"
+    )
     clone = mt.registry.create("layer", {"name": "Embedding", "config": layer.get_config()})
     assert clone.get_config() == layer.get_config()
     assert isinstance(clone.weight_regularizer, mt.regularizers.L2)
@@ -181,8 +190,11 @@ def test_embedding_from_pretrained():
 
 def test_embedding_errors():
     layer = mt.nn.Embedding(10, 3)
-    with pytest.raises(IndexError, match=r"Embedding: index 12 is out of range for "
-                                         r"num_embeddings=10 \(valid: 0..9\)"):
+    with pytest.raises(
+        IndexError,
+        match=r"Embedding: index 12 is out of range for "
+        r"num_embeddings=10 \(valid: 0..9\)",
+    ):
         layer(mt.tensor(np.array([1, 12])))
     with pytest.raises(IndexError, match="index -1 is out of range"):
         layer(mt.tensor(np.array([-1])))
@@ -195,9 +207,21 @@ def test_embedding_errors():
 
 
 # --------------------------------------------------------------------------- registry
-LAYER_NAMES = ["Linear", "Conv2d", "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d", "Flatten",
-               "Unflatten", "Identity", "Dropout", "BatchNorm1d", "BatchNorm2d", "LayerNorm",
-               "Embedding"]
+LAYER_NAMES = [
+    "Linear",
+    "Conv2d",
+    "MaxPool2d",
+    "AvgPool2d",
+    "AdaptiveAvgPool2d",
+    "Flatten",
+    "Unflatten",
+    "Identity",
+    "Dropout",
+    "BatchNorm1d",
+    "BatchNorm2d",
+    "LayerNorm",
+    "Embedding",
+]
 
 
 def test_every_layer_is_registered_and_in_mt_nn():
@@ -207,26 +231,38 @@ def test_every_layer_is_registered_and_in_mt_nn():
     assert mt.registry.get("layer", "dense") is mt.nn.Linear
     assert mt.registry.get("layer", "conv2d") is mt.nn.Conv2d
     assert mt.registry.get("layer", "MaxPooling2D") is mt.nn.MaxPool2d
-    for fn in ("linear", "conv2d", "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d",
-               "dropout", "batch_norm", "layer_norm", "embedding"):
+    for fn in (
+        "linear",
+        "conv2d",
+        "max_pool2d",
+        "avg_pool2d",
+        "adaptive_avg_pool2d",
+        "dropout",
+        "batch_norm",
+        "layer_norm",
+        "embedding",
+    ):
         assert callable(getattr(F, fn))
 
 
-@pytest.mark.parametrize("make", [
-    lambda: mt.nn.Linear(3, 2, activation="relu", weight_regularizer="l2"),
-    lambda: mt.nn.Conv2d(1, 2, 3, padding="same", padding_mode="circular", activation="tanh"),
-    lambda: mt.nn.MaxPool2d(3, 2, 1, ceil_mode=True),
-    lambda: mt.nn.AvgPool2d(2, count_include_pad=False),
-    lambda: mt.nn.AdaptiveAvgPool2d(3),
-    lambda: mt.nn.Flatten(0, 2),
-    lambda: mt.nn.Unflatten(1, (2, -1)),
-    lambda: mt.registry.get("layer", "Identity")(),
-    lambda: mt.nn.Dropout(0.25),
-    lambda: mt.nn.BatchNorm1d(3, momentum=0.2),
-    lambda: mt.nn.BatchNorm2d(3, eps=1e-3),
-    lambda: mt.nn.LayerNorm([2, 3]),
-    lambda: mt.nn.Embedding(5, 2, padding_idx=0, activity_regularizer="l2"),
-])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: mt.nn.Linear(3, 2, activation="relu", weight_regularizer="l2"),
+        lambda: mt.nn.Conv2d(1, 2, 3, padding="same", padding_mode="circular", activation="tanh"),
+        lambda: mt.nn.MaxPool2d(3, 2, 1, ceil_mode=True),
+        lambda: mt.nn.AvgPool2d(2, count_include_pad=False),
+        lambda: mt.nn.AdaptiveAvgPool2d(3),
+        lambda: mt.nn.Flatten(0, 2),
+        lambda: mt.nn.Unflatten(1, (2, -1)),
+        lambda: mt.registry.get("layer", "Identity")(),
+        lambda: mt.nn.Dropout(0.25),
+        lambda: mt.nn.BatchNorm1d(3, momentum=0.2),
+        lambda: mt.nn.BatchNorm2d(3, eps=1e-3),
+        lambda: mt.nn.LayerNorm([2, 3]),
+        lambda: mt.nn.Embedding(5, 2, padding_idx=0, activity_regularizer="l2"),
+    ],
+)
 def test_config_round_trip_through_a_sequential(make):
     model = mt.nn.Sequential(make())
     config = json.loads(json.dumps(mt.config.serialize(model)))

@@ -15,9 +15,9 @@ def layer_gradcheck(layer, *inputs):
     names = [n for n, _ in layer.named_parameters()]
 
     def fn(*args):
-        for name, p in zip(names, args[len(inputs):]):
+        for name, p in zip(names, args[len(inputs) :]):
             layer._parameters[name] = p
-        return layer(*args[:len(inputs)])
+        return layer(*args[: len(inputs)])
 
     return gradcheck(fn, [*inputs, *layer.parameters()])
 
@@ -31,8 +31,11 @@ def bn_reference(x, weight, bias, mean=None, var=None, eps=1e-5):
     return xhat * weight.reshape(shape) + bias.reshape(shape)
 
 
-BN = [(mt.nn.BatchNorm1d, (6, 4)), (mt.nn.BatchNorm1d, (5, 4, 3)),
-      (mt.nn.BatchNorm2d, (3, 4, 5, 2))]
+BN = [
+    (mt.nn.BatchNorm1d, (6, 4)),
+    (mt.nn.BatchNorm1d, (5, 4, 3)),
+    (mt.nn.BatchNorm2d, (3, 4, 5, 2)),
+]
 
 
 def _randomize(layer, rng):
@@ -61,9 +64,12 @@ def test_batch_norm_train_eval_and_running_stats(rng, cls, shape):
     assert int(layer.num_batches_tracked) == 2
     layer.eval()
     x = rng.standard_normal(shape).astype(np.float32)
-    np.testing.assert_allclose(layer(mt.tensor(x)).data,
-                               bn_reference(x.astype(np.float64), w, b, run_mean, run_var),
-                               rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(
+        layer(mt.tensor(x)).data,
+        bn_reference(x.astype(np.float64), w, b, run_mean, run_var),
+        rtol=1e-4,
+        atol=1e-5,
+    )
     assert int(layer.num_batches_tracked) == 2  # eval does not count
 
 
@@ -72,10 +78,12 @@ def test_momentum_none_is_a_cumulative_average(rng):
     batches = [rng.standard_normal((5, 3)).astype(np.float32) for _ in range(3)]
     for x in batches:
         layer(mt.tensor(x))
-    np.testing.assert_allclose(layer.running_mean, np.mean([x.mean(0) for x in batches], 0),
-                               rtol=1e-5)
-    np.testing.assert_allclose(layer.running_var, np.mean([x.var(0, ddof=1) for x in batches], 0),
-                               rtol=1e-5)
+    np.testing.assert_allclose(
+        layer.running_mean, np.mean([x.mean(0) for x in batches], 0), rtol=1e-5
+    )
+    np.testing.assert_allclose(
+        layer.running_var, np.mean([x.var(0, ddof=1) for x in batches], 0), rtol=1e-5
+    )
 
 
 def test_without_running_stats_or_affine(rng):
@@ -83,14 +91,20 @@ def test_without_running_stats_or_affine(rng):
     assert layer.running_mean is None and list(layer.parameters()) == []
     assert set(layer.state_dict()) == set()
     x = rng.standard_normal((3, 2, 4, 4))
-    np.testing.assert_allclose(layer(mt.tensor(x)).data, bn_reference(x, np.ones(2), np.zeros(2)),
-                               rtol=1e-10)
+    np.testing.assert_allclose(
+        layer(mt.tensor(x)).data, bn_reference(x, np.ones(2), np.zeros(2)), rtol=1e-10
+    )
 
 
 def test_state_dict_holds_the_buffers():
     layer = mt.nn.BatchNorm2d(3)
-    assert list(layer.state_dict()) == ["weight", "bias", "running_mean", "running_var",
-                                        "num_batches_tracked"]
+    assert list(layer.state_dict()) == [
+        "weight",
+        "bias",
+        "running_mean",
+        "running_var",
+        "num_batches_tracked",
+    ]
     assert layer.running_mean.dtype == np.float32 and layer.num_batches_tracked.dtype == np.int64
     assert mt.nn.BatchNorm2d(3).double().running_var.dtype == np.float64
 
@@ -114,8 +128,9 @@ def test_reset_running_stats_and_repr():
     np.testing.assert_array_equal(layer.running_mean, [0, 0])
     np.testing.assert_array_equal(layer.running_var, [1, 1])
     assert int(layer.num_batches_tracked) == 0
-    assert repr(layer) == ("BatchNorm1d(2, eps=1e-05, momentum=0.1, affine=True, "
-                           "track_running_stats=True)")
+    assert repr(layer) == (
+        "BatchNorm1d(2, eps=1e-05, momentum=0.1, affine=True, track_running_stats=True)"
+    )
 
 
 def test_batch_norm_errors():
@@ -123,8 +138,11 @@ def test_batch_norm_errors():
         mt.nn.BatchNorm2d(3)(mt.zeros(2, 3))
     with pytest.raises(ShapeError, match=r"BatchNorm1d: expected 2D or 3D input"):
         mt.nn.BatchNorm1d(3)(mt.zeros(2, 3, 4, 4))
-    with pytest.raises(ShapeError, match=r"BatchNorm1d: expected input with 3 channels "
-                                         r"\(num_features\) in dimension 1, got shape \(8, 4\)"):
+    with pytest.raises(
+        ShapeError,
+        match=r"BatchNorm1d: expected input with 3 channels "
+        r"\(num_features\) in dimension 1, got shape \(8, 4\)",
+    ):
         mt.nn.BatchNorm1d(3)(mt.zeros(8, 4))
     with pytest.raises(ShapeError, match="expected more than 1 value per channel when training"):
         mt.nn.BatchNorm1d(3)(mt.zeros(1, 3))
@@ -160,8 +178,11 @@ def test_layer_norm_without_affine_or_bias(rng):
 
 
 def test_layer_norm_error():
-    with pytest.raises(ShapeError, match=r"LayerNorm: expected input with trailing dimensions "
-                                         r"\(4, 5\) \(normalized_shape\), got shape \(2, 5, 4\)"):
+    with pytest.raises(
+        ShapeError,
+        match=r"LayerNorm: expected input with trailing dimensions "
+        r"\(4, 5\) \(normalized_shape\), got shape \(2, 5, 4\)",
+    ):
         mt.nn.LayerNorm((4, 5))(mt.zeros(2, 5, 4))
 
 
@@ -171,16 +192,17 @@ def test_functional_forms(rng):
     out = F.batch_norm(x, rm, rv, training=True, momentum=0.5)
     np.testing.assert_allclose(out.data, mt.nn.BatchNorm1d(3)(x).data, rtol=1e-6)
     np.testing.assert_allclose(rm, 0.5 * x.data.mean(0), rtol=1e-5)
-    np.testing.assert_allclose(F.layer_norm(x, 3).data,
-                               mt.nn.LayerNorm(3)(x).data, rtol=1e-6)
+    np.testing.assert_allclose(F.layer_norm(x, 3).data, mt.nn.LayerNorm(3)(x).data, rtol=1e-6)
     with pytest.raises(ValueError, match="running_mean and running_var are required"):
         F.batch_norm(x, None, None, training=False)
 
 
 def test_config_round_trip():
-    for layer in (mt.nn.BatchNorm1d(3, eps=1e-3, momentum=None, affine=False),
-                  mt.nn.BatchNorm2d(2, track_running_stats=False),
-                  mt.nn.LayerNorm((2, 3), eps=1e-6, bias=False)):
+    for layer in (
+        mt.nn.BatchNorm1d(3, eps=1e-3, momentum=None, affine=False),
+        mt.nn.BatchNorm2d(2, track_running_stats=False),
+        mt.nn.LayerNorm((2, 3), eps=1e-6, bias=False),
+    ):
         name = type(layer).__name__
         clone = mt.registry.create("layer", {"name": name, "config": layer.get_config()})
         assert clone.get_config() == layer.get_config() and repr(clone) == repr(layer)

@@ -123,11 +123,13 @@ def test_max_pool_nan_propagates():
 def test_max_pool_on_channel_major_memory(rng):
     # A conv output is stored (C, N, H, W); the result must not depend on the layout.
     x = rng.standard_normal((3, 2, 7, 9)).astype(np.float32)
-    xt = mt.tensor(np.ascontiguousarray(x.transpose(1, 0, 2, 3)).transpose(1, 0, 2, 3),
-                   requires_grad=True)
+    xt = mt.tensor(
+        np.ascontiguousarray(x.transpose(1, 0, 2, 3)).transpose(1, 0, 2, 3), requires_grad=True
+    )
     out = mt.nn.MaxPool2d(2)(xt)
-    np.testing.assert_array_equal(out.data, max_reference(x, (2, 2), (2, 2), (0, 0), (1, 1),
-                                                          False)[0])
+    np.testing.assert_array_equal(
+        out.data, max_reference(x, (2, 2), (2, 2), (0, 0), (1, 1), False)[0]
+    )
     g = rng.standard_normal(out.shape).astype(np.float32)
     out.backward(g)
     xc = mt.tensor(x, requires_grad=True)
@@ -163,8 +165,9 @@ def test_avg_pool_gradcheck(rng, case):
     assert gradcheck(mt.nn.AvgPool2d(k, s, p, ceil, cip, div), [x])
 
 
-@pytest.mark.parametrize("size,hw", [((4, 3), (9, 7)), ((4, None), (9, 7)), (5, (3, 2)),
-                                     (1, (6, 6)), (3, (6, 6))])
+@pytest.mark.parametrize(
+    "size,hw", [((4, 3), (9, 7)), ((4, None), (9, 7)), (5, (3, 2)), (1, (6, 6)), (3, (6, 6))]
+)
 def test_adaptive_avg_pool(rng, size, hw):
     x = rng.standard_normal((2, 3, *hw))
     out = mt.nn.AdaptiveAvgPool2d(size)(mt.tensor(x))
@@ -188,28 +191,39 @@ def test_functional_forms(rng):
     x = mt.tensor(rng.standard_normal((1, 2, 6, 6)).astype(np.float32))
     np.testing.assert_array_equal(F.max_pool2d(x, 3, 2, 1).data, mt.nn.MaxPool2d(3, 2, 1)(x).data)
     np.testing.assert_array_equal(F.avg_pool2d(x, 2).data, mt.nn.AvgPool2d(2)(x).data)
-    np.testing.assert_allclose(F.adaptive_avg_pool2d(x, 1).data,
-                               x.data.mean(axis=(2, 3), keepdims=True), rtol=1e-5)
+    np.testing.assert_allclose(
+        F.adaptive_avg_pool2d(x, 1).data, x.data.mean(axis=(2, 3), keepdims=True), rtol=1e-5
+    )
 
 
 def test_repr_and_config_round_trip():
-    assert repr(mt.nn.MaxPool2d(2)) == ("MaxPool2d(kernel_size=2, stride=2, padding=0, "
-                                        "dilation=1, ceil_mode=False)")
+    assert repr(mt.nn.MaxPool2d(2)) == (
+        "MaxPool2d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)"
+    )
     assert repr(mt.nn.AvgPool2d(3, 2)) == "AvgPool2d(kernel_size=3, stride=2, padding=0)"
     assert repr(mt.nn.AdaptiveAvgPool2d((5, None))) == "AdaptiveAvgPool2d(output_size=(5, None))"
-    for layer in (mt.nn.MaxPool2d((3, 2), 1, 1, 2, True, True),
-                  mt.nn.AvgPool2d(3, 2, 1, True, False, 4), mt.nn.AdaptiveAvgPool2d((5, None))):
+    for layer in (
+        mt.nn.MaxPool2d((3, 2), 1, 1, 2, True, True),
+        mt.nn.AvgPool2d(3, 2, 1, True, False, 4),
+        mt.nn.AdaptiveAvgPool2d((5, None)),
+    ):
         name = type(layer).__name__
         clone = mt.registry.create("layer", {"name": name, "config": layer.get_config()})
         assert clone.get_config() == layer.get_config() and repr(clone) == repr(layer)
 
 
 def test_input_errors():
-    with pytest.raises(ShapeError, match=r"MaxPool2d: expected 3D \(unbatched\) or 4D "
-                                         r"\(batched\) input, got shape \(4, 4\)"):
+    with pytest.raises(
+        ShapeError,
+        match=r"MaxPool2d: expected 3D \(unbatched\) or 4D "
+        r"\(batched\) input, got shape \(4, 4\)",
+    ):
         mt.nn.MaxPool2d(2)(mt.zeros(4, 4))
-    with pytest.raises(ShapeError, match=r"AvgPool2d: output size would be \(0, 2\) for input "
-                                         r"shape \(1, 1, 2, 6\)"):
+    with pytest.raises(
+        ShapeError,
+        match=r"AvgPool2d: output size would be \(0, 2\) for input "
+        r"shape \(1, 1, 2, 6\)",
+    ):
         mt.nn.AvgPool2d(3)(mt.zeros(1, 1, 2, 6))
     with pytest.raises(ShapeError, match=r"AdaptiveAvgPool2d: expected 3D"):
         mt.nn.AdaptiveAvgPool2d(2)(mt.zeros(2, 3, 4, 4, 4))
@@ -218,8 +232,11 @@ def test_input_errors():
 
 
 def test_constructor_errors():
-    with pytest.raises(ValueError, match="MaxPool2d: pad should be at most half of effective "
-                                         "kernel size, but got pad=2, kernel_size=2"):
+    with pytest.raises(
+        ValueError,
+        match="MaxPool2d: pad should be at most half of effective "
+        "kernel size, but got pad=2, kernel_size=2",
+    ):
         mt.nn.MaxPool2d(2, padding=2)
     with pytest.raises(ValueError, match="AvgPool2d: pad should be at most half"):
         mt.nn.AvgPool2d(3, padding=2)
@@ -227,8 +244,7 @@ def test_constructor_errors():
         mt.nn.MaxPool2d(0)
     with pytest.raises(ValueError, match="AvgPool2d: divisor_override must be >= 1"):
         mt.nn.AvgPool2d(2, divisor_override=0)
-    with pytest.raises(ValueError, match="AdaptiveAvgPool2d: output_size must be an int or a "
-                                         "pair"):
+    with pytest.raises(ValueError, match="AdaptiveAvgPool2d: output_size must be an int or a pair"):
         mt.nn.AdaptiveAvgPool2d((1, 2, 3))
     with pytest.raises(ValueError, match="AdaptiveAvgPool2d: output_size must be >= 1"):
         mt.nn.AdaptiveAvgPool2d(0)

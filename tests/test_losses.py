@@ -18,8 +18,11 @@ def reduce(losses, reduction, denominator=None):
     if reduction == "none":
         return losses
     total = losses.sum()
-    return total if reduction == "sum" else total / (losses.size if denominator is None
-                                                       else denominator)
+    return (
+        total
+        if reduction == "sum"
+        else total / (losses.size if denominator is None else denominator)
+    )
 
 
 def leaf(a):
@@ -28,16 +31,19 @@ def leaf(a):
 
 # ----------------------------------------------------------------------- element-wise
 def ref_huber(d, delta):
-    return np.where(np.abs(d) < delta, 0.5 * d ** 2, delta * (np.abs(d) - 0.5 * delta))
+    return np.where(np.abs(d) < delta, 0.5 * d**2, delta * (np.abs(d) - 0.5 * delta))
 
 
 POINTWISE = [  # name, call(input, target, reduction), reference per element of d = x - y
-    ("mse", lambda x, y, r: F.mse_loss(x, y, reduction=r), lambda d: d ** 2),
+    ("mse", lambda x, y, r: F.mse_loss(x, y, reduction=r), lambda d: d**2),
     ("l1", lambda x, y, r: F.l1_loss(x, y, reduction=r), np.abs),
     ("huber", lambda x, y, r: F.huber_loss(x, y, r, delta=0.7), lambda d: ref_huber(d, 0.7)),
     ("huber default", lambda x, y, r: F.huber_loss(x, y, r), lambda d: ref_huber(d, 1.0)),
-    ("smooth_l1", lambda x, y, r: F.smooth_l1_loss(x, y, reduction=r, beta=0.5),
-     lambda d: ref_huber(d, 0.5) / 0.5),
+    (
+        "smooth_l1",
+        lambda x, y, r: F.smooth_l1_loss(x, y, reduction=r, beta=0.5),
+        lambda d: ref_huber(d, 0.5) / 0.5,
+    ),
     ("smooth_l1 beta=0", lambda x, y, r: F.smooth_l1_loss(x, y, reduction=r, beta=0.0), np.abs),
 ]
 
@@ -57,8 +63,13 @@ def test_regression_losses_values_and_gradients(name, call, ref, reduction, rng)
 def test_float32_input_keeps_float32_with_a_float64_target(rng):
     x = mt.tensor(rng.normal(size=(3, 2)).astype(np.float32), requires_grad=True)
     y = mt.tensor(rng.uniform(0, 1, (3, 2)), requires_grad=True)  # float64
-    for loss_fn in (F.mse_loss, F.l1_loss, F.huber_loss, F.smooth_l1_loss,
-                    F.binary_cross_entropy_with_logits):
+    for loss_fn in (
+        F.mse_loss,
+        F.l1_loss,
+        F.huber_loss,
+        F.smooth_l1_loss,
+        F.binary_cross_entropy_with_logits,
+    ):
         x.grad = y.grad = None
         loss = loss_fn(x, y)
         loss.backward()
@@ -106,14 +117,14 @@ def ref_bce_logits(x, y, w=1.0, p=1.0):
 
 
 @pytest.mark.parametrize("reduction", REDUCTIONS)
-@pytest.mark.parametrize("weight,pos_weight", [(None, None), ((4, 1), None), (None, (3,)),
-                                               ((3,), (3,))])
+@pytest.mark.parametrize(
+    "weight,pos_weight", [(None, None), ((4, 1), None), (None, (3,)), ((3,), (3,))]
+)
 def test_bce_with_logits_values_and_gradcheck(reduction, weight, pos_weight, rng):
     x, y = leaf(rng.normal(size=(4, 3)) * 3), leaf(rng.uniform(0, 1, (4, 3)))
     w = None if weight is None else mt.tensor(rng.uniform(0.5, 2, weight))
     p = None if pos_weight is None else mt.tensor(rng.uniform(0.5, 3, pos_weight))
-    ref = ref_bce_logits(x.data, y.data, 1.0 if w is None else w.data,
-                         1.0 if p is None else p.data)
+    ref = ref_bce_logits(x.data, y.data, 1.0 if w is None else w.data, 1.0 if p is None else p.data)
 
     def call(a, b):
         return F.binary_cross_entropy_with_logits(a, b, w, reduction=reduction, pos_weight=p)
@@ -185,16 +196,23 @@ def test_cross_entropy_class_indices(shape, weighted, ignore, eps, reduction, rn
     w = rng.uniform(0.5, 2.0, C) if weighted else None
 
     def call(a):
-        return F.cross_entropy(a, mt.tensor(t), None if w is None else mt.tensor(w),
-                               ignore_index=-100, reduction=reduction, label_smoothing=eps)
+        return F.cross_entropy(
+            a,
+            mt.tensor(t),
+            None if w is None else mt.tensor(w),
+            ignore_index=-100,
+            reduction=reduction,
+            label_smoothing=eps,
+        )
 
     expected = ref_cross_entropy(x.data, t, w, -100, reduction, eps)
     np.testing.assert_allclose(call(x).data, expected, rtol=1e-10)
     assert gradcheck(call, (x,))
 
 
-@pytest.mark.parametrize("weighted,eps,reduction",
-                         list(itertools.product([False, True], [0.0, 0.3], REDUCTIONS)))
+@pytest.mark.parametrize(
+    "weighted,eps,reduction", list(itertools.product([False, True], [0.0, 0.3], REDUCTIONS))
+)
 @pytest.mark.parametrize("shape", [(5, 4), (2, 4, 3), (4,)], ids=["NC", "NCd", "C"])
 def test_cross_entropy_probability_targets(shape, weighted, eps, reduction, rng):
     C = shape[1] if len(shape) > 1 else shape[0]
@@ -206,8 +224,9 @@ def test_cross_entropy_probability_targets(shape, weighted, eps, reduction, rng)
     def call(a, b):
         return F.cross_entropy(a, b, w, reduction=reduction, label_smoothing=eps)
 
-    expected = ref_cross_entropy(x.data, p.data, None if w is None else w.data, -100,
-                                 reduction, eps)
+    expected = ref_cross_entropy(
+        x.data, p.data, None if w is None else w.data, -100, reduction, eps
+    )
     np.testing.assert_allclose(call(x, p).data, expected, rtol=1e-10)
     assert gradcheck(call, (x, p))
 
@@ -256,8 +275,9 @@ def test_cross_entropy_keeps_float32_at_extreme_logits(target_dtype, rng):
     assert np.isfinite(loss.item()) and np.isfinite(x.grad).all()
 
 
-@pytest.mark.parametrize("weighted,ignore,reduction",
-                         list(itertools.product([False, True], [False, True], REDUCTIONS)))
+@pytest.mark.parametrize(
+    "weighted,ignore,reduction", list(itertools.product([False, True], [False, True], REDUCTIONS))
+)
 @pytest.mark.parametrize("shape", [(5, 4), (2, 4, 3)], ids=["NC", "NCd"])
 def test_nll_loss(shape, weighted, ignore, reduction, rng):
     x = leaf(log_softmax(rng.normal(size=shape), 1))
@@ -276,11 +296,15 @@ def test_nll_loss(shape, weighted, ignore, reduction, rng):
 ALIASES = {
     "MSELoss": ["mse", "mean_squared_error", "mse_loss"],
     "L1Loss": ["mae", "l1", "mean_absolute_error", "l1_loss"],
-    "HuberLoss": ["huber", "huber_loss"], "SmoothL1Loss": ["smooth_l1", "smooth_l1_loss"],
+    "HuberLoss": ["huber", "huber_loss"],
+    "SmoothL1Loss": ["smooth_l1", "smooth_l1_loss"],
     "BCELoss": ["bce", "binary_crossentropy", "binary_cross_entropy"],
     "BCEWithLogitsLoss": ["bce_with_logits", "binary_cross_entropy_with_logits"],
-    "CrossEntropyLoss": ["cross_entropy", "categorical_crossentropy",
-                         "sparse_categorical_crossentropy"],
+    "CrossEntropyLoss": [
+        "cross_entropy",
+        "categorical_crossentropy",
+        "sparse_categorical_crossentropy",
+    ],
     "NLLLoss": ["nll", "nll_loss"],
 }
 
@@ -291,15 +315,25 @@ def test_every_loss_is_registered_under_its_names_and_exported():
         assert issubclass(cls, mt.nn.Loss)
         for alias in [name, *aliases]:
             assert mt.registry.get("loss", alias) is cls, alias
-    for fn in ("mse_loss", "l1_loss", "huber_loss", "smooth_l1_loss", "binary_cross_entropy",
-               "binary_cross_entropy_with_logits", "cross_entropy", "nll_loss"):
+    for fn in (
+        "mse_loss",
+        "l1_loss",
+        "huber_loss",
+        "smooth_l1_loss",
+        "binary_cross_entropy",
+        "binary_cross_entropy_with_logits",
+        "cross_entropy",
+        "nll_loss",
+    ):
         assert getattr(F, fn).__doc__
 
 
 W3 = mt.tensor([0.5, 1.0, 2.0])
 CONFIGURED = [
-    (mt.nn.MSELoss(reduction="sum"), "reg"), (mt.nn.L1Loss(reduction="none"), "reg"),
-    (mt.nn.HuberLoss("sum", 0.5), "reg"), (mt.nn.SmoothL1Loss(beta=0.3), "reg"),
+    (mt.nn.MSELoss(reduction="sum"), "reg"),
+    (mt.nn.L1Loss(reduction="none"), "reg"),
+    (mt.nn.HuberLoss("sum", 0.5), "reg"),
+    (mt.nn.SmoothL1Loss(beta=0.3), "reg"),
     (mt.nn.BCELoss(W3, reduction="sum"), "prob"),
     (mt.nn.BCEWithLogitsLoss(W3, pos_weight=mt.tensor([2.0, 1.0, 3.0])), "reg"),
     (mt.nn.CrossEntropyLoss(W3, ignore_index=1, label_smoothing=0.1), "cls"),
@@ -313,8 +347,11 @@ def test_config_round_trip_through_the_registry(loss, kind, rng):
     rebuilt = mt.registry.create("loss", {"name": type(loss).__name__, "config": config})
     assert type(rebuilt) is type(loss) and rebuilt.get_config() == config
     x = mt.tensor(rng.uniform(0.1, 0.9, (4, 3)))
-    target = {"cls": mt.tensor([0, 1, 2, 2]), "prob": mt.tensor(rng.uniform(0, 1, (4, 3))),
-              "reg": mt.tensor(rng.normal(size=(4, 3)))}[kind]
+    target = {
+        "cls": mt.tensor([0, 1, 2, 2]),
+        "prob": mt.tensor(rng.uniform(0, 1, (4, 3))),
+        "reg": mt.tensor(rng.normal(size=(4, 3))),
+    }[kind]
     np.testing.assert_array_equal(rebuilt(x, target).data, loss(x, target).data)
 
 
@@ -335,20 +372,38 @@ ERRORS = [
     (lambda: mt.nn.HuberLoss(delta=0), ValueError, "delta must be > 0"),
     (lambda: F.smooth_l1_loss(X, X, beta=-1.0), ValueError, "beta must be >= 0"),
     (lambda: F.binary_cross_entropy(X, X), ValueError, "input should be between 0 and 1"),
-    (lambda: F.binary_cross_entropy(X.abs().clamp(max=1.0), X + 2), ValueError,
-     "target should be between 0 and 1"),
-    (lambda: F.binary_cross_entropy_with_logits(X, X, mt.ones(4)), mt.ShapeError,
-     r"weight of shape \(4,\) does not broadcast"),
-    (lambda: F.cross_entropy(X, mt.tensor([0, 1, 2])), mt.ShapeError,
-     r"target of shape \(4,\) for input of shape \(4, 3\).*got shape \(3,\)"),
-    (lambda: F.cross_entropy(X, mt.tensor([0, 1, 3, 1])), IndexError,
-     "target class 3 is out of range for 3 classes"),
+    (
+        lambda: F.binary_cross_entropy(X.abs().clamp(max=1.0), X + 2),
+        ValueError,
+        "target should be between 0 and 1",
+    ),
+    (
+        lambda: F.binary_cross_entropy_with_logits(X, X, mt.ones(4)),
+        mt.ShapeError,
+        r"weight of shape \(4,\) does not broadcast",
+    ),
+    (
+        lambda: F.cross_entropy(X, mt.tensor([0, 1, 2])),
+        mt.ShapeError,
+        r"target of shape \(4,\) for input of shape \(4, 3\).*got shape \(3,\)",
+    ),
+    (
+        lambda: F.cross_entropy(X, mt.tensor([0, 1, 3, 1])),
+        IndexError,
+        "target class 3 is out of range for 3 classes",
+    ),
     (lambda: F.nll_loss(X, mt.tensor([0, -1, 2, 1])), IndexError, "class -1 is out of range"),
-    (lambda: F.cross_entropy(X, mt.tensor([0.0, 1.0, 2.0, 1.0])), TypeError,
-     "class-index targets must be integers"),
+    (
+        lambda: F.cross_entropy(X, mt.tensor([0.0, 1.0, 2.0, 1.0])),
+        TypeError,
+        "class-index targets must be integers",
+    ),
     (lambda: F.cross_entropy(X, mt.zeros(4, 4)), TypeError, r"probabilities of shape \(4, 3\)"),
-    (lambda: F.cross_entropy(X, mt.zeros(4, 3).long()), TypeError,
-     "holds class probabilities and must be floating point"),
+    (
+        lambda: F.cross_entropy(X, mt.zeros(4, 3).long()),
+        TypeError,
+        "holds class probabilities and must be floating point",
+    ),
     (lambda: F.cross_entropy(mt.tensor(1.0), T), mt.ShapeError, "0-d tensor"),
     (lambda: F.cross_entropy(X, T, mt.ones(4)), mt.ShapeError, "weight has 4 entries.*3 classes"),
     (lambda: mt.nn.CrossEntropyLoss(mt.ones(3, 1)), mt.ShapeError, "1-D"),
@@ -370,10 +425,16 @@ def torch_data(rng):
     classes = rng.integers(0, 4, (5, 3))
     classes[::2, 0] = 1  # some targets equal to ignore_index=1
     probs = rng.uniform(0.1, 1, (5, 4, 3))
-    return {"logits": logits, "classes": classes, "probs": probs / probs.sum(1, keepdims=True),
-            "logp": logits - np.log(np.exp(logits).sum(1, keepdims=True)),
-            "w4": rng.uniform(0.5, 2, 4), "x": rng.normal(size=(5, 4)),
-            "p": rng.uniform(0.05, 0.95, (5, 4)), "q": rng.uniform(0, 1, (5, 4))}
+    return {
+        "logits": logits,
+        "classes": classes,
+        "probs": probs / probs.sum(1, keepdims=True),
+        "logp": logits - np.log(np.exp(logits).sum(1, keepdims=True)),
+        "w4": rng.uniform(0.5, 2, 4),
+        "x": rng.normal(size=(5, 4)),
+        "p": rng.uniform(0.05, 0.95, (5, 4)),
+        "q": rng.uniform(0, 1, (5, 4)),
+    }
 
 
 TORCH_CASES = [  # functional name, positional args, keyword args (names of torch_data entries)
@@ -385,7 +446,8 @@ TORCH_CASES = [  # functional name, positional args, keyword args (names of torc
     ("binary_cross_entropy_with_logits", ("x", "q", "w4"), dict(pos_weight="w4")),
     ("huber_loss", ("x", "q"), dict(delta=0.5, reduction="sum")),
     ("smooth_l1_loss", ("x", "q"), dict(beta=0.5, reduction="none")),
-    ("mse_loss", ("x", "q"), {}), ("l1_loss", ("x", "q"), {}),
+    ("mse_loss", ("x", "q"), {}),
+    ("l1_loss", ("x", "q"), {}),
 ]
 
 
@@ -396,11 +458,13 @@ def test_values_and_gradients_match_torch_when_available(name, args, kwargs, rng
     ours = [mt.tensor(data[a], requires_grad=i == 0) for i, a in enumerate(args)]
     theirs = [torch.tensor(data[a], requires_grad=i == 0) for i, a in enumerate(args)]
     options = {k: data.get(v, v) if isinstance(v, str) else v for k, v in kwargs.items()}
-    out = getattr(F, name)(*ours, **{k: mt.tensor(v) if isinstance(v, np.ndarray) else v
-                                     for k, v in options.items()})
+    out = getattr(F, name)(
+        *ours, **{k: mt.tensor(v) if isinstance(v, np.ndarray) else v for k, v in options.items()}
+    )
     expected = getattr(torch.nn.functional, name)(
-        *theirs, **{k: torch.tensor(v) if isinstance(v, np.ndarray) else v
-                    for k, v in options.items()})
+        *theirs,
+        **{k: torch.tensor(v) if isinstance(v, np.ndarray) else v for k, v in options.items()},
+    )
     np.testing.assert_allclose(out.data, expected.detach().numpy(), rtol=1e-10)
     out.sum().backward()
     expected.sum().backward()

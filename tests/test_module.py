@@ -39,8 +39,12 @@ class Block(nn.Module):
 def test_assignment_registers_parameters_children_and_buffers():
     b = Block()
     assert list(b._parameters) == [] and list(b._modules) == ["fc1", "fc2"]
-    assert [n for n, _ in b.named_parameters()] == ["fc1.weight", "fc1.bias", "fc2.weight",
-                                                     "fc2.bias"]
+    assert [n for n, _ in b.named_parameters()] == [
+        "fc1.weight",
+        "fc1.bias",
+        "fc2.weight",
+        "fc2.bias",
+    ]
     assert [p.shape for p in b.parameters()] == [(3, 2), (3,), (1, 3), (1,)]
     assert [n for n, _ in b.named_buffers()] == ["count"]
     assert b.count is b._buffers["count"] and isinstance(b.fc1.weight, nn.Parameter)
@@ -159,7 +163,11 @@ def test_named_parameters_lists_a_shared_parameter_once():
     m = nn.Sequential(a, b)
     assert [n for n, _ in m.named_parameters()] == ["0.weight", "0.bias", "1.bias"]
     assert [n for n, _ in m.named_parameters(remove_duplicate=False)] == [
-        "0.weight", "0.bias", "1.weight", "1.bias"]
+        "0.weight",
+        "0.bias",
+        "1.weight",
+        "1.bias",
+    ]
     assert len(list(m.parameters())) == 3
     assert [n for n, _ in m.named_parameters(prefix="net")][0] == "net.0.weight"
 

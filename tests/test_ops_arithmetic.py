@@ -304,10 +304,18 @@ def test_integer_arithmetic_stays_integer():
         np.testing.assert_array_equal(out.data, ref)
 
 
-@pytest.mark.parametrize("fn", [
-    lambda i, x: i * 2.5, lambda i, x: 2.5 - i, lambda i, x: i**0.5,
-    lambda i, x: i + x, lambda i, x: x * i, lambda i, x: x / i, lambda i, x: i - x,
-])
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda i, x: i * 2.5,
+        lambda i, x: 2.5 - i,
+        lambda i, x: i**0.5,
+        lambda i, x: i + x,
+        lambda i, x: x * i,
+        lambda i, x: x / i,
+        lambda i, x: i - x,
+    ],
+)
 def test_integer_mixed_with_float_gives_float32_not_float64(fn):
     i, x = mt.tensor([1, 2, 3]), mt.randn(3, requires_grad=True)
     out = fn(i, x)

@@ -86,8 +86,12 @@ def test_clamp_forward_and_gradcheck(bounds, shape):
     x = away_from([v for v in bounds.values()], *shape)
     lo, hi = bounds.get("min"), bounds.get("max")
     expected = np.clip(x.data, lo, hi)
-    for fn in (lambda t: t.clamp(**bounds), lambda t: t.clip(**bounds),
-               lambda t: mt.clamp(t, **bounds), lambda t: mt.clip(t, **bounds)):
+    for fn in (
+        lambda t: t.clamp(**bounds),
+        lambda t: t.clip(**bounds),
+        lambda t: mt.clamp(t, **bounds),
+        lambda t: mt.clip(t, **bounds),
+    ):
         np.testing.assert_array_equal(fn(x).data, expected)
         assert gradcheck(fn, (x,))
 
@@ -152,9 +156,15 @@ def test_torch_style_max_min_of_two_tensors():
 
 
 # -------------------------------------------------------------------------------------- where
-@pytest.mark.parametrize("sc,sa,sb", [
-    ((2, 3), (2, 3), (2, 3)), ((2, 3), (3,), (2, 3)), ((2, 1), (1, 3), (3,)), ((3,), (2, 3), ()),
-])
+@pytest.mark.parametrize(
+    "sc,sa,sb",
+    [
+        ((2, 3), (2, 3), (2, 3)),
+        ((2, 3), (3,), (2, 3)),
+        ((2, 1), (1, 3), (3,)),
+        ((3,), (2, 3), ()),
+    ],
+)
 def test_where_forward_and_gradcheck(sc, sa, sb, rng):
     cond = rng.random(sc) > 0.5
     a, b = leaf(*sa), leaf(*sb)
@@ -188,12 +198,15 @@ def test_where_needs_a_tensor_branch():
 
 
 # -------------------------------------------------------------------------------------- casts
-@pytest.mark.parametrize("cast,target", [
-    (lambda t: t.float(), mt.float32),
-    (lambda t: t.to(mt.float32), mt.float32),
-    (lambda t: t.to("float16"), mt.float16),
-    (lambda t: t.type(mt.float32), mt.float32),
-])
+@pytest.mark.parametrize(
+    "cast,target",
+    [
+        (lambda t: t.float(), mt.float32),
+        (lambda t: t.to(mt.float32), mt.float32),
+        (lambda t: t.to("float16"), mt.float16),
+        (lambda t: t.type(mt.float32), mt.float32),
+    ],
+)
 def test_downcast_keeps_the_gradient_in_the_source_dtype(cast, target):
     x = mt.tensor([0.5, -1.25, 2.0], dtype=mt.float64, requires_grad=True)
     y = cast(x)
@@ -227,8 +240,11 @@ def test_cast_to_the_same_dtype_is_the_same_tensor():
 
 def test_cast_to_integer_or_bool_cuts_the_graph():
     x = mt.tensor([1.7, -2.2, 0.0], requires_grad=True)
-    for y, dtype, ref in [(x.long(), mt.int64, [1, -2, 0]), (x.int(), mt.int32, [1, -2, 0]),
-                          (x.bool(), mt.bool, [True, True, False])]:
+    for y, dtype, ref in [
+        (x.long(), mt.int64, [1, -2, 0]),
+        (x.int(), mt.int32, [1, -2, 0]),
+        (x.bool(), mt.bool, [True, True, False]),
+    ]:
         assert y.dtype == dtype and not y.requires_grad and y.grad_fn is None
         np.testing.assert_array_equal(y.data, ref)
 
@@ -243,8 +259,12 @@ def test_integer_to_float_cast():
 
 # -------------------------------------------------------------------------------- comparisons
 COMPARISONS = [
-    (operator.eq, np.equal), (operator.ne, np.not_equal), (operator.lt, np.less),
-    (operator.le, np.less_equal), (operator.gt, np.greater), (operator.ge, np.greater_equal),
+    (operator.eq, np.equal),
+    (operator.ne, np.not_equal),
+    (operator.lt, np.less),
+    (operator.le, np.less_equal),
+    (operator.gt, np.greater),
+    (operator.ge, np.greater_equal),
 ]
 
 

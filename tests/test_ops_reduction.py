@@ -78,8 +78,9 @@ def test_var_std_forward_and_gradcheck(name, dim, keepdim, unbiased):
 def test_var_correction_keyword(correction):
     x = leaf(6)
     np.testing.assert_allclose(x.var(correction=correction).data, np.var(x.data, ddof=correction))
-    np.testing.assert_allclose(mt.std(x, correction=correction).data,
-                               np.std(x.data, ddof=correction))
+    np.testing.assert_allclose(
+        mt.std(x, correction=correction).data, np.std(x.data, ddof=correction)
+    )
     assert gradcheck(lambda t: t.var(correction=correction), (x,))
 
 
@@ -181,10 +182,18 @@ def test_argmax_ties_give_the_first_index():
 
 
 # ----------------------------------------------------------------------------------- dim errors
-@pytest.mark.parametrize("call", [
-    lambda x: x.sum(3), lambda x: x.mean(-4), lambda x: x.var((0, 5)), lambda x: x.max(3),
-    lambda x: x.min(-4), lambda x: x.argmax(3), lambda x: x.std(dim=7),
-])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda x: x.sum(3),
+        lambda x: x.mean(-4),
+        lambda x: x.var((0, 5)),
+        lambda x: x.max(3),
+        lambda x: x.min(-4),
+        lambda x: x.argmax(3),
+        lambda x: x.std(dim=7),
+    ],
+)
 def test_out_of_range_dim_raises_index_error_naming_the_range(call):
     with pytest.raises(IndexError, match=r"out of range.*\[-3, 2\]"):
         call(mt.randn(2, 3, 4))

@@ -21,10 +21,17 @@ def check(fn, x, expected):
 
 
 # ------------------------------------------------------------------------------ reshape / view
-@pytest.mark.parametrize("shape,new", [
-    ((2, 3, 4), (6, 4)), ((2, 3, 4), (-1,)), ((2, 3, 4), (4, -1)), ((6,), (2, 1, 3)),
-    ((), (1, 1)), ((1,), ()),
-])
+@pytest.mark.parametrize(
+    "shape,new",
+    [
+        ((2, 3, 4), (6, 4)),
+        ((2, 3, 4), (-1,)),
+        ((2, 3, 4), (4, -1)),
+        ((6,), (2, 1, 3)),
+        ((), (1, 1)),
+        ((1,), ()),
+    ],
+)
 def test_reshape_and_view(shape, new):
     x = leaf(*shape)
     check(lambda t: t.reshape(new), x, x.data.reshape(new))
@@ -49,7 +56,7 @@ def test_reshape_to_an_incompatible_shape_raises(new):
 def test_flatten(start, end):
     x = leaf(2, 3, 4)
     s, e = start % 3, end % 3
-    new = x.shape[:s] + (int(np.prod(x.shape[s:e + 1])),) + x.shape[e + 1:]
+    new = x.shape[:s] + (int(np.prod(x.shape[s : e + 1])),) + x.shape[e + 1 :]
     check(lambda t: t.flatten(start, end), x, x.data.reshape(new))
     check(lambda t: mt.flatten(t, start, end), x, x.data.reshape(new))
 
@@ -120,9 +127,17 @@ def test_permute_out_of_range_dim_is_an_index_error_not_a_wraparound():
 
 
 # ---------------------------------------------------------------------- squeeze / unsqueeze
-@pytest.mark.parametrize("dim,shape", [
-    (None, (3,)), (0, (3, 1)), (2, (1, 3)), (-1, (1, 3)), (1, (1, 3, 1)), ((0, 2), (3,)),
-])
+@pytest.mark.parametrize(
+    "dim,shape",
+    [
+        (None, (3,)),
+        (0, (3, 1)),
+        (2, (1, 3)),
+        (-1, (1, 3)),
+        (1, (1, 3, 1)),
+        ((0, 2), (3,)),
+    ],
+)
 def test_squeeze(dim, shape):
     x = leaf(1, 3, 1)
     check(lambda t: t.squeeze(dim), x, x.data.reshape(shape))
@@ -142,15 +157,20 @@ def test_unsqueeze_of_a_0d_tensor():
 
 
 # -------------------------------------------------------------------------------------- expand
-@pytest.mark.parametrize("shape,new", [
-    ((3, 1), (3, 4)), ((1,), (5,)), ((3, 1), (2, 3, 4)), ((3, 1), (-1, 4)), ((1, 3), (2, -1, 3)),
-    ((), (2, 2)),
-])
+@pytest.mark.parametrize(
+    "shape,new",
+    [
+        ((3, 1), (3, 4)),
+        ((1,), (5,)),
+        ((3, 1), (2, 3, 4)),
+        ((3, 1), (-1, 4)),
+        ((1, 3), (2, -1, 3)),
+        ((), (2, 2)),
+    ],
+)
 def test_expand(shape, new):
     x = leaf(*shape)
-    target = tuple(
-        (x.shape[i - len(new) + x.ndim] if n == -1 else n) for i, n in enumerate(new)
-    )
+    target = tuple((x.shape[i - len(new) + x.ndim] if n == -1 else n) for i, n in enumerate(new))
     check(lambda t: t.expand(*new), x, np.broadcast_to(x.data, target))
     check(lambda t: t.expand(new), x, np.broadcast_to(x.data, target))
 
@@ -169,13 +189,23 @@ def test_expand_to_an_incompatible_shape_raises():
 
 
 # ------------------------------------------------------------------------------ out of range
-@pytest.mark.parametrize("call", [
-    lambda x: x.transpose(0, 2), lambda x: x.transpose(-3, 0), lambda x: x.squeeze(2),
-    lambda x: x.squeeze(-3), lambda x: x.unsqueeze(3), lambda x: x.unsqueeze(-4),
-    lambda x: x.flatten(0, 2), lambda x: x.flatten(-3), lambda x: mt.cat([x, x], dim=2),
-    lambda x: mt.cat([x, x], dim=-3), lambda x: mt.stack([x, x], dim=3),
-    lambda x: mt.stack([x, x], dim=-4),
-])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda x: x.transpose(0, 2),
+        lambda x: x.transpose(-3, 0),
+        lambda x: x.squeeze(2),
+        lambda x: x.squeeze(-3),
+        lambda x: x.unsqueeze(3),
+        lambda x: x.unsqueeze(-4),
+        lambda x: x.flatten(0, 2),
+        lambda x: x.flatten(-3),
+        lambda x: mt.cat([x, x], dim=2),
+        lambda x: mt.cat([x, x], dim=-3),
+        lambda x: mt.stack([x, x], dim=3),
+        lambda x: mt.stack([x, x], dim=-4),
+    ],
+)
 def test_out_of_range_dim_raises_index_error(call):
     with pytest.raises(IndexError, match="out of range"):
         call(mt.randn(2, 3))
@@ -183,8 +213,15 @@ def test_out_of_range_dim_raises_index_error(call):
 
 # ------------------------------------------------------------------------------------ indexing
 BASIC_INDICES = [
-    (1,), (-1,), (slice(1, None),), (slice(None, None, 2),), (slice(None), 1),
-    (Ellipsis, 2), (None, 0), (slice(0, 2), slice(1, 3), 0), (1, slice(None, None, -1)),
+    (1,),
+    (-1,),
+    (slice(1, None),),
+    (slice(None, None, 2),),
+    (slice(None), 1),
+    (Ellipsis, 2),
+    (None, 0),
+    (slice(0, 2), slice(1, 3), 0),
+    (1, slice(None, None, -1)),
 ]
 
 

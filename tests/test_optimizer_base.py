@@ -80,8 +80,11 @@ def test_param_groups_defaults_and_add_param_group():
     assert opt.get_config() == {"lr": 0.1, "momentum": 0.2}
     rebuilt = Registry()
     rebuilt.add("optimizer", "TinySGD", TinySGD)
-    again = rebuilt.create("optimizer", {"name": "tiny_sgd", "config": opt.get_config()},
-                           params=[nn.Parameter(mt.ones(1))])
+    again = rebuilt.create(
+        "optimizer",
+        {"name": "tiny_sgd", "config": opt.get_config()},
+        params=[nn.Parameter(mt.ones(1))],
+    )
     assert again.get_config() == opt.get_config() and again.param_groups[0]["lr"] == 0.1
 
 
@@ -124,8 +127,9 @@ def test_constructor_errors():
         TinySGD([], lr=0.1)
     with pytest.raises(ValueError, match="TinySGD got an empty parameter list"):
         TinySGD(iter([]), lr=0.1)
-    with pytest.raises(TypeError, match="should be an iterable of Tensors or dicts, but got "
-                                        "Parameter"):
+    with pytest.raises(
+        TypeError, match="should be an iterable of Tensors or dicts, but got Parameter"
+    ):
         TinySGD(p, lr=0.1)
     with pytest.raises(ValueError, match="TinySGD: a parameter appears twice in one group"):
         TinySGD([p, p], lr=0.1)
@@ -135,11 +139,15 @@ def test_constructor_errors():
         TinySGD([p], lr=-0.5)
     with pytest.raises(ValueError, match="Invalid learning rate: -1"):
         TinySGD([{"params": [p], "lr": -1}], lr=0.1)
-    with pytest.raises(ValueError, match=r"didn't specify a value of required option\(s\) "
-                                         r"\['lr'\]"):
+    with pytest.raises(
+        ValueError,
+        match=r"didn't specify a value of required option\(s\) "
+        r"\['lr'\]",
+    ):
         TinySGD([p])
-    with pytest.raises(TypeError, match="can only optimize Tensors, but parameter 1 of the group "
-                                        "is a ndarray"):
+    with pytest.raises(
+        TypeError, match="can only optimize Tensors, but parameter 1 of the group is a ndarray"
+    ):
         TinySGD([p, np.ones(2)], lr=0.1)
     with pytest.raises(ValueError, match=r"can't optimize a non-leaf Tensor \(parameter 0"):
         TinySGD([p * 2], lr=0.1)
@@ -184,7 +192,8 @@ def test_state_dict_round_trip_continues_bit_for_bit(by_name):
     saved = opt.state_dict(names)
     keys = ["w", "b"] if by_name else [0, 1]
     assert list(saved["state"]) == keys and saved["param_groups"] == [
-        {"lr": 0.1, "momentum": 0.9, "params": keys}]
+        {"lr": 0.1, "momentum": 0.9, "params": keys}
+    ]
     assert saved["state"][keys[0]]["step"] == 2.0
     buffer = opt._arenas[0][0].buffers["momentum_buffer"]
     assert not np.shares_memory(saved["state"][keys[0]]["momentum_buffer"], buffer)  # a copy
@@ -224,8 +233,9 @@ def test_load_state_dict_errors():
     saved = opt.state_dict()
     with pytest.raises(ValueError, match="needs the keys 'state' and 'param_groups'"):
         opt.load_state_dict({"state": {}})
-    with pytest.raises(ValueError, match="loaded state dict has 2 parameter groups, this TinySGD "
-                                         "has 1"):
+    with pytest.raises(
+        ValueError, match="loaded state dict has 2 parameter groups, this TinySGD has 1"
+    ):
         opt.load_state_dict({"state": {}, "param_groups": saved["param_groups"] * 2})
     bad = {"state": {}, "param_groups": [{**saved["param_groups"][0], "params": [0]}]}
     with pytest.raises(ValueError, match=r"group \(0\) with 1 parameters, this optimizer's has 2"):
@@ -236,11 +246,17 @@ def test_load_state_dict_errors():
         opt.load_state_dict(by_name, model.named_parameters())
     wrong = opt.state_dict()
     wrong["state"][1]["momentum_buffer"] = np.zeros(4)
-    with pytest.raises(ValueError, match=r"state 'momentum_buffer' of parameter 1 has shape "
-                                         r"\(4,\), the parameter has shape \(3,\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"state 'momentum_buffer' of parameter 1 has shape "
+        r"\(4,\), the parameter has shape \(3,\)",
+    ):
         opt.load_state_dict(wrong)
-    with pytest.raises(ValueError, match=r"a parameter of shape \(3,\) of the optimizer has no "
-                                         "name in param_names"):
+    with pytest.raises(
+        ValueError,
+        match=r"a parameter of shape \(3,\) of the optimizer has no "
+        "name in param_names",
+    ):
         opt.state_dict([("w", model.w)])
 
 

@@ -11,16 +11,32 @@ STEPS = 100
 B = (0.9, 0.999)
 DEFAULTS = {  # PyTorch's defaults, written out independently of the implementation
     "SGD": dict(lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False, maximize=False),
-    "Adam": dict(lr=1e-3, betas=B, eps=1e-8, weight_decay=0, amsgrad=False, maximize=False,
-                 decoupled_weight_decay=False),
+    "Adam": dict(
+        lr=1e-3,
+        betas=B,
+        eps=1e-8,
+        weight_decay=0,
+        amsgrad=False,
+        maximize=False,
+        decoupled_weight_decay=False,
+    ),
     "AdamW": dict(lr=1e-3, betas=B, eps=1e-8, weight_decay=1e-2, amsgrad=False, maximize=False),
-    "RMSprop": dict(lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0, centered=False,
-                    maximize=False),
-    "Adagrad": dict(lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0, eps=1e-10,
-                    maximize=False),
+    "RMSprop": dict(
+        lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0, centered=False, maximize=False
+    ),
+    "Adagrad": dict(
+        lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0, eps=1e-10, maximize=False
+    ),
     "Adadelta": dict(lr=1.0, rho=0.9, eps=1e-6, weight_decay=0, maximize=False),
-    "NAdam": dict(lr=2e-3, betas=B, eps=1e-8, weight_decay=0, momentum_decay=4e-3,
-                  decoupled_weight_decay=False, maximize=False),
+    "NAdam": dict(
+        lr=2e-3,
+        betas=B,
+        eps=1e-8,
+        weight_decay=0,
+        momentum_decay=4e-3,
+        decoupled_weight_decay=False,
+        maximize=False,
+    ),
     "Adamax": dict(lr=2e-3, betas=B, eps=1e-8, weight_decay=0, maximize=False),
 }
 
@@ -64,18 +80,21 @@ def reference_step(name, h, p, g, st, t):
     m = st["exp_avg"] = b1 * st.get("exp_avg", z) + (1 - b1) * g
     if name == "Adamax":
         u = st["exp_inf"] = np.maximum(b2 * st.get("exp_inf", z), np.abs(g) + h["eps"])
-        return p - lr / (1 - b1 ** t) * m / u
+        return p - lr / (1 - b1**t) * m / u
     v = st["exp_avg_sq"] = b2 * st.get("exp_avg_sq", z) + (1 - b2) * g * g
     if name == "NAdam":
         mu = b1 * (1 - 0.5 * 0.96 ** (t * h["momentum_decay"]))
         mu_next = b1 * (1 - 0.5 * 0.96 ** ((t + 1) * h["momentum_decay"]))
         prod = st["mu_product"] = st.get("mu_product", 1.0) * mu
-        denom = np.sqrt(v / (1 - b2 ** t)) + h["eps"]
-        return (p - lr * (1 - mu) / (1 - prod) * g / denom
-                - lr * mu_next / (1 - prod * mu_next) * m / denom)
+        denom = np.sqrt(v / (1 - b2**t)) + h["eps"]
+        return (
+            p
+            - lr * (1 - mu) / (1 - prod) * g / denom
+            - lr * mu_next / (1 - prod * mu_next) * m / denom
+        )
     if h["amsgrad"]:
         v = st["max_exp_avg_sq"] = np.maximum(st.get("max_exp_avg_sq", z), v)
-    return p - lr / (1 - b1 ** t) * m / (np.sqrt(v) / np.sqrt(1 - b2 ** t) + h["eps"])
+    return p - lr / (1 - b1**t) * m / (np.sqrt(v) / np.sqrt(1 - b2**t) + h["eps"])
 
 
 def reference_run(name, hparams, inits, grads):
@@ -87,16 +106,19 @@ def reference_run(name, hparams, inits, grads):
                 continue
             st = states[i]
             st["step"] = st.get("step", 0) + 1
-            ps[i] = reference_step(name, {**DEFAULTS[name], **hparams[i]}, ps[i],
-                                   g.astype(np.float64), st, st["step"])
+            ps[i] = reference_step(
+                name, {**DEFAULTS[name], **hparams[i]}, ps[i], g.astype(np.float64), st, st["step"]
+            )
     return ps, states
 
 
 def make_data(rng, dtype, steps=STEPS, skip=False):
     inits = [rng.normal(size=s).astype(dtype) for s in SHAPES]
     # A random scale per step makes v rise and fall, so amsgrad's maximum matters.
-    grads = [[(rng.normal(size=s) * rng.uniform(0.1, 3.0)).astype(dtype) for s in SHAPES]
-             for _ in range(steps)]
+    grads = [
+        [(rng.normal(size=s) * rng.uniform(0.1, 3.0)).astype(dtype) for s in SHAPES]
+        for _ in range(steps)
+    ]
     if skip:  # parameter 1 has no gradient on every third step, parameter 2 on some others
         for t, gs in enumerate(grads):
             gs[1] = None if t % 3 == 0 else gs[1]
@@ -113,27 +135,38 @@ def run(opt, params, grads, start=0):
 
 
 CASES = [
-    ("SGD", dict(lr=0.1)), ("SGD", dict(lr=0.05, momentum=0.9)),
+    ("SGD", dict(lr=0.1)),
+    ("SGD", dict(lr=0.05, momentum=0.9)),
     ("SGD", dict(lr=0.05, momentum=0.9, dampening=0.3)),
-    ("SGD", dict(lr=0.05, momentum=0.8, nesterov=True)), ("SGD", dict(lr=0.1, weight_decay=0.1)),
+    ("SGD", dict(lr=0.05, momentum=0.8, nesterov=True)),
+    ("SGD", dict(lr=0.1, weight_decay=0.1)),
     ("SGD", dict(lr=0.05, momentum=0.5, weight_decay=0.01, maximize=True)),
-    ("Adam", dict(lr=0.01)), ("Adam", dict(lr=0.01, weight_decay=0.1)),
-    ("Adam", dict(lr=0.01, amsgrad=True)), ("Adam", dict(lr=0.01, maximize=True)),
+    ("Adam", dict(lr=0.01)),
+    ("Adam", dict(lr=0.01, weight_decay=0.1)),
+    ("Adam", dict(lr=0.01, amsgrad=True)),
+    ("Adam", dict(lr=0.01, maximize=True)),
     ("Adam", dict(lr=0.01, weight_decay=0.1, decoupled_weight_decay=True)),
-    ("AdamW", dict(lr=0.01)), ("AdamW", dict(lr=0.01, weight_decay=0.2, amsgrad=True)),
+    ("AdamW", dict(lr=0.01)),
+    ("AdamW", dict(lr=0.01, weight_decay=0.2, amsgrad=True)),
     ("AdamW", dict(lr=0.01, maximize=True)),
-    ("RMSprop", dict()), ("RMSprop", dict(momentum=0.9)), ("RMSprop", dict(centered=True)),
+    ("RMSprop", dict()),
+    ("RMSprop", dict(momentum=0.9)),
+    ("RMSprop", dict(centered=True)),
     ("RMSprop", dict(centered=True, momentum=0.5, weight_decay=0.1, alpha=0.9)),
     ("RMSprop", dict(maximize=True)),
-    ("Adagrad", dict(lr=0.1)), ("Adagrad", dict(lr=0.1, lr_decay=0.01)),
+    ("Adagrad", dict(lr=0.1)),
+    ("Adagrad", dict(lr=0.1, lr_decay=0.01)),
     ("Adagrad", dict(lr=0.1, initial_accumulator_value=0.5, weight_decay=0.1)),
     ("Adagrad", dict(lr=0.1, maximize=True)),
-    ("Adadelta", dict()), ("Adadelta", dict(rho=0.5, weight_decay=0.1)),
+    ("Adadelta", dict()),
+    ("Adadelta", dict(rho=0.5, weight_decay=0.1)),
     ("Adadelta", dict(maximize=True)),
-    ("NAdam", dict(lr=0.01)), ("NAdam", dict(lr=0.01, weight_decay=0.1)),
+    ("NAdam", dict(lr=0.01)),
+    ("NAdam", dict(lr=0.01, weight_decay=0.1)),
     ("NAdam", dict(lr=0.01, weight_decay=0.1, decoupled_weight_decay=True)),
     ("NAdam", dict(lr=0.01, maximize=True, momentum_decay=0.01)),
-    ("Adamax", dict(lr=0.01)), ("Adamax", dict(lr=0.01, weight_decay=0.1)),
+    ("Adamax", dict(lr=0.01)),
+    ("Adamax", dict(lr=0.01, weight_decay=0.1)),
     ("Adamax", dict(lr=0.01, maximize=True)),
 ]
 TOL = {np.float32: dict(rtol=1e-5, atol=1e-6), np.float64: dict(rtol=1e-12, atol=1e-12)}
@@ -151,8 +184,12 @@ def check_against_reference(name, kwargs, opt, params, hparams, inits, grads, dt
                 assert state["step"] == value
             else:
                 assert np.asarray(state[key]).dtype == (dtype if key != "mu_product" else float)
-                np.testing.assert_allclose(state[key], value, rtol=1e-4 if dtype == np.float32
-                                           else 1e-10, atol=1e-6 if dtype == np.float32 else 1e-12)
+                np.testing.assert_allclose(
+                    state[key],
+                    value,
+                    rtol=1e-4 if dtype == np.float32 else 1e-10,
+                    atol=1e-6 if dtype == np.float32 else 1e-12,
+                )
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -172,8 +209,9 @@ def test_param_groups_skipped_parameters_and_mixed_dtypes(name, rng):
     # step count alone, which forces the per-parameter path.
     inits, grads = make_data(rng, np.float64, skip=True)
     inits[0] = inits[0].astype(np.float32)
-    grads = [[g if i or g is None else g.astype(np.float32) for i, g in enumerate(gs)]
-             for gs in grads]
+    grads = [
+        [g if i or g is None else g.astype(np.float32) for i, g in enumerate(gs)] for gs in grads
+    ]
     params = [Parameter(x.copy()) for x in inits]
     base = dict(lr=0.02) if name != "Adadelta" else {}
     other = dict(lr=0.005, weight_decay=0.05)
@@ -199,12 +237,19 @@ class Tiny(Module):
 
 
 @pytest.mark.parametrize("by_name", [False, True])
-@pytest.mark.parametrize("name, kwargs", [
-    ("SGD", dict(lr=0.05, momentum=0.9, nesterov=True)), ("Adam", dict(amsgrad=True)),
-    ("AdamW", {}), ("RMSprop", dict(centered=True, momentum=0.5)),
-    ("Adagrad", dict(initial_accumulator_value=0.1, lr_decay=0.1)), ("Adadelta", {}),
-    ("NAdam", {}), ("Adamax", {}),
-])
+@pytest.mark.parametrize(
+    "name, kwargs",
+    [
+        ("SGD", dict(lr=0.05, momentum=0.9, nesterov=True)),
+        ("Adam", dict(amsgrad=True)),
+        ("AdamW", {}),
+        ("RMSprop", dict(centered=True, momentum=0.5)),
+        ("Adagrad", dict(initial_accumulator_value=0.1, lr_decay=0.1)),
+        ("Adadelta", {}),
+        ("NAdam", {}),
+        ("Adamax", {}),
+    ],
+)
 def test_state_dict_round_trip_mid_training_is_bit_identical(name, kwargs, by_name, rng):
     inits, grads = make_data(rng, np.float32, skip=True)
     full = Tiny(inits)
@@ -243,7 +288,8 @@ def test_zero_dimensional_parameter_state_round_trip():
     opt_a.step()
     opt_b.load_state_dict(opt_a.state_dict())
     assert opt_b.state[b[0]]["exp_avg"].shape == () and isinstance(
-        opt_b.state[b[0]]["mu_product"], float)
+        opt_b.state[b[0]]["mu_product"], float
+    )
     for p, q in zip(a, b):
         q.data = p.data
         p.grad = q.grad = np.full(p.shape, -0.2, np.float32)
@@ -257,11 +303,16 @@ def test_config_round_trip_through_the_registry(name, kwargs):
     opt = getattr(mt.optim, name)([Parameter(np.zeros(3, np.float32))], **kwargs)
     config = opt.get_config()
     assert "params" not in config
-    rebuilt = mt.registry.create("optimizer", {"name": name.lower(), "config": config},
-                                 params=[Parameter(np.zeros(3, np.float32))])
+    rebuilt = mt.registry.create(
+        "optimizer",
+        {"name": name.lower(), "config": config},
+        params=[Parameter(np.zeros(3, np.float32))],
+    )
     assert type(rebuilt) is type(opt) and rebuilt.get_config() == config
-    strip = [{k: v for k, v in g.items() if k != "params"} for g in (opt.param_groups[0],
-                                                                       rebuilt.param_groups[0])]
+    strip = [
+        {k: v for k, v in g.items() if k != "params"}
+        for g in (opt.param_groups[0], rebuilt.param_groups[0])
+    ]
     assert strip[0] == strip[1]
 
 
@@ -273,27 +324,38 @@ def test_names_and_aliases_resolve():
     assert "full-batch gradient descent" in mt.optim.SGD.__doc__.lower()
 
 
-@pytest.mark.parametrize("name, kwargs, match", [
-    ("SGD", dict(lr=-0.1), "Invalid learning rate: -0.1"),
-    ("SGD", dict(momentum=-0.5), "Invalid momentum value: -0.5"),
-    ("SGD", dict(weight_decay=-1e-4), "Invalid weight_decay value"),
-    ("SGD", dict(nesterov=True), "Nesterov momentum requires a momentum and zero dampening"),
-    ("SGD", dict(nesterov=True, momentum=0.9, dampening=0.1), "dampening=0.1"),
-    ("Adam", dict(eps=-1e-8), "Invalid epsilon value: -1e-08"),
-    ("Adam", dict(betas=(1.0, 0.999)), r"Invalid beta parameter at index 0: 1.0 .*< 1"),
-    ("AdamW", dict(betas=(0.9, -0.1)), "Invalid beta parameter at index 1: -0.1"),
-    ("NAdam", dict(betas=(0.9,)), "expects a pair"),
-    ("AdamW", dict(weight_decay=-0.01), "Invalid weight_decay value"),
-    ("NAdam", dict(momentum_decay=-1.0), "Invalid momentum_decay value"),
-    ("Adamax", dict(lr=-1.0), "Invalid learning rate"),
-    ("RMSprop", dict(alpha=1.5), r"Invalid alpha value: 1.5 \(RMSprop expects 0 <= alpha <= 1\)"),
-    ("RMSprop", dict(momentum=-0.1), "Invalid momentum value"),
-    ("RMSprop", dict(eps=-1.0), "Invalid epsilon value"),
-    ("Adagrad", dict(lr_decay=-0.1), "Invalid lr_decay value"),
-    ("Adagrad", dict(initial_accumulator_value=-1.0), "Invalid initial_accumulator_value value"),
-    ("Adadelta", dict(rho=-0.1), "Invalid rho value"),
-    ("Adadelta", dict(rho=1.1), r"0 <= rho <= 1"),
-])
+@pytest.mark.parametrize(
+    "name, kwargs, match",
+    [
+        ("SGD", dict(lr=-0.1), "Invalid learning rate: -0.1"),
+        ("SGD", dict(momentum=-0.5), "Invalid momentum value: -0.5"),
+        ("SGD", dict(weight_decay=-1e-4), "Invalid weight_decay value"),
+        ("SGD", dict(nesterov=True), "Nesterov momentum requires a momentum and zero dampening"),
+        ("SGD", dict(nesterov=True, momentum=0.9, dampening=0.1), "dampening=0.1"),
+        ("Adam", dict(eps=-1e-8), "Invalid epsilon value: -1e-08"),
+        ("Adam", dict(betas=(1.0, 0.999)), r"Invalid beta parameter at index 0: 1.0 .*< 1"),
+        ("AdamW", dict(betas=(0.9, -0.1)), "Invalid beta parameter at index 1: -0.1"),
+        ("NAdam", dict(betas=(0.9,)), "expects a pair"),
+        ("AdamW", dict(weight_decay=-0.01), "Invalid weight_decay value"),
+        ("NAdam", dict(momentum_decay=-1.0), "Invalid momentum_decay value"),
+        ("Adamax", dict(lr=-1.0), "Invalid learning rate"),
+        (
+            "RMSprop",
+            dict(alpha=1.5),
+            r"Invalid alpha value: 1.5 \(RMSprop expects 0 <= alpha <= 1\)",
+        ),
+        ("RMSprop", dict(momentum=-0.1), "Invalid momentum value"),
+        ("RMSprop", dict(eps=-1.0), "Invalid epsilon value"),
+        ("Adagrad", dict(lr_decay=-0.1), "Invalid lr_decay value"),
+        (
+            "Adagrad",
+            dict(initial_accumulator_value=-1.0),
+            "Invalid initial_accumulator_value value",
+        ),
+        ("Adadelta", dict(rho=-0.1), "Invalid rho value"),
+        ("Adadelta", dict(rho=1.1), r"0 <= rho <= 1"),
+    ],
+)
 def test_invalid_hyperparameters_raise(name, kwargs, match):
     with pytest.raises(ValueError, match=match):
         getattr(mt.optim, name)([Parameter(np.zeros(2, np.float32))], **kwargs)
@@ -321,8 +383,9 @@ def test_step_updates_in_place_keeps_float32_and_zero_grad(name):
         assert p.data is view and np.shares_memory(p.data, params[0].data.base)
         assert p.data.dtype == np.float32 and not np.allclose(p.data, 1.0)
         assert all(np.asarray(v).dtype in (np.float32, np.float64) for v in opt.state[p].values())
-        assert all(v.dtype == np.float32 for v in opt.state[p].values()
-                   if isinstance(v, np.ndarray))
+        assert all(
+            v.dtype == np.float32 for v in opt.state[p].values() if isinstance(v, np.ndarray)
+        )
     opt.zero_grad()
     assert all(p.grad is None for p in params)
     before = [p.data.copy() for p in params]
@@ -342,20 +405,28 @@ def test_parameter_that_never_had_a_gradient_has_no_state():
     assert opt.state[b] == {} and set(opt.state) == {a} and np.array_equal(b.data, np.ones(2))
 
 
-@pytest.mark.parametrize("name, kwargs", [
-    ("SGD", dict(lr=0.05, momentum=0.9, nesterov=True, weight_decay=0.01)),
-    ("SGD", dict(lr=0.05, momentum=0.9, dampening=0.2)), ("Adam", dict(amsgrad=True)),
-    ("AdamW", {}), ("RMSprop", dict(centered=True, momentum=0.5)),
-    ("Adagrad", dict(lr_decay=0.1, initial_accumulator_value=0.1)), ("Adadelta", {}),
-    ("NAdam", dict(weight_decay=0.01)), ("Adamax", {}),
-    ("SGD", dict(lr=0.05, momentum=0.5, maximize=True)),
-    ("Adam", dict(weight_decay=0.1, maximize=True)), ("AdamW", dict(amsgrad=True, maximize=True)),
-    ("RMSprop", dict(weight_decay=0.1, maximize=True)),
-    ("Adagrad", dict(weight_decay=0.1, maximize=True)),
-    ("Adadelta", dict(rho=0.5, weight_decay=0.1, maximize=True)),
-    ("NAdam", dict(weight_decay=0.1, decoupled_weight_decay=True, maximize=True)),
-    ("Adamax", dict(weight_decay=0.1, maximize=True)),
-])
+@pytest.mark.parametrize(
+    "name, kwargs",
+    [
+        ("SGD", dict(lr=0.05, momentum=0.9, nesterov=True, weight_decay=0.01)),
+        ("SGD", dict(lr=0.05, momentum=0.9, dampening=0.2)),
+        ("Adam", dict(amsgrad=True)),
+        ("AdamW", {}),
+        ("RMSprop", dict(centered=True, momentum=0.5)),
+        ("Adagrad", dict(lr_decay=0.1, initial_accumulator_value=0.1)),
+        ("Adadelta", {}),
+        ("NAdam", dict(weight_decay=0.01)),
+        ("Adamax", {}),
+        ("SGD", dict(lr=0.05, momentum=0.5, maximize=True)),
+        ("Adam", dict(weight_decay=0.1, maximize=True)),
+        ("AdamW", dict(amsgrad=True, maximize=True)),
+        ("RMSprop", dict(weight_decay=0.1, maximize=True)),
+        ("Adagrad", dict(weight_decay=0.1, maximize=True)),
+        ("Adadelta", dict(rho=0.5, weight_decay=0.1, maximize=True)),
+        ("NAdam", dict(weight_decay=0.1, decoupled_weight_decay=True, maximize=True)),
+        ("Adamax", dict(weight_decay=0.1, maximize=True)),
+    ],
+)
 def test_against_torch(name, kwargs, rng):
     """20 steps (some parameters without gradient) against torch.optim, when torch is installed."""
     torch = pytest.importorskip("torch")
@@ -380,8 +451,10 @@ def test_against_torch(name, kwargs, rng):
         assert set(opt.state[p]) - {"step" if name == "SGD" else ""} == set(topt.state[t])
 
 
-@pytest.mark.parametrize("name, kwargs", [("Adagrad", dict(initial_accumulator_value=0.5)),
-                                          ("NAdam", {}), ("SGD", dict(momentum=0.9))])
+@pytest.mark.parametrize(
+    "name, kwargs",
+    [("Adagrad", dict(initial_accumulator_value=0.5)), ("NAdam", {}), ("SGD", dict(momentum=0.9))],
+)
 def test_parameter_without_state_in_a_loaded_dict_starts_fresh(name, kwargs, rng):
     # Parameter 1 gets its first gradient only after the state dict was saved, so the loaded
     # dict has no state for it; its initial state (sum = initial value, mu_product = 1) must hold.

@@ -1,6 +1,7 @@
 """The installed distribution must contain every package of the source tree."""
 
 import pathlib
+
 import pytest
 
 tomllib = pytest.importorskip("tomllib")

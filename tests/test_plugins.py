@@ -91,14 +91,21 @@ def test_a_failing_plugin_leaves_nothing_behind(isolated):
         registry.add("layer", "taken", object)
 
     provider = Provider("distribution", "bad-dist", "0.1")
-    with pytest.warns(RuntimeWarning, match=r"plugin 't3_halfway' from the distribution bad-dist "
-                                            r"0.1 failed to load: RuntimeError: boom"):
+    with pytest.warns(
+        RuntimeWarning,
+        match=r"plugin 't3_halfway' from the distribution bad-dist "
+        r"0.1 failed to load: RuntimeError: boom",
+    ):
         assert not pm.register_plugin(plugin("t3_halfway", halfway), provider, target=target)
-    with pytest.warns(RuntimeWarning, match=r"duplicate layer name 'taken'.*from the distribution "
-                                            r"bad-dist 0.1 clashes with .*from built-in"):
+    with pytest.warns(
+        RuntimeWarning,
+        match=r"duplicate layer name 'taken'.*from the distribution "
+        r"bad-dist 0.1 clashes with .*from built-in",
+    ):
         assert not pm.register_plugin(plugin("t3_clash", clashing), provider, target=target)
-    with pytest.warns(RuntimeWarning, match="it has no @minitorch_es.hookimpl function "
-                                            "minitorch_es_register"):
+    with pytest.warns(
+        RuntimeWarning, match="it has no @minitorch_es.hookimpl function minitorch_es_register"
+    ):
         assert not pm.register_plugin(plugin("t3_no_hook"), provider, target=target)
     assert target.names("layer") == ["Taken"] and target.namespace("nn.functional") == {}
     assert [f.plugin for f in pm.failures()] == ["t3_halfway", "t3_clash", "t3_no_hook"]
@@ -127,11 +134,17 @@ def fake_entry_points():
     builtin = FakeDist("minitorch_es", "0.1.0")  # normalised to minitorch-es
     external = FakeDist("T3.External_Dist", "2.0")
     return [
-        FakeEntryPoint("ext", external, lambda: plugin(
-            "t3_ext", lambda registry: registry.add("layer", "External", Thing))),
+        FakeEntryPoint(
+            "ext",
+            external,
+            lambda: plugin("t3_ext", lambda registry: registry.add("layer", "External", Thing)),
+        ),
         FakeEntryPoint("broken", external, broken),
-        FakeEntryPoint("core", builtin, lambda: plugin(
-            "t3_core", lambda registry: registry.add("layer", "Core", object))),
+        FakeEntryPoint(
+            "core",
+            builtin,
+            lambda: plugin("t3_core", lambda registry: registry.add("layer", "Core", object)),
+        ),
     ]
 
 
@@ -139,8 +152,11 @@ def test_load_plugins_builtins_first_then_external(isolated, monkeypatch):
     monkeypatch.setattr(pm, "_entry_points", fake_entry_points)
     monkeypatch.delenv(pm.DISABLE_ENV, raising=False)
     target = Registry()
-    with pytest.warns(RuntimeWarning, match=r"plugin 'broken' from the distribution "
-                                            r"t3-external-dist 2.0 failed to load: import failed"):
+    with pytest.warns(
+        RuntimeWarning,
+        match=r"plugin 'broken' from the distribution "
+        r"t3-external-dist 2.0 failed to load: import failed",
+    ):
         pm.load_plugins(target)
     assert str(target.entry("layer", "Core").provider) == "built-in (core_module)"
     external = target.entry("layer", "External").provider
@@ -148,9 +164,11 @@ def test_load_plugins_builtins_first_then_external(isolated, monkeypatch):
     assert [f.plugin for f in pm.failures()] == ["broken"]
     listing = pm.describe(target)
     assert "layer (2):\n  Core " in listing and "the distribution t3-external-dist 2.0" in listing
-    assert listing.endswith("failed to load (1):\n  plugin 'broken' from the distribution "
-                            "t3-external-dist 2.0 failed to load: import failed: ImportError: "
-                            "no module named t3_missing_dependency")
+    assert listing.endswith(
+        "failed to load (1):\n  plugin 'broken' from the distribution "
+        "t3-external-dist 2.0 failed to load: import failed: ImportError: "
+        "no module named t3_missing_dependency"
+    )
 
 
 def test_autoload_can_be_disabled_and_a_missing_catalog_is_reported(isolated, monkeypatch):
@@ -198,8 +216,9 @@ def plugin_env(tmp_path_factory):
 
 
 def run(args, env):
-    done = subprocess.run([sys.executable, *args], env=env, capture_output=True, text=True,
-                          timeout=60)
+    done = subprocess.run(
+        [sys.executable, *args], env=env, capture_output=True, text=True, timeout=60
+    )
     assert done.returncode == 0, done.stderr
     return done
 
@@ -213,10 +232,13 @@ def test_cli_lists_installed_plugins_and_failures(plugin_env):
     broken = "from the distribution minitorch-es-broken-plugin 0.1.0 failed to load"
     failed = [line for line in out.split("failed to load (")[1].splitlines() if broken in line]
     assert len(failed) == 3
-    assert failed[0] == (f"  plugin 'bad_hook' {broken}: RuntimeError: demo: the hook failed "
-                         "half-way")
-    assert failed[1] == (f"  plugin 'bad_import' {broken}: import failed: ImportError: demo: a "
-                         "dependency of this plugin is missing")
+    assert failed[0] == (
+        f"  plugin 'bad_hook' {broken}: RuntimeError: demo: the hook failed half-way"
+    )
+    assert failed[1] == (
+        f"  plugin 'bad_import' {broken}: import failed: ImportError: demo: a "
+        "dependency of this plugin is missing"
+    )
     assert failed[2].startswith(f"  plugin 'no_hook' {broken}: TypeError: it has no")
     assert "Halfway" not in out and "Forgotten" not in out  # nothing of a failed plugin stays
 
@@ -285,9 +307,23 @@ def test_a_real_pip_install_is_discovered(tmp_path):
     shutil.copytree(DISTS[0], source, ignore=shutil.ignore_patterns("__pycache__"))
     env = {k: v for k, v in os.environ.items() if k != pm.DISABLE_ENV}
     env.update(PIP_DISABLE_PIP_VERSION_CHECK="1", PIP_NO_INDEX="1", PIP_NO_CACHE_DIR="1")
-    done = subprocess.run([sys.executable, "-m", "pip", "install", "--no-build-isolation",
-                           "--no-deps", "--target", str(tmp_path / "site"), str(source)],
-                          env=env, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--no-build-isolation",
+            "--no-deps",
+            "--target",
+            str(tmp_path / "site"),
+            str(source),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     if done.returncode != 0:
         pytest.skip(f"pip cannot build the plugin offline here: {done.stderr[-500:]}")
     env["PYTHONPATH"] = str(tmp_path / "site")

@@ -92,26 +92,37 @@ def test_get_state_is_a_copy():
     assert mt_random.get_state() != state
 
 
-@pytest.mark.parametrize("seed,error", [
-    (1.5, TypeError), ("1", TypeError), (None, TypeError), (True, TypeError), (-1, ValueError),
-])
+@pytest.mark.parametrize(
+    "seed,error",
+    [
+        (1.5, TypeError),
+        ("1", TypeError),
+        (None, TypeError),
+        (True, TypeError),
+        (-1, ValueError),
+    ],
+)
 def test_bad_seeds_raise(seed, error):
     with pytest.raises(error, match="manual_seed"):
         mt.manual_seed(seed)
 
 
-@pytest.mark.parametrize("state", [
-    None,
-    {},
-    [1, 2],
-    {"bit_generator": "MT19937", "state": {}},
-    {"bit_generator": "PCG64"},
-    {"bit_generator": "PCG64", "state": {}},
-    {"bit_generator": "PCG64", "state": "abc"},
-    {"bit_generator": "PCG64", "state": {"state": "x", "inc": 1}},
-    {"bit_generator": "PCG64", "state": {"state": -1, "inc": 1}},
-    {"bit_generator": "PCG64", "state": {"state": 1, "inc": 1}, "seed": "s"},
-], ids=str)
+@pytest.mark.parametrize(
+    "state",
+    [
+        None,
+        {},
+        [1, 2],
+        {"bit_generator": "MT19937", "state": {}},
+        {"bit_generator": "PCG64"},
+        {"bit_generator": "PCG64", "state": {}},
+        {"bit_generator": "PCG64", "state": "abc"},
+        {"bit_generator": "PCG64", "state": {"state": "x", "inc": 1}},
+        {"bit_generator": "PCG64", "state": {"state": -1, "inc": 1}},
+        {"bit_generator": "PCG64", "state": {"state": 1, "inc": 1}, "seed": "s"},
+    ],
+    ids=str,
+)
 def test_bad_states_raise_value_error_and_leave_the_stream_alone(state):
     before = mt_random.get_state()
     with pytest.raises(ValueError, match="get_state"):

@@ -60,7 +60,10 @@ def test_add_get_and_case_insensitive_names():
     assert r.names("initializer") == ["KaimingNormal"]
     r.add("layer", "LeakyReLU", Gain)  # the same name in another kind is another entry
     assert [(e.kind, e.name) for e in r.entries()] == [
-        ("activation", "LeakyReLU"), ("initializer", "KaimingNormal"), ("layer", "LeakyReLU")]
+        ("activation", "LeakyReLU"),
+        ("initializer", "KaimingNormal"),
+        ("layer", "LeakyReLU"),
+    ]
     assert [e.kind for e in r.entries("layer")] == ["layer"]
 
 
@@ -92,10 +95,15 @@ def test_unknown_names_list_the_registered_ones_and_close_matches():
         r.add("activation", name, Gain if name == "Swish" else type(name, (Gain,), {}))
     with pytest.raises(RegistryError) as info:
         r.get("activation", "swsh")
-    assert str(info.value) == ("unknown activation 'swsh'. Did you mean 'Swish'? Registered "
-                               "activation names: Sigmoid, Softplus, Swish")
-    with pytest.raises(RegistryError, match=r"unknown layer 'Dense'. Registered layer names: "
-                                            r"\(none\)"):
+    assert str(info.value) == (
+        "unknown activation 'swsh'. Did you mean 'Swish'? Registered "
+        "activation names: Sigmoid, Softplus, Swish"
+    )
+    with pytest.raises(
+        RegistryError,
+        match=r"unknown layer 'Dense'. Registered layer names: "
+        r"\(none\)",
+    ):
         r.get("layer", "Dense")
     with pytest.raises(RegistryError, match="a activation name must be a str, got int"):
         r.get("activation", 3)
@@ -105,17 +113,32 @@ def test_unknown_names_list_the_registered_ones_and_close_matches():
 def test_bad_kinds_and_names():
     r = Registry()
     kinds = ", ".join(KINDS)
-    for call in (lambda: r.add("layers", "X", Gain), lambda: r.get("activations", "x"),
-                 lambda: r.names("model"), lambda: r.entries("optimiser"),
-                 lambda: r.create("thing", "x"), lambda: r.register("widget")(Gain)):
-        with pytest.raises(RegistryError, match=f"unknown registry kind .*; the kinds are: "
-                                                f"{kinds}"):
+    for call in (
+        lambda: r.add("layers", "X", Gain),
+        lambda: r.get("activations", "x"),
+        lambda: r.names("model"),
+        lambda: r.entries("optimiser"),
+        lambda: r.create("thing", "x"),
+        lambda: r.register("widget")(Gain),
+    ):
+        with pytest.raises(
+            RegistryError, match=f"unknown registry kind .*; the kinds are: {kinds}"
+        ):
             call()
     for bad in ("", None, 3):
         with pytest.raises(RegistryError, match="the name must be a non-empty str"):
             r.add("layer", bad, Gain)
-    assert set(KINDS) >= {"activation", "initializer", "optimizer", "scheduler", "regularizer",
-                          "loss", "layer", "metric", "callback"}
+    assert set(KINDS) >= {
+        "activation",
+        "initializer",
+        "optimizer",
+        "scheduler",
+        "regularizer",
+        "loss",
+        "layer",
+        "metric",
+        "callback",
+    }
 
 
 def test_create_from_names_configs_classes_and_instances():
@@ -145,11 +168,14 @@ def test_create_rejects_bad_specs_and_config_dicts():
         r.create("activation", {"config": {}})
     with pytest.raises(RegistryError, match=r"got keys \['confg', 'name'\]"):
         r.create("activation", {"name": "Gain", "confg": {"gain": 2}})
-    with pytest.raises(RegistryError, match="'config' of activation 'Gain' must be a dict of "
-                                            "constructor arguments, got list"):
+    with pytest.raises(
+        RegistryError,
+        match="'config' of activation 'Gain' must be a dict of constructor arguments, got list",
+    ):
         r.create("activation", {"name": "Gain", "config": [2.0]})
-    with pytest.raises(RegistryError, match="expected a activation config, got one of kind "
-                                            "'optimizer'"):
+    with pytest.raises(
+        RegistryError, match="expected a activation config, got one of kind 'optimizer'"
+    ):
         r.create("activation", {"kind": "optimizer", "name": "Gain", "config": {}})
     with pytest.raises(RegistryError, match=r"cannot make a activation from 3: expected a name"):
         r.create("activation", 3)
@@ -176,8 +202,11 @@ def test_export_namespace_and_lazy_loading():
     r.names("layer")
     assert loads == [1]
     r.export("nn.functional", "double", double)  # the same object again is harmless
-    with pytest.raises(RegistryError, match=r"duplicate name 'double' in mt.nn.functional: from "
-                                            r"the module .* and from the module"):
+    with pytest.raises(
+        RegistryError,
+        match=r"duplicate name 'double' in mt.nn.functional: from "
+        r"the module .* and from the module",
+    ):
         r.export("nn.functional", "double", lambda x: x)
     r.export("nn.functional", "double", abs, override=True)
     assert r.namespace("nn.functional")["double"] is abs
@@ -226,9 +255,12 @@ def test_registered_classes_appear_in_the_public_namespaces(restore_registry):
     assert mt.optim.T3RegOpt is _Opt and mt.regularizers.T3RegPenalty is T3RegPenalty
     assert mt.registry.get("layer", "t3_reg_gain_alias") is T3RegGain
     assert str(mt.registry.entry("layer", "T3RegGain").provider) == f"the module {__name__}"
-    with pytest.raises(AttributeError, match=r"module 'minitorch_es.nn' has no attribute "
-                                             r"'T3RegMissing' \(registered names there: "
-                                             r".*T3RegGain"):
+    with pytest.raises(
+        AttributeError,
+        match=r"module 'minitorch_es.nn' has no attribute "
+        r"'T3RegMissing' \(registered names there: "
+        r".*T3RegGain",
+    ):
         mt.nn.T3RegMissing
     with pytest.raises(RegistryError, match="duplicate layer name 't3reggain'"):
         mt.register("layer", name="T3RegGain")(Other)
@@ -255,11 +287,18 @@ def test_a_user_layer_is_creatable_by_name_and_round_trips(restore_registry):
     again = mt.registry.create("layer", {"name": "T3RegAffine", "config": layer.get_config()})
     assert again.get_config() == layer.get_config()
 
-    model = nn.Sequential(OrderedDict([("encoder", T3RegAffine(3, 4, scale=0.5)),
-                                       ("decoder", T3RegAffine(4, 1))]))
+    model = nn.Sequential(
+        OrderedDict([("encoder", T3RegAffine(3, 4, scale=0.5)), ("decoder", T3RegAffine(4, 1))])
+    )
     config = model.get_config()
-    assert config["layers"][0] == ["encoder", {"kind": "layer", "name": "T3RegAffine", "config": {
-        "in_features": 3, "out_features": 4, "scale": 0.5}}]
+    assert config["layers"][0] == [
+        "encoder",
+        {
+            "kind": "layer",
+            "name": "T3RegAffine",
+            "config": {"in_features": 3, "out_features": 4, "scale": 0.5},
+        },
+    ]
     rebuilt = mt.registry.create("layer", {"name": "Sequential", "config": config})
     assert [n for n, _ in rebuilt.named_children()] == ["encoder", "decoder"]
     assert rebuilt.encoder.scale == 0.5

@@ -15,19 +15,27 @@ def away_from_zero(rng, *shape):
 
 
 # ----------------------------------------------------------------------- penalties
-@pytest.mark.parametrize("make, l1, l2", [
-    (lambda: R.L1(), 0.01, 0.0), (lambda: R.L1(0.3), 0.3, 0.0),
-    (lambda: R.L2(), 0.0, 0.01), (lambda: R.L2(l2=0.2), 0.0, 0.2),
-    (lambda: R.L1L2(), 0.0, 0.0), (lambda: R.L1L2(l1=0.1, l2=0.05), 0.1, 0.05),
-    (lambda: R.l1(0.5), 0.5, 0.0), (lambda: R.l2(), 0.0, 0.01),
-    (lambda: R.l1_l2(l2=0.4), 0.0, 0.4), (lambda: R.L1L2(l1=2), 2.0, 0.0),
-])
+@pytest.mark.parametrize(
+    "make, l1, l2",
+    [
+        (lambda: R.L1(), 0.01, 0.0),
+        (lambda: R.L1(0.3), 0.3, 0.0),
+        (lambda: R.L2(), 0.0, 0.01),
+        (lambda: R.L2(l2=0.2), 0.0, 0.2),
+        (lambda: R.L1L2(), 0.0, 0.0),
+        (lambda: R.L1L2(l1=0.1, l2=0.05), 0.1, 0.05),
+        (lambda: R.l1(0.5), 0.5, 0.0),
+        (lambda: R.l2(), 0.0, 0.01),
+        (lambda: R.l1_l2(l2=0.4), 0.0, 0.4),
+        (lambda: R.L1L2(l1=2), 2.0, 0.0),
+    ],
+)
 @pytest.mark.parametrize("dtype", [mt.float32, mt.float64])
 def test_penalty_matches_numpy(make, l1, l2, dtype, rng):
     x = rng.standard_normal((6, 5))
     penalty = make()(mt.tensor(x, dtype=dtype))
     assert penalty.shape == () and penalty.dtype == dtype
-    expected = l1 * np.abs(x).sum() + l2 * (x ** 2).sum()
+    expected = l1 * np.abs(x).sum() + l2 * (x**2).sum()
     assert float(penalty) == pytest.approx(expected, rel=1e-5 if dtype == mt.float32 else 1e-12)
 
 
@@ -79,8 +87,10 @@ def test_orthogonal_regularizer(mode, rng):
     w = rng.standard_normal((4, 6))
     got = R.OrthogonalRegularizer(0.3, mode=mode)(mt.tensor(w, dtype=mt.float64))
     assert float(got) == pytest.approx(orthogonal_reference(w, 0.3, mode), rel=1e-12)
-    assert gradcheck(R.OrthogonalRegularizer(0.3, mode=mode),
-                     [mt.tensor(w, dtype=mt.float64, requires_grad=True)])
+    assert gradcheck(
+        R.OrthogonalRegularizer(0.3, mode=mode),
+        [mt.tensor(w, dtype=mt.float64, requires_grad=True)],
+    )
 
 
 def test_orthogonal_regularizer_is_zero_on_orthogonal_rows():
@@ -91,7 +101,7 @@ def test_orthogonal_regularizer_is_zero_on_orthogonal_rows():
 
 # ------------------------------------------------------------------ constraints
 def norm_reference(w, axis):
-    return np.sqrt((w ** 2).sum(axis=axis, keepdims=True))
+    return np.sqrt((w**2).sum(axis=axis, keepdims=True))
 
 
 @pytest.mark.parametrize("axis", [0, 1, (1, 2, 3), [0, 1]])
@@ -102,8 +112,10 @@ def test_norm_constraints_match_keras_formulas(axis, rng):
     cases = [
         (R.MaxNorm(1.5, axis=axis), w * np.clip(n, 0, 1.5) / (1e-7 + n)),
         (R.UnitNorm(axis=axis), w / (1e-7 + n)),
-        (R.MinMaxNorm(1.0, 2.0, rate=0.5, axis=axis),
-         w * (0.5 * np.clip(n, 1.0, 2.0) + 0.5 * n) / (1e-7 + n)),
+        (
+            R.MinMaxNorm(1.0, 2.0, rate=0.5, axis=axis),
+            w * (0.5 * np.clip(n, 1.0, 2.0) + 0.5 * n) / (1e-7 + n),
+        ),
     ]
     for constraint, expected in cases:
         p = mt.nn.Parameter(mt.tensor(w, dtype=mt.float64))
@@ -118,7 +130,7 @@ def test_default_axis_constrains_each_output_unit_as_keras():
     np.testing.assert_allclose(np.linalg.norm(lin, axis=1), 1.0, rtol=1e-6)
     conv = np.full((2, 3, 2, 2), 1.0)  # Conv2d.weight (out, in, kh, kw): norm sqrt(12) per filter
     R.UnitNorm()(conv)
-    np.testing.assert_allclose(np.sqrt((conv ** 2).sum(axis=(1, 2, 3))), 1.0, rtol=1e-6)
+    np.testing.assert_allclose(np.sqrt((conv**2).sum(axis=(1, 2, 3))), 1.0, rtol=1e-6)
 
 
 def test_max_norm_axis_meaning_on_linear_weight():
@@ -152,12 +164,19 @@ def test_zero_slice_stays_finite():
 
 
 # ------------------------------------------------------------------ registry, config
-@pytest.mark.parametrize("kind, made", [
-    ("regularizer", R.L1(0.2)), ("regularizer", R.L2(0.05)), ("regularizer", R.L1L2(0.1, 0.2)),
-    ("regularizer", R.OrthogonalRegularizer(0.5, "columns")),
-    ("constraint", R.MaxNorm(3, axis=(1, 2))), ("constraint", R.NonNeg()),
-    ("constraint", R.UnitNorm(axis=1)), ("constraint", R.MinMaxNorm(0.5, 2.0, 0.3, 1)),
-])
+@pytest.mark.parametrize(
+    "kind, made",
+    [
+        ("regularizer", R.L1(0.2)),
+        ("regularizer", R.L2(0.05)),
+        ("regularizer", R.L1L2(0.1, 0.2)),
+        ("regularizer", R.OrthogonalRegularizer(0.5, "columns")),
+        ("constraint", R.MaxNorm(3, axis=(1, 2))),
+        ("constraint", R.NonNeg()),
+        ("constraint", R.UnitNorm(axis=1)),
+        ("constraint", R.MinMaxNorm(0.5, 2.0, 0.3, 1)),
+    ],
+)
 def test_config_round_trip(kind, made, rng):
     entry = mt.registry.entry_of(made)
     assert entry.kind == kind
@@ -172,24 +191,38 @@ def test_config_round_trip(kind, made, rng):
         np.testing.assert_array_equal(rebuilt(w.copy()), made(w.copy()))
 
 
-@pytest.mark.parametrize("kind, alias, cls", [
-    ("regularizer", "l1", "L1"), ("regularizer", "l2", "L2"), ("regularizer", "l1_l2", "L1L2"),
-    ("regularizer", "orthogonal_regularizer", "OrthogonalRegularizer"),
-    ("constraint", "max_norm", "MaxNorm"), ("constraint", "non_neg", "NonNeg"),
-    ("constraint", "unit_norm", "UnitNorm"), ("constraint", "min_max_norm", "MinMaxNorm"),
-])
+@pytest.mark.parametrize(
+    "kind, alias, cls",
+    [
+        ("regularizer", "l1", "L1"),
+        ("regularizer", "l2", "L2"),
+        ("regularizer", "l1_l2", "L1L2"),
+        ("regularizer", "orthogonal_regularizer", "OrthogonalRegularizer"),
+        ("constraint", "max_norm", "MaxNorm"),
+        ("constraint", "non_neg", "NonNeg"),
+        ("constraint", "unit_norm", "UnitNorm"),
+        ("constraint", "min_max_norm", "MinMaxNorm"),
+    ],
+)
 def test_aliases(kind, alias, cls):
     assert type(mt.registry.create(kind, alias)) is getattr(mt.regularizers, cls)
 
 
 # -------------------------------------------------------------------------- errors
-@pytest.mark.parametrize("make, name", [
-    (lambda: R.L1(-0.1), "l1"), (lambda: R.L2("0.1"), "l2"),
-    (lambda: R.L1L2(l1=float("nan")), "l1"), (lambda: R.L1L2(l2=True), "l2"),
-    (lambda: R.l2(float("inf")), "l2"), (lambda: R.OrthogonalRegularizer(-1), "factor"),
-    (lambda: R.MaxNorm(-2), "max_value"), (lambda: R.MinMaxNorm(rate="x"), "rate"),
-    (lambda: R.MinMaxNorm(min_value=-1), "min_value"),
-])
+@pytest.mark.parametrize(
+    "make, name",
+    [
+        (lambda: R.L1(-0.1), "l1"),
+        (lambda: R.L2("0.1"), "l2"),
+        (lambda: R.L1L2(l1=float("nan")), "l1"),
+        (lambda: R.L1L2(l2=True), "l2"),
+        (lambda: R.l2(float("inf")), "l2"),
+        (lambda: R.OrthogonalRegularizer(-1), "factor"),
+        (lambda: R.MaxNorm(-2), "max_value"),
+        (lambda: R.MinMaxNorm(rate="x"), "rate"),
+        (lambda: R.MinMaxNorm(min_value=-1), "min_value"),
+    ],
+)
 def test_invalid_factor_names_the_argument(make, name):
     with pytest.raises(ValueError, match=f"argument {name}: expected a non-negative float"):
         make()
@@ -234,7 +267,7 @@ def test_regularization_loss_of_a_module(rng):
     out = model(mt.tensor(x))
     w = model.weight.data.astype(np.float64)
     activity = np.abs(x.astype(np.float64) @ w.T)
-    expected = 0.1 * (w ** 2).sum() + 0.01 * activity.sum() / 4
+    expected = 0.1 * (w**2).sum() + 0.01 * activity.sum() / 4
     loss = model.regularization_loss()
     assert loss.dtype == np.float32 and float(loss) == pytest.approx(expected, rel=1e-5)
     loss.backward()

@@ -40,13 +40,22 @@ def cosine_between(start, end, pct):
 
 CLOSED_FORMS = {  # name, kwargs, factor or lr as a function of (epoch, base_lr)
     "step": ("StepLR", dict(step_size=7, gamma=0.5), lambda e, b: b * 0.5 ** (e // 7)),
-    "multistep": ("MultiStepLR", dict(milestones=[12, 5, 20, 12], gamma=0.3),
-                  lambda e, b: b * 0.3 ** ((e >= 5) + 2 * (e >= 12) + (e >= 20))),
-    "exponential": ("ExponentialLR", dict(gamma=0.9), lambda e, b: b * 0.9 ** e),
-    "cosine": ("CosineAnnealingLR", dict(T_max=10, eta_min=0.001),
-               lambda e, b: 0.001 + (b - 0.001) * (1 + math.cos(math.pi * e / 10)) / 2),
-    "linear": ("LinearLR", dict(start_factor=0.25, end_factor=0.75, total_iters=8),
-               lambda e, b: b * (0.25 + 0.5 * min(e, 8) / 8)),
+    "multistep": (
+        "MultiStepLR",
+        dict(milestones=[12, 5, 20, 12], gamma=0.3),
+        lambda e, b: b * 0.3 ** ((e >= 5) + 2 * (e >= 12) + (e >= 20)),
+    ),
+    "exponential": ("ExponentialLR", dict(gamma=0.9), lambda e, b: b * 0.9**e),
+    "cosine": (
+        "CosineAnnealingLR",
+        dict(T_max=10, eta_min=0.001),
+        lambda e, b: 0.001 + (b - 0.001) * (1 + math.cos(math.pi * e / 10)) / 2,
+    ),
+    "linear": (
+        "LinearLR",
+        dict(start_factor=0.25, end_factor=0.75, total_iters=8),
+        lambda e, b: b * (0.25 + 0.5 * min(e, 8) / 8),
+    ),
     "linear-defaults": ("LinearLR", {}, lambda e, b: b * (1 / 3 + (2 / 3) * min(e, 5) / 5)),
 }
 
@@ -91,23 +100,26 @@ def test_resuming_with_last_epoch_needs_initial_lr():
     opt = make_optimizer()
     sched.ExponentialLR(opt, gamma=0.5)
     s = sched.ExponentialLR(opt, gamma=0.5, last_epoch=3)  # continues at epoch 4
-    np.testing.assert_allclose(s.get_last_lr(), [b * 0.5 ** 4 for b in LRS], rtol=1e-12)
+    np.testing.assert_allclose(s.get_last_lr(), [b * 0.5**4 for b in LRS], rtol=1e-12)
 
 
-@pytest.mark.parametrize("make, error, match", [
-    (lambda o: sched.StepLR(o, step_size=0), ValueError, "positive integer step_size, got 0"),
-    (lambda o: sched.StepLR(o, step_size=2.5), ValueError, "step_size"),
-    (lambda o: sched.StepLR(o, 3, gamma=-0.1), ValueError, "gamma >= 0, got -0.1"),
-    (lambda o: sched.MultiStepLR(o, [3, -1]), ValueError, "non-negative integers"),
-    (lambda o: sched.ExponentialLR(o, gamma="0.9"), ValueError, "gamma"),
-    (lambda o: sched.CosineAnnealingLR(o, T_max=0), ValueError, "T_max, got 0"),
-    (lambda o: sched.CosineAnnealingLR(o, T_max=5, eta_min=-1), ValueError, "eta_min >= 0"),
-    (lambda o: sched.LinearLR(o, start_factor=0), ValueError, "start_factor=0"),
-    (lambda o: sched.LinearLR(o, start_factor=1.5), ValueError, "less or equal to 1"),
-    (lambda o: sched.LinearLR(o, end_factor=1.5), ValueError, "end_factor=1.5"),
-    (lambda o: sched.LinearLR(o, total_iters=0), ValueError, "total_iters"),
-    (lambda o: sched.StepLR("sgd", step_size=2), TypeError, "StepLR expects an Optimizer"),
-])
+@pytest.mark.parametrize(
+    "make, error, match",
+    [
+        (lambda o: sched.StepLR(o, step_size=0), ValueError, "positive integer step_size, got 0"),
+        (lambda o: sched.StepLR(o, step_size=2.5), ValueError, "step_size"),
+        (lambda o: sched.StepLR(o, 3, gamma=-0.1), ValueError, "gamma >= 0, got -0.1"),
+        (lambda o: sched.MultiStepLR(o, [3, -1]), ValueError, "non-negative integers"),
+        (lambda o: sched.ExponentialLR(o, gamma="0.9"), ValueError, "gamma"),
+        (lambda o: sched.CosineAnnealingLR(o, T_max=0), ValueError, "T_max, got 0"),
+        (lambda o: sched.CosineAnnealingLR(o, T_max=5, eta_min=-1), ValueError, "eta_min >= 0"),
+        (lambda o: sched.LinearLR(o, start_factor=0), ValueError, "start_factor=0"),
+        (lambda o: sched.LinearLR(o, start_factor=1.5), ValueError, "less or equal to 1"),
+        (lambda o: sched.LinearLR(o, end_factor=1.5), ValueError, "end_factor=1.5"),
+        (lambda o: sched.LinearLR(o, total_iters=0), ValueError, "total_iters"),
+        (lambda o: sched.StepLR("sgd", step_size=2), TypeError, "StepLR expects an Optimizer"),
+    ],
+)
 def test_invalid_scheduler_arguments(make, error, match):
     with pytest.raises(error, match=match):
         make(make_optimizer())
@@ -121,8 +133,18 @@ def test_names_and_aliases():
 
 
 # ---------------------------------------------------------------------------------- OneCycleLR
-def one_cycle_reference(step, total, top, pct=0.3, div=25.0, final=1e4, linear=False,
-                        three=False, low_m=0.85, high_m=0.95):
+def one_cycle_reference(
+    step,
+    total,
+    top,
+    pct=0.3,
+    div=25.0,
+    final=1e4,
+    linear=False,
+    three=False,
+    low_m=0.85,
+    high_m=0.95,
+):
     """PyTorch's documented 1cycle schedule: (lr, momentum) at ``step``."""
     anneal = (lambda a, b, x: a + (b - a) * x) if linear else cosine_between
     start, floor = top / div, top / div / final
@@ -140,15 +162,26 @@ def one_cycle_reference(step, total, top, pct=0.3, div=25.0, final=1e4, linear=F
     return anneal(top, floor, x), anneal(low_m, high_m, x)
 
 
-@pytest.mark.parametrize("options", [{}, dict(anneal_strategy="linear"), dict(three_phase=True),
-                                     dict(pct_start=0.5, div_factor=10.0, final_div_factor=100.0)])
+@pytest.mark.parametrize(
+    "options",
+    [
+        {},
+        dict(anneal_strategy="linear"),
+        dict(three_phase=True),
+        dict(pct_start=0.5, div_factor=10.0, final_div_factor=100.0),
+    ],
+)
 def test_one_cycle_matches_reference_and_cycles_sgd_momentum(options):
     total, tops = 40, (1.0, 0.5)
     opt = make_optimizer(momentum=0.9)
     s = sched.OneCycleLR(opt, max_lr=list(tops), total_steps=total, **options)
-    ref = dict(pct=options.get("pct_start", 0.3), div=options.get("div_factor", 25.0),
-               final=options.get("final_div_factor", 1e4), three=options.get("three_phase", False),
-               linear=options.get("anneal_strategy") == "linear")
+    ref = dict(
+        pct=options.get("pct_start", 0.3),
+        div=options.get("div_factor", 25.0),
+        final=options.get("final_div_factor", 1e4),
+        three=options.get("three_phase", False),
+        linear=options.get("anneal_strategy") == "linear",
+    )
     for step in range(total + 1):  # stepping up to total_steps is allowed, beyond is not
         for group, top in zip(opt.param_groups, tops):
             lr, momentum = one_cycle_reference(step, total, top, **ref)
@@ -156,8 +189,10 @@ def test_one_cycle_matches_reference_and_cycles_sgd_momentum(options):
             assert group["momentum"] == pytest.approx(momentum, rel=1e-12)
         if step < total:
             s.step()
-    with pytest.raises(ValueError, match=f"Tried to step {total + 1} times. The specified "
-                                         f"number of total steps is {total}"):
+    with pytest.raises(
+        ValueError,
+        match=f"Tried to step {total + 1} times. The specified number of total steps is {total}",
+    ):
         s.step()
 
 
@@ -183,8 +218,9 @@ def test_one_cycle_resume_and_config_round_trip():
         first.step()
         expected.append((first.get_last_lr(), opt.param_groups[0]["betas"]))
     opt2 = make_optimizer("Adam")
-    resumed = mt.registry.create("scheduler", {"name": "OneCycleLR", "config": first.get_config()},
-                                 optimizer=opt2)
+    resumed = mt.registry.create(
+        "scheduler", {"name": "OneCycleLR", "config": first.get_config()}, optimizer=opt2
+    )
     opt2.load_state_dict(opt_state)
     resumed.load_state_dict(state)
     got = []
@@ -202,19 +238,22 @@ def test_one_cycle_phase_of_zero_length_does_not_divide_by_zero():
     assert s.get_last_lr()[0] == pytest.approx(cosine_between(1.0, 1.0 / 25 / 1e4, 1 / 9))
 
 
-@pytest.mark.parametrize("kwargs, match", [
-    (dict(), r"either total_steps OR \(epochs AND steps_per_epoch\)"),
-    (dict(epochs=3), "either total_steps"),
-    (dict(total_steps=0), "Expected positive integer total_steps, but got 0"),
-    (dict(total_steps=10.0), "total_steps"),
-    (dict(epochs=0, steps_per_epoch=3), "positive integer epochs"),
-    (dict(epochs=2, steps_per_epoch=-3), "positive integer steps_per_epoch"),
-    (dict(total_steps=10, pct_start=1), "Expected float between 0 and 1 pct_start"),
-    (dict(total_steps=10, pct_start=1.5), "pct_start, but got 1.5"),
-    (dict(total_steps=10, anneal_strategy="cosine"), "'cos' or 'linear'"),
-    (dict(total_steps=10, div_factor=0.0), "div_factor > 0"),
-    (dict(total_steps=10, max_momentum=[0.9, 0.9, 0.9]), "max_momentum has 3 values, param_"),
-])
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        (dict(), r"either total_steps OR \(epochs AND steps_per_epoch\)"),
+        (dict(epochs=3), "either total_steps"),
+        (dict(total_steps=0), "Expected positive integer total_steps, but got 0"),
+        (dict(total_steps=10.0), "total_steps"),
+        (dict(epochs=0, steps_per_epoch=3), "positive integer epochs"),
+        (dict(epochs=2, steps_per_epoch=-3), "positive integer steps_per_epoch"),
+        (dict(total_steps=10, pct_start=1), "Expected float between 0 and 1 pct_start"),
+        (dict(total_steps=10, pct_start=1.5), "pct_start, but got 1.5"),
+        (dict(total_steps=10, anneal_strategy="cosine"), "'cos' or 'linear'"),
+        (dict(total_steps=10, div_factor=0.0), "div_factor > 0"),
+        (dict(total_steps=10, max_momentum=[0.9, 0.9, 0.9]), "max_momentum has 3 values, param_"),
+    ],
+)
 def test_one_cycle_invalid_arguments(kwargs, match):
     max_lr = kwargs.pop("max_lr", 0.1)
     with pytest.raises(ValueError, match=match):
@@ -226,8 +265,7 @@ def test_one_cycle_max_lr_list_length_and_momentum_support():
         sched.OneCycleLR(make_optimizer(), max_lr=[0.1], total_steps=5)
     with pytest.raises(ValueError, match="support momentum or beta1.*Adagrad"):
         sched.OneCycleLR(make_optimizer("Adagrad"), max_lr=0.1, total_steps=5)
-    s = sched.OneCycleLR(make_optimizer("Adagrad"), max_lr=0.1, total_steps=5,
-                         cycle_momentum=False)
+    s = sched.OneCycleLR(make_optimizer("Adagrad"), max_lr=0.1, total_steps=5, cycle_momentum=False)
     assert s.get_last_lr() == pytest.approx([0.004, 0.004])
 
 
@@ -258,12 +296,15 @@ def test_plateau_cooldown_ignores_bad_epochs():
     np.testing.assert_allclose(history, [0.1, 0.01, 0.01, 0.01, 0.001, 0.001], rtol=1e-12)
 
 
-@pytest.mark.parametrize("mode, threshold_mode, threshold, better, not_better", [
-    ("min", "rel", 0.1, 0.89, 0.91),   # needs < 1.0 * (1 - 0.1)
-    ("min", "abs", 0.1, 0.89, 0.91),   # needs < 1.0 - 0.1
-    ("max", "rel", 0.1, 1.11, 1.09),   # needs > 1.0 * (1 + 0.1)
-    ("max", "abs", 0.5, 1.51, 1.49),   # needs > 1.0 + 0.5
-])
+@pytest.mark.parametrize(
+    "mode, threshold_mode, threshold, better, not_better",
+    [
+        ("min", "rel", 0.1, 0.89, 0.91),  # needs < 1.0 * (1 - 0.1)
+        ("min", "abs", 0.1, 0.89, 0.91),  # needs < 1.0 - 0.1
+        ("max", "rel", 0.1, 1.11, 1.09),  # needs > 1.0 * (1 + 0.1)
+        ("max", "abs", 0.5, 1.51, 1.49),  # needs > 1.0 + 0.5
+    ],
+)
 def test_plateau_threshold_modes(mode, threshold_mode, threshold, better, not_better):
     s = plateau(mode=mode, threshold_mode=threshold_mode, threshold=threshold, patience=5)
     s.step(1.0)
@@ -293,8 +334,9 @@ def test_plateau_state_dict_and_config_round_trip():
     assert "optimizer" not in state and state["best"] == 1.0
     opt2 = make_optimizer()
     opt2.load_state_dict(opt.state_dict())
-    s2 = mt.registry.create("scheduler", {"name": "reduce_lr_on_plateau",
-                                          "config": s.get_config()}, optimizer=opt2)
+    s2 = mt.registry.create(
+        "scheduler", {"name": "reduce_lr_on_plateau", "config": s.get_config()}, optimizer=opt2
+    )
     s2.load_state_dict(state)
     for metric in (0.4, 0.4, 0.4, 2.0, 1.0):
         s.step(metric)
@@ -303,15 +345,18 @@ def test_plateau_state_dict_and_config_round_trip():
     assert isinstance(s, sched.LRScheduler)  # as in PyTorch >= 2.2
 
 
-@pytest.mark.parametrize("kwargs, error, match", [
-    (dict(factor=1.0), ValueError, "Factor should be < 1.0"),
-    (dict(factor=-0.5), ValueError, "0 <= factor < 1"),
-    (dict(mode="lowest"), ValueError, "mode 'lowest' is unknown"),
-    (dict(threshold_mode="relative"), ValueError, "threshold mode 'relative' is unknown"),
-    (dict(min_lr=[0.1]), ValueError, "expected 2 min_lrs"),
-    (dict(patience=-1), ValueError, "non-negative integer patience"),
-    (dict(cooldown=1.5), ValueError, "cooldown"),
-])
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        (dict(factor=1.0), ValueError, "Factor should be < 1.0"),
+        (dict(factor=-0.5), ValueError, "0 <= factor < 1"),
+        (dict(mode="lowest"), ValueError, "mode 'lowest' is unknown"),
+        (dict(threshold_mode="relative"), ValueError, "threshold mode 'relative' is unknown"),
+        (dict(min_lr=[0.1]), ValueError, "expected 2 min_lrs"),
+        (dict(patience=-1), ValueError, "non-negative integer patience"),
+        (dict(cooldown=1.5), ValueError, "cooldown"),
+    ],
+)
 def test_plateau_invalid_arguments(kwargs, error, match):
     with pytest.raises(error, match=match):
         plateau(**kwargs)
@@ -353,9 +398,15 @@ def test_against_torch(case):
     np.testing.assert_allclose(ours, expected, rtol=1e-10, atol=1e-15)
 
 
-@pytest.mark.parametrize("kwargs", [dict(patience=2, cooldown=1),
-                                    dict(mode="max", threshold_mode="abs", threshold=0.05,
-                                         patience=1, factor=0.5, min_lr=0.004)])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        dict(patience=2, cooldown=1),
+        dict(
+            mode="max", threshold_mode="abs", threshold=0.05, patience=1, factor=0.5, min_lr=0.004
+        ),
+    ],
+)
 def test_plateau_against_torch(kwargs, rng):
     torch = pytest.importorskip("torch")
     metrics = np.round(rng.uniform(0.0, 1.0, size=EPOCHS), 2)

@@ -36,24 +36,33 @@ def test_summary_rows_and_totals():
     printed = []
     result = model.summary((3,), print_fn=printed.append)
     assert [(r["name"], r["type"], r["output_shape"], r["params"]) for r in result["layers"]] == [
-        ("0", "Affine", (None, 4), 16), ("1", "Square", (None, 4), 0),
-        ("2.0", "Affine", (None, 2), 10)]
-    assert (result["total_params"], result["trainable_params"],
-            result["non_trainable_params"]) == (26, 24, 2)
-    assert printed == ["\n".join([
-        'Model: "Sequential"',
-        "=" * 37,
-        "Layer (type)  Output Shape  Param #",
-        "=" * 37,
-        "0 (Affine)    (None, 4)     16",
-        "1 (Square)    (None, 4)     0",
-        "2.0 (Affine)  (None, 2)     10",
-        "=" * 37,
-        "Total params: 26",
-        "Trainable params: 24",
-        "Non-trainable params: 2",
-        "=" * 37,
-    ])]
+        ("0", "Affine", (None, 4), 16),
+        ("1", "Square", (None, 4), 0),
+        ("2.0", "Affine", (None, 2), 10),
+    ]
+    assert (result["total_params"], result["trainable_params"], result["non_trainable_params"]) == (
+        26,
+        24,
+        2,
+    )
+    assert printed == [
+        "\n".join(
+            [
+                'Model: "Sequential"',
+                "=" * 37,
+                "Layer (type)  Output Shape  Param #",
+                "=" * 37,
+                "0 (Affine)    (None, 4)     16",
+                "1 (Square)    (None, 4)     0",
+                "2.0 (Affine)  (None, 2)     10",
+                "=" * 37,
+                "Total params: 26",
+                "Trainable params: 24",
+                "Non-trainable params: 2",
+                "=" * 37,
+            ]
+        )
+    ]
 
 
 def test_summary_leaves_the_model_as_it_was():
@@ -79,8 +88,9 @@ def test_summary_without_input_shape_and_for_a_single_layer():
     tiny_model().summary(print_fn=printed.append)
     assert "0 (Affine)    ?             16" in printed[0]
     single = Affine(5, 3).summary((5,), print_fn=None)
-    assert single["layers"] == [{"name": "Affine", "type": "Affine", "output_shape": (None, 3),
-                                 "params": 18}]
+    assert single["layers"] == [
+        {"name": "Affine", "type": "Affine", "output_shape": (None, 3), "params": 18}
+    ]
 
 
 def test_summary_of_a_float64_model_and_of_unreached_layers():
@@ -96,6 +106,8 @@ def test_summary_of_a_float64_model_and_of_unreached_layers():
     model = Branchy().double()  # the sample follows the parameters' dtype
     result = model.summary((2,), print_fn=None)
     assert [(r["name"], r["output_shape"], r["params"]) for r in result["layers"]] == [
-        ("used", (None, 2), 6), ("unused", None, 21)]
+        ("used", (None, 2), 6),
+        ("unused", None, 21),
+    ]
     image = nn.Sequential(Square()).summary((1, 4, 4), print_fn=None)
     assert image["layers"][0]["output_shape"] == (None, 1, 4, 4)

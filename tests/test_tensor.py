@@ -55,10 +55,16 @@ def test_tensor_constructor_uses_the_default_dtype_for_python_floats():
 
 
 def test_requires_grad_at_creation():
-    for t in (mt.tensor([1.0], requires_grad=True), mt.zeros(2, requires_grad=True),
-              mt.ones(2, requires_grad=True), mt.randn(2, requires_grad=True),
-              mt.rand(2, requires_grad=True), mt.full((2,), 1.5, requires_grad=True),
-              mt.eye(2, requires_grad=True), mt.linspace(0, 1, 3, requires_grad=True)):
+    for t in (
+        mt.tensor([1.0], requires_grad=True),
+        mt.zeros(2, requires_grad=True),
+        mt.ones(2, requires_grad=True),
+        mt.randn(2, requires_grad=True),
+        mt.rand(2, requires_grad=True),
+        mt.full((2,), 1.5, requires_grad=True),
+        mt.eye(2, requires_grad=True),
+        mt.linspace(0, 1, 3, requires_grad=True),
+    ):
         assert t.requires_grad and t.is_leaf and t.grad is None and t.grad_fn is None
 
 
@@ -111,17 +117,37 @@ def test_zeros_like_and_ones_like_keep_shape_and_dtype():
 # --------------------------------------------------------------------------------- default dtype
 def test_float32_is_the_default():
     assert mt.get_default_dtype() == mt.float32
-    for t in (mt.zeros(2), mt.ones(2), mt.randn(2), mt.rand(2), mt.tensor([0.5]), mt.eye(2),
-              mt.full((2,), 0.5), mt.arange(0.5, 2), mt.linspace(0, 1, 3)):
+    for t in (
+        mt.zeros(2),
+        mt.ones(2),
+        mt.randn(2),
+        mt.rand(2),
+        mt.tensor([0.5]),
+        mt.eye(2),
+        mt.full((2,), 0.5),
+        mt.arange(0.5, 2),
+        mt.linspace(0, 1, 3),
+    ):
         assert t.dtype == mt.float32
 
 
 def test_set_default_dtype_float64_applies_everywhere():
     mt.set_default_dtype(mt.float64)
     assert mt.get_default_dtype() == mt.float64
-    for t in (mt.zeros(2), mt.ones(2), mt.randn(2), mt.rand(2), mt.tensor([0.5]), mt.eye(2),
-              mt.full((2,), 0.5), mt.arange(0.5, 2), mt.linspace(0, 1, 3), mt.Tensor([1.0]),
-              mt.tensor([1, 2]) / 2, mt.tensor([1]) * 0.5):
+    for t in (
+        mt.zeros(2),
+        mt.ones(2),
+        mt.randn(2),
+        mt.rand(2),
+        mt.tensor([0.5]),
+        mt.eye(2),
+        mt.full((2,), 0.5),
+        mt.arange(0.5, 2),
+        mt.linspace(0, 1, 3),
+        mt.Tensor([1.0]),
+        mt.tensor([1, 2]) / 2,
+        mt.tensor([1]) * 0.5,
+    ):
         assert t.dtype == mt.float64
     assert mt.tensor([1, 2]).dtype == mt.int64
 
@@ -150,14 +176,17 @@ def test_a_float64_model_works_end_to_end():
 
 
 # ------------------------------------------------------------------------------------- errors
-@pytest.mark.parametrize("bad,words", [
-    ("abc", "numeric"),
-    (["a", "b"], "numeric"),
-    (np.array([1, "a"], dtype=object), "object"),
-    ([[1, 2], [3]], "regular shape"),
-    ([1 + 2j], "complex"),
-    (None, "numeric"),
-])
+@pytest.mark.parametrize(
+    "bad,words",
+    [
+        ("abc", "numeric"),
+        (["a", "b"], "numeric"),
+        (np.array([1, "a"], dtype=object), "object"),
+        ([[1, 2], [3]], "regular shape"),
+        ([1 + 2j], "complex"),
+        (None, "numeric"),
+    ],
+)
 def test_tensor_of_non_numeric_or_ragged_data_raises_type_error(bad, words):
     with pytest.raises(TypeError, match=words) as info:
         mt.tensor(bad)
@@ -171,12 +200,15 @@ def test_from_numpy_rejects_non_arrays_and_non_numeric_arrays():
         mt.from_numpy(np.array(["a"]))
 
 
-@pytest.mark.parametrize("make", [
-    lambda: mt.tensor([1, 2], requires_grad=True),
-    lambda: mt.arange(3).requires_grad_(),
-    lambda: mt.zeros(2, dtype=mt.int64, requires_grad=True),
-    lambda: mt.tensor([True]).requires_grad_(),
-])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: mt.tensor([1, 2], requires_grad=True),
+        lambda: mt.arange(3).requires_grad_(),
+        lambda: mt.zeros(2, dtype=mt.int64, requires_grad=True),
+        lambda: mt.tensor([True]).requires_grad_(),
+    ],
+)
 def test_integer_and_bool_tensors_cannot_require_grad(make):
     with pytest.raises(RuntimeError, match="floating point"):
         make()

@@ -37,16 +37,29 @@ def test_quick_small_experiments_via_cli(tmp_path, capsys):
     code, captured = run_cli(capsys, tmp_path, "regression", "moons", "xor")
     assert code == 0
     table = captured.out
-    for heading in ("Experiment", "Thesis", "Ours", "Wall time", "4.1 Regression",
-                    "4.2 Two classes (moons)", "4.3 XOR", "layers vs hand-written Function"):
+    for heading in (
+        "Experiment",
+        "Thesis",
+        "Ours",
+        "Wall time",
+        "4.1 Regression",
+        "4.2 Two classes (moons)",
+        "4.3 XOR",
+        "layers vs hand-written Function",
+    ):
         assert heading in table
-    assert "4.4 MNIST" not in table                     # only the chosen experiments ran
+    assert "4.4 MNIST" not in table  # only the chosen experiments ran
     report = (tmp_path / "report.md").read_text()
     assert "| Experiment | Metric | Thesis | Ours | Epochs | Wall time |" in report
     assert "## 4.3 XOR" in report and "quick" in report
     assert "Command: `minitorch-es thesis regression moons xor --out" in report
-    pngs = ["regression_fit.png", "regression_loss_surface.png", "moons_decision_boundaries.png",
-            "moons_accuracy.png", "xor_gd_vs_sgd.png"]
+    pngs = [
+        "regression_fit.png",
+        "regression_loss_surface.png",
+        "moons_decision_boundaries.png",
+        "moons_accuracy.png",
+        "xor_gd_vs_sgd.png",
+    ]
     for name in pngs:
         assert (tmp_path / name).is_file() == HAVE_MPL
         assert (f"]({name})" in report) == HAVE_MPL
@@ -59,7 +72,7 @@ def _fake_mnist(directory, rng, n_train=120, n_test=40):
         labels = rng.integers(0, 10, n).astype(np.uint8)
         images = rng.integers(0, 30, (n, 28, 28)).astype(np.uint8)
         for i, label in enumerate(labels):
-            images[i, 2 * label:2 * label + 6, 4:10] = 255
+            images[i, 2 * label : 2 * label + 6, 4:10] = 255
         mt.data.datasets.write_idx(directory / f"{prefix}-images-idx3-ubyte.gz", images)
         mt.data.datasets.write_idx(directory / f"{prefix}-labels-idx1-ubyte.gz", labels)
     return directory
@@ -67,8 +80,9 @@ def _fake_mnist(directory, rng, n_train=120, n_test=40):
 
 def test_mnist_quick_on_fake_idx_files(tmp_path, capsys, rng):
     data = _fake_mnist(tmp_path / "mnist", rng)
-    code, captured = run_cli(capsys, tmp_path / "out", "mnist", "--data-dir", str(data),
-                             "--no-verify")
+    code, captured = run_cli(
+        capsys, tmp_path / "out", "mnist", "--data-dir", str(data), "--no-verify"
+    )
     assert code == 0
     lines = [ln for ln in captured.out.splitlines() if "MNIST" in ln]
     assert len(lines) == 4 and not any("not run" in ln for ln in lines)
@@ -87,20 +101,23 @@ def test_without_mnist_the_other_experiments_still_run(tmp_path, capsys, monkeyp
     monkeypatch.delenv("MINITORCH_ES_DATA", raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     (tmp_path / "empty").mkdir()
-    code, captured = run_cli(capsys, tmp_path / "out", "regression", "mnist",
-                             "--data-dir", str(tmp_path / "empty"))
+    code, captured = run_cli(
+        capsys, tmp_path / "out", "regression", "mnist", "--data-dir", str(tmp_path / "empty")
+    )
     assert code == 0
     assert "4.1 Regression" in captured.out
     mnist_rows = [ln for ln in captured.out.splitlines() if "MNIST" in ln]
-    assert mnist_rows and all("not run: FileNotFoundError: MNIST files not found" in ln
-                              for ln in mnist_rows)
+    assert mnist_rows and all(
+        "not run: FileNotFoundError: MNIST files not found" in ln for ln in mnist_rows
+    )
     report = (tmp_path / "out" / "report.md").read_text()
     assert "Looked in:" in report and "--data-dir" in report
 
 
 def test_without_matplotlib_the_table_is_printed_and_the_report_says_why(
-        tmp_path, capsys, monkeypatch):
-    monkeypatch.setitem(sys.modules, "matplotlib", None)   # import matplotlib -> ImportError
+    tmp_path, capsys, monkeypatch
+):
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # import matplotlib -> ImportError
     assert not plotting.available()
     code, captured = run_cli(capsys, tmp_path, "regression", "xor")
     assert code == 0
@@ -177,7 +194,7 @@ def _annex_xor_gd(wih, who, epochs):
         a2 = sigmoid(a1 @ who)
         losses.append(np.sum((a2 - y) ** 2))
         da2, dz2 = a2 - y, a2 * (1 - a2)
-        updatewho = ((da2 * dz2).T @ a1)
+        updatewho = (da2 * dz2).T @ a1
         updatewih = (((da2 * dz2) @ who.T) * (a1 * (1 - a1))).T @ x
         who -= updatewho.T
         wih -= updatewih.T
@@ -260,15 +277,23 @@ def test_figures_activation_derivatives_and_vanishing_gradients(tmp_path):
     np.testing.assert_allclose(result.data["softmax"], [0.70, 0.25, 0.05], rtol=1e-6)
     sigmoid_norms = result.data["vanishing"]["sigmoid"][0]
     relu_norms = result.data["vanishing"]["relu_he"][0]
-    assert sigmoid_norms[0] / sigmoid_norms[-1] < 1e-4      # the first layer barely learns
+    assert sigmoid_norms[0] / sigmoid_norms[-1] < 1e-4  # the first layer barely learns
     assert relu_norms[0] / relu_norms[-1] > 1e-2
     assert len(result.figures) == 2 * HAVE_MPL
 
 
 def test_the_example_scripts_compile():
     examples = Path(__file__).resolve().parents[1] / "examples"
-    names = ["regression", "two_moons", "xor", "mnist_mlp", "mnist_cnn", "gan_mnist",
-             "activations", "vanishing_gradients"]
+    names = [
+        "regression",
+        "two_moons",
+        "xor",
+        "mnist_mlp",
+        "mnist_cnn",
+        "gan_mnist",
+        "activations",
+        "vanishing_gradients",
+    ]
     for name in names:
         path = examples / f"{name}.py"
-        compile(path.read_text(encoding="utf-8"), str(path), "exec")   # no .pyc written
+        compile(path.read_text(encoding="utf-8"), str(path), "exec")  # no .pyc written

@@ -5,10 +5,10 @@ import warnings
 
 import numpy as np
 import pytest
+from test_training_toys import MSE, SGD, Dense, ReLU, Sigmoid, Tanh, blobs, mlp
 
 import minitorch_es as mt
 from minitorch_es.nn import Sequential
-from test_training_toys import MSE, SGD, Dense, ReLU, Sigmoid, Tanh, blobs, mlp
 
 diagnostics = pytest.importorskip("minitorch_es_plugins.diagnostics")
 GradientWarning, DeadUnitWarning = diagnostics.GradientWarning, diagnostics.DeadUnitWarning
@@ -20,10 +20,12 @@ def cb(name, *args, **kwargs):
 
 def train(model, callbacks, epochs=1, batch_size=16, lr=0.01, n=32):
     x, y = blobs(n)
-    trainer = mt.Trainer(model, optimizer=SGD(model.parameters(), lr=lr), loss=MSE(),
-                         callbacks=callbacks)
-    trainer.fit(x, y.astype(np.float32), epochs=epochs, batch_size=batch_size, shuffle=False,
-                verbose=0)
+    trainer = mt.Trainer(
+        model, optimizer=SGD(model.parameters(), lr=lr), loss=MSE(), callbacks=callbacks
+    )
+    trainer.fit(
+        x, y.astype(np.float32), epochs=epochs, batch_size=batch_size, shuffle=False, verbose=0
+    )
     return trainer
 
 
@@ -63,10 +65,11 @@ def test_recorded_norms_are_the_gradients_before_the_optimizer_step():
     assert monitor.steps == [0, 2] and monitor.names == ["weight", "bias"]
     x, y = blobs(32)
     x = x.astype(np.float32).astype(np.float64)
-    residual = x @ w0.T + b0 - y[:, None]           # MSE gradient at the initial weights
+    residual = x @ w0.T + b0 - y[:, None]  # MSE gradient at the initial weights
     grad_w, grad_b = 2 / 32 * residual.T @ x, 2 / 32 * residual.sum(0)
-    np.testing.assert_allclose(monitor.norms[0], [np.linalg.norm(grad_w), np.linalg.norm(grad_b)],
-                               rtol=1e-4)
+    np.testing.assert_allclose(
+        monitor.norms[0], [np.linalg.norm(grad_w), np.linalg.norm(grad_b)], rtol=1e-4
+    )
 
 
 def test_exploding_gradients_name_the_parameter_and_state_round_trips():
@@ -74,8 +77,9 @@ def test_exploding_gradients_name_the_parameter_and_state_round_trips():
     _, caught = run_quietly(train, mlp([2, 3, 1]), [monitor])
     messages = [str(w.message) for w in caught if w.category is GradientWarning]
     assert len(monitor.events) == 8 and len(messages) == 1  # 4 parameters, 2 steps
-    assert messages[0].startswith("GradientMonitor: exploding gradients at step 0: gradient "
-                                  "norm of '0.weight' is ")
+    assert messages[0].startswith(
+        "GradientMonitor: exploding gradients at step 0: gradient norm of '0.weight' is "
+    )
     other = cb("GradientMonitor")
     other.load_state_dict(monitor.state_dict())
     assert other.steps == monitor.steps and other.names == monitor.names
@@ -95,7 +99,8 @@ def test_dead_relu_units_with_very_negative_biases():
     monitor = cb("DeadUnitMonitor")
     _, caught = run_quietly(train, relu_net(-100.0), [monitor], epochs=2, lr=0.0)
     assert [str(w.message) for w in caught if w.category is DeadUnitWarning] == [
-        "DeadUnitMonitor: 100% of the relu units of '1' never fired in epoch 1"]  # once a fit
+        "DeadUnitMonitor: 100% of the relu units of '1' never fired in epoch 1"
+    ]  # once a fit
     assert monitor.kinds == {"1": "relu"} and monitor.history == {"1": [1.0, 1.0]}
     assert monitor.epochs == [0, 1]
 
@@ -107,9 +112,15 @@ def test_dead_relu_units_with_very_negative_biases():
     assert not half[1]._forward_hooks  # hooks are removed when training ends
 
 
-@pytest.mark.parametrize("activation, bias, expected", [
-    (Sigmoid, 30.0, 1.0), (Sigmoid, -30.0, 1.0), (Tanh, -10.0, 1.0), (Tanh, 0.0, 0.0),
-])
+@pytest.mark.parametrize(
+    "activation, bias, expected",
+    [
+        (Sigmoid, 30.0, 1.0),
+        (Sigmoid, -30.0, 1.0),
+        (Tanh, -10.0, 1.0),
+        (Tanh, 0.0, 0.0),
+    ],
+)
 def test_saturated_sigmoid_and_tanh_units(activation, bias, expected):
     model = Sequential(Dense(2, 4, bias_value=bias), activation(), Dense(4, 1))
     model[0].weight.data[...] = 0.0  # outputs are exactly act(bias)
@@ -122,8 +133,9 @@ def test_validation_passes_are_not_counted_and_state_round_trips():
     model = relu_net(-100.0)
     monitor = cb("DeadUnitMonitor", warn_fraction=None, modules=["1"])
     x, y = blobs(32)
-    trainer = mt.Trainer(model, optimizer=SGD(model.parameters(), lr=0.0), loss=MSE(),
-                         callbacks=[monitor])
+    trainer = mt.Trainer(
+        model, optimizer=SGD(model.parameters(), lr=0.0), loss=MSE(), callbacks=[monitor]
+    )
     model[0].bias.data[...] = -100.0
     trainer.fit(x, y, epochs=1, validation_data=(x + 1e6, y), verbose=0)  # would fire in eval
     assert monitor.history["1"] == [1.0]
@@ -151,7 +163,7 @@ def test_plots_return_figures_and_need_matplotlib(monkeypatch):
     matplotlib.use("Agg")
     grads, dead = cb("GradientMonitor", every_n_steps=1), cb("DeadUnitMonitor", warn_fraction=None)
     train(relu_net(0.0), [grads, dead], epochs=2)
-    assert len(grads.plot().axes[0].lines) == 2                 # layers '0' and '2'
+    assert len(grads.plot().axes[0].lines) == 2  # layers '0' and '2'
     assert len(grads.plot(by="parameter").axes[0].lines) == 4
     assert len(dead.plot().axes[0].lines) == 1
     monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)

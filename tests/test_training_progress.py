@@ -6,14 +6,16 @@ import sys
 
 import numpy as np
 import pytest
+from test_training_toys import SGD, CrossEntropy, blobs, mlp
 
 import minitorch_es as mt
 from minitorch_es.training import History
 from minitorch_es.training.progress import format_logs
-from test_training_toys import SGD, CrossEntropy, blobs, mlp
 
-LINE = re.compile(r"^Epoch (\d+)/3 - loss: \d\.\d{4} - accuracy: \d\.\d{4} - val_loss: \d\.\d{4} "
-                  r"- val_accuracy: \d\.\d{4} - lr: 0\.1 - \d+\.\ds$")
+LINE = re.compile(
+    r"^Epoch (\d+)/3 - loss: \d\.\d{4} - accuracy: \d\.\d{4} - val_loss: \d\.\d{4} "
+    r"- val_accuracy: \d\.\d{4} - lr: 0\.1 - \d+\.\ds$"
+)
 
 
 class FakeTerminal(io.StringIO):
@@ -26,8 +28,9 @@ def run(verbose, monkeypatch=None, stream=None):
         monkeypatch.setattr(sys, "stdout", stream)
     x, y = blobs(40)
     model = mlp([2, 4, 2])
-    trainer = mt.Trainer(model, optimizer=SGD(model.parameters(), lr=0.1), loss=CrossEntropy(),
-                         metrics=["accuracy"])
+    trainer = mt.Trainer(
+        model, optimizer=SGD(model.parameters(), lr=0.1), loss=CrossEntropy(), metrics=["accuracy"]
+    )
     return trainer.fit(x, y, epochs=3, batch_size=8, validation_split=0.2, verbose=verbose)
 
 
@@ -52,7 +55,7 @@ def test_verbose_1_on_a_terminal_shows_a_bar_with_the_metrics(monkeypatch):
     text = stream.getvalue()
     assert "Epoch 1/3" in text and "\r" in text
     assert re.search(r"loss=\d\.\d{4}, accuracy=\d\.\d{4}", text)  # the bar's postfix
-    assert re.search(r"4/4 \[", text)                               # 4 batches per epoch
+    assert re.search(r"4/4 \[", text)  # 4 batches per epoch
     summaries = [line for line in re.split(r"[\r\n]", text) if LINE.match(line)]
     assert len(summaries) == 3
 
@@ -76,8 +79,10 @@ def test_evaluate_verbose_prints_a_summary(capsys):
 
 
 def test_format_logs():
-    assert format_logs({"loss": 0.123456, "batch": 3, "lr": 1e-4, "tag": "x"}) == \
-        "loss: 0.1235 - lr: 0.0001 - tag: x"
+    assert (
+        format_logs({"loss": 0.123456, "batch": 3, "lr": 1e-4, "tag": "x"})
+        == "loss: 0.1235 - lr: 0.0001 - tag: x"
+    )
 
 
 # ------------------------------------------------------------------------------------- History

@@ -3,13 +3,13 @@ boundary and in the middle of an epoch."""
 
 import numpy as np
 import pytest
+from test_training_toys import CrossEntropy, blobs, mlp
 
 import minitorch_es as mt
 from minitorch_es.data import DataLoader, TensorDataset
 from minitorch_es.optim import Optimizer
 from minitorch_es.optim.lr_scheduler import LRScheduler
 from minitorch_es.training import Callback, TrainingError
-from test_training_toys import CrossEntropy, blobs, mlp
 
 
 class Momentum(Optimizer):
@@ -25,7 +25,7 @@ class Momentum(Optimizer):
 
 class Decay(LRScheduler):
     def get_lr(self):
-        return [base * 0.9 ** self.last_epoch for base in self.base_lrs]
+        return [base * 0.9**self.last_epoch for base in self.base_lrs]
 
 
 class Crash(Exception):
@@ -46,18 +46,29 @@ class CrashAt(Callback):
 
 
 def capture(trainer):
-    return {"model": trainer.model.state_dict(), "optimizer": trainer.optimizer.state_dict(),
-            "trainer": trainer.state_dict(), "rng": mt.random.get_state()}
+    return {
+        "model": trainer.model.state_dict(),
+        "optimizer": trainer.optimizer.state_dict(),
+        "trainer": trainer.state_dict(),
+        "rng": mt.random.get_state(),
+    }
 
 
 def build(seed, callbacks=()):
     mt.manual_seed(seed)
     model = mlp([2, 6, 2])
     opt = Momentum(model.parameters(), lr=0.05)
-    stopper = mt.registry.get("callback", "EarlyStopping")(monitor="loss", patience=50,
-                                                           restore_best_weights=True)
-    return mt.Trainer(model, optimizer=opt, loss=CrossEntropy(), metrics=["accuracy"],
-                      scheduler=Decay(opt), callbacks=[stopper, *callbacks])
+    stopper = mt.registry.get("callback", "EarlyStopping")(
+        monitor="loss", patience=50, restore_best_weights=True
+    )
+    return mt.Trainer(
+        model,
+        optimizer=opt,
+        loss=CrossEntropy(),
+        metrics=["accuracy"],
+        scheduler=Decay(opt),
+        callbacks=[stopper, *callbacks],
+    )
 
 
 def restore(trainer, saved):
@@ -90,10 +101,10 @@ def test_resume_at_an_epoch_boundary_continues_bit_for_bit():
     first = build(3)
     fit(first, epochs=2)
     saved = capture(first)
-    resumed = build(11)               # another init: everything must come from the state
+    resumed = build(11)  # another init: everything must come from the state
     restore(resumed, saved)
     assert resumed.epoch == 2 and resumed.history.epoch == [0, 1]
-    fit(resumed, epochs=4)            # initial_epoch comes from the state
+    fit(resumed, epochs=4)  # initial_epoch comes from the state
     assert_same_run(reference, resumed)
 
 
@@ -116,15 +127,23 @@ def test_state_dict_contents():
     trainer = build(0)
     fit(trainer, epochs=2)
     state = trainer.state_dict()
-    assert set(state) == {"epoch", "global_step", "history", "callbacks", "train_loader",
-                          "scheduler", "accumulators"}
+    assert set(state) == {
+        "epoch",
+        "global_step",
+        "history",
+        "callbacks",
+        "train_loader",
+        "scheduler",
+        "accumulators",
+    }
     assert state["epoch"] == 2 and state["global_step"] == 8
     assert list(state["callbacks"]) == ["EarlyStopping"]
     assert state["scheduler"]["last_epoch"] == 2
     assert state["train_loader"]["index"] == 4 and state["train_loader"]["epoch"] == 2
     assert set(state["accumulators"]["metrics"]) == {"accuracy"}
-    np.testing.assert_array_equal(state["history"]["history"]["loss"],
-                                  trainer.history.history["loss"])
+    np.testing.assert_array_equal(
+        state["history"]["history"]["loss"], trainer.history.history["loss"]
+    )
 
 
 def test_load_state_dict_errors():
@@ -139,9 +158,12 @@ def test_load_state_dict_errors():
         plain.load_state_dict(state)
     other = build(0)
     other.load_state_dict(state)
-    with pytest.raises(TrainingError, match="training data does not match the checkpoint's: "
-                                            ".*num_samples=32 but this loader has "
-                                            "num_samples=16"):
+    with pytest.raises(
+        TrainingError,
+        match="training data does not match the checkpoint's: "
+        ".*num_samples=32 but this loader has "
+        "num_samples=16",
+    ):
         other.fit(*blobs(20), epochs=2, batch_size=8, validation_split=0.2, verbose=0)
 
 
@@ -166,6 +188,12 @@ def test_resume_from_a_checkpoint_file(tmp_path):
     saver = mt.registry.get("callback", "ModelCheckpoint")(str(tmp_path / "ckpt-{epoch}.h5"))
     fit(build(4, [saver]), epochs=2)
     resumed = build(9, [mt.registry.get("callback", "ModelCheckpoint")(str(tmp_path / "x.h5"))])
-    resumed.fit(*DATA, epochs=4, batch_size=8, validation_split=0.2, verbose=0,
-                resume_from=str(tmp_path / "ckpt-2.h5"))
+    resumed.fit(
+        *DATA,
+        epochs=4,
+        batch_size=8,
+        validation_split=0.2,
+        verbose=0,
+        resume_from=str(tmp_path / "ckpt-2.h5"),
+    )
     assert_same_run(reference, resumed)

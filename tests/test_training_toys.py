@@ -23,8 +23,11 @@ class Dense(Module):
         else:
             bound = 1.0 / np.sqrt(fan_in)
             w = g.uniform(-bound, bound, (fan_out, fan_in))
-        b = np.full(fan_out, bias_value) if bias_value is not None else \
-            g.uniform(-0.1, 0.1, fan_out)
+        b = (
+            np.full(fan_out, bias_value)
+            if bias_value is not None
+            else g.uniform(-0.1, 0.1, fan_out)
+        )
         dtype = mt.get_default_dtype()
         self.weight = Parameter(mt.tensor(w.astype(dtype)))
         self.bias = Parameter(mt.tensor(b.astype(dtype)))
@@ -119,5 +122,6 @@ def test_losses_match_numpy():
     labels = np.array([1, 2])
     log_sm = logits - np.log(np.exp(logits).sum(1, keepdims=True))
     expected = -np.mean(log_sm[np.arange(2), labels])
-    assert np.isclose(CrossEntropy()(mt.tensor(logits), mt.tensor(labels)).item(), expected,
-                      rtol=1e-5)
+    assert np.isclose(
+        CrossEntropy()(mt.tensor(logits), mt.tensor(labels)).item(), expected, rtol=1e-5
+    )

@@ -2,19 +2,20 @@
 
 import numpy as np
 import pytest
+from test_training_toys import BCE, MSE, SGD, CrossEntropy, Sigmoid, blobs, mlp
 
 import minitorch_es as mt
 from minitorch_es.data import DataLoader, TensorDataset
 from minitorch_es.nn import Module
 from minitorch_es.optim.lr_scheduler import LRScheduler
 from minitorch_es.training import Callback
-from test_training_toys import BCE, MSE, SGD, CrossEntropy, Sigmoid, blobs, mlp
 
 
 def make_trainer(model=None, lr=0.1, loss=None, **kwargs):
     model = model or mlp([2, 8, 2])
-    return mt.Trainer(model, optimizer=SGD(model.parameters(), lr=lr),
-                      loss=loss or CrossEntropy(), **kwargs)
+    return mt.Trainer(
+        model, optimizer=SGD(model.parameters(), lr=lr), loss=loss or CrossEntropy(), **kwargs
+    )
 
 
 class Recorder(Module):
@@ -61,8 +62,9 @@ def test_validation_split_takes_the_tail_before_shuffling():
     train_rows = np.concatenate([c[0] for c in model.calls if c[1]])
     val_rows = np.concatenate([c[0] for c in model.calls if not c[1]])
     split_at = 32  # floor(40 * 0.8)
-    np.testing.assert_allclose(np.sort(train_rows[:, 0]),
-                               np.sort(np.tile(x[:split_at, 0], 2)).astype(np.float32))
+    np.testing.assert_allclose(
+        np.sort(train_rows[:, 0]), np.sort(np.tile(x[:split_at, 0], 2)).astype(np.float32)
+    )
     np.testing.assert_allclose(val_rows[:, 0], np.tile(x[split_at:, 0], 2).astype(np.float32))
     # training batches were shuffled: the first epoch's order is not the original one
     assert not np.allclose(train_rows[:split_at, 0], x[:split_at, 0].astype(np.float32))
@@ -184,7 +186,7 @@ def test_regularization_loss_is_added_to_the_reported_loss():
 
 class Halving(LRScheduler):
     def get_lr(self):
-        return [base * 0.5 ** self.last_epoch for base in self.base_lrs]
+        return [base * 0.5**self.last_epoch for base in self.base_lrs]
 
 
 class Plateau:
@@ -263,8 +265,10 @@ def test_non_finite_loss_raises_naming_epoch_and_step_and_skips_the_update():
             snapshots.append(self.model.state_dict())
 
     trainer.callbacks = mt.training.CallbackList([Snap()])
-    with pytest.raises(mt.training.NonFiniteLossError,
-                       match=r"loss became nan at epoch 2, step 3/4 \(global step 7\)") as info:
+    with pytest.raises(
+        mt.training.NonFiniteLossError,
+        match=r"loss became nan at epoch 2, step 3/4 \(global step 7\)",
+    ) as info:
         trainer.fit(x, y, epochs=3, batch_size=8, verbose=0)
     assert isinstance(info.value, FloatingPointError)
     assert (info.value.epoch, info.value.step, info.value.global_step) == (2, 3, 6)
@@ -273,16 +277,19 @@ def test_non_finite_loss_raises_naming_epoch_and_step_and_skips_the_update():
         assert np.isfinite(value).all()
 
 
-@pytest.mark.parametrize("kwargs, error, match", [
-    (dict(epochs=-1), ValueError, "epochs must be an int >= 0"),
-    (dict(epochs=2.5), ValueError, "epochs must be an int"),
-    (dict(initial_epoch=-2), ValueError, "initial_epoch must be an int >= 0"),
-    (dict(batch_size=0), ValueError, "batch_size must be a positive int"),
-    (dict(validation_split=1.0), ValueError, r"validation_split must be a float in \[0, 1\)"),
-    (dict(validation_split=0.95), ValueError, "leaves 0 for training and 16 for validation"),
-    (dict(validation_data=(1, 2, 3)), TypeError, "expected a tuple"),
-    (dict(verbose=3), ValueError, "verbose must be 0"),
-])
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        (dict(epochs=-1), ValueError, "epochs must be an int >= 0"),
+        (dict(epochs=2.5), ValueError, "epochs must be an int"),
+        (dict(initial_epoch=-2), ValueError, "initial_epoch must be an int >= 0"),
+        (dict(batch_size=0), ValueError, "batch_size must be a positive int"),
+        (dict(validation_split=1.0), ValueError, r"validation_split must be a float in \[0, 1\)"),
+        (dict(validation_split=0.95), ValueError, "leaves 0 for training and 16 for validation"),
+        (dict(validation_data=(1, 2, 3)), TypeError, "expected a tuple"),
+        (dict(verbose=3), ValueError, "verbose must be 0"),
+    ],
+)
 def test_fit_argument_errors(kwargs, error, match):
     x, y = blobs(16)
     with pytest.raises(error, match=match):
@@ -323,8 +330,12 @@ def test_construction_errors():
     with pytest.raises(ValueError, match="metric names must be unique"):
         make_trainer(model, metrics=["accuracy", "accuracy"])
     with pytest.raises(ValueError, match="not reserved"):
-        make_trainer(model, metrics=[mt.registry.create("metric", {"name": "accuracy",
-                                                                   "config": {"name": "loss"}})])
+        make_trainer(
+            model,
+            metrics=[
+                mt.registry.create("metric", {"name": "accuracy", "config": {"name": "loss"}})
+            ],
+        )
     with pytest.raises(TypeError, match=r"callbacks\[0\] must be a minitorch_es.Callback"):
         make_trainer(model, callbacks=[print])
     with pytest.raises(ValueError, match="has no parameters"):
@@ -350,7 +361,6 @@ def test_optimizer_class_and_config_get_the_model_parameters():
         mt.registry._entries.pop(("optimizer", "toysgd"), None)
     assert isinstance(mt.Trainer(model, optimizer=SGD, loss=MSE()).optimizer, SGD)
     assert repr(mt.Trainer(model, optimizer=SGD, loss=MSE())).startswith("Trainer(model=Sequential")
-
 
 
 def test_auto_metrics_report_accuracy_only_for_classification_losses():

@@ -1,8 +1,8 @@
 """Automatic differentiation: ``Function``, the backward engine, grad modes and ``gradcheck``."""
 
 from .function import Context, Function
-from .gradcheck import GradcheckError, gradcheck
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .gradcheck import GradcheckError, gradcheck
 
 
 def backward(tensor, grad=None, retain_graph: bool = False) -> None:
@@ -11,6 +11,13 @@ def backward(tensor, grad=None, retain_graph: bool = False) -> None:
 
 
 __all__ = [
-    "Context", "Function", "GradcheckError", "backward", "enable_grad", "gradcheck",
-    "is_grad_enabled", "no_grad", "set_grad_enabled",
+    "Context",
+    "Function",
+    "GradcheckError",
+    "backward",
+    "enable_grad",
+    "gradcheck",
+    "is_grad_enabled",
+    "no_grad",
+    "set_grad_enabled",
 ]

@@ -11,8 +11,15 @@ class GradcheckError(AssertionError):
     """An analytic gradient disagrees with its finite-difference estimate."""
 
 
-def gradcheck(fn, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3,
-              raise_exception: bool = True, seed: int = 0) -> bool:
+def gradcheck(
+    fn,
+    inputs,
+    eps: float = 1e-6,
+    atol: float = 1e-5,
+    rtol: float = 1e-3,
+    raise_exception: bool = True,
+    seed: int = 0,
+) -> bool:
     """Check the gradients of ``fn(*inputs)`` for every input Tensor with ``requires_grad``.
 
     Inputs are copied to float64. The outputs are projected on a fixed random direction ``v``,
@@ -30,7 +37,8 @@ def gradcheck(fn, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1
     inputs = tuple(inputs) if isinstance(inputs, (tuple, list)) else (inputs,)
     xs = [
         Tensor(x.data.astype(np.float64), requires_grad=x.requires_grad)
-        if isinstance(x, Tensor) and x.dtype.kind == "f" else x
+        if isinstance(x, Tensor) and x.dtype.kind == "f"
+        else x
         for x in inputs
     ]
     checked = [i for i, x in enumerate(xs) if isinstance(x, Tensor) and x.requires_grad]

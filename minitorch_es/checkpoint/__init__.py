@@ -5,5 +5,13 @@ from .checkpoint import load, load_checkpoint, load_model, save, save_checkpoint
 from .describe import describe
 from .hdf5 import FORMAT_VERSION, CheckpointError
 
-__all__ = ["CheckpointError", "FORMAT_VERSION", "describe", "load", "load_checkpoint",
-           "load_model", "save", "save_checkpoint"]
+__all__ = [
+    "CheckpointError",
+    "FORMAT_VERSION",
+    "describe",
+    "load",
+    "load_checkpoint",
+    "load_model",
+    "save",
+    "save_checkpoint",
+]

@@ -46,14 +46,17 @@ def load(path) -> dict:
     ``load_state_dict``. Never unpickles."""
     with open_h5(path) as f:
         if "state" not in f:
-            raise CheckpointError(f"{path!r} holds a {f.attrs.get('kind')!r}, not a state dict "
-                                  f"saved by mt.save; use mt.load_checkpoint")
+            raise CheckpointError(
+                f"{path!r} holds a {f.attrs.get('kind')!r}, not a state dict "
+                f"saved by mt.save; use mt.load_checkpoint"
+            )
         tree = read_tree(f["state"], f"{path}: state")
     return OrderedDict(tree) if isinstance(tree, dict) else tree
 
 
-def save_checkpoint(path, model=None, optimizer=None, scheduler=None, trainer=None,
-                    epoch=None, **metadata) -> None:
+def save_checkpoint(
+    path, model=None, optimizer=None, scheduler=None, trainer=None, epoch=None, **metadata
+) -> None:
     """Everything needed to resume training exactly: weights and architecture, optimizer state
     (by parameter name), scheduler, trainer (epoch, step, History, callbacks, data order), the
     package RNG state and any JSON-serialisable ``metadata``. Written atomically.
@@ -89,8 +92,16 @@ def save_checkpoint(path, model=None, optimizer=None, scheduler=None, trainer=No
             write_tree(f.create_group("trainer").create_group("state"), trainer.state_dict())
 
 
-def load_checkpoint(path, model=None, optimizer=None, scheduler=None, trainer=None,
-                    strict: bool = True, map=None, restore_rng: bool = True) -> dict:
+def load_checkpoint(
+    path,
+    model=None,
+    optimizer=None,
+    scheduler=None,
+    trainer=None,
+    strict: bool = True,
+    map=None,
+    restore_rng: bool = True,
+) -> dict:
     """Restore what `save_checkpoint` wrote into the given objects; returns a dict with
     ``epoch``, ``metadata`` and the sections' raw states. ``map`` renames saved model keys
     (a dict old -> new, or a function) for models whose layer names changed; ``strict`` is
@@ -106,33 +117,43 @@ def load_checkpoint(path, model=None, optimizer=None, scheduler=None, trainer=No
         sched_type = f["scheduler"].attrs.get("type") if "scheduler" in f else None
         rng = json.loads(f.attrs["rng_state"]) if "rng_state" in f.attrs else None
 
-    for obj, section in ((model, "model"), (optimizer, "optimizer"), (scheduler, "scheduler"),
-                         (trainer, "trainer")):
+    for obj, section in (
+        (model, "model"),
+        (optimizer, "optimizer"),
+        (scheduler, "scheduler"),
+        (trainer, "trainer"),
+    ):
         if obj is not None and section not in out:
-            raise CheckpointError(f"{path!r} holds no {section} state to load into "
-                                  f"{type(obj).__name__}")
+            raise CheckpointError(
+                f"{path!r} holds no {section} state to load into {type(obj).__name__}"
+            )
     if model is not None:
         state = _rename(out["model"], map)
         try:
             model.load_state_dict(state, strict=strict)
         except RuntimeError as e:
-            raise CheckpointError(f"{path!r}: the model does not match the checkpoint: {e}") \
-                from None
+            raise CheckpointError(
+                f"{path!r}: the model does not match the checkpoint: {e}"
+            ) from None
     if optimizer is not None:
         own = _registered_name("optimizer", optimizer)
         if opt_type is not None and opt_type != own:
-            raise CheckpointError(f"{path!r} holds the state of a {opt_type} optimizer, cannot "
-                                  f"load it into a {own}")
+            raise CheckpointError(
+                f"{path!r} holds the state of a {opt_type} optimizer, cannot load it into a {own}"
+            )
         names = model.named_parameters() if model is not None else None
         try:
             optimizer.load_state_dict(out["optimizer"], param_names=names)
         except ValueError as e:
-            raise CheckpointError(f"{path!r}: the optimizer does not match the checkpoint: {e}") \
-                from None
+            raise CheckpointError(
+                f"{path!r}: the optimizer does not match the checkpoint: {e}"
+            ) from None
     if scheduler is not None:
         if sched_type != type(scheduler).__name__:
-            raise CheckpointError(f"{path!r} holds a {sched_type} scheduler, cannot load it into "
-                                  f"a {type(scheduler).__name__}")
+            raise CheckpointError(
+                f"{path!r} holds a {sched_type} scheduler, cannot load it into "
+                f"a {type(scheduler).__name__}"
+            )
         scheduler.load_state_dict(out["scheduler"])
     if trainer is not None:
         trainer.load_state_dict(out["trainer"])

@@ -16,9 +16,11 @@ def describe(path) -> str:
     with open_h5(path) as f:
         a = f.attrs
         lines.append(f"file: {path}")
-        lines.append(f"format version: {a.get('format_version')}   framework: "
-                     f"{a.get('framework')} {a.get('framework_version')}   created: "
-                     f"{a.get('created')}   kind: {a.get('kind')}")
+        lines.append(
+            f"format version: {a.get('format_version')}   framework: "
+            f"{a.get('framework')} {a.get('framework_version')}   created: "
+            f"{a.get('created')}   kind: {a.get('kind')}"
+        )
         meta = json.loads(a.get("metadata", "{}"))
         if meta:
             lines.append("metadata: " + ", ".join(f"{k}={v}" for k, v in meta.items()))
@@ -38,8 +40,10 @@ def describe(path) -> str:
             lines.append(f"optimizer: {g.attrs.get('type')} {g.attrs.get('config', '{}')}")
             tree = json.loads(g["state"].attrs["tree"])
             steps = {v.get("step") for v in tree.get("state", {}).values() if isinstance(v, dict)}
-            lines.append(f"  parameters with state: {len(tree.get('state', {}))}, steps: "
-                         f"{sorted(s for s in steps if s is not None)}")
+            lines.append(
+                f"  parameters with state: {len(tree.get('state', {}))}, steps: "
+                f"{sorted(s for s in steps if s is not None)}"
+            )
         if "scheduler" in f:
             lines.append(f"scheduler: {f['scheduler'].attrs.get('type')}")
         if "trainer" in f:
@@ -55,8 +59,11 @@ def describe(path) -> str:
             for k, v in hist.items():
                 v = _values(g, v, f"{path}: trainer")
                 if isinstance(v, list) and v:
-                    lines.append(f"  {k}: last {v[-1]:.6g} ({len(v)} epochs)"
-                                 if isinstance(v[-1], (int, float)) else f"  {k}: {v}")
+                    lines.append(
+                        f"  {k}: last {v[-1]:.6g} ({len(v)} epochs)"
+                        if isinstance(v[-1], (int, float))
+                        else f"  {k}: {v}"
+                    )
         if "rng_state" in a:
             lines.append("rng state: stored")
     return "\n".join(lines)

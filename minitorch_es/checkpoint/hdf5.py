@@ -32,7 +32,9 @@ def atomic_h5(path: str):
     path = os.fspath(path)
     directory = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(directory):
-        raise CheckpointError(f"cannot save to {path!r}: the directory {directory!r} does not exist")
+        raise CheckpointError(
+            f"cannot save to {path!r}: the directory {directory!r} does not exist"
+        )
     fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=directory)
     os.close(fd)
     try:
@@ -74,8 +76,9 @@ def open_h5(path: str):
     try:
         f = h5py.File(path, "r")
     except OSError as e:
-        raise CheckpointError(f"cannot open {path!r}: the file is truncated or corrupted ({e})") \
-            from None
+        raise CheckpointError(
+            f"cannot open {path!r}: the file is truncated or corrupted ({e})"
+        ) from None
     try:
         version = int(f.attrs.get("format_version", -1))
         if version > FORMAT_VERSION:
@@ -99,8 +102,9 @@ def write_tree(group: h5py.Group, tree, key_paths: bool = False) -> None:
         if isinstance(obj, np.ndarray) or hasattr(obj, "__array__") and not isinstance(obj, dict):
             array = obj if isinstance(obj, np.ndarray) else np.asarray(obj)
             if array.dtype.kind not in "biuf":
-                raise CheckpointError(f"cannot store an array of dtype {array.dtype} "
-                                      f"({path_hint or 'value'})")
+                raise CheckpointError(
+                    f"cannot store an array of dtype {array.dtype} ({path_hint or 'value'})"
+                )
             name = path_hint or f"__arrays__/{next(counter)}"
             _write_dataset(group, name, array)
             return {"__dataset__": name}
@@ -126,8 +130,9 @@ def read_tree(group: h5py.Group, where: str):
     try:
         tree = json.loads(group.attrs["tree"])
     except (KeyError, ValueError) as e:
-        raise CheckpointError(f"{where}: the section's description is missing or corrupted ({e})") \
-            from None
+        raise CheckpointError(
+            f"{where}: the section's description is missing or corrupted ({e})"
+        ) from None
 
     def decode(obj):
         if isinstance(obj, dict):
@@ -150,7 +155,9 @@ def _write_dataset(group: h5py.Group, name: str, array: np.ndarray) -> None:
         ds = group.create_dataset(name, data=stored)
     else:
         ds = group.create_dataset(
-            name, data=stored, fletcher32=True,
+            name,
+            data=stored,
+            fletcher32=True,
             compression="gzip" if array.size > _COMPRESS_ABOVE else None,
         )
     ds.attrs["ndim"] = ndim

@@ -14,7 +14,17 @@ from .sampler import DistributedSampler
 from .split import random_split, train_test_split
 
 __all__ = [
-    "Dataset", "TensorDataset", "Subset", "DataLoader", "DistributedSampler", "default_collate",
+    "Dataset",
+    "TensorDataset",
+    "Subset",
+    "DataLoader",
+    "DistributedSampler",
+    "default_collate",
     "random_split",
-    "train_test_split", "StandardScaler", "MinMaxScaler", "NotFittedError", "one_hot", "datasets",
+    "train_test_split",
+    "StandardScaler",
+    "MinMaxScaler",
+    "NotFittedError",
+    "one_hot",
+    "datasets",
 ]

@@ -95,40 +95,50 @@ class DataLoader:
       even if the previous one was abandoned halfway.
     """
 
-    def __init__(self, dataset, batch_size=1, shuffle=False, sampler=None, drop_last=False,
-                 collate_fn=None):
+    def __init__(
+        self, dataset, batch_size=1, shuffle=False, sampler=None, drop_last=False, collate_fn=None
+    ):
         if not (hasattr(dataset, "__len__") and hasattr(dataset, "__getitem__")):
             raise TypeError(
                 f"DataLoader expected a map-style dataset (with __len__ and __getitem__), got "
                 f"{type(dataset).__name__}"
             )
-        if isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral) \
-                or batch_size <= 0:
+        if (
+            isinstance(batch_size, bool)
+            or not isinstance(batch_size, numbers.Integral)
+            or batch_size <= 0
+        ):
             raise ValueError(
-                f"DataLoader expected batch_size to be a positive int, got {batch_size!r}")
+                f"DataLoader expected batch_size to be a positive int, got {batch_size!r}"
+            )
         if collate_fn is not None and not callable(collate_fn):
             raise TypeError(f"DataLoader expected collate_fn to be callable, got {collate_fn!r}")
         if len(dataset) == 0:
             raise ValueError(
-                f"DataLoader got an empty dataset ({type(dataset).__name__} of length 0)")
+                f"DataLoader got an empty dataset ({type(dataset).__name__} of length 0)"
+            )
         if sampler is not None:
             if not (hasattr(sampler, "__iter__") and hasattr(sampler, "__len__")):
-                raise TypeError(f"DataLoader expected sampler to be an iterable of indices with "
-                                f"__len__, got {type(sampler).__name__}")
+                raise TypeError(
+                    f"DataLoader expected sampler to be an iterable of indices with "
+                    f"__len__, got {type(sampler).__name__}"
+                )
             if shuffle:
-                raise ValueError("DataLoader: sampler option is mutually exclusive with shuffle "
-                                 "(got shuffle=True and a sampler; shuffle in the sampler)")
+                raise ValueError(
+                    "DataLoader: sampler option is mutually exclusive with shuffle "
+                    "(got shuffle=True and a sampler; shuffle in the sampler)"
+                )
         self.sampler = sampler
         self.dataset = dataset
         self.batch_size = int(batch_size)
         self.shuffle = bool(shuffle)
         self.drop_last = bool(drop_last)
         self.collate_fn = collate_fn
-        self._epoch = 0           # epochs started so far
+        self._epoch = 0  # epochs started so far
         self._permutation = None  # sample order of the current epoch (None: sequential)
-        self._index = 0           # batches of the current epoch already yielded
-        self._resume = False      # a loaded state waits to be continued by the next iter()
-        self._active = None       # the iterator whose progress state_dict() reports
+        self._index = 0  # batches of the current epoch already yielded
+        self._resume = False  # a loaded state waits to be continued by the next iter()
+        self._active = None  # the iterator whose progress state_dict() reports
 
     def __len__(self) -> int:
         n = len(self.dataset) if self.sampler is None else len(self.sampler)
@@ -150,18 +160,26 @@ class DataLoader:
     def _sampler_order(self) -> np.ndarray:
         order = np.fromiter(iter(self.sampler), dtype=np.int64)
         if order.shape != (len(self.sampler),):
-            raise ValueError(f"DataLoader: the sampler yielded {order.size} indices but its "
-                             f"len() is {len(self.sampler)}")
+            raise ValueError(
+                f"DataLoader: the sampler yielded {order.size} indices but its "
+                f"len() is {len(self.sampler)}"
+            )
         return order
 
     def _check_order(self, perm, n: int) -> np.ndarray:
         """A saved order of a sampler without state: ``len(sampler)`` indices into the data."""
         perm = None if perm is None else np.asarray(perm)
-        if perm is None or perm.shape != (len(self.sampler),) or perm.dtype.kind not in "iu" \
-                or (perm.size and not 0 <= perm.min() <= perm.max() < n):
+        if (
+            perm is None
+            or perm.shape != (len(self.sampler),)
+            or perm.dtype.kind not in "iu"
+            or (perm.size and not 0 <= perm.min() <= perm.max() < n)
+        ):
             got = None if perm is None else f"dtype {perm.dtype} and shape {perm.shape}"
-            raise ValueError(f"DataLoader.load_state_dict: with a sampler the permutation must "
-                             f"be {len(self.sampler)} indices in range({n}), got {got}")
+            raise ValueError(
+                f"DataLoader.load_state_dict: with a sampler the permutation must "
+                f"be {len(self.sampler)} indices in range({n}), got {got}"
+            )
         return perm.astype(np.int64)
 
     def state_dict(self) -> dict:
@@ -186,13 +204,18 @@ class DataLoader:
         """Restore a position saved by ``state_dict()``; the next iteration continues from it."""
         if not isinstance(state, dict):
             raise TypeError(
-                f"DataLoader.load_state_dict expected a dict, got {type(state).__name__}")
+                f"DataLoader.load_state_dict expected a dict, got {type(state).__name__}"
+            )
         missing = [k for k in ("epoch", "permutation", "index") if k not in state]
         if missing:
             raise KeyError(f"DataLoader.load_state_dict: the state lacks the keys {missing}")
         n = len(self.dataset)
-        for key, mine in (("num_samples", n), ("batch_size", self.batch_size),
-                          ("shuffle", self.shuffle), ("drop_last", self.drop_last)):
+        for key, mine in (
+            ("num_samples", n),
+            ("batch_size", self.batch_size),
+            ("shuffle", self.shuffle),
+            ("drop_last", self.drop_last),
+        ):
             if key in state and _plain(state[key]) != mine:
                 raise ValueError(
                     f"DataLoader.load_state_dict: the state was saved with {key}={state[key]!r} "
@@ -201,7 +224,8 @@ class DataLoader:
         epoch, index = _plain(state["epoch"]), _plain(state["index"])
         if not isinstance(epoch, int) or epoch < 0:
             raise ValueError(
-                f"DataLoader.load_state_dict: epoch must be an int >= 0, got {epoch!r}")
+                f"DataLoader.load_state_dict: epoch must be an int >= 0, got {epoch!r}"
+            )
         if not isinstance(index, int) or not 0 <= index <= len(self):
             raise ValueError(
                 f"DataLoader.load_state_dict: index must be an int in [0, {len(self)}] (the "
@@ -211,10 +235,14 @@ class DataLoader:
         mine = type(self.sampler).__name__ if hasattr(self.sampler, "state_dict") else None
         if (saved_sampler is None) != (mine is None):
             raise ValueError(
-                "DataLoader.load_state_dict: " + (
+                "DataLoader.load_state_dict: "
+                + (
                     f"the state has no sampler state but this loader's {mine} needs one"
-                    if mine else "the state has a sampler state but this loader has no sampler "
-                    "with state (the state was saved with a DistributedSampler)"))
+                    if mine
+                    else "the state has a sampler state but this loader has no sampler "
+                    "with state (the state was saved with a DistributedSampler)"
+                )
+            )
         if saved_sampler is not None:
             self.sampler.load_state_dict(saved_sampler)
         perm = state["permutation"]
@@ -224,8 +252,11 @@ class DataLoader:
             perm = None if perm is None and epoch == 0 else self._check_order(perm, n)
         elif perm is not None:
             perm = np.asarray(perm)
-            if perm.shape != (n,) or perm.dtype.kind not in "iu" or \
-                    not np.array_equal(np.sort(perm), np.arange(n)):
+            if (
+                perm.shape != (n,)
+                or perm.dtype.kind not in "iu"
+                or not np.array_equal(np.sort(perm), np.arange(n))
+            ):
                 raise ValueError(
                     f"DataLoader.load_state_dict: permutation must be a permutation of "
                     f"range({n}), got an array of dtype {perm.dtype} and shape {perm.shape}"
@@ -233,7 +264,8 @@ class DataLoader:
             perm = perm.astype(np.int64)
         elif self.shuffle and epoch > 0:
             raise ValueError(
-                "DataLoader.load_state_dict: shuffle=True but the state has no permutation")
+                "DataLoader.load_state_dict: shuffle=True but the state has no permutation"
+            )
         self._epoch, self._permutation, self._index = epoch, perm, index
         self._resume = epoch > 0 and index < len(self)
         self._active = None

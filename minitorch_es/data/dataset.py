@@ -39,7 +39,8 @@ def _as_array(value, where: str) -> np.ndarray:
         arr = _tensor(value).data
     if arr.dtype.kind not in "biuf":
         raise TypeError(
-            f"{where}: expected numeric data (bool, int or float), got dtype {arr.dtype}")
+            f"{where}: expected numeric data (bool, int or float), got dtype {arr.dtype}"
+        )
     if arr.ndim == 0:
         raise ValueError(f"{where}: expected at least one dimension (the samples), got a scalar")
     return arr
@@ -73,7 +74,8 @@ class TensorDataset(Dataset):
             raise ValueError("TensorDataset got tensors with 0 samples; a dataset cannot be empty")
         self.arrays = arrays
         self.tensors = tuple(
-            t if isinstance(t, Tensor) else Tensor(a) for t, a in zip(tensors, arrays))
+            t if isinstance(t, Tensor) else Tensor(a) for t, a in zip(tensors, arrays)
+        )
 
     def __len__(self) -> int:
         return self.arrays[0].shape[0]
@@ -110,7 +112,8 @@ class Subset(Dataset):
         if idx.size and (idx.min() < 0 or idx.max() >= n):
             bad = idx[(idx < 0) | (idx >= n)][0]
             raise IndexError(
-                f"Subset index {int(bad)} is out of range for a dataset of {n} samples")
+                f"Subset index {int(bad)} is out of range for a dataset of {n} samples"
+            )
         self.dataset = dataset
         self.indices = idx.astype(np.int64, copy=False).reshape(-1)
 

@@ -19,8 +19,10 @@ def _features(X, where: str) -> np.ndarray:
     if arr.dtype.kind not in "biuf":
         raise TypeError(f"{where} expected numeric data, got dtype {arr.dtype}")
     if arr.ndim < 2:
-        raise ValueError(f"{where} expected a 2-d array (n_samples, n_features), got shape "
-                         f"{arr.shape}; reshape a single feature with X.reshape(-1, 1)")
+        raise ValueError(
+            f"{where} expected a 2-d array (n_samples, n_features), got shape "
+            f"{arr.shape}; reshape a single feature with X.reshape(-1, 1)"
+        )
     return arr
 
 
@@ -41,17 +43,21 @@ class _Scaler:
 
     def _check_fitted(self, where: str) -> None:
         if not all(hasattr(self, k) for k in self._state_keys):
-            raise NotFittedError(f"This {type(self).__name__} instance is not fitted yet; call "
-                                 f"fit(X) before {where}()")
+            raise NotFittedError(
+                f"This {type(self).__name__} instance is not fitted yet; call "
+                f"fit(X) before {where}()"
+            )
 
     def _input(self, X, where: str) -> np.ndarray:
         self._check_fitted(where)
         arr = _features(X, f"{type(self).__name__}.{where}")
         expected = self._stat_shape()
         if arr.shape[1:] != expected:
-            raise ValueError(f"{type(self).__name__}.{where}: X has features of shape "
-                             f"{arr.shape[1:]}, but the scaler was fitted on features of shape "
-                             f"{expected}")
+            raise ValueError(
+                f"{type(self).__name__}.{where}: X has features of shape "
+                f"{arr.shape[1:]}, but the scaler was fitted on features of shape "
+                f"{expected}"
+            )
         return arr.astype(np.float64, copy=False)
 
     def _stat_shape(self) -> tuple:
@@ -76,14 +82,18 @@ class _Scaler:
         missing = [k for k in keys if k not in state]
         unexpected = [k for k in state if k not in keys]
         if missing or unexpected:
-            raise KeyError(f"{name}.load_state_dict: missing keys {missing}, unexpected keys "
-                           f"{unexpected}")
-        arrays = {k: np.array(state[k], dtype=np.int64 if k.startswith("n_") else np.float64)
-                  for k in self._state_keys}
+            raise KeyError(
+                f"{name}.load_state_dict: missing keys {missing}, unexpected keys {unexpected}"
+            )
+        arrays = {
+            k: np.array(state[k], dtype=np.int64 if k.startswith("n_") else np.float64)
+            for k in self._state_keys
+        }
         shapes = {k: a.shape for k, a in arrays.items() if a.ndim > 0}
         if len(set(shapes.values())) > 1:
             raise ValueError(
-                f"{name}.load_state_dict: the statistics have different shapes {shapes}")
+                f"{name}.load_state_dict: the statistics have different shapes {shapes}"
+            )
         for k in self._param_keys:
             setattr(self, k, tuple(np.asarray(state[k]).tolist()))
         for k, a in arrays.items():
@@ -111,7 +121,7 @@ class StandardScaler(_Scaler):
         self.with_mean = with_mean
         self.with_std = with_std
 
-    def fit(self, X, y=None) -> "StandardScaler":
+    def fit(self, X, y=None) -> StandardScaler:
         """Compute the per-feature mean and standard deviation of ``X`` (n_samples, ...)."""
         arr = _features(X, "StandardScaler.fit").astype(np.float64, copy=False)
         if arr.shape[0] == 0:
@@ -163,16 +173,19 @@ class MinMaxScaler(_Scaler):
         try:
             low, high = feature_range
         except (TypeError, ValueError):
-            raise ValueError(f"MinMaxScaler expected feature_range as a pair (min, max), got "
-                             f"{feature_range!r}") from None
+            raise ValueError(
+                f"MinMaxScaler expected feature_range as a pair (min, max), got {feature_range!r}"
+            ) from None
         if not low < high:
-            raise ValueError(f"MinMaxScaler: the minimum of feature_range must be smaller than the "
-                             f"maximum, got {tuple(feature_range)}")
+            raise ValueError(
+                f"MinMaxScaler: the minimum of feature_range must be smaller than the "
+                f"maximum, got {tuple(feature_range)}"
+            )
         self.feature_range = (low, high)
         self.copy = copy
         self.clip = clip
 
-    def fit(self, X, y=None) -> "MinMaxScaler":
+    def fit(self, X, y=None) -> MinMaxScaler:
         """Compute the per-feature minimum and maximum of ``X`` (n_samples, ...)."""
         arr = _features(X, "MinMaxScaler.fit").astype(np.float64, copy=False)
         if arr.shape[0] == 0:
@@ -215,10 +228,15 @@ def one_hot(labels, num_classes=None, dtype=None):
     if arr.dtype.kind not in "iu":
         raise TypeError(f"one_hot expected integer class labels, got dtype {arr.dtype}")
     if num_classes is not None and num_classes != -1:
-        if isinstance(num_classes, bool) or not isinstance(num_classes, numbers.Integral) \
-                or num_classes < 1:
-            raise ValueError(f"one_hot expected num_classes to be a positive int, None or -1, got "
-                             f"{num_classes!r}")
+        if (
+            isinstance(num_classes, bool)
+            or not isinstance(num_classes, numbers.Integral)
+            or num_classes < 1
+        ):
+            raise ValueError(
+                f"one_hot expected num_classes to be a positive int, None or -1, got "
+                f"{num_classes!r}"
+            )
     if arr.size:
         low = arr.min()
         if low < 0:
@@ -229,8 +247,10 @@ def one_hot(labels, num_classes=None, dtype=None):
     if num_classes is None or num_classes == -1:
         num_classes = top + 1
     elif arr.size and top >= num_classes:
-        raise ValueError(f"one_hot: label {top} is out of range for num_classes={num_classes} "
-                         f"(labels must be in [0, {num_classes - 1}])")
+        raise ValueError(
+            f"one_hot: label {top} is out of range for num_classes={num_classes} "
+            f"(labels must be in [0, {num_classes - 1}])"
+        )
     out = np.zeros(arr.shape + (int(num_classes),), dtype=np.int64 if dtype is None else dtype)
     np.put_along_axis(out, arr[..., None].astype(np.intp), 1, axis=-1)
     return Tensor(out) if isinstance(labels, Tensor) else out

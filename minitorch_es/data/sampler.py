@@ -42,21 +42,28 @@ class DistributedSampler:
     PyTorch's numbers, only its rules.
     """
 
-    def __init__(self, dataset, num_replicas=None, rank=None, shuffle=True, seed=0,
-                 drop_last=False) -> None:
+    def __init__(
+        self, dataset, num_replicas=None, rank=None, shuffle=True, seed=0, drop_last=False
+    ) -> None:
         if not hasattr(dataset, "__len__"):
-            raise TypeError(f"DistributedSampler expected a dataset with __len__, got "
-                            f"{type(dataset).__name__}")
+            raise TypeError(
+                f"DistributedSampler expected a dataset with __len__, got {type(dataset).__name__}"
+            )
         if num_replicas is None or rank is None:
             from .. import distributed
 
             num_replicas = distributed.world_size() if num_replicas is None else num_replicas
             rank = distributed.rank() if rank is None else rank
         num_replicas = _int(num_replicas, "num_replicas", 1)
-        if isinstance(rank, bool) or not isinstance(rank, numbers.Integral) \
-                or not 0 <= rank < num_replicas:
-            raise ValueError(f"DistributedSampler: invalid rank {rank!r}, rank should be in the "
-                             f"interval [0, {num_replicas - 1}]")
+        if (
+            isinstance(rank, bool)
+            or not isinstance(rank, numbers.Integral)
+            or not 0 <= rank < num_replicas
+        ):
+            raise ValueError(
+                f"DistributedSampler: invalid rank {rank!r}, rank should be in the "
+                f"interval [0, {num_replicas - 1}]"
+            )
         self.dataset = dataset
         self.num_replicas, self.rank = num_replicas, int(rank)
         self.shuffle, self.drop_last = bool(shuffle), bool(drop_last)
@@ -86,8 +93,8 @@ class DistributedSampler:
         if self.total_size > n:  # pad by repeating the order (several times for tiny datasets)
             order = np.resize(order, self.total_size)
         else:
-            order = order[:self.total_size]
-        return order[self.rank:self.total_size:self.num_replicas].astype(np.int64)
+            order = order[: self.total_size]
+        return order[self.rank : self.total_size : self.num_replicas].astype(np.int64)
 
     def __iter__(self):
         return iter(self.indices().tolist())
@@ -97,9 +104,14 @@ class DistributedSampler:
         """What the order depends on besides the rank, so a checkpoint written by rank 0
         restores the order of every rank: ``epoch``, ``seed``, ``num_replicas``, ``shuffle``,
         ``drop_last`` and ``num_samples`` (the dataset's length)."""
-        return {"epoch": self.epoch, "seed": self.seed, "num_replicas": self.num_replicas,
-                "shuffle": self.shuffle, "drop_last": self.drop_last,
-                "num_samples": len(self.dataset)}
+        return {
+            "epoch": self.epoch,
+            "seed": self.seed,
+            "num_replicas": self.num_replicas,
+            "shuffle": self.shuffle,
+            "drop_last": self.drop_last,
+            "num_samples": len(self.dataset),
+        }
 
     def load_state_dict(self, state: dict) -> None:
         """Restore ``epoch`` and ``seed`` saved by `state_dict` (on any rank of a job with
@@ -108,14 +120,20 @@ class DistributedSampler:
         if not isinstance(state, dict) or not {"epoch", "seed"} <= set(state):
             got = sorted(state) if isinstance(state, dict) else type(state).__name__
             raise ValueError(f"{where}: expected a dict with keys 'epoch' and 'seed', got {got}")
-        for key, mine in (("num_replicas", self.num_replicas), ("shuffle", self.shuffle),
-                          ("drop_last", self.drop_last), ("num_samples", len(self.dataset))):
+        for key, mine in (
+            ("num_replicas", self.num_replicas),
+            ("shuffle", self.shuffle),
+            ("drop_last", self.drop_last),
+            ("num_samples", len(self.dataset)),
+        ):
             saved = state.get(key, mine)
             saved = np.asarray(saved)[()] if isinstance(saved, np.ndarray) else saved
             saved = saved.item() if isinstance(saved, np.generic) else saved
             if saved != mine:
                 hint = " (resume on the same number of ranks)" if key == "num_replicas" else ""
-                raise ValueError(f"{where}: the state was saved with {key}={saved!r} but this "
-                                 f"sampler has {key}={mine!r}{hint}")
+                raise ValueError(
+                    f"{where}: the state was saved with {key}={saved!r} but this "
+                    f"sampler has {key}={mine!r}{hint}"
+                )
         self.epoch = _int(state["epoch"], "epoch", 0, where)
         self.seed = _int(state["seed"], "seed", 0, where)

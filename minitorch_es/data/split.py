@@ -52,7 +52,8 @@ def random_split(dataset, lengths, generator=None):
         for i, frac in enumerate(lengths):
             if frac > 1:
                 raise ValueError(
-                    f"random_split: fraction at index {i} is not between 0 and 1: {frac}")
+                    f"random_split: fraction at index {i} is not between 0 and 1: {frac}"
+                )
             counts.append(int(math.floor(n * frac)))
         for i in range(n - sum(counts)):
             counts[i % len(counts)] += 1
@@ -77,44 +78,62 @@ def random_split(dataset, lengths, generator=None):
 
 def _split_sizes(n: int, test_size, train_size):
     """scikit-learn's rules for turning test_size / train_size into sample counts."""
+
     def check(value, name):
         if value is None:
             return
         if isinstance(value, numbers.Integral) and not isinstance(value, bool):
             if not 0 < value < n:
-                raise ValueError(f"train_test_split: {name}={value} should be an int in "
-                                 f"[1, {n - 1}] (there are {n} samples) or a float in (0, 1)")
+                raise ValueError(
+                    f"train_test_split: {name}={value} should be an int in "
+                    f"[1, {n - 1}] (there are {n} samples) or a float in (0, 1)"
+                )
         elif isinstance(value, numbers.Real) and not isinstance(value, bool):
             if not 0 < value < 1:
-                raise ValueError(f"train_test_split: {name}={value} should be a float in (0, 1) "
-                                 f"or an int in [1, {n - 1}]")
+                raise ValueError(
+                    f"train_test_split: {name}={value} should be a float in (0, 1) "
+                    f"or an int in [1, {n - 1}]"
+                )
         else:
             raise TypeError(
-                f"train_test_split: {name} should be an int, a float or None, got {value!r}")
+                f"train_test_split: {name} should be an int, a float or None, got {value!r}"
+            )
 
     check(test_size, "test_size")
     check(train_size, "train_size")
     if test_size is None and train_size is None:
         test_size = 0.25
+
     def is_frac(v):
         return v is not None and not isinstance(v, numbers.Integral)
 
     if is_frac(test_size) and is_frac(train_size) and test_size + train_size > 1:
-        raise ValueError(f"train_test_split: test_size + train_size = {test_size + train_size} "
-                         f"should be <= 1")
-    n_test = None if test_size is None else (
-        math.ceil(test_size * n) if is_frac(test_size) else int(test_size))
-    n_train = None if train_size is None else (
-        math.floor(train_size * n) if is_frac(train_size) else int(train_size))
+        raise ValueError(
+            f"train_test_split: test_size + train_size = {test_size + train_size} should be <= 1"
+        )
+    n_test = (
+        None
+        if test_size is None
+        else (math.ceil(test_size * n) if is_frac(test_size) else int(test_size))
+    )
+    n_train = (
+        None
+        if train_size is None
+        else (math.floor(train_size * n) if is_frac(train_size) else int(train_size))
+    )
     n_train = n - n_test if n_train is None else n_train
     n_test = n - n_train if n_test is None else n_test
     if n_train + n_test > n:
-        raise ValueError(f"train_test_split: train ({n_train}) + test ({n_test}) samples exceed "
-                         f"the {n} samples available")
+        raise ValueError(
+            f"train_test_split: train ({n_train}) + test ({n_test}) samples exceed "
+            f"the {n} samples available"
+        )
     if n_train == 0 or n_test == 0:
-        raise ValueError(f"train_test_split: with n_samples={n}, test_size={test_size} and "
-                         f"train_size={train_size}, the {'train' if n_train == 0 else 'test'} set "
-                         f"would be empty")
+        raise ValueError(
+            f"train_test_split: with n_samples={n}, test_size={test_size} and "
+            f"train_size={train_size}, the {'train' if n_train == 0 else 'test'} set "
+            f"would be empty"
+        )
     return n_train, n_test
 
 
@@ -130,23 +149,30 @@ def _allocate(counts: np.ndarray, total: int) -> np.ndarray:
 
 def _stratified(labels, n_train: int, n_test: int, rng):
     labels = np.asarray(labels.data if isinstance(labels, Tensor) else labels)
-    classes, y = np.unique(labels, axis=0, return_inverse=True) if labels.ndim > 1 else \
-        np.unique(labels, return_inverse=True)
+    classes, y = (
+        np.unique(labels, axis=0, return_inverse=True)
+        if labels.ndim > 1
+        else np.unique(labels, return_inverse=True)
+    )
     y = y.reshape(-1)
     counts = np.bincount(y)
     if counts.min() < 2:
-        raise ValueError(f"train_test_split: the least populated class in stratify has only "
-                         f"{counts.min()} member; every class needs at least 2")
+        raise ValueError(
+            f"train_test_split: the least populated class in stratify has only "
+            f"{counts.min()} member; every class needs at least 2"
+        )
     if n_train < len(classes) or n_test < len(classes):
-        raise ValueError(f"train_test_split: the train ({n_train}) and test ({n_test}) sizes must "
-                         f"be at least the number of classes ({len(classes)}) to stratify")
+        raise ValueError(
+            f"train_test_split: the train ({n_train}) and test ({n_test}) sizes must "
+            f"be at least the number of classes ({len(classes)}) to stratify"
+        )
     per_train = _allocate(counts, n_train)
     per_test = _allocate(counts - per_train, n_test)
     train, test = [], []
     for c in range(len(classes)):
         members = rng.permutation(np.flatnonzero(y == c))
         train.append(members[: per_train[c]])
-        test.append(members[per_train[c]: per_train[c] + per_test[c]])
+        test.append(members[per_train[c] : per_train[c] + per_test[c]])
     return rng.permutation(np.concatenate(train)), rng.permutation(np.concatenate(test))
 
 
@@ -158,8 +184,9 @@ def _take(array, idx):
     return [array[i] for i in idx.tolist()]
 
 
-def train_test_split(*arrays, test_size=None, train_size=None, random_state=None, shuffle=True,
-                     stratify=None):
+def train_test_split(
+    *arrays, test_size=None, train_size=None, random_state=None, shuffle=True, stratify=None
+):
     """Split arrays into random train and test subsets (``sklearn.model_selection``).
 
     Returns ``train_a, test_a, train_b, test_b, ...``, each of the type of its input (Tensor,
@@ -177,12 +204,15 @@ def train_test_split(*arrays, test_size=None, train_size=None, random_state=None
         raise ValueError("train_test_split expected at least one array, got none")
     lengths = [len(a) for a in arrays]
     if len(set(lengths)) > 1:
-        raise ValueError(f"train_test_split: all arrays must have the same number of samples, got "
-                         f"lengths {lengths}")
+        raise ValueError(
+            f"train_test_split: all arrays must have the same number of samples, got "
+            f"lengths {lengths}"
+        )
     n = lengths[0]
     if stratify is not None and len(stratify) != n:
-        raise ValueError(f"train_test_split: stratify has {len(stratify)} labels but the arrays "
-                         f"have {n} samples")
+        raise ValueError(
+            f"train_test_split: stratify has {len(stratify)} labels but the arrays have {n} samples"
+        )
     n_train, n_test = _split_sizes(n, test_size, train_size)
     if not shuffle:
         if stratify is not None:
@@ -192,7 +222,7 @@ def train_test_split(*arrays, test_size=None, train_size=None, random_state=None
         train, test = _stratified(stratify, n_train, n_test, _rng(random_state, "train_test_split"))
     else:
         order = _rng(random_state, "train_test_split").permutation(n)
-        test, train = order[:n_test], order[n_test: n_test + n_train]
+        test, train = order[:n_test], order[n_test : n_test + n_train]
     out = []
     for a in arrays:
         out.extend((_take(a, train), _take(a, test)))

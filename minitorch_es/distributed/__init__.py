@@ -27,7 +27,18 @@ from .optimizer import DistributedOptimizer, average_gradients, broadcast_parame
 from .world import barrier, init, is_main, launched_by_mpi, rank, world_size
 
 __all__ = [
-    "init", "rank", "world_size", "is_main", "barrier", "all_reduce", "broadcast",
-    "broadcast_object", "DistributedOptimizer", "average_gradients", "broadcast_parameters",
-    "abort", "abort_on_failure", "launched_by_mpi",
+    "init",
+    "rank",
+    "world_size",
+    "is_main",
+    "barrier",
+    "all_reduce",
+    "broadcast",
+    "broadcast_object",
+    "DistributedOptimizer",
+    "average_gradients",
+    "broadcast_parameters",
+    "abort",
+    "abort_on_failure",
+    "launched_by_mpi",
 ]

@@ -19,16 +19,19 @@ REDUCE_OPS = ("sum", "mean", "max", "min")
 def _buffer(array, where: str) -> np.ndarray:
     arr = array.data if isinstance(array, Tensor) else array
     if not isinstance(arr, np.ndarray):
-        raise TypeError(f"{where}: expected a NumPy array or a Tensor (reduced in place), got "
-                        f"{type(array).__name__}")
+        raise TypeError(
+            f"{where}: expected a NumPy array or a Tensor (reduced in place), got "
+            f"{type(array).__name__}"
+        )
     if not arr.flags.c_contiguous or not arr.flags.writeable:
-        raise ValueError(f"{where}: the array must be C-contiguous and writeable to be reduced "
-                         f"in place (got shape {arr.shape}, contiguous="
-                         f"{arr.flags.c_contiguous}, writeable={arr.flags.writeable}); pass "
-                         f"np.ascontiguousarray(a) and use the result")
+        raise ValueError(
+            f"{where}: the array must be C-contiguous and writeable to be reduced "
+            f"in place (got shape {arr.shape}, contiguous="
+            f"{arr.flags.c_contiguous}, writeable={arr.flags.writeable}); pass "
+            f"np.ascontiguousarray(a) and use the result"
+        )
     if arr.dtype.kind not in "biuf":
-        raise TypeError(f"{where}: expected a bool, integer or float array, got dtype "
-                        f"{arr.dtype}")
+        raise TypeError(f"{where}: expected a bool, integer or float array, got dtype {arr.dtype}")
     return arr
 
 
@@ -45,14 +48,19 @@ def all_reduce(array, op: str = "sum"):
     arrays take ``"max"`` (any) and ``"min"`` (all)."""
     arr = _buffer(array, "all_reduce")
     if op not in REDUCE_OPS:
-        raise ValueError(f"all_reduce: op must be one of {', '.join(map(repr, REDUCE_OPS))}, got "
-                         f"{op!r}")
+        raise ValueError(
+            f"all_reduce: op must be one of {', '.join(map(repr, REDUCE_OPS))}, got {op!r}"
+        )
     if op == "mean" and arr.dtype.kind != "f":
-        raise TypeError(f"all_reduce: op='mean' needs a float array, got dtype {arr.dtype} "
-                        f"(use op='sum' and divide)")
+        raise TypeError(
+            f"all_reduce: op='mean' needs a float array, got dtype {arr.dtype} "
+            f"(use op='sum' and divide)"
+        )
     if arr.dtype.kind == "b" and op not in ("max", "min"):
-        raise TypeError(f"all_reduce: a bool array can only be reduced with 'max' (any) or "
-                        f"'min' (all), got op={op!r}")
+        raise TypeError(
+            f"all_reduce: a bool array can only be reduced with 'max' (any) or "
+            f"'min' (all), got op={op!r}"
+        )
     w = world()
     if w.comm is not None and arr.size:
         buf = arr.view(np.uint8) if arr.dtype.kind == "b" else arr

@@ -96,15 +96,25 @@ class FitSync:
             raise ValueError(
                 f"fit on {self.size} ranks: the training DataLoader has a "
                 f"{type(sampler).__name__} sampler, but data-parallel fit shards the data with "
-                f"a DistributedSampler; give the loader a DistributedSampler or pass its dataset")
+                f"a DistributedSampler; give the loader a DistributedSampler or pass its dataset"
+            )
         if sampler is None:
             # One seed for the whole job (the generators were synchronised by start()).
             seed = int(_random.generator().integers(2**31 - 1))
-            sampler = DistributedSampler(train_loader.dataset, num_replicas=self.size,
-                                         rank=self.rank, shuffle=train_loader.shuffle, seed=seed)
-            train_loader = DataLoader(train_loader.dataset, batch_size=train_loader.batch_size,
-                                      sampler=sampler, drop_last=train_loader.drop_last,
-                                      collate_fn=train_loader.collate_fn)
+            sampler = DistributedSampler(
+                train_loader.dataset,
+                num_replicas=self.size,
+                rank=self.rank,
+                shuffle=train_loader.shuffle,
+                seed=seed,
+            )
+            train_loader = DataLoader(
+                train_loader.dataset,
+                batch_size=train_loader.batch_size,
+                sampler=sampler,
+                drop_last=train_loader.drop_last,
+                collate_fn=train_loader.collate_fn,
+            )
         return train_loader, (None if val_loader is None else self._shard_eval(val_loader))
 
     def _shard_eval(self, loader):
@@ -113,8 +123,11 @@ class FitSync:
         n = len(loader.dataset)
         if n <= self.rank:
             return ()  # nothing to evaluate here; the rank still joins the reduction
-        return DataLoader(Subset(loader.dataset, range(self.rank, n, self.size)),
-                          batch_size=loader.batch_size, collate_fn=loader.collate_fn)
+        return DataLoader(
+            Subset(loader.dataset, range(self.rank, n, self.size)),
+            batch_size=loader.batch_size,
+            collate_fn=loader.collate_fn,
+        )
 
     # ------------------------------------------------------------ each step
     def gather_batch(self, value: float, n: int, y, output, metrics) -> tuple[float, int]:
@@ -150,8 +163,9 @@ class FitSync:
         ranks = self.nonfinite_ranks
         if not ranks:
             return ""
-        return f" on rank {ranks[0]}" if len(ranks) == 1 else \
-            f" on ranks {', '.join(map(str, ranks))}"
+        return (
+            f" on rank {ranks[0]}" if len(ranks) == 1 else f" on ranks {', '.join(map(str, ranks))}"
+        )
 
     def average_gradients(self, optimizer) -> None:
         """Average the gradients across ranks once (through a DistributedOptimizer if given)."""

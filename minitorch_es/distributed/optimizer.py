@@ -40,7 +40,7 @@ def average_gradients(optimizer: Optimizer) -> None:
             for i in np.flatnonzero(~mine):  # stale values in unused slots must not be summed
                 arena.grad[arena.slices[i]] = 0
         all_reduce(arena.grad, "mean")
-        arena.has_grad[:] = masks[offset:offset + len(arena)]
+        arena.has_grad[:] = masks[offset : offset + len(arena)]
         offset += len(arena)
         for i in arena.loose:  # plain Tensors: step() re-reads their .grad
             if arena.has_grad[i]:
@@ -81,14 +81,22 @@ class DistributedOptimizer:
         if isinstance(optimizer, DistributedOptimizer):
             raise ValueError("DistributedOptimizer: this optimizer is already distributed")
         if not isinstance(optimizer, Optimizer):
-            raise TypeError(f"DistributedOptimizer expected a minitorch_es.optim.Optimizer, got "
-                            f"{type(optimizer).__name__}")
+            raise TypeError(
+                f"DistributedOptimizer expected a minitorch_es.optim.Optimizer, got "
+                f"{type(optimizer).__name__}"
+            )
         base = type(optimizer)
         if base not in _CLASSES:
             # Named as the wrapped class, so checkpoints record the optimizer's own name.
-            _CLASSES[base] = type(base.__name__, (DistributedOptimizer, base),
-                                  {"__module__": base.__module__, "__doc__": base.__doc__,
-                                   "__qualname__": base.__qualname__})
+            _CLASSES[base] = type(
+                base.__name__,
+                (DistributedOptimizer, base),
+                {
+                    "__module__": base.__module__,
+                    "__doc__": base.__doc__,
+                    "__qualname__": base.__qualname__,
+                },
+            )
         self = object.__new__(_CLASSES[base])
         self.__dict__ = optimizer.__dict__  # one state, seen through both objects
         return self

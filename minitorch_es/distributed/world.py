@@ -17,8 +17,10 @@ import os
 SIZE_VARIABLES = ("PMI_SIZE", "OMPI_COMM_WORLD_SIZE", "MV2_COMM_WORLD_SIZE", "PMIX_SIZE")
 RANK_VARIABLES = ("PMI_RANK", "OMPI_COMM_WORLD_RANK", "MV2_COMM_WORLD_RANK", "PMIX_RANK")
 
-INSTALL_HINT = ('install the MPI extra: pip install -e ".[mpi]" in a checkout of minitorch_es, '
-                'or pip install "minitorch-es[mpi]"')
+INSTALL_HINT = (
+    'install the MPI extra: pip install -e ".[mpi]" in a checkout of minitorch_es, '
+    'or pip install "minitorch-es[mpi]"'
+)
 
 
 class _World:
@@ -56,7 +58,8 @@ def import_mpi(reason: str):
     except (ImportError, RuntimeError, OSError) as e:
         raise ImportError(
             f"minitorch_es.distributed: {reason}, which needs mpi4py and an MPI library, but "
-            f"importing mpi4py failed ({type(e).__name__}: {e}); {INSTALL_HINT}") from e
+            f"importing mpi4py failed ({type(e).__name__}: {e}); {INSTALL_HINT}"
+        ) from e
     return MPI
 
 
@@ -74,15 +77,20 @@ def init(use_mpi: bool | None = None) -> None:
         raise TypeError(f"init: use_mpi must be None, True or False, got {use_mpi!r}")
     if _world is not None:
         if use_mpi and _world.comm is None:
-            raise RuntimeError("init(use_mpi=True): the process group was already set up as a "
-                               "world of one (a call to rank()/world_size() came first)")
+            raise RuntimeError(
+                "init(use_mpi=True): the process group was already set up as a "
+                "world of one (a call to rank()/world_size() came first)"
+            )
         return
     launch = launched_by_mpi() if use_mpi is None else ("forced" if use_mpi else None)
     if launch is None:
         _world = _World()
         return
-    why = "init(use_mpi=True) was called" if launch == "forced" else \
-        f"this process was launched by mpiexec/mpirun ({launch})"
+    why = (
+        "init(use_mpi=True) was called"
+        if launch == "forced"
+        else f"this process was launched by mpiexec/mpirun ({launch})"
+    )
     MPI = import_mpi(why)
     comm = MPI.COMM_WORLD
     _world = _World(comm.Get_rank(), comm.Get_size(), comm if comm.Get_size() > 1 else None)

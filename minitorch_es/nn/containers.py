@@ -47,7 +47,9 @@ class Sequential(Module):
 
     def __delitem__(self, index) -> None:
         names = list(self._modules)
-        for name in (names[index] if isinstance(index, slice) else [names[_index(index, len(names))]]):
+        for name in (
+            names[index] if isinstance(index, slice) else [names[_index(index, len(names))]]
+        ):
             del self._modules[name]
         # Renumber as PyTorch does, so that a later append() cannot overwrite a remaining key.
         remaining = list(self._modules.values())
@@ -70,8 +72,11 @@ class Sequential(Module):
         # Children are described by name so that an OrderedDict-built Sequential keeps its keys.
         from ..config import serialize
 
-        return {"layers": [[name, serialize(m, f"Sequential[{name}]")]
-                           for name, m in self._modules.items()]}
+        return {
+            "layers": [
+                [name, serialize(m, f"Sequential[{name}]")] for name, m in self._modules.items()
+            ]
+        }
 
     @classmethod
     def from_config(cls, config: dict) -> Sequential:

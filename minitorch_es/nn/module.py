@@ -8,8 +8,7 @@ Assigning a Parameter, a Module or a buffer to an attribute registers it, so ``p
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Mapping
-from typing import Iterator
+from collections.abc import Iterator, Mapping
 
 import numpy as np
 
@@ -178,8 +177,9 @@ class Module(Configurable):
     register_module = add_module
 
     # ------------------------------------------------------------------- traversal
-    def named_modules(self, memo=None, prefix: str = "",
-                      remove_duplicate: bool = True) -> Iterator[tuple[str, Module]]:
+    def named_modules(
+        self, memo=None, prefix: str = "", remove_duplicate: bool = True
+    ) -> Iterator[tuple[str, Module]]:
         """Every module of the tree (itself first) with its dotted name; a module reachable
         under two names is listed once unless ``remove_duplicate=False``."""
         memo = set() if memo is None else memo
@@ -194,8 +194,11 @@ class Module(Configurable):
                 raise RuntimeError(f"module '{name}' ({type(module).__name__}) contains itself")
             yield name, module
             inner = (*ancestors, id(module))
-            children = [(f"{name}.{n}" if name else n, m, inner)
-                        for n, m in module._modules.items() if m is not None]
+            children = [
+                (f"{name}.{n}" if name else n, m, inner)
+                for n, m in module._modules.items()
+                if m is not None
+            ]
             stack.extend(reversed(children))
 
     def modules(self) -> Iterator[Module]:
@@ -216,8 +219,9 @@ class Module(Configurable):
         for _, m in self.named_children():
             yield m
 
-    def named_parameters(self, prefix: str = "", recurse: bool = True,
-                         remove_duplicate: bool = True) -> Iterator[tuple[str, Parameter]]:
+    def named_parameters(
+        self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True
+    ) -> Iterator[tuple[str, Parameter]]:
         """Parameters with dotted names; a parameter shared by two modules is listed once."""
         seen = set()
         modules = self.named_modules(prefix=prefix) if recurse else [(prefix, self)]
@@ -332,8 +336,9 @@ class Module(Configurable):
         """
         out = OrderedDict()
         # As PyTorch, a module shared by two parents is saved under both names.
-        for mod_name, module in self.named_modules(prefix=prefix.rstrip("."),
-                                                   remove_duplicate=False):
+        for mod_name, module in self.named_modules(
+            prefix=prefix.rstrip("."), remove_duplicate=False
+        ):
             for name, p in module._parameters.items():
                 if p is not None:
                     key = f"{mod_name}.{name}" if mod_name else name
@@ -400,8 +405,9 @@ class Module(Configurable):
         return f"{type(self).__name__}(\n  " + "\n  ".join(lines) + "\n)"
 
     def __dir__(self):
-        return sorted(set(super().__dir__()) | set(self._parameters) | set(self._buffers)
-                      | set(self._modules))
+        return sorted(
+            set(super().__dir__()) | set(self._parameters) | set(self._buffers) | set(self._modules)
+        )
 
     def summary(self, input_shape=None, print_fn=print, dtype=None):
         """A Keras-style table: layer, output shape, parameter count, totals."""

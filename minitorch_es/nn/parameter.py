@@ -115,4 +115,3 @@ def _default_dtype():
     from ..dtypes import get_default_dtype
 
     return get_default_dtype()
-

@@ -42,15 +42,25 @@ def summary(model, input_shape=None, print_fn=print, dtype=None) -> dict:
     seen_rows = {r["name"] for r in rows}
     for name, module in leaves:
         if name not in seen_rows:  # not reached by forward (or no input given)
-            rows.append({"name": name, "type": type(module).__name__, "output_shape": None,
-                         "params": _count(module)})
+            rows.append(
+                {
+                    "name": name,
+                    "type": type(module).__name__,
+                    "output_shape": None,
+                    "params": _count(module),
+                }
+            )
     order = {name: i for i, (name, _) in enumerate(leaves)}
     rows.sort(key=lambda r: order.get(r["name"], -1))
 
     trainable = sum(p.data.size for p in model.parameters() if p.requires_grad)
     total = sum(p.data.size for p in model.parameters())
-    result = {"layers": rows, "total_params": total, "trainable_params": trainable,
-              "non_trainable_params": total - trainable}
+    result = {
+        "layers": rows,
+        "total_params": total,
+        "trainable_params": trainable,
+        "non_trainable_params": total - trainable,
+    }
     if print_fn is not None:
         print_fn(_format(type(model).__name__, result))
     return result
@@ -61,9 +71,14 @@ def _recorder(rows, name):
         if any(r["name"] == name for r in rows):
             return
         shape = tuple(getattr(output, "shape", np.shape(output)))
-        rows.append({"name": name, "type": type(module).__name__,
-                     "output_shape": (None, *shape[1:]) if shape else shape,
-                     "params": _count(module)})
+        rows.append(
+            {
+                "name": name,
+                "type": type(module).__name__,
+                "output_shape": (None, *shape[1:]) if shape else shape,
+                "params": _count(module),
+            }
+        )
 
     return hook
 
@@ -74,14 +89,24 @@ def _count(module) -> int:
 
 def _format(title: str, result: dict) -> str:
     header = ("Layer (type)", "Output Shape", "Param #")
-    body = [(f"{r['name']} ({r['type']})", "?" if r["output_shape"] is None else
-             str(r["output_shape"]), f"{r['params']:,}") for r in result["layers"]]
+    body = [
+        (
+            f"{r['name']} ({r['type']})",
+            "?" if r["output_shape"] is None else str(r["output_shape"]),
+            f"{r['params']:,}",
+        )
+        for r in result["layers"]
+    ]
     widths = [max(len(row[i]) for row in [header, *body]) + 2 for i in range(3)]
     width = sum(widths)
     line = lambda row: "".join(c.ljust(w) for c, w in zip(row, widths)).rstrip()  # noqa: E731
     out = [f'Model: "{title}"', "=" * width, line(header), "=" * width]
     out += [line(r) for r in body]
-    out += ["=" * width, f"Total params: {result['total_params']:,}",
-            f"Trainable params: {result['trainable_params']:,}",
-            f"Non-trainable params: {result['non_trainable_params']:,}", "=" * width]
+    out += [
+        "=" * width,
+        f"Total params: {result['total_params']:,}",
+        f"Trainable params: {result['trainable_params']:,}",
+        f"Non-trainable params: {result['non_trainable_params']:,}",
+        "=" * width,
+    ]
     return "\n".join(out)

@@ -170,8 +170,9 @@ def _keep_float(out, a, b):
     floats = [x.dtype for x in (a, b) if isinstance(x, np.ndarray) and x.dtype.kind == "f"]
     if np.float64 in floats:
         return out
-    return out.astype(max(floats, key=lambda d: d.itemsize) if floats else _default_float(),
-                      copy=False)
+    return out.astype(
+        max(floats, key=lambda d: d.itemsize) if floats else _default_float(), copy=False
+    )
 
 
 def _default_float():

@@ -40,7 +40,9 @@ class ParameterArena:
         self.unset: dict[str, list[int]] = {}
         self.released = False
         self.updates = 0  # calls of the optimizer's step on this arena
-        self._grad_views = [self.grad[sl].reshape(shape) for sl, shape in zip(self.slices, self.shapes)]
+        self._grad_views = [
+            self.grad[sl].reshape(shape) for sl, shape in zip(self.slices, self.shapes)
+        ]
         self.loose = []  # plain Tensors (not Parameters): their grads are gathered at step time
         self._loose_views = {}
         for i, (p, sl) in enumerate(zip(params, self.slices)):
@@ -131,7 +133,7 @@ class ParameterArena:
         """Set state values below ``tiny * 2**24`` of their dtype to 0 (see FLUSH_EVERY)."""
         for buf in self.buffers.values():
             if buf.dtype.kind == "f" and buf.size:
-                limit = np.finfo(buf.dtype).tiny * 2.0 ** 24
+                limit = np.finfo(buf.dtype).tiny * 2.0**24
                 np.copyto(buf, 0, where=np.abs(buf) < limit)
 
     def buffer(self, name: str, fill: float = 0.0) -> np.ndarray:

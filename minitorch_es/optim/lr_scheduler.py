@@ -32,8 +32,9 @@ class LRScheduler(Configurable):
 
     def __init__(self, optimizer: Optimizer, last_epoch: int = -1) -> None:
         if not isinstance(optimizer, Optimizer):
-            raise TypeError(f"{type(self).__name__} expects an Optimizer, got "
-                            f"{type(optimizer).__name__}")
+            raise TypeError(
+                f"{type(self).__name__} expects an Optimizer, got {type(optimizer).__name__}"
+            )
         self.optimizer = optimizer
         if last_epoch == -1:
             for group in optimizer.param_groups:
@@ -41,8 +42,10 @@ class LRScheduler(Configurable):
         else:
             for i, group in enumerate(optimizer.param_groups):
                 if "initial_lr" not in group:
-                    raise KeyError(f"param 'initial_lr' is not specified in param_groups[{i}] "
-                                   f"when resuming an optimizer")
+                    raise KeyError(
+                        f"param 'initial_lr' is not specified in param_groups[{i}] "
+                        f"when resuming an optimizer"
+                    )
         self.base_lrs = [g["initial_lr"] for g in optimizer.param_groups]
         self.last_epoch = last_epoch
         self._last_lr = [g["lr"] for g in optimizer.param_groups]
@@ -66,8 +69,11 @@ class LRScheduler(Configurable):
 
     def state_dict(self) -> dict:
         """The scheduler's attributes except the optimizer (``last_epoch``, ``base_lrs`` ...)."""
-        return {k: v for k, v in self.__dict__.items()
-                if k not in ("optimizer", "_init_args", "_init_signature")}
+        return {
+            k: v
+            for k, v in self.__dict__.items()
+            if k not in ("optimizer", "_init_args", "_init_signature")
+        }
 
     def load_state_dict(self, state_dict: dict) -> None:
         """Restore attributes saved by `state_dict` (to resume a schedule)."""
@@ -75,8 +81,11 @@ class LRScheduler(Configurable):
 
     def get_config(self) -> dict:
         """The constructor arguments without the optimizer."""
-        return {k: to_jsonable(v, f"{type(self).__name__}.{k}")
-                for k, v in self.__dict__.get("_init_args", {}).items() if k != "optimizer"}
+        return {
+            k: to_jsonable(v, f"{type(self).__name__}.{k}")
+            for k, v in self.__dict__.get("_init_args", {}).items()
+            if k != "optimizer"
+        }
 
 
 from ..registry import namespace_dir, namespace_getattr  # noqa: E402

@@ -100,7 +100,9 @@ class Optimizer(Configurable):
         group = {**self.defaults, **{k: v for k, v in param_group.items() if k != "params"}}
         missing = [k for k, v in group.items() if v is _REQUIRED]
         if missing:
-            raise ValueError(f"parameter group didn't specify a value of required option(s) {missing}")
+            raise ValueError(
+                f"parameter group didn't specify a value of required option(s) {missing}"
+            )
         self._check_hyperparameters(group)
         group["params"] = params
         self.param_groups.append(group)
@@ -152,14 +154,16 @@ class Optimizer(Configurable):
             for i in np.flatnonzero(has):
                 steps[i] += 1
                 sl = arena.slices[i]
-                self._update(group, arena.data[sl], arena.grad[sl], StepState(arena, i),
-                             int(steps[i]))
+                self._update(
+                    group, arena.data[sl], arena.grad[sl], StepState(arena, i), int(steps[i])
+                )
         arena.updates += 1
         if arena.updates % arena.FLUSH_EVERY == 0:
             arena.flush_subnormal_state()
 
-    def _update(self, group: dict, param: np.ndarray, grad: np.ndarray, state: StepState,
-                step: int) -> None:
+    def _update(
+        self, group: dict, param: np.ndarray, grad: np.ndarray, state: StepState, step: int
+    ) -> None:
         raise NotImplementedError(f"{type(self).__name__} must implement _update()")
 
     # --------------------------------------------------------------------- state
@@ -190,14 +194,21 @@ class Optimizer(Configurable):
         with copies of the arrays. Keys are positions, or parameter names when ``param_names``
         (e.g. ``model.named_parameters()``) is given."""
         names = _names_by_id(param_names)
-        state, groups = {}, [{**{k: v for k, v in g.items() if k != "params"}, "params": []}
-                             for g in self.param_groups]
+        state, groups = (
+            {},
+            [
+                {**{k: v for k, v in g.items() if k != "params"}, "params": []}
+                for g in self.param_groups
+            ],
+        )
         for position, (gi, p, arena, i) in enumerate(self._slots()):
             key = position if names is None else _name_of(p, names)
             groups[gi]["params"].append(key)
             s = self._param_state(arena, i)
             if s:
-                state[key] = {k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in s.items()}
+                state[key] = {
+                    k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in s.items()
+                }
         return {"state": state, "param_groups": groups}
 
     def load_state_dict(self, state_dict: dict, param_names=None) -> None:
@@ -219,8 +230,10 @@ class Optimizer(Configurable):
                     f"{len(saved['params'])} parameters, this optimizer's has {len(own['params'])}"
                 )
         slots = list(self._slots())
-        keys = [position if names is None else _name_of(p, names)
-                for position, (_, p, _, _) in enumerate(slots)]
+        keys = [
+            position if names is None else _name_of(p, names)
+            for position, (_, p, _, _) in enumerate(slots)
+        ]
         saved_keys = [k for g in groups for k in g["params"]]
         if names is not None and set(saved_keys) != set(keys):
             raise ValueError(
@@ -228,10 +241,11 @@ class Optimizer(Configurable):
                 f"{sorted(set(keys) - set(saved_keys))}, unknown here "
                 f"{sorted(set(saved_keys) - set(keys))}"
             )
-        lookup = dict(zip(saved_keys, saved_keys)) if names is not None else \
-            dict(zip(keys, saved_keys))
+        lookup = (
+            dict(zip(saved_keys, saved_keys)) if names is not None else dict(zip(keys, saved_keys))
+        )
         given = {}  # (arena id, state name) -> the slots this state dict gives a value
-        for key, (_, p, arena, i) in zip(keys, slots):
+        for key, (_, _p, arena, i) in zip(keys, slots):
             s = state_dict["state"].get(lookup[key])
             arena.steps[i] = int(s["step"]) if s else 0
             for name, value in (s or {}).items():
@@ -261,8 +275,11 @@ class Optimizer(Configurable):
 
     def get_config(self) -> dict:
         """The hyper-parameters the optimizer was built with (without the parameters)."""
-        return {k: to_jsonable(v, f"{type(self).__name__}.{k}")
-                for k, v in self.__dict__.get("_init_args", {}).items() if k != "params"}
+        return {
+            k: to_jsonable(v, f"{type(self).__name__}.{k}")
+            for k, v in self.__dict__.get("_init_args", {}).items()
+            if k != "params"
+        }
 
     def __repr__(self) -> str:
         lines = [f"{type(self).__name__} ("]
@@ -319,5 +336,6 @@ def _name_of(p, names: dict) -> str:
     try:
         return names[id(p)]
     except KeyError:
-        raise ValueError(f"a parameter of shape {p.shape} of the optimizer has no name in "
-                         f"param_names") from None
+        raise ValueError(
+            f"a parameter of shape {p.shape} of the optimizer has no name in param_names"
+        ) from None

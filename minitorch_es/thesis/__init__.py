@@ -13,5 +13,17 @@ from .report import format_table, markdown_table, write_report
 from .result import FigureFile, Result, Row, RunConfig
 from .runner import EXPERIMENTS, check_names, main, run, run_one
 
-__all__ = ["run", "run_one", "main", "check_names", "EXPERIMENTS", "RunConfig", "Result", "Row",
-           "FigureFile", "format_table", "markdown_table", "write_report"]
+__all__ = [
+    "run",
+    "run_one",
+    "main",
+    "check_names",
+    "EXPERIMENTS",
+    "RunConfig",
+    "Result",
+    "Row",
+    "FigureFile",
+    "format_table",
+    "markdown_table",
+    "write_report",
+]

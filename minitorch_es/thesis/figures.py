@@ -18,7 +18,7 @@ from . import plotting, vanishing
 from .result import Result, Row
 
 TITLE = "3.6 Activations"
-LEAKY_SLOPE = 0.1          # a visible alpha for the plot (PyTorch's default is 0.01)
+LEAKY_SLOPE = 0.1  # a visible alpha for the plot (PyTorch's default is 0.01)
 
 
 def _sigmoid(x):
@@ -27,12 +27,18 @@ def _sigmoid(x):
 
 # name -> (framework function, closed-form derivative, thesis figure)
 ACTIVATIONS = {
-    "sigmoid": (lambda t: mt.nn.functional.sigmoid(t),
-                lambda x: _sigmoid(x) * (1 - _sigmoid(x)), "Figs. 42, 44"),
+    "sigmoid": (
+        lambda t: mt.nn.functional.sigmoid(t),
+        lambda x: _sigmoid(x) * (1 - _sigmoid(x)),
+        "Figs. 42, 44",
+    ),
     "tanh": (lambda t: mt.nn.functional.tanh(t), lambda x: 1 - np.tanh(x) ** 2, "Fig. 45"),
     "relu": (lambda t: mt.nn.functional.relu(t), lambda x: (x > 0).astype(float), "Fig. 46"),
-    "leaky_relu": (lambda t: mt.nn.functional.leaky_relu(t, LEAKY_SLOPE),
-                   lambda x: np.where(x > 0, 1.0, LEAKY_SLOPE), "Fig. 47"),
+    "leaky_relu": (
+        lambda t: mt.nn.functional.leaky_relu(t, LEAKY_SLOPE),
+        lambda x: np.where(x > 0, 1.0, LEAKY_SLOPE),
+        "Fig. 47",
+    ),
 }
 # Raw scores whose softmax is the thesis's example of Fig. 48: 70%, 25%, 5%.
 SOFTMAX_SCORES = np.log([0.70, 0.25, 0.05]) + 2.0
@@ -64,19 +70,39 @@ def run(config) -> Result:
     worst = max(float(np.max(np.abs(g - c))) for _, g, c in curves.values())
     sig_grad = curves["sigmoid"][1]
     probs = mt.nn.functional.softmax(mt.tensor(SOFTMAX_SCORES), dim=0).numpy()
-    result = Result("figures", "3.6 Activation functions and vanishing gradients",
-                    data={"x": x, "curves": curves, "softmax": probs})
+    result = Result(
+        "figures",
+        "3.6 Activation functions and vanishing gradients",
+        data={"x": x, "curves": curves, "softmax": probs},
+    )
     result.rows += [
-        Row(TITLE, "largest sigmoid derivative (autograd)", "0.25 (Fig. 42)",
-            f"{sig_grad.max():.4f} at x = {x[np.argmax(sig_grad)]:+.3f}"),
-        Row(TITLE, "autograd vs closed-form derivatives, max |diff|", "(formulas of 3.6)",
-            f"{worst:.1e} (sigmoid, tanh, ReLU, leaky ReLU)"),
-        Row(TITLE, "softmax of the raw scores of Fig. 48", "70% / 25% / 5%",
-            " / ".join(f"{100 * p:.0f}%" for p in probs)),
+        Row(
+            TITLE,
+            "largest sigmoid derivative (autograd)",
+            "0.25 (Fig. 42)",
+            f"{sig_grad.max():.4f} at x = {x[np.argmax(sig_grad)]:+.3f}",
+        ),
+        Row(
+            TITLE,
+            "autograd vs closed-form derivatives, max |diff|",
+            "(formulas of 3.6)",
+            f"{worst:.1e} (sigmoid, tanh, ReLU, leaky ReLU)",
+        ),
+        Row(
+            TITLE,
+            "softmax of the raw scores of Fig. 48",
+            "70% / 25% / 5%",
+            " / ".join(f"{100 * p:.0f}%" for p in probs),
+        ),
     ]
-    plotting.add(result, activation_figure(x, curves, probs), config.out_dir,
-                 "activations.png", "Figs. 42, 44-48: activation functions (solid) and their "
-                 "derivatives by autograd (dashed); softmax of three raw scores")
+    plotting.add(
+        result,
+        activation_figure(x, curves, probs),
+        config.out_dir,
+        "activations.png",
+        "Figs. 42, 44-48: activation functions (solid) and their "
+        "derivatives by autograd (dashed); softmax of three raw scores",
+    )
     vanishing.run(config, result)
     result.seconds = time.perf_counter() - start
     return result
@@ -88,8 +114,12 @@ def activation_figure(x, curves: dict, probs):
     if fig is None:
         return None
     axes = fig.subplots(2, 3).ravel()
-    titles = {"sigmoid": "sigmoid 1 / (1 + e^-x)", "tanh": "tanh (1 - e^-2x) / (1 + e^-2x)",
-              "relu": "ReLU max(0, x)", "leaky_relu": f"leaky ReLU (alpha = {LEAKY_SLOPE})"}
+    titles = {
+        "sigmoid": "sigmoid 1 / (1 + e^-x)",
+        "tanh": "tanh (1 - e^-2x) / (1 + e^-2x)",
+        "relu": "ReLU max(0, x)",
+        "leaky_relu": f"leaky ReLU (alpha = {LEAKY_SLOPE})",
+    }
     for ax, (name, (values, grad, _)) in zip(axes, curves.items()):
         ax.plot(x, values, label="f(x)")
         ax.plot(x, grad, "--", label="f'(x) (autograd)")
@@ -106,7 +136,7 @@ def activation_figure(x, curves: dict, probs):
     ax.set_title("softmax - Fig. 48", fontsize=10)
     ax = axes[5]
     layers = np.arange(1, 16)
-    ax.semilogy(layers, 0.25 ** layers, "o-")
+    ax.semilogy(layers, 0.25**layers, "o-")
     ax.set_title("largest product of n sigmoid derivatives: 0.25^n", fontsize=10)
     ax.set_xlabel("n layers")
     return fig

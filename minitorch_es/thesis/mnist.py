@@ -46,7 +46,8 @@ def mlp() -> mt.nn.Module:
     return mt.nn.Sequential(
         mt.nn.Linear(784, 64, activation="relu", activity_regularizer=mt.regularizers.l2(0.001)),
         mt.nn.Linear(64, 32, activation="relu"),
-        mt.nn.Linear(32, 10))       # logits: the softmax lives inside CrossEntropyLoss
+        mt.nn.Linear(32, 10),
+    )  # logits: the softmax lives inside CrossEntropyLoss
 
 
 def cnn() -> mt.nn.Module:
@@ -54,13 +55,18 @@ def cnn() -> mt.nn.Module:
     then flattening and a small fully connected network. (Without batch normalization the same
     network needs about twice the epochs to pass 99%.)"""
     return mt.nn.Sequential(
-        mt.nn.Conv2d(1, 16, 3, bias=False), mt.nn.BatchNorm2d(16), mt.nn.ReLU(),
-        mt.nn.MaxPool2d(2),                                                 # 16 x 13 x 13
-        mt.nn.Conv2d(16, 32, 3, bias=False), mt.nn.BatchNorm2d(32), mt.nn.ReLU(),
-        mt.nn.MaxPool2d(2),                                                 # 32 x 5 x 5
+        mt.nn.Conv2d(1, 16, 3, bias=False),
+        mt.nn.BatchNorm2d(16),
+        mt.nn.ReLU(),
+        mt.nn.MaxPool2d(2),  # 16 x 13 x 13
+        mt.nn.Conv2d(16, 32, 3, bias=False),
+        mt.nn.BatchNorm2d(32),
+        mt.nn.ReLU(),
+        mt.nn.MaxPool2d(2),  # 32 x 5 x 5
         mt.nn.Flatten(),
         mt.nn.Linear(800, 64, activation="relu"),
-        mt.nn.Linear(64, 10))
+        mt.nn.Linear(64, 10),
+    )
 
 
 def cnn_optimizer(model, epochs: int):
@@ -74,12 +80,15 @@ def load(config):
     string saying why MNIST is unavailable."""
     try:
         (x_train, y_train), (x_test, y_test) = mt.data.datasets.load_mnist(
-            config.data_dir, download=config.download, verify=config.verify)
-    except (OSError, ValueError) as e:       # not found, download failed, checksum, malformed
+            config.data_dir, download=config.download, verify=config.verify
+        )
+    except (OSError, ValueError) as e:  # not found, download failed, checksum, malformed
         return f"{type(e).__name__}: {e}"
     scale = np.float32(1 / 255)
-    return ((x_train.astype(np.float32) * scale, y_train),
-            (x_test.astype(np.float32) * scale, y_test))
+    return (
+        (x_train.astype(np.float32) * scale, y_train),
+        (x_test.astype(np.float32) * scale, y_test),
+    )
 
 
 def accuracy(model, x, y, batch_size: int = 2000) -> float:
@@ -89,8 +98,8 @@ def accuracy(model, x, y, batch_size: int = 2000) -> float:
     correct = 0
     with mt.no_grad():
         for i in range(0, len(x), batch_size):
-            logits = model(mt.tensor(x[i:i + batch_size])).data
-            correct += int(np.sum(logits.argmax(axis=1) == y[i:i + batch_size]))
+            logits = model(mt.tensor(x[i : i + batch_size])).data
+            correct += int(np.sum(logits.argmax(axis=1) == y[i : i + batch_size]))
     model.train(was_training)
     return correct / max(len(x), 1)
 
@@ -106,14 +115,30 @@ class TestAccuracy(mt.Callback):
         self.values.append(accuracy(self.model, self.x, self.y))
 
 
-def fit(model, x, y, x_test, y_test, epochs: int, name: str, progress: bool,
-        optimizer="adam", scheduler=None):
+def fit(
+    model,
+    x,
+    y,
+    x_test,
+    y_test,
+    epochs: int,
+    name: str,
+    progress: bool,
+    optimizer="adam",
+    scheduler=None,
+):
     """Train on cross-entropy with batch 128 and validation_split 0.1 (Adam by default);
     returns ``(history, test accuracy per epoch, seconds)``."""
     test = TestAccuracy(x_test, y_test)
     callbacks = [test] + ([EpochBar(name)] if progress else [])
-    trainer = mt.Trainer(model, optimizer=optimizer, loss="cross_entropy", metrics=["accuracy"],
-                         scheduler=scheduler, callbacks=callbacks)
+    trainer = mt.Trainer(
+        model,
+        optimizer=optimizer,
+        loss="cross_entropy",
+        metrics=["accuracy"],
+        scheduler=scheduler,
+        callbacks=callbacks,
+    )
     start = time.perf_counter()
     history = trainer.fit(x, y, epochs=epochs, batch_size=128, validation_split=0.1, verbose=0)
     return history.history, test.values, time.perf_counter() - start
@@ -133,41 +158,83 @@ def run(config) -> Result:
         reason = data.splitlines()[0]
         for title, thesis in ((TITLE_MLP, "95% test"), (TITLE_CNN, "")):
             result.rows.append(Row(title, "test accuracy", thesis, f"not run: {reason}"))
-        result.notes.append("MNIST is unavailable, so its rows were skipped:\n\n" + data +
-                            "\n\nPass --data-dir DIR (or set MINITORCH_ES_DATA) to a directory "
-                            "with the four IDX files.")
+        result.notes.append(
+            "MNIST is unavailable, so its rows were skipped:\n\n"
+            + data
+            + "\n\nPass --data-dir DIR (or set MINITORCH_ES_DATA) to a directory "
+            "with the four IDX files."
+        )
         return result
     (x_train, y_train), (x_test, y_test) = data
     x_train, y_train = _subset(x_train, y_train, budget.train)
     x_test, y_test = _subset(x_test, y_test, budget.test)
     mt.manual_seed(config.seed)
-    hist, test_curve, seconds = fit(mlp(), x_train.reshape(-1, 784), y_train,
-                                    x_test.reshape(-1, 784), y_test, budget.mlp_epochs,
-                                    "mnist mlp", config.progress)
+    hist, test_curve, seconds = fit(
+        mlp(),
+        x_train.reshape(-1, 784),
+        y_train,
+        x_test.reshape(-1, 784),
+        y_test,
+        budget.mlp_epochs,
+        "mnist mlp",
+        config.progress,
+    )
     epochs = str(budget.mlp_epochs)
     result.rows += [
-        Row(TITLE_MLP, "train accuracy (Keras-style running mean)", percent(THESIS["accuracy"]),
-            percent(hist["accuracy"][-1]), epochs, seconds),
-        Row(TITLE_MLP, "validation accuracy (last 10% of train)",
-            percent(THESIS["val_accuracy"]), percent(hist["val_accuracy"][-1]), epochs),
-        Row(TITLE_MLP, f"test accuracy (target >= {percent(TARGET_MLP)})",
-            percent(THESIS["test"]), f"{percent(test_curve[-1])} "
-            f"({_first(test_curve, TARGET_MLP)})", epochs),
+        Row(
+            TITLE_MLP,
+            "train accuracy (Keras-style running mean)",
+            percent(THESIS["accuracy"]),
+            percent(hist["accuracy"][-1]),
+            epochs,
+            seconds,
+        ),
+        Row(
+            TITLE_MLP,
+            "validation accuracy (last 10% of train)",
+            percent(THESIS["val_accuracy"]),
+            percent(hist["val_accuracy"][-1]),
+            epochs,
+        ),
+        Row(
+            TITLE_MLP,
+            f"test accuracy (target >= {percent(TARGET_MLP)})",
+            percent(THESIS["test"]),
+            f"{percent(test_curve[-1])} ({_first(test_curve, TARGET_MLP)})",
+            epochs,
+        ),
     ]
     x_cnn, y_cnn = _subset(x_train, y_train, budget.cnn_train)
     mt.manual_seed(config.seed)
     model = cnn()
     optimizer, scheduler = cnn_optimizer(model, budget.cnn_epochs)
-    cnn_hist, cnn_test, cnn_seconds = fit(model, x_cnn.reshape(-1, 1, 28, 28), y_cnn,
-                                          x_test.reshape(-1, 1, 28, 28), y_test,
-                                          budget.cnn_epochs, "mnist cnn", config.progress,
-                                          optimizer, scheduler)
-    result.rows.append(Row(
-        TITLE_CNN, f"test accuracy (target >= {percent(TARGET_CNN)})", "-",
-        f"{percent(cnn_test[-1])} ({_first(cnn_test, TARGET_CNN)}; validation "
-        f"{percent(cnn_hist['val_accuracy'][-1])})", str(budget.cnn_epochs), cnn_seconds))
-    result.data = {"mlp": {**hist, "test_accuracy": test_curve},
-                   "cnn": {**cnn_hist, "test_accuracy": cnn_test}}
+    cnn_hist, cnn_test, cnn_seconds = fit(
+        model,
+        x_cnn.reshape(-1, 1, 28, 28),
+        y_cnn,
+        x_test.reshape(-1, 1, 28, 28),
+        y_test,
+        budget.cnn_epochs,
+        "mnist cnn",
+        config.progress,
+        optimizer,
+        scheduler,
+    )
+    result.rows.append(
+        Row(
+            TITLE_CNN,
+            f"test accuracy (target >= {percent(TARGET_CNN)})",
+            "-",
+            f"{percent(cnn_test[-1])} ({_first(cnn_test, TARGET_CNN)}; validation "
+            f"{percent(cnn_hist['val_accuracy'][-1])})",
+            str(budget.cnn_epochs),
+            cnn_seconds,
+        )
+    )
+    result.data = {
+        "mlp": {**hist, "test_accuracy": test_curve},
+        "cnn": {**cnn_hist, "test_accuracy": cnn_test},
+    }
     sizes = f"{len(x_train)} training images (10% held out for validation), {len(x_test)} test"
     result.notes.append(
         f"{sizes}; pixels / 255. MLP: 784-64(ReLU, activity L2 0.001)-32(ReLU)-10, Adam lr "
@@ -175,17 +242,27 @@ def run(config) -> Result:
         f"cross-entropy of the thesis. CNN: conv 1->16 3x3, batch norm, ReLU, maxpool 2, conv "
         f"16->32 3x3, batch norm, ReLU, maxpool 2, flatten, 800->64 ReLU -> 10; Adam lr 0.002 "
         f"with cosine annealing to 0, same batch and split"
-        + (f", trained on the first {len(x_cnn)} images" if budget.cnn_train else "") + ".")
-    plotting.add(result, figure(result.data), config.out_dir, "mnist_accuracy.png",
-                 "Fig. 79: accuracy per epoch on train, validation and test (MLP; CNN right)")
+        + (f", trained on the first {len(x_cnn)} images" if budget.cnn_train else "")
+        + "."
+    )
+    plotting.add(
+        result,
+        figure(result.data),
+        config.out_dir,
+        "mnist_accuracy.png",
+        "Fig. 79: accuracy per epoch on train, validation and test (MLP; CNN right)",
+    )
     result.seconds = time.perf_counter() - start
     return result
 
 
 def _first(curve, target: float) -> str:
     hits = np.flatnonzero(np.asarray(curve) >= target)
-    return f">= {percent(target)} from epoch {hits[0] + 1}" if hits.size else \
-        f"below {percent(target)}"
+    return (
+        f">= {percent(target)} from epoch {hits[0] + 1}"
+        if hits.size
+        else f"below {percent(target)}"
+    )
 
 
 def figure(data: dict):
@@ -194,11 +271,18 @@ def figure(data: dict):
     if fig is None:
         return None
     for ax, (name, curves) in zip(fig.subplots(1, 2), data.items()):
-        for key, label in (("accuracy", "train"), ("val_accuracy", "validation"),
-                           ("test_accuracy", "test")):
+        for key, label in (
+            ("accuracy", "train"),
+            ("val_accuracy", "validation"),
+            ("test_accuracy", "test"),
+        ):
             values = curves[key]
-            ax.plot(np.arange(1, len(values) + 1), values, marker="." if len(values) < 20 else "",
-                    label=label)
+            ax.plot(
+                np.arange(1, len(values) + 1),
+                values,
+                marker="." if len(values) < 20 else "",
+                label=label,
+            )
         if name == "mlp":
             ax.axhline(THESIS["test"], color="gray", linestyle=":", label="thesis test (95%)")
         ax.set(title=f"{name.upper()} accuracy", xlabel="epoch", ylabel="accuracy")

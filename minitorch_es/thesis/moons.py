@@ -29,9 +29,9 @@ from .result import Result, Row, percent
 
 TITLE = "4.2 Two classes (moons)"
 THESIS_ACCURACY = 0.936
-DATA_SEED, TEST_SEED = 42, 1    # fixed: the --seed changes the initial weights only
-SWEEP_SEEDS, QUICK_SWEEP_SEEDS = (0, 1, 2, 3, 4), (0,)     # other data draws
-SWEEP_INITS, QUICK_SWEEP_INITS = 2, 1                       # initialisations per draw
+DATA_SEED, TEST_SEED = 42, 1  # fixed: the --seed changes the initial weights only
+SWEEP_SEEDS, QUICK_SWEEP_SEEDS = (0, 1, 2, 3, 4), (0,)  # other data draws
+SWEEP_INITS, QUICK_SWEEP_INITS = 2, 1  # initialisations per draw
 
 
 @dataclass
@@ -49,8 +49,10 @@ class Spec:
 
     def describe(self) -> str:
         """A short label of the model: ``"10 sigmoid, batch 32"``."""
-        return (f"{'/'.join(map(str, self.hidden))} {self.activation}, batch {self.batch_size}, "
-                f"Adam lr {self.lr:g}")
+        return (
+            f"{'/'.join(map(str, self.hidden))} {self.activation}, batch {self.batch_size}, "
+            f"Adam lr {self.lr:g}"
+        )
 
 
 SPECS = {
@@ -100,8 +102,12 @@ def train_model(spec: Spec, X, y, epochs: int, progress: bool):
     model = build_model(spec.hidden, spec.activation)
     curve = AccuracyCurve(X, y)
     callbacks = [curve] + ([EpochBar(f"moons {spec.name}")] if progress else [])
-    trainer = mt.Trainer(model, optimizer=mt.optim.Adam(model.parameters(), lr=spec.lr),
-                         loss="bce", callbacks=callbacks)
+    trainer = mt.Trainer(
+        model,
+        optimizer=mt.optim.Adam(model.parameters(), lr=spec.lr),
+        loss="bce",
+        callbacks=callbacks,
+    )
     start = time.perf_counter()
     trainer.fit(X, y.astype(np.float32), epochs=epochs, batch_size=spec.batch_size, verbose=0)
     return model, curve.values, time.perf_counter() - start
@@ -118,8 +124,13 @@ def sweep(seeds, inits: int, quick: bool, progress: bool, init_seed: int = 0) ->
             for name, found in curves.items():
                 spec = SPECS[name]
                 mt.manual_seed(init)
-                _, curve, _ = train_model(spec, X.astype(np.float32), y,
-                                          spec.quick_epochs if quick else spec.epochs, progress)
+                _, curve, _ = train_model(
+                    spec,
+                    X.astype(np.float32),
+                    y,
+                    spec.quick_epochs if quick else spec.epochs,
+                    progress,
+                )
                 found.append(curve)
     return curves
 
@@ -133,21 +144,35 @@ def run(config) -> Result:
     result = Result("moons", TITLE)
     models, curves = {}, {}
     for spec in SPECS.values():
-        mt.manual_seed(config.seed)     # each model's weights independent of the others' runs
+        mt.manual_seed(config.seed)  # each model's weights independent of the others' runs
         epochs = spec.quick_epochs if config.quick else spec.epochs
         model, curve, seconds = train_model(spec, X, y, epochs, config.progress)
         models[spec.name], curves[spec.name] = model, curve
-        thesis = "~100% ('classifies every point')" if spec.name == "overfitting" else \
-            percent(THESIS_ACCURACY)
-        result.rows.append(Row(
-            TITLE, f"{spec.name} ({spec.describe()}) accuracy", f"{thesis} ({spec.figure})",
-            f"{percent(curve[-1])} (fresh points {percent(accuracy(model, X_test, y_test))})",
-            str(epochs), seconds))
+        thesis = (
+            "~100% ('classifies every point')"
+            if spec.name == "overfitting"
+            else percent(THESIS_ACCURACY)
+        )
+        result.rows.append(
+            Row(
+                TITLE,
+                f"{spec.name} ({spec.describe()}) accuracy",
+                f"{thesis} ({spec.figure})",
+                f"{percent(curve[-1])} (fresh points {percent(accuracy(model, X_test, y_test))})",
+                str(epochs),
+                seconds,
+            )
+        )
     sig, relu = curves["sigmoid"], curves["relu"]
     hit_sig, hit_relu = first_epoch(sig, THESIS_ACCURACY), first_epoch(relu, THESIS_ACCURACY)
-    result.rows.append(Row(TITLE, "first epoch at >= 93.60% (sigmoid / ReLU)",
-                           "6000 / 3000 (ReLU: half)", f"{_epoch(hit_sig, sig)} / "
-                           f"{_epoch(hit_relu, relu)}"))
+    result.rows.append(
+        Row(
+            TITLE,
+            "first epoch at >= 93.60% (sigmoid / ReLU)",
+            "6000 / 3000 (ReLU: half)",
+            f"{_epoch(hit_sig, sig)} / {_epoch(hit_relu, relu)}",
+        )
+    )
     seeds = QUICK_SWEEP_SEEDS if config.quick else SWEEP_SEEDS
     inits = QUICK_SWEEP_INITS if config.quick else SWEEP_INITS
     sweep_start = time.perf_counter()
@@ -155,13 +180,23 @@ def run(config) -> Result:
     final_sig = [c[-1] for c in others["sigmoid"]]
     final_relu = [c[-1] for c in others["relu"]]
     wins = sum(r >= s for s, r in zip(final_sig, final_relu))
-    result.rows.append(Row(
-        TITLE, f"{len(final_sig)} more runs (random_state {_span(seeds)} x {inits} inits): mean "
-               f"final accuracy sigmoid / ReLU", "ReLU >= sigmoid in half the epochs",
-        f"{percent(np.mean(final_sig))} / {percent(np.mean(final_relu))}; ReLU >= sigmoid in "
-        f"{wins}/{len(final_sig)}", f"{len(sig)} / {len(relu)}", time.perf_counter() - sweep_start))
-    result.data = {"curves": curves, "first_epoch": {"sigmoid": hit_sig, "relu": hit_relu},
-                   "sweep": others}
+    result.rows.append(
+        Row(
+            TITLE,
+            f"{len(final_sig)} more runs (random_state {_span(seeds)} x {inits} inits): mean "
+            f"final accuracy sigmoid / ReLU",
+            "ReLU >= sigmoid in half the epochs",
+            f"{percent(np.mean(final_sig))} / {percent(np.mean(final_relu))}; ReLU >= sigmoid in "
+            f"{wins}/{len(final_sig)}",
+            f"{len(sig)} / {len(relu)}",
+            time.perf_counter() - sweep_start,
+        )
+    )
+    result.data = {
+        "curves": curves,
+        "first_epoch": {"sigmoid": hit_sig, "relu": hit_relu},
+        "sweep": others,
+    }
     result.notes.append(
         f"make_moons(250, noise=0.25, random_state={DATA_SEED}); fresh points: make_moons(1000, "
         f"noise=0.25, random_state={TEST_SEED}). BCELoss on a sigmoid output, Adam (lr 0.01 for "
@@ -173,12 +208,22 @@ def run(config) -> Result:
         f"sigmoid: {', '.join(map(percent, final_sig))}; ReLU: "
         f"{', '.join(map(percent, final_relu))}. Both small models can stay on a nearly "
         f"linear boundary (about 86-87%) for thousands of epochs; which runs do depends on the "
-        f"initial weights as well as on the draw, so other --seed values give other counts.")
-    plotting.add(result, boundaries(models, X, y), config.out_dir,
-                 "moons_decision_boundaries.png",
-                 "Figs. 69-72: the dataset and the decision boundary of each model")
-    plotting.add(result, accuracy_figure(curves), config.out_dir, "moons_accuracy.png",
-                 "Training accuracy per epoch: sigmoid (10 units) vs ReLU (8 units)")
+        f"initial weights as well as on the draw, so other --seed values give other counts."
+    )
+    plotting.add(
+        result,
+        boundaries(models, X, y),
+        config.out_dir,
+        "moons_decision_boundaries.png",
+        "Figs. 69-72: the dataset and the decision boundary of each model",
+    )
+    plotting.add(
+        result,
+        accuracy_figure(curves),
+        config.out_dir,
+        "moons_accuracy.png",
+        "Training accuracy per epoch: sigmoid (10 units) vs ReLU (8 units)",
+    )
     result.seconds = time.perf_counter() - start
     return result
 
@@ -200,18 +245,28 @@ def boundaries(models: dict, X, y):
 
     axes = fig.subplots(1, 4)
     panels = [("Fig. 69: dataset", None)] + [
-        (f"{s.figure}: {s.name}\n{s.describe()}", models[s.name]) for s in SPECS.values()]
+        (f"{s.figure}: {s.name}\n{s.describe()}", models[s.name]) for s in SPECS.values()
+    ]
     for ax, (title, model) in zip(axes, panels):
         if model is not None:
+
             def predict(points, model=model):
                 with mt.no_grad():
                     return np.round(model(mt.tensor(points, dtype=mt.float32)).data)
+
             xx, yy, zz = plotting.grid_predictions(predict, X, step=0.02)
             ax.contourf(xx, yy, zz, alpha=0.25, cmap=ListedColormap(("#FF0000", "#0000FF")))
             title += f"\naccuracy {percent(accuracy(model, X, y))}"
         for label, colour in ((0, "r"), (1, "b")):
-            ax.scatter(X[y == label, 0], X[y == label, 1], c=colour, s=14, edgecolor="black",
-                       linewidth=0.5, label=f"class {label + 1}")
+            ax.scatter(
+                X[y == label, 0],
+                X[y == label, 1],
+                c=colour,
+                s=14,
+                edgecolor="black",
+                linewidth=0.5,
+                label=f"class {label + 1}",
+            )
         ax.set_title(title, fontsize=9)
     axes[0].legend(loc="upper right")
     return fig
@@ -227,7 +282,11 @@ def accuracy_figure(curves: dict):
         curve = curves[name]
         ax.plot(np.arange(1, len(curve) + 1), curve, label=f"{name}", linewidth=0.8)
     ax.axhline(THESIS_ACCURACY, color="k", linestyle="--", linewidth=0.8, label="93.6% (thesis)")
-    ax.set(xlabel="epoch", ylabel="training accuracy", ylim=(0.7, 1.0),
-           title="Sigmoid vs ReLU: accuracy per epoch")
+    ax.set(
+        xlabel="epoch",
+        ylabel="training accuracy",
+        ylim=(0.7, 1.0),
+        title="Sigmoid vs ReLU: accuracy per epoch",
+    )
     ax.legend()
     return fig

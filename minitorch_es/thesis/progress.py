@@ -20,8 +20,9 @@ class EpochBar(mt.Callback):
 
     def on_epoch_end(self, epoch, logs=None) -> None:
         keys = ("loss", "accuracy", "val_accuracy")
-        self.bar.set_postfix({k: f"{logs[k]:.4f}" for k in keys if k in (logs or {})},
-                             refresh=False)
+        self.bar.set_postfix(
+            {k: f"{logs[k]:.4f}" for k in keys if k in (logs or {})}, refresh=False
+        )
         self.bar.update(1)
 
     def on_train_end(self, logs=None) -> None:

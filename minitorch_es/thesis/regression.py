@@ -20,7 +20,7 @@ from . import plotting
 from .result import Result, Row
 
 EPOCHS, LR = 1500, 0.01
-THESIS_SEED = 714          # np.random.seed(714) in the annex
+THESIS_SEED = 714  # np.random.seed(714) in the annex
 THESIS_MIN_LOSS = 1.5533527212309681  # the minimum marked with a green cross in the annex
 
 
@@ -58,7 +58,7 @@ def train(epochs: int = EPOCHS, lr: float = LR, progress: bool = False):
         sse = sum_squared_errors(model(x), y)
         path.append((model.weight.item(), model.bias.item(), sse.item()))
         optimizer.zero_grad()
-        (0.5 * sse).backward()       # the thesis's update is the gradient of sse / 2
+        (0.5 * sse).backward()  # the thesis's update is the gradient of sse / 2
         optimizer.step()
     with mt.no_grad():
         final = sum_squared_errors(model(x), y).item()
@@ -91,27 +91,57 @@ def run(config) -> Result:
     w, b, sse = path[-1]
     ls_w, ls_b, ls_sse = least_squares()
     title = "4.1 Regression"
-    result = Result("regression", title, data={"path": path, "weight": w, "bias": b, "sse": sse,
-                                                 "lstsq": (ls_w, ls_b, ls_sse)})
+    result = Result(
+        "regression",
+        title,
+        data={"path": path, "weight": w, "bias": b, "sse": sse, "lstsq": (ls_w, ls_b, ls_sse)},
+    )
     ep = str(epochs)
     result.rows += [
-        Row(title, "slope w (scaled units)", "fit shown in Fig. 67", f"{w:.4f} (lstsq {ls_w:.4f})",
-            ep, seconds),
-        Row(title, "intercept b (scaled units)", "fit shown in Fig. 67",
-            f"{b:.4f} (lstsq {ls_b:.4f})", ep),
-        Row(title, "final loss sum((y_hat-y)^2)", f"{THESIS_MIN_LOSS:.4f} (annex: minimum)",
-            f"{sse:.4f} (lstsq {ls_sse:.4f})", ep),
+        Row(
+            title,
+            "slope w (scaled units)",
+            "fit shown in Fig. 67",
+            f"{w:.4f} (lstsq {ls_w:.4f})",
+            ep,
+            seconds,
+        ),
+        Row(
+            title,
+            "intercept b (scaled units)",
+            "fit shown in Fig. 67",
+            f"{b:.4f} (lstsq {ls_b:.4f})",
+            ep,
+        ),
+        Row(
+            title,
+            "final loss sum((y_hat-y)^2)",
+            f"{THESIS_MIN_LOSS:.4f} (annex: minimum)",
+            f"{sse:.4f} (lstsq {ls_sse:.4f})",
+            ep,
+        ),
     ]
     result.notes.append(
         f"Inputs and targets divided by 10 as in the thesis; Linear(1, 1) in float64 started from "
         f"the annex's weights (seed 714: w={path[0][0]:.4f}, b={path[0][1]:.4f}); lr {LR} on "
         f"sum((y_hat-y)^2)/2, whose gradient is the annex's update. In degrees and ice creams: "
-        f"ice creams = {w:.3f} * temperature {10 * b:+.2f}.")
+        f"ice creams = {w:.3f} * temperature {10 * b:+.2f}."
+    )
     fig_line, fig_surface = figures(path, (ls_w, ls_b))
-    plotting.add(result, fig_line, config.out_dir, "regression_fit.png",
-                 "Fig. 67: the fitted regression line (scaled data)")
-    plotting.add(result, fig_surface, config.out_dir, "regression_loss_surface.png",
-                 "Fig. 68: the loss surface and the gradient-descent path to the minimum (x)")
+    plotting.add(
+        result,
+        fig_line,
+        config.out_dir,
+        "regression_fit.png",
+        "Fig. 67: the fitted regression line (scaled data)",
+    )
+    plotting.add(
+        result,
+        fig_surface,
+        config.out_dir,
+        "regression_loss_surface.png",
+        "Fig. 68: the loss surface and the gradient-descent path to the minimum (x)",
+    )
     result.seconds = time.perf_counter() - start
     return result
 
@@ -135,8 +165,12 @@ def figures(path: np.ndarray, minimum):
     ax.scatter(x, y, label="data")
     line = np.linspace(2.3, 4.3, 100)
     ax.plot(line, w * line + b, color="C1", label=f"y = {w:.2f} x {b:+.2f}")
-    ax.set(xlabel="Temperature / 10", ylabel="Ice creams sold / 10", title="Regression",
-           xlim=(2.0, 4.5))
+    ax.set(
+        xlabel="Temperature / 10",
+        ylabel="Ice creams sold / 10",
+        title="Regression",
+        xlim=(2.0, 4.5),
+    )
     ax.legend()
 
     surface = plotting.new_figure(12, 5)

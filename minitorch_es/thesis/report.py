@@ -32,16 +32,20 @@ def format_table(results) -> str:
 
 def markdown_table(results) -> str:
     """The same table in GitHub markdown."""
+
     def line(cells):
         return "| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |"
+
     rows = [line(COLUMNS), line(["---"] * len(COLUMNS))]
     return "\n".join(rows + [line(r) for r in table_cells(results)])
 
 
 def machine() -> str:
     """``"2 cores, Linux x86_64, Python 3.11.7, NumPy 2.4.6"``."""
-    return (f"{os.cpu_count()} cores, {platform.system()} {platform.machine()}, Python "
-            f"{platform.python_version()}, NumPy {np.__version__}")
+    return (
+        f"{os.cpu_count()} cores, {platform.system()} {platform.machine()}, Python "
+        f"{platform.python_version()}, NumPy {np.__version__}"
+    )
 
 
 def write_report(results, config, seconds: float, command: str | None = None) -> Path:

@@ -27,9 +27,11 @@ def check_names(names) -> list[str]:
     names = list(names or EXPERIMENTS)
     unknown = [n for n in names if n not in EXPERIMENTS]
     if unknown:
-        raise ValueError(f"unknown experiment(s) {', '.join(map(repr, unknown))}; choose from "
-                         f"{', '.join(EXPERIMENTS)} (none: all of them)")
-    return list(dict.fromkeys(names))      # keep order, drop repeats
+        raise ValueError(
+            f"unknown experiment(s) {', '.join(map(repr, unknown))}; choose from "
+            f"{', '.join(EXPERIMENTS)} (none: all of them)"
+        )
+    return list(dict.fromkeys(names))  # keep order, drop repeats
 
 
 def run_one(name: str, config: RunConfig) -> Result:

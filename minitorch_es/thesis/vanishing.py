@@ -63,21 +63,43 @@ def run(config, result) -> None:
     seconds = sum(r[2] for r in runs.values())
     ratio = {k: r[0][0] / r[0][DEPTH - 1] for k, r in runs.items()}
     result.rows += [
-        Row(TITLE, f"layer 1 / layer {DEPTH} gradient norm, sigmoid", "-> 0 (Fig. 43)",
-            f"{ratio['sigmoid']:.1e}", "first epoch", seconds),
-        Row(TITLE, f"layer 1 / layer {DEPTH} gradient norm, ReLU + He init", "(the cure, 3.6)",
-            f"{ratio['relu_he']:.2f}", "first epoch"),
-        Row(TITLE, "training loss (BCE) sigmoid / ReLU + He", "",
-            f"{runs['sigmoid'][1][-1]:.3f} / {runs['relu_he'][1][-1]:.3f}", str(epochs)),
+        Row(
+            TITLE,
+            f"layer 1 / layer {DEPTH} gradient norm, sigmoid",
+            "-> 0 (Fig. 43)",
+            f"{ratio['sigmoid']:.1e}",
+            "first epoch",
+            seconds,
+        ),
+        Row(
+            TITLE,
+            f"layer 1 / layer {DEPTH} gradient norm, ReLU + He init",
+            "(the cure, 3.6)",
+            f"{ratio['relu_he']:.2f}",
+            "first epoch",
+        ),
+        Row(
+            TITLE,
+            "training loss (BCE) sigmoid / ReLU + He",
+            "",
+            f"{runs['sigmoid'][1][-1]:.3f} / {runs['relu_he'][1][-1]:.3f}",
+            str(epochs),
+        ),
     ]
     result.notes.append(
         f"Vanishing gradients: {DEPTH} hidden layers of {WIDTH} units on make_moons(500, "
         f"noise=0.2), SGD lr 0.1, batch 32, BCE; GradientMonitor(every_n_steps=1) norms averaged "
         f"over the first epoch. Sigmoid with PyTorch's default init vs ReLU with Kaiming-normal "
-        f"(He) init.")
-    plotting.add(result, figure(runs), config.out_dir, "vanishing_gradients.png",
-                 "Fig. 43: gradient norm per layer (first epoch) and training loss, 10-layer "
-                 "sigmoid network vs ReLU + He init")
+        f"(He) init."
+    )
+    plotting.add(
+        result,
+        figure(runs),
+        config.out_dir,
+        "vanishing_gradients.png",
+        "Fig. 43: gradient norm per layer (first epoch) and training loss, 10-layer "
+        "sigmoid network vs ReLU + He init",
+    )
 
 
 def figure(runs: dict):
@@ -91,8 +113,11 @@ def figure(runs: dict):
     for name, (norms, losses, _) in runs.items():
         left.semilogy(np.arange(1, len(norms) + 1), norms, "o-", label=labels[name])
         right.plot(np.arange(1, len(losses) + 1), losses, label=labels[name])
-    left.set(title="gradient norm per layer (layer 1 = next to the input)", xlabel="layer",
-             ylabel="mean gradient norm, first epoch")
+    left.set(
+        title="gradient norm per layer (layer 1 = next to the input)",
+        xlabel="layer",
+        ylabel="mean gradient norm, first epoch",
+    )
     left.set_xticks(range(1, DEPTH + 2))
     right.set(title="training loss", xlabel="epoch", ylabel="binary cross-entropy")
     left.legend()

@@ -30,9 +30,9 @@ from .result import Result, Row
 
 TITLE = "4.3 XOR"
 HIDDEN, LR = 5, 1.0
-EPOCHS = {"gd": 4000, "sgd": 2000}          # the annex's epoch counts
+EPOCHS = {"gd": 4000, "sgd": 2000}  # the annex's epoch counts
 QUICK_EPOCHS = {"gd": 1000, "sgd": 500}
-SOLVED = 0.05                                # "the error reaches 0": sum of squares below this
+SOLVED = 0.05  # "the error reaches 0": sum of squares below this
 
 
 def _sigmoid(z):
@@ -58,10 +58,10 @@ class ThesisXORFunction(Function):
     @staticmethod
     def backward(ctx, da2):
         x, who, a1, a2 = ctx.saved_tensors
-        delta_out = da2 * (a2 * (1 - a2))                 # da2 * dz2 (sigmoid'(z2) = a2 (1-a2))
-        updatewho = delta_out.T @ a1                      # (1, hidden)
+        delta_out = da2 * (a2 * (1 - a2))  # da2 * dz2 (sigmoid'(z2) = a2 (1-a2))
+        updatewho = delta_out.T @ a1  # (1, hidden)
         delta_hidden = (delta_out @ who.T) * (a1 * (1 - a1))
-        updatewih = delta_hidden.T @ x                    # (hidden, 2)
+        updatewih = delta_hidden.T @ x  # (hidden, 2)
         return None, updatewih.T, updatewho.T
 
 
@@ -81,7 +81,8 @@ def layer_xor(wih: np.ndarray, who: np.ndarray) -> Module:
     """The network with layers; PyTorch's weight layout is the transpose of the thesis's."""
     model = mt.nn.Sequential(
         mt.nn.Linear(2, wih.shape[1], bias=False, activation="sigmoid", dtype=wih.dtype),
-        mt.nn.Linear(wih.shape[1], 1, bias=False, activation="sigmoid", dtype=wih.dtype))
+        mt.nn.Linear(wih.shape[1], 1, bias=False, activation="sigmoid", dtype=wih.dtype),
+    )
     with mt.no_grad():
         model[0].weight.data[...] = wih.T
         model[1].weight.data[...] = who.T
@@ -129,11 +130,14 @@ def compare(epochs: dict, seed: int, progress: bool = False) -> dict:
     Returns ``{"gd": {"layers": curves, "function": curves}, "sgd": ..., "max_diff": float}``."""
     X, y = (a.astype(np.float64) for a in mt.data.datasets.xor())
     mt.manual_seed(seed)
-    wih, who = initial_weights()          # GD and SGD start from the same point too
+    wih, who = initial_weights()  # GD and SGD start from the same point too
     out, diffs = {}, []
     for mode in ("gd", "sgd"):
-        orders = None if mode == "gd" else [mt.random.generator().permutation(4)
-                                            for _ in range(epochs[mode])]
+        orders = (
+            None
+            if mode == "gd"
+            else [mt.random.generator().permutation(4) for _ in range(epochs[mode])]
+        )
         runs = {}
         for name, model in (("layers", layer_xor(wih, who)), ("function", FunctionXOR(wih, who))):
             start = time.perf_counter()
@@ -170,27 +174,55 @@ def run(config) -> Result:
     gd, sgd = out["gd"]["layers"], out["sgd"]["layers"]
     result = Result("xor", TITLE, data=out)
     result.rows += [
-        Row(TITLE, "GD: final error sum((a2-y)^2)", "~0 after 1000 epochs (Fig. 74)",
+        Row(
+            TITLE,
+            "GD: final error sum((a2-y)^2)",
+            "~0 after 1000 epochs (Fig. 74)",
             f"{gd['epoch'][-1]:.4f}; {_from_epoch(gd['epoch'])}",
-            str(epochs["gd"]), gd["seconds"]),
-        Row(TITLE, "SGD: final error (sum over an epoch)", "flat after ~750 epochs (Fig. 75)",
+            str(epochs["gd"]),
+            gd["seconds"],
+        ),
+        Row(
+            TITLE,
+            "SGD: final error (sum over an epoch)",
+            "flat after ~750 epochs (Fig. 75)",
             f"{sgd['epoch'][-1]:.4f}; {_from_epoch(sgd['epoch'])}",
-            str(epochs["sgd"]), sgd["seconds"]),
-        Row(TITLE, "updates that raise the error, GD / SGD", "GD smooth, SGD oscillates (Fig. 76)",
-            f"{rising_share(gd['update']):.1%} / {rising_share(sgd['update']):.1%}"),
-        Row(TITLE, "predictions for 00, 01, 10, 11 (GD)", "0 1 1 0",
-            " ".join(f"{p:.2f}" for p in gd["pred"])),
-        Row(TITLE, "layers vs hand-written Function: max |difference|", "(same formulas)",
-            f"{out['max_diff']:.1e}"),
+            str(epochs["sgd"]),
+            sgd["seconds"],
+        ),
+        Row(
+            TITLE,
+            "updates that raise the error, GD / SGD",
+            "GD smooth, SGD oscillates (Fig. 76)",
+            f"{rising_share(gd['update']):.1%} / {rising_share(sgd['update']):.1%}",
+        ),
+        Row(
+            TITLE,
+            "predictions for 00, 01, 10, 11 (GD)",
+            "0 1 1 0",
+            " ".join(f"{p:.2f}" for p in gd["pred"]),
+        ),
+        Row(
+            TITLE,
+            "layers vs hand-written Function: max |difference|",
+            "(same formulas)",
+            f"{out['max_diff']:.1e}",
+        ),
     ]
     result.notes.append(
         f"2-{HIDDEN}-1 sigmoid network without biases, weights uniform on [0, 1), lr {LR}, "
         f"float64; SGD visits the four examples in a new random order each epoch. The layer "
         f"version (Linear + sigmoid, mt.optim.SGD) and the Function version (the annex's "
         f"updatewho/updatewih in backward) start from the same weights; the largest difference "
-        f"between their per-update errors and final predictions is {out['max_diff']:.1e}.")
-    plotting.add(result, figure(gd, sgd), config.out_dir, "xor_gd_vs_sgd.png",
-                 "Figs. 74-76: error per epoch with gradient descent, with SGD, and SGD zoomed")
+        f"between their per-update errors and final predictions is {out['max_diff']:.1e}."
+    )
+    plotting.add(
+        result,
+        figure(gd, sgd),
+        config.out_dir,
+        "xor_gd_vs_sgd.png",
+        "Figs. 74-76: error per epoch with gradient descent, with SGD, and SGD zoomed",
+    )
     result.seconds = time.perf_counter() - start
     return result
 
@@ -203,19 +235,39 @@ def figure(gd: dict, sgd: dict):
     a, b, c = fig.subplots(1, 3)
     a.plot(np.arange(1, len(gd["epoch"]) + 1), gd["epoch"])
     a.set(title="Fig. 74: gradient descent (lr 1)", xlabel="epoch", ylabel="error")
-    updates = np.arange(1, len(sgd["update"]) + 1) / 4       # 4 updates per epoch
-    b.plot(updates, sgd["update"], color="C1", alpha=0.35, linewidth=0.6,
-           label="one example (per update)")
-    b.plot(np.arange(1, len(sgd["epoch"]) + 1), sgd["epoch"], color="C3", linewidth=1,
-           label="sum over the epoch")
+    updates = np.arange(1, len(sgd["update"]) + 1) / 4  # 4 updates per epoch
+    b.plot(
+        updates,
+        sgd["update"],
+        color="C1",
+        alpha=0.35,
+        linewidth=0.6,
+        label="one example (per update)",
+    )
+    b.plot(
+        np.arange(1, len(sgd["epoch"]) + 1),
+        sgd["epoch"],
+        color="C3",
+        linewidth=1,
+        label="sum over the epoch",
+    )
     b.set(title="Fig. 75: stochastic gradient descent", xlabel="epoch", ylabel="error")
     b.legend()
-    half = max(2, len(sgd["epoch"]) // 2)    # the thesis zooms on the first half (xlim 0-1000)
+    half = max(2, len(sgd["epoch"]) // 2)  # the thesis zooms on the first half (xlim 0-1000)
     epochs = np.arange(1, half + 1)
     c.plot(epochs, sgd["epoch"][:half], color="C3", linewidth=0.8, label="SGD")
-    c.plot(epochs, gd["epoch"][:half], color="C0", linestyle="--", linewidth=0.8,
-           label="gradient descent")
-    c.set(title="Fig. 76: SGD zoomed (first half), GD for contrast", xlabel="epoch",
-          ylabel="error (sum over the epoch)")
+    c.plot(
+        epochs,
+        gd["epoch"][:half],
+        color="C0",
+        linestyle="--",
+        linewidth=0.8,
+        label="gradient descent",
+    )
+    c.set(
+        title="Fig. 76: SGD zoomed (first half), GD for contrast",
+        xlabel="epoch",
+        ylabel="error (sum over the epoch)",
+    )
     c.legend()
     return fig

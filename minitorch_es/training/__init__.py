@@ -9,7 +9,17 @@ from .progress import ProgressLogger, announce
 from .trainer import Trainer
 
 __all__ = [
-    "Trainer", "History", "Callback", "CallbackList", "Metric", "MeanMetricWrapper",
-    "resolve_metric", "to_numpy", "TrainingError", "NonFiniteLossError", "ProgressLogger",
-    "require_matplotlib", "announce",
+    "Trainer",
+    "History",
+    "Callback",
+    "CallbackList",
+    "Metric",
+    "MeanMetricWrapper",
+    "resolve_metric",
+    "to_numpy",
+    "TrainingError",
+    "NonFiniteLossError",
+    "ProgressLogger",
+    "require_matplotlib",
+    "announce",
 ]

@@ -24,8 +24,15 @@ import warnings
 
 from ..config import Configurable
 
-HOOKS = ("on_train_begin", "on_train_end", "on_epoch_begin", "on_epoch_end", "on_batch_begin",
-         "on_batch_end", "on_after_backward")
+HOOKS = (
+    "on_train_begin",
+    "on_train_end",
+    "on_epoch_begin",
+    "on_epoch_end",
+    "on_batch_begin",
+    "on_batch_end",
+    "on_after_backward",
+)
 
 
 class Callback(Configurable):
@@ -92,8 +99,9 @@ class Callback(Configurable):
     def load_state_dict(self, state: dict) -> None:
         """Restore `state_dict` output."""
         if state:
-            raise ValueError(f"{type(self).__name__} keeps no state but was given keys "
-                             f"{sorted(state)}")
+            raise ValueError(
+                f"{type(self).__name__} keeps no state but was given keys {sorted(state)}"
+            )
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
@@ -111,9 +119,14 @@ class CallbackList:
                     f"callbacks[{i}] must be a minitorch_es.Callback instance, got "
                     f"{type(cb).__name__} ({cb!r})"
                 )
-        self._users = {hook: [getattr(cb, hook) for cb in self.callbacks
-                              if getattr(type(cb), hook) is not getattr(Callback, hook)]
-                       for hook in HOOKS}
+        self._users = {
+            hook: [
+                getattr(cb, hook)
+                for cb in self.callbacks
+                if getattr(type(cb), hook) is not getattr(Callback, hook)
+            ]
+            for hook in HOOKS
+        }
 
     def set_trainer(self, trainer) -> None:
         """Attach every callback to ``trainer``."""
@@ -179,4 +192,6 @@ class CallbackList:
         if missing or unknown:
             warnings.warn(
                 f"restoring callback states: no saved state for {missing or 'none'}; saved "
-                f"states without a callback here: {unknown or 'none'}", stacklevel=3)
+                f"states without a callback here: {unknown or 'none'}",
+                stacklevel=3,
+            )

@@ -28,23 +28,29 @@ def _is_array_like(x) -> bool:
 def _as_dataset(x, y, where: str, need_y: bool):
     if isinstance(x, DataLoader):
         raise AssertionError("handled by the caller")
-    if isinstance(x, Dataset) or (hasattr(x, "__getitem__") and hasattr(x, "__len__")
-                                  and not _is_array_like(x)):
+    if isinstance(x, Dataset) or (
+        hasattr(x, "__getitem__") and hasattr(x, "__len__") and not _is_array_like(x)
+    ):
         if y is not None:
-            raise ValueError(f"{where}: y must be None when x is a {type(x).__name__} (the "
-                             f"dataset's samples carry the targets), got {type(y).__name__}")
+            raise ValueError(
+                f"{where}: y must be None when x is a {type(x).__name__} (the "
+                f"dataset's samples carry the targets), got {type(y).__name__}"
+            )
         return x
     if not _is_array_like(x):
-        raise TypeError(f"{where}: x must be an array, a Tensor, a Dataset or a DataLoader, got "
-                        f"{type(x).__name__}")
+        raise TypeError(
+            f"{where}: x must be an array, a Tensor, a Dataset or a DataLoader, got "
+            f"{type(x).__name__}"
+        )
     if y is None:
         if need_y:
             raise ValueError(f"{where}: targets y are required when x is an array or a Tensor")
         return TensorDataset(x)
     nx, ny = len(x), len(y)
     if nx != ny:
-        raise ValueError(f"{where}: x and y must have the same number of samples, got {nx} "
-                         f"and {ny}")
+        raise ValueError(
+            f"{where}: x and y must have the same number of samples, got {nx} and {ny}"
+        )
     return TensorDataset(x, y)
 
 
@@ -52,8 +58,9 @@ def make_loader(x, y=None, *, batch_size=32, shuffle=False, where="fit", need_y=
     """A DataLoader over ``x`` (and ``y``)."""
     if isinstance(x, DataLoader):
         if y is not None:
-            raise ValueError(f"{where}: y must be None when x is a DataLoader, got "
-                             f"{type(y).__name__}")
+            raise ValueError(
+                f"{where}: y must be None when x is a DataLoader, got {type(y).__name__}"
+            )
         return x
     _check_batch_size(batch_size, where)
     return DataLoader(_as_dataset(x, y, where, need_y), batch_size=batch_size, shuffle=shuffle)
@@ -62,21 +69,27 @@ def make_loader(x, y=None, *, batch_size=32, shuffle=False, where="fit", need_y=
 def split_tail(x, y, validation_split, where="fit"):
     """``(x_train, y_train, x_val, y_val)`` with the last ``validation_split`` fraction held out
     (datasets give ``(train_subset, None, val_subset, None)``)."""
-    if isinstance(validation_split, bool) or not isinstance(validation_split, numbers.Real) \
-            or not 0 <= validation_split < 1:
-        raise ValueError(f"{where}: validation_split must be a float in [0, 1), got "
-                         f"{validation_split!r}")
+    if (
+        isinstance(validation_split, bool)
+        or not isinstance(validation_split, numbers.Real)
+        or not 0 <= validation_split < 1
+    ):
+        raise ValueError(
+            f"{where}: validation_split must be a float in [0, 1), got {validation_split!r}"
+        )
     if isinstance(x, DataLoader):
         raise ValueError(
             f"{where}: validation_split cannot split a DataLoader; pass its dataset (the tail "
-            f"becomes the validation set) or give validation_data")
+            f"becomes the validation set) or give validation_data"
+        )
     data = _as_dataset(x, y, where, need_y=True)
     n = len(data)
     split_at = int(math.floor(n * (1.0 - validation_split)))
     if split_at == 0 or split_at == n:
         raise ValueError(
             f"{where}: validation_split={validation_split} of {n} samples leaves "
-            f"{split_at} for training and {n - split_at} for validation; both must be non-empty")
+            f"{split_at} for training and {n - split_at} for validation; both must be non-empty"
+        )
     if isinstance(data, TensorDataset) and _is_array_like(x):
         return x[:split_at], y[:split_at], x[split_at:], y[split_at:]
     return Subset(data, range(split_at)), None, Subset(data, range(split_at, n)), None
@@ -103,14 +116,19 @@ def _validation_loader(data, batch_size):
         return make_loader(data, batch_size=batch_size, where=where)
     if isinstance(data, (tuple, list)) and len(data) == 2:
         return make_loader(data[0], data[1], batch_size=batch_size, where=where)
-    raise TypeError(f"{where}: expected a tuple (x_val, y_val), a Dataset or a DataLoader, got "
-                    f"{type(data).__name__}" + (f" of length {len(data)}"
-                                                if isinstance(data, (tuple, list)) else ""))
+    raise TypeError(
+        f"{where}: expected a tuple (x_val, y_val), a Dataset or a DataLoader, got "
+        f"{type(data).__name__}"
+        + (f" of length {len(data)}" if isinstance(data, (tuple, list)) else "")
+    )
 
 
 def _check_batch_size(batch_size, where):
-    if isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral) \
-            or batch_size <= 0:
+    if (
+        isinstance(batch_size, bool)
+        or not isinstance(batch_size, numbers.Integral)
+        or batch_size <= 0
+    ):
         raise ValueError(f"{where}: batch_size must be a positive int, got {batch_size!r}")
 
 
@@ -122,9 +140,13 @@ def unpack_batch(batch, where: str, need_y: bool = True):
             return batch[0], batch[1]
         if len(batch) == 1 and not need_y:
             return batch[0], None
-        raise ValueError(f"{where}: a batch must be (inputs, targets); got a "
-                         f"{type(batch).__name__} of {len(batch)} items")
+        raise ValueError(
+            f"{where}: a batch must be (inputs, targets); got a "
+            f"{type(batch).__name__} of {len(batch)} items"
+        )
     if need_y:
-        raise ValueError(f"{where}: a batch must be (inputs, targets); got a single "
-                         f"{type(batch).__name__} (a dataset without targets?)")
+        raise ValueError(
+            f"{where}: a batch must be (inputs, targets); got a single "
+            f"{type(batch).__name__} (a dataset without targets?)"
+        )
     return batch, None

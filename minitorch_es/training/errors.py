@@ -12,7 +12,8 @@ class NonFiniteLossError(TrainingError, FloatingPointError):
     the progress line, the batch within that epoch); ``global_step`` counts optimizer steps
     taken before the failing batch. The failing batch was not applied to the weights."""
 
-    def __init__(self, message: str, *, epoch: int, step: int, global_step: int,
-                 loss: float) -> None:
+    def __init__(
+        self, message: str, *, epoch: int, step: int, global_step: int, loss: float
+    ) -> None:
         super().__init__(message)
         self.epoch, self.step, self.global_step, self.loss = epoch, step, global_step, loss

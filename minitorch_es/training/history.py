@@ -47,27 +47,36 @@ class History(Callback):
 
     def state_dict(self) -> dict:
         """The epochs and columns as arrays (what a checkpoint stores)."""
-        return {"epoch": np.asarray(self.epoch, dtype=np.int64),
-                "history": {k: np.asarray(v, dtype=np.float64) for k, v in self.history.items()},
-                "params": {k: v for k, v in self.params.items()
-                           if isinstance(v, (numbers.Number, str))}}
+        return {
+            "epoch": np.asarray(self.epoch, dtype=np.int64),
+            "history": {k: np.asarray(v, dtype=np.float64) for k, v in self.history.items()},
+            "params": {
+                k: v for k, v in self.params.items() if isinstance(v, (numbers.Number, str))
+            },
+        }
 
     def load_state_dict(self, state: dict) -> None:
         """Restore the output of `state_dict`."""
         if not isinstance(state, dict) or "epoch" not in state or "history" not in state:
             got = sorted(state) if isinstance(state, dict) else type(state).__name__
-            raise ValueError(f"History.load_state_dict expected a dict with keys 'epoch' and "
-                             f"'history', got {got}")
+            raise ValueError(
+                f"History.load_state_dict expected a dict with keys 'epoch' and "
+                f"'history', got {got}"
+            )
         self.epoch = [int(e) for e in np.asarray(state["epoch"]).reshape(-1)]
-        self.history = {k: [float(v) for v in np.asarray(col).reshape(-1)]
-                        for k, col in state["history"].items()}
+        self.history = {
+            k: [float(v) for v in np.asarray(col).reshape(-1)]
+            for k, col in state["history"].items()
+        }
         self.params = dict(state.get("params", {}))
 
     def plot(self, keys=None, ax=None):
         """One subplot per quantity (``loss``, ``accuracy`` ...) with its ``val_`` curve; returns
         the figure. ``keys`` picks quantities (default: all but ``lr``). Needs matplotlib."""
         plt = require_matplotlib("History.plot")
-        bases = [k for k in self.history if not k.startswith("val_")] if keys is None else list(keys)
+        bases = (
+            [k for k in self.history if not k.startswith("val_")] if keys is None else list(keys)
+        )
         if keys is None:
             bases = [k for k in bases if k != "lr"] or bases
         missing = [k for k in bases if k not in self.history and f"val_{k}" not in self.history]

@@ -39,8 +39,12 @@ def match_target(output: Tensor, y):
     out, target = output.data, y.data
     if target.ndim == out.ndim - 1 and out.shape[-1] == 1 and target.shape == out.shape[:-1]:
         target = target.reshape(out.shape)
-    if target.shape == out.shape and out.dtype.kind == "f" and target.dtype != out.dtype \
-            and target.dtype.kind in "biuf":
+    if (
+        target.shape == out.shape
+        and out.dtype.kind == "f"
+        and target.dtype != out.dtype
+        and target.dtype.kind in "biuf"
+    ):
         target = target.astype(out.dtype)
     return y if target is y.data else Tensor(target)
 
@@ -67,8 +71,10 @@ class TrainingLoop:
         loss = self.loss_fn(output, y)
         if not isinstance(loss, Tensor) or loss.data.size != 1:
             shape = loss.shape if isinstance(loss, Tensor) else type(loss).__name__
-            raise ValueError(f"{where}: the loss must return a scalar Tensor (use "
-                             f"reduction='mean' or 'sum'), got {shape}")
+            raise ValueError(
+                f"{where}: the loss must return a scalar Tensor (use "
+                f"reduction='mean' or 'sum'), got {shape}"
+            )
         reg = self.model.regularization_loss()
         if reg.requires_grad or reg.item() != 0:
             loss = loss + reg
@@ -117,8 +123,9 @@ class TrainingLoop:
         else:
             for m in self.metrics:
                 m.update_state(y, output.data)
-        cbs.on_batch_end(index, {"batch": index, "size": n, "batch_loss": value,
-                                 **self._running_logs()})
+        cbs.on_batch_end(
+            index, {"batch": index, "size": n, "batch_loss": value, **self._running_logs()}
+        )
 
     def _non_finite(self, index, n, value, cbs) -> None:
         logs = {"batch": index, "size": n, "batch_loss": value, **self._running_logs()}
@@ -132,7 +139,11 @@ class TrainingLoop:
             f"(global step {self.global_step + 1}); that batch was not applied to the weights. "
             f"Lower the learning rate, check the data for NaN/Inf, or add the TerminateOnNaN "
             f"callback to stop without an error",
-            epoch=epoch, step=index + 1, global_step=self.global_step, loss=value)
+            epoch=epoch,
+            step=index + 1,
+            global_step=self.global_step,
+            loss=value,
+        )
 
     def _run_epoch(self, epoch: int, loader, val_loader, cbs, start: int | None) -> dict:
         """One epoch; ``start`` is the batch to continue from (resume half-way) or None."""

@@ -26,8 +26,9 @@ def to_numpy(value, where: str = "value") -> np.ndarray:
     try:
         return np.asarray(value)
     except Exception:
-        raise TypeError(f"{where}: expected a Tensor or an array, got {type(value).__name__}") \
-            from None
+        raise TypeError(
+            f"{where}: expected a Tensor or an array, got {type(value).__name__}"
+        ) from None
 
 
 def snake_case(name: str) -> str:
@@ -146,8 +147,10 @@ def resolve_metric(spec, where: str = "metrics") -> Metric:
         return _named(metric, None, where)
     if callable(spec) and not inspect.isclass(spec):
         return MeanMetricWrapper(spec)
-    raise TypeError(f"{where}: expected a metric name, a config dict, a Metric or a function "
-                    f"fn(y_true, y_pred), got {type(spec).__name__} ({spec!r})")
+    raise TypeError(
+        f"{where}: expected a metric name, a config dict, a Metric or a function "
+        f"fn(y_true, y_pred), got {type(spec).__name__} ({spec!r})"
+    )
 
 
 def _named(metric, name, where):

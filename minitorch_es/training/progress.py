@@ -41,8 +41,10 @@ class ProgressLogger(Callback):
 
     def __init__(self, verbose: int = 1, stream=None) -> None:
         if verbose not in (0, 1, 2):
-            raise ValueError(f"verbose must be 0 (silent), 1 (progress bar) or 2 (one line per "
-                             f"epoch), got {verbose!r}")
+            raise ValueError(
+                f"verbose must be 0 (silent), 1 (progress bar) or 2 (one line per "
+                f"epoch), got {verbose!r}"
+            )
         self.verbose = verbose
         self.stream = stream
         self._bar = None
@@ -61,13 +63,22 @@ class ProgressLogger(Callback):
         if self.verbose == 1 and _is_tty(self._out()):
             from tqdm import tqdm
 
-            self._bar = tqdm(total=self.steps, file=self._out(), leave=False, unit="batch",
-                             desc=f"Epoch {epoch + 1}/{self.epochs}", dynamic_ncols=True)
+            self._bar = tqdm(
+                total=self.steps,
+                file=self._out(),
+                leave=False,
+                unit="batch",
+                desc=f"Epoch {epoch + 1}/{self.epochs}",
+                dynamic_ncols=True,
+            )
 
     def on_batch_end(self, batch, logs=None) -> None:
         if self._bar is not None:
-            postfix = {k: f"{float(v):.4f}" for k, v in (logs or {}).items()
-                       if k not in ("batch", "size", "batch_loss")}
+            postfix = {
+                k: f"{float(v):.4f}"
+                for k, v in (logs or {}).items()
+                if k not in ("batch", "size", "batch_loss")
+            }
             self._bar.set_postfix(postfix, refresh=False)
             self._bar.update(1)
 

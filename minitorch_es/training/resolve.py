@@ -22,16 +22,19 @@ def resolve_optimizer(spec, model: Module) -> Optimizer:
     if isinstance(spec, (str, dict)) or inspect.isclass(spec):
         params = list(model.parameters())
         if not params:
-            raise ValueError(f"Trainer: the model {type(model).__name__} has no parameters to "
-                             f"optimize")
+            raise ValueError(
+                f"Trainer: the model {type(model).__name__} has no parameters to optimize"
+            )
         opt = registry.create("optimizer", spec, params=params)
         if isinstance(opt, Optimizer):
             return opt
         got = opt
     else:
         got = spec
-    raise TypeError(f"Trainer: optimizer must be a name (e.g. 'adam'), a config dict, an "
-                    f"Optimizer class or instance, got {type(got).__name__} ({got!r})")
+    raise TypeError(
+        f"Trainer: optimizer must be a name (e.g. 'adam'), a config dict, an "
+        f"Optimizer class or instance, got {type(got).__name__} ({got!r})"
+    )
 
 
 def resolve_loss(spec):
@@ -40,8 +43,10 @@ def resolve_loss(spec):
         spec = registry.create("loss", spec)
     if callable(spec):
         return spec
-    raise TypeError(f"Trainer: loss must be a name (e.g. 'cross_entropy'), a config dict, a Loss "
-                    f"or a callable loss(output, target), got {type(spec).__name__} ({spec!r})")
+    raise TypeError(
+        f"Trainer: loss must be a name (e.g. 'cross_entropy'), a config dict, a Loss "
+        f"or a callable loss(output, target), got {type(spec).__name__} ({spec!r})"
+    )
 
 
 def resolve_scheduler(spec, optimizer: Optimizer):
@@ -52,11 +57,14 @@ def resolve_scheduler(spec, optimizer: Optimizer):
     if isinstance(spec, (str, dict)) or inspect.isclass(spec):
         spec = registry.create("scheduler", spec, optimizer=optimizer)
     if not callable(getattr(spec, "step", None)):
-        raise TypeError(f"Trainer: scheduler must be an LRScheduler / ReduceLROnPlateau instance, "
-                        f"a name or a config dict, got {type(spec).__name__} ({spec!r})")
+        raise TypeError(
+            f"Trainer: scheduler must be an LRScheduler / ReduceLROnPlateau instance, "
+            f"a name or a config dict, got {type(spec).__name__} ({spec!r})"
+        )
     if getattr(spec, "optimizer", optimizer) is not optimizer:
-        raise ValueError("Trainer: the scheduler was built for another optimizer than the "
-                         "trainer's")
+        raise ValueError(
+            "Trainer: the scheduler was built for another optimizer than the trainer's"
+        )
     return spec
 
 
@@ -74,8 +82,9 @@ def loss_is_from_logits(loss) -> bool:
     """A loss that takes logits (``BCEWithLogitsLoss`` or ``from_logits=True``)."""
     entry = registry.entry_of(loss) if not inspect.isfunction(loss) else None
     name = entry.name if entry is not None else type(loss).__name__
-    return "withlogits" in name.lower().replace("_", "") or getattr(loss, "from_logits", False) \
-        is True
+    return (
+        "withlogits" in name.lower().replace("_", "") or getattr(loss, "from_logits", False) is True
+    )
 
 
 # -------------------------------------------------------------------- constraints
@@ -88,30 +97,42 @@ def resolve_constraints(spec, model: Module) -> list:
     for prefix, module in model.named_modules():
         for attr, value in module.__dict__.items():
             pname = attr[: -len("_constraint")]
-            if attr.endswith("_constraint") and value is not None \
-                    and module._parameters.get(pname) is not None:
+            if (
+                attr.endswith("_constraint")
+                and value is not None
+                and module._parameters.get(pname) is not None
+            ):
                 pairs.append((module._parameters[pname], _constraint(value, f"{prefix}.{attr}")))
     if spec is None:
         return pairs
     if not isinstance(spec, dict):
-        raise TypeError(f"Trainer: constraints must be None or a dict {{parameter name pattern: "
-                        f"constraint}}, got {type(spec).__name__}")
+        raise TypeError(
+            f"Trainer: constraints must be None or a dict {{parameter name pattern: "
+            f"constraint}}, got {type(spec).__name__}"
+        )
     for pattern, value in spec.items():
         matches = [p for name, p in named.items() if fnmatch.fnmatchcase(name, pattern)]
         if not matches:
-            raise ValueError(f"Trainer: the constraint pattern {pattern!r} matches no parameter; "
-                             f"the parameters are {list(named)}")
+            raise ValueError(
+                f"Trainer: the constraint pattern {pattern!r} matches no parameter; "
+                f"the parameters are {list(named)}"
+            )
         constraint = _constraint(value, f"constraints[{pattern!r}]")
         pairs.extend((p, constraint) for p in matches)
     return pairs
 
 
 def _constraint(spec, where):
-    made = registry.create("constraint", spec) if isinstance(spec, (str, dict)) or \
-        inspect.isclass(spec) else spec
+    made = (
+        registry.create("constraint", spec)
+        if isinstance(spec, (str, dict)) or inspect.isclass(spec)
+        else spec
+    )
     if not callable(made):
-        raise TypeError(f"Trainer: {where} must be a constraint (name, config dict or callable "
-                        f"w -> projected w), got {type(made).__name__}")
+        raise TypeError(
+            f"Trainer: {where} must be a constraint (name, config dict or callable "
+            f"w -> projected w), got {type(made).__name__}"
+        )
     return made
 
 

@@ -29,7 +29,11 @@ from .loop import TrainingLoop, model_mode
 from .metric import resolve_metric
 from .progress import ProgressLogger, format_logs
 from .resolve import (
-    loss_is_from_logits, model_dtype, resolve_constraints, resolve_loss, resolve_optimizer,
+    loss_is_from_logits,
+    model_dtype,
+    resolve_constraints,
+    resolve_loss,
+    resolve_optimizer,
     resolve_scheduler,
 )
 
@@ -55,11 +59,20 @@ class Trainer(TrainingLoop):
     ``<param>_constraint`` also applies. They run after every optimizer step, as in Keras.
     """
 
-    def __init__(self, model, optimizer="adam", loss="cross_entropy", metrics="auto",
-                 scheduler=None, callbacks=None, constraints=None) -> None:
+    def __init__(
+        self,
+        model,
+        optimizer="adam",
+        loss="cross_entropy",
+        metrics="auto",
+        scheduler=None,
+        callbacks=None,
+        constraints=None,
+    ) -> None:
         if not isinstance(model, Module):
-            raise TypeError(f"Trainer expected a minitorch_es.nn.Module as model, got "
-                            f"{type(model).__name__}")
+            raise TypeError(
+                f"Trainer expected a minitorch_es.nn.Module as model, got {type(model).__name__}"
+            )
         self.model = model
         self.optimizer = resolve_optimizer(optimizer, model)
         self.loss_fn = resolve_loss(loss)
@@ -70,12 +83,12 @@ class Trainer(TrainingLoop):
         self.constraints = resolve_constraints(constraints, model)
         self._dtype = model_dtype(model)
         self.history = History()
-        self.epoch = 0          # epochs completed (the next epoch's 0-based index)
-        self.global_step = 0    # optimizer steps taken
+        self.epoch = 0  # epochs completed (the next epoch's 0-based index)
+        self.global_step = 0  # optimizer steps taken
         self.stop_training = False
         self.params: dict = {}
         self._train_loader = None
-        self._pending = None    # a loaded state waiting for the next fit
+        self._pending = None  # a loaded state waiting for the next fit
         self._epoch_index = 0
         self._batches_done = None  # batches finished in the running epoch (None between epochs)
         self._sync = None  # while a data-parallel fit runs: its helper (distributed/fit.py)
@@ -84,8 +97,9 @@ class Trainer(TrainingLoop):
     def _resolve_metrics(self, metrics) -> list:
         if isinstance(metrics, str) and metrics == "auto":
             entry = registry.entry_of(self.loss_fn)
-            metrics = ["accuracy"] if entry is not None and entry.name in CLASSIFICATION_LOSSES \
-                else None
+            metrics = (
+                ["accuracy"] if entry is not None and entry.name in CLASSIFICATION_LOSSES else None
+            )
         if metrics is None:
             return []
         if isinstance(metrics, (str, dict)) or not isinstance(metrics, (list, tuple)):
@@ -103,15 +117,28 @@ class Trainer(TrainingLoop):
         names = [m.name for m in out]
         for name in names:
             if names.count(name) > 1 or name in RESERVED_LOG_KEYS or name.startswith("val_"):
-                raise ValueError(f"Trainer: metric names must be unique and not reserved "
-                                 f"({', '.join(RESERVED_LOG_KEYS)}, val_*); got {names}")
+                raise ValueError(
+                    f"Trainer: metric names must be unique and not reserved "
+                    f"({', '.join(RESERVED_LOG_KEYS)}, val_*); got {names}"
+                )
         return out
 
     # --------------------------------------------------------------------- fit
     @distributed_fit
-    def fit(self, x, y=None, *, epochs: int = 1, batch_size: int = 32,
-            validation_split: float = 0.0, validation_data=None, shuffle: bool = True,
-            initial_epoch: int = 0, verbose: int = 1, resume_from=None) -> History:
+    def fit(
+        self,
+        x,
+        y=None,
+        *,
+        epochs: int = 1,
+        batch_size: int = 32,
+        validation_split: float = 0.0,
+        validation_data=None,
+        shuffle: bool = True,
+        initial_epoch: int = 0,
+        verbose: int = 1,
+        resume_from=None,
+    ) -> History:
         """Train until epoch ``epochs`` (Keras: ``epochs`` is the index to stop at, so with
         ``initial_epoch=3, epochs=5`` two epochs run) and return the `History` (also
         ``trainer.history``).
@@ -146,24 +173,38 @@ class Trainer(TrainingLoop):
         if self._sync is not None and not self._sync.is_main:
             progress.verbose = 0  # the progress bar and epoch lines come from rank 0 only
         train_loader, val_loader = make_fit_loaders(
-            x, y, batch_size=batch_size, shuffle=shuffle, validation_split=validation_split,
-            validation_data=validation_data)
+            x,
+            y,
+            batch_size=batch_size,
+            shuffle=shuffle,
+            validation_split=validation_split,
+            validation_data=validation_data,
+        )
         if self._sync is not None:  # each rank trains on its shard (batch_size is per rank)
             train_loader, val_loader = self._sync.shard(train_loader, val_loader)
         self._train_loader = train_loader
         if resume_from is not None:
             from ..checkpoint import load_checkpoint
 
-            load_checkpoint(resume_from, model=self.model, optimizer=self.optimizer,
-                            scheduler=self.scheduler, trainer=self)
+            load_checkpoint(
+                resume_from,
+                model=self.model,
+                optimizer=self.optimizer,
+                scheduler=self.scheduler,
+                trainer=self,
+            )
         resume, self._pending = self._pending, None
         if resume is not None:
             initial_epoch = int(resume["epoch"])
         self.history = History()
         self.stop_training = False
-        self.params = {"epochs": int(epochs), "steps": len(train_loader), "verbose": verbose,
-                       "batch_size": getattr(train_loader, "batch_size", batch_size),
-                       "initial_epoch": int(initial_epoch)}
+        self.params = {
+            "epochs": int(epochs),
+            "steps": len(train_loader),
+            "verbose": verbose,
+            "batch_size": getattr(train_loader, "batch_size", batch_size),
+            "initial_epoch": int(initial_epoch),
+        }
         self.history.params = dict(self.params)
         # Callbacks marked run_last (checkpoint writers) see each hook after the others, so
         # what they save includes the others' updates for that epoch or batch.
@@ -196,8 +237,9 @@ class Trainer(TrainingLoop):
         with model_mode(self.model, False):
             logs = self._evaluate_loader(loader, "evaluate")
         if verbose:
-            print(f"evaluate - {format_logs(logs)} - {time.perf_counter() - start:.1f}s",
-                  flush=True)
+            print(
+                f"evaluate - {format_logs(logs)} - {time.perf_counter() - start:.1f}s", flush=True
+            )
         return logs
 
     def predict(self, x, batch_size: int = 32) -> np.ndarray:
@@ -210,8 +252,9 @@ class Trainer(TrainingLoop):
                 xb, _ = self._prepare(batch, "predict", need_y=False)
                 out = self.model(xb)
                 if not hasattr(out, "data") or not isinstance(out.data, np.ndarray):
-                    raise TypeError(f"predict: the model must return a Tensor, got "
-                                    f"{type(out).__name__}")
+                    raise TypeError(
+                        f"predict: the model must return a Tensor, got {type(out).__name__}"
+                    )
                 outputs.append(out.data)
         return np.concatenate(outputs, axis=0)
 
@@ -231,12 +274,16 @@ class Trainer(TrainingLoop):
             "history": self.history.state_dict(),
             "callbacks": self.callbacks.state_dict(),
             "train_loader": loader.state_dict() if hasattr(loader, "state_dict") else None,
-            "scheduler": None if self.scheduler is None else  # callables (lambdas) are code
-            {k: v for k, v in self.scheduler.state_dict().items() if not callable(v)},
-            "accumulators": {"batches": self._batches_done,
-                             "loss_total": float(self._loss_total),
-                             "loss_count": int(self._loss_count),
-                             "metrics": {m.name: m.state_dict() for m in self.metrics}},
+            "scheduler": None
+            if self.scheduler is None
+            # callables (lambdas) are code
+            else {k: v for k, v in self.scheduler.state_dict().items() if not callable(v)},
+            "accumulators": {
+                "batches": self._batches_done,
+                "loss_total": float(self._loss_total),
+                "loss_count": int(self._loss_count),
+                "metrics": {m.name: m.state_dict() for m in self.metrics},
+            },
         }
 
     def load_state_dict(self, state: dict) -> None:
@@ -247,15 +294,18 @@ class Trainer(TrainingLoop):
         required = ("epoch", "global_step", "history", "callbacks")
         if not isinstance(state, dict) or any(k not in state for k in required):
             got = sorted(state) if isinstance(state, dict) else type(state).__name__
-            raise ValueError(f"Trainer.load_state_dict expected a dict with keys "
-                             f"{list(required)}, got {got}")
+            raise ValueError(
+                f"Trainer.load_state_dict expected a dict with keys {list(required)}, got {got}"
+            )
         self.epoch = int(state["epoch"])
         self.global_step = int(state["global_step"])
         self.history.load_state_dict(state["history"])
         if state.get("scheduler") is not None:
             if self.scheduler is None:
-                raise TrainingError("Trainer.load_state_dict: the state has a scheduler state "
-                                    "but this trainer has no scheduler")
+                raise TrainingError(
+                    "Trainer.load_state_dict: the state has a scheduler state "
+                    "but this trainer has no scheduler"
+                )
             self.scheduler.load_state_dict(state["scheduler"])
         self._pending = state
 
@@ -269,8 +319,9 @@ class Trainer(TrainingLoop):
         try:
             loader.load_state_dict(saved)
         except (ValueError, KeyError, TypeError) as e:
-            raise TrainingError(f"fit(resume_from=...): the training data does not match the "
-                                f"checkpoint's: {e}") from e
+            raise TrainingError(
+                f"fit(resume_from=...): the training data does not match the checkpoint's: {e}"
+            ) from e
         index = int(np.asarray(saved["index"]))
         acc = state.get("accumulators") or {}
         batch = acc.get("batches", index if 0 < index < len(loader) else None)  # older files
@@ -282,7 +333,8 @@ class Trainer(TrainingLoop):
             raise TrainingError(
                 f"fit(resume_from=...): the state was saved in the middle of a training step "
                 f"(batch {batch} of epoch {self.epoch + 1} finished, the data loader at batch "
-                f"{index}); save checkpoints from on_batch_end or on_epoch_end")
+                f"{index}); save checkpoints from on_batch_end or on_epoch_end"
+            )
         self._loss_total = float(acc.get("loss_total", 0.0))
         self._loss_count = int(acc.get("loss_count", 0))
         for m in self.metrics:
@@ -291,6 +343,8 @@ class Trainer(TrainingLoop):
         return batch
 
     def __repr__(self) -> str:
-        return (f"Trainer(model={type(self.model).__name__}, optimizer="
-                f"{type(self.optimizer).__name__}, loss={getattr(type(self.loss_fn), '__name__')},"
-                f" metrics={[m.name for m in self.metrics]}, epoch={self.epoch})")
+        return (
+            f"Trainer(model={type(self.model).__name__}, optimizer="
+            f"{type(self.optimizer).__name__}, loss={type(self.loss_fn).__name__},"
+            f" metrics={[m.name for m in self.metrics]}, epoch={self.epoch})"
+        )

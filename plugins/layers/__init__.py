@@ -35,9 +35,15 @@ LAYERS = {
 }
 
 FUNCTIONAL = {
-    "linear": linear, "conv2d": conv2d, "max_pool2d": max_pool2d, "avg_pool2d": avg_pool2d,
-    "adaptive_avg_pool2d": adaptive_avg_pool2d, "dropout": dropout, "batch_norm": batch_norm,
-    "layer_norm": layer_norm, "embedding": embedding,
+    "linear": linear,
+    "conv2d": conv2d,
+    "max_pool2d": max_pool2d,
+    "avg_pool2d": avg_pool2d,
+    "adaptive_avg_pool2d": adaptive_avg_pool2d,
+    "dropout": dropout,
+    "batch_norm": batch_norm,
+    "layer_norm": layer_norm,
+    "embedding": embedding,
 }
 
 

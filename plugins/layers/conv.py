@@ -55,8 +55,9 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     """``F.conv2d`` on NCHW input (zero padding; int, pair, 'valid' or 'same')."""
     stride, dilation = pair("conv2d", "stride", stride, 1), pair("conv2d", "dilation", dilation, 1)
     pads = resolve_padding("conv2d", padding, tuple(weight.shape[2:]), stride, dilation)
-    return Conv2dFunction.apply(input, weight, bias, stride=stride, pads=pads, dilation=dilation,
-                                groups=groups)
+    return Conv2dFunction.apply(
+        input, weight, bias, stride=stride, pads=pads, dilation=dilation, groups=groups
+    )
 
 
 class Conv2d(Module):
@@ -68,11 +69,26 @@ class Conv2d(Module):
     ``bias_init``, ``weight_regularizer``, ``bias_regularizer``, ``activity_regularizer``.
     """
 
-    def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0,
-                 dilation=1, groups: int = 1, bias: bool = True, padding_mode: str = "zeros",
-                 dtype=None, *, activation=None, weight_init=None, bias_init=None,
-                 weight_regularizer=None, bias_regularizer=None,
-                 activity_regularizer=None) -> None:
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size,
+        stride=1,
+        padding=0,
+        dilation=1,
+        groups: int = 1,
+        bias: bool = True,
+        padding_mode: str = "zeros",
+        dtype=None,
+        *,
+        activation=None,
+        weight_init=None,
+        bias_init=None,
+        weight_regularizer=None,
+        bias_regularizer=None,
+        activity_regularizer=None,
+    ) -> None:
         super().__init__()
         name = "Conv2d"
         self.in_channels = check_int(name, "in_channels", in_channels)
@@ -80,16 +96,19 @@ class Conv2d(Module):
         self.groups = check_int(name, "groups", groups, 1)
         for arg, value in (("in_channels", self.in_channels), ("out_channels", self.out_channels)):
             if value % self.groups:
-                raise ValueError(f"{name}: {arg} ({value}) must be divisible by groups "
-                                 f"({self.groups})")
+                raise ValueError(
+                    f"{name}: {arg} ({value}) must be divisible by groups ({self.groups})"
+                )
         self.kernel_size = pair(name, "kernel_size", kernel_size, 1)
         self.stride = pair(name, "stride", stride, 1)
         self.dilation = pair(name, "dilation", dilation, 1)
         self._pads = resolve_padding(name, padding, self.kernel_size, self.stride, self.dilation)
         self.padding = padding if isinstance(padding, str) else self._pads[::2]
         if padding_mode not in PADDING_MODES:
-            raise ValueError(f"{name}: padding_mode must be one of {list(PADDING_MODES)}, but got "
-                             f"padding_mode={padding_mode!r}")
+            raise ValueError(
+                f"{name}: padding_mode must be one of {list(PADDING_MODES)}, but got "
+                f"padding_mode={padding_mode!r}"
+            )
         self.padding_mode = padding_mode
         shape = (self.out_channels, self.in_channels // self.groups, *self.kernel_size)
         self.weight = new_parameter(shape, dtype)
@@ -98,9 +117,12 @@ class Conv2d(Module):
         else:
             self.register_parameter("bias", None)
         self.weight_init, self.bias_init = weight_init, bias_init
-        setup_regularizers(self, weight_regularizer=weight_regularizer,
-                           bias_regularizer=bias_regularizer,
-                           activity_regularizer=activity_regularizer)
+        setup_regularizers(
+            self,
+            weight_regularizer=weight_regularizer,
+            bias_regularizer=bias_regularizer,
+            activity_regularizer=activity_regularizer,
+        )
         setup_activation(self, activation)
         self.reset_parameters()
 
@@ -114,19 +136,29 @@ class Conv2d(Module):
     def forward(self, input):
         shape = describe_shape(input)
         if len(shape) not in (3, 4):
-            raise ShapeError(f"Conv2d: expected 3D (unbatched) or 4D (batched) input, got "
-                             f"shape {shape}")
+            raise ShapeError(
+                f"Conv2d: expected 3D (unbatched) or 4D (batched) input, got shape {shape}"
+            )
         if shape[-3] != self.in_channels:
-            raise ShapeError(f"Conv2d: expected input with {self.in_channels} channels "
-                             f"(in_channels), got shape {shape}")
+            raise ShapeError(
+                f"Conv2d: expected input with {self.in_channels} channels "
+                f"(in_channels), got shape {shape}"
+            )
         x = input if len(shape) == 4 else input.reshape(1, *shape)
         pads = self._pads
         if self.padding_mode != "zeros" and any(pads):
             check_padding("Conv2d", shape, pads, self.padding_mode)
             x, pads = pad2d(x, pads, self.padding_mode), (0, 0, 0, 0)
         self._check_size(shape)
-        out = Conv2dFunction.apply(x, self.weight, self.bias, stride=self.stride, pads=pads,
-                                   dilation=self.dilation, groups=self.groups)
+        out = Conv2dFunction.apply(
+            x,
+            self.weight,
+            self.bias,
+            stride=self.stride,
+            pads=pads,
+            dilation=self.dilation,
+            groups=self.groups,
+        )
         if len(shape) == 3:
             out = out.reshape(out.shape[1:])
         return finish(self, out)
@@ -134,8 +166,10 @@ class Conv2d(Module):
     def _check_size(self, shape) -> None:
         top, bottom, left, right = self._pads
         padded = (shape[-2] + top + bottom, shape[-1] + left + right)
-        sizes = [output_size(n, k, s, 0, d) for n, k, s, d in
-                 zip(padded, self.kernel_size, self.stride, self.dilation)]
+        sizes = [
+            output_size(n, k, s, 0, d)
+            for n, k, s, d in zip(padded, self.kernel_size, self.stride, self.dilation)
+        ]
         if min(sizes) < 1:
             span = tuple(d * (k - 1) + 1 for d, k in zip(self.dilation, self.kernel_size))
             raise ShapeError(
@@ -144,8 +178,10 @@ class Conv2d(Module):
             )
 
     def extra_repr(self) -> str:
-        s = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
-             f"stride={self.stride}")
+        s = (
+            f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
+            f"stride={self.stride}"
+        )
         if self.padding != (0, 0):
             s += f", padding={self.padding}"
         if self.dilation != (1, 1):

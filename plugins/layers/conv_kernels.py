@@ -39,7 +39,7 @@ def zero_pad(x: np.ndarray, pads: tuple) -> np.ndarray:
         return x
     n, c, h, w = x.shape
     out = np.zeros((n, c, h + top + bottom, w + left + right), dtype=x.dtype)
-    out[:, :, top:top + h, left:left + w] = x
+    out[:, :, top : top + h, left : left + w] = x
     return out
 
 
@@ -48,8 +48,12 @@ def im2col(xp: np.ndarray, kernel, stride, dilation, out_hw, dtype) -> np.ndarra
     n, c = xp.shape[:2]
     (kh, kw), (sh, sw), (dh, dw), (ho, wo) = kernel, stride, dilation, out_hw
     s_n, s_c, s_h, s_w = xp.strides
-    view = as_strided(xp, shape=(n, c, kh, kw, ho, wo),
-                      strides=(s_n, s_c, s_h * dh, s_w * dw, s_h * sh, s_w * sw), writeable=False)
+    view = as_strided(
+        xp,
+        shape=(n, c, kh, kw, ho, wo),
+        strides=(s_n, s_c, s_h * dh, s_w * dw, s_h * sh, s_w * sw),
+        writeable=False,
+    )
     cols = np.empty((n, c * kh * kw, ho * wo), dtype=dtype)
     cols.reshape(n, c, kh, kw, ho, wo)[...] = view
     return cols
@@ -62,8 +66,9 @@ def im2col_rows(xp: np.ndarray, kernel, dilation, out_hw, dtype) -> np.ndarray:
     (kh, kw), (dh, dw), (ho, _) = kernel, dilation, out_hw
     run = ho * wp - (kw - 1) * dw
     s_n, s_c, s_h, s_w = xp.strides
-    view = as_strided(xp, shape=(n, c, kh, kw, run),
-                      strides=(s_n, s_c, s_h * dh, s_w * dw, s_w), writeable=False)
+    view = as_strided(
+        xp, shape=(n, c, kh, kw, run), strides=(s_n, s_c, s_h * dh, s_w * dw, s_w), writeable=False
+    )
     cols = np.empty((n, c * kh * kw, ho * wp), dtype=dtype)
     cols.reshape(n, c, kh, kw, ho * wp)[..., :run] = view
     cols[:, :, run:] = 0
@@ -80,7 +85,9 @@ def col2im(gcols: np.ndarray, padded_shape, kernel, stride, dilation, out_hw) ->
         h0 = p * dh
         for q in range(kw):
             w0 = q * dw
-            out[:, :, h0:h0 + sh * (ho - 1) + 1:sh, w0:w0 + sw * (wo - 1) + 1:sw] += g[:, :, p, q]
+            out[:, :, h0 : h0 + sh * (ho - 1) + 1 : sh, w0 : w0 + sw * (wo - 1) + 1 : sw] += g[
+                :, :, p, q
+            ]
     return out
 
 
@@ -97,7 +104,7 @@ def col2im_rows(gcols: np.ndarray, padded_shape, kernel, dilation, out_hw) -> np
         for q in range(kw):
             if p or q:
                 start = p * dh * wp + q * dw
-                out[:, :, start:start + run] += g[:, :, p, q, :run]
+                out[:, :, start : start + run] += g[:, :, p, q, :run]
     return out.reshape(padded_shape)
 
 
@@ -112,8 +119,9 @@ class Conv2dFunction(Function):
     """``conv2d(x, weight, bias)`` for NCHW ``x``; ``pads = (top, bottom, left, right)`` zeros."""
 
     @staticmethod
-    def forward(ctx, x, weight, bias=None, *, stride=(1, 1), pads=(0, 0, 0, 0),
-                dilation=(1, 1), groups=1):
+    def forward(
+        ctx, x, weight, bias=None, *, stride=(1, 1), pads=(0, 0, 0, 0), dilation=(1, 1), groups=1
+    ):
         check_same_dtype("conv2d", x, weight)
         n = x.shape[0]
         o, cg, kh, kw = weight.shape
@@ -163,7 +171,7 @@ class Conv2dFunction(Function):
             else:
                 gxp = col2im(gcols, padded_shape, (kh, kw), stride, dilation, out_hw)
             top, _, left, _ = pads
-            gx = gxp[:, :, top:top + x_shape[2], left:left + x_shape[3]]
+            gx = gxp[:, :, top : top + x_shape[2], left : left + x_shape[3]]
         return gx, gw, gb
 
 

@@ -42,8 +42,10 @@ def _indices(input, num_embeddings: int, layer: str = "Embedding") -> np.ndarray
     if idx.size:
         bad = idx[(idx < 0) | (idx >= num_embeddings)]
         if bad.size:
-            raise IndexError(f"{layer}: index {int(bad.flat[0])} is out of range for "
-                             f"num_embeddings={num_embeddings} (valid: 0..{num_embeddings - 1})")
+            raise IndexError(
+                f"{layer}: index {int(bad.flat[0])} is out of range for "
+                f"num_embeddings={num_embeddings} (valid: 0..{num_embeddings - 1})"
+            )
     return idx
 
 
@@ -62,22 +64,34 @@ class Embedding(Module):
     Keras-style options: ``weight_init``, ``weight_regularizer``, ``activity_regularizer``.
     (PyTorch's ``max_norm``/``sparse`` options are not supported.)"""
 
-    def __init__(self, num_embeddings: int, embedding_dim: int, padding_idx=None, dtype=None, *,
-                 weight_init=None, weight_regularizer=None, activity_regularizer=None) -> None:
+    def __init__(
+        self,
+        num_embeddings: int,
+        embedding_dim: int,
+        padding_idx=None,
+        dtype=None,
+        *,
+        weight_init=None,
+        weight_regularizer=None,
+        activity_regularizer=None,
+    ) -> None:
         super().__init__()
         self.num_embeddings = check_int("Embedding", "num_embeddings", num_embeddings)
         self.embedding_dim = check_int("Embedding", "embedding_dim", embedding_dim)
         if padding_idx is not None:
-            padding_idx = check_int("Embedding", "padding_idx", padding_idx, -(2 ** 62))
+            padding_idx = check_int("Embedding", "padding_idx", padding_idx, -(2**62))
             if not -self.num_embeddings <= padding_idx < self.num_embeddings:
-                raise ValueError(f"Embedding: padding_idx must be within num_embeddings "
-                                 f"({self.num_embeddings}), got {padding_idx}")
+                raise ValueError(
+                    f"Embedding: padding_idx must be within num_embeddings "
+                    f"({self.num_embeddings}), got {padding_idx}"
+                )
             padding_idx %= self.num_embeddings
         self.padding_idx = padding_idx
         self.weight = new_parameter((self.num_embeddings, self.embedding_dim), dtype)
         self.weight_init = weight_init
-        setup_regularizers(self, weight_regularizer=weight_regularizer,
-                           activity_regularizer=activity_regularizer)
+        setup_regularizers(
+            self, weight_regularizer=weight_regularizer, activity_regularizer=activity_regularizer
+        )
         object.__setattr__(self, "activation", None)
         self.reset_parameters()
 
@@ -92,17 +106,23 @@ class Embedding(Module):
         """An Embedding holding a copy of the 2-D ``embeddings``; ``freeze`` stops its updates."""
         table = np.asarray(getattr(embeddings, "data", embeddings))
         if table.ndim != 2:
-            raise mt.ShapeError(f"Embedding.from_pretrained: embeddings must be 2-D, got shape "
-                                f"{table.shape}")
+            raise mt.ShapeError(
+                f"Embedding.from_pretrained: embeddings must be 2-D, got shape {table.shape}"
+            )
         layer = cls(*table.shape, padding_idx=padding_idx, dtype=table.dtype)
         layer.weight.data[...] = table
         layer.weight.requires_grad = not freeze
         return layer
 
     def forward(self, input):
-        return finish(self, EmbeddingFunction.apply(
-            self.weight, indices=_indices(input, self.num_embeddings),
-            padding_idx=self.padding_idx))
+        return finish(
+            self,
+            EmbeddingFunction.apply(
+                self.weight,
+                indices=_indices(input, self.num_embeddings),
+                padding_idx=self.padding_idx,
+            ),
+        )
 
     def extra_repr(self) -> str:
         s = f"{self.num_embeddings}, {self.embedding_dim}"

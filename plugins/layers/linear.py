@@ -70,9 +70,20 @@ class Linear(Module):
         ((2, 3), (4, 2))
     """
 
-    def __init__(self, in_features: int, out_features: int, bias: bool = True, dtype=None, *,
-                 activation=None, weight_init=None, bias_init=None, weight_regularizer=None,
-                 bias_regularizer=None, activity_regularizer=None) -> None:
+    def __init__(
+        self,
+        in_features: int,
+        out_features: int,
+        bias: bool = True,
+        dtype=None,
+        *,
+        activation=None,
+        weight_init=None,
+        bias_init=None,
+        weight_regularizer=None,
+        bias_regularizer=None,
+        activity_regularizer=None,
+    ) -> None:
         super().__init__()
         self.in_features = check_int("Linear", "in_features", in_features)
         self.out_features = check_int("Linear", "out_features", out_features)
@@ -82,9 +93,12 @@ class Linear(Module):
         else:
             self.register_parameter("bias", None)
         self.weight_init, self.bias_init = weight_init, bias_init
-        setup_regularizers(self, weight_regularizer=weight_regularizer,
-                           bias_regularizer=bias_regularizer,
-                           activity_regularizer=activity_regularizer)
+        setup_regularizers(
+            self,
+            weight_regularizer=weight_regularizer,
+            bias_regularizer=bias_regularizer,
+            activity_regularizer=activity_regularizer,
+        )
         setup_activation(self, activation)
         self.reset_parameters()
 
@@ -104,5 +118,7 @@ class Linear(Module):
         return finish(self, LinearFunction.apply(input, self.weight, self.bias))
 
     def extra_repr(self) -> str:
-        return (f"in_features={self.in_features}, out_features={self.out_features}, "
-                f"bias={self.bias is not None}" + options_repr(self))
+        return (
+            f"in_features={self.in_features}, out_features={self.out_features}, "
+            f"bias={self.bias is not None}" + options_repr(self)
+        )

@@ -25,8 +25,9 @@ class Normalize(Function):
     statistics."""
 
     @staticmethod
-    def forward(ctx, x, weight=None, bias=None, *, axes, view, param_axes, eps, stats=None,
-                sink=None):
+    def forward(
+        ctx, x, weight=None, bias=None, *, axes, view, param_axes, eps, stats=None, sink=None
+    ):
         if stats is None:
             mean = x.mean(axis=axes, keepdims=True)
             xc = x - mean
@@ -59,35 +60,52 @@ class Normalize(Function):
         if need_x:
             gxhat = grad if weight is None else grad * weight.reshape(view)
             if batch_stats:
-                gxhat = (gxhat - gxhat.mean(axis=axes, keepdims=True)
-                         - xhat * np.mean(gxhat * xhat, axis=axes, keepdims=True))
+                gxhat = (
+                    gxhat
+                    - gxhat.mean(axis=axes, keepdims=True)
+                    - xhat * np.mean(gxhat * xhat, axis=axes, keepdims=True)
+                )
             gx = gxhat * invstd
         return gx, gw, gb
 
 
-def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False,
-               momentum=0.1, eps=1e-5):
+def batch_norm(
+    input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1, eps=1e-5
+):
     """``F.batch_norm``: batch statistics when ``training`` (the running buffers, if given, are
     updated in place with the unbiased variance), otherwise the running statistics."""
     shape = describe_shape(input)
     axes = (0, *range(2, len(shape)))
     if len(shape) < 2:
-        raise ShapeError(f"BatchNorm: expected input with at least 2 dimensions (N, C, ...), got "
-                         f"shape {shape}")
+        raise ShapeError(
+            f"BatchNorm: expected input with at least 2 dimensions (N, C, ...), got shape {shape}"
+        )
     view = (1, shape[1]) + (1,) * (len(shape) - 2)
     if not training:
         if running_mean is None or running_var is None:
-            raise ValueError("batch_norm: running_mean and running_var are required when "
-                             "training=False")
-        return Normalize.apply(input, weight, bias, axes=axes, view=view, param_axes=axes,
-                               eps=eps, stats=(running_mean, running_var))
+            raise ValueError(
+                "batch_norm: running_mean and running_var are required when training=False"
+            )
+        return Normalize.apply(
+            input,
+            weight,
+            bias,
+            axes=axes,
+            view=view,
+            param_axes=axes,
+            eps=eps,
+            stats=(running_mean, running_var),
+        )
     count = int(np.prod([shape[a] for a in axes]))
     if count <= 1:
-        raise ShapeError(f"BatchNorm: expected more than 1 value per channel when training, got "
-                         f"input shape {shape}")
+        raise ShapeError(
+            f"BatchNorm: expected more than 1 value per channel when training, got "
+            f"input shape {shape}"
+        )
     stats = []
-    out = Normalize.apply(input, weight, bias, axes=axes, view=view, param_axes=axes, eps=eps,
-                          sink=stats)
+    out = Normalize.apply(
+        input, weight, bias, axes=axes, view=view, param_axes=axes, eps=eps, sink=stats
+    )
     if running_mean is not None:
         mean, var = (s.reshape(-1) for s in stats)
         running_mean *= 1.0 - momentum
@@ -103,13 +121,21 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
         normalized_shape = (normalized_shape,)
     k = len(normalized_shape)
     shape = describe_shape(input)
-    if k == 0 or shape[len(shape) - k:] != tuple(normalized_shape):
-        raise ShapeError(f"LayerNorm: expected input with trailing dimensions "
-                         f"{tuple(normalized_shape)} (normalized_shape), got shape {shape}")
+    if k == 0 or shape[len(shape) - k :] != tuple(normalized_shape):
+        raise ShapeError(
+            f"LayerNorm: expected input with trailing dimensions "
+            f"{tuple(normalized_shape)} (normalized_shape), got shape {shape}"
+        )
     lead = len(shape) - k
-    return Normalize.apply(input, weight, bias, axes=tuple(range(lead, len(shape))),
-                           view=(1,) * lead + tuple(normalized_shape),
-                           param_axes=tuple(range(lead)), eps=eps)
+    return Normalize.apply(
+        input,
+        weight,
+        bias,
+        axes=tuple(range(lead, len(shape))),
+        view=(1,) * lead + tuple(normalized_shape),
+        param_axes=tuple(range(lead)),
+        eps=eps,
+    )
 
 
 class _BatchNorm(Module):
@@ -118,8 +144,15 @@ class _BatchNorm(Module):
 
     dims = ()  # accepted input ranks
 
-    def __init__(self, num_features: int, eps: float = 1e-5, momentum=0.1, affine: bool = True,
-                 track_running_stats: bool = True, dtype=None) -> None:
+    def __init__(
+        self,
+        num_features: int,
+        eps: float = 1e-5,
+        momentum=0.1,
+        affine: bool = True,
+        track_running_stats: bool = True,
+        dtype=None,
+    ) -> None:
         super().__init__()
         name = type(self).__name__
         self.num_features = check_int(name, "num_features", num_features)
@@ -161,20 +194,32 @@ class _BatchNorm(Module):
             ranks = " or ".join(f"{d}D" for d in self.dims)
             raise ShapeError(f"{name}: expected {ranks} input, got shape {shape}")
         if shape[1] != self.num_features:
-            raise ShapeError(f"{name}: expected input with {self.num_features} channels "
-                             f"(num_features) in dimension 1, got shape {shape}")
+            raise ShapeError(
+                f"{name}: expected input with {self.num_features} channels "
+                f"(num_features) in dimension 1, got shape {shape}"
+            )
         factor = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats:
             self.num_batches_tracked[...] += 1
             if self.momentum is None:  # cumulative moving average
                 factor = 1.0 / float(self.num_batches_tracked)
         use_batch = self.training or not self.track_running_stats
-        return batch_norm(input, self.running_mean, self.running_var, self.weight, self.bias,
-                          use_batch, factor, self.eps)
+        return batch_norm(
+            input,
+            self.running_mean,
+            self.running_var,
+            self.weight,
+            self.bias,
+            use_batch,
+            factor,
+            self.eps,
+        )
 
     def extra_repr(self) -> str:
-        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
-                f"affine={self.affine}, track_running_stats={self.track_running_stats}")
+        return (
+            f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
+            f"affine={self.affine}, track_running_stats={self.track_running_stats}"
+        )
 
 
 class BatchNorm1d(_BatchNorm):
@@ -196,13 +241,19 @@ class LayerNorm(Module):
     """Normalisation over the trailing ``normalized_shape`` dimensions of each sample:
     ``LayerNorm(normalized_shape, eps=1e-5, elementwise_affine=True, bias=True, dtype=None)``."""
 
-    def __init__(self, normalized_shape, eps: float = 1e-5, elementwise_affine: bool = True,
-                 bias: bool = True, dtype=None) -> None:
+    def __init__(
+        self,
+        normalized_shape,
+        eps: float = 1e-5,
+        elementwise_affine: bool = True,
+        bias: bool = True,
+        dtype=None,
+    ) -> None:
         super().__init__()
-        dims = normalized_shape if isinstance(normalized_shape, (tuple, list)) else (
-            normalized_shape,)
-        self.normalized_shape = tuple(check_int("LayerNorm", "normalized_shape", n)
-                                      for n in dims)
+        dims = (
+            normalized_shape if isinstance(normalized_shape, (tuple, list)) else (normalized_shape,)
+        )
+        self.normalized_shape = tuple(check_int("LayerNorm", "normalized_shape", n) for n in dims)
         self.eps, self.elementwise_affine = float(eps), bool(elementwise_affine)
         if self.elementwise_affine:
             self.weight = new_parameter(self.normalized_shape, dtype)
@@ -226,5 +277,6 @@ class LayerNorm(Module):
         return layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
 
     def extra_repr(self) -> str:
-        return (f"{self.normalized_shape}, eps={self.eps}, "
-                f"elementwise_affine={self.elementwise_affine}")
+        return (
+            f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}"
+        )

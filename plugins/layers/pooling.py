@@ -21,27 +21,33 @@ from .pooling_kernels import (
 def _as_4d(layer: str, input):
     shape = describe_shape(input)
     if len(shape) not in (3, 4):
-        raise ShapeError(f"{layer}: expected 3D (unbatched) or 4D (batched) input, got shape "
-                         f"{shape}")
+        raise ShapeError(
+            f"{layer}: expected 3D (unbatched) or 4D (batched) input, got shape {shape}"
+        )
     return (input if len(shape) == 4 else input.reshape(1, *shape)), shape
 
 
 def _check_output(layer: str, shape, out_hw, settings: str) -> None:
     """A pool whose output would be empty is an error (PyTorch: "Output size is too small")."""
     if min(out_hw) < 1:
-        raise ShapeError(f"{layer}: output size would be {tuple(out_hw)} for input shape "
-                         f"{shape} ({settings}); the input is too small")
+        raise ShapeError(
+            f"{layer}: output size would be {tuple(out_hw)} for input shape "
+            f"{shape} ({settings}); the input is too small"
+        )
 
 
 def _check_half_kernel(layer: str, padding, kernel, dilation) -> None:
     for p, k, d in zip(padding, kernel, dilation):
         if 2 * p > d * (k - 1) + 1:
-            raise ValueError(f"{layer}: pad should be at most half of effective kernel size, but "
-                             f"got pad={p}, kernel_size={k} and dilation={d}")
+            raise ValueError(
+                f"{layer}: pad should be at most half of effective kernel size, but "
+                f"got pad={p}, kernel_size={k} and dilation={d}"
+            )
 
 
-def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
-               return_indices=False):
+def max_pool2d(
+    input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False
+):
     """``F.max_pool2d``: see `MaxPool2d`."""
     layer = "MaxPool2d"
     k = pair(layer, "kernel_size", kernel_size, 1)
@@ -50,11 +56,16 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     _check_half_kernel(layer, p, k, d)
     x, shape = _as_4d(layer, input)
     out_hw = [pooled_size(*args, ceil_mode) for args in zip(shape[-2:], k, s, p, d)]
-    _check_output(layer, shape, out_hw, f"kernel_size={k}, stride={s}, padding={p}, "
-                                        f"dilation={d}, ceil_mode={ceil_mode}")
+    _check_output(
+        layer,
+        shape,
+        out_hw,
+        f"kernel_size={k}, stride={s}, padding={p}, dilation={d}, ceil_mode={ceil_mode}",
+    )
     sink = [] if return_indices else None
-    out = MaxPool2dFunction.apply(x, kernel=k, stride=s, padding=p, dilation=d,
-                                  ceil_mode=bool(ceil_mode), sink=sink)
+    out = MaxPool2dFunction.apply(
+        x, kernel=k, stride=s, padding=p, dilation=d, ceil_mode=bool(ceil_mode), sink=sink
+    )
     if len(shape) == 3:
         out = out.reshape(out.shape[1:])
     if not return_indices:
@@ -66,8 +77,15 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     return out, mt.from_numpy(flat.reshape(out.shape))
 
 
-def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
-               count_include_pad=True, divisor_override=None):
+def avg_pool2d(
+    input,
+    kernel_size,
+    stride=None,
+    padding=0,
+    ceil_mode=False,
+    count_include_pad=True,
+    divisor_override=None,
+):
     """``F.avg_pool2d``: see `AvgPool2d`."""
     layer = "AvgPool2d"
     k = pair(layer, "kernel_size", kernel_size, 1)
@@ -78,11 +96,18 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
     _check_half_kernel(layer, p, k, (1, 1))
     x, shape = _as_4d(layer, input)
     out_hw = [pooled_size(n, *args, 1, ceil_mode) for n, *args in zip(shape[-2:], k, s, p)]
-    _check_output(layer, shape, out_hw, f"kernel_size={k}, stride={s}, padding={p}, "
-                                        f"ceil_mode={ceil_mode}")
-    out = AvgPool2dFunction.apply(x, kernel=k, stride=s, padding=p, ceil_mode=bool(ceil_mode),
-                                  count_include_pad=bool(count_include_pad),
-                                  divisor_override=divisor_override)
+    _check_output(
+        layer, shape, out_hw, f"kernel_size={k}, stride={s}, padding={p}, ceil_mode={ceil_mode}"
+    )
+    out = AvgPool2dFunction.apply(
+        x,
+        kernel=k,
+        stride=s,
+        padding=p,
+        ceil_mode=bool(ceil_mode),
+        count_include_pad=bool(count_include_pad),
+        divisor_override=divisor_override,
+    )
     return out if len(shape) == 4 else out.reshape(out.shape[1:])
 
 
@@ -91,8 +116,9 @@ def adaptive_avg_pool2d(input, output_size):
     sizes = _adaptive_sizes(output_size)
     x, shape = _as_4d("AdaptiveAvgPool2d", input)
     if min(shape[-2:]) < 1:
-        raise ShapeError(f"AdaptiveAvgPool2d: expected non-empty spatial dimensions, got "
-                         f"input shape {shape}")
+        raise ShapeError(
+            f"AdaptiveAvgPool2d: expected non-empty spatial dimensions, got input shape {shape}"
+        )
     sizes = tuple(n if o is None else o for o, n in zip(sizes, shape[-2:]))
     out = AdaptiveAvgPool2dFunction.apply(x, output_size=sizes)
     return out if len(shape) == 4 else out.reshape(out.shape[1:])
@@ -101,10 +127,12 @@ def adaptive_avg_pool2d(input, output_size):
 def _adaptive_sizes(output_size) -> tuple:
     sizes = output_size if isinstance(output_size, (tuple, list)) else (output_size,) * 2
     if len(sizes) != 2:
-        raise ValueError(f"AdaptiveAvgPool2d: output_size must be an int or a pair, got "
-                         f"{output_size!r}")
-    return tuple(None if o is None else check_int("AdaptiveAvgPool2d", "output_size", o, 1)
-                 for o in sizes)
+        raise ValueError(
+            f"AdaptiveAvgPool2d: output_size must be an int or a pair, got {output_size!r}"
+        )
+    return tuple(
+        None if o is None else check_int("AdaptiveAvgPool2d", "output_size", o, 1) for o in sizes
+    )
 
 
 def _tuple(value):
@@ -118,8 +146,15 @@ class MaxPool2d(Module):
     propagates; with ``return_indices`` also returns the flat ``h * W + w`` index of each
     maximum, as an int64 tensor)."""
 
-    def __init__(self, kernel_size, stride=None, padding=0, dilation=1,
-                 return_indices: bool = False, ceil_mode: bool = False) -> None:
+    def __init__(
+        self,
+        kernel_size,
+        stride=None,
+        padding=0,
+        dilation=1,
+        return_indices: bool = False,
+        ceil_mode: bool = False,
+    ) -> None:
         super().__init__()
         self.kernel_size = _tuple(kernel_size)
         self.stride = self.kernel_size if stride is None else _tuple(stride)
@@ -127,16 +162,29 @@ class MaxPool2d(Module):
         self.return_indices, self.ceil_mode = bool(return_indices), bool(ceil_mode)
         k = pair("MaxPool2d", "kernel_size", self.kernel_size, 1)
         pair("MaxPool2d", "stride", self.stride, 1)
-        _check_half_kernel("MaxPool2d", pair("MaxPool2d", "padding", self.padding), k,
-                           pair("MaxPool2d", "dilation", self.dilation, 1))
+        _check_half_kernel(
+            "MaxPool2d",
+            pair("MaxPool2d", "padding", self.padding),
+            k,
+            pair("MaxPool2d", "dilation", self.dilation, 1),
+        )
 
     def forward(self, input):
-        return max_pool2d(input, self.kernel_size, self.stride, self.padding, self.dilation,
-                          self.ceil_mode, self.return_indices)
+        return max_pool2d(
+            input,
+            self.kernel_size,
+            self.stride,
+            self.padding,
+            self.dilation,
+            self.ceil_mode,
+            self.return_indices,
+        )
 
     def extra_repr(self) -> str:
-        return (f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
-                f"dilation={self.dilation}, ceil_mode={self.ceil_mode}")
+        return (
+            f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
+            f"dilation={self.dilation}, ceil_mode={self.ceil_mode}"
+        )
 
 
 class AvgPool2d(Module):
@@ -144,8 +192,15 @@ class AvgPool2d(Module):
     ceil_mode=False, count_include_pad=True, divisor_override=None)`` as PyTorch (zero
     padding; with ``count_include_pad=False`` padded zeros are not counted in the divisor)."""
 
-    def __init__(self, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
-                 count_include_pad: bool = True, divisor_override=None) -> None:
+    def __init__(
+        self,
+        kernel_size,
+        stride=None,
+        padding=0,
+        ceil_mode: bool = False,
+        count_include_pad: bool = True,
+        divisor_override=None,
+    ) -> None:
         super().__init__()
         self.kernel_size = _tuple(kernel_size)
         self.stride = self.kernel_size if stride is None else _tuple(stride)
@@ -159,8 +214,15 @@ class AvgPool2d(Module):
             check_int("AvgPool2d", "divisor_override", divisor_override, 1)
 
     def forward(self, input):
-        return avg_pool2d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
-                          self.count_include_pad, self.divisor_override)
+        return avg_pool2d(
+            input,
+            self.kernel_size,
+            self.stride,
+            self.padding,
+            self.ceil_mode,
+            self.count_include_pad,
+            self.divisor_override,
+        )
 
     def extra_repr(self) -> str:
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"

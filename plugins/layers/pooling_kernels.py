@@ -42,15 +42,23 @@ def _pad(x, pads, fill):
         return x
     n, c, h, w = x.shape
     out = np.full((n, c, h + top + bottom, w + left + right), fill, dtype=x.dtype)
-    out[:, :, top:top + h, left:left + w] = x
+    out[:, :, top : top + h, left : left + w] = x
     return out
 
 
 def _offset_slices(kernel, stride, dilation, out_hw):
     """For each kernel offset (row-major), the slice of the padded input it reads."""
     (kh, kw), (sh, sw), (dh, dw), (ho, wo) = kernel, stride, dilation, out_hw
-    return [(slice(None), slice(None), slice(p * dh, p * dh + sh * (ho - 1) + 1, sh),
-             slice(q * dw, q * dw + sw * (wo - 1) + 1, sw)) for p in range(kh) for q in range(kw)]
+    return [
+        (
+            slice(None),
+            slice(None),
+            slice(p * dh, p * dh + sh * (ho - 1) + 1, sh),
+            slice(q * dw, q * dw + sw * (wo - 1) + 1, sw),
+        )
+        for p in range(kh)
+        for q in range(kw)
+    ]
 
 
 def _fast(kernel, stride, pads, dilation) -> bool:
@@ -62,7 +70,7 @@ def _blocks(x, kernel, out_hw):
     """``x`` cropped to whole windows, viewed as (N, C, Ho, kh, Wo, kw)."""
     (kh, kw), (ho, wo) = kernel, out_hw
     n, c = x.shape[:2]
-    return x[:, :, :ho * kh, :wo * kw].reshape(n, c, ho, kh, wo, kw)
+    return x[:, :, : ho * kh, : wo * kw].reshape(n, c, ho, kh, wo, kw)
 
 
 def _unblocks(blocks, x_shape):
@@ -72,7 +80,7 @@ def _unblocks(blocks, x_shape):
     if flat.shape == tuple(x_shape):
         return flat
     out = np.zeros(x_shape, dtype=blocks.dtype)
-    out[:, :, :ho * kh, :wo * kw] = flat
+    out[:, :, : ho * kh, : wo * kw] = flat
     return out
 
 
@@ -140,7 +148,7 @@ class MaxPool2dFunction(Function):
         for s, hit in zip(_offset_slices(kernel, stride, dilation, out_hw), masks):
             gxp[s] += grad * hit
         top, _, left, _ = pads
-        return (gxp[:, :, top:top + x_shape[2], left:left + x_shape[3]],)
+        return (gxp[:, :, top : top + x_shape[2], left : left + x_shape[3]],)
 
 
 def _memory_order(x):
@@ -170,7 +178,7 @@ def _separable_max(x, kernel, out_hw):
     arr, swapped = _memory_order(x)
     a, b = arr.shape[:2]
     if arr.shape[2:] != (ho * kh, wo * kw):
-        arr = np.ascontiguousarray(arr[:, :, :ho * kh, :wo * kw])
+        arr = np.ascontiguousarray(arr[:, :, : ho * kh, : wo * kw])
     cols = arr.reshape(-1, kw)
     row_max, wsel = _running_max([cols[:, q] for q in range(kw)])
     rows = row_max.reshape(-1, kh, wo)
@@ -193,7 +201,7 @@ def _separable_max_backward(grad, selections, x_shape, kernel, out_hw):
     gx = gx.reshape(a, b, ho * kh, wo * kw)
     if (h, w) != (ho * kh, wo * kw):
         full = np.zeros((a, b, h, w), dtype=grad.dtype)
-        full[:, :, :ho * kh, :wo * kw] = gx
+        full[:, :, : ho * kh, : wo * kw] = gx
         gx = full
     return gx.transpose(1, 0, 2, 3) if swapped else gx
 
@@ -238,11 +246,13 @@ class AvgPool2dFunction(Function):
     """Mean over each window (zero padding; divisor per PyTorch's count_include_pad rule)."""
 
     @staticmethod
-    def forward(ctx, x, *, kernel, stride, padding, ceil_mode, count_include_pad,
-                divisor_override=None):
+    def forward(
+        ctx, x, *, kernel, stride, padding, ceil_mode, count_include_pad, divisor_override=None
+    ):
         out_hw, pads = _geometry(x.shape, kernel, stride, padding, (1, 1), ceil_mode)
-        div = avg_divisor(x.shape, kernel, stride, padding, out_hw, count_include_pad,
-                          divisor_override, x.dtype)
+        div = avg_divisor(
+            x.shape, kernel, stride, padding, out_hw, count_include_pad, divisor_override, x.dtype
+        )
         fast = _fast(kernel, stride, pads, (1, 1))
         if fast:
             total = _blocks(x, kernel, out_hw).sum(axis=(3, 5))
@@ -262,15 +272,16 @@ class AvgPool2dFunction(Function):
         g = grad / div
         if fast:
             n, c, ho, wo = g.shape
-            blocks = np.broadcast_to(g[:, :, :, None, :, None], (n, c, ho, kernel[0], wo,
-                                                                 kernel[1]))
+            blocks = np.broadcast_to(
+                g[:, :, :, None, :, None], (n, c, ho, kernel[0], wo, kernel[1])
+            )
             return (_unblocks(np.ascontiguousarray(blocks), x_shape),)
         n, c, h, w = x_shape
         top, bottom, left, right = pads
         gxp = np.zeros((n, c, h + top + bottom, w + left + right), dtype=grad.dtype)
         for s in _offset_slices(kernel, stride, (1, 1), out_hw):
             gxp[s] += g
-        return (gxp[:, :, top:top + h, left:left + w],)
+        return (gxp[:, :, top : top + h, left : left + w],)
 
 
 def adaptive_matrix(size: int, out: int, dtype) -> np.ndarray:

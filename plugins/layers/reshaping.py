@@ -12,8 +12,10 @@ from .arguments import check_int, describe_shape
 
 def _wrap(layer: str, dim: int, ndim: int, what: str) -> int:
     if not -max(ndim, 1) <= dim < max(ndim, 1):
-        raise ShapeError(f"{layer}: {what}={dim} is out of range for an input with {ndim} "
-                         f"dimensions (expected in [{-max(ndim, 1)}, {max(ndim, 1) - 1}])")
+        raise ShapeError(
+            f"{layer}: {what}={dim} is out of range for an input with {ndim} "
+            f"dimensions (expected in [{-max(ndim, 1)}, {max(ndim, 1) - 1}])"
+        )
     return dim % max(ndim, 1)
 
 
@@ -23,19 +25,21 @@ class Flatten(Module):
 
     def __init__(self, start_dim: int = 1, end_dim: int = -1) -> None:
         super().__init__()
-        self.start_dim = check_int("Flatten", "start_dim", start_dim, -(2 ** 62))
-        self.end_dim = check_int("Flatten", "end_dim", end_dim, -(2 ** 62))
+        self.start_dim = check_int("Flatten", "start_dim", start_dim, -(2**62))
+        self.end_dim = check_int("Flatten", "end_dim", end_dim, -(2**62))
 
     def forward(self, input):
         shape = describe_shape(input)
         s = _wrap("Flatten", self.start_dim, len(shape), "start_dim")
         e = _wrap("Flatten", self.end_dim, len(shape), "end_dim")
         if s > e:
-            raise ShapeError(f"Flatten: start_dim={self.start_dim} comes after "
-                             f"end_dim={self.end_dim} for input shape {shape}")
+            raise ShapeError(
+                f"Flatten: start_dim={self.start_dim} comes after "
+                f"end_dim={self.end_dim} for input shape {shape}"
+            )
         if not shape:
             return input.reshape(1)
-        return input.reshape(*shape[:s], int(np.prod(shape[s:e + 1])), *shape[e + 1:])
+        return input.reshape(*shape[:s], int(np.prod(shape[s : e + 1])), *shape[e + 1 :])
 
     def extra_repr(self) -> str:
         return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
@@ -47,15 +51,17 @@ class Unflatten(Module):
 
     def __init__(self, dim: int, unflattened_size) -> None:
         super().__init__()
-        self.dim = check_int("Unflatten", "dim", dim, -(2 ** 62))
+        self.dim = check_int("Unflatten", "dim", dim, -(2**62))
         if not isinstance(unflattened_size, (tuple, list)) or not unflattened_size:
-            raise TypeError(f"Unflatten: unflattened_size must be a non-empty tuple of ints, "
-                            f"got {unflattened_size!r}")
-        sizes = tuple(check_int("Unflatten", "unflattened_size", n, -1)
-                      for n in unflattened_size)
+            raise TypeError(
+                f"Unflatten: unflattened_size must be a non-empty tuple of ints, "
+                f"got {unflattened_size!r}"
+            )
+        sizes = tuple(check_int("Unflatten", "unflattened_size", n, -1) for n in unflattened_size)
         if sizes.count(-1) > 1:
-            raise ValueError(f"Unflatten: only one entry of unflattened_size can be -1, got "
-                             f"{sizes}")
+            raise ValueError(
+                f"Unflatten: only one entry of unflattened_size can be -1, got {sizes}"
+            )
         self.unflattened_size = sizes
 
     def forward(self, input):
@@ -65,10 +71,12 @@ class Unflatten(Module):
         known = int(np.prod([n for n in sizes if n != -1]))
         n = shape[d] if shape else 1
         if (-1 in sizes and (known == 0 or n % known)) or (-1 not in sizes and known != n):
-            raise ShapeError(f"Unflatten: unflattened_size {sizes} does not fit dimension "
-                             f"{self.dim} of size {n} (input shape {shape})")
+            raise ShapeError(
+                f"Unflatten: unflattened_size {sizes} does not fit dimension "
+                f"{self.dim} of size {n} (input shape {shape})"
+            )
         sizes = tuple(n // known if s == -1 else s for s in sizes)
-        return input.reshape(*shape[:d], *sizes, *shape[d + 1:])
+        return input.reshape(*shape[:d], *sizes, *shape[d + 1 :])
 
     def extra_repr(self) -> str:
         return f"dim={self.dim}, unflattened_size={self.unflattened_size}"

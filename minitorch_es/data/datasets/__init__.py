@@ -6,6 +6,13 @@ from .moons import make_moons
 from .toy import thesis_regression, xor
 
 __all__ = [
-    "load_mnist", "default_cache_dir", "ChecksumError", "read_idx", "write_idx", "IDXError",
-    "make_moons", "xor", "thesis_regression",
+    "load_mnist",
+    "default_cache_dir",
+    "ChecksumError",
+    "read_idx",
+    "write_idx",
+    "IDXError",
+    "make_moons",
+    "xor",
+    "thesis_regression",
 ]

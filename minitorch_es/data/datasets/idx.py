@@ -64,22 +64,27 @@ def read_idx(path_or_bytes, name: str | None = None) -> np.ndarray:
         raise IDXError(f"{name}: too short for an IDX header ({len(data)} bytes, need at least 4)")
     zero, code, ndim = struct.unpack(">HBB", data[:4])
     if zero != 0:
-        raise IDXError(f"{name}: bad IDX magic number 0x{data[:4].hex()} (expected two zero bytes, "
-                       f"a dtype code and the number of dimensions); is this an IDX file?")
+        raise IDXError(
+            f"{name}: bad IDX magic number 0x{data[:4].hex()} (expected two zero bytes, "
+            f"a dtype code and the number of dimensions); is this an IDX file?"
+        )
     if code not in IDX_DTYPES:
         known = ", ".join(f"0x{c:02X}" for c in IDX_DTYPES)
         raise IDXError(f"{name}: unknown IDX dtype code 0x{code:02X} (known: {known})")
     header = 4 + 4 * ndim
     if len(data) < header:
-        raise IDXError(f"{name}: the header declares {ndim} dimensions but the file has only "
-                       f"{len(data)} bytes")
+        raise IDXError(
+            f"{name}: the header declares {ndim} dimensions but the file has only {len(data)} bytes"
+        )
     shape = struct.unpack(f">{ndim}I", data[4:header])
     dtype = IDX_DTYPES[code]
     expected = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
     if len(data) - header != expected:
-        raise IDXError(f"{name}: the header declares shape {shape} of {dtype.newbyteorder('=')} "
-                       f"({expected} bytes of data) but the file holds {len(data) - header} bytes "
-                       f"of data")
+        raise IDXError(
+            f"{name}: the header declares shape {shape} of {dtype.newbyteorder('=')} "
+            f"({expected} bytes of data) but the file holds {len(data) - header} bytes "
+            f"of data"
+        )
     array = np.frombuffer(data, dtype=dtype, offset=header).reshape(shape)
     return array.astype(dtype.newbyteorder("="))  # also makes the result writable
 
@@ -96,9 +101,11 @@ def write_idx(path, array) -> None:
         raise TypeError(f"write_idx: IDX cannot store dtype {arr.dtype} (supported: {supported})")
     if arr.ndim > 255:
         raise ValueError(f"write_idx: IDX stores at most 255 dimensions, got {arr.ndim}")
-    payload = (struct.pack(">HBB", 0, _CODES[native], arr.ndim)
-               + struct.pack(f">{arr.ndim}I", *arr.shape)
-               + np.ascontiguousarray(arr, dtype=IDX_DTYPES[_CODES[native]]).tobytes())
+    payload = (
+        struct.pack(">HBB", 0, _CODES[native], arr.ndim)
+        + struct.pack(f">{arr.ndim}I", *arr.shape)
+        + np.ascontiguousarray(arr, dtype=IDX_DTYPES[_CODES[native]]).tobytes()
+    )
     if os.fspath(path).endswith(".gz"):
         payload = gzip.compress(payload)
     with open(path, "wb") as f:

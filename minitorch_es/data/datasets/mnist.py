@@ -97,8 +97,13 @@ def _download(name: str, cache: Path, mirrors, timeout: float, verify: bool, err
             with os.fdopen(fd, "wb") as out, urllib.request.urlopen(url, timeout=timeout) as resp:
                 headers = getattr(resp, "headers", None)
                 total = headers.get("Content-Length") if headers else None
-                with tqdm(total=int(total) if total else None, unit="B", unit_scale=True,
-                          desc=name, leave=False) as bar:
+                with tqdm(
+                    total=int(total) if total else None,
+                    unit="B",
+                    unit_scale=True,
+                    desc=name,
+                    leave=False,
+                ) as bar:
                     while chunk := resp.read(1 << 16):
                         out.write(chunk)
                         bar.update(len(chunk))
@@ -126,14 +131,22 @@ def _not_found(missing, dirs, download, errors) -> FileNotFoundError:
         msg += "\nDownload failed from every mirror:\n" + "\n".join(f"  - {e}" for e in errors)
     else:
         msg += "\nDownloading is disabled (download=False)."
-    msg += (f"\nProvide the four IDX files (gzip-compressed or not) in a directory and pass "
-            f"load_mnist(data_dir=...) or set the environment variable {ENV_VAR} to it, or put "
-            f"them in {default_cache_dir()}.")
+    msg += (
+        f"\nProvide the four IDX files (gzip-compressed or not) in a directory and pass "
+        f"load_mnist(data_dir=...) or set the environment variable {ENV_VAR} to it, or put "
+        f"them in {default_cache_dir()}."
+    )
     return FileNotFoundError(msg)
 
 
-def load_mnist(data_dir=None, download: bool = True, verify: bool = True, *, mirrors=None,
-               timeout: float = 30.0):
+def load_mnist(
+    data_dir=None,
+    download: bool = True,
+    verify: bool = True,
+    *,
+    mirrors=None,
+    timeout: float = 30.0,
+):
     """Load MNIST as ``((x_train, y_train), (x_test, y_test))`` NumPy arrays.
 
     Images are uint8 ``(N, 28, 28)``, labels int64 ``(N,)``. Each of the four standard files
@@ -154,8 +167,9 @@ def load_mnist(data_dir=None, download: bool = True, verify: bool = True, *, mir
     if missing and download:
         for key, name in FILES.items():
             if paths[key] is None:
-                paths[key] = _download(name, default_cache_dir(), mirrors or MIRRORS, timeout,
-                                       verify, errors)
+                paths[key] = _download(
+                    name, default_cache_dir(), mirrors or MIRRORS, timeout, verify, errors
+                )
         missing = [FILES[k] for k, p in paths.items() if p is None]
     if missing:
         raise _not_found(missing, dirs, download, errors)
@@ -175,10 +189,20 @@ def load_mnist(data_dir=None, download: bool = True, verify: bool = True, *, mir
             )
         if images.dtype != np.uint8:
             raise ValueError(
-                f"{paths[split + '_images']}: expected uint8 images, got {images.dtype}")
-    return ((arrays["train_images"], arrays["train_labels"].astype(np.int64)),
-            (arrays["test_images"], arrays["test_labels"].astype(np.int64)))
+                f"{paths[split + '_images']}: expected uint8 images, got {images.dtype}"
+            )
+    return (
+        (arrays["train_images"], arrays["train_labels"].astype(np.int64)),
+        (arrays["test_images"], arrays["test_labels"].astype(np.int64)),
+    )
 
 
-__all__ = ["load_mnist", "default_cache_dir", "MIRRORS", "SHA256", "FILES", "ENV_VAR",
-           "ChecksumError"]
+__all__ = [
+    "load_mnist",
+    "default_cache_dir",
+    "MIRRORS",
+    "SHA256",
+    "FILES",
+    "ENV_VAR",
+    "ChecksumError",
+]

@@ -32,18 +32,22 @@ def make_moons(n_samples=100, *, shuffle: bool = True, noise=None, random_state=
         try:
             n_out, n_in = (int(v) for v in n_samples)
         except (TypeError, ValueError):
-            raise ValueError(f"make_moons expected n_samples as an int or a pair (outer, inner), "
-                             f"got {n_samples!r}") from None
+            raise ValueError(
+                f"make_moons expected n_samples as an int or a pair (outer, inner), "
+                f"got {n_samples!r}"
+            ) from None
         if n_out < 0 or n_in < 0:
             raise ValueError(f"make_moons expected non-negative sample counts, got {n_samples!r}")
     if noise is not None and (not isinstance(noise, numbers.Real) or noise < 0):
         raise ValueError(f"make_moons expected noise to be None or a number >= 0, got {noise!r}")
     t_out = np.linspace(0, np.pi, n_out)
     t_in = np.linspace(0, np.pi, n_in)
-    X = np.concatenate([
-        np.stack([np.cos(t_out), np.sin(t_out)], axis=1),
-        np.stack([1 - np.cos(t_in), 1 - np.sin(t_in) - 0.5], axis=1),
-    ])
+    X = np.concatenate(
+        [
+            np.stack([np.cos(t_out), np.sin(t_out)], axis=1),
+            np.stack([1 - np.cos(t_in), 1 - np.sin(t_in) - 0.5], axis=1),
+        ]
+    )
     y = np.concatenate([np.zeros(n_out, np.int64), np.ones(n_in, np.int64)])
     rng = _rng(random_state, "make_moons") if (shuffle or noise is not None) else None
     if shuffle:

@@ -15,7 +15,7 @@ class Cube(Module):
     """``x ** 3``, element-wise."""
 
     def forward(self, x):
-        return x ** 3
+        return x**3
 
 
 class SignSGD(Optimizer):
