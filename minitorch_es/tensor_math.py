@@ -1,0 +1,254 @@
+"""The arithmetic, comparison, element-wise and reduction methods of `Tensor` (a mixin, so the
+class itself stays about state; every method builds its result with a primitive op)."""
+
+from __future__ import annotations
+
+from collections import namedtuple
+
+import numpy as np
+
+from . import ops as _ops
+from .autograd import grad_mode
+from .errors import ShapeError
+
+MaxMinResult = namedtuple("MaxMinResult", ["values", "indices"])
+MaxMinResult.__doc__ = "``(values, indices)`` returned by ``Tensor.max(dim)`` / ``min(dim)``."
+
+
+class TensorMath:
+    """Operators and math methods of `Tensor`."""
+
+    __slots__ = ()
+
+    # -------------------------------------------------------------------- arithmetic
+    def __add__(self, other):
+        """``self + other``, broadcasting like NumPy; also ``Tensor.add``."""
+        return _ops.Add.apply(self, _operand(other, self))
+
+    def __radd__(self, other):
+        return _ops.Add.apply(_operand(other, self), self)
+
+    def __sub__(self, other):
+        """``self - other``, broadcasting like NumPy; also ``Tensor.sub``."""
+        return _ops.Sub.apply(self, _operand(other, self))
+
+    def __rsub__(self, other):
+        return _ops.Sub.apply(_operand(other, self), self)
+
+    def __mul__(self, other):
+        """``self * other`` (elementwise), broadcasting like NumPy; also ``Tensor.mul``."""
+        return _ops.Mul.apply(self, _operand(other, self))
+
+    def __rmul__(self, other):
+        return _ops.Mul.apply(_operand(other, self), self)
+
+    def __truediv__(self, other):
+        """``self / other``, broadcasting like NumPy; also ``Tensor.div``."""
+        return _ops.Div.apply(self, _operand(other, self))
+
+    def __rtruediv__(self, other):
+        return _ops.Div.apply(_operand(other, self), self)
+
+    def __pow__(self, other):
+        """``self ** other``, broadcasting like NumPy; also ``Tensor.pow``."""
+        return _ops.Pow.apply(self, _operand(other, self))
+
+    def __rpow__(self, other):
+        return _ops.Pow.apply(_operand(other, self), self)
+
+    def __matmul__(self, other):
+        """``self @ other``, the matrix product (NumPy's ``matmul`` rules); also ``matmul``."""
+        return _ops.MatMul.apply(self, _operand(other, self))
+
+    def __rmatmul__(self, other):
+        return _ops.MatMul.apply(_operand(other, self), self)
+
+    def __neg__(self):
+        return _ops.Neg.apply(self)
+
+    def __pos__(self):
+        return self
+
+    add, sub, mul, div, pow, matmul = __add__, __sub__, __mul__, __truediv__, __pow__, __matmul__
+
+    # In-place updates are for tensors outside any graph (e.g. parameter updates under no_grad).
+    def _inplace(self, other, ufunc, symbol):
+        if grad_mode.is_grad_enabled() and (
+            self._requires_grad or isinstance(other, TensorMath) and other._requires_grad
+        ):
+            raise RuntimeError(
+                f"in-place '{symbol}' on a tensor that takes part in autograd: use the "
+                f"out-of-place form (x = x {symbol[0]} y), or wrap the update in mt.no_grad()"
+            )
+        ufunc(
+            self.data,
+            other.data if isinstance(other, TensorMath) else other,
+            out=self.data,
+            casting="same_kind",
+        )
+        return self
+
+    def __iadd__(self, other):
+        return self._inplace(other, np.add, "+=")
+
+    def __isub__(self, other):
+        return self._inplace(other, np.subtract, "-=")
+
+    def __imul__(self, other):
+        return self._inplace(other, np.multiply, "*=")
+
+    def __itruediv__(self, other):
+        return self._inplace(other, np.true_divide, "/=")
+
+    # --------------------------------------------------------------------- comparisons
+    def _compare(self, other, ufunc):
+        other = other.data if isinstance(other, TensorMath) else other
+        try:
+            return self._wrap(ufunc(self.data, other))
+        except ValueError as e:  # a broadcasting mismatch: say which comparison
+            raise ShapeError(f"{ufunc.__name__}: {e}") from None
+
+    def __eq__(self, other):
+        """Elementwise ``self == other`` as a bool tensor (no gradient); also ``Tensor.eq``."""
+        return self._compare(other, np.equal)
+
+    def __ne__(self, other):
+        """Elementwise ``self != other`` as a bool tensor (no gradient); also ``Tensor.ne``."""
+        return self._compare(other, np.not_equal)
+
+    def __lt__(self, other):
+        """Elementwise ``self < other`` as a bool tensor (no gradient); also ``Tensor.lt``."""
+        return self._compare(other, np.less)
+
+    def __le__(self, other):
+        """Elementwise ``self <= other`` as a bool tensor (no gradient); also ``Tensor.le``."""
+        return self._compare(other, np.less_equal)
+
+    def __gt__(self, other):
+        """Elementwise ``self > other`` as a bool tensor (no gradient); also ``Tensor.gt``."""
+        return self._compare(other, np.greater)
+
+    def __ge__(self, other):
+        """Elementwise ``self >= other`` as a bool tensor (no gradient); also ``Tensor.ge``."""
+        return self._compare(other, np.greater_equal)
+
+    eq, ne, lt, le, gt, ge = __eq__, __ne__, __lt__, __le__, __gt__, __ge__
+
+    # -------------------------------------------------------------------- elementwise
+    def exp(self):
+        """``e ** self``, elementwise."""
+        return _ops.Exp.apply(self)
+
+    def log(self):
+        """The natural logarithm, elementwise."""
+        return _ops.Log.apply(self)
+
+    def sqrt(self):
+        """The square root, elementwise."""
+        return _ops.Sqrt.apply(self)
+
+    def abs(self):
+        """The absolute value, elementwise."""
+        return _ops.Abs.apply(self)
+
+    def clamp(self, min=None, max=None):
+        """Values limited to ``[min, max]`` (either bound may be None); alias ``clip``. The
+        gradient is 1 inside the range and 0 where a value was clipped."""
+        if min is None and max is None:
+            raise ValueError("clamp: at least one of min and max must be given")
+        return _ops.Clamp.apply(self, min=min, max=max)
+
+    clip = clamp
+
+    def maximum(self, other):
+        """The elementwise larger of ``self`` and ``other``."""
+        return _ops.Maximum.apply(self, _operand(other, self))
+
+    def minimum(self, other):
+        """The elementwise smaller of ``self`` and ``other``."""
+        return _ops.Minimum.apply(self, _operand(other, self))
+
+    # --------------------------------------------------------------------- reductions
+    def sum(self, dim=None, keepdim: bool = False, *, axis=None):
+        """The sum over ``dim`` (an int, a tuple, or None for all elements); ``axis`` is
+        NumPy's spelling of ``dim``."""
+        return _ops.Sum.apply(self, dim=_dim(dim, axis), keepdim=keepdim)
+
+    def mean(self, dim=None, keepdim: bool = False, *, axis=None):
+        """The mean over ``dim`` (an int, a tuple, or None for all elements)."""
+        return _ops.Mean.apply(self, dim=_dim(dim, axis), keepdim=keepdim)
+
+    def var(
+        self, dim=None, unbiased: bool = True, keepdim: bool = False, *, correction=None, axis=None
+    ):
+        """The variance over ``dim``; unbiased (divides by ``n - 1``) by default, as in
+        PyTorch and unlike NumPy. ``correction`` overrides ``unbiased``."""
+        correction = (1 if unbiased else 0) if correction is None else correction
+        return _ops.Var.apply(self, dim=_dim(dim, axis), correction=correction, keepdim=keepdim)
+
+    def std(
+        self, dim=None, unbiased: bool = True, keepdim: bool = False, *, correction=None, axis=None
+    ):
+        """The standard deviation over ``dim``; unbiased by default, as in PyTorch."""
+        return self.var(dim, unbiased, keepdim, correction=correction, axis=axis).sqrt()
+
+    def max(self, dim=None, keepdim: bool = False, *, axis=None):
+        """Largest element; with ``dim``, ``(values, indices)`` along it; with a Tensor,
+        `maximum`, as in PyTorch."""
+        return self._extreme(_dim(dim, axis), keepdim, largest=True)
+
+    def min(self, dim=None, keepdim: bool = False, *, axis=None):
+        """Smallest element; with ``dim``, ``(values, indices)`` along it; with a Tensor,
+        `minimum`, as in PyTorch."""
+        return self._extreme(_dim(dim, axis), keepdim, largest=False)
+
+    def _extreme(self, dim, keepdim, largest):
+        if isinstance(dim, TensorMath):  # torch.max(input, other)
+            return self.maximum(dim) if largest else self.minimum(dim)
+        if dim is None:
+            return _ops.MaxMin.apply(self, largest=largest)
+        values = _ops.MaxMinDim.apply(self, dim=dim, keepdim=keepdim, largest=largest)
+        indices = (self.argmax if largest else self.argmin)(dim, keepdim)
+        return MaxMinResult(values, indices)
+
+    def argmax(self, dim=None, keepdim: bool = False):
+        """The int64 index of the largest value (of the flattened tensor when ``dim`` is None)."""
+        return self._arg(np.argmax, dim, keepdim)
+
+    def argmin(self, dim=None, keepdim: bool = False):
+        """The int64 index of the smallest value (of the flattened tensor when ``dim`` is None)."""
+        return self._arg(np.argmin, dim, keepdim)
+
+    def _arg(self, fn, dim, keepdim):
+        if dim is None:
+            return self._wrap(np.asarray(fn(self.data), dtype=np.int64))
+        dim = _ops.reduction.wrap_dim(dim, self.ndim, fn.__name__)
+        if self.data.ndim == 0:
+            return self._wrap(np.zeros((), dtype=np.int64))
+        out = fn(self.data, axis=dim)
+        if keepdim:
+            out = np.expand_dims(out, dim)
+        return self._wrap(out.astype(np.int64, copy=False))
+
+
+def _operand(x, like: TensorMath):
+    """The other side of a binary op: Tensors and arrays as they are, Python scalars as-is so
+    NumPy keeps ``like``'s dtype (no silent float64 promotion)."""
+    if isinstance(x, (TensorMath, np.ndarray)):
+        return x
+    if isinstance(x, (int, float, bool)):
+        return x
+    if isinstance(x, np.generic):  # a NumPy scalar counts as a Python number (np.float64 is one)
+        return x.item()
+    if isinstance(x, (list, tuple)):
+        return np.asarray(x, dtype=like.data.dtype if like.data.dtype.kind == "f" else None)
+    raise TypeError(
+        f"unsupported operand of type {type(x).__name__} for an operation with a Tensor "
+        f"(expected a Tensor, a NumPy array or a number)"
+    )
+
+
+def _dim(dim, axis):
+    if axis is not None and dim is not None:
+        raise TypeError("give either dim or axis, not both")
+    return axis if dim is None else dim

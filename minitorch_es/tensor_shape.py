@@ -1,0 +1,125 @@
+"""The shape methods of `Tensor`: reshape/view, flatten, permute/transpose, squeeze/unsqueeze,
+expand and indexing (a mixin; each builds its result with a primitive op)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import ops as _ops
+from .autograd import grad_mode
+from .errors import ShapeError
+
+
+class TensorShape:
+    """Shape methods of `Tensor`."""
+
+    __slots__ = ()
+
+    # -------------------------------------------------------------------------- shape
+    def reshape(self, *shape):
+        """The same elements in a new shape (ints or one tuple; one ``-1`` is inferred); alias
+        ``view`` (which, unlike PyTorch's, never fails for non-contiguous data)."""
+        shape = _shape_arg(shape)
+        if shape == self.data.shape:
+            return self
+        return _ops.Reshape.apply(self, shape)
+
+    view = reshape
+
+    def view_as(self, other):
+        """``self.reshape(other.shape)``."""
+        return self.reshape(other.shape)
+
+    def flatten(self, start_dim: int = 0, end_dim: int = -1):
+        """Dimensions ``start_dim`` to ``end_dim`` (inclusive) merged into one."""
+        if self.ndim == 0:
+            return self.reshape(1)
+        s = _ops.reduction.wrap_dim(start_dim, self.ndim, "flatten")
+        e = _ops.reduction.wrap_dim(end_dim, self.ndim, "flatten")
+        if s > e:
+            raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
+        shape = self.shape[:s] + (int(np.prod(self.shape[s : e + 1])),) + self.shape[e + 1 :]
+        return self.reshape(shape)
+
+    def permute(self, *dims):
+        """The dimensions reordered: ``x.permute(2, 0, 1)`` puts the last one first."""
+        dims = _shape_arg(dims)
+        if len(dims) != self.ndim:
+            raise ValueError(
+                f"permute: got {len(dims)} dims {dims} for a tensor with {self.ndim} dimensions"
+            )
+        return _ops.Permute.apply(self, dims)
+
+    def transpose(self, dim0: int, dim1: int):
+        """Dimensions ``dim0`` and ``dim1`` swapped."""
+        d0, d1 = (_ops.reduction.wrap_dim(d, self.ndim, "transpose") for d in (dim0, dim1))
+        dims = list(range(self.ndim))
+        if dims:  # a 0-d tensor accepts dims 0 / -1 and stays as it is
+            dims[d0], dims[d1] = dims[d1], dims[d0]
+        return _ops.Permute.apply(self, tuple(dims))
+
+    def t(self):
+        """The transpose of a tensor with at most 2 dimensions."""
+        if self.ndim > 2:
+            raise ValueError(f"t() expects a tensor with <= 2 dimensions, got {self.ndim}")
+        return self.T
+
+    def squeeze(self, dim=None):
+        """Size-1 dimensions removed (all of them, or only ``dim``: an int or a tuple)."""
+        if dim is None:
+            shape = tuple(n for n in self.shape if n != 1)
+        else:
+            dims = {
+                _ops.reduction.wrap_dim(d, self.ndim, "squeeze")
+                for d in ((dim,) if isinstance(dim, int) else dim)
+            }
+            shape = tuple(n for i, n in enumerate(self.shape) if not (i in dims and n == 1))
+        return self.reshape(shape)
+
+    def unsqueeze(self, dim: int):
+        """A size-1 dimension inserted at ``dim``."""
+        d = _ops.reduction.wrap_dim(dim, self.ndim + 1, "unsqueeze")
+        return self.reshape(self.shape[:d] + (1,) + self.shape[d:])
+
+    def expand(self, *shape):
+        """The tensor broadcast to ``shape`` (``-1`` keeps a dimension); the gradient sums back."""
+        shape = _shape_arg(shape)
+        lead = len(shape) - self.ndim  # new leading dims have no size to keep
+        if any(n == -1 for n in shape[:lead]):
+            raise ShapeError(
+                f"expand: -1 is not allowed for a new leading dimension, got {shape} "
+                f"for a tensor of shape {self.shape}"
+            )
+        shape = tuple(self.shape[i - lead] if n == -1 else n for i, n in enumerate(shape))
+        return _ops.Expand.apply(self, shape)
+
+    def __setitem__(self, index, value) -> None:
+        # Like in-place ops: copying a value that requires grad would silently drop its gradient.
+        if grad_mode.is_grad_enabled() and (
+            self._requires_grad or isinstance(value, TensorShape) and value._requires_grad
+        ):
+            raise RuntimeError(
+                "item assignment on a tensor that requires grad (or of a value that requires "
+                "grad): wrap it in mt.no_grad(), or build the new tensor with mt.where / mt.cat"
+            )
+        self.data[_index(index)] = value.data if isinstance(value, TensorShape) else value
+
+    def __getitem__(self, index):
+        return _ops.GetItem.apply(self, _index(index))
+
+
+def _index(index):
+    """Tensors inside an index become their arrays."""
+    if isinstance(index, TensorShape):
+        return index.data
+    if isinstance(index, tuple):
+        return tuple(i.data if isinstance(i, TensorShape) else i for i in index)
+    if isinstance(index, list):
+        return np.asarray(index)
+    return index
+
+
+def _shape_arg(shape) -> tuple:
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = shape[0]
+    return tuple(int(n) for n in shape)
