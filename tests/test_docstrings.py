@@ -52,14 +52,37 @@ def _auto_doc(cls) -> bool:
 
 
 def _own_members(cls):
-    """(name, object) of the public methods and properties a class defines itself."""
-    for name, raw in vars(cls).items():
-        if name.startswith("_"):
+    """(name, object) of the public methods and properties a class defines itself or gets from
+    one of our mixins (``Tensor``'s math methods live in ``TensorMath``)."""
+    seen = set()
+    for owner in cls.__mro__:
+        if owner is not cls and not (_ours(owner) and owner.__name__ not in _EXPORTED_BASES):
             continue
-        if isinstance(raw, (staticmethod, classmethod)):
-            yield name, raw.__func__
-        elif isinstance(raw, (property, types.FunctionType)):
-            yield name, raw
+        for name, raw in vars(owner).items():
+            if name.startswith("_") or name in seen:
+                continue
+            seen.add(name)
+            if isinstance(raw, (staticmethod, classmethod)):
+                yield name, raw.__func__
+            elif isinstance(raw, (property, types.FunctionType)):
+                yield name, raw
+
+
+# Public base classes are walked on their own; only private mixins are folded into subclasses.
+_EXPORTED_BASES = {
+    "Module",
+    "Configurable",
+    "Loss",
+    "Optimizer",
+    "LRScheduler",
+    "Callback",
+    "Metric",
+    "Regularizer",
+    "Dataset",
+    "Function",
+    "Tensor",
+    "Parameter",
+}
 
 
 def _documented_on_base(cls, name: str) -> bool:

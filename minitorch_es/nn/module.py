@@ -8,17 +8,19 @@ Assigning a Parameter, a Module or a buffer to an attribute registers it, so ``p
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 
 import numpy as np
 
 from ..config import Configurable
 from ..errors import ShapeError
 from ..tensor import Tensor
+from .hooks import RemovableHandle, _name_failing_layer
 from .parameter import Parameter
+from .state import IncompatibleKeys, ModuleState  # noqa: F401 (re-exported)
 
 
-class Module(Configurable):
+class Module(ModuleState, Configurable):
     """Base class of layers and models, with PyTorch's ``nn.Module`` semantics.
 
     Call ``super().__init__()`` first, assign layers and `Parameter` s as attributes, write
@@ -319,74 +321,6 @@ class Module(Configurable):
         """``self.to(mt.float64)``."""
         return self.to(np.float64)
 
-    # ---------------------------------------------------------------------- state
-    def state_dict(self, prefix: str = "", keep_vars: bool = False) -> OrderedDict:
-        """Copies of every parameter and persistent buffer (NumPy arrays), by dotted name.
-
-        Save it with `mt.save` and restore it with `load_state_dict`; ``keep_vars=True``
-        gives the live objects instead of copies.
-
-            >>> a, b = mt.nn.Linear(3, 2), mt.nn.Linear(3, 2)
-            >>> list(a.state_dict())
-            ['weight', 'bias']
-            >>> b.load_state_dict(a.state_dict())
-            ([], [])
-            >>> bool((a.weight == b.weight).numpy().all())
-            True
-        """
-        out = OrderedDict()
-        # As PyTorch, a module shared by two parents is saved under both names.
-        for mod_name, module in self.named_modules(
-            prefix=prefix.rstrip("."), remove_duplicate=False
-        ):
-            for name, p in module._parameters.items():
-                if p is not None:
-                    key = f"{mod_name}.{name}" if mod_name else name
-                    out[key] = p if keep_vars else p.data.copy()
-            for name, b in module._buffers.items():
-                if b is not None and name not in module._non_persistent:
-                    key = f"{mod_name}.{name}" if mod_name else name
-                    out[key] = b if keep_vars else b.copy()
-        return out
-
-    def load_state_dict(self, state_dict, strict: bool = True):
-        """Copy ``state_dict`` into the existing arrays (never rebinding them). Every missing or
-        unexpected key and every shape mismatch is collected; with ``strict`` they raise together,
-        otherwise they are only reported: ``(missing_keys, unexpected_keys)`` is returned
-        either way (shape mismatches always raise). Values may be arrays or Tensors.
-        """
-        if not isinstance(state_dict, Mapping):
-            raise TypeError(f"expected state_dict to be dict-like, got {type(state_dict).__name__}")
-        own = self.state_dict(keep_vars=True)
-        missing = [k for k in own if k not in state_dict]
-        unexpected = [k for k in state_dict if k not in own]
-        mismatched = []
-        for key, target in own.items():
-            if key in state_dict:
-                value = state_dict[key]
-                value = value.data if isinstance(value, Tensor) else np.asarray(value)
-                target_shape = target.shape
-                if value.shape != target_shape:
-                    mismatched.append(f"{key}: expected shape {target_shape}, got {value.shape}")
-        problems = []
-        if strict and missing:
-            problems.append("missing keys: " + ", ".join(missing))
-        if strict and unexpected:
-            problems.append("unexpected keys: " + ", ".join(unexpected))
-        if mismatched:
-            problems.append("size mismatch: " + "; ".join(mismatched))
-        if problems:
-            raise RuntimeError(
-                f"Error(s) in loading state_dict for {type(self).__name__}:\n  "
-                + "\n  ".join(problems)
-            )
-        for key, target in own.items():
-            if key in state_dict:
-                value = state_dict[key]
-                array = target.data if isinstance(target, Tensor) else target
-                array[...] = value.data if isinstance(value, Tensor) else value
-        return IncompatibleKeys(missing, unexpected)
-
     # ---------------------------------------------------------------- description
     def extra_repr(self) -> str:
         """The text inside the parentheses of the module's repr (e.g. ``in_features=2, ...``);
@@ -420,64 +354,6 @@ class Module(Configurable):
         from ..regularizers import collect_penalties
 
         return collect_penalties(self)
-
-
-def _name_failing_layer(error: ShapeError, module: Module) -> None:
-    """Prefix a shape error with the dotted name of the layer that raised it, one level per
-    enclosing module call, so the message reads "in layer 'features.3' (Conv2d): ..."."""
-    inner = error.__dict__.get("_mt_module")
-    path = error.__dict__.get("_mt_path", "")
-    if inner is not None:
-        # A descendant, not only a child: layers kept in a ModuleList/ModuleDict are called by
-        # the module that owns the container, never by the container itself.
-        name = next((n for n, m in module.named_modules() if m is inner and n), None)
-        if name is None:
-            return  # called from outside the module tree (e.g. functional use)
-        path = f"{name}.{path}" if path else name
-    else:
-        error._mt_message = str(error)
-        error._mt_layer_type = type(module).__name__
-    error._mt_module, error._mt_path = module, path
-    if path:
-        error.args = (f"in layer '{path}' ({error._mt_layer_type}): {error._mt_message}",)
-
-
-class RemovableHandle:
-    """Returned by ``register_*_hook``; ``remove()`` unregisters the hook."""
-
-    _next_id = 0
-
-    def __init__(self, table: OrderedDict, hook) -> None:
-        RemovableHandle._next_id += 1
-        self.id, self._table = RemovableHandle._next_id, table
-        table[self.id] = hook
-
-    def remove(self) -> None:
-        """Unregister the hook (removing twice is harmless)."""
-        self._table.pop(self.id, None)
-
-    def __enter__(self) -> RemovableHandle:
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.remove()
-
-
-class IncompatibleKeys(tuple):
-    """``(missing_keys, unexpected_keys)`` returned by ``load_state_dict``."""
-
-    def __new__(cls, missing_keys, unexpected_keys):
-        return super().__new__(cls, (missing_keys, unexpected_keys))
-
-    @property
-    def missing_keys(self):
-        """Keys the module expected but the state dict lacked."""
-        return self[0]
-
-    @property
-    def unexpected_keys(self):
-        """Keys of the state dict the module does not have."""
-        return self[1]
 
 
 def _check_name(name, module, what) -> None:

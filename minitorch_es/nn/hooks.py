@@ -1,0 +1,49 @@
+"""Forward hooks of `Module`: the handle that removes one, and the naming of the layer that
+raised a shape error."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+
+from ..errors import ShapeError
+
+
+def _name_failing_layer(error: ShapeError, module) -> None:
+    """Prefix a shape error with the dotted name of the layer that raised it, one level per
+    enclosing module call, so the message reads "in layer 'features.3' (Conv2d): ..."."""
+    inner = error.__dict__.get("_mt_module")
+    path = error.__dict__.get("_mt_path", "")
+    if inner is not None:
+        # A descendant, not only a child: layers kept in a ModuleList/ModuleDict are called by
+        # the module that owns the container, never by the container itself.
+        name = next((n for n, m in module.named_modules() if m is inner and n), None)
+        if name is None:
+            return  # called from outside the module tree (e.g. functional use)
+        path = f"{name}.{path}" if path else name
+    else:
+        error._mt_message = str(error)
+        error._mt_layer_type = type(module).__name__
+    error._mt_module, error._mt_path = module, path
+    if path:
+        error.args = (f"in layer '{path}' ({error._mt_layer_type}): {error._mt_message}",)
+
+
+class RemovableHandle:
+    """Returned by ``register_*_hook``; ``remove()`` unregisters the hook."""
+
+    _next_id = 0
+
+    def __init__(self, table: OrderedDict, hook) -> None:
+        RemovableHandle._next_id += 1
+        self.id, self._table = RemovableHandle._next_id, table
+        table[self.id] = hook
+
+    def remove(self) -> None:
+        """Unregister the hook (removing twice is harmless)."""
+        self._table.pop(self.id, None)
+
+    def __enter__(self) -> RemovableHandle:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.remove()
