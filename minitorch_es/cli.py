@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 
 
-def _demo(args) -> int:
+def _demo(args: argparse.Namespace) -> int:
     from .demos import train_xor
 
     pred, losses = train_xor(seed=args.seed)
@@ -17,7 +18,7 @@ def _demo(args) -> int:
     return 0
 
 
-def _plugins(args) -> int:
+def _plugins(args: argparse.Namespace) -> int:
     import warnings
 
     with warnings.catch_warnings():
@@ -28,7 +29,7 @@ def _plugins(args) -> int:
     return 0
 
 
-def _inspect(args) -> int:
+def _inspect(args: argparse.Namespace) -> int:
     from .checkpoint import CheckpointError, describe
 
     try:
@@ -39,7 +40,7 @@ def _inspect(args) -> int:
     return 0
 
 
-def _thesis(args) -> int:
+def _thesis(args: argparse.Namespace) -> int:
     import shlex
 
     from .thesis import RunConfig, check_names, main
@@ -106,7 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv=None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``minitorch-es`` command; returns the exit status."""
     argv = sys.argv[1:] if argv is None else list(argv)
     args = build_parser().parse_args(argv)

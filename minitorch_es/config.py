@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+from typing import Any
 
 import numpy as np
 
@@ -41,7 +42,7 @@ class Configurable:
         signature = inspect.signature(init)
 
         @functools.wraps(init)
-        def __init__(self, *args, **kw):
+        def __init__(self: Configurable, *args, **kw):
             # Only the outermost constructor records: super().__init__ calls must not overwrite.
             if "_init_args" not in self.__dict__:
                 try:
@@ -70,14 +71,14 @@ class Configurable:
         return call_with_config(cls, config)
 
 
-def from_config(cls, config: dict):
+def from_config(cls: type, config: dict) -> Any:
     """Instantiate ``cls`` from a JSON config made by ``get_config`` (nested entries decoded)."""
     config = {k: from_jsonable(v) for k, v in config.items()}
     maker = getattr(cls, "from_config", None)
     return maker(config) if maker is not None else call_with_config(cls, config)
 
 
-def call_with_config(cls, config: dict):
+def call_with_config(cls: type, config: dict) -> Any:
     """``cls(**config)``, spreading the entries of variadic ``*args`` / ``**kwargs``."""
     params = inspect.signature(cls.__init__).parameters
     args, kwargs = [], {}
@@ -108,7 +109,7 @@ def call_with_config(cls, config: dict):
     return cls(*args, **kwargs)
 
 
-def to_jsonable(value, where: str = "value"):
+def to_jsonable(value: Any, where: str = "value") -> Any:
     """``value`` as JSON-compatible data; registered objects become nested configs."""
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
@@ -132,7 +133,7 @@ def to_jsonable(value, where: str = "value"):
     return serialize(value, where)
 
 
-def from_jsonable(value):
+def from_jsonable(value: Any) -> Any:
     """The inverse of `to_jsonable`: tagged dicts become arrays, dtypes and objects again."""
     if isinstance(value, list):
         return [from_jsonable(v) for v in value]
@@ -152,7 +153,7 @@ def from_jsonable(value):
     return value
 
 
-def serialize(obj, where: str = "object") -> dict:
+def serialize(obj: Any, where: str = "object") -> dict:
     """``{"kind", "name", "config"}`` for an instance of a registered class (or the class or
     function itself, with ``config`` None)."""
     from .registry import registry
@@ -169,7 +170,7 @@ def serialize(obj, where: str = "object") -> dict:
     return {"kind": entry.kind, "name": entry.name, "config": config}
 
 
-def deserialize(spec: dict):
+def deserialize(spec: dict) -> Any:
     """The inverse of `serialize`."""
     from .registry import registry
 

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from . import random as _random
 from .dtypes import get_default_dtype
 from .tensor import Tensor
 
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike, DTypeLike
 
-def tensor(data, dtype=None, requires_grad: bool = False) -> Tensor:
+
+def tensor(
+    data: Tensor | ArrayLike, dtype: DTypeLike | None = None, requires_grad: bool = False
+) -> Tensor:
     """A new tensor holding a copy of ``data`` (a number, nested lists, an array or a Tensor).
 
     Python floats become the default dtype (float32); NumPy arrays keep their dtype, as in
@@ -40,7 +48,7 @@ def tensor(data, dtype=None, requires_grad: bool = False) -> Tensor:
     return Tensor(arr, requires_grad=requires_grad)
 
 
-def as_tensor(data, dtype=None) -> Tensor:
+def as_tensor(data: Tensor | ArrayLike, dtype: DTypeLike | None = None) -> Tensor:
     """Like `tensor`, but returns ``data`` itself when it already is a Tensor of ``dtype``."""
     if isinstance(data, Tensor) and (dtype is None or data.dtype == np.dtype(dtype)):
         return data
@@ -56,7 +64,7 @@ def from_numpy(array: np.ndarray) -> Tensor:
     return Tensor(array)
 
 
-def _size(size) -> tuple:
+def _size(size: tuple) -> tuple:
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         size = size[0]
     try:
@@ -67,23 +75,28 @@ def _size(size) -> tuple:
         ) from None
 
 
-def _float_dtype(dtype):
+def _float_dtype(dtype: DTypeLike | None):
     return get_default_dtype() if dtype is None else np.dtype(dtype)
 
 
-def zeros(*size, dtype=None, requires_grad: bool = False) -> Tensor:
+def zeros(*size, dtype: DTypeLike | None = None, requires_grad: bool = False) -> Tensor:
     """A tensor of zeros: ``mt.zeros(2, 3)`` or ``mt.zeros((2, 3))``; the default dtype unless
     ``dtype`` is given."""
     return Tensor(np.zeros(_size(size), dtype=_float_dtype(dtype)), requires_grad)
 
 
-def ones(*size, dtype=None, requires_grad: bool = False) -> Tensor:
+def ones(*size, dtype: DTypeLike | None = None, requires_grad: bool = False) -> Tensor:
     """A tensor of ones: ``mt.ones(2, 3)`` or ``mt.ones((2, 3))``; the default dtype unless
     ``dtype`` is given."""
     return Tensor(np.ones(_size(size), dtype=_float_dtype(dtype)), requires_grad)
 
 
-def full(size, fill_value, dtype=None, requires_grad: bool = False) -> Tensor:
+def full(
+    size: int | Sequence[int],
+    fill_value: float,
+    dtype: DTypeLike | None = None,
+    requires_grad: bool = False,
+) -> Tensor:
     """A tensor of shape ``size`` filled with ``fill_value``; the dtype follows the value (a
     float gives the default dtype, an int int64, a bool bool), as in PyTorch."""
     if dtype is None:
@@ -92,22 +105,30 @@ def full(size, fill_value, dtype=None, requires_grad: bool = False) -> Tensor:
     return Tensor(np.full(_size((size,)), fill_value, dtype=dtype), requires_grad)
 
 
-def zeros_like(t: Tensor, dtype=None, requires_grad: bool = False) -> Tensor:
+def zeros_like(t: Tensor, dtype: DTypeLike | None = None, requires_grad: bool = False) -> Tensor:
     """Zeros with the shape (and, unless ``dtype`` is given, the dtype) of ``t``."""
     return Tensor(np.zeros_like(t.data, dtype=dtype), requires_grad)
 
 
-def ones_like(t: Tensor, dtype=None, requires_grad: bool = False) -> Tensor:
+def ones_like(t: Tensor, dtype: DTypeLike | None = None, requires_grad: bool = False) -> Tensor:
     """Ones with the shape (and, unless ``dtype`` is given, the dtype) of ``t``."""
     return Tensor(np.ones_like(t.data, dtype=dtype), requires_grad)
 
 
-def eye(n: int, m: int | None = None, dtype=None, requires_grad: bool = False) -> Tensor:
+def eye(
+    n: int, m: int | None = None, dtype: DTypeLike | None = None, requires_grad: bool = False
+) -> Tensor:
     """An ``n x m`` (default ``n x n``) matrix with ones on the diagonal."""
     return Tensor(np.eye(n, m, dtype=_float_dtype(dtype)), requires_grad)
 
 
-def arange(start, end=None, step=1, dtype=None, requires_grad: bool = False) -> Tensor:
+def arange(
+    start: float,
+    end: float | None = None,
+    step: float = 1,
+    dtype: DTypeLike | None = None,
+    requires_grad: bool = False,
+) -> Tensor:
     """Values from ``start`` to ``end`` (exclusive) by ``step``; ``arange(n)`` counts from 0.
     All-integer arguments give int64, otherwise the default float dtype, as in PyTorch."""
     if end is None:
@@ -118,12 +139,18 @@ def arange(start, end=None, step=1, dtype=None, requires_grad: bool = False) -> 
     return Tensor(np.arange(start, end, step, dtype=dtype), requires_grad)
 
 
-def linspace(start, end, steps: int, dtype=None, requires_grad: bool = False) -> Tensor:
+def linspace(
+    start: float,
+    end: float,
+    steps: int,
+    dtype: DTypeLike | None = None,
+    requires_grad: bool = False,
+) -> Tensor:
     """``steps`` evenly spaced values from ``start`` to ``end``, both included."""
     return Tensor(np.linspace(start, end, steps, dtype=_float_dtype(dtype)), requires_grad)
 
 
-def _draw(op: str, method, size, dtype) -> np.ndarray:
+def _draw(op: str, method: Callable[..., np.ndarray], size: tuple, dtype: DTypeLike) -> np.ndarray:
     # NumPy draws float32 / float64 only; float16 (a valid default dtype) is rounded from float32.
     dtype = _float_dtype(dtype)
     if dtype.kind != "f":
@@ -132,12 +159,12 @@ def _draw(op: str, method, size, dtype) -> np.ndarray:
     return method(_size(size), dtype=direct).astype(dtype, copy=False)
 
 
-def randn(*size, dtype=None, requires_grad: bool = False) -> Tensor:
+def randn(*size, dtype: DTypeLike | None = None, requires_grad: bool = False) -> Tensor:
     """Standard normal samples from the package generator."""
     return Tensor(_draw("randn", _random.generator().standard_normal, size, dtype), requires_grad)
 
 
-def rand(*size, dtype=None, requires_grad: bool = False) -> Tensor:
+def rand(*size, dtype: DTypeLike | None = None, requires_grad: bool = False) -> Tensor:
     """Uniform samples on [0, 1) from the package generator."""
     data = _draw("rand", _random.generator().random, size, dtype)
     if data.dtype not in (np.float32, np.float64):  # rounded from float32, it may reach 1.0
@@ -145,7 +172,12 @@ def rand(*size, dtype=None, requires_grad: bool = False) -> Tensor:
     return Tensor(data, requires_grad)
 
 
-def randint(low, high=None, size=(), dtype=None) -> Tensor:
+def randint(
+    low: int,
+    high: int | Sequence[int] | None = None,
+    size: int | Sequence[int] = (),
+    dtype: DTypeLike | None = None,
+) -> Tensor:
     """Integers in [low, high); ``randint(high, size)`` and ``randint(low, high, size)`` as in
     PyTorch."""
     if isinstance(high, (tuple, list)):

@@ -5,7 +5,9 @@ from __future__ import annotations
 import minitorch_es as mt
 
 
-def train_xor(epochs: int = 2000, lr: float = 1.0, hidden: int = 5, seed: int = 0):
+def train_xor(
+    epochs: int = 2000, lr: float = 1.0, hidden: int = 5, seed: int = 0
+) -> tuple[mt.Tensor, list[float]]:
     """The thesis's XOR network (2-5-1, sigmoid, full-batch gradient descent, lr 1) written with
     Tensor operations only; returns the final predictions and the loss of every epoch."""
     mt.manual_seed(seed)
@@ -17,7 +19,7 @@ def train_xor(epochs: int = 2000, lr: float = 1.0, hidden: int = 5, seed: int = 
     b2 = mt.zeros(1, requires_grad=True)
     params = [w1, b1, w2, b2]
 
-    def sigmoid(z):
+    def sigmoid(z: mt.Tensor):
         return 1 / (1 + (-z).exp())
 
     losses = []

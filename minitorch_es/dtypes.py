@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
+
+if TYPE_CHECKING:
+    from numpy.typing import DTypeLike
 
 float16 = half = np.dtype("float16")
 float32 = float = np.dtype("float32")
@@ -17,7 +22,7 @@ bool = np.dtype("bool")
 _default = float32
 
 
-def set_default_dtype(dtype) -> None:
+def set_default_dtype(dtype: DTypeLike) -> None:
     """Set the dtype of new floating-point tensors (float32 or float64), as in PyTorch."""
     global _default
     d = np.dtype(dtype)
@@ -31,6 +36,6 @@ def get_default_dtype() -> np.dtype:
     return _default
 
 
-def is_floating_point(dtype) -> bool:
+def is_floating_point(dtype: DTypeLike) -> bool:
     """True for a floating-point dtype."""
     return np.dtype(dtype).kind == "f"

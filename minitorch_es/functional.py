@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
 from . import ops
 from .tensor import Tensor, _operand
 
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
 
-def where(condition, input, other) -> Tensor:
+
+def where(
+    condition: Tensor | ArrayLike, input: Tensor | ArrayLike, other: Tensor | ArrayLike
+) -> Tensor:
     """``input`` where ``condition`` holds, else ``other`` (gradients flow to both)."""
     cond = condition.data if isinstance(condition, Tensor) else condition
     like = input if isinstance(input, Tensor) else other
@@ -15,7 +23,7 @@ def where(condition, input, other) -> Tensor:
     return ops.Where.apply(cond, _operand(input, like), _operand(other, like))
 
 
-def cat(tensors, dim: int = 0) -> Tensor:
+def cat(tensors: Iterable[Tensor | ArrayLike], dim: int = 0) -> Tensor:
     """The tensors joined along the existing dimension ``dim``; alias ``concatenate``.
 
     Shapes must match except along ``dim``:
@@ -29,7 +37,7 @@ def cat(tensors, dim: int = 0) -> Tensor:
 concatenate = cat
 
 
-def stack(tensors, dim: int = 0) -> Tensor:
+def stack(tensors: Iterable[Tensor | ArrayLike], dim: int = 0) -> Tensor:
     """The tensors (all of one shape) joined along a new dimension ``dim``.
 
     The result has one dimension more than the inputs:
@@ -40,14 +48,14 @@ def stack(tensors, dim: int = 0) -> Tensor:
     return ops.Stack.apply(*_tensors(tensors, "stack"), dim=dim)
 
 
-def _tensors(seq, op):
+def _tensors(seq: Iterable[Tensor | ArrayLike], op: str):
     seq = list(seq)
     if not seq:
         raise ValueError(f"{op}: expected a non-empty sequence of tensors")
     return [t if isinstance(t, Tensor) else Tensor(t) for t in seq]
 
 
-def _unary(name):
+def _unary(name: str):
     def fn(input: Tensor, *args, **kwargs) -> Tensor:
         return getattr(input, name)(*args, **kwargs)
 

@@ -17,7 +17,12 @@ and, for an installable package, an entry point in the group ``minitorch_es``:
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pluggy
+
+if TYPE_CHECKING:
+    from .registry import Registry
 
 PROJECT = "minitorch_es"
 ENTRY_POINT_GROUP = "minitorch_es"
@@ -27,7 +32,7 @@ hookimpl = pluggy.HookimplMarker(PROJECT)
 
 
 @hookspec
-def minitorch_es_register(registry) -> None:
+def minitorch_es_register(registry: Registry) -> None:
     """Add entries with ``registry.add(kind, name, obj, aliases=(), override=False)`` and publish
     functions with ``registry.export(namespace, name, fn)``. Called once per plugin, when the
     registry is first used."""

@@ -12,8 +12,10 @@ from __future__ import annotations
 import os
 import re
 import warnings
+from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import metadata
+from typing import Any
 
 import pluggy
 
@@ -49,10 +51,12 @@ class _Staging:
         self._target, self._provider = target, provider
         self._adds, self._exports = [], []
 
-    def add(self, kind, name, obj, *, aliases=(), override=False):
+    def add(
+        self, kind: str, name: str, obj: Any, *, aliases: Iterable[str] = (), override: bool = False
+    ) -> None:
         self._adds.append((kind, name, obj, tuple(aliases), override))
 
-    def export(self, namespace, name, obj, *, override=False):
+    def export(self, namespace: str, name: str, obj: Any, *, override: bool = False) -> None:
         self._exports.append((namespace, name, obj, override))
 
     def commit(self) -> None:
@@ -68,7 +72,7 @@ class _Staging:
 
 
 def register_plugin(
-    plugin, provider: Provider, name: str | None = None, target: Registry = registry
+    plugin: object, provider: Provider, name: str | None = None, target: Registry = registry
 ) -> bool:
     """Run one plugin's ``minitorch_es_register`` hook into ``target``; report a failure
     under ``name`` (e.g. the entry-point name; the provider names the distribution)."""
@@ -133,13 +137,13 @@ def failures() -> list[PluginFailure]:
     return list(_failures)
 
 
-def _dist_name(ep) -> str | None:
+def _dist_name(ep: metadata.EntryPoint) -> str | None:
     dist = getattr(ep, "dist", None)
     # Normalised as PEP 503 does, so "minitorch_es" and "minitorch-es" are one name.
     return re.sub(r"[-_.]+", "-", dist.metadata["Name"]).lower() if dist is not None else None
 
 
-def _dist_version(ep) -> str:
+def _dist_version(ep: metadata.EntryPoint) -> str:
     dist = getattr(ep, "dist", None)
     return dist.version if dist is not None else ""
 

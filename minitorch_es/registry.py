@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import difflib
 import inspect
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 KINDS = (
     "activation",
@@ -108,9 +110,9 @@ class Registry:
         self,
         kind: str,
         name: str,
-        obj,
+        obj: Any,
         *,
-        aliases=(),
+        aliases: Iterable[str] = (),
         override: bool = False,
         provider: Provider | None = None,
     ) -> None:
@@ -148,7 +150,7 @@ class Registry:
         self._by_object[id(obj)] = entry
         self._version += 1
 
-    def _check_namespace(self, kind: str, name: str, obj, provider: Provider) -> None:
+    def _check_namespace(self, kind: str, name: str, obj: Any, provider: Provider) -> None:
         """Two different classes must not become the same attribute of one namespace (layers,
         activations and losses all appear in ``mt.nn``)."""
         namespace = NAMESPACE_OF_KIND.get(kind)
@@ -181,7 +183,7 @@ class Registry:
         self,
         namespace: str,
         name: str,
-        obj,
+        obj: Any,
         *,
         override: bool = False,
         provider: Provider | None = None,
@@ -196,7 +198,14 @@ class Registry:
         self._exports[(namespace, name)] = (obj, provider)
         self._version += 1
 
-    def register(self, kind: str, name: str | None = None, *, aliases=(), override=False):
+    def register(
+        self,
+        kind: str,
+        name: str | None = None,
+        *,
+        aliases: Iterable[str] = (),
+        override: bool = False,
+    ) -> Callable[[Any], Any]:
         """Decorator for user code: ``@mt.register("layer")`` or ``@mt.register("activation",
         name="swish")``; the class name is the default name. The class then works wherever a
         name is accepted, and its instances can be saved in (and rebuilt from) checkpoints:
@@ -209,7 +218,7 @@ class Registry:
             act = mt.registry.create("activation", "cube")    # also mt.nn.Cube
         """
 
-        def decorator(obj):
+        def decorator(obj: Any):
             self._load()
             self.add(kind, name or obj.__name__, obj, aliases=aliases, override=override)
             return obj
@@ -217,7 +226,7 @@ class Registry:
         return decorator
 
     # ---------------------------------------------------------------------- lookup
-    def get(self, kind: str, name: str):
+    def get(self, kind: str, name: str) -> Any:
         """The object registered as ``(kind, name)``; an unknown name lists what exists."""
         return self.entry(kind, name).obj
 
@@ -259,7 +268,7 @@ class Registry:
         unique = {id(e): e for e in self._entries.values() if kind is None or e.kind == kind}
         return sorted(unique.values(), key=lambda e: (e.kind, e.name.lower()))
 
-    def entry_of(self, obj) -> Entry | None:
+    def entry_of(self, obj: Any) -> Entry | None:
         """The entry under which a class (or an instance's class) is registered, if any."""
         self._load()
         cls = obj if inspect.isclass(obj) or inspect.isfunction(obj) else type(obj)
@@ -291,7 +300,7 @@ class Registry:
         return out
 
     # -------------------------------------------------------------------- creation
-    def create(self, kind: str, spec, **kwargs):
+    def create(self, kind: str, spec: Any, **kwargs) -> Any:
         """An instance from a name, a ``{"name": ..., "config": {...}}`` dict, a class or an
         existing instance (returned unchanged). ``kwargs`` are passed to the constructor; a
         registered plain function comes back with ``kwargs`` bound (``functools.partial``).
@@ -351,7 +360,7 @@ class Registry:
             hook()
 
 
-def _bind(fn, kwargs, kind, name):
+def _bind(fn: Callable, kwargs: dict[str, Any], kind: str, name: str):
     if not kwargs:
         return fn
     import functools
@@ -364,7 +373,7 @@ def _check_kind(kind: str) -> None:
         raise RegistryError(f"unknown registry kind {kind!r}; the kinds are: {', '.join(KINDS)}")
 
 
-def _provider_of(obj) -> Provider:
+def _provider_of(obj: Any) -> Provider:
     return Provider("module", getattr(obj, "__module__", None) or "<unknown>")
 
 
@@ -372,7 +381,7 @@ registry = Registry()
 register = registry.register
 
 
-def namespace_getattr(namespace: str, module_name: str):
+def namespace_getattr(namespace: str, module_name: str) -> Callable[[str], Any]:
     """A module-level ``__getattr__`` (PEP 562) that resolves ``mt.<namespace>.<Name>`` through
     the registry, so entries of installed plugins appear there too."""
 
@@ -390,7 +399,7 @@ def namespace_getattr(namespace: str, module_name: str):
     return __getattr__
 
 
-def namespace_dir(namespace: str, own: dict):
+def namespace_dir(namespace: str, own: dict) -> Callable[[], list[str]]:
     """A module-level ``__dir__`` listing a module's own names and those of
     ``mt.<namespace>`` from the registry."""
 

@@ -8,8 +8,13 @@ all of them for the last forward pass.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .config import Configurable
 from .tensor import Tensor
+
+if TYPE_CHECKING:
+    from .nn.module import Module
 
 
 class Regularizer(Configurable):
@@ -37,7 +42,7 @@ class Regularizer(Configurable):
 ACTIVITY_PENALTY = "_activity_penalty"
 
 
-def apply_activity_regularizer(module, output: Tensor) -> None:
+def apply_activity_regularizer(module: Module, output: Tensor) -> None:
     """Record ``module.activity_regularizer(output) / batch_size`` for this forward pass."""
     reg = module.__dict__.get("activity_regularizer")
     if reg is None:
@@ -46,7 +51,7 @@ def apply_activity_regularizer(module, output: Tensor) -> None:
     module.__dict__[ACTIVITY_PENALTY] = reg(output) / batch
 
 
-def collect_penalties(model) -> Tensor:
+def collect_penalties(model: Module) -> Tensor:
     """The sum of every weight penalty and of the activity penalties of the last forward."""
     from .creation import tensor
 

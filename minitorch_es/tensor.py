@@ -7,6 +7,9 @@ of the result with respect to them.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from . import dtypes
@@ -16,6 +19,11 @@ from .dtypes import get_default_dtype
 from .errors import ShapeError
 from .tensor_math import MaxMinResult, TensorMath, _dim, _operand  # noqa: F401 (re-exported)
 from .tensor_shape import TensorShape, _index, _shape_arg  # noqa: F401 (re-exported)
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike, DTypeLike
+
+    from .autograd.function import Function
 
 
 class Tensor(TensorMath, TensorShape):
@@ -41,7 +49,7 @@ class Tensor(TensorMath, TensorShape):
 
     __slots__ = ("data", "grad", "_requires_grad", "_ctx", "_retains_grad", "name", "__weakref__")
 
-    def __init__(self, data, requires_grad: bool = False) -> None:
+    def __init__(self, data: ArrayLike, requires_grad: bool = False) -> None:
         if not isinstance(data, np.ndarray):
             # Python floats get the default dtype, as in mt.tensor; NumPy values keep theirs.
             keeps_dtype = isinstance(data, (np.generic, Tensor))
@@ -101,7 +109,7 @@ class Tensor(TensorMath, TensorShape):
         return self._ctx is None
 
     @property
-    def grad_fn(self):
+    def grad_fn(self) -> type[Function] | None:
         """The Function that produced this tensor (None for leaves)."""
         return getattr(self._ctx, "fn", None)
 
@@ -109,7 +117,7 @@ class Tensor(TensorMath, TensorShape):
         """Keep ``.grad`` for this non-leaf tensor during backward."""
         self._retains_grad = True
 
-    def backward(self, grad=None, retain_graph: bool = False) -> None:
+    def backward(self, grad: Tensor | ArrayLike | None = None, retain_graph: bool = False) -> None:
         """Accumulate the gradient of this tensor into ``.grad`` of every leaf that requires it.
 
         ``grad`` (same shape as ``self``) is required unless the tensor has one element, as in
@@ -145,7 +153,7 @@ class Tensor(TensorMath, TensorShape):
         """The dimensions, a tuple of ints (PyTorch returns a ``torch.Size``, also a tuple)."""
         return self.data.shape
 
-    def size(self, dim: int | None = None):
+    def size(self, dim: int | None = None) -> tuple[int, ...] | int:
         """The `shape`, or the size of dimension ``dim``."""
         return self.data.shape if dim is None else self.data.shape[dim]
 
@@ -177,7 +185,7 @@ class Tensor(TensorMath, TensorShape):
             raise TypeError("len() of a 0-d tensor")
         return self.data.shape[0]
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Tensor]:
         return (self[i] for i in range(len(self)))
 
     def numpy(self) -> np.ndarray:
@@ -189,12 +197,12 @@ class Tensor(TensorMath, TensorShape):
             )
         return self.data
 
-    def __array__(self, dtype=None, copy=None):
+    def __array__(self, dtype: DTypeLike | None = None, copy: bool | None = None) -> np.ndarray:
         if copy:  # NumPy 2's np.array(t) asks for a copy and trusts it is one (no aliasing)
             return np.array(self.data, dtype=dtype, copy=True)
         return self.data if dtype is None else self.data.astype(dtype)
 
-    def item(self):
+    def item(self) -> int | float | bool:
         """The value of a one-element tensor as a Python number."""
         if self.data.size != 1:
             raise ShapeError(  # a RuntimeError, as in PyTorch (and a ValueError)
@@ -203,7 +211,7 @@ class Tensor(TensorMath, TensorShape):
             )
         return self.data.item()
 
-    def tolist(self):
+    def tolist(self) -> list | int | float | bool:
         """The data as (nested) Python lists of numbers."""
         return self.data.tolist()
 
@@ -238,7 +246,7 @@ class Tensor(TensorMath, TensorShape):
         return "tensor(" + body + "".join(", " + e for e in extras) + ")"
 
     # ------------------------------------------------------------------------- casts
-    def to(self, dtype) -> Tensor:
+    def to(self, dtype: DTypeLike) -> Tensor:
         """The tensor converted to ``dtype`` (``self`` when it already has it); a floating cast
         keeps the graph. ``type`` is an alias. No devices: only a dtype is accepted."""
         dtype = np.dtype(dtype)

@@ -4,12 +4,19 @@ class itself stays about state; every method builds its result with a primitive 
 from __future__ import annotations
 
 from collections import namedtuple
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from . import ops as _ops
 from .autograd import grad_mode
 from .errors import ShapeError
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
+
+    from .tensor import Tensor
 
 MaxMinResult = namedtuple("MaxMinResult", ["values", "indices"])
 MaxMinResult.__doc__ = "``(values, indices)`` returned by ``Tensor.max(dim)`` / ``min(dim)``."
@@ -21,58 +28,58 @@ class TensorMath:
     __slots__ = ()
 
     # -------------------------------------------------------------------- arithmetic
-    def __add__(self, other):
+    def __add__(self, other: Tensor | ArrayLike) -> Tensor:
         """``self + other``, broadcasting like NumPy; also ``Tensor.add``."""
         return _ops.Add.apply(self, _operand(other, self))
 
-    def __radd__(self, other):
+    def __radd__(self, other: Tensor | ArrayLike) -> Tensor:
         return _ops.Add.apply(_operand(other, self), self)
 
-    def __sub__(self, other):
+    def __sub__(self, other: Tensor | ArrayLike) -> Tensor:
         """``self - other``, broadcasting like NumPy; also ``Tensor.sub``."""
         return _ops.Sub.apply(self, _operand(other, self))
 
-    def __rsub__(self, other):
+    def __rsub__(self, other: Tensor | ArrayLike) -> Tensor:
         return _ops.Sub.apply(_operand(other, self), self)
 
-    def __mul__(self, other):
+    def __mul__(self, other: Tensor | ArrayLike) -> Tensor:
         """``self * other`` (elementwise), broadcasting like NumPy; also ``Tensor.mul``."""
         return _ops.Mul.apply(self, _operand(other, self))
 
-    def __rmul__(self, other):
+    def __rmul__(self, other: Tensor | ArrayLike) -> Tensor:
         return _ops.Mul.apply(_operand(other, self), self)
 
-    def __truediv__(self, other):
+    def __truediv__(self, other: Tensor | ArrayLike) -> Tensor:
         """``self / other``, broadcasting like NumPy; also ``Tensor.div``."""
         return _ops.Div.apply(self, _operand(other, self))
 
-    def __rtruediv__(self, other):
+    def __rtruediv__(self, other: Tensor | ArrayLike) -> Tensor:
         return _ops.Div.apply(_operand(other, self), self)
 
-    def __pow__(self, other):
+    def __pow__(self, other: Tensor | ArrayLike) -> Tensor:
         """``self ** other``, broadcasting like NumPy; also ``Tensor.pow``."""
         return _ops.Pow.apply(self, _operand(other, self))
 
-    def __rpow__(self, other):
+    def __rpow__(self, other: Tensor | ArrayLike) -> Tensor:
         return _ops.Pow.apply(_operand(other, self), self)
 
-    def __matmul__(self, other):
+    def __matmul__(self, other: Tensor | ArrayLike) -> Tensor:
         """``self @ other``, the matrix product (NumPy's ``matmul`` rules); also ``matmul``."""
         return _ops.MatMul.apply(self, _operand(other, self))
 
-    def __rmatmul__(self, other):
+    def __rmatmul__(self, other: Tensor | ArrayLike) -> Tensor:
         return _ops.MatMul.apply(_operand(other, self), self)
 
-    def __neg__(self):
+    def __neg__(self) -> Tensor:
         return _ops.Neg.apply(self)
 
-    def __pos__(self):
+    def __pos__(self) -> Tensor:
         return self
 
     add, sub, mul, div, pow, matmul = __add__, __sub__, __mul__, __truediv__, __pow__, __matmul__
 
     # In-place updates are for tensors outside any graph (e.g. parameter updates under no_grad).
-    def _inplace(self, other, ufunc, symbol):
+    def _inplace(self, other: Tensor | ArrayLike, ufunc: np.ufunc, symbol: str):
         if grad_mode.is_grad_enabled() and (
             self._requires_grad or isinstance(other, TensorMath) and other._requires_grad
         ):
@@ -88,70 +95,70 @@ class TensorMath:
         )
         return self
 
-    def __iadd__(self, other):
+    def __iadd__(self, other: Tensor | ArrayLike) -> Tensor:
         return self._inplace(other, np.add, "+=")
 
-    def __isub__(self, other):
+    def __isub__(self, other: Tensor | ArrayLike) -> Tensor:
         return self._inplace(other, np.subtract, "-=")
 
-    def __imul__(self, other):
+    def __imul__(self, other: Tensor | ArrayLike) -> Tensor:
         return self._inplace(other, np.multiply, "*=")
 
-    def __itruediv__(self, other):
+    def __itruediv__(self, other: Tensor | ArrayLike) -> Tensor:
         return self._inplace(other, np.true_divide, "/=")
 
     # --------------------------------------------------------------------- comparisons
-    def _compare(self, other, ufunc):
+    def _compare(self, other: Tensor | ArrayLike, ufunc: np.ufunc):
         other = other.data if isinstance(other, TensorMath) else other
         try:
             return self._wrap(ufunc(self.data, other))
         except ValueError as e:  # a broadcasting mismatch: say which comparison
             raise ShapeError(f"{ufunc.__name__}: {e}") from None
 
-    def __eq__(self, other):
+    def __eq__(self, other: Tensor | ArrayLike) -> Tensor:
         """Elementwise ``self == other`` as a bool tensor (no gradient); also ``Tensor.eq``."""
         return self._compare(other, np.equal)
 
-    def __ne__(self, other):
+    def __ne__(self, other: Tensor | ArrayLike) -> Tensor:
         """Elementwise ``self != other`` as a bool tensor (no gradient); also ``Tensor.ne``."""
         return self._compare(other, np.not_equal)
 
-    def __lt__(self, other):
+    def __lt__(self, other: Tensor | ArrayLike) -> Tensor:
         """Elementwise ``self < other`` as a bool tensor (no gradient); also ``Tensor.lt``."""
         return self._compare(other, np.less)
 
-    def __le__(self, other):
+    def __le__(self, other: Tensor | ArrayLike) -> Tensor:
         """Elementwise ``self <= other`` as a bool tensor (no gradient); also ``Tensor.le``."""
         return self._compare(other, np.less_equal)
 
-    def __gt__(self, other):
+    def __gt__(self, other: Tensor | ArrayLike) -> Tensor:
         """Elementwise ``self > other`` as a bool tensor (no gradient); also ``Tensor.gt``."""
         return self._compare(other, np.greater)
 
-    def __ge__(self, other):
+    def __ge__(self, other: Tensor | ArrayLike) -> Tensor:
         """Elementwise ``self >= other`` as a bool tensor (no gradient); also ``Tensor.ge``."""
         return self._compare(other, np.greater_equal)
 
     eq, ne, lt, le, gt, ge = __eq__, __ne__, __lt__, __le__, __gt__, __ge__
 
     # -------------------------------------------------------------------- elementwise
-    def exp(self):
+    def exp(self) -> Tensor:
         """``e ** self``, elementwise."""
         return _ops.Exp.apply(self)
 
-    def log(self):
+    def log(self) -> Tensor:
         """The natural logarithm, elementwise."""
         return _ops.Log.apply(self)
 
-    def sqrt(self):
+    def sqrt(self) -> Tensor:
         """The square root, elementwise."""
         return _ops.Sqrt.apply(self)
 
-    def abs(self):
+    def abs(self) -> Tensor:
         """The absolute value, elementwise."""
         return _ops.Abs.apply(self)
 
-    def clamp(self, min=None, max=None):
+    def clamp(self, min: float | None = None, max: float | None = None) -> Tensor:
         """Values limited to ``[min, max]`` (either bound may be None); alias ``clip``. The
         gradient is 1 inside the range and 0 where a value was clipped."""
         if min is None and max is None:
@@ -160,49 +167,77 @@ class TensorMath:
 
     clip = clamp
 
-    def maximum(self, other):
+    def maximum(self, other: Tensor | ArrayLike) -> Tensor:
         """The elementwise larger of ``self`` and ``other``."""
         return _ops.Maximum.apply(self, _operand(other, self))
 
-    def minimum(self, other):
+    def minimum(self, other: Tensor | ArrayLike) -> Tensor:
         """The elementwise smaller of ``self`` and ``other``."""
         return _ops.Minimum.apply(self, _operand(other, self))
 
     # --------------------------------------------------------------------- reductions
-    def sum(self, dim=None, keepdim: bool = False, *, axis=None):
+    def sum(
+        self,
+        dim: int | tuple[int, ...] | None = None,
+        keepdim: bool = False,
+        *,
+        axis: int | tuple[int, ...] | None = None,
+    ) -> Tensor:
         """The sum over ``dim`` (an int, a tuple, or None for all elements); ``axis`` is
         NumPy's spelling of ``dim``."""
         return _ops.Sum.apply(self, dim=_dim(dim, axis), keepdim=keepdim)
 
-    def mean(self, dim=None, keepdim: bool = False, *, axis=None):
+    def mean(
+        self,
+        dim: int | tuple[int, ...] | None = None,
+        keepdim: bool = False,
+        *,
+        axis: int | tuple[int, ...] | None = None,
+    ) -> Tensor:
         """The mean over ``dim`` (an int, a tuple, or None for all elements)."""
         return _ops.Mean.apply(self, dim=_dim(dim, axis), keepdim=keepdim)
 
     def var(
-        self, dim=None, unbiased: bool = True, keepdim: bool = False, *, correction=None, axis=None
-    ):
+        self,
+        dim: int | tuple[int, ...] | None = None,
+        unbiased: bool = True,
+        keepdim: bool = False,
+        *,
+        correction: int | None = None,
+        axis: int | tuple[int, ...] | None = None,
+    ) -> Tensor:
         """The variance over ``dim``; unbiased (divides by ``n - 1``) by default, as in
         PyTorch and unlike NumPy. ``correction`` overrides ``unbiased``."""
         correction = (1 if unbiased else 0) if correction is None else correction
         return _ops.Var.apply(self, dim=_dim(dim, axis), correction=correction, keepdim=keepdim)
 
     def std(
-        self, dim=None, unbiased: bool = True, keepdim: bool = False, *, correction=None, axis=None
-    ):
+        self,
+        dim: int | tuple[int, ...] | None = None,
+        unbiased: bool = True,
+        keepdim: bool = False,
+        *,
+        correction: int | None = None,
+        axis: int | tuple[int, ...] | None = None,
+    ) -> Tensor:
         """The standard deviation over ``dim``; unbiased by default, as in PyTorch."""
         return self.var(dim, unbiased, keepdim, correction=correction, axis=axis).sqrt()
 
-    def max(self, dim=None, keepdim: bool = False, *, axis=None):
+    def max(
+        self, dim: int | Tensor | None = None, keepdim: bool = False, *, axis: int | None = None
+    ) -> Tensor | MaxMinResult:
         """Largest element; with ``dim``, ``(values, indices)`` along it; with a Tensor,
         `maximum`, as in PyTorch."""
         return self._extreme(_dim(dim, axis), keepdim, largest=True)
 
-    def min(self, dim=None, keepdim: bool = False, *, axis=None):
+    def min(
+        self, dim: int | Tensor | None = None, keepdim: bool = False, *, axis: int | None = None
+    ) -> Tensor | MaxMinResult:
         """Smallest element; with ``dim``, ``(values, indices)`` along it; with a Tensor,
         `minimum`, as in PyTorch."""
         return self._extreme(_dim(dim, axis), keepdim, largest=False)
 
-    def _extreme(self, dim, keepdim, largest):
+    def _extreme(self, dim: int | Tensor | None, keepdim: bool, largest: bool):
         if isinstance(dim, TensorMath):  # torch.max(input, other)
             return self.maximum(dim) if largest else self.minimum(dim)
         if dim is None:
@@ -211,15 +246,15 @@ class TensorMath:
         indices = (self.argmax if largest else self.argmin)(dim, keepdim)
         return MaxMinResult(values, indices)
 
-    def argmax(self, dim=None, keepdim: bool = False):
+    def argmax(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
         """The int64 index of the largest value (of the flattened tensor when ``dim`` is None)."""
         return self._arg(np.argmax, dim, keepdim)
 
-    def argmin(self, dim=None, keepdim: bool = False):
+    def argmin(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
         """The int64 index of the smallest value (of the flattened tensor when ``dim`` is None)."""
         return self._arg(np.argmin, dim, keepdim)
 
-    def _arg(self, fn, dim, keepdim):
+    def _arg(self, fn: Callable[..., np.ndarray], dim: int | None, keepdim: bool):
         if dim is None:
             return self._wrap(np.asarray(fn(self.data), dtype=np.int64))
         dim = _ops.reduction.wrap_dim(dim, self.ndim, fn.__name__)
@@ -231,7 +266,7 @@ class TensorMath:
         return self._wrap(out.astype(np.int64, copy=False))
 
 
-def _operand(x, like: TensorMath):
+def _operand(x: Tensor | ArrayLike, like: TensorMath):
     """The other side of a binary op: Tensors and arrays as they are, Python scalars as-is so
     NumPy keeps ``like``'s dtype (no silent float64 promotion)."""
     if isinstance(x, (TensorMath, np.ndarray)):
@@ -248,7 +283,7 @@ def _operand(x, like: TensorMath):
     )
 
 
-def _dim(dim, axis):
+def _dim(dim: int | tuple[int, ...] | Tensor | None, axis: int | tuple[int, ...] | None):
     if axis is not None and dim is not None:
         raise TypeError("give either dim or axis, not both")
     return axis if dim is None else dim

@@ -3,11 +3,18 @@ expand and indexing (a mixin; each builds its result with a primitive op)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 
 from . import ops as _ops
 from .autograd import grad_mode
 from .errors import ShapeError
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
+
+    from .tensor import Tensor
 
 
 class TensorShape:
@@ -16,7 +23,7 @@ class TensorShape:
     __slots__ = ()
 
     # -------------------------------------------------------------------------- shape
-    def reshape(self, *shape):
+    def reshape(self, *shape) -> Tensor:
         """The same elements in a new shape (ints or one tuple; one ``-1`` is inferred); alias
         ``view`` (which, unlike PyTorch's, never fails for non-contiguous data)."""
         shape = _shape_arg(shape)
@@ -26,11 +33,11 @@ class TensorShape:
 
     view = reshape
 
-    def view_as(self, other):
+    def view_as(self, other: Tensor) -> Tensor:
         """``self.reshape(other.shape)``."""
         return self.reshape(other.shape)
 
-    def flatten(self, start_dim: int = 0, end_dim: int = -1):
+    def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
         """Dimensions ``start_dim`` to ``end_dim`` (inclusive) merged into one."""
         if self.ndim == 0:
             return self.reshape(1)
@@ -41,7 +48,7 @@ class TensorShape:
         shape = self.shape[:s] + (int(np.prod(self.shape[s : e + 1])),) + self.shape[e + 1 :]
         return self.reshape(shape)
 
-    def permute(self, *dims):
+    def permute(self, *dims) -> Tensor:
         """The dimensions reordered: ``x.permute(2, 0, 1)`` puts the last one first."""
         dims = _shape_arg(dims)
         if len(dims) != self.ndim:
@@ -50,7 +57,7 @@ class TensorShape:
             )
         return _ops.Permute.apply(self, dims)
 
-    def transpose(self, dim0: int, dim1: int):
+    def transpose(self, dim0: int, dim1: int) -> Tensor:
         """Dimensions ``dim0`` and ``dim1`` swapped."""
         d0, d1 = (_ops.reduction.wrap_dim(d, self.ndim, "transpose") for d in (dim0, dim1))
         dims = list(range(self.ndim))
@@ -58,13 +65,13 @@ class TensorShape:
             dims[d0], dims[d1] = dims[d1], dims[d0]
         return _ops.Permute.apply(self, tuple(dims))
 
-    def t(self):
+    def t(self) -> Tensor:
         """The transpose of a tensor with at most 2 dimensions."""
         if self.ndim > 2:
             raise ValueError(f"t() expects a tensor with <= 2 dimensions, got {self.ndim}")
         return self.T
 
-    def squeeze(self, dim=None):
+    def squeeze(self, dim: int | tuple[int, ...] | None = None) -> Tensor:
         """Size-1 dimensions removed (all of them, or only ``dim``: an int or a tuple)."""
         if dim is None:
             shape = tuple(n for n in self.shape if n != 1)
@@ -76,12 +83,12 @@ class TensorShape:
             shape = tuple(n for i, n in enumerate(self.shape) if not (i in dims and n == 1))
         return self.reshape(shape)
 
-    def unsqueeze(self, dim: int):
+    def unsqueeze(self, dim: int) -> Tensor:
         """A size-1 dimension inserted at ``dim``."""
         d = _ops.reduction.wrap_dim(dim, self.ndim + 1, "unsqueeze")
         return self.reshape(self.shape[:d] + (1,) + self.shape[d:])
 
-    def expand(self, *shape):
+    def expand(self, *shape) -> Tensor:
         """The tensor broadcast to ``shape`` (``-1`` keeps a dimension); the gradient sums back."""
         shape = _shape_arg(shape)
         lead = len(shape) - self.ndim  # new leading dims have no size to keep
@@ -93,7 +100,7 @@ class TensorShape:
         shape = tuple(self.shape[i - lead] if n == -1 else n for i, n in enumerate(shape))
         return _ops.Expand.apply(self, shape)
 
-    def __setitem__(self, index, value) -> None:
+    def __setitem__(self, index: Any, value: Tensor | ArrayLike) -> None:
         # Like in-place ops: copying a value that requires grad would silently drop its gradient.
         if grad_mode.is_grad_enabled() and (
             self._requires_grad or isinstance(value, TensorShape) and value._requires_grad
@@ -104,11 +111,11 @@ class TensorShape:
             )
         self.data[_index(index)] = value.data if isinstance(value, TensorShape) else value
 
-    def __getitem__(self, index):
+    def __getitem__(self, index: Any) -> Tensor:
         return _ops.GetItem.apply(self, _index(index))
 
 
-def _index(index):
+def _index(index: Any):
     """Tensors inside an index become their arrays."""
     if isinstance(index, TensorShape):
         return index.data
@@ -119,7 +126,7 @@ def _index(index):
     return index
 
 
-def _shape_arg(shape) -> tuple:
+def _shape_arg(shape: tuple) -> tuple:
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
         shape = shape[0]
     return tuple(int(n) for n in shape)

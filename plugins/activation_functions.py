@@ -13,17 +13,23 @@ from __future__ import annotations
 
 import numbers
 import warnings
+from typing import TYPE_CHECKING
 
 import minitorch_es as mt
 from minitorch_es.ops.reduction import wrap_dim
 
 from . import activation_ops as ops
 
+if TYPE_CHECKING:
+    from numpy.typing import DTypeLike
+
+    from minitorch_es.autograd import Function
+
 GELU_APPROXIMATIONS = ("none", "tanh")
 
 
 # ----------------------------------------------------------------------------- checks
-def check_input(input, op: str):
+def check_input(input: mt.Tensor, op: str) -> mt.Tensor:
     """``input`` if it is a floating-point Tensor, else a TypeError naming ``op``."""
     if not isinstance(input, mt.Tensor):
         raise TypeError(f"{op}: expected a Tensor as input, got {type(input).__name__}")
@@ -35,14 +41,14 @@ def check_input(input, op: str):
     return input
 
 
-def check_number(value, name: str, op: str) -> float:
+def check_number(value: float, name: str, op: str) -> float:
     """``value`` as a float if it is a real number (not a bool), else a TypeError."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{op}: {name} must be a real number, got {value!r}")
     return float(value)
 
 
-def check_gelu_approximate(approximate, op: str = "gelu") -> str:
+def check_gelu_approximate(approximate: str, op: str = "gelu") -> str:
     """``approximate`` if it is 'none' or 'tanh'."""
     if approximate not in GELU_APPROXIMATIONS:
         raise ValueError(
@@ -51,7 +57,9 @@ def check_gelu_approximate(approximate, op: str = "gelu") -> str:
     return approximate
 
 
-def check_hardtanh_bounds(min_val, max_val, op: str = "hardtanh") -> tuple[float, float]:
+def check_hardtanh_bounds(
+    min_val: float, max_val: float, op: str = "hardtanh"
+) -> tuple[float, float]:
     """``(min_val, max_val)`` as floats, with ``min_val < max_val``."""
     lo, hi = check_number(min_val, "min_val", op), check_number(max_val, "max_val", op)
     if not lo < hi:
@@ -59,7 +67,7 @@ def check_hardtanh_bounds(min_val, max_val, op: str = "hardtanh") -> tuple[float
     return lo, hi
 
 
-def check_softplus_beta(beta, op: str = "softplus") -> float:
+def check_softplus_beta(beta: float, op: str = "softplus") -> float:
     """``beta`` as a non-zero float."""
     beta = check_number(beta, "beta", op)
     if beta == 0:
@@ -67,14 +75,14 @@ def check_softplus_beta(beta, op: str = "softplus") -> float:
     return beta
 
 
-def check_dim(dim, op: str) -> int:
+def check_dim(dim: int, op: str) -> int:
     """``dim`` if it is an int (not a bool)."""
     if isinstance(dim, bool) or not isinstance(dim, numbers.Integral):
         raise TypeError(f"{op}: dim must be an int (or None), got {dim!r}")
     return int(dim)
 
 
-def _result(input, out, inplace: bool):
+def _result(input: mt.Tensor, out: mt.Tensor, inplace: bool):
     # In place only outside autograd: a graph tensor's values may be saved for a backward.
     if inplace and not (mt.is_grad_enabled() and input.requires_grad):
         input.data[...] = out.data
@@ -83,36 +91,36 @@ def _result(input, out, inplace: bool):
 
 
 # --------------------------------------------------------------------------- pointwise
-def sigmoid(input):
+def sigmoid(input: mt.Tensor) -> mt.Tensor:
     """``1 / (1 + exp(-x))`` (the thesis's sigmoid); stable for any x."""
     return ops.SigmoidFunction.apply(check_input(input, "sigmoid"))
 
 
-def tanh(input):
+def tanh(input: mt.Tensor) -> mt.Tensor:
     """The hyperbolic tangent ``(1 - e^-2x) / (1 + e^-2x)``; derivative ``1 - tanh(x)^2``."""
     return ops.TanhFunction.apply(check_input(input, "tanh"))
 
 
-def relu(input, inplace: bool = False):
+def relu(input: mt.Tensor, inplace: bool = False) -> mt.Tensor:
     """``max(0, x)`` (the thesis's ReLU); the derivative at 0 is 0, as PyTorch."""
     return _result(input, ops.ReLUFunction.apply(check_input(input, "relu")), inplace)
 
 
-def leaky_relu(input, negative_slope: float = 0.01, inplace: bool = False):
+def leaky_relu(input: mt.Tensor, negative_slope: float = 0.01, inplace: bool = False) -> mt.Tensor:
     """``x`` for ``x > 0``, else ``negative_slope * x`` (the thesis's leaky ReLU, alpha)."""
     slope = check_number(negative_slope, "negative_slope", "leaky_relu")
     out = ops.LeakyReLUFunction.apply(check_input(input, "leaky_relu"), negative_slope=slope)
     return _result(input, out, inplace)
 
 
-def elu(input, alpha: float = 1.0, inplace: bool = False):
+def elu(input: mt.Tensor, alpha: float = 1.0, inplace: bool = False) -> mt.Tensor:
     """``x`` for ``x > 0``, else ``alpha * (exp(x) - 1)``."""
     alpha = check_number(alpha, "alpha", "elu")
     out = ops.ELUFunction.apply(check_input(input, "elu"), alpha=alpha, scale=1.0)
     return _result(input, out, inplace)
 
 
-def selu(input, inplace: bool = False):
+def selu(input: mt.Tensor, inplace: bool = False) -> mt.Tensor:
     """``scale * elu(x, alpha)`` with the self-normalising constants alpha ~ 1.6733, scale ~
     1.0507."""
     out = ops.ELUFunction.apply(
@@ -121,19 +129,19 @@ def selu(input, inplace: bool = False):
     return _result(input, out, inplace)
 
 
-def gelu(input, approximate: str = "none"):
+def gelu(input: mt.Tensor, approximate: str = "none") -> mt.Tensor:
     """``x * Phi(x)`` (Phi: the standard normal CDF); ``approximate='tanh'`` uses
     ``0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))``."""
     approximate = check_gelu_approximate(approximate)
     return ops.GELUFunction.apply(check_input(input, "gelu"), approximate=approximate)
 
 
-def silu(input, inplace: bool = False):
+def silu(input: mt.Tensor, inplace: bool = False) -> mt.Tensor:
     """``x * sigmoid(x)`` (also called swish)."""
     return _result(input, ops.SiLUFunction.apply(check_input(input, "silu")), inplace)
 
 
-def softplus(input, beta: float = 1.0, threshold: float = 20.0):
+def softplus(input: mt.Tensor, beta: float = 1.0, threshold: float = 20.0) -> mt.Tensor:
     """``log(1 + exp(beta x)) / beta``, and ``x`` itself where ``beta x > threshold``."""
     beta = check_softplus_beta(beta)
     threshold = check_number(threshold, "threshold", "softplus")
@@ -142,26 +150,28 @@ def softplus(input, beta: float = 1.0, threshold: float = 20.0):
     )
 
 
-def mish(input, inplace: bool = False):
+def mish(input: mt.Tensor, inplace: bool = False) -> mt.Tensor:
     """``x * tanh(softplus(x))``."""
     return _result(input, ops.MishFunction.apply(check_input(input, "mish")), inplace)
 
 
-def hardtanh(input, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False):
+def hardtanh(
+    input: mt.Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False
+) -> mt.Tensor:
     """``x`` clipped to ``[min_val, max_val]``; the gradient is 0 outside and on the bounds."""
     lo, hi = check_hardtanh_bounds(min_val, max_val)
     out = ops.HardtanhFunction.apply(check_input(input, "hardtanh"), min_val=lo, max_val=hi)
     return _result(input, out, inplace)
 
 
-def relu6(input, inplace: bool = False):
+def relu6(input: mt.Tensor, inplace: bool = False) -> mt.Tensor:
     """``min(max(0, x), 6)`` (``hardtanh(x, 0, 6)``)."""
     out = ops.HardtanhFunction.apply(check_input(input, "relu6"), min_val=0.0, max_val=6.0)
     return _result(input, out, inplace)
 
 
 # ------------------------------------------------------------------------ along a dim
-def softmax_dim(dim, ndim: int, op: str) -> int:
+def softmax_dim(dim: int | None, ndim: int, op: str) -> int:
     """The axis for softmax-like ops. ``dim=None`` follows PyTorch's deprecated implicit rule
     (0 for 0-, 1- and 3-d inputs, else 1) and warns, as PyTorch does."""
     if dim is None:
@@ -175,7 +185,9 @@ def softmax_dim(dim, ndim: int, op: str) -> int:
     return wrap_dim(check_dim(dim, op), ndim, op)
 
 
-def _along_dim(function, input, dim, dtype, op):
+def _along_dim(
+    function: type[Function], input: mt.Tensor, dim: int | None, dtype: DTypeLike | None, op: str
+):
     check_input(input, op)
     if dtype is not None:
         input = input.to(dtype)  # as PyTorch: cast first, then compute
@@ -185,13 +197,15 @@ def _along_dim(function, input, dim, dtype, op):
     return function.apply(input, dim=axis)
 
 
-def softmax(input, dim: int | None = None, dtype=None):
+def softmax(input: mt.Tensor, dim: int | None = None, dtype: DTypeLike | None = None) -> mt.Tensor:
     """``exp(x_i) / sum_j exp(x_j)`` along ``dim`` (the thesis's softmax), computed as
     ``exp(x - max x)`` so that no exponential overflows."""
     return _along_dim(ops.SoftmaxFunction, input, dim, dtype, "softmax")
 
 
-def log_softmax(input, dim: int | None = None, dtype=None):
+def log_softmax(
+    input: mt.Tensor, dim: int | None = None, dtype: DTypeLike | None = None
+) -> mt.Tensor:
     """``x - logsumexp(x)`` along ``dim``: the log of `softmax`, without its underflow."""
     return _along_dim(ops.LogSoftmaxFunction, input, dim, dtype, "log_softmax")
 

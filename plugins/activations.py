@@ -15,11 +15,16 @@ how they behave under autograd).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import minitorch_es as mt
 from minitorch_es.nn import Module
 
 from . import activation_functions as F
 from .layers import Identity  # one class for mt.nn.Identity, registered as a layer there too
+
+if TYPE_CHECKING:
+    from minitorch_es.registry import Registry
 
 
 class _Pointwise(Module):
@@ -31,7 +36,7 @@ class _Pointwise(Module):
         super().__init__()
         self.inplace = inplace
 
-    def forward(self, input):
+    def forward(self, input: mt.Tensor) -> mt.Tensor:
         return type(self).function(input, inplace=self.inplace)
 
     def extra_repr(self) -> str:
@@ -41,14 +46,14 @@ class _Pointwise(Module):
 class Sigmoid(Module):
     """``1 / (1 + exp(-x))``, element-wise; outputs in (0, 1)."""
 
-    def forward(self, input):
+    def forward(self, input: mt.Tensor) -> mt.Tensor:
         return F.sigmoid(input)
 
 
 class Tanh(Module):
     """The hyperbolic tangent, element-wise; outputs in (-1, 1)."""
 
-    def forward(self, input):
+    def forward(self, input: mt.Tensor) -> mt.Tensor:
         return F.tanh(input)
 
 
@@ -90,7 +95,7 @@ class LeakyReLU(Module):
         self.negative_slope = F.check_number(negative_slope, "negative_slope", "LeakyReLU")
         self.inplace = inplace
 
-    def forward(self, input):
+    def forward(self, input: mt.Tensor) -> mt.Tensor:
         return F.leaky_relu(input, self.negative_slope, self.inplace)
 
     def extra_repr(self) -> str:
@@ -105,7 +110,7 @@ class ELU(Module):
         self.alpha = F.check_number(alpha, "alpha", "ELU")
         self.inplace = inplace
 
-    def forward(self, input):
+    def forward(self, input: mt.Tensor) -> mt.Tensor:
         return F.elu(input, self.alpha, self.inplace)
 
     def extra_repr(self) -> str:
@@ -119,7 +124,7 @@ class GELU(Module):
         super().__init__()
         self.approximate = F.check_gelu_approximate(approximate, "GELU")
 
-    def forward(self, input):
+    def forward(self, input: mt.Tensor) -> mt.Tensor:
         return F.gelu(input, approximate=self.approximate)
 
     def extra_repr(self) -> str:
@@ -134,7 +139,7 @@ class Softplus(Module):
         self.beta = F.check_softplus_beta(beta, "Softplus")
         self.threshold = F.check_number(threshold, "threshold", "Softplus")
 
-    def forward(self, input):
+    def forward(self, input: mt.Tensor) -> mt.Tensor:
         return F.softplus(input, self.beta, self.threshold)
 
     def extra_repr(self) -> str:
@@ -149,7 +154,7 @@ class Hardtanh(Module):
         self.min_val, self.max_val = F.check_hardtanh_bounds(min_val, max_val, "Hardtanh")
         self.inplace = inplace
 
-    def forward(self, input):
+    def forward(self, input: mt.Tensor) -> mt.Tensor:
         return F.hardtanh(input, self.min_val, self.max_val, self.inplace)
 
     def extra_repr(self) -> str:
@@ -171,14 +176,14 @@ class Softmax(_AlongDim):
     """Softmax along ``dim``. ``dim=None`` (PyTorch's default) picks dim 0 for 0-, 1- and 3-d
     inputs and 1 otherwise, with a warning, exactly as PyTorch; pass ``dim`` (usually -1)."""
 
-    def forward(self, input):
+    def forward(self, input: mt.Tensor) -> mt.Tensor:
         return F.softmax(input, self.dim)
 
 
 class LogSoftmax(_AlongDim):
     """``log(softmax(x))`` along ``dim``, computed stably; ``dim=None`` as `Softmax`."""
 
-    def forward(self, input):
+    def forward(self, input: mt.Tensor) -> mt.Tensor:
         return F.log_softmax(input, self.dim)
 
 
@@ -203,7 +208,7 @@ ALIASES = {"Identity": ("linear",), "SiLU": ("swish",)}
 
 
 @mt.hookimpl
-def minitorch_es_register(registry):
+def minitorch_es_register(registry: Registry) -> None:
     """Register the activation Modules and export their functional forms to ``mt.nn.functional``."""
     for cls in ACTIVATIONS:
         registry.add("activation", cls.__name__, cls, aliases=ALIASES.get(cls.__name__, ()))

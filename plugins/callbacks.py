@@ -5,6 +5,7 @@ CSVLogger in ``io_callbacks``, GradientMonitor and DeadUnitMonitor in ``diagnost
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -12,6 +13,9 @@ import minitorch_es as mt
 from minitorch_es.training import Callback, announce
 
 from .monitoring import check_count, check_non_negative, improved, monitored_value, resolve_mode
+
+if TYPE_CHECKING:
+    from minitorch_es.registry import Registry
 
 
 class EarlyStopping(Callback):
@@ -31,14 +35,14 @@ class EarlyStopping(Callback):
 
     def __init__(
         self,
-        monitor="val_loss",
-        min_delta=0.0,
-        patience=0,
-        verbose=0,
-        mode="auto",
-        baseline=None,
-        restore_best_weights=False,
-        start_from_epoch=0,
+        monitor: str = "val_loss",
+        min_delta: float = 0.0,
+        patience: int = 0,
+        verbose: int = 0,
+        mode: str = "auto",
+        baseline: float | None = None,
+        restore_best_weights: bool = False,
+        start_from_epoch: int = 0,
     ) -> None:
         self.monitor = monitor
         self.mode = resolve_mode(mode, monitor, "EarlyStopping")
@@ -54,11 +58,11 @@ class EarlyStopping(Callback):
         self.restore_best_weights, self.start_from_epoch = restore_best_weights, start_from_epoch
         self.on_train_begin()
 
-    def on_train_begin(self, logs=None) -> None:
+    def on_train_begin(self, logs: dict[str, Any] | None = None) -> None:
         self.wait, self.stopped_epoch, self.best, self.best_epoch = 0, 0, None, 0
         self.best_weights = None
 
-    def on_epoch_end(self, epoch, logs=None) -> None:
+    def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
         current = monitored_value(logs, self.monitor, "EarlyStopping")
         if current is None or epoch < self.start_from_epoch:
             return
@@ -76,7 +80,7 @@ class EarlyStopping(Callback):
             self.stopped_epoch = epoch
             self.trainer.stop_training = True
 
-    def on_train_end(self, logs=None) -> None:
+    def on_train_end(self, logs: dict[str, Any] | None = None) -> None:
         if self.stopped_epoch > 0 and self.verbose:
             announce(f"Epoch {self.stopped_epoch + 1}: early stopping")
         if self.restore_best_weights and self.best_weights is not None:
@@ -119,7 +123,7 @@ class TerminateOnNaN(Callback):
     def __init__(self) -> None:
         self.stopped_at = None
 
-    def on_batch_end(self, batch, logs=None) -> None:
+    def on_batch_end(self, batch: int, logs: dict[str, Any] | None = None) -> None:
         loss = (logs or {}).get("batch_loss", (logs or {}).get("loss"))
         if loss is not None and not math.isfinite(float(loss)):
             announce(f"Batch {batch}: Invalid loss, terminating training")
@@ -128,7 +132,7 @@ class TerminateOnNaN(Callback):
 
 
 @mt.hookimpl
-def minitorch_es_register(registry):
+def minitorch_es_register(registry: Registry) -> None:
     """Register the built-in callbacks (kind ``"callback"``)."""
     from .diagnostics import DeadUnitMonitor, GradientMonitor
     from .io_callbacks import CSVLogger, ModelCheckpoint

@@ -16,13 +16,21 @@ probability rows shaped like the scores (``argmax`` taken). Binary targets are 1
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from minitorch_es.training import Metric, to_numpy
 
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
 
-def _labels_from_outputs(y_pred, threshold, from_logits, where):
+    from minitorch_es import Tensor
+
+
+def _labels_from_outputs(
+    y_pred: Tensor | ArrayLike, threshold: float, from_logits: bool, where: str
+):
     p = to_numpy(y_pred, where)
     if p.ndim == 0:
         raise ValueError(f"{where}: expected outputs with a batch dimension, got a scalar")
@@ -36,7 +44,7 @@ def _labels_from_outputs(y_pred, threshold, from_logits, where):
     return np.argmax(p, axis=1).reshape(-1), p.shape[1], False
 
 
-def _integral_labels(t, where):
+def _integral_labels(t: np.ndarray, where: str):
     if t.dtype.kind == "f":
         if not np.all(np.isfinite(t)) or not np.all(t == np.round(t)):
             raise ValueError(
@@ -47,7 +55,14 @@ def _integral_labels(t, where):
     return t.astype(np.int64)
 
 
-def class_labels(y_true, y_pred, *, threshold=0.5, from_logits=False, where="metric"):
+def class_labels(
+    y_true: Tensor | ArrayLike,
+    y_pred: Tensor | ArrayLike,
+    *,
+    threshold: float = 0.5,
+    from_logits: bool = False,
+    where: str = "metric",
+) -> tuple[np.ndarray, np.ndarray, int, bool]:
     """``(true, predicted, num_classes, binary)``: flat int64 label arrays of equal length."""
     pred, num_classes, binary = _labels_from_outputs(y_pred, threshold, from_logits, where)
     p_shape = to_numpy(y_pred).shape
@@ -77,7 +92,9 @@ def class_labels(y_true, y_pred, *, threshold=0.5, from_logits=False, where="met
     return true, pred, num_classes, binary
 
 
-def confusion_matrix(y_true, y_pred, num_classes=None) -> np.ndarray:
+def confusion_matrix(
+    y_true: Tensor | ArrayLike, y_pred: Tensor | ArrayLike, num_classes: int | None = None
+) -> np.ndarray:
     """``M[i, j]`` = samples of true class ``i`` predicted as ``j`` (scikit-learn's layout).
 
     ``y_pred`` is integer class labels, or scores / probabilities (see the module docstring:
@@ -129,7 +146,13 @@ class ConfusionMetric(Metric):
 
     state_names = ("matrix",)
 
-    def __init__(self, average=None, threshold=0.5, from_logits=False, name=None) -> None:
+    def __init__(
+        self,
+        average: str | None = None,
+        threshold: float = 0.5,
+        from_logits: bool = False,
+        name: str | None = None,
+    ) -> None:
         if average not in AVERAGES:
             raise ValueError(
                 f"{type(self).__name__}: average must be one of {AVERAGES}, got {average!r}"
@@ -140,7 +163,7 @@ class ConfusionMetric(Metric):
     def reset_state(self) -> None:
         self.matrix = None
 
-    def update_state(self, y_true, y_pred) -> None:
+    def update_state(self, y_true: Tensor | ArrayLike, y_pred: Tensor | ArrayLike) -> None:
         where = type(self).__name__
         true, pred, c, binary = class_labels(
             y_true, y_pred, threshold=self.threshold, from_logits=self.from_logits, where=where
@@ -184,7 +207,7 @@ class ConfusionMetric(Metric):
             return float(values[1])
         return float(values[present].mean()) if present.any() else 0.0
 
-    def _combine(self, precision, recall):
+    def _combine(self, precision: np.ndarray, recall: np.ndarray):
         raise NotImplementedError
 
     def state_dict(self) -> dict:
@@ -204,7 +227,7 @@ class Precision(ConfusionMetric):
 
     default_name = "precision"
 
-    def _combine(self, precision, recall):
+    def _combine(self, precision: np.ndarray, recall: np.ndarray):
         return precision
 
 
@@ -213,7 +236,7 @@ class Recall(ConfusionMetric):
 
     default_name = "recall"
 
-    def _combine(self, precision, recall):
+    def _combine(self, precision: np.ndarray, recall: np.ndarray):
         return recall
 
 
@@ -223,21 +246,39 @@ class F1Score(ConfusionMetric):
 
     default_name = "f1"
 
-    def _combine(self, precision, recall):
+    def _combine(self, precision: np.ndarray, recall: np.ndarray):
         total = precision + recall
         return np.divide(2 * precision * recall, total, out=np.zeros_like(total), where=total > 0)
 
 
-def precision(y_true, y_pred, average=None, threshold=0.5, from_logits=False) -> float:
+def precision(
+    y_true: Tensor | ArrayLike,
+    y_pred: Tensor | ArrayLike,
+    average: str | None = None,
+    threshold: float = 0.5,
+    from_logits: bool = False,
+) -> float:
     """Precision of one set of predictions (see `Precision`)."""
     return Precision(average, threshold, from_logits)(y_true, y_pred)
 
 
-def recall(y_true, y_pred, average=None, threshold=0.5, from_logits=False) -> float:
+def recall(
+    y_true: Tensor | ArrayLike,
+    y_pred: Tensor | ArrayLike,
+    average: str | None = None,
+    threshold: float = 0.5,
+    from_logits: bool = False,
+) -> float:
     """Recall of one set of predictions (see `Recall`)."""
     return Recall(average, threshold, from_logits)(y_true, y_pred)
 
 
-def f1_score(y_true, y_pred, average=None, threshold=0.5, from_logits=False) -> float:
+def f1_score(
+    y_true: Tensor | ArrayLike,
+    y_pred: Tensor | ArrayLike,
+    average: str | None = None,
+    threshold: float = 0.5,
+    from_logits: bool = False,
+) -> float:
     """F1 score of one set of predictions (see `F1Score`)."""
     return F1Score(average, threshold, from_logits)(y_true, y_pred)

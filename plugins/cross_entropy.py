@@ -23,6 +23,7 @@ Deviation from PyTorch: negative class weights are rejected (they make the loss 
 from __future__ import annotations
 
 import numbers
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -30,6 +31,9 @@ import minitorch_es as mt
 from minitorch_es.autograd import Function
 
 from .loss_functions import array_of, check_loss_input, check_reduction
+
+if TYPE_CHECKING:
+    from minitorch_es.autograd import Context
 
 
 # ------------------------------------------------------------------------ layout helpers
@@ -61,7 +65,7 @@ def _log_softmax_rows(x2: np.ndarray) -> np.ndarray:
     return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
 
 
-def _pick(rows: np.ndarray, target: np.ndarray, weight, ignore_index: int):
+def _pick(rows: np.ndarray, target: np.ndarray, weight: np.ndarray | None, ignore_index: int):
     """Per row: the entry at the target class, the kept mask, the class index (0 where
     ignored, so it can index) and the target's weight; ignored rows get entry and weight 0."""
     t = target.reshape(-1)
@@ -72,7 +76,9 @@ def _pick(rows: np.ndarray, target: np.ndarray, weight, ignore_index: int):
     return picked, kept, safe_t, w_t
 
 
-def _finish(loss_rows, denominator, reduction, shape, ctx):
+def _finish(
+    loss_rows: np.ndarray, denominator: float, reduction: str, shape: tuple[int, ...], ctx: Context
+):
     """Reduce the per-row losses and remember how to scale the per-row gradients."""
     ctx.reduction = reduction
     if reduction == "none":
@@ -88,7 +94,7 @@ def _finish(loss_rows, denominator, reduction, shape, ctx):
     return total / denominator
 
 
-def _row_scale(ctx, grad: np.ndarray) -> np.ndarray:
+def _row_scale(ctx: Context, grad: np.ndarray) -> np.ndarray:
     """The upstream gradient as a column, one factor per row."""
     if ctx.reduction == "none":
         return grad.reshape(-1, 1)
@@ -101,7 +107,16 @@ class CrossEntropyFunction(Function):
     contribute nothing."""
 
     @staticmethod
-    def forward(ctx, x, target, *, weight, ignore_index, label_smoothing, reduction):
+    def forward(
+        ctx: Context,
+        x: np.ndarray,
+        target: np.ndarray,
+        *,
+        weight: np.ndarray | None,
+        ignore_index: int,
+        label_smoothing: float,
+        reduction: str,
+    ):
         logp = _log_softmax_rows(_rows(x))
         t = target.reshape(-1)
         if (
@@ -126,7 +141,7 @@ class CrossEntropyFunction(Function):
         return _finish(loss, w_t.sum(), reduction, x.shape, ctx)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Context, grad: np.ndarray):
         if ctx.meta is None:
             logp, t = ctx.saved_tensors
             g = np.exp(logp)
@@ -150,7 +165,15 @@ class SoftTargetCrossEntropyFunction(Function):
     """Cross-entropy of logits against class probabilities of the same shape."""
 
     @staticmethod
-    def forward(ctx, x, target, *, weight, label_smoothing, reduction):
+    def forward(
+        ctx: Context,
+        x: np.ndarray,
+        target: np.ndarray,
+        *,
+        weight: np.ndarray | None,
+        label_smoothing: float,
+        reduction: str,
+    ):
         classes = _classes(x.shape)
         logp = _log_softmax_rows(_rows(x))
         t = _rows(target.astype(x.dtype, copy=False))
@@ -162,7 +185,7 @@ class SoftTargetCrossEntropyFunction(Function):
         return _finish(-(q * logp).sum(axis=1), logp.shape[0], reduction, x.shape, ctx)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Context, grad: np.ndarray):
         logp, q = ctx.saved_tensors
         shape, weight, eps = ctx.meta
         scale = _row_scale(ctx, grad)
@@ -180,7 +203,15 @@ class NLLLossFunction(Function):
     """Negative log-likelihood of log-probabilities against class indices."""
 
     @staticmethod
-    def forward(ctx, x, target, *, weight, ignore_index, reduction):
+    def forward(
+        ctx: Context,
+        x: np.ndarray,
+        target: np.ndarray,
+        *,
+        weight: np.ndarray | None,
+        ignore_index: int,
+        reduction: str,
+    ):
         picked, _, safe_t, w_t = _pick(_rows(x), target, weight, ignore_index)
         loss = -w_t * picked
         ctx.save_for_backward(safe_t, w_t)
@@ -188,7 +219,7 @@ class NLLLossFunction(Function):
         return _finish(loss, w_t.sum(), reduction, x.shape, ctx)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Context, grad: np.ndarray):
         safe_t, w_t = ctx.saved_tensors
         g = np.zeros((safe_t.size, _classes(ctx.shape)), dtype=grad.dtype)
         g[np.arange(safe_t.size), safe_t] = -w_t * _row_scale(ctx, grad).reshape(-1)
@@ -196,7 +227,7 @@ class NLLLossFunction(Function):
 
 
 # ------------------------------------------------------------------------------ checks
-def check_class_input(input, op: str):
+def check_class_input(input: mt.Tensor, op: str) -> mt.Tensor:
     """``input`` if it is a floating-point Tensor with a class dimension."""
     check_loss_input(input, op)
     if input.ndim == 0:
@@ -207,14 +238,14 @@ def check_class_input(input, op: str):
     return input
 
 
-def check_ignore_index(ignore_index, op: str) -> int:
+def check_ignore_index(ignore_index: int, op: str) -> int:
     """``ignore_index`` if it is an int."""
     if isinstance(ignore_index, bool) or not isinstance(ignore_index, numbers.Integral):
         raise TypeError(f"{op}: ignore_index must be an int, got {ignore_index!r}")
     return int(ignore_index)
 
 
-def check_label_smoothing(label_smoothing, op: str) -> float:
+def check_label_smoothing(label_smoothing: float, op: str) -> float:
     """``label_smoothing`` as a float in [0, 1]."""
     if isinstance(label_smoothing, bool) or not isinstance(label_smoothing, numbers.Real):
         raise TypeError(f"{op}: label_smoothing must be a float, got {label_smoothing!r}")
@@ -225,7 +256,7 @@ def check_label_smoothing(label_smoothing, op: str) -> float:
     return float(label_smoothing)
 
 
-def check_class_weight(weight, op: str):
+def check_class_weight(weight: mt.Tensor | np.ndarray | None, op: str) -> np.ndarray | None:
     """A 1-D, finite, non-negative weight array (its length is checked against the input)."""
     if weight is None:
         return None
@@ -243,7 +274,9 @@ def check_class_weight(weight, op: str):
     return data
 
 
-def class_weight(weight, input, op: str):
+def class_weight(
+    weight: mt.Tensor | np.ndarray | None, input: mt.Tensor, op: str
+) -> np.ndarray | None:
     """``weight`` checked against the input's number of classes, in the input's dtype."""
     data = check_class_weight(weight, op)
     if data is None:
@@ -257,7 +290,14 @@ def class_weight(weight, input, op: str):
     return data.astype(input.dtype, copy=False)
 
 
-def class_indices(target, input, ignore_index: int, op: str, *, probabilities: bool):
+def class_indices(
+    target: mt.Tensor | np.ndarray,
+    input: mt.Tensor,
+    ignore_index: int,
+    op: str,
+    *,
+    probabilities: bool,
+) -> np.ndarray:
     """The target as int64 class indices of the right shape, each in [0, C) or ignore_index."""
     data = array_of(target, "target", op)
     expected = _sample_shape(input.shape)
@@ -287,14 +327,14 @@ def class_indices(target, input, ignore_index: int, op: str, *, probabilities: b
 
 # -------------------------------------------------------------------------- functional
 def cross_entropy(
-    input,
-    target,
-    weight=None,
+    input: mt.Tensor,
+    target: mt.Tensor,
+    weight: mt.Tensor | np.ndarray | None = None,
     *,
     ignore_index: int = -100,
     reduction: str = "mean",
     label_smoothing: float = 0.0,
-):
+) -> mt.Tensor:
     """Cross-entropy between logits ``input`` and class indices or class probabilities
     (``-log softmax(x)[y]``, weighted and smoothed as described in the module docstring).
 
@@ -325,7 +365,14 @@ def cross_entropy(
     )
 
 
-def nll_loss(input, target, weight=None, *, ignore_index: int = -100, reduction: str = "mean"):
+def nll_loss(
+    input: mt.Tensor,
+    target: mt.Tensor,
+    weight: mt.Tensor | np.ndarray | None = None,
+    *,
+    ignore_index: int = -100,
+    reduction: str = "mean",
+) -> mt.Tensor:
     """Negative log-likelihood ``-w[y] x[y]`` of log-probabilities ``input`` (e.g. the output
     of ``log_softmax``) against class indices; ``'mean'`` divides by ``sum w[y]`` over the
     targets that are not ``ignore_index``. Options after ``weight`` are keyword-only."""

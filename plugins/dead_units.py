@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import numbers
 import warnings
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from minitorch_es.nn import Module
 from minitorch_es.training import Callback, require_matplotlib
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from minitorch_es import Tensor
 
 # Activation class names (lower case) -> what is measured. LeakyReLU & co. cannot die.
 KINDS = {"relu": "dead", "relu6": "dead", "sigmoid": "saturated", "tanh": "saturated"}
@@ -36,7 +43,12 @@ class DeadUnitMonitor(Callback):
     in a fit that a module's fraction reaches ``warn_fraction`` (None: never).
     """
 
-    def __init__(self, saturation_tol=0.01, warn_fraction=0.5, modules=None) -> None:
+    def __init__(
+        self,
+        saturation_tol: float = 0.01,
+        warn_fraction: float | None = 0.5,
+        modules: Iterable[str] | None = None,
+    ) -> None:
         if (
             isinstance(saturation_tol, bool)
             or not isinstance(saturation_tol, numbers.Real)
@@ -96,7 +108,7 @@ class DeadUnitMonitor(Callback):
             out.append((n, found[n], kind))
         return out
 
-    def on_train_begin(self, logs=None) -> None:
+    def on_train_begin(self, logs: dict[str, Any] | None = None) -> None:
         self._warned = set()
         watched = self._watched()
         if not watched:
@@ -109,8 +121,8 @@ class DeadUnitMonitor(Callback):
             self.kinds[name] = kind
             self._handles.append(module.register_forward_hook(self._hook(name, kind)))
 
-    def _hook(self, name, kind):
-        def hook(module, inputs, output):
+    def _hook(self, name: str, kind: str):
+        def hook(module: Module, inputs: tuple, output: Tensor):
             if not module.training:  # validation / predict passes are not counted
                 return None
             out = output.data
@@ -128,10 +140,10 @@ class DeadUnitMonitor(Callback):
 
         return hook
 
-    def on_epoch_begin(self, epoch, logs=None) -> None:
+    def on_epoch_begin(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
         self._acc = {}
 
-    def on_epoch_end(self, epoch, logs=None) -> None:
+    def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
         self.epochs.append(int(epoch))
         for name, kind in self.kinds.items():
             acc = self._acc.get(name)
@@ -156,7 +168,7 @@ class DeadUnitMonitor(Callback):
                     stacklevel=2,
                 )
 
-    def on_train_end(self, logs=None) -> None:
+    def on_train_end(self, logs: dict[str, Any] | None = None) -> None:
         for handle in self._handles:
             handle.remove()
         self._handles = []
@@ -179,7 +191,7 @@ class DeadUnitMonitor(Callback):
         self.history = {n: fractions[i].tolist() for i, n in enumerate(names)}
         self.kinds.update(zip(names, (str(k) for k in state["kinds"])))
 
-    def plot(self, ax=None):
+    def plot(self, ax: Any = None) -> Figure:
         """Fraction of dead / saturated units per module against the epoch; returns the
         figure. Needs matplotlib."""
         plt = require_matplotlib("DeadUnitMonitor.plot")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import numbers
 import warnings
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -19,12 +20,15 @@ from minitorch_es.training import Callback, require_matplotlib
 
 from .monitoring import check_count
 
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
 
 class GradientWarning(UserWarning):
     """Vanishing or exploding gradients detected by GradientMonitor."""
 
 
-def _positive(value, name, where):
+def _positive(value: float, name: str, where: str):
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or not value > 0:
         raise ValueError(f"{where}: {name} must be a number > 0, got {value!r}")
     return float(value)
@@ -40,7 +44,9 @@ class GradientMonitor(Callback):
     ``events``; the first of each kind in a fit also issues a `GradientWarning`.
     """
 
-    def __init__(self, every_n_steps=10, vanish_ratio=1e-3, explode_norm=1e3) -> None:
+    def __init__(
+        self, every_n_steps: int = 10, vanish_ratio: float = 1e-3, explode_norm: float = 1e3
+    ) -> None:
         check_count(every_n_steps, "every_n_steps", "GradientMonitor", low=1)
         self.every_n_steps = every_n_steps
         self.vanish_ratio = _positive(vanish_ratio, "vanish_ratio", "GradientMonitor")
@@ -48,7 +54,7 @@ class GradientMonitor(Callback):
         self.steps, self.names, self.norms, self.events = [], None, [], []
         self._warned = set()
 
-    def on_after_backward(self, batch, logs=None) -> None:
+    def on_after_backward(self, batch: int, logs: dict[str, Any] | None = None) -> None:
         step = self.trainer.global_step
         if step % self.every_n_steps:
             return
@@ -85,7 +91,7 @@ class GradientMonitor(Callback):
             for layer, cols in self._layers().items()
         }
 
-    def _check(self, step, row) -> None:
+    def _check(self, step: int, row: list[float]) -> None:
         layers = self._layers()
         values = np.asarray(row)
         norm = {k: float(np.sqrt(np.nansum(values[c] ** 2))) for k, c in layers.items()}
@@ -110,10 +116,10 @@ class GradientMonitor(Callback):
                     f"explode_norm {self.explode_norm:g}",
                 )
 
-    def on_train_begin(self, logs=None) -> None:
+    def on_train_begin(self, logs: dict[str, Any] | None = None) -> None:
         self._warned = set()
 
-    def _event(self, step, kind, detail) -> None:
+    def _event(self, step: int, kind: str, detail: str) -> None:
         self.events.append({"step": step, "kind": kind, "detail": detail})
         if kind in self._warned:  # one warning per kind and fit; ``events`` keeps them all
             return
@@ -136,7 +142,7 @@ class GradientMonitor(Callback):
         self.names = [str(n) for n in state["names"]] or None
         self.norms = np.asarray(state["norms"], dtype=np.float64).tolist()
 
-    def plot(self, ax=None, by="layer"):
+    def plot(self, ax: Any = None, by: str = "layer") -> Figure:
         """Gradient norm per layer (``by="layer"``) or parameter against the step, log scale;
         returns the figure. Needs matplotlib."""
         plt = require_matplotlib("GradientMonitor.plot")

@@ -31,7 +31,7 @@ _UNIT_GAIN = (
 )
 
 
-def calculate_gain(nonlinearity, param=None) -> float:
+def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
     """PyTorch's recommended gain for a nonlinearity (``relu`` -> sqrt(2), ``tanh`` -> 5/3,
     ``selu`` -> 3/4, ``leaky_relu`` -> sqrt(2 / (1 + slope**2)) with slope ``param`` or 0.01)."""
     if nonlinearity in _UNIT_GAIN:
@@ -59,7 +59,7 @@ def calculate_gain(nonlinearity, param=None) -> float:
     )
 
 
-def _calculate_fan_in_and_fan_out(tensor):
+def _calculate_fan_in_and_fan_out(tensor: mt.Tensor):
     """``(fan_in, fan_out)`` of a weight with PyTorch's layout ``(out, in, *kernel)``."""
     shape = _array(tensor, "_calculate_fan_in_and_fan_out").shape
     if len(shape) < 2:
@@ -71,7 +71,7 @@ def _calculate_fan_in_and_fan_out(tensor):
     return shape[1] * receptive, shape[0] * receptive
 
 
-def _calculate_correct_fan(tensor, mode: str) -> int:
+def _calculate_correct_fan(tensor: mt.Tensor, mode: str) -> int:
     valid = ("fan_in", "fan_out")
     if not isinstance(mode, str) or mode.lower() not in valid:
         raise ValueError(f"mode {mode!r} not supported; expected one of {valid}")
@@ -80,7 +80,7 @@ def _calculate_correct_fan(tensor, mode: str) -> int:
 
 
 # ------------------------------------------------------------------------------ helpers
-def _array(tensor, where: str) -> np.ndarray:
+def _array(tensor: mt.Tensor, where: str) -> np.ndarray:
     if not isinstance(tensor, mt.Tensor):
         raise TypeError(
             f"{where}: expected a minitorch_es Tensor or Parameter, got {type(tensor).__name__}"
@@ -88,7 +88,7 @@ def _array(tensor, where: str) -> np.ndarray:
     return tensor.data
 
 
-def _float_array(tensor, where: str) -> np.ndarray:
+def _float_array(tensor: mt.Tensor, where: str) -> np.ndarray:
     arr = _array(tensor, where)
     if arr.dtype.kind != "f":
         raise TypeError(f"{where}: expected a floating-point tensor, got dtype {arr.dtype}")
@@ -100,7 +100,7 @@ def _draw_dtype(arr: np.ndarray):
     return arr.dtype if arr.dtype in (np.float32, np.float64) else np.float64
 
 
-def _gen(generator):
+def _gen(generator: np.random.Generator | None):
     return generator if generator is not None else mt.random.generator()
 
 
@@ -111,14 +111,16 @@ def _no_op_if_empty(arr: np.ndarray, where: str) -> bool:
     return False
 
 
-def _check_number(value, name: str, where: str) -> float:
+def _check_number(value: float, name: str, where: str) -> float:
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{where}: {name} must be a real number, got {value!r}")
     return float(value)
 
 
 # ----------------------------------------------------------------------- fills
-def uniform_(tensor, a: float = 0.0, b: float = 1.0, generator=None):
+def uniform_(
+    tensor: mt.Tensor, a: float = 0.0, b: float = 1.0, generator: np.random.Generator | None = None
+) -> mt.Tensor:
     """Fill with U(a, b)."""
     arr = _float_array(tensor, "uniform_")
     a, b = _check_number(a, "a", "uniform_"), _check_number(b, "b", "uniform_")
@@ -129,7 +131,12 @@ def uniform_(tensor, a: float = 0.0, b: float = 1.0, generator=None):
     return tensor
 
 
-def normal_(tensor, mean: float = 0.0, std: float = 1.0, generator=None):
+def normal_(
+    tensor: mt.Tensor,
+    mean: float = 0.0,
+    std: float = 1.0,
+    generator: np.random.Generator | None = None,
+) -> mt.Tensor:
     """Fill with N(mean, std**2)."""
     arr = _float_array(tensor, "normal_")
     mean, std = _check_number(mean, "mean", "normal_"), _check_number(std, "std", "normal_")
@@ -141,8 +148,13 @@ def normal_(tensor, mean: float = 0.0, std: float = 1.0, generator=None):
 
 
 def trunc_normal_(
-    tensor, mean: float = 0.0, std: float = 1.0, a: float = -2.0, b: float = 2.0, generator=None
-):
+    tensor: mt.Tensor,
+    mean: float = 0.0,
+    std: float = 1.0,
+    a: float = -2.0,
+    b: float = 2.0,
+    generator: np.random.Generator | None = None,
+) -> mt.Tensor:
     """Fill with N(mean, std**2) truncated to ``[a, b]`` (absolute bounds, as PyTorch).
 
     Deviation: sampled by rejection (exactly the truncated distribution) instead of PyTorch's
@@ -176,23 +188,23 @@ def trunc_normal_(
     return tensor
 
 
-def constant_(tensor, val):
+def constant_(tensor: mt.Tensor, val: float) -> mt.Tensor:
     """Fill with ``val``."""
     _array(tensor, "constant_")[...] = val
     return tensor
 
 
-def zeros_(tensor):
+def zeros_(tensor: mt.Tensor) -> mt.Tensor:
     """Fill with 0."""
     return constant_(tensor, 0)
 
 
-def ones_(tensor):
+def ones_(tensor: mt.Tensor) -> mt.Tensor:
     """Fill with 1."""
     return constant_(tensor, 1)
 
 
-def eye_(tensor):
+def eye_(tensor: mt.Tensor) -> mt.Tensor:
     """Fill a 2-D tensor with the identity (ones on the main diagonal, zeros elsewhere)."""
     arr = _array(tensor, "eye_")
     if arr.ndim != 2:
@@ -202,7 +214,7 @@ def eye_(tensor):
     return tensor
 
 
-def dirac_(tensor, groups: int = 1):
+def dirac_(tensor: mt.Tensor, groups: int = 1) -> mt.Tensor:
     """Fill a 3/4/5-D conv weight with the Dirac delta: a conv that keeps its input channels."""
     arr = _array(tensor, "dirac_")
     if arr.ndim not in (3, 4, 5):
@@ -225,7 +237,9 @@ def dirac_(tensor, groups: int = 1):
     return tensor
 
 
-def xavier_uniform_(tensor, gain: float = 1.0, generator=None):
+def xavier_uniform_(
+    tensor: mt.Tensor, gain: float = 1.0, generator: np.random.Generator | None = None
+) -> mt.Tensor:
     """Glorot uniform: U(-bound, bound), bound = gain * sqrt(6 / (fan_in + fan_out))."""
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     if _no_op_if_empty(tensor.data, "xavier_uniform_"):
@@ -234,7 +248,9 @@ def xavier_uniform_(tensor, gain: float = 1.0, generator=None):
     return uniform_(tensor, -bound, bound, generator)
 
 
-def xavier_normal_(tensor, gain: float = 1.0, generator=None):
+def xavier_normal_(
+    tensor: mt.Tensor, gain: float = 1.0, generator: np.random.Generator | None = None
+) -> mt.Tensor:
     """Glorot normal: N(0, std**2), std = gain * sqrt(2 / (fan_in + fan_out))."""
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     if _no_op_if_empty(tensor.data, "xavier_normal_"):
@@ -242,7 +258,7 @@ def xavier_normal_(tensor, gain: float = 1.0, generator=None):
     return normal_(tensor, 0.0, gain * math.sqrt(2.0 / (fan_in + fan_out)), generator)
 
 
-def _kaiming_std(tensor, a, mode, nonlinearity) -> float | None:
+def _kaiming_std(tensor: mt.Tensor, a: float, mode: str, nonlinearity: str) -> float | None:
     fan = _calculate_correct_fan(tensor, mode)
     if _no_op_if_empty(tensor.data, "kaiming init"):
         return None
@@ -250,8 +266,12 @@ def _kaiming_std(tensor, a, mode, nonlinearity) -> float | None:
 
 
 def kaiming_uniform_(
-    tensor, a: float = 0, mode: str = "fan_in", nonlinearity: str = "leaky_relu", generator=None
-):
+    tensor: mt.Tensor,
+    a: float = 0,
+    mode: str = "fan_in",
+    nonlinearity: str = "leaky_relu",
+    generator: np.random.Generator | None = None,
+) -> mt.Tensor:
     """He uniform: U(-bound, bound), bound = gain * sqrt(3 / fan); ``a`` is the leaky_relu slope.
 
     ``nn.Linear``'s default weight init is ``kaiming_uniform_(w, a=math.sqrt(5))``."""
@@ -264,8 +284,12 @@ def kaiming_uniform_(
 
 
 def kaiming_normal_(
-    tensor, a: float = 0, mode: str = "fan_in", nonlinearity: str = "leaky_relu", generator=None
-):
+    tensor: mt.Tensor,
+    a: float = 0,
+    mode: str = "fan_in",
+    nonlinearity: str = "leaky_relu",
+    generator: np.random.Generator | None = None,
+) -> mt.Tensor:
     """He normal: N(0, std**2), std = gain / sqrt(fan) (``torch.nn.init.kaiming_normal_``,
     same defaults); fills ``tensor`` in place and returns it.
 
@@ -277,7 +301,9 @@ def kaiming_normal_(
     return tensor if std is None else normal_(tensor, 0.0, std, generator)
 
 
-def orthogonal_(tensor, gain: float = 1, generator=None):
+def orthogonal_(
+    tensor: mt.Tensor, gain: float = 1, generator: np.random.Generator | None = None
+) -> mt.Tensor:
     """A (semi-)orthogonal matrix times ``gain``: Q of the QR of a normal matrix, columns signed
     by diag(R) so the result is uniformly distributed; trailing dims are flattened."""
     arr = _float_array(tensor, "orthogonal_")
@@ -306,13 +332,17 @@ def orthogonal_(tensor, gain: float = 1, generator=None):
 TRUNCATED_STD = 0.87962566103423978
 
 
-def keras_truncated_(tensor, variance: float, generator=None):
+def keras_truncated_(
+    tensor: mt.Tensor, variance: float, generator: np.random.Generator | None = None
+) -> mt.Tensor:
     """Keras's truncated-normal scaling: N(0, s**2) cut at +-2s with s = sqrt(variance)/0.8796."""
     std = math.sqrt(variance) / TRUNCATED_STD
     return trunc_normal_(tensor, 0.0, std, -2 * std, 2 * std, generator)
 
 
-def keras_uniform_(tensor, variance: float, generator=None):
+def keras_uniform_(
+    tensor: mt.Tensor, variance: float, generator: np.random.Generator | None = None
+) -> mt.Tensor:
     """Keras's uniform scaling: U(-limit, limit) with limit = sqrt(3 * variance)."""
     limit = math.sqrt(3.0 * variance)
     return uniform_(tensor, -limit, limit, generator)

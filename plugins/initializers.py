@@ -14,16 +14,20 @@ generator, so ``mt.manual_seed`` controls them.
 from __future__ import annotations
 
 import numbers
+from typing import TYPE_CHECKING
 
 import minitorch_es as mt
 
 from . import init_functions as F
 
+if TYPE_CHECKING:
+    from minitorch_es.registry import Registry
+
 
 class Initializer(mt.Configurable):
     """Base class: ``initializer(tensor)`` fills ``tensor`` in place and returns it."""
 
-    def __call__(self, tensor):
+    def __call__(self, tensor: mt.Tensor) -> mt.Tensor:
         raise NotImplementedError(f"{type(self).__name__} must implement __call__(tensor)")
 
     def __repr__(self) -> str:
@@ -31,7 +35,9 @@ class Initializer(mt.Configurable):
         return f"{type(self).__name__}({args})"
 
 
-def _number(value, name: str, owner: str, *, minimum=None, strict=False) -> None:
+def _number(
+    value: float, name: str, owner: str, *, minimum: float | None = None, strict: bool = False
+) -> None:
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{owner}: {name} must be a real number, got {value!r}")
     if minimum is not None and (value <= minimum if strict else value < minimum):
@@ -48,7 +54,7 @@ class Uniform(Initializer):
         _number(b, "b", "Uniform", minimum=a)
         self.a, self.b = a, b
 
-    def __call__(self, tensor):
+    def __call__(self, tensor: mt.Tensor) -> mt.Tensor:
         return F.uniform_(tensor, self.a, self.b)
 
 
@@ -60,7 +66,7 @@ class Normal(Initializer):
         _number(std, "std", "Normal", minimum=0)
         self.mean, self.std = mean, std
 
-    def __call__(self, tensor):
+    def __call__(self, tensor: mt.Tensor) -> mt.Tensor:
         return F.normal_(tensor, self.mean, self.std)
 
 
@@ -77,7 +83,7 @@ class TruncatedNormal(Initializer):
         _number(b, "b", "TruncatedNormal", minimum=a, strict=True)
         self.mean, self.std, self.a, self.b = mean, std, a, b
 
-    def __call__(self, tensor):
+    def __call__(self, tensor: mt.Tensor) -> mt.Tensor:
         return F.trunc_normal_(tensor, self.mean, self.std, self.a, self.b)
 
 
@@ -88,28 +94,28 @@ class Constant(Initializer):
         _number(val, "val", "Constant")
         self.val = val
 
-    def __call__(self, tensor):
+    def __call__(self, tensor: mt.Tensor) -> mt.Tensor:
         return F.constant_(tensor, self.val)
 
 
 class Zeros(Initializer):
     """All zeros (``zeros_``)."""
 
-    def __call__(self, tensor):
+    def __call__(self, tensor: mt.Tensor) -> mt.Tensor:
         return F.zeros_(tensor)
 
 
 class Ones(Initializer):
     """All ones (``ones_``)."""
 
-    def __call__(self, tensor):
+    def __call__(self, tensor: mt.Tensor) -> mt.Tensor:
         return F.ones_(tensor)
 
 
 class Eye(Initializer):
     """The identity matrix, 2-D tensors only (``eye_``)."""
 
-    def __call__(self, tensor):
+    def __call__(self, tensor: mt.Tensor) -> mt.Tensor:
         return F.eye_(tensor)
 
 
@@ -121,7 +127,7 @@ class Dirac(Initializer):
             raise ValueError(f"Dirac: groups must be a positive int, got {groups!r}")
         self.groups = groups
 
-    def __call__(self, tensor):
+    def __call__(self, tensor: mt.Tensor) -> mt.Tensor:
         return F.dirac_(tensor, self.groups)
 
 
@@ -132,14 +138,14 @@ class XavierUniform(Initializer):
         _number(gain, "gain", type(self).__name__)
         self.gain = gain
 
-    def __call__(self, tensor):
+    def __call__(self, tensor: mt.Tensor) -> mt.Tensor:
         return F.xavier_uniform_(tensor, self.gain)
 
 
 class XavierNormal(XavierUniform):
     """Glorot normal with a gain (``xavier_normal_``)."""
 
-    def __call__(self, tensor):
+    def __call__(self, tensor: mt.Tensor) -> mt.Tensor:
         return F.xavier_normal_(tensor, self.gain)
 
 
@@ -157,14 +163,14 @@ class KaimingUniform(Initializer):
         F.calculate_gain(nonlinearity, a)  # rejects an unknown nonlinearity now, not at call
         self.a, self.mode, self.nonlinearity = a, mode, nonlinearity
 
-    def __call__(self, tensor):
+    def __call__(self, tensor: mt.Tensor) -> mt.Tensor:
         return F.kaiming_uniform_(tensor, self.a, self.mode, self.nonlinearity)
 
 
 class KaimingNormal(KaimingUniform):
     """He normal (``kaiming_normal_``), same arguments as `KaimingUniform`."""
 
-    def __call__(self, tensor):
+    def __call__(self, tensor: mt.Tensor) -> mt.Tensor:
         return F.kaiming_normal_(tensor, self.a, self.mode, self.nonlinearity)
 
 
@@ -175,7 +181,7 @@ class Orthogonal(Initializer):
         _number(gain, "gain", "Orthogonal")
         self.gain = gain
 
-    def __call__(self, tensor):
+    def __call__(self, tensor: mt.Tensor) -> mt.Tensor:
         return F.orthogonal_(tensor, self.gain)
 
 
@@ -185,7 +191,7 @@ class _KerasScaling(Initializer):
 
     scale, fan, distribution = 1.0, "fan_in", "truncated_normal"
 
-    def __call__(self, tensor):
+    def __call__(self, tensor: mt.Tensor) -> mt.Tensor:
         fan_in, fan_out = F._calculate_fan_in_and_fan_out(tensor)
         fan = {"fan_in": fan_in, "fan_avg": (fan_in + fan_out) / 2}[self.fan]
         if tensor.data.size == 0:
@@ -254,7 +260,7 @@ CLASSES = (
 
 
 @mt.hookimpl
-def minitorch_es_register(registry):
+def minitorch_es_register(registry: Registry) -> None:
     """Register the initializer classes and export the ``mt.nn.init`` functions."""
     for cls, aliases in CLASSES:
         registry.add("initializer", cls.__name__, cls, aliases=aliases)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 import os
 import warnings
+from collections.abc import Sequence
+from typing import Any
 
 from minitorch_es import distributed
 from minitorch_es.training import Callback, announce
@@ -36,13 +38,13 @@ class ModelCheckpoint(Callback):
 
     def __init__(
         self,
-        filepath,
-        monitor="val_loss",
-        verbose=0,
-        save_best_only=False,
-        save_weights_only=False,
-        mode="auto",
-        every_n_epochs=1,
+        filepath: str | os.PathLike,
+        monitor: str = "val_loss",
+        verbose: int = 0,
+        save_best_only: bool = False,
+        save_weights_only: bool = False,
+        mode: str = "auto",
+        every_n_epochs: int = 1,
     ) -> None:
         if not isinstance(filepath, (str, os.PathLike)):
             raise TypeError(
@@ -56,7 +58,7 @@ class ModelCheckpoint(Callback):
         self.best = None
         self.saved: list[str] = []
 
-    def format_path(self, epoch: int, logs) -> str:
+    def format_path(self, epoch: int, logs: dict[str, Any] | None) -> str:
         """``filepath`` formatted with ``epoch`` (1-based) and the logs."""
         try:
             return self.filepath.format(epoch=epoch + 1, **(logs or {}))
@@ -66,7 +68,7 @@ class ModelCheckpoint(Callback):
                 f"{e}); available keys: epoch, {', '.join(sorted(logs or {}))}"
             ) from None
 
-    def on_epoch_end(self, epoch, logs=None) -> None:
+    def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
         if (epoch + 1) % self.every_n_epochs:
             return
         if self.save_best_only:
@@ -91,7 +93,7 @@ class ModelCheckpoint(Callback):
         distributed.barrier()
         self.saved.append(path)
 
-    def save(self, path: str, epoch: int, logs) -> None:
+    def save(self, path: str, epoch: int, logs: dict[str, Any] | None) -> None:
         """Write the checkpoint (``epoch`` 0-based; the file records ``epoch + 1`` completed
         epochs)."""
         from minitorch_es.checkpoint import save_checkpoint
@@ -125,7 +127,9 @@ class CSVLogger(Callback):
     last finished epoch even if the run dies. ``append=True`` keeps an existing file (and its
     header); missing values are written as ``NA``."""
 
-    def __init__(self, filename, separator=",", append=False) -> None:
+    def __init__(
+        self, filename: str | os.PathLike, separator: str = ",", append: bool = False
+    ) -> None:
         if not isinstance(filename, (str, os.PathLike)):
             raise TypeError(
                 f"CSVLogger: filename must be a str or a path, got {type(filename).__name__}"
@@ -136,7 +140,7 @@ class CSVLogger(Callback):
         self.keys = None
         self._file = None
 
-    def on_train_begin(self, logs=None) -> None:
+    def on_train_begin(self, logs: dict[str, Any] | None = None) -> None:
         if not distributed.is_main():  # one file per job, written by rank 0
             return
         has_content = (
@@ -150,7 +154,7 @@ class CSVLogger(Callback):
             header = f.readline().rstrip("\r\n").split(self.separator)
         return header[1:] if header and header[0] == "epoch" else None
 
-    def on_epoch_end(self, epoch, logs=None) -> None:
+    def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
         if not distributed.is_main():
             return
         logs = logs or {}
@@ -168,14 +172,14 @@ class CSVLogger(Callback):
         self._write([str(epoch)] + [self._text(logs[k]) if k in logs else "NA" for k in self.keys])
 
     @staticmethod
-    def _text(value) -> str:
+    def _text(value: Any) -> str:
         return (
             repr(float(value))
             if isinstance(value, (int, float)) or hasattr(value, "__float__")
             else str(value)
         )
 
-    def _write(self, fields) -> None:
+    def _write(self, fields: Sequence[str]) -> None:
         if any(self.separator in f or "\n" in f for f in fields):
             raise ValueError(
                 f"CSVLogger: a field contains the separator {self.separator!r}: {fields}"
@@ -183,7 +187,7 @@ class CSVLogger(Callback):
         self._file.write(self.separator.join(fields) + "\n")
         self._file.flush()
 
-    def on_train_end(self, logs=None) -> None:
+    def on_train_end(self, logs: dict[str, Any] | None = None) -> None:
         if self._file is not None:
             self._file.close()
             self._file = None

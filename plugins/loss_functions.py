@@ -20,6 +20,8 @@ Deviations from PyTorch, on purpose:
 from __future__ import annotations
 
 import numbers
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -28,18 +30,21 @@ from minitorch_es.autograd import Function
 
 from .activation_ops import softplus_array, stable_sigmoid
 
+if TYPE_CHECKING:
+    from minitorch_es.autograd import Context
+
 REDUCTIONS = ("mean", "sum", "none")
 
 
 # ---------------------------------------------------------------------- shared checks
-def check_reduction(reduction, op: str) -> str:
+def check_reduction(reduction: str, op: str) -> str:
     """``reduction`` if it is 'mean', 'sum' or 'none'."""
     if reduction not in REDUCTIONS:
         raise ValueError(f"{op}: reduction must be one of {REDUCTIONS}, got {reduction!r}")
     return reduction
 
 
-def check_loss_input(input, op: str):
+def check_loss_input(input: mt.Tensor, op: str) -> mt.Tensor:
     """``input`` if it is a floating-point Tensor."""
     if not isinstance(input, mt.Tensor):
         raise TypeError(f"{op}: expected a Tensor as input, got {type(input).__name__}")
@@ -48,7 +53,7 @@ def check_loss_input(input, op: str):
     return input
 
 
-def array_of(value, name: str, op: str) -> np.ndarray:
+def array_of(value: mt.Tensor | np.ndarray, name: str, op: str) -> np.ndarray:
     """The array behind a Tensor / ndarray argument, which must be numeric."""
     data = value.data if isinstance(value, mt.Tensor) else value
     if not isinstance(data, np.ndarray):
@@ -58,7 +63,7 @@ def array_of(value, name: str, op: str) -> np.ndarray:
     return data
 
 
-def check_same_shape(input, target, op: str) -> None:
+def check_same_shape(input: mt.Tensor, target: mt.Tensor, op: str) -> None:
     """A target of exactly the input's shape (no silent broadcasting)."""
     shape = array_of(target, "target", op).shape
     if shape != input.shape:
@@ -68,7 +73,9 @@ def check_same_shape(input, target, op: str) -> None:
         )
 
 
-def broadcast_constant(value, name: str, input, op: str):
+def broadcast_constant(
+    value: mt.Tensor | np.ndarray | None, name: str, input: mt.Tensor, op: str
+) -> np.ndarray | None:
     """``weight`` / ``pos_weight`` as an array of the input's dtype that broadcasts to the
     input's shape (None stays None). It is a constant: no gradient flows to it."""
     if value is None:
@@ -110,26 +117,26 @@ class PointwiseLossFunction(Function):
     losses and ``derivatives(need_x, need_y) -> (dl/dx, dl/dy)`` (closed forms)."""
 
     @staticmethod
-    def forward(ctx, x, y, *, kernel, reduction):
+    def forward(ctx: Context, x: np.ndarray, y: np.ndarray, *, kernel: Callable, reduction: str):
         losses, derivatives = kernel(x, y.astype(x.dtype, copy=False))
         ctx.derivatives, ctx.reduction, ctx.shape = derivatives, reduction, losses.shape
         return reduce_losses(losses, reduction)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Context, grad: np.ndarray):
         g = per_element_grad(grad, ctx.shape, ctx.reduction)
         dx, dy = ctx.derivatives(*ctx.needs_input_grad)
         return (None if dx is None else g * dx), (None if dy is None else g * dy)
 
 
-def _difference_loss(value_and_slope):
+def _difference_loss(value_and_slope: Callable):
     """A kernel for ``l(x - y)``: dl/dy = -dl/dx."""
 
-    def kernel(x, y):
+    def kernel(x: np.ndarray, y: np.ndarray):
         diff = x - y
         losses, slope = value_and_slope(diff)
 
-        def derivatives(nx, ny):
+        def derivatives(nx: bool, ny: bool):
             dx = slope() if nx or ny else None
             return (dx if nx else None), (-dx if ny else None)
 
@@ -138,7 +145,7 @@ def _difference_loss(value_and_slope):
     return kernel
 
 
-def _apply(op, input, target, kernel, reduction):
+def _apply(op: str, input: mt.Tensor, target: mt.Tensor, kernel: Callable, reduction: str):
     check_loss_input(input, op)
     check_same_shape(input, target, op)
     check_reduction(reduction, op)
@@ -146,19 +153,19 @@ def _apply(op, input, target, kernel, reduction):
 
 
 # ------------------------------------------------------------------------ regression
-def mse_loss(input, target, *, reduction: str = "mean"):
+def mse_loss(input: mt.Tensor, target: mt.Tensor, *, reduction: str = "mean") -> mt.Tensor:
     """``(x - y)^2``, reduced (``reduction='sum'`` is the thesis's sum of squared errors)."""
     kernel = _difference_loss(lambda d: (d * d, lambda: 2 * d))
     return _apply("mse_loss", input, target, kernel, reduction)
 
 
-def l1_loss(input, target, *, reduction: str = "mean"):
+def l1_loss(input: mt.Tensor, target: mt.Tensor, *, reduction: str = "mean") -> mt.Tensor:
     """``|x - y|``, reduced; the derivative at 0 is 0, as PyTorch."""
     kernel = _difference_loss(lambda d: (np.abs(d), lambda: np.sign(d)))
     return _apply("l1_loss", input, target, kernel, reduction)
 
 
-def check_positive(value, name: str, op: str, *, allow_zero: bool = False) -> float:
+def check_positive(value: float, name: str, op: str, *, allow_zero: bool = False) -> float:
     """``value`` as a float if it is a real number > 0 (>= 0 with ``allow_zero``)."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{op}: {name} must be a real number, got {value!r}")
@@ -167,11 +174,13 @@ def check_positive(value, name: str, op: str, *, allow_zero: bool = False) -> fl
     return float(value)
 
 
-def huber_loss(input, target, reduction: str = "mean", delta: float = 1.0):
+def huber_loss(
+    input: mt.Tensor, target: mt.Tensor, reduction: str = "mean", delta: float = 1.0
+) -> mt.Tensor:
     """``0.5 d^2`` where ``|d| < delta``, else ``delta (|d| - 0.5 delta)``, with ``d = x - y``."""
     delta = check_positive(delta, "delta", "huber_loss")
 
-    def value_and_slope(d):
+    def value_and_slope(d: np.ndarray):
         small = np.abs(d) < delta
         losses = np.where(small, 0.5 * d * d, delta * (np.abs(d) - 0.5 * delta))
         return losses, lambda: np.where(small, d, delta * np.sign(d))
@@ -179,11 +188,13 @@ def huber_loss(input, target, reduction: str = "mean", delta: float = 1.0):
     return _apply("huber_loss", input, target, _difference_loss(value_and_slope), reduction)
 
 
-def smooth_l1_loss(input, target, *, reduction: str = "mean", beta: float = 1.0):
+def smooth_l1_loss(
+    input: mt.Tensor, target: mt.Tensor, *, reduction: str = "mean", beta: float = 1.0
+) -> mt.Tensor:
     """``0.5 d^2 / beta`` where ``|d| < beta``, else ``|d| - 0.5 beta`` (L1 for ``beta=0``)."""
     beta = check_positive(beta, "beta", "smooth_l1_loss", allow_zero=True)
 
-    def value_and_slope(d):
+    def value_and_slope(d: np.ndarray):
         if beta == 0:
             return np.abs(d), lambda: np.sign(d)
         small = np.abs(d) < beta
@@ -202,7 +213,13 @@ def _check_unit_interval(array: np.ndarray, name: str, op: str) -> None:
         )
 
 
-def binary_cross_entropy(input, target, weight=None, *, reduction: str = "mean"):
+def binary_cross_entropy(
+    input: mt.Tensor,
+    target: mt.Tensor,
+    weight: mt.Tensor | np.ndarray | None = None,
+    *,
+    reduction: str = "mean",
+) -> mt.Tensor:
     """``-w (y log x + (1 - y) log(1 - x))`` for probabilities ``x``; each log is clamped at
     -100, exactly as PyTorch, so ``x`` of exactly 0 or 1 gives a finite loss."""
     op = "binary_cross_entropy"
@@ -212,13 +229,13 @@ def binary_cross_entropy(input, target, weight=None, *, reduction: str = "mean")
     _check_unit_interval(array_of(target, "target", op), "target", op)
     w = broadcast_constant(weight, "weight", input, op)
 
-    def kernel(x, y):
+    def kernel(x: np.ndarray, y: np.ndarray):
         with np.errstate(divide="ignore"):  # log(0) = -inf is then clamped to -100
             log_x, log_1mx = np.maximum(np.log(x), -100), np.maximum(np.log1p(-x), -100)
         losses = -(y * log_x + (1 - y) * log_1mx)
         scale = 1 if w is None else w
 
-        def derivatives(nx, ny):
+        def derivatives(nx: bool, ny: bool):
             dx = scale * (x - y) / np.maximum(x * (1 - x), 1e-12) if nx else None  # PyTorch's eps
             return dx, (scale * (log_1mx - log_x) if ny else None)
 
@@ -230,8 +247,13 @@ def binary_cross_entropy(input, target, weight=None, *, reduction: str = "mean")
 
 
 def binary_cross_entropy_with_logits(
-    input, target, weight=None, *, reduction: str = "mean", pos_weight=None
-):
+    input: mt.Tensor,
+    target: mt.Tensor,
+    weight: mt.Tensor | np.ndarray | None = None,
+    *,
+    reduction: str = "mean",
+    pos_weight: mt.Tensor | np.ndarray | None = None,
+) -> mt.Tensor:
     """``w (p y softplus(-x) + (1 - y) softplus(x))`` = ``-w (p y log s(x) + (1 - y)
     log(1 - s(x)))`` for logits ``x``: the stable form of sigmoid + BCE (no overflow at any
     ``|x|``). ``pos_weight`` ``p`` weighs the positive term and broadcasts along the last
@@ -242,13 +264,13 @@ def binary_cross_entropy_with_logits(
     w = broadcast_constant(weight, "weight", input, op)
     p = broadcast_constant(pos_weight, "pos_weight", input, op)
 
-    def kernel(x, y):
+    def kernel(x: np.ndarray, y: np.ndarray):
         sp_pos, sp_neg = softplus_array(x), softplus_array(-x)
         py = y if p is None else p * y
         scale = 1 if w is None else w
         losses = scale * (py * sp_neg + (1 - y) * sp_pos)
 
-        def derivatives(nx, ny):
+        def derivatives(nx: bool, ny: bool):
             s = stable_sigmoid(x) if nx else None
             dx = scale * ((1 - y) * s - py * (1 - s)) if nx else None
             dy = scale * ((1 if p is None else p) * sp_neg - sp_pos) if ny else None

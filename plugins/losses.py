@@ -15,11 +15,18 @@ input's shape (no silent broadcasting); see `loss_functions` and `cross_entropy`
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+import numpy as np
+
 import minitorch_es as mt
 from minitorch_es.nn import Loss
 
 from . import cross_entropy as CE
 from . import loss_functions as F
+
+if TYPE_CHECKING:
+    from minitorch_es.registry import Registry
 
 
 class MSELoss(Loss):
@@ -35,7 +42,7 @@ class MSELoss(Loss):
     def __init__(self, *, reduction: str = "mean") -> None:
         super().__init__(reduction)
 
-    def forward(self, input, target):
+    def forward(self, input: mt.Tensor, target: mt.Tensor) -> mt.Tensor:
         return F.mse_loss(input, target, reduction=self.reduction)
 
 
@@ -45,7 +52,7 @@ class L1Loss(Loss):
     def __init__(self, *, reduction: str = "mean") -> None:
         super().__init__(reduction)
 
-    def forward(self, input, target):
+    def forward(self, input: mt.Tensor, target: mt.Tensor) -> mt.Tensor:
         return F.l1_loss(input, target, reduction=self.reduction)
 
 
@@ -56,7 +63,7 @@ class HuberLoss(Loss):
         super().__init__(reduction)
         self.delta = F.check_positive(delta, "delta", "HuberLoss")
 
-    def forward(self, input, target):
+    def forward(self, input: mt.Tensor, target: mt.Tensor) -> mt.Tensor:
         return F.huber_loss(input, target, self.reduction, self.delta)
 
 
@@ -67,7 +74,7 @@ class SmoothL1Loss(Loss):
         super().__init__(reduction)
         self.beta = F.check_positive(beta, "beta", "SmoothL1Loss", allow_zero=True)
 
-    def forward(self, input, target):
+    def forward(self, input: mt.Tensor, target: mt.Tensor) -> mt.Tensor:
         return F.smooth_l1_loss(input, target, reduction=self.reduction, beta=self.beta)
 
 
@@ -76,11 +83,13 @@ class BCELoss(Loss):
     each element (it broadcasts to the input). Logs are clamped at -100, as PyTorch. Prefer
     `BCEWithLogitsLoss` on logits: it is stable where sigmoid saturates."""
 
-    def __init__(self, weight=None, *, reduction: str = "mean") -> None:
+    def __init__(
+        self, weight: mt.Tensor | np.ndarray | None = None, *, reduction: str = "mean"
+    ) -> None:
         super().__init__(reduction)
         self.register_buffer("weight", _constant(weight, "weight", "BCELoss"))
 
-    def forward(self, input, target):
+    def forward(self, input: mt.Tensor, target: mt.Tensor) -> mt.Tensor:
         return F.binary_cross_entropy(input, target, self.weight, reduction=self.reduction)
 
 
@@ -88,12 +97,18 @@ class BCEWithLogitsLoss(Loss):
     """Sigmoid + binary cross-entropy in one stable formula, on logits. ``pos_weight``
     weighs the positive term (one entry per class, broadcast along the last dim)."""
 
-    def __init__(self, weight=None, *, reduction: str = "mean", pos_weight=None) -> None:
+    def __init__(
+        self,
+        weight: mt.Tensor | np.ndarray | None = None,
+        *,
+        reduction: str = "mean",
+        pos_weight: mt.Tensor | np.ndarray | None = None,
+    ) -> None:
         super().__init__(reduction)
         self.register_buffer("weight", _constant(weight, "weight", "BCEWithLogitsLoss"))
         self.register_buffer("pos_weight", _constant(pos_weight, "pos_weight", "BCEWithLogitsLoss"))
 
-    def forward(self, input, target):
+    def forward(self, input: mt.Tensor, target: mt.Tensor) -> mt.Tensor:
         return F.binary_cross_entropy_with_logits(
             input, target, self.weight, reduction=self.reduction, pos_weight=self.pos_weight
         )
@@ -118,7 +133,7 @@ class CrossEntropyLoss(Loss):
 
     def __init__(
         self,
-        weight=None,
+        weight: mt.Tensor | np.ndarray | None = None,
         *,
         ignore_index: int = -100,
         reduction: str = "mean",
@@ -130,7 +145,7 @@ class CrossEntropyLoss(Loss):
         self.ignore_index = CE.check_ignore_index(ignore_index, name)
         self.label_smoothing = CE.check_label_smoothing(label_smoothing, name)
 
-    def forward(self, input, target):
+    def forward(self, input: mt.Tensor, target: mt.Tensor) -> mt.Tensor:
         return CE.cross_entropy(
             input,
             target,
@@ -145,19 +160,25 @@ class NLLLoss(Loss):
     """Negative log-likelihood of log-probabilities (``LogSoftmax`` output) against class
     indices; ``CrossEntropyLoss`` is ``NLLLoss`` after ``LogSoftmax(dim=1)``."""
 
-    def __init__(self, weight=None, *, ignore_index: int = -100, reduction: str = "mean") -> None:
+    def __init__(
+        self,
+        weight: mt.Tensor | np.ndarray | None = None,
+        *,
+        ignore_index: int = -100,
+        reduction: str = "mean",
+    ) -> None:
         super().__init__(reduction)
         name = "NLLLoss"
         self.register_buffer("weight", CE.check_class_weight(weight, name))
         self.ignore_index = CE.check_ignore_index(ignore_index, name)
 
-    def forward(self, input, target):
+    def forward(self, input: mt.Tensor, target: mt.Tensor) -> mt.Tensor:
         return CE.nll_loss(
             input, target, self.weight, ignore_index=self.ignore_index, reduction=self.reduction
         )
 
 
-def _constant(value, name: str, owner: str):
+def _constant(value: mt.Tensor | np.ndarray | None, name: str, owner: str):
     """The array of a weight-like argument, kept as a buffer (None stays None)."""
     return None if value is None else F.array_of(value, name, owner)
 
@@ -189,7 +210,7 @@ FUNCTIONS = {
 
 
 @mt.hookimpl
-def minitorch_es_register(registry):
+def minitorch_es_register(registry: Registry) -> None:
     """Register the loss Modules and export their functional forms to ``mt.nn.functional``."""
     for cls, aliases in LOSSES.items():
         registry.add("loss", cls.__name__, cls, aliases=aliases)

@@ -9,13 +9,15 @@ from __future__ import annotations
 import inspect
 import math
 import numbers
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from minitorch_es.training import Callback, announce
 
 from .monitoring import check_count, check_non_negative, improved, monitored_value, resolve_mode
 
 
-def _check_lr(value, where):
+def _check_lr(value: float, where: str):
     if (
         isinstance(value, bool)
         or not isinstance(value, numbers.Real)
@@ -40,7 +42,7 @@ class LearningRateScheduler(Callback):
         [0.1, 0.05, 0.025]
     """
 
-    def __init__(self, schedule, verbose=0) -> None:
+    def __init__(self, schedule: Callable[..., float], verbose: int = 0) -> None:
         if not callable(schedule):
             raise TypeError(
                 f"LearningRateScheduler: schedule must be callable "
@@ -57,7 +59,7 @@ class LearningRateScheduler(Callback):
         except (TypeError, ValueError):  # builtins without a signature
             self._takes_lr = True
 
-    def on_epoch_begin(self, epoch, logs=None) -> None:
+    def on_epoch_begin(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
         for i, group in enumerate(self.trainer.optimizer.param_groups):
             new = self.schedule(epoch, group["lr"]) if self._takes_lr else self.schedule(epoch)
             group["lr"] = _check_lr(new, f"LearningRateScheduler (epoch {epoch}, group {i})")
@@ -75,14 +77,14 @@ class ReduceLROnPlateau(Callback):
 
     def __init__(
         self,
-        monitor="val_loss",
-        factor=0.1,
-        patience=10,
-        verbose=0,
-        mode="auto",
-        min_delta=1e-4,
-        cooldown=0,
-        min_lr=0.0,
+        monitor: str = "val_loss",
+        factor: float = 0.1,
+        patience: int = 10,
+        verbose: int = 0,
+        mode: str = "auto",
+        min_delta: float = 1e-4,
+        cooldown: int = 0,
+        min_lr: float | Sequence[float] = 0.0,
     ) -> None:
         if isinstance(factor, bool) or not isinstance(factor, numbers.Real) or not 0 < factor < 1:
             raise ValueError(f"ReduceLROnPlateau: factor must be in (0, 1), got {factor!r}")
@@ -96,10 +98,10 @@ class ReduceLROnPlateau(Callback):
         self.min_delta, self.cooldown, self.min_lr = float(min_delta), cooldown, min_lr
         self.on_train_begin()
 
-    def on_train_begin(self, logs=None) -> None:
+    def on_train_begin(self, logs: dict[str, Any] | None = None) -> None:
         self.best, self.wait, self.cooldown_counter = None, 0, 0
 
-    def _min_lrs(self, groups):
+    def _min_lrs(self, groups: list[dict]):
         if isinstance(self.min_lr, (list, tuple)):
             if len(self.min_lr) != len(groups):
                 raise ValueError(
@@ -109,7 +111,7 @@ class ReduceLROnPlateau(Callback):
             return [float(v) for v in self.min_lr]
         return [float(self.min_lr)] * len(groups)
 
-    def on_epoch_end(self, epoch, logs=None) -> None:
+    def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
         current = monitored_value(logs, self.monitor, "ReduceLROnPlateau")
         if current is None:
             return
@@ -124,7 +126,7 @@ class ReduceLROnPlateau(Callback):
                 self._reduce(epoch)
                 self.cooldown_counter, self.wait = self.cooldown, 0
 
-    def _reduce(self, epoch) -> None:
+    def _reduce(self, epoch: int) -> None:
         groups = self.trainer.optimizer.param_groups
         for group, floor in zip(groups, self._min_lrs(groups)):
             old = group["lr"]

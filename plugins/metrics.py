@@ -10,6 +10,7 @@ of batch values). How outputs are turned into classes is described in
 from __future__ import annotations
 
 import numbers
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -27,6 +28,11 @@ from .classification_metrics import (
     recall,
 )
 
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
+
+    from minitorch_es.registry import Registry
+
 
 class Accuracy(Metric):
     """Fraction of samples whose predicted class equals the target class (Keras's
@@ -42,14 +48,16 @@ class Accuracy(Metric):
     state_names = ("correct", "total")
     default_name = "accuracy"
 
-    def __init__(self, threshold=0.5, from_logits=False, name=None) -> None:
+    def __init__(
+        self, threshold: float = 0.5, from_logits: bool = False, name: str | None = None
+    ) -> None:
         self.threshold, self.from_logits = threshold, from_logits
         super().__init__(name)
 
     def reset_state(self) -> None:
         self.correct, self.total = 0, 0
 
-    def update_state(self, y_true, y_pred) -> None:
+    def update_state(self, y_true: mt.Tensor | ArrayLike, y_pred: mt.Tensor | ArrayLike) -> None:
         true, pred, _, _ = class_labels(
             y_true, y_pred, threshold=self.threshold, from_logits=self.from_logits, where="Accuracy"
         )
@@ -68,7 +76,7 @@ class TopKAccuracy(Metric):
     state_names = ("correct", "total")
     default_name = "top_k_accuracy"
 
-    def __init__(self, k=5, name=None) -> None:
+    def __init__(self, k: int = 5, name: str | None = None) -> None:
         if isinstance(k, bool) or not isinstance(k, numbers.Integral) or k < 1:
             raise ValueError(f"TopKAccuracy: k must be a positive int, got {k!r}")
         self.k = int(k)
@@ -77,7 +85,7 @@ class TopKAccuracy(Metric):
     def reset_state(self) -> None:
         self.correct, self.total = 0, 0
 
-    def update_state(self, y_true, y_pred) -> None:
+    def update_state(self, y_true: mt.Tensor | ArrayLike, y_pred: mt.Tensor | ArrayLike) -> None:
         scores = to_numpy(y_pred, "TopKAccuracy")
         if scores.ndim != 2 or scores.shape[1] < 2:
             raise ValueError(
@@ -99,7 +107,7 @@ class _ElementwiseMean(Metric):
     def reset_state(self) -> None:
         self.total, self.count = 0.0, 0
 
-    def update_state(self, y_true, y_pred) -> None:
+    def update_state(self, y_true: mt.Tensor | ArrayLike, y_pred: mt.Tensor | ArrayLike) -> None:
         where = type(self).__name__
         p = to_numpy(y_pred, where).astype(np.float64)
         t = to_numpy(y_true, where).astype(np.float64)
@@ -127,11 +135,11 @@ class MeanSquaredError(_ElementwiseMean):
 
     default_name = "mse"
 
-    def __init__(self, name=None) -> None:
+    def __init__(self, name: str | None = None) -> None:
         super().__init__(name)
 
     @staticmethod
-    def _error(diff):
+    def _error(diff: np.ndarray):
         return diff * diff
 
 
@@ -140,36 +148,43 @@ class MeanAbsoluteError(_ElementwiseMean):
 
     default_name = "mae"
 
-    def __init__(self, name=None) -> None:
+    def __init__(self, name: str | None = None) -> None:
         super().__init__(name)
 
     @staticmethod
-    def _error(diff):
+    def _error(diff: np.ndarray):
         return np.abs(diff)
 
 
-def accuracy(y_true, y_pred, threshold=0.5, from_logits=False) -> float:
+def accuracy(
+    y_true: mt.Tensor | ArrayLike,
+    y_pred: mt.Tensor | ArrayLike,
+    threshold: float = 0.5,
+    from_logits: bool = False,
+) -> float:
     """Accuracy of one set of predictions (see `Accuracy`)."""
     return Accuracy(threshold, from_logits)(y_true, y_pred)
 
 
-def top_k_accuracy(y_true, y_pred, k=5) -> float:
+def top_k_accuracy(
+    y_true: mt.Tensor | ArrayLike, y_pred: mt.Tensor | ArrayLike, k: int = 5
+) -> float:
     """Top-k accuracy of one set of predictions (see `TopKAccuracy`)."""
     return TopKAccuracy(k)(y_true, y_pred)
 
 
-def mse(y_true, y_pred) -> float:
+def mse(y_true: mt.Tensor | ArrayLike, y_pred: mt.Tensor | ArrayLike) -> float:
     """Mean squared error over every element."""
     return MeanSquaredError()(y_true, y_pred)
 
 
-def mae(y_true, y_pred) -> float:
+def mae(y_true: mt.Tensor | ArrayLike, y_pred: mt.Tensor | ArrayLike) -> float:
     """Mean absolute error over every element."""
     return MeanAbsoluteError()(y_true, y_pred)
 
 
 @mt.hookimpl
-def minitorch_es_register(registry):
+def minitorch_es_register(registry: Registry) -> None:
     """Register the built-in metrics (kind ``"metric"``) and their functional forms."""
     registry.add("metric", "Accuracy", Accuracy, aliases=("acc",))
     registry.add("metric", "TopKAccuracy", TopKAccuracy, aliases=("top_k_categorical_accuracy",))

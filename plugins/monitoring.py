@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numbers
 import warnings
+from typing import Any
 
 MAX_SUFFIXES = ("acc", "accuracy", "auc", "precision", "recall", "f1")
 
@@ -19,19 +20,19 @@ def resolve_mode(mode: str, monitor: str, where: str) -> str:
     return "max" if monitor.lower().endswith(MAX_SUFFIXES) else "min"
 
 
-def check_non_negative(value, name: str, where: str) -> None:
+def check_non_negative(value: float, name: str, where: str) -> None:
     """Raise a ValueError naming ``where`` and ``name`` unless ``value`` is a real number >= 0."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or value < 0:
         raise ValueError(f"{where}: {name} must be a number >= 0, got {value!r}")
 
 
-def check_count(value, name: str, where: str, low: int = 0) -> None:
+def check_count(value: int, name: str, where: str, low: int = 0) -> None:
     """Raise a ValueError naming ``where`` and ``name`` unless ``value`` is an int >= ``low``."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
         raise ValueError(f"{where}: {name} must be an int >= {low}, got {value!r}")
 
 
-def improved(current: float, reference, mode: str, min_delta: float = 0.0) -> bool:
+def improved(current: float, reference: float | None, mode: str, min_delta: float = 0.0) -> bool:
     """Whether ``current`` beats ``reference`` by more than ``min_delta`` (None: always)."""
     if reference is None:
         return True
@@ -40,7 +41,7 @@ def improved(current: float, reference, mode: str, min_delta: float = 0.0) -> bo
     return current > reference + min_delta
 
 
-def monitored_value(logs, monitor: str, where: str):
+def monitored_value(logs: dict[str, Any] | None, monitor: str, where: str) -> float | None:
     """``logs[monitor]`` as a float, or None with a warning listing the available keys."""
     value = (logs or {}).get(monitor)
     if value is None:

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+import minitorch_es as mt
 
 from .optim_common import (
     FlatOptimizer,
@@ -15,6 +19,9 @@ from .optim_common import (
     lerp_,
 )
 
+if TYPE_CHECKING:
+    from minitorch_es.optim import StepState
+
 
 class _AdamBase(FlatOptimizer):
     def _check_hyperparameters(self, group: dict) -> None:
@@ -22,7 +29,7 @@ class _AdamBase(FlatOptimizer):
         check_nonnegative(self, group, "eps", "weight_decay")
         check_betas(self, group)
 
-    def _grad_and_decay(self, group, param, lr: float) -> tuple[np.ndarray, float]:
+    def _grad_and_decay(self, group: dict, param: np.ndarray, lr: float) -> float:
         """Apply decoupled weight decay to ``param`` now, or return the decay to add to the
         gradient (L2) — PyTorch's ``decoupled_weight_decay``."""
         wd = float(group["weight_decay"])
@@ -45,9 +52,9 @@ class Adam(_AdamBase):
 
     def __init__(
         self,
-        params,
+        params: Iterable[mt.Tensor] | Iterable[dict[str, Any]],
         lr: float = 1e-3,
-        betas=(0.9, 0.999),
+        betas: tuple[float, float] = (0.9, 0.999),
         eps: float = 1e-8,
         weight_decay: float = 0,
         amsgrad: bool = False,
@@ -68,7 +75,9 @@ class Adam(_AdamBase):
             ),
         )
 
-    def _update(self, group, param, grad, state, step):
+    def _update(
+        self, group: dict, param: np.ndarray, grad: np.ndarray, state: StepState, step: int
+    ):
         lr, eps = float(group["lr"]), float(group["eps"])
         b1, b2 = (float(b) for b in group["betas"])
         wd = self._grad_and_decay(group, param, lr)
@@ -97,9 +106,9 @@ class AdamW(Adam):
 
     def __init__(
         self,
-        params,
+        params: Iterable[mt.Tensor] | Iterable[dict[str, Any]],
         lr: float = 1e-3,
-        betas=(0.9, 0.999),
+        betas: tuple[float, float] = (0.9, 0.999),
         eps: float = 1e-8,
         weight_decay: float = 1e-2,
         amsgrad: bool = False,
@@ -132,9 +141,9 @@ class NAdam(_AdamBase):
 
     def __init__(
         self,
-        params,
+        params: Iterable[mt.Tensor] | Iterable[dict[str, Any]],
         lr: float = 2e-3,
-        betas=(0.9, 0.999),
+        betas: tuple[float, float] = (0.9, 0.999),
         eps: float = 1e-8,
         weight_decay: float = 0,
         momentum_decay: float = 4e-3,
@@ -159,7 +168,9 @@ class NAdam(_AdamBase):
         super()._check_hyperparameters(group)
         check_nonnegative(self, group, "momentum_decay")
 
-    def _update(self, group, param, grad, state, step):
+    def _update(
+        self, group: dict, param: np.ndarray, grad: np.ndarray, state: StepState, step: int
+    ):
         lr, eps = float(group["lr"]), float(group["eps"])
         b1, b2 = (float(b) for b in group["betas"])
         decay = float(group["momentum_decay"])
@@ -194,9 +205,9 @@ class Adamax(_AdamBase):
 
     def __init__(
         self,
-        params,
+        params: Iterable[mt.Tensor] | Iterable[dict[str, Any]],
         lr: float = 2e-3,
-        betas=(0.9, 0.999),
+        betas: tuple[float, float] = (0.9, 0.999),
         eps: float = 1e-8,
         weight_decay: float = 0,
         *,
@@ -207,7 +218,9 @@ class Adamax(_AdamBase):
             dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay, maximize=maximize),
         )
 
-    def _update(self, group, param, grad, state, step):
+    def _update(
+        self, group: dict, param: np.ndarray, grad: np.ndarray, state: StepState, step: int
+    ):
         lr, eps = float(group["lr"]), float(group["eps"])
         b1, b2 = (float(b) for b in group["betas"])
         g = effective_grad(

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
+
+import minitorch_es as mt
 
 from .optim_common import (
     FlatOptimizer,
@@ -12,6 +17,9 @@ from .optim_common import (
     ema_square_,
     lerp_,
 )
+
+if TYPE_CHECKING:
+    from minitorch_es.optim import StepState
 
 
 class RMSprop(FlatOptimizer):
@@ -25,7 +33,7 @@ class RMSprop(FlatOptimizer):
 
     def __init__(
         self,
-        params,
+        params: Iterable[mt.Tensor] | Iterable[dict[str, Any]],
         lr: float = 1e-2,
         alpha: float = 0.99,
         eps: float = 1e-8,
@@ -53,7 +61,9 @@ class RMSprop(FlatOptimizer):
         check_nonnegative(self, group, "eps", "momentum", "weight_decay")
         check_unit_interval(self, group, "alpha")
 
-    def _update(self, group, param, grad, state, step):
+    def _update(
+        self, group: dict, param: np.ndarray, grad: np.ndarray, state: StepState, step: int
+    ):
         lr, alpha = float(group["lr"]), float(group["alpha"])
         momentum = float(group["momentum"])
         g = effective_grad(
@@ -93,7 +103,7 @@ class Adagrad(FlatOptimizer):
 
     def __init__(
         self,
-        params,
+        params: Iterable[mt.Tensor] | Iterable[dict[str, Any]],
         lr: float = 1e-2,
         lr_decay: float = 0,
         weight_decay: float = 0,
@@ -120,7 +130,9 @@ class Adagrad(FlatOptimizer):
             self, group, "lr_decay", "weight_decay", "initial_accumulator_value", "eps"
         )
 
-    def _update(self, group, param, grad, state, step):
+    def _update(
+        self, group: dict, param: np.ndarray, grad: np.ndarray, state: StepState, step: int
+    ):
         clr = float(group["lr"]) / (1.0 + (step - 1) * float(group["lr_decay"]))
         g = effective_grad(
             grad, param, float(group["weight_decay"]), group["maximize"], self._work(param, 0)
@@ -148,7 +160,7 @@ class Adadelta(FlatOptimizer):
 
     def __init__(
         self,
-        params,
+        params: Iterable[mt.Tensor] | Iterable[dict[str, Any]],
         lr: float = 1.0,
         rho: float = 0.9,
         eps: float = 1e-6,
@@ -165,7 +177,9 @@ class Adadelta(FlatOptimizer):
         check_nonnegative(self, group, "eps", "weight_decay")
         check_unit_interval(self, group, "rho")
 
-    def _update(self, group, param, grad, state, step):
+    def _update(
+        self, group: dict, param: np.ndarray, grad: np.ndarray, state: StepState, step: int
+    ):
         rho, eps = float(group["rho"]), float(group["eps"])
         g = effective_grad(
             grad, param, float(group["weight_decay"]), group["maximize"], self._work(param, 0)

@@ -54,11 +54,11 @@ def ema_square_(avg: np.ndarray, x: np.ndarray, decay: float, work: np.ndarray) 
 
 
 # ------------------------------------------------------------------ hyper-parameter checks
-def _where(optimizer) -> str:
+def _where(optimizer: Optimizer) -> str:
     return type(optimizer).__name__
 
 
-def check_nonnegative(optimizer, group: dict, *names: str) -> None:
+def check_nonnegative(optimizer: Optimizer, group: dict, *names: str) -> None:
     """``group[name] >= 0`` for each name (PyTorch: 'Invalid <name> value')."""
     for name in names:
         value = group[name]
@@ -68,7 +68,7 @@ def check_nonnegative(optimizer, group: dict, *names: str) -> None:
             )
 
 
-def check_unit_interval(optimizer, group: dict, name: str) -> None:
+def check_unit_interval(optimizer: Optimizer, group: dict, name: str) -> None:
     """``0 <= group[name] <= 1`` (RMSprop's alpha, Adadelta's rho)."""
     value = group[name]
     if not 0.0 <= value <= 1.0:
@@ -77,7 +77,7 @@ def check_unit_interval(optimizer, group: dict, name: str) -> None:
         )
 
 
-def check_betas(optimizer, group: dict) -> None:
+def check_betas(optimizer: Optimizer, group: dict) -> None:
     """``betas`` is a pair with ``0 <= beta < 1``."""
     betas = group["betas"]
     try:

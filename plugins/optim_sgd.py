@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 
+import minitorch_es as mt
+
 from .optim_common import FlatOptimizer, check_nonnegative, effective_grad
+
+if TYPE_CHECKING:
+    from minitorch_es.optim import StepState
 
 
 class SGD(FlatOptimizer):
@@ -33,7 +41,7 @@ class SGD(FlatOptimizer):
 
     def __init__(
         self,
-        params,
+        params: Iterable[mt.Tensor] | Iterable[dict[str, Any]],
         lr: float = 1e-3,
         momentum: float = 0,
         dampening: float = 0,
@@ -63,7 +71,9 @@ class SGD(FlatOptimizer):
                 f"{group['momentum']}, dampening={group['dampening']})"
             )
 
-    def _update(self, group, param, grad, state, step):
+    def _update(
+        self, group: dict, param: np.ndarray, grad: np.ndarray, state: StepState, step: int
+    ):
         lr, momentum = float(group["lr"]), float(group["momentum"])
         g = effective_grad(
             grad, param, float(group["weight_decay"]), group["maximize"], self._work(param, 0)

@@ -1,17 +1,24 @@
 """Built-in optimizers, registered as kind ``"optimizer"`` (``mt.optim.SGD``, ``mt.optim.Adam``
 ...). Lower-case names (``"adam"``, ``"rmsprop"``) resolve by the registry's normalisation."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import minitorch_es as mt
 
 from .optim_adam import Adam, Adamax, AdamW, NAdam
 from .optim_adaptive import Adadelta, Adagrad, RMSprop
 from .optim_sgd import SGD
 
+if TYPE_CHECKING:
+    from minitorch_es.registry import Registry
+
 __all__ = ["SGD", "Adam", "AdamW", "NAdam", "Adamax", "RMSprop", "Adagrad", "Adadelta"]
 
 
 @mt.hookimpl
-def minitorch_es_register(registry):
+def minitorch_es_register(registry: Registry):
     """Register the optimizers; SGD is also the thesis's plain "gradient descent"."""
     registry.add("optimizer", "SGD", SGD, aliases=("gd", "gradient_descent"))
     for cls in (Adam, AdamW, NAdam, Adamax, RMSprop, Adagrad, Adadelta):

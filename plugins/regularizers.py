@@ -9,16 +9,21 @@ step. Both are Configurable, so configs and checkpoints store them by name.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 import minitorch_es as mt
 from minitorch_es.regularizers import Regularizer
 
+if TYPE_CHECKING:
+    from minitorch_es.registry import Registry
+
 EPSILON = 1e-7  # Keras's backend.epsilon(): keeps the norms of all-zero slices from dividing by 0
 
 
-def _factor(value, name: str, owner: str) -> float:
+def _factor(value: float, name: str, owner: str) -> float:
     """A non-negative finite number, as Keras's ``validate_float_arg``."""
     if (
         isinstance(value, bool)
@@ -33,7 +38,7 @@ def _factor(value, name: str, owner: str) -> float:
     return float(value)
 
 
-def _tensor(x, owner: str):
+def _tensor(x: mt.Tensor, owner: str):
     if not isinstance(x, mt.Tensor):
         raise TypeError(f"{owner}: expected a minitorch_es Tensor, got {type(x).__name__}")
     return x
@@ -47,7 +52,7 @@ class L1L2(Regularizer):
         self.l1 = _factor(0.0 if l1 is None else l1, "l1", type(self).__name__)
         self.l2 = _factor(0.0 if l2 is None else l2, "l2", type(self).__name__)
 
-    def __call__(self, x):
+    def __call__(self, x: mt.Tensor) -> mt.Tensor:
         x = _tensor(x, type(self).__name__)
         penalty = None
         if self.l1:
@@ -114,7 +119,7 @@ class OrthogonalRegularizer(Regularizer):
             )
         self.mode = mode
 
-    def __call__(self, x):
+    def __call__(self, x: mt.Tensor) -> mt.Tensor:
         x = _tensor(x, "OrthogonalRegularizer")
         if x.ndim != 2:
             raise ValueError(f"OrthogonalRegularizer: inputs must have rank 2, got shape {x.shape}")
@@ -134,7 +139,7 @@ class Constraint(mt.Configurable):
     calls ``constraint(param)``; in a hand-written loop call it after ``optimizer.step()``).
     Accepts a Tensor/Parameter (its ``.data`` is updated in place) or an ndarray; returns it."""
 
-    def __call__(self, param):
+    def __call__(self, param: mt.Tensor | np.ndarray) -> mt.Tensor | np.ndarray:
         array = param.data if isinstance(param, mt.Tensor) else param
         if not isinstance(array, np.ndarray) or array.dtype.kind != "f":
             raise TypeError(
@@ -153,7 +158,7 @@ class Constraint(mt.Configurable):
         return f"{type(self).__name__}({args})"
 
 
-def _axis(axis, owner: str):
+def _axis(axis: int | Sequence[int] | None, owner: str):
     ok = lambda a: isinstance(a, (int, np.integer)) and not isinstance(a, bool)  # noqa: E731
     if axis is None:
         return None
@@ -190,11 +195,11 @@ class MaxNorm(_NormConstraint):
         + _AXIS_DOC
     )
 
-    def __init__(self, max_value: float = 2, axis=None) -> None:
+    def __init__(self, max_value: float = 2, axis: int | Sequence[int] | None = None) -> None:
         self.max_value = _factor(max_value, "max_value", "MaxNorm")
         self.axis, self._reduce = axis, _axis(axis, "MaxNorm")
 
-    def project(self, w):
+    def project(self, w: np.ndarray) -> np.ndarray:
         norms = self._norms(w)
         return w * (np.clip(norms, 0, self.max_value) / (EPSILON + norms))
 
@@ -202,10 +207,10 @@ class MaxNorm(_NormConstraint):
 class UnitNorm(_NormConstraint):
     __doc__ = "Scales every slice to unit L2 norm (Keras ``UnitNorm``)." + _AXIS_DOC
 
-    def __init__(self, axis=None) -> None:
+    def __init__(self, axis: int | Sequence[int] | None = None) -> None:
         self.axis, self._reduce = axis, _axis(axis, "UnitNorm")
 
-    def project(self, w):
+    def project(self, w: np.ndarray) -> np.ndarray:
         return w / (EPSILON + self._norms(w))
 
 
@@ -216,7 +221,11 @@ class MinMaxNorm(_NormConstraint):
     )
 
     def __init__(
-        self, min_value: float = 0.0, max_value: float = 1.0, rate: float = 1.0, axis=None
+        self,
+        min_value: float = 0.0,
+        max_value: float = 1.0,
+        rate: float = 1.0,
+        axis: int | Sequence[int] | None = None,
     ) -> None:
         self.min_value = _factor(min_value, "min_value", "MinMaxNorm")
         self.max_value = _factor(max_value, "max_value", "MinMaxNorm")
@@ -228,7 +237,7 @@ class MinMaxNorm(_NormConstraint):
         self.rate = _factor(rate, "rate", "MinMaxNorm")
         self.axis, self._reduce = axis, _axis(axis, "MinMaxNorm")
 
-    def project(self, w):
+    def project(self, w: np.ndarray) -> np.ndarray:
         norms = self._norms(w)
         desired = (
             self.rate * np.clip(norms, self.min_value, self.max_value) + (1 - self.rate) * norms
@@ -239,12 +248,12 @@ class MinMaxNorm(_NormConstraint):
 class NonNeg(Constraint):
     """Sets negative weights to zero (Keras ``NonNeg``)."""
 
-    def project(self, w):
+    def project(self, w: np.ndarray) -> np.ndarray:
         return np.where(w >= 0, w, 0).astype(w.dtype, copy=False)
 
 
 @mt.hookimpl
-def minitorch_es_register(registry):
+def minitorch_es_register(registry: Registry) -> None:
     """Register the regularizers and the weight constraints."""
     registry.add("regularizer", "L1", L1, aliases=("l1",))
     registry.add("regularizer", "L2", L2, aliases=("l2",))

@@ -14,17 +14,22 @@ from __future__ import annotations
 import math
 import numbers
 from bisect import bisect_right
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from minitorch_es.optim.lr_scheduler import LRScheduler
 
+if TYPE_CHECKING:
+    from minitorch_es.optim import Optimizer
 
-def check_positive_int(owner: str, name: str, value) -> None:
+
+def check_positive_int(owner: str, name: str, value: int) -> None:
     """``value`` is an int > 0 (bools are rejected)."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value <= 0:
         raise ValueError(f"{owner}: expected a positive integer {name}, got {value!r}")
 
 
-def check_gamma(owner: str, gamma) -> None:
+def check_gamma(owner: str, gamma: float) -> None:
     """A decay factor must be a number >= 0 (a negative one would make the lr negative)."""
     if isinstance(gamma, bool) or not isinstance(gamma, numbers.Real) or not gamma >= 0:
         raise ValueError(f"{owner}: expected a multiplicative factor gamma >= 0, got {gamma!r}")
@@ -34,7 +39,9 @@ class StepLR(LRScheduler):
     """``lr = base_lr * gamma ** (epoch // step_size)``: decay by ``gamma`` every ``step_size``
     epochs."""
 
-    def __init__(self, optimizer, step_size: int, gamma: float = 0.1, last_epoch: int = -1) -> None:
+    def __init__(
+        self, optimizer: Optimizer, step_size: int, gamma: float = 0.1, last_epoch: int = -1
+    ) -> None:
         check_positive_int("StepLR", "step_size", step_size)
         check_gamma("StepLR", gamma)
         self.step_size, self.gamma = step_size, gamma
@@ -50,7 +57,13 @@ class MultiStepLR(LRScheduler):
     """``lr = base_lr * gamma ** (number of milestones <= epoch)``; a milestone listed twice
     decays twice (as in PyTorch)."""
 
-    def __init__(self, optimizer, milestones, gamma: float = 0.1, last_epoch: int = -1) -> None:
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        milestones: Iterable[int],
+        gamma: float = 0.1,
+        last_epoch: int = -1,
+    ) -> None:
         milestones = list(milestones)
         for m in milestones:
             if isinstance(m, bool) or not isinstance(m, numbers.Integral) or m < 0:
@@ -70,7 +83,7 @@ class MultiStepLR(LRScheduler):
 class ExponentialLR(LRScheduler):
     """``lr = base_lr * gamma ** epoch``."""
 
-    def __init__(self, optimizer, gamma: float, last_epoch: int = -1) -> None:
+    def __init__(self, optimizer: Optimizer, gamma: float, last_epoch: int = -1) -> None:
         check_gamma("ExponentialLR", gamma)
         self.gamma = gamma
         super().__init__(optimizer, last_epoch)
@@ -87,7 +100,7 @@ class CosineAnnealingLR(LRScheduler):
 
     def __init__(
         self,
-        optimizer,
+        optimizer: Optimizer,
         T_max: int,
         eta_min: float = 0.0,  # noqa: N803 (PyTorch's name)
         last_epoch: int = -1,
@@ -110,7 +123,7 @@ class LinearLR(LRScheduler):
 
     def __init__(
         self,
-        optimizer,
+        optimizer: Optimizer,
         start_factor: float = 1.0 / 3,
         end_factor: float = 1.0,
         total_iters: int = 5,

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import math
 import numbers
+from collections.abc import Sequence
+from typing import Any
 
 from minitorch_es.optim import Optimizer
 from minitorch_es.optim.lr_scheduler import LRScheduler
 
 
-def per_group(name: str, optimizer, value) -> list:
+def per_group(name: str, optimizer: Optimizer, value: Any) -> list:
     """One value per param group: a list/tuple of the right length, or a scalar repeated."""
     n = len(optimizer.param_groups)
     if isinstance(value, (list, tuple)):
@@ -23,7 +25,7 @@ def per_group(name: str, optimizer, value) -> list:
     return [value] * n
 
 
-def _positive_int(value) -> bool:
+def _positive_int(value: Any) -> bool:
     return isinstance(value, numbers.Integral) and not isinstance(value, bool) and value > 0
 
 
@@ -43,16 +45,16 @@ class OneCycleLR(LRScheduler):
 
     def __init__(
         self,
-        optimizer,
-        max_lr,
+        optimizer: Optimizer,
+        max_lr: float | Sequence[float],
         total_steps: int | None = None,
         epochs: int | None = None,
         steps_per_epoch: int | None = None,
         pct_start: float = 0.3,
         anneal_strategy: str = "cos",
         cycle_momentum: bool = True,
-        base_momentum=0.85,
-        max_momentum=0.95,
+        base_momentum: float | Sequence[float] = 0.85,
+        max_momentum: float | Sequence[float] = 0.95,
         div_factor: float = 25.0,
         final_div_factor: float = 1e4,
         three_phase: bool = False,

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import math
 import numbers
+from collections.abc import Sequence
 
+import minitorch_es as mt
 from minitorch_es.optim import Optimizer
 from minitorch_es.optim.lr_scheduler import LRScheduler
 
@@ -25,14 +27,14 @@ class ReduceLROnPlateau(LRScheduler):
 
     def __init__(
         self,
-        optimizer,
+        optimizer: Optimizer,
         mode: str = "min",
         factor: float = 0.1,
         patience: int = 10,
         threshold: float = 1e-4,
         threshold_mode: str = "rel",
         cooldown: int = 0,
-        min_lr=0,
+        min_lr: float | Sequence[float] = 0,
         eps: float = 1e-8,
     ) -> None:
         if not factor < 1.0:
@@ -100,7 +102,7 @@ class ReduceLROnPlateau(LRScheduler):
             best * (1.0 + self.threshold) if self.threshold_mode == "rel" else best + self.threshold
         )
 
-    def step(self, metrics, epoch=None) -> None:
+    def step(self, metrics: float | mt.Tensor, epoch: int | None = None) -> None:
         """Record one epoch's metric (a number or a one-element Tensor)."""
         current = float(metrics)
         self.last_epoch = self.last_epoch + 1 if epoch is None else epoch

@@ -1,11 +1,18 @@
 """Built-in learning-rate schedulers, registered as kind ``"scheduler"``
 (``mt.optim.lr_scheduler.StepLR`` ...), with short aliases (``"step"``, ``"cosine"`` ...)."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import minitorch_es as mt
 
 from .sched_decay import CosineAnnealingLR, ExponentialLR, LinearLR, MultiStepLR, StepLR
 from .sched_one_cycle import OneCycleLR
 from .sched_plateau import ReduceLROnPlateau
+
+if TYPE_CHECKING:
+    from minitorch_es.registry import Registry
 
 __all__ = [
     "StepLR",
@@ -29,7 +36,7 @@ _ALIASES = {
 
 
 @mt.hookimpl
-def minitorch_es_register(registry):
+def minitorch_es_register(registry: Registry):
     """Register the schedulers under their PyTorch names and the aliases above."""
     for cls, aliases in _ALIASES.items():
         registry.add("scheduler", cls.__name__, cls, aliases=aliases)

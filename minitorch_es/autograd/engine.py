@@ -8,9 +8,16 @@ through it raises.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from ..errors import ShapeError
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
+
+    from ..tensor import Tensor
 
 
 class _FreedGraph:
@@ -28,7 +35,9 @@ _FREED_MESSAGE = (
 )
 
 
-def backward(root, grad=None, retain_graph: bool = False) -> None:
+def backward(
+    root: Tensor, grad: Tensor | ArrayLike | None = None, retain_graph: bool = False
+) -> None:
     """Backpropagate from ``root`` (what ``Tensor.backward`` calls); see the module notes."""
     if root._ctx is FREED:
         raise RuntimeError(_FREED_MESSAGE)
@@ -91,7 +100,7 @@ def backward(root, grad=None, retain_graph: bool = False) -> None:
             grads[key] = ig if prev is None else prev + ig
 
 
-def _topological_order(root) -> list:
+def _topological_order(root: Tensor) -> list:
     """Tensors reachable from ``root`` that need a gradient, each after everything it feeds."""
     order, visited = [], set()
     stack = [(root, False)]

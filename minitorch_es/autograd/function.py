@@ -66,14 +66,14 @@ class Function:
     """
 
     @staticmethod
-    def forward(ctx, *args, **kwargs):
+    def forward(ctx: Context, *args, **kwargs):
         """Compute the result from NumPy arrays (Tensor arguments arrive as their ``.data``);
         save what backward needs with ``ctx.save_for_backward``. Keyword arguments are options,
         not differentiable inputs."""
         raise NotImplementedError("Function subclasses must implement forward(ctx, *args)")
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Context, grad: np.ndarray):
         """Given the gradient of the output (an array, never to be modified in place), return
         one gradient array (or None) per positional input of forward; ``ctx.needs_input_grad``
         says which are wanted."""

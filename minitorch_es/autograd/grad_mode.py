@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 
 _enabled = True
 
@@ -32,7 +33,7 @@ class set_grad_enabled:
 class _GradModeDecorator:
     mode = True
 
-    def __new__(cls, fn=None):
+    def __new__(cls, fn: Callable | None = None):
         # ``@no_grad`` without parentheses decorates directly, as in PyTorch >= 2.1.
         return super().__new__(cls) if fn is None else cls()(fn)
 
@@ -46,7 +47,7 @@ class _GradModeDecorator:
         global _enabled
         _enabled = self._prev_stack.pop()
 
-    def __call__(self, fn):
+    def __call__(self, fn: Callable) -> Callable:
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):
             with self.__class__():

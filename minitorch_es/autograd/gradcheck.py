@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from . import grad_mode
+
+if TYPE_CHECKING:
+    from ..tensor import Tensor
 
 
 class GradcheckError(AssertionError):
@@ -12,8 +18,8 @@ class GradcheckError(AssertionError):
 
 
 def gradcheck(
-    fn,
-    inputs,
+    fn: Callable[..., Tensor | Sequence[Tensor]],
+    inputs: Tensor | Sequence[Tensor],
     eps: float = 1e-6,
     atol: float = 1e-5,
     rtol: float = 1e-3,
@@ -90,5 +96,5 @@ def gradcheck(
     return True
 
 
-def _as_tuple(out):
+def _as_tuple(out: Tensor | Sequence[Tensor]):
     return tuple(out) if isinstance(out, (tuple, list)) else (out,)

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections import OrderedDict
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -13,10 +16,18 @@ from ..config import ConfigError, serialize
 from ..registry import RegistryError, registry
 from .hdf5 import FORMAT_VERSION, CheckpointError, atomic_h5, open_h5, read_tree, write_tree
 
+if TYPE_CHECKING:
+    import h5py
+
+    from ..nn.module import Module
+    from ..optim.lr_scheduler import LRScheduler
+    from ..optim.optimizer import Optimizer
+    from ..training.trainer import Trainer
+
 SECTIONS = ("model", "optimizer", "scheduler", "trainer")
 
 
-def _header(f, kind: str) -> None:
+def _header(f: h5py.File, kind: str) -> None:
     from .. import __version__
 
     f.attrs["format_version"] = FORMAT_VERSION
@@ -26,7 +37,7 @@ def _header(f, kind: str) -> None:
     f.attrs["kind"] = kind
 
 
-def save(state_dict: dict, path) -> None:
+def save(state_dict: dict, path: str | os.PathLike) -> None:
     """Save a plain state dict (a model's or an optimizer's) to the HDF5 file ``path``,
     atomically (``torch.save`` for state dicts; nothing is pickled).
 
@@ -41,7 +52,7 @@ def save(state_dict: dict, path) -> None:
         write_tree(f.create_group("state"), dict(state_dict), key_paths=True)
 
 
-def load(path) -> dict:
+def load(path: str | os.PathLike) -> dict:
     """Load a state dict saved by `save` (arrays come back as NumPy arrays); pass it to
     ``load_state_dict``. Never unpickles."""
     with open_h5(path) as f:
@@ -55,7 +66,13 @@ def load(path) -> dict:
 
 
 def save_checkpoint(
-    path, model=None, optimizer=None, scheduler=None, trainer=None, epoch=None, **metadata
+    path: str | os.PathLike,
+    model: Module | None = None,
+    optimizer: Optimizer | None = None,
+    scheduler: LRScheduler | None = None,
+    trainer: Trainer | None = None,
+    epoch: int | None = None,
+    **metadata,
 ) -> None:
     """Everything needed to resume training exactly: weights and architecture, optimizer state
     (by parameter name), scheduler, trainer (epoch, step, History, callbacks, data order), the
@@ -93,13 +110,13 @@ def save_checkpoint(
 
 
 def load_checkpoint(
-    path,
-    model=None,
-    optimizer=None,
-    scheduler=None,
-    trainer=None,
+    path: str | os.PathLike,
+    model: Module | None = None,
+    optimizer: Optimizer | None = None,
+    scheduler: LRScheduler | None = None,
+    trainer: Trainer | None = None,
     strict: bool = True,
-    map=None,
+    map: dict[str, str] | Callable[[str], str] | None = None,
     restore_rng: bool = True,
 ) -> dict:
     """Restore what `save_checkpoint` wrote into the given objects; returns a dict with
@@ -162,7 +179,7 @@ def load_checkpoint(
     return out
 
 
-def load_model(path):
+def load_model(path: str | os.PathLike) -> Module:
     """Rebuild a model from the file alone (every class in it must be registered) and load its
     weights. Works on files written by `save_checkpoint` with a model; no code from the file is
     ever run.
@@ -188,7 +205,7 @@ def load_model(path):
     return model
 
 
-def _check_registered(spec, providers: dict, path) -> None:
+def _check_registered(spec: Any, providers: dict, path: str | os.PathLike) -> None:
     """Fail before building anything when a class named in the file is not registered."""
     for kind, name in _entries_in(spec):
         if (kind, name) not in registry:
@@ -199,7 +216,7 @@ def _check_registered(spec, providers: dict, path) -> None:
             )
 
 
-def _entries_in(obj):
+def _entries_in(obj: Any):
     if isinstance(obj, dict):
         if {"kind", "name", "config"} <= set(obj):
             yield obj["kind"], obj["name"]
@@ -210,19 +227,19 @@ def _entries_in(obj):
             yield from _entries_in(v)
 
 
-def _providers(model) -> dict:
+def _providers(model: Module) -> dict:
     out = {}
     for kind, name in _entries_in(serialize(model)):
         out[f"{kind}:{name}"] = str(registry.entry(kind, name).provider)
     return out
 
 
-def _registered_name(kind: str, obj) -> str:
+def _registered_name(kind: str, obj: Any) -> str:
     entry = registry.entry_of(obj)
     return entry.name if entry is not None and entry.kind == kind else type(obj).__name__
 
 
-def _safe_config(obj) -> dict:
+def _safe_config(obj: Any) -> dict:
     try:
         return obj.get_config()
     except (ConfigError, TypeError):
@@ -234,14 +251,14 @@ def _plain(state: dict) -> dict:
     return {k: v for k, v in state.items() if not callable(v)}
 
 
-def _rename(state: dict, mapping) -> dict:
+def _rename(state: dict, mapping: dict[str, str] | Callable[[str], str] | None) -> dict:
     if mapping is None:
         return state
     rename = mapping if callable(mapping) else (lambda k: mapping.get(k, k))
     return OrderedDict((rename(k), v) for k, v in state.items())
 
 
-def _no_json(value):
+def _no_json(value: Any):
     if isinstance(value, np.generic):
         return value.item()
     raise TypeError(f"metadata value {value!r} is not JSON-serialisable")

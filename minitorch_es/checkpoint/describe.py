@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
+from typing import Any
 
 import h5py
 
 from .hdf5 import open_h5, read_dataset
 
 
-def describe(path) -> str:
+def describe(path: str | os.PathLike) -> str:
     """A readable report of a checkpoint file: header, metadata, architecture, arrays with
     shapes and dtypes, optimizer, scheduler and trainer progress (``minitorch-es inspect``)."""
     lines = []
@@ -69,7 +71,7 @@ def describe(path) -> str:
     return "\n".join(lines)
 
 
-def _values(group: h5py.Group, value, where: str):
+def _values(group: h5py.Group, value: Any, where: str):
     """A History column: stored as a dataset (``{"__dataset__": name}``) or a JSON list."""
     if isinstance(value, dict) and set(value) == {"__dataset__"}:
         return read_dataset(group, value["__dataset__"], where).reshape(-1).tolist()
@@ -79,7 +81,7 @@ def _values(group: h5py.Group, value, where: str):
 def _arrays(group: h5py.Group) -> list[str]:
     out = []
 
-    def visit(name, obj):
+    def visit(name: str, obj: Any):
         if isinstance(obj, h5py.Dataset) and not name.startswith("__arrays__"):
             shape = () if int(obj.attrs.get("ndim", obj.ndim)) == 0 else obj.shape
             out.append(f"  {name.replace('/', '.'):<40} {str(shape):<16} {obj.dtype}")
@@ -88,7 +90,7 @@ def _arrays(group: h5py.Group) -> list[str]:
     return out
 
 
-def _architecture(spec, indent: int = 0) -> list[str]:
+def _architecture(spec: Any, indent: int = 0) -> list[str]:
     if not isinstance(spec, dict) or "name" not in spec:
         return []
     config = spec.get("config") or {}
@@ -110,7 +112,7 @@ def _architecture(spec, indent: int = 0) -> list[str]:
     return lines
 
 
-def _nested(value):
+def _nested(value: Any):
     if isinstance(value, dict) and "kind" in value and "name" in value:
         return [("", value)]
     if isinstance(value, list):

@@ -12,7 +12,9 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import h5py
 import numpy as np
@@ -26,7 +28,7 @@ class CheckpointError(RuntimeError):
 
 
 @contextmanager
-def atomic_h5(path: str):
+def atomic_h5(path: str) -> Iterator[h5py.File]:
     """Write an HDF5 file under a temporary name in the same directory, flush and fsync it,
     then ``os.replace`` it over ``path``: a crash leaves the previous file intact."""
     path = os.fspath(path)
@@ -65,7 +67,7 @@ def _fsync_dir(directory: str) -> None:
 
 
 @contextmanager
-def open_h5(path: str):
+def open_h5(path: str) -> Iterator[h5py.File]:
     """Open a checkpoint for reading; missing, non-HDF5 and truncated files raise
     `CheckpointError` naming the file."""
     path = os.fspath(path)
@@ -93,12 +95,12 @@ def open_h5(path: str):
         f.close()
 
 
-def write_tree(group: h5py.Group, tree, key_paths: bool = False) -> None:
+def write_tree(group: h5py.Group, tree: Any, key_paths: bool = False) -> None:
     """Store ``tree`` (dicts, lists, numbers, strings, arrays) in ``group``. With ``key_paths``
     the top-level dict's arrays are stored at the path of their dotted keys."""
     counter = iter(range(1 << 62))
 
-    def encode(obj, path_hint=None, top=False):
+    def encode(obj: Any, path_hint: str | None = None, top: bool = False):
         if isinstance(obj, np.ndarray) or hasattr(obj, "__array__") and not isinstance(obj, dict):
             array = obj if isinstance(obj, np.ndarray) else np.asarray(obj)
             if array.dtype.kind not in "biuf":
@@ -125,7 +127,7 @@ def write_tree(group: h5py.Group, tree, key_paths: bool = False) -> None:
     group.attrs["tree"] = json.dumps(encode(tree, None, top=True))
 
 
-def read_tree(group: h5py.Group, where: str):
+def read_tree(group: h5py.Group, where: str) -> Any:
     """The inverse of `write_tree`; ``where`` names the section in errors."""
     try:
         tree = json.loads(group.attrs["tree"])
@@ -134,7 +136,7 @@ def read_tree(group: h5py.Group, where: str):
             f"{where}: the section's description is missing or corrupted ({e})"
         ) from None
 
-    def decode(obj):
+    def decode(obj: Any):
         if isinstance(obj, dict):
             if set(obj) == {"__dataset__"}:
                 return read_dataset(group, obj["__dataset__"], where)
@@ -183,7 +185,7 @@ def read_dataset(group: h5py.Group, name: str, where: str) -> np.ndarray:
     return data
 
 
-def _encode_key(k) -> str:
+def _encode_key(k: str | int) -> str:
     if isinstance(k, str):
         return k
     if isinstance(k, (int, np.integer)) and not isinstance(k, bool):

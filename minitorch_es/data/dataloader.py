@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import numbers
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -10,8 +12,13 @@ from .. import random as _random
 from ..tensor import Tensor
 from .dataset import fast_arrays
 
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
 
-def default_collate(samples):
+    from .dataset import Dataset
+
+
+def default_collate(samples: Sequence[Any]) -> Tensor | tuple[Tensor, ...] | dict[str, Tensor]:
     """Stack a list of samples into a batch (``torch.utils.data.default_collate``).
 
     Samples that are tuples/lists give a tuple of Tensors (one per field), dicts a dict, and
@@ -38,7 +45,7 @@ def default_collate(samples):
     return _stack(samples, "samples")
 
 
-def _stack(values, what: str) -> Tensor:
+def _stack(values: Sequence[Any], what: str) -> Tensor:
     first = values[0]
     if isinstance(first, bool):
         dtype = np.bool_
@@ -96,7 +103,13 @@ class DataLoader:
     """
 
     def __init__(
-        self, dataset, batch_size=1, shuffle=False, sampler=None, drop_last=False, collate_fn=None
+        self,
+        dataset: Dataset,
+        batch_size: int = 1,
+        shuffle: bool = False,
+        sampler: Iterable[int] | None = None,
+        drop_last: bool = False,
+        collate_fn: Callable[[list], Any] | None = None,
     ):
         if not (hasattr(dataset, "__len__") and hasattr(dataset, "__getitem__")):
             raise TypeError(
@@ -166,7 +179,7 @@ class DataLoader:
             )
         return order
 
-    def _check_order(self, perm, n: int) -> np.ndarray:
+    def _check_order(self, perm: ArrayLike | None, n: int) -> np.ndarray:
         """A saved order of a sampler without state: ``len(sampler)`` indices into the data."""
         perm = None if perm is None else np.asarray(perm)
         if (
@@ -189,7 +202,7 @@ class DataLoader:
             return {**self._state(None), "sampler": self.sampler.state_dict()}
         return self._state(perm)
 
-    def _state(self, perm) -> dict:
+    def _state(self, perm: np.ndarray | None) -> dict:
         return {
             "epoch": self._epoch,
             "permutation": None if perm is None else perm.astype(np.int64, copy=True),
@@ -271,7 +284,7 @@ class DataLoader:
         self._active = None
 
 
-def _plain(value):
+def _plain(value: Any):
     """NumPy scalars / 0-d arrays (as read back from a checkpoint) as Python values."""
     if isinstance(value, np.ndarray) and value.ndim == 0:
         value = value[()]
@@ -281,7 +294,7 @@ def _plain(value):
 class _LoaderIter:
     """One epoch of a DataLoader, starting at batch ``start``."""
 
-    def __init__(self, loader: DataLoader, order, start: int) -> None:
+    def __init__(self, loader: DataLoader, order: np.ndarray | None, start: int) -> None:
         self.loader = loader
         self.order = order
         self.next_batch = start

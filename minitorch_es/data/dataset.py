@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 
 from ..creation import tensor as _tensor
 from ..tensor import Tensor
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
 
 
 class Dataset:
@@ -22,14 +28,14 @@ class Dataset:
         (10, (tensor([3.]), tensor([9.])))
     """
 
-    def __getitem__(self, index):
+    def __getitem__(self, index: int) -> Any:
         raise NotImplementedError(f"{type(self).__name__} must implement __getitem__(index)")
 
     def __len__(self) -> int:
         raise NotImplementedError(f"{type(self).__name__} must implement __len__()")
 
 
-def _as_array(value, where: str) -> np.ndarray:
+def _as_array(value: Tensor | ArrayLike, where: str) -> np.ndarray:
     """The ndarray behind a Tensor, an ndarray as is, anything else through ``mt.tensor``."""
     if isinstance(value, Tensor):
         arr = value.data
@@ -80,7 +86,7 @@ class TensorDataset(Dataset):
     def __len__(self) -> int:
         return self.arrays[0].shape[0]
 
-    def __getitem__(self, index):
+    def __getitem__(self, index: int | slice | Sequence[int] | np.ndarray) -> tuple[Tensor, ...]:
         try:
             return tuple(Tensor(np.asarray(a[index])) for a in self.arrays)
         except IndexError:
@@ -101,7 +107,7 @@ class Subset(Dataset):
         (50, (tensor(6),))
     """
 
-    def __init__(self, dataset, indices) -> None:
+    def __init__(self, dataset: Dataset, indices: Iterable[int] | np.ndarray) -> None:
         idx = np.asarray(list(indices) if not isinstance(indices, np.ndarray) else indices)
         if idx.size and (idx.ndim != 1 or idx.dtype.kind not in "iu"):
             raise TypeError(
@@ -120,13 +126,13 @@ class Subset(Dataset):
     def __len__(self) -> int:
         return len(self.indices)
 
-    def __getitem__(self, index):
+    def __getitem__(self, index: int | Sequence[int] | np.ndarray) -> Any:
         if isinstance(index, (list, np.ndarray)):
             return self.dataset[self.indices[np.asarray(index)]]
         return self.dataset[int(self.indices[index])]
 
 
-def fast_arrays(dataset):
+def fast_arrays(dataset: Dataset) -> tuple[tuple[np.ndarray, ...], np.ndarray | None] | None:
     """``(arrays, index_map)`` when ``dataset`` is a TensorDataset or a chain of Subsets of one,
     so a batch can be taken with one fancy-index per array; ``None`` otherwise.
 

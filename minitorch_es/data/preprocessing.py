@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import numbers
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..dtypes import get_default_dtype
 from ..tensor import Tensor
 
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike, DTypeLike
+
 
 class NotFittedError(ValueError, AttributeError):
     """A scaler was used before ``fit`` (as scikit-learn's ``NotFittedError``)."""
 
 
-def _features(X, where: str) -> np.ndarray:
+def _features(X: Tensor | ArrayLike, where: str) -> np.ndarray:
     arr = np.asarray(X.data if isinstance(X, Tensor) else X)
     if arr.dtype.kind not in "biuf":
         raise TypeError(f"{where} expected numeric data, got dtype {arr.dtype}")
@@ -26,7 +30,7 @@ def _features(X, where: str) -> np.ndarray:
     return arr
 
 
-def _like(result: np.ndarray, X):
+def _like(result: np.ndarray, X: Tensor | ArrayLike):
     """``result`` with the container type of ``X`` and a floating dtype (X's when it has one)."""
     if isinstance(X, Tensor):
         dtype = X.data.dtype if X.data.dtype.kind == "f" else get_default_dtype()
@@ -48,7 +52,7 @@ class _Scaler:
                 f"fit(X) before {where}()"
             )
 
-    def _input(self, X, where: str) -> np.ndarray:
+    def _input(self, X: Tensor | ArrayLike, where: str) -> np.ndarray:
         self._check_fitted(where)
         arr = _features(X, f"{type(self).__name__}.{where}")
         expected = self._stat_shape()
@@ -63,7 +67,7 @@ class _Scaler:
     def _stat_shape(self) -> tuple:
         return getattr(self, self._state_keys[0]).shape
 
-    def fit_transform(self, X):
+    def fit_transform(self, X: Tensor | ArrayLike) -> Tensor | np.ndarray:
         """``fit(X)`` then ``transform(X)``."""
         return self.fit(X).transform(X)
 
@@ -121,7 +125,7 @@ class StandardScaler(_Scaler):
         self.with_mean = with_mean
         self.with_std = with_std
 
-    def fit(self, X, y=None) -> StandardScaler:
+    def fit(self, X: Tensor | ArrayLike, y: Any = None) -> StandardScaler:
         """Compute the per-feature mean and standard deviation of ``X`` (n_samples, ...)."""
         arr = _features(X, "StandardScaler.fit").astype(np.float64, copy=False)
         if arr.shape[0] == 0:
@@ -136,7 +140,7 @@ class StandardScaler(_Scaler):
         self.scale_ = np.where(constant, 1.0, np.sqrt(self.var_))
         return self
 
-    def transform(self, X):
+    def transform(self, X: Tensor | ArrayLike) -> Tensor | np.ndarray:
         """Standardize ``X`` with the fitted statistics; returns the type of ``X``."""
         arr = self._input(X, "transform")
         out = arr - self.mean_ if self.with_mean else arr.copy()
@@ -144,7 +148,7 @@ class StandardScaler(_Scaler):
             out /= self.scale_
         return _like(out, X)
 
-    def inverse_transform(self, X):
+    def inverse_transform(self, X: Tensor | ArrayLike) -> Tensor | np.ndarray:
         """Undo ``transform``: ``x = z * scale_ + mean_``."""
         arr = self._input(X, "inverse_transform")
         out = arr * self.scale_ if self.with_std else arr.copy()
@@ -169,7 +173,9 @@ class MinMaxScaler(_Scaler):
     _state_keys = ("min_", "scale_", "data_min_", "data_max_", "data_range_")
     _param_keys = ("feature_range",)
 
-    def __init__(self, feature_range=(0, 1), *, copy: bool = True, clip: bool = False):
+    def __init__(
+        self, feature_range: tuple[float, float] = (0, 1), *, copy: bool = True, clip: bool = False
+    ):
         try:
             low, high = feature_range
         except (TypeError, ValueError):
@@ -185,7 +191,7 @@ class MinMaxScaler(_Scaler):
         self.copy = copy
         self.clip = clip
 
-    def fit(self, X, y=None) -> MinMaxScaler:
+    def fit(self, X: Tensor | ArrayLike, y: Any = None) -> MinMaxScaler:
         """Compute the per-feature minimum and maximum of ``X`` (n_samples, ...)."""
         arr = _features(X, "MinMaxScaler.fit").astype(np.float64, copy=False)
         if arr.shape[0] == 0:
@@ -199,7 +205,7 @@ class MinMaxScaler(_Scaler):
         self.min_ = low - self.data_min_ * self.scale_
         return self
 
-    def transform(self, X):
+    def transform(self, X: Tensor | ArrayLike) -> Tensor | np.ndarray:
         """Scale ``X`` into ``feature_range``; returns the type of ``X``."""
         arr = self._input(X, "transform")
         out = arr * self.scale_ + self.min_
@@ -207,13 +213,15 @@ class MinMaxScaler(_Scaler):
             np.clip(out, *self.feature_range, out=out)
         return _like(out, X)
 
-    def inverse_transform(self, X):
+    def inverse_transform(self, X: Tensor | ArrayLike) -> Tensor | np.ndarray:
         """Undo ``transform``: ``x = (z - min_) / scale_``."""
         arr = self._input(X, "inverse_transform")
         return _like((arr - self.min_) / self.scale_, X)
 
 
-def one_hot(labels, num_classes=None, dtype=None):
+def one_hot(
+    labels: Tensor | ArrayLike, num_classes: int | None = None, dtype: DTypeLike | None = None
+) -> Tensor | np.ndarray:
     """One-hot encode integer class labels (``torch.nn.functional.one_hot``).
 
     Returns ``labels.shape + (num_classes,)`` of ``dtype`` (default int64), a Tensor for a

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import math
 import numbers
+from collections.abc import Sized
+from typing import Any
 
 import numpy as np
 
 
-def _int(value, name: str, low: int, where: str = "DistributedSampler") -> int:
+def _int(value: Any, name: str, low: int, where: str = "DistributedSampler") -> int:
     if isinstance(value, np.ndarray) and value.ndim == 0:
         value = value[()]
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
@@ -43,7 +45,13 @@ class DistributedSampler:
     """
 
     def __init__(
-        self, dataset, num_replicas=None, rank=None, shuffle=True, seed=0, drop_last=False
+        self,
+        dataset: Sized,
+        num_replicas: int | None = None,
+        rank: int | None = None,
+        shuffle: bool = True,
+        seed: int = 0,
+        drop_last: bool = False,
     ) -> None:
         if not hasattr(dataset, "__len__"):
             raise TypeError(

@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 import numbers
 import warnings
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -12,8 +14,13 @@ from .. import random as _random
 from ..tensor import Tensor
 from .dataset import Subset
 
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
 
-def _rng(random_state, where: str) -> np.random.Generator:
+    from .dataset import Dataset
+
+
+def _rng(random_state: int | np.random.Generator | None, where: str) -> np.random.Generator:
     """The package generator for None, a fresh one for an int seed, or a given Generator."""
     if random_state is None:
         return _random.generator()
@@ -27,7 +34,9 @@ def _rng(random_state, where: str) -> np.random.Generator:
     )
 
 
-def random_split(dataset, lengths, generator=None):
+def random_split(
+    dataset: Dataset, lengths: Sequence[float], generator: np.random.Generator | None = None
+) -> list[Subset]:
     """Split ``dataset`` into non-overlapping random ``Subset`` s of the given ``lengths``.
 
     ``lengths`` are ints summing to ``len(dataset)`` or fractions summing to 1; as in PyTorch,
@@ -76,10 +85,10 @@ def random_split(dataset, lengths, generator=None):
     return [Subset(dataset, order[a:b]) for a, b in zip(bounds[:-1], bounds[1:])]
 
 
-def _split_sizes(n: int, test_size, train_size):
+def _split_sizes(n: int, test_size: float | None, train_size: float | None):
     """scikit-learn's rules for turning test_size / train_size into sample counts."""
 
-    def check(value, name):
+    def check(value: float | None, name: str):
         if value is None:
             return
         if isinstance(value, numbers.Integral) and not isinstance(value, bool):
@@ -104,7 +113,7 @@ def _split_sizes(n: int, test_size, train_size):
     if test_size is None and train_size is None:
         test_size = 0.25
 
-    def is_frac(v):
+    def is_frac(v: float | None):
         return v is not None and not isinstance(v, numbers.Integral)
 
     if is_frac(test_size) and is_frac(train_size) and test_size + train_size > 1:
@@ -147,7 +156,7 @@ def _allocate(counts: np.ndarray, total: int) -> np.ndarray:
     return alloc
 
 
-def _stratified(labels, n_train: int, n_test: int, rng):
+def _stratified(labels: Tensor | ArrayLike, n_train: int, n_test: int, rng: np.random.Generator):
     labels = np.asarray(labels.data if isinstance(labels, Tensor) else labels)
     classes, y = (
         np.unique(labels, axis=0, return_inverse=True)
@@ -176,7 +185,7 @@ def _stratified(labels, n_train: int, n_test: int, rng):
     return rng.permutation(np.concatenate(train)), rng.permutation(np.concatenate(test))
 
 
-def _take(array, idx):
+def _take(array: Tensor | np.ndarray | Sequence, idx: np.ndarray):
     if isinstance(array, Tensor):
         return Tensor(array.data[idx])
     if isinstance(array, np.ndarray):
@@ -185,8 +194,13 @@ def _take(array, idx):
 
 
 def train_test_split(
-    *arrays, test_size=None, train_size=None, random_state=None, shuffle=True, stratify=None
-):
+    *arrays,
+    test_size: float | None = None,
+    train_size: float | None = None,
+    random_state: int | np.random.Generator | None = None,
+    shuffle: bool = True,
+    stratify: Tensor | ArrayLike | None = None,
+) -> list:
     """Split arrays into random train and test subsets (``sklearn.model_selection``).
 
     Returns ``train_a, test_a, train_b, test_b, ...``, each of the type of its input (Tensor,

@@ -7,6 +7,7 @@ in a world of one they only check their arguments. A Tensor is accepted for its 
 from __future__ import annotations
 
 import numbers
+from typing import Any
 
 import numpy as np
 
@@ -16,7 +17,7 @@ from .world import world
 REDUCE_OPS = ("sum", "mean", "max", "min")
 
 
-def _buffer(array, where: str) -> np.ndarray:
+def _buffer(array: np.ndarray | Tensor, where: str) -> np.ndarray:
     arr = array.data if isinstance(array, Tensor) else array
     if not isinstance(arr, np.ndarray):
         raise TypeError(
@@ -41,7 +42,7 @@ def _mpi_op(op: str):
     return {"sum": MPI.SUM, "mean": MPI.SUM, "max": MPI.MAX, "min": MPI.MIN}[op]
 
 
-def all_reduce(array, op: str = "sum"):
+def all_reduce(array: np.ndarray | Tensor, op: str = "sum") -> np.ndarray | Tensor:
     """Combine ``array`` element-wise across all ranks, in place, and return it: every rank ends
     with the ``"sum"``, ``"mean"``, ``"max"`` or ``"min"`` over ranks
     (``torch.distributed.all_reduce``; ``"mean"`` is Horovod's average, floats only). Bool
@@ -72,14 +73,14 @@ def all_reduce(array, op: str = "sum"):
     return array
 
 
-def _check_root(root, where: str) -> int:
+def _check_root(root: int, where: str) -> int:
     size = world().size
     if isinstance(root, bool) or not isinstance(root, numbers.Integral) or not 0 <= root < size:
         raise ValueError(f"{where}: root must be a rank in [0, {size - 1}], got {root!r}")
     return int(root)
 
 
-def broadcast(array, root: int = 0):
+def broadcast(array: np.ndarray | Tensor, root: int = 0) -> np.ndarray | Tensor:
     """Overwrite ``array`` on every rank with rank ``root``'s values, in place, and return it
     (``torch.distributed.broadcast``). Every rank must pass an array of the same shape and
     dtype."""
@@ -91,7 +92,7 @@ def broadcast(array, root: int = 0):
     return array
 
 
-def broadcast_object(obj, root: int = 0):
+def broadcast_object(obj: Any, root: int = 0) -> Any:
     """Rank ``root``'s ``obj`` (any picklable value), returned on every rank
     (``torch.distributed.broadcast_object_list`` for one object)."""
     root = _check_root(root, "broadcast_object")

@@ -12,6 +12,8 @@ from __future__ import annotations
 import contextlib
 import sys
 import traceback
+from collections.abc import Iterator
+from types import TracebackType
 
 from .world import world
 
@@ -39,7 +41,7 @@ def abort(exc: BaseException, code: int = 1) -> None:
 
 
 @contextlib.contextmanager
-def abort_on_failure():
+def abort_on_failure() -> Iterator[None]:
     """Abort the job if the body raises on this rank (a no-op in a world of one)."""
     if world().comm is None:
         yield
@@ -50,7 +52,9 @@ def abort_on_failure():
         abort(e)
 
 
-def _excepthook(exc_type, exc, tb) -> None:
+def _excepthook(
+    exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None
+) -> None:
     if exc.__traceback__ is None:
         exc = exc.with_traceback(tb)
     abort(exc)

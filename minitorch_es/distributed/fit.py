@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -32,12 +34,19 @@ from .failure import abort_on_failure
 from .optimizer import DistributedOptimizer, average_gradients
 from .world import world
 
+if TYPE_CHECKING:
+    from ..data import DataLoader
+    from ..optim import Optimizer
+    from ..training.history import History
+    from ..training.metric import Metric
+    from ..training.trainer import Trainer
 
-def distributed_fit(fit):
+
+def distributed_fit(fit: Callable[..., History]) -> Callable[..., History]:
     """Decorate ``Trainer.fit``: a plain call in a world of one, data-parallel otherwise."""
 
     @functools.wraps(fit)
-    def wrapper(trainer, *args, **kwargs):
+    def wrapper(trainer: Trainer, *args, **kwargs):
         if world().size == 1:
             return fit(trainer, *args, **kwargs)
         trainer._sync = FitSync(trainer)
@@ -51,7 +60,7 @@ def distributed_fit(fit):
     return wrapper
 
 
-def _inplace(array: np.ndarray, fn) -> None:
+def _inplace(array: np.ndarray, fn: Callable[[np.ndarray], Any]) -> None:
     """Apply an in-place collective to any array (through a contiguous copy if needed)."""
     if array.flags.c_contiguous and array.flags.writeable:
         fn(array)
@@ -64,7 +73,7 @@ def _inplace(array: np.ndarray, fn) -> None:
 class FitSync:
     """The per-fit bookkeeping of a data-parallel ``Trainer.fit`` (see the module docstring)."""
 
-    def __init__(self, trainer) -> None:
+    def __init__(self, trainer: Trainer) -> None:
         w = world()
         self.trainer, self.rank, self.size = trainer, w.rank, w.size
         self.is_main = w.rank == 0
@@ -87,7 +96,9 @@ class FitSync:
                 _inplace(a, lambda buf: broadcast(buf, 0))
 
     # ----------------------------------------------------------------- data
-    def shard(self, train_loader, val_loader):
+    def shard(
+        self, train_loader: DataLoader, val_loader: DataLoader | None
+    ) -> tuple[DataLoader, DataLoader | tuple | None]:
         """``(train, val)`` loaders over this rank's shards."""
         from ..data import DataLoader, DistributedSampler
 
@@ -117,7 +128,7 @@ class FitSync:
             )
         return train_loader, (None if val_loader is None else self._shard_eval(val_loader))
 
-    def _shard_eval(self, loader):
+    def _shard_eval(self, loader: DataLoader):
         from ..data import DataLoader, Subset
 
         n = len(loader.dataset)
@@ -130,7 +141,9 @@ class FitSync:
         )
 
     # ------------------------------------------------------------ each step
-    def gather_batch(self, value: float, n: int, y, output, metrics) -> tuple[float, int]:
+    def gather_batch(
+        self, value: float, n: int, y: Tensor, output: Tensor, metrics: list[Metric]
+    ) -> tuple[float, int]:
         """The global ``(sum of losses, number of samples)`` of this step; remembers every
         rank's ``(targets, outputs)`` for `update_metrics`. A non-finite loss on any rank
         makes the sum NaN everywhere (`nonfinite_ranks` says where)."""
@@ -150,7 +163,7 @@ class FitSync:
         count = sum(part[1] for part in parts)
         return (float("nan") if self.nonfinite_ranks else total), count
 
-    def update_metrics(self, metrics) -> None:
+    def update_metrics(self, metrics: list[Metric]) -> None:
         """Feed every rank's part of the global batch to the metrics, in rank order."""
         for pair in self._gathered:
             if pair is not None:
@@ -167,7 +180,7 @@ class FitSync:
             f" on rank {ranks[0]}" if len(ranks) == 1 else f" on ranks {', '.join(map(str, ranks))}"
         )
 
-    def average_gradients(self, optimizer) -> None:
+    def average_gradients(self, optimizer: Optimizer) -> None:
         """Average the gradients across ranks once (through a DistributedOptimizer if given)."""
         if isinstance(optimizer, DistributedOptimizer):
             optimizer.synchronize()  # its step() must not average a second time
@@ -185,11 +198,13 @@ class FitSync:
         stay identical only as long as every rank's all-reduce returns the same bits."""
         self.broadcast_model(parameters=True)
 
-    def record(self, y, output) -> None:
+    def record(self, y: Tensor, output: np.ndarray) -> None:
         """Keep one validation batch's ``(targets, outputs)`` for `reduce_evaluation`."""
         self._gathered.append((_array(y), _array(output)))
 
-    def reduce_evaluation(self, total: float, count: int, metrics) -> tuple[float, int]:
+    def reduce_evaluation(
+        self, total: float, count: int, metrics: list[Metric]
+    ) -> tuple[float, int]:
         """The validation loss sum and count over every shard; the metrics get every rank's
         recorded batches (each rank may have a different number of them)."""
         mine, self._gathered = self._gathered, []
@@ -201,5 +216,5 @@ class FitSync:
         return math.fsum(p[0] for p in parts), sum(p[1] for p in parts)
 
 
-def _array(value):
+def _array(value: Tensor | np.ndarray):
     return value.data if isinstance(value, Tensor) else np.asarray(value)

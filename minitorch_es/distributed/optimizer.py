@@ -7,12 +7,18 @@ averaging every gradient across ranks is ONE in-place ``Allreduce`` per arena, p
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from ..autograd import enable_grad
 from ..optim import Optimizer
 from .collectives import all_reduce, broadcast
 from .world import world
+
+if TYPE_CHECKING:
+    from ..tensor import Tensor
 
 
 def _arenas(optimizer: Optimizer) -> list:
@@ -77,7 +83,7 @@ class DistributedOptimizer:
     next ``step()`` then does not average again. In a world of one nothing is communicated.
     """
 
-    def __new__(cls, optimizer):
+    def __new__(cls, optimizer: Optimizer):
         if isinstance(optimizer, DistributedOptimizer):
             raise ValueError("DistributedOptimizer: this optimizer is already distributed")
         if not isinstance(optimizer, Optimizer):
@@ -101,7 +107,7 @@ class DistributedOptimizer:
         self.__dict__ = optimizer.__dict__  # one state, seen through both objects
         return self
 
-    def __init__(self, optimizer) -> None:
+    def __init__(self, optimizer: Optimizer) -> None:
         self._dist_synchronized = False
         broadcast_parameters(self)
 
@@ -110,7 +116,7 @@ class DistributedOptimizer:
         average_gradients(self)
         self._dist_synchronized = True
 
-    def step(self, closure=None):
+    def step(self, closure: Callable[[], Tensor | float] | None = None) -> Tensor | float | None:
         """Average the gradients across ranks (unless `synchronize` already did), then
         update as the wrapped optimizer. A ``closure`` runs first (it computes the gradients)."""
         loss = None

@@ -12,6 +12,12 @@ so detection costs nothing and needs no import.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
+from types import ModuleType
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from mpi4py import MPI
 
 # Launcher variables holding the world size, and ones that only name the rank.
 SIZE_VARIABLES = ("PMI_SIZE", "OMPI_COMM_WORLD_SIZE", "MV2_COMM_WORLD_SIZE", "PMIX_SIZE")
@@ -26,14 +32,14 @@ INSTALL_HINT = (
 class _World:
     """The initialised group: ``rank``, ``size`` and the MPI communicator (None for one rank)."""
 
-    def __init__(self, rank: int = 0, size: int = 1, comm=None) -> None:
+    def __init__(self, rank: int = 0, size: int = 1, comm: MPI.Comm | None = None) -> None:
         self.rank, self.size, self.comm = rank, size, comm
 
 
 _world: _World | None = None
 
 
-def launched_by_mpi(environ=None) -> str | None:
+def launched_by_mpi(environ: Mapping[str, str] | None = None) -> str | None:
     """The launcher variable showing this process is one of several MPI ranks (e.g.
     ``"PMI_SIZE=2"``), or None for a plain run. A world size of 1 counts as a plain run."""
     env = os.environ if environ is None else environ
@@ -51,7 +57,7 @@ def launched_by_mpi(environ=None) -> str | None:
     return None
 
 
-def import_mpi(reason: str):
+def import_mpi(reason: str) -> ModuleType:
     """``mpi4py.MPI``, or an ImportError that says what to install."""
     try:
         from mpi4py import MPI

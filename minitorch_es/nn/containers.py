@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import ItemsView, Iterable, KeysView, Mapping, ValuesView
 
+from ..tensor import Tensor
 from .module import Module
 
 
@@ -29,13 +31,13 @@ class Sequential(Module):
             for i, module in enumerate(args):
                 self.add_module(str(i), _module(module, i))
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tensor:
         """Feed ``x`` through every child in order."""
         for module in self._modules.values():
             x = module(x)
         return x
 
-    def __getitem__(self, index):
+    def __getitem__(self, index: int | slice) -> Module:
         items = list(self._modules.items())
         if isinstance(index, slice):
             return Sequential(OrderedDict(items[index]))
@@ -45,7 +47,7 @@ class Sequential(Module):
         name = list(self._modules)[_index(index, len(self))]
         self.add_module(name, _module(module, index))
 
-    def __delitem__(self, index) -> None:
+    def __delitem__(self, index: int | slice) -> None:
         names = list(self._modules)
         for name in (
             names[index] if isinstance(index, slice) else [names[_index(index, len(names))]]
@@ -90,12 +92,12 @@ class Sequential(Module):
 class ModuleList(Module):
     """A list of modules registered as children ``"0"``, ``"1"``, ..."""
 
-    def __init__(self, modules=None) -> None:
+    def __init__(self, modules: Iterable[Module] | None = None) -> None:
         super().__init__()
         for m in modules or []:
             self.append(m)
 
-    def __getitem__(self, index):
+    def __getitem__(self, index: int | slice) -> Module:
         mods = list(self._modules.values())
         if isinstance(index, slice):
             return ModuleList(mods[index])
@@ -115,7 +117,7 @@ class ModuleList(Module):
         self.add_module(str(len(self)), _module(module, len(self)))
         return self
 
-    def extend(self, modules) -> ModuleList:
+    def extend(self, modules: Iterable[Module]) -> ModuleList:
         """Append each of ``modules``. Returns ``self``."""
         for m in modules:
             self.append(m)
@@ -131,7 +133,9 @@ class ModuleList(Module):
 class ModuleDict(Module):
     """A dict of modules registered as children under their keys."""
 
-    def __init__(self, modules=None) -> None:
+    def __init__(
+        self, modules: Mapping[str, Module] | Iterable[tuple[str, Module]] | None = None
+    ) -> None:
         super().__init__()
         for name, m in (dict(modules) if modules else {}).items():
             self[name] = m
@@ -147,7 +151,7 @@ class ModuleDict(Module):
     def __delitem__(self, key: str) -> None:
         del self._modules[key]
 
-    def __contains__(self, key) -> bool:
+    def __contains__(self, key: str) -> bool:
         return key in self._modules
 
     def __len__(self) -> int:
@@ -156,19 +160,19 @@ class ModuleDict(Module):
     def __iter__(self):
         return iter(self._modules)
 
-    def keys(self):
+    def keys(self) -> KeysView[str]:
         """The keys, in insertion order."""
         return self._modules.keys()
 
-    def values(self):
+    def values(self) -> ValuesView[Module]:
         """The modules, in insertion order."""
         return self._modules.values()
 
-    def items(self):
+    def items(self) -> ItemsView[str, Module]:
         """``(key, module)`` pairs, in insertion order."""
         return self._modules.items()
 
-    def update(self, modules) -> None:
+    def update(self, modules: Mapping[str, Module] | Iterable[tuple[str, Module]]) -> None:
         """Add or replace modules from a mapping or from ``(key, module)`` pairs."""
         for k, m in dict(modules).items():
             self[k] = m
@@ -180,7 +184,7 @@ class ModuleDict(Module):
         return {"modules": {k: serialize(m, f"ModuleDict[{k}]") for k, m in self.items()}}
 
 
-def _module(m, where) -> Module:
+def _module(m: Module, where: int | str) -> Module:
     if not isinstance(m, Module):
         raise TypeError(f"expected a Module at position/key {where!r}, got {type(m).__name__}")
     return m

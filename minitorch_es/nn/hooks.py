@@ -4,11 +4,16 @@ raised a shape error."""
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from ..errors import ShapeError
 
+if TYPE_CHECKING:
+    from .module import Module
 
-def _name_failing_layer(error: ShapeError, module) -> None:
+
+def _name_failing_layer(error: ShapeError, module: Module) -> None:
     """Prefix a shape error with the dotted name of the layer that raised it, one level per
     enclosing module call, so the message reads "in layer 'features.3' (Conv2d): ..."."""
     inner = error.__dict__.get("_mt_module")
@@ -33,7 +38,7 @@ class RemovableHandle:
 
     _next_id = 0
 
-    def __init__(self, table: OrderedDict, hook) -> None:
+    def __init__(self, table: OrderedDict, hook: Callable) -> None:
         RemovableHandle._next_id += 1
         self.id, self._table = RemovableHandle._next_id, table
         table[self.id] = hook

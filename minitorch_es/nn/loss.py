@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..tensor import Tensor
 from .module import Module
 
 REDUCTIONS = ("mean", "sum", "none")
@@ -28,11 +29,11 @@ class Loss(Module):
             )
         self.reduction = reduction
 
-    def forward(self, input, target):
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
         """The loss of predictions ``input`` against ``target`` (PyTorch's argument order)."""
         raise NotImplementedError(f"{type(self).__name__} must implement forward(input, target)")
 
-    def reduce(self, losses):
+    def reduce(self, losses: Tensor) -> Tensor:
         """Apply ``self.reduction`` to a Tensor of per-element losses."""
         if self.reduction == "mean":
             return losses.mean()

@@ -8,7 +8,8 @@ Assigning a Parameter, a Module or a buffer to an attribute registers it, so ``p
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -18,6 +19,9 @@ from ..tensor import Tensor
 from .hooks import RemovableHandle, _name_failing_layer
 from .parameter import Parameter
 from .state import IncompatibleKeys, ModuleState  # noqa: F401 (re-exported)
+
+if TYPE_CHECKING:
+    from numpy.typing import DTypeLike
 
 
 class Module(ModuleState, Configurable):
@@ -52,7 +56,7 @@ class Module(ModuleState, Configurable):
         object.__setattr__(self, "_forward_hooks", OrderedDict())
         object.__setattr__(self, "_forward_pre_hooks", OrderedDict())
 
-    def forward(self, *args, **kwargs):
+    def forward(self, *args, **kwargs) -> Any:
         """The computation of the module; subclasses implement it. Call the module itself
         (``model(x)``), which runs the forward hooks around ``forward``."""
         raise NotImplementedError(f"{type(self).__name__} must implement forward()")
@@ -80,16 +84,16 @@ class Module(ModuleState, Configurable):
             _name_failing_layer(e, self)
             raise
 
-    def register_forward_hook(self, hook) -> RemovableHandle:
+    def register_forward_hook(self, hook: Callable) -> RemovableHandle:
         """``hook(module, inputs, output)`` runs after every forward; it may return a new output."""
         return RemovableHandle(self._forward_hooks, hook)
 
-    def register_forward_pre_hook(self, hook) -> RemovableHandle:
+    def register_forward_pre_hook(self, hook: Callable) -> RemovableHandle:
         """``hook(module, inputs)`` runs before every forward; it may return new inputs."""
         return RemovableHandle(self._forward_pre_hooks, hook)
 
     # --------------------------------------------------------------- registration
-    def __setattr__(self, name: str, value) -> None:
+    def __setattr__(self, name: str, value: Any) -> None:
         params = self.__dict__.get("_parameters")
         if isinstance(value, (Parameter, Module)) and params is None:
             raise AttributeError(
@@ -124,7 +128,7 @@ class Module(ModuleState, Configurable):
         else:
             object.__setattr__(self, name, value)
 
-    def _discard(self, name: str, keep=None) -> None:
+    def _discard(self, name: str, keep: OrderedDict | None = None) -> None:
         # ``keep`` is the table about to receive ``name``: re-assigning keeps its position there
         # (as PyTorch), so parameter order, hence positional optimizer state, does not change.
         self.__dict__.pop(name, None)
@@ -160,7 +164,9 @@ class Module(ModuleState, Configurable):
         self._discard(name, keep=self._parameters)
         self._parameters[name] = param
 
-    def register_buffer(self, name: str, tensor, persistent: bool = True) -> None:
+    def register_buffer(
+        self, name: str, tensor: Tensor | np.ndarray | None, persistent: bool = True
+    ) -> None:
         """A non-learnable array that belongs to the state (e.g. BatchNorm's running mean)."""
         _check_name(name, self, "buffer")
         self._discard(name, keep=self._buffers)
@@ -180,7 +186,7 @@ class Module(ModuleState, Configurable):
 
     # ------------------------------------------------------------------- traversal
     def named_modules(
-        self, memo=None, prefix: str = "", remove_duplicate: bool = True
+        self, memo: set[int] | None = None, prefix: str = "", remove_duplicate: bool = True
     ) -> Iterator[tuple[str, Module]]:
         """Every module of the tree (itself first) with its dotted name; a module reachable
         under two names is listed once unless ``remove_duplicate=False``."""
@@ -240,7 +246,9 @@ class Module(ModuleState, Configurable):
         for _, p in self.named_parameters(recurse=recurse):
             yield p
 
-    def named_buffers(self, prefix: str = "", recurse: bool = True):
+    def named_buffers(
+        self, prefix: str = "", recurse: bool = True
+    ) -> Iterator[tuple[str, np.ndarray]]:
         """Buffers (NumPy arrays) with dotted names."""
         modules = self.named_modules(prefix=prefix) if recurse else [(prefix, self)]
         for mod_name, module in modules:
@@ -248,12 +256,12 @@ class Module(ModuleState, Configurable):
                 if b is not None:
                     yield (f"{mod_name}.{name}" if mod_name else name), b
 
-    def buffers(self, recurse: bool = True):
+    def buffers(self, recurse: bool = True) -> Iterator[np.ndarray]:
         """Every buffer of the tree (NumPy arrays, unlike PyTorch's Tensors)."""
         for _, b in self.named_buffers(recurse=recurse):
             yield b
 
-    def apply(self, fn) -> Module:
+    def apply(self, fn: Callable[[Module], Any]) -> Module:
         """Call ``fn`` on every submodule (children first) and on itself, as PyTorch."""
         for child in self.children():
             child.apply(fn)
@@ -291,7 +299,7 @@ class Module(ModuleState, Configurable):
             else:
                 p.grad[...] = 0
 
-    def to(self, dtype) -> Module:
+    def to(self, dtype: DTypeLike) -> Module:
         """Convert floating-point parameters and buffers to ``dtype`` (in place, as PyTorch)."""
         dtype = np.dtype(dtype)
         if dtype.kind != "f":
@@ -343,20 +351,25 @@ class Module(ModuleState, Configurable):
             set(super().__dir__()) | set(self._parameters) | set(self._buffers) | set(self._modules)
         )
 
-    def summary(self, input_shape=None, print_fn=print, dtype=None):
+    def summary(
+        self,
+        input_shape: Sequence[int] | None = None,
+        print_fn: Callable[[str], Any] | None = print,
+        dtype: DTypeLike | None = None,
+    ) -> dict:
         """A Keras-style table: layer, output shape, parameter count, totals."""
         from .summary import summary
 
         return summary(self, input_shape, print_fn=print_fn, dtype=dtype)
 
-    def regularization_loss(self):
+    def regularization_loss(self) -> Tensor:
         """Sum of the regularization penalties of the last forward pass (0 when none)."""
         from ..regularizers import collect_penalties
 
         return collect_penalties(self)
 
 
-def _check_name(name, module, what) -> None:
+def _check_name(name: str, module: Module, what: str) -> None:
     if not isinstance(name, str):
         raise TypeError(f"{what} name should be a str, got {type(name).__name__}")
     if "." in name or not name:
@@ -367,7 +380,7 @@ def _check_name(name, module, what) -> None:
         raise KeyError(f"attribute '{name}' already exists on {type(module).__name__}")
 
 
-def _buffer_array(value, name, module) -> np.ndarray:
+def _buffer_array(value: Tensor | np.ndarray, name: str, module: Module) -> np.ndarray:
     if isinstance(value, Tensor):
         return value.data
     if isinstance(value, np.ndarray):

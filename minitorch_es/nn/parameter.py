@@ -8,10 +8,15 @@ optimizer.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from ..errors import ShapeError
 from ..tensor import Tensor
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
 
 
 class Parameter(Tensor):
@@ -29,7 +34,7 @@ class Parameter(Tensor):
         ['factor']
     """
 
-    def __init__(self, data=None, requires_grad: bool = True) -> None:
+    def __init__(self, data: Tensor | ArrayLike | None = None, requires_grad: bool = True) -> None:
         if data is None:
             data = np.empty((0,), dtype=_default_dtype())
         array = data.data if isinstance(data, Tensor) else np.asarray(data)
@@ -49,7 +54,7 @@ class Parameter(Tensor):
         return _DATA_SLOT.__get__(self)
 
     @data.setter
-    def data(self, value) -> None:
+    def data(self, value: Tensor | ArrayLike) -> None:
         value = value.data if isinstance(value, Tensor) else value
         arena = self.__dict__.get("_arena")
         if arena is None:
@@ -67,7 +72,7 @@ class Parameter(Tensor):
             current[...] = value
 
     @property
-    def grad(self):
+    def grad(self) -> np.ndarray | None:
         """The accumulated gradient (a NumPy array or None), a view into the optimizer's
         storage when the parameter is packed in one."""
         arena = self.__dict__.get("_arena")
@@ -76,7 +81,7 @@ class Parameter(Tensor):
         return arena.grad_view(self._slot)
 
     @grad.setter
-    def grad(self, value) -> None:
+    def grad(self, value: Tensor | ArrayLike | None) -> None:
         arena = self.__dict__.get("_arena")
         if arena is None:
             _GRAD_SLOT.__set__(self, value)
@@ -93,10 +98,10 @@ class Parameter(Tensor):
     def __repr__(self) -> str:
         return "Parameter containing:\n" + super().__repr__()
 
-    def __reduce_ex__(self, protocol):
+    def __reduce_ex__(self, protocol: int):
         raise TypeError("Parameters are not pickled; use state_dict() and mt.save()")
 
-    def __deepcopy__(self, memo) -> Parameter:
+    def __deepcopy__(self, memo: dict) -> Parameter:
         # copy.deepcopy(model) works as in PyTorch (pickling stays refused): the copy owns its
         # arrays, outside any optimizer's arena.
         new = Parameter(self.data.copy(), requires_grad=self.requires_grad)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 
@@ -43,7 +44,9 @@ class ModuleState:
                     out[key] = b if keep_vars else b.copy()
         return out
 
-    def load_state_dict(self, state_dict, strict: bool = True):
+    def load_state_dict(
+        self, state_dict: Mapping[str, Any], strict: bool = True
+    ) -> IncompatibleKeys:
         """Copy ``state_dict`` into the existing arrays (never rebinding them). Every missing or
         unexpected key and every shape mismatch is collected; with ``strict`` they raise together,
         otherwise they are only reported: ``(missing_keys, unexpected_keys)`` is returned
@@ -85,15 +88,15 @@ class ModuleState:
 class IncompatibleKeys(tuple):
     """``(missing_keys, unexpected_keys)`` returned by ``load_state_dict``."""
 
-    def __new__(cls, missing_keys, unexpected_keys):
+    def __new__(cls, missing_keys: list[str], unexpected_keys: list[str]):
         return super().__new__(cls, (missing_keys, unexpected_keys))
 
     @property
-    def missing_keys(self):
+    def missing_keys(self) -> list[str]:
         """Keys the module expected but the state dict lacked."""
         return self[0]
 
     @property
-    def unexpected_keys(self):
+    def unexpected_keys(self) -> list[str]:
         """Keys of the state dict the module does not have."""
         return self[1]

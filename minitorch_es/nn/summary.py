@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 
 from ..autograd.grad_mode import no_grad
 
+if TYPE_CHECKING:
+    from numpy.typing import DTypeLike
 
-def summary(model, input_shape=None, print_fn=print, dtype=None) -> dict:
+    from .module import Module
+
+
+def summary(
+    model: Module,
+    input_shape: Sequence[int] | None = None,
+    print_fn: Callable[[str], Any] | None = print,
+    dtype: DTypeLike | None = None,
+) -> dict:
     """Print (and return) each leaf layer's output shape and parameter count.
 
     ``input_shape`` excludes the batch dimension (as in Keras); with it, a batch of two zero
@@ -66,8 +79,8 @@ def summary(model, input_shape=None, print_fn=print, dtype=None) -> dict:
     return result
 
 
-def _recorder(rows, name):
-    def hook(module, inputs, output):
+def _recorder(rows: list[dict], name: str):
+    def hook(module: Module, inputs: tuple, output: Any):
         if any(r["name"] == name for r in rows):
             return
         shape = tuple(getattr(output, "shape", np.shape(output)))
@@ -83,7 +96,7 @@ def _recorder(rows, name):
     return hook
 
 
-def _count(module) -> int:
+def _count(module: Module) -> int:
     return sum(p.data.size for p in module.parameters())
 
 

@@ -8,9 +8,14 @@ updates every parameter with a handful of whole-buffer NumPy calls, ``zero_grad`
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from ..nn.parameter import Parameter
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
 
 
 class ParameterArena:
@@ -65,11 +70,11 @@ class ParameterArena:
         return len(self.params)
 
     # ------------------------------------------------------------ gradient access
-    def grad_view(self, i: int):
+    def grad_view(self, i: int) -> np.ndarray | None:
         """Parameter ``i``'s gradient view, or None when it has no gradient."""
         return self._grad_views[i] if self.has_grad[i] else None
 
-    def set_grad(self, i: int, value) -> None:
+    def set_grad(self, i: int, value: ArrayLike | None) -> None:
         """Assign parameter ``i``'s gradient (copied into the arena; None clears it)."""
         if value is None:
             self.has_grad[i] = False

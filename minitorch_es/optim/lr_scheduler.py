@@ -55,7 +55,7 @@ class LRScheduler(Configurable):
         """The learning rate of each param group at epoch ``self.last_epoch`` (subclasses)."""
         raise NotImplementedError(f"{type(self).__name__} must implement get_lr()")
 
-    def step(self, epoch=None) -> None:
+    def step(self, epoch: int | None = None) -> None:
         """Advance one epoch (or jump to ``epoch``, deprecated in PyTorch) and set the groups'
         learning rates."""
         self.last_epoch = self.last_epoch + 1 if epoch is None else epoch

@@ -14,7 +14,8 @@ gives per-element state and ``step`` is the 1-based step count. ``grad`` must no
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
 
 import numpy as np
 
@@ -57,7 +58,7 @@ class Optimizer(Configurable):
         tensor([0.], requires_grad=True)
     """
 
-    def __init__(self, params, defaults: dict) -> None:
+    def __init__(self, params: Iterable[Tensor] | Iterable[dict[str, Any]], defaults: dict) -> None:
         self.defaults = dict(defaults)
         self.param_groups: list[dict] = []
         self._arenas: list[list[ParameterArena]] = []  # per group, one arena per dtype
@@ -125,7 +126,7 @@ class Optimizer(Configurable):
             for arena in arenas:
                 arena.zero_grad(set_to_none)
 
-    def step(self, closure=None):
+    def step(self, closure: Callable[[], Tensor | float] | None = None) -> Tensor | float | None:
         """One update of every parameter that has a gradient; returns ``closure()`` if given
         (a function that recomputes the loss and calls ``backward``, as in PyTorch)."""
         loss = None
@@ -189,7 +190,9 @@ class Optimizer(Configurable):
         out.update({k: float(v[i]) for k, v in arena.scalars.items()})
         return out
 
-    def state_dict(self, param_names=None) -> dict:
+    def state_dict(
+        self, param_names: Iterable[tuple[str, Tensor]] | dict[str, Tensor] | None = None
+    ) -> dict:
         """PyTorch's layout: ``{"state": {key: {...}}, "param_groups": [{..., "params": [keys]}]}``
         with copies of the arrays. Keys are positions, or parameter names when ``param_names``
         (e.g. ``model.named_parameters()``) is given."""
@@ -211,7 +214,11 @@ class Optimizer(Configurable):
                 }
         return {"state": state, "param_groups": groups}
 
-    def load_state_dict(self, state_dict: dict, param_names=None) -> None:
+    def load_state_dict(
+        self,
+        state_dict: dict,
+        param_names: Iterable[tuple[str, Tensor]] | dict[str, Tensor] | None = None,
+    ) -> None:
         """Copy a `state_dict` into this optimizer's buffers (the same parameters, by
         position, or by name when ``param_names`` is given)."""
         names = _names_by_id(param_names)
@@ -302,13 +309,13 @@ class _StateView(Mapping):
         self._where = {id(p): (p, a, i) for _, p, a, i in optimizer._slots()}
         self._opt = optimizer
 
-    def __getitem__(self, p):
+    def __getitem__(self, p: Tensor) -> dict[str, Any]:
         if id(p) not in self._where:
             raise KeyError("this tensor is not a parameter of the optimizer")
         _, arena, i = self._where[id(p)]
         return self._opt._param_state(arena, i)
 
-    def __contains__(self, p) -> bool:
+    def __contains__(self, p: object) -> bool:
         # As PyTorch's state dict: only parameters that have state (Mapping's default would
         # say True for every parameter, since __getitem__ gives {} for those without).
         where = self._where.get(id(p))
@@ -321,7 +328,7 @@ class _StateView(Mapping):
         return sum(1 for _ in self)
 
 
-def _names_by_id(param_names):
+def _names_by_id(param_names: Iterable[tuple[str, Tensor]] | dict[str, Tensor] | None):
     if param_names is None:
         return None
     pairs = param_names.items() if isinstance(param_names, dict) else param_names
@@ -332,7 +339,7 @@ def _names_by_id(param_names):
     return out
 
 
-def _name_of(p, names: dict) -> str:
+def _name_of(p: Tensor, names: dict) -> str:
     try:
         return names[id(p)]
     except KeyError:

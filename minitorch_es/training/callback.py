@@ -21,8 +21,13 @@ fit raises `NonFiniteLossError`.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 from ..config import Configurable
+
+if TYPE_CHECKING:
+    from .trainer import Trainer
 
 HOOKS = (
     "on_train_begin",
@@ -66,30 +71,30 @@ class Callback(Configurable):
     model = None
     run_last = False
 
-    def set_trainer(self, trainer) -> None:
+    def set_trainer(self, trainer: Trainer) -> None:
         """Attach the callback to ``trainer`` (sets ``self.trainer`` and ``self.model``)."""
         self.trainer = trainer
         self.model = trainer.model
 
-    def on_train_begin(self, logs=None) -> None:
+    def on_train_begin(self, logs: dict[str, Any] | None = None) -> None:
         """Called once when ``fit`` starts."""
 
-    def on_train_end(self, logs=None) -> None:
+    def on_train_end(self, logs: dict[str, Any] | None = None) -> None:
         """Called once when ``fit`` ends, however it ends (also after an exception)."""
 
-    def on_epoch_begin(self, epoch: int, logs=None) -> None:
+    def on_epoch_begin(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
         """Called at the start of each epoch (``epoch`` is 0-based)."""
 
-    def on_epoch_end(self, epoch: int, logs=None) -> None:
+    def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
         """Called with the epoch's logs: ``loss``, metrics, ``val_*`` and ``lr``."""
 
-    def on_batch_begin(self, batch: int, logs=None) -> None:
+    def on_batch_begin(self, batch: int, logs: dict[str, Any] | None = None) -> None:
         """Called before the forward pass of a training batch."""
 
-    def on_batch_end(self, batch: int, logs=None) -> None:
+    def on_batch_end(self, batch: int, logs: dict[str, Any] | None = None) -> None:
         """Called after the optimizer step of a training batch."""
 
-    def on_after_backward(self, batch: int, logs=None) -> None:
+    def on_after_backward(self, batch: int, logs: dict[str, Any] | None = None) -> None:
         """Called between ``loss.backward()`` and ``optimizer.step()`` (gradients readable)."""
 
     def state_dict(self) -> dict:
@@ -111,7 +116,7 @@ class CallbackList:
     """Calls a hook on every callback, in order. Batch-level hooks are only dispatched to the
     callbacks that override them, so unused hooks cost nothing per step."""
 
-    def __init__(self, callbacks=()) -> None:
+    def __init__(self, callbacks: Iterable[Callback] = ()) -> None:
         self.callbacks = list(callbacks)
         for i, cb in enumerate(self.callbacks):
             if not isinstance(cb, Callback):
@@ -128,7 +133,7 @@ class CallbackList:
             for hook in HOOKS
         }
 
-    def set_trainer(self, trainer) -> None:
+    def set_trainer(self, trainer: Trainer) -> None:
         """Attach every callback to ``trainer``."""
         for cb in self.callbacks:
             cb.set_trainer(trainer)
@@ -137,31 +142,31 @@ class CallbackList:
         for method in self._users[hook]:
             method(*args)
 
-    def on_train_begin(self, logs=None):
+    def on_train_begin(self, logs: dict[str, Any] | None = None) -> None:
         """Dispatch ``on_train_begin`` to the callbacks."""
         self._call("on_train_begin", logs)
 
-    def on_train_end(self, logs=None):
+    def on_train_end(self, logs: dict[str, Any] | None = None) -> None:
         """Dispatch ``on_train_end`` to the callbacks."""
         self._call("on_train_end", logs)
 
-    def on_epoch_begin(self, epoch, logs=None):
+    def on_epoch_begin(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
         """Dispatch ``on_epoch_begin`` to the callbacks."""
         self._call("on_epoch_begin", epoch, logs)
 
-    def on_epoch_end(self, epoch, logs=None):
+    def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
         """Dispatch ``on_epoch_end`` to the callbacks."""
         self._call("on_epoch_end", epoch, logs)
 
-    def on_batch_begin(self, batch, logs=None):
+    def on_batch_begin(self, batch: int, logs: dict[str, Any] | None = None) -> None:
         """Dispatch ``on_batch_begin`` to the callbacks that override it."""
         self._call("on_batch_begin", batch, logs)
 
-    def on_batch_end(self, batch, logs=None):
+    def on_batch_end(self, batch: int, logs: dict[str, Any] | None = None) -> None:
         """Dispatch ``on_batch_end`` to the callbacks that override it."""
         self._call("on_batch_end", batch, logs)
 
-    def on_after_backward(self, batch, logs=None):
+    def on_after_backward(self, batch: int, logs: dict[str, Any] | None = None) -> None:
         """Dispatch ``on_after_backward`` to the callbacks that override it."""
         self._call("on_after_backward", batch, logs)
 

@@ -14,18 +14,24 @@ from __future__ import annotations
 
 import math
 import numbers
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..data import DataLoader, Dataset, Subset, TensorDataset
 from ..tensor import Tensor
 
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
 
-def _is_array_like(x) -> bool:
+
+def _is_array_like(x: Any) -> bool:
     return isinstance(x, (Tensor, np.ndarray, list, tuple)) and not isinstance(x, Dataset)
 
 
-def _as_dataset(x, y, where: str, need_y: bool):
+def _as_dataset(
+    x: Tensor | ArrayLike | Dataset, y: Tensor | ArrayLike | None, where: str, need_y: bool
+):
     if isinstance(x, DataLoader):
         raise AssertionError("handled by the caller")
     if isinstance(x, Dataset) or (
@@ -54,7 +60,15 @@ def _as_dataset(x, y, where: str, need_y: bool):
     return TensorDataset(x, y)
 
 
-def make_loader(x, y=None, *, batch_size=32, shuffle=False, where="fit", need_y=True):
+def make_loader(
+    x: Tensor | ArrayLike | Dataset | DataLoader,
+    y: Tensor | ArrayLike | None = None,
+    *,
+    batch_size: int = 32,
+    shuffle: bool = False,
+    where: str = "fit",
+    need_y: bool = True,
+) -> DataLoader:
     """A DataLoader over ``x`` (and ``y``)."""
     if isinstance(x, DataLoader):
         if y is not None:
@@ -66,7 +80,12 @@ def make_loader(x, y=None, *, batch_size=32, shuffle=False, where="fit", need_y=
     return DataLoader(_as_dataset(x, y, where, need_y), batch_size=batch_size, shuffle=shuffle)
 
 
-def split_tail(x, y, validation_split, where="fit"):
+def split_tail(
+    x: Tensor | ArrayLike | Dataset,
+    y: Tensor | ArrayLike | None,
+    validation_split: float,
+    where: str = "fit",
+) -> tuple:
     """``(x_train, y_train, x_val, y_val)`` with the last ``validation_split`` fraction held out
     (datasets give ``(train_subset, None, val_subset, None)``)."""
     if (
@@ -95,7 +114,15 @@ def split_tail(x, y, validation_split, where="fit"):
     return Subset(data, range(split_at)), None, Subset(data, range(split_at, n)), None
 
 
-def make_fit_loaders(x, y, *, batch_size, shuffle, validation_split, validation_data):
+def make_fit_loaders(
+    x: Tensor | ArrayLike | Dataset | DataLoader,
+    y: Tensor | ArrayLike | None,
+    *,
+    batch_size: int,
+    shuffle: bool,
+    validation_split: float,
+    validation_data: tuple | Dataset | DataLoader | None,
+) -> tuple[DataLoader, DataLoader | None]:
     """``(train_loader, val_loader or None)`` for ``fit``; ``validation_data`` wins over
     ``validation_split`` (as in Keras)."""
     val = None
@@ -110,7 +137,7 @@ def make_fit_loaders(x, y, *, batch_size, shuffle, validation_split, validation_
     return train, val
 
 
-def _validation_loader(data, batch_size):
+def _validation_loader(data: tuple | Dataset | DataLoader, batch_size: int):
     where = "fit (validation_data)"
     if isinstance(data, (DataLoader, Dataset)):
         return make_loader(data, batch_size=batch_size, where=where)
@@ -123,7 +150,7 @@ def _validation_loader(data, batch_size):
     )
 
 
-def _check_batch_size(batch_size, where):
+def _check_batch_size(batch_size: int, where: str):
     if (
         isinstance(batch_size, bool)
         or not isinstance(batch_size, numbers.Integral)
@@ -132,7 +159,7 @@ def _check_batch_size(batch_size, where):
         raise ValueError(f"{where}: batch_size must be a positive int, got {batch_size!r}")
 
 
-def unpack_batch(batch, where: str, need_y: bool = True):
+def unpack_batch(batch: Any, where: str, need_y: bool = True) -> tuple[Any, Any]:
     """``(x, y)`` from what a loader yields: a tuple/list ``(x, y)``, or ``(x,)`` / a bare
     Tensor when no targets are needed."""
     if isinstance(batch, (tuple, list)):

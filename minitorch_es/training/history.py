@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import numbers
+from collections.abc import Iterable
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .callback import Callback
 
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
 PLOT_HINT = "install the plot extra: pip install 'minitorch-es[plot]'"
 
 
-def require_matplotlib(where: str):
+def require_matplotlib(where: str) -> ModuleType:
     """``matplotlib.pyplot``, or an ImportError telling how to get it."""
     try:
         import matplotlib.pyplot as plt
@@ -35,7 +41,7 @@ class History(Callback):
         self.epoch: list[int] = []
         self.params: dict = {}
 
-    def on_epoch_end(self, epoch, logs=None) -> None:
+    def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
         """Append the epoch's logs to the columns."""
         self.epoch.append(int(epoch))
         for key, value in (logs or {}).items():
@@ -70,7 +76,7 @@ class History(Callback):
         }
         self.params = dict(state.get("params", {}))
 
-    def plot(self, keys=None, ax=None):
+    def plot(self, keys: Iterable[str] | None = None, ax: Any = None) -> Figure:
         """One subplot per quantity (``loss``, ``accuracy`` ...) with its ``val_`` curve; returns
         the figure. ``keys`` picks quantities (default: all but ``lr``). Needs matplotlib."""
         plt = require_matplotlib("History.plot")

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import contextlib
 import math
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -17,9 +19,17 @@ from .data_adapter import unpack_batch
 from .errors import NonFiniteLossError
 from .resolve import apply_constraints, model_dtype, wants_metric
 
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike, DTypeLike
+
+    from ..data import DataLoader
+    from ..distributed.fit import FitSync
+    from ..nn import Module
+    from .callback import CallbackList
+
 
 @contextlib.contextmanager
-def model_mode(model, training: bool):
+def model_mode(model: Module, training: bool) -> Iterator[None]:
     """Put every module in train/eval mode and restore each one's own flag afterwards."""
     saved = [(m, m.training) for m in model.modules()]
     model.train(training)
@@ -30,7 +40,7 @@ def model_mode(model, training: bool):
             object.__setattr__(m, "training", flag)
 
 
-def match_target(output: Tensor, y):
+def match_target(output: Tensor, y: Tensor | None) -> Tensor | None:
     """Keras-style target fitting: ``(N,)`` targets for ``(N, 1)`` outputs get the extra axis,
     and integer/bool targets shaped like a floating output (binary labels, one-hot) take the
     output's dtype. Class labels ``(N,)`` for ``(N, C)`` scores are left as they are."""
@@ -52,7 +62,7 @@ def match_target(output: Tensor, y):
 class TrainingLoop:
     """Mixin of `Trainer` holding the per-batch and per-epoch machinery."""
 
-    def _prepare(self, batch, where: str, need_y: bool = True):
+    def _prepare(self, batch: Any, where: str, need_y: bool = True):
         """``(x, y)`` as Tensors, floating ones cast to the model's dtype (as Keras casts to
         ``floatx``) so float64 NumPy data trains a float32 model without errors."""
         x, y = unpack_batch(batch, where, need_y)
@@ -60,14 +70,14 @@ class TrainingLoop:
         return self._cast(x, dtype), (None if y is None else self._cast(y, dtype))
 
     @staticmethod
-    def _cast(t, dtype):
+    def _cast(t: Tensor | ArrayLike, dtype: DTypeLike):
         if not isinstance(t, Tensor):
             t = Tensor(np.asarray(t))
         if t.data.dtype.kind == "f" and t.data.dtype != dtype:
             return Tensor(t.data.astype(dtype))
         return t
 
-    def _compute_loss(self, output, y, where):
+    def _compute_loss(self, output: Tensor, y: Tensor | None, where: str):
         loss = self.loss_fn(output, y)
         if not isinstance(loss, Tensor) or loss.data.size != 1:
             shape = loss.shape if isinstance(loss, Tensor) else type(loss).__name__
@@ -92,7 +102,7 @@ class TrainingLoop:
         logs.update({m.name: m.result() for m in self.metrics})
         return logs
 
-    def _train_step(self, index: int, batch, cbs) -> None:
+    def _train_step(self, index: int, batch: Any, cbs: CallbackList) -> None:
         x, y = self._prepare(batch, "fit")
         n = int(x.shape[0]) if x.ndim else 1
         cbs.on_batch_begin(index, {"batch": index, "size": n})
@@ -127,7 +137,7 @@ class TrainingLoop:
             index, {"batch": index, "size": n, "batch_loss": value, **self._running_logs()}
         )
 
-    def _non_finite(self, index, n, value, cbs) -> None:
+    def _non_finite(self, index: int, n: int, value: float, cbs: CallbackList) -> None:
         logs = {"batch": index, "size": n, "batch_loss": value, **self._running_logs()}
         cbs.on_batch_end(index, logs)
         if self.stop_training:  # a callback (TerminateOnNaN) took care of it
@@ -145,7 +155,14 @@ class TrainingLoop:
             loss=value,
         )
 
-    def _run_epoch(self, epoch: int, loader, val_loader, cbs, start: int | None) -> dict:
+    def _run_epoch(
+        self,
+        epoch: int,
+        loader: DataLoader,
+        val_loader: DataLoader | None,
+        cbs: CallbackList,
+        start: int | None,
+    ) -> dict:
         """One epoch; ``start`` is the batch to continue from (resume half-way) or None."""
         self._epoch_index = epoch
         self._batches_done = start or 0
@@ -188,7 +205,9 @@ class TrainingLoop:
             self.scheduler.step()
 
     # -------------------------------------------------------------- evaluation
-    def _evaluate_loader(self, loader, where: str, sync=None) -> dict:
+    def _evaluate_loader(
+        self, loader: Iterable[Any], where: str, sync: FitSync | None = None
+    ) -> dict:
         """Loss and metrics over the whole loader (no grad; the caller sets eval mode); with
         ``sync`` (data-parallel fit) over the union of every rank's shard."""
         total, count = 0.0, 0

@@ -12,14 +12,19 @@ from __future__ import annotations
 import copy
 import inspect
 import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..config import Configurable
 from ..tensor import Tensor
 
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
 
-def to_numpy(value, where: str = "value") -> np.ndarray:
+
+def to_numpy(value: Tensor | ArrayLike, where: str = "value") -> np.ndarray:
     """The ndarray behind a Tensor, or ``np.asarray`` of anything else."""
     if isinstance(value, Tensor):
         return value.data
@@ -72,7 +77,7 @@ class Metric(Configurable):
         """Set the running totals to their initial values (start of an epoch)."""
         raise NotImplementedError(f"{type(self).__name__} must implement reset_state()")
 
-    def update_state(self, y_true, y_pred) -> None:
+    def update_state(self, y_true: Tensor | ArrayLike, y_pred: Tensor | ArrayLike) -> None:
         """Add one batch to the running totals (Keras's argument order: ``y_true`` first)."""
         raise NotImplementedError(f"{type(self).__name__} must implement update_state()")
 
@@ -80,7 +85,7 @@ class Metric(Configurable):
         """The metric over everything seen since `reset_state`."""
         raise NotImplementedError(f"{type(self).__name__} must implement result()")
 
-    def __call__(self, y_true, y_pred) -> float:
+    def __call__(self, y_true: Tensor | ArrayLike, y_pred: Tensor | ArrayLike) -> float:
         saved = self.state_dict()
         self.reset_state()
         try:
@@ -112,7 +117,7 @@ class MeanMetricWrapper(Metric):
 
     state_names = ("total", "count")
 
-    def __init__(self, fn, name: str | None = None) -> None:
+    def __init__(self, fn: Callable[..., Any], name: str | None = None) -> None:
         if not callable(fn):
             raise TypeError(f"MeanMetricWrapper expected a callable, got {type(fn).__name__}")
         self.fn = fn
@@ -121,7 +126,7 @@ class MeanMetricWrapper(Metric):
     def reset_state(self) -> None:
         self.total, self.count = 0.0, 0
 
-    def update_state(self, y_true, y_pred) -> None:
+    def update_state(self, y_true: Tensor | ArrayLike, y_pred: Tensor | ArrayLike) -> None:
         value = self.fn(y_true, y_pred)
         value = float(value.item() if isinstance(value, Tensor) else np.asarray(value).mean())
         n = len(y_pred) if np.ndim(to_numpy(y_pred)) else 1
@@ -132,7 +137,7 @@ class MeanMetricWrapper(Metric):
         return self.total / self.count if self.count else 0.0
 
 
-def resolve_metric(spec, where: str = "metrics") -> Metric:
+def resolve_metric(spec: Any, where: str = "metrics") -> Metric:
     """A Metric from a registered name (the name is kept as the log key, as Keras does), a
     ``{"name", "config"}`` dict, a Metric class or instance, or a plain function."""
     from ..registry import registry
@@ -153,7 +158,7 @@ def resolve_metric(spec, where: str = "metrics") -> Metric:
     )
 
 
-def _named(metric, name, where):
+def _named(metric: Any, name: str | None, where: str):
     if isinstance(metric, Metric):
         if name is not None:
             metric.name = name

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import sys
 import time
+from typing import Any, TextIO
 
 from .callback import Callback
 
 
-def format_logs(logs: dict, skip=("batch", "size", "batch_loss")) -> str:
+def format_logs(logs: dict, skip: tuple[str, ...] = ("batch", "size", "batch_loss")) -> str:
     """``"loss: 0.1234 - accuracy: 0.9612"`` (the learning rate with 4 significant digits)."""
     parts = []
     for key, value in logs.items():
@@ -29,7 +30,7 @@ def format_logs(logs: dict, skip=("batch", "size", "batch_loss")) -> str:
     return " - ".join(parts)
 
 
-def _is_tty(stream) -> bool:
+def _is_tty(stream: TextIO) -> bool:
     try:
         return bool(stream.isatty())
     except (AttributeError, ValueError):
@@ -39,7 +40,7 @@ def _is_tty(stream) -> bool:
 class ProgressLogger(Callback):
     """The trainer's own progress callback (not registered; ``verbose`` selects it)."""
 
-    def __init__(self, verbose: int = 1, stream=None) -> None:
+    def __init__(self, verbose: int = 1, stream: TextIO | None = None) -> None:
         if verbose not in (0, 1, 2):
             raise ValueError(
                 f"verbose must be 0 (silent), 1 (progress bar) or 2 (one line per "
@@ -53,11 +54,11 @@ class ProgressLogger(Callback):
     def _out(self):
         return self.stream if self.stream is not None else sys.stdout
 
-    def on_train_begin(self, logs=None) -> None:
+    def on_train_begin(self, logs: dict[str, Any] | None = None) -> None:
         self.epochs = self.trainer.params.get("epochs")
         self.steps = self.trainer.params.get("steps")
 
-    def on_epoch_begin(self, epoch, logs=None) -> None:
+    def on_epoch_begin(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
         self._start = time.perf_counter()
         self._epoch = epoch
         if self.verbose == 1 and _is_tty(self._out()):
@@ -72,7 +73,7 @@ class ProgressLogger(Callback):
                 dynamic_ncols=True,
             )
 
-    def on_batch_end(self, batch, logs=None) -> None:
+    def on_batch_end(self, batch: int, logs: dict[str, Any] | None = None) -> None:
         if self._bar is not None:
             postfix = {
                 k: f"{float(v):.4f}"
@@ -82,7 +83,7 @@ class ProgressLogger(Callback):
             self._bar.set_postfix(postfix, refresh=False)
             self._bar.update(1)
 
-    def on_epoch_end(self, epoch, logs=None) -> None:
+    def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
         if self._bar is not None:
             self._bar.refresh()  # fast epochs finish inside tqdm's redraw interval
         self._close_bar()
@@ -92,7 +93,7 @@ class ProgressLogger(Callback):
             line = f"Epoch {epoch + 1}/{self.epochs}" + (f" - {summary}" if summary else "")
             print(f"{line} - {seconds:.1f}s", file=self._out(), flush=True)
 
-    def on_train_end(self, logs=None) -> None:
+    def on_train_end(self, logs: dict[str, Any] | None = None) -> None:
         self._close_bar()
 
     def _close_bar(self) -> None:

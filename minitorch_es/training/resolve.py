@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import fnmatch
 import inspect
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -13,8 +15,11 @@ from ..optim import Optimizer
 from ..registry import registry
 from ..tensor import Tensor
 
+if TYPE_CHECKING:
+    from ..nn import Parameter
 
-def resolve_optimizer(spec, model: Module) -> Optimizer:
+
+def resolve_optimizer(spec: Any, model: Module) -> Optimizer:
     """An Optimizer instance as is; a name / ``{"name", "config"}`` / class gets
     ``model.parameters()``."""
     if isinstance(spec, Optimizer):
@@ -37,7 +42,7 @@ def resolve_optimizer(spec, model: Module) -> Optimizer:
     )
 
 
-def resolve_loss(spec):
+def resolve_loss(spec: Any) -> Callable[..., Tensor]:
     """A Loss, or any callable ``loss(output, target) -> scalar Tensor``."""
     if isinstance(spec, (str, dict)) or inspect.isclass(spec):
         spec = registry.create("loss", spec)
@@ -49,7 +54,7 @@ def resolve_loss(spec):
     )
 
 
-def resolve_scheduler(spec, optimizer: Optimizer):
+def resolve_scheduler(spec: Any, optimizer: Optimizer) -> Any:
     """None, an instance with ``step()`` (LRScheduler / ReduceLROnPlateau), or a name / config
     created with ``optimizer``."""
     if spec is None:
@@ -68,7 +73,7 @@ def resolve_scheduler(spec, optimizer: Optimizer):
     return spec
 
 
-def wants_metric(scheduler) -> bool:
+def wants_metric(scheduler: Any) -> bool:
     """Whether ``scheduler.step`` takes the monitored value (PyTorch's ReduceLROnPlateau
     signature ``step(metrics, epoch=None)``)."""
     try:
@@ -78,7 +83,7 @@ def wants_metric(scheduler) -> bool:
     return bool(params) and params[0] in ("metrics", "metric")
 
 
-def loss_is_from_logits(loss) -> bool:
+def loss_is_from_logits(loss: Any) -> bool:
     """A loss that takes logits (``BCEWithLogitsLoss`` or ``from_logits=True``)."""
     entry = registry.entry_of(loss) if not inspect.isfunction(loss) else None
     name = entry.name if entry is not None else type(loss).__name__
@@ -88,7 +93,7 @@ def loss_is_from_logits(loss) -> bool:
 
 
 # -------------------------------------------------------------------- constraints
-def resolve_constraints(spec, model: Module) -> list:
+def resolve_constraints(spec: dict[str, Any] | None, model: Module) -> list:
     """``[(parameter, constraint), ...]`` from ``{name pattern: constraint}`` (fnmatch
     patterns over ``model.named_parameters()``) plus every module attribute
     ``<param>_constraint`` (Keras's ``kernel_constraint`` convention)."""
@@ -122,7 +127,7 @@ def resolve_constraints(spec, model: Module) -> list:
     return pairs
 
 
-def _constraint(spec, where):
+def _constraint(spec: Any, where: str):
     made = (
         registry.create("constraint", spec)
         if isinstance(spec, (str, dict)) or inspect.isclass(spec)
@@ -136,7 +141,7 @@ def _constraint(spec, where):
     return made
 
 
-def apply_constraints(pairs) -> None:
+def apply_constraints(pairs: Iterable[tuple[Parameter, Callable[[Tensor], Any]]]) -> None:
     """Project each constrained parameter in place (after the optimizer step, as Keras)."""
     if not pairs:
         return

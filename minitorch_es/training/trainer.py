@@ -13,7 +13,10 @@ from __future__ import annotations
 import copy
 import inspect
 import numbers
+import os
 import time
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -36,6 +39,15 @@ from .resolve import (
     resolve_optimizer,
     resolve_scheduler,
 )
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
+
+    from ..data import DataLoader, Dataset
+    from ..optim import Optimizer
+    from ..optim.lr_scheduler import LRScheduler
+    from ..tensor import Tensor
+    from .callback import Callback
 
 RESERVED_LOG_KEYS = ("loss", "lr", "batch", "size", "batch_loss")
 CLASSIFICATION_LOSSES = ("CrossEntropyLoss", "NLLLoss", "BCELoss", "BCEWithLogitsLoss")
@@ -61,13 +73,13 @@ class Trainer(TrainingLoop):
 
     def __init__(
         self,
-        model,
-        optimizer="adam",
-        loss="cross_entropy",
-        metrics="auto",
-        scheduler=None,
-        callbacks=None,
-        constraints=None,
+        model: Module,
+        optimizer: Optimizer | str | dict[str, Any] | type = "adam",
+        loss: str | dict[str, Any] | Callable[..., Any] = "cross_entropy",
+        metrics: str | Sequence[Any] | dict[str, Any] | Callable[..., Any] | None = "auto",
+        scheduler: LRScheduler | str | dict[str, Any] | type | None = None,
+        callbacks: Iterable[Callback] | None = None,
+        constraints: dict[str, Any] | None = None,
     ) -> None:
         if not isinstance(model, Module):
             raise TypeError(
@@ -94,7 +106,9 @@ class Trainer(TrainingLoop):
         self._sync = None  # while a data-parallel fit runs: its helper (distributed/fit.py)
         self._reset_accumulators()
 
-    def _resolve_metrics(self, metrics) -> list:
+    def _resolve_metrics(
+        self, metrics: str | Sequence[Any] | dict[str, Any] | Callable[..., Any] | None
+    ) -> list:
         if isinstance(metrics, str) and metrics == "auto":
             entry = registry.entry_of(self.loss_fn)
             metrics = (
@@ -127,17 +141,17 @@ class Trainer(TrainingLoop):
     @distributed_fit
     def fit(
         self,
-        x,
-        y=None,
+        x: Tensor | ArrayLike | Dataset | DataLoader,
+        y: Tensor | ArrayLike | None = None,
         *,
         epochs: int = 1,
         batch_size: int = 32,
         validation_split: float = 0.0,
-        validation_data=None,
+        validation_data: tuple | Dataset | DataLoader | None = None,
         shuffle: bool = True,
         initial_epoch: int = 0,
         verbose: int = 1,
-        resume_from=None,
+        resume_from: str | os.PathLike | None = None,
     ) -> History:
         """Train until epoch ``epochs`` (Keras: ``epochs`` is the index to stop at, so with
         ``initial_epoch=3, epochs=5`` two epochs run) and return the `History` (also
@@ -227,7 +241,13 @@ class Trainer(TrainingLoop):
         return self.history
 
     # ------------------------------------------------------- evaluate / predict
-    def evaluate(self, x, y=None, batch_size: int = 32, verbose: int = 0) -> dict:
+    def evaluate(
+        self,
+        x: Tensor | ArrayLike | Dataset | DataLoader,
+        y: Tensor | ArrayLike | None = None,
+        batch_size: int = 32,
+        verbose: int = 0,
+    ) -> dict:
         """``{"loss": ..., <metric>: ...}`` over all of ``x`` (eval mode, no grad). The loss
         includes the regularization penalties, as in fit."""
         if verbose not in (0, 1, 2):
@@ -242,7 +262,9 @@ class Trainer(TrainingLoop):
             )
         return logs
 
-    def predict(self, x, batch_size: int = 32) -> np.ndarray:
+    def predict(
+        self, x: Tensor | ArrayLike | Dataset | DataLoader, batch_size: int = 32
+    ) -> np.ndarray:
         """The model's outputs for ``x`` as one NumPy array (eval mode, no grad, batched).
         A Dataset / DataLoader of ``(x, y)`` pairs is accepted; the targets are ignored."""
         loader = make_loader(x, batch_size=batch_size, where="predict", need_y=False)
@@ -309,7 +331,7 @@ class Trainer(TrainingLoop):
             self.scheduler.load_state_dict(state["scheduler"])
         self._pending = state
 
-    def _apply_resume(self, state: dict, loader):
+    def _apply_resume(self, state: dict, loader: DataLoader):
         """Apply the deferred parts of a loaded state; the batch to continue from, or None."""
         self.history.load_state_dict(state["history"])
         self.callbacks.load_state_dict(state["callbacks"])

@@ -1,6 +1,10 @@
 """Built-in layers (kind ``"layer"``, published as ``mt.nn.<Name>``) and their functional forms
 (``mt.nn.functional.conv2d`` ...), registered through the same hook as any plugin."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import minitorch_es as mt
 
 from .conv import Conv2d, conv2d
@@ -17,6 +21,9 @@ from .pooling import (
     max_pool2d,
 )
 from .reshaping import Flatten, Identity, Unflatten
+
+if TYPE_CHECKING:
+    from minitorch_es.registry import Registry
 
 LAYERS = {
     "Linear": (Linear, ("Dense",)),
@@ -48,7 +55,7 @@ FUNCTIONAL = {
 
 
 @mt.hookimpl
-def minitorch_es_register(registry):
+def minitorch_es_register(registry: Registry) -> None:
     """Register the layers and export their functional forms to ``mt.nn.functional``."""
     for name, (cls, aliases) in LAYERS.items():
         registry.add("layer", name, cls, aliases=aliases)

@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 import numbers
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from minitorch_es import Tensor
 
 
-def check_int(layer: str, name: str, value, minimum: int = 0) -> int:
+def check_int(layer: str, name: str, value: int, minimum: int = 0) -> int:
     """``value`` as an int >= ``minimum``; anything else is a TypeError/ValueError."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{layer}: {name} must be an int, got {type(value).__name__} ({value!r})")
@@ -14,7 +21,7 @@ def check_int(layer: str, name: str, value, minimum: int = 0) -> int:
     return int(value)
 
 
-def pair(layer: str, name: str, value, minimum: int = 0) -> tuple:
+def pair(layer: str, name: str, value: int | Sequence[int], minimum: int = 0) -> tuple:
     """An int or a pair of ints as an ``(h, w)`` tuple (PyTorch's ``_pair``)."""
     if isinstance(value, (tuple, list)):
         if len(value) != 2:
@@ -27,7 +34,7 @@ def pair(layer: str, name: str, value, minimum: int = 0) -> tuple:
     return (v, v)
 
 
-def check_probability(layer: str, p) -> float:
+def check_probability(layer: str, p: float) -> float:
     """A dropout probability in [0, 1] (PyTorch's message)."""
     if isinstance(p, bool) or not isinstance(p, numbers.Real):
         raise TypeError(f"{layer}: p must be a float, got {type(p).__name__} ({p!r})")
@@ -36,12 +43,12 @@ def check_probability(layer: str, p) -> float:
     return float(p)
 
 
-def describe_shape(x) -> tuple:
+def describe_shape(x: Tensor | np.ndarray) -> tuple:
     """The shape of a Tensor or array as a plain tuple (for error messages)."""
     return tuple(int(n) for n in getattr(x, "shape", ()))
 
 
-def check_same_dtype(op: str, x, weight) -> None:
+def check_same_dtype(op: str, x: Tensor | np.ndarray, weight: Tensor | np.ndarray) -> None:
     """PyTorch refuses an input whose dtype differs from the weight's; so do we, rather than
     silently promoting a float32 graph to float64 (or computing on integer pixels)."""
     if x.dtype != weight.dtype:

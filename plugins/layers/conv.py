@@ -6,6 +6,9 @@ over the image is one row of it. See `conv_kernels` for the forward/backward ker
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
 from minitorch_es.errors import ShapeError
 from minitorch_es.nn import Module
 
@@ -23,10 +26,21 @@ from .options import (
 )
 from .padding import MODES, check_padding, pad2d
 
+if TYPE_CHECKING:
+    from numpy.typing import DTypeLike
+
+    from minitorch_es import Tensor
+
 PADDING_MODES = ("zeros", *MODES)
 
 
-def resolve_padding(layer: str, padding, kernel, stride, dilation) -> tuple:
+def resolve_padding(
+    layer: str,
+    padding: int | tuple[int, int] | str,
+    kernel: tuple[int, int],
+    stride: tuple[int, int],
+    dilation: tuple[int, int],
+) -> tuple:
     """``padding`` (int, pair, 'valid' or 'same') as ``(top, bottom, left, right)``.
 
     'same' follows PyTorch: total ``dilation * (kernel - 1)`` per axis, the odd extra pixel on
@@ -51,7 +65,15 @@ def resolve_padding(layer: str, padding, kernel, stride, dilation) -> tuple:
     return (ph, ph, pw, pw)
 
 
-def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+def conv2d(
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: int | tuple[int, int] = 1,
+    padding: int | tuple[int, int] | str = 0,
+    dilation: int | tuple[int, int] = 1,
+    groups: int = 1,
+) -> Tensor:
     """``F.conv2d`` on NCHW input (zero padding; int, pair, 'valid' or 'same')."""
     stride, dilation = pair("conv2d", "stride", stride, 1), pair("conv2d", "dilation", dilation, 1)
     pads = resolve_padding("conv2d", padding, tuple(weight.shape[2:]), stride, dilation)
@@ -73,21 +95,21 @@ class Conv2d(Module):
         self,
         in_channels: int,
         out_channels: int,
-        kernel_size,
-        stride=1,
-        padding=0,
-        dilation=1,
+        kernel_size: int | tuple[int, int],
+        stride: int | tuple[int, int] = 1,
+        padding: int | tuple[int, int] | str = 0,
+        dilation: int | tuple[int, int] = 1,
         groups: int = 1,
         bias: bool = True,
         padding_mode: str = "zeros",
-        dtype=None,
+        dtype: DTypeLike | None = None,
         *,
-        activation=None,
-        weight_init=None,
-        bias_init=None,
-        weight_regularizer=None,
-        bias_regularizer=None,
-        activity_regularizer=None,
+        activation: str | dict[str, Any] | Callable | None = None,
+        weight_init: str | dict[str, Any] | Callable | None = None,
+        bias_init: str | dict[str, Any] | Callable | None = None,
+        weight_regularizer: str | dict[str, Any] | Callable | None = None,
+        bias_regularizer: str | dict[str, Any] | Callable | None = None,
+        activity_regularizer: str | dict[str, Any] | Callable | None = None,
     ) -> None:
         super().__init__()
         name = "Conv2d"
@@ -133,7 +155,7 @@ class Conv2d(Module):
             fan_in = self.weight.shape[1] * self.kernel_size[0] * self.kernel_size[1]
             initialize(self.bias, self.bias_init, default_bias_init(fan_in))
 
-    def forward(self, input):
+    def forward(self, input: Tensor) -> Tensor:
         shape = describe_shape(input)
         if len(shape) not in (3, 4):
             raise ShapeError(
@@ -163,7 +185,7 @@ class Conv2d(Module):
             out = out.reshape(out.shape[1:])
         return finish(self, out)
 
-    def _check_size(self, shape) -> None:
+    def _check_size(self, shape: tuple[int, ...]) -> None:
         top, bottom, left, right = self._pads
         padded = (shape[-2] + top + bottom, shape[-1] + left + right)
         sizes = [

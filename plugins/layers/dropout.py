@@ -7,6 +7,8 @@ is drawn from the package generator (``mt.manual_seed`` reproduces it).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from minitorch_es.autograd import Function
@@ -15,12 +17,16 @@ from minitorch_es.random import generator
 
 from .arguments import check_probability
 
+if TYPE_CHECKING:
+    from minitorch_es import Tensor
+    from minitorch_es.autograd import Context
+
 
 class DropoutFunction(Function):
     """``x * mask``, with ``mask`` = (keep / (1 - p)) drawn here; backward ``grad * mask``."""
 
     @staticmethod
-    def forward(ctx, x, *, p):
+    def forward(ctx: Context, x: np.ndarray, *, p: float):
         dtype = x.dtype if x.dtype.kind == "f" else np.float64
         if p == 1.0:
             mask = np.zeros(x.shape, dtype=dtype)
@@ -31,12 +37,12 @@ class DropoutFunction(Function):
         return x * mask
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Context, grad: np.ndarray):
         (mask,) = ctx.saved_tensors
         return (grad * mask,)
 
 
-def dropout(input, p: float = 0.5, training: bool = True, inplace: bool = False):
+def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
     """``F.dropout``: inverted dropout when ``training``, the identity otherwise."""
     p = check_probability("dropout", p)
     if not training or p == 0.0:
@@ -54,7 +60,7 @@ class Dropout(Module):
         self.p = check_probability("Dropout", p)
         self.inplace = bool(inplace)
 
-    def forward(self, input):
+    def forward(self, input: Tensor) -> Tensor:
         return dropout(input, self.p, self.training)
 
     def extra_repr(self) -> str:

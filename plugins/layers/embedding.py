@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 
 import minitorch_es as mt
@@ -11,19 +14,28 @@ from minitorch_es.nn import Module
 from .arguments import check_int
 from .options import finish, initialize, new_parameter, options_repr, setup_regularizers
 
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike, DTypeLike
+
+    from minitorch_es import Tensor
+    from minitorch_es.autograd import Context
+    from minitorch_es.nn import Parameter
+
 
 class EmbeddingFunction(Function):
     """``weight[indices]``; backward scatters-adds the rows' gradients (none for
     ``padding_idx``)."""
 
     @staticmethod
-    def forward(ctx, weight, *, indices, padding_idx=None):
+    def forward(
+        ctx: Context, weight: np.ndarray, *, indices: np.ndarray, padding_idx: int | None = None
+    ):
         ctx.save_for_backward(indices)
         ctx.spec = (weight.shape, padding_idx)
         return weight[indices]
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Context, grad: np.ndarray):
         (indices,) = ctx.saved_tensors
         shape, padding_idx = ctx.spec
         flat = indices.reshape(-1)
@@ -35,7 +47,9 @@ class EmbeddingFunction(Function):
         return (gw,)
 
 
-def _indices(input, num_embeddings: int, layer: str = "Embedding") -> np.ndarray:
+def _indices(
+    input: Tensor | ArrayLike, num_embeddings: int, layer: str = "Embedding"
+) -> np.ndarray:
     idx = np.asarray(getattr(input, "data", input))
     if idx.dtype.kind not in "iu":
         raise TypeError(f"{layer}: expected integer indices (int64), got dtype {idx.dtype}")
@@ -49,7 +63,7 @@ def _indices(input, num_embeddings: int, layer: str = "Embedding") -> np.ndarray
     return idx
 
 
-def embedding(input, weight, padding_idx=None):
+def embedding(input: Tensor | ArrayLike, weight: Tensor, padding_idx: int | None = None) -> Tensor:
     """``F.embedding``: rows of ``weight`` selected by the integer tensor ``input``."""
     num = weight.shape[0]
     if padding_idx is not None and padding_idx < 0:
@@ -68,12 +82,12 @@ class Embedding(Module):
         self,
         num_embeddings: int,
         embedding_dim: int,
-        padding_idx=None,
-        dtype=None,
+        padding_idx: int | None = None,
+        dtype: DTypeLike | None = None,
         *,
-        weight_init=None,
-        weight_regularizer=None,
-        activity_regularizer=None,
+        weight_init: str | dict[str, Any] | Callable | None = None,
+        weight_regularizer: str | dict[str, Any] | Callable | None = None,
+        activity_regularizer: str | dict[str, Any] | Callable | None = None,
     ) -> None:
         super().__init__()
         self.num_embeddings = check_int("Embedding", "num_embeddings", num_embeddings)
@@ -102,7 +116,9 @@ class Embedding(Module):
             self.weight.data[self.padding_idx] = 0
 
     @classmethod
-    def from_pretrained(cls, embeddings, freeze: bool = True, padding_idx=None) -> Embedding:
+    def from_pretrained(
+        cls, embeddings: Tensor | ArrayLike, freeze: bool = True, padding_idx: int | None = None
+    ) -> Embedding:
         """An Embedding holding a copy of the 2-D ``embeddings``; ``freeze`` stops its updates."""
         table = np.asarray(getattr(embeddings, "data", embeddings))
         if table.ndim != 2:
@@ -114,7 +130,7 @@ class Embedding(Module):
         layer.weight.requires_grad = not freeze
         return layer
 
-    def forward(self, input):
+    def forward(self, input: Tensor | ArrayLike) -> Tensor:
         return finish(
             self,
             EmbeddingFunction.apply(
@@ -131,5 +147,5 @@ class Embedding(Module):
         return s + options_repr(self)
 
 
-def _standard_normal(param) -> None:
+def _standard_normal(param: Parameter) -> None:
     param.data[...] = mt.random.generator().standard_normal(param.shape)

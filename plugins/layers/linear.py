@@ -8,6 +8,11 @@ whose backward is the thesis's delta rule: with ``delta = dL/dZ``,
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
 from minitorch_es.autograd import Function
 from minitorch_es.errors import ShapeError
 from minitorch_es.nn import Module
@@ -24,12 +29,18 @@ from .options import (
     setup_regularizers,
 )
 
+if TYPE_CHECKING:
+    from numpy.typing import DTypeLike
+
+    from minitorch_es import Tensor
+    from minitorch_es.autograd import Context
+
 
 class LinearFunction(Function):
     """``x @ weight.T + bias`` over any number of leading dimensions of ``x``."""
 
     @staticmethod
-    def forward(ctx, x, weight, bias=None):
+    def forward(ctx: Context, x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None = None):
         check_same_dtype("linear", x, weight)
         x2 = x.reshape(-1, x.shape[-1])  # leading dims folded: one BLAS call
         out = x2 @ weight.T
@@ -39,7 +50,7 @@ class LinearFunction(Function):
         return out.reshape(*x.shape[:-1], weight.shape[0])
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Context, grad: np.ndarray):
         x, weight = ctx.saved_tensors
         need_x, need_w, need_b = ctx.needs_input_grad
         delta = grad.reshape(-1, grad.shape[-1])
@@ -49,7 +60,7 @@ class LinearFunction(Function):
         return gx, gw, gb
 
 
-def linear(input, weight, bias=None):
+def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """``F.linear``: ``input @ weight.T + bias`` as one fused op."""
     return LinearFunction.apply(input, weight, bias)
 
@@ -75,14 +86,14 @@ class Linear(Module):
         in_features: int,
         out_features: int,
         bias: bool = True,
-        dtype=None,
+        dtype: DTypeLike | None = None,
         *,
-        activation=None,
-        weight_init=None,
-        bias_init=None,
-        weight_regularizer=None,
-        bias_regularizer=None,
-        activity_regularizer=None,
+        activation: str | dict[str, Any] | Callable | None = None,
+        weight_init: str | dict[str, Any] | Callable | None = None,
+        bias_init: str | dict[str, Any] | Callable | None = None,
+        weight_regularizer: str | dict[str, Any] | Callable | None = None,
+        bias_regularizer: str | dict[str, Any] | Callable | None = None,
+        activity_regularizer: str | dict[str, Any] | Callable | None = None,
     ) -> None:
         super().__init__()
         self.in_features = check_int("Linear", "in_features", in_features)
@@ -108,7 +119,7 @@ class Linear(Module):
         if self.bias is not None:
             initialize(self.bias, self.bias_init, default_bias_init(self.in_features))
 
-    def forward(self, input):
+    def forward(self, input: Tensor) -> Tensor:
         shape = describe_shape(input)
         if not shape or shape[-1] != self.in_features:
             raise ShapeError(

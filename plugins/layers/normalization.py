@@ -8,6 +8,9 @@ normalised axes (or ``dx = invstd * dx_hat`` when fixed running statistics were 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from minitorch_es.autograd import Function
@@ -16,6 +19,12 @@ from minitorch_es.nn import Module
 
 from .arguments import check_int, describe_shape
 from .options import new_parameter, parameter_dtype
+
+if TYPE_CHECKING:
+    from numpy.typing import DTypeLike
+
+    from minitorch_es import Tensor
+    from minitorch_es.autograd import Context
 
 
 class Normalize(Function):
@@ -26,7 +35,17 @@ class Normalize(Function):
 
     @staticmethod
     def forward(
-        ctx, x, weight=None, bias=None, *, axes, view, param_axes, eps, stats=None, sink=None
+        ctx: Context,
+        x: np.ndarray,
+        weight: np.ndarray | None = None,
+        bias: np.ndarray | None = None,
+        *,
+        axes: tuple[int, ...],
+        view: tuple[int, ...],
+        param_axes: tuple[int, ...],
+        eps: float,
+        stats: tuple[np.ndarray, np.ndarray] | None = None,
+        sink: list | None = None,
     ):
         if stats is None:
             mean = x.mean(axis=axes, keepdims=True)
@@ -47,7 +66,7 @@ class Normalize(Function):
         return out
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Context, grad: np.ndarray):
         xhat, invstd, weight = ctx.saved_tensors
         axes, view, param_axes, batch_stats = ctx.spec
         need_x, need_w, need_b = ctx.needs_input_grad
@@ -70,8 +89,15 @@ class Normalize(Function):
 
 
 def batch_norm(
-    input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1, eps=1e-5
-):
+    input: Tensor,
+    running_mean: np.ndarray | None,
+    running_var: np.ndarray | None,
+    weight: Tensor | None = None,
+    bias: Tensor | None = None,
+    training: bool = False,
+    momentum: float = 0.1,
+    eps: float = 1e-5,
+) -> Tensor:
     """``F.batch_norm``: batch statistics when ``training`` (the running buffers, if given, are
     updated in place with the unbiased variance), otherwise the running statistics."""
     shape = describe_shape(input)
@@ -115,7 +141,13 @@ def batch_norm(
     return out
 
 
-def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
+def layer_norm(
+    input: Tensor,
+    normalized_shape: int | Sequence[int],
+    weight: Tensor | None = None,
+    bias: Tensor | None = None,
+    eps: float = 1e-5,
+) -> Tensor:
     """``F.layer_norm`` over the trailing ``normalized_shape`` dimensions."""
     if isinstance(normalized_shape, int):
         normalized_shape = (normalized_shape,)
@@ -148,10 +180,10 @@ class _BatchNorm(Module):
         self,
         num_features: int,
         eps: float = 1e-5,
-        momentum=0.1,
+        momentum: float | None = 0.1,
         affine: bool = True,
         track_running_stats: bool = True,
-        dtype=None,
+        dtype: DTypeLike | None = None,
     ) -> None:
         super().__init__()
         name = type(self).__name__
@@ -188,7 +220,7 @@ class _BatchNorm(Module):
             self.weight.data[...] = 1
             self.bias.data[...] = 0
 
-    def forward(self, input):
+    def forward(self, input: Tensor):
         shape, name = describe_shape(input), type(self).__name__
         if len(shape) not in self.dims:
             ranks = " or ".join(f"{d}D" for d in self.dims)
@@ -243,11 +275,11 @@ class LayerNorm(Module):
 
     def __init__(
         self,
-        normalized_shape,
+        normalized_shape: int | Sequence[int],
         eps: float = 1e-5,
         elementwise_affine: bool = True,
         bias: bool = True,
-        dtype=None,
+        dtype: DTypeLike | None = None,
     ) -> None:
         super().__init__()
         dims = (
@@ -273,7 +305,7 @@ class LayerNorm(Module):
         if self.bias is not None:
             self.bias.data[...] = 0
 
-    def forward(self, input):
+    def forward(self, input: Tensor) -> Tensor:
         return layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
 
     def extra_repr(self) -> str:

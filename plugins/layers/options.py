@@ -10,11 +10,19 @@ activation). The layer's constructor records the specs as given, so ``get_config
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 import minitorch_es as mt
 from minitorch_es.nn import Module
+
+if TYPE_CHECKING:
+    from numpy.typing import DTypeLike
+
+    from minitorch_es import Tensor
+    from minitorch_es.nn import Parameter
 
 REGULARIZER_OPTIONS = ("weight_regularizer", "bias_regularizer", "activity_regularizer")
 
@@ -28,7 +36,7 @@ def setup_regularizers(layer: Module, **specs) -> None:
             object.__setattr__(layer, name, value)
 
 
-def setup_activation(layer: Module, spec) -> None:
+def setup_activation(layer: Module, spec: Any) -> None:
     """Resolve ``activation`` and store it as ``layer.activation``.
 
     An activation with parameters (e.g. PReLU) becomes a child module, so it is trained and
@@ -42,7 +50,7 @@ def setup_activation(layer: Module, spec) -> None:
         object.__setattr__(layer, "activation", act)
 
 
-def finish(layer: Module, out):
+def finish(layer: Module, out: Tensor) -> Tensor:
     """The tail of a forward pass: activation, then the activity penalty on the result."""
     act = layer.activation
     if act is not None:
@@ -53,7 +61,7 @@ def finish(layer: Module, out):
     return out
 
 
-def initialize(param, spec, default) -> None:
+def initialize(param: Parameter, spec: Any, default: Callable[[Parameter], Any]) -> None:
     """Fill ``param`` with the initializer ``spec``, or call ``default(param)`` when None."""
     with mt.no_grad():
         if spec is None:
@@ -73,23 +81,23 @@ def initialize(param, spec, default) -> None:
             param.data[...] = values
 
 
-def default_weight_init(param) -> None:
+def default_weight_init(param: Parameter) -> None:
     """PyTorch's default for Linear/Conv weights: ``kaiming_uniform_(w, a=sqrt(5))``, i.e.
     U(-1/sqrt(fan_in), 1/sqrt(fan_in))."""
     mt.nn.init.kaiming_uniform_(param, a=math.sqrt(5))
 
 
-def default_bias_init(fan_in: int):
+def default_bias_init(fan_in: int) -> Callable[[Parameter], None]:
     """PyTorch's default for Linear/Conv biases: U(-1/sqrt(fan_in), 1/sqrt(fan_in))."""
 
-    def init(param) -> None:
+    def init(param: Parameter) -> None:
         bound = 1.0 / math.sqrt(fan_in) if fan_in > 0 else 0.0
         mt.nn.init.uniform_(param, -bound, bound)
 
     return init
 
 
-def parameter_dtype(dtype=None) -> np.dtype:
+def parameter_dtype(dtype: DTypeLike | None = None) -> np.dtype:
     """The dtype of a layer's parameters: ``dtype`` or the default floating dtype."""
     dtype = mt.get_default_dtype() if dtype is None else np.dtype(dtype)
     if dtype.kind != "f":
@@ -97,7 +105,7 @@ def parameter_dtype(dtype=None) -> np.dtype:
     return dtype
 
 
-def new_parameter(shape, dtype=None):
+def new_parameter(shape: tuple[int, ...], dtype: DTypeLike | None = None) -> Parameter:
     """An uninitialised Parameter of the given (or default floating) dtype."""
     return mt.nn.Parameter(np.empty(shape, dtype=parameter_dtype(dtype)))
 

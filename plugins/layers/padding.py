@@ -8,10 +8,18 @@ the one-hot matrix ``P`` of that gather (``x_padded = P_h @ x @ P_w.T``), two sm
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from minitorch_es.autograd import Function
 from minitorch_es.errors import ShapeError
+
+if TYPE_CHECKING:
+    from numpy.typing import DTypeLike
+
+    from minitorch_es import Tensor
+    from minitorch_es.autograd import Context
 
 MODES = ("reflect", "replicate", "circular")
 
@@ -43,7 +51,7 @@ def check_padding(layer: str, shape: tuple, pads: tuple, mode: str) -> None:
         raise ShapeError(f"{layer}: cannot replicate-pad an empty input of shape {tuple(shape)}")
 
 
-def _one_hot(index: np.ndarray, size: int, dtype) -> np.ndarray:
+def _one_hot(index: np.ndarray, size: int, dtype: DTypeLike) -> np.ndarray:
     m = np.zeros((index.size, size), dtype=dtype)
     m[np.arange(index.size), index] = 1
     return m
@@ -53,7 +61,7 @@ class Pad2d(Function):
     """Pad the last two axes by ``pads = (top, bottom, left, right)`` in ``mode``."""
 
     @staticmethod
-    def forward(ctx, x, *, pads, mode):
+    def forward(ctx: Context, x: np.ndarray, *, pads: tuple[int, int, int, int], mode: str):
         top, bottom, left, right = pads
         ih = source_indices(x.shape[-2], top, bottom, mode)
         iw = source_indices(x.shape[-1], left, right, mode)
@@ -62,13 +70,13 @@ class Pad2d(Function):
         return np.take(np.take(x, ih, axis=-2), iw, axis=-1)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx: Context, grad: np.ndarray):
         ih, iw = ctx.saved_tensors
         h, w = ctx.in_hw
         ph, pw = _one_hot(ih, h, grad.dtype), _one_hot(iw, w, grad.dtype)
         return (ph.T @ grad @ pw,)
 
 
-def pad2d(x, pads: tuple, mode: str):
+def pad2d(x: Tensor, pads: tuple, mode: str) -> Tensor:
     """``x`` padded on its last two axes (differentiable)."""
     return Pad2d.apply(x, pads=tuple(pads), mode=mode)

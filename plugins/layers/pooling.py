@@ -3,6 +3,9 @@ for NCHW or unbatched CHW input. Kernels in `pooling_kernels`."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 
 import minitorch_es as mt
@@ -17,8 +20,11 @@ from .pooling_kernels import (
     pooled_size,
 )
 
+if TYPE_CHECKING:
+    from minitorch_es import Tensor
 
-def _as_4d(layer: str, input):
+
+def _as_4d(layer: str, input: Tensor):
     shape = describe_shape(input)
     if len(shape) not in (3, 4):
         raise ShapeError(
@@ -27,7 +33,7 @@ def _as_4d(layer: str, input):
     return (input if len(shape) == 4 else input.reshape(1, *shape)), shape
 
 
-def _check_output(layer: str, shape, out_hw, settings: str) -> None:
+def _check_output(layer: str, shape: tuple[int, ...], out_hw: Sequence[int], settings: str) -> None:
     """A pool whose output would be empty is an error (PyTorch: "Output size is too small")."""
     if min(out_hw) < 1:
         raise ShapeError(
@@ -36,7 +42,9 @@ def _check_output(layer: str, shape, out_hw, settings: str) -> None:
         )
 
 
-def _check_half_kernel(layer: str, padding, kernel, dilation) -> None:
+def _check_half_kernel(
+    layer: str, padding: tuple[int, int], kernel: tuple[int, int], dilation: tuple[int, int]
+) -> None:
     for p, k, d in zip(padding, kernel, dilation):
         if 2 * p > d * (k - 1) + 1:
             raise ValueError(
@@ -46,8 +54,14 @@ def _check_half_kernel(layer: str, padding, kernel, dilation) -> None:
 
 
 def max_pool2d(
-    input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False
-):
+    input: Tensor,
+    kernel_size: int | tuple[int, int],
+    stride: int | tuple[int, int] | None = None,
+    padding: int | tuple[int, int] = 0,
+    dilation: int | tuple[int, int] = 1,
+    ceil_mode: bool = False,
+    return_indices: bool = False,
+) -> Tensor | tuple[Tensor, Tensor]:
     """``F.max_pool2d``: see `MaxPool2d`."""
     layer = "MaxPool2d"
     k = pair(layer, "kernel_size", kernel_size, 1)
@@ -78,14 +92,14 @@ def max_pool2d(
 
 
 def avg_pool2d(
-    input,
-    kernel_size,
-    stride=None,
-    padding=0,
-    ceil_mode=False,
-    count_include_pad=True,
-    divisor_override=None,
-):
+    input: Tensor,
+    kernel_size: int | tuple[int, int],
+    stride: int | tuple[int, int] | None = None,
+    padding: int | tuple[int, int] = 0,
+    ceil_mode: bool = False,
+    count_include_pad: bool = True,
+    divisor_override: int | None = None,
+) -> Tensor:
     """``F.avg_pool2d``: see `AvgPool2d`."""
     layer = "AvgPool2d"
     k = pair(layer, "kernel_size", kernel_size, 1)
@@ -111,7 +125,9 @@ def avg_pool2d(
     return out if len(shape) == 4 else out.reshape(out.shape[1:])
 
 
-def adaptive_avg_pool2d(input, output_size):
+def adaptive_avg_pool2d(
+    input: Tensor, output_size: int | None | tuple[int | None, int | None]
+) -> Tensor:
     """``F.adaptive_avg_pool2d``: see `AdaptiveAvgPool2d`."""
     sizes = _adaptive_sizes(output_size)
     x, shape = _as_4d("AdaptiveAvgPool2d", input)
@@ -124,7 +140,7 @@ def adaptive_avg_pool2d(input, output_size):
     return out if len(shape) == 4 else out.reshape(out.shape[1:])
 
 
-def _adaptive_sizes(output_size) -> tuple:
+def _adaptive_sizes(output_size: int | None | tuple[int | None, int | None]) -> tuple:
     sizes = output_size if isinstance(output_size, (tuple, list)) else (output_size,) * 2
     if len(sizes) != 2:
         raise ValueError(
@@ -135,7 +151,7 @@ def _adaptive_sizes(output_size) -> tuple:
     )
 
 
-def _tuple(value):
+def _tuple(value: Any):
     return tuple(value) if isinstance(value, list) else value
 
 
@@ -148,10 +164,10 @@ class MaxPool2d(Module):
 
     def __init__(
         self,
-        kernel_size,
-        stride=None,
-        padding=0,
-        dilation=1,
+        kernel_size: int | tuple[int, int],
+        stride: int | tuple[int, int] | None = None,
+        padding: int | tuple[int, int] = 0,
+        dilation: int | tuple[int, int] = 1,
         return_indices: bool = False,
         ceil_mode: bool = False,
     ) -> None:
@@ -169,7 +185,7 @@ class MaxPool2d(Module):
             pair("MaxPool2d", "dilation", self.dilation, 1),
         )
 
-    def forward(self, input):
+    def forward(self, input: Tensor) -> Tensor | tuple[Tensor, Tensor]:
         return max_pool2d(
             input,
             self.kernel_size,
@@ -194,12 +210,12 @@ class AvgPool2d(Module):
 
     def __init__(
         self,
-        kernel_size,
-        stride=None,
-        padding=0,
+        kernel_size: int | tuple[int, int],
+        stride: int | tuple[int, int] | None = None,
+        padding: int | tuple[int, int] = 0,
         ceil_mode: bool = False,
         count_include_pad: bool = True,
-        divisor_override=None,
+        divisor_override: int | None = None,
     ) -> None:
         super().__init__()
         self.kernel_size = _tuple(kernel_size)
@@ -213,7 +229,7 @@ class AvgPool2d(Module):
         if divisor_override is not None:
             check_int("AvgPool2d", "divisor_override", divisor_override, 1)
 
-    def forward(self, input):
+    def forward(self, input: Tensor) -> Tensor:
         return avg_pool2d(
             input,
             self.kernel_size,
@@ -232,12 +248,12 @@ class AdaptiveAvgPool2d(Module):
     """Average pooling to a fixed ``output_size`` (int, pair, or pair with ``None`` = keep the
     input size), with PyTorch's windows ``[floor(i*H/out), ceil((i+1)*H/out))``."""
 
-    def __init__(self, output_size) -> None:
+    def __init__(self, output_size: int | None | tuple[int | None, int | None]) -> None:
         super().__init__()
         _adaptive_sizes(output_size)
         self.output_size = _tuple(output_size)
 
-    def forward(self, input):
+    def forward(self, input: Tensor) -> Tensor:
         return adaptive_avg_pool2d(input, self.output_size)
 
     def extra_repr(self) -> str:

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from minitorch_es.errors import ShapeError
 from minitorch_es.nn import Module
 
 from .arguments import check_int, describe_shape
+
+if TYPE_CHECKING:
+    from minitorch_es import Tensor
 
 
 def _wrap(layer: str, dim: int, ndim: int, what: str) -> int:
@@ -28,7 +34,7 @@ class Flatten(Module):
         self.start_dim = check_int("Flatten", "start_dim", start_dim, -(2**62))
         self.end_dim = check_int("Flatten", "end_dim", end_dim, -(2**62))
 
-    def forward(self, input):
+    def forward(self, input: Tensor) -> Tensor:
         shape = describe_shape(input)
         s = _wrap("Flatten", self.start_dim, len(shape), "start_dim")
         e = _wrap("Flatten", self.end_dim, len(shape), "end_dim")
@@ -49,7 +55,7 @@ class Unflatten(Module):
     """Expands dimension ``dim`` into ``unflattened_size``: ``Unflatten(1, (1, 28, 28))`` turns
     ``(N, 784)`` into ``(N, 1, 28, 28)`` (one entry may be -1)."""
 
-    def __init__(self, dim: int, unflattened_size) -> None:
+    def __init__(self, dim: int, unflattened_size: Sequence[int]) -> None:
         super().__init__()
         self.dim = check_int("Unflatten", "dim", dim, -(2**62))
         if not isinstance(unflattened_size, (tuple, list)) or not unflattened_size:
@@ -64,7 +70,7 @@ class Unflatten(Module):
             )
         self.unflattened_size = sizes
 
-    def forward(self, input):
+    def forward(self, input: Tensor) -> Tensor:
         shape = describe_shape(input)
         d = _wrap("Unflatten", self.dim, len(shape), "dim")
         sizes = self.unflattened_size
@@ -88,5 +94,5 @@ class Identity(Module):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__()
 
-    def forward(self, input):
+    def forward(self, input: Tensor) -> Tensor:
         return input

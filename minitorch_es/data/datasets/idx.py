@@ -30,7 +30,7 @@ class IDXError(ValueError):
     """A malformed IDX file (the message names the file and what is wrong)."""
 
 
-def read_bytes(path) -> bytes:
+def read_bytes(path: str | os.PathLike) -> bytes:
     """The content of ``path``, decompressed if it is gzip (detected by its magic bytes)."""
     with open(path, "rb") as f:
         data = f.read()
@@ -47,7 +47,7 @@ def decompress(data: bytes, name: str) -> bytes:
         raise IDXError(f"{name}: corrupt gzip data ({e})") from None
 
 
-def read_idx(path_or_bytes, name: str | None = None) -> np.ndarray:
+def read_idx(path_or_bytes: str | os.PathLike | bytes, name: str | None = None) -> np.ndarray:
     """Parse an IDX file (a path, or its bytes, gzip-compressed or not) into an array.
 
     The array has the file's dimensions and the native-endian version of its dtype.
@@ -89,7 +89,7 @@ def read_idx(path_or_bytes, name: str | None = None) -> np.ndarray:
     return array.astype(dtype.newbyteorder("="))  # also makes the result writable
 
 
-def write_idx(path, array) -> None:
+def write_idx(path: str | os.PathLike, array: np.ndarray) -> None:
     """Write ``array`` as an IDX file (gzip-compressed when ``path`` ends with ``.gz``).
 
     Supported dtypes: uint8, int8, int16, int32, float32, float64.

@@ -6,6 +6,7 @@ import hashlib
 import os
 import tempfile
 import urllib.request
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -48,7 +49,7 @@ def default_cache_dir() -> Path:
     return Path(base) / "minitorch_es" / "mnist"
 
 
-def _search_dirs(data_dir):
+def _search_dirs(data_dir: str | os.PathLike | None):
     """(description, directory) pairs in search order; each root is also tried with /mnist."""
     roots = []
     if data_dir is not None:
@@ -62,7 +63,7 @@ def _search_dirs(data_dir):
     return dirs
 
 
-def _find(name: str, dirs):
+def _find(name: str, dirs: list[tuple[str, Path]]):
     for _, d in dirs:
         for candidate in (d / name, d / (name + ".gz")):
             if candidate.is_file():
@@ -70,7 +71,7 @@ def _find(name: str, dirs):
     return None
 
 
-def _check_sha(name: str, content: bytes, where) -> None:
+def _check_sha(name: str, content: bytes, where: str | Path) -> None:
     got = hashlib.sha256(content).hexdigest()
     if got != SHA256[name]:
         raise ChecksumError(
@@ -80,7 +81,9 @@ def _check_sha(name: str, content: bytes, where) -> None:
         )
 
 
-def _download(name: str, cache: Path, mirrors, timeout: float, verify: bool, errors: list):
+def _download(
+    name: str, cache: Path, mirrors: Iterable[str], timeout: float, verify: bool, errors: list
+):
     """Fetch ``name.gz`` into ``cache`` from the first mirror that works; None if none does."""
     try:
         cache.mkdir(parents=True, exist_ok=True)
@@ -121,7 +124,9 @@ def _download(name: str, cache: Path, mirrors, timeout: float, verify: bool, err
     return None
 
 
-def _not_found(missing, dirs, download, errors) -> FileNotFoundError:
+def _not_found(
+    missing: list[str], dirs: list[tuple[str, Path]], download: bool, errors: list[str]
+) -> FileNotFoundError:
     looked = "\n".join(f"  - {d} ({label})" for label, d in dirs)
     if not os.environ.get(ENV_VAR):
         looked += f"\n  (${ENV_VAR} is not set)"
@@ -140,13 +145,13 @@ def _not_found(missing, dirs, download, errors) -> FileNotFoundError:
 
 
 def load_mnist(
-    data_dir=None,
+    data_dir: str | os.PathLike | None = None,
     download: bool = True,
     verify: bool = True,
     *,
-    mirrors=None,
+    mirrors: Sequence[str] | None = None,
     timeout: float = 30.0,
-):
+) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
     """Load MNIST as ``((x_train, y_train), (x_test, y_test))`` NumPy arrays.
 
     Images are uint8 ``(N, 28, 28)``, labels int64 ``(N,)``. Each of the four standard files

@@ -9,7 +9,13 @@ import numpy as np
 from ..split import _rng
 
 
-def make_moons(n_samples=100, *, shuffle: bool = True, noise=None, random_state=None):
+def make_moons(
+    n_samples: int | tuple[int, int] = 100,
+    *,
+    shuffle: bool = True,
+    noise: float | None = None,
+    random_state: int | np.random.Generator | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
     """Two interleaving half circles, ``X`` float64 ``(n, 2)`` and labels ``y`` int64 ``(n,)``.
 
     As in scikit-learn: ``n_samples // 2`` points (or ``n_samples[0]`` for a pair) lie on the

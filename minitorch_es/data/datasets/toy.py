@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 
-def xor():
+def xor() -> tuple[np.ndarray, np.ndarray]:
     """The XOR truth table: ``X`` float32 ``(4, 2)`` and ``y`` float32 ``(4, 1)``.
 
     Rows in the order of the thesis (section 4.3, annex "XOR code"): 00, 01, 10, 11.
@@ -24,7 +24,7 @@ _TEMPERATURE = [25, 26, 27, 28, 29, 29.5, 30.5, 31, 32, 33.5, 34, 36.5, 37, 37.5
 _ICE_CREAMS = [10, 18, 12, 20, 18, 20, 22, 30, 32, 30, 35, 36, 40, 38, 37, 41]
 
 
-def thesis_regression(scaled: bool = False):
+def thesis_regression(scaled: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """The temperature / ice-creams-sold data of the thesis's regression experiment.
 
     Returns ``x`` (temperature, degrees) and ``y`` (ice creams sold), float32 ``(16, 1)``,
