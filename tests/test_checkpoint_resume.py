@@ -65,20 +65,6 @@ CHILD = textwrap.dedent("""
             self.seen[f"{self.trainer.epoch}:{batch}"] = str(mt.random.get_state()["state"])
 
 
-    class BatchScheduler(Callback):  # the Trainer steps its scheduler once per epoch only
-        def __init__(self, scheduler):
-            self.scheduler = scheduler
-
-        def on_batch_end(self, batch, logs=None):
-            self.scheduler.step()
-
-        def state_dict(self):
-            return self.scheduler.state_dict()
-
-        def load_state_dict(self, state):
-            self.scheduler.load_state_dict(state)
-
-
     O, S = mt.optim, mt.optim.lr_scheduler
     plateau = lambda o: S.ReduceLROnPlateau(o, factor=0.5, patience=0)
     CONFIGS = {  # name: optimizer, epoch scheduler, batch scheduler, model, shuffle
@@ -126,10 +112,12 @@ CHILD = textwrap.dedent("""
         if name == "early":  # halves the lr after every epoch from the 2nd (never improves)
             cbs.append(mt.callbacks.ReduceLROnPlateau(monitor="loss", min_delta=10.0,
                                                       patience=1, factor=0.5))
-        if make_batch_sched is not None:
-            cbs.append(BatchScheduler(make_batch_sched(opt)))
+        if make_batch_sched is not None:  # stepped by the trainer after every batch
+            return mt.Trainer(model, optimizer=opt, loss="cross_entropy", callbacks=cbs,
+                              scheduler=make_batch_sched(opt), scheduler_interval="step")
         return mt.Trainer(model, optimizer=opt, loss="cross_entropy", callbacks=cbs,
-                          scheduler=make_sched(opt) if make_sched else None)
+                          scheduler=make_sched(opt) if make_sched else None,
+                          scheduler_interval="epoch")
 
 
     def fit(name, trainer, epochs, resume_from=None):

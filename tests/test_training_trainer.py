@@ -372,3 +372,32 @@ def test_auto_metrics_report_accuracy_only_for_classification_losses():
     assert mt.Trainer(model, loss="mse").metrics == []
     assert mt.Trainer(model, loss="cross_entropy", metrics=None).metrics == []
     assert [m.name for m in mt.Trainer(model, loss="mse", metrics=["mae"]).metrics] == ["mae"]
+
+
+def test_one_cycle_steps_after_every_batch_and_others_after_every_epoch():
+    import numpy as np
+
+    import minitorch_es as mt
+
+    x = np.random.default_rng(0).normal(size=(20, 2)).astype(np.float32)
+    y = (x[:, 0] > 0).astype(np.int64)
+    model = mt.nn.Linear(2, 2)
+    opt = mt.optim.SGD(model.parameters(), lr=0.1)
+    sched = mt.optim.lr_scheduler.OneCycleLR(opt, max_lr=0.5, epochs=3, steps_per_epoch=4)
+    trainer = mt.Trainer(model, optimizer=opt, scheduler=sched)
+    assert trainer.scheduler_interval == "step"
+    trainer.fit(x, y, epochs=3, batch_size=5, verbose=0)
+    assert sched.last_epoch == 12  # one step per batch: 3 epochs x 4 batches, the whole cycle
+
+    opt = mt.optim.SGD(model.parameters(), lr=0.1)
+    step = mt.optim.lr_scheduler.StepLR(opt, step_size=1, gamma=0.5)
+    trainer = mt.Trainer(model, optimizer=opt, scheduler=step)
+    assert trainer.scheduler_interval == "epoch"
+    history = trainer.fit(x, y, epochs=3, batch_size=5, verbose=0)
+    assert history.history["lr"] == pytest.approx([0.1, 0.05, 0.025])
+
+    with pytest.raises(ValueError, match="scheduler_interval must be"):
+        mt.Trainer(model, optimizer=opt, scheduler=step, scheduler_interval="batch")
+    plateau = mt.optim.lr_scheduler.ReduceLROnPlateau(opt)
+    with pytest.raises(ValueError, match="steps on a monitored metric"):
+        mt.Trainer(model, optimizer=opt, scheduler=plateau, scheduler_interval="step")

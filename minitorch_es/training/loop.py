@@ -126,6 +126,8 @@ class TrainingLoop:
         cbs.on_after_backward(index, {"batch": index, "size": n, "batch_loss": value})
         self.optimizer.step()
         apply_constraints(self.constraints)
+        if self.scheduler is not None and self.scheduler_interval == "step":
+            self.scheduler.step()
         self.global_step += 1
         self._batches_done = index + 1
         if self._sync is not None:
@@ -197,7 +199,7 @@ class TrainingLoop:
         return logs
 
     def _step_scheduler(self, logs: dict) -> None:
-        if self.scheduler is None:
+        if self.scheduler is None or self.scheduler_interval == "step":
             return
         if wants_metric(self.scheduler):
             self.scheduler.step(logs.get("val_loss", logs["loss"]))

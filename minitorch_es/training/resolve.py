@@ -73,6 +73,24 @@ def resolve_scheduler(spec: Any, optimizer: Optimizer) -> Any:
     return spec
 
 
+def resolve_scheduler_interval(interval: str | None, scheduler: Any) -> str:
+    """``"epoch"`` or ``"step"``: when the trainer steps ``scheduler``. None picks ``"step"``
+    for schedules defined over batches (OneCycleLR) and ``"epoch"`` otherwise."""
+    if interval is None:
+        entry = registry.entry_of(scheduler) if scheduler is not None else None
+        return "step" if entry is not None and entry.name == "OneCycleLR" else "epoch"
+    if interval not in ("epoch", "step"):
+        raise ValueError(
+            f"Trainer: scheduler_interval must be 'epoch', 'step' or None, got {interval!r}"
+        )
+    if interval == "step" and scheduler is not None and wants_metric(scheduler):
+        raise ValueError(
+            f"Trainer: {type(scheduler).__name__} steps on a monitored metric, which exists "
+            f"once per epoch; use scheduler_interval='epoch'"
+        )
+    return interval
+
+
 def wants_metric(scheduler: Any) -> bool:
     """Whether ``scheduler.step`` takes the monitored value (PyTorch's ReduceLROnPlateau
     signature ``step(metrics, epoch=None)``)."""

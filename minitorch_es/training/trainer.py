@@ -38,6 +38,7 @@ from .resolve import (
     resolve_loss,
     resolve_optimizer,
     resolve_scheduler,
+    resolve_scheduler_interval,
 )
 
 if TYPE_CHECKING:
@@ -66,6 +67,10 @@ class Trainer(TrainingLoop):
     metrics threshold probabilities at 0.5; when the loss takes logits (``BCEWithLogitsLoss``)
     metrics named by string are created with ``from_logits=True``.
 
+    The scheduler steps once per epoch, or after every optimizer step with
+    ``scheduler_interval="step"``; the default is per step for ``OneCycleLR`` (whose
+    ``total_steps`` counts batches) and per epoch for every other scheduler.
+
     ``constraints`` maps parameter-name patterns (fnmatch, e.g. ``"*.weight"``) to constraints
     (names of kind ``"constraint"`` or callables ``w -> projected w``); a module attribute
     ``<param>_constraint`` also applies. They run after every optimizer step, as in Keras.
@@ -80,6 +85,7 @@ class Trainer(TrainingLoop):
         scheduler: LRScheduler | str | dict[str, Any] | type | None = None,
         callbacks: Iterable[Callback] | None = None,
         constraints: dict[str, Any] | None = None,
+        scheduler_interval: str | None = None,
     ) -> None:
         if not isinstance(model, Module):
             raise TypeError(
@@ -89,6 +95,7 @@ class Trainer(TrainingLoop):
         self.optimizer = resolve_optimizer(optimizer, model)
         self.loss_fn = resolve_loss(loss)
         self.scheduler = resolve_scheduler(scheduler, self.optimizer)
+        self.scheduler_interval = resolve_scheduler_interval(scheduler_interval, self.scheduler)
         self.metrics = self._resolve_metrics(metrics)
         self._eval_metrics = [copy.deepcopy(m) for m in self.metrics]
         self.callbacks = CallbackList(list(callbacks or []))
