@@ -19,10 +19,8 @@ from .options import (
     default_weight_init,
     finish,
     initialize,
-    new_parameter,
     options_repr,
-    setup_activation,
-    setup_regularizers,
+    setup_weights,
 )
 from .padding import MODES, check_padding, pad2d
 
@@ -132,21 +130,18 @@ class Conv2d(Module):
                 f"padding_mode={padding_mode!r}"
             )
         self.padding_mode = padding_mode
-        shape = (self.out_channels, self.in_channels // self.groups, *self.kernel_size)
-        self.weight = new_parameter(shape, dtype)
-        if bias:
-            self.bias = new_parameter((self.out_channels,), dtype)
-        else:
-            self.register_parameter("bias", None)
-        self.weight_init, self.bias_init = weight_init, bias_init
-        setup_regularizers(
+        setup_weights(
             self,
+            (self.out_channels, self.in_channels // self.groups, *self.kernel_size),
+            bias,
+            dtype,
+            weight_init=weight_init,
+            bias_init=bias_init,
+            activation=activation,
             weight_regularizer=weight_regularizer,
             bias_regularizer=bias_regularizer,
             activity_regularizer=activity_regularizer,
         )
-        setup_activation(self, activation)
-        self.reset_parameters()
 
     def reset_parameters(self) -> None:
         """Re-draw the parameters (``weight_init``/``bias_init`` or PyTorch's default)."""

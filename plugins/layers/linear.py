@@ -23,10 +23,8 @@ from .options import (
     default_weight_init,
     finish,
     initialize,
-    new_parameter,
     options_repr,
-    setup_activation,
-    setup_regularizers,
+    setup_weights,
 )
 
 if TYPE_CHECKING:
@@ -98,20 +96,18 @@ class Linear(Module):
         super().__init__()
         self.in_features = check_int("Linear", "in_features", in_features)
         self.out_features = check_int("Linear", "out_features", out_features)
-        self.weight = new_parameter((self.out_features, self.in_features), dtype)
-        if bias:
-            self.bias = new_parameter((self.out_features,), dtype)
-        else:
-            self.register_parameter("bias", None)
-        self.weight_init, self.bias_init = weight_init, bias_init
-        setup_regularizers(
+        setup_weights(
             self,
+            (self.out_features, self.in_features),
+            bias,
+            dtype,
+            weight_init=weight_init,
+            bias_init=bias_init,
+            activation=activation,
             weight_regularizer=weight_regularizer,
             bias_regularizer=bias_regularizer,
             activity_regularizer=activity_regularizer,
         )
-        setup_activation(self, activation)
-        self.reset_parameters()
 
     def reset_parameters(self) -> None:
         """Re-draw the weight and bias (from ``weight_init``/``bias_init`` or PyTorch's default)."""

@@ -27,6 +27,31 @@ if TYPE_CHECKING:
 REGULARIZER_OPTIONS = ("weight_regularizer", "bias_regularizer", "activity_regularizer")
 
 
+def setup_weights(
+    layer: Module,
+    weight_shape: tuple[int, ...],
+    bias: bool,
+    dtype: DTypeLike | None,
+    *,
+    weight_init: Any,
+    bias_init: Any,
+    activation: Any,
+    **regularizers: Any,
+) -> None:
+    """What every layer with a weight and an optional bias (of size ``weight_shape[0]``) does in
+    its constructor: create the parameters, record the options, and draw the initial values
+    with the layer's ``reset_parameters``."""
+    layer.weight = new_parameter(weight_shape, dtype)
+    if bias:
+        layer.bias = new_parameter((weight_shape[0],), dtype)
+    else:
+        layer.register_parameter("bias", None)
+    layer.weight_init, layer.bias_init = weight_init, bias_init
+    setup_regularizers(layer, **regularizers)
+    setup_activation(layer, activation)
+    layer.reset_parameters()
+
+
 def setup_regularizers(layer: Module, **specs) -> None:
     """Store each ``<param>_regularizer`` spec as a Regularizer attribute (or None)."""
     for name in REGULARIZER_OPTIONS:
