@@ -73,7 +73,7 @@ def collect_penalties(model: Module) -> Tensor:
     return total if total is not None else tensor(0.0)
 
 
-from .registry import namespace_dir, namespace_getattr  # noqa: E402
+from .namespaces import namespace_dir, namespace_getattr  # noqa: E402
 
 __getattr__ = namespace_getattr("regularizers", __name__)
 __dir__ = namespace_dir("regularizers", globals())

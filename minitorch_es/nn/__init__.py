@@ -1,7 +1,7 @@
 """``mt.nn``: Module, Parameter, containers and Loss from the core; layers, activations and
 losses (``mt.nn.Linear``, ``mt.nn.ReLU``, ``mt.nn.CrossEntropyLoss`` ...) from the registry."""
 
-from ..registry import namespace_dir, namespace_getattr
+from ..namespaces import namespace_dir, namespace_getattr
 from . import functional, init
 from .containers import ModuleDict, ModuleList, Sequential
 from .loss import Loss

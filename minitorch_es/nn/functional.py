@@ -3,7 +3,7 @@
 
 from ..functional import *  # noqa: F401,F403
 from ..functional import cat, stack, where  # noqa: F401
-from ..registry import namespace_dir, namespace_getattr
+from ..namespaces import namespace_dir, namespace_getattr
 
 __getattr__ = namespace_getattr("nn.functional", __name__)
 __dir__ = namespace_dir("nn.functional", globals())

@@ -1,6 +1,6 @@
 """``mt.optim``: the Optimizer base from the core; SGD, Adam, ... from the registry."""
 
-from ..registry import namespace_dir, namespace_getattr
+from ..namespaces import namespace_dir, namespace_getattr
 from . import lr_scheduler
 from .arena import ParameterArena, StepState
 from .optimizer import Optimizer, required

@@ -88,7 +88,7 @@ class LRScheduler(Configurable):
         }
 
 
-from ..registry import namespace_dir, namespace_getattr  # noqa: E402
+from ..namespaces import namespace_dir, namespace_getattr  # noqa: E402
 
 __getattr__ = namespace_getattr("optim.lr_scheduler", __name__)
 __dir__ = namespace_dir("optim.lr_scheduler", globals())
