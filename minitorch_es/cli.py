@@ -30,13 +30,19 @@ def _plugins(args: argparse.Namespace) -> int:
 
 
 def _inspect(args: argparse.Namespace) -> int:
+    import os
+
     from .checkpoint import CheckpointError, describe
 
     try:
-        print(describe(args.path))
+        report = describe(args.path)
     except CheckpointError as e:
         print(f"minitorch-es inspect: {e}", file=sys.stderr)
         return 1
+    try:
+        print(report, flush=True)
+    except BrokenPipeError:  # `inspect x.h5 | head -3`: the reader has seen enough
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no error at exit
     return 0
 
 
@@ -71,7 +77,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo.set_defaults(func=_demo)
     plugins = sub.add_parser("plugins", help="list registered entries, providers and failures")
     plugins.set_defaults(func=_plugins)
-    inspect = sub.add_parser("inspect", help="describe what a checkpoint file holds")
+    inspect = sub.add_parser(
+        "inspect", help="verify a checkpoint file and describe what it holds (exit 1 if bad)"
+    )
     inspect.add_argument("path")
     inspect.set_defaults(func=_inspect)
     thesis = sub.add_parser(

@@ -11,6 +11,7 @@ import time
 import h5py
 import numpy as np
 import pytest
+from checkpoint_files import edit, flip
 
 import minitorch_es as mt
 from minitorch_es.checkpoint import CheckpointError, describe
@@ -164,7 +165,7 @@ def test_load_model_names_the_missing_class_and_its_provider(saved):
 def test_loading_never_imports_what_the_file_names(tmp_path):
     path = tmp_path / "evil.h5"
     mt.save_checkpoint(path, model=make_model())
-    with h5py.File(path, "r+") as f:
+    with edit(path) as f:
         f["model"].attrs["config"] = json.dumps(
             {"kind": "layer", "name": "os.system", "config": {"command": "echo pwned"}}
         )
@@ -195,7 +196,7 @@ def test_missing_file(tmp_path):
 def test_not_hdf5(tmp_path):
     path = tmp_path / "text.h5"
     path.write_text("just text")
-    with pytest.raises(CheckpointError, match="not an HDF5 file"):
+    with pytest.raises(CheckpointError, match="not a minitorch_es checkpoint"):
         mt.load(path)
 
 
@@ -215,23 +216,24 @@ def test_truncated_file(saved):
         mt.load_checkpoint(path, model=make_model())
 
 
-def test_corrupted_dataset_is_named(saved):
+def test_corrupted_dataset_is_detected_and_named(saved):
     path, _, _ = saved
     with h5py.File(path, "r") as f:
-        ds = f["model/state/0/weight"]
-        offset = ds.id.get_chunk_info(0).byte_offset
-    raw = bytearray(path.read_bytes())
-    raw[offset + 2] ^= 0xFF
-    path.write_bytes(bytes(raw))
-    with pytest.raises(CheckpointError, match="/model/state/0/weight.*checksum"):
+        offset = f["model/state/0/weight"].id.get_offset()
+    flip(path, offset + 2)
+    with pytest.raises(CheckpointError, match="failed its integrity check"):
+        mt.load_checkpoint(path, model=make_model())
+    with edit(path):  # the file digest recomputed: the array's own SHA-256 still tells
+        pass
+    with pytest.raises(CheckpointError, match="'/model/state/0/weight'.*does not match its SHA"):
         mt.load_checkpoint(path, model=make_model())
 
 
 def test_newer_format_version_is_refused(saved):
     path, _, _ = saved
-    with h5py.File(path, "r+") as f:
-        f.attrs["format_version"] = 99
-    with pytest.raises(CheckpointError, match="version 99, newer than this library"):
+    data = path.read_bytes()
+    path.write_bytes(data.replace(b"format 2\n", b"format 3\n", 1))
+    with pytest.raises(CheckpointError, match="version 3, newer than this library reads"):
         mt.load_checkpoint(path, model=make_model())
 
 
@@ -336,10 +338,11 @@ def test_inspect_describes_without_building(saved, capsys):
     path, _, _ = saved
     assert cli_main(["inspect", str(path)]) == 0
     out = capsys.readouterr().out
-    assert "format version: 1" in out and "framework: minitorch_es" in out
+    assert "format version: 2   kind: checkpoint   written by minitorch_es" in out
+    assert "integrity: verified" in out
     assert "Sequential()" in out and "CkptDense(in_features=4, out_features=2, scale=0.5)" in out
     assert "0.weight" in out and "(4, 3)" in out and "float32" in out
-    assert "optimizer: CkptMomentum" in out and '"lr": 0.05' in out
+    assert "optimizer: CkptMomentum(lr=0.05, momentum=0.9)" in out
     assert "epoch=3" in out
     assert describe(path).splitlines()[0] == f"file: {path}"
 

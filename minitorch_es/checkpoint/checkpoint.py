@@ -2,44 +2,34 @@
 
 from __future__ import annotations
 
-import json
+import numbers
 import os
-import time
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 from .. import random as _random
 from ..config import ConfigError, serialize
-from ..registry import RegistryError, registry
-from .hdf5 import FORMAT_VERSION, CheckpointError, atomic_h5, open_h5, read_tree, write_tree
+from ..printable import printable
+from ..registry import registry
+from .format import SECTIONS, CheckpointError
+from .reader import CheckpointReader, open_checkpoint
+from .rebuild import build, check_architecture, entries_in
+from .writer import create
 
 if TYPE_CHECKING:
-    import h5py
-
     from ..nn.module import Module
     from ..optim.lr_scheduler import LRScheduler
     from ..optim.optimizer import Optimizer
     from ..training.trainer import Trainer
 
-SECTIONS = ("model", "optimizer", "scheduler", "trainer")
 
-
-def _header(f: h5py.File, kind: str) -> None:
-    from .. import __version__
-
-    f.attrs["format_version"] = FORMAT_VERSION
-    f.attrs["framework"] = "minitorch_es"
-    f.attrs["framework_version"] = __version__
-    f.attrs["created"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
-    f.attrs["kind"] = kind
-
-
-def save(state_dict: dict, path: str | os.PathLike) -> None:
+def save(state_dict: dict, path: str | os.PathLike, *, replace_read_only: bool = False) -> None:
     """Save a plain state dict (a model's or an optimizer's) to the HDF5 file ``path``,
-    atomically (``torch.save`` for state dicts; nothing is pickled).
+    atomically (``torch.save`` for state dicts; nothing is pickled). Keys are str or int; values
+    are arrays (or Tensors), numbers, str, None and dicts, lists and tuples of them, and load
+    back as saved (arrays as NumPy arrays); anything else is refused before the file is touched.
+    A read-only file is replaced only with ``replace_read_only=True``.
 
         model = mt.nn.Linear(3, 2)
         mt.save(model.state_dict(), "weights.h5")
@@ -47,21 +37,20 @@ def save(state_dict: dict, path: str | os.PathLike) -> None:
     """
     if not isinstance(state_dict, dict):
         raise TypeError(f"mt.save expects a state dict (a dict), got {type(state_dict).__name__}")
-    with atomic_h5(path) as f:
-        _header(f, "state_dict")
-        write_tree(f.create_group("state"), dict(state_dict), key_paths=True)
+    with create(path, "state_dict", replace_read_only) as w:
+        w.tree("/state", dict(state_dict), key_paths=True)
 
 
 def load(path: str | os.PathLike) -> dict:
     """Load a state dict saved by `save` (arrays come back as NumPy arrays); pass it to
-    ``load_state_dict``. Never unpickles."""
-    with open_h5(path) as f:
-        if "state" not in f:
+    ``load_state_dict``. Never unpickles; the file is verified first (see the format)."""
+    with open_checkpoint(path) as ck:
+        if ck.kind != "state_dict":
             raise CheckpointError(
-                f"{path!r} holds a {f.attrs.get('kind')!r}, not a state dict "
-                f"saved by mt.save; use mt.load_checkpoint"
+                f"{ck.path!r} holds a {ck.kind}, not a state dict saved by mt.save; use "
+                f"mt.load_checkpoint or mt.load_model"
             )
-        tree = read_tree(f["state"], f"{path}: state")
+        tree = ck.tree("/state")
     return OrderedDict(tree) if isinstance(tree, dict) else tree
 
 
@@ -72,41 +61,43 @@ def save_checkpoint(
     scheduler: LRScheduler | None = None,
     trainer: Trainer | None = None,
     epoch: int | None = None,
+    *,
+    replace_read_only: bool = False,
     **metadata,
 ) -> None:
     """Everything needed to resume training exactly: weights and architecture, optimizer state
     (by parameter name), scheduler, trainer (epoch, step, History, callbacks, data order), the
-    package RNG state and any JSON-serialisable ``metadata``. Written atomically.
+    package RNG state and any JSON-serialisable ``metadata``. Written atomically; a read-only
+    file is replaced only with ``replace_read_only=True``.
 
         mt.save_checkpoint("run.h5", model=model, optimizer=opt, scheduler=sched, epoch=5)
         # later, with the same objects rebuilt:
         info = mt.load_checkpoint("run.h5", model=model, optimizer=opt, scheduler=sched)
         start_epoch = info["epoch"] + 1
     """
-    with atomic_h5(path) as f:
-        _header(f, "checkpoint")
-        f.attrs["metadata"] = json.dumps({"epoch": epoch, **metadata}, default=_no_json)
-        f.attrs["rng_state"] = json.dumps(_random.get_state())
+    if epoch is not None and (isinstance(epoch, bool) or not isinstance(epoch, numbers.Integral)):
+        raise TypeError(f"save_checkpoint: epoch must be an int or None, got {epoch!r}")
+    with create(path, "checkpoint", replace_read_only) as w:
+        w.json("/", "metadata", {"epoch": None if epoch is None else int(epoch), **metadata})
+        w.json("/", "rng_state", _random.get_state())
         if model is not None:
-            g = f.create_group("model")
-            write_tree(g.create_group("state"), model.state_dict(), key_paths=True)
+            w.tree("/model/state", model.state_dict(), key_paths=True)
+            w.json("/model", "parameters", [name for name, _ in model.named_parameters()])
             try:
-                g.attrs["config"] = json.dumps(serialize(model, type(model).__name__))
-                g.attrs["providers"] = json.dumps(_providers(model))
+                w.json("/model", "config", serialize(model, type(model).__name__))
+                w.json("/model", "providers", _providers(model))
             except ConfigError as e:
-                g.attrs["config_error"] = str(e)  # weights still load into a model you build
+                w.attribute("/model", "config_error", str(e))  # weights load into a model you build
         if optimizer is not None:
             names = model.named_parameters() if model is not None else None
-            g = f.create_group("optimizer")
-            g.attrs["type"] = _registered_name("optimizer", optimizer)
-            g.attrs["config"] = json.dumps(_safe_config(optimizer))
-            write_tree(g.create_group("state"), optimizer.state_dict(param_names=names))
+            w.attribute("/optimizer", "type", _registered_name("optimizer", optimizer))
+            w.json("/optimizer", "config", _safe_config(optimizer))
+            w.tree("/optimizer/state", optimizer.state_dict(param_names=names))
         if scheduler is not None:
-            g = f.create_group("scheduler")
-            g.attrs["type"] = type(scheduler).__name__
-            write_tree(g.create_group("state"), _plain(scheduler.state_dict()))
+            w.attribute("/scheduler", "type", type(scheduler).__name__)
+            w.tree("/scheduler/state", _plain(scheduler.state_dict()))
         if trainer is not None:
-            write_tree(f.create_group("trainer").create_group("state"), trainer.state_dict())
+            w.tree("/trainer/state", trainer.state_dict())
 
 
 def load_checkpoint(
@@ -124,16 +115,24 @@ def load_checkpoint(
     (a dict old -> new, or a function) for models whose layer names changed; ``strict`` is
     passed to ``Module.load_state_dict``; ``restore_rng`` also restores the package generator
     so a resumed run draws the same numbers. See `save_checkpoint` for an example."""
-    with open_h5(path) as f:
-        metadata = json.loads(f.attrs.get("metadata", "{}"))
-        out = {"epoch": metadata.get("epoch"), "metadata": metadata}
+    with open_checkpoint(path) as ck:
+        _expect_checkpoint(ck)
+        metadata = ck.json("/", "metadata", {})
+        if not isinstance(metadata, dict):
+            raise CheckpointError(f"{ck.path!r}: the metadata is not a dict")
+        epoch = metadata.get("epoch")
+        if epoch is not None and type(epoch) is not int:
+            raise CheckpointError(
+                f"{ck.path!r}: the stored epoch {printable(repr(epoch))} is not an int"
+            )
+        out = {"epoch": epoch, "metadata": metadata}
         for section in SECTIONS:
-            if section in f:
-                out[section] = read_tree(f[section]["state"], f"{path}: {section}")
-        opt_type = f["optimizer"].attrs.get("type") if "optimizer" in f else None
-        sched_type = f["scheduler"].attrs.get("type") if "scheduler" in f else None
-        rng = json.loads(f.attrs["rng_state"]) if "rng_state" in f.attrs else None
-
+            if ck.has(f"/{section}"):
+                out[section] = _state(ck, section)
+        opt_type = ck.text("/optimizer", "type")
+        sched_type = ck.text("/scheduler", "type")
+        rng = ck.json("/", "rng_state")
+    shown = os.fspath(path)
     for obj, section in (
         (model, "model"),
         (optimizer, "optimizer"),
@@ -142,96 +141,99 @@ def load_checkpoint(
     ):
         if obj is not None and section not in out:
             raise CheckpointError(
-                f"{path!r} holds no {section} state to load into {type(obj).__name__}"
+                f"{shown!r} holds no {section} state to load into {type(obj).__name__}"
             )
     if model is not None:
         state = _rename(out["model"], map)
-        try:
-            model.load_state_dict(state, strict=strict)
-        except RuntimeError as e:
-            raise CheckpointError(
-                f"{path!r}: the model does not match the checkpoint: {e}"
-            ) from None
+        _restore(shown, "model", lambda: model.load_state_dict(state, strict=strict))
     if optimizer is not None:
         own = _registered_name("optimizer", optimizer)
         if opt_type is not None and opt_type != own:
             raise CheckpointError(
-                f"{path!r} holds the state of a {opt_type} optimizer, cannot load it into a {own}"
+                f"{shown!r} holds the state of a {printable(opt_type)} optimizer, cannot load it "
+                f"into a {own}"
             )
         names = model.named_parameters() if model is not None else None
-        try:
-            optimizer.load_state_dict(out["optimizer"], param_names=names)
-        except ValueError as e:
-            raise CheckpointError(
-                f"{path!r}: the optimizer does not match the checkpoint: {e}"
-            ) from None
+        _restore(
+            shown,
+            "optimizer",
+            lambda: optimizer.load_state_dict(out["optimizer"], param_names=names),
+        )
     if scheduler is not None:
         if sched_type != type(scheduler).__name__:
             raise CheckpointError(
-                f"{path!r} holds a {sched_type} scheduler, cannot load it into "
+                f"{shown!r} holds a {printable(sched_type)} scheduler, cannot load it into "
                 f"a {type(scheduler).__name__}"
             )
-        scheduler.load_state_dict(out["scheduler"])
+        _restore(shown, "scheduler", lambda: scheduler.load_state_dict(out["scheduler"]))
     if trainer is not None:
-        trainer.load_state_dict(out["trainer"])
+        _restore(shown, "trainer", lambda: trainer.load_state_dict(out["trainer"]))
     if restore_rng and rng is not None:
-        _random.set_state(rng)
+        _restore(shown, "random generator", lambda: _random.set_state(rng))
     return out
 
 
 def load_model(path: str | os.PathLike) -> Module:
     """Rebuild a model from the file alone (every class in it must be registered) and load its
     weights. Works on files written by `save_checkpoint` with a model; no code from the file is
-    ever run.
+    ever run, and the stored architecture may not declare more than the file stores.
 
         mt.save_checkpoint("model.h5", model=model)
         same = mt.load_model("model.h5")        # no need to build the model first
     """
-    with open_h5(path) as f:
-        if "model" not in f:
-            raise CheckpointError(f"{path!r} holds no model")
-        g = f["model"]
-        if "config" not in g.attrs:
-            why = g.attrs.get("config_error", "no architecture was stored")
-            raise CheckpointError(f"{path!r}: cannot rebuild the model: {why}")
-        config = json.loads(g.attrs["config"])
-        providers = json.loads(g.attrs.get("providers", "{}"))
-        state = read_tree(g["state"], f"{path}: model")
-    _check_registered(config, providers, path)
-    from ..config import deserialize
-
-    model = deserialize(config)
-    model.load_state_dict(state)
+    with open_checkpoint(path) as ck:
+        _expect_checkpoint(ck)
+        if not ck.has("/model"):
+            raise CheckpointError(f"{ck.path!r} holds no model")
+        config = ck.json("/model", "config")
+        if config is None:
+            why = ck.text("/model", "config_error", "no architecture was stored")
+            raise CheckpointError(f"{ck.path!r}: cannot rebuild the model: {printable(why)}")
+        check_architecture(config, ck.json("/model", "providers", {}), repr(ck.path))
+        state = _state(ck, "model")
+    stored = sum(getattr(v, "nbytes", 0) for v in state.values())
+    model = build(config, stored, repr(os.fspath(path)))
+    _restore(os.fspath(path), "model", lambda: model.load_state_dict(state))
     return model
 
 
-def _check_registered(spec: Any, providers: dict, path: str | os.PathLike) -> None:
-    """Fail before building anything when a class named in the file is not registered."""
-    for kind, name in _entries_in(spec):
-        if (kind, name) not in registry:
-            source = providers.get(f"{kind}:{name}", "an unknown provider")
-            raise RegistryError(
-                f"{path!r}: {kind} {name!r} was provided by {source}; install it or register the "
-                f"class (e.g. @mt.register({kind!r})) before loading"
-            )
+def _expect_checkpoint(ck: CheckpointReader) -> None:
+    if ck.kind != "checkpoint":
+        raise CheckpointError(
+            f"{ck.path!r} holds a state dict saved by mt.save, not a checkpoint; load it with "
+            f"mt.load and pass it to load_state_dict"
+        )
 
 
-def _entries_in(obj: Any):
-    if isinstance(obj, dict):
-        if {"kind", "name", "config"} <= set(obj):
-            yield obj["kind"], obj["name"]
-        for v in obj.values():
-            yield from _entries_in(v)
-    elif isinstance(obj, list):
-        for v in obj:
-            yield from _entries_in(v)
+def _state(ck: CheckpointReader, section: str) -> dict:
+    state = ck.tree(f"/{section}/state")
+    if not isinstance(state, dict):
+        raise CheckpointError(
+            f"{ck.path!r}: the {section} state is a {type(state).__name__}, not a dict"
+        )
+    return state
+
+
+def _restore(path: str, section: str, call: Callable[[], Any]) -> None:
+    """Run ``call`` (a load_state_dict); any failure on the file's data is a CheckpointError."""
+    try:
+        call()
+    except CheckpointError:
+        raise
+    except Exception as e:
+        # Line by line: the messages list keys on separate lines; the keys, which come from
+        # the file, are escaped like any untrusted text.
+        message = "\n".join(printable(line, limit=2000) for line in str(e).split("\n"))
+        raise CheckpointError(
+            f"{path!r}: the {section} does not match the checkpoint: {message}"
+        ) from None
 
 
 def _providers(model: Module) -> dict:
-    out = {}
-    for kind, name in _entries_in(serialize(model)):
-        out[f"{kind}:{name}"] = str(registry.entry(kind, name).provider)
-    return out
+    return {
+        f"{kind}:{name}": str(registry.entry(kind, name).provider)
+        for kind, name in entries_in(serialize(model))
+    }
 
 
 def _registered_name(kind: str, obj: Any) -> str:
@@ -256,9 +258,3 @@ def _rename(state: dict, mapping: dict[str, str] | Callable[[str], str] | None) 
         return state
     rename = mapping if callable(mapping) else (lambda k: mapping.get(k, k))
     return OrderedDict((rename(k), v) for k, v in state.items())
-
-
-def _no_json(value: Any):
-    if isinstance(value, np.generic):
-        return value.item()
-    raise TypeError(f"metadata value {value!r} is not JSON-serialisable")

@@ -1,126 +1,243 @@
-"""``minitorch-es inspect``: what a checkpoint holds, read without building anything."""
+"""``minitorch-es inspect``: what a checkpoint holds, verified and read without building
+anything. Every string from the file is escaped before it is shown, and lines are kept
+within 100 columns."""
 
 from __future__ import annotations
 
-import json
 import os
+import textwrap
 from typing import Any
 
-import h5py
+import numpy as np
 
-from .hdf5 import open_h5, read_dataset
+from ..printable import printable
+from .format import SECTIONS
+from .reader import CheckpointReader, open_checkpoint
+from .trees import references
+
+WIDTH = 100
 
 
 def describe(path: str | os.PathLike) -> str:
-    """A readable report of a checkpoint file: header, metadata, architecture, arrays with
-    shapes and dtypes, optimizer, scheduler and trainer progress (``minitorch-es inspect``)."""
-    lines = []
-    with open_h5(path) as f:
-        a = f.attrs
-        lines.append(f"file: {path}")
-        lines.append(
-            f"format version: {a.get('format_version')}   framework: "
-            f"{a.get('framework')} {a.get('framework_version')}   created: "
-            f"{a.get('created')}   kind: {a.get('kind')}"
-        )
-        meta = json.loads(a.get("metadata", "{}"))
-        if meta:
-            lines.append("metadata: " + ", ".join(f"{k}={v}" for k, v in meta.items()))
-        if "state" in f:
-            lines += ["state dict:", *_arrays(f["state"])]
-        if "model" in f:
-            g = f["model"]
-            lines.append("model architecture:")
-            if "config" in g.attrs:
-                lines += ["  " + ln for ln in _architecture(json.loads(g.attrs["config"]))]
-            else:
-                lines.append(f"  (not stored: {g.attrs.get('config_error', 'unknown')})")
-            lines.append("model parameters and buffers:")
-            lines += _arrays(g["state"])
-        if "optimizer" in f:
-            g = f["optimizer"]
-            lines.append(f"optimizer: {g.attrs.get('type')} {g.attrs.get('config', '{}')}")
-            tree = json.loads(g["state"].attrs["tree"])
-            steps = {v.get("step") for v in tree.get("state", {}).values() if isinstance(v, dict)}
-            lines.append(
-                f"  parameters with state: {len(tree.get('state', {}))}, steps: "
-                f"{sorted(s for s in steps if s is not None)}"
+    """A readable report of a checkpoint file, after verifying all of it (the integrity
+    header, the attributes and every array's SHA-256): header, metadata, architecture with
+    each class's provider, parameters and buffers in model order with their total, optimizer,
+    scheduler and trainer progress (``minitorch-es inspect``)."""
+    with open_checkpoint(path) as ck:
+        groups = [g for g in ("/state", *(f"/{s}/state" for s in SECTIONS)) if ck.has(g)]
+        trees = {g: ck.tree(g) for g in groups}  # reads and verifies every array
+        arrays = sum(len(references(ck.tree_json(g), g)) for g in groups)
+        root = ck.attributes["/"]
+        lines = [
+            f"file: {printable(os.fspath(path))}",
+            f"format version: {root['format_version']}   kind: {root['kind']}   written by "
+            f"minitorch_es {printable(root['framework_version'], 20)} on "
+            f"{printable(root['created'], 30)}",
+            f"integrity: verified (SHA-256 of the file, of its attributes and of {arrays} arrays)",
+        ]
+        metadata = ck.json("/", "metadata", {})
+        if isinstance(metadata, dict) and metadata:
+            lines += _wrap(
+                "metadata: " + ", ".join(f"{_key(k)}={_show(v)}" for k, v in metadata.items())
             )
-        if "scheduler" in f:
-            lines.append(f"scheduler: {f['scheduler'].attrs.get('type')}")
-        if "trainer" in f:
-            g = f["trainer"]["state"]
-            tree = json.loads(g.attrs["tree"])
-            line = f"trainer: epoch {tree.get('epoch')}, global step {tree.get('global_step')}"
-            batches = (tree.get("accumulators") or {}).get("batches")
-            if batches is not None:  # saved in the middle of an epoch
-                line += f", {batches} batches into epoch {tree.get('epoch', 0) + 1}"
-            lines.append(line)
-            history = tree.get("history", {})
-            hist = history.get("history", history) if isinstance(history, dict) else {}
-            for k, v in hist.items():
-                v = _values(g, v, f"{path}: trainer")
-                if isinstance(v, list) and v:
-                    lines.append(
-                        f"  {k}: last {v[-1]:.6g} ({len(v)} epochs)"
-                        if isinstance(v[-1], (int, float))
-                        else f"  {k}: {v}"
-                    )
-        if "rng_state" in a:
+        if ck.kind == "state_dict":
+            lines += ["state dict:", *_arrays(trees["/state"], None)]
+        if ck.has("/model"):
+            lines += _model(ck, trees["/model/state"])
+        if ck.has("/optimizer"):
+            lines += _optimizer(ck, trees["/optimizer/state"])
+        if ck.has("/scheduler"):
+            lines.append(f"scheduler: {printable(ck.text('/scheduler', 'type'), 60)}")
+        if ck.has("/trainer"):
+            lines += _trainer(trees["/trainer/state"])
+        if "rng_state" in root:
             lines.append("rng state: stored")
-    return "\n".join(lines)
+    return "\n".join(line.rstrip() for line in lines)
 
 
-def _values(group: h5py.Group, value: Any, where: str):
-    """A History column: stored as a dataset (``{"__dataset__": name}``) or a JSON list."""
-    if isinstance(value, dict) and set(value) == {"__dataset__"}:
-        return read_dataset(group, value["__dataset__"], where).reshape(-1).tolist()
-    return value
+def _model(ck: CheckpointReader, state: Any) -> list[str]:
+    lines = ["model architecture:"]
+    config = ck.json("/model", "config")
+    if config is None:
+        why = printable(ck.text("/model", "config_error", "unknown"), 200)
+        lines += _wrap(f"  (not stored: {why})")
+    else:
+        lines += _architecture(config, 2)
+    providers = ck.json("/model", "providers", {})
+    if isinstance(providers, dict) and providers:
+        lines.append("providers:")
+        for entry, provider in providers.items():
+            lines += _wrap(f"  {_key(entry).replace(':', ' ', 1)}: {printable(provider, 80)}", 4)
+    parameters = ck.json("/model", "parameters")
+    names = (
+        set(parameters)
+        if isinstance(parameters, list) and all(isinstance(p, str) for p in parameters)
+        else None
+    )
+    lines.append("parameters and buffers (model order):")
+    lines += _arrays(state, names)
+    return lines
 
 
-def _arrays(group: h5py.Group) -> list[str]:
-    out = []
+def _arrays(tree: Any, parameters: set | None) -> list[str]:
+    rows = _flatten(tree, "")
+    width = min(48, max([len(_key(k)) for k, _ in rows], default=0))
+    lines, counts = [], {"parameter": [0, 0, 0], "buffer": [0, 0, 0]}
+    for key, array in rows:
+        role = "buffer" if parameters is not None and key not in parameters else "parameter"
+        for i, amount in enumerate((1, array.size, array.nbytes)):
+            counts[role][i] += amount
+        tag = "  (buffer)" if role == "buffer" else ""
+        lines.append(f"  {_key(key):<{width}}  {str(array.shape):<16} {array.dtype!s:<8}{tag}")
+    n, values, nbytes = counts["parameter"]
+    what = "parameters" if parameters is not None else "values"
+    total = f"  total: {values:,} {what} in {n} arrays ({_bytes(nbytes)})"
+    n, values, nbytes = counts["buffer"]
+    if n:
+        total += f"; buffers: {values:,} values in {n} arrays ({_bytes(nbytes)})"
+    return [*lines, total]
 
-    def visit(name: str, obj: Any):
-        if isinstance(obj, h5py.Dataset) and not name.startswith("__arrays__"):
-            shape = () if int(obj.attrs.get("ndim", obj.ndim)) == 0 else obj.shape
-            out.append(f"  {name.replace('/', '.'):<40} {str(shape):<16} {obj.dtype}")
 
-    group.visititems(visit)
-    return out
+def _flatten(tree: Any, prefix: str) -> list[tuple[str, np.ndarray]]:
+    """The arrays of a decoded tree with their dotted paths, in order."""
+    if isinstance(tree, np.ndarray):
+        return [(prefix, tree)]
+    if isinstance(tree, dict):
+        items = [(f"{prefix}.{k}" if prefix else str(k), v) for k, v in tree.items()]
+    elif isinstance(tree, (list, tuple)):
+        items = [(f"{prefix}[{i}]", v) for i, v in enumerate(tree)]
+    else:
+        return []
+    return [row for key, value in items for row in _flatten(value, key)]
 
 
-def _architecture(spec: Any, indent: int = 0) -> list[str]:
+def _optimizer(ck: CheckpointReader, state: Any) -> list[str]:
+    config = ck.json("/optimizer", "config", {})
+    args = (
+        ", ".join(f"{_key(k)}={_show(v)}" for k, v in config.items())
+        if isinstance(config, dict)
+        else ""
+    )
+    lines = _wrap(f"optimizer: {printable(ck.text('/optimizer', 'type'), 60)}({args})", 4)
+    per_param = state.get("state") if isinstance(state, dict) else None
+    if isinstance(per_param, dict):
+        steps = sorted({_show(v.get("step")) for v in per_param.values() if isinstance(v, dict)})
+        lines.append(f"  parameters with state: {len(per_param)}, steps: {', '.join(steps) or '-'}")
+    return lines
+
+
+def _trainer(state: Any) -> list[str]:
+    state = state if isinstance(state, dict) else {}
+    epoch = state.get("epoch")
+    line = f"trainer: epoch {_show(epoch)}, global step {_show(state.get('global_step'))}"
+    batches = (
+        (state.get("accumulators") or {}).get("batches")
+        if isinstance(state.get("accumulators"), dict)
+        else None
+    )
+    if type(batches) is int and type(epoch) is int:  # saved in the middle of an epoch
+        line += f", {batches} batches into epoch {epoch + 1}"
+    lines = [line]
+    history = state.get("history")
+    columns = history.get("history", history) if isinstance(history, dict) else None
+    for name, values in columns.items() if isinstance(columns, dict) else ():
+        values = np.asarray(values).reshape(-1) if _numeric(values) else None
+        if values is not None and values.size:
+            lines.append(f"  {_key(name)}: last {float(values[-1]):.6g} ({values.size} epochs)")
+    return lines
+
+
+def _architecture(spec: Any, indent: int, label: str = "") -> list[str]:
     if not isinstance(spec, dict) or "name" not in spec:
         return []
-    config = spec.get("config") or {}
-    children = []
-    simple = {}
+    config = spec.get("config") if isinstance(spec.get("config"), dict) else {}
+    children, simple = [], {}
     for k, v in config.items():
         nested = _nested(v)
         if nested:
             children += nested
-        else:
+        elif v is not None:  # None is every optional argument left unset
             simple[k] = v
-    args = ", ".join(f"{k}={v}" for k, v in simple.items())
-    lines = [" " * indent + f"{spec['name']}({args})"]
-    for label, child in children:
-        sub = _architecture(child, indent + 2)
-        if sub:
-            sub[0] = " " * (indent + 2) + f"({label}) " + sub[0].lstrip()
-        lines += sub
+    args = ", ".join(f"{_key(k)}={_show(v)}" for k, v in simple.items())
+    prefix = f"({_key(label)}) " if label else ""
+    lines = _wrap(" " * indent + f"{prefix}{printable(spec['name'], 60)}({args})", indent + 4)
+    for child_label, child in children:
+        lines += _architecture(child, indent + 2, child_label)
     return lines
 
 
-def _nested(value: Any):
-    if isinstance(value, dict) and "kind" in value and "name" in value:
+def _nested(value: Any) -> list[tuple[str, dict]]:
+    if _entry(value) and isinstance(value.get("config"), dict) and value["kind"] == "layer":
         return [("", value)]
     if isinstance(value, list):
         found = []
         for i, v in enumerate(value):
-            if isinstance(v, list) and len(v) == 2 and isinstance(v[1], dict) and "kind" in v[1]:
+            if isinstance(v, list) and len(v) == 2 and _entry(v[1]):
                 found.append((str(v[0]), v[1]))
-            elif isinstance(v, dict) and "kind" in v:
+            elif _entry(v):
                 found.append((str(i), v))
-        return found
+        return found if len(found) == len(value) else []
     return []
+
+
+def _entry(value: Any) -> bool:
+    return isinstance(value, dict) and {"kind", "name", "config"} <= set(value)
+
+
+def _show(value: Any, limit: int = 60) -> str:
+    """A value from the file as a short, escaped string."""
+    if isinstance(value, str):
+        return printable(repr(value), limit)
+    if value is None or isinstance(value, (bool, int, float)):
+        return printable(repr(value), limit)
+    if _entry(value):
+        config = value["config"] if isinstance(value["config"], dict) else {}
+        args = ", ".join(f"{_key(k)}={_show(v, 20)}" for k, v in config.items() if v is not None)
+        return printable(f"{printable(value['name'], 30)}({args})", limit)
+    if isinstance(value, dict) and "__dtype__" in value:
+        return printable(value["__dtype__"], 20)
+    if isinstance(value, dict) and "__array__" in value:
+        return f"array(dtype={printable(value.get('dtype'), 20)})"
+    if isinstance(value, (list, tuple)):
+        return printable(
+            "["
+            + ", ".join(_show(v, 20) for v in value[:8])
+            + (", ...]" if len(value) > 8 else "]"),
+            limit,
+        )
+    if isinstance(value, dict):
+        return printable(
+            "{" + ", ".join(f"{_key(k)}: {_show(v, 20)}" for k, v in list(value.items())[:8]) + "}",
+            limit,
+        )
+    if isinstance(value, np.ndarray):
+        return f"array{value.shape}"
+    return printable(type(value).__name__, limit)
+
+
+def _key(key: Any) -> str:
+    return printable(key, 48)
+
+
+def _numeric(values: Any) -> bool:
+    if isinstance(values, np.ndarray):
+        return values.dtype.kind in "biuf"
+    return isinstance(values, list) and all(
+        isinstance(v, (int, float)) and not isinstance(v, bool) for v in values
+    )
+
+
+def _wrap(line: str, indent: int = 4) -> list[str]:
+    if len(line) <= WIDTH:
+        return [line]
+    return textwrap.wrap(
+        line, WIDTH, subsequent_indent=" " * indent, break_long_words=True, break_on_hyphens=False
+    )
+
+
+def _bytes(n: int) -> str:
+    for unit in ("B", "kB", "MB", "GB"):
+        if n < 1000 or unit == "GB":
+            return f"{n:,} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1000
+    return f"{n} B"

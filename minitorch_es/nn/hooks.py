@@ -52,3 +52,31 @@ class RemovableHandle:
 
     def __exit__(self, *exc) -> None:
         self.remove()
+
+
+# Global registration hooks (PyTorch's torch.nn.modules.module.register_module_*_hook): called
+# with (module, name, value) whenever any module registers a parameter or a buffer; a hook may
+# return a replacement value. A checkpoint loader uses them to bound what a stored architecture
+# may allocate before the arrays are filled.
+_parameter_registration_hooks: OrderedDict = OrderedDict()
+_buffer_registration_hooks: OrderedDict = OrderedDict()
+
+
+def register_module_parameter_registration_hook(hook: Callable) -> RemovableHandle:
+    """Call ``hook(module, name, param)`` for every parameter any module registers from now
+    on; a non-None result replaces the parameter (``torch.nn.modules.module`` has the same)."""
+    return RemovableHandle(_parameter_registration_hooks, hook)
+
+
+def register_module_buffer_registration_hook(hook: Callable) -> RemovableHandle:
+    """Call ``hook(module, name, buffer)`` for every buffer any module registers from now on;
+    a non-None result replaces the buffer."""
+    return RemovableHandle(_buffer_registration_hooks, hook)
+
+
+def _registered(hooks: OrderedDict, module: Module, name: str, value: object) -> object:
+    for hook in list(hooks.values()):
+        result = hook(module, name, value)
+        if result is not None:
+            value = result
+    return value

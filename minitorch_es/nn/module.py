@@ -16,7 +16,13 @@ import numpy as np
 from ..config import Configurable
 from ..errors import ShapeError
 from ..tensor import Tensor
-from .hooks import RemovableHandle, _name_failing_layer
+from . import hooks as _hooks
+from .hooks import (  # noqa: F401 (re-exported, as torch.nn.modules.module does)
+    RemovableHandle,
+    _name_failing_layer,
+    register_module_buffer_registration_hook,
+    register_module_parameter_registration_hook,
+)
 from .parameter import Parameter
 from .state import IncompatibleKeys, ModuleState  # noqa: F401 (re-exported)
 
@@ -105,7 +111,7 @@ class Module(ModuleState, Configurable):
             return
         if isinstance(value, Parameter):
             self._discard(name, keep=params)
-            params[name] = value
+            params[name] = _registered_parameter(self, name, value)
         elif name in params:
             if value is not None:
                 raise TypeError(
@@ -124,7 +130,7 @@ class Module(ModuleState, Configurable):
                 )
             self._modules[name] = None
         elif name in self._buffers:
-            self._buffers[name] = None if value is None else _buffer_array(value, name, self)
+            self._buffers[name] = _registered_buffer(self, name, value)
         else:
             object.__setattr__(self, name, value)
 
@@ -162,7 +168,7 @@ class Module(ModuleState, Configurable):
                 f"(Parameter or None required)"
             )
         self._discard(name, keep=self._parameters)
-        self._parameters[name] = param
+        self._parameters[name] = _registered_parameter(self, name, param)
 
     def register_buffer(
         self, name: str, tensor: Tensor | np.ndarray | None, persistent: bool = True
@@ -170,7 +176,7 @@ class Module(ModuleState, Configurable):
         """A non-learnable array that belongs to the state (e.g. BatchNorm's running mean)."""
         _check_name(name, self, "buffer")
         self._discard(name, keep=self._buffers)
-        self._buffers[name] = None if tensor is None else _buffer_array(tensor, name, self)
+        self._buffers[name] = _registered_buffer(self, name, tensor)
         if not persistent:
             self._non_persistent.add(name)
 
@@ -378,6 +384,22 @@ def _check_name(name: str, module: Module, what: str) -> None:
         raise AttributeError(f"cannot assign {what} before Module.__init__() call")
     if hasattr(type(module), name):
         raise KeyError(f"attribute '{name}' already exists on {type(module).__name__}")
+
+
+def _registered_parameter(module: Module, name: str, param: Parameter | None) -> Parameter | None:
+    if param is None or not _hooks._parameter_registration_hooks:
+        return param
+    return _hooks._registered(_hooks._parameter_registration_hooks, module, name, param)
+
+
+def _registered_buffer(module: Module, name: str, value: Tensor | np.ndarray | None):
+    if value is None:
+        return None
+    array = _buffer_array(value, name, module)
+    if not _hooks._buffer_registration_hooks:
+        return array
+    result = _hooks._registered(_hooks._buffer_registration_hooks, module, name, array)
+    return _buffer_array(result, name, module)
 
 
 def _buffer_array(value: Tensor | np.ndarray, name: str, module: Module) -> np.ndarray:

@@ -1,0 +1,149 @@
+"""Atomic replacement of a file: write a temporary file beside it, then rename it over it.
+
+The temporary file is ``.<name>.<random>.tmp`` in the target's directory, created with mode
+0666 minus the umask (as ``open()`` would) or with the existing file's mode, and locked
+(``flock``) while it is written. A process killed during a save leaves its temporary file
+behind unlocked; the next save of the same path removes such files (a locked one belongs to a
+save still running and is left alone). A symbolic link is followed and its target replaced, as
+``torch.save`` and h5py do; a read-only file is replaced only when asked.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import glob
+import os
+import secrets
+import stat
+from collections.abc import Iterator
+from typing import BinaryIO
+
+from .format import CheckpointError
+
+try:
+    import fcntl
+except ImportError:  # Windows: no locks, so stale temporary files are not collected
+    fcntl = None
+
+
+@contextlib.contextmanager
+def atomic_file(path: str | os.PathLike, replace_read_only: bool = False) -> Iterator[BinaryIO]:
+    """A new binary file opened for reading and writing that replaces ``path`` when the block
+    ends without an exception (and is removed when it raises)."""
+    shown = os.fspath(path)
+    target = os.path.realpath(shown)
+    directory, name = os.path.split(target)
+    mode = _existing_mode(shown, target, replace_read_only)
+    if not os.path.isdir(directory):
+        raise CheckpointError(
+            f"cannot save to {shown!r}: the directory {directory!r} does not exist"
+        )
+    remove_stale_temporaries(target)
+    fd, tmp = _create_locked(directory, name, shown)
+    try:
+        if mode is not None:
+            os.fchmod(fd, mode)
+        with os.fdopen(fd, "w+b", closefd=False) as f:
+            yield f
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.remove(tmp)
+        raise
+    finally:
+        os.close(fd)  # releases the lock
+    _fsync_directory(directory)
+
+
+def remove_stale_temporaries(target: str) -> list[str]:
+    """Remove the temporary files that interrupted saves of ``target`` left behind (those no
+    running save holds locked); returns their paths."""
+    if fcntl is None:
+        return []
+    directory, name = os.path.split(target)
+    removed = []
+    for candidate in glob.glob(os.path.join(glob.escape(directory), _prefix(name) + "*.tmp")):
+        try:
+            fd = os.open(candidate, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        except OSError:
+            continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            if _same_file(fd, candidate):
+                os.remove(candidate)
+                removed.append(candidate)
+        except OSError:
+            pass  # locked: a save in progress
+        finally:
+            os.close(fd)
+    return removed
+
+
+def _prefix(name: str) -> str:
+    return f".{name[:200]}."  # room for the suffix within a file name's 255 bytes
+
+
+def _existing_mode(shown: str, target: str, replace_read_only: bool) -> int | None:
+    """The permission bits to give the new file: the replaced file's, or None for a new one."""
+    try:
+        st = os.stat(target)
+    except FileNotFoundError:
+        return None
+    except OSError as e:
+        raise CheckpointError(f"cannot save to {shown!r}: {e.strerror}") from None
+    if stat.S_ISDIR(st.st_mode):
+        raise CheckpointError(f"cannot save to {shown!r}: it is a directory")
+    if not stat.S_ISREG(st.st_mode):
+        raise CheckpointError(f"cannot save to {shown!r}: it is not a regular file")
+    mode = stat.S_IMODE(st.st_mode)
+    if not mode & stat.S_IWUSR and not replace_read_only:
+        raise CheckpointError(
+            f"cannot save to {shown!r}: the file is read-only (mode {mode:o}); make it writable "
+            f"or pass replace_read_only=True to replace it"
+        )
+    return mode
+
+
+def _create_locked(directory: str, name: str, shown: str) -> tuple[int, str]:
+    """Create and lock a new temporary file; retried when a concurrent cleanup removed it
+    between its creation and the lock."""
+    flags = os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    while True:
+        tmp = os.path.join(directory, f"{_prefix(name)}{secrets.token_hex(6)}.tmp")
+        try:
+            fd = os.open(tmp, flags, 0o666)  # the umask applies, as for open()
+        except FileExistsError:
+            continue
+        except OSError as e:
+            raise CheckpointError(
+                f"cannot save to {shown!r}: cannot create a file in {directory!r} ({e.strerror})"
+            ) from None
+        if fcntl is None:
+            return fd, tmp
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        if _same_file(fd, tmp):
+            return fd, tmp
+        os.close(fd)
+
+
+def _same_file(fd: int, path: str) -> bool:
+    try:
+        return os.path.samestat(os.fstat(fd), os.stat(path, follow_symlinks=False))
+    except OSError:
+        return False
+
+
+def _fsync_directory(directory: str) -> None:
+    """Make the rename durable (not possible on every platform and file system)."""
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

@@ -1,0 +1,48 @@
+"""What a checkpoint file may hold: the format version, the accepted dtypes, the attributes of
+each group, and the limits that bound what a reader parses and allocates."""
+
+from __future__ import annotations
+
+from ..registry import RegistryError
+
+FORMAT_VERSION = 2
+
+# The only array dtypes written and read (native byte order): no objects, strings, compounds,
+# references or variable-length types.
+DTYPES = frozenset(
+    ["bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64"]
+    + ["float16", "float32", "float64"]
+)
+
+SECTIONS = ("model", "optimizer", "scheduler", "trainer")
+
+# The attributes each group may carry; a group not listed carries none.
+ATTRIBUTES = {
+    "/": frozenset(
+        ["format_version", "framework", "framework_version", "created", "kind"]
+        + ["metadata", "rng_state", "content_sha256"]
+    ),
+    "/model": frozenset(["config", "providers", "parameters", "config_error"]),
+    "/optimizer": frozenset(["type", "config"]),
+    "/scheduler": frozenset(["type"]),
+    "/state": frozenset(["tree"]),
+    **{f"/{section}/state": frozenset(["tree"]) for section in SECTIONS},
+}
+INTEGER_ATTRIBUTES = frozenset(["format_version"])  # every other attribute is a str
+
+# Limits on what a file can make the reader do.
+MAX_TEXT_CHARS = 64 * 2**20  # one attribute (a JSON document)
+MAX_JSON_DEPTH = 100  # nesting of lists and dicts in one JSON document
+MAX_GROUP_DEPTH = 48  # nesting of HDF5 groups
+MAX_OBJECTS = 1_000_000  # groups and datasets in one file
+MAX_NDIM = 32  # dimensions of one array
+MAX_KEY_DEPTH = 32  # dotted components of a state-dict key stored as a group path
+MAX_ARCHITECTURE_ENTRIES = 100_000  # registered objects named in a model's architecture
+
+
+class CheckpointError(RuntimeError):
+    """A checkpoint that cannot be read or does not fit what it is loaded into."""
+
+
+class UnregisteredEntryError(CheckpointError, RegistryError):
+    """A checkpoint names a class that is not registered (also a `RegistryError`)."""

@@ -1,0 +1,318 @@
+"""Reading a checkpoint as untrusted input.
+
+`open_checkpoint` verifies the integrity header (`seal.verify`) before libhdf5 sees the file,
+then walks every object once and refuses anything the format does not write: links other than
+hard links (soft and external links could reach other files), named datatypes, attributes not
+in `format.ATTRIBUTES`, datasets that are virtual, use external storage, filters or chunks, have
+a dtype or shape other than their reference declares, or whose storage is not in the file. The
+content digest over every attribute (trees included, which carry each array's SHA-256) is then
+checked, and every dataset must be referenced exactly once by a tree. Only then are arrays read,
+each checked against its SHA-256; at most the file's own size is allocated for them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import h5py
+import numpy as np
+
+from ..printable import printable
+from .format import (
+    ATTRIBUTES,
+    FORMAT_VERSION,
+    INTEGER_ATTRIBUTES,
+    MAX_GROUP_DEPTH,
+    MAX_JSON_DEPTH,
+    MAX_OBJECTS,
+    MAX_TEXT_CHARS,
+    SECTIONS,
+    CheckpointError,
+)
+from .seal import verify
+from .trees import array_digest, decode, references
+from .writer import content_digest
+
+_LAYOUTS = (h5py.h5d.CONTIGUOUS, h5py.h5d.COMPACT)
+
+
+class CheckpointReader:
+    """A verified checkpoint open for reading (made by `open_checkpoint`); errors name
+    ``path`` and the object inside the file."""
+
+    def __init__(self, h5: h5py.File, path: str, file_size: int) -> None:
+        self.path = path
+        self.attributes: dict[str, dict[str, str | int]] = {}
+        self._children: dict[str, list[str]] = {}
+        self._datasets: dict[str, h5py.Dataset] = {}
+        self._trees: dict[str, Any] = {}
+        self._walk(h5)
+        self._check_header()
+        self._check_groups()
+        self._check_trees(file_size)
+
+    # ------------------------------------------------------------------ public
+    @property
+    def kind(self) -> str:
+        """``"state_dict"`` (written by ``mt.save``) or ``"checkpoint"``."""
+        return self.attributes["/"]["kind"]
+
+    def has(self, group: str) -> bool:
+        """Whether the file holds the group (e.g. ``"/optimizer"``)."""
+        return group in self._children
+
+    def text(self, group: str, name: str, default: str | None = None) -> str | None:
+        """The str attribute ``name`` of ``group``, or ``default`` when absent."""
+        return self.attributes.get(group, {}).get(name, default)
+
+    def json(self, group: str, name: str, default: Any = None) -> Any:
+        """The parsed JSON attribute ``name`` of ``group``, or ``default`` when absent."""
+        text = self.text(group, name)
+        return default if text is None else self._parse(text, f"{group}@{name}")
+
+    def tree_json(self, group: str) -> Any:
+        """The parsed tree of a state group as stored (arrays are references)."""
+        return self._trees[group]
+
+    def tree(self, group: str) -> Any:
+        """The tree of a state group with its arrays read and verified."""
+        return decode(self._trees[group], lambda ref: self._array(group, ref), self._at(group))
+
+    # ------------------------------------------------------------------ walk
+    def _walk(self, h5: h5py.File) -> None:
+        stack = [(h5, "/", 0)]
+        count = 0
+        while stack:
+            group, where, depth = stack.pop()
+            with self._reading(where):
+                self._read_attributes(group, where)
+                self._children[where] = names = list(group)
+            for name in names:
+                path = f"{where.rstrip('/')}/{name}"
+                count += 1
+                if count > MAX_OBJECTS:
+                    raise CheckpointError(f"{self.path!r} holds more than {MAX_OBJECTS} objects")
+                with self._reading(path):
+                    link = group.get(name, getlink=True)
+                    if not isinstance(link, h5py.HardLink):
+                        raise CheckpointError(
+                            f"{self._at(path)} is a {_link_kind(link)}; a checkpoint holds no "
+                            f"links (one could make the reader open other files)"
+                        )
+                    cls = group.get(name, getclass=True)
+                    if cls is h5py.Group:
+                        if depth + 1 > MAX_GROUP_DEPTH:
+                            raise CheckpointError(
+                                f"{self._at(path)}: groups nested deeper than {MAX_GROUP_DEPTH}"
+                            )
+                        stack.append((group[name], path, depth + 1))
+                    elif cls is h5py.Dataset:
+                        dataset = group[name]
+                        self._check_storage(dataset, path)
+                        self._read_attributes(dataset, path)
+                        self._datasets[path] = dataset
+                    else:
+                        raise CheckpointError(f"{self._at(path)} is a named datatype")
+
+    def _read_attributes(self, obj: h5py.HLObject, where: str) -> None:
+        allowed = ATTRIBUTES.get(where, frozenset())
+        values = self.attributes.setdefault(where, {})
+        for name in obj.attrs:
+            at = f"{where}@{name}"
+            if name not in allowed:
+                raise CheckpointError(
+                    f"{self._at(at)}: an attribute the format does not write (expected only "
+                    f"{', '.join(sorted(allowed)) or 'none'} there)"
+                )
+            aid = obj.attrs.get_id(name)
+            integer = name in INTEGER_ATTRIBUTES
+            if aid.shape != () or (
+                aid.dtype.kind not in "iu"
+                if integer
+                else h5py.check_string_dtype(aid.dtype) is None
+            ):
+                raise CheckpointError(
+                    f"{self._at(at)}: expected a scalar {'integer' if integer else 'string'}, got "
+                    f"dtype {aid.dtype} and shape {aid.shape}"
+                )
+            value = obj.attrs[name]
+            if integer:
+                values[name] = int(value)
+                continue
+            if isinstance(value, bytes):
+                value = value.decode("utf-8")
+            if len(value) > MAX_TEXT_CHARS:
+                raise CheckpointError(f"{self._at(at)}: longer than {MAX_TEXT_CHARS} characters")
+            values[name] = value
+
+    def _check_storage(self, dataset: h5py.Dataset, where: str) -> None:
+        plist = dataset.id.get_create_plist()
+        if plist.get_layout() == h5py.h5d.VIRTUAL:
+            raise CheckpointError(f"{self._at(where)} is a virtual dataset (it reads other files)")
+        if plist.get_external_count():
+            raise CheckpointError(
+                f"{self._at(where)} uses external storage (its data would come from another file)"
+            )
+        if plist.get_layout() not in _LAYOUTS or plist.get_nfilters():
+            raise CheckpointError(
+                f"{self._at(where)}: chunked or filtered storage, which the format does not write"
+            )
+
+    # ------------------------------------------------------------------ checks
+    def _check_header(self) -> None:
+        root = self.attributes["/"]
+        missing = sorted(ATTRIBUTES["/"] - {"metadata", "rng_state"} - set(root))
+        if missing:
+            raise CheckpointError(f"{self.path!r}: the file attributes {missing} are missing")
+        if root["format_version"] != FORMAT_VERSION or root["framework"] != "minitorch_es":
+            raise CheckpointError(
+                f"{self.path!r}: the file attributes say format {root['format_version']} of "
+                f"{printable(repr(root['framework']))}, its header format {FORMAT_VERSION} of "
+                f"minitorch_es"
+            )
+        if root["kind"] not in ("state_dict", "checkpoint"):
+            raise CheckpointError(f"{self.path!r}: unknown kind {printable(repr(root['kind']))}")
+        if content_digest(self.attributes) != root["content_sha256"]:
+            raise CheckpointError(
+                f"{self.path!r}: the attributes do not match their SHA-256 (content_sha256): "
+                f"the file is corrupted"
+            )
+
+    def _check_groups(self) -> None:
+        sections = ("state",) if self.kind == "state_dict" else SECTIONS
+        for name in self._children["/"]:
+            if name not in sections:
+                raise CheckpointError(
+                    f"{self._at('/' + name)}: not a part of a {self.kind} file (expected "
+                    f"{', '.join(sections)})"
+                )
+            if name != "state" and self._children.get(f"/{name}") != ["state"]:
+                raise CheckpointError(f"{self._at('/' + name)}: expected exactly one group 'state'")
+
+    def _check_trees(self, file_size: int) -> None:
+        states = [g for g in ("/state", *(f"/{s}/state" for s in SECTIONS)) if g in self._children]
+        referenced, total = set(), 0
+        for group in states:
+            if "tree" not in self.attributes[group]:
+                raise CheckpointError(f"{self._at(group)}: the attribute 'tree' is missing")
+            tree = self._trees[group] = self._parse(self.attributes[group]["tree"], group + "@tree")
+            for ref in references(tree, self._at(group + "@tree")):
+                path = f"{group}/{ref['__dataset__']}"
+                dataset = self._datasets.get(path)
+                if dataset is None or path in referenced:
+                    why = "referenced twice" if dataset is not None else "missing"
+                    raise CheckpointError(f"{self._at(path)}: the dataset is {why}")
+                referenced.add(path)
+                total += self._check_declared(dataset, ref, path)
+        for path in self._datasets:
+            if path not in referenced:
+                raise CheckpointError(f"{self._at(path)}: a dataset that no tree references")
+        holding = {path[:i] for path in referenced for i, c in enumerate(path) if c == "/"}
+        for path in self._children:
+            if any(path.startswith(g + "/") for g in states) and path not in holding:
+                raise CheckpointError(f"{self._at(path)}: a group that holds no array")
+        if total > file_size:
+            raise CheckpointError(f"{self.path!r}: the arrays declare more bytes than the file has")
+
+    def _check_declared(self, dataset: h5py.Dataset, ref: dict, path: str) -> int:
+        """The dataset's size in bytes, after checking it is what ``ref`` declares."""
+        with self._reading(path):
+            dtype, shape = np.dtype(ref["dtype"]), tuple(ref["shape"])
+            if dataset.dtype != dtype or dataset.shape != shape:
+                raise CheckpointError(
+                    f"{self._at(path)}: stored as {dataset.dtype} {dataset.shape}, its tree "
+                    f"declares {dtype} {shape}"
+                )
+            nbytes = int(np.prod(shape, dtype=object)) * dtype.itemsize
+            if dataset.id.get_storage_size() != nbytes:
+                raise CheckpointError(
+                    f"{self._at(path)}: {dataset.id.get_storage_size()} bytes stored for "
+                    f"{nbytes} declared"
+                )
+        return nbytes
+
+    # ------------------------------------------------------------------ values
+    def _array(self, group: str, ref: dict) -> np.ndarray:
+        path = f"{group}/{ref['__dataset__']}"
+        with self._reading(path):
+            data = np.asarray(self._datasets[path][()])
+        if array_digest(data) != ref["sha256"]:
+            raise CheckpointError(
+                f"{self._at(path)}: the array does not match its SHA-256: the file is corrupted"
+            )
+        return data
+
+    def _parse(self, text: str, where: str) -> Any:
+        try:
+            value = json.loads(text)
+        except RecursionError:
+            raise CheckpointError(
+                f"{self._at(where)}: nested deeper than {MAX_JSON_DEPTH}"
+            ) from None
+        except ValueError as e:
+            raise CheckpointError(
+                f"{self._at(where)}: not valid JSON ({printable(e, limit=200)})"
+            ) from None
+        stack = [(value, 0)]
+        while stack:
+            obj, depth = stack.pop()
+            if depth > MAX_JSON_DEPTH:
+                raise CheckpointError(f"{self._at(where)}: nested deeper than {MAX_JSON_DEPTH}")
+            children = (
+                obj.values() if isinstance(obj, dict) else obj if isinstance(obj, list) else ()
+            )
+            stack.extend((child, depth + 1) for child in children)
+        return value
+
+    def _at(self, where: str) -> str:
+        return f"{self.path!r}: {printable(repr(where))}"
+
+    @contextlib.contextmanager
+    def _reading(self, where: str) -> Iterator[None]:
+        try:
+            yield
+        except CheckpointError:
+            raise
+        except Exception as e:  # whatever libhdf5 or h5py raise on a damaged or crafted file
+            raise CheckpointError(
+                f"{self._at(where)}: cannot be read ({type(e).__name__}: "
+                f"{printable(e, limit=200)}); the file is corrupted or not a minitorch_es "
+                f"checkpoint"
+            ) from None
+
+
+@contextlib.contextmanager
+def open_checkpoint(path: str | os.PathLike) -> Iterator[CheckpointReader]:
+    """Open a checkpoint for reading: integrity header first, then the structure (see the
+    module notes). Every problem is a `CheckpointError` naming ``path``."""
+    shown = os.fspath(path)
+    try:
+        f = open(shown, "rb")  # noqa: SIM115 (closed below, after HDF5 is done with it)
+    except FileNotFoundError:
+        raise CheckpointError(f"checkpoint file not found: {shown!r}") from None
+    except OSError as e:
+        raise CheckpointError(f"cannot open {shown!r}: {e.strerror}") from None
+    with f:
+        verify(f, shown)
+        size = os.fstat(f.fileno()).st_size
+        f.seek(0)
+        try:
+            h5 = h5py.File(f, "r")
+        except Exception as e:
+            raise CheckpointError(
+                f"{shown!r}: HDF5 cannot open it ({printable(e, limit=200)})"
+            ) from None
+        with h5:
+            yield CheckpointReader(h5, shown, size)
+
+
+def _link_kind(link: object) -> str:
+    if isinstance(link, h5py.SoftLink):
+        return f"soft link to {printable(repr(link.path))}"
+    if isinstance(link, h5py.ExternalLink):
+        return f"external link to {printable(repr(link.filename))}"
+    return f"{type(link).__name__}"
