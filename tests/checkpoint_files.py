@@ -16,7 +16,10 @@ def attributes(f: h5py.File) -> dict:
     found = {"/": dict(f.attrs)}
     f.visititems(lambda name, obj: found.__setitem__("/" + name, dict(obj.attrs)) and None)
     return {
-        where: {k: int(v) if isinstance(v, np.integer) else v for k, v in attrs.items()}
+        where: {
+            k: v.tolist() if isinstance(v, (np.generic, np.ndarray)) else v
+            for k, v in attrs.items()
+        }
         for where, attrs in found.items()
         if attrs
     }

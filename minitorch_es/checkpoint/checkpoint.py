@@ -15,6 +15,7 @@ from ..registry import registry
 from .format import SECTIONS, CheckpointError
 from .reader import CheckpointReader, open_checkpoint
 from .rebuild import build, check_architecture, entries_in
+from .trees import check_like
 from .writer import create
 
 if TYPE_CHECKING:
@@ -89,7 +90,7 @@ def save_checkpoint(
             except ConfigError as e:
                 w.attribute("/model", "config_error", str(e))  # weights load into a model you build
         if optimizer is not None:
-            names = model.named_parameters() if model is not None else None
+            names = list(model.named_parameters()) if model is not None else None
             w.attribute("/optimizer", "type", _registered_name("optimizer", optimizer))
             w.json("/optimizer", "config", _safe_config(optimizer))
             w.tree("/optimizer/state", optimizer.state_dict(param_names=names))
@@ -145,7 +146,7 @@ def load_checkpoint(
             )
     if model is not None:
         state = _rename(out["model"], map)
-        _restore(shown, "model", lambda: model.load_state_dict(state, strict=strict))
+        _restore(shown, "model", lambda s: model.load_state_dict(s, strict=strict), state)
     if optimizer is not None:
         own = _registered_name("optimizer", optimizer)
         if opt_type is not None and opt_type != own:
@@ -153,23 +154,22 @@ def load_checkpoint(
                 f"{shown!r} holds the state of a {printable(opt_type)} optimizer, cannot load it "
                 f"into a {own}"
             )
-        names = model.named_parameters() if model is not None else None
-        _restore(
-            shown,
-            "optimizer",
-            lambda: optimizer.load_state_dict(out["optimizer"], param_names=names),
-        )
+        names = list(model.named_parameters()) if model is not None else None
+        current = optimizer.state_dict(param_names=names)
+        load = lambda s: optimizer.load_state_dict(s, param_names=names)
+        _restore(shown, "optimizer", load, out["optimizer"], current)
     if scheduler is not None:
         if sched_type != type(scheduler).__name__:
             raise CheckpointError(
                 f"{shown!r} holds a {printable(sched_type)} scheduler, cannot load it into "
                 f"a {type(scheduler).__name__}"
             )
-        _restore(shown, "scheduler", lambda: scheduler.load_state_dict(out["scheduler"]))
+        current = scheduler.state_dict()
+        _restore(shown, "scheduler", scheduler.load_state_dict, out["scheduler"], current)
     if trainer is not None:
-        _restore(shown, "trainer", lambda: trainer.load_state_dict(out["trainer"]))
+        _restore(shown, "trainer", trainer.load_state_dict, out["trainer"], trainer.state_dict())
     if restore_rng and rng is not None:
-        _restore(shown, "random generator", lambda: _random.set_state(rng))
+        _restore(shown, "random generator", _random.set_state, rng)
     return out
 
 
@@ -193,7 +193,7 @@ def load_model(path: str | os.PathLike) -> Module:
         state = _state(ck, "model")
     stored = sum(getattr(v, "nbytes", 0) for v in state.values())
     model = build(config, stored, repr(os.fspath(path)))
-    _restore(os.fspath(path), "model", lambda: model.load_state_dict(state))
+    _restore(os.fspath(path), "model", model.load_state_dict, state)
     return model
 
 
@@ -214,10 +214,15 @@ def _state(ck: CheckpointReader, section: str) -> dict:
     return state
 
 
-def _restore(path: str, section: str, call: Callable[[], Any]) -> None:
-    """Run ``call`` (a load_state_dict); any failure on the file's data is a CheckpointError."""
+def _restore(
+    path: str, section: str, load: Callable[[Any], Any], state: Any, current: Any = None
+) -> None:
+    """``load(state)`` (a load_state_dict), after checking ``state`` against the object's
+    ``current`` state (see `check_like`); any failure on the file's data is a CheckpointError."""
     try:
-        call()
+        if current is not None:
+            check_like(current, state, f"{path!r}: the {section} state")
+        load(state)
     except CheckpointError:
         raise
     except Exception as e:

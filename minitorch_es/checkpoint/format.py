@@ -29,6 +29,11 @@ ATTRIBUTES = {
     **{f"/{section}/state": frozenset(["tree"]) for section in SECTIONS},
 }
 INTEGER_ATTRIBUTES = frozenset(["format_version"])  # every other attribute is a str
+# The attributes that hold JSON (besides every state group's "tree"), all parsed on opening.
+JSON_ATTRIBUTES = frozenset(
+    [("/", "metadata"), ("/", "rng_state"), ("/model", "config"), ("/model", "providers")]
+    + [("/model", "parameters"), ("/optimizer", "config")]
+)
 
 # Limits on what a file can make the reader do.
 MAX_TEXT_CHARS = 64 * 2**20  # one attribute (a JSON document)

@@ -26,6 +26,7 @@ from .format import (
     ATTRIBUTES,
     FORMAT_VERSION,
     INTEGER_ATTRIBUTES,
+    JSON_ATTRIBUTES,
     MAX_GROUP_DEPTH,
     MAX_JSON_DEPTH,
     MAX_OBJECTS,
@@ -49,10 +50,15 @@ class CheckpointReader:
         self.attributes: dict[str, dict[str, str | int]] = {}
         self._children: dict[str, list[str]] = {}
         self._datasets: dict[str, h5py.Dataset] = {}
-        self._trees: dict[str, Any] = {}
+        self._json: dict[tuple[str, str], Any] = {}
         self._walk(h5)
         self._check_header()
         self._check_groups()
+        for group, name in sorted(JSON_ATTRIBUTES):
+            if name in self.attributes.get(group, {}):
+                self._json[group, name] = self._parse(
+                    self.attributes[group][name], f"{group}@{name}"
+                )
         self._check_trees(file_size)
 
     # ------------------------------------------------------------------ public
@@ -71,16 +77,16 @@ class CheckpointReader:
 
     def json(self, group: str, name: str, default: Any = None) -> Any:
         """The parsed JSON attribute ``name`` of ``group``, or ``default`` when absent."""
-        text = self.text(group, name)
-        return default if text is None else self._parse(text, f"{group}@{name}")
+        return self._json.get((group, name), default)
 
     def tree_json(self, group: str) -> Any:
         """The parsed tree of a state group as stored (arrays are references)."""
-        return self._trees[group]
+        return self._json[group, "tree"]
 
     def tree(self, group: str) -> Any:
         """The tree of a state group with its arrays read and verified."""
-        return decode(self._trees[group], lambda ref: self._array(group, ref), self._at(group))
+        tree = self._json[group, "tree"]
+        return decode(tree, lambda ref: self._array(group, ref), self._at(group))
 
     # ------------------------------------------------------------------ walk
     def _walk(self, h5: h5py.File) -> None:
@@ -199,7 +205,8 @@ class CheckpointReader:
         for group in states:
             if "tree" not in self.attributes[group]:
                 raise CheckpointError(f"{self._at(group)}: the attribute 'tree' is missing")
-            tree = self._trees[group] = self._parse(self.attributes[group]["tree"], group + "@tree")
+            tree = self._parse(self.attributes[group]["tree"], group + "@tree")
+            self._json[group, "tree"] = tree
             for ref in references(tree, self._at(group + "@tree")):
                 path = f"{group}/{ref['__dataset__']}"
                 dataset = self._datasets.get(path)

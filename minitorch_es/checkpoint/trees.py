@@ -149,3 +149,45 @@ def _short(value: Any) -> str:
     from ..printable import printable
 
     return printable(repr(value), limit=120)
+
+
+def check_like(expected: Any, found: Any, where: str, top: bool = True) -> None:
+    """Refuse a loaded state whose values are not of the kinds of ``expected`` (an object's
+    current state): numbers where it has numbers, lists where it has lists ... None on either
+    side and callables are not compared; at the top level a key ``expected`` lacks is refused
+    (a scheduler's ``load_state_dict`` would set it as an attribute)."""
+    kinds = _kind(expected), _kind(found)
+    if None in kinds:
+        return
+    if kinds[0] != kinds[1]:
+        raise CheckpointError(f"{where}: expected a {kinds[0]}, found {_short(found)}")
+    if kinds[0] == "dict":
+        if top:
+            extra = [k for k in found if k not in expected]
+            if extra:
+                raise CheckpointError(f"{where}: unexpected keys {_short(extra)}")
+        for key, value in expected.items():
+            if key in found:
+                check_like(value, found[key], f"{where}[{key!r}]", top=False)
+    elif kinds[0] == "sequence":
+        for i, (value, other) in enumerate(zip(expected, found)):
+            check_like(value, other, f"{where}[{i}]", top=False)
+
+
+def _kind(value: Any) -> str | None:
+    if value is None or callable(value):
+        return None
+    for kind, types in _KINDS:
+        if isinstance(value, types):
+            return kind
+    return "array" if hasattr(value, "__array__") else type(value).__name__
+
+
+_KINDS = (
+    ("bool", (bool, np.bool_)),
+    ("number", (int, float, np.integer, np.floating)),
+    ("str", str),
+    ("dict", dict),
+    ("sequence", (list, tuple)),
+    ("array", np.ndarray),
+)
