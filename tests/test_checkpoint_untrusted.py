@@ -225,7 +225,11 @@ def set_config(path, config):
 
 
 def linear(n_in, n_out):
-    return {"kind": "layer", "name": "Linear", "config": {"in_features": n_in, "out_features": n_out}}
+    return {
+        "kind": "layer",
+        "name": "Linear",
+        "config": {"in_features": n_in, "out_features": n_out},
+    }
 
 
 def test_huge_declared_layer_is_refused_before_it_is_filled(ckpt):
