@@ -75,6 +75,7 @@ def assert_refused(path, match, capsys=None):
     for name, load in every_loader(path).items():
         with no_hang(), pytest.raises(CheckpointError, match=match):
             load()
+            pytest.fail(f"{name} accepted the file")
     if capsys is not None:
         capsys.readouterr()
         assert cli_main(["inspect", str(path)]) == 1
@@ -264,7 +265,7 @@ def test_huge_declared_layer_is_refused_before_it_is_filled(ckpt):
         ({**linear(2, 3), "config": {"in_features": 2, "out_features": 3,
           "dtype": {"__dtype__": "V1000000000"}}}, "dtype 'V1000000000' is not one of"),
         ({**linear(2, 3), "config": {"in_features": "two"}}, "cannot rebuild the model"),
-        ({"kind": "optimizer", "name": "SGD", "config": {"lr": 0.1}}, "cannot rebuild|not a Module"),
+        ({"kind": "optimizer", "name": "SGD", "config": {"lr": 0.1}}, "cannot rebuild|a Module"),
         ("[" * 100_000 + "]" * 100_000, "nested deeper than 100"),
     ],
 )  # fmt: skip
