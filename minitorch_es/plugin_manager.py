@@ -3,8 +3,11 @@
 The built-in catalog is itself a set of plugins: the entry points that the ``minitorch-es``
 distribution declares in the ``minitorch_es`` group. They are loaded first, through the same hook
 as any other plugin, so the core never imports them. Then every other installed distribution's
-entry points are loaded, unless ``MINITORCH_ES_DISABLE_PLUGIN_AUTOLOAD`` is set. A plugin that
-fails to import or register is reported (a warning, and `failures`) and the others load.
+entry points are loaded, unless ``MINITORCH_ES_DISABLE_PLUGIN_AUTOLOAD`` is set; one plugin is
+left out by naming it (its entry point or its distribution) in ``MINITORCH_ES_DISABLE_PLUGINS``
+or with `disable_plugin`. A plugin is untrusted code: one that fails to import or register (even
+with ``sys.exit()``; only KeyboardInterrupt goes through) is reported (a warning, and
+`failures`) and the others load; one that overrides another provider's entry is announced.
 """
 
 from __future__ import annotations
@@ -20,10 +23,13 @@ from typing import Any
 import pluggy
 
 from . import hookspecs
-from .registry import Provider, Registry, registry
+from .printable import printable
+from .registry import Entry, Provider, Registry, normalize, registry
+from .registry_entries import check_entry
 
 DISTRIBUTION = "minitorch-es"
 DISABLE_ENV = "MINITORCH_ES_DISABLE_PLUGIN_AUTOLOAD"
+DISABLE_PLUGINS_ENV = "MINITORCH_ES_DISABLE_PLUGINS"
 
 
 @dataclass(frozen=True)
@@ -35,10 +41,17 @@ class PluginFailure:
     error: str
 
     def __str__(self) -> str:
-        return f"plugin {self.plugin!r} from {self.provider} failed to load: {self.error}"
+        # The error text comes from the plugin: escaped before it reaches a terminal.
+        return (
+            f"plugin {printable(repr(self.plugin))} from {self.provider} failed to load: "
+            f"{printable(self.error, limit=500)}"
+        )
 
 
 _failures: list[PluginFailure] = []
+_disabled: dict[str, str] = {}  # normalised name -> how it was disabled
+_skipped: list[str] = []  # "entry point (distribution)" of each plugin left out
+_loaded = False
 _manager = pluggy.PluginManager(hookspecs.PROJECT)
 _manager.add_hookspecs(hookspecs)
 
@@ -54,10 +67,23 @@ class _Staging:
     def add(
         self, kind: str, name: str, obj: Any, *, aliases: Iterable[str] = (), override: bool = False
     ) -> None:
-        self._adds.append((kind, name, obj, tuple(aliases), override))
+        aliases = (aliases,) if isinstance(aliases, str) else tuple(aliases)
+        check_entry(kind, name, obj, self._provider)  # fails at the plugin's own line
+        self._adds.append((kind, name, obj, aliases, override))
 
     def export(self, namespace: str, name: str, obj: Any, *, override: bool = False) -> None:
         self._exports.append((namespace, name, obj, override))
+
+    def overrides(self) -> list[tuple[Entry, str, str]]:
+        """The entries of other providers this plugin replaces: (old entry, kind, name)."""
+        found = []
+        for kind, name, obj, aliases, override in self._adds:
+            for key in [(kind, normalize(n)) for n in (name, *aliases)]:
+                old = self._target._entries.get(key)
+                if override and old is not None and old.obj is not obj:
+                    if old.provider != self._provider and old not in [f[0] for f in found]:
+                        found.append((old, kind, name))
+        return found
 
     def commit(self) -> None:
         trial = Registry()
@@ -87,41 +113,95 @@ def register_plugin(
         if not impls:
             raise TypeError("it has no @minitorch_es.hookimpl function minitorch_es_register")
         impls[0].function(registry=staging)
+        overrides = staging.overrides()
         staging.commit()
-        return True
-    except Exception as e:  # a broken plugin must not take the others down
-        failure = PluginFailure(name, provider, f"{type(e).__name__}: {e}")
-        _failures.append(failure)
-        warnings.warn(f"minitorch_es: {failure}", RuntimeWarning, stacklevel=2)
+    except KeyboardInterrupt:
+        raise
+    except BaseException as e:  # even SystemExit: a broken plugin must not end the program
+        _fail(name, provider, e)
         return False
+    for old, kind, entry in overrides:
+        builtin = f" of the distribution {DISTRIBUTION}" if old.provider.kind == "builtin" else ""
+        warnings.warn(
+            f"minitorch_es: plugin {printable(repr(name))} from {provider} overrides {kind} "
+            f"{old.name!r} of {old.provider}{builtin} (registered as {printable(repr(entry))}); "
+            f"to keep the original, disable the plugin: {DISABLE_PLUGINS_ENV}="
+            f"{printable(name)}",
+            RuntimeWarning,
+            stacklevel=2,
+        )
+    return True
+
+
+def _fail(name: str, provider: Provider, error: BaseException, what: str = "") -> None:
+    failure = PluginFailure(name, provider, f"{what}{type(error).__name__}: {error}")
+    _failures.append(failure)
+    warnings.warn(f"minitorch_es: {failure}", RuntimeWarning, stacklevel=3)
 
 
 def _entry_points():
     return metadata.entry_points(group=hookspecs.ENTRY_POINT_GROUP)
 
 
+def disable_plugin(name: str) -> None:
+    """Leave out the plugin ``name`` (an entry-point name or a distribution name, as
+    ``minitorch-es plugins`` shows them) when plugins load; the same as listing it in the
+    environment variable ``MINITORCH_ES_DISABLE_PLUGINS`` (comma-separated). Call it before
+    the registry is first used; the built-in catalog cannot be disabled.
+
+        >>> from minitorch_es.plugin_manager import disable_plugin
+        >>> disable_plugin("some-plugin")  # doctest: +SKIP
+    """
+    if not isinstance(name, str) or not name.strip():
+        raise TypeError(f"disable_plugin expects a plugin name (a str), got {name!r}")
+    if _loaded:
+        raise RuntimeError(
+            f"disable_plugin({name!r}): the plugins are already loaded (the registry was used); "
+            f"call it before the first use of the registry, or set {DISABLE_PLUGINS_ENV}"
+        )
+    _disabled[_normalise(name)] = "disable_plugin()"
+
+
 def load_plugins(target: Registry = registry) -> None:
     """Register the built-in catalog, then (unless disabled) every installed plugin."""
+    global _loaded
+    _loaded = True
     eps = sorted(_entry_points(), key=lambda ep: (_dist_name(ep) != DISTRIBUTION, ep.name))
     builtin_found = False
     autoload = not os.environ.get(DISABLE_ENV)
+    disabled = {**_from_environment(), **_disabled}
+    used = set()
     for ep in eps:
         dist = _dist_name(ep)
         if dist == DISTRIBUTION:
             builtin_found = True
             provider = Provider("builtin", ep.value)
-        elif autoload:
-            provider = Provider("distribution", dist or "<unknown>", _dist_version(ep))
-        else:
+        elif not autoload:
             continue
+        else:
+            provider = Provider("distribution", dist or "<unknown>", _dist_version(ep))
+            hit = {_normalise(ep.name), dist} & set(disabled)
+            if hit:
+                used |= hit
+                _skipped.append(f"{ep.name} ({provider}; {disabled[hit.pop()]})")
+                continue
         try:
             plugin = ep.load()
-        except Exception as e:
-            failure = PluginFailure(ep.name, provider, f"import failed: {type(e).__name__}: {e}")
-            _failures.append(failure)
-            warnings.warn(f"minitorch_es: {failure}", RuntimeWarning, stacklevel=2)
+        except KeyboardInterrupt:
+            raise
+        except BaseException as e:  # an import that exits or raises anything
+            _fail(ep.name, provider, e, "import failed: ")
             continue
         register_plugin(plugin, provider, name=ep.name, target=target)
+    unknown = sorted(set(disabled) - used)
+    if unknown and autoload:
+        warnings.warn(
+            f"minitorch_es: no installed plugin is named {', '.join(map(repr, unknown))} "
+            f"(disabled by {', '.join(sorted({disabled[u] for u in unknown}))}); see "
+            f"`minitorch-es plugins` for the names",
+            RuntimeWarning,
+            stacklevel=2,
+        )
     if not builtin_found:
         warnings.warn(
             "minitorch_es: the built-in catalog was not found (no entry points of the "
@@ -137,10 +217,19 @@ def failures() -> list[PluginFailure]:
     return list(_failures)
 
 
+def _from_environment() -> dict[str, str]:
+    names = re.split(r"[,\s]+", os.environ.get(DISABLE_PLUGINS_ENV, ""))
+    return {_normalise(n): DISABLE_PLUGINS_ENV for n in names if n}
+
+
+def _normalise(name: str) -> str:
+    # As PEP 503 does, so "my_plugin" and "My-Plugin" are one name.
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
 def _dist_name(ep: metadata.EntryPoint) -> str | None:
     dist = getattr(ep, "dist", None)
-    # Normalised as PEP 503 does, so "minitorch_es" and "minitorch-es" are one name.
-    return re.sub(r"[-_.]+", "-", dist.metadata["Name"]).lower() if dist is not None else None
+    return _normalise(dist.metadata["Name"]) if dist is not None else None
 
 
 def _dist_version(ep: metadata.EntryPoint) -> str:
@@ -160,12 +249,16 @@ def describe(target: Registry = registry) -> str:
         lines.append(f"{kind} ({len(entries)}):")
         for e in entries:
             aliases = f"  [aliases: {', '.join(e.aliases)}]" if e.aliases else ""
-            lines.append(f"  {e.name:<28} {e.provider}{aliases}")
+            lines.append(printable(f"  {e.name:<28} {e.provider}{aliases}"))
     exports = sorted(target._exports.items())
     if exports:
         lines.append(f"functions ({len(exports)}):")
         for (namespace, name), (_, provider) in exports:
-            lines.append(f"  mt.{namespace}.{name:<{max(1, 28 - len(namespace) - 4)}} {provider}")
+            width = max(1, 28 - len(namespace) - 4)
+            lines.append(printable(f"  mt.{namespace}.{name:<{width}} {provider}"))
+    if _skipped:
+        lines.append(f"disabled ({len(_skipped)}):")
+        lines += [f"  {printable(s)}" for s in _skipped]
     if _failures:
         lines.append(f"failed to load ({len(_failures)}):")
         lines += [f"  {f}" for f in _failures]

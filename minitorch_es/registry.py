@@ -116,17 +116,24 @@ class Registry:
         override: bool = False,
         provider: Provider | None = None,
     ) -> None:
-        """Register ``obj`` as ``(kind, name)``, also reachable under ``aliases``."""
+        """Register ``obj`` as ``(kind, name)``, also reachable under ``aliases``. ``obj`` must
+        fit the kind (a layer is a Module subclass, an optimizer an Optimizer subclass, an
+        activation a Module subclass or a function ...: see `registry_entries`)."""
+        from .registry_entries import check_entry
+
         _check_kind(kind)
-        if not isinstance(name, str) or not name:
-            raise RegistryError(
-                f"registry.add({kind!r}, ...): the name must be a non-empty str, got {name!r}"
-            )
+        aliases = (aliases,) if isinstance(aliases, str) else tuple(aliases)  # not its letters
+        for n in (name, *aliases):
+            if not isinstance(n, str) or not n or not n.isprintable():
+                raise RegistryError(
+                    f"registry.add({kind!r}, ...): names and aliases must be non-empty printable "
+                    f"strs, got {n!r}"
+                )
         if provider is None or provider.kind != "builtin":
             # Built-ins first, so a user's clashing name is the error, not a whole built-in plugin.
             self._load()
         provider = provider or self.provider or _provider_of(obj)
-        aliases = (aliases,) if isinstance(aliases, str) else tuple(aliases)  # not its letters
+        check_entry(kind, name, obj, provider)
         entry = Entry(kind, name, obj, provider, aliases)
         keys = [(kind, normalize(n)) for n in (name, *aliases)]
         found = {id(old): old for old in map(self._entries.get, keys) if old is not None}

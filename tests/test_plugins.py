@@ -14,13 +14,12 @@ import sys
 import types
 
 import pytest
+from plugin_dists import make_dist_info
 
 import minitorch_es as mt
 from minitorch_es import cli, hookspecs
 from minitorch_es import plugin_manager as pm
 from minitorch_es.registry import Provider, Registry
-
-tomllib = pytest.importorskip("tomllib")
 
 HERE = pathlib.Path(__file__).resolve().parent
 DISTS = [HERE / "plugin_dist", HERE / "plugin_dist_broken"]
@@ -47,6 +46,10 @@ def plugin(name, register=None):
 class Thing(mt.nn.Module):
     def forward(self, x):
         return x
+
+
+class Thing2(Thing):
+    pass
 
 
 def test_the_public_contract():
@@ -88,7 +91,7 @@ def test_a_failing_plugin_leaves_nothing_behind(isolated):
 
     def clashing(registry):
         registry.add("layer", "Fine", Thing)
-        registry.add("layer", "taken", object)
+        registry.add("layer", "taken", Thing2)
 
     provider = Provider("distribution", "bad-dist", "0.1")
     with pytest.warns(
@@ -143,7 +146,7 @@ def fake_entry_points():
         FakeEntryPoint(
             "core",
             builtin,
-            lambda: plugin("t3_core", lambda registry: registry.add("layer", "Core", object)),
+            lambda: plugin("t3_core", lambda registry: registry.add("layer", "Core", Thing2)),
         ),
     ]
 
@@ -191,18 +194,6 @@ def test_the_cli_lists_the_registry(capsys):
 
 
 # ----------------------------------------------------------------- real entry points
-def make_dist_info(source: pathlib.Path, site: pathlib.Path) -> None:
-    """Write ``<name>-<version>.dist-info`` for the distribution in ``source`` (what an install
-    would write), from its pyproject.toml."""
-    project = tomllib.loads((source / "pyproject.toml").read_text())["project"]
-    name, version = project["name"], project["version"]
-    info = site / f"{name.replace('-', '_')}-{version}.dist-info"
-    info.mkdir()
-    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n")
-    lines = [f"{k} = {v}" for k, v in project["entry-points"]["minitorch_es"].items()]
-    (info / "entry_points.txt").write_text("[minitorch_es]\n" + "\n".join(lines) + "\n")
-
-
 @pytest.fixture(scope="module")
 def plugin_env(tmp_path_factory):
     """A subprocess environment that sees both plugin distributions, autoload enabled."""

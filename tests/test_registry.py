@@ -40,6 +40,13 @@ def double(x, factor=2):
     return x * factor
 
 
+class Steady(mt.optim.Optimizer):
+    """An optimizer that changes nothing, for entries of kind optimizer."""
+
+    def _update(self, group, param, grad, state, step):
+        pass
+
+
 def test_add_get_and_case_insensitive_names():
     r = Registry()
     r.add("activation", "LeakyReLU", Gain, aliases=("leaky", "lrelu"))
@@ -194,10 +201,10 @@ def test_export_namespace_and_lazy_loading():
     r.add("layer", "Gain", Gain)
     assert loads == [1]  # a user's add loads the plugins first, so clashes are the user's
     r.add("activation", "double", double)  # a function entry: by name, not an attribute
-    r.add("optimizer", "OtherOpt", Other)
+    r.add("optimizer", "OtherOpt", Steady)
     assert r.namespace("nn") == {"Gain": Gain}
     assert r.namespace("nn.functional") == {"double": double}
-    assert r.namespace("optim") == {"OtherOpt": Other}
+    assert r.namespace("optim") == {"OtherOpt": Steady}
     assert loads == [1]  # loaded only once
     r.names("layer")
     assert loads == [1]
@@ -215,17 +222,20 @@ def test_export_namespace_and_lazy_loading():
 def test_two_classes_cannot_share_a_namespace_attribute():
     r = Registry()
 
-    class Identity:
+    class Identity(nn.Module):
         pass
 
-    class OtherIdentity:
+    class OtherIdentity(nn.Module):
+        pass
+
+    class IdentityOptimizer(Steady):
         pass
 
     r.add("layer", "Identity", Identity)
     r.add("activation", "Identity", Identity)  # the same class under two kinds is fine
     with pytest.raises(RegistryError, match=r"both be mt.nn.Identity"):
         r.add("loss", "Identity", OtherIdentity)
-    r.add("optimizer", "Identity", OtherIdentity)  # mt.optim is another namespace
+    r.add("optimizer", "Identity", IdentityOptimizer)  # mt.optim is another namespace
     r.add("loss", "Identity", OtherIdentity, override=True)
 
 
@@ -310,10 +320,10 @@ def test_a_user_layer_is_creatable_by_name_and_round_trips(restore_registry):
 def test_namespace_view_follows_overrides_and_removals():
     r = Registry()
 
-    class A:
+    class A(nn.Module):
         pass
 
-    class B:
+    class B(nn.Module):
         pass
 
     r.add("layer", "Thing", A)

@@ -1,0 +1,1 @@
+"""Hostile plugins for the tests: see the modules."""
