@@ -123,6 +123,7 @@ class CrossEntropyFunction(Function):
             weight is None
             and not label_smoothing
             and reduction == "mean"
+            and t.size  # an empty batch takes the general path: NaN, as PyTorch
             and not (t == ignore_index).any()
         ):
             # The common case (plain mean over class indices), in a few passes: the thesis's

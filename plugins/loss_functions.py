@@ -94,9 +94,10 @@ def broadcast_constant(
 
 
 def reduce_losses(losses: np.ndarray, reduction: str) -> np.ndarray:
-    """Mean, sum or the per-element losses themselves."""
+    """Mean, sum or the per-element losses themselves. The mean of no losses (an empty batch)
+    is NaN, as PyTorch gives, without NumPy's "mean of empty slice" warning."""
     if reduction == "mean":
-        return losses.mean()
+        return losses.mean() if losses.size else np.full((), np.nan, losses.dtype)
     if reduction == "sum":
         return losses.sum()
     return losses

@@ -133,7 +133,7 @@ def test_bad_kinds_and_names():
         ):
             call()
     for bad in ("", None, 3):
-        with pytest.raises(RegistryError, match="the name must be a non-empty str"):
+        with pytest.raises(RegistryError, match="names and aliases must be non-empty printable"):
             r.add("layer", bad, Gain)
     assert set(KINDS) >= {
         "activation",

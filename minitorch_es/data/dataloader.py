@@ -126,6 +126,11 @@ class DataLoader:
             )
         if collate_fn is not None and not callable(collate_fn):
             raise TypeError(f"DataLoader expected collate_fn to be callable, got {collate_fn!r}")
+        for name, flag in (("shuffle", shuffle), ("drop_last", drop_last)):
+            if not (flag is None or isinstance(flag, (bool, np.bool_))):  # "no" would be truthy
+                raise TypeError(
+                    f"DataLoader expected {name} to be a bool, got {type(flag).__name__} {flag!r}"
+                )
         if len(dataset) == 0:
             raise ValueError(
                 f"DataLoader got an empty dataset ({type(dataset).__name__} of length 0)"

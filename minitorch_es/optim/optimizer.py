@@ -14,6 +14,8 @@ gives per-element state and ``step`` is the 1-based step count. ``grad`` must no
 
 from __future__ import annotations
 
+import math
+import numbers
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -113,9 +115,7 @@ class Optimizer(Configurable):
         self._arenas.append([ParameterArena(ps, dt) for dt, ps in by_dtype.items()])
 
     def _check_hyperparameters(self, group: dict) -> None:
-        lr = group.get("lr")
-        if lr is not None and not isinstance(lr, Tensor) and lr < 0:
-            raise ValueError(f"Invalid learning rate: {lr} (expected lr >= 0)")
+        check_learning_rate(group.get("lr"))
 
     # ------------------------------------------------------------------- training
     def zero_grad(self, set_to_none: bool = True) -> None:
@@ -346,3 +346,23 @@ def _name_of(p: Tensor, names: dict) -> str:
         raise ValueError(
             f"a parameter of shape {p.shape} of the optimizer has no name in param_names"
         ) from None
+
+
+def check_learning_rate(lr: Any) -> None:
+    """PyTorch's "Invalid learning rate" check, stricter: a real number (or a one-element
+    Tensor), finite and >= 0. PyTorch accepts ``inf`` and fails on ``"0.1"`` with an unrelated
+    TypeError; both are refused here, saying what was expected. None (no lr) passes."""
+    if lr is None:
+        return
+    value = lr
+    if isinstance(lr, Tensor):
+        array = np.asarray(lr)
+        value = float(array.reshape(-1)[0]) if array.size == 1 else None
+    if value is None or isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(
+            f"Invalid learning rate: {lr!r} (expected a number >= 0, got {type(lr).__name__})"
+        )
+    if not value >= 0:  # also refuses NaN
+        raise ValueError(f"Invalid learning rate: {value} (expected lr >= 0)")
+    if value == math.inf:
+        raise ValueError(f"Invalid learning rate: {value} (expected a finite lr)")

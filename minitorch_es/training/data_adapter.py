@@ -177,3 +177,18 @@ def unpack_batch(batch: Any, where: str, need_y: bool = True) -> tuple[Any, Any]
             f"{type(batch).__name__} (a dataset without targets?)"
         )
     return batch, None
+
+
+def require_batches(loader: Any, what: str) -> None:
+    """Refuse a loader that yields no batch at all (fit would report a loss of NaN and an
+    accuracy of 0 without a word)."""
+    if len(loader) > 0:
+        return
+    dataset = getattr(loader, "dataset", None)
+    size = f"{len(dataset)} samples, " if hasattr(dataset, "__len__") else ""
+    batch = getattr(loader, "batch_size", "?")
+    drop = getattr(loader, "drop_last", None)
+    raise ValueError(
+        f"fit: the {what} data gives no batches ({size}batch_size={batch}, drop_last={drop}); "
+        f"use a smaller batch_size or drop_last=False"
+    )

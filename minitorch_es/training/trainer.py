@@ -25,7 +25,7 @@ from ..distributed.fit import distributed_fit
 from ..nn import Module
 from ..registry import registry
 from .callback import CallbackList
-from .data_adapter import make_fit_loaders, make_loader
+from .data_adapter import make_fit_loaders, make_loader, require_batches
 from .errors import TrainingError
 from .history import History
 from .loop import TrainingLoop, model_mode
@@ -203,6 +203,9 @@ class Trainer(TrainingLoop):
         )
         if self._sync is not None:  # each rank trains on its shard (batch_size is per rank)
             train_loader, val_loader = self._sync.shard(train_loader, val_loader)
+        require_batches(train_loader, "training")
+        if val_loader is not None:
+            require_batches(val_loader, "validation")
         self._train_loader = train_loader
         if resume_from is not None:
             from ..checkpoint import load_checkpoint
