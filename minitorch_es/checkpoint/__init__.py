@@ -5,6 +5,7 @@ A checkpoint is untrusted input: it is verified before it is parsed (see `reader
 from .checkpoint import load, load_checkpoint, load_model, save, save_checkpoint
 from .describe import describe
 from .format import FORMAT_VERSION, CheckpointError, UnregisteredEntryError
+from .upgrade import upgrade
 
 __all__ = [
     "CheckpointError",
@@ -16,4 +17,5 @@ __all__ = [
     "load_model",
     "save",
     "save_checkpoint",
+    "upgrade",
 ]
