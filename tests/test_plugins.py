@@ -11,10 +11,9 @@ import pathlib
 import shutil
 import subprocess
 import sys
-import types
 
 import pytest
-from plugin_dists import make_dist_info
+from plugin_dists import Thing, fresh_plugin_manager, make_dist_info, plugin
 
 import minitorch_es as mt
 from minitorch_es import cli, hookspecs
@@ -27,25 +26,7 @@ DISTS = [HERE / "plugin_dist", HERE / "plugin_dist_broken"]
 
 @pytest.fixture
 def isolated(monkeypatch):
-    """Failures and pluggy registrations made by a test do not outlive it."""
-    monkeypatch.setattr(pm, "_failures", [])
-    before = set(pm._manager.get_plugins())
-    yield
-    for plugin in set(pm._manager.get_plugins()) - before:
-        pm._manager.unregister(plugin)
-
-
-def plugin(name, register=None):
-    """A plugin module whose hook runs ``register(registry)``."""
-    module = types.ModuleType(name)
-    if register is not None:
-        module.minitorch_es_register = mt.hookimpl(register)
-    return module
-
-
-class Thing(mt.nn.Module):
-    def forward(self, x):
-        return x
+    yield from fresh_plugin_manager(monkeypatch)
 
 
 class Thing2(Thing):

@@ -6,11 +6,10 @@ import os
 import pathlib
 import subprocess
 import sys
-import types
 import warnings
 
 import pytest
-from plugin_dists import make_dist_info
+from plugin_dists import Thing, fresh_plugin_manager, make_dist_info, plugin
 
 import minitorch_es as mt
 from minitorch_es import plugin_manager as pm
@@ -25,26 +24,7 @@ BUILTIN = Provider("builtin", "minitorch_es_plugins.t4")
 
 @pytest.fixture
 def isolated(monkeypatch):
-    monkeypatch.setattr(pm, "_failures", [])
-    monkeypatch.setattr(pm, "_disabled", {})
-    monkeypatch.setattr(pm, "_skipped", [])
-    monkeypatch.setattr(pm, "_loaded", False)
-    monkeypatch.delenv(pm.DISABLE_PLUGINS_ENV, raising=False)
-    before = set(pm._manager.get_plugins())
-    yield
-    for plugin in set(pm._manager.get_plugins()) - before:
-        pm._manager.unregister(plugin)
-
-
-def plugin(name, register):
-    module = types.ModuleType(name)
-    module.minitorch_es_register = mt.hookimpl(register)
-    return module
-
-
-class Layer(mt.nn.Module):
-    def forward(self, x):
-        return x
+    yield from fresh_plugin_manager(monkeypatch)
 
 
 class Custom(BaseException):
@@ -62,7 +42,7 @@ class Custom(BaseException):
 )
 def test_a_hook_that_raises_anything_is_a_reported_failure(isolated, error, text):
     def register(registry):
-        registry.add("layer", "Halfway", Layer)
+        registry.add("layer", "Halfway", Thing)
         raise error
 
     target = Registry()
@@ -90,7 +70,7 @@ def test_keyboard_interrupt_is_not_swallowed(isolated):
         ("layer", None, "got NoneType None"),
         ("layer", len, "got builtin_function_or_method"),  # functions are not layers
         ("activation", 42, "a subclass of minitorch_es.nn.module.Module or a function"),
-        ("optimizer", Layer, "Optimizer, got the class test_plugins_isolation.Layer"),
+        ("optimizer", Thing, "Optimizer, got the class plugin_dists.Thing"),
         ("scheduler", "hello", "a subclass of minitorch_es.optim.lr_scheduler.LRScheduler"),
         ("callback", None, "a subclass of minitorch_es.training.callback.Callback"),
         ("metric", 1.5, "Metric or a function, got float 1.5"),
@@ -111,11 +91,11 @@ def test_what_each_kind_accepts():
     r.add("activation", "plain", lambda x: x)  # a function
     r.add("loss", "l1", abs)
     r.add("initializer", "ones", mt.nn.init.ones_)
-    r.add("layer", "Layer", Layer)
+    r.add("layer", "Thing", Thing)
     with pytest.raises(RegistryError, match="names and aliases must be non-empty printable"):
-        r.add("layer", "Bad\x1b[2J", Layer)
+        r.add("layer", "Bad\x1b[2J", Thing)
     with pytest.raises(RegistryError, match="names and aliases must be non-empty printable"):
-        r.add("layer", "Fine", Layer, aliases=("",))
+        r.add("layer", "Fine", Thing, aliases=("",))
 
 
 def test_a_plugin_registering_nonsense_fails_at_its_own_line_naming_itself(isolated):
@@ -130,11 +110,11 @@ def test_a_plugin_registering_nonsense_fails_at_its_own_line_naming_itself(isola
 
 
 def test_overriding_a_builtin_warns_naming_both_providers(isolated):
-    class Replacement(Layer):
+    class Replacement(Thing):
         pass
 
     target = Registry()
-    target.add("layer", "Dense", Layer, provider=BUILTIN)
+    target.add("layer", "Dense", Thing, provider=BUILTIN)
 
     def register(registry):
         registry.add("layer", "Dense", Replacement, override=True)
@@ -166,7 +146,7 @@ class FakeEntryPoint:
 
 def entry_points():
     def layer(name):
-        return lambda: plugin(f"t4_{name}", lambda registry: registry.add("layer", name, Layer))
+        return lambda: plugin(f"t4_{name}", lambda registry: registry.add("layer", name, Thing))
 
     def exits():
         sys.exit("bye")
