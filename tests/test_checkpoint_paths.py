@@ -159,3 +159,13 @@ def test_kill_9_during_saves_leaves_no_temporary_file_after_the_next_save(tmp_pa
     assert any(name.endswith(".tmp") for name in os.listdir(tmp_path))
     mt.save(STATE, path)
     assert os.listdir(tmp_path) == ["big.h5"]
+
+
+def test_names_with_glob_characters(tmp_path):
+    path = tmp_path / "run[1]*.h5"
+    stale = tmp_path / ".run[1]*.h5.0123456789ab.tmp"
+    stale.write_bytes(b"")
+    unrelated = tmp_path / ".run1x.h5.0123456789ab.tmp"  # what an unescaped pattern would match
+    unrelated.write_bytes(b"")
+    mt.save(STATE, path)
+    assert sorted(os.listdir(tmp_path)) == sorted([path.name, unrelated.name])

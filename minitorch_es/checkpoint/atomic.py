@@ -64,7 +64,8 @@ def remove_stale_temporaries(target: str) -> list[str]:
         return []
     directory, name = os.path.split(target)
     removed = []
-    for candidate in glob.glob(os.path.join(glob.escape(directory), _prefix(name) + "*.tmp")):
+    pattern = os.path.join(glob.escape(directory), glob.escape(_prefix(name)) + "*.tmp")
+    for candidate in glob.glob(pattern):
         try:
             fd = os.open(candidate, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
         except OSError:
@@ -122,7 +123,10 @@ def _create_locked(directory: str, name: str, shown: str) -> tuple[int, str]:
             ) from None
         if fcntl is None:
             return fd, tmp
-        fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        except OSError:  # a file system without locks: no cleanup can take the file either
+            return fd, tmp
         if _same_file(fd, tmp):
             return fd, tmp
         os.close(fd)
