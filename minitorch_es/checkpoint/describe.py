@@ -30,9 +30,11 @@ def describe(path: str | os.PathLike) -> str:
         root = ck.attributes["/"]
         lines = [
             f"file: {printable(os.fspath(path))}",
-            f"format version: {root['format_version']}   kind: {root['kind']}   written by "
-            f"minitorch_es {printable(root['framework_version'], 20)} on "
-            f"{printable(root['created'], 30)}",
+            *_wrap(
+                f"format version: {root['format_version']}   kind: {root['kind']}   written by "
+                f"minitorch_es {printable(root['framework_version'], 20)} on "
+                f"{printable(root['created'], 30)}"
+            ),
             f"integrity: verified (SHA-256 of the file, of its attributes and of {arrays} arrays)",
         ]
         metadata = ck.json("/", "metadata", {})
