@@ -1,4 +1,4 @@
-"""Bit-flip sweep over a small checkpoint (an MLP + Adam + StepLR + trainer-free metadata):
+"""Bit-flip sweep over a small checkpoint (an MLP, Adam and StepLR, with metadata):
 every variant must raise CheckpointError. Counted: silent differences (loaded, but not what was
 saved), other exceptions, hangs.
 
@@ -117,11 +117,13 @@ def outcome(original: bytes, variant_path: str, offset: int, bit: int, reseal: b
         return f"exc:{type(e).__name__}: {str(e)[:120]}"
 
 
-def worker(original_path: str, items: list[tuple[int, int]], reseal: bool) -> None:
-    """Print ``offset bit outcome`` for each item, one line each, as soon as it is known."""
+def worker(original_path: str, reseal: bool) -> None:
+    """Read ``offset:bit`` items from stdin; print ``offset bit outcome`` for each, one line
+    each, as soon as it is known."""
     import warnings
 
     warnings.simplefilter("ignore")
+    items = _decode(sys.stdin.read())
     original = open(original_path, "rb").read()
     good = fingerprint(original_path)
     with tempfile.TemporaryDirectory() as tmp:
@@ -132,17 +134,21 @@ def worker(original_path: str, items: list[tuple[int, int]], reseal: bool) -> No
 
 def sweep(items, original_path, reseal, workers, timeout):
     """Run the items in ``workers`` processes; returns {item: outcome}."""
-    pending = collections.deque(_chunks(items, workers * 8))
+    # Several chunks per worker, so that a hang costs one restart, not a worker's whole share.
+    pending = collections.deque(_chunks(items, max(workers, min(workers * 8, len(items) // 500))))
     running, results = {}, {}
     selector = selectors.DefaultSelector()
 
     def start(chunk):
         proc = subprocess.Popen(
-            [sys.executable, __file__, "--worker", original_path, "--items", _encode(chunk)]
+            [sys.executable, __file__, "--worker", original_path]
             + (["--reseal"] if reseal else []),
+            stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
         )
+        proc.stdin.write(_encode(chunk))
+        proc.stdin.close()
         running[proc] = [collections.deque(chunk), time.monotonic() + timeout + 60]
         selector.register(proc.stdout, selectors.EVENT_READ, proc)
 
@@ -197,10 +203,9 @@ def main(argv=None) -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--timeout", type=float, default=20.0, help="seconds before a hang")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
-    parser.add_argument("--items", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
-        worker(args.worker, _decode(args.items), args.reseal)
+        worker(args.worker, args.reseal)
         return 0
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "small.h5")
@@ -216,8 +221,9 @@ def main(argv=None) -> int:
     )
     mode = "resealed" if args.reseal else "plain"
     print(
-        f"{mode} sweep of a {size}-byte checkpoint (MLP + Adam + StepLR): bytes {first}..{size - 1} "
-        f"step {args.step}, bits {args.bits}: {len(items)} variants in {seconds:.0f} s"
+        f"{mode} sweep of a {size}-byte checkpoint (MLP + Adam + StepLR): bytes "
+        f"{first}..{size - 1} step {args.step}, bits {args.bits}: {len(items)} variants in "
+        f"{seconds:.0f} s"
     )
     for name in ("error", "same", "diff", "other exception", "hang"):
         label = {
