@@ -108,8 +108,14 @@ class Function:
         if needs and out.dtype.kind in "fc":
             result._requires_grad = True
             result._ctx = ctx
+        if _tracer is not None:
+            _tracer(cls, args, kwargs, result)
         return result
 
+
+# While an ONNX export traces a forward pass (minitorch_es.onnx), the callable that records
+# every op: ``_tracer(cls, args, kwargs, result)``; None otherwise.
+_tracer = None
 
 # Set by minitorch_es.tensor once the Tensor class exists (the two modules need each other).
 _Tensor: type = None  # type: ignore[assignment]
