@@ -1,0 +1,27 @@
+"""ONNX export (``mt.onnx.export``, PyTorch's ``torch.onnx.export``): a model traced in eval
+mode, each op translated to ONNX nodes, checked by ``onnx.checker``.
+
+Importing ``mt.onnx`` needs nothing beyond the core; exporting needs the ``onnx`` extra
+(``pip install 'minitorch-es[onnx]'``). Translations are registry entries of kind ``"onnx"``:
+the core registers those of its primitive ops here, plugins theirs with `add_translation`.
+"""
+
+from ..registry import registry as _registry
+from . import primitives as _primitives
+from .call import Call
+from .export import DEFAULT_OPSET, export
+from .graph import Dim, GraphBuilder
+from .translation import ExportError, Translation, add_translation
+
+_primitives.register(_registry)
+
+__all__ = [
+    "Call",
+    "DEFAULT_OPSET",
+    "Dim",
+    "ExportError",
+    "GraphBuilder",
+    "Translation",
+    "add_translation",
+    "export",
+]

@@ -1,0 +1,272 @@
+"""``mt.onnx.export``: a model traced in eval mode, translated op by op, checked, written."""
+
+from __future__ import annotations
+
+import inspect
+import os
+import tempfile
+from collections.abc import Mapping, Sequence
+from contextlib import contextmanager
+from typing import IO, TYPE_CHECKING, Any
+
+import numpy as np
+
+from ..autograd import enable_grad
+from ..registry import registry
+from ..tensor import Tensor
+from . import emit, runs
+from .trace import tensors, trace
+from .translation import ExportError, translations
+
+if TYPE_CHECKING:
+    from ..nn import Module
+
+DEFAULT_OPSET = 20  # torch.onnx.export's default in PyTorch 2.13
+MIN_OPSET = 13  # the first with Softmax over one axis and axes as inputs (ReduceSum, Squeeze)
+PRIMES = (2, 3, 5, 7, 11, 13, 17, 19, 23, 29)  # how much each dynamic axis grows in trace 2
+
+
+def export(
+    model: Module,
+    args: Tensor | np.ndarray | Sequence[Any] = (),
+    f: str | os.PathLike | IO[bytes] | None = None,
+    *,
+    kwargs: Mapping[str, Any] | None = None,
+    input_names: Sequence[str] | None = None,
+    output_names: Sequence[str] | None = None,
+    dynamic_axes: Mapping[str, Mapping[int, str] | Sequence[int]] | None = None,
+    opset_version: int | None = None,
+) -> Any:
+    """Export ``model`` to ONNX, as ``torch.onnx.export``: ``model(*args, **kwargs)`` is traced
+    in eval mode and each op is translated; the graph passes ``onnx.checker`` and is written
+    to ``f`` (a path, written atomically, or a binary file object). Returns the
+    ``onnx.ModelProto``.
+
+    ``args``: a Tensor or a tuple of positional arguments (each Tensor or array becomes a
+    graph input; other values are passed as they are). ``input_names`` default to the names of
+    ``forward``'s parameters, ``output_names`` to ``output`` (``output_0``, ``output_1``... for
+    several). ``dynamic_axes`` names the axes whose size may change, as PyTorch:
+    ``{"x": {0: "batch"}, "output": {0: "batch"}}`` (or ``{"x": [0]}``); without it every
+    size is fixed, as PyTorch. ``opset_version`` defaults to 20 (PyTorch's default).
+    Needs the ``onnx`` extra: ``pip install 'minitorch-es[onnx]'``.
+    """
+    from ..nn import Module
+    from .graph import require_onnx
+
+    onnx = require_onnx()
+    if not isinstance(model, Module):
+        raise TypeError(f"mt.onnx.export: expected a Module, got {type(model).__name__}")
+    args = _arguments(args)
+    kwargs = _keyword_arguments(kwargs)
+    opset = _opset(opset_version, onnx)
+    positions = [i for i, a in enumerate(args) if isinstance(a, Tensor)]
+    in_names = _names("input_names", input_names, _default_inputs(model, positions))
+    axes = _dynamic_axes(dynamic_axes)
+    in_axes = {p: _axes_of(axes, n, args[p].ndim) for p, n in zip(positions, in_names)}
+    table = translations(registry)
+    units = {t for t in table if _is_module_class(t)}
+    with _eval_mode(model), enable_grad():
+        first = trace(model, _traced(args), kwargs, units)
+        second = trace(model, _grown(args, in_axes), kwargs, units)
+    outputs = list(tensors(first.output))
+    if not outputs:
+        raise ExportError(f"the model returned {type(first.output).__name__}, no Tensor")
+    defaults = ["output"] if len(outputs) == 1 else [f"output_{i}" for i in range(len(outputs))]
+    out_names = _names("output_names", output_names, defaults)
+    out_axes = [_axes_of(axes, n, t.ndim) for n, t in zip(out_names, outputs)]
+    unknown = set(axes) - set(in_names) - set(out_names)
+    if unknown:
+        raise ValueError(
+            f"mt.onnx.export: dynamic_axes names {sorted(unknown)}, which are neither inputs "
+            f"{in_names} nor outputs {out_names}"
+        )
+    use = runs.needed(first)
+    runs.compare(first, second, use, table, registry)
+    graph_inputs = dict(zip(positions, in_names))
+    g, values = emit.build(first, second, graph_inputs, use, table, registry, opset)
+    symbols = {n: in_axes[p] for p, n in zip(positions, in_names)}
+    for value, name, declared in zip(values, out_names, out_axes):
+        g.output(value, name)
+        symbols[name] = {**_inherited(g, name, symbols, in_names), **declared}
+    proto = g.to_model(out_names, symbols, type(model).__name__)
+    try:
+        onnx.checker.check_model(proto, full_check=True)
+    except onnx.checker.ValidationError as e:
+        raise ExportError(f"the exported graph fails the ONNX checker: {e}") from e
+    if f is not None:
+        _write(f, proto.SerializeToString())
+    return proto
+
+
+def _arguments(args: Any) -> tuple:
+    args = args if isinstance(args, tuple) else (args,)
+    return tuple(Tensor(a) if isinstance(a, np.ndarray) else a for a in args)
+
+
+def _keyword_arguments(kwargs: Mapping[str, Any] | None) -> dict:
+    kwargs = dict(kwargs or {})
+    for key, value in kwargs.items():
+        if isinstance(value, (Tensor, np.ndarray)):
+            raise ExportError(
+                f"kwargs[{key!r}] is a tensor: graph inputs must be passed positionally in args"
+            )
+    return kwargs
+
+
+def _opset(version: int | None, onnx: Any) -> int:
+    if version is None:
+        return DEFAULT_OPSET
+    newest = onnx.defs.onnx_opset_version()
+    if isinstance(version, bool) or not isinstance(version, int) or not MIN_OPSET <= version:
+        raise ValueError(
+            f"mt.onnx.export: opset_version must be an int from {MIN_OPSET} to {newest}, got "
+            f"{version!r}"
+        )
+    if version > newest:
+        raise ValueError(
+            f"mt.onnx.export: opset_version {version} is newer than the installed onnx "
+            f"package knows ({onnx.__version__}: up to {newest})"
+        )
+    return version
+
+
+def _default_inputs(model: Module, positions: list[int]) -> list[str]:
+    try:
+        params = list(inspect.signature(model.forward).parameters.values())
+    except (TypeError, ValueError):
+        params = []
+    named = [p.name for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    if len(positions) == 1 and not named:
+        return ["input"]
+    return [named[p] if p < len(named) else f"input_{p}" for p in positions]
+
+
+def _names(what: str, given: Sequence[str] | None, defaults: list[str]) -> list[str]:
+    if given is None:
+        return defaults
+    if isinstance(given, str) or not all(isinstance(n, str) and n for n in given):
+        raise TypeError(f"mt.onnx.export: {what} must be a list of non-empty str, got {given!r}")
+    given = list(given)
+    if len(given) > len(defaults):
+        raise ValueError(
+            f"mt.onnx.export: {len(given)} {what} given ({given}) for {len(defaults)} values"
+        )
+    names = given + defaults[len(given) :]  # as PyTorch: the rest keep their default names
+    if len(set(names)) != len(names):
+        raise ValueError(f"mt.onnx.export: {what} must be distinct, got {names}")
+    return names
+
+
+def _dynamic_axes(spec: Any) -> dict[str, Any]:
+    if spec is None:
+        return {}
+    if not isinstance(spec, Mapping):
+        raise TypeError(
+            f"mt.onnx.export: dynamic_axes must be a dict such as {{'x': {{0: 'batch'}}}}, got "
+            f"{type(spec).__name__}"
+        )
+    return dict(spec)
+
+
+def _axes_of(axes: dict[str, Any], name: str, ndim: int) -> dict[int, str]:
+    """The dynamic axes of one input or output as ``{axis: symbol}``."""
+    spec = axes.get(name, {})
+    if not isinstance(spec, Mapping):
+        if isinstance(spec, str) or not isinstance(spec, Sequence):
+            raise TypeError(
+                f"mt.onnx.export: dynamic_axes[{name!r}] must be a dict {{axis: name}} or a "
+                f"list of axes, got {spec!r}"
+            )
+        spec = {a: f"{name}_dim{a}" for a in spec}
+    out = {}
+    for axis, symbol in spec.items():
+        if isinstance(axis, bool) or not isinstance(axis, int) or not -ndim <= axis < ndim:
+            raise ValueError(
+                f"mt.onnx.export: dynamic_axes[{name!r}] has axis {axis!r}, but {name!r} has "
+                f"{ndim} dimensions"
+            )
+        if not isinstance(symbol, str) or not symbol:
+            raise TypeError(
+                f"mt.onnx.export: dynamic_axes[{name!r}][{axis}] must be a non-empty str, got "
+                f"{symbol!r}"
+            )
+        out[axis % ndim] = symbol
+    return out
+
+
+def _traced(args: tuple) -> tuple:
+    # Floating inputs require grad, so every op on them is a traced Function (a cast too)
+    # and an in-place change of a traced value is refused instead of being silently lost.
+    return tuple(
+        Tensor(a.numpy(force=True), requires_grad=a.dtype.kind == "f")
+        if isinstance(a, Tensor)
+        else a
+        for a in args
+    )
+
+
+def _grown(args: tuple, in_axes: dict[int, dict[int, str]]) -> tuple:
+    """The inputs of the second trace: reversed along dim 0 and tiled along dynamic axes."""
+    symbols = sorted({s for axes in in_axes.values() for s in axes.values()})
+    if len(symbols) > len(PRIMES):
+        raise ExportError(f"at most {len(PRIMES)} distinct dynamic axis names are supported")
+    factor = dict(zip(symbols, PRIMES))
+    out = list(args)
+    for position, axes in in_axes.items():
+        array = args[position].numpy(force=True)
+        array = array[::-1] if array.ndim else array
+        reps = [1] * array.ndim
+        for axis, symbol in axes.items():
+            reps[axis] = factor[symbol]
+        out[position] = Tensor(np.tile(array, reps), requires_grad=array.dtype.kind == "f")
+    return tuple(out)
+
+
+def _inherited(g: Any, name: str, symbols: dict, in_names: list[str]) -> dict[int, str]:
+    """Output axes that have the size of a dynamic input axis take that axis's name."""
+    out = {}
+    for axis, d in enumerate(g.dims(name)):
+        for value in in_names:
+            for in_axis, other in enumerate(g.dims(value)):
+                if other == d and in_axis in symbols[value] and axis not in out:
+                    out[axis] = symbols[value][in_axis]
+    return out
+
+
+def _is_module_class(cls: type) -> bool:
+    from ..nn import Module
+
+    return issubclass(cls, Module)
+
+
+@contextmanager
+def _eval_mode(model: Module):
+    modes = [(m, m.training) for m in model.modules()]
+    model.eval()
+    try:
+        yield
+    finally:
+        for m, mode in modes:  # each module's own mode (a part may be frozen in eval)
+            m.training = mode
+
+
+def _write(f: str | os.PathLike | IO[bytes], data: bytes) -> None:
+    if hasattr(f, "write"):
+        f.write(data)
+        return
+    path = os.fspath(f)
+    directory = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(directory):
+        raise FileNotFoundError(
+            f"cannot write {path!r}: the directory {directory!r} does not exist"
+        )
+    fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, path)  # atomic: a failed export leaves the previous file intact
+    except BaseException:
+        os.unlink(tmp)
+        raise
