@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import inspect
 import os
-import tempfile
 from collections.abc import Mapping, Sequence
 from contextlib import contextmanager
 from typing import IO, TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..atomic import write_bytes
 from ..autograd import enable_grad
 from ..registry import registry
 from ..tensor import Tensor
@@ -253,20 +253,5 @@ def _eval_mode(model: Module):
 def _write(f: str | os.PathLike | IO[bytes], data: bytes) -> None:
     if hasattr(f, "write"):
         f.write(data)
-        return
-    path = os.fspath(f)
-    directory = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(directory):
-        raise FileNotFoundError(
-            f"cannot write {path!r}: the directory {directory!r} does not exist"
-        )
-    fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, path)  # atomic: a failed export leaves the previous file intact
-    except BaseException:
-        os.unlink(tmp)
-        raise
+    else:
+        write_bytes(f, data)  # atomic: a failed export leaves the previous file intact
