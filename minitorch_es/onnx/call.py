@@ -45,7 +45,7 @@ class Call:
 
     def value(self, x: Any, dtype: DTypeLike | None = None) -> str:
         """The name standing for ``x``, one of the call's arguments (a Tensor, an array or a
-        number; numbers take the result's dtype), cast to ``dtype`` if given."""
+        Python number; Python numbers take the result's dtype), cast to ``dtype`` if given."""
         if x is None:
             return ""
         array = as_array(x)
@@ -84,6 +84,7 @@ class Call:
 
 
 def _is_number(x: Any) -> bool:
-    return isinstance(x, (bool, int, float, np.generic)) or (
+    """A Python number (or list of them): weakly typed, it takes the result's dtype."""
+    return isinstance(x, (bool, int, float)) or (
         isinstance(x, (list, tuple)) and all(isinstance(v, (bool, int, float)) for v in x)
     )

@@ -113,7 +113,7 @@ class GraphBuilder:
         if not name and key in self._constants:
             return self._constants[key]
         out = self.unique(name or (f"/{self.scope}/Constant" if self.scope else "/Constant"))
-        self.initializers[out] = np.ascontiguousarray(array)
+        self.initializers[out] = array if array.flags.c_contiguous else array.copy()  # 0-d too
         self.declare(out, array.dtype, array.shape)
         if key is not None and not name:
             self._constants[key] = out

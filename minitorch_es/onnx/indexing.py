@@ -45,7 +45,7 @@ def get_item(g: GraphBuilder, call: Call) -> str:
                 slices.append((axis, item))
             axis, position = axis + 1, position + 1
         elif _is_int(item):
-            gathers.append((axis, call.value(np.int64(item))))
+            gathers.append((axis, g.constant(np.int64(item))))
             axis += 1
         else:
             gathers.append((axis, _index_array(call, item)))
@@ -76,6 +76,8 @@ def _slice(g: GraphBuilder, x: str, slices: list[tuple[int, slice]]) -> str:
 
 
 def _index_array(call: Call, item: Any) -> str:
+    if isinstance(item, list):  # NumPy reads a list inside an index as an array
+        item = np.asarray(item)
     array = as_array(item)
     if array is None:
         raise ExportError(f"unsupported index entry {item!r}")
@@ -111,5 +113,5 @@ def _is_array(item: Any) -> bool:
 
 
 def _is_mask(item: Any) -> bool:
-    array = as_array(item)
+    array = as_array(np.asarray(item) if isinstance(item, list) else item)
     return array is not None and array.dtype == np.bool_

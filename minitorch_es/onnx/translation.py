@@ -105,7 +105,7 @@ def describe_layer(path: str, module: Module | None, registry: Registry) -> str:
         if entry is not None and entry.obj is cls
         else f"not registered, defined in {cls.__module__}"
     )
-    where = f"layer '{path}'" if path else "the model's own forward"
+    where = f"layer '{path}'" if path else "the model"
     return f"{where} ({cls.__qualname__}, {origin})"
 
 
