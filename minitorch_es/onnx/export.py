@@ -73,6 +73,11 @@ def export(
         raise ExportError(f"the model returned {type(first.output).__name__}, no Tensor")
     defaults = ["output"] if len(outputs) == 1 else [f"output_{i}" for i in range(len(outputs))]
     out_names = _names("output_names", output_names, defaults)
+    if set(out_names) & set(in_names):
+        raise ValueError(
+            f"mt.onnx.export: the output names {out_names} and input names {in_names} must "
+            f"differ, got {sorted(set(out_names) & set(in_names))} in both"
+        )
     out_axes = [_axes_of(axes, n, t.ndim) for n, t in zip(out_names, outputs)]
     unknown = set(axes) - set(in_names) - set(out_names)
     if unknown:

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..registry import Entry, Registry, RegistryError
+from ..registry import Entry, Provider, Registry, RegistryError
 
 if TYPE_CHECKING:
     from ..nn import Module
@@ -68,7 +68,12 @@ def add_translation(
                 "Pow", call.input(0), g.constant(np.float32(3))))
     """
     name = f"{target.__module__}.{target.__qualname__}"
-    registry.add("onnx", name, Translation(target, emit, tuple(varying)))
+    options = {}
+    if isinstance(registry, Registry) and registry.provider is None:
+        # Called from user code, not from a plugin's hook: the provider is the emit's module
+        # (the registry would otherwise name the module that defines Translation).
+        options["provider"] = Provider("module", getattr(emit, "__module__", None) or "?")
+    registry.add("onnx", name, Translation(target, emit, tuple(varying)), **options)
 
 
 def translations(registry: Registry) -> dict[type, Entry]:
