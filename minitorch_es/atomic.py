@@ -21,6 +21,7 @@ def atomic_path(path: str | os.PathLike, error: type[Exception] = OSError) -> It
     fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=directory)
     os.close(fd)
     try:
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp's 0600 would make the file private
         yield tmp
         with open(tmp, "rb+") as raw:
             os.fsync(raw.fileno())
@@ -36,6 +37,12 @@ def write_bytes(path: str | os.PathLike, data: bytes) -> None:
     """Write ``data`` to ``path`` atomically."""
     with atomic_path(path) as tmp, open(tmp, "wb") as out:
         out.write(data)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def _fsync_dir(directory: str) -> None:

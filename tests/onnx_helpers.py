@@ -85,6 +85,17 @@ def _other_batch(x: np.ndarray) -> np.ndarray:
     return rows
 
 
+def with_statistics(layer, rng):
+    """A norm layer whose running statistics and affine parameters are not the defaults."""
+    n = layer.num_features
+    layer.running_mean[...] = rng.normal(size=n)
+    layer.running_var[...] = rng.uniform(0.5, 2, size=n)
+    if layer.affine:
+        layer.weight.data[...] = rng.normal(size=n)
+        layer.bias.data[...] = rng.normal(size=n)
+    return layer
+
+
 def op_types(proto) -> list[str]:
     """The op types of the graph's nodes, in order."""
     return [node.op_type for node in proto.graph.node]

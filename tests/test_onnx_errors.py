@@ -2,6 +2,7 @@
 translations of their own Functions and layers."""
 
 import io
+import os
 import types
 
 import numpy as np
@@ -295,5 +296,8 @@ def test_files_are_written_atomically(tmp_path, rng):
     with pytest.raises(ExportError):
         mt.onnx.export(Forward(lambda x: mt.where(x > 0, x, x * 0)), mt.tensor(x), path)
     assert path.read_bytes() == before and [p.name for p in tmp_path.iterdir()] == ["model.onnx"]
+    mask = os.umask(0o022)
+    os.umask(mask)
+    assert path.stat().st_mode & 0o777 == 0o666 & ~mask  # not the temporary file's 0600
     with pytest.raises(OSError, match="does not exist"):
         mt.onnx.export(nn.Linear(3, 2), mt.tensor(x), tmp_path / "missing" / "model.onnx")

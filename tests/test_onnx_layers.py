@@ -5,7 +5,7 @@ from collections import OrderedDict
 
 import numpy as np
 import pytest
-from onnx_helpers import check, op_types
+from onnx_helpers import check, op_types, with_statistics
 
 import minitorch_es as mt
 
@@ -88,17 +88,6 @@ def test_avg_pool(rng, options):
 @pytest.mark.parametrize("size", [1, (3, 2), (None, 3), (9, 8)])
 def test_adaptive_avg_pool(rng, size):
     check(nn.AdaptiveAvgPool2d(size), images(rng))
-
-
-def with_statistics(layer, rng):
-    """A norm layer whose running statistics and affine parameters are not the defaults."""
-    n = layer.num_features
-    layer.running_mean[...] = rng.normal(size=n)
-    layer.running_var[...] = rng.uniform(0.5, 2, size=n)
-    if layer.affine:
-        layer.weight.data[...] = rng.normal(size=n)
-        layer.bias.data[...] = rng.normal(size=n)
-    return layer
 
 
 @pytest.mark.parametrize("shape", [(4, 3), (4, 3, 5)])
@@ -189,25 +178,3 @@ def test_containers(rng):
     assert [o.name for o in proto.graph.output] == ["output_0", "output_1", "output_2"]
     names = [i.name for i in proto.graph.initializer]
     assert {"blocks.0.weight", "heads.b.bias", "tail.out.weight"} <= set(names)
-
-
-def test_the_thesis_models(rng):
-    from minitorch_es.thesis import mnist
-
-    check(mnist.mlp(), rng.uniform(size=(3, 784)).astype(np.float32))
-    cnn = mnist.cnn()
-    for layer in cnn:
-        if isinstance(layer, nn.BatchNorm2d):
-            with_statistics(layer, rng)
-    proto = check(cnn, rng.uniform(size=(2, 1, 28, 28)).astype(np.float32))
-    assert op_types(proto) == [
-        *["Conv", "BatchNormalization", "Relu", "MaxPool"] * 2,
-        "Reshape",
-        "Gemm",
-        "Relu",
-        "Gemm",
-    ]
-    dims = proto.graph.input[0].type.tensor_type.shape.dim
-    assert dims[0].dim_param == "batch" and [d.dim_value for d in dims[1:]] == [1, 28, 28]
-    out = proto.graph.output[0].type.tensor_type.shape.dim
-    assert out[0].dim_param == "batch" and out[1].dim_value == 10
