@@ -67,7 +67,7 @@ def export(
     units = {t for t in table if _is_module_class(t)}
     with _eval_mode(model), enable_grad():
         first = trace(model, _traced(args), kwargs, units)
-        second = trace(model, _grown(args, in_axes), kwargs, units)
+        second = _second_trace(model, args, in_axes, kwargs, units)
     outputs = list(tensors(first.output))
     if not outputs:
         raise ExportError(f"the model returned {type(first.output).__name__}, no Tensor")
@@ -210,12 +210,29 @@ def _traced(args: tuple) -> tuple:
     )
 
 
-def _grown(args: tuple, in_axes: dict[int, dict[int, str]]) -> tuple:
-    """The inputs of the second trace: reversed along dim 0 and tiled along dynamic axes."""
+def _second_trace(
+    model: Module, args: tuple, in_axes: dict[int, dict[int, str]], kwargs: dict, units: set
+) -> Any:
+    """The trace on the inputs reversed along dim 0 and tiled along each dynamic axis (by a
+    factor of its own per axis name, so that sizes derived from different axes differ)."""
     symbols = sorted({s for axes in in_axes.values() for s in axes.values()})
     if len(symbols) > len(PRIMES):
         raise ExportError(f"at most {len(PRIMES)} distinct dynamic axis names are supported")
     factor = dict(zip(symbols, PRIMES))
+    try:
+        return trace(model, _grown(args, in_axes, factor), kwargs, units)
+    except ExportError:
+        raise
+    except Exception as e:
+        grown = ", ".join(f"{s!r} x{f}" for s, f in factor.items())
+        raise ExportError(
+            f"the forward pass fails when the dynamic axes grow ({grown}): "
+            f"{type(e).__name__}: {e}. Axes that must have equal sizes need the same name in "
+            f"dynamic_axes"
+        ) from e
+
+
+def _grown(args: tuple, in_axes: dict[int, dict[int, str]], factor: dict[str, int]) -> tuple:
     out = list(args)
     for position, axes in in_axes.items():
         array = args[position].numpy(force=True)
