@@ -203,6 +203,19 @@ def test_sizes_taken_from_the_batch(rng):
         export(square, x, dynamic_axes=axes)
 
 
+def test_axes_that_must_be_equal_need_one_name(rng):
+    class Sum(nn.Module):
+        def forward(self, a, b):
+            return a + b
+
+    x = rng.normal(size=(2, 3)).astype("f")
+    with pytest.raises(
+        ExportError, match="fails when the dynamic axes grow \\('a_dim0' x2, 'n' x3\\)"
+    ):
+        export(Sum(), x, x, dynamic_axes={"a": [0], "b": {0: "n"}})
+    check(Sum(), x, x)  # both axes named "batch"
+
+
 def test_control_flow_on_tensor_values_and_rank_changes(rng):
     x = np.array([[1.0, 2.0], [-3.0, 4.0]], dtype=np.float32)
     branchy = Forward(lambda x: x * 2 if x[0, 0].item() > 0 else -x)
