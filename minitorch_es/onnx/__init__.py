@@ -8,8 +8,9 @@ the core registers those of its primitive ops here, plugins theirs with `add_tra
 
 from ..registry import registry as _registry
 from . import primitives as _primitives
+from .arguments import DEFAULT_OPSET
 from .call import Call
-from .export import DEFAULT_OPSET, export
+from .export import export
 from .graph import Dim, GraphBuilder
 from .translation import ExportError, Translation, add_translation
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
 import os
 from collections.abc import Mapping, Sequence
 from contextlib import contextmanager
@@ -15,14 +14,21 @@ from ..autograd import enable_grad
 from ..registry import registry
 from ..tensor import Tensor
 from . import emit, runs
+from .arguments import (
+    axes_of,
+    check_dynamic_axes,
+    check_names,
+    check_opset,
+    default_input_names,
+    keyword_args,
+    positional_args,
+)
 from .trace import tensors, trace
 from .translation import ExportError, translations
 
 if TYPE_CHECKING:
     from ..nn import Module
 
-DEFAULT_OPSET = 20  # torch.onnx.export's default in PyTorch 2.13
-MIN_OPSET = 13  # the first with Softmax over one axis and axes as inputs (ReduceSum, Squeeze)
 PRIMES = (2, 3, 5, 7, 11, 13, 17, 19, 23, 29)  # how much each dynamic axis grows in trace 2
 
 
@@ -56,13 +62,13 @@ def export(
     onnx = require_onnx()
     if not isinstance(model, Module):
         raise TypeError(f"mt.onnx.export: expected a Module, got {type(model).__name__}")
-    args = _arguments(args)
-    kwargs = _keyword_arguments(kwargs)
-    opset = _opset(opset_version, onnx)
+    args = positional_args(args)
+    kwargs = keyword_args(kwargs)
+    opset = check_opset(opset_version, onnx)
     positions = [i for i, a in enumerate(args) if isinstance(a, Tensor)]
-    in_names = _names("input_names", input_names, _default_inputs(model, positions))
-    axes = _dynamic_axes(dynamic_axes)
-    in_axes = {p: _axes_of(axes, n, args[p].ndim) for p, n in zip(positions, in_names)}
+    in_names = check_names("input_names", input_names, default_input_names(model, positions))
+    axes = check_dynamic_axes(dynamic_axes)
+    in_axes = {p: axes_of(axes, n, args[p].ndim) for p, n in zip(positions, in_names)}
     table = translations(registry)
     units = {t for t in table if _is_module_class(t)}
     with _eval_mode(model), enable_grad():
@@ -72,13 +78,13 @@ def export(
     if not outputs:
         raise ExportError(f"the model returned {type(first.output).__name__}, no Tensor")
     defaults = ["output"] if len(outputs) == 1 else [f"output_{i}" for i in range(len(outputs))]
-    out_names = _names("output_names", output_names, defaults)
+    out_names = check_names("output_names", output_names, defaults)
     if set(out_names) & set(in_names):
         raise ValueError(
             f"mt.onnx.export: the output names {out_names} and input names {in_names} must "
             f"differ, got {sorted(set(out_names) & set(in_names))} in both"
         )
-    out_axes = [_axes_of(axes, n, t.ndim) for n, t in zip(out_names, outputs)]
+    out_axes = [axes_of(axes, n, t.ndim) for n, t in zip(out_names, outputs)]
     unknown = set(axes) - set(in_names) - set(out_names)
     if unknown:
         raise ValueError(
@@ -93,110 +99,17 @@ def export(
     for value, name, declared in zip(values, out_names, out_axes):
         g.output(value, name)
         symbols[name] = {**_inherited(g, name, symbols, in_names), **declared}
-    proto = g.to_model(out_names, symbols, type(model).__name__)
     try:
+        proto = g.to_model(out_names, symbols, type(model).__name__)
         onnx.checker.check_model(proto, full_check=True)
-    except onnx.checker.ValidationError as e:
-        raise ExportError(f"the exported graph fails the ONNX checker: {e}") from e
+    except (onnx.checker.ValidationError, onnx.shape_inference.InferenceError) as e:
+        raise ExportError(
+            f"the exported graph fails the ONNX checker (a translation emitted an invalid "
+            f"node): {e}"
+        ) from e
     if f is not None:
         _write(f, proto.SerializeToString())
     return proto
-
-
-def _arguments(args: Any) -> tuple:
-    args = args if isinstance(args, tuple) else (args,)
-    return tuple(Tensor(a) if isinstance(a, np.ndarray) else a for a in args)
-
-
-def _keyword_arguments(kwargs: Mapping[str, Any] | None) -> dict:
-    kwargs = dict(kwargs or {})
-    for key, value in kwargs.items():
-        if isinstance(value, (Tensor, np.ndarray)):
-            raise ExportError(
-                f"kwargs[{key!r}] is a tensor: graph inputs must be passed positionally in args"
-            )
-    return kwargs
-
-
-def _opset(version: int | None, onnx: Any) -> int:
-    if version is None:
-        return DEFAULT_OPSET
-    newest = onnx.defs.onnx_opset_version()
-    if isinstance(version, bool) or not isinstance(version, int) or not MIN_OPSET <= version:
-        raise ValueError(
-            f"mt.onnx.export: opset_version must be an int from {MIN_OPSET} to {newest}, got "
-            f"{version!r}"
-        )
-    if version > newest:
-        raise ValueError(
-            f"mt.onnx.export: opset_version {version} is newer than the installed onnx "
-            f"package knows ({onnx.__version__}: up to {newest})"
-        )
-    return version
-
-
-def _default_inputs(model: Module, positions: list[int]) -> list[str]:
-    try:
-        params = list(inspect.signature(model.forward).parameters.values())
-    except (TypeError, ValueError):
-        params = []
-    named = [p.name for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
-    if len(positions) == 1 and not named:
-        return ["input"]
-    return [named[p] if p < len(named) else f"input_{p}" for p in positions]
-
-
-def _names(what: str, given: Sequence[str] | None, defaults: list[str]) -> list[str]:
-    if given is None:
-        return defaults
-    if isinstance(given, str) or not all(isinstance(n, str) and n for n in given):
-        raise TypeError(f"mt.onnx.export: {what} must be a list of non-empty str, got {given!r}")
-    given = list(given)
-    if len(given) > len(defaults):
-        raise ValueError(
-            f"mt.onnx.export: {len(given)} {what} given ({given}) for {len(defaults)} values"
-        )
-    names = given + defaults[len(given) :]  # as PyTorch: the rest keep their default names
-    if len(set(names)) != len(names):
-        raise ValueError(f"mt.onnx.export: {what} must be distinct, got {names}")
-    return names
-
-
-def _dynamic_axes(spec: Any) -> dict[str, Any]:
-    if spec is None:
-        return {}
-    if not isinstance(spec, Mapping):
-        raise TypeError(
-            f"mt.onnx.export: dynamic_axes must be a dict such as {{'x': {{0: 'batch'}}}}, got "
-            f"{type(spec).__name__}"
-        )
-    return dict(spec)
-
-
-def _axes_of(axes: dict[str, Any], name: str, ndim: int) -> dict[int, str]:
-    """The dynamic axes of one input or output as ``{axis: symbol}``."""
-    spec = axes.get(name, {})
-    if not isinstance(spec, Mapping):
-        if isinstance(spec, str) or not isinstance(spec, Sequence):
-            raise TypeError(
-                f"mt.onnx.export: dynamic_axes[{name!r}] must be a dict {{axis: name}} or a "
-                f"list of axes, got {spec!r}"
-            )
-        spec = {a: f"{name}_dim{a}" for a in spec}
-    out = {}
-    for axis, symbol in spec.items():
-        if isinstance(axis, bool) or not isinstance(axis, int) or not -ndim <= axis < ndim:
-            raise ValueError(
-                f"mt.onnx.export: dynamic_axes[{name!r}] has axis {axis!r}, but {name!r} has "
-                f"{ndim} dimensions"
-            )
-        if not isinstance(symbol, str) or not symbol:
-            raise TypeError(
-                f"mt.onnx.export: dynamic_axes[{name!r}][{axis}] must be a non-empty str, got "
-                f"{symbol!r}"
-            )
-        out[axis % ndim] = symbol
-    return out
 
 
 def _traced(args: tuple) -> tuple:
