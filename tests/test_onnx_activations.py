@@ -14,6 +14,7 @@ ACTIVATIONS = [
     nn.Sigmoid(),
     nn.Tanh(),
     nn.ReLU(),
+    nn.ReLU(inplace=True),
     nn.ReLU6(),
     nn.LeakyReLU(0.2),
     nn.ELU(alpha=0.7),

@@ -232,6 +232,39 @@ def test_control_flow_on_tensor_values_and_rank_changes(rng):
         export(unit_dims_last, x[:1], dynamic_axes=axes)
 
 
+def in_place(x):
+    y = x * 2
+    with mt.no_grad():  # hides the change from autograd, not from the exporter
+        y += 1
+        y[0] = 0
+    return y
+
+
+def test_in_place_changes_are_refused(rng):
+    with pytest.raises(ExportError, match=r"changes a tensor in place \(output array is read-only"):
+        export(Forward(in_place), rng.normal(size=(2, 3)).astype("f"))
+
+
+class Same(Function):
+    """Returns its input's own array (as an identity op may)."""
+
+    @staticmethod
+    def forward(ctx, a):
+        return a
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad
+
+
+def test_arrays_frozen_while_tracing_are_writeable_afterwards(rng):
+    model = Forward(lambda x: x + Same.apply(model.w))
+    model.w = nn.Parameter(mt.zeros(3))
+    with pytest.raises(ExportError, match="no ONNX translation for Same"):
+        export(model, rng.normal(size=(2, 3)).astype("f"))
+    model.w.numpy(force=True)[...] = 1  # the parameter's array was read-only during the trace
+
+
 def test_training_mode_dropout_in_a_forward(rng):
     model = Forward(lambda x: nn.functional.dropout(x, 0.5, training=True))
     with pytest.raises(ExportError, match="DropoutFunction in the model .* dropout is on"):

@@ -99,10 +99,13 @@ def trace(model: Module, args: tuple, kwargs: dict, units: set[type]) -> Trace:
     stack: list[tuple[str, Module]] = []
     unit_depth = 0
 
+    frozen = _Frozen()
+
     def on_function(cls: type, fargs: tuple, fkwargs: dict, result: Tensor) -> None:
         if not unit_depth:
             path, module = stack[-1] if stack else ("", None)
             records.append(Record(cls, fargs, fkwargs, result, path, module, unit=False))
+            frozen.add(result)
 
     def before(module: Module, margs: tuple) -> None:
         nonlocal unit_depth
@@ -116,19 +119,54 @@ def trace(model: Module, args: tuple, kwargs: dict, units: set[type]) -> Trace:
             unit_depth -= 1
             if not unit_depth:
                 records.append(Record(type(module), margs, {}, out, path, module, unit=True))
+                for t in tensors(out):
+                    frozen.add(t)
 
     handles = []
     for module in model.modules():
         handles.append(module.register_forward_pre_hook(before))
         handles.append(module.register_forward_hook(after))
+    for t in tensors(args):
+        frozen.add(t)
     function._tracer = on_function
     try:
         output = model(*args, **kwargs)
+    except ValueError as e:
+        if "read-only" not in str(e):
+            raise
+        raise ExportError(
+            f"the forward pass changes a tensor in place ({e}); the graph records only "
+            f"operations that make new tensors: write x = x + 1 rather than x += 1, and build "
+            f"a tensor with mt.where or mt.cat rather than assigning into it"
+        ) from e
     finally:
         function._tracer = None
+        frozen.release()
         for h in handles:
             h.remove()
     return Trace(args, records, output, _sources(model, args, records))
+
+
+class _Frozen:
+    """The arrays of traced values, read-only while the forward pass runs: an in-place change
+    (even under no_grad, or through ``.data``) would be missing from the graph, so it must
+    fail instead."""
+
+    def __init__(self) -> None:
+        self._arrays: list[np.ndarray] = []
+
+    def add(self, t: Tensor) -> None:
+        array = t.numpy(force=True)
+        if array.flags.writeable:
+            array.flags.writeable = False
+            self._arrays.append(array)
+
+    def release(self) -> None:
+        for array in self._arrays:  # in creation order: a view's base is writeable again first
+            try:
+                array.flags.writeable = True
+            except ValueError:  # a view of an array that stays read-only
+                pass
 
 
 def _sources(model: Module, args: tuple, records: list[Record]) -> Sources:
