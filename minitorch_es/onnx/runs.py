@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .trace import Trace, as_array, leaves, tensors
-from .translation import ExportError, describe_layer
+from .translation import ExportError, describe_layer, missing_translation
 
 if TYPE_CHECKING:
     from ..registry import Entry, Registry
@@ -60,7 +60,9 @@ def compare(
     for k in use:
         a, b = first.records[k], second.records[k]
         entry = table.get(a.target)
-        varying = entry.obj.varying if entry is not None else ()
+        if entry is None:  # the first problem to report: nothing else can be done about it
+            raise ExportError(missing_translation(a.target, a.path, a.module, registry))
+        varying = entry.obj.varying
         pairs = zip(leaves((a.args, a.kwargs)), leaves((b.args, b.kwargs)))
         try:
             for ((_, *path), x), (_, y) in pairs:
