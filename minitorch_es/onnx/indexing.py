@@ -32,7 +32,7 @@ def get_item(g: GraphBuilder, call: Call) -> str:
     if len(arrays) > 1 or (arrays and any(_is_int(i) for i in items)):
         raise ExportError(
             f"indexing with {len(arrays)} index arrays and {sum(map(_is_int, items))} "
-            f"integers is not supported (only one index array, and no integer next to it)"
+            f"integers is not supported (one index array, with no integer index beside it)"
         )
     out = call.input(0)
     slices, gathers, new_axes, axis, position = [], [], [], 0, 0
