@@ -86,6 +86,9 @@ from .training import Callback, History, Trainer
 
 __version__ = "0.1.0"
 
+# mt.onnx is imported eagerly (it is light: the onnx package itself is imported only by an
+# export), so the core's ONNX translations are in the registry from the start.
+from . import onnx  # noqa: E402
 from .checkpoint import load, load_checkpoint, load_model, save, save_checkpoint  # noqa: E402
 
 _LAZY = {"data", "training", "checkpoint", "metrics", "callbacks", "distributed"}

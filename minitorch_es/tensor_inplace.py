@@ -182,9 +182,9 @@ def _guard_write(t: Tensor, name: str, write: Callable) -> None:
     except ValueError as e:
         if "read-only" in str(e):
             raise RuntimeError(
-                f"{name}: unsupported operation: more than one element of the written-to tensor "
-                f"refers to a single memory location (an expanded tensor). Please clone() the "
-                f"tensor before performing the operation."
+                f"{name}: unsupported operation on a read-only tensor (output array is read-only: "
+                f"an expanded tensor, whose elements share memory, or a value frozen by an "
+                f"export). Please clone() the tensor before performing the operation."
             ) from None
         raise RuntimeError(f"{name}: {e} (tensor of shape {t.shape})") from None
     except TypeError as e:  # NumPy's casting refusal, e.g. float into an int tensor

@@ -84,8 +84,9 @@ def check_dim(dim: int, op: str) -> int:
 
 
 def _result(input: mt.Tensor, out: mt.Tensor, inplace: bool):
-    # In place as in PyTorch: recorded in the graph (copy_), refused on a leaf requiring grad.
-    return input.copy_(out) if inplace else out
+    # In place as in PyTorch: recorded in the graph (copy_), refused on a leaf requiring grad;
+    # out of place while an ONNX export traces the model (its graph has no in-place nodes).
+    return input.copy_(out) if inplace and not mt.onnx.is_in_onnx_export() else out
 
 
 # --------------------------------------------------------------------------- pointwise
