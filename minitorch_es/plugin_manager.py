@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import re
-import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import metadata
@@ -20,6 +19,7 @@ from typing import Any
 import pluggy
 
 from . import hookspecs
+from .errors import warn
 from .registry import Provider, Registry, registry
 
 DISTRIBUTION = "minitorch-es"
@@ -92,7 +92,7 @@ def register_plugin(
     except Exception as e:  # a broken plugin must not take the others down
         failure = PluginFailure(name, provider, f"{type(e).__name__}: {e}")
         _failures.append(failure)
-        warnings.warn(f"minitorch_es: {failure}", RuntimeWarning, stacklevel=2)
+        warn(f"minitorch_es: {failure}", RuntimeWarning)
         return False
 
 
@@ -119,15 +119,14 @@ def load_plugins(target: Registry = registry) -> None:
         except Exception as e:
             failure = PluginFailure(ep.name, provider, f"import failed: {type(e).__name__}: {e}")
             _failures.append(failure)
-            warnings.warn(f"minitorch_es: {failure}", RuntimeWarning, stacklevel=2)
+            warn(f"minitorch_es: {failure}", RuntimeWarning)
             continue
         register_plugin(plugin, provider, name=ep.name, target=target)
     if not builtin_found:
-        warnings.warn(
+        warn(
             "minitorch_es: the built-in catalog was not found (no entry points of the "
             f"{DISTRIBUTION} distribution); install the package, e.g. `pip install -e .`",
             RuntimeWarning,
-            stacklevel=2,
         )
 
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import math
 import os
-import warnings
 from collections.abc import Sequence
 from typing import Any
 
 from minitorch_es import distributed
+from minitorch_es.errors import warn
 from minitorch_es.training import Callback, announce
 
 from .monitoring import check_count, improved, monitored_value, resolve_mode
@@ -163,11 +163,10 @@ class CSVLogger(Callback):
             self._write(["epoch", *self.keys])
         extra = sorted(set(logs) - set(self.keys))
         if extra:
-            warnings.warn(
+            warn(
                 f"CSVLogger: log keys {extra} are not in the header of "
                 f"{self.filename} and are not written",
                 RuntimeWarning,
-                stacklevel=2,
             )
         self._write([str(epoch)] + [self._text(logs[k]) if k in logs else "NA" for k in self.keys])
 
