@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+import textwrap
 from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import metadata
@@ -150,16 +151,38 @@ def _dist_version(ep: metadata.EntryPoint) -> str:
 registry._before_lookup = load_plugins
 
 
-def describe(target: Registry = registry) -> str:
-    """A listing of every registered entry by kind with its provider, then the failures."""
+def describe(target: Registry = registry, kind: str | None = None) -> str:
+    """A listing of every registered entry by kind with its provider, then the functions and
+    the failures; with ``kind`` (``"layer"``, or its plural ``"layers"``) that kind's entries
+    alone (a ValueError lists the kinds for another name). Lines fit 100 columns."""
+    from .console import WIDTH
+
     lines = []
     target._load()
-    for kind in sorted({e.kind for e in target.entries()}):
-        entries = target.entries(kind)
-        lines.append(f"{kind} ({len(entries)}):")
+    kinds = sorted({e.kind for e in target.entries()})
+    if kind is not None:
+        plurals = {k + "es": k for k in kinds} | {k + "s": k for k in kinds}
+        kind = plurals.get(kind, kind)
+        if kind not in kinds:
+            raise ValueError(f"no entries of kind {kind!r}; the kinds are {', '.join(kinds)}")
+    for k in kinds if kind is None else [kind]:
+        entries = target.entries(k)
+        lines.append(f"{k} ({len(entries)}):")
         for e in entries:
-            aliases = f"  [aliases: {', '.join(e.aliases)}]" if e.aliases else ""
-            lines.append(f"  {e.name:<28} {e.provider}{aliases}")
+            line = f"  {e.name:<28} {e.provider}"
+            aliases = f"[aliases: {', '.join(e.aliases)}]" if e.aliases else ""
+            if len(line) + 2 + len(aliases) <= WIDTH:
+                lines.append(f"{line}  {aliases}".rstrip())
+            else:  # the aliases go beneath, wrapped
+                indent = " " * 31
+                lines += [
+                    line,
+                    *textwrap.wrap(
+                        aliases, WIDTH, initial_indent=indent, subsequent_indent=indent + " "
+                    ),
+                ]
+    if kind is not None:
+        return "\n".join(lines)
     exports = sorted(target._exports.items())
     if exports:
         lines.append(f"functions ({len(exports)}):")

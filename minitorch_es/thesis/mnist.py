@@ -17,7 +17,7 @@ import numpy as np
 import minitorch_es as mt
 
 from . import plotting
-from .progress import EpochBar
+from .progress import EpochProgress
 from .result import Result, Row, percent
 
 TITLE_MLP = "4.4 MNIST MLP"
@@ -75,15 +75,36 @@ def cnn_optimizer(model, epochs: int):
     return optimizer, mt.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=epochs)
 
 
+@dataclass
+class Unavailable:
+    """Why MNIST cannot be used: ``short`` for the table, ``detail`` (where it looked, what
+    failed) for the report, ``hint`` saying what to do."""
+
+    short: str
+    detail: str
+    hint: str
+
+
+SKIP = "or skip it with --skip mnist"
+NOT_FOUND = f"pass --data-dir DIR or set MINITORCH_ES_DATA, {SKIP}"
+CHECKSUM = "use the original files, --no-verify for your own, or --skip mnist"
+
+
 def load(config):
-    """``((x_train, y_train), (x_test, y_test))`` scaled to [0, 1] (flattened later), or a
-    string saying why MNIST is unavailable."""
+    """``((x_train, y_train), (x_test, y_test))`` scaled to [0, 1] (flattened later), or an
+    `Unavailable` saying why MNIST cannot be used."""
+    datasets = mt.data.datasets
     try:
-        (x_train, y_train), (x_test, y_test) = mt.data.datasets.load_mnist(
+        (x_train, y_train), (x_test, y_test) = datasets.load_mnist(
             config.data_dir, download=config.download, verify=config.verify
         )
-    except (OSError, ValueError) as e:  # not found, download failed, checksum, malformed
-        return f"{type(e).__name__}: {e}"
+    except datasets.ChecksumError as e:
+        return Unavailable("MNIST fails its SHA-256 check", str(e), CHECKSUM)
+    except FileNotFoundError as e:
+        return Unavailable("MNIST not found", str(e), NOT_FOUND)
+    except (OSError, ValueError) as e:  # unreadable or malformed files
+        why = f"{type(e).__name__}: {e}"
+        return Unavailable(f"MNIST unreadable ({type(e).__name__})", why, f"see report.md, {SKIP}")
     scale = np.float32(1 / 255)
     return (
         (x_train.astype(np.float32) * scale, y_train),
@@ -130,7 +151,7 @@ def fit(
     """Train on cross-entropy with batch 128 and validation_split 0.1 (Adam by default);
     returns ``(history, test accuracy per epoch, seconds)``."""
     test = TestAccuracy(x_test, y_test)
-    callbacks = [test] + ([EpochBar(name)] if progress else [])
+    callbacks = [test, EpochProgress(name, progress)]
     trainer = mt.Trainer(
         model,
         optimizer=optimizer,
@@ -154,16 +175,15 @@ def run(config) -> Result:
     budget = QUICK if config.quick else FULL
     result = Result("mnist", "4.4 MNIST")
     data = load(config)
-    if isinstance(data, str):
-        reason = data.splitlines()[0]
+    if isinstance(data, Unavailable):
         for title, thesis in ((TITLE_MLP, "95% test"), (TITLE_CNN, "")):
-            result.rows.append(Row(title, "test accuracy", thesis, f"not run: {reason}"))
+            result.rows.append(Row(title, "test accuracy", thesis, f"not run: {data.short}"))
         result.notes.append(
-            "MNIST is unavailable, so its rows were skipped:\n\n"
-            + data
-            + "\n\nPass --data-dir DIR (or set MINITORCH_ES_DATA) to a directory "
-            "with the four IDX files."
+            f"MNIST could not be used, so its rows were skipped:\n\n{data.detail}\n\n"
+            f"{data.short}: {data.hint}."
         )
+        result.problem = f"{data.short}: {data.hint}"
+        result.seconds = time.perf_counter() - start
         return result
     (x_train, y_train), (x_test, y_test) = data
     x_train, y_train = _subset(x_train, y_train, budget.train)

@@ -24,7 +24,7 @@ import numpy as np
 import minitorch_es as mt
 
 from . import plotting
-from .progress import EpochBar
+from .progress import EpochProgress
 from .result import Result, Row, percent
 
 TITLE = "4.2 Two classes (moons)"
@@ -101,7 +101,7 @@ def train_model(spec: Spec, X, y, epochs: int, progress: bool):
     """Fit one model; returns ``(model, accuracy per epoch, seconds)``."""
     model = build_model(spec.hidden, spec.activation)
     curve = AccuracyCurve(X, y)
-    callbacks = [curve] + ([EpochBar(f"moons {spec.name}")] if progress else [])
+    callbacks = [curve, EpochProgress(f"moons {spec.name}", progress)]
     trainer = mt.Trainer(
         model,
         optimizer=mt.optim.Adam(model.parameters(), lr=spec.lr),

@@ -17,6 +17,7 @@ import numpy as np
 import minitorch_es as mt
 
 from . import plotting
+from .progress import epochs as progress_epochs
 from .result import Result, Row
 
 EPOCHS, LR = 1500, 0.01
@@ -54,7 +55,7 @@ def train(epochs: int = EPOCHS, lr: float = LR, progress: bool = False):
         model.bias.data[...] = bias
     optimizer = mt.optim.SGD(model.parameters(), lr=lr)
     path = []
-    for _ in _epochs(epochs, progress):
+    for _ in progress_epochs(epochs, "regression", progress):
         sse = sum_squared_errors(model(x), y)
         path.append((model.weight.item(), model.bias.item(), sse.item()))
         optimizer.zero_grad()
@@ -64,14 +65,6 @@ def train(epochs: int = EPOCHS, lr: float = LR, progress: bool = False):
         final = sum_squared_errors(model(x), y).item()
     path.append((model.weight.item(), model.bias.item(), final))
     return model, np.array(path)
-
-
-def _epochs(epochs: int, progress: bool):
-    if not progress:
-        return range(epochs)
-    from tqdm import tqdm
-
-    return tqdm(range(epochs), desc="regression", leave=False, unit="epoch")
 
 
 def least_squares() -> tuple[float, float, float]:

@@ -68,7 +68,7 @@ def run(config, result) -> None:
             f"layer 1 / layer {DEPTH} gradient norm, sigmoid",
             "-> 0 (Fig. 43)",
             f"{ratio['sigmoid']:.1e}",
-            "first epoch",
+            "1",
             seconds,
         ),
         Row(
@@ -76,7 +76,7 @@ def run(config, result) -> None:
             f"layer 1 / layer {DEPTH} gradient norm, ReLU + He init",
             "(the cure, 3.6)",
             f"{ratio['relu_he']:.2f}",
-            "first epoch",
+            "1",
         ),
         Row(
             TITLE,
