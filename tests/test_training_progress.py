@@ -106,6 +106,23 @@ def test_history_state_round_trip_and_params(capsys):
         again.load_state_dict({"epoch": []})
 
 
+def test_epoch_axis_ticks_whole_epochs():
+    pytest.importorskip("matplotlib")
+    from matplotlib.figure import Figure
+
+    from minitorch_es.training.history import epoch_axis
+
+    ax = Figure().subplots()
+    ax.plot([1], [0.5])
+    epoch_axis(ax, [1])
+    assert list(ax.get_xticks()) == [1] and ax.get_xlim() == (0, 2)
+    ax = Figure().subplots()
+    ax.plot(range(1, 101), range(100))
+    epoch_axis(ax, range(1, 101))
+    ticks = ax.get_xticks()
+    assert len(ticks) > 2 and all(t == int(t) for t in ticks)
+
+
 def test_history_plot(monkeypatch):
     pytest.importorskip("matplotlib")
     import matplotlib
@@ -116,6 +133,17 @@ def test_history_plot(monkeypatch):
     assert [ax.get_title() for ax in fig.axes] == ["loss", "accuracy"]
     assert [line.get_label() for line in fig.axes[0].lines] == ["loss", "val_loss"]
     assert [ax.get_title() for ax in history.plot(keys=["lr"]).axes] == ["lr"]
+    one = history.plot(["loss", "val_loss"])  # one panel, both curves
+    assert [[line.get_label() for line in ax.lines] for ax in one.axes] == [["loss", "val_loss"]]
+    val = history.plot(["val_accuracy", "loss"])
+    assert [[line.get_label() for line in ax.lines] for ax in val.axes] == [
+        ["val_accuracy"],
+        ["loss", "val_loss"],
+    ]
+    assert list(fig.axes[0].get_xticks()) == [1, 2, 3]  # whole epochs
+    fig.canvas.draw()
+    label = fig.axes[0].xaxis.label.get_window_extent()
+    assert label.y0 >= 0 and label.y1 <= fig.bbox.height  # inside the figure, not cut off
     with pytest.raises(KeyError, match=r"no recorded \['f1'\]"):
         history.plot(keys=["f1"])
     monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 import minitorch_es as mt
+from minitorch_es.training.history import epoch_axis
 
 from . import plotting
 from .progress import EpochProgress
@@ -306,6 +307,6 @@ def figure(data: dict):
         if name == "mlp":
             ax.axhline(THESIS["test"], color="gray", linestyle=":", label="thesis test (95%)")
         ax.set(title=f"{name.upper()} accuracy", xlabel="epoch", ylabel="accuracy")
-        ax.xaxis.get_major_locator().set_params(integer=True)
+        epoch_axis(ax, range(1, len(curves["accuracy"]) + 1))
         ax.legend(loc="lower right")
     return fig

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 import minitorch_es as mt
+from minitorch_es.training.history import epoch_axis
 
 from . import plotting
 from .progress import EpochProgress
@@ -288,5 +289,6 @@ def accuracy_figure(curves: dict):
         ylim=(0.7, 1.0),
         title="Sigmoid vs ReLU: accuracy per epoch",
     )
+    epoch_axis(ax, range(1, len(curves["sigmoid"]) + 1))
     ax.legend()
     return fig
