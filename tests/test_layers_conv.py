@@ -231,8 +231,8 @@ def test_summary_of_a_cnn():
         nn.Flatten(),
         nn.Linear(400, 10),
     )
-    result = model.summary((1, 28, 28), print_fn=None)
-    rows = [(r["type"], r["output_shape"], r["params"]) for r in result["layers"]]
+    result = mt.nn.summarize(model, (1, 28, 28))
+    rows = [(r.type, r.output_shape, r.params) for r in result.layers]
     assert rows == [
         ("Conv2d", (None, 8, 26, 26), 80),
         ("ReLU", (None, 8, 26, 26), 0),
@@ -243,7 +243,7 @@ def test_summary_of_a_cnn():
         ("Flatten", (None, 400), 0),
         ("Linear", (None, 10), 4010),
     ]
-    assert result["total_params"] == 5258
+    assert result.total_params == 5258
 
 
 def test_float64_model():

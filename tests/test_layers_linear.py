@@ -218,10 +218,10 @@ def test_extra_repr():
 
 def test_summary_of_an_mlp():
     model = mt.nn.Sequential(mt.nn.Linear(784, 64, activation="relu"), mt.nn.Linear(64, 10))
-    result = model.summary((784,), print_fn=None)
-    rows = [(r["name"], r["type"], r["output_shape"], r["params"]) for r in result["layers"]]
+    result = mt.nn.summarize(model, (784,))
+    rows = [(r.name, r.type, r.output_shape, r.params) for r in result.layers]
     assert rows == [("0", "Linear", (None, 64), 784 * 64 + 64), ("1", "Linear", (None, 10), 650)]
-    assert result["total_params"] == result["trainable_params"] == 50890
+    assert result.total_params == result.trainable_params == 50890
 
 
 def test_wrong_input_size_names_the_layer_and_shapes():
