@@ -84,7 +84,14 @@ def test_mnist_quick_on_fake_idx_files(tmp_path, capsys, rng):
     assert "4.4 MNIST MLP\n  train accuracy" in captured.out and "not run" not in captured.out
     cnn = captured.out[captured.out.index("Beyond: MNIST CNN") :].splitlines()
     assert "test accuracy" in cnn[1] and "%" in cnn[1]
+    report = (tmp_path / "out" / "report.md").read_text()
+    assert "| 4.4 MNIST MLP | test accuracy after the last epoch | 95.00% |" in report
+    assert "| 4.4 MNIST MLP | test accuracy, weights of the best validation epoch" in report
     assert (tmp_path / "out" / "mnist_accuracy.png").is_file() == HAVE_MPL
+
+
+def test_the_best_validation_epoch_is_the_first_highest():
+    assert mnist.best_epoch({"val_accuracy": [0.9, 0.95, 0.93, 0.95]}) == 1
 
 
 def test_mnist_fake_files_fail_the_checksum_unless_no_verify(tmp_path, capsys, rng):

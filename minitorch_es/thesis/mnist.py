@@ -18,6 +18,7 @@ import minitorch_es as mt
 from minitorch_es.training.history import epoch_axis
 
 from . import plotting
+from .mnist_data import Unavailable, load
 from .progress import EpochProgress
 from .result import Result, Row, percent
 
@@ -74,43 +75,6 @@ def cnn_optimizer(model, epochs: int):
     """Adam (lr 0.002) with the learning rate annealed to 0 over the run (cosine)."""
     optimizer = mt.optim.Adam(model.parameters(), lr=2e-3)
     return optimizer, mt.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=epochs)
-
-
-@dataclass
-class Unavailable:
-    """Why MNIST cannot be used: ``short`` for the table, ``detail`` (where it looked, what
-    failed) for the report, ``hint`` saying what to do."""
-
-    short: str
-    detail: str
-    hint: str
-
-
-SKIP = "or skip it with --skip mnist"
-NOT_FOUND = f"pass --data-dir DIR or set MINITORCH_ES_DATA, {SKIP}"
-CHECKSUM = "use the original files, --no-verify for your own, or --skip mnist"
-
-
-def load(config):
-    """``((x_train, y_train), (x_test, y_test))`` scaled to [0, 1] (flattened later), or an
-    `Unavailable` saying why MNIST cannot be used."""
-    datasets = mt.data.datasets
-    try:
-        (x_train, y_train), (x_test, y_test) = datasets.load_mnist(
-            config.data_dir, download=config.download, verify=config.verify
-        )
-    except datasets.ChecksumError as e:
-        return Unavailable("MNIST fails its SHA-256 check", str(e), CHECKSUM)
-    except FileNotFoundError as e:
-        return Unavailable("MNIST not found", str(e), NOT_FOUND)
-    except (OSError, ValueError) as e:  # unreadable or malformed files
-        why = f"{type(e).__name__}: {e}"
-        return Unavailable(f"MNIST unreadable ({type(e).__name__})", why, f"see report.md, {SKIP}")
-    scale = np.float32(1 / 255)
-    return (
-        (x_train.astype(np.float32) * scale, y_train),
-        (x_test.astype(np.float32) * scale, y_test),
-    )
 
 
 def accuracy(model, x, y, batch_size: int = 2000) -> float:
@@ -219,9 +183,17 @@ def run(config) -> Result:
         ),
         Row(
             TITLE_MLP,
-            f"test accuracy (target >= {percent(TARGET_MLP)})",
+            "test accuracy after the last epoch",
             percent(THESIS["test"]),
             f"{percent(test_curve[-1])} ({_first(test_curve, TARGET_MLP)})",
+            epochs,
+        ),
+        Row(
+            TITLE_MLP,
+            f"test accuracy, weights of the best validation epoch (target >= "
+            f"{percent(TARGET_MLP)})",
+            "-",
+            f"{percent(test_curve[best_epoch(hist)])} (epoch {best_epoch(hist) + 1})",
             epochs,
         ),
     ]
@@ -263,6 +235,11 @@ def run(config) -> Result:
         f"cross-entropy of the thesis. CNN: conv 1->16 3x3, batch norm, ReLU, maxpool 2, conv "
         f"16->32 3x3, batch norm, ReLU, maxpool 2, flatten, 800->64 ReLU -> 10; Adam lr 0.002 "
         f"with cosine annealing to 0, same batch and split"
+        f". The MLP overfits (train accuracy near 99.4%), so its last epoch's test accuracy "
+        f"moves by a few tenths with the floating-point summation order (the BLAS thread "
+        f"count); the best validation epoch's weights, which "
+        f"ModelCheckpoint(monitor='val_accuracy', save_best_only=True) would keep, are chosen "
+        f"without looking at the test set"
         + (f", trained on the first {len(x_cnn)} images" if budget.cnn_train else "")
         + "."
     )
@@ -275,6 +252,11 @@ def run(config) -> Result:
     )
     result.seconds = time.perf_counter() - start
     return result
+
+
+def best_epoch(history: dict) -> int:
+    """0-based epoch of the highest validation accuracy (the first, on ties)."""
+    return int(np.argmax(history["val_accuracy"]))
 
 
 def _first(curve, target: float) -> str:
@@ -306,6 +288,8 @@ def figure(data: dict):
             )
         if name == "mlp":
             ax.axhline(THESIS["test"], color="gray", linestyle=":", label="thesis test (95%)")
+            best = best_epoch(curves) + 1
+            ax.axvline(best, color="C1", linestyle="--", linewidth=0.8, label="best validation")
         ax.set(title=f"{name.upper()} accuracy", xlabel="epoch", ylabel="accuracy")
         epoch_axis(ax, range(1, len(curves["accuracy"]) + 1))
         ax.legend(loc="lower right")

@@ -59,15 +59,14 @@ def run(names=None, config: RunConfig | None = None) -> list[Result]:
     names = check_names(names)
     results = []
     with Progress(len(names), "thesis", unit="experiment", enabled=config.progress) as overall:
-        for name in names:
-            overall.update(0, running=name)
+        for i, name in enumerate(names):
+            overall.update(1 if i else 0, running=name)  # the count of finished experiments
             results.append(run_one(name, config))
             last = results[-1]
             status = "failed" if "error" in last.data else "not run" if last.problem else "done"
             overall.write(
                 f"{name}: {status}, {format_seconds(last.seconds)} ({len(results)}/{len(names)})"
             )
-            overall.update(1)
     return results
 
 
