@@ -143,6 +143,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="no progress output (bars on a terminal, a line every 10 s in a log)",
     )
     thesis.set_defaults(func=_thesis)
+    from .onnx.cli import add_parser as add_export
+
+    add_export(sub)  # `minitorch-es export`: its options and body live in minitorch_es/onnx/cli.py
     return parser
 
 

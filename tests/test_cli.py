@@ -18,7 +18,9 @@ def test_version(capsys):
     assert capsys.readouterr().out == f"minitorch-es {mt.__version__}\n"
 
 
-@pytest.mark.parametrize("command", [[], ["thesis"], ["plugins"], ["demo"]])
+@pytest.mark.parametrize(
+    "command", [[], ["thesis"], ["plugins"], ["demo"], ["inspect"], ["export"]]
+)
 def test_help_has_no_markup(command, capsys):
     with pytest.raises(SystemExit):
         main([*command, "--help"])
@@ -61,4 +63,5 @@ def test_a_closed_pipe_ends_quietly():
 def test_every_subcommand_is_described():
     parser = build_parser()
     sub = next(a for a in parser._actions if a.dest == "command")
-    assert set(sub.choices) == {"demo", "plugins", "inspect", "thesis"}
+    assert set(sub.choices) == {"demo", "plugins", "inspect", "thesis", "export"}
+    assert all(action.help for action in sub._choices_actions)

@@ -89,7 +89,7 @@ class FitSync:
     def broadcast_model(self, parameters: bool) -> None:
         """Rank 0's buffers (and parameters) on every rank."""
         model = self.trainer.model
-        arrays = [p.data for p in model.parameters()] if parameters else []
+        arrays = [p._data for p in model.parameters()] if parameters else []
         arrays += list(model.buffers())
         for a in arrays:
             if a.dtype.kind in "biuf":
@@ -217,4 +217,4 @@ class FitSync:
 
 
 def _array(value: Tensor | np.ndarray):
-    return value.data if isinstance(value, Tensor) else np.asarray(value)
+    return value._data if isinstance(value, Tensor) else np.asarray(value)

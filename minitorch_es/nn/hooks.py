@@ -3,11 +3,10 @@ raised a shape error."""
 
 from __future__ import annotations
 
-from collections import OrderedDict
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from ..errors import ShapeError
+from ..handles import RemovableHandle  # noqa: F401  (re-exported for Module)
 
 if TYPE_CHECKING:
     from .module import Module
@@ -31,24 +30,3 @@ def _name_failing_layer(error: ShapeError, module: Module) -> None:
     error._mt_module, error._mt_path = module, path
     if path:
         error.args = (f"in layer '{path}' ({error._mt_layer_type}): {error._mt_message}",)
-
-
-class RemovableHandle:
-    """Returned by ``register_*_hook``; ``remove()`` unregisters the hook."""
-
-    _next_id = 0
-
-    def __init__(self, table: OrderedDict, hook: Callable) -> None:
-        RemovableHandle._next_id += 1
-        self.id, self._table = RemovableHandle._next_id, table
-        table[self.id] = hook
-
-    def remove(self) -> None:
-        """Unregister the hook (removing twice is harmless)."""
-        self._table.pop(self.id, None)
-
-    def __enter__(self) -> RemovableHandle:
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.remove()

@@ -299,8 +299,17 @@ class Module(ModuleState, Configurable):
             else:
                 p.grad[...] = 0
 
-    def to(self, dtype: DTypeLike) -> Module:
-        """Convert floating-point parameters and buffers to ``dtype`` (in place, as PyTorch)."""
+    def to(self, *args, **kwargs) -> Module:
+        """Move to a device and/or convert floating-point parameters and buffers to a dtype,
+        in place, as ``torch.nn.Module.to``: ``to(dtype)``, ``to(device)``, ``to(device,
+        dtype)``, ``to(tensor)``. Only the CPU exists: another device raises."""
+        from ..devices import check_device
+        from ..tensor import _to_arguments
+
+        dtype, dev, _ = _to_arguments(args, kwargs)
+        check_device(dev)
+        if dtype is None:
+            return self
         dtype = np.dtype(dtype)
         if dtype.kind != "f":
             raise TypeError(f"Module.to only accepts floating point dtypes, got {dtype}")
@@ -313,13 +322,25 @@ class Module(ModuleState, Configurable):
                             f"{type(m).__name__}: it is packed in an optimizer; convert the "
                             f"model before creating the optimizer"
                         )
-                    p.data = p.data.astype(dtype)
+                    p.data = p._data.astype(dtype)
                     if p.grad is not None:
-                        p.grad = p.grad.astype(dtype)
+                        p.grad = p.grad.to(dtype)
             for name, b in m._buffers.items():
                 if b is not None and b.dtype.kind == "f":
                     m._buffers[name] = b.astype(dtype)
         return self
+
+    def cpu(self) -> Module:
+        """``self`` (modules already live on the CPU)."""
+        return self
+
+    def cuda(self, device: int | str | None = None) -> Module:
+        """Raises: no GPU backend is installed (see `mt.device`)."""
+        from ..devices import backend_of
+        from ..devices import device as make_device
+
+        backend_of(make_device("cuda") if device is None else device)
+        return self  # pragma: no cover  (only reached with a registered CUDA backend)
 
     def float(self) -> Module:
         """``self.to(mt.float32)``."""
@@ -384,7 +405,7 @@ def _check_name(name: str, module: Module, what: str) -> None:
 
 def _buffer_array(value: Tensor | np.ndarray, name: str, module: Module) -> np.ndarray:
     if isinstance(value, Tensor):
-        return value.data
+        return value._data
     if isinstance(value, np.ndarray):
         return value
     raise TypeError(

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from minitorch_es.autograd import Function
+from minitorch_es.autograd import Primitive
 from minitorch_es.errors import ShapeError
 from minitorch_es.nn import Module
 
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from minitorch_es.autograd import Context
 
 
-class Normalize(Function):
+class Normalize(Primitive):
     """``weight * (x - mean) * invstd + bias``; statistics over ``axes`` (or the given
     ``stats = (mean, var)``); ``view`` reshapes weight/bias to broadcast against ``x`` and
     ``param_axes`` are the axes their gradients sum over; ``sink`` receives the batch
