@@ -169,18 +169,7 @@ def describe(target: Registry = registry, kind: str | None = None) -> str:
         entries = target.entries(k)
         lines.append(f"{k} ({len(entries)}):")
         for e in entries:
-            line = f"  {e.name:<28} {e.provider}"
-            aliases = f"[aliases: {', '.join(e.aliases)}]" if e.aliases else ""
-            if len(line) + 2 + len(aliases) <= WIDTH:
-                lines.append(f"{line}  {aliases}".rstrip())
-            else:  # the aliases go beneath, wrapped
-                indent = " " * 31
-                lines += [
-                    line,
-                    *textwrap.wrap(
-                        aliases, WIDTH, initial_indent=indent, subsequent_indent=indent + " "
-                    ),
-                ]
+            lines += _entry_lines(e, WIDTH)
     if kind is not None:
         return "\n".join(lines)
     exports = sorted(target._exports.items())
@@ -194,3 +183,18 @@ def describe(target: Registry = registry, kind: str | None = None) -> str:
     else:
         lines.append("failed to load: none")
     return "\n".join(lines)
+
+
+def _entry_lines(entry: Any, width: int) -> list[str]:
+    """An entry of `describe`: name, provider and aliases on one line, or on several (indented
+    beneath the name) when they do not fit ``width``."""
+    indent = " " * 31
+    name = f"  {entry.name:<28} "
+    aliases = f"[aliases: {', '.join(entry.aliases)}]" if entry.aliases else ""
+    line = f"{name}{entry.provider}  {aliases}".rstrip()
+    if len(line) <= width:
+        return [line]
+    head = f"{name}{entry.provider}"
+    lines = [head] if len(head) <= width else [name.rstrip(), indent + str(entry.provider)]
+    wrap = textwrap.wrap(aliases, width, initial_indent=indent, subsequent_indent=indent + " ")
+    return lines + wrap
