@@ -62,8 +62,8 @@ def _thesis(args: argparse.Namespace) -> int:
         return 2
     if args.data_dir is not None and not os.path.isdir(args.data_dir):
         print(
-            f"minitorch-es thesis: --data-dir {args.data_dir} is not a directory (expected the "
-            f"one holding the four MNIST IDX files)",
+            f"minitorch-es thesis: no directory {args.data_dir} (--data-dir names the one "
+            f"holding the MNIST files)",
             file=sys.stderr,
         )
         return 2

@@ -129,8 +129,8 @@ def test_a_data_dir_that_does_not_exist_is_a_usage_error(tmp_path, capsys):
     code, captured = run_cli(capsys, tmp_path, "xor", "--data-dir", str(tmp_path / "nowhere"))
     assert code == 2 and captured.out == ""
     assert captured.err == (
-        f"minitorch-es thesis: --data-dir {tmp_path / 'nowhere'} is not a directory (expected "
-        f"the one holding the four MNIST IDX files)\n"
+        f"minitorch-es thesis: no directory {tmp_path / 'nowhere'} (--data-dir names the one "
+        f"holding the MNIST files)\n"
     )
     assert not (tmp_path / "report.md").exists()
 
