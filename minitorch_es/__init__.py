@@ -7,7 +7,7 @@ A first taste:
     (x ** 2).sum().backward()
 """
 
-from . import autograd, dtypes, nn, ops, optim, random, regularizers
+from . import accelerator, autograd, cuda, dtypes, nn, ops, optim, random, regularizers
 from . import plugin_manager as _plugin_manager  # noqa: F401  (loads plugins on first lookup)
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .config import Configurable
@@ -28,6 +28,7 @@ from .creation import (
     zeros,
     zeros_like,
 )
+from .devices import device, get_default_device, set_default_device
 from .dtypes import (
     bool,
     double,
@@ -85,6 +86,18 @@ from .training import Callback, History, Trainer
 
 __version__ = "0.1.0"
 
+
+def compile(model: object = None, **kwargs) -> object:  # noqa: A001  (PyTorch's name)
+    """``torch.compile``'s place: returns ``model`` unchanged (nothing is compiled), or a
+    decorator doing the same when called without a model."""
+    if model is None:
+        return lambda m: m
+    return model
+
+
+# mt.onnx is imported eagerly (it is light: the onnx package itself is imported only by an
+# export), so the core's ONNX translations are in the registry from the start.
+from . import onnx  # noqa: E402
 from .checkpoint import load, load_checkpoint, load_model, save, save_checkpoint  # noqa: E402
 
 _LAZY = {"data", "training", "checkpoint", "metrics", "callbacks", "distributed"}

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 import re
-import warnings
+import textwrap
 from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import metadata
@@ -23,6 +23,7 @@ from typing import Any
 import pluggy
 
 from . import hookspecs
+from .errors import warn
 from .printable import printable
 from .registry import Entry, Provider, Registry, normalize, registry
 from .registry_entries import check_entry
@@ -122,13 +123,12 @@ def register_plugin(
         return False
     for old, kind, entry in overrides:
         builtin = f" of the distribution {DISTRIBUTION}" if old.provider.kind == "builtin" else ""
-        warnings.warn(
+        warn(
             f"minitorch_es: plugin {printable(repr(name))} from {provider} overrides {kind} "
             f"{old.name!r} of {old.provider}{builtin} (registered as {printable(repr(entry))}); "
             f"to keep the original, disable the plugin: {DISABLE_PLUGINS_ENV}="
             f"{printable(name)}",
             RuntimeWarning,
-            stacklevel=2,
         )
     return True
 
@@ -136,7 +136,7 @@ def register_plugin(
 def _fail(name: str, provider: Provider, error: BaseException, what: str = "") -> None:
     failure = PluginFailure(name, provider, f"{what}{type(error).__name__}: {error}")
     _failures.append(failure)
-    warnings.warn(f"minitorch_es: {failure}", RuntimeWarning, stacklevel=3)
+    warn(f"minitorch_es: {failure}", RuntimeWarning)
 
 
 def _entry_points():
@@ -195,19 +195,17 @@ def load_plugins(target: Registry = registry) -> None:
         register_plugin(plugin, provider, name=ep.name, target=target)
     unknown = sorted(set(disabled) - used)
     if unknown and autoload:
-        warnings.warn(
+        warn(
             f"minitorch_es: no installed plugin is named {', '.join(map(repr, unknown))} "
             f"(disabled by {', '.join(sorted({disabled[u] for u in unknown}))}); see "
             f"`minitorch-es plugins` for the names",
             RuntimeWarning,
-            stacklevel=2,
         )
     if not builtin_found:
-        warnings.warn(
+        warn(
             "minitorch_es: the built-in catalog was not found (no entry points of the "
             f"{DISTRIBUTION} distribution); install the package, e.g. `pip install -e .`",
             RuntimeWarning,
-            stacklevel=2,
         )
 
 
@@ -240,16 +238,27 @@ def _dist_version(ep: metadata.EntryPoint) -> str:
 registry._before_lookup = load_plugins
 
 
-def describe(target: Registry = registry) -> str:
-    """A listing of every registered entry by kind with its provider, then the failures."""
+def describe(target: Registry = registry, kind: str | None = None) -> str:
+    """A listing of every registered entry by kind with its provider, then the functions and
+    the failures; with ``kind`` (``"layer"``, or its plural ``"layers"``) that kind's entries
+    alone (a ValueError lists the kinds for another name). Lines fit 100 columns."""
+    from .console import WIDTH
+
     lines = []
     target._load()
-    for kind in sorted({e.kind for e in target.entries()}):
-        entries = target.entries(kind)
-        lines.append(f"{kind} ({len(entries)}):")
+    kinds = sorted({e.kind for e in target.entries()})
+    if kind is not None:
+        plurals = {k + "es": k for k in kinds} | {k + "s": k for k in kinds}
+        kind = plurals.get(kind, kind)
+        if kind not in kinds:
+            raise ValueError(f"no entries of kind {kind!r}; the kinds are {', '.join(kinds)}")
+    for k in kinds if kind is None else [kind]:
+        entries = target.entries(k)
+        lines.append(f"{k} ({len(entries)}):")
         for e in entries:
-            aliases = f"  [aliases: {', '.join(e.aliases)}]" if e.aliases else ""
-            lines.append(printable(f"  {e.name:<28} {e.provider}{aliases}"))
+            lines += map(printable, _entry_lines(e, WIDTH))  # names from a plugin's metadata
+    if kind is not None:
+        return "\n".join(lines)
     exports = sorted(target._exports.items())
     if exports:
         lines.append(f"functions ({len(exports)}):")
@@ -265,3 +274,18 @@ def describe(target: Registry = registry) -> str:
     else:
         lines.append("failed to load: none")
     return "\n".join(lines)
+
+
+def _entry_lines(entry: Any, width: int) -> list[str]:
+    """An entry of `describe`: name, provider and aliases on one line, or on several (indented
+    beneath the name) when they do not fit ``width``."""
+    indent = " " * 31
+    name = f"  {entry.name:<28} "
+    aliases = f"[aliases: {', '.join(entry.aliases)}]" if entry.aliases else ""
+    line = f"{name}{entry.provider}  {aliases}".rstrip()
+    if len(line) <= width:
+        return [line]
+    head = f"{name}{entry.provider}"
+    lines = [head] if len(head) <= width else [name.rstrip(), indent + str(entry.provider)]
+    wrap = textwrap.wrap(aliases, width, initial_indent=indent, subsequent_indent=indent + " ")
+    return lines + wrap

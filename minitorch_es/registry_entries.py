@@ -20,7 +20,8 @@ if TYPE_CHECKING:
 
 
 # For each kind: where its base class is defined (None: any class will do, for kinds whose base
-# lives in the catalog) and whether a callable that is not a class is accepted.
+# lives in the catalog) and whether a callable that is not a class is accepted ("instance": the
+# entries are instances of the base).
 EXPECTED = {
     "layer": ("minitorch_es.nn.module:Module", False),
     "activation": ("minitorch_es.nn.module:Module", True),
@@ -32,6 +33,7 @@ EXPECTED = {
     "metric": ("minitorch_es.training.metric:Metric", True),
     "initializer": (None, True),
     "constraint": (None, True),
+    "onnx": ("minitorch_es.onnx.translation:Translation", "instance"),
 }
 
 
@@ -50,6 +52,13 @@ def check_entry(kind: str, name: str, obj: Any, provider: Provider) -> None:
     from .registry import RegistryError
 
     base, functions = _base(kind), EXPECTED[kind][1]
+    if functions == "instance":  # the kind holds descriptions, not classes (ONNX translations)
+        if isinstance(obj, base):
+            return
+        raise RegistryError(
+            f"{kind} {printable(repr(name))} from {provider}: expected a {base.__module__}."
+            f"{base.__name__}, got {_described(obj)}"
+        )
     if inspect.isclass(obj):
         if base is None or issubclass(obj, base):
             return

@@ -12,10 +12,10 @@ inplace=True)``, the usual pattern, gives the same result either way).
 from __future__ import annotations
 
 import numbers
-import warnings
 from typing import TYPE_CHECKING
 
 import minitorch_es as mt
+from minitorch_es.errors import warn
 from minitorch_es.ops.reduction import wrap_dim
 
 from . import activation_ops as ops
@@ -23,7 +23,8 @@ from . import activation_ops as ops
 if TYPE_CHECKING:
     from numpy.typing import DTypeLike
 
-    from minitorch_es.autograd import Function
+    from minitorch_es.autograd import Primitive
+
 
 GELU_APPROXIMATIONS = ("none", "tanh")
 
@@ -83,11 +84,9 @@ def check_dim(dim: int, op: str) -> int:
 
 
 def _result(input: mt.Tensor, out: mt.Tensor, inplace: bool):
-    # In place only outside autograd: a graph tensor's values may be saved for a backward.
-    if inplace and not (mt.is_grad_enabled() and input.requires_grad):
-        input.data[...] = out.data
-        return input
-    return out
+    # In place as in PyTorch: recorded in the graph (copy_), refused on a leaf requiring grad;
+    # out of place while an ONNX export traces the model (its graph has no in-place nodes).
+    return input.copy_(out) if inplace and not mt.onnx.is_in_onnx_export() else out
 
 
 # --------------------------------------------------------------------------- pointwise
@@ -176,17 +175,16 @@ def softmax_dim(dim: int | None, ndim: int, op: str) -> int:
     (0 for 0-, 1- and 3-d inputs, else 1) and warns, as PyTorch does."""
     if dim is None:
         dim = 0 if ndim in (0, 1, 3) else 1
-        warnings.warn(
+        warn(
             f"{op}: no dim given, so dim={dim} was chosen by PyTorch's deprecated implicit rule "
             f"(dim 0 for 0-, 1- and 3-d inputs, else 1); pass dim explicitly",
             UserWarning,
-            stacklevel=4,
         )
     return wrap_dim(check_dim(dim, op), ndim, op)
 
 
 def _along_dim(
-    function: type[Function], input: mt.Tensor, dim: int | None, dtype: DTypeLike | None, op: str
+    function: type[Primitive], input: mt.Tensor, dim: int | None, dtype: DTypeLike | None, op: str
 ):
     check_input(input, op)
     if dtype is not None:

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 import minitorch_es as mt
-from minitorch_es.autograd import Function
+from minitorch_es.autograd import Primitive
 
 from .loss_functions import array_of, check_loss_input, check_reduction
 
@@ -102,7 +102,7 @@ def _row_scale(ctx: Context, grad: np.ndarray) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------- Functions
-class CrossEntropyFunction(Function):
+class CrossEntropyFunction(Primitive):
     """Cross-entropy of logits against class indices; rows whose target is ``ignore_index``
     contribute nothing."""
 
@@ -162,7 +162,7 @@ class CrossEntropyFunction(Function):
         return _unrows(g * _row_scale(ctx, grad), shape), None
 
 
-class SoftTargetCrossEntropyFunction(Function):
+class SoftTargetCrossEntropyFunction(Primitive):
     """Cross-entropy of logits against class probabilities of the same shape."""
 
     @staticmethod
@@ -200,7 +200,7 @@ class SoftTargetCrossEntropyFunction(Function):
         return gx, gt
 
 
-class NLLLossFunction(Function):
+class NLLLossFunction(Primitive):
     """Negative log-likelihood of log-probabilities against class indices."""
 
     @staticmethod

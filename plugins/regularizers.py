@@ -140,7 +140,7 @@ class Constraint(mt.Configurable):
     Accepts a Tensor/Parameter (its ``.data`` is updated in place) or an ndarray; returns it."""
 
     def __call__(self, param: mt.Tensor | np.ndarray) -> mt.Tensor | np.ndarray:
-        array = param.data if isinstance(param, mt.Tensor) else param
+        array = param.numpy(force=True) if isinstance(param, mt.Tensor) else param
         if not isinstance(array, np.ndarray) or array.dtype.kind != "f":
             raise TypeError(
                 f"{type(self).__name__}: expected a floating-point Tensor, Parameter "

@@ -15,8 +15,8 @@ import numpy as np
 import pytest
 
 import minitorch_es as mt
+from minitorch_es.atomic import remove_stale_temporaries
 from minitorch_es.checkpoint import CheckpointError
-from minitorch_es.checkpoint.atomic import remove_stale_temporaries
 
 STATE = {"w": np.arange(6, dtype=np.float32).reshape(2, 3)}
 

@@ -152,7 +152,9 @@ def load_checkpoint(
         if opt_type is not None and opt_type != own:
             raise CheckpointError(
                 f"{shown!r} holds the state of a {printable(opt_type)} optimizer, cannot load it "
-                f"into a {own}"
+                f"into a {own}; to go on with the {own}, load the weights alone: "
+                f"mt.load_checkpoint({shown!r}, model=model), then fit without resume_from "
+                f"(initial_epoch= keeps the count)"
             )
         names = list(model.named_parameters()) if model is not None else None
         current = optimizer.state_dict(param_names=names)

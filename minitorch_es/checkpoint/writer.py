@@ -14,7 +14,7 @@ from typing import Any
 import h5py
 import numpy as np
 
-from .atomic import atomic_file
+from ..atomic import atomic_file
 from .format import FORMAT_VERSION, MAX_KEY_DEPTH, CheckpointError
 from .seal import USERBLOCK_SIZE, seal
 from .trees import array_digest, encode
@@ -93,7 +93,7 @@ def create(
     path: str | os.PathLike, kind: str, replace_read_only: bool = False
 ) -> Iterator[CheckpointWriter]:
     """Write a checkpoint of ``kind`` ("state_dict" or "checkpoint") atomically to ``path``."""
-    with atomic_file(path, replace_read_only) as f:
+    with atomic_file(path, replace_read_only, CheckpointError) as f:
         with h5py.File(f, "w", userblock_size=USERBLOCK_SIZE) as h5:
             writer = CheckpointWriter(h5, kind)
             yield writer

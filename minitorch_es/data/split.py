@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import math
 import numbers
-import warnings
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .. import random as _random
+from ..errors import warn
 from ..tensor import Tensor
 from .dataset import Subset
 
@@ -68,7 +68,7 @@ def random_split(
             counts[i % len(counts)] += 1
         for i, c in enumerate(counts):
             if c == 0:
-                warnings.warn(f"random_split: length of split at index {i} is 0", stacklevel=2)
+                warn(f"random_split: length of split at index {i} is 0")
         lengths = counts
     elif not all(isinstance(v, numbers.Integral) for v in lengths):
         raise ValueError(
@@ -157,7 +157,7 @@ def _allocate(counts: np.ndarray, total: int) -> np.ndarray:
 
 
 def _stratified(labels: Tensor | ArrayLike, n_train: int, n_test: int, rng: np.random.Generator):
-    labels = np.asarray(labels.data if isinstance(labels, Tensor) else labels)
+    labels = np.asarray(labels._data if isinstance(labels, Tensor) else labels)
     classes, y = (
         np.unique(labels, axis=0, return_inverse=True)
         if labels.ndim > 1
@@ -187,7 +187,7 @@ def _stratified(labels: Tensor | ArrayLike, n_train: int, n_test: int, rng: np.r
 
 def _take(array: Tensor | np.ndarray | Sequence, idx: np.ndarray):
     if isinstance(array, Tensor):
-        return Tensor(array.data[idx])
+        return Tensor(array._data[idx])
     if isinstance(array, np.ndarray):
         return array[idx]
     return [array[i] for i in idx.tolist()]

@@ -89,8 +89,8 @@ class FitSync:
     def broadcast_model(self, parameters: bool) -> None:
         """Rank 0's buffers (and parameters) on every rank."""
         model = self.trainer.model
-        arrays = [p.data for p in model.parameters()] if parameters else []
-        arrays += list(model.buffers())
+        arrays = [p._data for p in model.parameters()] if parameters else []
+        arrays += [b._data for b in model.buffers()]
         for a in arrays:
             if a.dtype.kind in "biuf":
                 _inplace(a, lambda buf: broadcast(buf, 0))
@@ -217,4 +217,4 @@ class FitSync:
 
 
 def _array(value: Tensor | np.ndarray):
-    return value.data if isinstance(value, Tensor) else np.asarray(value)
+    return value._data if isinstance(value, Tensor) else np.asarray(value)

@@ -1,13 +1,13 @@
-"""Forward hooks of `Module`: the handle that removes one, and the naming of the layer that
-raised a shape error."""
+"""Forward hooks of `Module`: the handle that removes one, the naming of the layer that
+raised a shape error, and the global parameter and buffer registration hooks."""
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..errors import ShapeError
+from ..handles import RemovableHandle  # noqa: F401  (re-exported for Module)
 
 if TYPE_CHECKING:
     from .module import Module
@@ -33,33 +33,12 @@ def _name_failing_layer(error: ShapeError, module: Module) -> None:
         error.args = (f"in layer '{path}' ({error._mt_layer_type}): {error._mt_message}",)
 
 
-class RemovableHandle:
-    """Returned by ``register_*_hook``; ``remove()`` unregisters the hook."""
-
-    _next_id = 0
-
-    def __init__(self, table: OrderedDict, hook: Callable) -> None:
-        RemovableHandle._next_id += 1
-        self.id, self._table = RemovableHandle._next_id, table
-        table[self.id] = hook
-
-    def remove(self) -> None:
-        """Unregister the hook (removing twice is harmless)."""
-        self._table.pop(self.id, None)
-
-    def __enter__(self) -> RemovableHandle:
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.remove()
-
-
 # Global registration hooks (PyTorch's torch.nn.modules.module.register_module_*_hook): called
 # with (module, name, value) whenever any module registers a parameter or a buffer; a hook may
 # return a replacement value. A checkpoint loader uses them to bound what a stored architecture
 # may allocate before the arrays are filled.
-_parameter_registration_hooks: OrderedDict = OrderedDict()
-_buffer_registration_hooks: OrderedDict = OrderedDict()
+_parameter_registration_hooks: dict = {}
+_buffer_registration_hooks: dict = {}
 
 
 def register_module_parameter_registration_hook(hook: Callable) -> RemovableHandle:
@@ -74,7 +53,19 @@ def register_module_buffer_registration_hook(hook: Callable) -> RemovableHandle:
     return RemovableHandle(_buffer_registration_hooks, hook)
 
 
-def _registered(hooks: OrderedDict, module: Module, name: str, value: object) -> object:
+def registered_parameter(module: Module, name: str, param: Any) -> Any:
+    """``param`` (or a hook's replacement) after the parameter registration hooks ran."""
+    return _run(_parameter_registration_hooks, module, name, param)
+
+
+def registered_buffer(module: Module, name: str, buffer: Any) -> Any:
+    """``buffer`` (or a hook's replacement) after the buffer registration hooks ran."""
+    return _run(_buffer_registration_hooks, module, name, buffer)
+
+
+def _run(hooks: dict, module: Module, name: str, value: Any) -> Any:
+    if value is None:
+        return None
     for hook in list(hooks.values()):
         result = hook(module, name, value)
         if result is not None:

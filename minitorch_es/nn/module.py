@@ -16,13 +16,16 @@ import numpy as np
 from ..config import Configurable
 from ..errors import ShapeError
 from ..tensor import Tensor
-from . import hooks as _hooks
+from .backward_hooks import call_with_backward_hooks
 from .hooks import (  # noqa: F401 (re-exported, as torch.nn.modules.module does)
     RemovableHandle,
     _name_failing_layer,
     register_module_buffer_registration_hook,
     register_module_parameter_registration_hook,
+    registered_buffer,
+    registered_parameter,
 )
+from .lookup import ModuleLookup
 from .parameter import Parameter
 from .state import IncompatibleKeys, ModuleState  # noqa: F401 (re-exported)
 
@@ -30,7 +33,7 @@ if TYPE_CHECKING:
     from numpy.typing import DTypeLike
 
 
-class Module(ModuleState, Configurable):
+class Module(ModuleState, ModuleLookup, Configurable):
     """Base class of layers and models, with PyTorch's ``nn.Module`` semantics.
 
     Call ``super().__init__()`` first, assign layers and `Parameter` s as attributes, write
@@ -61,6 +64,8 @@ class Module(ModuleState, Configurable):
         object.__setattr__(self, "training", True)
         object.__setattr__(self, "_forward_hooks", OrderedDict())
         object.__setattr__(self, "_forward_pre_hooks", OrderedDict())
+        object.__setattr__(self, "_backward_hooks", OrderedDict())
+        object.__setattr__(self, "_backward_pre_hooks", OrderedDict())
 
     def forward(self, *args, **kwargs) -> Any:
         """The computation of the module; subclasses implement it. Call the module itself
@@ -74,13 +79,21 @@ class Module(ModuleState, Configurable):
                 f"super().__init__() at the start of {type(self).__name__}.__init__"
             )
         try:
-            if not self._forward_hooks and not self._forward_pre_hooks:
+            if not (
+                self._forward_hooks
+                or self._forward_pre_hooks
+                or self._backward_hooks
+                or self._backward_pre_hooks
+            ):
                 return self.forward(*args, **kwargs)
             for hook in list(self._forward_pre_hooks.values()):
                 result = hook(self, args)
                 if result is not None:
                     args = result if isinstance(result, tuple) else (result,)
-            out = self.forward(*args, **kwargs)
+            if self._backward_hooks or self._backward_pre_hooks:
+                out = call_with_backward_hooks(self, self.forward, args, kwargs)
+            else:
+                out = self.forward(*args, **kwargs)
             for hook in list(self._forward_hooks.values()):
                 result = hook(self, args, out)
                 if result is not None:
@@ -98,6 +111,16 @@ class Module(ModuleState, Configurable):
         """``hook(module, inputs)`` runs before every forward; it may return new inputs."""
         return RemovableHandle(self._forward_pre_hooks, hook)
 
+    def register_full_backward_hook(self, hook: Callable) -> RemovableHandle:
+        """``hook(module, grad_input, grad_output)`` runs when the gradients with respect to
+        the module's inputs are computed; it may return a replacement ``grad_input``."""
+        return RemovableHandle(self._backward_hooks, hook)
+
+    def register_full_backward_pre_hook(self, hook: Callable) -> RemovableHandle:
+        """``hook(module, grad_output)`` runs when the gradients with respect to the module's
+        outputs are computed; it may return a replacement ``grad_output``."""
+        return RemovableHandle(self._backward_pre_hooks, hook)
+
     # --------------------------------------------------------------- registration
     def __setattr__(self, name: str, value: Any) -> None:
         params = self.__dict__.get("_parameters")
@@ -111,7 +134,7 @@ class Module(ModuleState, Configurable):
             return
         if isinstance(value, Parameter):
             self._discard(name, keep=params)
-            params[name] = _registered_parameter(self, name, value)
+            params[name] = registered_parameter(self, name, value)
         elif name in params:
             if value is not None:
                 raise TypeError(
@@ -130,7 +153,7 @@ class Module(ModuleState, Configurable):
                 )
             self._modules[name] = None
         elif name in self._buffers:
-            self._buffers[name] = _registered_buffer(self, name, value)
+            self._buffers[name] = _new_buffer(self, name, value)
         else:
             object.__setattr__(self, name, value)
 
@@ -168,7 +191,7 @@ class Module(ModuleState, Configurable):
                 f"(Parameter or None required)"
             )
         self._discard(name, keep=self._parameters)
-        self._parameters[name] = _registered_parameter(self, name, param)
+        self._parameters[name] = registered_parameter(self, name, param)
 
     def register_buffer(
         self, name: str, tensor: Tensor | np.ndarray | None, persistent: bool = True
@@ -176,7 +199,7 @@ class Module(ModuleState, Configurable):
         """A non-learnable array that belongs to the state (e.g. BatchNorm's running mean)."""
         _check_name(name, self, "buffer")
         self._discard(name, keep=self._buffers)
-        self._buffers[name] = _registered_buffer(self, name, tensor)
+        self._buffers[name] = _new_buffer(self, name, tensor)
         if not persistent:
             self._non_persistent.add(name)
 
@@ -252,18 +275,16 @@ class Module(ModuleState, Configurable):
         for _, p in self.named_parameters(recurse=recurse):
             yield p
 
-    def named_buffers(
-        self, prefix: str = "", recurse: bool = True
-    ) -> Iterator[tuple[str, np.ndarray]]:
-        """Buffers (NumPy arrays) with dotted names."""
+    def named_buffers(self, prefix: str = "", recurse: bool = True) -> Iterator[tuple[str, Tensor]]:
+        """Buffers (Tensors outside the graph) with dotted names."""
         modules = self.named_modules(prefix=prefix) if recurse else [(prefix, self)]
         for mod_name, module in modules:
             for name, b in module._buffers.items():
                 if b is not None:
                     yield (f"{mod_name}.{name}" if mod_name else name), b
 
-    def buffers(self, recurse: bool = True) -> Iterator[np.ndarray]:
-        """Every buffer of the tree (NumPy arrays, unlike PyTorch's Tensors)."""
+    def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
+        """Every buffer of the tree (Tensors)."""
         for _, b in self.named_buffers(recurse=recurse):
             yield b
 
@@ -305,8 +326,17 @@ class Module(ModuleState, Configurable):
             else:
                 p.grad[...] = 0
 
-    def to(self, dtype: DTypeLike) -> Module:
-        """Convert floating-point parameters and buffers to ``dtype`` (in place, as PyTorch)."""
+    def to(self, *args, **kwargs) -> Module:
+        """Move to a device and/or convert floating-point parameters and buffers to a dtype,
+        in place, as ``torch.nn.Module.to``: ``to(dtype)``, ``to(device)``, ``to(device,
+        dtype)``, ``to(tensor)``. Only the CPU exists: another device raises."""
+        from ..devices import check_device
+        from ..tensor import _to_arguments
+
+        dtype, dev, _ = _to_arguments(args, kwargs)
+        check_device(dev)
+        if dtype is None:
+            return self
         dtype = np.dtype(dtype)
         if dtype.kind != "f":
             raise TypeError(f"Module.to only accepts floating point dtypes, got {dtype}")
@@ -319,13 +349,37 @@ class Module(ModuleState, Configurable):
                             f"{type(m).__name__}: it is packed in an optimizer; convert the "
                             f"model before creating the optimizer"
                         )
-                    p.data = p.data.astype(dtype)
+                    p.data = p._data.astype(dtype)
                     if p.grad is not None:
-                        p.grad = p.grad.astype(dtype)
+                        p.grad = p.grad.to(dtype)
             for name, b in m._buffers.items():
                 if b is not None and b.dtype.kind == "f":
-                    m._buffers[name] = b.astype(dtype)
+                    m._buffers[name] = b.to(dtype)
         return self
+
+    def cpu(self) -> Module:
+        """``self`` (modules already live on the CPU)."""
+        return self
+
+    def cuda(self, device: int | str | None = None) -> Module:
+        """Raises: no GPU backend is installed (see `mt.device`)."""
+        from ..devices import backend_of
+        from ..devices import device as make_device
+
+        backend_of(make_device("cuda") if device is None else device)
+        return self  # pragma: no cover  (only reached with a registered CUDA backend)
+
+    def half(self) -> Module:
+        """``self.to(mt.float16)``."""
+        return self.to(np.float16)
+
+    def share_memory(self) -> Module:
+        """``self``: there is one process's memory to share (PyTorch moves it to shared memory
+        for multiprocessing)."""
+        return self
+
+    def compile(self, *args, **kwargs) -> None:
+        """Accepted for PyTorch compatibility (``model.compile()``): nothing is compiled."""
 
     def float(self) -> Module:
         """``self.to(mt.float32)``."""
@@ -362,11 +416,13 @@ class Module(ModuleState, Configurable):
         input_shape: Sequence[int] | None = None,
         print_fn: Callable[[str], Any] | None = print,
         dtype: DTypeLike | None = None,
-    ) -> dict:
-        """A Keras-style table: layer, output shape, parameter count, totals."""
+    ) -> None:
+        """Print a Keras-style table: every module (children indented under their container),
+        its output shape, parameter count, and the totals; returns None, as Keras (the
+        numbers: ``mt.nn.summarize(model, input_shape)``)."""
         from .summary import summary
 
-        return summary(self, input_shape, print_fn=print_fn, dtype=dtype)
+        summary(self, input_shape, print_fn=print_fn, dtype=dtype)
 
     def regularization_loss(self) -> Tensor:
         """Sum of the regularization penalties of the last forward pass (0 when none)."""
@@ -386,27 +442,20 @@ def _check_name(name: str, module: Module, what: str) -> None:
         raise KeyError(f"attribute '{name}' already exists on {type(module).__name__}")
 
 
-def _registered_parameter(module: Module, name: str, param: Parameter | None) -> Parameter | None:
-    if param is None or not _hooks._parameter_registration_hooks:
-        return param
-    return _hooks._registered(_hooks._parameter_registration_hooks, module, name, param)
-
-
-def _registered_buffer(module: Module, name: str, value: Tensor | np.ndarray | None):
+def _new_buffer(module: Module, name: str, value: Tensor | np.ndarray | None) -> Tensor | None:
+    """A buffer as registered: a Tensor, after the global registration hooks ran."""
     if value is None:
         return None
-    array = _buffer_array(value, name, module)
-    if not _hooks._buffer_registration_hooks:
-        return array
-    result = _hooks._registered(_hooks._buffer_registration_hooks, module, name, array)
-    return _buffer_array(result, name, module)
+    buffer = registered_buffer(module, name, _buffer_tensor(value, name, module))
+    return _buffer_tensor(buffer, name, module)
 
 
-def _buffer_array(value: Tensor | np.ndarray, name: str, module: Module) -> np.ndarray:
+def _buffer_tensor(value: Tensor | np.ndarray, name: str, module: Module) -> Tensor:
+    """A buffer is a Tensor outside the graph (as PyTorch); an array is wrapped, not copied."""
     if isinstance(value, Tensor):
-        return value.data
+        return value if not value.requires_grad else value.detach()
     if isinstance(value, np.ndarray):
-        return value
+        return Tensor._wrap(value)
     raise TypeError(
         f"cannot assign '{type(value).__name__}' as buffer '{name}' of {type(module).__name__} "
         f"(an array, a Tensor or None expected)"

@@ -166,7 +166,7 @@ def apply_constraints(pairs: Iterable[tuple[Parameter, Callable[[Tensor], Any]]]
     with no_grad():
         for p, constraint in pairs:
             new = constraint(p)
-            p.data[...] = new.data if isinstance(new, Tensor) else np.asarray(new)
+            p._data[...] = new._data if isinstance(new, Tensor) else np.asarray(new)
 
 
 def model_dtype(model: Module) -> np.dtype:

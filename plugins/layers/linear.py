@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from minitorch_es.autograd import Function
+from minitorch_es.autograd import Primitive
 from minitorch_es.errors import ShapeError
 from minitorch_es.nn import Module
 
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from minitorch_es.autograd import Context
 
 
-class LinearFunction(Function):
+class LinearFunction(Primitive):
     """``x @ weight.T + bias`` over any number of leading dimensions of ``x``."""
 
     @staticmethod
@@ -122,6 +122,7 @@ class Linear(Module):
                 f"Linear: expected input with last dimension {self.in_features} (in_features), "
                 f"got shape {shape}"
             )
+        check_same_dtype("Linear", input, self.weight, given=True)
         return finish(self, LinearFunction.apply(input, self.weight, self.bias))
 
     def extra_repr(self) -> str:

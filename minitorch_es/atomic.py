@@ -1,4 +1,6 @@
-"""Atomic replacement of a file: write a temporary file beside it, then rename it over it.
+"""Atomic file writes (checkpoints, ONNX files): a file is written under a temporary name
+beside its target, flushed to disk, then renamed over it, so a crash or an error leaves the
+previous file intact.
 
 The temporary file is ``.<name>.<random>.tmp`` in the target's directory, created with mode
 0666 minus the umask (as ``open()`` would) or with the existing file's mode, and locked
@@ -18,8 +20,6 @@ import stat
 from collections.abc import Iterator
 from typing import BinaryIO
 
-from .format import CheckpointError
-
 try:
     import fcntl
 except ImportError:  # Windows: no locks, so stale temporary files are not collected
@@ -27,26 +27,51 @@ except ImportError:  # Windows: no locks, so stale temporary files are not colle
 
 
 @contextlib.contextmanager
-def atomic_file(path: str | os.PathLike, replace_read_only: bool = False) -> Iterator[BinaryIO]:
+def atomic_file(
+    path: str | os.PathLike, replace_read_only: bool = False, error: type[Exception] = OSError
+) -> Iterator[BinaryIO]:
     """A new binary file opened for reading and writing that replaces ``path`` when the block
-    ends without an exception (and is removed when it raises)."""
-    shown = os.fspath(path)
-    target = os.path.realpath(shown)
-    directory, name = os.path.split(target)
-    mode = _existing_mode(shown, target, replace_read_only)
-    if not os.path.isdir(directory):
-        raise CheckpointError(
-            f"cannot save to {shown!r}: the directory {directory!r} does not exist"
-        )
-    remove_stale_temporaries(target)
-    fd, tmp = _create_locked(directory, name, shown)
-    try:
-        if mode is not None:
-            os.fchmod(fd, mode)
+    ends without an exception (and is removed when it raises). Problems with ``path`` (a
+    missing directory, a read-only file ...) raise ``error`` naming ``path``."""
+    with _temporary(path, replace_read_only, error) as (fd, _):
         with os.fdopen(fd, "w+b", closefd=False) as f:
             yield f
             f.flush()
-            os.fsync(f.fileno())
+
+
+@contextlib.contextmanager
+def atomic_path(
+    path: str | os.PathLike, error: type[Exception] = OSError, replace_read_only: bool = False
+) -> Iterator[str]:
+    """The path of the temporary file to write (by name) instead of ``path``; see
+    `atomic_file`."""
+    with _temporary(path, replace_read_only, error) as (_, tmp):
+        yield tmp
+
+
+def write_bytes(path: str | os.PathLike, data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically."""
+    with atomic_file(path) as f:
+        f.write(data)
+
+
+@contextlib.contextmanager
+def _temporary(
+    path: str | os.PathLike, replace_read_only: bool, error: type[Exception]
+) -> Iterator[tuple[int, str]]:
+    shown = os.fspath(path)
+    target = os.path.realpath(shown)
+    directory, name = os.path.split(target)
+    mode = _existing_mode(shown, target, replace_read_only, error)
+    if not os.path.isdir(directory):
+        raise error(f"cannot save to {shown!r}: the directory {directory!r} does not exist")
+    remove_stale_temporaries(target)
+    fd, tmp = _create_locked(directory, name, shown, error)
+    try:
+        if mode is not None:
+            os.fchmod(fd, mode)
+        yield fd, tmp
+        os.fsync(fd)
         os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(OSError):
@@ -86,28 +111,32 @@ def _prefix(name: str) -> str:
     return f".{name[:200]}."  # room for the suffix within a file name's 255 bytes
 
 
-def _existing_mode(shown: str, target: str, replace_read_only: bool) -> int | None:
+def _existing_mode(
+    shown: str, target: str, replace_read_only: bool, error: type[Exception]
+) -> int | None:
     """The permission bits to give the new file: the replaced file's, or None for a new one."""
     try:
         st = os.stat(target)
     except FileNotFoundError:
         return None
     except OSError as e:
-        raise CheckpointError(f"cannot save to {shown!r}: {e.strerror}") from None
+        raise error(f"cannot save to {shown!r}: {e.strerror}") from None
     if stat.S_ISDIR(st.st_mode):
-        raise CheckpointError(f"cannot save to {shown!r}: it is a directory")
+        raise error(f"cannot save to {shown!r}: it is a directory")
     if not stat.S_ISREG(st.st_mode):
-        raise CheckpointError(f"cannot save to {shown!r}: it is not a regular file")
+        raise error(f"cannot save to {shown!r}: it is not a regular file")
     mode = stat.S_IMODE(st.st_mode)
     if not mode & stat.S_IWUSR and not replace_read_only:
-        raise CheckpointError(
+        raise error(
             f"cannot save to {shown!r}: the file is read-only (mode {mode:o}); make it writable "
             f"or pass replace_read_only=True to replace it"
         )
     return mode
 
 
-def _create_locked(directory: str, name: str, shown: str) -> tuple[int, str]:
+def _create_locked(
+    directory: str, name: str, shown: str, error: type[Exception]
+) -> tuple[int, str]:
     """Create and lock a new temporary file; retried when a concurrent cleanup removed it
     between its creation and the lock."""
     flags = os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
@@ -118,7 +147,7 @@ def _create_locked(directory: str, name: str, shown: str) -> tuple[int, str]:
         except FileExistsError:
             continue
         except OSError as e:
-            raise CheckpointError(
+            raise error(
                 f"cannot save to {shown!r}: cannot create a file in {directory!r} ({e.strerror})"
             ) from None
         if fcntl is None:
