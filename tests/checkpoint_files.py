@@ -11,24 +11,39 @@ from minitorch_es.checkpoint.seal import seal
 from minitorch_es.checkpoint.writer import content_digest
 
 
-def attributes(f: h5py.File) -> dict:
-    """Every attribute of every object, as the writer records them (ints and strs)."""
-    found = {"/": dict(f.attrs)}
-    f.visititems(lambda name, obj: found.__setitem__("/" + name, dict(obj.attrs)) and None)
-    return {
-        where: {
-            k: v.tolist() if isinstance(v, (np.generic, np.ndarray)) else v
-            for k, v in attrs.items()
-        }
-        for where, attrs in found.items()
-        if attrs
-    }
+def field(f: h5py.File, group: str, name: str) -> str:
+    """The text of field ``name`` of ``group`` (the dataset ``group/.name``)."""
+    return f[f"{group.rstrip('/')}/.{name}"][()].tobytes().decode("utf-8")
+
+
+def set_field(f: h5py.File, group: str, name: str, value) -> None:
+    """Replace (or add) field ``name`` of ``group``: a str as UTF-8 bytes, anything else (to
+    craft a malformed field) as given."""
+    path = f"{group.rstrip('/')}/.{name}"
+    if path in f:
+        del f[path]
+    data = np.frombuffer(value.encode("utf-8"), np.uint8) if isinstance(value, str) else value
+    f.create_dataset(path, data=data)
+
+
+def fields(f: h5py.File) -> dict:
+    """Every well-formed field of every group, as the writer records them."""
+    found = {}
+
+    def visit(name, obj):
+        base = name.rsplit("/", 1)[-1]
+        if isinstance(obj, h5py.Dataset) and base.startswith(".") and obj.dtype == np.uint8:
+            group = "/" + name.rsplit("/", 1)[0] if "/" in name else "/"
+            found.setdefault(group, {})[base[1:]] = obj[()].tobytes().decode("utf-8", "replace")
+
+    f.visititems(visit)
+    return found
 
 
 def reseal(path) -> None:
     """Recompute the content digest and the integrity header of an edited checkpoint."""
     with h5py.File(path, "r+") as f:
-        f.attrs["content_sha256"] = content_digest(attributes(f))
+        set_field(f, "/", "content_sha256", content_digest(fields(f)))
     with open(path, "r+b") as raw:
         seal(raw)
 

@@ -11,7 +11,7 @@ import time
 import h5py
 import numpy as np
 import pytest
-from checkpoint_files import edit, flip
+from checkpoint_files import edit, field, flip, set_field
 
 import minitorch_es as mt
 from minitorch_es.checkpoint import CheckpointError, describe
@@ -137,7 +137,7 @@ def test_rng_state_is_restored(tmp_path):
 def test_optimizer_state_is_keyed_by_parameter_name(saved):
     path, model, _ = saved
     with h5py.File(path, "r") as f:
-        tree = json.loads(f["optimizer/state"].attrs["tree"])
+        tree = json.loads(field(f, "optimizer/state", "tree"))
     assert set(tree["state"]) == {"0.weight", "0.bias", "1.weight", "1.bias"}
     assert tree["param_groups"][0]["params"] == ["0.weight", "0.bias", "1.weight", "1.bias"]
 
@@ -166,8 +166,11 @@ def test_loading_never_imports_what_the_file_names(tmp_path):
     path = tmp_path / "evil.h5"
     mt.save_checkpoint(path, model=make_model())
     with edit(path) as f:
-        f["model"].attrs["config"] = json.dumps(
-            {"kind": "layer", "name": "os.system", "config": {"command": "echo pwned"}}
+        set_field(
+            f,
+            "model",
+            "config",
+            json.dumps({"kind": "layer", "name": "os.system", "config": {"command": "echo pwned"}}),
         )
     with pytest.raises(RegistryError, match="'os.system'"):
         mt.load_model(path)

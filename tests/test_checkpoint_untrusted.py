@@ -11,7 +11,7 @@ import signal
 import h5py
 import numpy as np
 import pytest
-from checkpoint_files import edit
+from checkpoint_files import edit, field, set_field
 
 import minitorch_es as mt
 from minitorch_es.checkpoint import CheckpointError, describe
@@ -151,18 +151,21 @@ def test_chunked_compressed_storage_is_refused(ckpt):
 def test_huge_declared_shape_without_storage_is_refused(ckpt):
     with edit(ckpt) as f:  # 6.4 GB declared, nothing stored: reading would allocate it
         replace_dataset(f, WEIGHT, shape=(40000, 40000), dtype="float32")
-        tree = json.loads(f["model/state"].attrs["tree"])
+        tree = json.loads(field(f, "model/state", "tree"))
         tree["0.weight"]["shape"] = [40000, 40000]
-        f["model/state"].attrs["tree"] = json.dumps(tree)
+        set_field(f, "model/state", "tree", json.dumps(tree))
     assert_refused(ckpt, "0 bytes stored for 6400000000 declared")
 
 
 @pytest.mark.parametrize(
     "change, match",
     [
-        (lambda f: f.attrs.__setitem__("extra", "x"), "'/@extra': an attribute the format"),
-        (lambda f: f[WEIGHT].attrs.__setitem__("ndim", 2), "an attribute the format does not"),
-        (lambda f: f.attrs.__setitem__("metadata", np.arange(3)), "expected a scalar string"),
+        (lambda f: f.attrs.__setitem__("extra", "x"), "'/': has HDF5 attributes"),
+        (lambda f: f[WEIGHT].attrs.__setitem__("ndim", 2), f"'/{WEIGHT}': has HDF5 attributes"),
+        (lambda f: set_field(f, "/", "extra", "x"), "'/.extra': a field the format does not"),
+        (lambda f: set_field(f, "/", "metadata", np.arange(3)), "expected UTF-8 bytes"),
+        (lambda f: set_field(f, "/", "metadata", np.array([0xFF], np.uint8)), "not UTF-8"),
+        (lambda f: f.create_group(".hidden"), "'/.hidden': a group named like a field"),
         (lambda f: f.create_group("model/state/9"), "'/model/state/9': a group that holds no"),
         (lambda f: f.create_group("junk"), "'/junk': not a part of a checkpoint file"),
         (lambda f: f.create_dataset("model/state/x", data=[1.0]), "no tree references"),
@@ -173,7 +176,10 @@ def test_huge_declared_shape_without_storage_is_refused(ckpt):
     ids=[
         "attribute",
         "dataset-attribute",
-        "attribute-type",
+        "unknown-field",
+        "field-type",
+        "field-encoding",
+        "dot-group",
         "empty-group",
         "section",
         "unreferenced",
@@ -204,7 +210,7 @@ def test_malformed_trees_are_refused(ckpt, tree, match):
     with edit(ckpt) as f:
         for name in list(f["scheduler/state"]):
             del f["scheduler/state"][name]
-        f["scheduler/state"].attrs["tree"] = tree if isinstance(tree, str) else json.dumps(tree)
+        set_field(f, "scheduler/state", "tree", tree if isinstance(tree, str) else json.dumps(tree))
     model, optimizer, scheduler = make_objects()
     with pytest.raises(CheckpointError, match=match):
         mt.load_checkpoint(ckpt, model=model, scheduler=scheduler)
@@ -212,9 +218,9 @@ def test_malformed_trees_are_refused(ckpt, tree, match):
 
 def test_two_references_to_one_dataset_are_refused(ckpt):
     with edit(ckpt) as f:
-        tree = json.loads(f["model/state"].attrs["tree"])
+        tree = json.loads(field(f, "model/state", "tree"))
         tree["2.bias"] = tree["0.bias"]
-        f["model/state"].attrs["tree"] = json.dumps(tree)
+        set_field(f, "model/state", "tree", json.dumps(tree))
         del f["model/state/2/bias"]
     assert_refused(ckpt, "referenced twice")
 
@@ -222,7 +228,7 @@ def test_two_references_to_one_dataset_are_refused(ckpt):
 # ----------------------------------------------------------------- architectures
 def set_config(path, config):
     with edit(path) as f:
-        f["model"].attrs["config"] = config if isinstance(config, str) else json.dumps(config)
+        set_field(f, "model", "config", config if isinstance(config, str) else json.dumps(config))
 
 
 def linear(n_in, n_out):
@@ -278,8 +284,9 @@ def test_malformed_architectures_are_refused(ckpt, config, match):
 
 def test_deeply_nested_metadata_is_refused(ckpt):
     with edit(ckpt) as f:
-        f.attrs["metadata"] = json.dumps({"epoch": 1, "deep": json.loads("[" * 150 + "]" * 150)})
-    assert_refused(ckpt, "'/@metadata': nested deeper than 100")
+        deep = json.loads("[" * 150 + "]" * 150)
+        set_field(f, "/", "metadata", json.dumps({"epoch": 1, "deep": deep}))
+    assert_refused(ckpt, "'/.metadata': nested deeper than 100")
 
 
 # ----------------------------------------------------------------- states that do not fit
@@ -297,7 +304,7 @@ def test_states_that_do_not_fit_are_checkpoint_errors(ckpt, section, tree, match
     with edit(ckpt) as f:
         for name in list(f[f"{section}/state"]):
             del f[f"{section}/state"][name]
-        f[f"{section}/state"].attrs["tree"] = json.dumps(tree)
+        set_field(f, f"{section}/state", "tree", json.dumps(tree))
     model, optimizer, scheduler = make_objects()
     with pytest.raises(CheckpointError, match=match):
         mt.load_checkpoint(ckpt, model=model, optimizer=optimizer, scheduler=scheduler)
@@ -313,7 +320,7 @@ def test_states_that_do_not_fit_are_checkpoint_errors(ckpt, section, tree, match
 )
 def test_bad_root_values_are_checkpoint_errors(ckpt, name, value, match):
     with edit(ckpt) as f:
-        f.attrs[name] = value
+        set_field(f, "/", name, value)
     model, optimizer, scheduler = make_objects()
     with pytest.raises(CheckpointError, match=match):
         mt.load_checkpoint(ckpt, model=model)
@@ -323,14 +330,14 @@ def test_bad_root_values_are_checkpoint_errors(ckpt, name, value, match):
 def test_inspect_escapes_every_string_from_the_file(ckpt, capsys):
     evil = "\x1b[2J\x1b[Hchecksums verified OK\u202e\r"
     with edit(ckpt) as f:
-        f.attrs["metadata"] = json.dumps({"epoch": 1, evil: evil})
-        f.attrs["framework_version"] = evil
-        f["scheduler"].attrs["type"] = evil
-        config = json.loads(f["model"].attrs["config"])
+        set_field(f, "/", "metadata", json.dumps({"epoch": 1, evil: evil}))
+        set_field(f, "/", "framework_version", evil)
+        set_field(f, "scheduler", "type", evil)
+        config = json.loads(field(f, "model", "config"))
         config["config"]["layers"][0][0] = evil
         config["config"]["layers"][0][1]["config"]["note"] = evil
-        f["model"].attrs["config"] = json.dumps(config)
-        f["model"].attrs["providers"] = json.dumps({"layer:Linear": evil})
+        set_field(f, "model", "config", json.dumps(config))
+        set_field(f, "model", "providers", json.dumps({"layer:Linear": evil}))
     assert cli_main(["inspect", str(ckpt)]) == 0
     out = capsys.readouterr().out
     assert not any(c in out for c in "\x1b\r\u202e")

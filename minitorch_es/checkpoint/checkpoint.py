@@ -88,14 +88,14 @@ def save_checkpoint(
                 w.json("/model", "config", serialize(model, type(model).__name__))
                 w.json("/model", "providers", _providers(model))
             except ConfigError as e:
-                w.attribute("/model", "config_error", str(e))  # weights load into a model you build
+                w.field("/model", "config_error", str(e))  # weights load into a model you build
         if optimizer is not None:
             names = list(model.named_parameters()) if model is not None else None
-            w.attribute("/optimizer", "type", _registered_name("optimizer", optimizer))
+            w.field("/optimizer", "type", _registered_name("optimizer", optimizer))
             w.json("/optimizer", "config", _safe_config(optimizer))
             w.tree("/optimizer/state", optimizer.state_dict(param_names=names))
         if scheduler is not None:
-            w.attribute("/scheduler", "type", type(scheduler).__name__)
+            w.field("/scheduler", "type", type(scheduler).__name__)
             w.tree("/scheduler/state", _plain(scheduler.state_dict()))
         if trainer is not None:
             w.tree("/trainer/state", trainer.state_dict())

@@ -20,14 +20,14 @@ WIDTH = 100
 
 def describe(path: str | os.PathLike) -> str:
     """A readable report of a checkpoint file, after verifying all of it (the integrity
-    header, the attributes and every array's SHA-256): header, metadata, architecture with
+    header, the fields and every array's SHA-256): header, metadata, architecture with
     each class's provider, parameters and buffers in model order with their total, optimizer,
     scheduler and trainer progress (``minitorch-es inspect``)."""
     with open_checkpoint(path) as ck:
         groups = [g for g in ("/state", *(f"/{s}/state" for s in SECTIONS)) if ck.has(g)]
         trees = {g: ck.tree(g) for g in groups}  # reads and verifies every array
         arrays = sum(len(references(ck.tree_json(g), g)) for g in groups)
-        root = ck.attributes["/"]
+        root = ck.fields["/"]
         lines = [
             f"file: {printable(os.fspath(path))}",
             *_wrap(
@@ -35,7 +35,7 @@ def describe(path: str | os.PathLike) -> str:
                 f"minitorch_es {printable(root['framework_version'], 20)} on "
                 f"{printable(root['created'], 30)}"
             ),
-            f"integrity: verified (SHA-256 of the file, of its attributes and of {arrays} arrays)",
+            f"integrity: verified (SHA-256 of the file, of its fields and of {arrays} arrays)",
         ]
         metadata = ck.json("/", "metadata", {})
         if isinstance(metadata, dict) and metadata:

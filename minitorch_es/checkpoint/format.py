@@ -1,5 +1,5 @@
-"""What a checkpoint file may hold: the format version, the accepted dtypes, the attributes of
-each group, and the limits that bound what a reader parses and allocates."""
+"""What a checkpoint file may hold: the format version, the accepted dtypes, the fields of each
+group, and the limits that bound what a reader parses and allocates."""
 
 from __future__ import annotations
 
@@ -16,8 +16,12 @@ DTYPES = frozenset(
 
 SECTIONS = ("model", "optimizer", "scheduler", "trainer")
 
-# The attributes each group may carry; a group not listed carries none.
-ATTRIBUTES = {
+# The fields each group may carry: a field ``name`` is a text (UTF-8) stored as a 1-D uint8
+# dataset ``.name`` of the group. HDF5 attributes are not used at all: libhdf5 reads string
+# attributes through its global heap, where a damaged or crafted size makes it allocate gigabytes
+# or loop for ever (both seen in the resealed bit-flip sweep), while a dataset of bytes is read
+# like any array, its size checked against the file first.
+FIELDS = {
     "/": frozenset(
         ["format_version", "framework", "framework_version", "created", "kind"]
         + ["metadata", "rng_state", "content_sha256"]
@@ -28,15 +32,14 @@ ATTRIBUTES = {
     "/state": frozenset(["tree"]),
     **{f"/{section}/state": frozenset(["tree"]) for section in SECTIONS},
 }
-INTEGER_ATTRIBUTES = frozenset(["format_version"])  # every other attribute is a str
-# The attributes that hold JSON (besides every state group's "tree"), all parsed on opening.
-JSON_ATTRIBUTES = frozenset(
+# The fields that hold JSON (besides every state group's "tree"), all parsed on opening.
+JSON_FIELDS = frozenset(
     [("/", "metadata"), ("/", "rng_state"), ("/model", "config"), ("/model", "providers")]
     + [("/model", "parameters"), ("/optimizer", "config")]
 )
 
 # Limits on what a file can make the reader do.
-MAX_TEXT_CHARS = 64 * 2**20  # one attribute (a JSON document)
+MAX_FIELD_BYTES = 64 * 2**20  # one field (a JSON document)
 MAX_JSON_DEPTH = 100  # nesting of lists and dicts in one JSON document
 MAX_GROUP_DEPTH = 48  # nesting of HDF5 groups
 MAX_OBJECTS = 1_000_000  # groups and datasets in one file

@@ -2,12 +2,12 @@
 
 `open_checkpoint` verifies the integrity header (`seal.verify`) before libhdf5 sees the file,
 then walks every object once and refuses anything the format does not write: links other than
-hard links (soft and external links could reach other files), named datatypes, attributes not
-in `format.ATTRIBUTES`, datasets that are virtual, use external storage, filters or chunks, have
-a dtype or shape other than their reference declares, or whose storage is not in the file. The
-content digest over every attribute (trees included, which carry each array's SHA-256) is then
-checked, and every dataset must be referenced exactly once by a tree. Only then are arrays read,
-each checked against its SHA-256; at most the file's own size is allocated for them.
+hard links (soft and external links could reach other files), named datatypes, HDF5 attributes,
+fields not in `format.FIELDS`, datasets that are virtual, use external storage, filters or
+chunks, have a dtype or shape other than their reference declares, or whose storage is not in
+the file. The content digest over every field (trees included, which carry each array's
+SHA-256) is then checked, and every dataset must be referenced exactly once by a tree. Only then
+are arrays read, each checked against its SHA-256; at most the file's own size is allocated.
 """
 
 from __future__ import annotations
@@ -23,14 +23,13 @@ import numpy as np
 
 from ..printable import printable
 from .format import (
-    ATTRIBUTES,
+    FIELDS,
     FORMAT_VERSION,
-    INTEGER_ATTRIBUTES,
-    JSON_ATTRIBUTES,
+    JSON_FIELDS,
+    MAX_FIELD_BYTES,
     MAX_GROUP_DEPTH,
     MAX_JSON_DEPTH,
     MAX_OBJECTS,
-    MAX_TEXT_CHARS,
     SECTIONS,
     CheckpointError,
 )
@@ -47,17 +46,17 @@ class CheckpointReader:
 
     def __init__(self, h5: h5py.File, path: str, file_size: int) -> None:
         self.path = path
-        self.attributes: dict[str, dict[str, str | int]] = {}
+        self.fields: dict[str, dict[str, str]] = {}
         self._children: dict[str, list[str]] = {}
         self._datasets: dict[str, h5py.Dataset] = {}
         self._json: dict[tuple[str, str], Any] = {}
         self._walk(h5)
         self._check_header()
         self._check_groups()
-        for group, name in sorted(JSON_ATTRIBUTES):
-            if name in self.attributes.get(group, {}):
+        for group, name in sorted(JSON_FIELDS):
+            if name in self.fields.get(group, {}):
                 self._json[group, name] = self._parse(
-                    self.attributes[group][name], f"{group}@{name}"
+                    self.fields[group][name], _field_path(group, name)
                 )
         self._check_trees(file_size)
 
@@ -65,18 +64,18 @@ class CheckpointReader:
     @property
     def kind(self) -> str:
         """``"state_dict"`` (written by ``mt.save``) or ``"checkpoint"``."""
-        return self.attributes["/"]["kind"]
+        return self.fields["/"]["kind"]
 
     def has(self, group: str) -> bool:
         """Whether the file holds the group (e.g. ``"/optimizer"``)."""
         return group in self._children
 
     def text(self, group: str, name: str, default: str | None = None) -> str | None:
-        """The str attribute ``name`` of ``group``, or ``default`` when absent."""
-        return self.attributes.get(group, {}).get(name, default)
+        """The field ``name`` of ``group``, or ``default`` when absent."""
+        return self.fields.get(group, {}).get(name, default)
 
     def json(self, group: str, name: str, default: Any = None) -> Any:
-        """The parsed JSON attribute ``name`` of ``group``, or ``default`` when absent."""
+        """The parsed JSON field ``name`` of ``group``, or ``default`` when absent."""
         return self._json.get((group, name), default)
 
     def tree_json(self, group: str) -> Any:
@@ -95,8 +94,10 @@ class CheckpointReader:
         while stack:
             group, where, depth = stack.pop()
             with self._reading(where):
-                self._read_attributes(group, where)
-                self._children[where] = names = list(group)
+                self._no_attributes(group, where)
+                names = list(group)
+            self.fields.setdefault(where, {})
+            self._children[where] = [n for n in names if not n.startswith(".")]
             for name in names:
                 path = f"{where.rstrip('/')}/{name}"
                 count += 1
@@ -110,7 +111,7 @@ class CheckpointReader:
                             f"links (one could make the reader open other files)"
                         )
                     cls = group.get(name, getclass=True)
-                    if cls is h5py.Group:
+                    if cls is h5py.Group and not name.startswith("."):
                         if depth + 1 > MAX_GROUP_DEPTH:
                             raise CheckpointError(
                                 f"{self._at(path)}: groups nested deeper than {MAX_GROUP_DEPTH}"
@@ -118,42 +119,49 @@ class CheckpointReader:
                         stack.append((group[name], path, depth + 1))
                     elif cls is h5py.Dataset:
                         dataset = group[name]
+                        self._no_attributes(dataset, path)
                         self._check_storage(dataset, path)
-                        self._read_attributes(dataset, path)
-                        self._datasets[path] = dataset
+                        if name.startswith("."):
+                            self.fields[where][name[1:]] = self._field(dataset, where, name[1:])
+                        else:
+                            self._datasets[path] = dataset
                     else:
-                        raise CheckpointError(f"{self._at(path)} is a named datatype")
+                        what = (
+                            "a group named like a field"
+                            if cls is h5py.Group
+                            else "a named datatype"
+                        )
+                        raise CheckpointError(f"{self._at(path)}: {what}, not a part of the format")
 
-    def _read_attributes(self, obj: h5py.HLObject, where: str) -> None:
-        allowed = ATTRIBUTES.get(where, frozenset())
-        values = self.attributes.setdefault(where, {})
-        for name in obj.attrs:
-            at = f"{where}@{name}"
-            if name not in allowed:
-                raise CheckpointError(
-                    f"{self._at(at)}: an attribute the format does not write (expected only "
-                    f"{', '.join(sorted(allowed)) or 'none'} there)"
-                )
-            aid = obj.attrs.get_id(name)
-            integer = name in INTEGER_ATTRIBUTES
-            if aid.shape != () or (
-                aid.dtype.kind not in "iu"
-                if integer
-                else h5py.check_string_dtype(aid.dtype) is None
-            ):
-                raise CheckpointError(
-                    f"{self._at(at)}: expected a scalar {'integer' if integer else 'string'}, got "
-                    f"dtype {aid.dtype} and shape {aid.shape}"
-                )
-            value = obj.attrs[name]
-            if integer:
-                values[name] = int(value)
-                continue
-            if isinstance(value, bytes):
-                value = value.decode("utf-8")
-            if len(value) > MAX_TEXT_CHARS:
-                raise CheckpointError(f"{self._at(at)}: longer than {MAX_TEXT_CHARS} characters")
-            values[name] = value
+    def _no_attributes(self, obj: h5py.HLObject, where: str) -> None:
+        if len(obj.attrs):  # counted from the object header; never read
+            raise CheckpointError(
+                f"{self._at(where)}: has HDF5 attributes, which the format does not use"
+            )
+
+    def _field(self, dataset: h5py.Dataset, group: str, name: str) -> str:
+        """A field's text: a 1-D uint8 dataset of UTF-8 bytes, its size checked first."""
+        where = _field_path(group, name)
+        allowed = FIELDS.get(group, frozenset())
+        if name not in allowed:
+            raise CheckpointError(
+                f"{self._at(where)}: a field the format does not write (expected only "
+                f"{', '.join(sorted(allowed)) or 'none'} there)"
+            )
+        shape = dataset.shape
+        if dataset.dtype != np.uint8 or shape is None or len(shape) != 1:
+            raise CheckpointError(
+                f"{self._at(where)}: expected UTF-8 bytes (uint8, 1-D), got {dataset.dtype} {shape}"
+            )
+        if shape[0] > MAX_FIELD_BYTES or dataset.id.get_storage_size() != shape[0]:
+            raise CheckpointError(
+                f"{self._at(where)}: {shape[0]} bytes declared, {dataset.id.get_storage_size()} "
+                f"stored (at most {MAX_FIELD_BYTES})"
+            )
+        try:
+            return np.asarray(dataset[()]).tobytes().decode("utf-8")
+        except UnicodeDecodeError as e:
+            raise CheckpointError(f"{self._at(where)}: not UTF-8 text ({e})") from None
 
     def _check_storage(self, dataset: h5py.Dataset, where: str) -> None:
         plist = dataset.id.get_create_plist()
@@ -170,22 +178,22 @@ class CheckpointReader:
 
     # ------------------------------------------------------------------ checks
     def _check_header(self) -> None:
-        root = self.attributes["/"]
-        missing = sorted(ATTRIBUTES["/"] - {"metadata", "rng_state"} - set(root))
+        root = self.fields["/"]
+        missing = sorted(FIELDS["/"] - {"metadata", "rng_state"} - set(root))
         if missing:
-            raise CheckpointError(f"{self.path!r}: the file attributes {missing} are missing")
-        if root["format_version"] != FORMAT_VERSION or root["framework"] != "minitorch_es":
+            raise CheckpointError(f"{self.path!r}: the fields {missing} of '/' are missing")
+        version, framework = root["format_version"], root["framework"]
+        if version != str(FORMAT_VERSION) or framework != "minitorch_es":
             raise CheckpointError(
-                f"{self.path!r}: the file attributes say format {root['format_version']} of "
-                f"{printable(repr(root['framework']))}, its header format {FORMAT_VERSION} of "
-                f"minitorch_es"
+                f"{self.path!r}: the file says format {printable(repr(version))} of "
+                f"{printable(repr(framework))}, its header format {FORMAT_VERSION} of minitorch_es"
             )
         if root["kind"] not in ("state_dict", "checkpoint"):
             raise CheckpointError(f"{self.path!r}: unknown kind {printable(repr(root['kind']))}")
-        if content_digest(self.attributes) != root["content_sha256"]:
+        if content_digest(self.fields) != root["content_sha256"]:
             raise CheckpointError(
-                f"{self.path!r}: the attributes do not match their SHA-256 (content_sha256): "
-                f"the file is corrupted"
+                f"{self.path!r}: the fields do not match their SHA-256 (content_sha256): the file "
+                f"is corrupted"
             )
 
     def _check_groups(self) -> None:
@@ -203,11 +211,11 @@ class CheckpointReader:
         states = [g for g in ("/state", *(f"/{s}/state" for s in SECTIONS)) if g in self._children]
         referenced, total = set(), 0
         for group in states:
-            if "tree" not in self.attributes[group]:
-                raise CheckpointError(f"{self._at(group)}: the attribute 'tree' is missing")
-            tree = self._parse(self.attributes[group]["tree"], group + "@tree")
+            if "tree" not in self.fields[group]:
+                raise CheckpointError(f"{self._at(group)}: the field 'tree' is missing")
+            tree = self._parse(self.fields[group]["tree"], _field_path(group, "tree"))
             self._json[group, "tree"] = tree
-            for ref in references(tree, self._at(group + "@tree")):
+            for ref in references(tree, self._at(_field_path(group, "tree"))):
                 path = f"{group}/{ref['__dataset__']}"
                 dataset = self._datasets.get(path)
                 if dataset is None or path in referenced:
@@ -315,6 +323,11 @@ def open_checkpoint(path: str | os.PathLike) -> Iterator[CheckpointReader]:
             ) from None
         with h5:
             yield CheckpointReader(h5, shown, size)
+
+
+def _field_path(group: str, field: str) -> str:
+    """The path of a field's dataset, for messages ("/model/.config")."""
+    return f"{group.rstrip('/')}/.{field}"
 
 
 def _link_kind(link: object) -> str:

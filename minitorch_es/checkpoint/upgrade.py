@@ -20,7 +20,7 @@ from ..printable import printable
 from .format import SECTIONS, CheckpointError
 from .writer import create
 
-# The attributes of format 1 that format 2 keeps as they are (JSON or plain text).
+# The attributes of format 1 that format 2 keeps as fields, as they are (JSON or plain text).
 _ROOT_JSON = ("metadata", "rng_state")
 _GROUP_TEXT = {
     "model": ("config", "providers", "config_error"),
@@ -52,10 +52,10 @@ def upgrade(path: str | os.PathLike, out: str | os.PathLike | None = None) -> st
     with create(target, content["kind"]) as w:
         for name in _ROOT_JSON:
             if name in content:
-                w.attribute("/", name, content[name])
+                w.field("/", name, content[name])
         for group, attrs in content["attributes"].items():
             for name, value in attrs.items():
-                w.attribute(group, name, value)
+                w.field(group, name, value)
         for group, tree in content["trees"].items():
             w.tree(group, tree, key_paths=group in ("/state", "/model/state"))
     return target

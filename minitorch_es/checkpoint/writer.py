@@ -1,4 +1,4 @@
-"""Writing a checkpoint: attributes, trees and their arrays into a new HDF5 file, then the
+"""Writing a checkpoint: fields (texts), trees and their arrays into a new HDF5 file, then the
 content digest, the integrity header and the atomic replacement of the target."""
 
 from __future__ import annotations
@@ -20,13 +20,13 @@ from .seal import USERBLOCK_SIZE, seal
 from .trees import array_digest, encode
 
 
-def content_digest(attributes: dict[str, dict[str, Any]]) -> str:
-    """The SHA-256 of every attribute of a file (but ``content_sha256`` itself), over a
-    canonical JSON form; each tree inside carries the digests of its arrays."""
+def content_digest(fields: dict[str, dict[str, str]]) -> str:
+    """The SHA-256 of every field of a file (but ``content_sha256`` itself), over a canonical
+    JSON form; each tree inside carries the digests of its arrays."""
     items = sorted(
         [where, name, value]
-        for where, attrs in attributes.items()
-        for name, value in attrs.items()
+        for where, values in fields.items()
+        for name, value in values.items()
         if (where, name) != ("/", "content_sha256")
     )
     return hashlib.sha256(json.dumps(items, ensure_ascii=True).encode()).hexdigest()
@@ -39,29 +39,30 @@ class CheckpointWriter:
         from .. import __version__
 
         self._h5 = h5
-        self._attributes: dict[str, dict[str, Any]] = {}
-        self.attribute("/", "format_version", FORMAT_VERSION)
-        self.attribute("/", "framework", "minitorch_es")
-        self.attribute("/", "framework_version", __version__)
-        self.attribute("/", "created", time.strftime("%Y-%m-%dT%H:%M:%S%z"))
-        self.attribute("/", "kind", kind)
+        self._fields: dict[str, dict[str, str]] = {}
+        self.field("/", "format_version", str(FORMAT_VERSION))
+        self.field("/", "framework", "minitorch_es")
+        self.field("/", "framework_version", __version__)
+        self.field("/", "created", time.strftime("%Y-%m-%dT%H:%M:%S%z"))
+        self.field("/", "kind", kind)
 
-    def attribute(self, where: str, name: str, value: str | int) -> None:
-        """Set attribute ``name`` of group ``where`` ("/", "/model" ...), creating the group."""
+    def field(self, where: str, name: str, value: str) -> None:
+        """Store the text ``value`` as field ``name`` of group ``where`` ("/", "/model" ...):
+        the dataset ``.name`` of its UTF-8 bytes, creating the group."""
         group = self._h5.require_group(where)
-        group.attrs[name] = value
-        self._attributes.setdefault(where, {})[name] = value
+        group.create_dataset("." + name, data=np.frombuffer(value.encode("utf-8"), np.uint8))
+        self._fields.setdefault(where, {})[name] = value
 
     def json(self, where: str, name: str, value: Any) -> None:
-        """Set attribute ``name`` to the JSON of ``value`` (NumPy scalars as Python numbers)."""
+        """Store the JSON of ``value`` as field ``name`` (NumPy scalars as Python numbers)."""
         try:
             text = json.dumps(value, default=_python_scalar, allow_nan=True)
         except (TypeError, ValueError) as e:
             raise CheckpointError(f"cannot store {name} of {where}: {e}") from None
-        self.attribute(where, name, text)
+        self.field(where, name, text)
 
     def tree(self, where: str, tree: Any, key_paths: bool = False) -> None:
-        """Store ``tree`` in the group ``where``: its JSON as attribute ``tree``, its arrays as
+        """Store ``tree`` in the group ``where``: its JSON as field ``tree``, its arrays as
         datasets. With ``key_paths`` the arrays of a top-level dict of dotted keys (a state
         dict) are stored at the path of their key ("0.weight" -> ``0/weight``)."""
         group = self._h5.require_group(where)
@@ -81,11 +82,11 @@ class CheckpointWriter:
             }
 
         encoded = encode(tree, store, where.strip("/"))
-        self.attribute(where, "tree", json.dumps(encoded, allow_nan=True))
+        self.field(where, "tree", json.dumps(encoded, allow_nan=True))
 
     def finish(self) -> None:
         """Write the content digest (call once, after everything else)."""
-        self.attribute("/", "content_sha256", content_digest(self._attributes))
+        self.field("/", "content_sha256", content_digest(self._fields))
 
 
 @contextlib.contextmanager
