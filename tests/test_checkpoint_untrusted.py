@@ -342,3 +342,14 @@ def test_inspect_escapes_every_string_from_the_file(ckpt, capsys):
     out = capsys.readouterr().out
     assert not any(c in out for c in "\x1b\r\u202e")
     assert "\\x1b[2J\\x1b[Hchecksums verified OK\\u202e\\x0d" in out
+
+
+def test_an_unregistered_class_is_both_a_checkpoint_and_a_registry_error(ckpt):
+    from minitorch_es.checkpoint import UnregisteredEntryError
+    from minitorch_es.registry import RegistryError
+
+    set_config(ckpt, {"kind": "layer", "name": "NotRegistered", "config": {}})
+    with pytest.raises(UnregisteredEntryError) as info:
+        mt.load_model(ckpt)
+    assert isinstance(info.value, CheckpointError) and isinstance(info.value, RegistryError)
+    assert "layer 'NotRegistered' was provided by an unknown provider" in str(info.value)
