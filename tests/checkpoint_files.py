@@ -31,6 +31,8 @@ def fields(f: h5py.File) -> dict:
     found = {}
 
     def visit(name, obj):
+        if not isinstance(name, str):  # a name that is not UTF-8: h5py gives bytes
+            return
         base = name.rsplit("/", 1)[-1]
         if isinstance(obj, h5py.Dataset) and base.startswith(".") and obj.dtype == np.uint8:
             group = "/" + name.rsplit("/", 1)[0] if "/" in name else "/"

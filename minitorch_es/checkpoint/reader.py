@@ -96,6 +96,12 @@ class CheckpointReader:
             with self._reading(where):
                 self._no_attributes(group, where)
                 names = list(group)
+                odd = [n for n in names if not isinstance(n, str)]  # h5py gives bytes then
+                if odd:
+                    raise CheckpointError(
+                        f"{self._at(where)}: holds a name that is not UTF-8 text, "
+                        f"{printable(repr(odd[0]), limit=80)}"
+                    )
             self.fields.setdefault(where, {})
             self._children[where] = [n for n in names if not n.startswith(".")]
             for name in names:
