@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import minitorch_es as mt
 
+from .catalog import MORE_FUNCTIONAL, MORE_LAYERS
 from .conv import Conv2d, conv2d
 from .dropout import Dropout, dropout
 from .embedding import Embedding, embedding
@@ -39,6 +40,7 @@ LAYERS = {
     "BatchNorm2d": (BatchNorm2d, ()),
     "LayerNorm": (LayerNorm, ("LayerNormalization",)),
     "Embedding": (Embedding, ()),
+    **MORE_LAYERS,
 }
 
 FUNCTIONAL = {
@@ -51,6 +53,7 @@ FUNCTIONAL = {
     "batch_norm": batch_norm,
     "layer_norm": layer_norm,
     "embedding": embedding,
+    **MORE_FUNCTIONAL,
 }
 
 

@@ -1,0 +1,17 @@
+"""The layers and functional forms beyond the thesis's core set, gathered for
+``minitorch_es_plugins.layers`` to register: padding, resizing, block extraction, group
+normalisation, channel dropout and pixel shuffling (each in its own module)."""
+
+from __future__ import annotations
+
+from .pad import pad
+from .pad_layers import PAD_LAYERS
+
+# name: (class, aliases), as LAYERS in the package's __init__
+MORE_LAYERS = {
+    **{cls.__name__: (cls, ()) for cls in PAD_LAYERS},
+}
+
+MORE_FUNCTIONAL = {
+    "pad": pad,
+}
