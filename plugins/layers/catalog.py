@@ -6,12 +6,17 @@ from __future__ import annotations
 
 from .pad import pad
 from .pad_layers import PAD_LAYERS
+from .resampling import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d, interpolate
 
 # name: (class, aliases), as LAYERS in the package's __init__
 MORE_LAYERS = {
+    "Upsample": (Upsample, ()),
+    "UpsamplingNearest2d": (UpsamplingNearest2d, ()),
+    "UpsamplingBilinear2d": (UpsamplingBilinear2d, ()),
     **{cls.__name__: (cls, ()) for cls in PAD_LAYERS},
 }
 
 MORE_FUNCTIONAL = {
     "pad": pad,
+    "interpolate": interpolate,
 }
