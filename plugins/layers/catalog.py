@@ -4,6 +4,7 @@ normalisation, channel dropout and pixel shuffling (each in its own module)."""
 
 from __future__ import annotations
 
+from .fold import Fold, Unfold, fold, unfold
 from .pad import pad
 from .pad_layers import PAD_LAYERS
 from .resampling import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d, interpolate
@@ -13,10 +14,14 @@ MORE_LAYERS = {
     "Upsample": (Upsample, ()),
     "UpsamplingNearest2d": (UpsamplingNearest2d, ()),
     "UpsamplingBilinear2d": (UpsamplingBilinear2d, ()),
+    "Unfold": (Unfold, ()),
+    "Fold": (Fold, ()),
     **{cls.__name__: (cls, ()) for cls in PAD_LAYERS},
 }
 
 MORE_FUNCTIONAL = {
     "pad": pad,
     "interpolate": interpolate,
+    "unfold": unfold,
+    "fold": fold,
 }
