@@ -5,12 +5,14 @@ normalisation, channel dropout and pixel shuffling (each in its own module)."""
 from __future__ import annotations
 
 from .fold import Fold, Unfold, fold, unfold
+from .group_norm import GroupNorm, group_norm
 from .pad import pad
 from .pad_layers import PAD_LAYERS
 from .resampling import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d, interpolate
 
 # name: (class, aliases), as LAYERS in the package's __init__
 MORE_LAYERS = {
+    "GroupNorm": (GroupNorm, ("GroupNormalization",)),
     "Upsample": (Upsample, ()),
     "UpsamplingNearest2d": (UpsamplingNearest2d, ()),
     "UpsamplingBilinear2d": (UpsamplingBilinear2d, ()),
@@ -24,4 +26,5 @@ MORE_FUNCTIONAL = {
     "interpolate": interpolate,
     "unfold": unfold,
     "fold": fold,
+    "group_norm": group_norm,
 }
