@@ -4,10 +4,12 @@ normalisation, channel dropout and pixel shuffling (each in its own module)."""
 
 from __future__ import annotations
 
+from .channel_dropout import Dropout1d, Dropout2d, Dropout3d, dropout1d, dropout2d, dropout3d
 from .fold import Fold, Unfold, fold, unfold
 from .group_norm import GroupNorm, group_norm
 from .pad import pad
 from .pad_layers import PAD_LAYERS
+from .pixel_shuffle import PixelShuffle, PixelUnshuffle, pixel_shuffle, pixel_unshuffle
 from .resampling import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d, interpolate
 
 # name: (class, aliases), as LAYERS in the package's __init__
@@ -18,6 +20,11 @@ MORE_LAYERS = {
     "UpsamplingBilinear2d": (UpsamplingBilinear2d, ()),
     "Unfold": (Unfold, ()),
     "Fold": (Fold, ()),
+    "Dropout1d": (Dropout1d, ("SpatialDropout1D",)),
+    "Dropout2d": (Dropout2d, ("SpatialDropout2D",)),
+    "Dropout3d": (Dropout3d, ("SpatialDropout3D",)),
+    "PixelShuffle": (PixelShuffle, ()),
+    "PixelUnshuffle": (PixelUnshuffle, ()),
     **{cls.__name__: (cls, ()) for cls in PAD_LAYERS},
 }
 
@@ -27,4 +34,9 @@ MORE_FUNCTIONAL = {
     "unfold": unfold,
     "fold": fold,
     "group_norm": group_norm,
+    "dropout1d": dropout1d,
+    "dropout2d": dropout2d,
+    "dropout3d": dropout3d,
+    "pixel_shuffle": pixel_shuffle,
+    "pixel_unshuffle": pixel_unshuffle,
 }
