@@ -24,6 +24,7 @@ from minitorch_es.nn import Loss
 
 from . import cross_entropy as CE
 from . import loss_functions as F
+from .kl_div import KLDivLoss, kl_div
 
 if TYPE_CHECKING:
     from minitorch_es.registry import Registry
@@ -196,6 +197,7 @@ LOSSES = {
         "sparse_categorical_crossentropy",
     ),
     NLLLoss: ("nll",),
+    KLDivLoss: ("kl_div", "kld", "kullback_leibler_divergence"),
 }
 FUNCTIONS = {
     "mse_loss": F.mse_loss,
@@ -206,6 +208,7 @@ FUNCTIONS = {
     "binary_cross_entropy_with_logits": F.binary_cross_entropy_with_logits,
     "cross_entropy": CE.cross_entropy,
     "nll_loss": CE.nll_loss,
+    "kl_div": kl_div,
 }
 
 
