@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 import minitorch_es as mt
 from minitorch_es.nn import Module
 
+from . import activation_extras as extras
 from . import activation_functions as F
 from .layers import Identity  # one class for mt.nn.Identity, registered as a layer there too
 
@@ -210,7 +211,7 @@ ALIASES = {"Identity": ("linear",), "SiLU": ("swish",)}
 @mt.hookimpl
 def minitorch_es_register(registry: Registry) -> None:
     """Register the activation Modules and export their functional forms to ``mt.nn.functional``."""
-    for cls in ACTIVATIONS:
+    for cls in (*ACTIVATIONS, *extras.ACTIVATIONS):
         registry.add("activation", cls.__name__, cls, aliases=ALIASES.get(cls.__name__, ()))
-    for name, function in F.FUNCTIONS.items():
+    for name, function in {**F.FUNCTIONS, **extras.FUNCTIONS}.items():
         registry.export("nn.functional", name, function)
