@@ -75,7 +75,9 @@ def test_modules_and_configs():
     ]:
         layer = cls()
         assert repr(layer) == text
-        again = mt.registry.create("activation", {"name": cls.__name__, "config": layer.get_config()})
+        again = mt.registry.create(
+            "activation", {"name": cls.__name__, "config": layer.get_config()}
+        )
         assert type(again) is cls
     x = mt.randn(2, 4)
     assert mt.nn.GLU(0)(x).shape == (1, 4)
