@@ -271,7 +271,7 @@ def test_the_matrix_covers_every_built_in_optimizer(root):
         n
         for n in mt.registry.names("optimizer")
         if str(mt.registry.entry("optimizer", n).provider).startswith("built-in")
-    }
+    } - {"LBFGS"}  # steps only with a closure, which fit does not pass
     assert built_in == {result(root, n, "reference")[1]["optimizer"] for n in NAMES}
 
 
