@@ -28,7 +28,7 @@ import numpy as np
 import minitorch_es as mt
 from minitorch_es.autograd import Primitive
 
-from .activation_ops import softplus_array, stable_sigmoid
+from .activation_math import softplus_array, stable_sigmoid
 
 if TYPE_CHECKING:
     from minitorch_es.autograd import Context
