@@ -266,5 +266,9 @@ class LogSoftmaxFunction(Primitive):
     @staticmethod
     def backward(ctx, grad):
         (out,) = ctx.saved_tensors
-        xp = ctx.xp
-        return grad - xp.exp(out) * xp.sum(grad, axis=ctx.dim, keepdims=True)
+        return log_softmax_backward(ctx.xp, grad, ctx.xp.exp(out), ctx.dim)
+
+
+def log_softmax_backward(xp, grad: Value, softmax: Value, dim: int) -> Value:  # noqa: ANN001
+    """The gradient through a log-softmax along ``dim``: ``grad - softmax * sum(grad)``."""
+    return grad - softmax * xp.sum(grad, axis=dim, keepdims=True)

@@ -30,7 +30,7 @@ def derivatives(lib, F, call, arrays: dict, wrt: tuple, tensor) -> dict:
         "out": out.detach().numpy(),
         "first": [g.detach().numpy() for g in firsts],
         "second": [
-            np.zeros(np.shape(arrays[k])) if s is None else s.detach().numpy()
+            np.zeros(np.shape(arrays[k])) if s is None else s.detach().numpy(force=True)
             for k, s in zip([*wrt, "v"], seconds)
         ],
     }
