@@ -13,6 +13,7 @@ float32 or float64; float32 stays float32.
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -20,6 +21,9 @@ import minitorch_es as mt
 from minitorch_es.autograd import Primitive
 
 from .activation_math import erf, softplus_array, stable_sigmoid
+
+if TYPE_CHECKING:
+    from types import ModuleType
 
 SELU_ALPHA = 1.6732632423543772848170429916717
 SELU_SCALE = 1.0507009873554804934193349852946
@@ -57,7 +61,7 @@ def _normal_cdf(x: np.ndarray) -> np.ndarray:
     return 0.5 * (1 + erf(x / math.sqrt(2)))
 
 
-def _normal_pdf(xp, x: Value) -> Value:  # noqa: ANN001  (a namespace module)
+def _normal_pdf(xp: ModuleType, x: Value) -> Value:
     return xp.exp(-0.5 * x * x) * (1 / math.sqrt(2 * math.pi))
 
 
@@ -269,6 +273,6 @@ class LogSoftmaxFunction(Primitive):
         return log_softmax_backward(ctx.xp, grad, ctx.xp.exp(out), ctx.dim)
 
 
-def log_softmax_backward(xp, grad: Value, softmax: Value, dim: int) -> Value:  # noqa: ANN001
+def log_softmax_backward(xp: ModuleType, grad: Value, softmax: Value, dim: int) -> Value:
     """The gradient through a log-softmax along ``dim``: ``grad - softmax * sum(grad)``."""
     return grad - softmax * xp.sum(grad, axis=dim, keepdims=True)

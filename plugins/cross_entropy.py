@@ -32,15 +32,13 @@ import numpy as np
 import minitorch_es as mt
 from minitorch_es.autograd import Primitive
 
-from .activation_ops import log_softmax_backward
+from .activation_ops import Value, log_softmax_backward
 from .loss_functions import array_of, check_loss_input, check_reduction
 
 if TYPE_CHECKING:
     from types import ModuleType
 
     from minitorch_es.autograd import Context
-
-Value = "np.ndarray | mt.Tensor"  # what backward formulas compute with (see Primitive)
 
 
 # ------------------------------------------------------------------------ layout helpers

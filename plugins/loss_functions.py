@@ -31,14 +31,13 @@ import minitorch_es as mt
 from minitorch_es.autograd import Primitive
 
 from .activation_math import softplus_array
-from .activation_ops import sigmoid_of, softplus_of
+from .activation_ops import Value, sigmoid_of, softplus_of
 
 if TYPE_CHECKING:
     from types import ModuleType
 
     from minitorch_es.autograd import Context
 
-Value = "np.ndarray | mt.Tensor"  # what backward formulas compute with (see Primitive)
 
 REDUCTIONS = ("mean", "sum", "none")
 

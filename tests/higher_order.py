@@ -18,7 +18,8 @@ import minitorch_es as mt
 
 
 def derivatives(lib, F, call, arrays: dict, wrt: tuple, tensor) -> dict:
-    """Output, first and second derivatives of ``call`` computed with ``lib``'s autograd."""
+    """Output, first and second derivatives of ``call`` computed with ``lib``'s autograd
+    (the names ``v`` and ``w_*`` are the directions, not arguments of ``call``)."""
     ts = {k: tensor(a, k in wrt) for k, a in arrays.items() if k != "v" and not k.startswith("w_")}
     out = call(F, **ts)
     v = tensor(arrays["v"], True)
@@ -72,3 +73,33 @@ def check_against_torch(
     for kind in ("first", "second"):
         for k, a, b in zip([*wrt, "v"], ours[kind], ref[kind]):
             np.testing.assert_allclose(a, b, rtol=rtol, atol=atol, err_msg=f"{kind} wrt {k}")
+
+
+def with_parameters(module, seed: int | None = None):
+    """``(fn, params)``: ``fn(*inputs, *params)`` runs ``module`` with its parameters replaced
+    by the given Tensors (what gradcheck perturbs), ``params`` their float64 copies. With
+    ``seed``, the generator is reseeded before each call (the same dropout mask every time)."""
+    slots = [
+        (m._parameters, n)
+        for m in module.modules()
+        for n, p in m._parameters.items()
+        if p is not None
+    ]
+    params = [
+        mt.tensor(d[n].numpy(force=True).astype(np.float64), requires_grad=True) for d, n in slots
+    ]
+
+    def fn(*args):
+        inputs, values = args[: len(args) - len(slots)], args[len(args) - len(slots) :]
+        saved = [d[n] for d, n in slots]
+        for (d, n), v in zip(slots, values):
+            d[n] = v
+        try:
+            if seed is not None:
+                mt.manual_seed(seed)
+            return module(*inputs)
+        finally:
+            for (d, n), p in zip(slots, saved):
+                d[n] = p
+
+    return fn, params
