@@ -103,3 +103,8 @@ def with_parameters(module, seed: int | None = None):
                 d[n] = p
 
     return fn, params
+
+
+def builtin_names(kind: str) -> set:
+    """The names of the package's own registry entries of ``kind`` (not those tests add)."""
+    return {e.name for e in mt.registry.entries(kind) if e.provider.kind == "builtin"}
