@@ -108,16 +108,7 @@ def vhp(
         >>> mt.autograd.functional.vhp(lambda t: (t ** 3).sum(), x, mt.tensor([1., 1.]))
         (tensor(9.), tensor([ 6., 12.]))
     """
-    with grad_mode.enable_grad():
-        in_tuple, inputs, out_tuple, outputs, v = start(
-            "vhp", func, inputs, v, create_graph, strict
-        )
-        jac = grad(outputs, inputs, create_graph=True)
-        check_requires_grad(jac, "jacobian", strict)
-    with last_pass(create_graph):
-        grads = grad(jac, inputs, v, create_graph=create_graph)
-        result = zeros_for_none(grads, inputs, strict, create_graph, "double_back")
-    return results(outputs, out_tuple, result, in_tuple, create_graph)
+    return _hessian_product("vhp", func, inputs, v, create_graph, strict)
 
 
 def hvp(
@@ -134,18 +125,26 @@ def hvp(
         >>> mt.autograd.functional.hvp(lambda t: (t ** 3).sum(), x, mt.tensor([1., 1.]))
         (tensor(9.), tensor([ 6., 12.]))
     """
+    return _hessian_product("hvp", func, inputs, v, create_graph, strict)
+
+
+def _hessian_product(
+    fn: str, func: Callable, inputs: Inputs, v: Inputs | None, create_graph: bool, strict: bool
+) -> tuple:
+    """``v^T H`` (the gradient of ``g . v`` for the gradient ``g``) or, for ``hvp``, ``H v``
+    (the gradient of ``(u^T H) . v`` with respect to ``u``: the double-backward trick)."""
     with grad_mode.enable_grad():
-        in_tuple, inputs, out_tuple, outputs, v = start(
-            "hvp", func, inputs, v, create_graph, strict
-        )
-        jac = grad(outputs, inputs, create_graph=True)
-        check_requires_grad(jac, "jacobian", strict)
-        u = zeros_requiring_grad(inputs)
-        double_back = grad(jac, inputs, u, create_graph=True)
-        check_requires_grad(jac, "hessian", strict)
+        in_tuple, inputs, out_tuple, outputs, v = start(fn, func, inputs, v, create_graph, strict)
+        products = grad(outputs, inputs, create_graph=True)  # the gradient g
+        check_requires_grad(products, "jacobian", strict)
+        wrt, stage = inputs, "double_back"
+        if fn == "hvp":
+            u = zeros_requiring_grad(inputs)
+            products = grad(products, inputs, u, create_graph=True)  # u^T H, linear in u
+            wrt, stage = u, "double_back_trick"
     with last_pass(create_graph):
-        grads = grad(double_back, u, v, create_graph=create_graph)
-        result = zeros_for_none(grads, inputs, strict, create_graph, "double_back_trick")
+        grads = grad(products, wrt, v, create_graph=create_graph)
+        result = zeros_for_none(grads, inputs, strict, create_graph, stage)
     return results(outputs, out_tuple, result, in_tuple, create_graph)
 
 
