@@ -176,3 +176,14 @@ def test_first_and_second_derivatives_match_pytorch(name):
 def test_pad2d_gradgradcheck(mode):
     x = mt.tensor(data(1, 2, 3, 4), requires_grad=True)
     assert gradgradcheck(lambda t: pad2d(t, (1, 2, 2, 1), mode), (x,))
+
+
+def test_eval_batch_norm_backward_uses_the_statistics_of_its_forward():
+    layer = eval_mode(nn.BatchNorm1d(3, dtype=mt.float64))
+    x = mt.tensor(data(4, 3), requires_grad=True)
+    out = layer(x)
+    expected = 1 / np.sqrt(layer.running_var.numpy() + layer.eps) * layer.weight.numpy(force=True)
+    layer.train()
+    layer(mt.tensor(data(4, 3, seed=1)))  # updates the running statistics in place
+    (g,) = mt.autograd.grad(out.sum(), x)
+    np.testing.assert_allclose(g.numpy(), np.broadcast_to(expected, (4, 3)), rtol=1e-12)

@@ -50,8 +50,8 @@ class Normalize(Primitive):
         stats: tuple[np.ndarray, np.ndarray] | None = None,
         sink: list | None = None,
     ):
-        if stats is not None:
-            stats = tuple(s.reshape(view) for s in stats)
+        if stats is not None:  # copies: backward must not see later updates of running stats
+            stats = tuple(np.array(s).reshape(view) for s in stats)
         xhat, _, batch_stats = _normalized(np, x, axes, eps, stats)
         if sink is not None and stats is None:
             sink.extend(batch_stats)
