@@ -8,7 +8,7 @@ from .loss import Loss
 from .module import IncompatibleKeys, Module, RemovableHandle
 from .parameter import Parameter
 from .parameter_containers import ParameterDict, ParameterList
-from .summary import summary
+from .summary import LayerSummary, ModelSummary, summarize, summary
 
 __getattr__ = namespace_getattr("nn", __name__)
 __dir__ = namespace_dir("nn", globals())

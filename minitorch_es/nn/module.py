@@ -409,11 +409,13 @@ class Module(ModuleState, ModuleLookup, Configurable):
         input_shape: Sequence[int] | None = None,
         print_fn: Callable[[str], Any] | None = print,
         dtype: DTypeLike | None = None,
-    ) -> dict:
-        """A Keras-style table: layer, output shape, parameter count, totals."""
+    ) -> None:
+        """Print a Keras-style table: every module (children indented under their container),
+        its output shape, parameter count, and the totals; returns None, as Keras (the
+        numbers: ``mt.nn.summarize(model, input_shape)``)."""
         from .summary import summary
 
-        return summary(self, input_shape, print_fn=print_fn, dtype=dtype)
+        summary(self, input_shape, print_fn=print_fn, dtype=dtype)
 
     def regularization_loss(self) -> Tensor:
         """Sum of the regularization penalties of the last forward pass (0 when none)."""
