@@ -4,6 +4,7 @@ import math
 
 import numpy as np
 import pytest
+from torch_parity import reference
 
 import minitorch_es as mt
 from minitorch_es.nn import Parameter
@@ -381,20 +382,24 @@ def test_plateau_with_a_group_added_later():
 # ------------------------------------------------------------------------------- against torch
 @pytest.mark.parametrize("case", list(CLOSED_FORMS) + ["one_cycle"])
 def test_against_torch(case):
-    torch = pytest.importorskip("torch")
-    param = torch.zeros(2, requires_grad=True)
-    topt = torch.optim.SGD([{"params": [param], "lr": lr} for lr in LRS[:1]], momentum=0.9)
     if case == "one_cycle":
         name, kwargs = "OneCycleLR", dict(max_lr=0.5, total_steps=EPOCHS, three_phase=True)
     else:
         name, kwargs, _ = CLOSED_FORMS[case]
     ours = run_schedule(getattr(sched, name)(make_optimizer(lrs=LRS[:1], momentum=0.9), **kwargs))
-    theirs = getattr(torch.optim.lr_scheduler, name)(topt, **kwargs)
-    expected = [theirs.get_last_lr()]
-    for _ in range(EPOCHS - 1):
-        topt.step()
-        theirs.step()
-        expected.append(theirs.get_last_lr())
+
+    def torch_lrs(torch):
+        param = torch.zeros(2, requires_grad=True)
+        topt = torch.optim.SGD([{"params": [param], "lr": lr} for lr in LRS[:1]], momentum=0.9)
+        theirs = getattr(torch.optim.lr_scheduler, name)(topt, **kwargs)
+        lrs = [theirs.get_last_lr()]
+        for _ in range(EPOCHS - 1):
+            topt.step()
+            theirs.step()
+            lrs.append(theirs.get_last_lr())
+        return np.array(lrs)
+
+    expected = reference(f"schedulers/{case}", torch_lrs)
     np.testing.assert_allclose(ours, expected, rtol=1e-10, atol=1e-15)
 
 
@@ -408,14 +413,22 @@ def test_against_torch(case):
     ],
 )
 def test_plateau_against_torch(kwargs, rng):
-    torch = pytest.importorskip("torch")
     metrics = np.round(rng.uniform(0.0, 1.0, size=EPOCHS), 2)
-    topt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
-    theirs = torch.optim.lr_scheduler.ReduceLROnPlateau(topt, **kwargs)
+
+    def torch_plateau(torch, metrics):
+        topt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
+        theirs = torch.optim.lr_scheduler.ReduceLROnPlateau(topt, **kwargs)
+        lrs = []
+        for metric in metrics:
+            theirs.step(float(metric))
+            lrs.append(theirs.get_last_lr())
+        return {"lrs": np.array(lrs), "num_bad_epochs": theirs.num_bad_epochs, "best": theirs.best}
+
+    label = "_".join(f"{k}_{v}" for k, v in kwargs.items())
+    expected = reference(f"schedulers/plateau_{label}", torch_plateau, metrics=metrics)
     ours = plateau(make_optimizer(lrs=(0.1,)), **kwargs)
-    for metric in metrics:
-        theirs.step(float(metric))
+    for metric, lrs in zip(metrics, expected["lrs"]):
         ours.step(float(metric))
-        assert ours.get_last_lr() == pytest.approx(theirs.get_last_lr(), rel=1e-12)
-    assert ours.num_bad_epochs == theirs.num_bad_epochs and ours.best == theirs.best
+        np.testing.assert_allclose(ours.get_last_lr(), lrs, rtol=1e-12)
+    assert ours.num_bad_epochs == expected["num_bad_epochs"] and ours.best == expected["best"]
     assert ours.get_last_lr()[0] < 0.1  # the sequence did reduce the lr

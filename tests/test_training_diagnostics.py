@@ -9,8 +9,8 @@ from test_training_toys import MSE, SGD, Dense, ReLU, Sigmoid, Tanh, blobs, mlp
 
 import minitorch_es as mt
 from minitorch_es.nn import Sequential
+from minitorch_es_plugins import diagnostics
 
-diagnostics = pytest.importorskip("minitorch_es_plugins.diagnostics")
 GradientWarning, DeadUnitWarning = diagnostics.GradientWarning, diagnostics.DeadUnitWarning
 
 
