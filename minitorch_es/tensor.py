@@ -188,12 +188,13 @@ class Tensor(TensorMath, TensorShape):
     def __iter__(self) -> Iterator[Tensor]:
         return (self[i] for i in range(len(self)))
 
-    def numpy(self) -> np.ndarray:
+    def numpy(self, *, force: bool = False) -> np.ndarray:
         """The underlying NumPy array (shared, not copied); refused when the tensor requires
-        grad, as in PyTorch: use ``t.detach().numpy()``."""
-        if self._requires_grad:
+        grad unless ``force=True``, as in PyTorch: use ``t.detach().numpy()``."""
+        if self._requires_grad and not force:
             raise RuntimeError(
-                "Can't call numpy() on a Tensor that requires grad. Use tensor.detach().numpy()"
+                "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() "
+                "instead (or numpy(force=True))"
             )
         return self.data
 
