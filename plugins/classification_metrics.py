@@ -145,6 +145,7 @@ class ConfusionMetric(Metric):
     """
 
     state_names = ("matrix",)
+    from_logits = False  # reads probabilities unless created with from_logits=True
 
     def __init__(
         self,

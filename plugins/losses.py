@@ -39,6 +39,8 @@ class MSELoss(Loss):
         tensor(10.)
     """
 
+    task = "regression"
+
     def __init__(self, *, reduction: str = "mean") -> None:
         super().__init__(reduction)
 
@@ -48,6 +50,8 @@ class MSELoss(Loss):
 
 class L1Loss(Loss):
     """Mean absolute error ``|x - y|`` (Keras: "mae")."""
+
+    task = "regression"
 
     def __init__(self, *, reduction: str = "mean") -> None:
         super().__init__(reduction)
@@ -59,6 +63,8 @@ class L1Loss(Loss):
 class HuberLoss(Loss):
     """``0.5 d^2`` for ``|d| < delta``, else ``delta (|d| - 0.5 delta)``, with ``d = x - y``."""
 
+    task = "regression"
+
     def __init__(self, reduction: str = "mean", delta: float = 1.0) -> None:
         super().__init__(reduction)
         self.delta = F.check_positive(delta, "delta", "HuberLoss")
@@ -69,6 +75,8 @@ class HuberLoss(Loss):
 
 class SmoothL1Loss(Loss):
     """``0.5 d^2 / beta`` for ``|d| < beta``, else ``|d| - 0.5 beta`` (HuberLoss / beta)."""
+
+    task = "regression"
 
     def __init__(self, *, reduction: str = "mean", beta: float = 1.0) -> None:
         super().__init__(reduction)
@@ -83,6 +91,8 @@ class BCELoss(Loss):
     each element (it broadcasts to the input). Logs are clamped at -100, as PyTorch. Prefer
     `BCEWithLogitsLoss` on logits: it is stable where sigmoid saturates."""
 
+    task = "classification"
+
     def __init__(
         self, weight: mt.Tensor | np.ndarray | None = None, *, reduction: str = "mean"
     ) -> None:
@@ -96,6 +106,8 @@ class BCELoss(Loss):
 class BCEWithLogitsLoss(Loss):
     """Sigmoid + binary cross-entropy in one stable formula, on logits. ``pos_weight``
     weighs the positive term (one entry per class, broadcast along the last dim)."""
+
+    task, from_logits = "classification", True
 
     def __init__(
         self,
@@ -131,6 +143,8 @@ class CrossEntropyLoss(Loss):
         >>> loss.backward()     # logits.grad is (softmax(logits) - one_hot) / N
     """
 
+    task, from_logits = "classification", True
+
     def __init__(
         self,
         weight: mt.Tensor | np.ndarray | None = None,
@@ -159,6 +173,8 @@ class CrossEntropyLoss(Loss):
 class NLLLoss(Loss):
     """Negative log-likelihood of log-probabilities (``LogSoftmax`` output) against class
     indices; ``CrossEntropyLoss`` is ``NLLLoss`` after ``LogSoftmax(dim=1)``."""
+
+    task = "classification"
 
     def __init__(
         self,

@@ -47,6 +47,7 @@ class Accuracy(Metric):
 
     state_names = ("correct", "total")
     default_name = "accuracy"
+    from_logits = False  # reads probabilities unless created with from_logits=True
 
     def __init__(
         self, threshold: float = 0.5, from_logits: bool = False, name: str | None = None

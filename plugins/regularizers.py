@@ -3,7 +3,9 @@ constraints (``MaxNorm``, ``NonNeg``, ``UnitNorm``, ``MinMaxNorm``), with Keras'
 
 A regularizer returns a scalar penalty Tensor that is part of the graph, so it backpropagates:
 ``L2(0.01)(w) == 0.01 * sum(w**2)``. A constraint projects a weight in place after an optimizer
-step. Both are Configurable, so configs and checkpoints store them by name.
+step. Attached to a parameter (a layer's ``weight_regularizer=`` / ``weight_constraint=``), both
+are applied by every optimizer's ``step``. Both are Configurable, so configs and checkpoints
+store them by name.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 import minitorch_es as mt
-from minitorch_es.regularizers import Regularizer
+from minitorch_es.regularizers import Constraint, Regularizer
 
 if TYPE_CHECKING:
     from minitorch_es.registry import Registry
@@ -134,30 +136,6 @@ class OrthogonalRegularizer(Regularizer):
 
 
 # ------------------------------------------------------------------------- constraints
-class Constraint(mt.Configurable):
-    """A projection applied to a weight in place after each optimizer step (the training loop
-    calls ``constraint(param)``; in a hand-written loop call it after ``optimizer.step()``).
-    Accepts a Tensor/Parameter (its ``.data`` is updated in place) or an ndarray; returns it."""
-
-    def __call__(self, param: mt.Tensor | np.ndarray) -> mt.Tensor | np.ndarray:
-        array = param.data if isinstance(param, mt.Tensor) else param
-        if not isinstance(array, np.ndarray) or array.dtype.kind != "f":
-            raise TypeError(
-                f"{type(self).__name__}: expected a floating-point Tensor, Parameter "
-                f"or ndarray, got {type(param).__name__}"
-            )
-        array[...] = self.project(array)
-        return param
-
-    def project(self, w: np.ndarray) -> np.ndarray:
-        """The constrained values of ``w`` (same shape and dtype)."""
-        raise NotImplementedError(f"{type(self).__name__} must implement project(w)")
-
-    def __repr__(self) -> str:
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
-        return f"{type(self).__name__}({args})"
-
-
 def _axis(axis: int | Sequence[int] | None, owner: str):
     ok = lambda a: isinstance(a, (int, np.integer)) and not isinstance(a, bool)  # noqa: E731
     if axis is None:
@@ -270,4 +248,3 @@ def minitorch_es_register(registry: Registry) -> None:
     registry.add("constraint", "NonNeg", NonNeg, aliases=("non_neg",))
     registry.add("constraint", "UnitNorm", UnitNorm, aliases=("unit_norm",))
     registry.add("constraint", "MinMaxNorm", MinMaxNorm, aliases=("min_max_norm",))
-    registry.export("regularizers", "Constraint", Constraint)

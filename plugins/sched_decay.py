@@ -98,6 +98,8 @@ class CosineAnnealingLR(LRScheduler):
     from ``base_lr`` down to ``eta_min`` in ``T_max`` epochs (and back up after, periodically;
     no warm restarts)."""
 
+    run_length_arguments = ("T_max",)
+
     def __init__(
         self,
         optimizer: Optimizer,

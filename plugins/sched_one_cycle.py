@@ -43,6 +43,9 @@ class OneCycleLR(LRScheduler):
     the optimizer's and this scheduler's state dicts resumes exactly.
     """
 
+    interval = "step"  # total_steps counts optimizer steps (batches)
+    run_length_arguments = ("total_steps", "epochs", "steps_per_epoch")
+
     def __init__(
         self,
         optimizer: Optimizer,

@@ -25,6 +25,8 @@ class ReduceLROnPlateau(LRScheduler):
     composes with a manual lr change.
     """
 
+    monitor = "val_loss"  # what a Trainer passes to step() at the end of each epoch
+
     def __init__(
         self,
         optimizer: Optimizer,

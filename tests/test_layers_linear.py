@@ -117,8 +117,8 @@ def test_unknown_initializer_is_an_error():
 
 def test_weight_and_bias_regularizers(rng):
     layer = mt.nn.Linear(3, 2, weight_regularizer="l2", bias_regularizer=mt.regularizers.l1(0.5))
-    assert isinstance(layer.weight_regularizer, mt.regularizers.L2)
-    assert isinstance(layer.bias_regularizer, mt.regularizers.L1)
+    assert isinstance(layer.weight.regularizer, mt.regularizers.L2)
+    assert isinstance(layer.bias.regularizer, mt.regularizers.L1)
     assert layer.activity_regularizer is None
     w, b = layer.weight.data, layer.bias.data
     expected = 0.01 * (w.astype(np.float64) ** 2).sum() + 0.5 * np.abs(b).sum()
@@ -207,7 +207,7 @@ def test_config_round_trip_with_every_option(rng):
     clone.load_state_dict(layer.state_dict())
     x = mt.tensor(rng.standard_normal((4, 3)).astype(np.float32))
     np.testing.assert_allclose(clone(x).data, layer(x).data)
-    assert clone.weight_regularizer.l2 == 0.02 and clone.activity_regularizer.l1 == 0.1
+    assert clone.weight.regularizer.l2 == 0.02 and clone.activity_regularizer.l1 == 0.1
     assert float(clone.regularization_loss()) == pytest.approx(float(layer.regularization_loss()))
 
 

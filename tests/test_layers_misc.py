@@ -173,7 +173,7 @@ def test_embedding_options_and_config_round_trip():
     )
     clone = mt.registry.create("layer", {"name": "Embedding", "config": layer.get_config()})
     assert clone.get_config() == layer.get_config()
-    assert isinstance(clone.weight_regularizer, mt.regularizers.L2)
+    assert isinstance(clone.weight.regularizer, mt.regularizers.L2)
     layer.weight.data[...] = 1
     out = layer(mt.tensor(np.array([[0, 2]])))
     assert float(layer.regularization_loss()) == pytest.approx(0.01 * 8 + 0.01 * 4)

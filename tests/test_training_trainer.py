@@ -177,7 +177,7 @@ def test_regularization_loss_is_added_to_the_reported_loss():
     model = mlp([2, 4, 2])
     trainer = make_trainer(model, lr=0.0)
     plain = trainer.evaluate(x, y)["loss"]
-    model[0].weight_regularizer = lambda w: (w * w).sum() * 0.5
+    model[0].weight.regularizer = lambda w: (w * w).sum() * 0.5
     penalty = 0.5 * float(np.sum(model[0].weight.data.astype(np.float64) ** 2))
     assert trainer.evaluate(x, y)["loss"] == pytest.approx(plain + penalty, rel=1e-5)
     h = trainer.fit(x, y, epochs=1, batch_size=16, verbose=0)
@@ -191,6 +191,8 @@ class Halving(LRScheduler):
 
 class Plateau:
     """A ReduceLROnPlateau-shaped scheduler: records what step() was given."""
+
+    monitor = "val_loss"
 
     def __init__(self, optimizer):
         self.optimizer, self.seen = optimizer, []
@@ -222,7 +224,7 @@ def test_constraints_project_parameters_after_each_step():
     trainer.fit(x, y, epochs=2, verbose=0)
     assert np.abs(model[0].weight.data).max() <= 0.05 and np.abs(model[2].weight.data).max() <= 0.05
     assert np.abs(model[0].bias.data).max() > 0.05
-    model[0].bias_constraint = lambda b: np.zeros_like(b.data)
+    model[0].bias.constraint = lambda b: np.zeros_like(b.data)
     trainer = make_trainer(model)
     trainer.fit(x, y, epochs=1, verbose=0)
     assert not model[0].bias.data.any()
@@ -234,6 +236,8 @@ def test_constraints_project_parameters_after_each_step():
 
 class BCEWithLogitsLoss(BCE):
     """Toy logits loss: the Trainer should create string-named metrics with from_logits."""
+
+    from_logits = True
 
     def forward(self, input, target):
         return super().forward(1.0 / (1.0 + (-input).exp()), target)

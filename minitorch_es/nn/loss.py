@@ -12,6 +12,12 @@ class Loss(Module):
     """A Module computing ``loss(input, target)``; subclasses call `reduce` on the
     per-element losses.
 
+    A loss declares what the `Trainer` needs to know about it in two class attributes (a plain
+    function used as a loss may carry them too): ``task`` is ``"classification"`` (the Trainer's
+    ``metrics="auto"`` then reports accuracy), ``"regression"`` or None (unknown), and
+    ``from_logits`` says that the input is logits rather than probabilities (metrics named by a
+    string are then created with ``from_logits=True``).
+
         >>> class MeanAbsolute(mt.nn.Loss):
         ...     def forward(self, input, target):
         ...         return self.reduce((input - target).abs())
@@ -20,6 +26,9 @@ class Loss(Module):
         >>> MeanAbsolute(reduction="none")(mt.tensor([1., 2.]), mt.tensor([0., 0.]))
         tensor([1., 2.])
     """
+
+    task: str | None = None
+    from_logits: bool = False
 
     def __init__(self, reduction: str = "mean") -> None:
         super().__init__()

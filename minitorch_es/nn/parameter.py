@@ -8,6 +8,7 @@ optimizer.
 
 from __future__ import annotations
 
+import copy
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -32,6 +33,12 @@ class Parameter(Tensor):
         ...         return x * self.factor
         >>> [name for name, _ in Scale().named_parameters()]
         ['factor']
+
+    ``regularizer`` (a penalty ``Tensor -> scalar Tensor``) and ``constraint`` (a projection)
+    belong to the parameter, as the ``regularizer=`` and ``constraint=`` of Keras's
+    ``add_weight``: every optimizer's ``step`` adds the penalty's gradient and projects the
+    parameter afterwards, and ``Module.regularization_loss()`` reports the penalty.
+    Layers set them from their ``weight_regularizer=`` / ``weight_constraint=`` ... options.
     """
 
     def __init__(self, data: Tensor | ArrayLike | None = None, requires_grad: bool = True) -> None:
@@ -44,6 +51,8 @@ class Parameter(Tensor):
             )
         self._arena = None  # the arena (of an optimizer) whose buffers hold data and grad
         self._slot = -1
+        self.regularizer = None  # applied by the optimizer machinery (see the class notes)
+        self.constraint = None
         super().__init__(array, requires_grad=requires_grad)
 
     # ``data`` is stored in Tensor's slot; these accessors add the arena's copy-into semantics.
@@ -106,6 +115,8 @@ class Parameter(Tensor):
         # arrays, outside any optimizer's arena.
         new = Parameter(self.data.copy(), requires_grad=self.requires_grad)
         new.name = self.name
+        new.regularizer = copy.deepcopy(self.regularizer, memo)
+        new.constraint = copy.deepcopy(self.constraint, memo)
         if self.grad is not None:
             new.grad = self.grad.copy()
         memo[id(self)] = new

@@ -12,11 +12,22 @@ from ..autograd.grad_mode import no_grad
 if TYPE_CHECKING:
     from numpy.typing import DTypeLike
 
-    from .module import Module
+
+class ModuleSummary:
+    """The ``summary()`` method of `Module` (a mixin)."""
+
+    def summary(
+        self,
+        input_shape: Sequence[int] | None = None,
+        print_fn: Callable[[str], Any] | None = print,
+        dtype: DTypeLike | None = None,
+    ) -> dict:
+        """A Keras-style table: layer, output shape, parameter count, totals."""
+        return summary(self, input_shape, print_fn=print_fn, dtype=dtype)
 
 
 def summary(
-    model: Module,
+    model: ModuleSummary,
     input_shape: Sequence[int] | None = None,
     print_fn: Callable[[str], Any] | None = print,
     dtype: DTypeLike | None = None,
@@ -80,7 +91,7 @@ def summary(
 
 
 def _recorder(rows: list[dict], name: str):
-    def hook(module: Module, inputs: tuple, output: Any):
+    def hook(module: ModuleSummary, inputs: tuple, output: Any):
         if any(r["name"] == name for r in rows):
             return
         shape = tuple(getattr(output, "shape", np.shape(output)))
@@ -96,7 +107,7 @@ def _recorder(rows: list[dict], name: str):
     return hook
 
 
-def _count(module: Module) -> int:
+def _count(module: ModuleSummary) -> int:
     return sum(p.data.size for p in module.parameters())
 
 

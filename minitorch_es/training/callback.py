@@ -7,7 +7,7 @@ Order of the hooks in ``Trainer.fit`` (``batch`` is the 0-based index within the
         on_batch_begin(batch, logs)        # logs: {"batch", "size"}
           forward, loss, backward
         on_after_backward(batch, logs)     # gradients are ready, weights not yet updated
-          optimizer.step(), constraints
+          optimizer.step() (with the parameters' regularizers and constraints)
         on_batch_end(batch, logs)          # logs: running "loss" and metrics, "batch_loss"
       validation, scheduler.step()
       on_epoch_end(epoch, logs)            # "loss", metrics, "val_*", "lr"

@@ -17,7 +17,7 @@ from ..autograd import no_grad
 from ..tensor import Tensor
 from .data_adapter import unpack_batch
 from .errors import NonFiniteLossError
-from .resolve import apply_constraints, model_dtype, wants_metric
+from .resolve import model_dtype, monitored_value
 
 if TYPE_CHECKING:
     from numpy.typing import ArrayLike, DTypeLike
@@ -124,8 +124,7 @@ class TrainingLoop:
         if self._sync is not None:
             self._sync.average_gradients(self.optimizer)
         cbs.on_after_backward(index, {"batch": index, "size": n, "batch_loss": value})
-        self.optimizer.step()
-        apply_constraints(self.constraints)
+        self.optimizer.step()  # also applies the parameters' regularizers and constraints
         if self.scheduler is not None and self.scheduler_interval == "step":
             self.scheduler.step()
         self.global_step += 1
@@ -201,10 +200,11 @@ class TrainingLoop:
     def _step_scheduler(self, logs: dict) -> None:
         if self.scheduler is None or self.scheduler_interval == "step":
             return
-        if wants_metric(self.scheduler):
-            self.scheduler.step(logs.get("val_loss", logs["loss"]))
-        else:
+        monitor = getattr(self.scheduler, "monitor", None)
+        if monitor is None:
             self.scheduler.step()
+        else:
+            self.scheduler.step(monitored_value(logs, monitor, self.scheduler))
 
     # -------------------------------------------------------------- evaluation
     def _evaluate_loader(

@@ -86,7 +86,8 @@ class Conv2d(Module):
     (padding: int, pair, 'valid' or 'same'; padding_mode: 'zeros', 'reflect', 'replicate',
     'circular'; input ``(N, C, H, W)`` or unbatched ``(C, H, W)``; PyTorch's default init).
     Keras-style keyword options as `Linear`: ``activation``, ``weight_init``,
-    ``bias_init``, ``weight_regularizer``, ``bias_regularizer``, ``activity_regularizer``.
+    ``bias_init``, ``weight_regularizer``, ``bias_regularizer``, ``activity_regularizer``,
+    ``weight_constraint``, ``bias_constraint``.
     """
 
     def __init__(
@@ -108,6 +109,8 @@ class Conv2d(Module):
         weight_regularizer: str | dict[str, Any] | Callable | None = None,
         bias_regularizer: str | dict[str, Any] | Callable | None = None,
         activity_regularizer: str | dict[str, Any] | Callable | None = None,
+        weight_constraint: str | dict[str, Any] | Callable | None = None,
+        bias_constraint: str | dict[str, Any] | Callable | None = None,
     ) -> None:
         super().__init__()
         name = "Conv2d"
@@ -141,6 +144,8 @@ class Conv2d(Module):
             weight_regularizer=weight_regularizer,
             bias_regularizer=bias_regularizer,
             activity_regularizer=activity_regularizer,
+            weight_constraint=weight_constraint,
+            bias_constraint=bias_constraint,
         )
 
     def reset_parameters(self) -> None:

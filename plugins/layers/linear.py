@@ -71,7 +71,8 @@ class Linear(Module):
     and U(-1/sqrt(in_features), 1/sqrt(in_features)) for the bias). Keras-style keyword options:
     ``activation`` (applied after the affine map), ``weight_init`` / ``bias_init`` (initializer
     specs replacing the defaults), ``weight_regularizer`` / ``bias_regularizer`` /
-    ``activity_regularizer``. The thesis's MNIST hidden layer is
+    ``activity_regularizer``, ``weight_constraint`` / ``bias_constraint`` (attached to the
+    parameters, so every optimizer applies them). The thesis's MNIST hidden layer is
     ``Linear(784, 64, activation="relu", activity_regularizer=mt.regularizers.l2(0.001))``.
 
         >>> layer = mt.nn.Linear(3, 2)
@@ -92,6 +93,8 @@ class Linear(Module):
         weight_regularizer: str | dict[str, Any] | Callable | None = None,
         bias_regularizer: str | dict[str, Any] | Callable | None = None,
         activity_regularizer: str | dict[str, Any] | Callable | None = None,
+        weight_constraint: str | dict[str, Any] | Callable | None = None,
+        bias_constraint: str | dict[str, Any] | Callable | None = None,
     ) -> None:
         super().__init__()
         self.in_features = check_int("Linear", "in_features", in_features)
@@ -107,6 +110,8 @@ class Linear(Module):
             weight_regularizer=weight_regularizer,
             bias_regularizer=bias_regularizer,
             activity_regularizer=activity_regularizer,
+            weight_constraint=weight_constraint,
+            bias_constraint=bias_constraint,
         )
 
     def reset_parameters(self) -> None:
