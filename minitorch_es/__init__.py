@@ -7,7 +7,7 @@ A first taste:
     (x ** 2).sum().backward()
 """
 
-from . import autograd, dtypes, nn, ops, optim, random, regularizers
+from . import autograd, dtypes, nn, ops, optim, random, regularizers, validation
 from . import plugin_manager as _plugin_manager  # noqa: F401  (loads plugins on first lookup)
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .config import Configurable
@@ -85,15 +85,5 @@ from .training import Callback, History, Trainer
 
 __version__ = "0.1.0"
 
+from . import callbacks, data, distributed, metrics  # noqa: E402  (namespaces and subpackages)
 from .checkpoint import load, load_checkpoint, load_model, save, save_checkpoint  # noqa: E402
-
-_LAZY = {"data", "training", "checkpoint", "metrics", "callbacks", "distributed"}
-
-
-def __getattr__(name: str):
-    # Heavier subpackages load on first use, which also keeps `import minitorch_es` fast.
-    if name in _LAZY:
-        import importlib
-
-        return importlib.import_module(f".{name}", __name__)
-    raise AttributeError(f"module 'minitorch_es' has no attribute {name!r}")

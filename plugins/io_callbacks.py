@@ -10,8 +10,9 @@ from typing import Any
 
 from minitorch_es import distributed
 from minitorch_es.training import Callback, announce
+from minitorch_es.validation import check_int
 
-from .monitoring import check_count, improved, monitored_value, resolve_mode
+from .monitoring import improved, monitored_value, resolve_mode
 
 
 class ModelCheckpoint(Callback):
@@ -50,7 +51,7 @@ class ModelCheckpoint(Callback):
             raise TypeError(
                 f"ModelCheckpoint: filepath must be a str or a path, got {type(filepath).__name__}"
             )
-        check_count(every_n_epochs, "every_n_epochs", "ModelCheckpoint", low=1)
+        check_int(every_n_epochs, "every_n_epochs", "ModelCheckpoint", low=1)
         self.filepath, self.monitor, self.verbose = os.fspath(filepath), monitor, verbose
         self.mode = resolve_mode(mode, monitor, "ModelCheckpoint")
         self.save_best_only, self.save_weights_only = save_best_only, save_weights_only

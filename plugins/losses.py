@@ -21,6 +21,7 @@ import numpy as np
 
 import minitorch_es as mt
 from minitorch_es.nn import Loss
+from minitorch_es.validation import check_float, check_int
 
 from . import cross_entropy as CE
 from . import loss_functions as F
@@ -67,7 +68,7 @@ class HuberLoss(Loss):
 
     def __init__(self, reduction: str = "mean", delta: float = 1.0) -> None:
         super().__init__(reduction)
-        self.delta = F.check_positive(delta, "delta", "HuberLoss")
+        self.delta = check_float(delta, "delta", "HuberLoss", low=0, low_open=True)
 
     def forward(self, input: mt.Tensor, target: mt.Tensor) -> mt.Tensor:
         return F.huber_loss(input, target, self.reduction, self.delta)
@@ -80,7 +81,7 @@ class SmoothL1Loss(Loss):
 
     def __init__(self, *, reduction: str = "mean", beta: float = 1.0) -> None:
         super().__init__(reduction)
-        self.beta = F.check_positive(beta, "beta", "SmoothL1Loss", allow_zero=True)
+        self.beta = check_float(beta, "beta", "SmoothL1Loss", low=0)
 
     def forward(self, input: mt.Tensor, target: mt.Tensor) -> mt.Tensor:
         return F.smooth_l1_loss(input, target, reduction=self.reduction, beta=self.beta)
@@ -156,8 +157,8 @@ class CrossEntropyLoss(Loss):
         super().__init__(reduction)
         name = "CrossEntropyLoss"
         self.register_buffer("weight", CE.check_class_weight(weight, name))
-        self.ignore_index = CE.check_ignore_index(ignore_index, name)
-        self.label_smoothing = CE.check_label_smoothing(label_smoothing, name)
+        self.ignore_index = check_int(ignore_index, "ignore_index", name)
+        self.label_smoothing = check_float(label_smoothing, "label_smoothing", name, low=0, high=1)
 
     def forward(self, input: mt.Tensor, target: mt.Tensor) -> mt.Tensor:
         return CE.cross_entropy(
@@ -186,7 +187,7 @@ class NLLLoss(Loss):
         super().__init__(reduction)
         name = "NLLLoss"
         self.register_buffer("weight", CE.check_class_weight(weight, name))
-        self.ignore_index = CE.check_ignore_index(ignore_index, name)
+        self.ignore_index = check_int(ignore_index, "ignore_index", name)
 
     def forward(self, input: mt.Tensor, target: mt.Tensor) -> mt.Tensor:
         return CE.nll_loss(

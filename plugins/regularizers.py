@@ -18,6 +18,7 @@ import numpy as np
 
 import minitorch_es as mt
 from minitorch_es.regularizers import Constraint, Regularizer
+from minitorch_es.validation import check_tensor, is_int, is_real
 
 if TYPE_CHECKING:
     from minitorch_es.registry import Registry
@@ -26,24 +27,13 @@ EPSILON = 1e-7  # Keras's backend.epsilon(): keeps the norms of all-zero slices 
 
 
 def _factor(value: float, name: str, owner: str) -> float:
-    """A non-negative finite number, as Keras's ``validate_float_arg``."""
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, (int, float, np.integer, np.floating))
-        or not math.isfinite(value)
-        or value < 0
-    ):
+    """A non-negative finite number, with the message of Keras's ``validate_float_arg``."""
+    if not is_real(value) or not math.isfinite(value) or value < 0:
         raise ValueError(
             f"{owner}: invalid value for argument {name}: expected a non-negative "
             f"float, got {name}={value!r}"
         )
     return float(value)
-
-
-def _tensor(x: mt.Tensor, owner: str):
-    if not isinstance(x, mt.Tensor):
-        raise TypeError(f"{owner}: expected a minitorch_es Tensor, got {type(x).__name__}")
-    return x
 
 
 # ------------------------------------------------------------------------ regularizers
@@ -55,7 +45,7 @@ class L1L2(Regularizer):
         self.l2 = _factor(0.0 if l2 is None else l2, "l2", type(self).__name__)
 
     def __call__(self, x: mt.Tensor) -> mt.Tensor:
-        x = _tensor(x, type(self).__name__)
+        x = check_tensor(x, "x", type(self).__name__)
         penalty = None
         if self.l1:
             penalty = self.l1 * x.abs().sum()
@@ -122,7 +112,7 @@ class OrthogonalRegularizer(Regularizer):
         self.mode = mode
 
     def __call__(self, x: mt.Tensor) -> mt.Tensor:
-        x = _tensor(x, "OrthogonalRegularizer")
+        x = check_tensor(x, "x", "OrthogonalRegularizer")
         if x.ndim != 2:
             raise ValueError(f"OrthogonalRegularizer: inputs must have rank 2, got shape {x.shape}")
         vectors = x if self.mode == "rows" else x.T
@@ -137,10 +127,9 @@ class OrthogonalRegularizer(Regularizer):
 
 # ------------------------------------------------------------------------- constraints
 def _axis(axis: int | Sequence[int] | None, owner: str):
-    ok = lambda a: isinstance(a, (int, np.integer)) and not isinstance(a, bool)  # noqa: E731
     if axis is None:
         return None
-    if ok(axis) or (isinstance(axis, (list, tuple)) and axis and all(ok(a) for a in axis)):
+    if is_int(axis) or (isinstance(axis, (list, tuple)) and axis and all(map(is_int, axis))):
         return tuple(axis) if isinstance(axis, (list, tuple)) else int(axis)
     raise ValueError(f"{owner}: axis must be an int or a non-empty list of ints, got {axis!r}")
 

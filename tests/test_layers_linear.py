@@ -237,9 +237,9 @@ def test_wrong_input_size_names_the_layer_and_shapes():
 
 
 def test_bad_constructor_arguments():
-    with pytest.raises(TypeError, match="Linear: in_features must be an int, got float"):
+    with pytest.raises(TypeError, match="Linear: in_features must be an int >= 0, got float"):
         mt.nn.Linear(3.0, 2)
-    with pytest.raises(ValueError, match="Linear: out_features must be >= 0, got -1"):
+    with pytest.raises(ValueError, match="Linear: out_features must be an int >= 0, got -1"):
         mt.nn.Linear(3, -1)
     with pytest.raises(TypeError, match="floating point"):
         mt.nn.Linear(3, 2, dtype=mt.int64)

@@ -241,7 +241,7 @@ def test_other_errors():
         R.MaxNorm(axis=3)(np.ones((2, 2)))
     with pytest.raises(TypeError, match="NonNeg: expected a floating-point Tensor.*got list"):
         R.NonNeg()([1.0, -1.0])
-    with pytest.raises(TypeError, match="L2: expected a minitorch_es Tensor, got ndarray"):
+    with pytest.raises(TypeError, match="L2: x must be a Tensor, got ndarray"):
         R.L2()(np.ones(3))
 
 

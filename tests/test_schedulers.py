@@ -107,12 +107,24 @@ def test_resuming_with_last_epoch_needs_initial_lr():
 @pytest.mark.parametrize(
     "make, error, match",
     [
-        (lambda o: sched.StepLR(o, step_size=0), ValueError, "positive integer step_size, got 0"),
-        (lambda o: sched.StepLR(o, step_size=2.5), ValueError, "step_size"),
-        (lambda o: sched.StepLR(o, 3, gamma=-0.1), ValueError, "gamma >= 0, got -0.1"),
-        (lambda o: sched.MultiStepLR(o, [3, -1]), ValueError, "non-negative integers"),
-        (lambda o: sched.ExponentialLR(o, gamma="0.9"), ValueError, "gamma"),
-        (lambda o: sched.CosineAnnealingLR(o, T_max=0), ValueError, "T_max, got 0"),
+        (
+            lambda o: sched.StepLR(o, step_size=0),
+            ValueError,
+            "step_size must be an int >= 1, got 0",
+        ),
+        (lambda o: sched.StepLR(o, step_size=2.5), TypeError, "step_size must be an int"),
+        (lambda o: sched.StepLR(o, 3, gamma=-0.1), ValueError, "gamma must be a real number >= 0"),
+        (
+            lambda o: sched.MultiStepLR(o, [3, -1]),
+            ValueError,
+            r"milestones\[1\] must be an int >= 0",
+        ),
+        (lambda o: sched.ExponentialLR(o, gamma="0.9"), TypeError, "gamma must be a real number"),
+        (
+            lambda o: sched.CosineAnnealingLR(o, T_max=0),
+            ValueError,
+            "T_max must be an int >= 1, got 0",
+        ),
         (lambda o: sched.CosineAnnealingLR(o, T_max=5, eta_min=-1), ValueError, "eta_min >= 0"),
         (lambda o: sched.LinearLR(o, start_factor=0), ValueError, "start_factor=0"),
         (lambda o: sched.LinearLR(o, start_factor=1.5), ValueError, "less or equal to 1"),
@@ -354,8 +366,8 @@ def test_plateau_state_dict_and_config_round_trip():
         (dict(mode="lowest"), ValueError, "mode 'lowest' is unknown"),
         (dict(threshold_mode="relative"), ValueError, "threshold mode 'relative' is unknown"),
         (dict(min_lr=[0.1]), ValueError, "expected 2 min_lrs"),
-        (dict(patience=-1), ValueError, "non-negative integer patience"),
-        (dict(cooldown=1.5), ValueError, "cooldown"),
+        (dict(patience=-1), ValueError, "patience must be an int >= 0, got -1"),
+        (dict(cooldown=1.5), TypeError, "cooldown must be an int >= 0, got float"),
     ],
 )
 def test_plateau_invalid_arguments(kwargs, error, match):

@@ -285,10 +285,14 @@ def test_non_finite_loss_raises_naming_epoch_and_step_and_skips_the_update():
     "kwargs, error, match",
     [
         (dict(epochs=-1), ValueError, "epochs must be an int >= 0"),
-        (dict(epochs=2.5), ValueError, "epochs must be an int"),
+        (dict(epochs=2.5), TypeError, "epochs must be an int >= 0, got float"),
         (dict(initial_epoch=-2), ValueError, "initial_epoch must be an int >= 0"),
-        (dict(batch_size=0), ValueError, "batch_size must be a positive int"),
-        (dict(validation_split=1.0), ValueError, r"validation_split must be a float in \[0, 1\)"),
+        (dict(batch_size=0), ValueError, "batch_size must be an int >= 1, got 0"),
+        (
+            dict(validation_split=1.0),
+            ValueError,
+            r"validation_split must be a real number in \[0, 1\)",
+        ),
         (dict(validation_split=0.95), ValueError, "leaves 0 for training and 16 for validation"),
         (dict(validation_data=(1, 2, 3)), TypeError, "expected a tuple"),
         (dict(verbose=3), ValueError, "verbose must be 0"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..tensor import Tensor
+from ..validation import check_choice
 from .module import Module
 
 REDUCTIONS = ("mean", "sum", "none")
@@ -32,11 +33,8 @@ class Loss(Module):
 
     def __init__(self, reduction: str = "mean") -> None:
         super().__init__()
-        if reduction not in REDUCTIONS:
-            raise ValueError(
-                f"{type(self).__name__}: reduction must be one of {REDUCTIONS}, got {reduction!r}"
-            )
-        self.reduction = reduction
+        owner = type(self).__name__
+        self.reduction = check_choice(reduction, "reduction", owner, choices=REDUCTIONS)
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
         """The loss of predictions ``input`` against ``target`` (PyTorch's argument order)."""

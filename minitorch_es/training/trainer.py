@@ -11,7 +11,6 @@ In short:
 from __future__ import annotations
 
 import copy
-import numbers
 import os
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -22,6 +21,7 @@ import numpy as np
 from ..autograd import no_grad
 from ..distributed.fit import distributed_fit
 from ..nn import Module
+from ..validation import check_int
 from .callback import CallbackList
 from .data_adapter import make_fit_loaders, make_loader
 from .errors import TrainingError
@@ -186,9 +186,8 @@ class Trainer(TrainingLoop):
             >>> sorted(history.history)
             ['accuracy', 'loss', 'lr', 'val_accuracy', 'val_loss']
         """
-        for name, value, low in (("epochs", epochs, 0), ("initial_epoch", initial_epoch, 0)):
-            if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
-                raise ValueError(f"fit: {name} must be an int >= {low}, got {value!r}")
+        epochs = check_int(epochs, "epochs", "fit", low=0)
+        initial_epoch = check_int(initial_epoch, "initial_epoch", "fit", low=0)
         progress = ProgressLogger(verbose)
         if self._sync is not None and not self._sync.is_main:
             progress.verbose = 0  # the progress bar and epoch lines come from rank 0 only

@@ -10,8 +10,8 @@ import numpy as np
 import minitorch_es as mt
 from minitorch_es.autograd import Function
 from minitorch_es.nn import Module
+from minitorch_es.validation import check_int
 
-from .arguments import check_int
 from .options import finish, initialize, new_parameter, options_repr, setup_penalties
 
 if TYPE_CHECKING:
@@ -92,10 +92,10 @@ class Embedding(Module):
         weight_constraint: str | dict[str, Any] | Callable | None = None,
     ) -> None:
         super().__init__()
-        self.num_embeddings = check_int("Embedding", "num_embeddings", num_embeddings)
-        self.embedding_dim = check_int("Embedding", "embedding_dim", embedding_dim)
+        self.num_embeddings = check_int(num_embeddings, "num_embeddings", "Embedding", low=0)
+        self.embedding_dim = check_int(embedding_dim, "embedding_dim", "Embedding", low=0)
         if padding_idx is not None:
-            padding_idx = check_int("Embedding", "padding_idx", padding_idx, -(2**62))
+            padding_idx = check_int(padding_idx, "padding_idx", "Embedding")
             if not -self.num_embeddings <= padding_idx < self.num_embeddings:
                 raise ValueError(
                     f"Embedding: padding_idx must be within num_embeddings "

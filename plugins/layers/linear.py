@@ -16,8 +16,9 @@ import numpy as np
 from minitorch_es.autograd import Function
 from minitorch_es.errors import ShapeError
 from minitorch_es.nn import Module
+from minitorch_es.validation import check_int
 
-from .arguments import check_int, check_same_dtype, describe_shape
+from .arguments import check_same_dtype, describe_shape
 from .options import (
     default_bias_init,
     default_weight_init,
@@ -97,8 +98,8 @@ class Linear(Module):
         bias_constraint: str | dict[str, Any] | Callable | None = None,
     ) -> None:
         super().__init__()
-        self.in_features = check_int("Linear", "in_features", in_features)
-        self.out_features = check_int("Linear", "out_features", out_features)
+        self.in_features = check_int(in_features, "in_features", "Linear", low=0)
+        self.out_features = check_int(out_features, "out_features", "Linear", low=0)
         setup_weights(
             self,
             (self.out_features, self.in_features),
