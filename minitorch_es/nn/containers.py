@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import ItemsView, Iterable, KeysView, Mapping, ValuesView
 
+from ..config import serialize
 from ..tensor import Tensor
 from .module import Module
 
@@ -72,8 +73,6 @@ class Sequential(Module):
     def get_config(self) -> dict:
         """``{"layers": [[name, config], ...]}``: each child's name and registry config."""
         # Children are described by name so that an OrderedDict-built Sequential keeps its keys.
-        from ..config import serialize
-
         return {
             "layers": [
                 [name, serialize(m, f"Sequential[{name}]")] for name, m in self._modules.items()
@@ -124,8 +123,6 @@ class ModuleList(Module):
         return self
 
     def get_config(self) -> dict:
-        from ..config import serialize
-
         """``{"modules": [config, ...]}``, one registry config per child."""
         return {"modules": [serialize(m, f"ModuleList[{i}]") for i, m in enumerate(self)]}
 
@@ -178,8 +175,6 @@ class ModuleDict(Module):
             self[k] = m
 
     def get_config(self) -> dict:
-        from ..config import serialize
-
         """``{"modules": {key: config, ...}}``, one registry config per child."""
         return {"modules": {k: serialize(m, f"ModuleDict[{k}]") for k, m in self.items()}}
 

@@ -176,6 +176,6 @@ def _keep_float(out, a, b):
 
 
 def _default_float():
-    from ..tensor import get_default_dtype
+    from ..dtypes import get_default_dtype
 
     return get_default_dtype()
