@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 import minitorch_es as mt
-from minitorch_es.training import Callback, announce
+from minitorch_es.training import Callback
 from minitorch_es.validation import check_float, check_int
 
 from .monitoring import improved, monitored_value, resolve_mode
@@ -78,10 +78,10 @@ class EarlyStopping(Callback):
 
     def on_train_end(self, logs: dict[str, Any] | None = None) -> None:
         if self.stopped_epoch > 0 and self.verbose:
-            announce(f"Epoch {self.stopped_epoch + 1}: early stopping")
+            self.announce(f"Epoch {self.stopped_epoch + 1}: early stopping")
         if self.restore_best_weights and self.best_weights is not None:
             if self.verbose:
-                announce(
+                self.announce(
                     f"Restoring model weights from the end of the best epoch: "
                     f"{self.best_epoch + 1}."
                 )
@@ -122,7 +122,7 @@ class TerminateOnNaN(Callback):
     def on_batch_end(self, batch: int, logs: dict[str, Any] | None = None) -> None:
         loss = (logs or {}).get("batch_loss", (logs or {}).get("loss"))
         if loss is not None and not math.isfinite(float(loss)):
-            announce(f"Batch {batch}: Invalid loss, terminating training")
+            self.announce(f"Batch {batch}: Invalid loss, terminating training")
             self.stopped_at = (self.trainer.epoch, int(batch))
             self.trainer.stop_training = True
 

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from minitorch_es import distributed
-from minitorch_es.training import Callback, announce
+from minitorch_es.training import Callback
 from minitorch_es.validation import check_int
 
 from .monitoring import improved, monitored_value, resolve_mode
@@ -81,7 +81,7 @@ class ModelCheckpoint(Callback):
             ):
                 return
             if self.verbose and distributed.is_main():
-                announce(
+                self.announce(
                     f"Epoch {epoch + 1}: {self.monitor} improved from {self.best} to "
                     f"{current}, saving model"
                 )

@@ -10,7 +10,7 @@ import inspect
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from minitorch_es.training import Callback, announce
+from minitorch_es.training import Callback
 from minitorch_es.validation import check_float, check_int
 
 from .monitoring import improved, monitored_value, resolve_mode
@@ -53,7 +53,7 @@ class LearningRateScheduler(Callback):
             where = f"LearningRateScheduler (epoch {epoch}, group {i})"
             group["lr"] = check_float(new, "the learning rate", where, low=0, finite=True)
         if self.verbose:
-            announce(
+            self.announce(
                 f"Epoch {epoch + 1}: LearningRateScheduler setting learning rate to "
                 f"{self.trainer.optimizer.param_groups[0]['lr']}."
             )
@@ -122,7 +122,7 @@ class ReduceLROnPlateau(Callback):
             if old > floor:
                 group["lr"] = max(old * self.factor, floor)
                 if self.verbose:
-                    announce(
+                    self.announce(
                         f"Epoch {epoch + 1}: ReduceLROnPlateau reducing learning rate to "
                         f"{group['lr']}."
                     )

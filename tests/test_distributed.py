@@ -16,7 +16,7 @@ import pytest
 import minitorch_es as mt
 from minitorch_es.data import DataLoader, DistributedSampler, TensorDataset
 from minitorch_es.distributed import world as world_module
-from minitorch_es.distributed.failure import failure_message
+from minitorch_es.distributed.world import failure_message
 
 
 @pytest.fixture(autouse=True)

@@ -22,12 +22,13 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..config import Configurable
 
-if TYPE_CHECKING:
-    from .trainer import Trainer
+# What a callback is attached to: the Trainer (named loosely, as Keras's ``set_model``, since
+# the Trainer is built on this module).
+Trainer = Any
 
 HOOKS = (
     "on_train_begin",
@@ -75,6 +76,13 @@ class Callback(Configurable):
         """Attach the callback to ``trainer`` (sets ``self.trainer`` and ``self.model``)."""
         self.trainer = trainer
         self.model = trainer.model
+
+    def announce(self, message: str) -> None:
+        """Print a ``verbose`` message once: on the main process of the trainer's strategy
+        (rank 0 of a data-parallel fit)."""
+        strategy = getattr(self.trainer, "strategy", None)
+        if strategy is None or strategy.is_main:
+            print(message)
 
     def on_train_begin(self, logs: dict[str, Any] | None = None) -> None:
         """Called once when ``fit`` starts."""

@@ -100,11 +100,3 @@ class ProgressLogger(Callback):
         if self._bar is not None:
             self._bar.close()
             self._bar = None
-
-
-def announce(message: str) -> None:
-    """Print a callback's ``verbose`` message once: on rank 0 of a data-parallel run."""
-    from ..distributed import is_main
-
-    if is_main():
-        print(message)

@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..autograd import no_grad
-from ..distributed.fit import distributed_fit
 from ..nn import Module
 from ..validation import check_int
 from .callback import CallbackList
@@ -38,6 +37,7 @@ from .resolve import (
     resolve_scheduler,
     resolve_scheduler_interval,
 )
+from .strategy import Strategy, resolve_strategy, within_strategy
 
 if TYPE_CHECKING:
     from numpy.typing import ArrayLike
@@ -77,6 +77,9 @@ class Trainer(TrainingLoop):
     (names of kind ``"constraint"`` or callables ``w -> projected w``): each matching
     parameter's ``constraint`` is set, so the optimizer projects it after every step, as a
     layer's ``weight_constraint=`` does.
+
+    ``strategy`` (a `Strategy`) spreads training over processes; None takes the default one:
+    local, or data-parallel when the job was launched on several MPI ranks.
     """
 
     def __init__(
@@ -89,6 +92,7 @@ class Trainer(TrainingLoop):
         callbacks: Iterable[Callback] | None = None,
         constraints: dict[str, Any] | None = None,
         scheduler_interval: str | None = None,
+        strategy: Strategy | None = None,
     ) -> None:
         if not isinstance(model, Module):
             raise TypeError(
@@ -116,7 +120,7 @@ class Trainer(TrainingLoop):
         self._pending = None  # a loaded state waiting for the next fit
         self._epoch_index = 0
         self._batches_done = None  # batches finished in the running epoch (None between epochs)
-        self._sync = None  # while a data-parallel fit runs: its helper (distributed/fit.py)
+        self.strategy = resolve_strategy(strategy)
         self._reset_accumulators()
 
     def _resolve_metrics(
@@ -144,7 +148,7 @@ class Trainer(TrainingLoop):
         return out
 
     # --------------------------------------------------------------------- fit
-    @distributed_fit
+    @within_strategy
     def fit(
         self,
         x: Tensor | ArrayLike | Dataset | DataLoader,
@@ -173,10 +177,11 @@ class Trainer(TrainingLoop):
         ``ModelCheckpoint`` / ``save_checkpoint``) restores model, optimizer, scheduler and this
         trainer, and continues where that run stopped (``initial_epoch`` is then ignored).
 
-        Launched on several ranks (``mpiexec -n 2 python train.py``) fit is data-parallel:
-        each rank trains on its shard with ``batch_size`` samples per step, gradients are
-        averaged, logs and validation cover every rank, rank 0 alone prints and writes
-        checkpoints (see ``minitorch_es.distributed``).
+        The trainer's ``strategy`` decides how the work is spread over processes: launched on
+        several ranks (``mpiexec -n 2 python train.py``) the default one makes fit
+        data-parallel: each rank trains on its shard with ``batch_size`` samples per step,
+        gradients are averaged, logs and validation cover every rank, rank 0 alone prints and
+        writes checkpoints (see ``minitorch_es.distributed``).
 
             >>> x = mt.randn(64, 2); y = (x[:, 0] > 0).long()
             >>> model = mt.nn.Sequential(mt.nn.Linear(2, 8), mt.nn.ReLU(), mt.nn.Linear(8, 2))
@@ -189,7 +194,7 @@ class Trainer(TrainingLoop):
         epochs = check_int(epochs, "epochs", "fit", low=0)
         initial_epoch = check_int(initial_epoch, "initial_epoch", "fit", low=0)
         progress = ProgressLogger(verbose)
-        if self._sync is not None and not self._sync.is_main:
+        if not self.strategy.is_main:
             progress.verbose = 0  # the progress bar and epoch lines come from rank 0 only
         train_loader, val_loader = make_fit_loaders(
             x,
@@ -199,8 +204,8 @@ class Trainer(TrainingLoop):
             validation_split=validation_split,
             validation_data=validation_data,
         )
-        if self._sync is not None:  # each rank trains on its shard (batch_size is per rank)
-            train_loader, val_loader = self._sync.shard(train_loader, val_loader)
+        # Each process trains on its part of the data (batch_size is per process).
+        train_loader, val_loader = self.strategy.shard(train_loader, val_loader)
         self._train_loader = train_loader
         if self._scheduler_spec is not None:
             self._create_scheduler(epochs - initial_epoch, len(train_loader))
@@ -262,7 +267,7 @@ class Trainer(TrainingLoop):
         loader = make_loader(x, y, batch_size=batch_size, where="evaluate")
         start = time.perf_counter()
         with model_mode(self.model, False):
-            logs = self._evaluate_loader(loader, "evaluate")
+            logs = self._evaluate_loader(loader, "evaluate", Strategy())
         if verbose:
             print(
                 f"evaluate - {format_logs(logs)} - {time.perf_counter() - start:.1f}s", flush=True
