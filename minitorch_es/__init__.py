@@ -7,9 +7,23 @@ A first taste:
     (x ** 2).sum().backward()
 """
 
-from . import autograd, dtypes, nn, ops, optim, random, regularizers, validation
+from . import (  # noqa: E402  (namespaces and subpackages)
+    autograd,
+    callbacks,
+    data,
+    distributed,
+    dtypes,
+    metrics,
+    nn,
+    ops,
+    optim,
+    random,
+    regularizers,
+    validation,
+)
 from . import plugin_manager as _plugin_manager  # noqa: F401  (loads plugins on first lookup)
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .checkpoint import load, load_checkpoint, load_model, save, save_checkpoint  # noqa: E402
 from .config import Configurable
 from .creation import (
     arange,
@@ -82,8 +96,4 @@ from .random import initial_seed, manual_seed
 from .registry import RegistryError, register, registry
 from .tensor import Tensor
 from .training import Callback, History, Trainer
-
-__version__ = "0.1.0"
-
-from . import callbacks, data, distributed, metrics  # noqa: E402  (namespaces and subpackages)
-from .checkpoint import load, load_checkpoint, load_model, save, save_checkpoint  # noqa: E402
+from .version import __version__

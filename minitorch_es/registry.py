@@ -18,6 +18,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from .rebuild import from_config
+
 KINDS = (
     "activation",
     "initializer",
@@ -313,8 +315,6 @@ class Registry:
             >>> type(opt).__name__
             'SGD'
         """
-        from .config import from_config
-
         if isinstance(spec, str):
             cls = self.get(kind, spec)
             return cls(**kwargs) if inspect.isclass(cls) else _bind(cls, kwargs)
@@ -339,7 +339,7 @@ class Registry:
                     f"arguments, got {type(config).__name__}"
                 )
             config = {**config, **kwargs}
-            return from_config(cls, config) if inspect.isclass(cls) else _bind(cls, config)
+            return from_config(cls, config, self) if inspect.isclass(cls) else _bind(cls, config)
         if inspect.isclass(spec):
             return spec(**kwargs)
         if callable(spec):

@@ -57,10 +57,11 @@ class DistributedSampler:
                 f"DistributedSampler expected a dataset with __len__, got {type(dataset).__name__}"
             )
         if num_replicas is None or rank is None:
-            from .. import distributed
+            from ..distributed.world import rank as this_rank
+            from ..distributed.world import world_size
 
-            num_replicas = distributed.world_size() if num_replicas is None else num_replicas
-            rank = distributed.rank() if rank is None else rank
+            num_replicas = world_size() if num_replicas is None else num_replicas
+            rank = this_rank() if rank is None else rank
         num_replicas = _int(num_replicas, "num_replicas", 1)
         if not (is_int(rank) and 0 <= rank < num_replicas):
             raise ValueError(
