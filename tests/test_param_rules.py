@@ -118,3 +118,19 @@ def test_the_base_applies_weight_decay_and_maximize(maximize):
     g = (-0.5 if maximize else 0.5) + 0.2 * np.array([1.0, -2.0])
     np.testing.assert_allclose(w.data, np.array([1.0, -2.0]) - 0.1 * g, rtol=1e-6)
     assert w.grad.tolist() == [0.5, 0.5]  # the gradient itself is not modified
+
+
+def test_rules_set_after_the_optimizer_was_created_apply_from_the_next_step():
+    w = Parameter(mt.tensor([3.0, -4.0]))
+    opt = mt.optim.SGD([w], lr=0.0)
+    w.grad = np.zeros(2, np.float32)
+    opt.step()
+    assert w.tolist() == [3.0, -4.0]
+    w.constraint = mt.regularizers.NonNeg()
+    opt.step()
+    assert w.tolist() == [3.0, 0.0]
+    w.constraint = None
+    w.regularizer = mt.regularizers.L2(0.5)
+    opt.param_groups[0]["lr"] = 0.1
+    opt.step()  # the penalty's gradient 2 * 0.5 * w, the constraint no longer
+    np.testing.assert_allclose(w.tolist(), [3.0 - 0.1 * 3.0, 0.0])

@@ -9,6 +9,7 @@ optimizer.
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -51,8 +52,7 @@ class Parameter(Tensor):
             )
         self._arena = None  # the arena (of an optimizer) whose buffers hold data and grad
         self._slot = -1
-        self.regularizer = None  # applied by the optimizer machinery (see the class notes)
-        self.constraint = None
+        self._regularizer = self._constraint = None  # applied by every optimizer's step
         super().__init__(array, requires_grad=requires_grad)
 
     # ``data`` is stored in Tensor's slot; these accessors add the arena's copy-into semantics.
@@ -96,6 +96,31 @@ class Parameter(Tensor):
             _GRAD_SLOT.__set__(self, value)
         else:
             arena.set_grad(self._slot, value.data if isinstance(value, Tensor) else value)
+
+    # Optimizers cache which of their parameters have a regularizer or a constraint; every
+    # assignment bumps ``rules_changes`` so that the caches see it.
+    rules_changes = 0
+
+    @property
+    def regularizer(self) -> Callable[[Tensor], Tensor] | None:
+        """A penalty ``Tensor -> scalar Tensor`` whose gradient every optimizer adds at ``step``
+        (None for none)."""
+        return self._regularizer
+
+    @regularizer.setter
+    def regularizer(self, value: Callable[[Tensor], Tensor] | None) -> None:
+        self._regularizer = value
+        Parameter.rules_changes += 1
+
+    @property
+    def constraint(self) -> Callable[[Tensor], object] | None:
+        """A projection every optimizer applies after its update (None for none)."""
+        return self._constraint
+
+    @constraint.setter
+    def constraint(self, value: Callable[[Tensor], object] | None) -> None:
+        self._constraint = value
+        Parameter.rules_changes += 1
 
     def _accumulate_grad(self, g: np.ndarray) -> None:
         arena = self.__dict__.get("_arena")

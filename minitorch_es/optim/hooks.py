@@ -46,24 +46,26 @@ def with_step_hooks(step: Callable[..., Any]) -> Callable[..., Any]:
         if self.__dict__.get("_in_step"):
             return step(self, *args, **kwargs)
         args = (self, *args)
-        own_pre = self.__dict__.get("_step_pre_hooks", {})
-        for hook in list(chain(_GLOBAL_PRE_HOOKS.values(), own_pre.values())):
-            result = hook(self, args, kwargs)
-            if result is not None:
-                if not (isinstance(result, tuple) and len(result) == 2):
-                    raise RuntimeError(
-                        f"{step} must return None or a tuple of (new_args, new_kwargs), but "
-                        f"got {result}."
-                    )
-                args, kwargs = result
+        own_pre = self.__dict__.get("_step_pre_hooks") or {}
+        if own_pre or _GLOBAL_PRE_HOOKS:
+            for hook in list(chain(_GLOBAL_PRE_HOOKS.values(), own_pre.values())):
+                result = hook(self, args, kwargs)
+                if result is not None:
+                    if not (isinstance(result, tuple) and len(result) == 2):
+                        raise RuntimeError(
+                            f"{step} must return None or a tuple of (new_args, new_kwargs), "
+                            f"but got {result}."
+                        )
+                    args, kwargs = result
         self.__dict__["_in_step"] = True
         try:
             out = step(*args, **kwargs)
         finally:
             self.__dict__["_in_step"] = False
-        own_post = self.__dict__.get("_step_post_hooks", {})
-        for hook in list(chain(own_post.values(), _GLOBAL_POST_HOOKS.values())):
-            hook(self, args, kwargs)
+        own_post = self.__dict__.get("_step_post_hooks") or {}
+        if own_post or _GLOBAL_POST_HOOKS:
+            for hook in list(chain(own_post.values(), _GLOBAL_POST_HOOKS.values())):
+                hook(self, args, kwargs)
         return out
 
     hooked_step._with_step_hooks = True

@@ -29,6 +29,7 @@ import numpy as np
 from ..autograd.grad_mode import enable_grad
 from ..config import Configurable, to_jsonable
 from ..nn.hooks import RemovableHandle
+from ..nn.parameter import Parameter
 from ..tensor import Tensor
 from .arena import ParameterArena, StepState
 from .hooks import (  # noqa: F401  (PyTorch's place for the global hooks)
@@ -130,6 +131,7 @@ class Optimizer(OptimizerState, Configurable):
         self._check_hyperparameters(group)
         group["params"] = params
         self.param_groups.append(group)
+        self.__dict__.pop("_rules", None)
         by_dtype: dict = {}
         for p in params:
             by_dtype.setdefault(p.dtype, []).append(p)
@@ -158,12 +160,25 @@ class Optimizer(OptimizerState, Configurable):
         if closure is not None:
             with enable_grad():
                 loss = closure()
-        params = [p for group in self.param_groups for p in group["params"]]
-        add_penalty_gradients(params)
+        regularized, constrained = self._parameters_with_rules()
+        if regularized:
+            add_penalty_gradients(regularized)
         for group, arena in self._group_arenas():
             self._step_arena(group, arena)
-        apply_constraints(params)
+        if constrained:
+            apply_constraints(constrained)
         return loss
+
+    def _parameters_with_rules(self) -> tuple[list, list]:
+        """The parameters that have a regularizer, and those that have a constraint (cached
+        until a parameter's rules or the param groups change)."""
+        cached = self.__dict__.get("_rules")
+        if cached is None or cached[0] != Parameter.rules_changes:
+            params = [p for group in self.param_groups for p in group["params"]]
+            regularized = [p for p in params if getattr(p, "regularizer", None) is not None]
+            constrained = [p for p in params if getattr(p, "constraint", None) is not None]
+            cached = self.__dict__["_rules"] = (Parameter.rules_changes, regularized, constrained)
+        return cached[1], cached[2]
 
     def register_step_pre_hook(
         self, hook: Callable[[Optimizer, tuple, dict], tuple[tuple, dict] | None]

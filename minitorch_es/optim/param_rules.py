@@ -40,7 +40,7 @@ def add_penalty_gradients(params: Iterable[Tensor]) -> None:
     """Add the gradient of each parameter's ``regularizer`` penalty to its ``.grad``."""
     with enable_grad():
         for p in params:
-            regularizer = getattr(p, "regularizer", None)
+            regularizer = p.regularizer
             if regularizer is None or not p.requires_grad:
                 continue
             penalty = regularizer(p)
@@ -58,7 +58,7 @@ def apply_constraints(params: Iterable[Tensor]) -> None:
     updates it in place and returns it, or returns the projected values."""
     with no_grad():
         for p in params:
-            constraint = getattr(p, "constraint", None)
+            constraint = p.constraint
             if constraint is None:
                 continue
             new = constraint(p)
