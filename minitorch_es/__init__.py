@@ -8,8 +8,10 @@ A first taste:
 """
 
 from . import (  # noqa: E402  (namespaces and subpackages)
+    accelerator,
     autograd,
     callbacks,
+    cuda,
     data,
     distributed,
     dtypes,
@@ -42,6 +44,7 @@ from .creation import (
     zeros,
     zeros_like,
 )
+from .devices import device, get_default_device, set_default_device
 from .dtypes import (
     bool,
     double,
@@ -97,3 +100,16 @@ from .registry import RegistryError, register, registry
 from .tensor import Tensor
 from .training import Callback, History, Trainer
 from .version import __version__
+
+
+def compile(model: object = None, **kwargs) -> object:  # noqa: A001  (PyTorch's name)
+    """``torch.compile``'s place: returns ``model`` unchanged (nothing is compiled), or a
+    decorator doing the same when called without a model."""
+    if model is None:
+        return lambda m: m
+    return model
+
+
+# mt.onnx is imported eagerly (it is light: the onnx package itself is imported only by an
+# export), so the core's ONNX translations are in the registry from the start.
+from . import onnx  # noqa: E402

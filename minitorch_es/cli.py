@@ -104,6 +104,9 @@ def build_parser() -> argparse.ArgumentParser:
     thesis.add_argument("--no-download", action="store_true", help="never download MNIST")
     thesis.add_argument("--no-progress", action="store_true", help="no tqdm progress bars")
     thesis.set_defaults(func=_thesis)
+    from .onnx.cli import add_parser as add_export
+
+    add_export(sub)  # `minitorch-es export`: its options and body live in minitorch_es/onnx/cli.py
     return parser
 
 

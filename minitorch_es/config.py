@@ -102,7 +102,7 @@ def to_jsonable(value: Any, where: str = "value") -> Any:
         return {k: to_jsonable(v, f"{where}.{k}") for k, v in value.items()}
     if isinstance(value, np.dtype) or (inspect.isclass(value) and issubclass(value, np.generic)):
         return {"__dtype__": np.dtype(value).name}
-    data = value if isinstance(value, np.ndarray) else getattr(value, "data", None)
+    data = value if isinstance(value, np.ndarray) else getattr(value, "_data", None)
     if isinstance(data, np.ndarray):
         return {
             "__array__": data.tolist(),

@@ -31,6 +31,7 @@ KINDS = (
     "layer",
     "metric",
     "callback",
+    "onnx",  # ONNX translations of Functions and Modules (minitorch_es.onnx.Translation)
 )
 
 # Where each kind's classes appear as attributes (e.g. mt.nn.ReLU, mt.optim.Adam).

@@ -23,7 +23,8 @@ from . import activation_ops as ops
 if TYPE_CHECKING:
     from numpy.typing import DTypeLike
 
-    from minitorch_es.autograd import Function
+    from minitorch_es.autograd import Primitive
+
 
 GELU_APPROXIMATIONS = ("none", "tanh")
 
@@ -48,11 +49,9 @@ def softplus_beta(beta: float, where: str) -> float:
 
 
 def _result(input: mt.Tensor, out: mt.Tensor, inplace: bool):
-    # In place only outside autograd: a graph tensor's values may be saved for a backward.
-    if inplace and not (mt.is_grad_enabled() and input.requires_grad):
-        input.data[...] = out.data
-        return input
-    return out
+    # In place as in PyTorch: recorded in the graph (copy_), refused on a leaf requiring grad;
+    # out of place while an ONNX export traces the model (its graph has no in-place nodes).
+    return input.copy_(out) if inplace and not mt.onnx.is_in_onnx_export() else out
 
 
 # --------------------------------------------------------------------------- pointwise
@@ -169,7 +168,7 @@ def softmax_dim(dim: int | None, ndim: int, op: str) -> int:
 
 
 def _along_dim(
-    function: type[Function], input: mt.Tensor, dim: int | None, dtype: DTypeLike | None, op: str
+    function: type[Primitive], input: mt.Tensor, dim: int | None, dtype: DTypeLike | None, op: str
 ):
     check_tensor(input, "input", op, floating=True)
     if dtype is not None:

@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 
-from minitorch_es.autograd import Function
+from minitorch_es.autograd import Primitive
 
 SELU_ALPHA = 1.6732632423543772848170429916717
 SELU_SCALE = 1.0507009873554804934193349852946
@@ -74,7 +74,7 @@ def erf(x: np.ndarray) -> np.ndarray:
 
 
 # ------------------------------------------------------------------------------ Functions
-class SigmoidFunction(Function):
+class SigmoidFunction(Primitive):
     """sigmoid; saves its output s, since sigmoid' = s (1 - s)."""
 
     @staticmethod
@@ -89,7 +89,7 @@ class SigmoidFunction(Function):
         return grad * s * (1 - s)
 
 
-class TanhFunction(Function):
+class TanhFunction(Primitive):
     """tanh; saves its output t, since tanh' = 1 - t^2."""
 
     @staticmethod
@@ -104,7 +104,7 @@ class TanhFunction(Function):
         return grad * (1 - t * t)
 
 
-class ReLUFunction(Function):
+class ReLUFunction(Primitive):
     """max(x, 0); saves the output, whose positive entries are the gradient mask."""
 
     @staticmethod
@@ -119,7 +119,7 @@ class ReLUFunction(Function):
         return grad * (out > 0)  # derivative 0 at x = 0, as PyTorch
 
 
-class LeakyReLUFunction(Function):
+class LeakyReLUFunction(Primitive):
     """x or negative_slope * x; saves the sign mask."""
 
     @staticmethod
@@ -135,7 +135,7 @@ class LeakyReLUFunction(Function):
         return np.where(positive, grad, grad * ctx.slope)
 
 
-class ELUFunction(Function):
+class ELUFunction(Primitive):
     """``scale * (x if x > 0 else alpha (e^x - 1))``: ELU (scale 1) and SELU."""
 
     @staticmethod
@@ -153,7 +153,7 @@ class ELUFunction(Function):
         return np.where(positive, grad * ctx.scale, grad * (out + ctx.scale_alpha))
 
 
-class GELUFunction(Function):
+class GELUFunction(Primitive):
     """x Phi(x) (exact, via `erf`) or its tanh approximation."""
 
     @staticmethod
@@ -179,7 +179,7 @@ class GELUFunction(Function):
         return grad * (saved + x * pdf)
 
 
-class SiLUFunction(Function):
+class SiLUFunction(Primitive):
     """x sigmoid(x); derivative s (1 + x (1 - s))."""
 
     @staticmethod
@@ -194,7 +194,7 @@ class SiLUFunction(Function):
         return grad * s * (1 + x * (1 - s))
 
 
-class SoftplusFunction(Function):
+class SoftplusFunction(Primitive):
     """log(1 + exp(beta x)) / beta, linear above the threshold; derivative sigmoid(beta x)."""
 
     @staticmethod
@@ -210,7 +210,7 @@ class SoftplusFunction(Function):
         return np.where(linear, grad, grad * stable_sigmoid(z))
 
 
-class MishFunction(Function):
+class MishFunction(Primitive):
     """x tanh(softplus(x))."""
 
     @staticmethod
@@ -225,7 +225,7 @@ class MishFunction(Function):
         return grad * (t + x * (1 - t * t) * stable_sigmoid(x))
 
 
-class HardtanhFunction(Function):
+class HardtanhFunction(Primitive):
     """clip(x, min_val, max_val); the gradient passes strictly inside the bounds."""
 
     @staticmethod
@@ -239,7 +239,7 @@ class HardtanhFunction(Function):
         return grad * inside
 
 
-class SoftmaxFunction(Function):
+class SoftmaxFunction(Primitive):
     """softmax along dim; backward is the Jacobian product s (g - sum(g s))."""
 
     @staticmethod
@@ -256,7 +256,7 @@ class SoftmaxFunction(Function):
         return s * (grad - (grad * s).sum(axis=ctx.dim, keepdims=True))
 
 
-class LogSoftmaxFunction(Function):
+class LogSoftmaxFunction(Primitive):
     """log-softmax along dim; backward is g - softmax * sum(g)."""
 
     @staticmethod

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 import minitorch_es as mt
-from minitorch_es.autograd import Function
+from minitorch_es.autograd import Primitive
 from minitorch_es.validation import check_choice, check_float, check_int, check_tensor
 
 from .loss_functions import REDUCTIONS, array_of
@@ -102,7 +102,7 @@ def _row_scale(ctx: Context, grad: np.ndarray) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------- Functions
-class CrossEntropyFunction(Function):
+class CrossEntropyFunction(Primitive):
     """Cross-entropy of logits against class indices; rows whose target is ``ignore_index``
     contribute nothing."""
 
@@ -161,7 +161,7 @@ class CrossEntropyFunction(Function):
         return _unrows(g * _row_scale(ctx, grad), shape), None
 
 
-class SoftTargetCrossEntropyFunction(Function):
+class SoftTargetCrossEntropyFunction(Primitive):
     """Cross-entropy of logits against class probabilities of the same shape."""
 
     @staticmethod
@@ -199,7 +199,7 @@ class SoftTargetCrossEntropyFunction(Function):
         return gx, gt
 
 
-class NLLLossFunction(Function):
+class NLLLossFunction(Primitive):
     """Negative log-likelihood of log-probabilities against class indices."""
 
     @staticmethod

@@ -115,7 +115,7 @@ class DeadUnitMonitor(Callback):
         def hook(module: Module, inputs: tuple, output: Tensor):
             if not module.training:  # validation / predict passes are not counted
                 return None
-            out = output.data
+            out = output.numpy(force=True)
             acc = self._acc.setdefault(name, [None, 0, 0])
             if KINDS[kind] == "dead":
                 axes = (0,) + tuple(range(2, out.ndim)) if out.ndim > 1 else (0,)

@@ -85,7 +85,7 @@ def _array(tensor: mt.Tensor, where: str) -> np.ndarray:
         raise TypeError(
             f"{where}: expected a minitorch_es Tensor or Parameter, got {type(tensor).__name__}"
         )
-    return tensor.data
+    return tensor.numpy(force=True)
 
 
 def _float_array(tensor: mt.Tensor, where: str) -> np.ndarray:
@@ -231,7 +231,7 @@ def xavier_uniform_(
 ) -> mt.Tensor:
     """Glorot uniform: U(-bound, bound), bound = gain * sqrt(6 / (fan_in + fan_out))."""
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
-    if _no_op_if_empty(tensor.data, "xavier_uniform_"):
+    if _no_op_if_empty(tensor.numpy(force=True), "xavier_uniform_"):
         return tensor
     bound = math.sqrt(3.0) * gain * math.sqrt(2.0 / (fan_in + fan_out))
     return uniform_(tensor, -bound, bound, generator)
@@ -242,14 +242,14 @@ def xavier_normal_(
 ) -> mt.Tensor:
     """Glorot normal: N(0, std**2), std = gain * sqrt(2 / (fan_in + fan_out))."""
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
-    if _no_op_if_empty(tensor.data, "xavier_normal_"):
+    if _no_op_if_empty(tensor.numpy(force=True), "xavier_normal_"):
         return tensor
     return normal_(tensor, 0.0, gain * math.sqrt(2.0 / (fan_in + fan_out)), generator)
 
 
 def _kaiming_std(tensor: mt.Tensor, a: float, mode: str, nonlinearity: str) -> float | None:
     fan = _calculate_correct_fan(tensor, mode)
-    if _no_op_if_empty(tensor.data, "kaiming init"):
+    if _no_op_if_empty(tensor.numpy(force=True), "kaiming init"):
         return None
     return calculate_gain(nonlinearity, a) / math.sqrt(fan)
 

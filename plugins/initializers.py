@@ -182,7 +182,7 @@ class _KerasScaling(Initializer):
     def __call__(self, tensor: mt.Tensor) -> mt.Tensor:
         fan_in, fan_out = F._calculate_fan_in_and_fan_out(tensor)
         fan = {"fan_in": fan_in, "fan_avg": (fan_in + fan_out) / 2}[self.fan]
-        if tensor.data.size == 0:
+        if tensor.numel() == 0:
             return tensor
         variance = self.scale / fan
         if self.distribution == "uniform":

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 import minitorch_es as mt
-from minitorch_es.autograd import Function
+from minitorch_es.autograd import Primitive
 from minitorch_es.validation import check_choice, check_float, check_tensor
 
 from .activation_ops import softplus_array, stable_sigmoid
@@ -39,7 +39,7 @@ REDUCTIONS = ("mean", "sum", "none")
 # ---------------------------------------------------------------------- shared checks
 def array_of(value: mt.Tensor | np.ndarray, name: str, op: str) -> np.ndarray:
     """The array behind a Tensor / ndarray argument, which must be numeric."""
-    data = value.data if isinstance(value, mt.Tensor) else value
+    data = value.numpy(force=True) if isinstance(value, mt.Tensor) else value
     if not isinstance(data, np.ndarray):
         raise TypeError(f"{op}: {name} must be a Tensor, got {type(value).__name__}")
     if data.dtype.kind not in "biuf":
@@ -96,7 +96,7 @@ def per_element_grad(grad: np.ndarray, shape: tuple, reduction: str) -> np.ndarr
 
 
 # --------------------------------------------------------------- the fused Function
-class PointwiseLossFunction(Function):
+class PointwiseLossFunction(Primitive):
     """``reduce(l(x, y))`` for an element-wise loss. ``kernel(x, y)`` returns the per-element
     losses and ``derivatives(need_x, need_y) -> (dl/dx, dl/dy)`` (closed forms)."""
 
@@ -200,7 +200,7 @@ def binary_cross_entropy(
     op = "binary_cross_entropy"
     check_tensor(input, "input", op, floating=True)
     check_same_shape(input, target, op)
-    _check_unit_interval(input.data, "input", op)
+    _check_unit_interval(input.numpy(force=True), "input", op)
     _check_unit_interval(array_of(target, "target", op), "target", op)
     w = broadcast_constant(weight, "weight", input, op)
 

@@ -36,7 +36,7 @@ class SGD(mt.optim.Optimizer):
         >>> (w * w).sum().backward()
         >>> opt.step()
         >>> w.data                  # 1 - 0.1 * 2
-        array([0.8], dtype=float32)
+        tensor([0.8])
     """
 
     def __init__(

@@ -35,6 +35,7 @@ NAMESPACES = (
     "minitorch_es.autograd",
     "minitorch_es.checkpoint",
     "minitorch_es.training",
+    "minitorch_es.onnx",
 )
 OUR_PACKAGES = ("minitorch_es", "minitorch_es_plugins")
 

@@ -68,7 +68,7 @@ def test_summary_rows_and_totals():
 def test_summary_leaves_the_model_as_it_was():
     model = tiny_model()
     model[1].eval()  # a part kept in eval mode stays so
-    before = {k: v.copy() for k, v in model.state_dict().items()}
+    before = {k: v.clone() for k, v in model.state_dict().items()}
     mt.nn.summary(model, (3,), print_fn=None)
     assert [m.training for m in model.modules()] == [True, True, False, True, True]
     assert not any(m._forward_hooks for m in model.modules())

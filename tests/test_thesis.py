@@ -234,7 +234,7 @@ def test_moons_models_have_the_thesis_architectures():
     shapes = [tuple(p.shape) for name, p in model.named_parameters() if name.endswith("weight")]
     assert shapes == [(100, 2), (70, 100), (50, 70), (1, 50)]
     out = model(mt.randn(7, 2))
-    assert out.shape == (7, 1) and np.all((out.data > 0) & (out.data < 1))
+    assert out.shape == (7, 1) and np.all((out._data > 0) & (out._data < 1))
 
 
 def test_moons_first_epoch():

@@ -59,7 +59,7 @@ def test_vanishing_gradients_in_a_deep_sigmoid_mlp_but_not_in_a_relu_one():
 
 def test_recorded_norms_are_the_gradients_before_the_optimizer_step():
     layer = Dense(2, 1)
-    w0, b0 = layer.weight.data.astype(np.float64), layer.bias.data.astype(np.float64)
+    w0, b0 = layer.weight._data.astype(np.float64), layer.bias._data.astype(np.float64)
     monitor = cb("GradientMonitor", every_n_steps=2)
     train(layer, [monitor], epochs=3, batch_size=32, lr=0.1)
     assert monitor.steps == [0, 2] and monitor.names == ["weight", "bias"]
@@ -105,7 +105,7 @@ def test_dead_relu_units_with_very_negative_biases():
     assert monitor.epochs == [0, 1]
 
     half = relu_net(0.0)
-    half[0].bias.data[...] = np.array([-100.0, -100.0, 100.0, 100.0], dtype=np.float32)
+    half[0].bias._data[...] = np.array([-100.0, -100.0, 100.0, 100.0], dtype=np.float32)
     monitor = cb("DeadUnitMonitor", warn_fraction=0.6)
     train(half, [monitor], lr=0.0)
     assert monitor.history["1"] == [0.5]
@@ -123,7 +123,7 @@ def test_dead_relu_units_with_very_negative_biases():
 )
 def test_saturated_sigmoid_and_tanh_units(activation, bias, expected):
     model = Sequential(Dense(2, 4, bias_value=bias), activation(), Dense(4, 1))
-    model[0].weight.data[...] = 0.0  # outputs are exactly act(bias)
+    model[0].weight._data[...] = 0.0  # outputs are exactly act(bias)
     monitor = cb("DeadUnitMonitor", warn_fraction=None)
     train(model, [monitor], lr=0.0)
     assert monitor.history["1"] == [expected]
@@ -136,7 +136,7 @@ def test_validation_passes_are_not_counted_and_state_round_trips():
     trainer = mt.Trainer(
         model, optimizer=SGD(model.parameters(), lr=0.0), loss=MSE(), callbacks=[monitor]
     )
-    model[0].bias.data[...] = -100.0
+    model[0].bias._data[...] = -100.0
     trainer.fit(x, y, epochs=1, validation_data=(x + 1e6, y), verbose=0)  # would fire in eval
     assert monitor.history["1"] == [1.0]
     other = cb("DeadUnitMonitor")

@@ -108,7 +108,7 @@ def test_logits_loss_gives_logit_metrics_and_named_schedulers():
 
 def test_dead_unit_monitor_sees_the_activation_of_a_linear_layer():
     model = mt.nn.Sequential(mt.nn.Linear(2, 4, activation="relu"), mt.nn.Linear(4, 1))
-    model[0].bias.data[...] = -100.0
+    model[0].bias._data[...] = -100.0
     monitor = mt.registry.get("callback", "DeadUnitMonitor")(warn_fraction=None)
     trainer = mt.Trainer(
         model, optimizer={"name": "sgd", "config": {"lr": 0.0}}, loss="mse", callbacks=[monitor]

@@ -27,7 +27,7 @@ class Recorder(Module):
         self.calls = []
 
     def forward(self, x):
-        self.calls.append((x.data.copy(), self.training, mt.is_grad_enabled()))
+        self.calls.append((x._data.copy(), self.training, mt.is_grad_enabled()))
         return self.inner(x)
 
 
@@ -140,7 +140,7 @@ def test_evaluate_and_predict_shapes_batches_and_values():
     out = trainer.predict(x, batch_size=4)
     assert isinstance(out, np.ndarray) and out.shape == (10, 3) and out.dtype == np.float32
     assert [len(c[0]) for c in model.calls] == [4, 4, 2]
-    direct = model.inner(mt.tensor(x.astype(np.float32))).data
+    direct = model.inner(mt.tensor(x.astype(np.float32)))._data
     np.testing.assert_allclose(out, direct, rtol=1e-6)
     result = trainer.evaluate(x, y, batch_size=3)
     assert list(result) == ["loss", "accuracy", "top_k_accuracy"]
@@ -178,7 +178,7 @@ def test_regularization_loss_is_added_to_the_reported_loss():
     trainer = make_trainer(model, lr=0.0)
     plain = trainer.evaluate(x, y)["loss"]
     model[0].weight.regularizer = lambda w: (w * w).sum() * 0.5
-    penalty = 0.5 * float(np.sum(model[0].weight.data.astype(np.float64) ** 2))
+    penalty = 0.5 * float(np.sum(model[0].weight._data.astype(np.float64) ** 2))
     assert trainer.evaluate(x, y)["loss"] == pytest.approx(plain + penalty, rel=1e-5)
     h = trainer.fit(x, y, epochs=1, batch_size=16, verbose=0)
     assert h.history["loss"][0] == pytest.approx(plain + penalty, rel=1e-5)
@@ -222,12 +222,14 @@ def test_constraints_project_parameters_after_each_step():
     clip = lambda w: w.clamp(-0.05, 0.05)  # noqa: E731
     trainer = make_trainer(model, lr=1.0, constraints={"*.weight": clip})
     trainer.fit(x, y, epochs=2, verbose=0)
-    assert np.abs(model[0].weight.data).max() <= 0.05 and np.abs(model[2].weight.data).max() <= 0.05
-    assert np.abs(model[0].bias.data).max() > 0.05
-    model[0].bias.constraint = lambda b: np.zeros_like(b.data)
+    assert (
+        np.abs(model[0].weight._data).max() <= 0.05 and np.abs(model[2].weight._data).max() <= 0.05
+    )
+    assert np.abs(model[0].bias._data).max() > 0.05
+    model[0].bias.constraint = lambda b: np.zeros_like(b._data)
     trainer = make_trainer(model)
     trainer.fit(x, y, epochs=1, verbose=0)
-    assert not model[0].bias.data.any()
+    assert not model[0].bias._data.any()
     with pytest.raises(ValueError, match=r"pattern 'head\.\*' matches no parameter"):
         make_trainer(model, constraints={"head.*": clip})
     with pytest.raises(TypeError, match="constraints must be None or a dict"):

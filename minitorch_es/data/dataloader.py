@@ -56,7 +56,7 @@ def _stack(values: Sequence[Any], what: str) -> Tensor:
         dtype = np.float64
     else:
         dtype = None
-    arrays = [v.data if isinstance(v, Tensor) else np.asarray(v, dtype=dtype) for v in values]
+    arrays = [v._data if isinstance(v, Tensor) else np.asarray(v, dtype=dtype) for v in values]
     try:
         return Tensor(np.stack(arrays))
     except ValueError:

@@ -157,7 +157,7 @@ def _allocate(counts: np.ndarray, total: int) -> np.ndarray:
 
 
 def _stratified(labels: Tensor | ArrayLike, n_train: int, n_test: int, rng: np.random.Generator):
-    labels = np.asarray(labels.data if isinstance(labels, Tensor) else labels)
+    labels = np.asarray(labels._data if isinstance(labels, Tensor) else labels)
     classes, y = (
         np.unique(labels, axis=0, return_inverse=True)
         if labels.ndim > 1
@@ -187,7 +187,7 @@ def _stratified(labels: Tensor | ArrayLike, n_train: int, n_test: int, rng: np.r
 
 def _take(array: Tensor | np.ndarray | Sequence, idx: np.ndarray):
     if isinstance(array, Tensor):
-        return Tensor(array.data[idx])
+        return Tensor(array._data[idx])
     if isinstance(array, np.ndarray):
         return array[idx]
     return [array[i] for i in idx.tolist()]

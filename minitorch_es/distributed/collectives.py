@@ -18,7 +18,7 @@ REDUCE_OPS = ("sum", "mean", "max", "min")
 
 
 def _buffer(array: np.ndarray | Tensor, where: str) -> np.ndarray:
-    arr = array.data if isinstance(array, Tensor) else array
+    arr = array._data if isinstance(array, Tensor) else array
     if not isinstance(arr, np.ndarray):
         raise TypeError(
             f"{where}: expected a NumPy array or a Tensor (reduced in place), got "

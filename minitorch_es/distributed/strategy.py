@@ -80,7 +80,7 @@ class DataParallelStrategy(Strategy):
     @staticmethod
     def broadcast_model(model: Module) -> None:
         """Rank 0's parameters and buffers on every rank."""
-        arrays = [p.numpy(force=True) for p in model.parameters()] + list(model.buffers())
+        arrays = [p._data for p in model.parameters()] + [b._data for b in model.buffers()]
         for a in arrays:
             if a.dtype.kind in "biuf":
                 _inplace(a, lambda buf: broadcast(buf, 0))
@@ -211,4 +211,4 @@ class DataParallelStrategy(Strategy):
 
 
 def _array(value: Tensor | np.ndarray):
-    return value.data if isinstance(value, Tensor) else np.asarray(value)
+    return value._data if isinstance(value, Tensor) else np.asarray(value)

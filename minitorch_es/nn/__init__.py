@@ -7,6 +7,7 @@ from .containers import ModuleDict, ModuleList, Sequential
 from .loss import Loss
 from .module import IncompatibleKeys, Module, RemovableHandle
 from .parameter import Parameter
+from .parameter_containers import ParameterDict, ParameterList
 from .summary import summary
 
 __getattr__ = namespace_getattr("nn", __name__)

@@ -77,8 +77,8 @@ def summary(
     order = {name: i for i, (name, _) in enumerate(leaves)}
     rows.sort(key=lambda r: order.get(r["name"], -1))
 
-    trainable = sum(p.data.size for p in model.parameters() if p.requires_grad)
-    total = sum(p.data.size for p in model.parameters())
+    trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
+    total = sum(p.numel() for p in model.parameters())
     result = {
         "layers": rows,
         "total_params": total,
@@ -108,7 +108,7 @@ def _recorder(rows: list[dict], name: str):
 
 
 def _count(module: ModuleSummary) -> int:
-    return sum(p.data.size for p in module.parameters())
+    return sum(p.numel() for p in module.parameters())
 
 
 def _format(title: str, result: dict) -> str:

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from itertools import chain
 from typing import Any
 
-from ..nn.hooks import RemovableHandle
+from ..handles import RemovableHandle
 
 _GLOBAL_PRE_HOOKS: OrderedDict = OrderedDict()
 _GLOBAL_POST_HOOKS: OrderedDict = OrderedDict()

@@ -28,7 +28,7 @@ import numpy as np
 
 from ..autograd.grad_mode import enable_grad
 from ..config import Configurable, to_jsonable
-from ..nn.hooks import RemovableHandle
+from ..handles import RemovableHandle
 from ..nn.parameter import Parameter
 from ..tensor import Tensor
 from .arena import ParameterArena, StepState

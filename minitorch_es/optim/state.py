@@ -108,7 +108,7 @@ class OptimizerState:
                 if name == "step":
                     continue
                 given.setdefault((id(arena), name), set()).add(i)
-                raw = value.data if isinstance(value, Tensor) else value
+                raw = value._data if isinstance(value, Tensor) else value
                 value = np.asarray(raw)
                 # A number is a per-parameter scalar; a 0-d array is the buffer of a 0-d parameter.
                 if value.ndim == 0 and not (isinstance(raw, np.ndarray) and arena.shapes[i] == ()):

@@ -98,7 +98,7 @@ def accuracy(model, x, y, batch_size: int = 2000) -> float:
     correct = 0
     with mt.no_grad():
         for i in range(0, len(x), batch_size):
-            logits = model(mt.tensor(x[i : i + batch_size])).data
+            logits = model(mt.tensor(x[i : i + batch_size]))._data
             correct += int(np.sum(logits.argmax(axis=1) == y[i : i + batch_size]))
     model.train(was_training)
     return correct / max(len(x), 1)

@@ -75,7 +75,7 @@ def build_model(hidden, activation: str) -> mt.nn.Module:
 def accuracy(model, X, y) -> float:
     """Share of points whose rounded prediction equals the label (the annex's ``np.round``)."""
     with mt.no_grad():
-        prob = model(mt.tensor(X, dtype=mt.float32)).data.ravel()
+        prob = model(mt.tensor(X, dtype=mt.float32))._data.ravel()
     return float(np.mean((prob >= 0.5) == (y == 1)))
 
 
@@ -252,7 +252,7 @@ def boundaries(models: dict, X, y):
 
             def predict(points, model=model):
                 with mt.no_grad():
-                    return np.round(model(mt.tensor(points, dtype=mt.float32)).data)
+                    return np.round(model(mt.tensor(points, dtype=mt.float32))._data)
 
             xx, yy, zz = plotting.grid_predictions(predict, X, step=0.02)
             ax.contourf(xx, yy, zz, alpha=0.25, cmap=ListedColormap(("#FF0000", "#0000FF")))

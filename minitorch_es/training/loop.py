@@ -46,7 +46,7 @@ def match_target(output: Tensor, y: Tensor | None) -> Tensor | None:
     output's dtype. Class labels ``(N,)`` for ``(N, C)`` scores are left as they are."""
     if not isinstance(y, Tensor) or not isinstance(output, Tensor):
         return y
-    out, target = output.data, y.data
+    out, target = output._data, y._data
     if target.ndim == out.ndim - 1 and out.shape[-1] == 1 and target.shape == out.shape[:-1]:
         target = target.reshape(out.shape)
     if (
@@ -56,7 +56,7 @@ def match_target(output: Tensor, y: Tensor | None) -> Tensor | None:
         and target.dtype.kind in "biuf"
     ):
         target = target.astype(out.dtype)
-    return y if target is y.data else Tensor(target)
+    return y if target is y._data else Tensor(target)
 
 
 class TrainingLoop:
@@ -73,13 +73,13 @@ class TrainingLoop:
     def _cast(t: Tensor | ArrayLike, dtype: DTypeLike):
         if not isinstance(t, Tensor):
             t = Tensor(np.asarray(t))
-        if t.data.dtype.kind == "f" and t.data.dtype != dtype:
-            return Tensor(t.data.astype(dtype))
+        if t._data.dtype.kind == "f" and t._data.dtype != dtype:
+            return Tensor(t._data.astype(dtype))
         return t
 
     def _compute_loss(self, output: Tensor, y: Tensor | None, where: str):
         loss = self.loss_fn(output, y)
-        if not isinstance(loss, Tensor) or loss.data.size != 1:
+        if not isinstance(loss, Tensor) or loss._data.size != 1:
             shape = loss.shape if isinstance(loss, Tensor) else type(loss).__name__
             raise ValueError(
                 f"{where}: the loss must return a scalar Tensor (use "

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 def to_numpy(value: Tensor | ArrayLike, where: str = "value") -> np.ndarray:
     """The ndarray behind a Tensor, or ``np.asarray`` of anything else."""
     if isinstance(value, Tensor):
-        return value.data
+        return value._data
     try:
         return np.asarray(value)
     except Exception:

@@ -285,11 +285,11 @@ class Trainer(TrainingLoop):
             for batch in loader:
                 xb, _ = self._prepare(batch, "predict", need_y=False)
                 out = self.model(xb)
-                if not hasattr(out, "data") or not isinstance(out.data, np.ndarray):
+                if not isinstance(getattr(out, "_data", None), np.ndarray):
                     raise TypeError(
                         f"predict: the model must return a Tensor, got {type(out).__name__}"
                     )
-                outputs.append(out.data)
+                outputs.append(out._data)
         return np.concatenate(outputs, axis=0)
 
     # -------------------------------------------------------------------- state

@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from minitorch_es.autograd import Function
+from minitorch_es.autograd import Primitive
 
 from .arguments import check_same_dtype
 
@@ -115,7 +115,7 @@ def use_rows(stride, rows_per_column: int, out_channels: int) -> bool:
     return stride == (1, 1) and rows_per_column >= 2 * out_channels
 
 
-class Conv2dFunction(Function):
+class Conv2dFunction(Primitive):
     """``conv2d(x, weight, bias)`` for NCHW ``x``; ``pads = (top, bottom, left, right)`` zeros."""
 
     @staticmethod

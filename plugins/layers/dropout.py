@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from minitorch_es.autograd import Function
+from minitorch_es.autograd import Primitive
 from minitorch_es.nn import Module
 from minitorch_es.random import generator
 
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from minitorch_es.autograd import Context
 
 
-class DropoutFunction(Function):
+class DropoutFunction(Primitive):
     """``x * mask``, with ``mask`` = (keep / (1 - p)) drawn here; backward ``grad * mask``."""
 
     @staticmethod

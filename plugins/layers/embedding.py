@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 import minitorch_es as mt
-from minitorch_es.autograd import Function
+from minitorch_es.autograd import Primitive
 from minitorch_es.nn import Module
 from minitorch_es.validation import check_int
 
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from minitorch_es.nn import Parameter
 
 
-class EmbeddingFunction(Function):
+class EmbeddingFunction(Primitive):
     """``weight[indices]``; backward scatters-adds the rows' gradients (none for
     ``padding_idx``)."""
 

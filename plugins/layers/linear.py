@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from minitorch_es.autograd import Function
+from minitorch_es.autograd import Primitive
 from minitorch_es.errors import ShapeError
 from minitorch_es.nn import Module
 from minitorch_es.validation import check_int
@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from minitorch_es.autograd import Context
 
 
-class LinearFunction(Function):
+class LinearFunction(Primitive):
     """``x @ weight.T + bias`` over any number of leading dimensions of ``x``."""
 
     @staticmethod

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from minitorch_es.autograd import Function
+from minitorch_es import Tensor
+from minitorch_es.autograd import Primitive
 from minitorch_es.errors import ShapeError
 from minitorch_es.nn import Module
 from minitorch_es.validation import check_int
@@ -24,11 +25,10 @@ from .options import new_parameter, parameter_dtype
 if TYPE_CHECKING:
     from numpy.typing import DTypeLike
 
-    from minitorch_es import Tensor
     from minitorch_es.autograd import Context
 
 
-class Normalize(Function):
+class Normalize(Primitive):
     """``weight * (x - mean) * invstd + bias``; statistics over ``axes`` (or the given
     ``stats = (mean, var)``); ``view`` reshapes weight/bias to broadcast against ``x`` and
     ``param_axes`` are the axes their gradients sum over; ``sink`` receives the batch
@@ -91,8 +91,8 @@ class Normalize(Function):
 
 def batch_norm(
     input: Tensor,
-    running_mean: np.ndarray | None,
-    running_var: np.ndarray | None,
+    running_mean: Tensor | np.ndarray | None,
+    running_var: Tensor | np.ndarray | None,
     weight: Tensor | None = None,
     bias: Tensor | None = None,
     training: bool = False,
@@ -121,7 +121,7 @@ def batch_norm(
             view=view,
             param_axes=axes,
             eps=eps,
-            stats=(running_mean, running_var),
+            stats=(_values(running_mean), _values(running_var)),
         )
     count = int(np.prod([shape[a] for a in axes]))
     if count <= 1:
@@ -140,6 +140,10 @@ def batch_norm(
         running_var *= 1.0 - momentum
         running_var += (momentum * count / (count - 1)) * var  # PyTorch: unbiased running var
     return out
+
+
+def _values(t: Tensor | np.ndarray) -> np.ndarray:
+    return t.numpy(force=True) if isinstance(t, Tensor) else np.asarray(t)
 
 
 def layer_norm(

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from minitorch_es.autograd import Function
+from minitorch_es.autograd import Primitive
 from minitorch_es.errors import ShapeError
 
 if TYPE_CHECKING:
@@ -57,7 +57,7 @@ def _one_hot(index: np.ndarray, size: int, dtype: DTypeLike) -> np.ndarray:
     return m
 
 
-class Pad2d(Function):
+class Pad2d(Primitive):
     """Pad the last two axes by ``pads = (top, bottom, left, right)`` in ``mode``."""
 
     @staticmethod

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from minitorch_es.autograd import Function
+from minitorch_es.autograd import Primitive
 
 
 def pooled_size(size: int, kernel: int, stride: int, pad: int, dilation: int, ceil: bool) -> int:
@@ -101,7 +101,7 @@ def first_max_masks(views, best):
         yield hit
 
 
-class MaxPool2dFunction(Function):
+class MaxPool2dFunction(Primitive):
     """Max over each window; the gradient goes to the first maximum of each window (PyTorch).
     ``sink``, if given, receives the offset index (row-major in the window) of each maximum.
 
@@ -242,7 +242,7 @@ def avg_divisor(x_shape, kernel, stride, padding, out_hw, count_include_pad, ove
     return np.outer(*factors).astype(dtype)
 
 
-class AvgPool2dFunction(Function):
+class AvgPool2dFunction(Primitive):
     """Mean over each window (zero padding; divisor per PyTorch's count_include_pad rule)."""
 
     @staticmethod
@@ -294,7 +294,7 @@ def adaptive_matrix(size: int, out: int, dtype) -> np.ndarray:
     return (inside / (end - start)[:, None]).astype(dtype)
 
 
-class AdaptiveAvgPool2dFunction(Function):
+class AdaptiveAvgPool2dFunction(Primitive):
     """Adaptive average pooling as ``A_h @ x @ A_w.T`` (separable windows; exact backward)."""
 
     @staticmethod

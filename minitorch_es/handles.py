@@ -1,18 +1,17 @@
-"""The handle that ``register_*_hook`` methods return (modules' forward hooks, optimizers'
-step hooks): ``handle.remove()`` unregisters the hook."""
+"""``RemovableHandle``: what every ``register_*_hook`` returns (tensors, modules, optimizers)."""
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Callable
 
 
 class RemovableHandle:
-    """Returned by ``register_*_hook``; ``remove()`` unregisters the hook."""
+    """Returned by ``register_*_hook``; ``remove()`` unregisters the hook (also as a context
+    manager: the hook is removed on leaving the ``with`` block)."""
 
     _next_id = 0
 
-    def __init__(self, table: OrderedDict, hook: Callable) -> None:
+    def __init__(self, table: dict, hook: Callable) -> None:
         RemovableHandle._next_id += 1
         self.id, self._table = RemovableHandle._next_id, table
         table[self.id] = hook
