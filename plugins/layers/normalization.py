@@ -17,8 +17,9 @@ from minitorch_es import Tensor
 from minitorch_es.autograd import Primitive
 from minitorch_es.errors import ShapeError
 from minitorch_es.nn import Module
+from minitorch_es.validation import check_int
 
-from .arguments import check_int, describe_shape
+from .arguments import describe_shape
 from .options import new_parameter, parameter_dtype
 
 if TYPE_CHECKING:
@@ -206,7 +207,7 @@ class _BatchNorm(Module):
     ) -> None:
         super().__init__()
         name = type(self).__name__
-        self.num_features = check_int(name, "num_features", num_features)
+        self.num_features = check_int(num_features, "num_features", name, low=0)
         self.eps, self.momentum = float(eps), None if momentum is None else float(momentum)
         self.affine, self.track_running_stats = bool(affine), bool(track_running_stats)
         if self.affine:
@@ -304,7 +305,9 @@ class LayerNorm(Module):
         dims = (
             normalized_shape if isinstance(normalized_shape, (tuple, list)) else (normalized_shape,)
         )
-        self.normalized_shape = tuple(check_int("LayerNorm", "normalized_shape", n) for n in dims)
+        self.normalized_shape = tuple(
+            check_int(n, "normalized_shape", "LayerNorm", low=0) for n in dims
+        )
         self.eps, self.elementwise_affine = float(eps), bool(elementwise_affine)
         if self.elementwise_affine:
             self.weight = new_parameter(self.normalized_shape, dtype)
