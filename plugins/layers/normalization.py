@@ -53,7 +53,8 @@ class Normalize(Primitive):
     ):
         if stats is not None:  # copies: backward must not see later updates of running stats
             stats = tuple(np.array(s).reshape(view) for s in stats)
-        xhat, _, batch_stats = _normalized(np, x, axes, eps, stats)
+        xhat, invstd, batch_stats = _normalized(np, x, axes, eps, stats)
+        ctx.keep(normalized=(xhat, invstd))
         if sink is not None and stats is None:
             sink.extend(batch_stats)
         out = xhat if weight is None else xhat * weight.reshape(view)
@@ -69,7 +70,9 @@ class Normalize(Primitive):
         axes, view, param_axes, eps, stats = ctx.spec
         need_x, need_w, need_b = ctx.needs_input_grad
         xp = ctx.xp
-        xhat, invstd, _ = _normalized(xp, x, axes, eps, stats)
+        xhat, invstd = ctx.intermediate(
+            "normalized", lambda: _normalized(xp, x, axes, eps, stats)[:2]
+        )
         pshape = tuple(n for i, n in enumerate(view) if i not in param_axes)
         gw = gb = gx = None
         if need_w:
