@@ -18,8 +18,9 @@ import minitorch_es as mt
 from minitorch_es.autograd import Primitive
 from minitorch_es.nn import Module
 from minitorch_es.ops.reduction import wrap_dim
+from minitorch_es.validation import check_int, check_tensor
 
-from .activation_functions import check_dim, check_input, sigmoid
+from .activation_functions import _result, _saved_input, sigmoid
 
 if TYPE_CHECKING:
     from minitorch_es.autograd import Context
@@ -57,31 +58,31 @@ class HardswishFunction(Primitive):
 
 
 def _inplace(input: mt.Tensor, function: type[Primitive], inplace: bool) -> mt.Tensor:
-    # In place as PyTorch (recorded, refused on a leaf that requires grad); a Function that
-    # saves its input gets a copy, since the input is overwritten. Out of place in an export.
-    if not inplace or mt.onnx.is_in_onnx_export():
-        return function.apply(input)
-    saved = input.clone() if input.requires_grad and mt.is_grad_enabled() else input
-    return input.copy_(function.apply(saved))
+    # As the other activations: in place as PyTorch, the Function saving a copy of its input.
+    return _result(input, function.apply(_saved_input(input, inplace)), inplace)
 
 
 def hardsigmoid(input: mt.Tensor, inplace: bool = False) -> mt.Tensor:
     """``F.hardsigmoid``: ``relu6(x + 3) / 6``."""
-    return _inplace(check_input(input, "hardsigmoid"), HardsigmoidFunction, inplace)
+    return _inplace(
+        check_tensor(input, "input", "hardsigmoid", floating=True), HardsigmoidFunction, inplace
+    )
 
 
 def hardswish(input: mt.Tensor, inplace: bool = False) -> mt.Tensor:
     """``F.hardswish``: ``x * relu6(x + 3) / 6``."""
-    return _inplace(check_input(input, "hardswish"), HardswishFunction, inplace)
+    return _inplace(
+        check_tensor(input, "input", "hardswish", floating=True), HardswishFunction, inplace
+    )
 
 
 def glu(input: mt.Tensor, dim: int = -1) -> mt.Tensor:
     """``F.glu``: the first half of ``input`` along ``dim``, gated by the sigmoid of the
     second half."""
-    check_input(input, "glu")
+    check_tensor(input, "input", "glu", floating=True)
     if input.ndim == 0:
         raise RuntimeError("glu does not support scalars because halving size must be even")
-    axis = wrap_dim(check_dim(dim, "glu"), input.ndim, "glu")
+    axis = wrap_dim(check_int(dim, "dim", "glu"), input.ndim, "glu")
     n = input.shape[axis]
     if n % 2:
         raise RuntimeError(
@@ -120,7 +121,7 @@ class GLU(Module):
 
     def __init__(self, dim: int = -1) -> None:
         super().__init__()
-        self.dim = check_dim(dim, "GLU")
+        self.dim = check_int(dim, "dim", "GLU")
 
     def forward(self, input: mt.Tensor) -> mt.Tensor:
         return glu(input, self.dim)

@@ -20,8 +20,9 @@ import minitorch_es as mt
 from minitorch_es.autograd import Primitive
 from minitorch_es.errors import warn
 from minitorch_es.nn import Loss
+from minitorch_es.validation import check_choice, check_tensor
 
-from .loss_functions import check_loss_input, check_same_shape
+from .loss_functions import check_same_shape
 
 REDUCTIONS = ("none", "batchmean", "sum", "mean")
 _MEAN_WARNING = (
@@ -72,7 +73,7 @@ def kl_div(
     op = "kl_div"
     if reduction not in REDUCTIONS:
         raise ValueError(f"{op}: {reduction} is not a valid value for reduction {REDUCTIONS}")
-    check_loss_input(input, op)
+    check_tensor(input, "input", op, floating=True)
     check_same_shape(input, target, op)
     if isinstance(target, mt.Tensor) and target.dtype != input.dtype:
         target = target.to(input.dtype)
@@ -92,8 +93,7 @@ class KLDivLoss(Loss):
     log_target=False)``; use ``reduction='batchmean'`` for the divergence itself."""
 
     def __init__(self, *, reduction: str = "mean", log_target: bool = False) -> None:
-        if reduction not in REDUCTIONS:
-            raise ValueError(f"KLDivLoss: reduction must be one of {REDUCTIONS}, got {reduction!r}")
+        check_choice(reduction, "reduction", "KLDivLoss", choices=REDUCTIONS)
         super().__init__()  # Loss knows PyTorch's three reductions; 'batchmean' is KL's own
         self.reduction, self.log_target = reduction, bool(log_target)
 

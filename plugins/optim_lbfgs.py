@@ -10,7 +10,6 @@ state of the first parameter; so does `state_dict`, with the pairs stacked as ar
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -18,6 +17,8 @@ import numpy as np
 
 import minitorch_es as mt
 from minitorch_es.optim import Optimizer
+from minitorch_es.optim.param_rules import add_penalty_gradients, apply_constraints
+from minitorch_es.validation import check_float, check_int, is_int, is_real
 
 from .optim_line_search import strong_wolfe
 
@@ -56,7 +57,7 @@ class LBFGS(Optimizer):
         history_size: int = 100,
         line_search_fn: str | None = None,
     ) -> None:
-        if max_eval is None and _is_int(max_iter):
+        if max_eval is None and is_int(max_iter):
             max_eval = max_iter * 5 // 4
         defaults = dict(
             lr=lr,
@@ -81,12 +82,9 @@ class LBFGS(Optimizer):
     def _check_hyperparameters(self, group: dict) -> None:
         super()._check_hyperparameters(group)
         for name in ("max_iter", "max_eval", "history_size"):
-            if not _is_int(group[name]) or group[name] < 1:
-                raise ValueError(f"LBFGS: {name} must be an int >= 1, got {group[name]!r}")
+            check_int(group[name], name, "LBFGS", low=1)
         for name in ("tolerance_grad", "tolerance_change"):
-            value = group[name]
-            if isinstance(value, bool) or not isinstance(value, numbers.Real) or not value >= 0:
-                raise ValueError(f"LBFGS: {name} must be a number >= 0, got {value!r}")
+            check_float(group[name], name, "LBFGS", low=0)
         if group["line_search_fn"] not in (None, "strong_wolfe"):
             raise ValueError(
                 f"LBFGS: only 'strong_wolfe' is supported as line_search_fn (or None), got "
@@ -94,31 +92,45 @@ class LBFGS(Optimizer):
             )
 
     # -------------------------------------------------------------- the flat parameters
+    # The parameters are one arena (one group, one dtype): ``arena.data`` is the flat vector.
     def _flat_grad(self) -> np.ndarray:
-        return np.concatenate(
-            [
-                np.zeros(p.numel(), p.dtype) if p.grad is None else np.asarray(p.grad).reshape(-1)
-                for p in self._params
-            ]
-        )
+        arena = self.arenas()[0]
+        if arena.loose:
+            arena.gather_loose_grads()
+        flat = arena.grad.copy()
+        for i in np.flatnonzero(~arena.has_grad):  # no gradient counts as zeros (PyTorch)
+            flat[arena.slices[i]] = 0
+        return flat
 
     def _add(self, t: float, d: np.ndarray) -> None:
-        """``params += t * d`` (the parameters' arrays, in place)."""
-        offset = 0
-        for p in self._params:
-            n = p.numel()
-            p.numpy(force=True)[...] += d[offset : offset + n].reshape(p.shape) * t
-            offset += n
+        """``params += t * d``."""
+        self.arenas()[0].data[...] += d * t
 
     def _evaluate(self, closure: Callable, t: float, d: np.ndarray) -> tuple[float, np.ndarray]:
         """Loss and gradient at ``params + t d``; the parameters are restored afterwards."""
-        saved = [p.numpy(force=True).copy() for p in self._params]
+        data = self.arenas()[0].data
+        saved = data.copy()
         self._add(t, d)
         loss = float(closure())
         flat_grad = self._flat_grad()
-        for p, values in zip(self._params, saved):
-            p.numpy(force=True)[...] = values
+        data[...] = saved
         return loss, flat_grad
+
+    def _objective(self, closure: Callable) -> Callable:
+        """``closure`` with grad mode on, plus the parameters' regularizer penalties (their
+        gradients added as every optimizer's step does; their values added to the loss that
+        the iterations compare, not to the loss ``step`` returns)."""
+        regularized = self._parameters_with_rules()[0]
+
+        def evaluate():  # noqa: ANN202
+            with mt.enable_grad():
+                loss = closure()
+                if not regularized:
+                    return loss
+                add_penalty_gradients(regularized)
+                return float(loss) + sum(float(p.regularizer(p)) for p in regularized)
+
+        return evaluate
 
     # ------------------------------------------------------------------------- step
     def step(self, closure: Callable[[], mt.Tensor | float] | None = None) -> mt.Tensor | float:
@@ -129,20 +141,17 @@ class LBFGS(Optimizer):
                 "loss.backward() and returns the loss (PyTorch's contract); fit() does not pass "
                 "one, so train with LBFGS in your own loop"
             )
+        objective = self._objective(closure)
         with mt.enable_grad():
             orig_loss = closure()
         with mt.no_grad():
-            return self._iterate(self._graded(closure), orig_loss)
+            self._iterate(objective, orig_loss)
+        constrained = self._parameters_with_rules()[1]
+        if constrained:
+            apply_constraints(constrained)
+        return orig_loss
 
-    @staticmethod
-    def _graded(closure: Callable) -> Callable:
-        def evaluate():  # noqa: ANN202
-            with mt.enable_grad():
-                return closure()
-
-        return evaluate
-
-    def _iterate(self, closure: Callable, orig_loss: mt.Tensor | float) -> mt.Tensor | float:
+    def _iterate(self, closure: Callable, orig_loss: mt.Tensor | float) -> None:
         group = self.param_groups[0]
         lr, max_iter, max_eval = float(group["lr"]), group["max_iter"], group["max_eval"]
         tolerance_grad, tolerance_change = group["tolerance_grad"], group["tolerance_change"]
@@ -150,10 +159,14 @@ class LBFGS(Optimizer):
         state.setdefault("func_evals", 0)
         state.setdefault("n_iter", 0)
         loss, evals = float(orig_loss), 1
+        regularized = self._parameters_with_rules()[0]
+        if regularized:  # the first evaluation, as the others, includes the penalties
+            add_penalty_gradients(regularized)
+            loss += sum(float(p.regularizer(p)) for p in regularized)
         state["func_evals"] += 1
         flat_grad = self._flat_grad()
         if np.abs(flat_grad).max() <= tolerance_grad:
-            return orig_loss
+            return
         d, t, old_dirs, old_stps, ro, h_diag, prev_flat_grad, prev_loss = (
             state.get(k) for k in _HISTORY
         )
@@ -204,7 +217,6 @@ class LBFGS(Optimizer):
                 break  # no progress
         history = (d, t, old_dirs, old_stps, ro, h_diag, prev_flat_grad, prev_loss)
         state.update(zip(_HISTORY, history))
-        return orig_loss
 
     # ------------------------------------------------------------------------ state
     @property
@@ -242,7 +254,7 @@ class LBFGS(Optimizer):
         history = {}
         for name, value in entry.items():
             if name in ("func_evals", "n_iter"):
-                history[name] = _checked(name, value, _is_int)
+                history[name] = _checked(name, value, is_int)
             elif name in ("d", "prev_flat_grad"):
                 history[name] = _vector(name, value, n, dtype)
             elif name in ("old_dirs", "old_stps"):
@@ -250,11 +262,10 @@ class LBFGS(Optimizer):
                     raise ValueError(f"LBFGS state {name!r} must be a list of vectors")
                 history[name] = [_vector(name, v, n, dtype) for v in value]
             elif name in ("t", "H_diag", "prev_loss", "ro"):
-                check = lambda v: isinstance(v, numbers.Real) and not isinstance(v, bool)  # noqa: E731
                 if name == "ro":
-                    history[name] = [dtype.type(_checked(name, v, check)) for v in value]
+                    history[name] = [dtype.type(_checked(name, v, is_real)) for v in value]
                 else:
-                    history[name] = _checked(name, value, check)
+                    history[name] = _checked(name, value, is_real)
             elif name != "al":  # PyTorch's scratch buffer
                 raise ValueError(f"LBFGS state has an unknown entry {name!r}")
         pairs = {len(history.get(k, [])) for k in ("old_dirs", "old_stps", "ro")}
@@ -307,7 +318,3 @@ def _two_loop(flat_grad, old_dirs, old_stps, ro, h_diag) -> np.ndarray:  # noqa:
         be_i = old_dirs[i].dot(r) * ro[i]
         r += old_stps[i] * (al[i] - be_i)
     return r
-
-
-def _is_int(value: object) -> bool:
-    return isinstance(value, numbers.Integral) and not isinstance(value, bool)

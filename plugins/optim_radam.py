@@ -12,7 +12,7 @@ import numpy as np
 import minitorch_es as mt
 
 from .optim_adam import _AdamBase
-from .optim_common import effective_grad, ema_square_, lerp_
+from .optim_common import ema_square_, lerp_
 
 if TYPE_CHECKING:
     from minitorch_es.optim import StepState
@@ -62,9 +62,8 @@ class RAdam(_AdamBase):
     ) -> None:
         lr, eps = float(group["lr"]), float(group["eps"])
         b1, b2 = (float(b) for b in group["betas"])
-        wd = self._grad_and_decay(group, param, lr)
-        g = effective_grad(grad, param, wd, group["maximize"], self._work(param, 0))
-        work = self._work(param, 1)
+        g = grad  # weight decay (decoupled or not) and maximize applied by the Optimizer base
+        work = self.scratch(param, 1)
         exp_avg, exp_avg_sq = state.buffer("exp_avg"), state.buffer("exp_avg_sq")
         lerp_(exp_avg, g, 1.0 - b1, work)
         ema_square_(exp_avg_sq, g, b2, work)

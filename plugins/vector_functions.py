@@ -8,12 +8,12 @@ choice), so a zero vector normalises to zeros with zero gradient.
 
 from __future__ import annotations
 
-import numbers
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 import minitorch_es as mt
+from minitorch_es.validation import check_int
 
 if TYPE_CHECKING:
     from minitorch_es.registry import Registry
@@ -34,8 +34,7 @@ def one_hot(tensor: mt.Tensor, num_classes: int = -1) -> mt.Tensor:
             f"one_hot is only applicable to index tensor of type LongTensor (int64), got "
             f"dtype {tensor.dtype}"
         )
-    if isinstance(num_classes, bool) or not isinstance(num_classes, numbers.Integral):
-        raise TypeError(f"one_hot: num_classes must be an int, got {num_classes!r}")
+    num_classes = check_int(num_classes, "num_classes", "one_hot")
     index = tensor.numpy(force=True)
     if num_classes == -1:
         if index.size == 0:

@@ -30,6 +30,9 @@ CATALOG = [
     mt.nn.Softmax(dim=-1),
     mt.nn.LogSoftmax(dim=1),
     mt.nn.Identity(),
+    mt.nn.Hardsigmoid(),
+    mt.nn.Hardswish(),
+    mt.nn.GLU(),
 ]
 
 

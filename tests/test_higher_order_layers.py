@@ -71,6 +71,31 @@ CATALOG = {
         True,
     ),
 }
+PADDING = {"ZeroPad": (), "ConstantPad": (0.5,), "ReflectionPad": (), "ReplicationPad": ()}
+PADDING["CircularPad"] = ()
+CATALOG.update(
+    {
+        f"{kind}{d}d": (getattr(nn, f"{kind}{d}d")(1, *args), data(1, 2, *(3,) * d), True)
+        for kind, args in PADDING.items()
+        for d in (1, 2, 3)
+    }
+)
+CATALOG.update(
+    {
+        "GroupNorm": (nn.GroupNorm(2, 4, dtype=mt.float64), data(2, 4, 3), True),
+        "GroupNorm-noaffine": (nn.GroupNorm(1, 2, affine=False), data(2, 2, 2, 2), True),
+        "Upsample-bicubic": (nn.Upsample(scale_factor=1.5, mode="bicubic"), data(1, 1, 3, 3), True),
+        "UpsamplingNearest2d": (nn.UpsamplingNearest2d(size=(4, 5)), data(1, 2, 3, 3), True),
+        "UpsamplingBilinear2d": (nn.UpsamplingBilinear2d(scale_factor=2), data(1, 1, 2, 3), True),
+        "Unfold": (nn.Unfold(2, padding=1), data(1, 2, 3, 3), True),
+        "Fold": (nn.Fold((3, 3), 2), data(1, 8, 4), True),
+        "Dropout1d": (nn.Dropout1d(0.4), data(3, 4, 2), True),
+        "Dropout2d": (nn.Dropout2d(0.4), data(2, 4, 2, 2), True),
+        "Dropout3d": (nn.Dropout3d(0.4), data(4, 2, 2, 2), True),
+        "PixelShuffle": (nn.PixelShuffle(2), data(1, 4, 2, 2), True),
+        "PixelUnshuffle": (nn.PixelUnshuffle(2), data(1, 1, 4, 2), True),
+    }
+)
 # Containers without a forward of their own (their members are checked in Sequential), and
 # the layers whose kernels are being rewritten (their second derivatives come with them).
 NOT_CALLED = {"ModuleList", "ModuleDict", "ParameterList", "ParameterDict"}

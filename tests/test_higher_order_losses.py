@@ -96,6 +96,12 @@ CATALOG = {
         logits_and_classes(7, ignore=True),
         False,
     ),
+    "KLDivLoss-batchmean": (nn.KLDivLoss(reduction="batchmean"), probabilities(8), True),
+    "KLDivLoss-log-target-none": (
+        nn.KLDivLoss(reduction="none", log_target=True),
+        soft_targets(9),
+        True,
+    ),
 }
 
 

@@ -3,7 +3,7 @@ first and second derivatives), an independent loop, adjointness, configs, every 
 
 import numpy as np
 import pytest
-from nn_parity import check_torch
+from higher_order import check_against_torch
 
 import minitorch_es as mt
 from minitorch_es.autograd import gradcheck, gradgradcheck
@@ -21,33 +21,35 @@ GEOMETRIES = {
 def test_unfold_and_fold_match_pytorch(name, rng):
     options = GEOMETRIES[name]
     x = rng.standard_normal((2, 3, 6, 7))
-    check_torch(
-        f"layers/unfold/{name}", lambda lib, x: lib.nn.functional.unfold(x, **options), {"x": x}
+    check_against_torch(
+        f"unfold/{name}", lambda F, x: F.unfold(x, **options), {"x": x}, rtol=1e-10, atol=1e-10
     )
     cols = F.unfold(mt.tensor(x), **options)
-    check_torch(
-        f"layers/fold/{name}",
-        lambda lib, c: lib.nn.functional.fold(c, (6, 7), **options),
-        {"c": rng.standard_normal(cols.shape)},
+    check_against_torch(
+        f"fold/{name}",
+        lambda F, x: F.fold(x, (6, 7), **options),
+        {"x": rng.standard_normal(cols.shape)},
+        rtol=1e-10,
+        atol=1e-10,
     )
 
 
 def test_unbatched_and_float32(rng):
     x = rng.standard_normal((3, 5, 4)).astype(np.float32)
-    check_torch(
-        "layers/unfold/unbatched_float32",
-        lambda lib, x: lib.nn.functional.unfold(x, 2, stride=2, padding=1),
+    check_against_torch(
+        "unfold/unbatched_float32",
+        lambda F, x: F.unfold(x, 2, stride=2, padding=1),
         {"x": x},
-        second=False,
-        tol=1e-6,
+        rtol=1e-6,
+        atol=1e-6,
     )
     cols = rng.standard_normal((12, 6)).astype(np.float32)
-    check_torch(
-        "layers/fold/unbatched_float32",
-        lambda lib, c: lib.nn.functional.fold(c, (3, 4), 2),
-        {"c": cols},
-        second=False,
-        tol=1e-6,
+    check_against_torch(
+        "fold/unbatched_float32",
+        lambda F, x: F.fold(x, (3, 4), 2),
+        {"x": cols},
+        rtol=1e-6,
+        atol=1e-6,
     )
 
 

@@ -3,10 +3,10 @@ NumPy formula, gradcheck, parameters, configs, every error."""
 
 import numpy as np
 import pytest
-from nn_parity import check_torch
+from higher_order import check_against_torch
 
 import minitorch_es as mt
-from minitorch_es.autograd import gradcheck
+from minitorch_es.autograd import gradcheck, gradgradcheck
 
 F = mt.nn.functional
 
@@ -24,12 +24,13 @@ def test_group_norm_matches_pytorch(case, rng):
     inputs = {"x": rng.standard_normal(shape) * 2 + 1}
     if affine:
         inputs.update(w=rng.standard_normal(shape[1]), b=rng.standard_normal(shape[1]))
-    check_torch(
-        f"layers/group_norm/{case}",
-        lambda lib, x, *wb: lib.nn.functional.group_norm(x, groups, *wb, eps=1e-3),
+    check_against_torch(
+        f"group_norm/{case}",
+        lambda F, x, w=None, b=None: F.group_norm(x, groups, w, b, eps=1e-3),
         inputs,
-        second=False,  # second derivatives: with the layers' twice-differentiable Normalize
-        tol=1e-9,
+        wrt=tuple(inputs),
+        rtol=1e-9,
+        atol=1e-9,
     )
 
 
@@ -38,12 +39,13 @@ def test_group_norm_in_float32(rng):
         "x": rng.standard_normal((2, 6, 4)).astype(np.float32),
         "w": rng.standard_normal(6).astype(np.float32),
     }
-    check_torch(
-        "layers/group_norm/float32",
-        lambda lib, x, w: lib.nn.functional.group_norm(x, 2, w),
+    check_against_torch(
+        "group_norm/float32",
+        lambda F, x, w: F.group_norm(x, 2, w),
         inputs,
-        second=False,
-        tol=1e-5,
+        wrt=("x", "w"),
+        rtol=1e-4,
+        atol=1e-4,
     )
 
 
@@ -56,6 +58,7 @@ def test_group_norm_formula_and_gradcheck(rng):
     np.testing.assert_allclose(F.group_norm(ts[0], 3, ts[1], ts[2]).numpy(force=True), expected)
     fn = lambda x, w, b: F.group_norm(x, 3, w, b)  # noqa: E731
     assert gradcheck(fn, ts)
+    assert gradgradcheck(fn, ts)
 
 
 def test_group_norm_layer(rng):
@@ -95,7 +98,7 @@ ERRORS = [
     (lambda: F.group_norm(mt.ones(2, 6), 3, mt.ones(5)), RuntimeError, "weight of shape [5]"),
     (lambda: F.group_norm(mt.ones(2, 6), 3, None, mt.ones(2)), RuntimeError, "bias of shape [2]"),
     (lambda: mt.nn.GroupNorm(4, 6), ValueError, "num_channels (6) must be divisible by"),
-    (lambda: mt.nn.GroupNorm(0, 6), ValueError, "num_groups must be >= 1"),
+    (lambda: mt.nn.GroupNorm(0, 6), ValueError, "num_groups must be an int >= 1"),
     (lambda: mt.nn.GroupNorm(2, 6, device="cuda"), RuntimeError, "cuda"),
     (lambda: mt.nn.GroupNorm(2, 4)(mt.ones(2, 6)), RuntimeError, "expected input with 4 channels"),
 ]

@@ -3,7 +3,7 @@ second derivatives), float32 positions, gradcheck, configs, every error."""
 
 import numpy as np
 import pytest
-from nn_parity import check_torch
+from higher_order import check_against_torch
 
 import minitorch_es as mt
 from minitorch_es.autograd import gradcheck, gradgradcheck
@@ -41,12 +41,12 @@ CASES = {
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_interpolate_matches_pytorch(case, rng):
     ndim, mode, corners, options = CASES[case]
-    check_torch(
-        f"layers/interpolate/{case}",
-        lambda lib, x: lib.nn.functional.interpolate(
-            x, mode=mode, align_corners=corners, **options
-        ),
+    check_against_torch(
+        f"interpolate/{case}",
+        lambda F, x: F.interpolate(x, mode=mode, align_corners=corners, **options),
         {"x": rng.standard_normal(SHAPES[ndim])},
+        rtol=1e-10,
+        atol=1e-10,
     )
 
 
@@ -54,12 +54,12 @@ def test_interpolate_matches_pytorch(case, rng):
 def test_interpolate_in_float32_samples_where_pytorch_does(mode, rng):
     # scale 1/3 is not exact in float32: positions and weights must be computed as PyTorch's
     x = rng.standard_normal((1, 2, 7, 6)).astype(np.float32)
-    check_torch(
-        f"layers/interpolate/float32_{mode}",
-        lambda lib, x: lib.nn.functional.interpolate(x, scale_factor=3.0, mode=mode),
+    check_against_torch(
+        f"interpolate/float32_{mode}",
+        lambda F, x: F.interpolate(x, scale_factor=3.0, mode=mode),
         {"x": x},
-        second=False,
-        tol=1e-5,
+        rtol=1e-5,
+        atol=1e-5,
     )
 
 

@@ -152,7 +152,7 @@ ERRORS = [
     ),
     (lambda: mt.optim.LBFGS([P(mt.ones(1))], line_search_fn="armijo"), ValueError, "'armijo'"),
     (lambda: mt.optim.LBFGS([P(mt.ones(1))], max_iter=0), ValueError, "max_iter must be an int"),
-    (lambda: mt.optim.LBFGS([P(mt.ones(1))], history_size=2.5), ValueError, "history_size"),
+    (lambda: mt.optim.LBFGS([P(mt.ones(1))], history_size=2.5), TypeError, "history_size"),
     (lambda: mt.optim.LBFGS([P(mt.ones(1))], max_eval=0), ValueError, "max_eval"),
     (lambda: mt.optim.LBFGS([P(mt.ones(1))], tolerance_grad=-1), ValueError, "tolerance_grad"),
     (lambda: mt.optim.LBFGS([P(mt.ones(1))], lr=-1), ValueError, "Invalid learning rate"),
@@ -187,3 +187,23 @@ def test_bad_state_dicts(change, message):
     change(saved["state"][0])
     with pytest.raises(ValueError, match=message):
         opt.load_state_dict(saved)
+
+
+def test_parameter_regularizers_join_the_objective_and_constraints_project_after_a_step():
+    w = mt.nn.Parameter(mt.tensor([3.0, -2.0], dtype=mt.float64))
+    w.regularizer = mt.regularizers.L2(0.5)  # minimum of (w - 1)^2 + 0.5 w^2: w = 2/3
+    opt = mt.optim.LBFGS([w], line_search_fn="strong_wolfe")
+
+    def closure():
+        opt.zero_grad()
+        loss = ((w - 1) ** 2).sum()
+        loss.backward()
+        return loss
+
+    for _ in range(3):
+        returned = opt.step(closure)
+    np.testing.assert_allclose(w.tolist(), [2 / 3, 2 / 3], rtol=1e-9)
+    assert returned.item() == pytest.approx(2 * (1 / 3) ** 2)  # the closure's loss, as given
+    w.regularizer, w.constraint = None, lambda p: np.clip(p.numpy(force=True), 0.0, 0.8)
+    opt.step(closure)
+    assert w.tolist() == [0.8, 0.8]

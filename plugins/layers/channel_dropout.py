@@ -16,7 +16,7 @@ from minitorch_es.errors import warn
 from minitorch_es.nn import Module
 from minitorch_es.random import generator
 
-from .arguments import check_probability
+from .arguments import dropout_probability
 
 
 def _feature_dropout(input: Tensor, p: float, op: str) -> Tensor:
@@ -60,7 +60,7 @@ def dropout1d(
     input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False
 ) -> Tensor:
     """``F.dropout1d``: zero whole channels of ``(N, C, L)`` or ``(C, L)`` input."""
-    p = check_probability("dropout1d", p)
+    p = dropout_probability(p, "dropout1d")
     if input.ndim not in (2, 3):
         raise RuntimeError(
             f"dropout1d: Expected 2D or 3D input, but received a {input.ndim}D input. Note that "
@@ -76,7 +76,7 @@ def dropout2d(
 ) -> Tensor:
     """``F.dropout2d``: zero whole channels of ``(N, C, H, W)`` input. As PyTorch, a 3-D input
     is taken as ``(N, C, L)`` (1-D channel dropout), with a warning."""
-    p = check_probability("dropout2d", p)
+    p = dropout_probability(p, "dropout2d")
     if input.ndim not in (3, 4):
         _deprecated_rank("dropout2d", input.ndim)
     if input.ndim == 3:
@@ -96,7 +96,7 @@ def dropout3d(
 ) -> Tensor:
     """``F.dropout3d``: zero whole channels of ``(N, C, D, H, W)`` or ``(C, D, H, W)``
     input."""
-    p = check_probability("dropout3d", p)
+    p = dropout_probability(p, "dropout3d")
     if input.ndim not in (4, 5):
         _deprecated_rank("dropout3d", input.ndim)
     return _dropout(input, input.ndim == 5, p, training, inplace, "dropout3d")
@@ -107,7 +107,7 @@ class _ChannelDropout(Module):
 
     def __init__(self, p: float = 0.5, inplace: bool = False) -> None:
         super().__init__()
-        self.p = check_probability(type(self).__name__, p)
+        self.p = dropout_probability(p, type(self).__name__)
         self.inplace = bool(inplace)
 
     def forward(self, input: Tensor) -> Tensor:

@@ -8,7 +8,6 @@ added. Each is therefore the other's gradient, so both differentiate any number 
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -17,6 +16,7 @@ import numpy as np
 from minitorch_es import Tensor
 from minitorch_es.autograd import Primitive
 from minitorch_es.nn import Module
+from minitorch_es.validation import check_tensor, is_int
 
 if TYPE_CHECKING:
     from minitorch_es.autograd import Context
@@ -108,7 +108,7 @@ class FoldFunction(Primitive):
 def _pair(op: str, name: str, value: IntPair, minimum: int) -> tuple:
     items = list(value) if isinstance(value, (tuple, list)) else [value]
     for i, v in enumerate(items):
-        if isinstance(v, bool) or not isinstance(v, numbers.Integral):
+        if not is_int(v):
             raise TypeError(
                 f"{op}: {name} must be an int or a tuple of 2 ints, but found element of type "
                 f"{type(v).__name__} at pos {i}"
@@ -136,8 +136,7 @@ def _geometry(op: str, size: IntPair, kernel_size: IntPair, dilation, padding, s
 def _check_input(op: str, input: Tensor, ndims: tuple) -> None:
     """``input`` is a float Tensor of ``ndims = (unbatched, batched)`` dimensions, with no
     empty dimension but the batch."""
-    if not isinstance(input, Tensor):
-        raise TypeError(f"{op}: input must be a Tensor, got {type(input).__name__}")
+    check_tensor(input, "input", op)
     shape = list(input.shape)
     if input.ndim not in ndims or 0 in shape[1 if input.ndim == ndims[1] else 0 :]:
         raise RuntimeError(

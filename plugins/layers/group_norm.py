@@ -9,7 +9,6 @@ gradients (of any order) and its ONNX export are LayerNorm's; the affine map is 
 
 from __future__ import annotations
 
-import numbers
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -17,8 +16,8 @@ import numpy as np
 import minitorch_es as mt
 from minitorch_es import Tensor
 from minitorch_es.nn import Module
+from minitorch_es.validation import check_int, check_tensor, is_int
 
-from .arguments import check_int
 from .normalization import Normalize
 from .options import new_parameter
 
@@ -44,7 +43,8 @@ def group_norm(
 ) -> Tensor:
     """``F.group_norm``: normalise ``(N, C, *)`` input over groups of ``C / num_groups``
     channels (and all positions), then scale and shift each channel."""
-    if isinstance(num_groups, bool) or not isinstance(num_groups, numbers.Integral):
+    check_tensor(input, "input", "group_norm")
+    if not is_int(num_groups):
         raise TypeError(f"group_norm: num_groups must be an int, got {num_groups!r}")
     if num_groups <= 0:
         raise RuntimeError(
@@ -100,8 +100,8 @@ class GroupNorm(Module):
         bias: bool = True,
     ) -> None:
         super().__init__()
-        self.num_groups = check_int("GroupNorm", "num_groups", num_groups, 1)
-        self.num_channels = check_int("GroupNorm", "num_channels", num_channels)
+        self.num_groups = check_int(num_groups, "num_groups", "GroupNorm", low=1)
+        self.num_channels = check_int(num_channels, "num_channels", "GroupNorm", low=0)
         if self.num_channels % self.num_groups:
             raise ValueError(
                 f"GroupNorm: num_channels ({num_channels}) must be divisible by num_groups "

@@ -10,7 +10,6 @@ The copies are a gather along each padded axis (`axis_maps`), whose gradient sum
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -18,6 +17,7 @@ import numpy as np
 
 from minitorch_es import Tensor
 from minitorch_es.autograd import Primitive
+from minitorch_es.validation import is_int
 
 from .axis_maps import along_axes, gather_map
 from .padding import source_indices
@@ -58,7 +58,7 @@ def _check_pad(pad: Sequence[int]) -> tuple[int, ...]:
             f"pad(): argument 'pad' (position 2) must be tuple of ints, not {type(pad).__name__}"
         )
     for i, p in enumerate(pad):
-        if isinstance(p, bool) or not isinstance(p, numbers.Integral):
+        if not is_int(p):
             raise TypeError(
                 f"pad(): argument 'pad' (position 2) must be tuple of ints, but found element "
                 f"of type {type(p).__name__} at pos {i}"

@@ -11,8 +11,8 @@ from collections.abc import Sequence
 
 from minitorch_es import Tensor
 from minitorch_es.nn import Module
+from minitorch_es.validation import check_int
 
-from .arguments import check_int
 from .pad import pad
 
 
@@ -30,7 +30,7 @@ class _PadNd(Module):
                 f"{name}: padding must be an int or a tuple of {n} ints, got {len(items)} "
                 f"values {items}"
             )
-        self.padding = tuple(check_int(name, "padding", p, -(2**62)) for p in items)
+        self.padding = tuple(check_int(p, "padding", name) for p in items)
 
     def forward(self, input: Tensor) -> Tensor:
         if self.mode == "circular" and input.ndim not in (self.dims + 1, self.dims + 2):

@@ -8,21 +8,17 @@ through those ops.
 
 from __future__ import annotations
 
-import numbers
-
 from minitorch_es import Tensor
 from minitorch_es.nn import Module
-
-from .arguments import check_int
+from minitorch_es.validation import check_int, check_tensor, is_int
 
 
 def _check(op: str, input: Tensor, factor: int, name: str) -> int:
-    if isinstance(factor, bool) or not isinstance(factor, numbers.Integral):
+    if not is_int(factor):
         raise TypeError(f"{op}: {name} must be an int, got {factor!r}")
     if factor <= 0:
         raise RuntimeError(f"{op} expects a positive {name}, but got {factor}")
-    if not isinstance(input, Tensor):
-        raise TypeError(f"{op}: input must be a Tensor, got {type(input).__name__}")
+    check_tensor(input, "input", op)
     if input.ndim < 3:
         raise RuntimeError(
             f"{op} expects input to have at least 3 dimensions, but got input with "
@@ -69,7 +65,7 @@ class PixelShuffle(Module):
 
     def __init__(self, upscale_factor: int) -> None:
         super().__init__()
-        self.upscale_factor = check_int("PixelShuffle", "upscale_factor", upscale_factor, 1)
+        self.upscale_factor = check_int(upscale_factor, "upscale_factor", "PixelShuffle", low=1)
 
     def forward(self, input: Tensor) -> Tensor:
         return pixel_shuffle(input, self.upscale_factor)
@@ -83,7 +79,9 @@ class PixelUnshuffle(Module):
 
     def __init__(self, downscale_factor: int) -> None:
         super().__init__()
-        self.downscale_factor = check_int("PixelUnshuffle", "downscale_factor", downscale_factor, 1)
+        self.downscale_factor = check_int(
+            downscale_factor, "downscale_factor", "PixelUnshuffle", low=1
+        )
 
     def forward(self, input: Tensor) -> Tensor:
         return pixel_unshuffle(input, self.downscale_factor)
