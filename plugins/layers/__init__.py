@@ -20,6 +20,8 @@ from .pooling import (
     avg_pool2d,
     max_pool2d,
 )
+from .recurrent import GRU, LSTM, RNN
+from .recurrent_cells import GRUCell, LSTMCell, RNNCell
 from .reshaping import Flatten, Identity, Unflatten
 
 if TYPE_CHECKING:
@@ -39,6 +41,12 @@ LAYERS = {
     "BatchNorm2d": (BatchNorm2d, ()),
     "LayerNorm": (LayerNorm, ("LayerNormalization",)),
     "Embedding": (Embedding, ()),
+    "RNN": (RNN, ()),
+    "LSTM": (LSTM, ()),
+    "GRU": (GRU, ()),
+    "RNNCell": (RNNCell, ()),
+    "LSTMCell": (LSTMCell, ()),
+    "GRUCell": (GRUCell, ()),
 }
 
 FUNCTIONAL = {
