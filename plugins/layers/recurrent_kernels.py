@@ -27,14 +27,17 @@ def _order(steps: int, reverse: bool) -> range:
     return range(steps - 1, -1, -1) if reverse else range(steps)
 
 
-def _project(x, w_ih, *biases):
-    """``x @ w_ih.T + biases`` for every step at once: ``(T, B, G)``."""
+def _project(x, w_ih):
+    """``x @ w_ih.T`` for every step at once: ``(T, B, G)``."""
     steps, batch, size = x.shape
-    out = (x.reshape(steps * batch, size) @ w_ih.T).reshape(steps, batch, w_ih.shape[0])
-    biases = [b for b in biases if b is not None]
-    if biases:
-        out += sum(biases[1:], biases[0])  # one pass over the big array
-    return out
+    return (x.reshape(steps * batch, size) @ w_ih.T).reshape(steps, batch, w_ih.shape[0])
+
+
+def _bias(*biases):
+    """The sum of the biases that are given (None if none is): added step by step, where the
+    step's gates are in cache, rather than in a pass over all the steps' gates."""
+    given = [b for b in biases if b is not None]
+    return sum(given[1:], given[0]) if given else None
 
 
 def _sigmoid_(z):
@@ -95,11 +98,13 @@ class RNNSequence(Primitive):
 
     @staticmethod
     def forward(ctx, x, h0, w_ih, w_hh, b_ih=None, b_hh=None, *, nonlinearity, reverse=False):
-        hs = _project(x, w_ih, b_ih, b_hh)
-        w_hh_t, h = w_hh.T, h0
+        hs = _project(x, w_ih)
+        bias, w_hh_t, h = _bias(b_ih, b_hh), w_hh.T, h0
         for t in _order(x.shape[0], reverse):
             z = hs[t]
             z += h @ w_hh_t
+            if bias is not None:
+                z += bias
             h = np.tanh(z, out=z) if nonlinearity == "tanh" else np.maximum(z, 0, out=z)
         ctx.save_for_backward(x, h0, w_ih, w_hh, hs)
         ctx.reverse, ctx.nonlinearity = reverse, nonlinearity
@@ -149,9 +154,9 @@ class LSTMSequence(Primitive):
         n = w_hh.shape[0] // 4
         half, offset = _lstm_columns(n, np.result_type(x, w_ih))
         # Scaling by 0.5 is exact, so the scaled products equal the halved ones bit for bit.
-        gates = _project(
-            x, w_ih * half[:, None], *(b if b is None else b * half for b in (b_ih, b_hh))
-        )
+        gates = _project(x, w_ih * half[:, None])
+        bias = _bias(b_ih, b_hh)
+        bias = None if bias is None else bias * half
         cs = np.empty((steps, batch, n), dtype=gates.dtype)
         tcs = np.empty_like(cs)
         hs = np.empty((steps, batch, w_hh.shape[1]), dtype=gates.dtype)
@@ -159,6 +164,8 @@ class LSTMSequence(Primitive):
         for t in _order(steps, reverse):
             z = gates[t]
             z += h @ w_hh_t
+            if bias is not None:
+                z += bias
             np.tanh(z, out=z)
             z *= half
             z += offset
@@ -178,6 +185,7 @@ class LSTMSequence(Primitive):
     def backward(ctx, g_hs, g_cs, g_gates, g_tcs):
         xp = ctx.xp
         x, h0, c0, w_ih, w_hh, w_hr, hs, cs, gates, tcs = ctx.saved_tensors
+        need_x, need_h0, need_c0, need_wih, need_whh, need_bih, need_bhh, need_whr = _needs(ctx, 8)
         steps, batch, n = cs.shape
         if g_hs is None:
             g_hs = xp.zeros_like(hs)
@@ -191,7 +199,7 @@ class LSTMSequence(Primitive):
         # Per step, not for all steps at once: the operands stay in cache.
         for k in range(steps - 1, -1, -1):
             t = order[k]
-            dh = dh_all[t] = _plus(g_hs[t], dh_carry)
+            dh = dh_all[t] = g_hs[t] if dh_carry is None else g_hs[t] + dh_carry
             dh_raw = dh if w_hr is None else dh @ w_hr
             tc, gate = tcs[t], gates[t]
             dtanh = 1 - tc * tc
@@ -206,10 +214,10 @@ class LSTMSequence(Primitive):
                 da = da + g_gates[t]
             dz[t] = da * (gate * (sigmoid_column - gate) + tanh_column)
             dc_carry = dc * f[t]
-            dh_carry = dz[t] @ w_hh
+            if k or need_h0:  # the first step's product is the gradient of h0 alone
+                dh_carry = dz[t] @ w_hh
         dz = xp.stack(dz)
         h_prev = _previous(hs, h0, ctx.reverse, xp)
-        need_x, need_h0, need_c0, need_wih, need_whh, need_bih, need_bhh, need_whr = _needs(ctx, 8)
         dx, dw_ih, dw_hh, db_ih, db_hh = _affine_grads(
             (need_x, need_wih, need_whh, need_bih, need_bhh), dz, x, w_ih, dz, h_prev, w_hh
         )
@@ -231,7 +239,7 @@ class GRUSequence(Primitive):
     def forward(ctx, x, h0, w_ih, w_hh, b_ih=None, b_hh=None, *, reverse=False):
         steps, batch = x.shape[:2]
         n = w_hh.shape[0] // 3
-        gates = _project(x, w_ih, b_ih)
+        gates = _project(x, w_ih)
         hs = np.empty((steps, batch, n), dtype=gates.dtype)
         hns = np.empty_like(hs)
         w_hh_t, h = w_hh.T, h0
@@ -240,6 +248,8 @@ class GRUSequence(Primitive):
             hg = h @ w_hh_t
             if b_hh is not None:
                 hg += b_hh
+            if b_ih is not None:
+                z += b_ih
             z[:, : 2 * n] += hg[:, : 2 * n]
             rz = _sigmoid_(z[:, : 2 * n])
             hns[t] = hg[:, 2 * n :]
