@@ -139,7 +139,7 @@ def scaled_dot_product_attention(
     backward (see the module notes).
 
         >>> q = mt.randn(2, 4, 5, 8)
-        >>> F.scaled_dot_product_attention(q, q, q, is_causal=True).shape
+        >>> mt.nn.functional.scaled_dot_product_attention(q, q, q, is_causal=True).shape
         (2, 4, 5, 8)
     """
     scores, groups = _check_inputs(query, key, value, enable_gqa)
