@@ -24,11 +24,8 @@ if __name__ == "__main__":
     for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[_var] = _threads  # read once, when NumPy is imported
 
-import argparse  # noqa: E402
-import json  # noqa: E402
-
 import numpy as np  # noqa: E402
-from lstm import load, measure, report, summary  # noqa: E402
+from lstm import arguments, compare  # noqa: E402
 
 import minitorch_es as mt  # noqa: E402
 from minitorch_es.gpt import CharGPT, sequence_cross_entropy  # noqa: E402
@@ -67,11 +64,7 @@ def torch_gpt(torch):
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description="GPT training step: minitorch_es vs PyTorch")
-    parser.add_argument("--rounds", type=int, default=15)
-    parser.add_argument("--threads", type=int, default=1)
-    parser.add_argument("--json", action="store_true", help="print one JSON line as well")
-    args = parser.parse_args()
+    args = arguments("GPT training step: minitorch_es vs PyTorch")
     import torch
 
     torch.set_num_threads(args.threads)
@@ -103,19 +96,12 @@ def main() -> int:
         loss_torch().backward()
         opt_torch.step()
 
-    before = load()
-    times = measure({"minitorch_es": step_ours, "torch": step_torch}, args.rounds)
-    result = summary(times)
     count = sum(p.numel() for p in ours.parameters())
-    report(
+    title = (
         f"GPT training step (4 layers, 4 heads, d_model 128, context {CONTEXT}, batch {BATCH}, "
-        f"{count:,} parameters, AdamW), {args.threads} thread(s), torch {torch.__version__}",
-        result,
-        before,
-        args.rounds,
+        f"{count:,} parameters, AdamW), torch {torch.__version__}"
     )
-    if args.json:
-        print(json.dumps({"benchmark": "gpt", "threads": args.threads, **result}))
+    compare("gpt", title, {"minitorch_es": step_ours, "torch": step_torch}, args)
     return 0
 
 

@@ -83,12 +83,28 @@ def report(title: str, result: dict, before: str, rounds: int) -> None:
         )
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description="LSTM forward+backward: minitorch_es vs PyTorch")
+def arguments(description: str) -> argparse.Namespace:
+    """The benchmarks' command line: ``--rounds``, ``--threads``, ``--json``."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--rounds", type=int, default=15)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--json", action="store_true", help="print one JSON line as well")
-    args = parser.parse_args()
+    return parser.parse_args()
+
+
+def compare(name: str, title: str, steps: dict, args: argparse.Namespace) -> dict:
+    """Time the steps (``{"minitorch_es": ..., "torch": ...}``), print the report (and a JSON
+    line with ``--json``); returns the summary."""
+    before = load()
+    result = summary(measure(steps, args.rounds))
+    report(f"{title}, {args.threads} thread(s)", result, before, args.rounds)
+    if args.json:
+        print(json.dumps({"benchmark": name, "threads": args.threads, **result}))
+    return result
+
+
+def main() -> int:
+    args = arguments("LSTM forward+backward: minitorch_es vs PyTorch")
     import torch
 
     torch.set_num_threads(args.threads)
@@ -111,18 +127,11 @@ def main() -> int:
         out, _ = theirs(xt)
         (out * gt).sum().backward()
 
-    before = load()
-    times = measure({"minitorch_es": step_ours, "torch": step_torch}, args.rounds)
-    result = summary(times)
-    report(
+    title = (
         f"LSTM(128, 128, num_layers=2), seq {STEPS}, batch {BATCH}, forward+backward, "
-        f"{args.threads} thread(s), torch {torch.__version__}",
-        result,
-        before,
-        args.rounds,
+        f"torch {torch.__version__}"
     )
-    if args.json:
-        print(json.dumps({"benchmark": "lstm", "threads": args.threads, **result}))
+    compare("lstm", title, {"minitorch_es": step_ours, "torch": step_torch}, args)
     return 0
 
 

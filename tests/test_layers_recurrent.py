@@ -82,22 +82,6 @@ LAYER_CASES = {
 }
 
 
-@pytest.mark.parametrize("case", sorted(LAYER_CASES))
-def test_layer_matches_pytorch(case):
-    cls, config, shape, states = LAYER_CASES[case]
-    inputs = {"x": data(*shape)}
-    if states:
-        inputs.update({f"s{i}": data(*s) for i, s in enumerate(states)})
-
-    def call(module, t):
-        if not states:
-            return module(t["x"])
-        hx = (t["s0"], t["s1"]) if cls == "LSTM" else t["s0"]
-        return module(t["x"], hx)
-
-    check_module(f"recurrent/{case}", cls, config, inputs, call)
-
-
 CELL_CASES = {
     "rnn_cell": ("RNNCell", {"input_size": 3, "hidden_size": 4}, (2, 3), [(2, 4)]),
     "rnn_cell_relu_nobias": (
@@ -113,9 +97,9 @@ CELL_CASES = {
 }
 
 
-@pytest.mark.parametrize("case", sorted(CELL_CASES))
-def test_cell_matches_pytorch(case):
-    cls, config, shape, states = CELL_CASES[case]
+@pytest.mark.parametrize("case", sorted(LAYER_CASES) + sorted(CELL_CASES))
+def test_matches_pytorch(case):
+    cls, config, shape, states = {**LAYER_CASES, **CELL_CASES}[case]
     inputs = {"x": data(*shape)}
     if states:
         inputs.update({f"s{i}": data(*s) for i, s in enumerate(states)})
@@ -123,7 +107,7 @@ def test_cell_matches_pytorch(case):
     def call(module, t):
         if not states:
             return module(t["x"])
-        return module(t["x"], (t["s0"], t["s1"]) if cls == "LSTMCell" else t["s0"])
+        return module(t["x"], (t["s0"], t["s1"]) if cls.startswith("LSTM") else t["s0"])
 
     check_module(f"recurrent/{case}", cls, config, inputs, call)
 
