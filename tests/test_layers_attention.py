@@ -276,5 +276,7 @@ def test_multihead_attention_errors_name_expected_and_received():
         mha(x, x, x, is_causal=True)
     with pytest.raises(TypeError, match="only bool and floating types of attn_mask"):
         mha(x, x, x, attn_mask=mt.zeros(5, 5, dtype=mt.int64))
+    with pytest.raises(TypeError, match="key_padding_mask of dtype float32 .*got float64"):
+        mha(x, x, x, key_padding_mask=mt.zeros(2, 5, dtype=mt.float64))
     with pytest.raises(ShapeError, match=r"batch size 2 .*got key \(5, 3, 8\)"):
         mha(x, mt.randn(5, 3, 8), mt.randn(5, 3, 8))

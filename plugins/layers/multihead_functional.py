@@ -65,6 +65,11 @@ def additive_mask(mask: object, name: str, dtype: np.dtype) -> Tensor | None:
         return mt.tensor(np.where(values, -np.inf, 0.0).astype(dtype))
     if kind != "f":
         raise TypeError(f"MultiheadAttention: only bool and floating types of {name} are supported")
+    if np.dtype(mask.dtype) != dtype:
+        raise TypeError(
+            f"MultiheadAttention: expected a floating {name} of dtype {dtype} (the query's), got "
+            f"{np.dtype(mask.dtype)}"
+        )
     return mask if isinstance(mask, mt.Tensor) else mt.tensor(np.asarray(mask))
 
 
