@@ -3,6 +3,7 @@ param groups, state dict round trip, config round trip, errors."""
 
 import numpy as np
 import pytest
+from optim_trajectories import as_array, problem, run
 from torch_parity import reference
 
 import minitorch_es as mt
@@ -18,42 +19,7 @@ OPTIONS = {
 }
 
 
-def problem(seed=0):
-    rng = np.random.default_rng(seed)
-    return {
-        "w": rng.standard_normal((3, 4)),
-        "b": rng.standard_normal(3),
-        "x": rng.standard_normal((10, 4)),
-        "y": rng.standard_normal((10, 3)),
-    }
-
-
-def run(lib, make, arrays, steps=STEPS, groups=False):
-    """Train a linear model with ``make(params)`` and record every step's parameters."""
-    w = lib.tensor(arrays["w"], requires_grad=True)
-    b = lib.tensor(arrays["b"], requires_grad=True)
-    params = [{"params": [w]}, {"params": [b], "lr": 0.05}] if groups else [w, b]
-    opt = make(params)
-    x, y = lib.tensor(arrays["x"]), lib.tensor(arrays["y"])
-    sign = -1 if opt.param_groups[0].get("maximize") else 1
-    trajectory = []
-    for _ in range(steps):
-        opt.zero_grad()
-        loss = sign * ((x @ w.T + b - y) ** 2).mean()
-        loss.backward()
-        opt.step()
-        trajectory.append(np.concatenate([_np(w).ravel(), _np(b).ravel()]))
-    state = opt.state[w]
-    return opt, {
-        "trajectory": np.stack(trajectory),
-        "exp_avg": _np(state["exp_avg"]),
-        "exp_avg_sq": _np(state["exp_avg_sq"]),
-        "step": float(state["step"]),
-    }
-
-
-def _np(t):
-    return t.detach().numpy() if hasattr(t, "detach") else np.asarray(t)
+KEYS = ("exp_avg", "exp_avg_sq", "step")
 
 
 @pytest.mark.parametrize("name", sorted(OPTIONS))
@@ -61,22 +27,24 @@ def test_radam_matches_pytorch(name):
     options, arrays = OPTIONS[name], problem()
     ref = reference(
         f"optim/radam/{name}",
-        lambda torch, **a: run(torch, lambda p: torch.optim.RAdam(p, **options), a)[1],
+        lambda torch, **a: run(torch, lambda p: torch.optim.RAdam(p, **options), a, STEPS, KEYS)[3],
         **arrays,
     )
-    _, mine = run(mt, lambda p: mt.optim.RAdam(p, **options), arrays)
-    for key in ("trajectory", "exp_avg", "exp_avg_sq", "step"):
+    mine = run(mt, lambda p: mt.optim.RAdam(p, **options), arrays, STEPS, KEYS)[3]
+    for key in ("trajectory", *KEYS):
         np.testing.assert_allclose(mine[key], ref[key], rtol=1e-10, atol=1e-12, err_msg=key)
 
 
 def test_radam_param_groups_and_float32_match_pytorch():
-    arrays = {k: v.astype(np.float32) for k, v in problem(1).items()}
+    arrays = problem(1, np.float32)
     ref = reference(
         "optim/radam/groups_float32",
-        lambda torch, **a: run(torch, lambda p: torch.optim.RAdam(p, lr=0.01), a, groups=True)[1],
+        lambda torch, **a: run(
+            torch, lambda p: torch.optim.RAdam(p, lr=0.01), a, STEPS, groups=True
+        )[3],
         **arrays,
     )
-    _, mine = run(mt, lambda p: mt.optim.RAdam(p, lr=0.01), arrays, groups=True)
+    mine = run(mt, lambda p: mt.optim.RAdam(p, lr=0.01), arrays, STEPS, groups=True)[3]
     assert mine["trajectory"].dtype == np.float32
     np.testing.assert_allclose(mine["trajectory"], ref["trajectory"], rtol=1e-5, atol=1e-6)
 
@@ -84,8 +52,8 @@ def test_radam_param_groups_and_float32_match_pytorch():
 def test_state_dict_resumes_exactly():
     arrays = problem(2)
     make = lambda p: mt.optim.RAdam(p, lr=0.02, weight_decay=0.01)  # noqa: E731
-    _, straight = run(mt, make, arrays, steps=12)
-    opt, first = run(mt, make, arrays, steps=7)
+    straight = run(mt, make, arrays, 12)[3]
+    opt, _, _, first = run(mt, make, arrays, 7)
     saved = opt.state_dict()
     w = mt.tensor(first["trajectory"][-1][:12].reshape(3, 4), requires_grad=True)
     b = mt.tensor(first["trajectory"][-1][12:], requires_grad=True)
@@ -97,7 +65,7 @@ def test_state_dict_resumes_exactly():
         ((x @ w.T + b - y) ** 2).mean().backward()
         again.step()
     np.testing.assert_array_equal(
-        np.concatenate([_np(w).ravel(), _np(b)]), straight["trajectory"][-1]
+        np.concatenate([as_array(w).ravel(), as_array(b)]), straight["trajectory"][-1]
     )
 
 
