@@ -179,6 +179,11 @@ CATALOG.update(
         "Dropout3d": (nn.Dropout3d(0.4), data(4, 2, 2, 2), True),
         "PixelShuffle": (nn.PixelShuffle(2), data(1, 4, 2, 2), True),
         "PixelUnshuffle": (nn.PixelUnshuffle(2), data(1, 1, 4, 2), True),
+        "Bilinear": (
+            Adapter(nn.Bilinear(3, 3, 2, dtype=mt.float64), lambda m, x: m(x, x * x)),
+            data(2, 3),
+            True,
+        ),
     }
 )
 # Containers without a forward of their own (their members are checked in Sequential), and

@@ -73,6 +73,18 @@ def test_group_norm_and_channel_layers(rng):
     check(nn.Sequential(nn.Dropout2d(0.5), nn.PixelShuffle(2), nn.PixelUnshuffle(2)), images(rng))
 
 
+def test_bilinear(rng):
+    class Pair(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.bilinear = nn.Bilinear(4, 3, 2)
+
+        def forward(self, x):
+            return self.bilinear(x, x[:, :3] * 2)
+
+    check(Pair(), rng.normal(size=(3, 4)).astype(np.float32))
+
+
 def test_activations_and_functional_forms(rng):
     class Net(nn.Module):
         def forward(self, x):

@@ -1,9 +1,11 @@
 """The layers and functional forms beyond the thesis's core set, gathered for
 ``minitorch_es_plugins.layers`` to register: padding, resizing, block extraction, group
-normalisation, channel dropout and pixel shuffling (each in its own module)."""
+normalisation, channel dropout, pixel shuffling and the bilinear layer (each in its own
+module)."""
 
 from __future__ import annotations
 
+from .bilinear import Bilinear, bilinear
 from .channel_dropout import Dropout1d, Dropout2d, Dropout3d, dropout1d, dropout2d, dropout3d
 from .fold import Fold, Unfold, fold, unfold
 from .group_norm import GroupNorm, group_norm
@@ -14,6 +16,7 @@ from .resampling import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d, int
 
 # name: (class, aliases), as LAYERS in the package's __init__
 MORE_LAYERS = {
+    "Bilinear": (Bilinear, ()),
     "GroupNorm": (GroupNorm, ("GroupNormalization",)),
     "Upsample": (Upsample, ()),
     "UpsamplingNearest2d": (UpsamplingNearest2d, ()),
@@ -29,6 +32,7 @@ MORE_LAYERS = {
 }
 
 MORE_FUNCTIONAL = {
+    "bilinear": bilinear,
     "pad": pad,
     "interpolate": interpolate,
     "unfold": unfold,
