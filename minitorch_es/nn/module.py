@@ -385,7 +385,7 @@ class Module(ModuleState, Configurable):
 
     def regularization_loss(self) -> Tensor:
         """Sum of the regularization penalties of the last forward pass (0 when none)."""
-        from ..regularizers import collect_penalties
+        from ..penalties import collect_penalties
 
         return collect_penalties(self)
 
