@@ -7,6 +7,8 @@ A first taste:
     (x ** 2).sum().backward()
 """
 
+from typing import TYPE_CHECKING
+
 from . import accelerator, autograd, cuda, dtypes, nn, ops, optim, random, regularizers
 from . import plugin_manager as _plugin_manager  # noqa: F401  (loads plugins on first lookup)
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
@@ -91,7 +93,10 @@ __version__ = "0.1.0"
 from . import onnx  # noqa: E402
 from .checkpoint import load, load_checkpoint, load_model, save, save_checkpoint  # noqa: E402
 
-_LAZY = {"data", "training", "checkpoint", "metrics", "callbacks", "distributed"}
+_LAZY = {"data", "training", "checkpoint", "metrics", "callbacks", "distributed", "utils"}
+
+if TYPE_CHECKING:  # what editors and type checkers see of the lazily loaded subpackages
+    from . import callbacks, checkpoint, data, distributed, metrics, training, utils
 
 
 def __getattr__(name: str):

@@ -67,6 +67,7 @@ def _complete(source: str):
         ("mt.nn.functional.rel", "relu", "input", "max(0, x)"),
         ("mt.optim.lr_scheduler.Step", "StepLR", "step_size", "gamma"),
         ("mt.nn.init.kaiming_n", "kaiming_normal_", "nonlinearity", "He"),
+        ("mt.utils.data.DataL", "DataLoader", "batch_size: int | None=1", "mini-batches"),
     ],
 )
 def test_jedi_completes_registry_names_with_signature_and_docstring(

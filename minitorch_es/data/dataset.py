@@ -34,6 +34,42 @@ class Dataset:
     def __len__(self) -> int:
         raise NotImplementedError(f"{type(self).__name__} must implement __len__()")
 
+    def __add__(self, other: Dataset) -> Dataset:
+        """``a + b`` is ``ConcatDataset([a, b])``."""
+        from .concat import ConcatDataset
+
+        return ConcatDataset([self, other])
+
+
+class IterableDataset(Dataset):
+    """A dataset read as a stream: implement ``__iter__`` (``torch.utils.data.IterableDataset``).
+
+    A DataLoader takes ``batch_size`` consecutive samples at a time from ``iter(dataset)``; it
+    cannot shuffle or sample it (shuffle the stream itself).
+
+        >>> class Countdown(mt.utils.data.IterableDataset):
+        ...     def __iter__(self):
+        ...         return iter(range(5, 0, -1))
+        >>> [b.tolist() for b in mt.utils.data.DataLoader(Countdown(), batch_size=2)]
+        [[5, 4], [3, 2], [1]]
+    """
+
+    def __iter__(self):
+        raise NotImplementedError(f"{type(self).__name__} must implement __iter__()")
+
+    def __getitem__(self, index: int) -> Any:
+        raise TypeError(f"{type(self).__name__} is an IterableDataset: iterate it, not index it")
+
+    def __len__(self) -> int:
+        # A stream has no length unless its class defines one (then a DataLoader has one too).
+        raise TypeError(f"object of type {type(self).__name__!r} has no len()")
+
+    def __add__(self, other: Dataset) -> Dataset:
+        """``a + b`` is ``ChainDataset([a, b])``: ``a``'s stream, then ``b``'s."""
+        from .concat import ChainDataset
+
+        return ChainDataset([self, other])
+
 
 def _as_array(value: Tensor | ArrayLike, where: str) -> np.ndarray:
     """The ndarray behind a Tensor, an ndarray as is, anything else through ``mt.tensor``."""
