@@ -15,7 +15,12 @@ from minitorch_es.nn.containers import Sequential as Sequential
 from minitorch_es.nn.loss import Loss as Loss
 from minitorch_es.nn.module import Module as Module
 from minitorch_es.nn.parameter import Parameter as Parameter
+from minitorch_es.nn.parameter_containers import ParameterDict as ParameterDict
+from minitorch_es.nn.parameter_containers import ParameterList as ParameterList
 from minitorch_es.nn.state import IncompatibleKeys as IncompatibleKeys
+from minitorch_es.nn.summary import LayerSummary as LayerSummary
+from minitorch_es.nn.summary import ModelSummary as ModelSummary
+from minitorch_es.nn.summary import summarize as summarize
 from minitorch_es.nn.summary import summary as summary
 from minitorch_es_plugins.activations import ELU as ELU
 from minitorch_es_plugins.activations import GELU as GELU
