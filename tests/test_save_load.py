@@ -197,21 +197,22 @@ def test_a_tampered_type_list_is_a_clear_error(tmp_path, types, match):
         mt.load(path, weights_only=False)
 
 
-def test_a_stored_model_naming_an_unregistered_class_builds_nothing(tmp_path):
+def _saved_model_edited(tmp_path, old, new):
+    """A saved Sequential(Linear(2, 2)) whose stored architecture has ``old`` replaced."""
     path = tmp_path / "m.pt"
     mt.save(mt.nn.Sequential(mt.nn.Linear(2, 2)), path)
     with h5py.File(path, "a") as f:
-        tree = f["state"].attrs["tree"].replace('"name": "Linear"', '"name": "Evil"')
-        f["state"].attrs["tree"] = tree
+        f["state"].attrs["tree"] = f["state"].attrs["tree"].replace(old, new)
+    return path
+
+
+def test_a_stored_model_naming_an_unregistered_class_builds_nothing(tmp_path):
+    path = _saved_model_edited(tmp_path, '"name": "Linear"', '"name": "Evil"')
     with pytest.raises(RegistryError, match="layer 'Evil' was provided by"):
         mt.load(path, weights_only=False)
 
 
 def test_a_stored_model_whose_weights_do_not_fit_is_a_checkpoint_error(tmp_path):
-    path = tmp_path / "m.pt"
-    mt.save(mt.nn.Sequential(mt.nn.Linear(2, 2)), path)
-    with h5py.File(path, "a") as f:
-        tree = f["state"].attrs["tree"].replace('"out_features": 2', '"out_features": 3')
-        f["state"].attrs["tree"] = tree
+    path = _saved_model_edited(tmp_path, '"out_features": 2', '"out_features": 3')
     with pytest.raises(CheckpointError, match=r"not take the stored weights: (.|\n)*size mismatch"):
         mt.load(path, weights_only=False)
