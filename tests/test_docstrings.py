@@ -35,6 +35,7 @@ NAMESPACES = (
     "minitorch_es.utils.data",
     "minitorch_es.utils.data.distributed",
     "minitorch_es.autograd",
+    "minitorch_es.autograd.functional",
     "minitorch_es.checkpoint",
     "minitorch_es.training",
     "minitorch_es.onnx",
