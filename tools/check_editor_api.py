@@ -57,6 +57,7 @@ def show_pyright() -> int:
     if not pathlib.Path(pyright).exists():
         print("pyright: not installed (pip install pyright; it needs Node.js)")
         return 0
+    had_build = (ROOT / "build").exists()
     with tempfile.TemporaryDirectory() as tmp:
         site = pathlib.Path(tmp, "site")
         subprocess.run(
@@ -65,6 +66,8 @@ def show_pyright() -> int:
             check=True,
             capture_output=True,
         )
+        if not had_build:  # setuptools builds in the source tree; leave it as it was
+            shutil.rmtree(ROOT / "build", ignore_errors=True)
         (pathlib.Path(tmp) / "probe.py").write_text(PROBE)
         config = {"extraPaths": [str(site)], "reportMissingModuleSource": False}
         (pathlib.Path(tmp) / "pyrightconfig.json").write_text(json.dumps(config))
