@@ -34,6 +34,9 @@ from minitorch_es.functional import unsqueeze as unsqueeze
 from minitorch_es.functional import var as var
 from minitorch_es.functional import where as where
 from minitorch_es.tensor import Tensor as Tensor
+from minitorch_es_plugins.activation_extras import glu as glu
+from minitorch_es_plugins.activation_extras import hardsigmoid as hardsigmoid
+from minitorch_es_plugins.activation_extras import hardswish as hardswish
 from minitorch_es_plugins.activation_functions import elu as elu
 from minitorch_es_plugins.activation_functions import gelu as gelu
 from minitorch_es_plugins.activation_functions import hardtanh as hardtanh
@@ -50,23 +53,36 @@ from minitorch_es_plugins.activation_functions import softplus as softplus
 from minitorch_es_plugins.activation_functions import tanh as tanh
 from minitorch_es_plugins.cross_entropy import cross_entropy as cross_entropy
 from minitorch_es_plugins.cross_entropy import nll_loss as nll_loss
+from minitorch_es_plugins.kl_div import kl_div as kl_div
 from minitorch_es_plugins.layers.attention import scaled_dot_product_attention as scaled_dot_product_attention
+from minitorch_es_plugins.layers.bilinear import bilinear as bilinear
+from minitorch_es_plugins.layers.channel_dropout import dropout1d as dropout1d
+from minitorch_es_plugins.layers.channel_dropout import dropout2d as dropout2d
+from minitorch_es_plugins.layers.channel_dropout import dropout3d as dropout3d
 from minitorch_es_plugins.layers.conv import conv2d as conv2d
 from minitorch_es_plugins.layers.dropout import dropout as dropout
 from minitorch_es_plugins.layers.embedding import embedding as embedding
+from minitorch_es_plugins.layers.fold import fold as fold
+from minitorch_es_plugins.layers.fold import unfold as unfold
+from minitorch_es_plugins.layers.group_norm import group_norm as group_norm
 from minitorch_es_plugins.layers.linear import linear as linear
 from minitorch_es_plugins.layers.multihead_functional import multi_head_attention_forward as multi_head_attention_forward
 from minitorch_es_plugins.layers.normalization import batch_norm as batch_norm
 from minitorch_es_plugins.layers.normalization import layer_norm as layer_norm
+from minitorch_es_plugins.layers.pad import pad as pad
+from minitorch_es_plugins.layers.pixel_shuffle import pixel_shuffle as pixel_shuffle
+from minitorch_es_plugins.layers.pixel_shuffle import pixel_unshuffle as pixel_unshuffle
 from minitorch_es_plugins.layers.pooling import adaptive_avg_pool2d as adaptive_avg_pool2d
 from minitorch_es_plugins.layers.pooling import avg_pool2d as avg_pool2d
 from minitorch_es_plugins.layers.pooling import max_pool2d as max_pool2d
+from minitorch_es_plugins.layers.resampling import interpolate as interpolate
 from minitorch_es_plugins.loss_functions import binary_cross_entropy as binary_cross_entropy
 from minitorch_es_plugins.loss_functions import binary_cross_entropy_with_logits as binary_cross_entropy_with_logits
 from minitorch_es_plugins.loss_functions import huber_loss as huber_loss
 from minitorch_es_plugins.loss_functions import l1_loss as l1_loss
 from minitorch_es_plugins.loss_functions import mse_loss as mse_loss
 from minitorch_es_plugins.loss_functions import smooth_l1_loss as smooth_l1_loss
+from minitorch_es_plugins.vector_functions import one_hot as one_hot
 
 # Entries that installed plugins add at run time.
 def __getattr__(name: str) -> Any: ...

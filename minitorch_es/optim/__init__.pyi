@@ -18,6 +18,10 @@ from minitorch_es_plugins.optim_adam import NAdam as NAdam
 from minitorch_es_plugins.optim_adaptive import Adadelta as Adadelta
 from minitorch_es_plugins.optim_adaptive import Adagrad as Adagrad
 from minitorch_es_plugins.optim_adaptive import RMSprop as RMSprop
+from minitorch_es_plugins.optim_asgd import ASGD as ASGD
+from minitorch_es_plugins.optim_lbfgs import LBFGS as LBFGS
+from minitorch_es_plugins.optim_radam import RAdam as RAdam
+from minitorch_es_plugins.optim_rprop import Rprop as Rprop
 from minitorch_es_plugins.optim_sgd import SGD as SGD
 
 # Entries that installed plugins add at run time.
