@@ -97,6 +97,7 @@ ERRORS = [
     (lambda: F.group_norm(mt.ones(2, 6).long(), 3), NotImplementedError, "int64"),
     (lambda: F.group_norm(mt.ones(2, 6), 3, mt.ones(5)), RuntimeError, "weight of shape [5]"),
     (lambda: F.group_norm(mt.ones(2, 6), 3, None, mt.ones(2)), RuntimeError, "bias of shape [2]"),
+    (lambda: F.group_norm(mt.ones(2, 4).double(), 2, mt.ones(4)), TypeError, "dtype float32"),
     (lambda: mt.nn.GroupNorm(4, 6), ValueError, "num_channels (6) must be divisible by"),
     (lambda: mt.nn.GroupNorm(0, 6), ValueError, "num_groups must be an int >= 1"),
     (lambda: mt.nn.GroupNorm(2, 6, device="cuda"), RuntimeError, "cuda"),

@@ -18,6 +18,7 @@ from minitorch_es import Tensor
 from minitorch_es.nn import Module
 from minitorch_es.validation import check_int, check_tensor, is_int
 
+from .arguments import check_same_dtype
 from .normalization import Normalize
 from .options import new_parameter
 
@@ -63,8 +64,10 @@ def group_norm(
             f"group_norm: expected number of channels in input to be divisible by num_groups, "
             f"but got input of shape {list(input.shape)} and num_groups={num_groups}"
         )
-    _check_param("weight", weight, input)
-    _check_param("bias", bias, input)
+    for name, param in (("weight", weight), ("bias", bias)):
+        _check_param(name, param, input)
+        if param is not None:
+            check_same_dtype("group_norm", input, param, given=True)
     per_group = c // num_groups * int(np.prod(input.shape[2:]))
     out = input.reshape(n, num_groups, per_group)
     if out.numel():  # an empty input has nothing to normalise (and no statistics)
