@@ -26,13 +26,24 @@ def manual_seed(seed: int) -> np.random.Generator:
         True
     """
     global _initial_seed
+    check_seed(seed)
+    _initial_seed = int(seed)
+    _generator.bit_generator.state = np.random.PCG64(_initial_seed).state
+    return _generator
+
+
+def check_seed(seed: int) -> None:
+    """Raise unless ``seed`` is a non-negative int (a bool is not)."""
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
         raise TypeError(f"manual_seed expected an int, got {type(seed).__name__} ({seed!r})")
     if seed < 0:
         raise ValueError(f"manual_seed expected a non-negative int, got {seed}")
+
+
+def set_initial_seed(seed: int) -> None:
+    """Record ``seed`` as the stream's seed without restarting it (a restored state)."""
+    global _initial_seed
     _initial_seed = int(seed)
-    _generator.bit_generator.state = np.random.PCG64(_initial_seed).state
-    return _generator
 
 
 def initial_seed() -> int:

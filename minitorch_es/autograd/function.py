@@ -67,6 +67,12 @@ class Context:
             ]
         )
 
+    @property
+    def grad_fn_name(self) -> str:
+        """PyTorch's name of this node, as printed in ``grad_fn=<MulBackward0>``: the op's
+        ``backward_name`` (which forward may refine on ``ctx``)."""
+        return self.__dict__.get("backward_name") or self.fn.backward_name_of()
+
     def save_for_backward(self, *values) -> None:
         """Keep inputs or outputs of forward for backward, which reads them back as
         ``ctx.saved_tensors`` (see the module notes for other values)."""
@@ -232,6 +238,16 @@ class Function:
 
     #: True for ops whose forward/backward run on NumPy arrays (`Primitive`).
     on_arrays = False
+    #: PyTorch's name of the op's graph node (printed as ``grad_fn=<...>``); None: the class
+    #: name + ``Backward`` (``Backward0`` for a `Primitive`, as PyTorch's built-in nodes).
+    backward_name: str | None = None
+
+    @classmethod
+    def backward_name_of(cls) -> str:
+        """`backward_name`, or the default made from the class name."""
+        if cls.backward_name is not None:
+            return cls.backward_name
+        return f"{cls.__name__}Backward{'0' if cls.on_arrays else ''}"
 
     @staticmethod
     def forward(ctx: Context, *args, **kwargs):

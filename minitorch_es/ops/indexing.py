@@ -17,6 +17,7 @@ class GetItem(Primitive):
     @staticmethod
     def forward(ctx, a, index):
         ctx.meta = (a.shape, index)
+        ctx.backward_name = _node_name(index)
         try:
             return a[index]
         except IndexError as e:
@@ -26,6 +27,17 @@ class GetItem(Primitive):
     def backward(ctx, grad):
         shape, index = ctx.meta
         return ctx.xp.index_add(shape, index, grad), None
+
+
+def _node_name(index) -> str:
+    """PyTorch's node for an index: an int selects, a slice slices, arrays gather."""
+    if isinstance(index, (int, np.integer)):
+        return "SelectBackward0"
+    if isinstance(index, slice) or (
+        is_basic_index(index) and not any(isinstance(i, (int, np.integer)) for i in index)
+    ):
+        return "SliceBackward0"
+    return "SelectBackward0" if is_basic_index(index) else "IndexBackward0"
 
 
 class IndexAdd(Primitive):
