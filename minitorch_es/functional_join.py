@@ -167,7 +167,7 @@ def einsum(equation: str, *operands: Tensor) -> Tensor:
     """
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = tuple(operands[0])
-    seq = _tensors(operands, "einsum")
+    seq = _tensors(operands, "einsum", same_dtype=False)
     return ops.Einsum.apply(*seq, equation=equation)
 
 

@@ -179,8 +179,7 @@ class TensorLinalg:
 
 def cross(a: Tensor, b: Tensor, dim: int = -1) -> Tensor:
     """The cross product of 3-vectors along ``dim`` (``linalg.cross``), broadcasting."""
-    shape = np.broadcast_shapes(a.shape, b.shape)
-    d = wrap_dim(dim, len(shape), "linalg.cross")
+    d = wrap_dim(dim, max(a.ndim, b.ndim), "linalg.cross")
     if a.ndim != b.ndim or a.shape[d] != 3 or b.shape[d] != 3:
         raise ShapeError(
             f"linalg.cross: inputs dimension {dim} must have length 3, got shapes "
