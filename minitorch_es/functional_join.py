@@ -144,16 +144,13 @@ def meshgrid(*tensors: Tensor, indexing: str = "ij") -> tuple[Tensor, ...]:
     flat = [atleast_1d(t) for t in tensors]
     if any(t.ndim != 1 for t in flat):
         raise RuntimeError("meshgrid: expects all tensors to be 0-D or 1-D")
-    if indexing == "xy" and len(flat) >= 2:
-        flat[0], flat[1] = flat[1], flat[0]
     shape = tuple(t.shape[0] for t in flat)
     n = len(flat)
     grids = [
         t.reshape(tuple(-1 if k == i else 1 for k in range(n))).expand(shape)
         for i, t in enumerate(flat)
     ]
-    if indexing == "xy" and n >= 2:
-        grids[0], grids[1] = grids[1], grids[0]
+    if indexing == "xy" and n >= 2:  # Cartesian: the first two dims swapped
         grids = [g.transpose(0, 1) for g in grids]
     return tuple(grids)
 

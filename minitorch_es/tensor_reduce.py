@@ -65,16 +65,16 @@ class TensorReduce:
     def cumsum(self, dim: int, *, dtype: DTypeLike | None = None) -> Tensor:
         """Running sums along ``dim`` (integers give int64)."""
         x = self if dtype is None else self.to(dtype)
-        return _ops.Cumsum.apply(x, dim)
+        return _ops.Cumsum.apply(x, dim=dim)
 
     def cumprod(self, dim: int, *, dtype: DTypeLike | None = None) -> Tensor:
         """Running products along ``dim`` (integers give int64)."""
         x = self if dtype is None else self.to(dtype)
-        return _ops.Cumprod.apply(x, dim)
+        return _ops.Cumprod.apply(x, dim=dim)
 
     def logcumsumexp(self, dim: int) -> Tensor:
         """``log(cumsum(exp(self)))`` along ``dim``, without overflow."""
-        return _ops.Logcumsumexp.apply(self, dim)
+        return _ops.Logcumsumexp.apply(self, dim=dim)
 
     def cummax(self, dim: int) -> tuple[Tensor, Tensor]:
         """``(values, indices)`` of the running maximum along ``dim`` (ties: the latest)."""

@@ -72,7 +72,11 @@ def check_against_torch(
         if check_dtype:
             assert got.dtype == want.dtype, f"{name}: output {k} dtype {got.dtype} != {want.dtype}"
         np.testing.assert_allclose(
-            got.astype(np.float64), want.astype(np.float64), rtol=rtol, atol=atol, equal_nan=True,
+            got.astype(np.float64),
+            want.astype(np.float64),
+            rtol=rtol,
+            atol=atol,
+            equal_nan=True,
             err_msg=f"{name}: output {k}",
         )
     for k, (got, want) in enumerate(zip(ours.get("grads", []), ref.get("grads", []))):

@@ -194,7 +194,9 @@ def test_integer_ops_and_type_promotion_as_pytorch(name):
 
 
 def test_erfinv_is_the_inverse_of_erf_up_to_the_ends():
-    y = mt.tensor([-1.0, -0.999999, -0.5, 0.0, 1e-300, 0.5, 0.999999999999, 1.0, 1.5], dtype=mt.float64)
+    y = mt.tensor(
+        [-1.0, -0.999999, -0.5, 0.0, 1e-300, 0.5, 0.999999999999, 1.0, 1.5], dtype=mt.float64
+    )
     x = y.erfinv()
     np.testing.assert_allclose(x.erf()._data[1:-2], y._data[1:-2], rtol=1e-14, atol=1e-300)
     assert x[0].item() == -np.inf and x[-2].item() == np.inf and np.isnan(x[-1].item())

@@ -18,7 +18,7 @@ class Cumsum(Primitive):
     """Running sums along ``dim``; the gradient is the reversed running sum."""
 
     @staticmethod
-    def forward(ctx, a, dim):
+    def forward(ctx, a, *, dim):
         d = _along(a, dim, "cumsum")
         ctx.d = d
         if a.ndim == 0:
@@ -41,7 +41,7 @@ class Cumprod(Primitive):
     """Running products along ``dim``; the gradient is exact with zeros in the input."""
 
     @staticmethod
-    def forward(ctx, a, dim):
+    def forward(ctx, a, *, dim):
         d = _along(a, dim, "cumprod")
         if a.ndim == 0:
             out = a.copy()
@@ -79,7 +79,7 @@ class Logcumsumexp(Primitive):
     """``log(cumsum(exp(a)))`` along ``dim`` without overflow."""
 
     @staticmethod
-    def forward(ctx, a, dim):
+    def forward(ctx, a, *, dim):
         if a.dtype.kind != "f":
             raise TypeError(f"logcumsumexp: expected a floating point tensor, got dtype {a.dtype}")
         d = _along(a, dim, "logcumsumexp")
