@@ -224,9 +224,12 @@ def _rebase(self: Tensor, name: str, compute: Callable, args: tuple) -> Tensor:
     if node is not None:
         _point_output(node, out._out, self)
         # The saved output (if any) is now this tensor, at its new version.
+        mine = [src == (1, out._out) for src in node._saved_from]
         node._saved_versions = tuple(
-            self._version[0] if src == (1, out._out) else v
-            for src, v in zip(node._saved_from, node._saved_versions)
+            self._version[0] if m else v for m, v in zip(mine, node._saved_versions)
+        )
+        node._saved_counters = tuple(
+            self._version if m else c for m, c in zip(mine, node._saved_counters)
         )
     return self
 
@@ -243,6 +246,9 @@ def _keep_saved_input(node: Any, old: Tensor) -> None:
     old._data, old._version = original.copy(), [0]
     node._saved = tuple(old._data if v is original else v for v in node._saved)
     node._saved_versions = tuple(0 if m else v for m, v in zip(mine, node._saved_versions))
+    node._saved_counters = tuple(
+        old._version if m else c for m, c in zip(mine, node._saved_counters)
+    )
 
 
 def _point_output(node: Any, index: int, tensor: Tensor) -> None:

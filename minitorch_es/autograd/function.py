@@ -45,6 +45,7 @@ class Context:
     _saved = ()
     _saved_from = ()  # per saved value: (_IN, i) / (_OUT, j) / None
     _saved_versions = ()
+    _saved_counters = ()  # per saved graph value: its tensor's version counter (a list)
     _version_checks = False  # whether a saved value is a graph tensor (checked in backward)
     _outputs = ()  # weak references to the output Tensors
     _output_arrays = ()
@@ -117,7 +118,7 @@ class Context:
 
     def _link(self, args: tuple, outputs: tuple) -> None:
         """Record which saved values are inputs or outputs (by identity) and their versions."""
-        srcs, versions = [], []
+        srcs, versions, counters = [], [], []
         inputs = self.inputs
         for v in self._saved:
             src = None
@@ -132,9 +133,14 @@ class Context:
                             src = (_OUT, j)
                             break
             srcs.append(src)
-            versions.append(self._tensor_of(src)._version[0] if src is not None else None)
+            # The counter itself is kept: the tensor may be gone by backward (a rebased
+            # in-place op's input), while its memory, and the count of its changes, live on.
+            counter = self._tensor_of(src)._version if src is not None else None
+            counters.append(counter)
+            versions.append(counter[0] if counter is not None else None)
         self._saved_from = tuple(srcs)
         self._saved_versions = tuple(versions)
+        self._saved_counters = tuple(counters)
         self._version_checks = versions.count(None) != len(versions)
 
     def _tensor_of(self, src: tuple):
@@ -145,6 +151,9 @@ class Context:
         if t is None:  # the output Tensor is gone: stand in for it, attached to this node
             t = _Tensor._wrap(self._output_arrays[i])
             t._requires_grad, t._ctx, t._out = True, self, i
+            for saved_src, counter in zip(self._saved_from, self._saved_counters):
+                if saved_src == src:
+                    t._version = counter
             self._outputs = self._outputs[:i] + (weakref.ref(t),) + self._outputs[i + 1 :]
         return t
 
@@ -154,18 +163,19 @@ class Context:
         return self._tensor_of(src)
 
     def _check_versions(self) -> None:
-        for src, version in zip(self._saved_from, self._saved_versions):
-            if src is None:
+        for src, version, counter in zip(
+            self._saved_from, self._saved_versions, self._saved_counters
+        ):
+            if src is None or counter[0] == version:
                 continue
             t = self._tensor_of(src)
-            if t._version[0] != version:
-                what = "output" if src[0] == _OUT else "input"
-                raise RuntimeError(
-                    f"one of the variables needed for gradient computation has been modified by "
-                    f"an inplace operation: [{t.dtype} {list(t.shape)}], which is {what} "
-                    f"{src[1]} of {self.fn.__name__}Backward, is at version {t._version[0]}; "
-                    f"expected version {version} instead"
-                )
+            what = "output" if src[0] == _OUT else "input"
+            raise RuntimeError(
+                f"one of the variables needed for gradient computation has been modified by "
+                f"an inplace operation: [{t.dtype} {list(t.shape)}], which is {what} "
+                f"{src[1]} of {self.grad_fn_name}, is at version {counter[0]}; expected "
+                f"version {version} instead"
+            )
 
     def _release(self) -> None:
         """Free what forward saved and the inputs (backward ran without retain_graph): a kept
