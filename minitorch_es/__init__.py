@@ -120,6 +120,15 @@ from .training import Callback, History, Trainer
 
 __version__ = "0.1.0"
 
+
+def compile(model: object = None, **kwargs) -> object:  # noqa: A001  (PyTorch's name)
+    """``torch.compile``'s place: returns ``model`` unchanged (nothing is compiled), or a
+    decorator doing the same when called without a model."""
+    if model is None:
+        return lambda m: m
+    return model
+
+
 # mt.onnx is imported eagerly (it is light: the onnx package itself is imported only by an
 # export), so the core's ONNX translations are in the registry from the start.
 from . import onnx  # noqa: E402

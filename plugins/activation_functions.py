@@ -12,10 +12,10 @@ inplace=True)``, the usual pattern, gives the same result either way).
 from __future__ import annotations
 
 import numbers
-import warnings
 from typing import TYPE_CHECKING
 
 import minitorch_es as mt
+from minitorch_es.errors import warn
 from minitorch_es.ops.reduction import wrap_dim
 
 from . import activation_ops as ops
@@ -175,11 +175,10 @@ def softmax_dim(dim: int | None, ndim: int, op: str) -> int:
     (0 for 0-, 1- and 3-d inputs, else 1) and warns, as PyTorch does."""
     if dim is None:
         dim = 0 if ndim in (0, 1, 3) else 1
-        warnings.warn(
+        warn(
             f"{op}: no dim given, so dim={dim} was chosen by PyTorch's deprecated implicit rule "
             f"(dim 0 for 0-, 1- and 3-d inputs, else 1); pass dim explicitly",
             UserWarning,
-            stacklevel=4,
         )
     return wrap_dim(check_dim(dim, op), ndim, op)
 

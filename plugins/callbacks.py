@@ -67,12 +67,12 @@ class EarlyStopping(Callback):
         if current is None or epoch < self.start_from_epoch:
             return
         if self.restore_best_weights and self.best_weights is None:
-            self.best_weights, self.best_epoch = self.model.state_dict(), epoch
+            self.best_weights, self.best_epoch = _snapshot(self.model), epoch
         self.wait += 1
         if improved(current, self.best, self.mode, self.min_delta):
             self.best, self.best_epoch = current, epoch
             if self.restore_best_weights:
-                self.best_weights = self.model.state_dict()
+                self.best_weights = _snapshot(self.model)
             if self.baseline is None or improved(current, self.baseline, self.mode, self.min_delta):
                 self.wait = 0
             return
@@ -149,3 +149,8 @@ def minitorch_es_register(registry: Registry) -> None:
         DeadUnitMonitor,
     ):
         registry.add("callback", cls.__name__, cls)
+
+
+def _snapshot(model: mt.nn.Module) -> dict:
+    """A copy of the weights (a state dict shares the live tensors' memory, as in PyTorch)."""
+    return {k: v.clone() for k, v in model.state_dict().items()}

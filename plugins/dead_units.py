@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import numbers
-import warnings
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from minitorch_es.errors import warn
 from minitorch_es.nn import Module
 from minitorch_es.training import Callback, require_matplotlib
 
@@ -112,10 +112,9 @@ class DeadUnitMonitor(Callback):
         self._warned = set()
         watched = self._watched()
         if not watched:
-            warnings.warn(
+            warn(
                 "DeadUnitMonitor: the model has no ReLU / Sigmoid / Tanh modules to watch",
                 DeadUnitWarning,
-                stacklevel=2,
             )
         for name, module, kind in watched:
             self.kinds[name] = kind
@@ -161,11 +160,10 @@ class DeadUnitMonitor(Callback):
             ):  # once per module and fit
                 self._warned.add(name)
                 what = "never fired" if KINDS[kind] == "dead" else "were saturated"
-                warnings.warn(
+                warn(
                     f"DeadUnitMonitor: {fraction:.0%} of the {kind} units of {name!r} "
                     f"{what} in epoch {epoch + 1}",
                     DeadUnitWarning,
-                    stacklevel=2,
                 )
 
     def on_train_end(self, logs: dict[str, Any] | None = None) -> None:

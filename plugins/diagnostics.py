@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import math
 import numbers
-import warnings
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from minitorch_es.errors import warn
 from minitorch_es.training import Callback, require_matplotlib
 
 from .monitoring import check_count
@@ -124,11 +124,7 @@ class GradientMonitor(Callback):
         if kind in self._warned:  # one warning per kind and fit; ``events`` keeps them all
             return
         self._warned.add(kind)
-        warnings.warn(
-            f"GradientMonitor: {kind} gradients at step {step}: {detail}",
-            GradientWarning,
-            stacklevel=2,
-        )
+        warn(f"GradientMonitor: {kind} gradients at step {step}: {detail}", GradientWarning)
 
     def state_dict(self) -> dict:
         return {

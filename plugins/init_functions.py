@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import math
 import numbers
-import warnings
 
 import numpy as np
 
 import minitorch_es as mt
+from minitorch_es.errors import warn
 
 _UNIT_GAIN = (
     "linear",
@@ -106,7 +106,7 @@ def _gen(generator: np.random.Generator | None):
 
 def _no_op_if_empty(arr: np.ndarray, where: str) -> bool:
     if arr.size == 0:
-        warnings.warn(f"{where}: initializing a zero-element tensor is a no-op", stacklevel=3)
+        warn(f"{where}: initializing a zero-element tensor is a no-op")
         return True
     return False
 

@@ -12,6 +12,7 @@ import numbers
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from minitorch_es.console import format_number
 from minitorch_es.training import Callback, announce
 
 from .monitoring import check_count, check_non_negative, improved, monitored_value, resolve_mode
@@ -66,7 +67,7 @@ class LearningRateScheduler(Callback):
         if self.verbose:
             announce(
                 f"Epoch {epoch + 1}: LearningRateScheduler setting learning rate to "
-                f"{self.trainer.optimizer.param_groups[0]['lr']}."
+                f"{format_number(self.trainer.optimizer.param_groups[0]['lr'])}."
             )
 
 
@@ -135,7 +136,7 @@ class ReduceLROnPlateau(Callback):
                 if self.verbose:
                     announce(
                         f"Epoch {epoch + 1}: ReduceLROnPlateau reducing learning rate to "
-                        f"{group['lr']}."
+                        f"{format_number(group['lr'])}."
                     )
 
     def state_dict(self) -> dict:

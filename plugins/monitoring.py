@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import numbers
-import warnings
 from typing import Any
+
+from minitorch_es.errors import warn
 
 MAX_SUFFIXES = ("acc", "accuracy", "auc", "precision", "recall", "f1")
 
@@ -45,11 +46,10 @@ def monitored_value(logs: dict[str, Any] | None, monitor: str, where: str) -> fl
     """``logs[monitor]`` as a float, or None with a warning listing the available keys."""
     value = (logs or {}).get(monitor)
     if value is None:
-        warnings.warn(
+        warn(
             f"{where}: the monitored quantity {monitor!r} is not in the logs (available: "
             f"{', '.join(sorted(logs or {})) or 'none'}); skipping",
             RuntimeWarning,
-            stacklevel=3,
         )
         return None
     return float(value)  # NaN never counts as an improvement (comparisons are False)

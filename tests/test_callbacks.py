@@ -376,10 +376,15 @@ def test_callback_list_state_keys_and_mismatch_warning():
     assert stoppers.keys() == ["EarlyStopping", "EarlyStopping_1", "TerminateOnNaN"]
     state = stoppers.state_dict()
     assert state["TerminateOnNaN"] == {}
-    with pytest.warns(UserWarning, match=r"no saved state for \['EarlyStopping_1'"):
+    with pytest.warns(UserWarning) as caught:
         CallbackList([cb("EarlyStopping"), cb("EarlyStopping")]).load_state_dict(
             {"EarlyStopping": state["EarlyStopping"], "Other": {}}
         )
+    assert [str(w.message) for w in caught] == [
+        "resuming: no saved state for the callbacks ['EarlyStopping_1']: they start anew",
+        "resuming: the saved states of ['Other'] are ignored (no such callback in this fit)",
+    ]
+    assert {w.filename for w in caught} == {__file__}  # the warning points at the caller's line
     with pytest.raises(ValueError, match="TerminateOnNaN keeps no state"):
         cb("TerminateOnNaN").load_state_dict({"x": 1})
 

@@ -231,8 +231,8 @@ def test_summary_of_a_cnn():
         nn.Flatten(),
         nn.Linear(400, 10),
     )
-    result = model.summary((1, 28, 28), print_fn=None)
-    rows = [(r["type"], r["output_shape"], r["params"]) for r in result["layers"]]
+    result = mt.nn.summarize(model, (1, 28, 28))
+    rows = [(r.type, r.output_shape, r.params) for r in result.layers]
     assert rows == [
         ("Conv2d", (None, 8, 26, 26), 80),
         ("ReLU", (None, 8, 26, 26), 0),
@@ -243,7 +243,7 @@ def test_summary_of_a_cnn():
         ("Flatten", (None, 400), 0),
         ("Linear", (None, 10), 4010),
     ]
-    assert result["total_params"] == 5258
+    assert result.total_params == 5258
 
 
 def test_float64_model():
@@ -270,10 +270,18 @@ def test_input_errors_name_the_layer_and_shapes():
         layer(mt.zeros(2, 3))
     with pytest.raises(
         ShapeError,
-        match=r"Conv2d: expected input with 3 channels "
-        r"\(in_channels\), got shape \(2, 4, 8, 8\)",
+        match=r"Conv2d: expected NCHW input with 3 channels "
+        r"\(in_channels\), got shape \(2, 4, 8, 8\)$",
     ):
         layer(mt.zeros(2, 4, 8, 8))
+    with pytest.raises(  # a channels-last image is told so, and how to reorder it
+        ShapeError,
+        match=r"got shape \(2, 8, 8, 3\); it looks channels-last \(NHWC\): move the channels "
+        r"first with x.permute\(0, 3, 1, 2\) \(NumPy: x.transpose\(0, 3, 1, 2\)\)$",
+    ):
+        layer(np.zeros((2, 8, 8, 3), dtype=np.float32))
+    with pytest.raises(ShapeError, match=r"x.permute\(2, 0, 1\)"):
+        layer(mt.zeros(8, 8, 3))
     with pytest.raises(ShapeError, match=r"smaller than the dilated kernel \(3, 3\)"):
         layer(mt.zeros(1, 3, 2, 5))
     with pytest.raises(ShapeError, match="padding_mode='reflect' must be smaller than the input"):

@@ -218,10 +218,10 @@ def test_extra_repr():
 
 def test_summary_of_an_mlp():
     model = mt.nn.Sequential(mt.nn.Linear(784, 64, activation="relu"), mt.nn.Linear(64, 10))
-    result = model.summary((784,), print_fn=None)
-    rows = [(r["name"], r["type"], r["output_shape"], r["params"]) for r in result["layers"]]
+    result = mt.nn.summarize(model, (784,))
+    rows = [(r.name, r.type, r.output_shape, r.params) for r in result.layers]
     assert rows == [("0", "Linear", (None, 64), 784 * 64 + 64), ("1", "Linear", (None, 10), 650)]
-    assert result["total_params"] == result["trainable_params"] == 50890
+    assert result.total_params == result.trainable_params == 50890
 
 
 def test_wrong_input_size_names_the_layer_and_shapes():
@@ -257,9 +257,18 @@ def test_functional_linear_matches_the_module(rng):
 def test_input_dtype_must_match_the_weight_as_in_pytorch():
     layer = mt.nn.Linear(3, 2)
     with pytest.raises(
-        TypeError, match="linear: expected an input of dtype float32 .* got float64"
+        TypeError,
+        match=r"Linear: expected an input of dtype float32 .* got float64; convert the input "
+        r"\(x.to\(mt.float32\)\) or the model \(model.to\(mt.float64\)\)",
     ):
         layer(mt.randn(4, 3, dtype=mt.float64))
+    # A NumPy array is told how to convert an array (it has no .float()).
+    with pytest.raises(
+        TypeError, match=r"got uint8; convert the input \(x.astype\(np.float32\)\)$"
+    ):
+        layer(np.zeros((4, 3), dtype=np.uint8))
+    with pytest.raises(TypeError, match=r"a Tensor x: x.to\(mt.float32\), a NumPy array x: x."):
+        F.linear(mt.randn(4, 3, dtype=mt.float64), layer.weight)
     assert layer.double()(mt.randn(4, 3, dtype=mt.float64)).dtype == mt.float64
     conv = mt.nn.Conv2d(1, 2, 3)
     with pytest.raises(TypeError, match="conv2d: expected an input of dtype float32"):

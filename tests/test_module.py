@@ -127,9 +127,9 @@ def test_register_methods_validate_their_arguments():
 
 def test_buffers_persistent_and_non_persistent():
     m = nn.Module()
-    m.register_buffer("running", mt.tensor([1.0, 2.0]))  # a Tensor is stored as its array
-    m.register_buffer("scratch", np.zeros(3), persistent=False)
-    assert isinstance(m.running, np.ndarray)
+    m.register_buffer("running", mt.tensor([1.0, 2.0]))
+    m.register_buffer("scratch", np.zeros(3), persistent=False)  # an array becomes a Tensor
+    assert isinstance(m.running, mt.Tensor) and isinstance(m.scratch, mt.Tensor)
     assert [n for n, _ in m.named_buffers()] == ["running", "scratch"]
     assert [b.shape for b in m.buffers()] == [(2,), (3,)] and next(m.buffers()) is m.running
     assert list(m.state_dict()) == ["running"]
@@ -295,14 +295,14 @@ def test_shape_errors_name_the_failing_layer_through_nested_modules():
 
 
 # ----------------------------------------------------------------------------- state dicts
-def test_state_dict_has_dotted_keys_and_copies():
+def test_state_dict_has_dotted_keys_and_detached_views():
     b = Block()
     sd = b.state_dict()
     # As PyTorch: a module's own entries first, then its children's.
     assert list(sd) == ["count", "fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"]
-    assert all(isinstance(v, np.ndarray) for v in sd.values())
-    sd["fc1.weight"][...] = 42  # a copy: the model is untouched
-    assert not (b.fc1.weight._data == 42).any()
+    assert all(isinstance(v, mt.Tensor) and not v.requires_grad for v in sd.values())
+    sd["fc1.weight"][...] = 42  # as PyTorch: the entries share the model's memory
+    assert (b.fc1.weight._data == 42).all()
     assert b.state_dict(keep_vars=True)["fc1.weight"] is b.fc1.weight
     assert list(b.state_dict(prefix="net."))[1] == "net.fc1.weight"
     shared = Affine(1, 1)

@@ -1,6 +1,8 @@
 """Trainer.state_dict / load_state_dict: a resumed fit continues bit for bit, at an epoch
 boundary and in the middle of an epoch."""
 
+import copy
+
 import numpy as np
 import pytest
 from test_training_toys import CrossEntropy, blobs, mlp
@@ -47,7 +49,8 @@ class CrashAt(Callback):
 
 def capture(trainer):
     return {
-        "model": trainer.model.state_dict(),
+        # A state dict shares the model's memory (as PyTorch): snapshot it.
+        "model": copy.deepcopy(trainer.model.state_dict()),
         "optimizer": trainer.optimizer.state_dict(),
         "trainer": trainer.state_dict(),
         "rng": mt.random.get_state(),

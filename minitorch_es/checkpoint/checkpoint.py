@@ -156,7 +156,9 @@ def load_checkpoint(
         own = _registered_name("optimizer", optimizer)
         if opt_type is not None and opt_type != own:
             raise CheckpointError(
-                f"{path!r} holds the state of a {opt_type} optimizer, cannot load it into a {own}"
+                f"{path!r} holds the state of a {opt_type} optimizer, cannot load it into a {own}; "
+                f"to go on with the {own}, load the weights alone: mt.load_checkpoint({path!r}, "
+                f"model=model), then fit without resume_from (initial_epoch= keeps the count)"
             )
         names = model.named_parameters() if model is not None else None
         try:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import math
 import numbers
-import warnings
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .. import random as _random
+from ..errors import warn
 from ..tensor import Tensor
 from .dataset import Subset
 
@@ -68,7 +68,7 @@ def random_split(
             counts[i % len(counts)] += 1
         for i, c in enumerate(counts):
             if c == 0:
-                warnings.warn(f"random_split: length of split at index {i} is 0", stacklevel=2)
+                warn(f"random_split: length of split at index {i} is 0")
         lengths = counts
     elif not all(isinstance(v, numbers.Integral) for v in lengths):
         raise ValueError(

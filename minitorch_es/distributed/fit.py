@@ -90,7 +90,7 @@ class FitSync:
         """Rank 0's buffers (and parameters) on every rank."""
         model = self.trainer.model
         arrays = [p._data for p in model.parameters()] if parameters else []
-        arrays += list(model.buffers())
+        arrays += [b._data for b in model.buffers()]
         for a in arrays:
             if a.dtype.kind in "biuf":
                 _inplace(a, lambda buf: broadcast(buf, 0))

@@ -37,11 +37,11 @@ class ModuleState:
             for name, p in module._parameters.items():
                 if p is not None:
                     key = f"{mod_name}.{name}" if mod_name else name
-                    out[key] = p if keep_vars else p._data.copy()
+                    out[key] = p if keep_vars else p.detach()
             for name, b in module._buffers.items():
                 if b is not None and name not in module._non_persistent:
                     key = f"{mod_name}.{name}" if mod_name else name
-                    out[key] = b if keep_vars else b.copy()
+                    out[key] = b if keep_vars else b.detach()
         return out
 
     def load_state_dict(

@@ -22,9 +22,10 @@ from dataclasses import dataclass
 import numpy as np
 
 import minitorch_es as mt
+from minitorch_es.training.history import epoch_axis
 
 from . import plotting
-from .progress import EpochBar
+from .progress import EpochProgress
 from .result import Result, Row, percent
 
 TITLE = "4.2 Two classes (moons)"
@@ -101,7 +102,7 @@ def train_model(spec: Spec, X, y, epochs: int, progress: bool):
     """Fit one model; returns ``(model, accuracy per epoch, seconds)``."""
     model = build_model(spec.hidden, spec.activation)
     curve = AccuracyCurve(X, y)
-    callbacks = [curve] + ([EpochBar(f"moons {spec.name}")] if progress else [])
+    callbacks = [curve, EpochProgress(f"moons {spec.name}", progress)]
     trainer = mt.Trainer(
         model,
         optimizer=mt.optim.Adam(model.parameters(), lr=spec.lr),
@@ -288,5 +289,6 @@ def accuracy_figure(curves: dict):
         ylim=(0.7, 1.0),
         title="Sigmoid vs ReLU: accuracy per epoch",
     )
+    epoch_axis(ax, range(1, len(curves["sigmoid"]) + 1))
     ax.legend()
     return fig

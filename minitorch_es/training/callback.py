@@ -20,11 +20,11 @@ fit raises `NonFiniteLossError`.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from ..config import Configurable
+from ..errors import warn
 
 if TYPE_CHECKING:
     from .trainer import Trainer
@@ -187,16 +187,18 @@ class CallbackList:
         return {key: cb.state_dict() for key, cb in zip(self.keys(), self.callbacks)}
 
     def load_state_dict(self, state: dict) -> None:
-        """Restore each callback from its key; keys on one side only are reported (warning)."""
+        """Restore each callback from its key; callbacks without a saved state start fresh and
+        saved states without a callback are ignored (each case reported by a warning)."""
         keys = self.keys()
         for key, cb in zip(keys, self.callbacks):
             if key in state:
                 cb.load_state_dict(state[key])
         missing = [k for k in keys if k not in state]
         unknown = [k for k in state if k not in keys]
-        if missing or unknown:
-            warnings.warn(
-                f"restoring callback states: no saved state for {missing or 'none'}; saved "
-                f"states without a callback here: {unknown or 'none'}",
-                stacklevel=3,
+        if missing:
+            warn(f"resuming: no saved state for the callbacks {missing}: they start anew")
+        if unknown:
+            warn(
+                f"resuming: the saved states of {unknown} are ignored (no such callback in this "
+                f"fit)"
             )

@@ -22,6 +22,7 @@ import numpy as np
 
 from ..autograd import no_grad
 from ..distributed.fit import distributed_fit
+from ..errors import warn
 from ..nn import Module
 from ..registry import registry
 from .callback import CallbackList
@@ -99,6 +100,7 @@ class Trainer(TrainingLoop):
         self.metrics = self._resolve_metrics(metrics)
         self._eval_metrics = [copy.deepcopy(m) for m in self.metrics]
         self.callbacks = CallbackList(list(callbacks or []))
+        self._fit_callbacks: list = []  # those given to the running fit (Keras: for that call)
         self.constraints = resolve_constraints(constraints, model)
         self._dtype = model_dtype(model)
         self.history = History()
@@ -159,10 +161,12 @@ class Trainer(TrainingLoop):
         initial_epoch: int = 0,
         verbose: int = 1,
         resume_from: str | os.PathLike | None = None,
+        callbacks: Iterable[Callback] | None = None,
     ) -> History:
-        """Train until epoch ``epochs`` (Keras: ``epochs`` is the index to stop at, so with
-        ``initial_epoch=3, epochs=5`` two epochs run) and return the `History` (also
-        ``trainer.history``).
+        """Train until epoch ``epochs`` and return the `History` (also ``trainer.history``).
+        ``epochs`` is the total to reach, as in Keras: with ``initial_epoch=3, epochs=5``, or
+        resumed from a checkpoint after 3 epochs, two epochs run; asking for fewer epochs than
+        are already done trains nothing and warns.
 
         ``x`` (with ``y``) is arrays / Tensors, or a Dataset of ``(x, y)`` samples, or a
         DataLoader (whose own ``batch_size`` and ``shuffle`` then apply). Floating inputs and
@@ -172,7 +176,11 @@ class Trainer(TrainingLoop):
         wins over it. ``verbose``: 0 silent, 1 progress bar on a terminal plus one line per
         epoch, 2 one line per epoch. ``resume_from`` (a checkpoint path written by
         ``ModelCheckpoint`` / ``save_checkpoint``) restores model, optimizer, scheduler and this
-        trainer, and continues where that run stopped (``initial_epoch`` is then ignored).
+        trainer, and continues where that run stopped (``initial_epoch`` is then ignored). The
+        batch size may differ from the saved run's when the checkpoint was written at the end of
+        an epoch (as `ModelCheckpoint` does); mid-epoch it must be the same. ``callbacks`` are
+        added to the trainer's own for this call only, as Keras's ``fit(callbacks=...)``;
+        checkpoints written during the call hold their state too.
 
         Launched on several ranks (``mpiexec -n 2 python train.py``) fit is data-parallel:
         each rank trains on its shard with ``batch_size`` samples per step, gradients are
@@ -190,6 +198,7 @@ class Trainer(TrainingLoop):
         for name, value, low in (("epochs", epochs, 0), ("initial_epoch", initial_epoch, 0)):
             if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
                 raise ValueError(f"fit: {name} must be an int >= {low}, got {value!r}")
+        self._fit_callbacks = CallbackList(list(callbacks or [])).callbacks  # checks each
         progress = ProgressLogger(verbose)
         if self._sync is not None and not self._sync.is_main:
             progress.verbose = 0  # the progress bar and epoch lines come from rank 0 only
@@ -217,6 +226,13 @@ class Trainer(TrainingLoop):
         resume, self._pending = self._pending, None
         if resume is not None:
             initial_epoch = int(resume["epoch"])
+        if epochs < initial_epoch:
+            done = "the resumed run has done" if resume is not None else "initial_epoch is"
+            warn(
+                f"fit: epochs={epochs} is the total to reach, not a count of more epochs, and "
+                f"{done} {initial_epoch}, so nothing is trained; pass "
+                f"epochs={initial_epoch + epochs} to train {epochs} more"
+            )
         self.history = History()
         self.stop_training = False
         self.params = {
@@ -229,7 +245,7 @@ class Trainer(TrainingLoop):
         self.history.params = dict(self.params)
         # Callbacks marked run_last (checkpoint writers) see each hook after the others, so
         # what they save includes the others' updates for that epoch or batch.
-        ordered = sorted(self.callbacks.callbacks, key=lambda cb: bool(cb.run_last))
+        ordered = sorted(self._all_callbacks().callbacks, key=lambda cb: bool(cb.run_last))
         cbs = CallbackList([self.history, *ordered, progress])
         cbs.set_trainer(self)
         logs: dict = {}
@@ -245,7 +261,12 @@ class Trainer(TrainingLoop):
                         break
             finally:
                 cbs.on_train_end(logs)
+                self._fit_callbacks = []
         return self.history
+
+    def _all_callbacks(self) -> CallbackList:
+        """The trainer's callbacks, then those given to the running fit."""
+        return CallbackList([*self.callbacks.callbacks, *self._fit_callbacks])
 
     # ------------------------------------------------------- evaluate / predict
     def evaluate(
@@ -301,7 +322,7 @@ class Trainer(TrainingLoop):
             "epoch": int(self.epoch),
             "global_step": int(self.global_step),
             "history": self.history.state_dict(),
-            "callbacks": self.callbacks.state_dict(),
+            "callbacks": self._all_callbacks().state_dict(),
             "train_loader": loader.state_dict() if hasattr(loader, "state_dict") else None,
             "scheduler": None
             if self.scheduler is None
@@ -341,18 +362,27 @@ class Trainer(TrainingLoop):
     def _apply_resume(self, state: dict, loader: DataLoader):
         """Apply the deferred parts of a loaded state; the batch to continue from, or None."""
         self.history.load_state_dict(state["history"])
-        self.callbacks.load_state_dict(state["callbacks"])
+        self.history.params = dict(self.params)  # this fit's (the batch size may differ)
+        self._all_callbacks().load_state_dict(state["callbacks"])
         saved = state.get("train_loader")
         if saved is None or not hasattr(loader, "load_state_dict"):
             return None
+        acc = state.get("accumulators") or {}
+        saved = _restate_batch_size(saved, loader, acc.get("batches"))
         try:
             loader.load_state_dict(saved)
         except (ValueError, KeyError, TypeError) as e:
+            mid_epoch = (
+                " (a checkpoint saved in the middle of an epoch resumes with its batch size; "
+                "another one is accepted from a checkpoint saved at the end of an epoch)"
+                if "batch_size" in str(e)
+                else ""
+            )
             raise TrainingError(
-                f"fit(resume_from=...): the training data does not match the checkpoint's: {e}"
+                f"fit(resume_from=...): the training data does not match the checkpoint's: "
+                f"{e}{mid_epoch}"
             ) from e
         index = int(np.asarray(saved["index"]))
-        acc = state.get("accumulators") or {}
         batch = acc.get("batches", index if 0 < index < len(loader) else None)  # older files
         if batch is None:
             return None
@@ -377,3 +407,15 @@ class Trainer(TrainingLoop):
             f"{type(self.optimizer).__name__}, loss={type(self.loss_fn).__name__},"
             f" metrics={[m.name for m in self.metrics]}, epoch={self.epoch})"
         )
+
+
+def _restate_batch_size(saved: dict, loader: DataLoader, batches: int | None) -> dict:
+    """A loader position saved between two epochs (``batches`` None or 0), restated for
+    ``loader``'s batch size: the batch size only matters inside an epoch, so a run may
+    resume at an epoch boundary with another one. Other positions are returned as they are."""
+    size = getattr(loader, "batch_size", None)
+    old = saved.get("batch_size")
+    if size is None or old is None or int(np.asarray(old)) == size or batches not in (None, 0):
+        return saved
+    index = int(np.asarray(saved["index"]))
+    return {**saved, "batch_size": size, "index": 0 if index == 0 else len(loader)}

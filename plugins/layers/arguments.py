@@ -48,11 +48,23 @@ def describe_shape(x: Tensor | np.ndarray) -> tuple:
     return tuple(int(n) for n in getattr(x, "shape", ()))
 
 
-def check_same_dtype(op: str, x: Tensor | np.ndarray, weight: Tensor | np.ndarray) -> None:
+def check_same_dtype(
+    op: str, x: Tensor | np.ndarray, weight: Tensor | np.ndarray, given: bool = False
+) -> None:
     """PyTorch refuses an input whose dtype differs from the weight's; so do we, rather than
-    silently promoting a float32 graph to float64 (or computing on integer pixels)."""
-    if x.dtype != weight.dtype:
-        raise TypeError(
-            f"{op}: expected an input of dtype {weight.dtype} (the weight's), got {x.dtype}; "
-            f"convert the input (x.float() / x.to(mt.float64)) or the model (model.double())"
-        )
+    silently promoting a float32 graph to float64 (or computing on integer pixels). With
+    ``given`` (``x`` is what the user passed) the advice names the conversion of its type, a
+    NumPy array's or a Tensor's; inside a Function (arrays only) it names both."""
+    if x.dtype == weight.dtype:
+        return
+    want = np.dtype(weight.dtype).name
+    tensor, array = f"x.to(mt.{want})", f"x.astype(np.{want})"
+    if not given:
+        convert = f"a Tensor x: {tensor}, a NumPy array x: {array}"
+    else:
+        convert = array if isinstance(x, np.ndarray) else tensor
+    model = f" or the model (model.to(mt.{x.dtype}))" if np.dtype(x.dtype).kind == "f" else ""
+    raise TypeError(
+        f"{op}: expected an input of dtype {want} (the weight's), got {x.dtype}; convert the "
+        f"input ({convert}){model}"
+    )

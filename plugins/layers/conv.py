@@ -157,9 +157,16 @@ class Conv2d(Module):
                 f"Conv2d: expected 3D (unbatched) or 4D (batched) input, got shape {shape}"
             )
         if shape[-3] != self.in_channels:
+            order = "0, 3, 1, 2" if len(shape) == 4 else "2, 0, 1"
+            nhwc = (
+                f"; it looks channels-last (NHWC): move the channels first with x.permute({order})"
+                f" (NumPy: x.transpose({order}))"
+                if shape[-1] == self.in_channels
+                else ""
+            )
             raise ShapeError(
-                f"Conv2d: expected input with {self.in_channels} channels "
-                f"(in_channels), got shape {shape}"
+                f"Conv2d: expected NCHW input with {self.in_channels} channels "
+                f"(in_channels), got shape {shape}{nhwc}"
             )
         x = input if len(shape) == 4 else input.reshape(1, *shape)
         pads = self._pads

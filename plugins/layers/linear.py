@@ -122,6 +122,7 @@ class Linear(Module):
                 f"Linear: expected input with last dimension {self.in_features} (in_features), "
                 f"got shape {shape}"
             )
+        check_same_dtype("Linear", input, self.weight, given=True)
         return finish(self, LinearFunction.apply(input, self.weight, self.bias))
 
     def extra_repr(self) -> str:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from minitorch_es import Tensor
 from minitorch_es.autograd import Primitive
 from minitorch_es.errors import ShapeError
 from minitorch_es.nn import Module
@@ -23,7 +24,6 @@ from .options import new_parameter, parameter_dtype
 if TYPE_CHECKING:
     from numpy.typing import DTypeLike
 
-    from minitorch_es import Tensor
     from minitorch_es.autograd import Context
 
 
@@ -90,8 +90,8 @@ class Normalize(Primitive):
 
 def batch_norm(
     input: Tensor,
-    running_mean: np.ndarray | None,
-    running_var: np.ndarray | None,
+    running_mean: Tensor | np.ndarray | None,
+    running_var: Tensor | np.ndarray | None,
     weight: Tensor | None = None,
     bias: Tensor | None = None,
     training: bool = False,
@@ -120,7 +120,7 @@ def batch_norm(
             view=view,
             param_axes=axes,
             eps=eps,
-            stats=(running_mean, running_var),
+            stats=(_values(running_mean), _values(running_var)),
         )
     count = int(np.prod([shape[a] for a in axes]))
     if count <= 1:
@@ -139,6 +139,10 @@ def batch_norm(
         running_var *= 1.0 - momentum
         running_var += (momentum * count / (count - 1)) * var  # PyTorch: unbiased running var
     return out
+
+
+def _values(t: Tensor | np.ndarray) -> np.ndarray:
+    return t.numpy(force=True) if isinstance(t, Tensor) else np.asarray(t)
 
 
 def layer_norm(
