@@ -126,6 +126,7 @@ def _graph_reprs(lib, x):
             w[0],
             w[1:],
             w[[0, 1]],
+            w[..., 0],
             w @ w.T,
             w[0] @ w[0],
             w @ w[0],

@@ -30,14 +30,13 @@ class GetItem(Primitive):
 
 
 def _node_name(index) -> str:
-    """PyTorch's node for an index: an int selects, a slice slices, arrays gather."""
-    if isinstance(index, (int, np.integer)):
+    """PyTorch's node for an index: an int selects, slices slice, arrays gather."""
+    items = index if isinstance(index, tuple) else (index,)
+    if not is_basic_index(items):
+        return "IndexBackward0"
+    if any(isinstance(i, (int, np.integer)) for i in items):
         return "SelectBackward0"
-    if isinstance(index, slice) or (
-        is_basic_index(index) and not any(isinstance(i, (int, np.integer)) for i in index)
-    ):
-        return "SliceBackward0"
-    return "SelectBackward0" if is_basic_index(index) else "IndexBackward0"
+    return "SliceBackward0"
 
 
 class IndexAdd(Primitive):
