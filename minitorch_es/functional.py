@@ -101,9 +101,11 @@ addcmul = method_function("addcmul")
 addmm = method_function("addmm")
 addmv = method_function("addmv")
 addr = method_function("addr")
+all = method_function("all")
 allclose = method_function("allclose")
 amax = method_function("amax")
 amin = method_function("amin")
+any = method_function("any")
 aminmax = method_function("aminmax")
 argmax = method_function("argmax")
 argmin = method_function("argmin")
@@ -285,3 +287,12 @@ unflatten = method_function("unflatten")
 unique = method_function("unique")
 unsqueeze = method_function("unsqueeze")
 var = method_function("var")
+
+
+# What ``from .functional import *`` (mt, mt.nn.functional) takes: the functions above.
+__all__ = [
+    name
+    for name, value in list(globals().items())
+    if callable(value) and getattr(value, "__module__", None) == __name__ and name[0] != "_"
+]
+__all__.remove("method_function")

@@ -173,3 +173,43 @@ class TensorInplaceMath:
         mask = np.zeros(self.shape, dtype=bool)
         np.fill_diagonal(mask, True, wrap=wrap)
         return self.masked_fill_(mask, fill_value)
+
+    # --------------------------------------------------------- shape, in place
+    def t_(self) -> Tensor:
+        """`t` in place: this tensor becomes its transpose."""
+        return _reshaped(self, "t_", lambda s: s.t())
+
+    def transpose_(self, dim0: int, dim1: int) -> Tensor:
+        """`transpose` in place."""
+        return _reshaped(self, "transpose_", lambda s: s.transpose(dim0, dim1))
+
+    def unsqueeze_(self, dim: int) -> Tensor:
+        """`unsqueeze` in place."""
+        return _reshaped(self, "unsqueeze_", lambda s: s.unsqueeze(dim))
+
+    def squeeze_(self, dim: int | tuple[int, ...] | None = None) -> Tensor:
+        """`squeeze` in place."""
+        return _reshaped(self, "squeeze_", lambda s: s.squeeze(dim))
+
+
+def _reshaped(t: TensorInplaceMath, name: str, view: object) -> Tensor:
+    """Make ``t`` the view ``view(t)`` of its own memory (a new shape or order of dims);
+    inside the graph ``t`` takes over the view's node, as PyTorch's in-place view ops."""
+    from .autograd import grad_mode
+    from .tensor_inplace import _point_output
+
+    if not (grad_mode._enabled and t._requires_grad):
+        t._data = view(t.detach())._data
+        return t
+    if t._ctx is None:
+        raise RuntimeError(
+            f"{name}: a leaf Variable that requires grad is being used in an in-place "
+            f"operation. (Wrap the update in mt.no_grad(), or use the out-of-place form.)"
+        )
+    old = t._wrap(t._data)
+    old._version, old._requires_grad, old._ctx, old._out = t._version, True, t._ctx, t._out
+    _point_output(old._ctx, old._out, old)
+    out = view(old)
+    t._data, t._ctx, t._out = out._data, out._ctx, out._out
+    _point_output(out._ctx, out._out, t)
+    return t
