@@ -79,10 +79,11 @@ def promoted(out: np.ndarray, a: object, b: object, *, floating: bool = False) -
     """``out`` (NumPy's result for ``a op b``) in PyTorch's dtype; ``floating``: the op always
     gives a floating result (true division). Cheap when NumPy already agrees."""
     dt = out.dtype
+    # The hot path (same-dtype arrays): dtype identity first, it is cheaper than equality.
     if (
-        (type(a) is not np.ndarray or a.dtype == dt)
-        and (type(b) is not np.ndarray or b.dtype == dt)
-        and (dt.kind == "f" or not floating)
+        (type(a) is not np.ndarray or a.dtype is dt or a.dtype == dt)
+        and (type(b) is not np.ndarray or b.dtype is dt or b.dtype == dt)
+        and (not floating or dt.kind == "f")
     ):
         return out
     want = operands_dtype(a, b)

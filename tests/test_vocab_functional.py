@@ -59,7 +59,7 @@ def test_method(name):
 
 
 def test_functions_refuse_a_non_tensor_input_as_pytorch():
-    with pytest.raises(TypeError, match="argument 'input' \\(position 1\\) must be Tensor, not list"):
+    with pytest.raises(TypeError, match=r"'input' \(position 1\) must be Tensor, not list"):
         mt.sin([1.0])
 
 
