@@ -27,19 +27,16 @@ from .creation import (
     arange,
     as_tensor,
     empty,
-    empty_like,
     eye,
     from_numpy,
     full,
-    full_like,
     linspace,
     logspace,
     ones,
-    ones_like,
     tensor,
     zeros,
-    zeros_like,
 )
+from .creation_like import empty_like, full_like, ones_like, zeros_like
 from .devices import device, get_default_device, set_default_device
 from .dtypes import (
     bool,

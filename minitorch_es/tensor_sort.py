@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from . import return_types
-from .errors import ShapeError
 from .ops.reduction import wrap_dim
 
 if TYPE_CHECKING:
@@ -179,6 +178,3 @@ def _result(t: TensorSort, d: int, index: np.ndarray, keepdim: bool, kind: type)
     if not keepdim:
         values, index = values.squeeze(d), np.squeeze(index, d)
     return kind(values, t._wrap(index.astype(np.int64)))
-
-
-__all__ = ["TensorSort", "ShapeError"]
