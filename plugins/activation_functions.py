@@ -83,6 +83,14 @@ def check_dim(dim: int, op: str) -> int:
     return int(dim)
 
 
+def _saved_input(input: mt.Tensor, inplace: bool) -> mt.Tensor:
+    # For a Function that saves its input: a recorded in-place call overwrites the input, so
+    # the Function gets a copy (as PyTorch keeps the original values for backward).
+    if inplace and input.requires_grad and mt.is_grad_enabled():
+        return input.clone()
+    return input
+
+
 def _result(input: mt.Tensor, out: mt.Tensor, inplace: bool):
     # In place as in PyTorch: recorded in the graph (copy_), refused on a leaf requiring grad;
     # out of place while an ONNX export traces the model (its graph has no in-place nodes).
@@ -137,7 +145,8 @@ def gelu(input: mt.Tensor, approximate: str = "none") -> mt.Tensor:
 
 def silu(input: mt.Tensor, inplace: bool = False) -> mt.Tensor:
     """``x * sigmoid(x)`` (also called swish)."""
-    return _result(input, ops.SiLUFunction.apply(check_input(input, "silu")), inplace)
+    out = ops.SiLUFunction.apply(_saved_input(check_input(input, "silu"), inplace))
+    return _result(input, out, inplace)
 
 
 def softplus(input: mt.Tensor, beta: float = 1.0, threshold: float = 20.0) -> mt.Tensor:
@@ -151,7 +160,8 @@ def softplus(input: mt.Tensor, beta: float = 1.0, threshold: float = 20.0) -> mt
 
 def mish(input: mt.Tensor, inplace: bool = False) -> mt.Tensor:
     """``x * tanh(softplus(x))``."""
-    return _result(input, ops.MishFunction.apply(check_input(input, "mish")), inplace)
+    out = ops.MishFunction.apply(_saved_input(check_input(input, "mish"), inplace))
+    return _result(input, out, inplace)
 
 
 def hardtanh(

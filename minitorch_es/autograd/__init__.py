@@ -1,5 +1,6 @@
 """Automatic differentiation: ``Function``/``Primitive``, ``backward`` and ``grad`` (to any
-order), grad modes, ``gradcheck`` and ``gradgradcheck``."""
+order), grad modes, ``gradcheck`` and ``gradgradcheck``; ``functional`` (Jacobians, Hessians
+and their products)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from . import engine as _engine
+from . import functional
 from .function import Context, Function, Primitive
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
@@ -82,6 +84,7 @@ __all__ = [
     "Primitive",
     "backward",
     "enable_grad",
+    "functional",
     "grad",
     "gradcheck",
     "gradgradcheck",

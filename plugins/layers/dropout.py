@@ -33,13 +33,12 @@ class DropoutFunction(Primitive):
         else:
             mask = (generator().random(x.shape, dtype=np.float64) >= p).astype(dtype)
             mask *= 1.0 / (1.0 - p)
-        ctx.save_for_backward(mask)
+        ctx.mask = mask  # a constant of the derivative
         return x * mask
 
     @staticmethod
     def backward(ctx: Context, grad: np.ndarray):
-        (mask,) = ctx.saved_tensors
-        return (grad * mask,)
+        return (grad * ctx.mask,)
 
 
 def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:

@@ -3,7 +3,8 @@
 The weight has PyTorch's layout ``(out_features, in_features)``; in the thesis's notation
 ``Z = A @ W`` the thesis's ``W`` is this ``weight.T``. Forward and backward are one fused Function
 whose backward is the thesis's delta rule: with ``delta = dL/dZ``,
-``dL/dW = delta.T @ A``, ``dL/db = sum(delta)``, ``dL/dA = delta @ W``.
+``dL/dW = delta.T @ A``, ``dL/db = sum(delta)``, ``dL/dA = delta @ W`` (operators that arrays
+and Tensors share, so the rule is differentiable again: second derivatives).
 """
 
 from __future__ import annotations
@@ -51,10 +52,11 @@ class LinearFunction(Primitive):
     def backward(ctx: Context, grad: np.ndarray):
         x, weight = ctx.saved_tensors
         need_x, need_w, need_b = ctx.needs_input_grad
+        xp = ctx.xp
         delta = grad.reshape(-1, grad.shape[-1])
         gx = (delta @ weight).reshape(x.shape) if need_x else None
         gw = delta.T @ x.reshape(-1, x.shape[-1]) if need_w else None
-        gb = delta.sum(axis=0) if need_b else None
+        gb = xp.sum(delta, axis=0) if need_b else None
         return gx, gw, gb
 
 

@@ -22,6 +22,8 @@ from .arguments import check_int, describe_shape
 from .options import new_parameter, parameter_dtype
 
 if TYPE_CHECKING:
+    from types import ModuleType
+
     from numpy.typing import DTypeLike
 
     from minitorch_es.autograd import Context
@@ -31,7 +33,8 @@ class Normalize(Primitive):
     """``weight * (x - mean) * invstd + bias``; statistics over ``axes`` (or the given
     ``stats = (mean, var)``); ``view`` reshapes weight/bias to broadcast against ``x`` and
     ``param_axes`` are the axes their gradients sum over; ``sink`` receives the batch
-    statistics."""
+    statistics. Saves x and weight: backward normalizes again (x_hat and invstd depend on x),
+    so the closed form is differentiable twice."""
 
     @staticmethod
     def forward(
@@ -47,45 +50,57 @@ class Normalize(Primitive):
         stats: tuple[np.ndarray, np.ndarray] | None = None,
         sink: list | None = None,
     ):
-        if stats is None:
-            mean = x.mean(axis=axes, keepdims=True)
-            xc = x - mean
-            var = np.mean(xc * xc, axis=axes, keepdims=True)
-            if sink is not None:
-                sink.extend((mean, var))
-        else:
-            mean, var = (s.reshape(view) for s in stats)
-            xc = x - mean
-        invstd = 1.0 / np.sqrt(var + eps)
-        xhat = xc * invstd
+        if stats is not None:  # copies: backward must not see later updates of running stats
+            stats = tuple(np.array(s).reshape(view) for s in stats)
+        xhat, _, batch_stats = _normalized(np, x, axes, eps, stats)
+        if sink is not None and stats is None:
+            sink.extend(batch_stats)
         out = xhat if weight is None else xhat * weight.reshape(view)
         if bias is not None:
             out = out + bias.reshape(view)
-        ctx.save_for_backward(xhat, invstd, weight)
-        ctx.spec = (axes, view, param_axes, stats is None)
+        ctx.save_for_backward(x, weight)
+        ctx.spec = (axes, view, param_axes, eps, stats)
         return out
 
     @staticmethod
     def backward(ctx: Context, grad: np.ndarray):
-        xhat, invstd, weight = ctx.saved_tensors
-        axes, view, param_axes, batch_stats = ctx.spec
+        x, weight = ctx.saved_tensors
+        axes, view, param_axes, eps, stats = ctx.spec
         need_x, need_w, need_b = ctx.needs_input_grad
+        xp = ctx.xp
+        xhat, invstd, _ = _normalized(xp, x, axes, eps, stats)
         pshape = tuple(n for i, n in enumerate(view) if i not in param_axes)
         gw = gb = gx = None
         if need_w:
-            gw = np.sum(grad * xhat, axis=param_axes).reshape(pshape)
+            gw = xp.sum(grad * xhat, axis=param_axes).reshape(pshape)
         if need_b:
-            gb = np.sum(grad, axis=param_axes).reshape(pshape)
+            gb = xp.sum(grad, axis=param_axes).reshape(pshape)
         if need_x:
             gxhat = grad if weight is None else grad * weight.reshape(view)
-            if batch_stats:
+            if stats is None:
                 gxhat = (
                     gxhat
-                    - gxhat.mean(axis=axes, keepdims=True)
-                    - xhat * np.mean(gxhat * xhat, axis=axes, keepdims=True)
+                    - xp.mean(gxhat, axis=axes, keepdims=True)
+                    - xhat * xp.mean(gxhat * xhat, axis=axes, keepdims=True)
                 )
             gx = gxhat * invstd
         return gx, gw, gb
+
+
+def _normalized(
+    xp: ModuleType, x: np.ndarray | Tensor, axes: tuple, eps: float, stats: tuple | None
+) -> tuple:
+    """``(x_hat, invstd, (mean, var))`` with the batch statistics over ``axes``, or with the
+    given (constant) ``stats``."""
+    if stats is None:
+        mean = xp.mean(x, axis=axes, keepdims=True)
+        xc = x - mean
+        var = xp.mean(xc * xc, axis=axes, keepdims=True)
+    else:
+        mean, var = stats
+        xc = x - mean
+    invstd = 1.0 / xp.sqrt(var + eps)
+    return xc * invstd, invstd, (mean, var)
 
 
 def batch_norm(
