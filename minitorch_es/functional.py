@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from . import ops
+from .functional_join import cat, concatenate, stack  # noqa: F401  (also importable here)
 from .out import write_out
 from .tensor import Tensor, _operand
 
