@@ -56,8 +56,7 @@ UNARY = {
 def test_unary_matches_pytorch_and_differentiates_twice(name):
     fn, x = UNARY[name]
     check_against_torch(f"unary_{name}", fn, [x])
-    # relu has a kink; softmax's second derivative belongs to the activation plugin.
-    check_derivatives(fn, [x], second=name not in ("relu", "softmax", "log_softmax"))
+    check_derivatives(fn, [x], second=name != "relu")  # relu: a kink
 
 
 ZERO_GRADIENT = {
