@@ -7,21 +7,27 @@ A first taste:
     (x ** 2).sum().backward()
 """
 
-from . import (
+from . import (  # noqa: E402  (namespaces and subpackages)
     accelerator,
     autograd,
+    callbacks,
     cuda,
+    data,
+    distributed,
     dtypes,
     linalg,
+    metrics,
     nn,
     ops,
     optim,
     random,
     regularizers,
     return_types,
+    validation,
 )
 from . import plugin_manager as _plugin_manager  # noqa: F401  (loads plugins on first lookup)
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .checkpoint import load, load_checkpoint, load_model, save, save_checkpoint  # noqa: E402
 from .config import Configurable
 from .creation import (
     arange,
@@ -114,8 +120,7 @@ from .sampling import (
 from .size import Size
 from .tensor import Tensor
 from .training import Callback, History, Trainer
-
-__version__ = "0.1.0"
+from .version import __version__
 
 
 def compile(model: object = None, **kwargs) -> object:  # noqa: A001  (PyTorch's name)
@@ -129,15 +134,3 @@ def compile(model: object = None, **kwargs) -> object:  # noqa: A001  (PyTorch's
 # mt.onnx is imported eagerly (it is light: the onnx package itself is imported only by an
 # export), so the core's ONNX translations are in the registry from the start.
 from . import onnx  # noqa: E402
-from .checkpoint import load, load_checkpoint, load_model, save, save_checkpoint  # noqa: E402
-
-_LAZY = {"data", "training", "checkpoint", "metrics", "callbacks", "distributed"}
-
-
-def __getattr__(name: str):
-    # Heavier subpackages load on first use, which also keeps `import minitorch_es` fast.
-    if name in _LAZY:
-        import importlib
-
-        return importlib.import_module(f".{name}", __name__)
-    raise AttributeError(f"module 'minitorch_es' has no attribute {name!r}")

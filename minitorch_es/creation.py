@@ -12,6 +12,7 @@ import numpy as np
 
 from . import devices as _device
 from .dtypes import get_default_dtype
+from .size import size_of
 from .tensor import Tensor
 
 if TYPE_CHECKING:
@@ -80,21 +81,6 @@ def from_numpy(array: np.ndarray) -> Tensor:
     if array.dtype.kind not in "biuf":
         raise TypeError(f"from_numpy: unsupported dtype {array.dtype} (expected bool/int/float)")
     return Tensor(array)
-
-
-def size_of(size: tuple, op: str = "a factory") -> tuple:
-    """The shape from ``*size`` arguments: ints, or one sequence of ints; never negative."""
-    if len(size) == 1 and isinstance(size[0], (tuple, list)):
-        size = tuple(size[0])
-    try:
-        shape = tuple(int(n.__index__()) for n in size)
-    except (TypeError, AttributeError):
-        raise TypeError(
-            f"{op}: expected a size as integers or one tuple of integers, got {size}"
-        ) from None
-    if any(n < 0 for n in shape):
-        raise RuntimeError(f"{op}: Dimension size must be non-negative, got {shape}")
-    return shape
 
 
 def _made(

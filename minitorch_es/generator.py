@@ -11,6 +11,7 @@ import numpy as np
 
 from . import devices as _device
 from . import random as _random
+from . import tensor_new
 
 
 class Generator:
@@ -154,3 +155,6 @@ def _plain(value: object) -> object:
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
     return int(value) if isinstance(value, (np.integer,)) else value
+
+
+tensor_new.rng = rng  # the Tensor's random fills (normal_ ...) draw through this

@@ -10,9 +10,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .creation import _made, _size_arg, size_of
+from .creation import _made, _size_arg
 from .dtypes import get_default_dtype
 from .generator import Generator, rng
+from .size import size_of
 from .tensor import Tensor
 
 if TYPE_CHECKING:

@@ -45,3 +45,18 @@ class Size(tuple):
         return f"torch.Size({list(self)})"
 
     __str__ = __repr__
+
+
+def size_of(size: tuple, op: str = "a factory") -> tuple:
+    """The shape from ``*size`` arguments: ints, or one sequence of ints; never negative."""
+    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+        size = tuple(size[0])
+    try:
+        shape = tuple(int(n.__index__()) for n in size)
+    except (TypeError, AttributeError):
+        raise TypeError(
+            f"{op}: expected a size as integers or one tuple of integers, got {size}"
+        ) from None
+    if any(n < 0 for n in shape):
+        raise RuntimeError(f"{op}: Dimension size must be non-negative, got {shape}")
+    return shape

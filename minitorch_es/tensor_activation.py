@@ -7,19 +7,22 @@ through the registry at call time: one implementation, which the core never impo
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
-
-from .registry import registry
 
 if TYPE_CHECKING:
     from numpy.typing import DTypeLike
 
     from .tensor import Tensor
 
+# The registry's namespace lookup, installed by minitorch_es.namespaces: a Tensor module cannot
+# import the registry, whose config rebuilding imports Tensor.
+namespace: Callable[[str], dict] | None = None
+
 
 def functional(name: str):  # noqa: ANN201  (a function published by a plugin)
     """``mt.nn.functional.<name>``, as published in the registry by a plugin."""
-    found = registry.namespace("nn.functional").get(name)
+    found = namespace("nn.functional").get(name) if namespace is not None else None
     if found is None:
         raise RuntimeError(
             f"{name}: no function nn.functional.{name} is registered (the built-in activation "

@@ -154,10 +154,10 @@ class TensorIndex:
         return _ops.IndexPut.apply(x, source.reshape(-1)[:count], m)
 
     def where(self, condition: Tensor, other: Tensor | float) -> Tensor:
-        """``self`` where ``condition`` holds, else ``other``."""
-        from .functional import where
+        """``self`` where ``condition`` (a bool tensor) holds, else ``other``."""
+        from .tensor_math import _operand
 
-        return where(condition, self, other)
+        return _ops.Where.apply(_mask_array(condition, "where"), self, _operand(other, self))
 
 
 def _without(shape: tuple, d: int) -> tuple:

@@ -187,9 +187,7 @@ def cross(a: Tensor, b: Tensor, dim: int = -1) -> Tensor:
         )
     a0, a1, a2 = a.unbind(d)
     b0, b1, b2 = b.unbind(d)
-    from .functional_join import stack
-
-    return stack([a1 * b2 - a2 * b1, a2 * b0 - a0 * b2, a0 * b1 - a1 * b0], dim=d)
+    return _ops.Stack.apply(a1 * b2 - a2 * b1, a2 * b0 - a0 * b2, a0 * b1 - a1 * b0, dim=d)
 
 
 def _need_dims(a: Tensor, b: Tensor, na: int, nb: int, op: str) -> None:

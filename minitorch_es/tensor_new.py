@@ -4,19 +4,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from . import devices as _device
-from .generator import rng
+from .size import size_of
 
 if TYPE_CHECKING:
     from numpy.typing import ArrayLike, DTypeLike
 
     from .devices import device as Device
-    from .generator import Generator
     from .tensor import Tensor
+
+# ``generator -> numpy.random.Generator`` (the package's for None), installed by
+# minitorch_es.generator: a Tensor module cannot import it (the random state imports Tensor).
+rng: Callable[[object], np.random.Generator] | None = None
 
 
 class TensorNew:
@@ -34,14 +38,12 @@ class TensorNew:
         requires_grad: bool = False,
     ) -> Tensor:
         """A copy of ``data`` as a tensor of this tensor's dtype (unless ``dtype``)."""
-        from .creation import tensor
-
-        return tensor(
-            data,
-            dtype=self.dtype if dtype is None else dtype,
-            device=device,
-            requires_grad=requires_grad,
+        _device.check_device(device)
+        values = np.array(
+            getattr(data, "_data", data), dtype=self.dtype if dtype is None else dtype
         )
+        out = self._wrap(values)
+        return out.requires_grad_() if requires_grad else out
 
     def new_zeros(
         self,
@@ -90,16 +92,14 @@ class TensorNew:
         return _new(self, (size,), make, dtype, device, requires_grad)
 
     # --------------------------------------------------------------- random fills
-    def normal_(
-        self, mean: float = 0.0, std: float = 1.0, *, generator: Generator | None = None
-    ) -> Tensor:
+    def normal_(self, mean: float = 0.0, std: float = 1.0, *, generator: object = None) -> Tensor:
         """Fill with normal samples of ``mean`` and ``std``."""
         if std < 0:
             raise RuntimeError(f"normal_ expects std >= 0.0, but found std {std}")
         return _fill(self, "normal_", lambda g, s: g.standard_normal(s) * std + mean, generator)
 
     def uniform_(
-        self, from_: float = 0.0, to: float = 1.0, *, generator: Generator | None = None, **kwargs
+        self, from_: float = 0.0, to: float = 1.0, *, generator: object = None, **kwargs
     ) -> Tensor:
         """Fill with uniform samples on ``[from, to)`` (``from`` as PyTorch spells it)."""
         low = kwargs.pop("from", from_)
@@ -112,7 +112,7 @@ class TensorNew:
         return _fill(self, "uniform_", lambda g, s: g.random(s) * (to - low) + low, generator)
 
     def random_(
-        self, from_: int = 0, to: int | None = None, *, generator: Generator | None = None, **kwargs
+        self, from_: int = 0, to: int | None = None, *, generator: object = None, **kwargs
     ) -> Tensor:
         """Fill with integers uniform on ``[from, to)`` (``random_(to)``: ``[0, to)``;
         without bounds: ``[0, 2**mantissa]`` for floats, the dtype's range for integers)."""
@@ -134,14 +134,14 @@ class TensorNew:
             )
         return _fill(self, "random_", lambda g, s: g.integers(low, to, size=s), generator)
 
-    def bernoulli_(self, p: float | Tensor = 0.5, *, generator: Generator | None = None) -> Tensor:
+    def bernoulli_(self, p: float | Tensor = 0.5, *, generator: object = None) -> Tensor:
         """Fill with 1 with probability ``p`` (a number or a broadcastable tensor), else 0."""
         probs = np.asarray(getattr(p, "_data", p))
         if np.any((probs < 0) | (probs > 1)):
             raise RuntimeError("bernoulli_: p must be in [0, 1]")
         return _fill(self, "bernoulli_", lambda g, s: g.random(s) < probs, generator)
 
-    def exponential_(self, lambd: float = 1.0, *, generator: Generator | None = None) -> Tensor:
+    def exponential_(self, lambd: float = 1.0, *, generator: object = None) -> Tensor:
         """Fill with exponential samples of rate ``lambd``."""
         if lambd <= 0:
             raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={lambd}")
@@ -151,8 +151,6 @@ class TensorNew:
 def _new(
     t: TensorNew, size: tuple, make: object, dtype: object, device: object, requires_grad: bool
 ) -> Tensor:
-    from .creation import size_of
-
     _device.check_device(device)
     dt = t._data.dtype if dtype is None else np.dtype(dtype)
     out = t._wrap(make(size_of(size, "new_*"), dt))

@@ -93,10 +93,9 @@ class TensorReduce:
     ) -> Tensor:
         """The ``n``-th forward difference along ``dim`` (after joining ``prepend`` and
         ``append``); bool tensors give their inequality."""
-        from .functional_join import cat
-
         d = wrap_dim(dim, self.ndim, "diff")
-        x = cat([t for t in (prepend, self, append) if t is not None], d)
+        parts = [t for t in (prepend, self, append) if t is not None]
+        x = _ops.Cat.apply(*parts, dim=d) if len(parts) > 1 else self
         lead = (slice(None),) * d
         for _ in range(n):
             a, b = x[lead + (slice(1, None),)], x[lead + (slice(None, -1),)]

@@ -166,17 +166,24 @@ class GELUFunction(Primitive):
         ctx.save_for_backward(x)
         ctx.approximate = approximate
         if approximate == "tanh":
-            return 0.5 * x * (1 + np.tanh(_SQRT_2_OVER_PI * (x + _GELU_TANH_CUBIC * x * x * x)))
-        return x * _normal_cdf(x)
+            t = np.tanh(_SQRT_2_OVER_PI * (x + _GELU_TANH_CUBIC * x * x * x))
+            ctx.keep(inner=t)
+            return 0.5 * x * (1 + t)
+        cdf = _normal_cdf(x)
+        ctx.keep(inner=cdf)
+        return x * cdf
 
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
         if ctx.approximate == "tanh":
-            t = tanh_of(_SQRT_2_OVER_PI * (x + _GELU_TANH_CUBIC * x * x * x))
+            t = ctx.intermediate(
+                "inner", lambda: tanh_of(_SQRT_2_OVER_PI * (x + _GELU_TANH_CUBIC * x * x * x))
+            )
             inner_slope = _SQRT_2_OVER_PI * (1 + 3 * _GELU_TANH_CUBIC * x * x)
             return grad * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * inner_slope)
-        return grad * (normal_cdf_of(x) + x * _normal_pdf(ctx.xp, x))
+        cdf = ctx.intermediate("inner", lambda: normal_cdf_of(x))
+        return grad * (cdf + x * _normal_pdf(ctx.xp, x))
 
 
 class SiLUFunction(Primitive):
@@ -185,12 +192,14 @@ class SiLUFunction(Primitive):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return x * stable_sigmoid(x)
+        s = stable_sigmoid(x)
+        ctx.keep(s=s)
+        return x * s
 
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
-        s = sigmoid_of(x)
+        s = ctx.intermediate("s", lambda: sigmoid_of(x))
         return grad * s * (1 + x * (1 - s))
 
 
@@ -217,12 +226,14 @@ class MishFunction(Primitive):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return x * np.tanh(softplus_array(x))
+        t = np.tanh(softplus_array(x))
+        ctx.keep(t=t)
+        return x * t
 
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
-        t = tanh_of(softplus_of(x))
+        t = ctx.intermediate("t", lambda: tanh_of(softplus_of(x)))
         return grad * (t + x * (1 - t * t) * sigmoid_of(x))
 
 

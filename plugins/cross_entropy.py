@@ -24,16 +24,16 @@ Deviation from PyTorch: negative class weights are rejected (they make the loss 
 
 from __future__ import annotations
 
-import numbers
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 import minitorch_es as mt
 from minitorch_es.autograd import Primitive
+from minitorch_es.validation import check_choice, check_float, check_int, check_tensor
 
 from .activation_ops import Value, log_softmax_backward
-from .loss_functions import array_of, check_loss_input, check_reduction
+from .loss_functions import REDUCTIONS, array_of
 
 if TYPE_CHECKING:
     from types import ModuleType
@@ -267,31 +267,13 @@ class NLLLossFunction(Primitive):
 # ------------------------------------------------------------------------------ checks
 def check_class_input(input: mt.Tensor, op: str) -> mt.Tensor:
     """``input`` if it is a floating-point Tensor with a class dimension."""
-    check_loss_input(input, op)
+    check_tensor(input, "input", op, floating=True)
     if input.ndim == 0:
         raise mt.ShapeError(
             f"{op}: expected an input of shape (C), (N, C) or (N, C, d1, ...) with the classes "
             f"on dim 1, got a 0-d tensor"
         )
     return input
-
-
-def check_ignore_index(ignore_index: int, op: str) -> int:
-    """``ignore_index`` if it is an int."""
-    if isinstance(ignore_index, bool) or not isinstance(ignore_index, numbers.Integral):
-        raise TypeError(f"{op}: ignore_index must be an int, got {ignore_index!r}")
-    return int(ignore_index)
-
-
-def check_label_smoothing(label_smoothing: float, op: str) -> float:
-    """``label_smoothing`` as a float in [0, 1]."""
-    if isinstance(label_smoothing, bool) or not isinstance(label_smoothing, numbers.Real):
-        raise TypeError(f"{op}: label_smoothing must be a float, got {label_smoothing!r}")
-    if not 0.0 <= label_smoothing <= 1.0:
-        raise ValueError(
-            f"{op}: label_smoothing must be between 0.0 and 1.0, got {label_smoothing}"
-        )
-    return float(label_smoothing)
 
 
 def check_class_weight(weight: mt.Tensor | np.ndarray | None, op: str) -> np.ndarray | None:
@@ -381,9 +363,9 @@ def cross_entropy(
     to the wrong option."""
     op = "cross_entropy"
     check_class_input(input, op)
-    reduction = check_reduction(reduction, op)
-    ignore_index = check_ignore_index(ignore_index, op)
-    eps = check_label_smoothing(label_smoothing, op)
+    reduction = check_choice(reduction, "reduction", op, choices=REDUCTIONS)
+    ignore_index = check_int(ignore_index, "ignore_index", op)
+    eps = check_float(label_smoothing, "label_smoothing", op, low=0, high=1)
     w = class_weight(weight, input, op)
     data = array_of(target, "target", op)
     if data.shape == input.shape:  # PyTorch's rule: the input's shape means probabilities
@@ -416,8 +398,8 @@ def nll_loss(
     targets that are not ``ignore_index``. Options after ``weight`` are keyword-only."""
     op = "nll_loss"
     check_class_input(input, op)
-    reduction = check_reduction(reduction, op)
-    ignore_index = check_ignore_index(ignore_index, op)
+    reduction = check_choice(reduction, "reduction", op, choices=REDUCTIONS)
+    ignore_index = check_int(ignore_index, "ignore_index", op)
     w = class_weight(weight, input, op)
     t = class_indices(target, input, ignore_index, op, probabilities=False)
     return NLLLossFunction.apply(input, t, weight=w, ignore_index=ignore_index, reduction=reduction)

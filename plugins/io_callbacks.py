@@ -10,9 +10,10 @@ from typing import Any
 from minitorch_es import distributed
 from minitorch_es.console import format_number
 from minitorch_es.errors import warn
-from minitorch_es.training import Callback, announce
+from minitorch_es.training import Callback
+from minitorch_es.validation import check_int
 
-from .monitoring import check_count, improved, monitored_value, resolve_mode
+from .monitoring import improved, monitored_value, resolve_mode
 
 
 class ModelCheckpoint(Callback):
@@ -51,7 +52,7 @@ class ModelCheckpoint(Callback):
             raise TypeError(
                 f"ModelCheckpoint: filepath must be a str or a path, got {type(filepath).__name__}"
             )
-        check_count(every_n_epochs, "every_n_epochs", "ModelCheckpoint", low=1)
+        check_int(every_n_epochs, "every_n_epochs", "ModelCheckpoint", low=1)
         self.filepath, self.monitor, self.verbose = os.fspath(filepath), monitor, verbose
         self.mode = resolve_mode(mode, monitor, "ModelCheckpoint")
         self.save_best_only, self.save_weights_only = save_best_only, save_weights_only
@@ -89,7 +90,7 @@ class ModelCheckpoint(Callback):
             self.best = current
         path = self.format_path(epoch, logs)
         if self.verbose:  # printed after the epoch's line (rank 0 only)
-            announce(f"Epoch {epoch + 1}: {message or ''}saving the model to {path}")
+            self.announce(f"Epoch {epoch + 1}: {message or ''}saving the model to {path}")
         # Data-parallel fit: every rank holds the same state, rank 0 writes it and the others
         # wait, so nobody reads (or resumes from) a file that is not complete yet.
         if distributed.is_main():

@@ -21,7 +21,6 @@ Deviations from PyTorch, on purpose:
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -29,6 +28,7 @@ import numpy as np
 
 import minitorch_es as mt
 from minitorch_es.autograd import Primitive
+from minitorch_es.validation import check_choice, check_float, check_tensor
 
 from .activation_math import softplus_array
 from .activation_ops import Value, sigmoid_of, softplus_of
@@ -43,22 +43,6 @@ REDUCTIONS = ("mean", "sum", "none")
 
 
 # ---------------------------------------------------------------------- shared checks
-def check_reduction(reduction: str, op: str) -> str:
-    """``reduction`` if it is 'mean', 'sum' or 'none'."""
-    if reduction not in REDUCTIONS:
-        raise ValueError(f"{op}: reduction must be one of {REDUCTIONS}, got {reduction!r}")
-    return reduction
-
-
-def check_loss_input(input: mt.Tensor, op: str) -> mt.Tensor:
-    """``input`` if it is a floating-point Tensor."""
-    if not isinstance(input, mt.Tensor):
-        raise TypeError(f"{op}: expected a Tensor as input, got {type(input).__name__}")
-    if input.dtype.kind != "f":
-        raise TypeError(f"{op}: input must be a floating-point tensor, got dtype {input.dtype}")
-    return input
-
-
 def array_of(value: mt.Tensor | np.ndarray, name: str, op: str) -> np.ndarray:
     """The array behind a Tensor / ndarray argument, which must be numeric."""
     data = value.numpy(force=True) if isinstance(value, mt.Tensor) else value
@@ -160,9 +144,9 @@ def _difference_loss(
         dx = slope(xp, x - y) if nx or ny else None
         return (dx if nx else None), (-dx if ny else None)
 
-    check_loss_input(input, op)
+    check_tensor(input, "input", op, floating=True)
     check_same_shape(input, target, op)
-    check_reduction(reduction, op)
+    check_choice(reduction, "reduction", op, choices=REDUCTIONS)
     return PointwiseLossFunction.apply(
         input,
         target,
@@ -185,20 +169,11 @@ def l1_loss(input: mt.Tensor, target: mt.Tensor, *, reduction: str = "mean") -> 
     return _difference_loss("l1_loss", input, target, reduction, np.abs, lambda xp, d: xp.sign(d))
 
 
-def check_positive(value: float, name: str, op: str, *, allow_zero: bool = False) -> float:
-    """``value`` as a float if it is a real number > 0 (>= 0 with ``allow_zero``)."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{op}: {name} must be a real number, got {value!r}")
-    if value < 0 or (value == 0 and not allow_zero):
-        raise ValueError(f"{op}: {name} must be {'>= 0' if allow_zero else '> 0'}, got {value}")
-    return float(value)
-
-
 def huber_loss(
     input: mt.Tensor, target: mt.Tensor, reduction: str = "mean", delta: float = 1.0
 ) -> mt.Tensor:
     """``0.5 d^2`` where ``|d| < delta``, else ``delta (|d| - 0.5 delta)``, with ``d = x - y``."""
-    delta = check_positive(delta, "delta", "huber_loss")
+    delta = check_float(delta, "delta", "huber_loss", low=0, low_open=True)
 
     def value(d: np.ndarray) -> np.ndarray:
         return np.where(np.abs(d) < delta, 0.5 * d * d, delta * (np.abs(d) - 0.5 * delta))
@@ -213,7 +188,7 @@ def smooth_l1_loss(
     input: mt.Tensor, target: mt.Tensor, *, reduction: str = "mean", beta: float = 1.0
 ) -> mt.Tensor:
     """``0.5 d^2 / beta`` where ``|d| < beta``, else ``|d| - 0.5 beta`` (L1 for ``beta=0``)."""
-    beta = check_positive(beta, "beta", "smooth_l1_loss", allow_zero=True)
+    beta = check_float(beta, "beta", "smooth_l1_loss", low=0)
     if beta == 0:
         return l1_loss(input, target, reduction=reduction)
 
@@ -245,7 +220,7 @@ def binary_cross_entropy(
     """``-w (y log x + (1 - y) log(1 - x))`` for probabilities ``x``; each log is clamped at
     -100, exactly as PyTorch, so ``x`` of exactly 0 or 1 gives a finite loss."""
     op = "binary_cross_entropy"
-    check_loss_input(input, op)
+    check_tensor(input, "input", op, floating=True)
     check_same_shape(input, target, op)
     _check_unit_interval(input.numpy(force=True), "input", op)
     _check_unit_interval(array_of(target, "target", op), "target", op)
@@ -269,7 +244,7 @@ def binary_cross_entropy(
         target,
         values=values,
         derivatives=derivatives,
-        reduction=check_reduction(reduction, op),
+        reduction=check_choice(reduction, "reduction", op, choices=REDUCTIONS),
     )
 
 
@@ -286,7 +261,7 @@ def binary_cross_entropy_with_logits(
     ``|x|``). ``pos_weight`` ``p`` weighs the positive term and broadcasts along the last
     (class) dimension. The gradient is ``w (s(x) - y)`` when ``p = 1``."""
     op = "binary_cross_entropy_with_logits"
-    check_loss_input(input, op)
+    check_tensor(input, "input", op, floating=True)
     check_same_shape(input, target, op)
     w = broadcast_constant(weight, "weight", input, op)
     p = broadcast_constant(pos_weight, "pos_weight", input, op)
@@ -311,5 +286,5 @@ def binary_cross_entropy_with_logits(
         target,
         values=values,
         derivatives=derivatives,
-        reduction=check_reduction(reduction, op),
+        reduction=check_choice(reduction, "reduction", op, choices=REDUCTIONS),
     )

@@ -20,6 +20,8 @@ output.
 from __future__ import annotations
 
 import weakref
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -50,6 +52,7 @@ class Context:
     _outputs = ()  # weak references to the output Tensors
     _output_arrays = ()
     _differentiable = False  # True while the engine runs a create_graph backward
+    _kept: dict = {}  # intermediates of forward for the fast path (see keep)
     _hooks = None  # {output index: {id: hook}} of non-leaf tensors' register_hook
     _retained = None  # {output index: weakref} of non-leaf tensors with retain_grad
     materialize_grads = True
@@ -102,6 +105,19 @@ class Context:
         """The array namespace backward formulas compute with: NumPy's functions on the fast
         path, their differentiable Tensor counterparts when a graph of the gradient is built."""
         return _namespaces()[self._differentiable]
+
+    def keep(self, **values) -> None:
+        """Keep intermediate arrays of forward (``ctx.keep(s=sigmoid)``) that backward would
+        otherwise compute again; read them with `intermediate`."""
+        self._kept = values
+
+    def intermediate(self, name: str, recompute: Callable[[], Any]) -> Any:
+        """The intermediate forward kept as ``name`` on the fast path; ``recompute()`` — the
+        same quantity from the saved inputs/outputs, with ``ctx.xp`` — when backward builds a
+        graph, since a kept array would be a constant there and the derivative wrong."""
+        if self._differentiable:
+            return recompute()
+        return self._kept[name]
 
     def set_materialize_grads(self, value: bool) -> None:
         """Whether backward receives zeros (True, the default) or None for outputs that got no
@@ -184,6 +200,7 @@ class Context:
         self._saved = None
         self._output_arrays = None
         self.inputs = None
+        self._kept = {}
 
 
 class _NoGradContext:
@@ -205,6 +222,9 @@ class _NoGradContext:
         pass
 
     def mark_dirty(self, *tensors) -> None:
+        pass
+
+    def keep(self, **values) -> None:
         pass
 
     @property

@@ -15,7 +15,7 @@ from minitorch_es.autograd import Primitive
 from minitorch_es.nn import Module
 from minitorch_es.random import generator
 
-from .arguments import check_probability
+from .arguments import dropout_probability
 
 if TYPE_CHECKING:
     from minitorch_es import Tensor
@@ -43,7 +43,7 @@ class DropoutFunction(Primitive):
 
 def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
     """``F.dropout``: inverted dropout when ``training``, the identity otherwise."""
-    p = check_probability("dropout", p)
+    p = dropout_probability(p, "dropout")
     if not training or p == 0.0:
         return input
     return DropoutFunction.apply(input, p=p)
@@ -56,7 +56,7 @@ class Dropout(Module):
 
     def __init__(self, p: float = 0.5, inplace: bool = False) -> None:
         super().__init__()
-        self.p = check_probability("Dropout", p)
+        self.p = dropout_probability(p, "Dropout")
         self.inplace = bool(inplace)
 
     def forward(self, input: Tensor) -> Tensor:

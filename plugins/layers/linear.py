@@ -17,8 +17,9 @@ import numpy as np
 from minitorch_es.autograd import Primitive
 from minitorch_es.errors import ShapeError
 from minitorch_es.nn import Module
+from minitorch_es.validation import check_int
 
-from .arguments import check_int, check_same_dtype, describe_shape
+from .arguments import check_same_dtype, describe_shape
 from .options import (
     default_bias_init,
     default_weight_init,
@@ -73,7 +74,8 @@ class Linear(Module):
     and U(-1/sqrt(in_features), 1/sqrt(in_features)) for the bias). Keras-style keyword options:
     ``activation`` (applied after the affine map), ``weight_init`` / ``bias_init`` (initializer
     specs replacing the defaults), ``weight_regularizer`` / ``bias_regularizer`` /
-    ``activity_regularizer``. The thesis's MNIST hidden layer is
+    ``activity_regularizer``, ``weight_constraint`` / ``bias_constraint`` (attached to the
+    parameters, so every optimizer applies them). The thesis's MNIST hidden layer is
     ``Linear(784, 64, activation="relu", activity_regularizer=mt.regularizers.l2(0.001))``.
 
         >>> layer = mt.nn.Linear(3, 2)
@@ -94,10 +96,12 @@ class Linear(Module):
         weight_regularizer: str | dict[str, Any] | Callable | None = None,
         bias_regularizer: str | dict[str, Any] | Callable | None = None,
         activity_regularizer: str | dict[str, Any] | Callable | None = None,
+        weight_constraint: str | dict[str, Any] | Callable | None = None,
+        bias_constraint: str | dict[str, Any] | Callable | None = None,
     ) -> None:
         super().__init__()
-        self.in_features = check_int("Linear", "in_features", in_features)
-        self.out_features = check_int("Linear", "out_features", out_features)
+        self.in_features = check_int(in_features, "in_features", "Linear", low=0)
+        self.out_features = check_int(out_features, "out_features", "Linear", low=0)
         setup_weights(
             self,
             (self.out_features, self.in_features),
@@ -109,6 +113,8 @@ class Linear(Module):
             weight_regularizer=weight_regularizer,
             bias_regularizer=bias_regularizer,
             activity_regularizer=activity_regularizer,
+            weight_constraint=weight_constraint,
+            bias_constraint=bias_constraint,
         )
 
     def reset_parameters(self) -> None:

@@ -17,8 +17,9 @@ from minitorch_es import Tensor
 from minitorch_es.autograd import Primitive
 from minitorch_es.errors import ShapeError
 from minitorch_es.nn import Module
+from minitorch_es.validation import check_int
 
-from .arguments import check_int, describe_shape
+from .arguments import describe_shape
 from .options import new_parameter, parameter_dtype
 
 if TYPE_CHECKING:
@@ -52,7 +53,8 @@ class Normalize(Primitive):
     ):
         if stats is not None:  # copies: backward must not see later updates of running stats
             stats = tuple(np.array(s).reshape(view) for s in stats)
-        xhat, _, batch_stats = _normalized(np, x, axes, eps, stats)
+        xhat, invstd, batch_stats = _normalized(np, x, axes, eps, stats)
+        ctx.keep(normalized=(xhat, invstd))
         if sink is not None and stats is None:
             sink.extend(batch_stats)
         out = xhat if weight is None else xhat * weight.reshape(view)
@@ -68,7 +70,9 @@ class Normalize(Primitive):
         axes, view, param_axes, eps, stats = ctx.spec
         need_x, need_w, need_b = ctx.needs_input_grad
         xp = ctx.xp
-        xhat, invstd, _ = _normalized(xp, x, axes, eps, stats)
+        xhat, invstd = ctx.intermediate(
+            "normalized", lambda: _normalized(xp, x, axes, eps, stats)[:2]
+        )
         pshape = tuple(n for i, n in enumerate(view) if i not in param_axes)
         gw = gb = gx = None
         if need_w:
@@ -206,7 +210,7 @@ class _BatchNorm(Module):
     ) -> None:
         super().__init__()
         name = type(self).__name__
-        self.num_features = check_int(name, "num_features", num_features)
+        self.num_features = check_int(num_features, "num_features", name, low=0)
         self.eps, self.momentum = float(eps), None if momentum is None else float(momentum)
         self.affine, self.track_running_stats = bool(affine), bool(track_running_stats)
         if self.affine:
@@ -304,7 +308,9 @@ class LayerNorm(Module):
         dims = (
             normalized_shape if isinstance(normalized_shape, (tuple, list)) else (normalized_shape,)
         )
-        self.normalized_shape = tuple(check_int("LayerNorm", "normalized_shape", n) for n in dims)
+        self.normalized_shape = tuple(
+            check_int(n, "normalized_shape", "LayerNorm", low=0) for n in dims
+        )
         self.eps, self.elementwise_affine = float(eps), bool(elementwise_affine)
         if self.elementwise_affine:
             self.weight = new_parameter(self.normalized_shape, dtype)
