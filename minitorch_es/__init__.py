@@ -23,6 +23,7 @@ from . import (  # noqa: E402  (namespaces and subpackages)
     random,
     regularizers,
     return_types,
+    utils,
     validation,
 )
 from . import plugin_manager as _plugin_manager  # noqa: F401  (loads plugins on first lookup)
