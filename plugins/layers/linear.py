@@ -80,7 +80,7 @@ class Linear(Module):
 
         >>> layer = mt.nn.Linear(3, 2)
         >>> layer.weight.shape, layer(mt.randn(4, 3)).shape
-        ((2, 3), (4, 2))
+        (torch.Size([2, 3]), torch.Size([4, 2]))
     """
 
     def __init__(
