@@ -7,18 +7,22 @@ per axis for copies (nearest modes, reflect/replicate/circular padding, in any o
 ``MatMul`` with the constant interpolation matrix otherwise, so the exported graph computes
 exactly what minitorch_es does. Constant padding is ``Slice`` (cropping) then ``Pad``;
 ``unfold`` is one strided ``Slice`` per kernel position, ``fold`` ONNX's ``Col2Im`` (opset 18).
+The core's vector norm is translated here too, for ``normalize`` and the distance layers.
 """
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 import minitorch_es as mt
+from minitorch_es.ops.norms import VectorNorm
 
 from .activation_extras import HardsigmoidFunction, HardswishFunction
 from .layers.axis_maps import AlongAxes
 from .layers.fold import FoldFunction, UnfoldFunction
 from .layers.pad import ConstantPad
+from .vector_functions import FloorUnrecorded
 
 if TYPE_CHECKING:
     from minitorch_es.onnx import Call, GraphBuilder
@@ -89,6 +93,28 @@ def _fold(g: GraphBuilder, call: Call) -> str:
     )
 
 
+def _vector_norm(g: GraphBuilder, call: Call) -> str:
+    """``linalg.vector_norm`` (behind ``normalize``, ``cosine_similarity``,
+    ``pairwise_distance``): ONNX's L1 / L2 reductions, max / min of magnitudes, a count of
+    nonzeros, or ``sum(|x|^p)^(1/p)``."""
+    x, kw, dtype = call.input(0), call.kwargs, call.out_dtype
+    ord, dim, keep = float(kw.get("ord", 2)), kw.get("dim"), bool(kw.get("keepdim", False))
+    axes = None if dim is None else ((dim,) if isinstance(dim, int) else tuple(dim))
+    if ord in (1.0, 2.0):
+        return g.reduce("ReduceL1" if ord == 1 else "ReduceL2", x, axes, keep)
+    if ord in (math.inf, -math.inf):
+        return g.reduce("ReduceMax" if ord > 0 else "ReduceMin", g.op("Abs", x), axes, keep)
+    if ord == 0:
+        nonzero = g.op("Not", g.op("Equal", x, g.constant(0, dtype)))
+        return g.reduce("ReduceSum", g.cast(nonzero, dtype), axes, keep)
+    powered = g.op("Pow", g.op("Abs", x), g.constant(ord, dtype))
+    return g.op("Pow", g.reduce("ReduceSum", powered, axes, keep), g.constant(1 / ord, dtype))
+
+
+def _floor(g: GraphBuilder, call: Call) -> str:
+    return g.op("Max", call.input(0), g.constant(call.kwargs["floor"], call.out_dtype))
+
+
 def _hardsigmoid(g: GraphBuilder, call: Call) -> str:
     return g.op("HardSigmoid", call.input(0), alpha=1 / 6, beta=0.5)
 
@@ -107,6 +133,8 @@ TRANSLATIONS = {
     FoldFunction: _fold,
     HardsigmoidFunction: _hardsigmoid,
     HardswishFunction: _hardswish,
+    VectorNorm: _vector_norm,
+    FloorUnrecorded: _floor,
 }
 
 

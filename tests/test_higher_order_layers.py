@@ -179,6 +179,16 @@ CATALOG.update(
         "Dropout3d": (nn.Dropout3d(0.4), data(4, 2, 2, 2), True),
         "PixelShuffle": (nn.PixelShuffle(2), data(1, 4, 2, 2), True),
         "PixelUnshuffle": (nn.PixelUnshuffle(2), data(1, 1, 4, 2), True),
+        "CosineSimilarity": (
+            Adapter(nn.CosineSimilarity(dim=-1), lambda m, x: m(x, x.flip(0))),
+            data(3, 4),
+            True,
+        ),
+        "PairwiseDistance": (
+            Adapter(nn.PairwiseDistance(p=3.0), lambda m, x: m(x, x.flip(0))),
+            data(3, 4),
+            True,
+        ),
         "Bilinear": (
             Adapter(nn.Bilinear(3, 3, 2, dtype=mt.float64), lambda m, x: m(x, x * x)),
             data(2, 3),

@@ -85,6 +85,19 @@ def test_bilinear(rng):
     check(Pair(), rng.normal(size=(3, 4)).astype(np.float32))
 
 
+def test_distances_and_normalize(rng):
+    class Pair(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.cos, self.dist = nn.CosineSimilarity(dim=1), nn.PairwiseDistance(p=1.0)
+
+        def forward(self, x):
+            y = nn.functional.normalize(x * x - 0.5, p=3.0)
+            return self.cos(x, y) + self.dist(x, y)
+
+    check(Pair(), rng.normal(size=(3, 4)).astype(np.float32))
+
+
 def test_activations_and_functional_forms(rng):
     class Net(nn.Module):
         def forward(self, x):
@@ -95,3 +108,14 @@ def test_activations_and_functional_forms(rng):
     check(Net(), rng.normal(size=(2, 4, 5)).astype(np.float32) * 4)
     check(nn.Sequential(nn.Hardsigmoid(), nn.Hardswish()), images(rng) * 4)
     check(nn.Hardswish(), images(rng) * 4, opset=13)
+
+
+@pytest.mark.parametrize("ord", [1.0, 2.0, 0.5, float("inf"), -float("inf"), 0.0])
+def test_vector_norms(ord, rng):
+    class Norm(nn.Module):
+        def forward(self, x):
+            return mt.linalg.vector_norm(x, ord, dim=(1, 2), keepdim=ord > 1)
+
+    x = rng.normal(size=(2, 3, 4)).astype(np.float32) * 0.1  # norms of order 1 in float32
+    x[0, 0, :2] = 0.0
+    check(Norm(), x)

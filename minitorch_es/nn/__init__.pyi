@@ -100,6 +100,8 @@ from minitorch_es_plugins.losses import L1Loss as L1Loss
 from minitorch_es_plugins.losses import MSELoss as MSELoss
 from minitorch_es_plugins.losses import NLLLoss as NLLLoss
 from minitorch_es_plugins.losses import SmoothL1Loss as SmoothL1Loss
+from minitorch_es_plugins.vector_functions import CosineSimilarity as CosineSimilarity
+from minitorch_es_plugins.vector_functions import PairwiseDistance as PairwiseDistance
 
 # Entries that installed plugins add at run time.
 def __getattr__(name: str) -> Any: ...

@@ -81,7 +81,10 @@ from minitorch_es_plugins.loss_functions import huber_loss as huber_loss
 from minitorch_es_plugins.loss_functions import l1_loss as l1_loss
 from minitorch_es_plugins.loss_functions import mse_loss as mse_loss
 from minitorch_es_plugins.loss_functions import smooth_l1_loss as smooth_l1_loss
+from minitorch_es_plugins.vector_functions import cosine_similarity as cosine_similarity
+from minitorch_es_plugins.vector_functions import normalize as normalize
 from minitorch_es_plugins.vector_functions import one_hot as one_hot
+from minitorch_es_plugins.vector_functions import pairwise_distance as pairwise_distance
 
 # Entries that installed plugins add at run time.
 def __getattr__(name: str) -> Any: ...
