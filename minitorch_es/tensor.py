@@ -41,7 +41,7 @@ from .tensor_split import TensorSplit
 if TYPE_CHECKING:
     from numpy.typing import ArrayLike, DTypeLike
 
-    from .autograd.function import Function
+    from .autograd.function import Context
 
 
 class Tensor(
@@ -193,9 +193,11 @@ class Tensor(
         return self._ctx is None
 
     @property
-    def grad_fn(self) -> type[Function] | None:
-        """The Function that produced this tensor (None for leaves)."""
-        return getattr(self._ctx, "fn", None)
+    def grad_fn(self) -> Context | None:
+        """The graph node that produced this tensor (None for leaves), as PyTorch's: it prints
+        ``<MulBackward0 object at 0x...>`` and has ``name()``, ``next_functions`` and, as
+        ``.fn``, the op's class."""
+        return self._ctx
 
     @property
     def retains_grad(self) -> bool:

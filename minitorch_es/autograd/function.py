@@ -77,6 +77,35 @@ class Context:
         ``backward_name`` (which forward may refine on ``ctx``)."""
         return self.__dict__.get("backward_name") or self.fn.backward_name_of()
 
+    # ------------------------------------------------ the node as PyTorch shows it (grad_fn)
+    def name(self) -> str:
+        """The node's name (``"MulBackward0"``), as ``grad_fn.name()``."""
+        return self.grad_fn_name
+
+    @property
+    def next_functions(self) -> tuple:
+        """``((node, output index), ...)``, one per input of forward, as PyTorch's
+        ``grad_fn.next_functions``: the node that made the input, an `AccumulateGrad` for a
+        leaf that requires grad, ``(None, 0)`` for an input without a gradient."""
+        return tuple(
+            (None, 0)
+            if e is None
+            else (e[0], e[1])
+            if e[0] is not None
+            else (AccumulateGrad(e[2]), 0)
+            for e in self.edges
+        )
+
+    @property
+    def metadata(self) -> dict:
+        """A dict for the user's own notes on the node (PyTorch's ``grad_fn.metadata``)."""
+        if "_metadata" not in self.__dict__:
+            self._metadata = {}
+        return self._metadata
+
+    def __repr__(self) -> str:
+        return f"<{self.grad_fn_name} object at {id(self):#x}>"
+
     def save_for_backward(self, *values) -> None:
         """Keep inputs or outputs of forward for backward, which reads them back as
         ``ctx.saved_tensors`` (see the module notes for other values)."""
@@ -201,6 +230,24 @@ class Context:
         self._output_arrays = None
         self.inputs = None
         self._kept = {}
+
+
+class AccumulateGrad:
+    """The node through which a leaf receives its gradient, as PyTorch's: what
+    ``next_functions`` shows for a leaf that requires grad (``.variable`` is the leaf)."""
+
+    __slots__ = ("variable",)
+    next_functions = ()
+
+    def __init__(self, variable: Any) -> None:
+        self.variable = variable
+
+    def name(self) -> str:
+        """``"torch::autograd::AccumulateGrad"``, PyTorch's name."""
+        return "torch::autograd::AccumulateGrad"
+
+    def __repr__(self) -> str:
+        return f"<AccumulateGrad object at {id(self):#x}>"
 
 
 class _NoGradContext:

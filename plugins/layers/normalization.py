@@ -37,6 +37,8 @@ class Normalize(Primitive):
     statistics. Saves x and weight: backward normalizes again (x_hat and invstd depend on x),
     so the closed form is differentiable twice."""
 
+    backward_name = "NativeLayerNormBackward0"  # PyTorch's node name (grad_fn)
+
     @staticmethod
     def forward(
         ctx: Context,

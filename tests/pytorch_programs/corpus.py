@@ -157,13 +157,13 @@ CORPUS = (
     Program(
         "buildmodel_tutorial",
         f"{TUTORIALS}/basics/buildmodel_tutorial.py",
-        xfail="grad_fn names: the Linear layer's node prints <LinearFunctionBackward0>, "
-        "PyTorch's <AddmmBackward0> (Function.backward_name on the plugin's LinearFunction)",
+        xfail="the comparison, not the library: PyTorch prints the random activations in fixed "
+        "or scientific notation depending on the draw, so the three recordings have different "
+        "line counts and their lines do not align (corpus.py compares line by line)",
     ),
     Program(
         "autogradqs_tutorial",
         f"{TUTORIALS}/basics/autogradqs_tutorial.py",
-        xfail="grad_fn as PyTorch's graph nodes (prints <AddBackward0 object at 0x...>)",
     ),
     Program(
         "optimization_tutorial",
@@ -177,13 +177,12 @@ CORPUS = (
         (Final(r"^1 ", rel=0.5),),
         setup="nn_tutorial_data",
         data=(640, 200),
-        xfail="grad_fn names: cross_entropy's node prints <CrossEntropyFunctionBackward0>, "
-        "PyTorch's <NllLossBackward0> (Function.backward_name on the plugin's Function)",
     ),
     Program(
         "neural_networks_tutorial",
         f"{TUTORIALS}/blitz/neural_networks_tutorial.py",
-        xfail="grad_fn.next_functions (the graph nodes of PyTorch's autograd)",
+        xfail="grad_fn.next_functions follows PyTorch's internal decomposition (Linear is "
+        "addmm(bias, input, weight.t()), so its first edge is the bias), not our fused ops",
     ),
     Program(
         "mnist_main",
