@@ -31,6 +31,8 @@ _ONE_SIXTH = float(np.float32(1) / np.float32(6))  # PyTorch's slope, a float32 
 class HardsigmoidFunction(Primitive):
     """``relu6(x + 3) / 6``."""
 
+    backward_name = "HardsigmoidBackward0"  # PyTorch's node name (grad_fn)
+
     @staticmethod
     def forward(ctx: Context, x: np.ndarray):
         ctx.inside = (x > -3) & (x < 3)  # a constant of the derivative
@@ -43,6 +45,8 @@ class HardsigmoidFunction(Primitive):
 
 class HardswishFunction(Primitive):
     """``x * relu6(x + 3) / 6``."""
+
+    backward_name = "HardswishBackward0"  # PyTorch's node name (grad_fn)
 
     @staticmethod
     def forward(ctx: Context, x: np.ndarray):

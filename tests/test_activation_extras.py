@@ -119,3 +119,9 @@ def test_errors(call, error, message):
     with pytest.raises(error) as info:
         call()
     assert message in str(info.value)
+
+
+def test_node_names_are_pytorchs():
+    x = mt.ones(3, requires_grad=True)
+    assert F.hardsigmoid(x).grad_fn.name() == "HardsigmoidBackward0"
+    assert F.hardswish(x).grad_fn.name() == "HardswishBackward0"

@@ -127,3 +127,9 @@ def test_errors(call, error, message):
     with pytest.raises(error) as info:
         call()
     assert message in str(info.value)
+
+
+def test_node_names_are_pytorchs():
+    cols = F.unfold(mt.ones(1, 1, 3, 3, requires_grad=True), 2)
+    assert cols.grad_fn.name() == "Im2ColBackward0"
+    assert F.fold(cols, (3, 3), 2).grad_fn.name() == "Col2ImBackward0"

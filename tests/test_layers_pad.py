@@ -154,3 +154,8 @@ def test_pad_layer_errors():
         mt.nn.ReflectionPad1d(1.5)
     with pytest.raises(ValueError, match=r"CircularPad1d: expected 2D or 3D input \(got 1D"):
         mt.nn.CircularPad1d(1)(mt.ones(3))
+
+
+def test_node_names_are_pytorchs():
+    x = mt.ones(1, 2, 3, requires_grad=True)
+    assert F.pad(x, (1, 1)).grad_fn.name() == "ConstantPadNdBackward0"

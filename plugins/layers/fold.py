@@ -78,6 +78,8 @@ def col2im(cols: np.ndarray, b: Blocks) -> np.ndarray:
 class UnfoldFunction(Primitive):
     """`im2col`; the gradient is `col2im` (recorded as `FoldFunction` when a graph is built)."""
 
+    backward_name = "Im2ColBackward0"  # PyTorch's node name (grad_fn)
+
     @staticmethod
     def forward(ctx: Context, x: np.ndarray, *, blocks: Blocks):
         ctx.blocks = blocks
@@ -92,6 +94,8 @@ class UnfoldFunction(Primitive):
 
 class FoldFunction(Primitive):
     """`col2im`; the gradient is `im2col` (recorded as `UnfoldFunction` when a graph is built)."""
+
+    backward_name = "Col2ImBackward0"  # PyTorch's node name (grad_fn)
 
     @staticmethod
     def forward(ctx: Context, cols: np.ndarray, *, blocks: Blocks):

@@ -38,6 +38,8 @@ class ConstantPad(Primitive):
     """``x`` cropped by ``src`` (a tuple of slices) and placed at ``dst`` in a tensor of
     ``shape`` filled with ``value``; the gradient is the ``dst`` part, put back at ``src``."""
 
+    backward_name = "ConstantPadNdBackward0"  # PyTorch's node name (grad_fn)
+
     @staticmethod
     def forward(ctx: Context, x: np.ndarray, *, shape: tuple, src: tuple, dst: tuple, value: float):
         out = np.full(shape, value, dtype=x.dtype)
