@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import minitorch_es as mt
 
+from .allocator import keep_freed_memory
 from .conv import Conv2d, conv2d
 from .dropout import Dropout, dropout
 from .embedding import Embedding, embedding
@@ -52,6 +53,11 @@ FUNCTIONAL = {
     "layer_norm": layer_norm,
     "embedding": embedding,
 }
+
+
+# The layers' kernels free and reallocate tens of MB per training step: keep that memory in the
+# process instead of page-faulting it back every step (see allocator.py).
+keep_freed_memory()
 
 
 @mt.hookimpl
