@@ -1,7 +1,8 @@
 """``Conv2d``: 2-D convolution over NCHW input (PyTorch's ``nn.Conv2d``), by im2col.
 
 The weight is ``(out_channels, in_channels // groups, kh, kw)``; the thesis's "filter" sliding
-over the image is one row of it. See `conv_kernels` for the forward/backward kernels.
+over the image is one row of it. See `conv_kernels` for the forward/backward kernels and
+`conv_ops` for the autograd Function.
 """
 
 from __future__ import annotations
@@ -9,18 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from minitorch_es.autograd import Function
 from minitorch_es.errors import ShapeError
 from minitorch_es.nn import Module
 
-from .arguments import check_int, check_same_dtype, describe_shape, pair
-from .conv_kernels import (
-    columns,
-    conv2d_columns,
-    conv2d_weight_grad_columns,
-    conv_transpose2d_grid,
-)
-from .im2col import output_size, to_grid
+from .arguments import check_int, describe_shape, pair
+from .conv_ops import Conv2dFunction
+from .im2col import output_size
 from .options import (
     default_bias_init,
     default_weight_init,
@@ -32,47 +27,11 @@ from .options import (
 from .padding import MODES, check_padding, pad2d
 
 if TYPE_CHECKING:
-    import numpy as np
     from numpy.typing import DTypeLike
 
     from minitorch_es import Tensor
-    from minitorch_es.autograd import Context
 
 PADDING_MODES = ("zeros", *MODES)
-
-
-class Conv2dFunction(Function):
-    """``conv2d(x, weight, bias)`` for NCHW ``x``; ``pads = (top, bottom, left, right)`` zeros.
-    Forward keeps the input's columns for the weight gradient (see `conv_kernels`)."""
-
-    @staticmethod
-    def forward(
-        ctx: Context,
-        x: np.ndarray,
-        weight: np.ndarray,
-        bias: np.ndarray | None = None,
-        *,
-        stride: tuple = (1, 1),
-        pads: tuple = (0, 0, 0, 0),
-        dilation: tuple = (1, 1),
-        groups: int = 1,
-    ) -> np.ndarray:
-        check_same_dtype("conv2d", x, weight)
-        g, cols = columns(x, weight.shape[2:], stride, pads, dilation)
-        ctx.save_for_backward(cols, weight)
-        ctx.geometry, ctx.groups = g, groups
-        return conv2d_columns(cols, weight, g, groups, bias)
-
-    @staticmethod
-    def backward(ctx: Context, grad: np.ndarray) -> tuple:
-        cols, weight = ctx.saved_tensors
-        g, groups = ctx.geometry, ctx.groups
-        need_x, need_w, need_b = ctx.needs_input_grad
-        delta = to_grid(grad, g)
-        gb = delta.sum(axis=1) if need_b else None
-        gw = conv2d_weight_grad_columns(cols, delta, weight.shape, groups) if need_w else None
-        gx = conv_transpose2d_grid(delta, weight, g, groups) if need_x else None
-        return gx, gw, gb
 
 
 def resolve_padding(

@@ -10,11 +10,11 @@ The three functions an autograd op needs, each usable on its own:
   ``weight``.
 
 ``padding`` is ``(top, bottom, left, right)`` zeros; ``stride`` and ``dilation`` are pairs. The
-column layout is described in `im2col`: ``cols`` is ``(C*kh*kw, N*Ho*Wg)``, so each pass is one
-BLAS product over the whole batch (``W2 @ cols``, ``delta @ cols.T``, ``W2.T @ delta``, per
-group) and the results are channel-major arrays returned as NCHW views. The ``*_columns``
-variants take the columns already built, so a training step builds them once, in forward,
-and reuses them for the weight gradient.
+layout is described in `im2col`: ``cols`` is ``(C*kh*kw, Ho*Wo*N)``, so each pass is one BLAS
+product over the whole batch (``W2 @ cols``, ``delta @ cols.T``, ``W2.T @ delta``, per group)
+and the results are batch-last arrays returned as NCHW views. The ``*_columns`` / ``*_grid``
+variants take the columns (or the gradient as `to_grid` lays it out) already built, so a
+training step builds the columns once, in forward, and reuses them for the weight gradient.
 """
 
 from __future__ import annotations
@@ -76,7 +76,7 @@ def conv2d(
     bias: np.ndarray | None = None,
 ) -> np.ndarray:
     """Cross-correlation of NCHW ``x`` with ``weight`` ``(O, C/groups, kh, kw)``, as PyTorch's
-    ``conv2d``; the result is channel-major in memory (an NCHW view)."""
+    ``conv2d``; the result is stored batch-last (an NCHW view, see `im2col`)."""
     g, cols = columns(x, weight.shape[2:], stride, padding, dilation)
     return conv2d_columns(cols, weight, g, groups, bias)
 
