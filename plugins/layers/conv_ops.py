@@ -5,7 +5,13 @@ from __future__ import annotations
 from minitorch_es.autograd import Function
 
 from .arguments import check_same_dtype
-from .conv_kernels import columns, conv2d_columns, conv2d_weight_grad_columns, conv_transpose2d_grid
+from .conv_kernels import (
+    columns,
+    conv2d_bias_grad,
+    conv2d_columns,
+    conv2d_weight_grad_columns,
+    conv_transpose2d_grid,
+)
 from .im2col import to_grid
 
 
@@ -29,7 +35,7 @@ class Conv2dFunction(Function):
         g, groups = ctx.geometry, ctx.groups
         need_x, need_w, need_b = ctx.needs_input_grad
         delta = to_grid(grad, g)
-        gb = delta.sum(axis=1) if need_b else None
+        gb = conv2d_bias_grad(delta) if need_b else None
         gw = conv2d_weight_grad_columns(cols, delta, weight.shape, groups) if need_w else None
         gx = conv_transpose2d_grid(delta, weight, g, groups) if need_x else None
         return gx, gw, gb

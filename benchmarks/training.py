@@ -1,0 +1,117 @@
+"""Benchmark: training steps of a workload (see ``models.py``) in minitorch_es and in PyTorch,
+interleaved in one process.
+
+Both libraries start from the same weights and take the same batches in the same order (each
+step: gather the batch with NumPy, forward, cross-entropy, zero_grad, backward, Adam step). A
+round times ``--batches`` consecutive steps of each library, the order alternating from round
+to round; the figure is the median time per step over ``--rounds`` rounds, and the ratio's
+spread is the interquartile range of the per-round ratios.
+
+    python benchmarks/training.py --workload cnn [--rounds 20] [--batches 10] [--threads 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import common  # noqa: E402,I001  (first: it pins the BLAS threads before NumPy loads)
+import numpy as np  # noqa: E402
+from models import WORKLOADS  # noqa: E402
+
+
+class Batches:
+    """Index arrays of successive batches over shuffled epochs (the same for every library)."""
+
+    def __init__(self, n: int, batch_size: int, seed: int = 0) -> None:
+        self.n, self.batch_size, self.rng = n, batch_size, np.random.default_rng(seed)
+        self.order, self.pos = self.rng.permutation(n), 0
+
+    def next(self) -> np.ndarray:
+        if self.pos + self.batch_size > self.n:
+            self.order, self.pos = self.rng.permutation(self.n), 0
+        self.pos += self.batch_size
+        return self.order[self.pos - self.batch_size : self.pos]
+
+
+def minitorch_step(workload, x, y):
+    """A minitorch_es model of ``workload`` and its ``step(idx) -> loss`` function."""
+    import minitorch_es as mt
+
+    mt.manual_seed(0)
+    model = workload.build(mt.nn)
+    optimizer = mt.optim.Adam(model.parameters(), lr=1e-3)
+    loss_fn = mt.nn.CrossEntropyLoss()
+
+    def step(idx):
+        loss = loss_fn(model(mt.from_numpy(x[idx])), mt.from_numpy(y[idx]))
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        return loss.item()
+
+    return model, step
+
+
+def torch_step(torch, workload, x, y, state: dict | None = None):
+    """The PyTorch model of ``workload`` (loaded with ``state`` if given) and its step
+    function."""
+    model = workload.build(torch.nn)
+    if state is not None:
+        model.load_state_dict({k: torch.from_numpy(np.array(v)) for k, v in state.items()})
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+    loss_fn = torch.nn.CrossEntropyLoss()
+
+    def step(idx):
+        loss = loss_fn(model(torch.from_numpy(x[idx])), torch.from_numpy(y[idx]))
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        return loss.item()
+
+    return model, step
+
+
+def compare(name: str, rounds: int, batches: int, data_dir: str = common.MNIST_DIR) -> common.Row:
+    """Interleaved training of workload ``name`` in both libraries: time per step."""
+    workload = WORKLOADS[name]
+    x, y = workload.data(data_dir)
+    model, ours = minitorch_step(workload, x, y)
+    steps = {"minitorch_es": ours}
+    torch = common.import_torch()
+    if torch is not None:
+        _, steps["PyTorch"] = torch_step(torch, workload, x, y, model.state_dict())
+    cursors = {lib: Batches(len(x), workload.batch_size) for lib in steps}
+    first = {lib: steps[lib](cursors[lib].next()) for lib in steps}
+    print(f"  {name}: first-step loss " + ", ".join(f"{k} {v:.4f}" for k, v in first.items()))
+
+    def block(lib):
+        return lambda: [steps[lib](cursors[lib].next()) for _ in range(batches)]
+
+    times = common.interleave({lib: block(lib) for lib in steps}, rounds)
+    per_step = {lib: [t / batches for t in ts] for lib, ts in times.items()}
+    theirs = per_step.get("PyTorch", [float("nan")] * rounds)
+    return common.Row(
+        f"{workload.description}, train step (batch {workload.batch_size})",
+        per_step["minitorch_es"],
+        theirs,
+        "ms",
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    common.add_common_arguments(parser)
+    parser.add_argument("--workload", default="cnn", choices=sorted(WORKLOADS))
+    parser.add_argument("--rounds", type=int, default=20)
+    parser.add_argument("--batches", type=int, default=10, help="steps per library per round")
+    args = parser.parse_args()
+    print("\n".join(common.environment()))
+    row = compare(args.workload, args.rounds, args.batches, args.data_dir)
+    print(common.table([row]))
+
+
+if __name__ == "__main__":
+    main()
