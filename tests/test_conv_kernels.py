@@ -8,6 +8,7 @@ from test_layers_conv import conv_reference
 from torch_parity import reference
 
 import minitorch_es as mt
+from minitorch_es_plugins.layers import conv_kernels
 from minitorch_es_plugins.layers.allocator import keep_freed_memory
 from minitorch_es_plugins.layers.conv_kernels import conv2d, conv2d_weight_grad, conv_transpose2d
 
@@ -65,8 +66,16 @@ def torch_grads(torch, x, w, b, g, stride, padding, dilation, groups):
     return {"out": out, "gx": xt.grad, "gw": wt.grad, "gb": bt.grad}
 
 
+@pytest.fixture(params=["whole", "row_blocks"])
+def column_budget(request, monkeypatch):
+    """Columns built whole, or block by block of output rows (a budget of one row)."""
+    if request.param == "row_blocks":
+        monkeypatch.setattr(conv_kernels, "COLUMN_BYTES", 1)
+    return request.param
+
+
 @pytest.mark.parametrize("case", CASES)
-def test_forward_and_both_gradients_match_pytorch(rng, case):
+def test_forward_and_both_gradients_match_pytorch(rng, case, column_budget):
     x, w, b, opt = make(rng, case)
     out = conv2d(x, w, bias=b, **opt)
     g = rng.standard_normal(out.shape)
@@ -106,7 +115,7 @@ def test_float32_stays_float32_and_outputs_do_not_alias_inputs(rng):
     assert not np.shares_memory(out, x) and not np.shares_memory(gx, out)
 
 
-def test_graphs_alive_together_keep_their_own_columns(rng):
+def test_graphs_alive_together_keep_their_own_columns(rng, column_budget):
     # Two forward passes before any backward: each graph must keep the columns of its own
     # input (a buffer shared between them would give both the second input's gradient).
     layer = mt.nn.Conv2d(2, 3, 3, padding=1).double()

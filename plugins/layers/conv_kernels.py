@@ -13,15 +13,49 @@ The three functions an autograd op needs, each usable on its own:
 layout is described in `im2col`: ``cols`` is ``(C*kh*kw, Ho*Wo*N)``, so each pass is one BLAS
 product over the whole batch (``W2 @ cols``, ``delta @ cols.T``, ``W2.T @ delta``, per group)
 and the results are batch-last arrays returned as NCHW views. The ``*_columns`` / ``*_grid``
-variants take the columns (or the gradient as `to_grid` lays it out) already built, so a
+variants take the `Columns` (or the gradient as `to_grid` lays it out) already built, so a
 training step builds the columns once, in forward, and reuses them for the weight gradient.
+
+Columns larger than `COLUMN_BYTES` (a VGG layer's: ``C*kh*kw`` = 288 rows of 65,536 values)
+are never built whole: each pass goes block by block of output rows, rebuilding each block's
+columns from the padded input, so memory stays bounded and every block is recycled by the
+allocator instead of being mapped afresh (see `allocator`).
 """
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
-from .im2col import Geometry, col2im, from_grid, geometry, im2col, pad, to_grid
+from .im2col import Geometry, col2im_add, from_grid, geometry, im2col, pad, to_grid, unpad
+
+COLUMN_BYTES = 16 << 20  # below glibc's largest mmap threshold (32 MiB): blocks are recycled
+
+
+class Columns(NamedTuple):
+    """The columns of a convolution's input: ``data`` is the whole ``cols`` when ``blocks``
+    (ranges of output rows) is a single range, else the padded input they are rebuilt from."""
+
+    g: Geometry
+    data: np.ndarray
+    blocks: tuple
+
+    def each(self):
+        """``(slice of the grid's columns, columns)`` for every block."""
+        if len(self.blocks) == 1:
+            yield slice(None), self.data
+            return
+        per_row = self.g.out_hw[1] * self.g.x_shape[0]
+        for first, stop in self.blocks:
+            yield slice(first * per_row, stop * per_row), im2col(self.data, self.g, (first, stop))
+
+
+def row_blocks(g: Geometry, itemsize: int) -> tuple:
+    """Ranges of output rows whose columns take at most `COLUMN_BYTES` (one row at least)."""
+    (kh, kw), (ho, wo), (n, c) = g.kernel, g.out_hw, g.x_shape[:2]
+    rows = max(1, COLUMN_BYTES // (c * kh * kw * wo * n * itemsize))
+    return tuple((first, min(ho, first + rows)) for first in range(0, ho, rows))
 
 
 def _grouped(matrix: np.ndarray, groups: int) -> np.ndarray:
@@ -30,31 +64,39 @@ def _grouped(matrix: np.ndarray, groups: int) -> np.ndarray:
 
 
 def columns(x: np.ndarray, kernel: tuple, stride: tuple, padding: tuple, dilation: tuple):
-    """The `Geometry` of the convolution and the columns of ``x`` (see `im2col`)."""
+    """The `Columns` of ``x`` for a convolution (see `im2col`)."""
     g = geometry(x.shape, kernel, stride, padding, dilation)
-    return g, im2col(pad(x, g), g)
+    xp, blocks = pad(x, g), row_blocks(g, x.dtype.itemsize)
+    return Columns(g, im2col(xp, g) if len(blocks) == 1 else xp, blocks)
 
 
 def conv2d_columns(
-    cols: np.ndarray, weight: np.ndarray, g: Geometry, groups: int, bias: np.ndarray | None
+    cols: Columns, weight: np.ndarray, groups: int, bias: np.ndarray | None
 ) -> np.ndarray:
-    """The convolution from the columns: ``W2 @ cols`` per group, plus the bias."""
+    """The convolution from its columns: ``W2 @ cols`` per group (block by block), plus the
+    bias."""
     o = weight.shape[0]
-    out = np.matmul(_grouped(weight.reshape(o, -1), groups), _grouped(cols, groups))
-    out = out.reshape(o, -1)
+    w2 = _grouped(weight.reshape(o, -1), groups)
+    out = np.empty((o, np.prod(cols.g.out_hw) * cols.g.x_shape[0]), dtype=w2.dtype)
+    for part, block in cols.each():
+        np.matmul(w2, _grouped(block, groups), out=_grouped(out[:, part], groups))
     if bias is not None:
         out += bias[:, None]
-    return from_grid(out, g)
+    return from_grid(out, cols.g)
 
 
 def conv2d_weight_grad_columns(
-    cols: np.ndarray, delta: np.ndarray, weight_shape: tuple, groups: int
+    cols: Columns, delta: np.ndarray, weight_shape: tuple, groups: int
 ) -> np.ndarray:
-    """``dL/dW2 = delta @ cols.T`` per group; ``delta`` is the gradient as `to_grid` lays
-    it out. Computed as ``(cols @ delta.T).T``: OpenBLAS runs that orientation faster when
-    the summed dimension (every output position of the batch) is this long."""
-    transposed = np.matmul(_grouped(cols, groups), _grouped(delta, groups).transpose(0, 2, 1))
-    return transposed.transpose(0, 2, 1).reshape(weight_shape)
+    """``dL/dW2 = delta @ cols.T`` per group (summed over the blocks); ``delta`` is the
+    gradient as `to_grid` lays it out. Computed as ``(cols @ delta.T).T``: OpenBLAS runs that
+    orientation faster when the summed dimension (every output position) is this long."""
+    total = None
+    for part, block in cols.each():
+        d = _grouped(delta[:, part], groups).transpose(0, 2, 1)
+        product = np.matmul(_grouped(block, groups), d)
+        total = product if total is None else total + product
+    return total.transpose(0, 2, 1).reshape(weight_shape)
 
 
 def conv2d_bias_grad(delta: np.ndarray) -> np.ndarray:
@@ -66,11 +108,21 @@ def conv2d_bias_grad(delta: np.ndarray) -> np.ndarray:
 def conv_transpose2d_grid(
     delta: np.ndarray, weight: np.ndarray, g: Geometry, groups: int
 ) -> np.ndarray:
-    """``dL/dcols = W2.T @ delta`` per group, folded back onto the input by `col2im`."""
-    o = weight.shape[0]
+    """``dL/dcols = W2.T @ delta`` per group, folded back onto the input by `col2im_add`,
+    block by block of output rows."""
+    o, (n, c) = weight.shape[0], g.x_shape[:2]
     w2 = _grouped(weight.reshape(o, -1), groups).transpose(0, 2, 1)
-    gcols = np.matmul(w2, _grouped(delta, groups))
-    return col2im(gcols.reshape(-1, delta.shape[1]), g)
+    (kh, kw), (sh, sw) = g.kernel, g.stride
+    if (kh, kw, sh, sw) == (1, 1, 1, 1) and not any(g.pads):  # the columns are the input
+        gx = np.matmul(w2, _grouped(delta, groups)).reshape(c, *g.x_shape[2:], n)
+        return gx.transpose(3, 0, 1, 2)
+    gxp = np.zeros((c, *g.padded, n), dtype=np.result_type(w2, delta))
+    per_row = g.out_hw[1] * n
+    for first, stop in row_blocks(g, gxp.itemsize):
+        part = delta[:, first * per_row : stop * per_row]
+        gcols = np.matmul(w2, _grouped(part, groups)).reshape(-1, part.shape[1])
+        col2im_add(gxp, gcols, g, (first, stop))
+    return unpad(gxp, g)
 
 
 def conv2d(
@@ -84,8 +136,8 @@ def conv2d(
 ) -> np.ndarray:
     """Cross-correlation of NCHW ``x`` with ``weight`` ``(O, C/groups, kh, kw)``, as PyTorch's
     ``conv2d``; the result is stored batch-last (an NCHW view, see `im2col`)."""
-    g, cols = columns(x, weight.shape[2:], stride, padding, dilation)
-    return conv2d_columns(cols, weight, g, groups, bias)
+    cols = columns(x, weight.shape[2:], stride, padding, dilation)
+    return conv2d_columns(cols, weight, groups, bias)
 
 
 def conv2d_weight_grad(
@@ -98,8 +150,8 @@ def conv2d_weight_grad(
     groups: int = 1,
 ) -> np.ndarray:
     """The gradient of ``conv2d(x, w, ...)`` with respect to ``w`` given ``grad_out``."""
-    g, cols = columns(x, weight_shape[2:], stride, padding, dilation)
-    return conv2d_weight_grad_columns(cols, to_grid(grad_out, g), weight_shape, groups)
+    cols = columns(x, weight_shape[2:], stride, padding, dilation)
+    return conv2d_weight_grad_columns(cols, to_grid(grad_out, cols.g), weight_shape, groups)
 
 
 def conv_transpose2d(

@@ -6,6 +6,7 @@ from minitorch_es.autograd import Function
 
 from .arguments import check_same_dtype
 from .conv_kernels import (
+    Columns,
     columns,
     conv2d_bias_grad,
     conv2d_columns,
@@ -17,22 +18,24 @@ from .im2col import to_grid
 
 class Conv2dFunction(Function):
     """``conv2d(x, weight, bias)`` for NCHW ``x``; ``pads = (top, bottom, left, right)`` zeros.
-    Forward keeps the input's columns for the weight gradient (see `conv_kernels`)."""
+    Forward keeps the input's columns (or, when they are too large, the padded input to
+    rebuild them from) for the weight gradient (see `conv_kernels`)."""
 
     @staticmethod
     def forward(
         ctx, x, weight, bias=None, *, stride=(1, 1), pads=(0, 0, 0, 0), dilation=(1, 1), groups=1
     ):
         check_same_dtype("conv2d", x, weight)
-        g, cols = columns(x, weight.shape[2:], stride, pads, dilation)
-        ctx.save_for_backward(cols, weight)
-        ctx.geometry, ctx.groups = g, groups
-        return conv2d_columns(cols, weight, g, groups, bias)
+        cols = columns(x, weight.shape[2:], stride, pads, dilation)
+        ctx.save_for_backward(cols.data, weight)
+        ctx.layout, ctx.groups = (cols.g, cols.blocks), groups
+        return conv2d_columns(cols, weight, groups, bias)
 
     @staticmethod
     def backward(ctx, grad):
-        cols, weight = ctx.saved_tensors
-        g, groups = ctx.geometry, ctx.groups
+        data, weight = ctx.saved_tensors
+        (g, blocks), groups = ctx.layout, ctx.groups
+        cols = Columns(g, data, blocks)
         need_x, need_w, need_b = ctx.needs_input_grad
         delta = to_grid(grad, g)
         gb = conv2d_bias_grad(delta) if need_b else None

@@ -67,37 +67,42 @@ def pad(x: np.ndarray, g: Geometry) -> np.ndarray:
     return out
 
 
-def im2col(xp: np.ndarray, g: Geometry) -> np.ndarray:
-    """Columns ``(C*kh*kw, Ho*Wo*N)`` of the padded batch-last input ``xp``; a 1x1 kernel
-    with stride 1 reads ``xp`` itself (no copy)."""
+def im2col(xp: np.ndarray, g: Geometry, rows: tuple | None = None) -> np.ndarray:
+    """Columns ``(C*kh*kw, R*Wo*N)`` of the padded batch-last input ``xp`` for the output rows
+    ``rows = (first, stop)`` (all ``Ho`` by default, R of them); a 1x1 kernel with stride 1
+    reads ``xp`` itself (no copy)."""
     c, n = xp.shape[0], xp.shape[3]
     (kh, kw), (sh, sw), (dh, dw), (ho, wo) = g.kernel, g.stride, g.dilation, g.out_hw
+    first, stop = rows or (0, ho)
     if (kh, kw, sh, sw) == (1, 1, 1, 1):
-        return xp.reshape(c, -1)
+        return xp[:, first:stop].reshape(c, -1)
     s_c, s_h, s_w, s_n = xp.strides
-    shape = (c, kh, kw, ho, wo, n)
+    shape = (c, kh, kw, stop - first, wo, n)
     strides = (s_c, s_h * dh, s_w * dw, s_h * sh, s_w * sw, s_n)
     cols = np.empty(shape, dtype=xp.dtype)
-    cols[...] = as_strided(xp, shape, strides, writeable=False)
-    return cols.reshape(c * kh * kw, ho * wo * n)
+    cols[...] = as_strided(xp[:, first * sh :], shape, strides, writeable=False)
+    return cols.reshape(c * kh * kw, -1)
 
 
-def col2im(gcols: np.ndarray, g: Geometry) -> np.ndarray:
-    """Gradient of `im2col`: each kernel offset adds its block of column gradients back where
-    it was read; returns the gradient of the unpadded input as an NCHW view (batch-last)."""
-    n, c, h, w = g.x_shape
-    (kh, kw), (sh, sw), (dh, dw), (ho, wo) = g.kernel, g.stride, g.dilation, g.out_hw
-    cols = gcols.reshape(c, kh, kw, ho, wo, n)
-    if (kh, kw, sh, sw) == (1, 1, 1, 1) and not any(g.pads):
-        return cols.reshape(c, h, w, n).transpose(3, 0, 1, 2)
-    out = np.zeros((c, *g.padded, n), dtype=gcols.dtype)
+def col2im_add(gxp: np.ndarray, gcols: np.ndarray, g: Geometry, rows: tuple) -> None:
+    """Gradient of `im2col` for the output ``rows``: each kernel offset adds its block of
+    column gradients to the padded batch-last gradient ``gxp``, where it was read."""
+    c, n = gxp.shape[0], gxp.shape[3]
+    (kh, kw), (sh, sw), (dh, dw), (_, wo) = g.kernel, g.stride, g.dilation, g.out_hw
+    first, stop = rows
+    cols = gcols.reshape(c, kh, kw, stop - first, wo, n)
     for p in range(kh):
+        top = first * sh + p * dh
         for q in range(kw):
-            rows = slice(p * dh, p * dh + sh * (ho - 1) + 1, sh)
+            rows_read = slice(top, top + sh * (stop - first - 1) + 1, sh)
             columns = slice(q * dw, q * dw + sw * (wo - 1) + 1, sw)
-            out[:, rows, columns] += cols[:, p, q]
+            gxp[:, rows_read, columns] += cols[:, p, q]
+
+
+def unpad(gxp: np.ndarray, g: Geometry) -> np.ndarray:
+    """The padded batch-last gradient cropped to the input, as an NCHW view."""
     top, _, left, _ = g.pads
-    return out[:, top : top + h, left : left + w].transpose(3, 0, 1, 2)
+    return gxp[:, top : top + g.x_shape[2], left : left + g.x_shape[3]].transpose(3, 0, 1, 2)
 
 
 def to_grid(grad: np.ndarray, g: Geometry) -> np.ndarray:
