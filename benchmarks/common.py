@@ -13,6 +13,7 @@ rounds and the spread of the per-round ratios.
 from __future__ import annotations
 
 import gzip
+import math
 import os
 import platform
 import resource
@@ -113,7 +114,16 @@ def random_images(n: int, shape: tuple, classes: int = 10, seed: int = 0):
 
 
 def peak_rss_mb() -> float:
-    """This process's peak resident set size (ru_maxrss is in KiB on Linux)."""
+    """This process's peak resident set size in MB: ``VmHWM`` of /proc/self/status, the high
+    water mark of this program's own memory (``ru_maxrss`` would also count the memory of the
+    process that spawned it, which a child inherits across fork and exec on Linux)."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
@@ -153,24 +163,28 @@ def environment() -> list[str]:
     return lines
 
 
-def interleave(contenders: dict, rounds: int, warmup: int = 1) -> dict[str, list[float]]:
-    """Seconds of each zero-argument callable in ``contenders``, once per round, the order
-    reversed every other round; ``warmup`` untimed rounds first."""
+def interleave(contenders: dict, rounds: int, warmup: int = 1) -> dict[str, dict[str, list]]:
+    """Wall-clock and CPU seconds of each zero-argument callable in ``contenders``, once per
+    round, the order reversed every other round, after ``warmup`` untimed rounds:
+    ``{name: {"wall": [...], "cpu": [...]}}``. On a loaded machine the process's CPU time
+    (``time.process_time``, all its threads) shows the work apart from waiting for a core."""
     names = list(contenders)
-    times = {name: [] for name in names}
+    times = {name: {"wall": [], "cpu": []} for name in names}
     for r in range(warmup + rounds):
         for name in names if r % 2 == 0 else names[::-1]:
-            start = time.perf_counter()
+            wall, cpu = time.perf_counter(), time.process_time()
             contenders[name]()
-            elapsed = time.perf_counter() - start
+            wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
             if r >= warmup:
-                times[name].append(elapsed)
+                times[name]["wall"].append(wall)
+                times[name]["cpu"].append(cpu)
     return times
 
 
 @dataclass
 class Row:
-    """One line of a comparison table: two series of timings (or sizes) of the same work."""
+    """One line of a comparison table: two series of timings (or sizes) of the same work, and
+    optionally the two series of CPU times."""
 
     workload: str
     ours: list
@@ -178,19 +192,24 @@ class Row:
     unit: str = "ms"
     scale: float = 1e3
     reference: str = "PyTorch"
+    cpu: tuple | None = None  # (ours, theirs): CPU seconds per round
 
-    @property
-    def ratios(self) -> list:
-        return [a / b for a, b in zip(self.ours, self.theirs)]
+    @classmethod
+    def timed(cls, workload: str, times: dict, pair: tuple, per: float = 1.0, **options):
+        """A row from `interleave`'s ``times`` of the contenders ``pair = (ours, theirs)``,
+        every figure divided by ``per`` (steps per round)."""
+        wall, cpu = ([[t / per for t in times[n][c]] for n in pair] for c in ("wall", "cpu"))
+        return cls(workload, *wall, cpu=tuple(cpu), **options)
 
     def cells(self) -> list[str]:
-        """workload, minitorch_es median, reference median, median ratio, ratio spread."""
+        """workload, minitorch_es median, reference median, median ratio, ratio spread, median
+        ratio of CPU times."""
 
         def fmt(xs):
             value = statistics.median(xs) * self.scale
             return f"{value:,.0f} {self.unit}" if value >= 100 else f"{value:.3g} {self.unit}"
 
-        ratios = sorted(self.ratios)
+        ratios = sorted(a / b if b else math.inf for a, b in zip(self.ours, self.theirs))
         if len(ratios) >= 4:
             q1, _, q3 = statistics.quantiles(ratios, n=4)
             spread = f"{q1:.2f}-{q3:.2f} (IQR, n={len(ratios)})"
@@ -198,15 +217,24 @@ class Row:
             spread = f"{ratios[0]:.2f}-{ratios[-1]:.2f} (range, n={len(ratios)})"
         else:
             spread = "single run"
-        name = (
-            self.workload
-            if self.reference == "PyTorch"
-            else f"{self.workload} [vs {self.reference}]"
-        )
-        return [name, fmt(self.ours), fmt(self.theirs), f"{statistics.median(ratios):.2f}x", spread]
+        cpu = "-"
+        if self.cpu:
+            cpu = f"{statistics.median(a / b for a, b in zip(*self.cpu)):.2f}x"
+        name = self.workload
+        if self.reference != "PyTorch":
+            name += f" [vs {self.reference}]"
+        ratio = f"{statistics.median(ratios):.2f}x"
+        return [name, fmt(self.ours), fmt(self.theirs), ratio, spread, cpu]
 
 
-HEADER = ["workload", "minitorch_es", "PyTorch (or reference)", "ratio", "ratio spread"]
+HEADER = [
+    "workload",
+    "minitorch_es",
+    "PyTorch (or reference)",
+    "ratio",
+    "ratio spread",
+    "CPU-time ratio",
+]
 
 
 def table(rows: list[Row]) -> str:

@@ -47,13 +47,9 @@ def compare(name: str, rounds: int, data_dir: str = common.MNIST_DIR) -> common.
             optimizer.step()
 
     times = common.interleave({"fit": fit_epoch, "loop": loop_epoch}, rounds)
-    return common.Row(
-        f"{workload.description}, epoch: fit vs bare loop",
-        times["fit"],
-        times["loop"],
-        "s",
-        1.0,
-        reference="bare loop",
+    label = f"{workload.description}, epoch: fit vs bare loop"
+    return common.Row.timed(
+        label, times, ("fit", "loop"), unit="s", scale=1.0, reference="bare loop"
     )
 
 

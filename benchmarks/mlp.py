@@ -89,9 +89,14 @@ def compare(rounds: int, data_dir: str = common.MNIST_DIR) -> list[common.Row]:
 
     times = common.interleave({name: epoch(name) for name in steps}, rounds)
     label = f"{workload.description}, epoch ({per_epoch} steps of {workload.batch_size})"
-    rows = [common.Row(label, times["minitorch_es"], times["NumPy"], "s", 1.0, "NumPy floor")]
+    seconds = dict(unit="s", scale=1.0)
+    rows = [
+        common.Row.timed(
+            label, times, ("minitorch_es", "NumPy"), reference="NumPy floor", **seconds
+        )
+    ]
     if "PyTorch" in times:
-        rows.insert(0, common.Row(label, times["minitorch_es"], times["PyTorch"], "s", 1.0))
+        rows.insert(0, common.Row.timed(label, times, ("minitorch_es", "PyTorch"), **seconds))
     return rows
 
 

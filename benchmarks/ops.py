@@ -75,10 +75,13 @@ def compare(repeats: int, rounds: int) -> list[common.Row]:
         if name in theirs:
             contenders["PyTorch"] = repeated(*theirs[name], repeats)
         times = common.interleave(contenders, rounds)
-        per_call = {k: [t / repeats for t in v] for k, v in times.items()}
-        other = per_call.get("PyTorch", [float("nan")] * rounds)
+        if "PyTorch" not in times:
+            times["PyTorch"] = times["minitorch_es"]
+        label = f"{name} forward + backward"
         rows.append(
-            common.Row(f"{name} forward + backward", per_call["minitorch_es"], other, "us", 1e6)
+            common.Row.timed(
+                label, times, ("minitorch_es", "PyTorch"), repeats, unit="us", scale=1e6
+            )
         )
     return rows
 

@@ -53,10 +53,14 @@ def compare(total: int, repeats: int, rounds: int) -> list[common.Row]:
             if torch is not None:
                 contenders["PyTorch"] = torch_steps(torch, name, n, total, repeats)
             times = common.interleave(contenders, rounds)
-            per = {k: [t / repeats for t in v] for k, v in times.items()}
-            other = per.get("PyTorch", [float("nan")] * rounds)
+            if "PyTorch" not in times:
+                times["PyTorch"] = times["minitorch_es"]
             label = f"{name} step, {total:,} parameters in {n} tensors"
-            rows.append(common.Row(label, per["minitorch_es"], other, "us", 1e6))
+            rows.append(
+                common.Row.timed(
+                    label, times, ("minitorch_es", "PyTorch"), repeats, unit="us", scale=1e6
+                )
+            )
     return rows
 
 

@@ -91,14 +91,10 @@ def compare(name: str, rounds: int, batches: int, data_dir: str = common.MNIST_D
         return lambda: [steps[lib](cursors[lib].next()) for _ in range(batches)]
 
     times = common.interleave({lib: block(lib) for lib in steps}, rounds)
-    per_step = {lib: [t / batches for t in ts] for lib, ts in times.items()}
-    theirs = per_step.get("PyTorch", [float("nan")] * rounds)
-    return common.Row(
-        f"{workload.description}, train step (batch {workload.batch_size})",
-        per_step["minitorch_es"],
-        theirs,
-        "ms",
-    )
+    if torch is None:  # no comparison: the row shows minitorch_es against itself
+        times["PyTorch"] = times["minitorch_es"]
+    label = f"{workload.description}, train step (batch {workload.batch_size})"
+    return common.Row.timed(label, times, ("minitorch_es", "PyTorch"), batches)
 
 
 def main() -> None:
