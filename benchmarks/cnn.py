@@ -24,56 +24,37 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import common  # noqa: E402,I001  (first: it pins the BLAS threads before NumPy loads)
 import numpy as np  # noqa: E402
 from models import thesis_cnn  # noqa: E402
+from training import torch_model, train_step  # noqa: E402
+
+
+def predictor(lib, model):
+    """``predict(x) -> labels`` in eval mode, without a graph (either library)."""
+
+    def predict(x):
+        model.eval()
+        with lib.no_grad():
+            scores = np.asarray(model(lib.from_numpy(x)))
+        model.train()
+        return scores.argmax(axis=1)
+
+    return predict
 
 
 def trainers(args, xtr, ytr):
-    """``{library: (step(idx), predict(x) -> labels)}`` with the same initial weights."""
+    """``{library: (step(idx), predict(x))}``, both models with the same initial weights."""
     import minitorch_es as mt
 
     mt.manual_seed(args.seed)
     model = thesis_cnn(mt.nn, args.width)
-    state = {k: np.array(v) for k, v in model.state_dict().items()}
-    optimizer = mt.optim.Adam(model.parameters(), lr=args.lr)
-    loss_fn = mt.nn.CrossEntropyLoss()
-
-    def step(idx):
-        model.train()
-        loss = loss_fn(model(mt.from_numpy(xtr[idx])), mt.from_numpy(ytr[idx]))
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-
-    def predict(x):
-        model.eval()
-        with mt.no_grad():
-            return np.asarray(model(mt.from_numpy(x))).argmax(axis=1)
-
-    out = {"minitorch_es": (step, predict)}
+    libs = {"minitorch_es": (mt, model)}
     torch = common.import_torch()
     if torch is not None:
-        out["PyTorch"] = torch_trainer(torch, args, xtr, ytr, state)
-    return out
-
-
-def torch_trainer(torch, args, xtr, ytr, state):
-    model = thesis_cnn(torch.nn, args.width)
-    model.load_state_dict({k: torch.from_numpy(v) for k, v in state.items()})
-    optimizer = torch.optim.Adam(model.parameters(), lr=args.lr)
-    loss_fn = torch.nn.CrossEntropyLoss()
-
-    def step(idx):
-        model.train()
-        loss = loss_fn(model(torch.from_numpy(xtr[idx])), torch.from_numpy(ytr[idx]))
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-
-    def predict(x):
-        model.eval()
-        with torch.no_grad():
-            return model(torch.from_numpy(x)).argmax(dim=1).numpy()
-
-    return step, predict
+        build = lambda nn: thesis_cnn(nn, args.width)  # noqa: E731
+        libs["PyTorch"] = (torch, torch_model(torch, build, model.state_dict()))
+    return {
+        name: (train_step(lib, m, xtr, ytr, args.lr), predictor(lib, m))
+        for name, (lib, m) in libs.items()
+    }
 
 
 def main() -> None:

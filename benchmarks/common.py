@@ -227,6 +227,16 @@ class Row:
         return [name, fmt(self.ours), fmt(self.theirs), ratio, spread, cpu]
 
 
+def compared(label: str, contenders: dict, rounds: int, per: float = 1.0, **options) -> Row:
+    """`interleave` ``contenders`` (``minitorch_es`` and, when installed, ``PyTorch``, or the
+    two names given as ``pair=``) and make their `Row`; without PyTorch the row compares
+    minitorch_es with itself."""
+    pair = options.pop("pair", ("minitorch_es", "PyTorch"))
+    times = interleave(contenders, rounds)
+    times.setdefault(pair[1], times[pair[0]])
+    return Row.timed(label, times, pair, per, **options)
+
+
 HEADER = [
     "workload",
     "minitorch_es",

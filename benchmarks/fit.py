@@ -46,11 +46,10 @@ def compare(name: str, rounds: int, data_dir: str = common.MNIST_DIR) -> common.
             loss.backward()
             optimizer.step()
 
-    times = common.interleave({"fit": fit_epoch, "loop": loop_epoch}, rounds)
     label = f"{workload.description}, epoch: fit vs bare loop"
-    return common.Row.timed(
-        label, times, ("fit", "loop"), unit="s", scale=1.0, reference="bare loop"
-    )
+    contenders = {"fit": fit_epoch, "loop": loop_epoch}
+    options = dict(pair=("fit", "loop"), unit="s", scale=1.0, reference="bare loop")
+    return common.compared(label, contenders, rounds, **options)
 
 
 def main() -> None:

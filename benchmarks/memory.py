@@ -56,10 +56,16 @@ def measure(workload: str, runs: int, batches: int = 0, data_dir: str = common.M
     return out
 
 
-def row(workload: str, results: dict) -> common.Row:
-    peaks = {lib: [r["peak_rss_mb"] for r in rs] for lib, rs in results.items()}
-    theirs = peaks.get("PyTorch", [float("nan")] * len(peaks["minitorch_es"]))
-    name = f"{WORKLOADS[workload].description}, peak RSS of a training epoch (fresh process)"
+def row(workload: str, results: dict, growth: bool = False) -> common.Row:
+    """The peak RSS of each library's processes, or with ``growth`` its increase during the
+    training (the peak minus the peak before the first step)."""
+    peaks = {
+        lib: [r["peak_rss_mb"] - (r["before_training_mb"] if growth else 0) for r in rs]
+        for lib, rs in results.items()
+    }
+    theirs = peaks.get("PyTorch", peaks["minitorch_es"])
+    what = "peak RSS growth during a training epoch" if growth else "peak RSS of a training epoch"
+    name = f"{WORKLOADS[workload].description}, {what} (fresh process)"
     return common.Row(name, peaks["minitorch_es"], theirs, "MB", 1.0)
 
 

@@ -74,15 +74,8 @@ def compare(repeats: int, rounds: int) -> list[common.Row]:
         contenders = {"minitorch_es": repeated(make, op, repeats)}
         if name in theirs:
             contenders["PyTorch"] = repeated(*theirs[name], repeats)
-        times = common.interleave(contenders, rounds)
-        if "PyTorch" not in times:
-            times["PyTorch"] = times["minitorch_es"]
         label = f"{name} forward + backward"
-        rows.append(
-            common.Row.timed(
-                label, times, ("minitorch_es", "PyTorch"), repeats, unit="us", scale=1e6
-            )
-        )
+        rows.append(common.compared(label, contenders, rounds, repeats, unit="us", scale=1e6))
     return rows
 
 

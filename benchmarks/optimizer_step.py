@@ -52,15 +52,8 @@ def compare(total: int, repeats: int, rounds: int) -> list[common.Row]:
             contenders = {"minitorch_es": minitorch_steps(name, n, total, repeats)}
             if torch is not None:
                 contenders["PyTorch"] = torch_steps(torch, name, n, total, repeats)
-            times = common.interleave(contenders, rounds)
-            if "PyTorch" not in times:
-                times["PyTorch"] = times["minitorch_es"]
             label = f"{name} step, {total:,} parameters in {n} tensors"
-            rows.append(
-                common.Row.timed(
-                    label, times, ("minitorch_es", "PyTorch"), repeats, unit="us", scale=1e6
-                )
-            )
+            rows.append(common.compared(label, contenders, rounds, repeats, unit="us", scale=1e6))
     return rows
 
 

@@ -36,15 +36,6 @@ TRAINING = {
 }
 
 
-def growth_row(workload: str, results: dict) -> common.Row:
-    grown = {
-        lib: [r["peak_rss_mb"] - r["before_training_mb"] for r in rs] for lib, rs in results.items()
-    }
-    theirs = grown.get("PyTorch", [float("nan")] * len(grown["minitorch_es"]))
-    name = f"{memory.WORKLOADS[workload].description}, peak RSS growth during the epoch"
-    return common.Row(name, grown["minitorch_es"], theirs, "MB", 1.0)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     common.add_common_arguments(parser)
@@ -62,7 +53,7 @@ def main() -> None:
     rows.append(fit.compare("cnn", max(3, 5 // scale), args.data_dir))
     for name in ("cnn", "lenet5-28"):
         results = memory.measure(name, args.memory_runs, 0, args.data_dir)
-        rows += [memory.row(name, results), growth_row(name, results)]
+        rows += [memory.row(name, results), memory.row(name, results, growth=True)]
     print(common.table(rows))
     load = " ".join(f"{x:.2f}" for x in os.getloadavg())
     print(f"load average at the end: {load}; {time.perf_counter() - start:.0f} s in all")

@@ -36,42 +36,44 @@ class Batches:
         return self.order[self.pos - self.batch_size : self.pos]
 
 
+def train_step(lib, model, x, y, lr: float = 1e-3):
+    """``step(idx) -> loss``: one Adam step of ``model`` on the batch ``x[idx], y[idx]``,
+    written once for both libraries (``lib`` is ``minitorch_es`` or ``torch``)."""
+    optimizer = lib.optim.Adam(model.parameters(), lr=lr)
+    loss_fn = lib.nn.CrossEntropyLoss()
+
+    def step(idx):
+        loss = loss_fn(model(lib.from_numpy(x[idx])), lib.from_numpy(y[idx]))
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        return loss.item()
+
+    return step
+
+
 def minitorch_step(workload, x, y):
-    """A minitorch_es model of ``workload`` and its ``step(idx) -> loss`` function."""
+    """A minitorch_es model of ``workload`` (seed 0) and its `train_step`."""
     import minitorch_es as mt
 
     mt.manual_seed(0)
     model = workload.build(mt.nn)
-    optimizer = mt.optim.Adam(model.parameters(), lr=1e-3)
-    loss_fn = mt.nn.CrossEntropyLoss()
+    return model, train_step(mt, model, x, y)
 
-    def step(idx):
-        loss = loss_fn(model(mt.from_numpy(x[idx])), mt.from_numpy(y[idx]))
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-        return loss.item()
 
-    return model, step
+def torch_model(torch, build, state: dict | None = None):
+    """The PyTorch model ``build(torch.nn)``, loaded with the minitorch_es ``state`` if
+    given (the same initial weights)."""
+    model = build(torch.nn)
+    if state is not None:
+        model.load_state_dict({k: torch.from_numpy(np.array(v)) for k, v in state.items()})
+    return model
 
 
 def torch_step(torch, workload, x, y, state: dict | None = None):
-    """The PyTorch model of ``workload`` (loaded with ``state`` if given) and its step
-    function."""
-    model = workload.build(torch.nn)
-    if state is not None:
-        model.load_state_dict({k: torch.from_numpy(np.array(v)) for k, v in state.items()})
-    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
-    loss_fn = torch.nn.CrossEntropyLoss()
-
-    def step(idx):
-        loss = loss_fn(model(torch.from_numpy(x[idx])), torch.from_numpy(y[idx]))
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-        return loss.item()
-
-    return model, step
+    """The PyTorch model of ``workload`` (see `torch_model`) and its `train_step`."""
+    model = torch_model(torch, workload.build, state)
+    return model, train_step(torch, model, x, y)
 
 
 def compare(name: str, rounds: int, batches: int, data_dir: str = common.MNIST_DIR) -> common.Row:
@@ -90,11 +92,8 @@ def compare(name: str, rounds: int, batches: int, data_dir: str = common.MNIST_D
     def block(lib):
         return lambda: [steps[lib](cursors[lib].next()) for _ in range(batches)]
 
-    times = common.interleave({lib: block(lib) for lib in steps}, rounds)
-    if torch is None:  # no comparison: the row shows minitorch_es against itself
-        times["PyTorch"] = times["minitorch_es"]
     label = f"{workload.description}, train step (batch {workload.batch_size})"
-    return common.Row.timed(label, times, ("minitorch_es", "PyTorch"), batches)
+    return common.compared(label, {lib: block(lib) for lib in steps}, rounds, batches)
 
 
 def main() -> None:
