@@ -68,7 +68,7 @@ def main() -> None:
     parser.add_argument("--block", type=int, default=10, help="steps per library per block")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
-    print("\n".join(common.environment()))
+    print("\n".join(common.environment(args.data_dir)))
     xtr, ytr = common.mnist(args.data_dir)
     xte, yte = common.mnist(args.data_dir, split="t10k")
     libs = trainers(args, xtr, ytr)

@@ -39,7 +39,7 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 
 import numpy as np  # noqa: E402  (after the thread variables: BLAS reads them at import)
 
-MNIST_DIR = os.environ.get("MINITORCH_ES_DATA", "/work/shared/data/mnist")
+MNIST_DIR = os.environ.get("MINITORCH_ES_DATA", "")  # --data-dir overrides it
 
 
 def add_common_arguments(parser) -> None:
@@ -138,8 +138,9 @@ def _cpu_model() -> str:
     return platform.processor() or "?"
 
 
-def environment() -> list[str]:
-    """Lines describing the machine, its load and both libraries' builds and threads."""
+def environment(data_dir: str | None = None) -> list[str]:
+    """Lines describing the machine, its load, both libraries' builds and threads, and (given
+    ``data_dir``) the data the workloads read."""
     torch = import_torch()
     blas = np.show_config(mode="dicts").get("Build Dependencies", {}).get("blas", {})
     threads = ", ".join(
@@ -160,6 +161,10 @@ def environment() -> list[str]:
         )
     else:
         lines.append("torch: not installed (`pip install torch==2.13.0` to compare)")
+    if data_dir is not None:
+        found = mnist_paths(data_dir) is not None
+        where = f"MNIST from {data_dir}" if found else f"random data (no MNIST in {data_dir!r})"
+        lines.append(f"data: {where}")
     return lines
 
 

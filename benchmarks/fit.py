@@ -58,7 +58,7 @@ def main() -> None:
     parser.add_argument("--workload", default="mlp", choices=sorted(WORKLOADS))
     parser.add_argument("--rounds", type=int, default=7)
     args = parser.parse_args()
-    print("\n".join(common.environment()))
+    print("\n".join(common.environment(args.data_dir)))
     print(common.table([compare(args.workload, args.rounds, args.data_dir)]))
 
 

@@ -81,7 +81,7 @@ def main() -> None:
     if args.child:
         child(args)
         return
-    print("\n".join(common.environment()))
+    print("\n".join(common.environment(args.data_dir)))
     results = measure(args.workload, args.runs, args.batches, args.data_dir)
     for lib, rs in results.items():
         before = ", ".join(f"{r['before_training_mb']:.0f}" for r in rs)

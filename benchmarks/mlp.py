@@ -105,7 +105,7 @@ def main() -> None:
     common.add_common_arguments(parser)
     parser.add_argument("--rounds", type=int, default=5, help="epochs per contender")
     args = parser.parse_args()
-    print("\n".join(common.environment()))
+    print("\n".join(common.environment(args.data_dir)))
     print(common.table(compare(args.rounds, args.data_dir)))
 
 

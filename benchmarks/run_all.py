@@ -44,7 +44,7 @@ def main() -> None:
     args = parser.parse_args()
     scale = 5 if args.quick else 1
     start = time.perf_counter()
-    print("\n".join(common.environment()))
+    print("\n".join(common.environment(args.data_dir)))
     rows = []
     for name, (rounds, steps) in TRAINING.items():
         rows.append(training.compare(name, max(3, rounds // scale), steps, args.data_dir))

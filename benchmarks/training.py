@@ -103,7 +103,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--batches", type=int, default=10, help="steps per library per round")
     args = parser.parse_args()
-    print("\n".join(common.environment()))
+    print("\n".join(common.environment(args.data_dir)))
     row = compare(args.workload, args.rounds, args.batches, args.data_dir)
     print(common.table([row]))
 
