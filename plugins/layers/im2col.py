@@ -7,7 +7,7 @@ the fastest-moving axis (the layout of cuda-convnet). Then
 
 * ``cols`` is ``(C*kh*kw, Ho*Wo*N)`` and, for stride 1, row ``(c, p, q)`` of it is the input
   block ``x[c, p:p+Ho, q:q+Wo, :]``: ``Ho`` contiguous runs of ``Wo*N`` values, so `im2col`
-  and `col2im` copy long runs, and no column is wasted on padding;
+  and `col2im_add` copy long runs, and no column is wasted on padding;
 * the product ``(O, Ho*Wo*N)`` *is* the output, batch-last; the NCHW result is a transposed
   view of it, never a copy, and the next convolution, pooling, ReLU or batch norm reads it as
   it is. Only the first layer's input (and a gradient arriving from a reshape) is copied into

@@ -88,10 +88,9 @@ def max_pool2d(x: np.ndarray, kernel, stride, padding, dilation, ceil_mode):
     best = views[0].copy()
     argmax = np.zeros(best.shape, dtype=np.int8 if len(views) < 128 else np.int16)
     for k, v in enumerate(views[1:], 1):
-        better = np.greater(v, best).view(np.int8)  # strictly: the first maximum wins
-        np.maximum(
-            argmax, better * argmax.dtype.type(k), out=argmax
-        )  # k exceeds every index so far
+        better = np.greater(v, best).view(np.int8)  # strictly greater: the first maximum wins
+        # argmax = k where better: k exceeds every index so far, so a maximum sets it
+        np.maximum(argmax, better * argmax.dtype.type(k), out=argmax)
         np.maximum(best, v, out=best)
     if np.isnan(best).any():  # a NaN is the window's maximum: point at the first NaN
         for k, v in reversed(list(enumerate(views))):
