@@ -79,7 +79,8 @@ def conv2d_columns(
     bias."""
     o = weight.shape[0]
     w2 = _grouped(weight.reshape(o, -1), groups)
-    out = np.empty((o, np.prod(cols.g.out_hw) * cols.g.x_shape[0]), dtype=w2.dtype)
+    size = cols.g.out_hw[0] * cols.g.out_hw[1] * cols.g.x_shape[0]
+    out = np.empty((o, size), dtype=np.result_type(w2, cols.data))
     for part, block in cols.each():
         np.matmul(w2, _grouped(block, groups), out=_grouped(out[:, part], groups))
     if bias is not None:

@@ -32,37 +32,26 @@ class BatchNormFunction(Function):
 
 
 class Normalize(Function):
-    """``weight * (x - mean) * invstd + bias``; statistics over ``axes`` (or the given
-    ``stats = (mean, var)``); ``view`` reshapes weight/bias to broadcast against ``x`` and
-    ``param_axes`` are the axes their gradients sum over; ``sink`` receives the batch
-    statistics."""
+    """``weight * (x - mean) * invstd + bias`` with the statistics over ``axes`` (LayerNorm);
+    ``view`` reshapes weight/bias to broadcast against ``x`` and ``param_axes`` are the axes
+    their gradients sum over."""
 
     @staticmethod
-    def forward(
-        ctx, x, weight=None, bias=None, *, axes, view, param_axes, eps, stats=None, sink=None
-    ):
-        if stats is None:
-            mean = x.mean(axis=axes, keepdims=True)
-            xc = x - mean
-            var = np.mean(xc * xc, axis=axes, keepdims=True)
-            if sink is not None:
-                sink.extend((mean, var))
-        else:
-            mean, var = (s.reshape(view) for s in stats)
-            xc = x - mean
-        invstd = 1.0 / np.sqrt(var + eps)
+    def forward(ctx, x, weight=None, bias=None, *, axes, view, param_axes, eps):
+        xc = x - x.mean(axis=axes, keepdims=True)
+        invstd = 1.0 / np.sqrt(np.mean(xc * xc, axis=axes, keepdims=True) + eps)
         xhat = xc * invstd
         out = xhat if weight is None else xhat * weight.reshape(view)
         if bias is not None:
             out = out + bias.reshape(view)
         ctx.save_for_backward(xhat, invstd, weight)
-        ctx.spec = (axes, view, param_axes, stats is None)
+        ctx.spec = (axes, view, param_axes)
         return out
 
     @staticmethod
     def backward(ctx, grad):
         xhat, invstd, weight = ctx.saved_tensors
-        axes, view, param_axes, batch_stats = ctx.spec
+        axes, view, param_axes = ctx.spec
         need_x, need_w, need_b = ctx.needs_input_grad
         pshape = tuple(n for i, n in enumerate(view) if i not in param_axes)
         gw = gb = gx = None
@@ -72,11 +61,10 @@ class Normalize(Function):
             gb = np.sum(grad, axis=param_axes).reshape(pshape)
         if need_x:
             gxhat = grad if weight is None else grad * weight.reshape(view)
-            if batch_stats:
-                gxhat = (
-                    gxhat
-                    - gxhat.mean(axis=axes, keepdims=True)
-                    - xhat * np.mean(gxhat * xhat, axis=axes, keepdims=True)
-                )
+            gxhat = (
+                gxhat
+                - gxhat.mean(axis=axes, keepdims=True)
+                - xhat * np.mean(gxhat * xhat, axis=axes, keepdims=True)
+            )
             gx = gxhat * invstd
         return gx, gw, gb
