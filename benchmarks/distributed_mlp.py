@@ -35,7 +35,7 @@ GLOBAL_BATCH = 128
 def worker(args) -> None:
     """One rank of an R-rank job: time the epochs, the gradient all-reduce and the steps."""
     import minitorch_es as mt
-    from minitorch_es.distributed.fit import FitSync
+    from minitorch_es.distributed import DataParallelStrategy
 
     d = mt.distributed
     ranks = d.world_size()
@@ -49,7 +49,7 @@ def worker(args) -> None:
     )
     params = sum(p.data.size for p in model.parameters())
     comm = {"seconds": 0.0, "calls": 0}
-    average = FitSync.average_gradients
+    average = DataParallelStrategy.average_gradients
 
     def timed_average(self, optimizer):  # wall time of the averaging, waiting included
         start = time.perf_counter()
@@ -57,7 +57,7 @@ def worker(args) -> None:
         comm["seconds"] += time.perf_counter() - start
         comm["calls"] += 1
 
-    FitSync.average_gradients = timed_average
+    DataParallelStrategy.average_gradients = timed_average
     epochs = []
 
     class EpochTimer(mt.Callback):

@@ -7,9 +7,25 @@ A first taste:
     (x ** 2).sum().backward()
 """
 
-from . import autograd, dtypes, nn, ops, optim, random, regularizers
+from . import (  # noqa: E402  (namespaces and subpackages)
+    accelerator,
+    autograd,
+    callbacks,
+    cuda,
+    data,
+    distributed,
+    dtypes,
+    metrics,
+    nn,
+    ops,
+    optim,
+    random,
+    regularizers,
+    validation,
+)
 from . import plugin_manager as _plugin_manager  # noqa: F401  (loads plugins on first lookup)
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .checkpoint import load, load_checkpoint, load_model, save, save_checkpoint  # noqa: E402
 from .config import Configurable
 from .creation import (
     arange,
@@ -28,6 +44,7 @@ from .creation import (
     zeros,
     zeros_like,
 )
+from .devices import device, get_default_device, set_default_device
 from .dtypes import (
     bool,
     double,
@@ -82,18 +99,17 @@ from .random import initial_seed, manual_seed
 from .registry import RegistryError, register, registry
 from .tensor import Tensor
 from .training import Callback, History, Trainer
-
-__version__ = "0.1.0"
-
-from .checkpoint import load, load_checkpoint, load_model, save, save_checkpoint  # noqa: E402
-
-_LAZY = {"data", "training", "checkpoint", "metrics", "callbacks", "distributed"}
+from .version import __version__
 
 
-def __getattr__(name: str):
-    # Heavier subpackages load on first use, which also keeps `import minitorch_es` fast.
-    if name in _LAZY:
-        import importlib
+def compile(model: object = None, **kwargs) -> object:  # noqa: A001  (PyTorch's name)
+    """``torch.compile``'s place: returns ``model`` unchanged (nothing is compiled), or a
+    decorator doing the same when called without a model."""
+    if model is None:
+        return lambda m: m
+    return model
 
-        return importlib.import_module(f".{name}", __name__)
-    raise AttributeError(f"module 'minitorch_es' has no attribute {name!r}")
+
+# mt.onnx is imported eagerly (it is light: the onnx package itself is imported only by an
+# export), so the core's ONNX translations are in the registry from the start.
+from . import onnx  # noqa: E402

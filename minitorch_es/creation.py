@@ -29,7 +29,7 @@ def tensor(
         >>> mt.tensor([1, 2]).dtype, mt.tensor(0.5, dtype=mt.float64).dtype
         (dtype('int64'), dtype('float64'))
     """
-    source = data.data if isinstance(data, Tensor) else data
+    source = data._data if isinstance(data, Tensor) else data
     keeps_dtype = isinstance(source, (np.ndarray, np.generic))
     try:
         arr = np.array(source, dtype=dtype, copy=True)
@@ -107,12 +107,12 @@ def full(
 
 def zeros_like(t: Tensor, dtype: DTypeLike | None = None, requires_grad: bool = False) -> Tensor:
     """Zeros with the shape (and, unless ``dtype`` is given, the dtype) of ``t``."""
-    return Tensor(np.zeros_like(t.data, dtype=dtype), requires_grad)
+    return Tensor(np.zeros_like(t._data, dtype=dtype), requires_grad)
 
 
 def ones_like(t: Tensor, dtype: DTypeLike | None = None, requires_grad: bool = False) -> Tensor:
     """Ones with the shape (and, unless ``dtype`` is given, the dtype) of ``t``."""
-    return Tensor(np.ones_like(t.data, dtype=dtype), requires_grad)
+    return Tensor(np.ones_like(t._data, dtype=dtype), requires_grad)
 
 
 def eye(

@@ -16,7 +16,7 @@ def where(
     condition: Tensor | ArrayLike, input: Tensor | ArrayLike, other: Tensor | ArrayLike
 ) -> Tensor:
     """``input`` where ``condition`` holds, else ``other`` (gradients flow to both)."""
-    cond = condition.data if isinstance(condition, Tensor) else condition
+    cond = condition._data if isinstance(condition, Tensor) else condition
     like = input if isinstance(input, Tensor) else other
     if not isinstance(like, Tensor):
         raise TypeError("where: at least one of input and other must be a Tensor")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import re
-import warnings
+import textwrap
 from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import metadata
@@ -20,6 +20,7 @@ from typing import Any
 import pluggy
 
 from . import hookspecs
+from .errors import warn
 from .registry import Provider, Registry, registry
 
 DISTRIBUTION = "minitorch-es"
@@ -92,7 +93,7 @@ def register_plugin(
     except Exception as e:  # a broken plugin must not take the others down
         failure = PluginFailure(name, provider, f"{type(e).__name__}: {e}")
         _failures.append(failure)
-        warnings.warn(f"minitorch_es: {failure}", RuntimeWarning, stacklevel=2)
+        warn(f"minitorch_es: {failure}", RuntimeWarning)
         return False
 
 
@@ -119,15 +120,14 @@ def load_plugins(target: Registry = registry) -> None:
         except Exception as e:
             failure = PluginFailure(ep.name, provider, f"import failed: {type(e).__name__}: {e}")
             _failures.append(failure)
-            warnings.warn(f"minitorch_es: {failure}", RuntimeWarning, stacklevel=2)
+            warn(f"minitorch_es: {failure}", RuntimeWarning)
             continue
         register_plugin(plugin, provider, name=ep.name, target=target)
     if not builtin_found:
-        warnings.warn(
+        warn(
             "minitorch_es: the built-in catalog was not found (no entry points of the "
             f"{DISTRIBUTION} distribution); install the package, e.g. `pip install -e .`",
             RuntimeWarning,
-            stacklevel=2,
         )
 
 
@@ -151,16 +151,27 @@ def _dist_version(ep: metadata.EntryPoint) -> str:
 registry._before_lookup = load_plugins
 
 
-def describe(target: Registry = registry) -> str:
-    """A listing of every registered entry by kind with its provider, then the failures."""
+def describe(target: Registry = registry, kind: str | None = None) -> str:
+    """A listing of every registered entry by kind with its provider, then the functions and
+    the failures; with ``kind`` (``"layer"``, or its plural ``"layers"``) that kind's entries
+    alone (a ValueError lists the kinds for another name). Lines fit 100 columns."""
+    from .console import WIDTH
+
     lines = []
     target._load()
-    for kind in sorted({e.kind for e in target.entries()}):
-        entries = target.entries(kind)
-        lines.append(f"{kind} ({len(entries)}):")
+    kinds = sorted({e.kind for e in target.entries()})
+    if kind is not None:
+        plurals = {k + "es": k for k in kinds} | {k + "s": k for k in kinds}
+        kind = plurals.get(kind, kind)
+        if kind not in kinds:
+            raise ValueError(f"no entries of kind {kind!r}; the kinds are {', '.join(kinds)}")
+    for k in kinds if kind is None else [kind]:
+        entries = target.entries(k)
+        lines.append(f"{k} ({len(entries)}):")
         for e in entries:
-            aliases = f"  [aliases: {', '.join(e.aliases)}]" if e.aliases else ""
-            lines.append(f"  {e.name:<28} {e.provider}{aliases}")
+            lines += _entry_lines(e, WIDTH)
+    if kind is not None:
+        return "\n".join(lines)
     exports = sorted(target._exports.items())
     if exports:
         lines.append(f"functions ({len(exports)}):")
@@ -172,3 +183,18 @@ def describe(target: Registry = registry) -> str:
     else:
         lines.append("failed to load: none")
     return "\n".join(lines)
+
+
+def _entry_lines(entry: Any, width: int) -> list[str]:
+    """An entry of `describe`: name, provider and aliases on one line, or on several (indented
+    beneath the name) when they do not fit ``width``."""
+    indent = " " * 31
+    name = f"  {entry.name:<28} "
+    aliases = f"[aliases: {', '.join(entry.aliases)}]" if entry.aliases else ""
+    line = f"{name}{entry.provider}  {aliases}".rstrip()
+    if len(line) <= width:
+        return [line]
+    head = f"{name}{entry.provider}"
+    lines = [head] if len(head) <= width else [name.rstrip(), indent + str(entry.provider)]
+    wrap = textwrap.wrap(aliases, width, initial_indent=indent, subsequent_indent=indent + " ")
+    return lines + wrap

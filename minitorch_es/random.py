@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .validation import check_int
+
 # Like PyTorch, a fresh process starts from a fixed seed, so an unseeded script repeats itself.
 DEFAULT_SEED = 67280421310721
 
@@ -26,11 +28,7 @@ def manual_seed(seed: int) -> np.random.Generator:
         True
     """
     global _initial_seed
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        raise TypeError(f"manual_seed expected an int, got {type(seed).__name__} ({seed!r})")
-    if seed < 0:
-        raise ValueError(f"manual_seed expected a non-negative int, got {seed}")
-    _initial_seed = int(seed)
+    _initial_seed = check_int(seed, "seed", "manual_seed", low=0)
     _generator.bit_generator.state = np.random.PCG64(_initial_seed).state
     return _generator
 

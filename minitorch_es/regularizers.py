@@ -1,20 +1,25 @@
-"""``Regularizer``: a penalty on a tensor, added to the loss (Keras semantics).
+"""``Regularizer`` and ``Constraint``: what can be attached to a parameter (Keras semantics).
 
-A layer opts in by convention: an attribute ``<parameter>_regularizer`` (e.g.
-``weight_regularizer``) penalises that parameter; `apply_activity_regularizer` records a
-penalty on the layer's output, divided by the batch size. ``Module.regularization_loss()`` sums
-all of them for the last forward pass.
+A parameter's ``regularizer`` is a penalty on its value, part of the objective: every
+optimizer's ``step`` adds the penalty's gradient (see ``minitorch_es.optim.param_rules``) and
+``Module.regularization_loss()`` reports its value. A parameter's ``constraint`` projects it
+after every optimizer step. Layers attach both from their ``weight_regularizer=`` /
+``weight_constraint=`` ... options. An *activity* regularizer penalises a layer's output instead:
+`apply_activity_regularizer` records it for the forward pass, divided by the batch size, and
+it reaches the gradient through ``loss + model.regularization_loss()``.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Iterable
+from typing import Any
 
+import numpy as np
+
+from .autograd.grad_mode import no_grad
 from .config import Configurable
+from .dtypes import get_default_dtype
 from .tensor import Tensor
-
-if TYPE_CHECKING:
-    from .nn.module import Module
 
 
 class Regularizer(Configurable):
@@ -39,11 +44,45 @@ class Regularizer(Configurable):
         return f"{type(self).__name__}({args})"
 
 
+class Constraint(Configurable):
+    """A projection of a parameter, applied in place after each optimizer step (Keras's
+    ``Constraint``). A subclass implements `project` on the array of values.
+
+        >>> class Clip(mt.regularizers.Constraint):
+        ...     def project(self, w):
+        ...         return np.clip(w, -1, 1)
+        >>> layer = mt.nn.Linear(2, 1, weight_constraint=Clip())
+        >>> layer.weight.constraint
+        Clip()
+
+    Calling it on a Tensor, Parameter or ndarray projects that in place and returns it.
+    """
+
+    def __call__(self, param: Tensor | np.ndarray) -> Tensor | np.ndarray:
+        array = param.numpy(force=True) if isinstance(param, Tensor) else param
+        if not isinstance(array, np.ndarray) or array.dtype.kind != "f":
+            raise TypeError(
+                f"{type(self).__name__}: expected a floating-point Tensor, Parameter "
+                f"or ndarray, got {type(param).__name__}"
+            )
+        array[...] = self.project(array)
+        return param
+
+    def project(self, w: np.ndarray) -> np.ndarray:
+        """The constrained values of ``w`` (same shape and dtype)."""
+        raise NotImplementedError(f"{type(self).__name__} must implement project(w)")
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
+        return f"{type(self).__name__}({args})"
+
+
 ACTIVITY_PENALTY = "_activity_penalty"
 
 
-def apply_activity_regularizer(module: Module, output: Tensor) -> None:
-    """Record ``module.activity_regularizer(output) / batch_size`` for this forward pass."""
+def apply_activity_regularizer(module: Any, output: Tensor) -> None:
+    """Record ``module.activity_regularizer(output) / batch_size`` for this forward pass of
+    ``module`` (a layer that has an ``activity_regularizer`` attribute, None for none)."""
     reg = module.__dict__.get("activity_regularizer")
     if reg is None:
         return
@@ -51,26 +90,20 @@ def apply_activity_regularizer(module: Module, output: Tensor) -> None:
     module.__dict__[ACTIVITY_PENALTY] = reg(output) / batch
 
 
-def collect_penalties(model: Module) -> Tensor:
-    """The sum of every weight penalty and of the activity penalties of the last forward."""
-    from .creation import tensor
-
+def total_penalty(params: Iterable[Tensor], modules: Iterable[Any]) -> Tensor:
+    """The parameters' regularizer penalties (values: the optimizers apply their gradients)
+    plus the activity penalties the ``modules`` recorded in their last forward pass."""
     total = None
-    for m in model.modules():
-        terms = [
-            reg(m._parameters[name[: -len("_regularizer")]])
-            for name, reg in m.__dict__.items()
-            if name.endswith("_regularizer")
-            and name != "activity_regularizer"
-            and reg is not None
-            and m._parameters.get(name[: -len("_regularizer")]) is not None
-        ]
+    with no_grad():
+        for p in params:
+            reg = getattr(p, "regularizer", None)
+            if reg is not None:
+                total = reg(p) if total is None else total + reg(p)
+    for m in modules:
         activity = m.__dict__.get(ACTIVITY_PENALTY)
         if activity is not None:
-            terms.append(activity)
-        for t in terms:
-            total = t if total is None else total + t
-    return total if total is not None else tensor(0.0)
+            total = activity if total is None else total + activity
+    return total if total is not None else Tensor(np.zeros((), dtype=get_default_dtype()))
 
 
 from .namespaces import namespace_dir, namespace_getattr  # noqa: E402

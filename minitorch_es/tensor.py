@@ -1,23 +1,29 @@
 """``Tensor``: an n-dimensional array that records the operations applied to it.
 
-A Tensor wraps a NumPy array (``.data``). When ``requires_grad`` is set, every operation on it
-creates a node of a graph, and ``backward()`` fills ``.grad`` of the leaves with the derivative
-of the result with respect to them.
+A Tensor holds a NumPy array (``_data``; ``.data`` is PyTorch's detached Tensor view of it).
+When ``requires_grad`` is set, every operation on it creates a node of a graph, and
+``backward()`` fills ``.grad`` of the leaves with the derivative of the result with respect to
+them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import weakref
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from . import devices as _device
 from . import dtypes
 from . import ops as _ops
 from .autograd import engine, function
 from .dtypes import get_default_dtype
 from .errors import ShapeError
+from .handles import RemovableHandle
+from .tensor_inplace import TensorInplace
 from .tensor_math import MaxMinResult, TensorMath, _dim, _operand  # noqa: F401 (re-exported)
+from .tensor_numpy import TensorNumpy
 from .tensor_shape import TensorShape, _index, _shape_arg  # noqa: F401 (re-exported)
 
 if TYPE_CHECKING:
@@ -26,13 +32,13 @@ if TYPE_CHECKING:
     from .autograd.function import Function
 
 
-class Tensor(TensorMath, TensorShape):
-    """An n-dimensional array (``.data``, a NumPy array) with autograd, like ``torch.Tensor``.
+class Tensor(TensorMath, TensorShape, TensorInplace, TensorNumpy):
+    """An n-dimensional array with autograd, like ``torch.Tensor``; its values are a NumPy
+    array on the CPU device.
 
     Create one with `mt.tensor` or the other factories rather than the constructor. Floating
     tensors can ``requires_grad``; every operation on them records a graph and `backward` fills
-    the leaves' ``.grad``. Deliberate differences from PyTorch: ``.grad`` is a NumPy array, not
-    a Tensor, and there is no device (everything runs on the CPU).
+    the leaves' ``.grad`` (a Tensor).
 
         >>> x = mt.tensor([[1., 2.], [3., 4.]], requires_grad=True)
         >>> y = (x * x).sum()
@@ -40,26 +46,39 @@ class Tensor(TensorMath, TensorShape):
         tensor(30., grad_fn=<SumBackward>)
         >>> y.backward()
         >>> x.grad
-        array([[2., 4.],
-               [6., 8.]], dtype=float32)
+        tensor([[2., 4.],
+                [6., 8.]])
     """
 
-    # NumPy hands binary operations with a Tensor back to the Tensor's reflected methods.
-    __array_ufunc__ = None
-
-    __slots__ = ("data", "grad", "_requires_grad", "_ctx", "_retains_grad", "name", "__weakref__")
+    # _data: the NumPy array; _ctx/_out: the graph node that made this tensor and which of its
+    # outputs it is; _version: in-place modification count, one list shared with views.
+    __slots__ = (
+        "_data",
+        "_grad",
+        "_requires_grad",
+        "_ctx",
+        "_out",
+        "_version",
+        "_hooks",
+        "name",
+        "__weakref__",
+    )
 
     def __init__(self, data: ArrayLike, requires_grad: bool = False) -> None:
-        if not isinstance(data, np.ndarray):
+        if isinstance(data, Tensor):
+            data = data._data
+        elif not isinstance(data, np.ndarray):
             # Python floats get the default dtype, as in mt.tensor; NumPy values keep theirs.
-            keeps_dtype = isinstance(data, (np.generic, Tensor))
+            keeps_dtype = isinstance(data, np.generic)
             data = np.asarray(data)
             if data.dtype == np.float64 and not keeps_dtype:
                 data = data.astype(get_default_dtype())
-        self.data = data
-        self.grad = None
+        self._data = data
+        self._grad = None
         self._ctx = None
-        self._retains_grad = False
+        self._out = 0
+        self._version = [0]
+        self._hooks = None
         self._requires_grad = False
         self.name = None
         if requires_grad:
@@ -69,13 +88,48 @@ class Tensor(TensorMath, TensorShape):
     def _wrap(cls, array: np.ndarray) -> Tensor:
         """Fast construction of a result tensor (no checks, no graph)."""
         t = object.__new__(Tensor)
-        t.data = array
-        t.grad = None
+        t._data = array
+        t._grad = None
         t._ctx = None
-        t._retains_grad = False
+        t._out = 0
+        t._version = [0]
+        t._hooks = None
         t._requires_grad = False
         t.name = None
         return t
+
+    # ------------------------------------------------------------------- values
+    @property
+    def data(self) -> Tensor:
+        """The values as a Tensor outside the graph that shares this tensor's memory, as in
+        PyTorch (in-place changes through it are not tracked by autograd). Assigning replaces
+        the values."""
+        return Tensor._wrap(self._data)
+
+    @data.setter
+    def data(self, value: Tensor | ArrayLike) -> None:
+        self._data = value._data if isinstance(value, Tensor) else np.asarray(value)
+
+    @property
+    def grad(self) -> Tensor | None:
+        """The gradient accumulated by `backward` (a Tensor of this tensor's shape), or None."""
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: Tensor | ArrayLike | None) -> None:
+        if value is not None:
+            value = value if isinstance(value, Tensor) else Tensor._wrap(np.asarray(value))
+            if value.shape != self._data.shape:
+                raise RuntimeError(
+                    f"assigned grad has data of a different size: expected shape "
+                    f"{self._data.shape}, got {value.shape}"
+                )
+            if value.dtype != self._data.dtype:
+                raise TypeError(
+                    f"assigned grad has data of a different type: expected {self._data.dtype}, "
+                    f"got {value.dtype}"
+                )
+        self._grad = value
 
     # ----------------------------------------------------------------- autograd state
     @property
@@ -86,15 +140,16 @@ class Tensor(TensorMath, TensorShape):
 
     @requires_grad.setter
     def requires_grad(self, value: bool) -> None:
-        if value and self.data.dtype.kind not in "fc":
+        if value and self._data.dtype.kind not in "fc":
             raise RuntimeError(
-                f"only tensors of floating point dtype can require gradients, got dtype "
-                f"{self.data.dtype} (convert with .float() first)"
+                f"only Tensors of floating point dtype can require gradients, got dtype "
+                f"{self._data.dtype} (convert with .float() first)"
             )
         if not value and self._ctx is not None:
             raise RuntimeError(
-                "you can only change requires_grad flags of leaf tensors; use .detach() "
-                "to get a tensor without a graph"
+                "you can only change requires_grad flags of leaf variables. If you want to use "
+                "a computed variable in a subgraph that doesn't require differentiation use "
+                "var_no_grad = var.detach()."
             )
         self._requires_grad = bool(value)
 
@@ -113,67 +168,115 @@ class Tensor(TensorMath, TensorShape):
         """The Function that produced this tensor (None for leaves)."""
         return getattr(self._ctx, "fn", None)
 
-    def retain_grad(self) -> None:
-        """Keep ``.grad`` for this non-leaf tensor during backward."""
-        self._retains_grad = True
+    @property
+    def retains_grad(self) -> bool:
+        """True for a non-leaf tensor whose ``.grad`` backward fills (see `retain_grad`)."""
+        retained = self._ctx._retained if self._ctx is not None else None
+        return bool(retained) and self._out in retained
 
-    def backward(self, grad: Tensor | ArrayLike | None = None, retain_graph: bool = False) -> None:
+    @property
+    def _version_count(self) -> int:
+        return self._version[0]
+
+    def retain_grad(self) -> None:
+        """Keep ``.grad`` for this non-leaf tensor during backward (leaves keep it anyway)."""
+        if self._ctx is None:
+            if not self._requires_grad:
+                raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+            return
+        if self._ctx._retained is None:
+            self._ctx._retained = {}
+        self._ctx._retained[self._out] = weakref.ref(self)
+
+    def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> RemovableHandle:
+        """Call ``hook(grad)`` each time this tensor's gradient is computed; a returned Tensor
+        replaces the gradient. Returns a handle whose ``remove()`` unregisters it."""
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self._ctx is None:
+            if self._hooks is None:
+                self._hooks = {}
+            hooks = self._hooks
+        else:
+            if self._ctx._hooks is None:
+                self._ctx._hooks = {}
+            hooks = self._ctx._hooks.setdefault(self._out, {})
+        return RemovableHandle(hooks, hook)
+
+    def backward(
+        self,
+        gradient: Tensor | ArrayLike | None = None,
+        retain_graph: bool | None = None,
+        create_graph: bool = False,
+        inputs: Tensor | Sequence[Tensor] | None = None,
+    ) -> None:
         """Accumulate the gradient of this tensor into ``.grad`` of every leaf that requires it.
 
-        ``grad`` (same shape as ``self``) is required unless the tensor has one element, as in
-        PyTorch. The graph is freed afterwards; pass ``retain_graph=True`` to call backward
-        through it again. Gradients add up across calls: zero them between steps.
+        ``gradient`` (same shape as ``self``) is required unless the tensor has one element,
+        as in PyTorch. The graph is freed afterwards unless ``retain_graph`` (default:
+        ``create_graph``). With ``create_graph`` the gradients are themselves recorded, so they
+        can be differentiated again. ``inputs`` limits accumulation to those tensors.
+        Gradients add up across calls: zero them between steps.
 
             >>> w = mt.tensor([1., 2.], requires_grad=True)
             >>> (3 * w).sum().backward()
             >>> w.grad
-            array([3., 3.], dtype=float32)
+            tensor([3., 3.])
         """
-        engine.backward(self, grad, retain_graph)
+        engine.backward(
+            (self,), (gradient,), retain_graph, create_graph, inputs, where="backward()"
+        )
 
-    def _accumulate_grad(self, g: np.ndarray) -> None:
-        """Add ``g`` into ``.grad`` in place (the first gradient is copied, never aliased)."""
-        if self.grad is None:
-            self.grad = np.array(g, dtype=self.data.dtype, copy=True)
+    def _accumulate_grad(self, g: np.ndarray | Tensor) -> None:
+        """Add ``g`` into ``.grad`` (the first gradient is copied, never aliased); a Tensor
+        ``g`` (create_graph) is added out of place so the sum stays in the graph."""
+        if isinstance(g, Tensor):
+            self._grad = g if self._grad is None else self._grad + g
+        elif self._grad is None or self._grad._ctx is not None:
+            g = np.array(g, dtype=self._data.dtype, copy=True)
+            self._grad = Tensor._wrap(g) if self._grad is None else self._grad.detach() + g
         else:
-            self.grad += g
+            self._grad._data += g
+            self._grad._version[0] += 1
 
     def detach(self) -> Tensor:
-        """The same data, cut from the graph."""
-        return Tensor._wrap(self.data)
+        """The same data, cut from the graph (in-place changes are seen by both)."""
+        out = Tensor._wrap(self._data)
+        out._version = self._version
+        return out
 
-    def zero_(self) -> Tensor:
-        """Fill the data with zeros in place and return ``self``."""
-        self.data[...] = 0
+    def detach_(self) -> Tensor:
+        """Cut this tensor from the graph in place and return it."""
+        self._ctx, self._out, self._requires_grad = None, 0, False
         return self
 
     # -------------------------------------------------------------------- properties
     @property
     def shape(self) -> tuple:
         """The dimensions, a tuple of ints (PyTorch returns a ``torch.Size``, also a tuple)."""
-        return self.data.shape
+        return self._data.shape
 
     def size(self, dim: int | None = None) -> tuple[int, ...] | int:
         """The `shape`, or the size of dimension ``dim``."""
-        return self.data.shape if dim is None else self.data.shape[dim]
+        return self._data.shape if dim is None else self._data.shape[dim]
 
     @property
     def ndim(self) -> int:
         """The number of dimensions."""
-        return self.data.ndim
+        return self._data.ndim
 
     def dim(self) -> int:
         """The number of dimensions (`ndim`)."""
-        return self.data.ndim
+        return self._data.ndim
 
     def numel(self) -> int:
         """The number of elements."""
-        return self.data.size
+        return self._data.size
 
     @property
     def dtype(self) -> np.dtype:
         """The element type, a NumPy dtype (``mt.float32`` is ``np.dtype("float32")``)."""
-        return self.data.dtype
+        return self._data.dtype
 
     @property
     def T(self) -> Tensor:
@@ -181,39 +284,46 @@ class Tensor(TensorMath, TensorShape):
         return self.permute(*reversed(range(self.ndim)))
 
     def __len__(self) -> int:
-        if not self.data.ndim:
+        if not self._data.ndim:
             raise TypeError("len() of a 0-d tensor")
-        return self.data.shape[0]
+        return self._data.shape[0]
 
     def __iter__(self) -> Iterator[Tensor]:
         return (self[i] for i in range(len(self)))
 
-    def numpy(self) -> np.ndarray:
+    def numpy(self, *, force: bool = False) -> np.ndarray:
         """The underlying NumPy array (shared, not copied); refused when the tensor requires
-        grad, as in PyTorch: use ``t.detach().numpy()``."""
-        if self._requires_grad:
+        grad unless ``force=True``, as in PyTorch: use ``t.detach().numpy()``."""
+        if self._requires_grad and not force:
             raise RuntimeError(
-                "Can't call numpy() on a Tensor that requires grad. Use tensor.detach().numpy()"
+                "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() "
+                "instead (or numpy(force=True))"
             )
-        return self.data
+        return self._data
 
     def __array__(self, dtype: DTypeLike | None = None, copy: bool | None = None) -> np.ndarray:
+        if function._graph_backward and self._requires_grad:
+            raise RuntimeError(
+                "a Tensor that is part of the graph was turned into a NumPy array while backward "
+                "was building a graph of the gradient (create_graph=True): that would cut the "
+                "graph; write the backward formula with operators, Tensor methods and ctx.xp"
+            )
         if copy:  # NumPy 2's np.array(t) asks for a copy and trusts it is one (no aliasing)
-            return np.array(self.data, dtype=dtype, copy=True)
-        return self.data if dtype is None else self.data.astype(dtype)
+            return np.array(self._data, dtype=dtype, copy=True)
+        return self._data if dtype is None else self._data.astype(dtype)
 
     def item(self) -> int | float | bool:
         """The value of a one-element tensor as a Python number."""
-        if self.data.size != 1:
+        if self._data.size != 1:
             raise ShapeError(  # a RuntimeError, as in PyTorch (and a ValueError)
                 f"item(): only a tensor with one element can be converted to a Python scalar, "
                 f"got shape {self.shape}"
             )
-        return self.data.item()
+        return self._data.item()
 
     def tolist(self) -> list | int | float | bool:
         """The data as (nested) Python lists of numbers."""
-        return self.data.tolist()
+        return self._data.tolist()
 
     def __float__(self) -> float:
         return float(self.item())
@@ -223,40 +333,72 @@ class Tensor(TensorMath, TensorShape):
 
     def __format__(self, spec: str) -> str:
         # f"{loss:.4f}" formats a 0-d tensor like its number, as in PyTorch.
-        return format(self.item(), spec) if self.data.ndim == 0 else object.__format__(self, spec)
+        return format(self.item(), spec) if self._data.ndim == 0 else object.__format__(self, spec)
 
     def __bool__(self) -> bool:
-        if self.data.size != 1:
+        if self._data.size != 1:
             raise RuntimeError(
-                f"Boolean value of a tensor with {self.data.size} elements is ambiguous"
+                f"Boolean value of a tensor with {self._data.size} elements is ambiguous"
             )
-        return bool(self.data)
+        return bool(self._data)
 
     __hash__ = object.__hash__
 
     def __repr__(self) -> str:
-        body = np.array2string(self.data, separator=", ", prefix="tensor(")
+        body = np.array2string(self._data, separator=", ", prefix="tensor(")
         extras = []
-        if self.data.dtype not in (get_default_dtype(), dtypes.int64, dtypes.bool):
-            extras.append(f"dtype={self.data.dtype}")
-        if self._ctx is not None and self._ctx is not engine.FREED:
+        if self._data.dtype not in (get_default_dtype(), dtypes.int64, dtypes.bool):
+            extras.append(f"dtype={self._data.dtype}")
+        if self._ctx is not None:
             extras.append(f"grad_fn=<{self._ctx.fn.__name__}Backward>")
         elif self._requires_grad:
             extras.append("requires_grad=True")
         return "tensor(" + body + "".join(", " + e for e in extras) + ")"
 
     # ------------------------------------------------------------------------- casts
-    def to(self, dtype: DTypeLike) -> Tensor:
-        """The tensor converted to ``dtype`` (``self`` when it already has it); a floating cast
-        keeps the graph. ``type`` is an alias. No devices: only a dtype is accepted."""
-        dtype = np.dtype(dtype)
-        if dtype == self.data.dtype:
-            return self
+    def to(self, *args, **kwargs) -> Tensor:
+        """The tensor converted to a dtype and/or device, as ``torch.Tensor.to``:
+        ``to(dtype)``, ``to(device, dtype=None)``, ``to(other)`` (its dtype and device), with
+        ``copy=False`` and ``non_blocking`` (ignored). Returns ``self`` when nothing changes;
+        a floating cast keeps the graph. Only the CPU exists: another device raises.
+
+            >>> mt.ones(2).to("cpu", mt.float64).dtype
+            dtype('float64')
+        """
+        dtype, dev, copy = _to_arguments(args, kwargs)
+        _device.check_device(dev)
+        dtype = self._data.dtype if dtype is None else np.dtype(dtype)
+        if dtype == self._data.dtype:
+            return self.clone() if copy else self
         if self._requires_grad and dtype.kind == "f":
             return _ops.Cast.apply(self, dtype)
-        return Tensor._wrap(self.data.astype(dtype))
+        return Tensor._wrap(self._data.astype(dtype))
 
-    type = to
+    def type(self, dtype: DTypeLike | None = None) -> Tensor | str:
+        """Without an argument, the type name (``'torch.FloatTensor'`` style); with a dtype,
+        ``self.to(dtype)``."""
+        if dtype is None:
+            return f"torch.{_TYPE_NAMES.get(self._data.dtype.name, 'Tensor')}"
+        return self.to(dtype)
+
+    @property
+    def device(self) -> _device.device:
+        """The device holding this tensor (always ``device(type='cpu')``)."""
+        return _device.CPU
+
+    @property
+    def is_cuda(self) -> bool:
+        """False: tensors live on the CPU."""
+        return False
+
+    def cpu(self) -> Tensor:
+        """``self`` (tensors already live on the CPU)."""
+        return self
+
+    def cuda(self, device: _device.device | str | int | None = None) -> Tensor:
+        """Raises: no GPU backend is installed (see `mt.device`)."""
+        _device.backend_of(_device.device("cuda") if device is None else device)
+        return self  # pragma: no cover  (only reached with a registered CUDA backend)
 
     def float(self) -> Tensor:
         """``self.to(mt.float32)``."""
@@ -280,7 +422,58 @@ class Tensor(TensorMath, TensorShape):
 
     def clone(self) -> Tensor:
         """A copy of the data; the copy stays in the graph when ``self`` requires grad."""
-        return self * 1 if self._requires_grad else Tensor._wrap(self.data.copy())
+        return self * 1 if self._requires_grad else Tensor._wrap(self._data.copy())
 
+
+def _to_arguments(args: tuple, kwargs: dict):
+    """(dtype, device, copy) from the overloads of ``Tensor.to``."""
+    kwargs = dict(kwargs)
+    dtype, dev = kwargs.pop("dtype", None), kwargs.pop("device", None)
+    copy = kwargs.pop("copy", False)
+    kwargs.pop("non_blocking", None)
+    kwargs.pop("memory_format", None)
+    if kwargs:
+        raise TypeError(f"to() got unexpected keyword argument(s) {sorted(kwargs)}")
+    for a in args:
+        if isinstance(a, Tensor):
+            dtype, dev = a.dtype, a.device
+        elif isinstance(a, (str, _device.device)) and not _is_dtype_name(a):
+            dev = a
+        elif isinstance(a, bool):
+            pass  # to(dtype, non_blocking) / copy given positionally: non_blocking is ignored
+        elif isinstance(a, int):
+            dev = a
+        else:
+            try:
+                dtype = np.dtype(a)
+            except TypeError:
+                raise TypeError(
+                    f"to() received an invalid combination of arguments: expected a dtype, a "
+                    f"device or a Tensor, got {type(a).__name__} {a!r}"
+                ) from None
+    return dtype, dev, copy
+
+
+def _is_dtype_name(value: object) -> bool:
+    if not isinstance(value, str):
+        return False
+    try:
+        np.dtype(value)
+    except TypeError:
+        return False
+    return True
+
+
+_TYPE_NAMES = {
+    "float32": "FloatTensor",
+    "float64": "DoubleTensor",
+    "float16": "HalfTensor",
+    "int64": "LongTensor",
+    "int32": "IntTensor",
+    "int16": "ShortTensor",
+    "int8": "CharTensor",
+    "uint8": "ByteTensor",
+    "bool": "BoolTensor",
+}
 
 function._Tensor = Tensor

@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from . import ops as _ops
-from .autograd import grad_mode
 from .errors import ShapeError
 
 if TYPE_CHECKING:
@@ -78,40 +77,11 @@ class TensorMath:
 
     add, sub, mul, div, pow, matmul = __add__, __sub__, __mul__, __truediv__, __pow__, __matmul__
 
-    # In-place updates are for tensors outside any graph (e.g. parameter updates under no_grad).
-    def _inplace(self, other: Tensor | ArrayLike, ufunc: np.ufunc, symbol: str):
-        if grad_mode.is_grad_enabled() and (
-            self._requires_grad or isinstance(other, TensorMath) and other._requires_grad
-        ):
-            raise RuntimeError(
-                f"in-place '{symbol}' on a tensor that takes part in autograd: use the "
-                f"out-of-place form (x = x {symbol[0]} y), or wrap the update in mt.no_grad()"
-            )
-        ufunc(
-            self.data,
-            other.data if isinstance(other, TensorMath) else other,
-            out=self.data,
-            casting="same_kind",
-        )
-        return self
-
-    def __iadd__(self, other: Tensor | ArrayLike) -> Tensor:
-        return self._inplace(other, np.add, "+=")
-
-    def __isub__(self, other: Tensor | ArrayLike) -> Tensor:
-        return self._inplace(other, np.subtract, "-=")
-
-    def __imul__(self, other: Tensor | ArrayLike) -> Tensor:
-        return self._inplace(other, np.multiply, "*=")
-
-    def __itruediv__(self, other: Tensor | ArrayLike) -> Tensor:
-        return self._inplace(other, np.true_divide, "/=")
-
     # --------------------------------------------------------------------- comparisons
     def _compare(self, other: Tensor | ArrayLike, ufunc: np.ufunc):
-        other = other.data if isinstance(other, TensorMath) else other
+        other = other._data if isinstance(other, TensorMath) else other
         try:
-            return self._wrap(ufunc(self.data, other))
+            return self._wrap(ufunc(self._data, other))
         except ValueError as e:  # a broadcasting mismatch: say which comparison
             raise ShapeError(f"{ufunc.__name__}: {e}") from None
 
@@ -246,6 +216,14 @@ class TensorMath:
         indices = (self.argmax if largest else self.argmin)(dim, keepdim)
         return MaxMinResult(values, indices)
 
+    def all(self, dim: int | tuple[int, ...] | None = None, keepdim: bool = False) -> Tensor:
+        """True where every element (along ``dim``) is nonzero, as a bool tensor."""
+        return self._wrap(np.asarray(self._data.all(axis=dim, keepdims=keepdim)))
+
+    def any(self, dim: int | tuple[int, ...] | None = None, keepdim: bool = False) -> Tensor:
+        """True where some element (along ``dim``) is nonzero, as a bool tensor."""
+        return self._wrap(np.asarray(self._data.any(axis=dim, keepdims=keepdim)))
+
     def argmax(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
         """The int64 index of the largest value (of the flattened tensor when ``dim`` is None)."""
         return self._arg(np.argmax, dim, keepdim)
@@ -256,11 +234,11 @@ class TensorMath:
 
     def _arg(self, fn: Callable[..., np.ndarray], dim: int | None, keepdim: bool):
         if dim is None:
-            return self._wrap(np.asarray(fn(self.data), dtype=np.int64))
+            return self._wrap(np.asarray(fn(self._data), dtype=np.int64))
         dim = _ops.reduction.wrap_dim(dim, self.ndim, fn.__name__)
-        if self.data.ndim == 0:
+        if self._data.ndim == 0:
             return self._wrap(np.zeros((), dtype=np.int64))
-        out = fn(self.data, axis=dim)
+        out = fn(self._data, axis=dim)
         if keepdim:
             out = np.expand_dims(out, dim)
         return self._wrap(out.astype(np.int64, copy=False))
@@ -276,7 +254,7 @@ def _operand(x: Tensor | ArrayLike, like: TensorMath):
     if isinstance(x, np.generic):  # a NumPy scalar counts as a Python number (np.float64 is one)
         return x.item()
     if isinstance(x, (list, tuple)):
-        return np.asarray(x, dtype=like.data.dtype if like.data.dtype.kind == "f" else None)
+        return np.asarray(x, dtype=like._data.dtype if like._data.dtype.kind == "f" else None)
     raise TypeError(
         f"unsupported operand of type {type(x).__name__} for an operation with a Tensor "
         f"(expected a Tensor, a NumPy array or a number)"

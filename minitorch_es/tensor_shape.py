@@ -8,12 +8,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from . import ops as _ops
-from .autograd import grad_mode
 from .errors import ShapeError
 
 if TYPE_CHECKING:
-    from numpy.typing import ArrayLike
-
     from .tensor import Tensor
 
 
@@ -27,9 +24,9 @@ class TensorShape:
         """The same elements in a new shape (ints or one tuple; one ``-1`` is inferred); alias
         ``view`` (which, unlike PyTorch's, never fails for non-contiguous data)."""
         shape = _shape_arg(shape)
-        if shape == self.data.shape:
+        if shape == self._data.shape:
             return self
-        return _ops.Reshape.apply(self, shape)
+        return _view_of(self, _ops.Reshape.apply(self, shape))
 
     view = reshape
 
@@ -48,6 +45,10 @@ class TensorShape:
         shape = self.shape[:s] + (int(np.prod(self.shape[s : e + 1])),) + self.shape[e + 1 :]
         return self.reshape(shape)
 
+    def ravel(self) -> Tensor:
+        """The elements as one dimension (``flatten()``)."""
+        return self.reshape(-1)
+
     def permute(self, *dims) -> Tensor:
         """The dimensions reordered: ``x.permute(2, 0, 1)`` puts the last one first."""
         dims = _shape_arg(dims)
@@ -55,7 +56,7 @@ class TensorShape:
             raise ValueError(
                 f"permute: got {len(dims)} dims {dims} for a tensor with {self.ndim} dimensions"
             )
-        return _ops.Permute.apply(self, dims)
+        return _view_of(self, _ops.Permute.apply(self, dims))
 
     def transpose(self, dim0: int, dim1: int) -> Tensor:
         """Dimensions ``dim0`` and ``dim1`` swapped."""
@@ -63,7 +64,7 @@ class TensorShape:
         dims = list(range(self.ndim))
         if dims:  # a 0-d tensor accepts dims 0 / -1 and stays as it is
             dims[d0], dims[d1] = dims[d1], dims[d0]
-        return _ops.Permute.apply(self, tuple(dims))
+        return _view_of(self, _ops.Permute.apply(self, tuple(dims)))
 
     def t(self) -> Tensor:
         """The transpose of a tensor with at most 2 dimensions."""
@@ -98,29 +99,27 @@ class TensorShape:
                 f"for a tensor of shape {self.shape}"
             )
         shape = tuple(self.shape[i - lead] if n == -1 else n for i, n in enumerate(shape))
-        return _ops.Expand.apply(self, shape)
-
-    def __setitem__(self, index: Any, value: Tensor | ArrayLike) -> None:
-        # Like in-place ops: copying a value that requires grad would silently drop its gradient.
-        if grad_mode.is_grad_enabled() and (
-            self._requires_grad or isinstance(value, TensorShape) and value._requires_grad
-        ):
-            raise RuntimeError(
-                "item assignment on a tensor that requires grad (or of a value that requires "
-                "grad): wrap it in mt.no_grad(), or build the new tensor with mt.where / mt.cat"
-            )
-        self.data[_index(index)] = value.data if isinstance(value, TensorShape) else value
+        return _view_of(self, _ops.Expand.apply(self, shape))
 
     def __getitem__(self, index: Any) -> Tensor:
-        return _ops.GetItem.apply(self, _index(index))
+        return _view_of(self, _ops.GetItem.apply(self, _index(index)))
+
+
+def _view_of(base: Tensor, result: Tensor) -> Tensor:
+    """Let ``result`` share ``base``'s version counter when it shares its memory (NumPy made a
+    view), so an in-place change through either is seen by backward, as in PyTorch."""
+    owner = base._data if base._data.base is None else base._data.base
+    if result._data.base is owner:
+        result._version = base._version
+    return result
 
 
 def _index(index: Any):
     """Tensors inside an index become their arrays."""
     if isinstance(index, TensorShape):
-        return index.data
+        return index._data
     if isinstance(index, tuple):
-        return tuple(i.data if isinstance(i, TensorShape) else i for i in index)
+        return tuple(i._data if isinstance(i, TensorShape) else i for i in index)
     if isinstance(index, list):
         return np.asarray(index)
     return index

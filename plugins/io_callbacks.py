@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import math
 import os
-import warnings
 from collections.abc import Sequence
 from typing import Any
 
 from minitorch_es import distributed
-from minitorch_es.training import Callback, announce
+from minitorch_es.console import format_number
+from minitorch_es.errors import warn
+from minitorch_es.training import Callback
+from minitorch_es.validation import check_int
 
-from .monitoring import check_count, improved, monitored_value, resolve_mode
+from .monitoring import improved, monitored_value, resolve_mode
 
 
 class ModelCheckpoint(Callback):
@@ -50,7 +52,7 @@ class ModelCheckpoint(Callback):
             raise TypeError(
                 f"ModelCheckpoint: filepath must be a str or a path, got {type(filepath).__name__}"
             )
-        check_count(every_n_epochs, "every_n_epochs", "ModelCheckpoint", low=1)
+        check_int(every_n_epochs, "every_n_epochs", "ModelCheckpoint", low=1)
         self.filepath, self.monitor, self.verbose = os.fspath(filepath), monitor, verbose
         self.mode = resolve_mode(mode, monitor, "ModelCheckpoint")
         self.save_best_only, self.save_weights_only = save_best_only, save_weights_only
@@ -71,6 +73,7 @@ class ModelCheckpoint(Callback):
     def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
         if (epoch + 1) % self.every_n_epochs:
             return
+        message = None
         if self.save_best_only:
             current = monitored_value(logs, self.monitor, "ModelCheckpoint")
             if (
@@ -79,13 +82,15 @@ class ModelCheckpoint(Callback):
                 or not improved(current, self.best, self.mode)
             ):
                 return
-            if self.verbose and distributed.is_main():
-                announce(
-                    f"Epoch {epoch + 1}: {self.monitor} improved from {self.best} to "
-                    f"{current}, saving model"
-                )
+            before = ("inf" if self.mode == "min" else "-inf") if self.best is None else self.best
+            message = (
+                f"{self.monitor} improved from {format_number(before)} to "
+                f"{format_number(current)}, "
+            )
             self.best = current
         path = self.format_path(epoch, logs)
+        if self.verbose:  # printed after the epoch's line (rank 0 only)
+            self.announce(f"Epoch {epoch + 1}: {message or ''}saving the model to {path}")
         # Data-parallel fit: every rank holds the same state, rank 0 writes it and the others
         # wait, so nobody reads (or resumes from) a file that is not complete yet.
         if distributed.is_main():
@@ -163,11 +168,10 @@ class CSVLogger(Callback):
             self._write(["epoch", *self.keys])
         extra = sorted(set(logs) - set(self.keys))
         if extra:
-            warnings.warn(
+            warn(
                 f"CSVLogger: log keys {extra} are not in the header of "
                 f"{self.filename} and are not written",
                 RuntimeWarning,
-                stacklevel=2,
             )
         self._write([str(epoch)] + [self._text(logs[k]) if k in logs else "NA" for k in self.keys])
 

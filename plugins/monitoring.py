@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import numbers
-import warnings
 from typing import Any
+
+from minitorch_es.errors import warn
 
 MAX_SUFFIXES = ("acc", "accuracy", "auc", "precision", "recall", "f1")
 
@@ -20,18 +20,6 @@ def resolve_mode(mode: str, monitor: str, where: str) -> str:
     return "max" if monitor.lower().endswith(MAX_SUFFIXES) else "min"
 
 
-def check_non_negative(value: float, name: str, where: str) -> None:
-    """Raise a ValueError naming ``where`` and ``name`` unless ``value`` is a real number >= 0."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or value < 0:
-        raise ValueError(f"{where}: {name} must be a number >= 0, got {value!r}")
-
-
-def check_count(value: int, name: str, where: str, low: int = 0) -> None:
-    """Raise a ValueError naming ``where`` and ``name`` unless ``value`` is an int >= ``low``."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
-        raise ValueError(f"{where}: {name} must be an int >= {low}, got {value!r}")
-
-
 def improved(current: float, reference: float | None, mode: str, min_delta: float = 0.0) -> bool:
     """Whether ``current`` beats ``reference`` by more than ``min_delta`` (None: always)."""
     if reference is None:
@@ -45,11 +33,10 @@ def monitored_value(logs: dict[str, Any] | None, monitor: str, where: str) -> fl
     """``logs[monitor]`` as a float, or None with a warning listing the available keys."""
     value = (logs or {}).get(monitor)
     if value is None:
-        warnings.warn(
+        warn(
             f"{where}: the monitored quantity {monitor!r} is not in the logs (available: "
             f"{', '.join(sorted(logs or {})) or 'none'}); skipping",
             RuntimeWarning,
-            stacklevel=3,
         )
         return None
     return float(value)  # NaN never counts as an improvement (comparisons are False)

@@ -1,4 +1,4 @@
-"""The parameter arena: each parameter's .data and .grad are views into one buffer per
+"""The parameter arena: each parameter's ._data and .grad are views into one buffer per
 (group, dtype) of its optimizer, and nothing the arena owns is ever rebound."""
 
 import copy
@@ -35,21 +35,21 @@ def arena_of(opt, group=0, index=0):
 
 def test_data_and_grad_are_views_into_one_buffer():
     model = make_model()
-    values = {n: p.data.copy() for n, p in model.named_parameters()}
+    values = {n: p._data.copy() for n, p in model.named_parameters()}
     opt = PlainSGD(model.parameters())
     arena = arena_of(opt)
     assert arena.data.shape == (9,) and arena.data.dtype == np.float32
     np.testing.assert_array_equal(arena.data, np.concatenate([values["w"].ravel(), values["b"]]))
     for name, p in model.named_parameters():
-        assert np.shares_memory(p.data, arena.data) and p.shape == values[name].shape
-        np.testing.assert_array_equal(p.data, values[name])
+        assert np.shares_memory(p._data, arena.data) and p.shape == values[name].shape
+        np.testing.assert_array_equal(p._data, values[name])
     (model.w.sum() * 2 + model.b.sum()).backward()
     assert np.shares_memory(model.w.grad, arena.grad)
     np.testing.assert_array_equal(arena.grad, [2.0] * 6 + [1.0] * 3)
     (model.b.sum() * 3).backward()  # accumulates in place
     np.testing.assert_array_equal(model.b.grad, [4.0] * 3)
     opt.step()
-    np.testing.assert_allclose(model.b.data, values["b"] - 0.4, rtol=1e-6)
+    np.testing.assert_allclose(model.b._data, values["b"] - 0.4, rtol=1e-6)
     assert opt.state[model.w]["updates"] == 1.0
 
 
@@ -58,13 +58,15 @@ def test_loading_state_dicts_copies_into_the_arena():
     opt = PlainSGD(model.parameters())
     arena = arena_of(opt)
     model.load_state_dict(source.state_dict())
-    assert np.shares_memory(model.w.data, arena.data) and np.shares_memory(model.b.data, arena.data)
-    np.testing.assert_array_equal(model.w.data, source.w.data)
+    assert np.shares_memory(model.w._data, arena.data) and np.shares_memory(
+        model.b._data, arena.data
+    )
+    np.testing.assert_array_equal(model.w._data, source.w._data)
     (model.w.sum() + model.b.sum()).backward()
     opt.step()
     saved = opt.state_dict()
     opt.load_state_dict(saved)
-    assert np.shares_memory(model.w.data, arena.data)
+    assert np.shares_memory(model.w._data, arena.data)
     assert opt.state[model.b]["updates"] == 1.0
 
 
@@ -74,7 +76,7 @@ def test_assigning_data_copies_into_the_arena():
     arena = arena_of(opt)
     new = np.full((2, 3), 5.0, dtype=np.float32)
     model.w.data = new
-    assert np.shares_memory(model.w.data, arena.data) and not np.shares_memory(new, arena.data)
+    assert np.shares_memory(model.w._data, arena.data) and not np.shares_memory(new, arena.data)
     np.testing.assert_array_equal(arena.data[:6], 5.0)
     model.b.data = mt.tensor([1.0, 2.0, 3.0])  # a Tensor: its values
     np.testing.assert_array_equal(arena.data[6:], [1.0, 2.0, 3.0])
@@ -109,31 +111,42 @@ def test_assigning_and_clearing_grads():
         r"shape \(2, 3\)",
     ):
         model.w.grad = np.ones(3)
-    before = model.b.data.copy()
+    before = model.b._data.copy()
     opt.step()  # b has no grad: skipped
-    np.testing.assert_array_equal(model.b.data, before)
+    np.testing.assert_array_equal(model.b._data, before)
     model.zero_grad(set_to_none=False)
     assert np.shares_memory(model.w.grad, arena.grad) and not arena.grad.any()
     model.zero_grad()
     assert model.w.grad is None
 
 
-def test_a_second_optimizer_takes_the_parameters_over():
+def test_two_optimizers_over_the_same_parameters_take_turns():
     model = make_model()
     first = PlainSGD(model.parameters(), lr=1.0)
     (model.w.sum()).backward()
-    second = PlainSGD(model.parameters(), lr=1.0)
-    arena = arena_of(second)
-    assert np.shares_memory(model.w.data, arena.data)
+    second = PlainSGD(model.parameters(), lr=0.5)
+    assert np.shares_memory(model.w._data, arena_of(second).data)
     np.testing.assert_array_equal(model.w.grad, np.ones((2, 3)))  # the gradient moved along
-    with pytest.raises(
-        RuntimeError,
-        match="the parameters of this PlainSGD were packed by another optimizer created later",
-    ):
-        first.step()
-    before = model.w.data.copy()
+    before = model.w._data.copy()
+    first.step()  # takes the parameters back, with their values and gradients
+    assert np.shares_memory(model.w._data, first.arenas()[0].data)
+    np.testing.assert_allclose(model.w._data, before - 1.0)
     second.step()
-    np.testing.assert_allclose(model.w.data, before - 1.0)
+    np.testing.assert_allclose(model.w._data, before - 1.5)
+    first.zero_grad()  # acts on the parameters, wherever they are
+    assert model.w.grad is None and np.shares_memory(model.w._data, first.arenas()[0].data)
+
+
+def test_an_optimizer_keeps_its_state_while_another_one_steps():
+    w = nn.Parameter(mt.ones(3))
+    momentum, plain = mt.optim.SGD([w], lr=0.1, momentum=0.9), mt.optim.SGD([w], lr=0.1)
+    for opt in (momentum, plain, momentum):
+        w.grad = np.ones(3, np.float32)
+        opt.step()
+    # 1 - 0.1 (buffer 1), - 0.1 (plain), - 0.1 * 1.9 (buffer 0.9 * 1 + 1)
+    np.testing.assert_allclose(w._data, [0.61] * 3, rtol=1e-6)
+    np.testing.assert_allclose(momentum.state[w]["momentum_buffer"], [1.9] * 3, rtol=1e-6)
+    assert momentum.state[w]["step"] == 2
 
 
 def test_param_groups_of_different_dtypes():
@@ -149,9 +162,9 @@ def test_param_groups_of_different_dtypes():
         p.grad = np.ones(p.shape, dtype=p.dtype)
     opt.step()
     assert (p32.dtype, p64.dtype, q64.dtype) == (np.float32, np.float64, np.float64)
-    np.testing.assert_array_equal(p32.data, [0.75, 0.75])
-    np.testing.assert_array_equal(q64.data, [0.75])
-    np.testing.assert_array_equal(p64.data, [0.5] * 3)
+    np.testing.assert_array_equal(p32._data, [0.75, 0.75])
+    np.testing.assert_array_equal(q64._data, [0.75])
+    np.testing.assert_array_equal(p64._data, [0.5] * 3)
     assert list(opt.state_dict()["state"]) == [0, 1, 2]  # positions follow the groups' order
 
 
@@ -162,8 +175,8 @@ def test_plain_tensors_in_an_optimizer():
         opt.zero_grad()
         (t * 3).sum().backward()
         opt.step()
-        np.testing.assert_array_equal(t.data, expected)
-    assert np.shares_memory(t.data, arena_of(opt).data)
+        np.testing.assert_array_equal(t._data, expected)
+    assert np.shares_memory(t._data, arena_of(opt).data)
     opt.zero_grad()
     assert t.grad is None
     other = PlainSGD([t], lr=1.0)  # takes the tensor over; the first optimizer notices
@@ -175,7 +188,7 @@ def test_plain_tensors_in_an_optimizer():
     ):
         opt.step()
     other.step()
-    np.testing.assert_array_equal(t.data, [-6.0, -6.0])
+    np.testing.assert_array_equal(t._data, [-6.0, -6.0])
 
 
 def test_deepcopy_of_a_packed_model_is_independent():
@@ -184,14 +197,14 @@ def test_deepcopy_of_a_packed_model_is_independent():
     model.w.sum().backward()
     clone = copy.deepcopy(model)
     assert isinstance(clone.w, nn.Parameter) and clone.w is not model.w
-    assert not np.shares_memory(clone.w.data, arena_of(opt).data)
+    assert not np.shares_memory(clone.w._data, arena_of(opt).data)
     np.testing.assert_array_equal(clone.w.grad, model.w.grad)
     assert not np.shares_memory(clone.w.grad, arena_of(opt).grad)
     x = mt.randn(4, 2)
-    np.testing.assert_array_equal((x @ clone.w).data, (x @ model.w).data)
-    clone.w.data[...] = 0  # not in any arena: plain arrays
+    np.testing.assert_array_equal((x @ clone.w)._data, (x @ model.w)._data)
+    clone.w._data[...] = 0  # not in any arena: plain arrays
     clone.double()
-    assert clone.w.dtype == np.float64 and model.w.data.any()
+    assert clone.w.dtype == np.float64 and model.w._data.any()
 
 
 def test_state_that_decays_towards_subnormal_floats_is_flushed_to_zero():

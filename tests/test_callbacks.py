@@ -253,7 +253,7 @@ def test_reduce_lr_on_plateau_in_fit_state_and_errors():
         == plateau.state_dict()
         == {"best": 0.2, "wait": 0, "cooldown_counter": 0}
     )
-    with pytest.raises(ValueError, match=r"factor must be in \(0, 1\)"):
+    with pytest.raises(ValueError, match=r"factor must be a real number in \(0, 1\), got 1.0"):
         cb("ReduceLROnPlateau", factor=1.0)
     with pytest.raises(ValueError, match="2 min_lr values for 1 param groups"):
         reductions(cb("ReduceLROnPlateau", patience=0, min_lr=[0.1, 0.1]), [1.0, 1.0])
@@ -376,10 +376,15 @@ def test_callback_list_state_keys_and_mismatch_warning():
     assert stoppers.keys() == ["EarlyStopping", "EarlyStopping_1", "TerminateOnNaN"]
     state = stoppers.state_dict()
     assert state["TerminateOnNaN"] == {}
-    with pytest.warns(UserWarning, match=r"no saved state for \['EarlyStopping_1'"):
+    with pytest.warns(UserWarning) as caught:
         CallbackList([cb("EarlyStopping"), cb("EarlyStopping")]).load_state_dict(
             {"EarlyStopping": state["EarlyStopping"], "Other": {}}
         )
+    assert [str(w.message) for w in caught] == [
+        "resuming: no saved state for the callbacks ['EarlyStopping_1']: they start anew",
+        "resuming: the saved states of ['Other'] are ignored (no such callback in this fit)",
+    ]
+    assert {w.filename for w in caught} == {__file__}  # the warning points at the caller's line
     with pytest.raises(ValueError, match="TerminateOnNaN keeps no state"):
         cb("TerminateOnNaN").load_state_dict({"x": 1})
 

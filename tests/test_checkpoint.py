@@ -180,9 +180,9 @@ def test_unserialisable_model_still_saves_weights(tmp_path):
 
     mt.save_checkpoint(tmp_path / "l.h5", model=Local())
     target = Local()
-    target.w.data[...] = 0
+    target.w._data[...] = 0
     mt.load_checkpoint(tmp_path / "l.h5", model=target)
-    np.testing.assert_array_equal(target.w.data, [1, 1])
+    np.testing.assert_array_equal(target.w._data, [1, 1])
     with pytest.raises(CheckpointError, match="not a registered entry"):
         mt.load_model(tmp_path / "l.h5")
 
@@ -260,10 +260,10 @@ def test_strict_false_and_key_map_for_renamed_layers(saved):
         "1.calls": "head.calls",
     }
     mt.load_checkpoint(path, model=renamed, map=mapping)
-    np.testing.assert_array_equal(renamed.head.weight.data, model[1].weight.data)
+    np.testing.assert_array_equal(renamed.head.weight._data, model[1].weight._data)
     partial = mt.nn.Sequential(OrderedDict(encoder=CkptDense(3, 4)))
     mt.load_checkpoint(path, model=partial, strict=False, map=lambda k: k.replace("0.", "encoder."))
-    np.testing.assert_array_equal(partial.encoder.weight.data, model[0].weight.data)
+    np.testing.assert_array_equal(partial.encoder.weight._data, model[0].weight._data)
 
 
 def test_optimizer_of_another_type_is_refused(saved):

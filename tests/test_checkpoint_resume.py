@@ -136,7 +136,7 @@ CHILD = textwrap.dedent("""
                 "param_groups": state["param_groups"], "global_step": trainer.global_step,
                 "epoch": trainer.epoch, "csv": open(os.path.join(run_dir, "log.csv")).read(),
                 "rng": probe.seen, "optimizer": type(trainer.optimizer).__name__}
-        out["mask"] = mt.nn.functional.dropout(mt.ones(64), 0.5).data  # the next draw
+        out["mask"] = mt.nn.functional.dropout(mt.ones(64), 0.5)._data  # the next draw
         out["info"] = np.array(json.dumps(info))
         np.savez(os.path.join(run_dir, "result.npz"), **out)
 
@@ -181,7 +181,7 @@ CHILD = textwrap.dedent("""
         for name in ("sgd", "adadelta"):  # rebuilt from the file alone
             model = mt.load_model(os.path.join(root, name, "part", f"ckpt-{K}.h5"))
             np.savez(os.path.join(root, name, "rebuilt.npz"), type=type(model).__name__,
-                     out=model.eval()(mt.tensor(data()[0])).data,
+                     out=model.eval()(mt.tensor(data()[0]))._data,
                      **{f"model:{k}": v for k, v in model.state_dict().items()})
 
 

@@ -205,7 +205,7 @@ def test_loss_base_reductions_and_validation(rng):
         ("none", per_element),
     ]:
         out = SquaredError(reduction)(mt.tensor(a), mt.tensor(t))
-        np.testing.assert_allclose(out.data, expected, rtol=1e-12)
+        np.testing.assert_allclose(out._data, expected, rtol=1e-12)
     loss = SquaredError("sum")
     assert isinstance(loss, nn.Module) and loss.get_config() == {"reduction": "sum"}
     assert repr(loss) == "SquaredError(reduction='sum')"
@@ -223,7 +223,7 @@ def test_regularizer_base_and_regularization_loss(restore_registry):
         def __init__(self):
             super().__init__()
             self.weight = nn.Parameter(mt.randn(2, 2))
-            self.weight_regularizer = AbsPenalty(0.5)
+            self.weight.regularizer = AbsPenalty(0.5)
             self.activity_regularizer = AbsPenalty(2.0)
 
         def forward(self, x):
@@ -232,12 +232,12 @@ def test_regularizer_base_and_regularization_loss(restore_registry):
             return out
 
     model = nn.Sequential(Penalised(), Power(2))
-    weight = model[0].weight.data
+    weight = model[0].weight._data
     # No forward yet: only the weight penalty.
     assert model.regularization_loss().item() == pytest.approx(0.5 * np.abs(weight).sum())
     x = mt.randn(4, 2)
     model(x)
-    expected = 0.5 * np.abs(weight).sum() + 2.0 * np.abs(x.data @ weight.T).sum() / 4
+    expected = 0.5 * np.abs(weight).sum() + 2.0 * np.abs(x._data @ weight.T).sum() / 4
     assert model.regularization_loss().item() == pytest.approx(expected, rel=1e-5)
     assert Power().regularization_loss().item() == 0.0
     assert repr(AbsPenalty(0.25)) == "AbsPenalty(factor=0.25)"

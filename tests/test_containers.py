@@ -24,11 +24,11 @@ class Scale(nn.Module):
 def test_sequential_applies_modules_in_order():
     seq = nn.Sequential(Scale(2.0), Scale(3.0), Scale(-1.0))
     x = mt.tensor([[1.0, 2.0]])
-    np.testing.assert_allclose(seq(x).data, x.data * -6.0)
+    np.testing.assert_allclose(seq(x)._data, x._data * -6.0)
     assert [n for n, _ in seq.named_parameters()] == ["0.factor", "1.factor", "2.factor"]
     assert len(seq) == 3 and [m.factor.item() for m in seq] == [2.0, 3.0, -1.0]
     assert seq[0] is list(seq)[0] and seq[-1] is list(seq)[2]
-    np.testing.assert_allclose(nn.Sequential()(x).data, x.data)  # empty: identity
+    np.testing.assert_allclose(nn.Sequential()(x)._data, x._data)  # empty: identity
 
 
 def test_sequential_from_an_ordered_dict_keeps_the_names():
@@ -37,7 +37,7 @@ def test_sequential_from_an_ordered_dict_keeps_the_names():
     assert [n for n, _ in seq.named_children()] == ["encoder", "decoder"]
     assert seq.encoder is a and seq[1] is b
     assert list(seq.state_dict()) == ["encoder.factor", "decoder.factor"]
-    np.testing.assert_allclose(seq(mt.tensor([1.0])).data, [10.0])
+    np.testing.assert_allclose(seq(mt.tensor([1.0]))._data, [10.0])
 
 
 def test_sequential_slicing_setitem_append_and_delete():
@@ -97,7 +97,7 @@ def test_module_list():
 
     holder = Holder()
     assert [n for n, _ in holder.named_parameters()] == ["blocks.0.factor", "blocks.1.factor"]
-    np.testing.assert_allclose(holder(mt.tensor([1.0])).data, [6.0])
+    np.testing.assert_allclose(holder(mt.tensor([1.0]))._data, [6.0])
     with pytest.raises(IndexError, match="index 5 is out of range for a container of 5"):
         layers[5]
     with pytest.raises(TypeError, match="expected a Module at position/key 5, got str"):

@@ -51,14 +51,14 @@ def test_fast_path_matches_per_sample_collate():
     slow = list(DataLoader(ds, batch_size=4, collate_fn=default_collate))
     for f, s in zip(fast, slow):
         for a, b in zip(f, s):
-            np.testing.assert_array_equal(a.data, b.data)
+            np.testing.assert_array_equal(a._data, b._data)
             assert a.dtype == b.dtype
 
 
 def test_batches_are_copies_not_views_of_the_dataset():
     ds = _tds(4)
     ((x, _),) = DataLoader(ds, batch_size=4)
-    x.data[...] = -1
+    x._data[...] = -1
     assert ds.arrays[0].min() >= 0
 
 
@@ -92,7 +92,7 @@ def test_generic_dataset_uses_default_collate():
     loader = DataLoader(ListDataset(5), batch_size=2, shuffle=True)
     for x, y in loader:
         assert x.dtype == np.float32 and y.dtype == np.int64
-        np.testing.assert_array_equal(x.data[:, 0], y.data)
+        np.testing.assert_array_equal(x._data[:, 0], y._data)
 
 
 def test_subset_of_tensor_dataset_uses_its_indices():

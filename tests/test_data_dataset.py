@@ -24,7 +24,7 @@ def test_tensor_dataset_accepts_tensors_and_arrays_and_keeps_dtypes():
     assert len(ds) == 5
     xi, yi = ds[2]
     assert isinstance(xi, mt.Tensor) and isinstance(yi, mt.Tensor)
-    np.testing.assert_array_equal(xi.data, x.data[2])
+    np.testing.assert_array_equal(xi._data, x._data[2])
     assert yi.shape == () and yi.item() == 2 and yi.dtype == np.int64
     assert ds.tensors[0] is x and isinstance(ds.tensors[1], mt.Tensor)
     assert ds[-1][1].item() == 4
@@ -61,7 +61,7 @@ def test_subset_maps_indices():
     sub = Subset(ds, [3, 1, 8])
     assert len(sub) == 3
     assert [sub[i][0].item() for i in range(3)] == [30, 10, 80]
-    np.testing.assert_array_equal(sub[[0, 2]][0].data, [30, 80])
+    np.testing.assert_array_equal(sub[[0, 2]][0]._data, [30, 80])
     nested = Subset(sub, [2, 0])
     assert [nested[i][0].item() for i in range(2)] == [80, 30]
 

@@ -115,7 +115,7 @@ def test_one_hot():
     np.testing.assert_array_equal(out, np.eye(3, dtype=np.int64)[[0, 2, 1]])
     t = one_hot(mt.tensor([[1, 0]]), num_classes=4)
     assert isinstance(t, mt.Tensor) and t.shape == (1, 2, 4)
-    np.testing.assert_array_equal(t.data[0], [[0, 1, 0, 0], [1, 0, 0, 0]])
+    np.testing.assert_array_equal(t._data[0], [[0, 1, 0, 0], [1, 0, 0, 0]])
     assert one_hot([3], -1, dtype=np.float32).dtype == np.float32
     assert one_hot(np.array([], dtype=np.int64), 3).shape == (0, 3)
 

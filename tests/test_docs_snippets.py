@@ -5,6 +5,7 @@ defined), in a temporary working directory. Markers on the line just before a bl
 
 * ``<!-- no-run -->``: never executed (for code that downloads data or runs for minutes).
 * ``<!-- needs-mnist -->``: executed only when ``MINITORCH_ES_DATA`` names the MNIST directory.
+* ``<!-- needs-onnx -->``: executed only when the ``onnx`` extra (onnx, onnxruntime) is installed.
 
 Registry entries, exports and plugin registrations that a page makes are undone after it, so the
 pages cannot leak names into the rest of the test suite.
@@ -12,6 +13,7 @@ pages cannot leak names into the rest of the test suite.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 import textwrap
@@ -28,6 +30,8 @@ from minitorch_es import plugin_manager  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 NO_RUN = "<!-- no-run -->"
 NEEDS_MNIST = "<!-- needs-mnist -->"
+NEEDS_ONNX = "<!-- needs-onnx -->"
+HAS_ONNX = all(importlib.util.find_spec(m) is not None for m in ("onnx", "onnxruntime"))
 OPEN = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})\s*(?P<lang>[\w+-]*)")
 INCLUDE = re.compile(r'^--8<-- "(?P<path>[^"]+)"\s*$')  # pymdownx.snippets, relative to ROOT
 
@@ -62,7 +66,7 @@ def python_blocks(text: str) -> list[Block]:
             body = "\n".join(
                 ln[len(indent) :] if ln.startswith(indent) else ln.lstrip() for ln in lines[start:i]
             )
-            marker = previous if previous in (NO_RUN, NEEDS_MNIST) else None
+            marker = previous if previous in (NO_RUN, NEEDS_MNIST, NEEDS_ONNX) else None
             blocks.append(Block(start + 1, textwrap.dedent(body), marker))
         i += 1
     return blocks
@@ -107,7 +111,9 @@ def test_page_snippets_run(page, tmp_path, monkeypatch, isolated_registry):
     for block in python_blocks(page_text(page)):
         if block.marker == NO_RUN:
             continue
-        if block.marker == NEEDS_MNIST and not os.environ.get("MINITORCH_ES_DATA"):
+        if (block.marker == NEEDS_MNIST and not os.environ.get("MINITORCH_ES_DATA")) or (
+            block.marker == NEEDS_ONNX and not HAS_ONNX
+        ):
             skipped.append(block.line)
             continue
         # Leading newlines make traceback line numbers those of the Markdown page (of the
@@ -116,7 +122,7 @@ def test_page_snippets_run(page, tmp_path, monkeypatch, isolated_registry):
         exec(compile(source, str(page), "exec"), namespace)
         ran += 1
     if not ran:
-        pytest.skip(f"every block needs MNIST (MINITORCH_ES_DATA unset), lines {skipped}")
+        pytest.skip(f"every block needs MNIST or the onnx extra (missing), lines {skipped}")
 
 
 def test_collector_reads_fences_markers_and_indentation():

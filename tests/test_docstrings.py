@@ -33,8 +33,10 @@ NAMESPACES = (
     "minitorch_es.data",
     "minitorch_es.data.datasets",
     "minitorch_es.autograd",
+    "minitorch_es.autograd.functional",
     "minitorch_es.checkpoint",
     "minitorch_es.training",
+    "minitorch_es.onnx",
 )
 OUR_PACKAGES = ("minitorch_es", "minitorch_es_plugins")
 

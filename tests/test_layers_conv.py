@@ -88,8 +88,8 @@ def test_forward_matches_direct_convolution(rng, case):
     x = rng.standard_normal((2, cin, *hw)).astype(np.float32)
     ref = conv_reference(
         x.astype(np.float64),
-        layer.weight.data.astype(np.float64),
-        None if layer.bias is None else layer.bias.data.astype(np.float64),
+        layer.weight._data.astype(np.float64),
+        None if layer.bias is None else layer.bias._data.astype(np.float64),
         layer.stride,
         _pads(layer),
         layer.dilation,
@@ -98,7 +98,7 @@ def test_forward_matches_direct_convolution(rng, case):
     )
     out = layer(mt.tensor(x))
     assert out.dtype == np.float32 and out.shape == ref.shape
-    np.testing.assert_allclose(out.data, ref, rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(out._data, ref, rtol=1e-4, atol=1e-5)
 
 
 @pytest.mark.parametrize("case", CASES)
@@ -120,7 +120,7 @@ def test_unbatched_input_is_the_batch_of_one(rng):
     x = rng.standard_normal((2, 5, 5)).astype(np.float32)
     out = layer(mt.tensor(x))
     assert out.shape == (3, 5, 5)
-    np.testing.assert_allclose(out.data, layer(mt.tensor(x[None])).data[0], rtol=1e-6)
+    np.testing.assert_allclose(out._data, layer(mt.tensor(x[None]))._data[0], rtol=1e-6)
 
 
 def test_backward_skips_the_input_gradient_and_accepts_any_layout(rng):
@@ -134,11 +134,11 @@ def test_backward_skips_the_input_gradient_and_accepts_any_layout(rng):
     out.sum().backward()
     assert x.grad is None and layer.weight.grad.shape == (3, 2, 3, 3)
     ref = conv_reference(
-        x.data.astype(np.float64),
-        layer.weight.data.astype(np.float64),
-        layer.bias.data.astype(np.float64),
+        x._data.astype(np.float64),
+        layer.weight._data.astype(np.float64),
+        layer.bias._data.astype(np.float64),
     )
-    np.testing.assert_allclose(out.data, ref, rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(out._data, ref, rtol=1e-4, atol=1e-5)
 
 
 def test_default_init_is_pytorchs():
@@ -146,10 +146,10 @@ def test_default_init_is_pytorchs():
     fan_in = 8 * 9
     bound = 1 / math.sqrt(fan_in)
     assert layer.weight.shape == (32, 8, 3, 3) and layer.weight.dtype == np.float32
-    assert np.abs(layer.weight.data).max() <= bound
-    assert np.abs(layer.weight.data).max() > 0.95 * bound
-    assert np.abs(layer.bias.data).max() <= bound
-    assert abs(layer.weight.data.std() - bound / math.sqrt(3)) < 0.05 * bound
+    assert np.abs(layer.weight._data).max() <= bound
+    assert np.abs(layer.weight._data).max() > 0.95 * bound
+    assert np.abs(layer.bias._data).max() <= bound
+    assert abs(layer.weight._data.std() - bound / math.sqrt(3)) < 0.05 * bound
 
 
 def test_options_init_regularizers_activation(rng):
@@ -167,9 +167,9 @@ def test_options_init_regularizers_activation(rng):
     window_sums = x[:, :, :-1, :-1] + x[:, :, 1:, :-1] + x[:, :, :-1, 1:] + x[:, :, 1:, 1:]
     out = layer(mt.tensor(x))
     np.testing.assert_allclose(
-        out.data, np.maximum(np.repeat(window_sums, 2, axis=1), 0), rtol=1e-5, atol=1e-6
+        out._data, np.maximum(np.repeat(window_sums, 2, axis=1), 0), rtol=1e-5, atol=1e-6
     )
-    expected = 0.5 * 8 + 0.01 * np.abs(out.data).sum() / 3
+    expected = 0.5 * 8 + 0.01 * np.abs(out._data).sum() / 3
     assert float(layer.regularization_loss()) == pytest.approx(expected, rel=1e-5)
 
 
@@ -194,7 +194,7 @@ def test_config_round_trip(rng):
     assert clone.get_config() == config
     clone.load_state_dict(layer.state_dict())
     x = mt.tensor(rng.standard_normal((1, 2, 5, 5)).astype(np.float32))
-    np.testing.assert_allclose(clone(x).data, layer(x).data)
+    np.testing.assert_allclose(clone(x)._data, layer(x)._data)
     assert repr(clone) == repr(layer)
 
 
@@ -231,8 +231,8 @@ def test_summary_of_a_cnn():
         nn.Flatten(),
         nn.Linear(400, 10),
     )
-    result = model.summary((1, 28, 28), print_fn=None)
-    rows = [(r["type"], r["output_shape"], r["params"]) for r in result["layers"]]
+    result = mt.nn.summarize(model, (1, 28, 28))
+    rows = [(r.type, r.output_shape, r.params) for r in result.layers]
     assert rows == [
         ("Conv2d", (None, 8, 26, 26), 80),
         ("ReLU", (None, 8, 26, 26), 0),
@@ -243,7 +243,7 @@ def test_summary_of_a_cnn():
         ("Flatten", (None, 400), 0),
         ("Linear", (None, 10), 4010),
     ]
-    assert result["total_params"] == 5258
+    assert result.total_params == 5258
 
 
 def test_float64_model():
@@ -256,7 +256,7 @@ def test_functional_conv2d_matches_the_module(rng):
     layer = mt.nn.Conv2d(2, 2, 3, stride=2, padding=1)
     x = mt.tensor(rng.standard_normal((1, 2, 6, 6)).astype(np.float32))
     np.testing.assert_array_equal(
-        F.conv2d(x, layer.weight, layer.bias, stride=2, padding=1).data, layer(x).data
+        F.conv2d(x, layer.weight, layer.bias, stride=2, padding=1)._data, layer(x)._data
     )
 
 
@@ -270,10 +270,18 @@ def test_input_errors_name_the_layer_and_shapes():
         layer(mt.zeros(2, 3))
     with pytest.raises(
         ShapeError,
-        match=r"Conv2d: expected input with 3 channels "
-        r"\(in_channels\), got shape \(2, 4, 8, 8\)",
+        match=r"Conv2d: expected NCHW input with 3 channels "
+        r"\(in_channels\), got shape \(2, 4, 8, 8\)$",
     ):
         layer(mt.zeros(2, 4, 8, 8))
+    with pytest.raises(  # a channels-last image is told so, and how to reorder it
+        ShapeError,
+        match=r"got shape \(2, 8, 8, 3\); it looks channels-last \(NHWC\): move the channels "
+        r"first with x.permute\(0, 3, 1, 2\) \(NumPy: x.transpose\(0, 3, 1, 2\)\)$",
+    ):
+        layer(np.zeros((2, 8, 8, 3), dtype=np.float32))
+    with pytest.raises(ShapeError, match=r"x.permute\(2, 0, 1\)"):
+        layer(mt.zeros(8, 8, 3))
     with pytest.raises(ShapeError, match=r"smaller than the dilated kernel \(3, 3\)"):
         layer(mt.zeros(1, 3, 2, 5))
     with pytest.raises(ShapeError, match="padding_mode='reflect' must be smaller than the input"):
@@ -289,9 +297,9 @@ def test_input_errors_name_the_layer_and_shapes():
         (dict(padding="full"), ValueError, "invalid padding string 'full'"),
         (dict(padding="same", stride=2), ValueError, "'same' is not supported for strided"),
         (dict(padding_mode="mirror"), ValueError, "padding_mode must be one of"),
-        (dict(kernel_size=0), ValueError, "kernel_size must be >= 1, got 0"),
+        (dict(kernel_size=0), ValueError, "kernel_size must be an int >= 1, got 0"),
         (dict(kernel_size=(3, 3, 3)), ValueError, "kernel_size must be an int or a pair"),
-        (dict(stride=1.5), TypeError, "stride must be an int, got float"),
+        (dict(stride=1.5), TypeError, "stride must be an int >= 1, got float 1.5"),
     ],
 )
 def test_constructor_errors(kwargs, error, message):
@@ -309,7 +317,7 @@ def test_large_input_gradients_match_the_correlation_formulas(rng, cin, cout, st
     out = layer(x)
     delta = rng.standard_normal(out.shape)
     out.backward(delta)
-    xp = np.pad(x.data, ((0, 0), (0, 0), (1, 1), (1, 1)))
+    xp = np.pad(x._data, ((0, 0), (0, 0), (1, 1), (1, 1)))
     ho, wo = out.shape[2:]
     gw = np.empty((cout, cin, 3, 3))
     gx = np.zeros_like(xp)
@@ -318,7 +326,9 @@ def test_large_input_gradients_match_the_correlation_formulas(rng, cin, cout, st
             rows = slice(p, p + stride * (ho - 1) + 1, stride)
             cols = slice(q, q + stride * (wo - 1) + 1, stride)
             gw[:, :, p, q] = np.einsum("nohw,nchw->oc", delta, xp[:, :, rows, cols])
-            gx[:, :, rows, cols] += np.einsum("nohw,oc->nchw", delta, layer.weight.data[:, :, p, q])
+            gx[:, :, rows, cols] += np.einsum(
+                "nohw,oc->nchw", delta, layer.weight._data[:, :, p, q]
+            )
     np.testing.assert_allclose(layer.weight.grad, gw, rtol=1e-10)
     np.testing.assert_allclose(layer.bias.grad, delta.sum(axis=(0, 2, 3)), rtol=1e-10)
     np.testing.assert_allclose(x.grad, gx[:, :, 1:-1, 1:-1], rtol=1e-10, atol=1e-12)

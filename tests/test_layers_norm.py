@@ -39,15 +39,15 @@ BN = [
 
 
 def _randomize(layer, rng):
-    layer.weight.data[...] = rng.standard_normal(layer.weight.shape)
-    layer.bias.data[...] = rng.standard_normal(layer.bias.shape)
+    layer.weight._data[...] = rng.standard_normal(layer.weight.shape)
+    layer.bias._data[...] = rng.standard_normal(layer.bias.shape)
 
 
 @pytest.mark.parametrize("cls,shape", BN)
 def test_batch_norm_train_eval_and_running_stats(rng, cls, shape):
     layer = cls(4)
     _randomize(layer, rng)
-    w, b = layer.weight.data.astype(np.float64), layer.bias.data.astype(np.float64)
+    w, b = layer.weight._data.astype(np.float64), layer.bias._data.astype(np.float64)
     axes = (0,) + tuple(range(2, len(shape)))
     count = np.prod([shape[a] for a in axes])
     run_mean, run_var = np.zeros(4), np.ones(4)
@@ -56,7 +56,7 @@ def test_batch_norm_train_eval_and_running_stats(rng, cls, shape):
         out = layer(mt.tensor(x))
         assert out.dtype == np.float32
         x64 = x.astype(np.float64)
-        np.testing.assert_allclose(out.data, bn_reference(x64, w, b), rtol=1e-4, atol=1e-5)
+        np.testing.assert_allclose(out._data, bn_reference(x64, w, b), rtol=1e-4, atol=1e-5)
         run_mean = 0.9 * run_mean + 0.1 * x64.mean(axis=axes)
         run_var = 0.9 * run_var + 0.1 * x64.var(axis=axes) * count / (count - 1)  # unbiased
     np.testing.assert_allclose(layer.running_mean, run_mean, rtol=1e-5)
@@ -65,7 +65,7 @@ def test_batch_norm_train_eval_and_running_stats(rng, cls, shape):
     layer.eval()
     x = rng.standard_normal(shape).astype(np.float32)
     np.testing.assert_allclose(
-        layer(mt.tensor(x)).data,
+        layer(mt.tensor(x))._data,
         bn_reference(x.astype(np.float64), w, b, run_mean, run_var),
         rtol=1e-4,
         atol=1e-5,
@@ -92,7 +92,7 @@ def test_without_running_stats_or_affine(rng):
     assert set(layer.state_dict()) == set()
     x = rng.standard_normal((3, 2, 4, 4))
     np.testing.assert_allclose(
-        layer(mt.tensor(x)).data, bn_reference(x, np.ones(2), np.zeros(2)), rtol=1e-10
+        layer(mt.tensor(x))._data, bn_reference(x, np.ones(2), np.zeros(2)), rtol=1e-10
     )
 
 
@@ -158,10 +158,10 @@ def test_layer_norm_forward_and_gradcheck(rng, normalized, shape):
     axes = tuple(range(len(shape) - dims, len(shape)))
     x64 = x.astype(np.float64)
     mean, var = x64.mean(axis=axes, keepdims=True), x64.var(axis=axes, keepdims=True)
-    ref = (x64 - mean) / np.sqrt(var + 1e-5) * layer.weight.data + layer.bias.data
+    ref = (x64 - mean) / np.sqrt(var + 1e-5) * layer.weight._data + layer.bias._data
     out = layer(mt.tensor(x))
     assert out.dtype == np.float32
-    np.testing.assert_allclose(out.data, ref, rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(out._data, ref, rtol=1e-4, atol=1e-5)
     assert layer_gradcheck(layer.double(), mt.tensor(x64, requires_grad=True))
 
 
@@ -170,7 +170,7 @@ def test_layer_norm_without_affine_or_bias(rng):
     plain = mt.nn.LayerNorm(4, elementwise_affine=False)
     assert list(plain.parameters()) == []
     ref = (x - x.mean(1, keepdims=True)) / np.sqrt(x.var(1, keepdims=True) + 1e-5)
-    np.testing.assert_allclose(plain(mt.tensor(x)).data, ref, rtol=1e-10)
+    np.testing.assert_allclose(plain(mt.tensor(x))._data, ref, rtol=1e-10)
     no_bias = mt.nn.LayerNorm(4, bias=False).double()
     assert no_bias.bias is None
     assert layer_gradcheck(no_bias, mt.tensor(x, requires_grad=True))
@@ -190,9 +190,9 @@ def test_functional_forms(rng):
     x = mt.tensor(rng.standard_normal((4, 3)).astype(np.float32))
     rm, rv = np.zeros(3, np.float32), np.ones(3, np.float32)
     out = F.batch_norm(x, rm, rv, training=True, momentum=0.5)
-    np.testing.assert_allclose(out.data, mt.nn.BatchNorm1d(3)(x).data, rtol=1e-6)
-    np.testing.assert_allclose(rm, 0.5 * x.data.mean(0), rtol=1e-5)
-    np.testing.assert_allclose(F.layer_norm(x, 3).data, mt.nn.LayerNorm(3)(x).data, rtol=1e-6)
+    np.testing.assert_allclose(out._data, mt.nn.BatchNorm1d(3)(x)._data, rtol=1e-6)
+    np.testing.assert_allclose(rm, 0.5 * x._data.mean(0), rtol=1e-5)
+    np.testing.assert_allclose(F.layer_norm(x, 3)._data, mt.nn.LayerNorm(3)(x)._data, rtol=1e-6)
     with pytest.raises(ValueError, match="running_mean and running_var are required"):
         F.batch_norm(x, None, None, training=False)
 

@@ -127,9 +127,9 @@ def test_register_methods_validate_their_arguments():
 
 def test_buffers_persistent_and_non_persistent():
     m = nn.Module()
-    m.register_buffer("running", mt.tensor([1.0, 2.0]))  # a Tensor is stored as its array
-    m.register_buffer("scratch", np.zeros(3), persistent=False)
-    assert isinstance(m.running, np.ndarray)
+    m.register_buffer("running", mt.tensor([1.0, 2.0]))
+    m.register_buffer("scratch", np.zeros(3), persistent=False)  # an array becomes a Tensor
+    assert isinstance(m.running, mt.Tensor) and isinstance(m.scratch, mt.Tensor)
     assert [n for n, _ in m.named_buffers()] == ["running", "scratch"]
     assert [b.shape for b in m.buffers()] == [(2,), (3,)] and next(m.buffers()) is m.running
     assert list(m.state_dict()) == ["running"]
@@ -180,10 +180,10 @@ def test_apply_visits_children_first_then_self():
 
     def fill(m):
         if isinstance(m, Affine):
-            m.weight.data[...] = 0.5
+            m.weight._data[...] = 0.5
 
     b.apply(fill)
-    assert all((p.data == 0.5).all() for n, p in b.named_parameters() if n.endswith("weight"))
+    assert all((p._data == 0.5).all() for n, p in b.named_parameters() if n.endswith("weight"))
 
 
 def test_train_eval_and_overridden_train():
@@ -222,12 +222,12 @@ def test_to_double_float_convert_parameters_and_float_buffers():
     b = Block()
     b.register_buffer("scale", np.ones(2, dtype=np.float32))
     w = b.fc1.weight
-    before = w.data.copy()
+    before = w._data.copy()
     assert b.double() is b
     assert b.fc1.weight is w  # converted in place, as PyTorch: same Parameter object
     assert {p.dtype for p in b.parameters()} == {np.dtype(np.float64)}
     assert b.scale.dtype == np.float64 and b.count.dtype == np.int64  # int buffers untouched
-    np.testing.assert_array_equal(w.data, before)
+    np.testing.assert_array_equal(w._data, before)
     x = mt.randn(3, 2, dtype=mt.float64)
     assert b(x).dtype == np.float64
     assert b.float().fc2.bias.dtype == np.float32 and b.to(mt.float64).scale.dtype == np.float64
@@ -241,14 +241,14 @@ def test_forward_hooks_and_handles():
     pre = a.register_forward_pre_hook(lambda m, args: (args[0] * 0,))
     post = a.register_forward_hook(lambda m, args, out: calls.append(out.shape) or out + 1)
     out = a(mt.randn(3, 2))
-    np.testing.assert_allclose(out.data, np.ones((3, 2)) + a.bias.data)  # zeroed input, +1
+    np.testing.assert_allclose(out._data, np.ones((3, 2)) + a.bias._data)  # zeroed input, +1
     assert calls == [(3, 2)]
     pre.remove()
     post.remove()
     x = mt.randn(3, 2)
-    np.testing.assert_allclose(a(x).data, x.data @ a.weight.data.T + a.bias.data, rtol=1e-6)
+    np.testing.assert_allclose(a(x)._data, x._data @ a.weight._data.T + a.bias._data, rtol=1e-6)
     with a.register_forward_hook(lambda m, args, out: None):  # None keeps the output
-        np.testing.assert_allclose(a(x).data, x.data @ a.weight.data.T + a.bias.data, rtol=1e-6)
+        np.testing.assert_allclose(a(x)._data, x._data @ a.weight._data.T + a.bias._data, rtol=1e-6)
     assert not a._forward_hooks
 
 
@@ -295,14 +295,14 @@ def test_shape_errors_name_the_failing_layer_through_nested_modules():
 
 
 # ----------------------------------------------------------------------------- state dicts
-def test_state_dict_has_dotted_keys_and_copies():
+def test_state_dict_has_dotted_keys_and_detached_views():
     b = Block()
     sd = b.state_dict()
     # As PyTorch: a module's own entries first, then its children's.
     assert list(sd) == ["count", "fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"]
-    assert all(isinstance(v, np.ndarray) for v in sd.values())
-    sd["fc1.weight"][...] = 42  # a copy: the model is untouched
-    assert not (b.fc1.weight.data == 42).any()
+    assert all(isinstance(v, mt.Tensor) and not v.requires_grad for v in sd.values())
+    sd["fc1.weight"][...] = 42  # as PyTorch: the entries share the model's memory
+    assert (b.fc1.weight._data == 42).all()
     assert b.state_dict(keep_vars=True)["fc1.weight"] is b.fc1.weight
     assert list(b.state_dict(prefix="net."))[1] == "net.fc1.weight"
     shared = Affine(1, 1)
@@ -316,15 +316,15 @@ def test_load_state_dict_copies_into_the_existing_arrays():
     src, dst = Block(), Block()
     src.count[...] = 7
     weight = dst.fc1.weight
-    array = weight.data
+    array = weight._data
     assert dst.load_state_dict(src.state_dict()) == ([], [])
-    assert dst.fc1.weight is weight and dst.fc1.weight.data is array  # never rebound
+    assert dst.fc1.weight is weight and dst.fc1.weight._data is array  # never rebound
     for (name, p), q in zip(dst.named_parameters(), src.parameters()):
-        np.testing.assert_array_equal(p.data, q.data, err_msg=name)
+        np.testing.assert_array_equal(p._data, q._data, err_msg=name)
     assert dst.count[0] == 7
     # Tensors and nested lists are accepted as values.
     dst.load_state_dict({**src.state_dict(), "fc2.bias": mt.tensor([3.0]), "count": [[1]][0]})
-    assert dst.fc2.bias.data[0] == 3.0 and dst.count[0] == 1
+    assert dst.fc2.bias._data[0] == 3.0 and dst.count[0] == 1
 
 
 def test_load_state_dict_lists_every_problem_at_once():
@@ -347,6 +347,6 @@ def test_load_state_dict_lists_every_problem_at_once():
     result = b.load_state_dict(sd, strict=False)
     assert result.missing_keys == ["count", "fc1.bias"]
     assert result.unexpected_keys == ["fc9.weight"]
-    assert (b.fc2.weight.data == 2).all()
+    assert (b.fc2.weight._data == 2).all()
     with pytest.raises(TypeError, match="expected state_dict to be dict-like, got list"):
         b.load_state_dict([1, 2])

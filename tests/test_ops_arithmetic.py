@@ -50,9 +50,9 @@ def test_binary_forward_matches_numpy(name, sa, sb):
     op, ref = BINARY[name]
     a, b = leaf(*sa), away_from_zero(*sb)
     out = op(a, b)
-    expected = ref(a.data, b.data)
+    expected = ref(a._data, b._data)
     assert out.shape == expected.shape
-    np.testing.assert_allclose(out.data, expected, rtol=1e-12)
+    np.testing.assert_allclose(out._data, expected, rtol=1e-12)
     assert out.requires_grad and out.grad_fn is not None
 
 
@@ -81,8 +81,8 @@ def test_add_broadcast_gradient_is_the_sum_over_broadcast_axes():
 def test_mul_gradient_values():
     a, b = leaf(2, 3), leaf(2, 3)
     (a * b).sum().backward()
-    np.testing.assert_allclose(a.grad, b.data)
-    np.testing.assert_allclose(b.grad, a.data)
+    np.testing.assert_allclose(a.grad, b._data)
+    np.testing.assert_allclose(b.grad, a._data)
 
 
 def test_only_the_operand_requiring_grad_gets_a_gradient():
@@ -95,7 +95,7 @@ def test_only_the_operand_requiring_grad_gets_a_gradient():
 @pytest.mark.parametrize("shape", [(), (3,), (2, 3)])
 def test_unary_minus(shape):
     a = leaf(*shape)
-    np.testing.assert_array_equal((-a).data, -a.data)
+    np.testing.assert_array_equal((-a)._data, -a._data)
     assert gradcheck(operator.neg, (a,))
     assert (+a) is a
 
@@ -105,7 +105,7 @@ def test_unary_minus(shape):
 @pytest.mark.parametrize("shape", [(), (4,), (2, 3)])
 def test_pow_scalar_exponent(shape, exponent):
     x = positive(*shape)
-    np.testing.assert_allclose((x**exponent).data, np.power(x.data, exponent), rtol=1e-12)
+    np.testing.assert_allclose((x**exponent)._data, np.power(x._data, exponent), rtol=1e-12)
     assert gradcheck(lambda t: t**exponent, (x,))
 
 
@@ -113,7 +113,7 @@ def test_pow_scalar_exponent(shape, exponent):
 def test_pow_tensor_exponent(sa, sb):
     base, exponent = positive(*sa), leaf(*sb)
     out = base**exponent
-    np.testing.assert_allclose(out.data, np.power(base.data, exponent.data), rtol=1e-12)
+    np.testing.assert_allclose(out._data, np.power(base._data, exponent._data), rtol=1e-12)
     assert gradcheck(operator.pow, (base, exponent))
 
 
@@ -139,7 +139,7 @@ def test_reflected_scalar_ops(label, fn, ref, shape):
     x = away_from_zero(*shape)
     out = fn(x)
     assert isinstance(out, mt.Tensor)
-    np.testing.assert_allclose(out.data, ref(x.data), rtol=1e-12)
+    np.testing.assert_allclose(out._data, ref(x._data), rtol=1e-12)
     assert gradcheck(fn, (x,))
 
 
@@ -150,7 +150,7 @@ def test_ndarray_on_the_left_gives_a_tensor_with_gradient(name, rng):
     x = away_from_zero(3)
     out = op(arr, x)
     assert isinstance(out, mt.Tensor)
-    np.testing.assert_allclose(out.data, ref(arr, x.data), rtol=1e-12)
+    np.testing.assert_allclose(out._data, ref(arr, x._data), rtol=1e-12)
     assert gradcheck(lambda t: op(arr, t), (x,))
 
 
@@ -159,7 +159,7 @@ def test_ndarray_matmul_tensor(rng):
     x = leaf(4, 3)
     out = arr @ x
     assert isinstance(out, mt.Tensor)
-    np.testing.assert_allclose(out.data, arr @ x.data, rtol=1e-12)
+    np.testing.assert_allclose(out._data, arr @ x._data, rtol=1e-12)
     assert gradcheck(lambda t: arr @ t, (x,))
 
 
@@ -167,7 +167,7 @@ def test_list_operand_is_converted_with_the_tensor_dtype():
     x = mt.randn(3, requires_grad=True)
     out = x + [1.0, 2.0, 3.0]
     assert out.dtype == mt.float32
-    np.testing.assert_allclose(out.data, x.data + np.array([1, 2, 3], dtype=np.float32))
+    np.testing.assert_allclose(out._data, x._data + np.array([1, 2, 3], dtype=np.float32))
 
 
 def test_unsupported_operand_type_raises_type_error():
@@ -194,10 +194,10 @@ MATMUL_SHAPES = [
 def test_matmul_forward_and_gradcheck(sa, sb):
     a, b = leaf(*sa), leaf(*sb)
     out = a @ b
-    expected = np.matmul(a.data, b.data)
+    expected = np.matmul(a._data, b._data)
     assert out.shape == expected.shape
-    np.testing.assert_allclose(out.data, expected, rtol=1e-12)
-    np.testing.assert_allclose(mt.matmul(a, b).data, expected, rtol=1e-12)
+    np.testing.assert_allclose(out._data, expected, rtol=1e-12)
+    np.testing.assert_allclose(mt.matmul(a, b)._data, expected, rtol=1e-12)
     assert gradcheck(operator.matmul, (a, b))
 
 
@@ -206,8 +206,8 @@ def test_matmul_gradient_is_the_thesis_formula():
     x, w = leaf(5, 3), leaf(3, 2)
     delta = np.arange(10.0).reshape(5, 2)
     (x @ w).backward(delta)
-    np.testing.assert_allclose(w.grad, x.data.T @ delta)
-    np.testing.assert_allclose(x.grad, delta @ w.data.T)
+    np.testing.assert_allclose(w.grad, x._data.T @ delta)
+    np.testing.assert_allclose(x.grad, delta @ w._data.T)
 
 
 def test_matmul_shape_mismatch_names_op_and_both_shapes():
@@ -286,7 +286,7 @@ def test_float64_graphs_stay_float64():
 def test_integer_divided_by_integer_is_float32():
     out = mt.tensor([1, 2, 3]) / mt.tensor([2, 2, 2])
     assert out.dtype == mt.float32
-    np.testing.assert_allclose(out.data, [0.5, 1.0, 1.5])
+    np.testing.assert_allclose(out._data, [0.5, 1.0, 1.5])
     assert (mt.tensor([1, 2, 3]) / 2).dtype == mt.float32
     assert (6 / mt.tensor([1, 2, 3])).dtype == mt.float32
 
@@ -301,7 +301,7 @@ def test_integer_arithmetic_stays_integer():
     cases = [(a + b, [5, 7, 9]), (a * b, [4, 10, 18]), (b - a, [3, 3, 3]), (a**2, [1, 4, 9])]
     for out, ref in cases:
         assert out.dtype == mt.int64
-        np.testing.assert_array_equal(out.data, ref)
+        np.testing.assert_array_equal(out._data, ref)
 
 
 @pytest.mark.parametrize(
@@ -320,7 +320,7 @@ def test_integer_mixed_with_float_gives_float32_not_float64(fn):
     i, x = mt.tensor([1, 2, 3]), mt.randn(3, requires_grad=True)
     out = fn(i, x)
     assert out.dtype == mt.float32
-    np.testing.assert_allclose(out.data, fn(i.data, x.data).astype(np.float32), rtol=1e-6)
+    np.testing.assert_allclose(out._data, fn(i._data, x._data).astype(np.float32), rtol=1e-6)
 
 
 def test_bool_tensor_times_float_is_float32():

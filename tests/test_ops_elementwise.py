@@ -46,7 +46,7 @@ def test_unary_forward_and_gradcheck(name, fn, ref, make, shape):
     x = make(*shape)
     out = fn(x)
     assert out.shape == shape
-    np.testing.assert_allclose(out.data, ref(x.data), rtol=1e-12)
+    np.testing.assert_allclose(out._data, ref(x._data), rtol=1e-12)
     assert gradcheck(fn, (x,))
 
 
@@ -68,7 +68,7 @@ def test_abs_gradient_at_zero_is_zero_like_pytorch():
 def test_exp_log_sqrt_gradient_values():
     x = mt.tensor([0.5, 1.0, 4.0], dtype=mt.float64, requires_grad=True)
     (x.exp() + x.log() + x.sqrt()).sum().backward()
-    np.testing.assert_allclose(x.grad, np.exp(x.data) + 1 / x.data + 0.5 / np.sqrt(x.data))
+    np.testing.assert_allclose(x.grad, np.exp(x._data) + 1 / x._data + 0.5 / np.sqrt(x._data))
 
 
 # ------------------------------------------------------------------------------------- clamp
@@ -85,21 +85,21 @@ CLAMPS = [
 def test_clamp_forward_and_gradcheck(bounds, shape):
     x = away_from([v for v in bounds.values()], *shape)
     lo, hi = bounds.get("min"), bounds.get("max")
-    expected = np.clip(x.data, lo, hi)
+    expected = np.clip(x._data, lo, hi)
     for fn in (
         lambda t: t.clamp(**bounds),
         lambda t: t.clip(**bounds),
         lambda t: mt.clamp(t, **bounds),
         lambda t: mt.clip(t, **bounds),
     ):
-        np.testing.assert_array_equal(fn(x).data, expected)
+        np.testing.assert_array_equal(fn(x)._data, expected)
         assert gradcheck(fn, (x,))
 
 
 def test_clamp_gradient_is_zero_outside_and_one_at_the_bounds_like_pytorch():
     x = mt.tensor([-2.0, -1.0, 0.0, 1.0, 2.0], requires_grad=True)
     y = x.clamp(-1.0, 1.0)
-    np.testing.assert_array_equal(y.data, [-1, -1, 0, 1, 1])
+    np.testing.assert_array_equal(y._data, [-1, -1, 0, 1, 1])
     y.sum().backward()
     np.testing.assert_array_equal(x.grad, [0.0, 1.0, 1.0, 1.0, 0.0])
 
@@ -108,7 +108,7 @@ def test_clamp_positional_bounds_and_dtype():
     x = mt.randn(10)
     y = x.clamp(-0.1, 0.1)
     assert y.dtype == mt.float32
-    assert y.data.min() >= -0.1 and y.data.max() <= 0.1
+    assert y._data.min() >= -0.1 and y._data.max() <= 0.1
 
 
 def test_clamp_without_bounds_raises():
@@ -125,15 +125,15 @@ PAIRS = [((4,), (4,)), ((2, 3), (3,)), ((2, 1), (1, 3)), ((2, 3), ())]
 def test_maximum_minimum_forward_and_gradcheck(name, ref, sa, sb):
     a, b = leaf(*sa), leaf(*sb)  # continuous samples: no ties
     method = getattr(mt.Tensor, name)
-    np.testing.assert_array_equal(method(a, b).data, ref(a.data, b.data))
-    np.testing.assert_array_equal(getattr(mt, name)(a, b).data, ref(a.data, b.data))
+    np.testing.assert_array_equal(method(a, b)._data, ref(a._data, b._data))
+    np.testing.assert_array_equal(getattr(mt, name)(a, b)._data, ref(a._data, b._data))
     assert gradcheck(method, (a, b))
 
 
 def test_maximum_with_a_scalar_is_relu():
     x = mt.tensor([-1.0, 2.0, -3.0, 4.0], requires_grad=True)
     y = x.maximum(0.0)
-    np.testing.assert_array_equal(y.data, [0, 2, 0, 4])
+    np.testing.assert_array_equal(y._data, [0, 2, 0, 4])
     y.sum().backward()
     np.testing.assert_array_equal(x.grad, [0, 1, 0, 1])
 
@@ -150,8 +150,8 @@ def test_maximum_minimum_split_the_gradient_evenly_on_ties(name):
 
 def test_torch_style_max_min_of_two_tensors():
     a, b = leaf(3), leaf(3)
-    np.testing.assert_array_equal(mt.max(a, b).data, np.maximum(a.data, b.data))
-    np.testing.assert_array_equal(mt.min(a, b).data, np.minimum(a.data, b.data))
+    np.testing.assert_array_equal(mt.max(a, b)._data, np.maximum(a._data, b._data))
+    np.testing.assert_array_equal(mt.min(a, b)._data, np.minimum(a._data, b._data))
     assert gradcheck(lambda x, y: mt.max(x, y) * mt.min(x, y), (a, b))
 
 
@@ -169,7 +169,7 @@ def test_where_forward_and_gradcheck(sc, sa, sb, rng):
     cond = rng.random(sc) > 0.5
     a, b = leaf(*sa), leaf(*sb)
     out = mt.where(mt.tensor(cond), a, b)
-    np.testing.assert_array_equal(out.data, np.where(cond, a.data, b.data))
+    np.testing.assert_array_equal(out._data, np.where(cond, a._data, b._data))
     assert gradcheck(lambda x, y: mt.where(cond, x, y), (a, b))
 
 
@@ -185,11 +185,11 @@ def test_where_with_a_scalar_branch_keeps_float32():
     x = mt.randn(4, requires_grad=True)
     out = mt.where(x > 0, x, 0.0)
     assert out.dtype == mt.float32
-    np.testing.assert_array_equal(out.data, np.where(x.data > 0, x.data, 0))
+    np.testing.assert_array_equal(out._data, np.where(x._data > 0, x._data, 0))
     out.sum().backward()
-    np.testing.assert_array_equal(x.grad, (x.data > 0).astype(np.float32))
+    np.testing.assert_array_equal(x.grad, (x._data > 0).astype(np.float32))
     out2 = mt.where(x > 0, 1.0, x)
-    np.testing.assert_array_equal(out2.data, np.where(x.data > 0, 1.0, x.data))
+    np.testing.assert_array_equal(out2._data, np.where(x._data > 0, 1.0, x._data))
 
 
 def test_where_needs_a_tensor_branch():
@@ -211,10 +211,10 @@ def test_downcast_keeps_the_gradient_in_the_source_dtype(cast, target):
     x = mt.tensor([0.5, -1.25, 2.0], dtype=mt.float64, requires_grad=True)
     y = cast(x)
     assert y.dtype == target and y.requires_grad and y.grad_fn is mt.ops.Cast
-    np.testing.assert_array_equal(y.data, x.data.astype(target))
+    np.testing.assert_array_equal(y._data, x._data.astype(target))
     (y * y).sum().backward()
     assert x.grad.dtype == mt.float64
-    np.testing.assert_allclose(x.grad, 2 * x.data, rtol=1e-3)
+    np.testing.assert_allclose(x.grad, 2 * x._data, rtol=1e-3)
 
 
 def test_double_of_float32_has_gradient_in_float32():
@@ -246,14 +246,14 @@ def test_cast_to_integer_or_bool_cuts_the_graph():
         (x.bool(), mt.bool, [True, True, False]),
     ]:
         assert y.dtype == dtype and not y.requires_grad and y.grad_fn is None
-        np.testing.assert_array_equal(y.data, ref)
+        np.testing.assert_array_equal(y._data, ref)
 
 
 def test_integer_to_float_cast():
     i = mt.arange(4)
     f = i.float()
     assert f.dtype == mt.float32 and not f.requires_grad
-    np.testing.assert_array_equal(f.data, [0, 1, 2, 3])
+    np.testing.assert_array_equal(f._data, [0, 1, 2, 3])
     assert f.requires_grad_().requires_grad
 
 
@@ -272,11 +272,11 @@ COMPARISONS = [
 def test_comparisons_give_bool_tensors_without_gradient(op, ref):
     a = mt.tensor([[1.0, 2.0, 3.0], [3.0, 2.0, 1.0]], requires_grad=True)
     b = mt.tensor([2.0, 2.0, 2.0], requires_grad=True)
-    for other, other_ref in [(b, b.data), (2.0, 2.0), (np.array([1.0, 2.0, 3.0]),) * 2]:
+    for other, other_ref in [(b, b._data), (2.0, 2.0), (np.array([1.0, 2.0, 3.0]),) * 2]:
         out = op(a, other)
         assert isinstance(out, mt.Tensor) and out.dtype == mt.bool
         assert not out.requires_grad and out.grad_fn is None
-        np.testing.assert_array_equal(out.data, ref(a.data, other_ref))
+        np.testing.assert_array_equal(out._data, ref(a._data, other_ref))
 
 
 def test_comparison_broadcast_mismatch_names_op_and_shapes():
@@ -286,14 +286,14 @@ def test_comparison_broadcast_mismatch_names_op_and_shapes():
 
 def test_comparison_methods_and_reflection():
     a = mt.tensor([1, 2, 3])
-    np.testing.assert_array_equal(a.gt(1).data, [False, True, True])
-    np.testing.assert_array_equal(a.eq(mt.tensor([1, 0, 3])).data, [True, False, True])
+    np.testing.assert_array_equal(a.gt(1)._data, [False, True, True])
+    np.testing.assert_array_equal(a.eq(mt.tensor([1, 0, 3]))._data, [True, False, True])
     out = 2 < a  # reflected to a > 2
     assert isinstance(out, mt.Tensor)
-    np.testing.assert_array_equal(out.data, [False, False, True])
+    np.testing.assert_array_equal(out._data, [False, False, True])
     out = np.array([1, 5, 3]) == a
     assert isinstance(out, mt.Tensor)
-    np.testing.assert_array_equal(out.data, [True, False, True])
+    np.testing.assert_array_equal(out._data, [True, False, True])
 
 
 def test_mask_from_comparison_used_in_arithmetic():

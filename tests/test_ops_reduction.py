@@ -24,9 +24,9 @@ DIMS = [None, 0, 1, -1, (0, 2), (-1, 0), [1, 2], (0, 1, 2)]
 def test_sum_mean_forward_and_gradcheck(name, dim, keepdim):
     x = leaf(2, 3, 4)
     out = getattr(x, name)(dim, keepdim)
-    expected = getattr(np, name)(x.data, axis=as_axis(dim), keepdims=keepdim)
+    expected = getattr(np, name)(x._data, axis=as_axis(dim), keepdims=keepdim)
     assert out.shape == expected.shape
-    np.testing.assert_allclose(out.data, expected, rtol=1e-12)
+    np.testing.assert_allclose(out._data, expected, rtol=1e-12)
     assert gradcheck(lambda t: getattr(t, name)(dim, keepdim), (x,))
 
 
@@ -34,15 +34,17 @@ def test_sum_mean_forward_and_gradcheck(name, dim, keepdim):
 @pytest.mark.parametrize("name", ["sum", "mean"])
 def test_sum_mean_small_shapes(shape, name):
     x = leaf(*shape)
-    np.testing.assert_allclose(getattr(x, name)().data, getattr(np, name)(x.data))
+    np.testing.assert_allclose(getattr(x, name)()._data, getattr(np, name)(x._data))
     assert gradcheck(lambda t: getattr(t, name)(), (x,))
 
 
 def test_functional_and_axis_keyword_forms():
     x = leaf(2, 3)
-    np.testing.assert_allclose(mt.sum(x, 1).data, x.data.sum(1))
-    np.testing.assert_allclose(mt.mean(x, dim=0, keepdim=True).data, x.data.mean(0, keepdims=True))
-    np.testing.assert_allclose(x.sum(axis=1).data, x.data.sum(1))
+    np.testing.assert_allclose(mt.sum(x, 1)._data, x._data.sum(1))
+    np.testing.assert_allclose(
+        mt.mean(x, dim=0, keepdim=True)._data, x._data.mean(0, keepdims=True)
+    )
+    np.testing.assert_allclose(x.sum(axis=1)._data, x._data.sum(1))
     with pytest.raises(TypeError, match="either dim or axis"):
         x.sum(0, axis=1)
 
@@ -67,19 +69,19 @@ def test_sum_of_bool_and_int_is_int64_like_pytorch():
 def test_var_std_forward_and_gradcheck(name, dim, keepdim, unbiased):
     x = leaf(3, 4, 5)
     fn = lambda t: getattr(t, name)(dim, unbiased, keepdim)  # noqa: E731
-    expected = getattr(np, name)(x.data, axis=as_axis(dim), keepdims=keepdim, ddof=int(unbiased))
+    expected = getattr(np, name)(x._data, axis=as_axis(dim), keepdims=keepdim, ddof=int(unbiased))
     out = fn(x)
     assert out.shape == expected.shape
-    np.testing.assert_allclose(out.data, expected, rtol=1e-10)
+    np.testing.assert_allclose(out._data, expected, rtol=1e-10)
     assert gradcheck(fn, (x,))
 
 
 @pytest.mark.parametrize("correction", [0, 1, 2])
 def test_var_correction_keyword(correction):
     x = leaf(6)
-    np.testing.assert_allclose(x.var(correction=correction).data, np.var(x.data, ddof=correction))
+    np.testing.assert_allclose(x.var(correction=correction)._data, np.var(x._data, ddof=correction))
     np.testing.assert_allclose(
-        mt.std(x, correction=correction).data, np.std(x.data, ddof=correction)
+        mt.std(x, correction=correction)._data, np.std(x._data, ddof=correction)
     )
     assert gradcheck(lambda t: t.var(correction=correction), (x,))
 
@@ -87,7 +89,7 @@ def test_var_correction_keyword(correction):
 def test_var_gradient_value():
     x = leaf(5)
     x.var().backward()
-    np.testing.assert_allclose(x.grad, 2 * (x.data - x.data.mean()) / 4)
+    np.testing.assert_allclose(x.grad, 2 * (x._data - x._data.mean()) / 4)
 
 
 @pytest.mark.parametrize("name", ["mean", "var", "std"])
@@ -113,8 +115,8 @@ def test_float32_reductions_and_their_gradients_stay_float32(name):
 def test_max_min_over_all_elements(name, ref, shape):
     x = leaf(*shape)
     out = getattr(x, name)()
-    assert out.shape == () and out.item() == ref(x.data)
-    assert getattr(mt, name)(x).item() == ref(x.data)
+    assert out.shape == () and out.item() == ref(x._data)
+    assert getattr(mt, name)(x).item() == ref(x._data)
     assert gradcheck(lambda t: getattr(t, name)(), (x,))
 
 
@@ -128,12 +130,12 @@ def test_max_min_with_dim_return_values_and_indices(name, ref, argref, dim, keep
     result = getattr(x, name)(dim, keepdim)
     values, indices = result  # unpacks like PyTorch's (values, indices)
     assert result.values is values and result.indices is indices
-    expected = ref(x.data, axis=dim, keepdims=keepdim)
-    expected_idx = argref(x.data, axis=dim)
+    expected = ref(x._data, axis=dim, keepdims=keepdim)
+    expected_idx = argref(x._data, axis=dim)
     if keepdim:
         expected_idx = np.expand_dims(expected_idx, dim)
-    np.testing.assert_array_equal(values.data, expected)
-    np.testing.assert_array_equal(indices.data, expected_idx)
+    np.testing.assert_array_equal(values._data, expected)
+    np.testing.assert_array_equal(indices._data, expected_idx)
     assert indices.dtype == mt.int64 and not indices.requires_grad
     assert values.requires_grad
     assert gradcheck(lambda t: getattr(t, name)(dim, keepdim).values, (x,))
@@ -142,8 +144,8 @@ def test_max_min_with_dim_return_values_and_indices(name, ref, argref, dim, keep
 def test_max_with_dim_gradient_goes_to_the_returned_index():
     x = mt.tensor([[1.0, 5.0, 2.0], [7.0, 0.0, 7.0]], requires_grad=True)
     values, indices = x.max(dim=1)
-    np.testing.assert_array_equal(values.data, [5.0, 7.0])
-    np.testing.assert_array_equal(indices.data, [1, 0])  # first of the tied maxima
+    np.testing.assert_array_equal(values._data, [5.0, 7.0])
+    np.testing.assert_array_equal(indices._data, [1, 0])  # first of the tied maxima
     values.sum().backward()
     np.testing.assert_array_equal(x.grad, [[0, 1, 0], [1, 0, 0]])
 
@@ -153,7 +155,7 @@ def test_max_min_over_all_elements_split_the_gradient_among_ties(name):
     x = mt.tensor([3.0, 1.0, 3.0, 2.0, 3.0, 1.0], requires_grad=True)
     extreme = getattr(x, name)()
     (extreme * 6.0).backward()
-    tied = x.data == extreme.item()
+    tied = x._data == extreme.item()
     np.testing.assert_allclose(x.grad, np.where(tied, 6.0 / tied.sum(), 0.0))
 
 
@@ -167,14 +169,14 @@ def test_max_of_an_empty_tensor_raises():
 def test_argmax_argmin(name, ref):
     x = leaf(3, 4)
     flat = getattr(x, name)()
-    assert flat.dtype == mt.int64 and flat.shape == () and flat.item() == ref(x.data)
+    assert flat.dtype == mt.int64 and flat.shape == () and flat.item() == ref(x._data)
     for dim in (0, 1, -1):
         out = getattr(mt, name)(x, dim)
-        np.testing.assert_array_equal(out.data, ref(x.data, axis=dim))
+        np.testing.assert_array_equal(out._data, ref(x._data, axis=dim))
         assert out.dtype == mt.int64 and not out.requires_grad and out.grad_fn is None
     kept = getattr(x, name)(1, keepdim=True)
     assert kept.shape == (3, 1)
-    np.testing.assert_array_equal(kept.data[:, 0], ref(x.data, axis=1))
+    np.testing.assert_array_equal(kept._data[:, 0], ref(x._data, axis=1))
 
 
 def test_argmax_ties_give_the_first_index():

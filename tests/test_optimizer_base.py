@@ -58,7 +58,7 @@ def test_sgd_with_momentum_against_a_numpy_reference(rng):
         g = ref.copy()
         buf = g if buf is None else 0.9 * buf + g
         ref = ref - np.float32(0.1) * buf
-        np.testing.assert_allclose(p.data, ref, rtol=1e-6)
+        np.testing.assert_allclose(p._data, ref, rtol=1e-6)
         assert opt.state[p]["step"] == step
     assert p.dtype == np.float32
     np.testing.assert_allclose(opt.state[p]["momentum_buffer"], buf, rtol=1e-6)
@@ -75,7 +75,7 @@ def test_param_groups_defaults_and_add_param_group():
     for p in (a, b, c):
         p.grad = np.ones(2, dtype=np.float32)
     opt.step()
-    np.testing.assert_allclose([a.data[0], b.data[0], c.data[0]], [0.9, 0.5, 0.9], rtol=1e-6)
+    np.testing.assert_allclose([a._data[0], b._data[0], c._data[0]], [0.9, 0.5, 0.9], rtol=1e-6)
     assert repr(opt).startswith("TinySGD (\nParameter Group 0\n    lr: 0.1\n    momentum: 0.2")
     assert opt.get_config() == {"lr": 0.1, "momentum": 0.2}
     rebuilt = Registry()
@@ -93,7 +93,7 @@ def test_step_skips_parameters_without_grad_and_runs_the_closure():
     opt = TinySGD([a, b], lr=1.0)
     a.grad = np.full(2, 0.25, dtype=np.float32)
     assert opt.step() is None
-    assert a.data.tolist() == [0.75, 0.75] and b.data.tolist() == [1.0, 1.0]
+    assert a._data.tolist() == [0.75, 0.75] and b._data.tolist() == [1.0, 1.0]
     assert a in opt.state and b not in opt.state and len(opt.state) == 1
     assert opt.state[b] == {} and opt.state[a]["step"] == 1
 
@@ -106,7 +106,7 @@ def test_step_skips_parameters_without_grad_and_runs_the_closure():
     with mt.no_grad():  # the closure runs with grad enabled anyway
         loss = opt.step(closure)
     assert loss.item() == pytest.approx(1.0)
-    assert b.data.tolist() == [0.0, 0.0] and opt.state[b]["step"] == 1
+    assert b._data.tolist() == [0.0, 0.0] and opt.state[b]["step"] == 1
     with pytest.raises(KeyError, match="not a parameter of the optimizer"):
         opt.state[nn.Parameter(mt.ones(1))]
 
@@ -205,8 +205,8 @@ def test_state_dict_round_trip_continues_bit_for_bit(by_name):
         fresh_opt = TinySGD([fresh.b, fresh.w], lr=0.1, momentum=0.9)
     fresh_opt.load_state_dict(saved, fresh.named_parameters() if by_name else None)
     train(fresh, fresh_opt, 3)
-    np.testing.assert_array_equal(fresh.w.data, reference.w.data)
-    np.testing.assert_array_equal(fresh.b.data, reference.b.data)
+    np.testing.assert_array_equal(fresh.w._data, reference.w._data)
+    np.testing.assert_array_equal(fresh.b._data, reference.b._data)
 
 
 def test_load_state_dict_restores_hyperparameters_and_resets_absent_state():

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from torch_parity import reference
 
 import minitorch_es as mt
 from minitorch_es.nn import Module, Parameter
@@ -175,8 +176,8 @@ TOL = {np.float32: dict(rtol=1e-5, atol=1e-6), np.float64: dict(rtol=1e-12, atol
 def check_against_reference(name, kwargs, opt, params, hparams, inits, grads, dtype):
     ref_params, ref_states = reference_run(name, hparams, inits, grads)
     for p, ref, ref_state in zip(params, ref_params, ref_states):
-        assert p.data.dtype == dtype
-        np.testing.assert_allclose(p.data, ref, **TOL[dtype])
+        assert p._data.dtype == dtype
+        np.testing.assert_allclose(p._data, ref, **TOL[dtype])
         state = opt.state[p]
         assert set(state) == set(ref_state), (name, kwargs)
         for key, value in ref_state.items():
@@ -220,7 +221,7 @@ def test_param_groups_skipped_parameters_and_mixed_dtypes(name, rng):
     assert opt.state[params[1]]["step"] == sum(gs[1] is not None for gs in grads)
     ref_params, _ = reference_run(name, [base, base, {**base, **other}], inits, grads)
     for p, ref, tol in zip(params, ref_params, (TOL[np.float32], TOL[np.float64], TOL[np.float64])):
-        np.testing.assert_allclose(p.data, ref, **tol)
+        np.testing.assert_allclose(p._data, ref, **tol)
 
 
 @pytest.mark.parametrize("name", list(DEFAULTS))
@@ -261,7 +262,7 @@ def test_state_dict_round_trip_mid_training_is_bit_identical(name, kwargs, by_na
     run(opt1, list(first.parameters()), grads[:40])
     names = dict(param_names=first.named_parameters()) if by_name else {}
     saved = opt1.state_dict(**names)
-    resumed = Tiny([p.data for p in first.parameters()])
+    resumed = Tiny([p._data for p in first.parameters()])
     # By name, the new optimizer may list the parameters in another order.
     order = list(resumed.parameters())[::-1] if by_name else resumed.parameters()
     opt2 = getattr(mt.optim, name)(order, lr=123.0)  # hyper-parameters come from the state dict
@@ -269,7 +270,7 @@ def test_state_dict_round_trip_mid_training_is_bit_identical(name, kwargs, by_na
     assert opt2.param_groups[0]["lr"] == opt1.param_groups[0]["lr"]
     run(opt2, list(resumed.parameters()), grads, start=40)
     for a, b in zip(full.parameters(), resumed.parameters()):
-        np.testing.assert_array_equal(a.data, b.data)
+        np.testing.assert_array_equal(a._data, b._data)
         for key, value in opt.state[a].items():
             np.testing.assert_array_equal(opt2.state[b][key], value)
     if by_name:
@@ -291,11 +292,11 @@ def test_zero_dimensional_parameter_state_round_trip():
         opt_b.state[b[0]]["mu_product"], float
     )
     for p, q in zip(a, b):
-        q.data = p.data
+        q.data = p._data
         p.grad = q.grad = np.full(p.shape, -0.2, np.float32)
     opt_a.step()
     opt_b.step()
-    np.testing.assert_array_equal(a[0].data, b[0].data)
+    np.testing.assert_array_equal(a[0]._data, b[0]._data)
 
 
 @pytest.mark.parametrize("name, kwargs", CASES[::3])
@@ -371,7 +372,7 @@ def test_step_updates_in_place_keeps_float32_and_zero_grad(name):
     params = [Parameter(np.ones(s, np.float32)) for s in SHAPES]
     # A NumPy float64 lr must not promote the float32 buffers.
     opt = getattr(mt.optim, name)(params, lr=np.float64(0.1))
-    views = [p.data for p in params]  # views of the optimizer's buffer from now on
+    views = [p._data for p in params]  # views of the optimizer's buffer from now on
     calls = []
     update = opt._update
     opt._update = lambda *a: calls.append(a[1].size) or update(*a)
@@ -380,17 +381,17 @@ def test_step_updates_in_place_keeps_float32_and_zero_grad(name):
     opt.step()
     assert calls == [sum(int(np.prod(s)) for s in SHAPES)]  # one call for the whole buffer
     for p, view in zip(params, views):
-        assert p.data is view and np.shares_memory(p.data, params[0].data.base)
-        assert p.data.dtype == np.float32 and not np.allclose(p.data, 1.0)
+        assert p._data is view and np.shares_memory(p._data, params[0]._data.base)
+        assert p._data.dtype == np.float32 and not np.allclose(p._data, 1.0)
         assert all(np.asarray(v).dtype in (np.float32, np.float64) for v in opt.state[p].values())
         assert all(
             v.dtype == np.float32 for v in opt.state[p].values() if isinstance(v, np.ndarray)
         )
     opt.zero_grad()
     assert all(p.grad is None for p in params)
-    before = [p.data.copy() for p in params]
+    before = [p._data.copy() for p in params]
     opt.step()  # no gradients: nothing moves, no step is counted
-    assert all(np.array_equal(p.data, b) for p, b in zip(params, before))
+    assert all(np.array_equal(p._data, b) for p, b in zip(params, before))
     assert all(opt.state[p]["step"] == 1 for p in params)
     params[0].grad = np.ones(SHAPES[0], np.float32)
     opt.zero_grad(set_to_none=False)
@@ -402,7 +403,7 @@ def test_parameter_that_never_had_a_gradient_has_no_state():
     opt = mt.optim.Adam([a, b])
     a.grad = np.ones(3, np.float32)
     opt.step()
-    assert opt.state[b] == {} and set(opt.state) == {a} and np.array_equal(b.data, np.ones(2))
+    assert opt.state[b] == {} and set(opt.state) == {a} and np.array_equal(b._data, np.ones(2))
 
 
 @pytest.mark.parametrize(
@@ -428,27 +429,48 @@ def test_parameter_that_never_had_a_gradient_has_no_state():
     ],
 )
 def test_against_torch(name, kwargs, rng):
-    """20 steps (some parameters without gradient) against torch.optim, when torch is installed."""
-    torch = pytest.importorskip("torch")
+    """20 steps (some parameters without gradient) against torch.optim's recorded results."""
     inits, grads = make_data(rng, np.float64, steps=20, skip=True)
     params = [Parameter(x.copy()) for x in inits]
     opt = getattr(mt.optim, name)(params, **kwargs)
     run(opt, params, grads)
-    tparams = [torch.tensor(x, requires_grad=True) for x in inits]
-    default = torch.get_default_dtype()
-    torch.set_default_dtype(torch.float64)  # else torch keeps NAdam's mu_product in float32
-    try:
-        topt = getattr(torch.optim, name)(tparams, **kwargs)
-        for step_grads in grads:
-            for p, g in zip(tparams, step_grads):
-                p.grad = None if g is None else torch.tensor(g)
-            topt.step()
-    finally:
-        torch.set_default_dtype(default)
-    for p, t in zip(params, tparams):
-        np.testing.assert_allclose(p.data, t.detach().numpy(), rtol=1e-10, atol=1e-12)
+    # As arrays for the fixture: each parameter's gradients stacked, zeros where it had none.
+    has = np.array([[g is not None for g in gs] for gs in grads])
+    stacked = {
+        f"grads{i}": np.stack([np.zeros_like(x) if gs[i] is None else gs[i] for gs in grads])
+        for i, x in enumerate(inits)
+    }
+
+    def torch_run(torch, has, **arrays):
+        n = len(inits)
+        tparams = [torch.tensor(arrays[f"init{i}"], requires_grad=True) for i in range(n)]
+        default = torch.get_default_dtype()
+        torch.set_default_dtype(torch.float64)  # else torch keeps NAdam's mu_product in float32
+        try:
+            topt = getattr(torch.optim, name)(tparams, **kwargs)
+            for t in range(len(has)):
+                for i, p in enumerate(tparams):
+                    p.grad = torch.tensor(arrays[f"grads{i}"][t]) if has[t, i] else None
+                topt.step()
+        finally:
+            torch.set_default_dtype(default)
+        return {
+            "params": [p.detach() for p in tparams],
+            "state_names": [np.array(sorted(topt.state[p]), dtype=str) for p in tparams],
+        }
+
+    label = "_".join([name.lower(), *(f"{k}_{v}".lower() for k, v in kwargs.items())])
+    expected = reference(
+        f"optimizers/{label}",
+        torch_run,
+        has=has,
+        **{f"init{i}": x for i, x in enumerate(inits)},
+        **stacked,
+    )
+    for p, ref, names in zip(params, expected["params"], expected["state_names"]):
+        np.testing.assert_allclose(p._data, ref, rtol=1e-10, atol=1e-12)
         # The same state names (PyTorch's SGD keeps no step count).
-        assert set(opt.state[p]) - {"step" if name == "SGD" else ""} == set(topt.state[t])
+        assert set(opt.state[p]) - {"step" if name == "SGD" else ""} == set(names.tolist())
 
 
 @pytest.mark.parametrize(
@@ -465,10 +487,10 @@ def test_parameter_without_state_in_a_loaded_dict_starts_fresh(name, kwargs, rng
     opt = getattr(mt.optim, name)(params, **kwargs)
     run(opt, params, grads[:10])
     assert 1 not in opt.state_dict()["state"]
-    fresh = [Parameter(p.data.copy()) for p in params]
+    fresh = [Parameter(p._data.copy()) for p in params]
     opt2 = getattr(mt.optim, name)(fresh, **kwargs)
     opt2.load_state_dict(opt.state_dict())
     run(opt2, fresh, grads, start=10)
     ref_params, _ = reference_run(name, [kwargs] * 3, inits, grads)
     for p, ref in zip(fresh, ref_params):
-        np.testing.assert_allclose(p.data, ref, **TOL[np.float64])
+        np.testing.assert_allclose(p._data, ref, **TOL[np.float64])

@@ -133,8 +133,8 @@ def test_bad_states_raise_value_error_and_leave_the_stream_alone(state):
 def test_randint_range_shape_and_dtype():
     r = mt.randint(3, 7, (1000,))
     assert r.dtype == mt.int64 and r.shape == (1000,)
-    assert r.data.min() >= 3 and r.data.max() <= 6 and set(np.unique(r.data)) == {3, 4, 5, 6}
-    assert mt.randint(5, size=(2, 3)).data.max() < 5
+    assert r._data.min() >= 3 and r._data.max() <= 6 and set(np.unique(r._data)) == {3, 4, 5, 6}
+    assert mt.randint(5, size=(2, 3))._data.max() < 5
     assert mt.randint(0, 5, (4,), dtype=mt.int32).dtype == mt.int32
     assert not mt.randint(0, 2, (2,)).requires_grad
 
@@ -144,16 +144,16 @@ def test_randint_accepts_pytorchs_high_size_form():
     a = mt.randint(10, (50,))
     mt.manual_seed(3)
     b = mt.randint(0, 10, (50,))
-    assert a.shape == (50,) and a.data.min() >= 0 and a.data.max() < 10
-    np.testing.assert_array_equal(a.data, b.data)
+    assert a.shape == (50,) and a._data.min() >= 0 and a._data.max() < 10
+    np.testing.assert_array_equal(a._data, b._data)
     assert mt.randint(4, [2, 3]).shape == (2, 3)
 
 
 def test_float16_draws_and_default():
     x, u = mt.randn(1000, dtype=mt.float16), mt.rand(1000, dtype=mt.float16)
     assert x.dtype == u.dtype == mt.float16
-    assert abs(float(x.data.astype(np.float64).mean())) < 0.15
-    assert u.data.min() >= 0 and u.data.max() < 1
+    assert abs(float(x._data.astype(np.float64).mean())) < 0.15
+    assert u._data.min() >= 0 and u._data.max() < 1
     mt.set_default_dtype(mt.float16)
     assert mt.randn(2).dtype == mt.float16 and mt.rand(2).dtype == mt.float16
 
@@ -167,5 +167,5 @@ def test_random_floats_with_an_integer_dtype_raise(factory):
 def test_randperm_is_a_permutation():
     p = mt.randperm(50)
     assert p.dtype == mt.int64
-    np.testing.assert_array_equal(np.sort(p.data), np.arange(50))
-    assert not np.array_equal(p.data, np.arange(50))
+    np.testing.assert_array_equal(np.sort(p._data), np.arange(50))
+    assert not np.array_equal(p._data, np.arange(50))

@@ -304,7 +304,7 @@ def test_a_user_layer_is_creatable_by_name_and_round_trips(restore_registry):
     assert rebuilt.encoder.scale == 0.5
     rebuilt.load_state_dict(model.state_dict())
     x = mt.randn(5, 3)
-    np.testing.assert_array_equal(rebuilt(x).data, model(x).data)
+    np.testing.assert_array_equal(rebuilt(x)._data, model(x)._data)
 
 
 def test_namespace_view_follows_overrides_and_removals():

@@ -1,4 +1,5 @@
-"""model.summary(): a Keras-style table of layers, output shapes and parameter counts."""
+"""model.summary() prints a Keras-style table and returns None; mt.nn.summarize gives the rows
+(containers with their children beneath) and the totals, and its repr is the table."""
 
 import numpy as np
 
@@ -31,69 +32,73 @@ def tiny_model():
     return model
 
 
-def test_summary_rows_and_totals():
-    model = tiny_model()
+TABLE = """\
+Model: "Sequential"
+=====================================
+Layer (type)    Output Shape  Param #
+=====================================
+0 (Affine)      (None, 4)     16
+1 (Square)      (None, 4)     0
+2 (Sequential)  (None, 2)     10
+  2.0 (Affine)  (None, 2)     10
+=====================================
+Total params: 26
+Trainable params: 24
+Non-trainable params: 2
+====================================="""
+
+
+def test_summary_prints_the_table_and_returns_none():
     printed = []
-    result = model.summary((3,), print_fn=printed.append)
-    assert [(r["name"], r["type"], r["output_shape"], r["params"]) for r in result["layers"]] == [
-        ("0", "Affine", (None, 4), 16),
-        ("1", "Square", (None, 4), 0),
-        ("2.0", "Affine", (None, 2), 10),
+    assert tiny_model().summary((3,), print_fn=printed.append) is None  # the REPL echoes nothing
+    assert printed == [TABLE]
+
+
+def test_summarize_rows_nesting_and_totals():
+    found = mt.nn.summarize(tiny_model(), (3,))
+    assert [(r.name, r.type, r.output_shape, r.params, r.depth) for r in found.layers] == [
+        ("0", "Affine", (None, 4), 16, 1),
+        ("1", "Square", (None, 4), 0, 1),
+        ("2", "Sequential", (None, 2), 10, 1),
+        ("2.0", "Affine", (None, 2), 10, 2),
     ]
-    assert (result["total_params"], result["trainable_params"], result["non_trainable_params"]) == (
-        26,
-        24,
+    # Reference counts written here: weights + biases, the frozen bias excluded from trainable.
+    assert (found.total_params, found.trainable_params, found.non_trainable_params) == (
+        3 * 4 + 4 + 4 * 2 + 2,
+        3 * 4 + 4 + 4 * 2,
         2,
     )
-    assert printed == [
-        "\n".join(
-            [
-                'Model: "Sequential"',
-                "=" * 37,
-                "Layer (type)  Output Shape  Param #",
-                "=" * 37,
-                "0 (Affine)    (None, 4)     16",
-                "1 (Square)    (None, 4)     0",
-                "2.0 (Affine)  (None, 2)     10",
-                "=" * 37,
-                "Total params: 26",
-                "Trainable params: 24",
-                "Non-trainable params: 2",
-                "=" * 37,
-            ]
-        )
-    ]
+    assert repr(found) == str(found) == TABLE
 
 
 def test_summary_leaves_the_model_as_it_was():
     model = tiny_model()
     model[1].eval()  # a part kept in eval mode stays so
-    before = {k: v.copy() for k, v in model.state_dict().items()}
+    before = {k: v.clone() for k, v in model.state_dict().items()}
     mt.nn.summary(model, (3,), print_fn=None)
+    mt.nn.summarize(model, (3,))
     assert [m.training for m in model.modules()] == [True, True, False, True, True]
     assert not any(m._forward_hooks for m in model.modules())
     assert all(p.grad is None for p in model.parameters())  # run under no_grad
     for k, v in model.state_dict().items():
-        np.testing.assert_array_equal(v, before[k])
+        np.testing.assert_array_equal(np.asarray(v), before[k])
     model.eval()
-    model.summary((3,), print_fn=None)
+    mt.nn.summarize(model, (3,))
     assert not model.training
 
 
-def test_summary_without_input_shape_and_for_a_single_layer():
-    result = tiny_model().summary(print_fn=None)
-    assert [r["output_shape"] for r in result["layers"]] == [None, None, None]
-    assert result["total_params"] == 26
-    printed = []
-    tiny_model().summary(print_fn=printed.append)
-    assert "0 (Affine)    ?             16" in printed[0]
-    single = Affine(5, 3).summary((5,), print_fn=None)
-    assert single["layers"] == [
-        {"name": "Affine", "type": "Affine", "output_shape": (None, 3), "params": 18}
+def test_summarize_without_input_shape_and_for_a_single_layer():
+    found = mt.nn.summarize(tiny_model())
+    assert [r.output_shape for r in found.layers] == [None] * 4
+    assert found.total_params == 26
+    assert "0 (Affine)      ?             16" in str(found)
+    single = mt.nn.summarize(Affine(5, 3), (5,))
+    assert [(r.name, r.type, r.output_shape, r.params) for r in single.layers] == [
+        ("Affine", "Affine", (None, 3), 18)
     ]
 
 
-def test_summary_of_a_float64_model_and_of_unreached_layers():
+def test_summarize_a_float64_model_and_unreached_layers():
     class Branchy(nn.Module):
         def __init__(self):
             super().__init__()
@@ -104,10 +109,10 @@ def test_summary_of_a_float64_model_and_of_unreached_layers():
             return self.used(x)
 
     model = Branchy().double()  # the sample follows the parameters' dtype
-    result = model.summary((2,), print_fn=None)
-    assert [(r["name"], r["output_shape"], r["params"]) for r in result["layers"]] == [
+    found = mt.nn.summarize(model, (2,))
+    assert [(r.name, r.output_shape, r.params) for r in found.layers] == [
         ("used", (None, 2), 6),
         ("unused", None, 21),
     ]
-    image = nn.Sequential(Square()).summary((1, 4, 4), print_fn=None)
-    assert image["layers"][0]["output_shape"] == (None, 1, 4, 4)
+    image = mt.nn.summarize(nn.Sequential(Square()), (1, 4, 4))
+    assert image.layers[0].output_shape == (None, 1, 4, 4)

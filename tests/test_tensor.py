@@ -14,7 +14,7 @@ def test_tensor_from_python_numbers_uses_pytorch_dtypes():
     assert mt.tensor([1, 2]).dtype == mt.int64
     assert mt.tensor([True, False]).dtype == mt.bool
     assert mt.tensor([1, 2.5]).dtype == mt.float32
-    np.testing.assert_array_equal(mt.tensor([[1, 2], [3, 4]]).data, [[1, 2], [3, 4]])
+    np.testing.assert_array_equal(mt.tensor([[1, 2], [3, 4]])._data, [[1, 2], [3, 4]])
 
 
 def test_tensor_from_numpy_keeps_the_array_dtype():
@@ -27,7 +27,7 @@ def test_tensor_from_numpy_keeps_the_array_dtype():
 def test_tensor_with_explicit_dtype():
     t = mt.tensor([1, 2], dtype=mt.float64)
     assert t.dtype == mt.float64
-    np.testing.assert_array_equal(t.data, [1.0, 2.0])
+    np.testing.assert_array_equal(t._data, [1.0, 2.0])
     assert mt.tensor([1.7], dtype=mt.int32).dtype == mt.int32
 
 
@@ -35,10 +35,10 @@ def test_tensor_copies_but_from_numpy_shares():
     arr = np.zeros(3, dtype=np.float32)
     copied, shared = mt.tensor(arr), mt.from_numpy(arr)
     arr[0] = 5.0
-    assert copied.data[0] == 0.0 and shared.data[0] == 5.0
+    assert copied._data[0] == 0.0 and shared._data[0] == 5.0
     assert shared.dtype == mt.float32
     source = mt.randn(3)
-    assert not np.shares_memory(mt.tensor(source).data, source.data)
+    assert not np.shares_memory(mt.tensor(source)._data, source._data)
 
 
 def test_as_tensor_returns_the_same_tensor_when_nothing_changes():
@@ -78,15 +78,15 @@ def test_size_factories(factory):
 
 
 def test_factory_values():
-    np.testing.assert_array_equal(mt.zeros(2, 2).data, np.zeros((2, 2)))
-    np.testing.assert_array_equal(mt.ones(3).data, np.ones(3))
-    np.testing.assert_array_equal(mt.eye(3).data, np.eye(3))
-    np.testing.assert_array_equal(mt.eye(2, 3).data, np.eye(2, 3))
-    np.testing.assert_allclose(mt.linspace(0, 1, 5).data, [0, 0.25, 0.5, 0.75, 1])
+    np.testing.assert_array_equal(mt.zeros(2, 2)._data, np.zeros((2, 2)))
+    np.testing.assert_array_equal(mt.ones(3)._data, np.ones(3))
+    np.testing.assert_array_equal(mt.eye(3)._data, np.eye(3))
+    np.testing.assert_array_equal(mt.eye(2, 3)._data, np.eye(2, 3))
+    np.testing.assert_allclose(mt.linspace(0, 1, 5)._data, [0, 0.25, 0.5, 0.75, 1])
     r = mt.rand(1000)
-    assert r.data.min() >= 0 and r.data.max() < 1
+    assert r._data.min() >= 0 and r._data.max() < 1
     n = mt.randn(10_000)
-    assert abs(n.data.mean()) < 0.05 and abs(n.data.std() - 1) < 0.05
+    assert abs(n._data.mean()) < 0.05 and abs(n._data.std() - 1) < 0.05
 
 
 def test_full_infers_the_dtype_from_the_fill_value():
@@ -94,15 +94,15 @@ def test_full_infers_the_dtype_from_the_fill_value():
     assert mt.full((2,), 7).dtype == mt.int64
     assert mt.full(3, True).dtype == mt.bool
     assert mt.full((2,), 7, dtype=mt.float64).dtype == mt.float64
-    np.testing.assert_array_equal(mt.full((2, 3), 2.5).data, np.full((2, 3), 2.5))
+    np.testing.assert_array_equal(mt.full((2, 3), 2.5)._data, np.full((2, 3), 2.5))
 
 
 def test_arange_dtypes_and_values():
-    np.testing.assert_array_equal(mt.arange(4).data, [0, 1, 2, 3])
+    np.testing.assert_array_equal(mt.arange(4)._data, [0, 1, 2, 3])
     assert mt.arange(4).dtype == mt.int64
-    np.testing.assert_array_equal(mt.arange(2, 8, 2).data, [2, 4, 6])
+    np.testing.assert_array_equal(mt.arange(2, 8, 2)._data, [2, 4, 6])
     assert mt.arange(0, 1, 0.25).dtype == mt.float32
-    np.testing.assert_allclose(mt.arange(0, 1, 0.25).data, [0, 0.25, 0.5, 0.75])
+    np.testing.assert_allclose(mt.arange(0, 1, 0.25)._data, [0, 0.25, 0.5, 0.75])
     assert mt.arange(3.0).dtype == mt.float32
 
 
@@ -110,7 +110,7 @@ def test_zeros_like_and_ones_like_keep_shape_and_dtype():
     t = mt.randn(2, 3, dtype=mt.float64)
     z, o = mt.zeros_like(t), mt.ones_like(t)
     assert z.shape == o.shape == (2, 3) and z.dtype == o.dtype == mt.float64
-    assert not z.data.any() and o.data.all()
+    assert not z._data.any() and o._data.all()
     assert mt.zeros_like(t, dtype=mt.int64).dtype == mt.int64
 
 
@@ -246,9 +246,9 @@ def test_format_of_a_0d_tensor_formats_its_number():
 
 def test_numpy_tolist_and_array_protocol():
     t = mt.tensor([[1.0, 2.0], [3.0, 4.0]])
-    assert isinstance(t.numpy(), np.ndarray) and t.numpy() is t.data
+    assert isinstance(t.numpy(), np.ndarray) and t.numpy() is t._data
     assert t.tolist() == [[1.0, 2.0], [3.0, 4.0]]
-    np.testing.assert_array_equal(np.asarray(t), t.data)
+    np.testing.assert_array_equal(np.asarray(t), t._data)
     assert np.asarray(t, dtype=np.float64).dtype == np.float64
 
 
@@ -256,15 +256,15 @@ def test_np_array_of_a_tensor_is_a_copy_and_np_asarray_a_view():
     t = mt.zeros(3)
     copied = np.array(t)
     copied[0] = 99.0
-    assert t.data[0] == 0.0
-    assert np.shares_memory(np.asarray(t), t.data)
+    assert t._data[0] == 0.0
+    assert np.shares_memory(np.asarray(t), t._data)
 
 
 def test_numpy_of_a_tensor_requiring_grad_raises_and_detach_fixes_it():
     t = mt.randn(2, requires_grad=True)
     with pytest.raises(RuntimeError, match="detach"):
         t.numpy()
-    np.testing.assert_array_equal(t.detach().numpy(), t.data)
+    np.testing.assert_array_equal(t.detach().numpy(), t._data)
 
 
 def test_shape_properties():
@@ -278,13 +278,13 @@ def test_shape_properties():
 def test_clone_copies_data_and_keeps_the_graph():
     x = mt.randn(3, requires_grad=True)
     c = x.clone()
-    assert not np.shares_memory(c.data, x.data) and c.requires_grad
+    assert not np.shares_memory(c._data, x._data) and c.requires_grad
     (c * 2).sum().backward()
     np.testing.assert_array_equal(x.grad, [2, 2, 2])
     plain = mt.randn(3)
     copy = plain.clone()
-    copy.data[0] = 100
-    assert plain.data[0] != 100
+    copy._data[0] = 100
+    assert plain._data[0] != 100
 
 
 def test_tensors_hash_by_identity():

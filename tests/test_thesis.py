@@ -2,6 +2,7 @@
 without MNIST and without matplotlib, and the experiments' numbers against references computed
 here (the thesis's annex code in NumPy, least squares)."""
 
+import re
 import sys
 from pathlib import Path
 
@@ -37,19 +38,15 @@ def test_quick_small_experiments_via_cli(tmp_path, capsys):
     code, captured = run_cli(capsys, tmp_path, "regression", "moons", "xor")
     assert code == 0
     table = captured.out
-    for heading in (
-        "Experiment",
-        "Thesis",
-        "Ours",
-        "Wall time",
-        "4.1 Regression",
-        "4.2 Two classes (moons)",
-        "4.3 XOR",
-        "layers vs hand-written Function",
-    ):
-        assert heading in table
+    lines = table.splitlines()
+    assert lines[0].split() == ["Metric", "Thesis", "Ours", "Epochs", "Wall", "time"]
+    titles = [line for line in lines if line and not line.startswith(" ")]
+    assert titles[:3] == ["4.1 Regression", "4.2 Two classes (moons)", "4.3 XOR"]
     assert "4.4 MNIST" not in table  # only the chosen experiments ran
+    assert max(len(line) for line in lines) <= 100  # cells wrap within their columns
+    assert "\n4.3 XOR\n  GD: final error" in table  # a section per experiment
     report = (tmp_path / "report.md").read_text()
+    assert "| 4.3 XOR | layers vs hand-written Function: max \\|difference\\| |" in report
     assert "| Experiment | Metric | Thesis | Ours | Epochs | Wall time |" in report
     assert "## 4.3 XOR" in report and "quick" in report
     assert "Command: `minitorch-es thesis regression moons xor --out" in report
@@ -84,34 +81,80 @@ def test_mnist_quick_on_fake_idx_files(tmp_path, capsys, rng):
         capsys, tmp_path / "out", "mnist", "--data-dir", str(data), "--no-verify"
     )
     assert code == 0
-    lines = [ln for ln in captured.out.splitlines() if "MNIST" in ln]
-    assert len(lines) == 4 and not any("not run" in ln for ln in lines)
-    assert any("Beyond: MNIST CNN" in ln and "%" in ln for ln in lines)
+    assert "4.4 MNIST MLP\n  train accuracy" in captured.out and "not run" not in captured.out
+    cnn = captured.out[captured.out.index("Beyond: MNIST CNN") :].splitlines()
+    assert "test accuracy" in cnn[1] and "%" in cnn[1]
+    report = (tmp_path / "out" / "report.md").read_text()
+    assert "| 4.4 MNIST MLP | test accuracy after the last epoch | 95.00% |" in report
+    assert "| 4.4 MNIST MLP | test accuracy, weights of the best validation epoch" in report
     assert (tmp_path / "out" / "mnist_accuracy.png").is_file() == HAVE_MPL
+
+
+def test_the_best_validation_epoch_is_the_first_highest():
+    assert mnist.best_epoch({"val_accuracy": [0.9, 0.95, 0.93, 0.95]}) == 1
 
 
 def test_mnist_fake_files_fail_the_checksum_unless_no_verify(tmp_path, capsys, rng):
     data = _fake_mnist(tmp_path / "mnist", rng)
     code, captured = run_cli(capsys, tmp_path / "out", "mnist", "--data-dir", str(data))
-    assert code == 0
-    assert "not run: ChecksumError" in captured.out
+    assert code == 1
+    assert "not run: MNIST fails its SHA-256 check" in captured.out
+    assert captured.err == (
+        "MNIST fails its SHA-256 check: use the original files, --no-verify for your own, or "
+        "--skip mnist\n"
+    )
 
 
 def test_without_mnist_the_other_experiments_still_run(tmp_path, capsys, monkeypatch):
     monkeypatch.delenv("MINITORCH_ES_DATA", raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     (tmp_path / "empty").mkdir()
-    code, captured = run_cli(
-        capsys, tmp_path / "out", "regression", "mnist", "--data-dir", str(tmp_path / "empty")
-    )
-    assert code == 0
+    args = ("regression", "mnist", "--data-dir", str(tmp_path / "empty"))
+    code, captured = run_cli(capsys, tmp_path / "out", *args)
+    assert code == 1  # an experiment that cannot run fails the command ...
     assert "4.1 Regression" in captured.out
-    mnist_rows = [ln for ln in captured.out.splitlines() if "MNIST" in ln]
-    assert mnist_rows and all(
-        "not run: FileNotFoundError: MNIST files not found" in ln for ln in mnist_rows
+    assert captured.out.count("not run: MNIST not found") == 2  # the MLP and CNN rows
+    # ... and one line says what to do
+    assert captured.err == (
+        "MNIST not found: pass --data-dir DIR or set MINITORCH_ES_DATA, or skip it with "
+        "--skip mnist\n"
     )
     report = (tmp_path / "out" / "report.md").read_text()
     assert "Looked in:" in report and "--data-dir" in report
+    code, captured = run_cli(capsys, tmp_path / "out", *args, "--skip", "mnist")
+    assert code == 0 and "MNIST" not in captured.out and captured.err == ""
+
+
+def test_a_data_dir_that_does_not_exist_is_a_usage_error(tmp_path, capsys):
+    code, captured = run_cli(capsys, tmp_path, "xor", "--data-dir", str(tmp_path / "nowhere"))
+    assert code == 2 and captured.out == ""
+    assert captured.err == (
+        f"minitorch-es thesis: no directory {tmp_path / 'nowhere'} (--data-dir names the one "
+        f"holding the MNIST files)\n"
+    )
+    assert not (tmp_path / "report.md").exists()
+
+
+def test_a_missing_directory_in_the_environment_falls_through_to_the_cache(
+    tmp_path, capsys, monkeypatch, rng
+):
+    cache = tmp_path / "cache" / "minitorch_es"
+    cache.mkdir(parents=True)
+    _fake_mnist(cache / "mnist", rng)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setenv("MINITORCH_ES_DATA", str(tmp_path / "not-here"))
+    code, captured = run_cli(capsys, tmp_path / "out", "mnist", "--no-verify")
+    assert code == 0 and "not run" not in captured.out
+
+
+def test_progress_in_a_log_is_plain_lines(tmp_path, capsys):
+    code = main(["thesis", "regression", "xor", "--quick", "--out", str(tmp_path)])
+    captured = capsys.readouterr()  # not a terminal: no bars
+    assert code == 0
+    assert not re.search(r"[\r\x1b]", captured.out + captured.err)
+    done = [re.sub(r"[\d.]+ s", "T", line) for line in captured.err.splitlines()]
+    assert done == ["regression: done, T (1/2)", "xor: done, T (2/2)"]
+    assert all(len(line) <= 100 for line in (captured.out + captured.err).splitlines())
 
 
 def test_without_matplotlib_the_table_is_printed_and_the_report_says_why(
@@ -144,6 +187,7 @@ def test_a_crashing_experiment_is_reported_and_the_others_run(tmp_path, capsys, 
     code, captured = run_cli(capsys, tmp_path, "xor", "regression")
     assert code == 1
     assert "failed: RuntimeError: boom" in captured.out and "4.1 Regression" in captured.out
+    assert captured.err == "xor failed (RuntimeError: boom); its traceback is in report.md\n"
     assert "Traceback" in (tmp_path / "report.md").read_text()
 
 
@@ -234,7 +278,7 @@ def test_moons_models_have_the_thesis_architectures():
     shapes = [tuple(p.shape) for name, p in model.named_parameters() if name.endswith("weight")]
     assert shapes == [(100, 2), (70, 100), (50, 70), (1, 50)]
     out = model(mt.randn(7, 2))
-    assert out.shape == (7, 1) and np.all((out.data > 0) & (out.data < 1))
+    assert out.shape == (7, 1) and np.all((out._data > 0) & (out._data < 1))
 
 
 def test_moons_first_epoch():
@@ -254,7 +298,8 @@ def test_mnist_load_reports_why_it_is_unavailable(tmp_path, monkeypatch):
     monkeypatch.delenv("MINITORCH_ES_DATA", raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     reason = mnist.load(RunConfig(data_dir=str(tmp_path), download=False))
-    assert isinstance(reason, str) and "Downloading is disabled" in reason
+    assert isinstance(reason, mnist.Unavailable) and reason.short == "MNIST not found"
+    assert "Downloading is disabled" in reason.detail and "--skip mnist" in reason.hint
 
 
 def test_run_returns_results_for_the_python_api(tmp_path):

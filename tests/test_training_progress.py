@@ -13,8 +13,8 @@ from minitorch_es.training import History
 from minitorch_es.training.progress import format_logs
 
 LINE = re.compile(
-    r"^Epoch (\d+)/3 - loss: \d\.\d{4} - accuracy: \d\.\d{4} - val_loss: \d\.\d{4} "
-    r"- val_accuracy: \d\.\d{4} - lr: 0\.1 - \d+\.\ds$"
+    r"^Epoch (\d+)/3 - loss: \d\.\d{1,4} - accuracy: \d(\.\d{1,4})? - val_loss: \d\.\d{1,4} "
+    r"- val_accuracy: \d(\.\d{1,4})? - lr: 0\.1 - \d+\.\ds$"
 )
 
 
@@ -46,7 +46,7 @@ def test_without_a_terminal_verbose_1_and_2_print_one_line_per_epoch(verbose, ca
     lines = out.splitlines()
     assert err == "" and "\r" not in out and len(lines) == 3
     assert [int(LINE.match(line).group(1)) for line in lines] == [1, 2, 3]
-    assert f"loss: {history.history['loss'][1]:.4f}" in lines[1]
+    assert f"loss: {history.history['loss'][1]:.4g}" in lines[1]
 
 
 def test_verbose_1_on_a_terminal_shows_a_bar_with_the_metrics(monkeypatch):
@@ -54,7 +54,7 @@ def test_verbose_1_on_a_terminal_shows_a_bar_with_the_metrics(monkeypatch):
     run(1, monkeypatch, stream)
     text = stream.getvalue()
     assert "Epoch 1/3" in text and "\r" in text
-    assert re.search(r"loss=\d\.\d{4}, accuracy=\d\.\d{4}", text)  # the bar's postfix
+    assert re.search(r"loss: \d\.\d{1,4}, accuracy: \d(\.\d{1,4})?", text)  # the bar's postfix
     assert re.search(r"4/4 \[", text)  # 4 batches per epoch
     summaries = [line for line in re.split(r"[\r\n]", text) if LINE.match(line)]
     assert len(summaries) == 3
@@ -73,7 +73,7 @@ def test_evaluate_verbose_prints_a_summary(capsys):
     trainer.evaluate(x, y)
     assert capsys.readouterr().out == ""
     trainer.evaluate(x, y, verbose=1)
-    assert re.match(r"^evaluate - loss: \d\.\d{4} - \d+\.\ds$", capsys.readouterr().out)
+    assert re.match(r"^evaluate - loss: \d\.\d{1,4} - \d+\.\ds$", capsys.readouterr().out)
     with pytest.raises(ValueError, match="verbose must be 0, 1 or 2"):
         trainer.evaluate(x, y, verbose=5)
 
@@ -106,6 +106,23 @@ def test_history_state_round_trip_and_params(capsys):
         again.load_state_dict({"epoch": []})
 
 
+def test_epoch_axis_ticks_whole_epochs():
+    pytest.importorskip("matplotlib")
+    from matplotlib.figure import Figure
+
+    from minitorch_es.training.history import epoch_axis
+
+    ax = Figure().subplots()
+    ax.plot([1], [0.5])
+    epoch_axis(ax, [1])
+    assert list(ax.get_xticks()) == [1] and ax.get_xlim() == (0, 2)
+    ax = Figure().subplots()
+    ax.plot(range(1, 101), range(100))
+    epoch_axis(ax, range(1, 101))
+    ticks = ax.get_xticks()
+    assert len(ticks) > 2 and all(t == int(t) for t in ticks)
+
+
 def test_history_plot(monkeypatch):
     pytest.importorskip("matplotlib")
     import matplotlib
@@ -116,6 +133,17 @@ def test_history_plot(monkeypatch):
     assert [ax.get_title() for ax in fig.axes] == ["loss", "accuracy"]
     assert [line.get_label() for line in fig.axes[0].lines] == ["loss", "val_loss"]
     assert [ax.get_title() for ax in history.plot(keys=["lr"]).axes] == ["lr"]
+    one = history.plot(["loss", "val_loss"])  # one panel, both curves
+    assert [[line.get_label() for line in ax.lines] for ax in one.axes] == [["loss", "val_loss"]]
+    val = history.plot(["val_accuracy", "loss"])
+    assert [[line.get_label() for line in ax.lines] for ax in val.axes] == [
+        ["val_accuracy"],
+        ["loss", "val_loss"],
+    ]
+    assert list(fig.axes[0].get_xticks()) == [1, 2, 3]  # whole epochs
+    fig.canvas.draw()
+    label = fig.axes[0].xaxis.label.get_window_extent()
+    assert label.y0 >= 0 and label.y1 <= fig.bbox.height  # inside the figure, not cut off
     with pytest.raises(KeyError, match=r"no recorded \['f1'\]"):
         history.plot(keys=["f1"])
     monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)

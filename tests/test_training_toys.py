@@ -66,9 +66,9 @@ class CrossEntropy(Loss):
     """Softmax cross-entropy with integer class targets."""
 
     def forward(self, input, target):
-        shifted = input - mt.tensor(input.data.max(axis=1, keepdims=True))
+        shifted = input - mt.tensor(input._data.max(axis=1, keepdims=True))
         log_probs = shifted - shifted.exp().sum(dim=1, keepdim=True).log()
-        onehot = np.eye(input.shape[1], dtype=input.dtype)[target.data.astype(np.int64)]
+        onehot = np.eye(input.shape[1], dtype=input.dtype)[target._data.astype(np.int64)]
         return self.reduce(-(log_probs * mt.tensor(onehot)).sum(dim=1))
 
 
@@ -104,12 +104,12 @@ def blobs(n=64, seed=0):
 def test_dense_and_activations_match_numpy():
     layer = Dense(3, 2)
     x = np.arange(6, dtype=np.float32).reshape(2, 3) / 6
-    expected = x @ layer.weight.data.T + layer.bias.data
-    np.testing.assert_allclose(layer(mt.tensor(x)).data, expected, rtol=1e-6)
+    expected = x @ layer.weight._data.T + layer.bias._data
+    np.testing.assert_allclose(layer(mt.tensor(x))._data, expected, rtol=1e-6)
     z = np.array([-2.0, 0.0, 3.0], dtype=np.float32)
-    np.testing.assert_allclose(ReLU()(mt.tensor(z)).data, np.maximum(z, 0))
-    np.testing.assert_allclose(Sigmoid()(mt.tensor(z)).data, 1 / (1 + np.exp(-z)), rtol=1e-6)
-    np.testing.assert_allclose(Tanh()(mt.tensor(z)).data, np.tanh(z), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(ReLU()(mt.tensor(z))._data, np.maximum(z, 0))
+    np.testing.assert_allclose(Sigmoid()(mt.tensor(z))._data, 1 / (1 + np.exp(-z)), rtol=1e-6)
+    np.testing.assert_allclose(Tanh()(mt.tensor(z))._data, np.tanh(z), rtol=1e-5, atol=1e-6)
 
 
 def test_losses_match_numpy():

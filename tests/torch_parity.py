@@ -12,7 +12,7 @@ recorded outputs would then answer a different question.
         x = rng.normal(size=(4, 5))
         ref = reference("activations/gelu", lambda torch, x: torch.nn.functional.gelu(
             torch.tensor(x)).numpy(), x=x)
-        np.testing.assert_allclose(F.gelu(mt.tensor(x)).data, ref, rtol=1e-12)
+        np.testing.assert_allclose(F.gelu(mt.tensor(x))._data, ref, rtol=1e-12)
 
 ``compute`` returns an array, a number, or a (possibly nested) dict/list/tuple of them; the
 same structure comes back. Keep inputs small: the files live in the repository.

@@ -1,122 +1,383 @@
-"""Reverse-mode differentiation: walk the graph from a tensor back to its leaves.
+"""Reverse-mode differentiation: walk the graph from outputs back to the tensors that need a
+gradient.
 
-The walk is iterative (a chain of any length is fine), gradients of tensors used several times
-are summed, and leaf gradients accumulate into ``.grad`` with ``+=``. Unless ``retain_graph``
-is set, every node visited is released so its saved arrays can be freed; a second backward
-through it raises.
+The graph's nodes are the `Context` objects of recorded ops; a tensor points at the node that
+made it (``_ctx``) and at which of its outputs it is (``_out``). The walk is iterative (a chain
+of any length is fine) and visits each node once, after every node that consumes its outputs,
+so the gradients of a node's outputs are complete when its backward runs. Without
+``create_graph`` gradients are NumPy arrays and no graph is built (the fast path); with it they
+are Tensors computed by the same backward formulas under grad mode, so they can be
+differentiated again. Unless ``retain_graph``, each node visited frees what it saved.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, Union
 
 import numpy as np
 
 from ..errors import ShapeError
+from . import function as _function
+from . import grad_mode
 
 if TYPE_CHECKING:
-    from numpy.typing import ArrayLike
-
     from ..tensor import Tensor
+    from .function import Context
 
-
-class _FreedGraph:
-    """Marker left in ``Tensor._ctx`` once backward has released the node that made it."""
-
-    fn = None
-
-
-FREED = _FreedGraph()
-
-_FREED_MESSAGE = (
-    "Trying to backward through the graph a second time (or to use a tensor whose graph was "
-    "already freed by backward). Specify retain_graph=True on the first backward call if you "
-    "need to backward twice."
-)
+Grad = Union[np.ndarray, "Tensor"]  # an array on the fast path, a Tensor under create_graph
 
 
 def backward(
-    root: Tensor, grad: Tensor | ArrayLike | None = None, retain_graph: bool = False
+    tensors: Sequence[Tensor],
+    grad_tensors: Sequence,
+    retain_graph: bool | None,
+    create_graph: bool,
+    inputs: Tensor | Sequence[Tensor] | None,
+    where: str = "backward()",
 ) -> None:
-    """Backpropagate from ``root`` (what ``Tensor.backward`` calls); see the module notes."""
-    if root._ctx is FREED:
-        raise RuntimeError(_FREED_MESSAGE)
-    if not root.requires_grad:
-        raise RuntimeError(
-            "backward() called on a tensor that does not require grad and has no graph: "
-            "none of its inputs had requires_grad=True (or it was computed under no_grad)"
-        )
-    if grad is None:
-        if root.data.size != 1:
-            raise RuntimeError(
-                f"grad can be implicitly created only for scalar outputs; backward() was called "
-                f"on a tensor of shape {root.shape}: pass grad= of that shape"
-            )
-        grad = np.ones_like(root.data)
-    else:
-        grad = np.asarray(getattr(grad, "data", grad), dtype=root.dtype)
-        if grad.shape != root.shape:
-            raise ShapeError(
-                f"backward(): grad has shape {grad.shape} but the tensor has shape {root.shape}"
-            )
+    """Accumulate d(tensors)/d(leaf) into ``.grad`` of the leaves (or only of ``inputs``)."""
+    if inputs is not None:
+        inputs = _as_tensors(inputs, "inputs")
+        if not inputs:
+            raise RuntimeError("backward(): 'inputs' argument to backward() cannot be empty.")
+        for i, t in enumerate(inputs):
+            if not t._requires_grad:
+                raise RuntimeError(f"backward(): input {i} does not require grad")
+    roots, grads = _roots(tensors, grad_tensors, create_graph, where)
+    retain = create_graph if retain_graph is None else retain_graph
+    found = _run(roots, grads, retain, create_graph, targets=inputs, capture=inputs is not None)
+    for t, g in found.values():
+        t._accumulate_grad(g)
 
-    grads = {id(root): grad}
-    for t in _topological_order(root):
-        g = grads.pop(id(t), None)
-        ctx = t._ctx
+
+def grad(
+    outputs: Tensor | Sequence[Tensor],
+    inputs: Tensor | Sequence[Tensor],
+    grad_outputs: Tensor | Sequence | None = None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+    allow_unused: bool | None = None,
+    materialize_grads: bool = False,
+    is_grads_batched: bool = False,
+) -> tuple:
+    """The gradients of ``outputs`` with respect to ``inputs``, returned (never accumulated
+    into ``.grad``), as ``torch.autograd.grad``; see `minitorch_es.autograd.grad`."""
+    from ..tensor import Tensor
+
+    if is_grads_batched:
+        raise NotImplementedError("autograd.grad: is_grads_batched=True is not supported")
+    inputs = _as_tensors(inputs, "inputs")
+    if not inputs:
+        raise RuntimeError("grad requires non-empty inputs.")
+    if allow_unused is None:
+        allow_unused = materialize_grads
+    if materialize_grads and not allow_unused:
+        raise ValueError(
+            "Expected allow_unused to be True or not passed when materialize_grads=True"
+        )
+    for i, t in enumerate(inputs):
+        if not t._requires_grad:
+            raise RuntimeError(
+                f"One of the differentiated Tensors (input {i}) does not require grad"
+            )
+    outputs = _as_tensors(outputs, "outputs")
+    if grad_outputs is None:
+        grad_outputs = (None,) * len(outputs)
+    else:
+        grad_outputs = _as_list(grad_outputs)
+        if len(grad_outputs) != len(outputs):
+            raise RuntimeError(
+                f"grad_outputs should be a sequence of length {len(outputs)} (one per output), "
+                f"got {len(grad_outputs)}"
+            )
+    roots, grads = _roots(outputs, grad_outputs, create_graph, "grad()")
+    retain = create_graph if retain_graph is None else retain_graph
+    found = _run(roots, grads, retain, create_graph, targets=inputs, capture=True)
+    result = []
+    for i, t in enumerate(inputs):
+        entry = found.get(id(t))
+        if entry is None:
+            if not allow_unused:
+                raise RuntimeError(
+                    f"One of the differentiated Tensors (input {i}, shape {t.shape}) appears to "
+                    f"not have been used in the graph. Set allow_unused=True if this is the "
+                    f"desired behavior."
+                )
+            result.append(Tensor._wrap(np.zeros_like(t._data)) if materialize_grads else None)
+            continue
+        g = entry[1]
+        result.append(g if isinstance(g, Tensor) else Tensor._wrap(np.array(g, copy=True)))
+    return tuple(result)
+
+
+# --------------------------------------------------------------------------- the walk
+def _run(
+    roots: list,
+    grads: list,
+    retain_graph: bool,
+    create_graph: bool,
+    targets: list | None = None,
+    capture: bool = False,
+) -> dict:
+    """Propagate ``grads`` from ``roots``; return ``{id(tensor): (tensor, grad)}`` for the
+    leaves reached (or, with ``targets``, only for those tensors; non-leaf targets are
+    reported only with ``capture``). The walk skips what cannot lead to a target."""
+    leaf_ids = node_keys = None
+    if targets is not None:
+        leaf_ids = {id(t) for t in targets if t._ctx is None}
+        node_keys = {(id(t._ctx), t._out): t for t in targets if t._ctx is not None}
+    order = _topological_order(roots, leaf_ids, node_keys)
+    node_grads: dict = {}
+    found: dict = {}
+
+    def deliver(node: Context | None, out: int, leaf: Tensor | None, g: Grad) -> None:
+        if node is None:
+            if leaf_ids is None or id(leaf) in leaf_ids:
+                _add(found, id(leaf), leaf, g)
+            return
+        if capture and node_keys:
+            t = node_keys.get((id(node), out))
+            if t is not None:  # a non-leaf target: its gradient is this one
+                _add(found, id(t), t, g)
+        slots = node_grads.get(id(node))
+        if slots is None:
+            slots = node_grads[id(node)] = [None] * len(node._outputs)
+        prev = slots[out]
+        slots[out] = g if prev is None else prev + g
+
+    for root, g in zip(roots, grads):
+        deliver(root._ctx, root._out, root if root._ctx is None else None, g)
+
+    previous = grad_mode._enabled
+    grad_mode._enabled = create_graph  # formulas record a graph only when one is wanted
+    try:
+        for node in order:
+            slots = node_grads.pop(id(node), None)
+            if slots is not None:
+                _run_node(node, slots, retain_graph, create_graph, deliver)
+    finally:
+        grad_mode._enabled = previous
+    # Hooks of leaves see their summed gradient, once, before it is accumulated or returned.
+    for key, (t, g) in list(found.items()):
+        if t._hooks:
+            found[key] = (t, _call_hooks(t._hooks, g, t, create_graph))
+    return found
+
+
+def _run_node(
+    node: Context, slots: list, retain_graph: bool, create_graph: bool, deliver: Callable
+) -> None:
+    """Run one node's backward on its outputs' gradients and pass the results along its
+    edges. Kept lean: it runs for every op of every backward."""
+    if node._saved is None:
+        raise RuntimeError(_function._FREED_MESSAGE)
+    if node._hooks or node._retained:
+        slots = _output_hooks(node, slots, create_graph)
+    if len(slots) > 1 and node.materialize_grads:  # one output: it has its gradient
+        _materialize(node, slots, create_graph)
+    if node._version_checks:
+        node._check_versions()
+    fn = node.fn
+    if fn.on_arrays and not create_graph:
+        input_grads = fn.backward(node, *slots)
+    else:
+        input_grads = _tensor_backward(node, slots, create_graph)
+    inputs = node.inputs
+    if not retain_graph:
+        node._release()
+    if type(input_grads) is not tuple:
+        input_grads = (input_grads,)
+    if len(input_grads) != len(inputs):
+        raise RuntimeError(
+            f"function {fn.__name__}Backward returned an incorrect number of gradients "
+            f"(expected {len(inputs)}, got {len(input_grads)})"
+        )
+    for inp, edge, ig in zip(inputs, node.edges, input_grads):
+        if edge is not None and ig is not None:
+            if not create_graph and type(ig) is np.ndarray and ig.shape == inp._data.shape:
+                if ig.dtype != inp._data.dtype:
+                    ig = ig.astype(inp._data.dtype)
+            else:
+                ig = _checked_grad(fn, inp, ig, create_graph)
+            deliver(*edge, ig)
+
+
+def _materialize(node: Context, slots: list, create_graph: bool) -> None:
+    """Zeros for the outputs that got no gradient (PyTorch's materialize_grads)."""
+    for j, g in enumerate(slots):
+        if g is None:
+            arr = node._output_arrays[j]
+            if arr is not None and arr.dtype.kind in "fc":
+                z = np.zeros_like(arr)
+                slots[j] = _function._Tensor._wrap(z) if create_graph else z
+
+
+def _tensor_backward(node: Context, slots: list, create_graph: bool) -> Any:
+    """A backward that computes with Tensors: a `Function`'s, or any op's under create_graph
+    (then the node's saved values are the graph's Tensors)."""
+    Tensor = _function._Tensor
+    tensors = [g if g is None or isinstance(g, Tensor) else Tensor._wrap(g) for g in slots]
+    node._differentiable = create_graph
+    previous = _function._graph_backward
+    _function._graph_backward = create_graph
+    try:
+        return node.fn.backward(node, *tensors)
+    finally:
+        node._differentiable = False
+        _function._graph_backward = previous
+
+
+def _checked_grad(fn: type, inp: Tensor, ig: Any, create_graph: bool) -> Grad:
+    """``ig`` as the gradient of ``inp``: the right shape and dtype, an array on the fast path
+    and a Tensor when building a graph."""
+    Tensor = _function._Tensor
+    if isinstance(ig, Tensor):
+        if not create_graph:
+            ig = ig._data
+    elif create_graph:
+        if isinstance(ig, np.ndarray) and fn.on_arrays:
+            raise RuntimeError(
+                f"{fn.__name__}.backward returned a NumPy array while a graph of the gradient "
+                f"was requested (create_graph=True): write it with the operators, shared "
+                f"methods and ctx.xp functions so that it computes with Tensors"
+            )
+        ig = Tensor._wrap(np.asarray(ig))
+    elif not isinstance(ig, np.ndarray):
+        ig = np.asarray(ig)
+    shape = inp._data.shape
+    if ig.shape != shape:
+        raise ShapeError(
+            f"Function {fn.__name__}Backward returned an invalid gradient - got shape "
+            f"{tuple(ig.shape)} but expected shape compatible with {shape}"
+        )
+    if ig.dtype != inp._data.dtype:
+        ig = ig.to(inp._data.dtype) if isinstance(ig, Tensor) else ig.astype(inp._data.dtype)
+    return ig
+
+
+def _output_hooks(node: Context, slots: list, create_graph: bool) -> list:
+    """Apply register_hook hooks of the node's outputs and fill retained ``.grad``s."""
+    from ..tensor import Tensor
+
+    slots = list(slots)
+    for j, g in enumerate(slots):
         if g is None:
             continue
-        if ctx is None:
-            t._accumulate_grad(g)
-            continue
-        if ctx is FREED:
-            raise RuntimeError(_FREED_MESSAGE)
-        if t._retains_grad:
-            t._accumulate_grad(g)
-        input_grads = ctx.fn.backward(ctx, g)
-        if not retain_graph:
-            t._ctx = FREED
-        if not isinstance(input_grads, tuple):
-            input_grads = (input_grads,)
-        if len(input_grads) != len(ctx.inputs):
-            raise RuntimeError(
-                f"{ctx.fn.__name__}.backward returned {len(input_grads)} gradients but forward "
-                f"took {len(ctx.inputs)} inputs (return None for inputs without a gradient)"
-            )
-        for inp, needs, ig in zip(ctx.inputs, ctx.needs_input_grad, input_grads):
-            if not needs or ig is None:
-                continue
-            if not isinstance(ig, np.ndarray):
-                ig = np.asarray(ig)
-            if ig.shape != inp.data.shape:
-                raise ShapeError(
-                    f"{ctx.fn.__name__}.backward returned a gradient of shape {ig.shape} for an "
-                    f"input of shape {inp.data.shape}"
+        hooks = node._hooks.get(j) if node._hooks else None
+        if hooks:
+            slots[j] = g = _call_hooks(hooks, g, None, create_graph)
+        ref = node._retained.get(j) if node._retained else None
+        t = ref() if ref is not None else None
+        if t is not None:
+            value = g if isinstance(g, Tensor) else Tensor._wrap(np.array(g, copy=True))
+            t._grad = value if t._grad is None else t._grad + value
+    return slots
+
+
+def _call_hooks(hooks: dict, g: Grad, tensor: Tensor | None, create_graph: bool) -> Grad:
+    from ..tensor import Tensor
+
+    is_array = not isinstance(g, Tensor)
+    value = Tensor._wrap(g) if is_array else g
+    for hook in list(hooks.values()):
+        new = hook(value)
+        if new is not None:
+            if not isinstance(new, Tensor) or new.shape != value.shape:
+                raise RuntimeError(
+                    f"hook {getattr(hook, '__name__', hook)!r} returned "
+                    f"{type(new).__name__} {getattr(new, 'shape', '')}: a hook must return "
+                    f"None or a Tensor of the gradient's shape {value.shape}"
                 )
-            if ig.dtype != inp.data.dtype:
-                ig = ig.astype(inp.data.dtype)
-            key = id(inp)
-            prev = grads.get(key)
-            grads[key] = ig if prev is None else prev + ig
+            value = new
+    return value._data if is_array and not create_graph else value
 
 
-def _topological_order(root: Tensor) -> list:
-    """Tensors reachable from ``root`` that need a gradient, each after everything it feeds."""
-    order, visited = [], set()
-    stack = [(root, False)]
+def _add(found: dict, key: int, t: Tensor, g: Grad) -> None:
+    prev = found.get(key)
+    found[key] = (t, g if prev is None else prev[1] + g)
+
+
+def _topological_order(roots: list, leaf_ids: set | None, node_keys: dict | None) -> list:
+    """Nodes reachable from ``roots``, each after every node that consumes its outputs; with
+    targets (``leaf_ids``, ``node_keys``), only nodes from which a target can be reached."""
+    post, visited = [], set()
+    useful: dict = {}
+    stack = [(r._ctx, False) for r in roots if r._ctx is not None]
     while stack:
-        t, expanded = stack.pop()
+        node, expanded = stack.pop()
         if expanded:
-            order.append(t)
+            post.append(node)
+            if leaf_ids is not None:
+                useful[id(node)] = any(
+                    e is not None
+                    and (
+                        id(e[2]) in leaf_ids
+                        if e[0] is None
+                        else (id(e[0]), e[1]) in node_keys or useful.get(id(e[0]), False)
+                    )
+                    for e in node.edges
+                )
             continue
-        if id(t) in visited:
+        if id(node) in visited:
             continue
-        visited.add(id(t))
-        stack.append((t, True))
-        ctx = t._ctx
-        if ctx is not None and ctx is not FREED:
-            for inp, needs in zip(ctx.inputs, ctx.needs_input_grad):
-                if needs and id(inp) not in visited:
-                    stack.append((inp, False))
-    order.reverse()
-    return order
+        visited.add(id(node))
+        stack.append((node, True))
+        for e in node.edges:
+            if e is not None and e[0] is not None and id(e[0]) not in visited:
+                stack.append((e[0], False))
+    post.reverse()
+    if leaf_ids is not None:
+        post = [n for n in post if useful[id(n)]]
+    return post
+
+
+# ---------------------------------------------------------------------- arguments
+def _roots(tensors: list, grad_tensors: list, create_graph: bool, where: str) -> tuple:
+    Tensor = _function._Tensor
+    roots, grads = [], []
+    for i, (t, g) in enumerate(zip(tensors, grad_tensors)):
+        if not t._requires_grad:
+            raise RuntimeError(
+                f"{where}: element {i} of tensors does not require grad and does not have a grad_fn"
+            )
+        if g is None:
+            if t._data.size != 1:
+                raise RuntimeError(
+                    f"{where}: grad can be implicitly created only for scalar outputs; got an "
+                    f"output of shape {t.shape}: pass a gradient of that shape"
+                )
+            g = np.ones_like(t._data)
+        else:
+            if not isinstance(g, Tensor):
+                g = np.asarray(g, dtype=t._data.dtype)
+            if g.shape != t._data.shape:
+                raise ShapeError(
+                    f"{where}: Mismatch in shape: grad_output[{i}] has a shape of "
+                    f"{tuple(g.shape)} and output[{i}] has a shape of {t.shape}."
+                )
+            if g.dtype != t._data.dtype:
+                g = g.to(t._data.dtype) if isinstance(g, Tensor) else g.astype(t._data.dtype)
+        if create_graph:
+            g = g if isinstance(g, Tensor) else Tensor._wrap(g)
+        elif isinstance(g, Tensor):
+            g = g._data
+        roots.append(t)
+        grads.append(g)
+    return roots, grads
+
+
+def _as_list(x: Any) -> list:
+    from ..tensor import Tensor
+
+    return [x] if isinstance(x, Tensor) or x is None else list(x)
+
+
+def _as_tensors(x: Any, what: str) -> list:
+    from ..tensor import Tensor
+
+    items = _as_list(x)
+    for i, t in enumerate(items):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"{what}[{i}] must be a Tensor, got {type(t).__name__}")
+    return items

@@ -1,4 +1,5 @@
-"""Compare backward's gradients with central finite differences, in float64."""
+"""Compare backward's gradients (and gradients of gradients) with central finite differences,
+in float64."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from . import grad_mode
+from . import engine, grad_mode
 
 if TYPE_CHECKING:
     from ..tensor import Tensor
@@ -40,13 +41,7 @@ def gradcheck(
     """
     from ..tensor import Tensor
 
-    inputs = tuple(inputs) if isinstance(inputs, (tuple, list)) else (inputs,)
-    xs = [
-        Tensor(x.data.astype(np.float64), requires_grad=x.requires_grad)
-        if isinstance(x, Tensor) and x.dtype.kind == "f"
-        else x
-        for x in inputs
-    ]
+    xs = _float64_copies(inputs)
     checked = [i for i, x in enumerate(xs) if isinstance(x, Tensor) and x.requires_grad]
     if not checked:
         raise ValueError("gradcheck: none of the inputs is a Tensor with requires_grad=True")
@@ -62,17 +57,17 @@ def gradcheck(
             projected = term if projected is None else projected + term
     if projected is None:
         raise ValueError("gradcheck: no output of fn depends on an input that requires grad")
-    projected.backward()
+    analytic = engine.grad(projected, [xs[i] for i in checked], allow_unused=True)
 
     def f() -> float:
         with grad_mode.no_grad():
             outs = _as_tuple(fn(*xs))
-        return float(sum((o.data.astype(np.float64) * v).sum() for o, v in zip(outs, directions)))
+        return float(sum((o._data.astype(np.float64) * v).sum() for o, v in zip(outs, directions)))
 
-    for i in checked:
+    for i, g in zip(checked, analytic):
         x = xs[i]
-        analytic = np.zeros_like(x.data) if x.grad is None else x.grad
-        flat = x.data.reshape(-1)
+        g = np.zeros_like(x._data) if g is None else g._data
+        flat = x._data.reshape(-1)
         for j in range(flat.size):
             orig = flat[j]
             flat[j] = orig + eps
@@ -81,7 +76,7 @@ def gradcheck(
             minus = f()
             flat[j] = orig
             numeric = (plus - minus) / (2 * eps)
-            a = analytic.reshape(-1)[j]
+            a = g.reshape(-1)[j]
             if not abs(a - numeric) <= atol + rtol * abs(numeric):
                 where = np.unravel_index(j, x.shape) if x.shape else ()
                 msg = (
@@ -94,6 +89,74 @@ def gradcheck(
                     raise GradcheckError(msg)
                 return False
     return True
+
+
+def gradgradcheck(
+    fn: Callable[..., Tensor | Sequence[Tensor]],
+    inputs: Tensor | Sequence[Tensor],
+    grad_outputs: Tensor | Sequence[Tensor] | None = None,
+    eps: float = 1e-6,
+    atol: float = 1e-5,
+    rtol: float = 1e-3,
+    raise_exception: bool = True,
+    seed: int = 0,
+) -> bool:
+    """Check the second derivatives of ``fn``: `gradcheck` of the map from (inputs, output
+    gradients) to the input gradients that ``autograd.grad(..., create_graph=True)``
+    computes, as ``torch.autograd.gradgradcheck``. ``grad_outputs`` default to fixed random
+    tensors that require grad.
+
+        >>> x = mt.randn(3, dtype=mt.float64, requires_grad=True)
+        >>> mt.autograd.gradgradcheck(lambda t: (t * t.exp()).sum(), (x,))
+        True
+    """
+    from ..tensor import Tensor
+
+    xs = _float64_copies(inputs)
+    checked = [i for i, x in enumerate(xs) if isinstance(x, Tensor) and x.requires_grad]
+    if not checked:
+        raise ValueError("gradgradcheck: none of the inputs is a Tensor with requires_grad=True")
+    with grad_mode.enable_grad():
+        outputs = [o for o in _as_tuple(fn(*xs)) if o.requires_grad]
+    if grad_outputs is None:
+        rng = np.random.default_rng(seed + 1)
+        gos = [Tensor(rng.standard_normal(o.shape), requires_grad=True) for o in outputs]
+    else:
+        gos = _float64_copies(grad_outputs)
+        if len(gos) != len(outputs):
+            raise ValueError(
+                f"gradgradcheck: got {len(gos)} grad_outputs for {len(outputs)} differentiable "
+                f"outputs"
+            )
+    n = len(xs)
+
+    def first_derivatives(*args):
+        with grad_mode.enable_grad():
+            outs = [o for o in _as_tuple(fn(*args[:n])) if o.requires_grad]
+            grads = engine.grad(
+                outs,
+                [args[i] for i in checked],
+                list(args[n:]),
+                create_graph=True,
+                allow_unused=True,
+            )
+        return tuple(g for g in grads if g is not None)
+
+    return gradcheck(
+        first_derivatives, (*xs, *gos), eps, atol, rtol, raise_exception, seed=seed + 2
+    )
+
+
+def _float64_copies(inputs: Tensor | Sequence[Tensor]) -> list:
+    from ..tensor import Tensor
+
+    inputs = tuple(inputs) if isinstance(inputs, (tuple, list)) else (inputs,)
+    return [
+        Tensor(x._data.astype(np.float64), requires_grad=x.requires_grad)
+        if isinstance(x, Tensor) and x.dtype.kind == "f"
+        else x
+        for x in inputs
+    ]
 
 
 def _as_tuple(out: Tensor | Sequence[Tensor]):

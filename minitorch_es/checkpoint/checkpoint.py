@@ -7,13 +7,14 @@ import os
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
 from .. import random as _random
 from ..config import ConfigError, serialize
 from ..registry import RegistryError, registry
+from ..version import __version__
 from .hdf5 import FORMAT_VERSION, CheckpointError, atomic_h5, open_h5, read_tree, write_tree
 
 if TYPE_CHECKING:
@@ -22,14 +23,20 @@ if TYPE_CHECKING:
     from ..nn.module import Module
     from ..optim.lr_scheduler import LRScheduler
     from ..optim.optimizer import Optimizer
-    from ..training.trainer import Trainer
 
 SECTIONS = ("model", "optimizer", "scheduler", "trainer")
 
 
-def _header(f: h5py.File, kind: str) -> None:
-    from .. import __version__
+class Stateful(Protocol):
+    """What the ``trainer`` section is written from and read into: the Trainer hands its own
+    state (``state_dict()`` / ``load_state_dict(state)``), so this module does not know it."""
 
+    def state_dict(self) -> dict: ...
+
+    def load_state_dict(self, state: dict) -> None: ...
+
+
+def _header(f: h5py.File, kind: str) -> None:
     f.attrs["format_version"] = FORMAT_VERSION
     f.attrs["framework"] = "minitorch_es"
     f.attrs["framework_version"] = __version__
@@ -70,7 +77,7 @@ def save_checkpoint(
     model: Module | None = None,
     optimizer: Optimizer | None = None,
     scheduler: LRScheduler | None = None,
-    trainer: Trainer | None = None,
+    trainer: Stateful | None = None,
     epoch: int | None = None,
     **metadata,
 ) -> None:
@@ -114,7 +121,7 @@ def load_checkpoint(
     model: Module | None = None,
     optimizer: Optimizer | None = None,
     scheduler: LRScheduler | None = None,
-    trainer: Trainer | None = None,
+    trainer: Stateful | None = None,
     strict: bool = True,
     map: dict[str, str] | Callable[[str], str] | None = None,
     restore_rng: bool = True,
@@ -156,7 +163,9 @@ def load_checkpoint(
         own = _registered_name("optimizer", optimizer)
         if opt_type is not None and opt_type != own:
             raise CheckpointError(
-                f"{path!r} holds the state of a {opt_type} optimizer, cannot load it into a {own}"
+                f"{path!r} holds the state of a {opt_type} optimizer, cannot load it into a {own}; "
+                f"to go on with the {own}, load the weights alone: mt.load_checkpoint({path!r}, "
+                f"model=model), then fit without resume_from (initial_epoch= keeps the count)"
             )
         names = model.named_parameters() if model is not None else None
         try:

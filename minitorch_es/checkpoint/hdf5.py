@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import h5py
 import numpy as np
+
+from ..atomic import atomic_path
 
 FORMAT_VERSION = 1
 _COMPRESS_ABOVE = 4096  # elements; small arrays are faster and not smaller compressed
@@ -31,39 +32,9 @@ class CheckpointError(RuntimeError):
 def atomic_h5(path: str) -> Iterator[h5py.File]:
     """Write an HDF5 file under a temporary name in the same directory, flush and fsync it,
     then ``os.replace`` it over ``path``: a crash leaves the previous file intact."""
-    path = os.fspath(path)
-    directory = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(directory):
-        raise CheckpointError(
-            f"cannot save to {path!r}: the directory {directory!r} does not exist"
-        )
-    fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=directory)
-    os.close(fd)
-    try:
-        with h5py.File(tmp, "w") as f:
-            yield f
-            f.flush()
-        with open(tmp, "rb+") as raw:
-            os.fsync(raw.fileno())
-        os.replace(tmp, path)
-        _fsync_dir(directory)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
-
-
-def _fsync_dir(directory: str) -> None:
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+    with atomic_path(path, CheckpointError) as tmp, h5py.File(tmp, "w") as f:
+        yield f
+        f.flush()
 
 
 @contextmanager

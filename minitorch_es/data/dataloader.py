@@ -10,6 +10,7 @@ import numpy as np
 
 from .. import random as _random
 from ..tensor import Tensor
+from ..validation import is_int
 from .dataset import fast_arrays
 
 if TYPE_CHECKING:
@@ -55,7 +56,7 @@ def _stack(values: Sequence[Any], what: str) -> Tensor:
         dtype = np.float64
     else:
         dtype = None
-    arrays = [v.data if isinstance(v, Tensor) else np.asarray(v, dtype=dtype) for v in values]
+    arrays = [v._data if isinstance(v, Tensor) else np.asarray(v, dtype=dtype) for v in values]
     try:
         return Tensor(np.stack(arrays))
     except ValueError:
@@ -116,11 +117,7 @@ class DataLoader:
                 f"DataLoader expected a map-style dataset (with __len__ and __getitem__), got "
                 f"{type(dataset).__name__}"
             )
-        if (
-            isinstance(batch_size, bool)
-            or not isinstance(batch_size, numbers.Integral)
-            or batch_size <= 0
-        ):
+        if not (is_int(batch_size) and batch_size > 0):
             raise ValueError(
                 f"DataLoader expected batch_size to be a positive int, got {batch_size!r}"
             )

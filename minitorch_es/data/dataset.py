@@ -38,11 +38,11 @@ class Dataset:
 def _as_array(value: Tensor | ArrayLike, where: str) -> np.ndarray:
     """The ndarray behind a Tensor, an ndarray as is, anything else through ``mt.tensor``."""
     if isinstance(value, Tensor):
-        arr = value.data
+        arr = value._data
     elif isinstance(value, np.ndarray):
         arr = value
     else:
-        arr = _tensor(value).data
+        arr = _tensor(value)._data
     if arr.dtype.kind not in "biuf":
         raise TypeError(
             f"{where}: expected numeric data (bool, int or float), got dtype {arr.dtype}"

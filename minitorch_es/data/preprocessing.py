@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import numbers
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..dtypes import get_default_dtype
 from ..tensor import Tensor
+from ..validation import is_int
 
 if TYPE_CHECKING:
     from numpy.typing import ArrayLike, DTypeLike
@@ -19,7 +19,7 @@ class NotFittedError(ValueError, AttributeError):
 
 
 def _features(X: Tensor | ArrayLike, where: str) -> np.ndarray:
-    arr = np.asarray(X.data if isinstance(X, Tensor) else X)
+    arr = np.asarray(X._data if isinstance(X, Tensor) else X)
     if arr.dtype.kind not in "biuf":
         raise TypeError(f"{where} expected numeric data, got dtype {arr.dtype}")
     if arr.ndim < 2:
@@ -33,7 +33,7 @@ def _features(X: Tensor | ArrayLike, where: str) -> np.ndarray:
 def _like(result: np.ndarray, X: Tensor | ArrayLike):
     """``result`` with the container type of ``X`` and a floating dtype (X's when it has one)."""
     if isinstance(X, Tensor):
-        dtype = X.data.dtype if X.data.dtype.kind == "f" else get_default_dtype()
+        dtype = X._data.dtype if X._data.dtype.kind == "f" else get_default_dtype()
         return Tensor(result.astype(dtype, copy=False))
     src = np.asarray(X)
     return result.astype(src.dtype if src.dtype.kind == "f" else np.float64, copy=False)
@@ -232,15 +232,11 @@ def one_hot(
         array([[1, 0, 0],
                [0, 0, 1]])
     """
-    arr = np.asarray(labels.data if isinstance(labels, Tensor) else labels)
+    arr = np.asarray(labels._data if isinstance(labels, Tensor) else labels)
     if arr.dtype.kind not in "iu":
         raise TypeError(f"one_hot expected integer class labels, got dtype {arr.dtype}")
     if num_classes is not None and num_classes != -1:
-        if (
-            isinstance(num_classes, bool)
-            or not isinstance(num_classes, numbers.Integral)
-            or num_classes < 1
-        ):
+        if not (is_int(num_classes) and num_classes >= 1):
             raise ValueError(
                 f"one_hot expected num_classes to be a positive int, None or -1, got "
                 f"{num_classes!r}"

@@ -4,19 +4,18 @@
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Sized
 from typing import Any
 
 import numpy as np
 
+from ..validation import check_int, is_int
+
 
 def _int(value: Any, name: str, low: int, where: str = "DistributedSampler") -> int:
     if isinstance(value, np.ndarray) and value.ndim == 0:
         value = value[()]
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
-        raise ValueError(f"{where}: {name} must be an int >= {low}, got {value!r}")
-    return int(value)
+    return check_int(value, name, where, low=low)
 
 
 class DistributedSampler:
@@ -58,16 +57,13 @@ class DistributedSampler:
                 f"DistributedSampler expected a dataset with __len__, got {type(dataset).__name__}"
             )
         if num_replicas is None or rank is None:
-            from .. import distributed
+            from ..distributed.world import rank as this_rank
+            from ..distributed.world import world_size
 
-            num_replicas = distributed.world_size() if num_replicas is None else num_replicas
-            rank = distributed.rank() if rank is None else rank
+            num_replicas = world_size() if num_replicas is None else num_replicas
+            rank = this_rank() if rank is None else rank
         num_replicas = _int(num_replicas, "num_replicas", 1)
-        if (
-            isinstance(rank, bool)
-            or not isinstance(rank, numbers.Integral)
-            or not 0 <= rank < num_replicas
-        ):
+        if not (is_int(rank) and 0 <= rank < num_replicas):
             raise ValueError(
                 f"DistributedSampler: invalid rank {rank!r}, rank should be in the "
                 f"interval [0, {num_replicas - 1}]"

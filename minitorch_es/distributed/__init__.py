@@ -2,8 +2,10 @@
 
     mpiexec -n 4 python train.py          # 4 ranks; a plain `python train.py` is 1 rank
 
-``Trainer.fit`` becomes data-parallel by itself when there is more than one rank. A loop of your
-own uses `DistributedOptimizer` and `minitorch_es.data.DistributedSampler`:
+``Trainer.fit`` becomes data-parallel by itself when there is more than one rank: importing this
+package installs `strategy_for_world` as the Trainer's default strategy, which gives a
+`DataParallelStrategy` then. A loop of your own uses `DistributedOptimizer` and
+`minitorch_es.data.DistributedSampler`:
 
     import minitorch_es as mt
     sampler = mt.data.DistributedSampler(dataset, shuffle=True, seed=0)
@@ -21,10 +23,20 @@ MPI comes from the optional extra (``pip install -e ".[mpi]"``: mpi4py and MPICH
 it is imported in a plain run.
 """
 
+from ..training.strategy import set_default_strategy
 from .collectives import all_reduce, broadcast, broadcast_object
-from .failure import abort, abort_on_failure
 from .optimizer import DistributedOptimizer, average_gradients, broadcast_parameters
-from .world import barrier, init, is_main, launched_by_mpi, rank, world_size
+from .strategy import DataParallelStrategy, strategy_for_world
+from .world import (
+    abort,
+    abort_on_failure,
+    barrier,
+    init,
+    is_main,
+    launched_by_mpi,
+    rank,
+    world_size,
+)
 
 __all__ = [
     "init",
@@ -41,4 +53,8 @@ __all__ = [
     "abort",
     "abort_on_failure",
     "launched_by_mpi",
+    "DataParallelStrategy",
+    "strategy_for_world",
 ]
+
+set_default_strategy(strategy_for_world)

@@ -6,19 +6,19 @@ in a world of one they only check their arguments. A Tensor is accepted for its 
 
 from __future__ import annotations
 
-import numbers
 from typing import Any
 
 import numpy as np
 
 from ..tensor import Tensor
+from ..validation import check_int
 from .world import world
 
 REDUCE_OPS = ("sum", "mean", "max", "min")
 
 
 def _buffer(array: np.ndarray | Tensor, where: str) -> np.ndarray:
-    arr = array.data if isinstance(array, Tensor) else array
+    arr = array._data if isinstance(array, Tensor) else array
     if not isinstance(arr, np.ndarray):
         raise TypeError(
             f"{where}: expected a NumPy array or a Tensor (reduced in place), got "
@@ -74,10 +74,7 @@ def all_reduce(array: np.ndarray | Tensor, op: str = "sum") -> np.ndarray | Tens
 
 
 def _check_root(root: int, where: str) -> int:
-    size = world().size
-    if isinstance(root, bool) or not isinstance(root, numbers.Integral) or not 0 <= root < size:
-        raise ValueError(f"{where}: root must be a rank in [0, {size - 1}], got {root!r}")
-    return int(root)
+    return check_int(root, "root (a rank)", where, low=0, high=world().size - 1)
 
 
 def broadcast(array: np.ndarray | Tensor, root: int = 0) -> np.ndarray | Tensor:

@@ -21,10 +21,6 @@ if TYPE_CHECKING:
     from ..tensor import Tensor
 
 
-def _arenas(optimizer: Optimizer) -> list:
-    return [arena for arenas in optimizer._arenas for arena in arenas]
-
-
 def average_gradients(optimizer: Optimizer) -> None:
     """Replace every gradient of ``optimizer`` by its mean over the ranks, in place.
 
@@ -34,7 +30,7 @@ def average_gradients(optimizer: Optimizer) -> None:
     size = world().size
     if size == 1:
         return
-    arenas = _arenas(optimizer)
+    arenas = optimizer.arenas()
     for arena in arenas:
         if arena.loose:
             arena.gather_loose_grads()
@@ -56,7 +52,7 @@ def average_gradients(optimizer: Optimizer) -> None:
 def broadcast_parameters(optimizer: Optimizer, root: int = 0) -> None:
     """Give every rank rank ``root``'s values of the optimizer's parameters (one ``Bcast`` per
     arena)."""
-    for arena in _arenas(optimizer):
+    for arena in optimizer.arenas():
         broadcast(arena.data, root)
 
 

@@ -7,7 +7,8 @@ from .containers import ModuleDict, ModuleList, Sequential
 from .loss import Loss
 from .module import IncompatibleKeys, Module, RemovableHandle
 from .parameter import Parameter
-from .summary import summary
+from .parameter_containers import ParameterDict, ParameterList
+from .summary import LayerSummary, ModelSummary, summarize, summary
 
 __getattr__ = namespace_getattr("nn", __name__)
 __dir__ = namespace_dir("nn", globals())

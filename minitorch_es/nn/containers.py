@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import ItemsView, Iterable, KeysView, Mapping, ValuesView
 
+from ..config import serialize
 from ..tensor import Tensor
 from .module import Module
 
@@ -54,9 +55,7 @@ class Sequential(Module):
         ):
             del self._modules[name]
         # Renumber as PyTorch does, so that a later append() cannot overwrite a remaining key.
-        remaining = list(self._modules.values())
-        self._modules.clear()
-        self._modules.update((str(i), m) for i, m in enumerate(remaining))
+        _renumber(self)
 
     def __len__(self) -> int:
         return len(self._modules)
@@ -69,11 +68,26 @@ class Sequential(Module):
         self.add_module(str(len(self)), _module(module, len(self)))
         return self
 
+    def extend(self, modules: Iterable[Module]) -> Sequential:
+        """Append each of ``modules``. Returns ``self``."""
+        for m in modules:
+            self.append(m)
+        return self
+
+    def insert(self, index: int, module: Module) -> Sequential:
+        """Put ``module`` before position ``index`` (children are renumbered). Returns ``self``."""
+        _renumber(self, _insert_position(index, len(self)), _module(module, index))
+        return self
+
+    def pop(self, index: int = -1) -> Module:
+        """Remove and return the child at ``index``."""
+        module = self[index]
+        del self[index]
+        return module
+
     def get_config(self) -> dict:
         """``{"layers": [[name, config], ...]}``: each child's name and registry config."""
         # Children are described by name so that an OrderedDict-built Sequential keeps its keys.
-        from ..config import serialize
-
         return {
             "layers": [
                 [name, serialize(m, f"Sequential[{name}]")] for name, m in self._modules.items()
@@ -123,9 +137,25 @@ class ModuleList(Module):
             self.append(m)
         return self
 
-    def get_config(self) -> dict:
-        from ..config import serialize
+    def insert(self, index: int, module: Module) -> None:
+        """Put ``module`` before position ``index`` (children are renumbered)."""
+        _renumber(self, _insert_position(index, len(self)), _module(module, index))
 
+    def pop(self, index: int = -1) -> Module:
+        """Remove and return the child at ``index`` (children are renumbered)."""
+        module = self[index]
+        del self[index]
+        return module
+
+    def __delitem__(self, index: int | slice) -> None:
+        names = list(self._modules)
+        for name in (
+            names[index] if isinstance(index, slice) else [names[_index(index, len(names))]]
+        ):
+            del self._modules[name]
+        _renumber(self)
+
+    def get_config(self) -> dict:
         """``{"modules": [config, ...]}``, one registry config per child."""
         return {"modules": [serialize(m, f"ModuleList[{i}]") for i, m in enumerate(self)]}
 
@@ -177,9 +207,17 @@ class ModuleDict(Module):
         for k, m in dict(modules).items():
             self[k] = m
 
-    def get_config(self) -> dict:
-        from ..config import serialize
+    def pop(self, key: str) -> Module:
+        """Remove and return the module under ``key``."""
+        module = self[key]
+        del self[key]
+        return module
 
+    def clear(self) -> None:
+        """Remove every module."""
+        self._modules.clear()
+
+    def get_config(self) -> dict:
         """``{"modules": {key: config, ...}}``, one registry config per child."""
         return {"modules": {k: serialize(m, f"ModuleDict[{k}]") for k, m in self.items()}}
 
@@ -188,6 +226,21 @@ def _module(m: Module, where: int | str) -> Module:
     if not isinstance(m, Module):
         raise TypeError(f"expected a Module at position/key {where!r}, got {type(m).__name__}")
     return m
+
+
+def _renumber(container: Module, at: int | None = None, new: Module | None = None) -> None:
+    """Name the children "0", "1" ... in order, with ``new`` put at position ``at``."""
+    children = list(container._modules.values())
+    if new is not None:
+        children.insert(at, new)
+    container._modules.clear()
+    container._modules.update((str(i), m) for i, m in enumerate(children))
+
+
+def _insert_position(index: int, n: int) -> int:
+    if not -n <= index <= n:
+        raise IndexError(f"insert: index {index} is out of range for a container of {n} modules")
+    return index % (n + 1) if index >= 0 else index + n
 
 
 def _index(i: int, n: int) -> int:
@@ -199,8 +252,9 @@ def _index(i: int, n: int) -> int:
 def _register_containers() -> None:
     # Core classes are registered by the core itself; the catalog comes from plugins.
     from ..registry import Provider, registry
+    from .parameter_containers import ParameterDict, ParameterList
 
-    for cls in (Sequential, ModuleList, ModuleDict):
+    for cls in (Sequential, ModuleList, ModuleDict, ParameterList, ParameterDict):
         registry.add("layer", cls.__name__, cls, provider=Provider("builtin", "minitorch_es.nn"))
 
 

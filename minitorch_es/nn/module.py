@@ -8,23 +8,27 @@ Assigning a Parameter, a Module or a buffer to an attribute registers it, so ``p
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..config import Configurable
 from ..errors import ShapeError
+from ..handles import RemovableHandle
+from ..regularizers import total_penalty
 from ..tensor import Tensor
-from .hooks import RemovableHandle, _name_failing_layer
+from .backward_hooks import call_with_backward_hooks
+from .lookup import ModuleLookup
 from .parameter import Parameter
 from .state import IncompatibleKeys, ModuleState  # noqa: F401 (re-exported)
+from .summary import ModuleSummary
 
 if TYPE_CHECKING:
-    from numpy.typing import DTypeLike
+    pass
 
 
-class Module(ModuleState, Configurable):
+class Module(ModuleState, ModuleLookup, ModuleSummary, Configurable):
     """Base class of layers and models, with PyTorch's ``nn.Module`` semantics.
 
     Call ``super().__init__()`` first, assign layers and `Parameter` s as attributes, write
@@ -55,6 +59,8 @@ class Module(ModuleState, Configurable):
         object.__setattr__(self, "training", True)
         object.__setattr__(self, "_forward_hooks", OrderedDict())
         object.__setattr__(self, "_forward_pre_hooks", OrderedDict())
+        object.__setattr__(self, "_backward_hooks", OrderedDict())
+        object.__setattr__(self, "_backward_pre_hooks", OrderedDict())
 
     def forward(self, *args, **kwargs) -> Any:
         """The computation of the module; subclasses implement it. Call the module itself
@@ -68,13 +74,21 @@ class Module(ModuleState, Configurable):
                 f"super().__init__() at the start of {type(self).__name__}.__init__"
             )
         try:
-            if not self._forward_hooks and not self._forward_pre_hooks:
+            if not (
+                self._forward_hooks
+                or self._forward_pre_hooks
+                or self._backward_hooks
+                or self._backward_pre_hooks
+            ):
                 return self.forward(*args, **kwargs)
             for hook in list(self._forward_pre_hooks.values()):
                 result = hook(self, args)
                 if result is not None:
                     args = result if isinstance(result, tuple) else (result,)
-            out = self.forward(*args, **kwargs)
+            if self._backward_hooks or self._backward_pre_hooks:
+                out = call_with_backward_hooks(self, self.forward, args, kwargs)
+            else:
+                out = self.forward(*args, **kwargs)
             for hook in list(self._forward_hooks.values()):
                 result = hook(self, args, out)
                 if result is not None:
@@ -91,6 +105,16 @@ class Module(ModuleState, Configurable):
     def register_forward_pre_hook(self, hook: Callable) -> RemovableHandle:
         """``hook(module, inputs)`` runs before every forward; it may return new inputs."""
         return RemovableHandle(self._forward_pre_hooks, hook)
+
+    def register_full_backward_hook(self, hook: Callable) -> RemovableHandle:
+        """``hook(module, grad_input, grad_output)`` runs when the gradients with respect to
+        the module's inputs are computed; it may return a replacement ``grad_input``."""
+        return RemovableHandle(self._backward_hooks, hook)
+
+    def register_full_backward_pre_hook(self, hook: Callable) -> RemovableHandle:
+        """``hook(module, grad_output)`` runs when the gradients with respect to the module's
+        outputs are computed; it may return a replacement ``grad_output``."""
+        return RemovableHandle(self._backward_pre_hooks, hook)
 
     # --------------------------------------------------------------- registration
     def __setattr__(self, name: str, value: Any) -> None:
@@ -124,7 +148,7 @@ class Module(ModuleState, Configurable):
                 )
             self._modules[name] = None
         elif name in self._buffers:
-            self._buffers[name] = None if value is None else _buffer_array(value, name, self)
+            self._buffers[name] = None if value is None else _buffer_tensor(value, name, self)
         else:
             object.__setattr__(self, name, value)
 
@@ -170,7 +194,7 @@ class Module(ModuleState, Configurable):
         """A non-learnable array that belongs to the state (e.g. BatchNorm's running mean)."""
         _check_name(name, self, "buffer")
         self._discard(name, keep=self._buffers)
-        self._buffers[name] = None if tensor is None else _buffer_array(tensor, name, self)
+        self._buffers[name] = None if tensor is None else _buffer_tensor(tensor, name, self)
         if not persistent:
             self._non_persistent.add(name)
 
@@ -246,18 +270,16 @@ class Module(ModuleState, Configurable):
         for _, p in self.named_parameters(recurse=recurse):
             yield p
 
-    def named_buffers(
-        self, prefix: str = "", recurse: bool = True
-    ) -> Iterator[tuple[str, np.ndarray]]:
-        """Buffers (NumPy arrays) with dotted names."""
+    def named_buffers(self, prefix: str = "", recurse: bool = True) -> Iterator[tuple[str, Tensor]]:
+        """Buffers (Tensors outside the graph) with dotted names."""
         modules = self.named_modules(prefix=prefix) if recurse else [(prefix, self)]
         for mod_name, module in modules:
             for name, b in module._buffers.items():
                 if b is not None:
                     yield (f"{mod_name}.{name}" if mod_name else name), b
 
-    def buffers(self, recurse: bool = True) -> Iterator[np.ndarray]:
-        """Every buffer of the tree (NumPy arrays, unlike PyTorch's Tensors)."""
+    def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
+        """Every buffer of the tree (Tensors)."""
         for _, b in self.named_buffers(recurse=recurse):
             yield b
 
@@ -299,8 +321,17 @@ class Module(ModuleState, Configurable):
             else:
                 p.grad[...] = 0
 
-    def to(self, dtype: DTypeLike) -> Module:
-        """Convert floating-point parameters and buffers to ``dtype`` (in place, as PyTorch)."""
+    def to(self, *args, **kwargs) -> Module:
+        """Move to a device and/or convert floating-point parameters and buffers to a dtype,
+        in place, as ``torch.nn.Module.to``: ``to(dtype)``, ``to(device)``, ``to(device,
+        dtype)``, ``to(tensor)``. Only the CPU exists: another device raises."""
+        from ..devices import check_device
+        from ..tensor import _to_arguments
+
+        dtype, dev, _ = _to_arguments(args, kwargs)
+        check_device(dev)
+        if dtype is None:
+            return self
         dtype = np.dtype(dtype)
         if dtype.kind != "f":
             raise TypeError(f"Module.to only accepts floating point dtypes, got {dtype}")
@@ -313,13 +344,37 @@ class Module(ModuleState, Configurable):
                             f"{type(m).__name__}: it is packed in an optimizer; convert the "
                             f"model before creating the optimizer"
                         )
-                    p.data = p.data.astype(dtype)
+                    p.data = p._data.astype(dtype)
                     if p.grad is not None:
-                        p.grad = p.grad.astype(dtype)
+                        p.grad = p.grad.to(dtype)
             for name, b in m._buffers.items():
                 if b is not None and b.dtype.kind == "f":
-                    m._buffers[name] = b.astype(dtype)
+                    m._buffers[name] = b.to(dtype)
         return self
+
+    def cpu(self) -> Module:
+        """``self`` (modules already live on the CPU)."""
+        return self
+
+    def cuda(self, device: int | str | None = None) -> Module:
+        """Raises: no GPU backend is installed (see `mt.device`)."""
+        from ..devices import backend_of
+        from ..devices import device as make_device
+
+        backend_of(make_device("cuda") if device is None else device)
+        return self  # pragma: no cover  (only reached with a registered CUDA backend)
+
+    def half(self) -> Module:
+        """``self.to(mt.float16)``."""
+        return self.to(np.float16)
+
+    def share_memory(self) -> Module:
+        """``self``: there is one process's memory to share (PyTorch moves it to shared memory
+        for multiprocessing)."""
+        return self
+
+    def compile(self, *args, **kwargs) -> None:
+        """Accepted for PyTorch compatibility (``model.compile()``): nothing is compiled."""
 
     def float(self) -> Module:
         """``self.to(mt.float32)``."""
@@ -351,22 +406,33 @@ class Module(ModuleState, Configurable):
             set(super().__dir__()) | set(self._parameters) | set(self._buffers) | set(self._modules)
         )
 
-    def summary(
-        self,
-        input_shape: Sequence[int] | None = None,
-        print_fn: Callable[[str], Any] | None = print,
-        dtype: DTypeLike | None = None,
-    ) -> dict:
-        """A Keras-style table: layer, output shape, parameter count, totals."""
-        from .summary import summary
-
-        return summary(self, input_shape, print_fn=print_fn, dtype=dtype)
-
     def regularization_loss(self) -> Tensor:
-        """Sum of the regularization penalties of the last forward pass (0 when none)."""
-        from ..regularizers import collect_penalties
+        """The penalties to add to the loss, as Keras's ``sum(model.losses)``: each parameter's
+        ``regularizer`` on its current value plus the activity penalties of the last forward
+        pass (0 when there are none). ``loss + model.regularization_loss()`` is then Keras's
+        loss in any training loop. Only the activity part backpropagates: every optimizer's
+        ``step`` adds the weight penalties' gradients itself, so none counts twice."""
+        return total_penalty(self.parameters(), self.modules())
 
-        return collect_penalties(self)
+
+def _name_failing_layer(error: ShapeError, module: Module) -> None:
+    """Prefix a shape error with the dotted name of the layer that raised it, one level per
+    enclosing module call, so the message reads "in layer 'features.3' (Conv2d): ..."."""
+    inner = error.__dict__.get("_mt_module")
+    path = error.__dict__.get("_mt_path", "")
+    if inner is not None:
+        # A descendant, not only a child: layers kept in a ModuleList/ModuleDict are called by
+        # the module that owns the container, never by the container itself.
+        name = next((n for n, m in module.named_modules() if m is inner and n), None)
+        if name is None:
+            return  # called from outside the module tree (e.g. functional use)
+        path = f"{name}.{path}" if path else name
+    else:
+        error._mt_message = str(error)
+        error._mt_layer_type = type(module).__name__
+    error._mt_module, error._mt_path = module, path
+    if path:
+        error.args = (f"in layer '{path}' ({error._mt_layer_type}): {error._mt_message}",)
 
 
 def _check_name(name: str, module: Module, what: str) -> None:
@@ -380,11 +446,12 @@ def _check_name(name: str, module: Module, what: str) -> None:
         raise KeyError(f"attribute '{name}' already exists on {type(module).__name__}")
 
 
-def _buffer_array(value: Tensor | np.ndarray, name: str, module: Module) -> np.ndarray:
+def _buffer_tensor(value: Tensor | np.ndarray, name: str, module: Module) -> Tensor:
+    """A buffer is a Tensor outside the graph (as PyTorch); an array is wrapped, not copied."""
     if isinstance(value, Tensor):
-        return value.data
+        return value if not value.requires_grad else value.detach()
     if isinstance(value, np.ndarray):
-        return value
+        return Tensor._wrap(value)
     raise TypeError(
         f"cannot assign '{type(value).__name__}' as buffer '{name}' of {type(module).__name__} "
         f"(an array, a Tensor or None expected)"

@@ -8,6 +8,8 @@ optimizer.
 
 from __future__ import annotations
 
+import copy
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -32,36 +34,42 @@ class Parameter(Tensor):
         ...         return x * self.factor
         >>> [name for name, _ in Scale().named_parameters()]
         ['factor']
+
+    ``regularizer`` (a penalty ``Tensor -> scalar Tensor``) and ``constraint`` (a projection)
+    belong to the parameter, as the ``regularizer=`` and ``constraint=`` of Keras's
+    ``add_weight``: every optimizer's ``step`` adds the penalty's gradient and projects the
+    parameter afterwards, and ``Module.regularization_loss()`` reports the penalty.
+    Layers set them from their ``weight_regularizer=`` / ``weight_constraint=`` ... options.
     """
 
     def __init__(self, data: Tensor | ArrayLike | None = None, requires_grad: bool = True) -> None:
         if data is None:
             data = np.empty((0,), dtype=_default_dtype())
-        array = data.data if isinstance(data, Tensor) else np.asarray(data)
+        array = data._data if isinstance(data, Tensor) else np.asarray(data)
         if array.dtype.kind not in "fc" and requires_grad:
             raise TypeError(
                 f"a Parameter that requires grad must be floating point, got dtype {array.dtype}"
             )
         self._arena = None  # the arena (of an optimizer) whose buffers hold data and grad
         self._slot = -1
+        self._regularizer = self._constraint = None  # applied by every optimizer's step
         super().__init__(array, requires_grad=requires_grad)
 
-    # ``data`` is stored in Tensor's slot; these accessors add the arena's copy-into semantics.
     @property
-    def data(self) -> np.ndarray:
-        """The values (a NumPy array); assigning copies into the optimizer's storage when the
-        parameter is packed in one, so the shape must then stay the same."""
-        return _DATA_SLOT.__get__(self)
+    def data(self) -> Tensor:
+        """The values as a Tensor outside the graph sharing this parameter's memory (a view of
+        the optimizer's storage when the parameter is packed in one). Assigning copies into
+        that storage, so the shape must then stay the same."""
+        return Tensor._wrap(self._data)
 
     @data.setter
     def data(self, value: Tensor | ArrayLike) -> None:
-        value = value.data if isinstance(value, Tensor) else value
+        value = value._data if isinstance(value, Tensor) else np.asarray(value)
         arena = self.__dict__.get("_arena")
         if arena is None:
-            _DATA_SLOT.__set__(self, value if isinstance(value, np.ndarray) else np.asarray(value))
+            self._data = value
             return
-        current = _DATA_SLOT.__get__(self)
-        value = np.asarray(value)
+        current = self._data
         if value.shape != current.shape:
             raise ShapeError(
                 f"cannot assign an array of shape {value.shape} to a parameter of shape "
@@ -72,28 +80,53 @@ class Parameter(Tensor):
             current[...] = value
 
     @property
-    def grad(self) -> np.ndarray | None:
-        """The accumulated gradient (a NumPy array or None), a view into the optimizer's
-        storage when the parameter is packed in one."""
+    def grad(self) -> Tensor | None:
+        """The accumulated gradient (a Tensor or None), a view of the optimizer's storage when
+        the parameter is packed in one."""
         arena = self.__dict__.get("_arena")
         if arena is None:
-            return _GRAD_SLOT.__get__(self)
-        return arena.grad_view(self._slot)
+            return self._grad
+        return arena.grad_tensor(self._slot)
 
     @grad.setter
     def grad(self, value: Tensor | ArrayLike | None) -> None:
         arena = self.__dict__.get("_arena")
         if arena is None:
-            _GRAD_SLOT.__set__(self, value)
+            Tensor.grad.fset(self, value)
         else:
-            arena.set_grad(self._slot, value.data if isinstance(value, Tensor) else value)
+            arena.set_grad(self._slot, value._data if isinstance(value, Tensor) else value)
 
-    def _accumulate_grad(self, g: np.ndarray) -> None:
+    # Optimizers cache which of their parameters have a regularizer or a constraint; every
+    # assignment bumps ``rules_changes`` so that the caches see it.
+    rules_changes = 0
+
+    @property
+    def regularizer(self) -> Callable[[Tensor], Tensor] | None:
+        """A penalty ``Tensor -> scalar Tensor`` whose gradient every optimizer adds at ``step``
+        (None for none)."""
+        return self._regularizer
+
+    @regularizer.setter
+    def regularizer(self, value: Callable[[Tensor], Tensor] | None) -> None:
+        self._regularizer = value
+        Parameter.rules_changes += 1
+
+    @property
+    def constraint(self) -> Callable[[Tensor], object] | None:
+        """A projection every optimizer applies after its update (None for none)."""
+        return self._constraint
+
+    @constraint.setter
+    def constraint(self, value: Callable[[Tensor], object] | None) -> None:
+        self._constraint = value
+        Parameter.rules_changes += 1
+
+    def _accumulate_grad(self, g: np.ndarray | Tensor) -> None:
         arena = self.__dict__.get("_arena")
         if arena is None:
             Tensor._accumulate_grad(self, g)
-        else:
-            arena.accumulate(self._slot, g)
+        else:  # a create_graph gradient lands in the arena as values (use autograd.grad)
+            arena.accumulate(self._slot, g._data if isinstance(g, Tensor) else g)
 
     def __repr__(self) -> str:
         return "Parameter containing:\n" + super().__repr__()
@@ -104,16 +137,14 @@ class Parameter(Tensor):
     def __deepcopy__(self, memo: dict) -> Parameter:
         # copy.deepcopy(model) works as in PyTorch (pickling stays refused): the copy owns its
         # arrays, outside any optimizer's arena.
-        new = Parameter(self.data.copy(), requires_grad=self.requires_grad)
+        new = Parameter(self._data.copy(), requires_grad=self.requires_grad)
         new.name = self.name
+        new.regularizer = copy.deepcopy(self.regularizer, memo)
+        new.constraint = copy.deepcopy(self.constraint, memo)
         if self.grad is not None:
-            new.grad = self.grad.copy()
+            new.grad = self.grad._data.copy()
         memo[id(self)] = new
         return new
-
-
-_DATA_SLOT = Tensor.__dict__["data"]
-_GRAD_SLOT = Tensor.__dict__["grad"]
 
 
 def _default_dtype():

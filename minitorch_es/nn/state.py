@@ -37,11 +37,11 @@ class ModuleState:
             for name, p in module._parameters.items():
                 if p is not None:
                     key = f"{mod_name}.{name}" if mod_name else name
-                    out[key] = p if keep_vars else p.data.copy()
+                    out[key] = p if keep_vars else p.detach()
             for name, b in module._buffers.items():
                 if b is not None and name not in module._non_persistent:
                     key = f"{mod_name}.{name}" if mod_name else name
-                    out[key] = b if keep_vars else b.copy()
+                    out[key] = b if keep_vars else b.detach()
         return out
 
     def load_state_dict(
@@ -61,7 +61,7 @@ class ModuleState:
         for key, target in own.items():
             if key in state_dict:
                 value = state_dict[key]
-                value = value.data if isinstance(value, Tensor) else np.asarray(value)
+                value = value._data if isinstance(value, Tensor) else np.asarray(value)
                 target_shape = target.shape
                 if value.shape != target_shape:
                     mismatched.append(f"{key}: expected shape {target_shape}, got {value.shape}")
@@ -80,8 +80,8 @@ class ModuleState:
         for key, target in own.items():
             if key in state_dict:
                 value = state_dict[key]
-                array = target.data if isinstance(target, Tensor) else target
-                array[...] = value.data if isinstance(value, Tensor) else value
+                array = target._data if isinstance(target, Tensor) else target
+                array[...] = value._data if isinstance(value, Tensor) else value
         return IncompatibleKeys(missing, unexpected)
 
 

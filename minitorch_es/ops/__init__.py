@@ -2,8 +2,9 @@
 
 from .arithmetic import Add, Div, MatMul, Mul, Neg, Pow, Sub
 from .elementwise import Abs, Cast, Clamp, Exp, Log, Maximum, Minimum, Sqrt, Where
+from .indexing import GetItem, IndexAdd, IndexPut
 from .reduction import MaxMin, MaxMinDim, Mean, Sum, Var
-from .shape import Cat, Expand, GetItem, Permute, Reshape, Stack
+from .shape import Cat, Expand, Permute, Reshape, Stack
 
 __all__ = [
     "Abs",
@@ -15,6 +16,8 @@ __all__ = [
     "Exp",
     "Expand",
     "GetItem",
+    "IndexAdd",
+    "IndexPut",
     "Log",
     "MatMul",
     "MaxMin",

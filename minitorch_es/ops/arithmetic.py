@@ -4,79 +4,88 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..autograd.function import Function
+from ..autograd.function import Primitive
 from ..errors import ShapeError
-from .broadcast import unbroadcast
 
 
-class Add(Function):
+class Add(Primitive):
     """``a + b``; each gradient is summed back to its input's shape."""
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.shapes = (np.shape(a), np.shape(b))
+        ctx.shapes = (_shape(a), _shape(b))
         return _keep_float(a + b, a, b)
 
     @staticmethod
     def backward(ctx, grad):
         sa, sb = ctx.shapes
         na, nb = ctx.needs_input_grad
+        unbroadcast = ctx.xp.unbroadcast
         return (unbroadcast(grad, sa) if na else None, unbroadcast(grad, sb) if nb else None)
 
 
-class Sub(Function):
+class Sub(Primitive):
     """``a - b``."""
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.shapes = (np.shape(a), np.shape(b))
+        ctx.shapes = (_shape(a), _shape(b))
         return _keep_float(a - b, a, b)
 
     @staticmethod
     def backward(ctx, grad):
         sa, sb = ctx.shapes
         na, nb = ctx.needs_input_grad
+        unbroadcast = ctx.xp.unbroadcast
         return (unbroadcast(grad, sa) if na else None, unbroadcast(-grad, sb) if nb else None)
 
 
-class Mul(Function):
+class Mul(Primitive):
     """``a * b`` (elementwise)."""
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
+        # Only what a wanted gradient needs: x.mul_(3) must not save (and then overwrite) x.
+        na, nb = ctx.needs_input_grad
+        ctx.save_for_backward(a if nb else None, b if na else None)
+        ctx.shapes = (_shape(a), _shape(b))
         return _keep_float(a * b, a, b)
 
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
+        sa, sb = ctx.shapes
         na, nb = ctx.needs_input_grad
+        unbroadcast = ctx.xp.unbroadcast
         return (
-            unbroadcast(grad * b, np.shape(a)) if na else None,
-            unbroadcast(grad * a, np.shape(b)) if nb else None,
+            unbroadcast(grad * b, sa) if na else None,
+            unbroadcast(grad * a, sb) if nb else None,
         )
 
 
-class Div(Function):
+class Div(Primitive):
     """``a / b``."""
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
+        ctx.save_for_backward(a if ctx.needs_input_grad[1] else None, b)
+        ctx.shapes = (_shape(a), _shape(b))
         # Integer / integer is a float tensor of the default dtype, as in PyTorch.
         return _keep_float(np.true_divide(a, b), a, b)
 
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
+        sa, sb = ctx.shapes
         na, nb = ctx.needs_input_grad
+        unbroadcast = ctx.xp.unbroadcast
         return (
-            unbroadcast(grad / b, np.shape(a)) if na else None,
-            unbroadcast(-grad * a / (b * b), np.shape(b)) if nb else None,
+            unbroadcast(grad / b, sa) if na else None,
+            unbroadcast(-grad * a / (b * b), sb) if nb else None,
         )
 
 
-class Neg(Function):
+class Neg(Primitive):
     """``-a``."""
 
     @staticmethod
@@ -88,35 +97,38 @@ class Neg(Function):
         return -grad
 
 
-class Pow(Function):
+class Pow(Primitive):
     """``a ** b``; the exponent gets a gradient too (``a ** b * log(a)``) when it needs one."""
 
     @staticmethod
     def forward(ctx, a, b):
         out = _keep_float(np.power(a, b), a, b)
         ctx.save_for_backward(a, b, out)
+        ctx.shapes = (_shape(a), _shape(b))
+        ctx.square = isinstance(b, (int, float)) and b == 2
         return out
 
     @staticmethod
     def backward(ctx, grad):
         a, b, out = ctx.saved_tensors
+        sa, sb = ctx.shapes
         na, nb = ctx.needs_input_grad
+        xp = ctx.xp
         ga = gb = None
         if na:
-            # d(a^b)/da = b * a^(b-1); written without a^(b-1) of a == 0 when b == 1 or 2.
-            if np.ndim(b) == 0 and b == 2:
-                ga = grad * 2 * a
-            else:
-                ga = grad * b * np.power(a, b - 1)
-            ga = unbroadcast(ga, np.shape(a))
+            # d(a^b)/da = b * a^(b-1); written without a^(b-1) of a == 0 when b == 2.
+            ga = grad * 2 * a if ctx.square else grad * b * xp.pow(a, b - 1)
+            ga = xp.unbroadcast(ga, sa)
         if nb:
+            # d(a^b)/db = a^b * log(a), taken as 0 where a <= 0 (as PyTorch does at a == 0).
+            positive = ctx.saved_arrays[0] > 0
             with np.errstate(divide="ignore", invalid="ignore"):
-                logs = np.where(a > 0, np.log(np.where(a > 0, a, 1)), 0)
-            gb = unbroadcast(grad * out * logs, np.shape(b))
+                logs = xp.where(positive, xp.log(xp.where(positive, a, 1)), 0)
+            gb = xp.unbroadcast(grad * out * logs, sb)
         return ga, gb
 
 
-class MatMul(Function):
+class MatMul(Primitive):
     """``a @ b`` with NumPy's ``matmul`` rules (1-d operands, batched matrices)."""
 
     @staticmethod
@@ -129,16 +141,21 @@ class MatMul(Function):
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
         na, nb = ctx.needs_input_grad
+        xp = ctx.xp
         a2 = a[None, :] if a.ndim == 1 else a
         b2 = b[:, None] if b.ndim == 1 else b
         batch = np.broadcast_shapes(a2.shape[:-2], b2.shape[:-2])
         g2 = grad.reshape(batch + (a2.shape[-2], b2.shape[-1]))
         ga = gb = None
         if na:
-            ga = unbroadcast(g2 @ np.swapaxes(b2, -1, -2), a2.shape).reshape(a.shape)
+            ga = xp.unbroadcast(g2 @ xp.matrix_transpose(b2), a2.shape).reshape(a.shape)
         if nb:
-            gb = unbroadcast(np.swapaxes(a2, -1, -2) @ g2, b2.shape).reshape(b.shape)
+            gb = xp.unbroadcast(xp.matrix_transpose(a2) @ g2, b2.shape).reshape(b.shape)
         return ga, gb
+
+
+def _shape(x) -> tuple:
+    return x.shape if type(x) is np.ndarray else np.shape(x)
 
 
 def _check_matmul(a, b) -> None:
@@ -176,6 +193,6 @@ def _keep_float(out, a, b):
 
 
 def _default_float():
-    from ..tensor import get_default_dtype
+    from ..dtypes import get_default_dtype
 
     return get_default_dtype()

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..autograd.function import Function
-from .broadcast import unbroadcast
+from ..autograd.function import Primitive
 
 
-class Exp(Function):
+class Exp(Primitive):
     """``exp(a)``; backward reuses the output."""
 
     @staticmethod
@@ -23,7 +22,7 @@ class Exp(Function):
         return grad * out
 
 
-class Log(Function):
+class Log(Primitive):
     """``log(a)`` (natural)."""
 
     @staticmethod
@@ -37,7 +36,7 @@ class Log(Function):
         return grad / a
 
 
-class Sqrt(Function):
+class Sqrt(Primitive):
     """``sqrt(a)``."""
 
     @staticmethod
@@ -52,7 +51,7 @@ class Sqrt(Function):
         return grad / (2 * out)
 
 
-class Abs(Function):
+class Abs(Primitive):
     """``abs(a)``; the gradient at 0 is 0, as in PyTorch."""
 
     @staticmethod
@@ -62,32 +61,30 @@ class Abs(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        (a,) = ctx.saved_tensors
-        return grad * np.sign(a)  # sign(0) = 0, as PyTorch
+        (a,) = ctx.saved_arrays
+        return grad * np.sign(a)  # sign(0) = 0, as PyTorch; a constant of the derivative
 
 
-class Clamp(Function):
+class Clamp(Primitive):
     """``clip(a, min, max)``; the gradient passes where ``min <= a <= max``."""
 
     @staticmethod
     def forward(ctx, a, min=None, max=None):
-        ctx.save_for_backward(a)
-        ctx.bounds = (min, max)
+        if ctx.needs_input_grad[0]:  # the mask, now: a.clamp_() overwrites a
+            inside = np.ones(a.shape, dtype=bool)
+            if min is not None:
+                inside &= a >= min
+            if max is not None:
+                inside &= a <= max
+            ctx.inside = inside
         return np.clip(a, min, max)
 
     @staticmethod
     def backward(ctx, grad):
-        (a,) = ctx.saved_tensors
-        lo, hi = ctx.bounds
-        inside = np.ones(a.shape, dtype=bool)
-        if lo is not None:
-            inside &= a >= lo
-        if hi is not None:
-            inside &= a <= hi
-        return grad * inside
+        return grad * ctx.inside  # a constant of the derivative
 
 
-class Maximum(Function):
+class Maximum(Primitive):
     """The elementwise larger of two tensors."""
 
     @staticmethod
@@ -97,11 +94,11 @@ class Maximum(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        a, b = ctx.saved_tensors
+        a, b = ctx.saved_arrays
         return _split_by_winner(ctx, grad, a > b, a == b)
 
 
-class Minimum(Function):
+class Minimum(Primitive):
     """The elementwise smaller of two tensors."""
 
     @staticmethod
@@ -111,22 +108,23 @@ class Minimum(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        a, b = ctx.saved_tensors
+        a, b = ctx.saved_arrays
         return _split_by_winner(ctx, grad, a < b, a == b)
 
 
 def _split_by_winner(ctx, grad, a_wins, tie):
     """The gradient goes to the selected argument; ties share it equally, as in PyTorch."""
-    a, b = ctx.saved_tensors
+    a, b = ctx.saved_arrays
     share_a = np.where(a_wins, 1.0, np.where(tie, 0.5, 0.0)).astype(grad.dtype)
     na, nb = ctx.needs_input_grad
+    unbroadcast = ctx.xp.unbroadcast
     return (
         unbroadcast(grad * share_a, np.shape(a)) if na else None,
         unbroadcast(grad * (1 - share_a), np.shape(b)) if nb else None,
     )
 
 
-class Where(Function):
+class Where(Primitive):
     """``where(condition, a, b)``; each branch gets the gradient where it was chosen."""
 
     @staticmethod
@@ -138,18 +136,19 @@ class Where(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        (cond,) = ctx.saved_tensors
+        (cond,) = ctx.saved_arrays
         sa, sb = ctx.shapes
         _, na, nb = ctx.needs_input_grad
+        xp = ctx.xp
         zero = np.zeros((), dtype=grad.dtype)
         return (
             None,
-            unbroadcast(np.where(cond, grad, zero), sa) if na else None,
-            unbroadcast(np.where(cond, zero, grad), sb) if nb else None,
+            xp.unbroadcast(xp.where(cond, grad, zero), sa) if na else None,
+            xp.unbroadcast(xp.where(cond, zero, grad), sb) if nb else None,
         )
 
 
-class Cast(Function):
+class Cast(Primitive):
     """A change of floating dtype inside the graph; the gradient is cast back."""
 
     @staticmethod
@@ -159,4 +158,4 @@ class Cast(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return grad.astype(ctx.src), None
+        return ctx.xp.astype(grad, ctx.src), None

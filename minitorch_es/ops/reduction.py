@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..autograd.function import Function
+from ..autograd.function import Primitive
 from ..errors import ShapeError
 
 
@@ -31,14 +31,14 @@ def normalize_dims(dim, ndim: int, op: str):
     return tuple(sorted(set(out)))
 
 
-def _expand(grad, shape, dims, keepdim):
+def _expand(xp, grad, shape, dims, keepdim):
     """Broadcast a reduced gradient back over the reduced axes."""
     if dims is not None and not keepdim:
-        grad = np.expand_dims(grad, dims)
-    return np.broadcast_to(grad, shape)
+        grad = xp.expand_dims(grad, dims)
+    return xp.broadcast_to(grad, shape)
 
 
-class Sum(Function):
+class Sum(Primitive):
     """Sum over ``dim`` (all elements when None)."""
 
     @staticmethod
@@ -53,10 +53,10 @@ class Sum(Function):
     @staticmethod
     def backward(ctx, grad):
         shape, dims, keepdim = ctx.meta
-        return _expand(grad, shape, dims, keepdim)
+        return _expand(ctx.xp, grad, shape, dims, keepdim)
 
 
-class Mean(Function):
+class Mean(Primitive):
     """Mean over ``dim`` (all elements when None)."""
 
     @staticmethod
@@ -74,10 +74,10 @@ class Mean(Function):
     @staticmethod
     def backward(ctx, grad):
         shape, dims, keepdim, count = ctx.meta
-        return _expand(grad / count, shape, dims, keepdim)
+        return _expand(ctx.xp, grad / count, shape, dims, keepdim)
 
 
-class Var(Function):
+class Var(Primitive):
     """Variance over ``dim`` with ``correction`` (1: unbiased, as PyTorch's default)."""
 
     @staticmethod
@@ -90,19 +90,21 @@ class Var(Function):
         dims = normalize_dims(dim, a.ndim, "var")
         count = a.size if dims is None else int(np.prod([a.shape[d] for d in dims]))
         centered = a - a.mean(axis=dims, keepdims=True)
-        ctx.save_for_backward(centered)
+        ctx.save_for_backward(a)
         ctx.meta = (dims, keepdim, count - correction)
         with np.errstate(divide="ignore", invalid="ignore"):
             return (centered * centered).sum(axis=dims, keepdims=keepdim) / (count - correction)
 
     @staticmethod
     def backward(ctx, grad):
-        (centered,) = ctx.saved_tensors
+        (a,) = ctx.saved_tensors
         dims, keepdim, denom = ctx.meta
-        return _expand(grad, centered.shape, dims, keepdim) * (2 * centered / denom)
+        xp = ctx.xp
+        centered = a - xp.mean(a, axis=dims, keepdims=True)  # again: it depends on a
+        return _expand(xp, grad, a.shape, dims, keepdim) * (2 * centered / denom)
 
 
-class MaxMin(Function):
+class MaxMin(Primitive):
     """max / min over all elements (gradient shared evenly among ties, as in PyTorch)."""
 
     @staticmethod
@@ -115,12 +117,12 @@ class MaxMin(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        a, out = ctx.saved_tensors
-        mask = a == out
-        return mask * (grad / mask.sum()).astype(a.dtype)
+        a, out = ctx.saved_arrays
+        mask = a == out  # a constant of the derivative
+        return mask * (grad / mask.sum())
 
 
-class MaxMinDim(Function):
+class MaxMinDim(Primitive):
     """Values of max / min along one dim; the gradient goes to the returned index."""
 
     @staticmethod
@@ -135,8 +137,8 @@ class MaxMinDim(Function):
     @staticmethod
     def backward(ctx, grad):
         shape, d, idx, keepdim = ctx.meta
-        out = np.zeros(shape, dtype=grad.dtype)
         if not shape:
             return grad
-        np.put_along_axis(out, idx, grad if keepdim else np.expand_dims(grad, d), axis=d)
-        return out
+        chosen = np.zeros(shape, dtype=bool)  # a constant of the derivative
+        np.put_along_axis(chosen, idx, True, axis=d)
+        return _expand(ctx.xp, grad, shape, (d,), keepdim) * chosen

@@ -1,16 +1,18 @@
-"""Shape primitives: reshape, transpose/permute, squeeze/unsqueeze, expand, indexing, cat, stack."""
+"""Shape primitives: reshape, transpose/permute, expand, cat, stack."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from ..autograd.function import Function
+from ..autograd.function import Primitive
 from ..errors import ShapeError
 from .reduction import wrap_dim
 
 
-class Reshape(Function):
+class Reshape(Primitive):
     """The same elements in a new shape."""
+
+    is_view = True
 
     @staticmethod
     def forward(ctx, a, shape):
@@ -28,8 +30,10 @@ class Reshape(Function):
         return grad.reshape(ctx.shape), None
 
 
-class Permute(Function):
+class Permute(Primitive):
     """The dimensions reordered."""
+
+    is_view = True
 
     @staticmethod
     def forward(ctx, a, dims):
@@ -44,11 +48,13 @@ class Permute(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return grad.transpose(np.argsort(ctx.dims)), None
+        return ctx.xp.permute_dims(grad, tuple(np.argsort(ctx.dims))), None
 
 
-class Expand(Function):
+class Expand(Primitive):
     """Broadcast to a larger shape; the gradient is summed back."""
+
+    is_view = True
 
     @staticmethod
     def forward(ctx, a, shape):
@@ -60,39 +66,10 @@ class Expand(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        from .broadcast import unbroadcast
-
-        return unbroadcast(grad, ctx.shape), None
+        return ctx.xp.unbroadcast(grad, ctx.shape), None
 
 
-class GetItem(Function):
-    """Indexing (``a[index]``: ints, slices, arrays, masks); the gradient is scattered back."""
-
-    @staticmethod
-    def forward(ctx, a, index):
-        ctx.meta = (a.shape, a.dtype, index)
-        try:
-            return a[index]
-        except IndexError as e:
-            raise IndexError(f"indexing a tensor of shape {a.shape} with {index!r}: {e}") from None
-
-    @staticmethod
-    def backward(ctx, grad):
-        shape, dtype, index = ctx.meta
-        out = np.zeros(shape, dtype=grad.dtype)
-        if _is_basic(index):
-            out[index] = grad  # a view: no element is selected twice
-        else:
-            np.add.at(out, index, grad)  # repeated indices accumulate
-        return out, None
-
-
-def _is_basic(index) -> bool:
-    items = index if isinstance(index, tuple) else (index,)
-    return all(i is None or i is Ellipsis or isinstance(i, (slice, int, np.integer)) for i in items)
-
-
-class Cat(Function):
+class Cat(Primitive):
     """Join tensors along an existing dimension."""
 
     @staticmethod
@@ -111,10 +88,10 @@ class Cat(Function):
     @staticmethod
     def backward(ctx, grad):
         d, splits = ctx.meta
-        return tuple(np.split(grad, splits, axis=d))
+        return tuple(ctx.xp.split(grad, splits, axis=d))
 
 
-class Stack(Function):
+class Stack(Primitive):
     """Join tensors along a new dimension."""
 
     @staticmethod
@@ -131,7 +108,7 @@ class Stack(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return tuple(np.moveaxis(grad, ctx.d, 0))
+        return tuple(ctx.xp.moveaxis(grad, ctx.d, 0))
 
 
 def _check_same_rank(arrays, op):

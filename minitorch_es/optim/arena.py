@@ -29,8 +29,8 @@ class ParameterArena:
 
     def __init__(self, params: list, dtype: np.dtype) -> None:
         self.params = params
-        self.shapes = [p.data.shape for p in params]
-        sizes = [p.data.size for p in params]
+        self.shapes = [p._data.shape for p in params]
+        sizes = [p._data.size for p in params]
         ends = np.cumsum(sizes)
         self.slices = [slice(int(e - s), int(e)) for s, e in zip(sizes, ends)]
         total = int(ends[-1]) if sizes else 0
@@ -48,21 +48,22 @@ class ParameterArena:
         self._grad_views = [
             self.grad[sl].reshape(shape) for sl, shape in zip(self.slices, self.shapes)
         ]
+        self._grad_tensors: list = [None] * len(params)  # Tensor views, made on first access
         self.loose = []  # plain Tensors (not Parameters): their grads are gathered at step time
         self._loose_views = {}
         for i, (p, sl) in enumerate(zip(params, self.slices)):
             old_grad = p.grad
-            self.data[sl] = p.data.reshape(-1)
+            self.data[sl] = p._data.reshape(-1)
             view = self.data[sl].reshape(self.shapes[i])
             if isinstance(p, Parameter):
                 if p._arena is not None:
                     p._arena.released = True
                 p._arena = None
-                p.data = view
+                p._data = view
                 p._arena, p._slot = self, i
                 p.grad = old_grad
             else:
-                p.data = view
+                p._data = view
                 self.loose.append(i)
                 self._loose_views[i] = view
 
@@ -73,6 +74,18 @@ class ParameterArena:
     def grad_view(self, i: int) -> np.ndarray | None:
         """Parameter ``i``'s gradient view, or None when it has no gradient."""
         return self._grad_views[i] if self.has_grad[i] else None
+
+    def grad_tensor(self, i: int):  # noqa: ANN201  (Tensor | None; tensor imports this module)
+        """Parameter ``i``'s gradient as a Tensor viewing the arena (the same object each
+        time, as PyTorch's ``p.grad``), or None when it has no gradient."""
+        if not self.has_grad[i]:
+            return None
+        t = self._grad_tensors[i]
+        if t is None:
+            from ..tensor import Tensor
+
+            t = self._grad_tensors[i] = Tensor._wrap(self._grad_views[i])
+        return t
 
     def set_grad(self, i: int, value: ArrayLike | None) -> None:
         """Assign parameter ``i``'s gradient (copied into the arena; None clears it)."""
@@ -102,7 +115,7 @@ class ParameterArena:
     def gather_loose_grads(self) -> None:
         """Copy the gradients of plain Tensors (not Parameters) into the arena before a step."""
         for i in self.loose:
-            if self.params[i].data is not self._loose_views[i]:
+            if self.params[i]._data is not self._loose_views[i]:
                 # A plain Tensor cannot refuse to be rebound, so the optimizer checks instead.
                 raise RuntimeError(
                     f"tensor {i} (shape {self.shapes[i]}) of this optimizer no longer uses its "
@@ -112,7 +125,7 @@ class ParameterArena:
             g = self.params[i].grad
             self.has_grad[i] = g is not None
             if g is not None:
-                self._grad_views[i][...] = g
+                self._grad_views[i][...] = g._data
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Zero every gradient at once; with ``set_to_none`` also mark them absent."""
@@ -124,7 +137,7 @@ class ParameterArena:
         else:
             for i in self.loose:
                 if self.params[i].grad is not None:
-                    self.params[i].grad[...] = 0
+                    self.params[i].grad._data[...] = 0
 
     # ------------------------------------------------------------------ state
     # A moment estimate whose gradient stays 0 (e.g. weights of always-black MNIST pixels) decays

@@ -28,7 +28,25 @@ class LRScheduler(Configurable):
         >>> sched = Halving(mt.optim.SGD(mt.nn.Linear(2, 1).parameters(), lr=1.0))
         >>> sched.step(); sched.get_last_lr()
         [0.5]
+
+    Three class attributes tell a training loop (the `Trainer`) how to drive a schedule:
+
+    * ``interval``: ``"epoch"`` (the default) to step once per epoch, ``"step"`` to step after
+      every optimizer step (a schedule counted in batches, such as OneCycleLR);
+    * ``monitor``: None, or the log key whose value ``step`` takes (ReduceLROnPlateau's
+      ``"val_loss"``; without validation data the Trainer passes the training ``"loss"``);
+    * ``run_length_arguments``: the constructor arguments that say how long the schedule is
+      (CosineAnnealingLR's ``("T_max",)``). A Trainer given the scheduler by name, config or
+      class without any of them passes the first one the number of times it will step the
+      schedule in ``fit`` (epochs, or optimizer steps when ``interval`` is ``"step"``).
+
+    An instance may override ``interval`` and ``monitor`` (e.g. ``sched.monitor =
+    "val_accuracy"``).
     """
+
+    interval: str = "epoch"
+    monitor: str | None = None
+    run_length_arguments: tuple[str, ...] = ()
 
     def __init__(self, optimizer: Optimizer, last_epoch: int = -1) -> None:
         if not isinstance(optimizer, Optimizer):

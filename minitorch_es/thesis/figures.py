@@ -49,7 +49,7 @@ def value_and_derivative(fn, x: np.ndarray):
     t = mt.tensor(x, dtype=mt.float64, requires_grad=True)
     y = fn(t)
     y.sum().backward()
-    return y.data.copy(), t.grad.copy()
+    return y._data.copy(), t.grad._data.copy()
 
 
 def activation_curves(x: np.ndarray) -> dict:

@@ -15,9 +15,11 @@ from dataclasses import dataclass
 import numpy as np
 
 import minitorch_es as mt
+from minitorch_es.training.history import epoch_axis
 
 from . import plotting
-from .progress import EpochBar
+from .mnist_data import Unavailable, load
+from .progress import EpochProgress
 from .result import Result, Row, percent
 
 TITLE_MLP = "4.4 MNIST MLP"
@@ -75,22 +77,6 @@ def cnn_optimizer(model, epochs: int):
     return optimizer, mt.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=epochs)
 
 
-def load(config):
-    """``((x_train, y_train), (x_test, y_test))`` scaled to [0, 1] (flattened later), or a
-    string saying why MNIST is unavailable."""
-    try:
-        (x_train, y_train), (x_test, y_test) = mt.data.datasets.load_mnist(
-            config.data_dir, download=config.download, verify=config.verify
-        )
-    except (OSError, ValueError) as e:  # not found, download failed, checksum, malformed
-        return f"{type(e).__name__}: {e}"
-    scale = np.float32(1 / 255)
-    return (
-        (x_train.astype(np.float32) * scale, y_train),
-        (x_test.astype(np.float32) * scale, y_test),
-    )
-
-
 def accuracy(model, x, y, batch_size: int = 2000) -> float:
     """Share of correctly classified images (eval mode, no grad)."""
     was_training = model.training
@@ -98,7 +84,7 @@ def accuracy(model, x, y, batch_size: int = 2000) -> float:
     correct = 0
     with mt.no_grad():
         for i in range(0, len(x), batch_size):
-            logits = model(mt.tensor(x[i : i + batch_size])).data
+            logits = model(mt.tensor(x[i : i + batch_size]))._data
             correct += int(np.sum(logits.argmax(axis=1) == y[i : i + batch_size]))
     model.train(was_training)
     return correct / max(len(x), 1)
@@ -130,7 +116,7 @@ def fit(
     """Train on cross-entropy with batch 128 and validation_split 0.1 (Adam by default);
     returns ``(history, test accuracy per epoch, seconds)``."""
     test = TestAccuracy(x_test, y_test)
-    callbacks = [test] + ([EpochBar(name)] if progress else [])
+    callbacks = [test, EpochProgress(name, progress)]
     trainer = mt.Trainer(
         model,
         optimizer=optimizer,
@@ -154,16 +140,15 @@ def run(config) -> Result:
     budget = QUICK if config.quick else FULL
     result = Result("mnist", "4.4 MNIST")
     data = load(config)
-    if isinstance(data, str):
-        reason = data.splitlines()[0]
+    if isinstance(data, Unavailable):
         for title, thesis in ((TITLE_MLP, "95% test"), (TITLE_CNN, "")):
-            result.rows.append(Row(title, "test accuracy", thesis, f"not run: {reason}"))
+            result.rows.append(Row(title, "test accuracy", thesis, f"not run: {data.short}"))
         result.notes.append(
-            "MNIST is unavailable, so its rows were skipped:\n\n"
-            + data
-            + "\n\nPass --data-dir DIR (or set MINITORCH_ES_DATA) to a directory "
-            "with the four IDX files."
+            f"MNIST could not be used, so its rows were skipped:\n\n{data.detail}\n\n"
+            f"{data.short}: {data.hint}."
         )
+        result.problem = f"{data.short}: {data.hint}"
+        result.seconds = time.perf_counter() - start
         return result
     (x_train, y_train), (x_test, y_test) = data
     x_train, y_train = _subset(x_train, y_train, budget.train)
@@ -198,9 +183,17 @@ def run(config) -> Result:
         ),
         Row(
             TITLE_MLP,
-            f"test accuracy (target >= {percent(TARGET_MLP)})",
+            "test accuracy after the last epoch",
             percent(THESIS["test"]),
             f"{percent(test_curve[-1])} ({_first(test_curve, TARGET_MLP)})",
+            epochs,
+        ),
+        Row(
+            TITLE_MLP,
+            f"test accuracy, weights of the best validation epoch (target >= "
+            f"{percent(TARGET_MLP)})",
+            "-",
+            f"{percent(test_curve[best_epoch(hist)])} (epoch {best_epoch(hist) + 1})",
             epochs,
         ),
     ]
@@ -242,6 +235,11 @@ def run(config) -> Result:
         f"cross-entropy of the thesis. CNN: conv 1->16 3x3, batch norm, ReLU, maxpool 2, conv "
         f"16->32 3x3, batch norm, ReLU, maxpool 2, flatten, 800->64 ReLU -> 10; Adam lr 0.002 "
         f"with cosine annealing to 0, same batch and split"
+        f". The MLP overfits (train accuracy near 99.4%), so its last epoch's test accuracy "
+        f"moves by a few tenths with the floating-point summation order (the BLAS thread "
+        f"count); the best validation epoch's weights, which "
+        f"ModelCheckpoint(monitor='val_accuracy', save_best_only=True) would keep, are chosen "
+        f"without looking at the test set"
         + (f", trained on the first {len(x_cnn)} images" if budget.cnn_train else "")
         + "."
     )
@@ -254,6 +252,11 @@ def run(config) -> Result:
     )
     result.seconds = time.perf_counter() - start
     return result
+
+
+def best_epoch(history: dict) -> int:
+    """0-based epoch of the highest validation accuracy (the first, on ties)."""
+    return int(np.argmax(history["val_accuracy"]))
 
 
 def _first(curve, target: float) -> str:
@@ -285,7 +288,9 @@ def figure(data: dict):
             )
         if name == "mlp":
             ax.axhline(THESIS["test"], color="gray", linestyle=":", label="thesis test (95%)")
+            best = best_epoch(curves) + 1
+            ax.axvline(best, color="C1", linestyle="--", linewidth=0.8, label="best validation")
         ax.set(title=f"{name.upper()} accuracy", xlabel="epoch", ylabel="accuracy")
-        ax.xaxis.get_major_locator().set_params(integer=True)
+        epoch_axis(ax, range(1, len(curves["accuracy"]) + 1))
         ax.legend(loc="lower right")
     return fig

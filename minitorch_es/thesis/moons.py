@@ -22,9 +22,10 @@ from dataclasses import dataclass
 import numpy as np
 
 import minitorch_es as mt
+from minitorch_es.training.history import epoch_axis
 
 from . import plotting
-from .progress import EpochBar
+from .progress import EpochProgress
 from .result import Result, Row, percent
 
 TITLE = "4.2 Two classes (moons)"
@@ -75,7 +76,7 @@ def build_model(hidden, activation: str) -> mt.nn.Module:
 def accuracy(model, X, y) -> float:
     """Share of points whose rounded prediction equals the label (the annex's ``np.round``)."""
     with mt.no_grad():
-        prob = model(mt.tensor(X, dtype=mt.float32)).data.ravel()
+        prob = model(mt.tensor(X, dtype=mt.float32))._data.ravel()
     return float(np.mean((prob >= 0.5) == (y == 1)))
 
 
@@ -101,7 +102,7 @@ def train_model(spec: Spec, X, y, epochs: int, progress: bool):
     """Fit one model; returns ``(model, accuracy per epoch, seconds)``."""
     model = build_model(spec.hidden, spec.activation)
     curve = AccuracyCurve(X, y)
-    callbacks = [curve] + ([EpochBar(f"moons {spec.name}")] if progress else [])
+    callbacks = [curve, EpochProgress(f"moons {spec.name}", progress)]
     trainer = mt.Trainer(
         model,
         optimizer=mt.optim.Adam(model.parameters(), lr=spec.lr),
@@ -252,7 +253,7 @@ def boundaries(models: dict, X, y):
 
             def predict(points, model=model):
                 with mt.no_grad():
-                    return np.round(model(mt.tensor(points, dtype=mt.float32)).data)
+                    return np.round(model(mt.tensor(points, dtype=mt.float32))._data)
 
             xx, yy, zz = plotting.grid_predictions(predict, X, step=0.02)
             ax.contourf(xx, yy, zz, alpha=0.25, cmap=ListedColormap(("#FF0000", "#0000FF")))
@@ -288,5 +289,6 @@ def accuracy_figure(curves: dict):
         ylim=(0.7, 1.0),
         title="Sigmoid vs ReLU: accuracy per epoch",
     )
+    epoch_axis(ax, range(1, len(curves["sigmoid"]) + 1))
     ax.legend()
     return fig

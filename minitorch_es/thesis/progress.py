@@ -1,40 +1,36 @@
-"""Progress bars for the thesis runs (tqdm, cleared when done)."""
+"""Progress of the thesis runs, by the package's console policy (`minitorch_es.console`): a bar
+on a terminal, a plain line every few seconds in a log, nothing with ``--no-progress``. It goes
+to stderr; the results table is stdout."""
 
 from __future__ import annotations
 
 import minitorch_es as mt
+from minitorch_es.console import Progress, progress_range
+
+SHOWN = ("loss", "accuracy", "val_accuracy")
 
 
-class EpochBar(mt.Callback):
-    """A tqdm bar advanced once per epoch of ``Trainer.fit``, with the running loss/accuracy."""
+class EpochProgress(mt.Callback):
+    """The progress of a ``Trainer.fit``, one step per epoch, with the running loss/accuracy."""
 
-    def __init__(self, desc: str) -> None:
-        self.desc = desc
-        self.bar = None
+    def __init__(self, desc: str, enabled: bool = True) -> None:
+        self.desc, self.enabled = desc, enabled
+        self.progress = None
 
     def on_train_begin(self, logs=None) -> None:
-        from tqdm import tqdm
-
-        total = self.trainer.params.get("epochs", 0) - self.trainer.params.get("initial_epoch", 0)
-        self.bar = tqdm(total=total, desc=self.desc, unit="epoch", leave=False)
+        params = self.trainer.params
+        total = params.get("epochs", 0) - params.get("initial_epoch", 0)
+        self.progress = Progress(total, self.desc, unit="epoch", enabled=self.enabled)
 
     def on_epoch_end(self, epoch, logs=None) -> None:
-        keys = ("loss", "accuracy", "val_accuracy")
-        self.bar.set_postfix(
-            {k: f"{logs[k]:.4f}" for k in keys if k in (logs or {})}, refresh=False
-        )
-        self.bar.update(1)
+        self.progress.update(1, **{k: logs[k] for k in SHOWN if k in (logs or {})})
 
     def on_train_end(self, logs=None) -> None:
-        if self.bar is not None:
-            self.bar.close()
-            self.bar = None
+        if self.progress is not None:
+            self.progress.close()
+            self.progress = None
 
 
 def epochs(n: int, desc: str, enabled: bool):
-    """``range(n)``, wrapped in a tqdm bar when ``enabled``."""
-    if not enabled:
-        return range(n)
-    from tqdm import tqdm
-
-    return tqdm(range(n), desc=desc, unit="epoch", leave=False)
+    """``range(n)`` with its progress shown (when ``enabled``)."""
+    return progress_range(n, desc, "epoch", enabled)

@@ -17,6 +17,7 @@ import numpy as np
 import minitorch_es as mt
 
 from . import plotting
+from .progress import epochs as progress_epochs
 from .result import Result, Row
 
 EPOCHS, LR = 1500, 0.01
@@ -54,7 +55,7 @@ def train(epochs: int = EPOCHS, lr: float = LR, progress: bool = False):
         model.bias.data[...] = bias
     optimizer = mt.optim.SGD(model.parameters(), lr=lr)
     path = []
-    for _ in _epochs(epochs, progress):
+    for _ in progress_epochs(epochs, "regression", progress):
         sse = sum_squared_errors(model(x), y)
         path.append((model.weight.item(), model.bias.item(), sse.item()))
         optimizer.zero_grad()
@@ -64,14 +65,6 @@ def train(epochs: int = EPOCHS, lr: float = LR, progress: bool = False):
         final = sum_squared_errors(model(x), y).item()
     path.append((model.weight.item(), model.bias.item(), final))
     return model, np.array(path)
-
-
-def _epochs(epochs: int, progress: bool):
-    if not progress:
-        return range(epochs)
-    from tqdm import tqdm
-
-    return tqdm(range(epochs), desc="regression", leave=False, unit="epoch")
 
 
 def least_squares() -> tuple[float, float, float]:
@@ -179,7 +172,10 @@ def figures(path: np.ndarray, minimum):
     ax3.plot_surface(W, B, L, cmap="CMRmap", linewidth=0, antialiased=True, alpha=0.8)
     ax3.plot(path[:, 0], path[:, 1], path[:, 2], color="r", linestyle="--", zorder=10)
     ax3.plot([minimum[0]], [minimum[1]], [path[-1, 2]], "gX", markersize=12)
-    ax3.set(xlabel="weight", ylabel="bias", zlabel="loss")
+    ax3.set_title("loss sum((y_hat-y)^2)")
+    for set_label, name in ((ax3.set_xlabel, "weight"), (ax3.set_ylabel, "bias")):
+        set_label(name, labelpad=8)
+    ax3.set_zlabel("loss", labelpad=10)  # clear of the tick labels
     ax2 = surface.add_subplot(1, 2, 2)
     levels = np.geomspace(max(L.min(), 1e-3), L.max(), 30)
     ax2.contour(W, B, L, levels=levels, cmap="viridis", linewidths=0.8)

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import numpy as np
 
+from minitorch_es.console import format_table as format_columns
+
 from . import plotting
 from .result import format_seconds
 
@@ -22,12 +24,16 @@ def table_cells(results) -> list[list[str]]:
 
 
 def format_table(results) -> str:
-    """A plain-text table with aligned columns (what the command prints)."""
-    rows = [COLUMNS] + table_cells(results)
-    widths = [max(len(r[i]) for r in rows) for i in range(len(COLUMNS))]
-    lines = ["  ".join(cell.ljust(w) for cell, w in zip(r, widths)).rstrip() for r in rows]
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    return "\n".join(lines)
+    """The printed table: a section per experiment (the first column becomes its title), its
+    rows indented beneath, cells wrapped so every line fits the console's 100 columns."""
+    rows: list = []
+    title = None
+    for cells in table_cells(results):
+        if cells[0] != title:
+            title = cells[0]
+            rows.append(title)
+        rows.append(cells[1:])
+    return format_columns(COLUMNS[1:], rows, indent=2)
 
 
 def markdown_table(results) -> str:

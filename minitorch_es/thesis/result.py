@@ -35,7 +35,8 @@ class FigureFile:
 @dataclass
 class Result:
     """An experiment's outcome. ``data`` keeps the raw numbers (curves, weights) for tests and
-    for readers who want more than the table."""
+    for readers who want more than the table. ``problem`` is set when the experiment could not
+    run or crashed: one line saying what happened and what to do (the command then exits 1)."""
 
     name: str
     title: str
@@ -44,6 +45,7 @@ class Result:
     notes: list[str] = field(default_factory=list)
     data: dict = field(default_factory=dict)
     seconds: float = 0.0
+    problem: str = ""
 
 
 @dataclass
@@ -53,7 +55,7 @@ class RunConfig:
     ``quick`` keeps the code path and shrinks epochs / data; ``verify`` checks the MNIST files
     against their published SHA-256 (turn it off only for files of your own, e.g. tests' fake
     MNIST); ``download`` allows fetching MNIST when it is not found locally; ``progress`` shows
-    tqdm bars.
+    the progress (bars on a terminal, periodic lines in a log, see `minitorch_es.console`).
     """
 
     out_dir: Path = Path("thesis-report")

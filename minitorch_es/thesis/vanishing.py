@@ -16,6 +16,7 @@ import time
 import numpy as np
 
 import minitorch_es as mt
+from minitorch_es.training.history import epoch_axis
 
 from . import plotting
 from .result import Row
@@ -68,7 +69,7 @@ def run(config, result) -> None:
             f"layer 1 / layer {DEPTH} gradient norm, sigmoid",
             "-> 0 (Fig. 43)",
             f"{ratio['sigmoid']:.1e}",
-            "first epoch",
+            "1",
             seconds,
         ),
         Row(
@@ -76,7 +77,7 @@ def run(config, result) -> None:
             f"layer 1 / layer {DEPTH} gradient norm, ReLU + He init",
             "(the cure, 3.6)",
             f"{ratio['relu_he']:.2f}",
-            "first epoch",
+            "1",
         ),
         Row(
             TITLE,
@@ -120,6 +121,7 @@ def figure(runs: dict):
     )
     left.set_xticks(range(1, DEPTH + 2))
     right.set(title="training loss", xlabel="epoch", ylabel="binary cross-entropy")
+    epoch_axis(right, range(1, len(losses) + 1))
     left.legend()
     right.legend()
     return fig

@@ -21,7 +21,7 @@ import time
 import numpy as np
 
 import minitorch_es as mt
-from minitorch_es.autograd import Function
+from minitorch_es.autograd import Primitive
 from minitorch_es.nn import Module, Parameter
 
 from . import plotting
@@ -39,7 +39,7 @@ def _sigmoid(z):
     return 1.0 / (1.0 + np.exp(-z))
 
 
-class ThesisXORFunction(Function):
+class ThesisXORFunction(Primitive):
     """``a2 = sigmoid(sigmoid(x @ wih) @ who)`` with the thesis's backpropagation (Figs. 39-41).
 
     ``backward`` receives ``dL/da2`` (the annex's ``da2``) and applies the delta rule:
@@ -115,7 +115,7 @@ def train(model: Module, X, y, epochs: int, orders=None, desc: str = "", progres
             total += 2 * loss.item()
         per_epoch.append(total)
     with mt.no_grad():
-        final = model(X).data.ravel().copy()
+        final = model(X)._data.ravel().copy()
     return {"epoch": np.array(per_epoch), "update": np.array(per_update), "pred": final}
 
 

@@ -7,7 +7,7 @@ Order of the hooks in ``Trainer.fit`` (``batch`` is the 0-based index within the
         on_batch_begin(batch, logs)        # logs: {"batch", "size"}
           forward, loss, backward
         on_after_backward(batch, logs)     # gradients are ready, weights not yet updated
-          optimizer.step(), constraints
+          optimizer.step() (with the parameters' regularizers and constraints)
         on_batch_end(batch, logs)          # logs: running "loss" and metrics, "batch_loss"
       validation, scheduler.step()
       on_epoch_end(epoch, logs)            # "loss", metrics, "val_*", "lr"
@@ -20,14 +20,16 @@ fit raises `NonFiniteLossError`.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..config import Configurable
+from ..errors import warn
+from .messages import say
 
-if TYPE_CHECKING:
-    from .trainer import Trainer
+# What a callback is attached to: the Trainer (named loosely, as Keras's ``set_model``, since
+# the Trainer is built on this module).
+Trainer = Any
 
 HOOKS = (
     "on_train_begin",
@@ -75,6 +77,13 @@ class Callback(Configurable):
         """Attach the callback to ``trainer`` (sets ``self.trainer`` and ``self.model``)."""
         self.trainer = trainer
         self.model = trainer.model
+
+    def announce(self, message: str) -> None:
+        """Print a ``verbose`` message once: on the main process of the trainer's strategy
+        (rank 0 of a data-parallel fit)."""
+        strategy = getattr(self.trainer, "strategy", None)
+        if strategy is None or strategy.is_main:
+            say(message)
 
     def on_train_begin(self, logs: dict[str, Any] | None = None) -> None:
         """Called once when ``fit`` starts."""
@@ -187,16 +196,18 @@ class CallbackList:
         return {key: cb.state_dict() for key, cb in zip(self.keys(), self.callbacks)}
 
     def load_state_dict(self, state: dict) -> None:
-        """Restore each callback from its key; keys on one side only are reported (warning)."""
+        """Restore each callback from its key; callbacks without a saved state start fresh and
+        saved states without a callback are ignored (each case reported by a warning)."""
         keys = self.keys()
         for key, cb in zip(keys, self.callbacks):
             if key in state:
                 cb.load_state_dict(state[key])
         missing = [k for k in keys if k not in state]
         unknown = [k for k in state if k not in keys]
-        if missing or unknown:
-            warnings.warn(
-                f"restoring callback states: no saved state for {missing or 'none'}; saved "
-                f"states without a callback here: {unknown or 'none'}",
-                stacklevel=3,
+        if missing:
+            warn(f"resuming: no saved state for the callbacks {missing}: they start anew")
+        if unknown:
+            warn(
+                f"resuming: the saved states of {unknown} are ignored (no such callback in this "
+                f"fit)"
             )

@@ -77,32 +77,63 @@ class History(Callback):
         self.params = dict(state.get("params", {}))
 
     def plot(self, keys: Iterable[str] | None = None, ax: Any = None) -> Figure:
-        """One subplot per quantity (``loss``, ``accuracy`` ...) with its ``val_`` curve; returns
-        the figure. ``keys`` picks quantities (default: all but ``lr``). Needs matplotlib."""
+        """One subplot per quantity (``loss``, ``accuracy`` ...); returns the figure. ``keys``
+        picks the curves (default: every quantity but ``lr``): a quantity brings its ``val_``
+        curve along, a ``val_`` key is drawn on its quantity's panel, so
+        ``plot(["loss", "val_loss"])`` is one panel with both curves. Needs matplotlib."""
         plt = require_matplotlib("History.plot")
-        bases = (
-            [k for k in self.history if not k.startswith("val_")] if keys is None else list(keys)
-        )
         if keys is None:
-            bases = [k for k in bases if k != "lr"] or bases
-        missing = [k for k in bases if k not in self.history and f"val_{k}" not in self.history]
-        if missing:
-            raise KeyError(f"History.plot: no recorded {missing}; recorded: {sorted(self.history)}")
+            keys = [k for k in self.history if not k.startswith("val_")]
+            keys = [k for k in keys if k != "lr"] or keys
+        panels = self._panels(list(keys))
         if ax is None:
-            fig, axes = plt.subplots(1, len(bases), figsize=(4.5 * len(bases), 3.5), squeeze=False)
+            n = len(panels)
+            fig, axes = plt.subplots(
+                1, n, figsize=(4.5 * n, 3.5), squeeze=False, layout="constrained"
+            )
             axes = axes[0]
         else:
             axes = np.atleast_1d(ax)
             fig = axes[0].figure
         epochs = [e + 1 for e in self.epoch]
-        for a, key in zip(axes, bases):
-            for name in (key, f"val_{key}"):
-                if name in self.history:
-                    a.plot(epochs, self.history[name], label=name)
+        for a, (quantity, curves) in zip(axes, panels.items()):
+            for name in curves:
+                a.plot(
+                    epochs, self.history[name], label=name, marker="." if len(epochs) < 20 else ""
+                )
             a.set_xlabel("epoch")
-            a.set_title(key)
+            a.set_title(quantity)
+            epoch_axis(a, epochs)
             a.legend()
         return fig
 
+    def _panels(self, keys: list[str]) -> dict[str, list[str]]:
+        """``{quantity: [curve names]}`` for `plot`, in the order the keys name them."""
+        missing = [k for k in keys if k not in self.history and f"val_{k}" not in self.history]
+        if missing:
+            raise KeyError(f"History.plot: no recorded {missing}; recorded: {sorted(self.history)}")
+        panels: dict[str, list[str]] = {}
+        for key in keys:
+            is_val = key.startswith("val_") and key in self.history
+            quantity = key[len("val_") :] if is_val else key
+            wanted = [key] if is_val else [key, f"val_{key}"]
+            curves = panels.setdefault(quantity, [])
+            curves += [c for c in wanted if c in self.history and c not in curves]
+        return panels
+
     def __repr__(self) -> str:
         return f"History(epochs={len(self.epoch)}, keys={list(self.history)})"
+
+
+def epoch_axis(ax: Any, epochs: Iterable[int]) -> None:
+    """Ticks on whole epochs only (at each epoch when there are few), and room on both sides
+    of a single epoch rather than a fractional axis around it."""
+    from matplotlib.ticker import MaxNLocator
+
+    epochs = list(epochs)
+    if len(epochs) <= 12:
+        ax.set_xticks(epochs)
+    else:
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    if len(epochs) == 1:
+        ax.set_xlim(epochs[0] - 1, epochs[0] + 1)

@@ -1,10 +1,13 @@
-"""Progress output of ``fit``: a tqdm bar per epoch and a one-line summary per epoch.
+"""Progress output of ``fit``, by the package's console policy (`minitorch_es.console`).
 
-``verbose=0`` prints nothing; ``verbose=2`` prints one line per epoch; ``verbose=1`` adds a
-tqdm bar (loss and metrics in its postfix) while the epoch runs, but only when the stream is a
-terminal, so logs and notebooks captured to files get just the lines:
+``verbose=0`` prints nothing; ``verbose=2`` prints one line per epoch; ``verbose=1`` also shows
+the epoch's progress while it runs: a tqdm bar (loss and metrics beside it) on a terminal, a
+plain line every few seconds elsewhere (logs, pipes, notebooks). Epoch lines wrap to fit 100
+columns and round numbers to 4 significant digits:
 
     Epoch 3/50 - loss: 0.1234 - accuracy: 0.9612 - val_loss: 0.1502 - lr: 0.001 - 1.2s
+
+Callbacks' messages (`announce`) raised while an epoch ends are printed after its line.
 """
 
 from __future__ import annotations
@@ -13,28 +16,16 @@ import sys
 import time
 from typing import Any, TextIO
 
+from ..console import Progress, join_parts, log_parts
 from .callback import Callback
+from .messages import RUNNING as _RUNNING  # the loggers of the fits running now
+
+NOT_SHOWN = ("batch", "size", "batch_loss")  # per-batch bookkeeping, not for people
 
 
-def format_logs(logs: dict, skip: tuple[str, ...] = ("batch", "size", "batch_loss")) -> str:
-    """``"loss: 0.1234 - accuracy: 0.9612"`` (the learning rate with 4 significant digits)."""
-    parts = []
-    for key, value in logs.items():
-        if key in skip:
-            continue
-        if isinstance(value, float) or hasattr(value, "__float__"):
-            value = float(value)
-            parts.append(f"{key}: {value:.4g}" if key == "lr" else f"{key}: {value:.4f}")
-        else:
-            parts.append(f"{key}: {value}")
-    return " - ".join(parts)
-
-
-def _is_tty(stream: TextIO) -> bool:
-    try:
-        return bool(stream.isatty())
-    except (AttributeError, ValueError):
-        return False
+def format_logs(logs: dict, skip: tuple[str, ...] = NOT_SHOWN) -> str:
+    """``"loss: 0.1235 - accuracy: 0.9612"`` (4 significant digits)."""
+    return " - ".join(log_parts(logs, skip))
 
 
 class ProgressLogger(Callback):
@@ -48,63 +39,64 @@ class ProgressLogger(Callback):
             )
         self.verbose = verbose
         self.stream = stream
-        self._bar = None
+        self._progress = None
         self._start = 0.0
+        self._epoch_open = False  # between on_epoch_begin and the epoch line
+        self._notes: list[str] = []
 
-    def _out(self):
+    def _out(self) -> TextIO:
         return self.stream if self.stream is not None else sys.stdout
 
     def on_train_begin(self, logs: dict[str, Any] | None = None) -> None:
         self.epochs = self.trainer.params.get("epochs")
         self.steps = self.trainer.params.get("steps")
+        _RUNNING.append(self)
 
     def on_epoch_begin(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
         self._start = time.perf_counter()
-        self._epoch = epoch
-        if self.verbose == 1 and _is_tty(self._out()):
-            from tqdm import tqdm
-
-            self._bar = tqdm(
-                total=self.steps,
-                file=self._out(),
-                leave=False,
-                unit="batch",
-                desc=f"Epoch {epoch + 1}/{self.epochs}",
-                dynamic_ncols=True,
-            )
+        self._epoch_open = True
+        self._progress = Progress(
+            self.steps,
+            f"Epoch {epoch + 1}/{self.epochs}",
+            unit="batch",
+            stream=self._out(),
+            enabled=self.verbose == 1,
+        )
 
     def on_batch_end(self, batch: int, logs: dict[str, Any] | None = None) -> None:
-        if self._bar is not None:
-            postfix = {
-                k: f"{float(v):.4f}"
-                for k, v in (logs or {}).items()
-                if k not in ("batch", "size", "batch_loss")
-            }
-            self._bar.set_postfix(postfix, refresh=False)
-            self._bar.update(1)
+        if self._progress is not None:
+            shown = {k: v for k, v in (logs or {}).items() if k not in NOT_SHOWN}
+            self._progress.update(1, **shown)
 
     def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
-        if self._bar is not None:
-            self._bar.refresh()  # fast epochs finish inside tqdm's redraw interval
-        self._close_bar()
+        self._close_progress()
         if self.verbose:
             seconds = time.perf_counter() - self._start
-            summary = format_logs(logs or {})
-            line = f"Epoch {epoch + 1}/{self.epochs}" + (f" - {summary}" if summary else "")
-            print(f"{line} - {seconds:.1f}s", file=self._out(), flush=True)
+            parts = [f"Epoch {epoch + 1}/{self.epochs}", *log_parts(logs or {}, NOT_SHOWN)]
+            print(join_parts([*parts, f"{seconds:.1f}s"]), file=self._out(), flush=True)
+        self._epoch_open = False
+        self._flush_notes()
 
     def on_train_end(self, logs: dict[str, Any] | None = None) -> None:
-        self._close_bar()
+        self._close_progress()
+        self._epoch_open = False
+        self._flush_notes()
+        if self in _RUNNING:
+            _RUNNING.remove(self)
 
-    def _close_bar(self) -> None:
-        if self._bar is not None:
-            self._bar.close()
-            self._bar = None
+    def note(self, message: str) -> None:
+        """Print a callback's message, after the epoch line when the epoch is ending."""
+        if self._epoch_open:
+            self._notes.append(message)
+        else:
+            print(message, file=self._out(), flush=True)
 
+    def _flush_notes(self) -> None:
+        for message in self._notes:
+            print(message, file=self._out(), flush=True)
+        self._notes = []
 
-def announce(message: str) -> None:
-    """Print a callback's ``verbose`` message once: on rank 0 of a data-parallel run."""
-    from ..distributed import is_main
-
-    if is_main():
-        print(message)
+    def _close_progress(self) -> None:
+        if self._progress is not None:
+            self._progress.close()
+            self._progress = None

@@ -11,8 +11,6 @@ In short:
 from __future__ import annotations
 
 import copy
-import inspect
-import numbers
 import os
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -21,9 +19,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..autograd import no_grad
-from ..distributed.fit import distributed_fit
+from ..errors import warn
 from ..nn import Module
-from ..registry import registry
+from ..validation import check_int
 from .callback import CallbackList
 from .data_adapter import make_fit_loaders, make_loader
 from .errors import TrainingError
@@ -32,14 +30,15 @@ from .loop import TrainingLoop, model_mode
 from .metric import resolve_metric
 from .progress import ProgressLogger, format_logs
 from .resolve import (
-    loss_is_from_logits,
+    attach_constraints,
     model_dtype,
-    resolve_constraints,
+    needs_run_length,
     resolve_loss,
     resolve_optimizer,
     resolve_scheduler,
     resolve_scheduler_interval,
 )
+from .strategy import Strategy, resolve_strategy, within_strategy
 
 if TYPE_CHECKING:
     from numpy.typing import ArrayLike
@@ -51,7 +50,6 @@ if TYPE_CHECKING:
     from .callback import Callback
 
 RESERVED_LOG_KEYS = ("loss", "lr", "batch", "size", "batch_loss")
-CLASSIFICATION_LOSSES = ("CrossEntropyLoss", "NLLLoss", "BCELoss", "BCEWithLogitsLoss")
 
 
 class Trainer(TrainingLoop):
@@ -61,19 +59,28 @@ class Trainer(TrainingLoop):
     ``"cross_entropy"``, ``"accuracy"``), a ``{"name", "config"}`` dict, a class or an
     instance; an optimizer built from a name gets ``model.parameters()``, a scheduler built from
     a name gets the optimizer. ``loss`` may be any callable ``loss(output, target)``.
-    ``metrics="auto"`` (the default) reports ``accuracy`` when the loss is a classification
-    loss (cross-entropy, NLL, BCE) and nothing otherwise; pass ``None`` or ``[]`` for no
-    metrics, as Keras's ``compile`` default. For binary outputs the accuracy-like
-    metrics threshold probabilities at 0.5; when the loss takes logits (``BCEWithLogitsLoss``)
-    metrics named by string are created with ``from_logits=True``.
+    ``metrics="auto"`` (the default) reports ``accuracy`` when the loss declares
+    ``task = "classification"`` (cross-entropy, NLL, BCE) and nothing otherwise; pass ``None``
+    or ``[]`` for no metrics, as Keras's ``compile`` default. For binary outputs the
+    accuracy-like metrics threshold probabilities at 0.5; when the loss declares
+    ``from_logits`` (``BCEWithLogitsLoss``) metrics named by string are created with
+    ``from_logits=True``.
 
-    The scheduler steps once per epoch, or after every optimizer step with
-    ``scheduler_interval="step"``; the default is per step for ``OneCycleLR`` (whose
-    ``total_steps`` counts batches) and per epoch for every other scheduler.
+    The scheduler steps as it declares (``LRScheduler.interval``): once per epoch, or after
+    every optimizer step (OneCycleLR); ``scheduler_interval`` overrides it. A scheduler that
+    monitors a metric (``LRScheduler.monitor``, ReduceLROnPlateau's ``"val_loss"``) is given
+    that value at the end of each epoch. A scheduler named without the length of its schedule
+    (``"cosine"``: CosineAnnealingLR's ``T_max``, ``"one_cycle"``: OneCycleLR's ``total_steps``,
+    as its class declares in ``run_length_arguments``) is created when ``fit`` starts, with the
+    number of times that fit will step it.
 
     ``constraints`` maps parameter-name patterns (fnmatch, e.g. ``"*.weight"``) to constraints
-    (names of kind ``"constraint"`` or callables ``w -> projected w``); a module attribute
-    ``<param>_constraint`` also applies. They run after every optimizer step, as in Keras.
+    (names of kind ``"constraint"`` or callables ``w -> projected w``): each matching
+    parameter's ``constraint`` is set, so the optimizer projects it after every step, as a
+    layer's ``weight_constraint=`` does.
+
+    ``strategy`` (a `Strategy`) spreads training over processes; None takes the default one:
+    local, or data-parallel when the job was launched on several MPI ranks.
     """
 
     def __init__(
@@ -86,6 +93,7 @@ class Trainer(TrainingLoop):
         callbacks: Iterable[Callback] | None = None,
         constraints: dict[str, Any] | None = None,
         scheduler_interval: str | None = None,
+        strategy: Strategy | None = None,
     ) -> None:
         if not isinstance(model, Module):
             raise TypeError(
@@ -94,12 +102,16 @@ class Trainer(TrainingLoop):
         self.model = model
         self.optimizer = resolve_optimizer(optimizer, model)
         self.loss_fn = resolve_loss(loss)
-        self.scheduler = resolve_scheduler(scheduler, self.optimizer)
-        self.scheduler_interval = resolve_scheduler_interval(scheduler_interval, self.scheduler)
+        # A scheduler that needs the run length is created by fit (see the class notes).
+        deferred = needs_run_length(scheduler)
+        self._scheduler_spec = scheduler if deferred else None
+        self.scheduler = None if deferred else resolve_scheduler(scheduler, self.optimizer)
+        self.scheduler_interval = resolve_scheduler_interval(scheduler_interval, scheduler)
         self.metrics = self._resolve_metrics(metrics)
         self._eval_metrics = [copy.deepcopy(m) for m in self.metrics]
         self.callbacks = CallbackList(list(callbacks or []))
-        self.constraints = resolve_constraints(constraints, model)
+        self._fit_callbacks: list = []  # those given to the running fit (Keras: for that call)
+        attach_constraints(constraints, model)
         self._dtype = model_dtype(model)
         self.history = History()
         self.epoch = 0  # epochs completed (the next epoch's 0-based index)
@@ -110,31 +122,24 @@ class Trainer(TrainingLoop):
         self._pending = None  # a loaded state waiting for the next fit
         self._epoch_index = 0
         self._batches_done = None  # batches finished in the running epoch (None between epochs)
-        self._sync = None  # while a data-parallel fit runs: its helper (distributed/fit.py)
+        self.strategy = resolve_strategy(strategy)
         self._reset_accumulators()
 
     def _resolve_metrics(
         self, metrics: str | Sequence[Any] | dict[str, Any] | Callable[..., Any] | None
     ) -> list:
         if isinstance(metrics, str) and metrics == "auto":
-            entry = registry.entry_of(self.loss_fn)
-            metrics = (
-                ["accuracy"] if entry is not None and entry.name in CLASSIFICATION_LOSSES else None
-            )
+            classification = getattr(self.loss_fn, "task", None) == "classification"
+            metrics = ["accuracy"] if classification else None
         if metrics is None:
             return []
         if isinstance(metrics, (str, dict)) or not isinstance(metrics, (list, tuple)):
             metrics = [metrics]
-        logits = loss_is_from_logits(self.loss_fn)
-        out = []
-        for i, spec in enumerate(metrics):
-            metric = None
-            if isinstance(spec, str) and logits:
-                cls = registry.get("metric", spec)
-                if inspect.isclass(cls) and "from_logits" in inspect.signature(cls).parameters:
-                    metric = cls(from_logits=True)
-                    metric.name = spec
-            out.append(metric or resolve_metric(spec, f"Trainer: metrics[{i}]"))
+        logits = getattr(self.loss_fn, "from_logits", False) is True
+        out = [
+            resolve_metric(spec, f"Trainer: metrics[{i}]", from_logits=logits)
+            for i, spec in enumerate(metrics)
+        ]
         names = [m.name for m in out]
         for name in names:
             if names.count(name) > 1 or name in RESERVED_LOG_KEYS or name.startswith("val_"):
@@ -145,7 +150,7 @@ class Trainer(TrainingLoop):
         return out
 
     # --------------------------------------------------------------------- fit
-    @distributed_fit
+    @within_strategy
     def fit(
         self,
         x: Tensor | ArrayLike | Dataset | DataLoader,
@@ -159,10 +164,12 @@ class Trainer(TrainingLoop):
         initial_epoch: int = 0,
         verbose: int = 1,
         resume_from: str | os.PathLike | None = None,
+        callbacks: Iterable[Callback] | None = None,
     ) -> History:
-        """Train until epoch ``epochs`` (Keras: ``epochs`` is the index to stop at, so with
-        ``initial_epoch=3, epochs=5`` two epochs run) and return the `History` (also
-        ``trainer.history``).
+        """Train until epoch ``epochs`` and return the `History` (also ``trainer.history``).
+        ``epochs`` is the total to reach, as in Keras: with ``initial_epoch=3, epochs=5``, or
+        resumed from a checkpoint after 3 epochs, two epochs run; asking for fewer epochs than
+        are already done trains nothing and warns.
 
         ``x`` (with ``y``) is arrays / Tensors, or a Dataset of ``(x, y)`` samples, or a
         DataLoader (whose own ``batch_size`` and ``shuffle`` then apply). Floating inputs and
@@ -172,12 +179,17 @@ class Trainer(TrainingLoop):
         wins over it. ``verbose``: 0 silent, 1 progress bar on a terminal plus one line per
         epoch, 2 one line per epoch. ``resume_from`` (a checkpoint path written by
         ``ModelCheckpoint`` / ``save_checkpoint``) restores model, optimizer, scheduler and this
-        trainer, and continues where that run stopped (``initial_epoch`` is then ignored).
+        trainer, and continues where that run stopped (``initial_epoch`` is then ignored). The
+        batch size may differ from the saved run's when the checkpoint was written at the end of
+        an epoch (as `ModelCheckpoint` does); mid-epoch it must be the same. ``callbacks`` are
+        added to the trainer's own for this call only, as Keras's ``fit(callbacks=...)``;
+        checkpoints written during the call hold their state too.
 
-        Launched on several ranks (``mpiexec -n 2 python train.py``) fit is data-parallel:
-        each rank trains on its shard with ``batch_size`` samples per step, gradients are
-        averaged, logs and validation cover every rank, rank 0 alone prints and writes
-        checkpoints (see ``minitorch_es.distributed``).
+        The trainer's ``strategy`` decides how the work is spread over processes: launched on
+        several ranks (``mpiexec -n 2 python train.py``) the default one makes fit
+        data-parallel: each rank trains on its shard with ``batch_size`` samples per step,
+        gradients are averaged, logs and validation cover every rank, rank 0 alone prints and
+        writes checkpoints (see ``minitorch_es.distributed``).
 
             >>> x = mt.randn(64, 2); y = (x[:, 0] > 0).long()
             >>> model = mt.nn.Sequential(mt.nn.Linear(2, 8), mt.nn.ReLU(), mt.nn.Linear(8, 2))
@@ -187,11 +199,11 @@ class Trainer(TrainingLoop):
             >>> sorted(history.history)
             ['accuracy', 'loss', 'lr', 'val_accuracy', 'val_loss']
         """
-        for name, value, low in (("epochs", epochs, 0), ("initial_epoch", initial_epoch, 0)):
-            if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
-                raise ValueError(f"fit: {name} must be an int >= {low}, got {value!r}")
+        epochs = check_int(epochs, "epochs", "fit", low=0)
+        initial_epoch = check_int(initial_epoch, "initial_epoch", "fit", low=0)
+        self._fit_callbacks = CallbackList(list(callbacks or [])).callbacks  # checks each
         progress = ProgressLogger(verbose)
-        if self._sync is not None and not self._sync.is_main:
+        if not self.strategy.is_main:
             progress.verbose = 0  # the progress bar and epoch lines come from rank 0 only
         train_loader, val_loader = make_fit_loaders(
             x,
@@ -201,9 +213,11 @@ class Trainer(TrainingLoop):
             validation_split=validation_split,
             validation_data=validation_data,
         )
-        if self._sync is not None:  # each rank trains on its shard (batch_size is per rank)
-            train_loader, val_loader = self._sync.shard(train_loader, val_loader)
+        # Each process trains on its part of the data (batch_size is per process).
+        train_loader, val_loader = self.strategy.shard(train_loader, val_loader)
         self._train_loader = train_loader
+        if self._scheduler_spec is not None:
+            self._create_scheduler(epochs - initial_epoch, len(train_loader))
         if resume_from is not None:
             from ..checkpoint import load_checkpoint
 
@@ -217,6 +231,13 @@ class Trainer(TrainingLoop):
         resume, self._pending = self._pending, None
         if resume is not None:
             initial_epoch = int(resume["epoch"])
+        if epochs < initial_epoch:
+            done = "the resumed run has done" if resume is not None else "initial_epoch is"
+            warn(
+                f"fit: epochs={epochs} is the total to reach, not a count of more epochs, and "
+                f"{done} {initial_epoch}, so nothing is trained; pass "
+                f"epochs={initial_epoch + epochs} to train {epochs} more"
+            )
         self.history = History()
         self.stop_training = False
         self.params = {
@@ -229,7 +250,7 @@ class Trainer(TrainingLoop):
         self.history.params = dict(self.params)
         # Callbacks marked run_last (checkpoint writers) see each hook after the others, so
         # what they save includes the others' updates for that epoch or batch.
-        ordered = sorted(self.callbacks.callbacks, key=lambda cb: bool(cb.run_last))
+        ordered = sorted(self._all_callbacks().callbacks, key=lambda cb: bool(cb.run_last))
         cbs = CallbackList([self.history, *ordered, progress])
         cbs.set_trainer(self)
         logs: dict = {}
@@ -245,7 +266,12 @@ class Trainer(TrainingLoop):
                         break
             finally:
                 cbs.on_train_end(logs)
+                self._fit_callbacks = []
         return self.history
+
+    def _all_callbacks(self) -> CallbackList:
+        """The trainer's callbacks, then those given to the running fit."""
+        return CallbackList([*self.callbacks.callbacks, *self._fit_callbacks])
 
     # ------------------------------------------------------- evaluate / predict
     def evaluate(
@@ -262,7 +288,7 @@ class Trainer(TrainingLoop):
         loader = make_loader(x, y, batch_size=batch_size, where="evaluate")
         start = time.perf_counter()
         with model_mode(self.model, False):
-            logs = self._evaluate_loader(loader, "evaluate")
+            logs = self._evaluate_loader(loader, "evaluate", Strategy())
         if verbose:
             print(
                 f"evaluate - {format_logs(logs)} - {time.perf_counter() - start:.1f}s", flush=True
@@ -280,11 +306,11 @@ class Trainer(TrainingLoop):
             for batch in loader:
                 xb, _ = self._prepare(batch, "predict", need_y=False)
                 out = self.model(xb)
-                if not hasattr(out, "data") or not isinstance(out.data, np.ndarray):
+                if not isinstance(getattr(out, "_data", None), np.ndarray):
                     raise TypeError(
                         f"predict: the model must return a Tensor, got {type(out).__name__}"
                     )
-                outputs.append(out.data)
+                outputs.append(out._data)
         return np.concatenate(outputs, axis=0)
 
     # -------------------------------------------------------------------- state
@@ -301,7 +327,7 @@ class Trainer(TrainingLoop):
             "epoch": int(self.epoch),
             "global_step": int(self.global_step),
             "history": self.history.state_dict(),
-            "callbacks": self.callbacks.state_dict(),
+            "callbacks": self._all_callbacks().state_dict(),
             "train_loader": loader.state_dict() if hasattr(loader, "state_dict") else None,
             "scheduler": None
             if self.scheduler is None
@@ -330,29 +356,50 @@ class Trainer(TrainingLoop):
         self.global_step = int(state["global_step"])
         self.history.load_state_dict(state["history"])
         if state.get("scheduler") is not None:
-            if self.scheduler is None:
+            if self.scheduler is not None:
+                self.scheduler.load_state_dict(state["scheduler"])
+            elif self._scheduler_spec is None:
                 raise TrainingError(
                     "Trainer.load_state_dict: the state has a scheduler state "
                     "but this trainer has no scheduler"
-                )
-            self.scheduler.load_state_dict(state["scheduler"])
+                )  # else fit creates the scheduler, then loads this state into it
         self._pending = state
+
+    def _create_scheduler(self, epochs: int, steps_per_epoch: int) -> None:
+        """Create the scheduler that waited for the run length (see the class notes): as many
+        scheduler steps as this fit will take."""
+        per_epoch = steps_per_epoch if self.scheduler_interval == "step" else 1
+        run_length = max(1, epochs * per_epoch)
+        self.scheduler = resolve_scheduler(self._scheduler_spec, self.optimizer, run_length)
+        self._scheduler_spec = None
+        saved = (self._pending or {}).get("scheduler")
+        if saved is not None:
+            self.scheduler.load_state_dict(saved)
 
     def _apply_resume(self, state: dict, loader: DataLoader):
         """Apply the deferred parts of a loaded state; the batch to continue from, or None."""
         self.history.load_state_dict(state["history"])
-        self.callbacks.load_state_dict(state["callbacks"])
+        self.history.params = dict(self.params)  # this fit's (the batch size may differ)
+        self._all_callbacks().load_state_dict(state["callbacks"])
         saved = state.get("train_loader")
         if saved is None or not hasattr(loader, "load_state_dict"):
             return None
+        acc = state.get("accumulators") or {}
+        saved = _restate_batch_size(saved, loader, acc.get("batches"))
         try:
             loader.load_state_dict(saved)
         except (ValueError, KeyError, TypeError) as e:
+            mid_epoch = (
+                " (a checkpoint saved in the middle of an epoch resumes with its batch size; "
+                "another one is accepted from a checkpoint saved at the end of an epoch)"
+                if "batch_size" in str(e)
+                else ""
+            )
             raise TrainingError(
-                f"fit(resume_from=...): the training data does not match the checkpoint's: {e}"
+                f"fit(resume_from=...): the training data does not match the checkpoint's: "
+                f"{e}{mid_epoch}"
             ) from e
         index = int(np.asarray(saved["index"]))
-        acc = state.get("accumulators") or {}
         batch = acc.get("batches", index if 0 < index < len(loader) else None)  # older files
         if batch is None:
             return None
@@ -377,3 +424,15 @@ class Trainer(TrainingLoop):
             f"{type(self.optimizer).__name__}, loss={type(self.loss_fn).__name__},"
             f" metrics={[m.name for m in self.metrics]}, epoch={self.epoch})"
         )
+
+
+def _restate_batch_size(saved: dict, loader: DataLoader, batches: int | None) -> dict:
+    """A loader position saved between two epochs (``batches`` None or 0), restated for
+    ``loader``'s batch size: the batch size only matters inside an epoch, so a run may
+    resume at an epoch boundary with another one. Other positions are returned as they are."""
+    size = getattr(loader, "batch_size", None)
+    old = saved.get("batch_size")
+    if size is None or old is None or int(np.asarray(old)) == size or batches not in (None, 0):
+        return saved
+    index = int(np.asarray(saved["index"]))
+    return {**saved, "batch_size": size, "index": 0 if index == 0 else len(loader)}

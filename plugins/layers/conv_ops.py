@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from minitorch_es.autograd import Function
+from minitorch_es.autograd import Primitive
 
 from .arguments import check_same_dtype
 from .conv_kernels import (
@@ -16,7 +16,7 @@ from .conv_kernels import (
 from .im2col import to_grid
 
 
-class Conv2dFunction(Function):
+class Conv2dFunction(Primitive):
     """``conv2d(x, weight, bias)`` for NCHW ``x``; ``pads = (top, bottom, left, right)`` zeros.
     Forward keeps the input's columns (or, when they are too large, the padded input to
     rebuild them from) for the weight gradient (see `conv_kernels`)."""

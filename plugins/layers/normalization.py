@@ -14,23 +14,23 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from minitorch_es import Tensor
 from minitorch_es.errors import ShapeError
 from minitorch_es.nn import Module
+from minitorch_es.validation import check_int
 
-from .arguments import check_int, describe_shape
+from .arguments import describe_shape
 from .normalization_ops import BatchNormFunction, Normalize
 from .options import new_parameter, parameter_dtype
 
 if TYPE_CHECKING:
     from numpy.typing import DTypeLike
 
-    from minitorch_es import Tensor
-
 
 def batch_norm(
     input: Tensor,
-    running_mean: np.ndarray | None,
-    running_var: np.ndarray | None,
+    running_mean: Tensor | np.ndarray | None,
+    running_var: Tensor | np.ndarray | None,
     weight: Tensor | None = None,
     bias: Tensor | None = None,
     training: bool = False,
@@ -51,7 +51,7 @@ def batch_norm(
                 "batch_norm: running_mean and running_var are required when training=False"
             )
         return BatchNormFunction.apply(
-            input, weight, bias, eps=eps, stats=(running_mean, running_var)
+            input, weight, bias, eps=eps, stats=(_values(running_mean), _values(running_var))
         )
     count = int(np.prod([shape[a] for a in axes]))
     if count <= 1:
@@ -68,6 +68,10 @@ def batch_norm(
         running_var *= 1.0 - momentum
         running_var += (momentum * count / (count - 1)) * var  # PyTorch: unbiased running var
     return out
+
+
+def _values(t: Tensor | np.ndarray) -> np.ndarray:
+    return t.numpy(force=True) if isinstance(t, Tensor) else np.asarray(t)
 
 
 def layer_norm(
@@ -116,7 +120,7 @@ class _BatchNorm(Module):
     ) -> None:
         super().__init__()
         name = type(self).__name__
-        self.num_features = check_int(name, "num_features", num_features)
+        self.num_features = check_int(num_features, "num_features", name, low=0)
         self.eps, self.momentum = float(eps), None if momentum is None else float(momentum)
         self.affine, self.track_running_stats = bool(affine), bool(track_running_stats)
         if self.affine:
@@ -214,7 +218,9 @@ class LayerNorm(Module):
         dims = (
             normalized_shape if isinstance(normalized_shape, (tuple, list)) else (normalized_shape,)
         )
-        self.normalized_shape = tuple(check_int("LayerNorm", "normalized_shape", n) for n in dims)
+        self.normalized_shape = tuple(
+            check_int(n, "normalized_shape", "LayerNorm", low=0) for n in dims
+        )
         self.eps, self.elementwise_affine = float(eps), bool(elementwise_affine)
         if self.elementwise_affine:
             self.weight = new_parameter(self.normalized_shape, dtype)

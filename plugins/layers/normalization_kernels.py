@@ -1,4 +1,4 @@
-"""Batch normalisation kernels: pure functions on NumPy arrays ``(N, C, ...)``.
+"""Batch normalisation kernels on ``(N, C, ...)`` input seen as channel rows.
 
 Batch norm works per channel, so the kernels see the input as a ``(C, M)`` matrix of *channel
 rows* (every value of one channel in one contiguous row): for the batch-last output of a
@@ -13,10 +13,15 @@ With ``xc = x - mean`` and ``invstd = 1 / sqrt(var + eps)`` (biased variance):
   ``dweight = invstd * sum(g * xc)`` and, with batch statistics,
   ``dx = k * (g - dbias / M - xc * invstd**2 * sum(g * xc) / M)`` with ``k = weight * invstd``
   (``dx = k * g`` with fixed running statistics).
+
+`batch_norm` (forward) runs on arrays; `statistics` and `batch_norm_backward` take the array
+namespace ``xp`` (``ctx.xp``): NumPy's for a first-order backward, the Tensor one when
+backward builds a graph, so the same formulas give the second derivatives.
 """
 
 from __future__ import annotations
 
+from types import ModuleType
 from typing import NamedTuple
 
 import numpy as np
@@ -29,20 +34,14 @@ class Rows(NamedTuple):
     perm: tuple
     shape: tuple
 
-    def of(self, a: np.ndarray) -> np.ndarray:
+    def of(self, xp: ModuleType, a):  # noqa: ANN201  (an array or a Tensor, as given)
         """``a`` (shaped like the input) as ``(C, M)`` channel rows: a view when stored so."""
-        return np.ascontiguousarray(a.transpose(self.perm)).reshape(self.shape[0], -1)
+        return xp.reshape(xp.permute_dims(a, self.perm), (self.shape[0], -1))
 
-    def back(self, rows: np.ndarray) -> np.ndarray:
+    def back(self, xp: ModuleType, rows):  # noqa: ANN201
         """Channel rows back to the input's shape (a view)."""
-        return rows.reshape(self.shape).transpose(np.argsort(self.perm))
-
-
-def row_dot(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """The dot product of each row of ``a`` with the same row of ``b``."""
-    if hasattr(np, "vecdot"):  # NumPy >= 2: a BLAS dot per row
-        return np.vecdot(a, b)
-    return np.einsum("ij,ij->i", a, b)
+        inverse = tuple(int(a) for a in np.argsort(self.perm))
+        return xp.permute_dims(xp.reshape(rows, self.shape), inverse)
 
 
 def channel_rows(x: np.ndarray) -> Rows:
@@ -54,42 +53,64 @@ def channel_rows(x: np.ndarray) -> Rows:
     return Rows(perm, tuple(x.shape[a] for a in perm))
 
 
-def batch_norm(x, weight, bias, eps: float, stats=None):
-    """Normalise ``x`` per channel with its batch statistics (or ``stats = (mean, var)``).
-    Returns ``out``, the ``mean`` and biased ``var`` used, and ``cache = (rows, xc, invstd)``
-    for `batch_norm_backward`."""
-    rows = channel_rows(x)
-    r = rows.of(x)
+def column(xp: ModuleType, v):  # noqa: ANN201
+    """A per-channel vector as a ``(C, 1)`` column, to broadcast against channel rows."""
+    return xp.expand_dims(v, 1)
+
+
+def statistics(xp: ModuleType, r, eps: float, stats: tuple | None = None) -> tuple:
+    """``(mean, var, invstd)`` of the channel rows ``r``: the batch statistics (biased
+    variance), or the given constant ``stats = (mean, var)``."""
     if stats is None:
-        mean = r.mean(axis=1)
-        xc = r - mean[:, None]
-        var = row_dot(xc, xc) / r.shape[1]
+        mean = xp.mean(r, axis=1)
+        xc = r - column(xp, mean)
+        var = xp.vecdot(xc, xc) / r.shape[1]
     else:
-        mean, var = (np.asarray(s, dtype=x.dtype).reshape(-1) for s in stats)
-        xc = r - mean[:, None]
-    invstd = (1.0 / np.sqrt(var + eps)).astype(x.dtype)
-    out = xc * (invstd if weight is None else invstd * weight)[:, None]
+        mean, var = stats
+    return mean, var, 1.0 / xp.sqrt(var + eps)
+
+
+def batch_norm(x: np.ndarray, weight, bias, eps: float, stats: tuple | None = None) -> tuple:
+    """Normalise ``x`` per channel with its batch statistics (or ``stats = (mean, var)``, of
+    ``x``'s dtype). Returns ``out``, the ``mean``, biased ``var`` and ``invstd`` used, and the
+    `Rows` of ``x``."""
+    rows = channel_rows(x)
+    r = rows.of(np, x)
+    mean, var, invstd = statistics(np, r, eps, stats)
+    out = r - mean[:, None]
+    out *= (invstd if weight is None else invstd * weight)[:, None]
     if bias is not None:
         out += bias[:, None]
-    return rows.back(out), mean, var, (rows, xc, invstd)
+    return rows.back(np, out), mean, var, invstd, rows
 
 
-def batch_norm_backward(grad, cache, weight, batch_stats: bool, need=(True, True, True)):
-    """Gradients ``(dx, dweight, dbias)`` of `batch_norm` given its ``cache`` (None where
-    ``need`` says so)."""
-    rows, xc, invstd = cache
-    g = rows.of(grad)
+def batch_norm_backward(
+    xp: ModuleType,
+    grad,
+    x,
+    weight,
+    mean,
+    invstd,
+    rows: Rows,
+    batch_stats: bool,
+    need: tuple = (True, True, True),
+) -> tuple:
+    """Gradients ``(dx, dweight, dbias)`` of `batch_norm` (None where ``need`` says so), given
+    the ``mean`` and ``invstd`` it used; ``batch_stats`` says whether they were the batch's
+    (functions of ``x``) or constants."""
+    r, g = rows.of(xp, x), rows.of(xp, grad)
+    xc = r - column(xp, mean)
     need_x, need_w, need_b = need
     centred = need_x and batch_stats
-    gb = g.sum(axis=1) if need_b or centred else None
-    gxc = row_dot(g, xc) if need_w or centred else None
+    gb = xp.sum(g, axis=1) if need_b or centred else None
+    gxc = xp.vecdot(g, xc) if need_w or centred else None
     gx = None
     if need_x:
         k = invstd if weight is None else invstd * weight
-        gx = g * k[:, None]
+        gx = g * column(xp, k)
         if centred:
             m = g.shape[1]
-            gx -= xc * (k * invstd * invstd * gxc / m)[:, None]
-            gx -= (k * gb / m)[:, None]
-        gx = rows.back(gx)
+            gx -= xc * column(xp, k * invstd * invstd * gxc / m)
+            gx -= column(xp, k * gb / m)
+        gx = rows.back(xp, gx)
     return gx, gxc * invstd if need_w else None, gb if need_b else None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from minitorch_es.autograd import Function
+from minitorch_es.autograd import Primitive
 
 from .pooling_kernels import (
     adaptive_avg_pool2d,
@@ -14,7 +14,7 @@ from .pooling_kernels import (
 )
 
 
-class MaxPool2dFunction(Function):
+class MaxPool2dFunction(Primitive):
     """Max over each window; the gradient goes to the first maximum of each window (PyTorch).
     ``sink``, if given, receives the window offset (row-major) of each maximum."""
 
@@ -33,7 +33,7 @@ class MaxPool2dFunction(Function):
         return (max_pool2d_backward(grad, argmax, *ctx.geometry),)
 
 
-class AvgPool2dFunction(Function):
+class AvgPool2dFunction(Primitive):
     """Mean over each window (zero padding; divisor per PyTorch's count_include_pad rule)."""
 
     @staticmethod
@@ -49,7 +49,7 @@ class AvgPool2dFunction(Function):
         return (avg_pool2d_backward(grad, *ctx.geometry),)
 
 
-class AdaptiveAvgPool2dFunction(Function):
+class AdaptiveAvgPool2dFunction(Primitive):
     """Adaptive average pooling over PyTorch's windows (exact backward)."""
 
     @staticmethod

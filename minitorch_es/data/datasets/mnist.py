@@ -10,8 +10,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
-from tqdm import tqdm
 
+from ...console import Progress
 from .idx import read_bytes, read_idx
 
 ENV_VAR = "MINITORCH_ES_DATA"
@@ -100,13 +100,7 @@ def _download(
             with os.fdopen(fd, "wb") as out, urllib.request.urlopen(url, timeout=timeout) as resp:
                 headers = getattr(resp, "headers", None)
                 total = headers.get("Content-Length") if headers else None
-                with tqdm(
-                    total=int(total) if total else None,
-                    unit="B",
-                    unit_scale=True,
-                    desc=name,
-                    leave=False,
-                ) as bar:
+                with Progress(int(total) if total else None, name, "B", scale=True) as bar:
                     while chunk := resp.read(1 << 16):
                         out.write(chunk)
                         bar.update(len(chunk))

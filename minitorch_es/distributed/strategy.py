@@ -1,63 +1,50 @@
-"""What makes ``Trainer.fit`` data-parallel when the job has more than one rank.
+"""``DataParallelStrategy``: the Trainer's strategy when the job has more than one rank.
 
-`distributed_fit` wraps ``fit``; in a world of one it only calls it. With N ranks it
-creates a `FitSync`, which the training loop consults at a few points:
+The training loop calls its strategy at a few points (see ``minitorch_es.training.Strategy``);
+this one makes ``fit`` data-parallel:
 
-* start: every rank takes rank 0's RNG state and weights (one job, one initialisation);
-* data: the training set is sharded by a `DistributedSampler` (so
-  ``batch_size`` is per rank, as PyTorch DDP) and the validation set into disjoint, unpadded
-  shards;
+* start: every rank takes rank 0's RNG state and weights (one job, one initialisation), and a
+  failure on one rank aborts them all;
+* data: the training set is sharded by a `DistributedSampler` (so ``batch_size`` is per rank,
+  as PyTorch DDP) and the validation set into disjoint, unpadded shards;
 * each step: the batch losses and the (targets, outputs) of the ranks are gathered, so the loss
   and the metrics every rank logs are those of the global batch; the gradients are averaged
-  (`average_gradients`) before the optimizer steps, so the weights stay identical;
-  ``stop_training`` set on any rank stops every rank;
+  before the optimizer steps, so the weights stay identical; ``stop_training`` set on any rank
+  stops every rank;
 * end of epoch: weights and buffers (e.g. BatchNorm statistics) are taken from rank 0, then
   the validation loss and metrics are combined over the shards.
 
 Everything a checkpoint stores is therefore the same on every rank, which is what lets rank 0
-alone write it and a resumed run continue bit for bit.
+alone write it and a resumed run continue bit for bit. `strategy_for_world` is the factory this
+package installs as the Trainer's default (``minitorch_es.training.set_default_strategy``).
 """
 
 from __future__ import annotations
 
-import functools
+import contextlib
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .. import random as _random
 from ..tensor import Tensor
+from ..training.strategy import Strategy
 from .collectives import all_reduce, broadcast, broadcast_object
-from .failure import abort_on_failure
 from .optimizer import DistributedOptimizer, average_gradients
-from .world import world
+from .world import abort_on_failure, world
 
 if TYPE_CHECKING:
     from ..data import DataLoader
+    from ..nn import Module
     from ..optim import Optimizer
-    from ..training.history import History
     from ..training.metric import Metric
-    from ..training.trainer import Trainer
 
 
-def distributed_fit(fit: Callable[..., History]) -> Callable[..., History]:
-    """Decorate ``Trainer.fit``: a plain call in a world of one, data-parallel otherwise."""
-
-    @functools.wraps(fit)
-    def wrapper(trainer: Trainer, *args, **kwargs):
-        if world().size == 1:
-            return fit(trainer, *args, **kwargs)
-        trainer._sync = FitSync(trainer)
-        try:
-            with abort_on_failure():
-                trainer._sync.start()
-                return fit(trainer, *args, **kwargs)
-        finally:
-            trainer._sync = None
-
-    return wrapper
+def strategy_for_world() -> Strategy:
+    """The local strategy in a world of one, a `DataParallelStrategy` otherwise."""
+    return Strategy() if world().size == 1 else DataParallelStrategy()
 
 
 def _inplace(array: np.ndarray, fn: Callable[[np.ndarray], Any]) -> None:
@@ -70,27 +57,30 @@ def _inplace(array: np.ndarray, fn: Callable[[np.ndarray], Any]) -> None:
         array[...] = tmp
 
 
-class FitSync:
-    """The per-fit bookkeeping of a data-parallel ``Trainer.fit`` (see the module docstring)."""
+class DataParallelStrategy(Strategy):
+    """Data-parallel ``fit`` over the ranks of the MPI job (see the module docstring)."""
 
-    def __init__(self, trainer: Trainer) -> None:
+    def __init__(self) -> None:
         w = world()
-        self.trainer, self.rank, self.size = trainer, w.rank, w.size
+        self.rank, self.size = w.rank, w.size
         self.is_main = w.rank == 0
         self.nonfinite_ranks: list[int] = []
         self._gathered = []
 
     # ---------------------------------------------------------------- start
-    def start(self) -> None:
-        """Give every rank rank 0's random state and model before training starts."""
-        _random.set_state(broadcast_object(_random.get_state()))
-        self.broadcast_model(parameters=True)
+    @contextlib.contextmanager
+    def running(self, model: Module) -> Iterator[None]:
+        """Give every rank rank 0's random state and model, and abort every rank if the fit
+        fails on one."""
+        with abort_on_failure():
+            _random.set_state(broadcast_object(_random.get_state()))
+            self.broadcast_model(model)
+            yield
 
-    def broadcast_model(self, parameters: bool) -> None:
-        """Rank 0's buffers (and parameters) on every rank."""
-        model = self.trainer.model
-        arrays = [p.data for p in model.parameters()] if parameters else []
-        arrays += list(model.buffers())
+    @staticmethod
+    def broadcast_model(model: Module) -> None:
+        """Rank 0's parameters and buffers on every rank."""
+        arrays = [p._data for p in model.parameters()] + [b._data for b in model.buffers()]
         for a in arrays:
             if a.dtype.kind in "biuf":
                 _inplace(a, lambda buf: broadcast(buf, 0))
@@ -141,10 +131,10 @@ class FitSync:
         )
 
     # ------------------------------------------------------------ each step
-    def gather_batch(
-        self, value: float, n: int, y: Tensor, output: Tensor, metrics: list[Metric]
-    ) -> tuple[float, int]:
-        """The global ``(sum of losses, number of samples)`` of this step; remembers every
+    def batch_loss(
+        self, value: float, n: int, y: Tensor | None, output: Tensor, metrics: list[Metric]
+    ) -> tuple:
+        """The global ``(sum of losses, number of samples, mean)`` of this step; remembers every
         rank's ``(targets, outputs)`` for `update_metrics`. A non-finite loss on any rank
         makes the sum NaN everywhere (`nonfinite_ranks` says where)."""
         finite = math.isfinite(value)
@@ -154,24 +144,28 @@ class FitSync:
             all_reduce(buf, "sum")
             self.nonfinite_ranks = [int(r) for r in np.flatnonzero(buf[2:])]
             self._gathered = []
-            return (float("nan") if self.nonfinite_ranks else float(buf[0])), int(buf[1])
-        pair = (_array(y), _array(output))
-        parts = world().comm.allgather((value * n if finite else 0.0, n, finite, pair))
-        self.nonfinite_ranks = [r for r, part in enumerate(parts) if not part[2]]
-        self._gathered = [part[3] for part in parts]
-        total = math.fsum(part[0] for part in parts)
-        count = sum(part[1] for part in parts)
-        return (float("nan") if self.nonfinite_ranks else total), count
+            total, count = float(buf[0]), int(buf[1])
+        else:
+            pair = (_array(y), _array(output))
+            parts = world().comm.allgather((value * n if finite else 0.0, n, finite, pair))
+            self.nonfinite_ranks = [r for r, part in enumerate(parts) if not part[2]]
+            self._gathered = [part[3] for part in parts]
+            total = math.fsum(part[0] for part in parts)
+            count = sum(part[1] for part in parts)
+        if self.nonfinite_ranks:
+            total = float("nan")
+        return total, count, total / count
 
-    def update_metrics(self, metrics: list[Metric]) -> None:
-        """Feed every rank's part of the global batch to the metrics, in rank order."""
+    def update_metrics(self, metrics: list[Metric], y: Tensor | None, output: Tensor) -> None:
+        """Feed every rank's part of the global batch (gathered by `batch_loss`) to the
+        metrics, in rank order."""
         for pair in self._gathered:
             if pair is not None:
                 for m in metrics:
                     m.update_state(Tensor(pair[0]), pair[1])
         self._gathered = []
 
-    def describe_nonfinite(self) -> str:
+    def nonfinite_where(self) -> str:
         """``" on rank 2"`` / ``" on ranks 0, 3"`` for a non-finite loss message, or ``""``."""
         ranks = self.nonfinite_ranks
         if not ranks:
@@ -192,13 +186,13 @@ class FitSync:
         return bool(all_reduce(np.array([bool(flag)]), "max")[0])
 
     # ----------------------------------------------------------- validation
-    def end_of_epoch(self) -> None:
+    def end_of_epoch(self, model: Module) -> None:
         """Rank 0's weights and buffers everywhere before validation and checkpoints: the
         buffers (running statistics) were updated by each rank's own batches, and the weights
         stay identical only as long as every rank's all-reduce returns the same bits."""
-        self.broadcast_model(parameters=True)
+        self.broadcast_model(model)
 
-    def record(self, y: Tensor, output: np.ndarray) -> None:
+    def record_evaluation(self, metrics: list[Metric], y: Tensor | None, output: Tensor) -> None:
         """Keep one validation batch's ``(targets, outputs)`` for `reduce_evaluation`."""
         self._gathered.append((_array(y), _array(output)))
 
@@ -217,4 +211,4 @@ class FitSync:
 
 
 def _array(value: Tensor | np.ndarray):
-    return value.data if isinstance(value, Tensor) else np.asarray(value)
+    return value._data if isinstance(value, Tensor) else np.asarray(value)

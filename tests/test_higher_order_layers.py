@@ -1,0 +1,189 @@
+"""Second derivatives of every layer: gradgradcheck over the registered catalog (each option,
+with respect to the input and the parameters), and first and second derivatives against
+PyTorch's in float64."""
+
+import numpy as np
+import pytest
+from higher_order import builtin_names, check_against_torch, with_parameters
+
+import minitorch_es as mt
+from minitorch_es.autograd import gradcheck, gradgradcheck
+from minitorch_es_plugins.layers.padding import pad2d
+
+nn = mt.nn
+
+
+def data(*shape, seed=0):
+    return np.random.default_rng(seed).standard_normal(shape)
+
+
+def eval_mode(module):
+    module.eval()
+    module.running_mean[...] = data(module.num_features, seed=9)
+    module.running_var[...] = np.abs(data(module.num_features, seed=10)) + 0.5
+    return module
+
+
+INDICES = np.array([[0, 3, 3], [5, 0, 1]])
+
+# name: (Module in float64, its input, whether the input is differentiable, reseed per call)
+CATALOG = {
+    "Linear": (nn.Linear(4, 3, dtype=mt.float64), data(2, 4), True),
+    "Linear-3d-nobias-tanh": (
+        nn.Linear(4, 3, bias=False, dtype=mt.float64, activation="tanh"),
+        data(2, 2, 4),
+        True,
+    ),
+    "BatchNorm1d": (nn.BatchNorm1d(3, dtype=mt.float64), data(4, 3), True),
+    "BatchNorm1d-3d-noaffine": (
+        nn.BatchNorm1d(3, affine=False, dtype=mt.float64),
+        data(3, 3, 2),
+        True,
+    ),
+    "BatchNorm1d-eval": (eval_mode(nn.BatchNorm1d(3, dtype=mt.float64)), data(4, 3), True),
+    "BatchNorm2d": (nn.BatchNorm2d(2, dtype=mt.float64), data(2, 2, 3, 2), True),
+    "BatchNorm2d-no-running-stats": (
+        nn.BatchNorm2d(2, track_running_stats=False, dtype=mt.float64).eval(),
+        data(2, 2, 2, 3),
+        True,
+    ),
+    "LayerNorm": (nn.LayerNorm(4, dtype=mt.float64), data(3, 4), True),
+    "LayerNorm-2d-nobias": (
+        nn.LayerNorm((2, 3), bias=False, dtype=mt.float64),
+        data(2, 2, 3),
+        True,
+    ),
+    "LayerNorm-noaffine": (nn.LayerNorm(3, elementwise_affine=False), data(2, 2, 3), True),
+    "Embedding": (nn.Embedding(6, 3, dtype=mt.float64), INDICES, False),
+    "Embedding-padding": (nn.Embedding(6, 3, padding_idx=3, dtype=mt.float64), INDICES, False),
+    "Dropout": (nn.Dropout(0.4), data(3, 4), True),
+    "Flatten": (nn.Flatten(), data(2, 3, 2), True),
+    "Unflatten": (nn.Unflatten(1, (2, 2)), data(3, 4), True),
+    "Identity": (nn.Identity(), data(3, 2), True),
+    "Sequential": (
+        nn.Sequential(
+            nn.Linear(3, 4, dtype=mt.float64),
+            nn.LayerNorm(4, dtype=mt.float64),
+            nn.SiLU(),
+            nn.ModuleList([nn.Linear(4, 2, dtype=mt.float64)])[0],
+        ),
+        data(2, 3),
+        True,
+    ),
+}
+# Containers without a forward of their own (their members are checked in Sequential), and
+# the layers whose kernels are being rewritten (their second derivatives come with them).
+NOT_CALLED = {"ModuleList", "ModuleDict", "ParameterList", "ParameterDict"}
+PENDING = {"Conv2d", "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d"}
+
+
+def test_the_catalog_covers_every_registered_layer():
+    covered = {name.split("-")[0] for name in CATALOG}
+    assert covered | NOT_CALLED | PENDING == builtin_names("layer")
+
+
+@pytest.mark.parametrize("name", sorted(CATALOG))
+def test_gradgradcheck(name):
+    module, x, differentiable = CATALOG[name]
+    fn, params = with_parameters(module, seed=0)
+    x = mt.tensor(x, dtype=x.dtype, requires_grad=differentiable)
+    if name != "Embedding-padding":  # by definition (PyTorch's) the padding row gets no gradient
+        assert gradcheck(fn, (x, *params))
+    assert gradgradcheck(fn, (x, *params))
+
+
+def test_dropout_second_derivatives_are_the_mask():
+    # y = x * m: d(w . dy/dx v)/dv = w * m and nothing depends on x twice.
+    x = mt.tensor(data(4, 5), requires_grad=True)
+    v = mt.tensor(data(4, 5, seed=1), requires_grad=True)
+    mt.manual_seed(3)
+    y = nn.functional.dropout(x, 0.5)
+    mask = y.numpy(force=True) / x.numpy(force=True)
+    (g,) = mt.autograd.grad(y, x, v, create_graph=True)
+    w = data(4, 5, seed=2)
+    gx, gv = mt.autograd.grad((g * mt.tensor(w)).sum(), [x, v], allow_unused=True)
+    assert gx is None
+    np.testing.assert_allclose(gv.numpy(), w * mask, rtol=1e-15)
+
+
+# ------------------------------------------------------------------------ PyTorch
+def _is_torch(F):
+    return F.__name__.startswith("torch")
+
+
+def _stat(F, t):  # running statistics: Tensors in PyTorch, arrays (buffers) here
+    return t if _is_torch(F) else t.numpy()
+
+
+def _pad(F, x, pads, mode):  # PyTorch pads (left, right, top, bottom); pad2d (top, bottom, ...)
+    if _is_torch(F):
+        return F.pad(x, (pads[2], pads[3], pads[0], pads[1]), mode=mode)
+    return pad2d(x, pads, mode)
+
+
+X4 = data(2, 3, 4, 5, seed=3)
+TORCH_CALLS = {
+    "linear": (
+        lambda F, x, w, b: F.linear(x, w, b),
+        {"x": data(2, 3, 4), "w": data(5, 4, seed=1), "b": data(5, seed=2)},
+        ("x", "w", "b"),
+    ),
+    "batch_norm_train": (
+        lambda F, x, w, b: F.batch_norm(x, None, None, w, b, training=True, eps=1e-3),
+        {"x": X4, "w": data(3, seed=4), "b": data(3, seed=5)},
+        ("x", "w", "b"),
+    ),
+    "batch_norm_1d": (
+        lambda F, x, w, b: F.batch_norm(x, None, None, w, b, training=True),
+        {"x": data(5, 3, seed=6), "w": data(3, seed=7), "b": data(3, seed=8)},
+        ("x", "w", "b"),
+    ),
+    "batch_norm_eval": (
+        lambda F, x, w, b, rm, rv: F.batch_norm(x, _stat(F, rm), _stat(F, rv), w, b),
+        {
+            "x": X4,
+            "w": data(3, seed=4),
+            "b": data(3, seed=5),
+            "rm": data(3, seed=9),
+            "rv": np.abs(data(3, seed=10)) + 0.5,
+        },
+        ("x", "w", "b"),
+    ),
+    "layer_norm": (
+        lambda F, x, w, b: F.layer_norm(x, (4, 5), w, b, eps=1e-4),
+        {"x": X4, "w": data(4, 5, seed=11), "b": data(4, 5, seed=12)},
+        ("x", "w", "b"),
+    ),
+    "layer_norm_plain": (lambda F, x: F.layer_norm(x, (5,)), {"x": X4}, ("x",)),
+    "embedding": (
+        lambda F, i, w: F.embedding(i, w, padding_idx=1),
+        {"i": np.array([[0, 1, 4], [4, 2, 1]]), "w": data(5, 3, seed=13)},
+        ("w",),
+    ),
+    "pad_reflect": (lambda F, x: _pad(F, x, (1, 2, 3, 0), "reflect"), {"x": X4}, ("x",)),
+    "pad_replicate": (lambda F, x: _pad(F, x, (2, 0, 1, 3), "replicate"), {"x": X4}, ("x",)),
+    "pad_circular": (lambda F, x: _pad(F, x, (1, 1, 2, 2), "circular"), {"x": X4}, ("x",)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(TORCH_CALLS))
+def test_first_and_second_derivatives_match_pytorch(name):
+    call, arrays, wrt = TORCH_CALLS[name]
+    check_against_torch(f"layers/{name}", call, arrays, wrt)
+
+
+@pytest.mark.parametrize("mode", ["reflect", "replicate", "circular"])
+def test_pad2d_gradgradcheck(mode):
+    x = mt.tensor(data(1, 2, 3, 4), requires_grad=True)
+    assert gradgradcheck(lambda t: pad2d(t, (1, 2, 2, 1), mode), (x,))
+
+
+def test_eval_batch_norm_backward_uses_the_statistics_of_its_forward():
+    layer = eval_mode(nn.BatchNorm1d(3, dtype=mt.float64))
+    x = mt.tensor(data(4, 3), requires_grad=True)
+    out = layer(x)
+    expected = 1 / np.sqrt(layer.running_var.numpy() + layer.eps) * layer.weight.numpy(force=True)
+    layer.train()
+    layer(mt.tensor(data(4, 3, seed=1)))  # updates the running statistics in place
+    (g,) = mt.autograd.grad(out.sum(), x)
+    np.testing.assert_allclose(g.numpy(), np.broadcast_to(expected, (4, 3)), rtol=1e-12)
