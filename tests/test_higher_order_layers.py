@@ -26,6 +26,36 @@ def eval_mode(module):
 
 INDICES = np.array([[0, 3, 3], [5, 0, 1]])
 
+
+class Adapter(nn.Module):
+    """Calls a layer the way gradcheck can check it: one Tensor in, a Tensor (or a flat tuple
+    of Tensors) out — self-attention and a decoder reading its own input as memory."""
+
+    def __init__(self, layer, call):
+        super().__init__()
+        self.layer, self.call = layer, call
+
+    def forward(self, x):
+        return self.call(self.layer, x)
+
+
+def flat(out):
+    """(output, h) or (output, (h, c)) as a flat tuple."""
+    items = []
+    for o in out if isinstance(out, tuple) else (out,):
+        items.extend(o if isinstance(o, tuple) else (o,))
+    return tuple(items)
+
+
+def sequence(layer):
+    return Adapter(layer, lambda m, x: flat(m(x)))
+
+
+def small_transformer(cls, **kw):
+    options = dict(d_model=2, nhead=1, dim_feedforward=2, dropout=0.0, dtype=mt.float64)
+    return cls(**options, **kw)
+
+
 # name: (Module in float64, its input, whether the input is differentiable, reseed per call)
 CATALOG = {
     "Linear": (nn.Linear(4, 3, dtype=mt.float64), data(2, 4), True),
@@ -60,6 +90,61 @@ CATALOG = {
     "Flatten": (nn.Flatten(), data(2, 3, 2), True),
     "Unflatten": (nn.Unflatten(1, (2, 2)), data(3, 4), True),
     "Identity": (nn.Identity(), data(3, 2), True),
+    "RNN": (sequence(nn.RNN(3, 2, dtype=mt.float64)), data(2, 1, 3), True),
+    "RNN-relu-bidirectional": (
+        sequence(nn.RNN(3, 2, nonlinearity="relu", bidirectional=True, dtype=mt.float64)),
+        data(2, 1, 3),
+        True,
+    ),
+    "LSTM": (sequence(nn.LSTM(3, 2, dtype=mt.float64)), data(2, 1, 3), True),
+    "LSTM-proj-batch-first": (
+        sequence(nn.LSTM(2, 3, proj_size=2, batch_first=True, dtype=mt.float64)),
+        data(1, 2, 2),
+        True,
+    ),
+    "GRU": (sequence(nn.GRU(3, 2, dtype=mt.float64)), data(2, 1, 3), True),
+    "RNNCell": (sequence(nn.RNNCell(3, 2, dtype=mt.float64)), data(2, 3), True),
+    "LSTMCell": (sequence(nn.LSTMCell(3, 2, dtype=mt.float64)), data(2, 3), True),
+    "GRUCell": (sequence(nn.GRUCell(3, 2, dtype=mt.float64)), data(2, 3), True),
+    "MultiheadAttention": (
+        Adapter(
+            nn.MultiheadAttention(4, 2, dtype=mt.float64),
+            lambda m, x: m(x, x, x, need_weights=False)[0],
+        ),
+        data(2, 1, 4),
+        True,
+    ),
+    "TransformerEncoderLayer": (
+        small_transformer(nn.TransformerEncoderLayer, norm_first=True),
+        data(2, 1, 2),
+        True,
+    ),
+    "TransformerEncoder": (
+        nn.TransformerEncoder(small_transformer(nn.TransformerEncoderLayer), num_layers=1),
+        data(2, 1, 2),
+        True,
+    ),
+    "TransformerDecoderLayer": (
+        Adapter(small_transformer(nn.TransformerDecoderLayer), lambda m, x: m(x, x)),
+        data(2, 1, 2),
+        True,
+    ),
+    "TransformerDecoder": (
+        Adapter(
+            nn.TransformerDecoder(small_transformer(nn.TransformerDecoderLayer), num_layers=1),
+            lambda m, x: m(x, x),
+        ),
+        data(2, 1, 2),
+        True,
+    ),
+    "Transformer": (
+        Adapter(
+            small_transformer(nn.Transformer, num_encoder_layers=1, num_decoder_layers=1),
+            lambda m, x: m(x, x),
+        ),
+        data(2, 1, 2),
+        True,
+    ),
     "Sequential": (
         nn.Sequential(
             nn.Linear(3, 4, dtype=mt.float64),
