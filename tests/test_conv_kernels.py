@@ -10,7 +10,13 @@ from torch_parity import reference
 import minitorch_es as mt
 from minitorch_es_plugins.layers import conv_kernels
 from minitorch_es_plugins.layers.allocator import keep_freed_memory
-from minitorch_es_plugins.layers.conv_kernels import conv2d, conv2d_weight_grad, conv_transpose2d
+from minitorch_es_plugins.layers.conv_kernels import (
+    columns,
+    conv2d,
+    conv2d_bias_grad,
+    conv2d_weight_grad,
+    conv_transpose2d,
+)
 
 # name: (N, C, O, (H, W), kernel, stride, pads (top, bottom, left, right), dilation, groups)
 CASES = {
@@ -88,11 +94,15 @@ def test_forward_and_both_gradients_match_pytorch(rng, case, column_budget):
         g=g,
         **{k: np.asarray(v) for k, v in opt.items()},
     )
+    cols = columns(x, w.shape[2:], opt["stride"], opt["padding"], opt["dilation"])
     for layout, gl in layouts(g).items():
         gx = conv_transpose2d(gl, w, x.shape, **opt)
         gw = conv2d_weight_grad(x, gl, w.shape, **opt)
+        gw_from_columns = conv2d_weight_grad(cols, gl, w.shape, **opt)
         np.testing.assert_allclose(gx, ref["gx"], rtol=1e-10, atol=1e-12, err_msg=layout)
         np.testing.assert_allclose(gw, ref["gw"], rtol=1e-10, atol=1e-12, err_msg=layout)
+        np.testing.assert_array_equal(gw_from_columns, gw, err_msg=layout)
+        np.testing.assert_allclose(conv2d_bias_grad(gl), ref["gb"], rtol=1e-12, err_msg=layout)
     np.testing.assert_allclose(out, ref["out"], rtol=1e-10, atol=1e-12)
 
 
