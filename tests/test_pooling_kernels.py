@@ -12,6 +12,7 @@ from minitorch_es_plugins.layers.pooling_kernels import (
     avg_pool2d_backward,
     max_pool2d,
     max_pool2d_backward,
+    max_pool2d_gather,
 )
 
 # name: kernel, stride, padding, dilation, ceil_mode, (H, W)
@@ -70,6 +71,22 @@ def test_max_pool_matches_pytorch(rng, case):
     np.testing.assert_array_equal(out, ref["out"])
     gx = max_pool2d_backward(g, argmax, x.shape, k, s, p, d, ceil)
     np.testing.assert_allclose(gx, ref["gx"], rtol=1e-14)  # overlapping windows: sum order
+
+
+@pytest.mark.parametrize("case", MAX)
+def test_the_gather_reads_the_maxima_and_is_the_adjoint_of_the_scatter(rng, case):
+    # <max_pool2d_backward(g), h> = <g, max_pool2d_gather(h)>, and gathering x itself gives
+    # the maxima.
+    k, s, p, d, ceil, hw = MAX[case]
+    x = rng.standard_normal((2, 3, *hw))
+    out, argmax = max_pool2d(x, k, s, p, d, ceil)
+    g, h = rng.standard_normal(out.shape), rng.standard_normal(x.shape)
+    for layout, xl in layouts(x).items():
+        gathered = max_pool2d_gather(xl, argmax, k, s, p, d, ceil)
+        np.testing.assert_array_equal(gathered, out, err_msg=layout)
+    scattered = max_pool2d_backward(g, argmax, x.shape, k, s, p, d, ceil)
+    gathered = max_pool2d_gather(h, argmax, k, s, p, d, ceil)
+    assert np.vdot(scattered, h) == pytest.approx(np.vdot(g, gathered), rel=1e-12)
 
 
 def test_max_pool_nan_is_the_maximum_in_batch_last_layout():

@@ -8,10 +8,11 @@ offset's slice is made of contiguous runs of N values, and the results come out 
 as NCHW views, ready for the next layer.
 
 * `max_pool2d` returns the maxima and ``argmax``, the offset (row-major in the window) of each
-  window's first maximum; `max_pool2d_backward` routes a gradient through it.
+  window's first maximum; `max_pool2d_backward` routes a gradient through it (a scatter), and
+  `max_pool2d_gather`, its derivative, reads an input-shaped array at the same places.
 * `avg_pool2d` / `avg_pool2d_backward` use PyTorch's divisor rules.
-* `adaptive_avg_pool2d` / `adaptive_avg_pool2d_backward` average over PyTorch's adaptive
-  windows by two small matrix products.
+* `adaptive_avg_pool2d` averages over PyTorch's adaptive windows by two small matrix products
+  with the matrices of `adaptive_matrix` (its gradient: the transposed products).
 """
 
 from __future__ import annotations
@@ -115,6 +116,18 @@ def max_pool2d_backward(grad, argmax, x_shape, kernel, stride, padding, dilation
     return _unpad(gxp, pads, x_shape)
 
 
+def max_pool2d_gather(x, argmax, kernel, stride, padding, dilation, ceil_mode):
+    """The value of input-shaped ``x`` at each window's ``argmax`` (padding reads 0): the
+    gradient of `max_pool2d_backward`, which is linear in its gradient (a scatter), with
+    respect to that gradient. On `max_pool2d`'s own input this is its output."""
+    out_hw, pads = geometry(x.shape, kernel, stride, padding, dilation, ceil_mode)
+    xp, arg = _padded(x, pads, 0), batch_last(argmax)
+    out = np.zeros(arg.shape, dtype=x.dtype)
+    for k, s in enumerate(_windows(kernel, stride, dilation, out_hw)):
+        np.copyto(out, xp[s], where=arg == k)
+    return out.transpose(3, 0, 1, 2)
+
+
 def avg_divisor(x_shape, kernel, stride, padding, out_hw, count_include_pad, override, dtype):
     """The divisor of every output position (PyTorch's rule), as an (Ho, Wo, 1) array or a
     number (broadcasts against batch-last arrays)."""
@@ -175,10 +188,3 @@ def adaptive_avg_pool2d(x: np.ndarray, output_size) -> np.ndarray:
     ah = adaptive_matrix(x.shape[-2], output_size[0], x.dtype)
     aw = adaptive_matrix(x.shape[-1], output_size[1], x.dtype)
     return ah @ x @ aw.T
-
-
-def adaptive_avg_pool2d_backward(grad: np.ndarray, x_shape) -> np.ndarray:
-    """Gradient of `adaptive_avg_pool2d`: ``A_h.T @ grad @ A_w``."""
-    ah = adaptive_matrix(x_shape[-2], grad.shape[-2], grad.dtype)
-    aw = adaptive_matrix(x_shape[-1], grad.shape[-1], grad.dtype)
-    return ah.T @ grad @ aw

@@ -1,17 +1,37 @@
-"""The autograd Functions behind the pooling layers (the kernels are in `pooling_kernels`)."""
+"""The autograd Primitives of the pooling layers (the kernels are in `pooling_kernels`).
+
+Pooling is linear in its gradient, so every derivative is a pooling kernel again: max
+pooling's backward scatters the gradient to the window maxima found by forward (``argmax``, a
+constant of the derivative), and the derivative of that scatter is the gather at the same
+places; average pooling's backward spreads the gradient over the windows, and the derivative
+of that is the average pooling itself. The backward formulas call these kernels through
+``ctx.xp``, where this module registers them: the array kernels on the fast path, Primitives
+when backward builds a graph, so one formula per derivative serves every order. Adaptive
+pooling is two products with constant matrices (``xp.matmul``).
+"""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+import minitorch_es as mt
 from minitorch_es.autograd import Primitive
 
 from .pooling_kernels import (
     adaptive_avg_pool2d,
-    adaptive_avg_pool2d_backward,
+    adaptive_matrix,
     avg_pool2d,
     avg_pool2d_backward,
     max_pool2d,
     max_pool2d_backward,
+    max_pool2d_gather,
 )
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from minitorch_es import Tensor
+    from minitorch_es.autograd import Context
 
 
 class MaxPool2dFunction(Primitive):
@@ -19,18 +39,53 @@ class MaxPool2dFunction(Primitive):
     ``sink``, if given, receives the window offset (row-major) of each maximum."""
 
     @staticmethod
-    def forward(ctx, x, *, kernel, stride, padding, dilation, ceil_mode, sink=None):
+    def forward(
+        ctx: Context,
+        x: np.ndarray,
+        *,
+        kernel: tuple,
+        stride: tuple,
+        padding: tuple,
+        dilation: tuple,
+        ceil_mode: bool,
+        sink: list | None = None,
+    ):
         out, argmax = max_pool2d(x, kernel, stride, padding, dilation, ceil_mode)
         if sink is not None:
             sink.append(argmax)
-        ctx.save_for_backward(argmax)
+        ctx.argmax = argmax  # a constant of the derivative: where each maximum was
         ctx.geometry = (x.shape, kernel, stride, padding, dilation, ceil_mode)
         return out
 
     @staticmethod
-    def backward(ctx, grad):
-        (argmax,) = ctx.saved_tensors
-        return (max_pool2d_backward(grad, argmax, *ctx.geometry),)
+    def backward(ctx: Context, grad: np.ndarray):
+        return (ctx.xp.max_pool2d_backward(grad, ctx.argmax, *ctx.geometry),)
+
+
+class MaxPool2dBackwardFunction(Primitive):
+    """`max_pool2d_backward` as an op: ``grad`` scattered to the window maxima ``argmax``."""
+
+    @staticmethod
+    def forward(ctx: Context, grad: np.ndarray, *, argmax: np.ndarray, geometry: tuple):
+        ctx.argmax, ctx.geometry = argmax, geometry
+        return max_pool2d_backward(grad, argmax, *geometry)
+
+    @staticmethod
+    def backward(ctx: Context, grad: np.ndarray):
+        return (ctx.xp.max_pool2d_gather(grad, ctx.argmax, *ctx.geometry[1:]),)
+
+
+class MaxPool2dGatherFunction(Primitive):
+    """`max_pool2d_gather` as an op: ``x`` read at the window maxima ``argmax``."""
+
+    @staticmethod
+    def forward(ctx: Context, x: np.ndarray, *, argmax: np.ndarray, options: tuple):
+        ctx.argmax, ctx.geometry = argmax, (x.shape, *options)
+        return max_pool2d_gather(x, argmax, *options)
+
+    @staticmethod
+    def backward(ctx: Context, grad: np.ndarray):
+        return (ctx.xp.max_pool2d_backward(grad, ctx.argmax, *ctx.geometry),)
 
 
 class AvgPool2dFunction(Primitive):
@@ -38,25 +93,97 @@ class AvgPool2dFunction(Primitive):
 
     @staticmethod
     def forward(
-        ctx, x, *, kernel, stride, padding, ceil_mode, count_include_pad, divisor_override=None
+        ctx: Context,
+        x: np.ndarray,
+        *,
+        kernel: tuple,
+        stride: tuple,
+        padding: tuple,
+        ceil_mode: bool,
+        count_include_pad: bool,
+        divisor_override: int | None = None,
     ):
         options = (kernel, stride, padding, ceil_mode, count_include_pad, divisor_override)
         ctx.geometry = (x.shape, *options)
         return avg_pool2d(x, *options)
 
     @staticmethod
-    def backward(ctx, grad):
-        return (avg_pool2d_backward(grad, *ctx.geometry),)
+    def backward(ctx: Context, grad: np.ndarray):
+        return (ctx.xp.avg_pool2d_backward(grad, *ctx.geometry),)
+
+
+class AvgPool2dBackwardFunction(Primitive):
+    """`avg_pool2d_backward` as an op: ``grad`` spread over the windows."""
+
+    @staticmethod
+    def forward(ctx: Context, grad: np.ndarray, *, geometry: tuple):
+        ctx.options = geometry[1:]
+        return avg_pool2d_backward(grad, *geometry)
+
+    @staticmethod
+    def backward(ctx: Context, grad: np.ndarray):
+        return (ctx.xp.avg_pool2d(grad, *ctx.options),)
 
 
 class AdaptiveAvgPool2dFunction(Primitive):
-    """Adaptive average pooling over PyTorch's windows (exact backward)."""
+    """Adaptive average pooling over PyTorch's windows, ``A_h @ x @ A_w.T``."""
 
     @staticmethod
-    def forward(ctx, x, *, output_size):
+    def forward(ctx: Context, x: np.ndarray, *, output_size: tuple):
         ctx.x_shape = x.shape
         return adaptive_avg_pool2d(x, output_size)
 
     @staticmethod
-    def backward(ctx, grad):
-        return (adaptive_avg_pool2d_backward(grad, ctx.x_shape),)
+    def backward(ctx: Context, grad: np.ndarray):
+        (h, w), (oh, ow) = ctx.x_shape[-2:], grad.shape[-2:]
+        ah, aw = adaptive_matrix(h, oh, grad.dtype), adaptive_matrix(w, ow, grad.dtype)
+        return (ctx.xp.matmul(ctx.xp.matmul(ah.T, grad), aw),)
+
+
+# The Tensor counterparts of the kernels, for ctx.xp (the kernels' signatures).
+def max_pool2d_backward_op(
+    grad: Tensor, argmax: np.ndarray, x_shape: tuple, *options: tuple | bool
+) -> Tensor:
+    """`pooling_kernels.max_pool2d_backward` on Tensors (differentiable in ``grad``)."""
+    return MaxPool2dBackwardFunction.apply(grad, argmax=argmax, geometry=(x_shape, *options))
+
+
+def max_pool2d_gather_op(x: Tensor, argmax: np.ndarray, *options: tuple | bool) -> Tensor:
+    """`pooling_kernels.max_pool2d_gather` on Tensors (differentiable in ``x``)."""
+    return MaxPool2dGatherFunction.apply(x, argmax=argmax, options=options)
+
+
+def avg_pool2d_op(
+    x: Tensor,
+    kernel: tuple,
+    stride: tuple,
+    padding: tuple,
+    ceil_mode: bool,
+    count_include_pad: bool,
+    divisor: int | None,
+) -> Tensor:
+    """`pooling_kernels.avg_pool2d` on Tensors (differentiable)."""
+    return AvgPool2dFunction.apply(
+        x,
+        kernel=kernel,
+        stride=stride,
+        padding=padding,
+        ceil_mode=ceil_mode,
+        count_include_pad=count_include_pad,
+        divisor_override=divisor,
+    )
+
+
+def avg_pool2d_backward_op(grad: Tensor, x_shape: tuple, *options: tuple | bool) -> Tensor:
+    """`pooling_kernels.avg_pool2d_backward` on Tensors (differentiable)."""
+    return AvgPool2dBackwardFunction.apply(grad, geometry=(x_shape, *options))
+
+
+mt.autograd.register_array_function(
+    "max_pool2d_backward", max_pool2d_backward, max_pool2d_backward_op
+)
+mt.autograd.register_array_function("max_pool2d_gather", max_pool2d_gather, max_pool2d_gather_op)
+mt.autograd.register_array_function("avg_pool2d", avg_pool2d, avg_pool2d_op)
+mt.autograd.register_array_function(
+    "avg_pool2d_backward", avg_pool2d_backward, avg_pool2d_backward_op
+)
