@@ -84,24 +84,17 @@ class Conv2dFunction(Primitive):
 
 class ConvTranspose2dFunction(Primitive):
     """``conv_transpose2d(grad_out, weight)`` onto an input of ``input_shape``: the gradient
-    of `Conv2dFunction` with respect to its input, as an op of its own."""
+    of `Conv2dFunction` with respect to its input, as an op of its own. ``options``:
+    ``(stride, padding, dilation, groups)``."""
 
     @staticmethod
     def forward(
-        ctx: Context,
-        grad_out: np.ndarray,
-        weight: np.ndarray,
-        *,
-        input_shape: tuple,
-        stride: tuple,
-        padding: tuple,
-        dilation: tuple,
-        groups: int,
+        ctx: Context, grad_out: np.ndarray, weight: np.ndarray, *, input_shape: tuple, options
     ):
         need_g, need_w = ctx.needs_input_grad
         ctx.save_for_backward(grad_out if need_w else None, weight if need_g else None)
-        ctx.w_shape, ctx.options = weight.shape, (stride, padding, dilation, groups)
-        return conv_transpose2d(grad_out, weight, input_shape, stride, padding, dilation, groups)
+        ctx.w_shape, ctx.options = weight.shape, options
+        return conv_transpose2d(grad_out, weight, input_shape, *options)
 
     @staticmethod
     def backward(ctx: Context, grad: np.ndarray):
@@ -115,24 +108,15 @@ class ConvTranspose2dFunction(Primitive):
 
 class Conv2dWeightGradFunction(Primitive):
     """``conv2d_weight_grad(x, grad_out)``: the gradient of `Conv2dFunction` with respect to
-    its weight (of ``weight_shape``), as an op of its own."""
+    its weight (of ``weight_shape``), as an op of its own. ``options``: ``(stride, padding,
+    dilation, groups)``."""
 
     @staticmethod
-    def forward(
-        ctx: Context,
-        x: np.ndarray,
-        grad_out: np.ndarray,
-        *,
-        weight_shape: tuple,
-        stride: tuple,
-        padding: tuple,
-        dilation: tuple,
-        groups: int,
-    ):
+    def forward(ctx: Context, x: np.ndarray, grad_out: np.ndarray, *, weight_shape: tuple, options):
         need_x, need_g = ctx.needs_input_grad
         ctx.save_for_backward(x if need_g else None, grad_out if need_x else None)
-        ctx.x_shape, ctx.options = x.shape, (stride, padding, dilation, groups)
-        return conv2d_weight_grad(x, grad_out, weight_shape, stride, padding, dilation, groups)
+        ctx.x_shape, ctx.options = x.shape, options
+        return conv2d_weight_grad(x, grad_out, weight_shape, *options)
 
     @staticmethod
     def backward(ctx: Context, grad: np.ndarray):
@@ -144,66 +128,34 @@ class Conv2dWeightGradFunction(Primitive):
         return gx, gg
 
 
-# The Tensor counterparts of the kernels, for ctx.xp (the kernels' signatures).
-def conv2d_op(
-    x: Tensor,
-    weight: Tensor,
-    stride: tuple = (1, 1),
-    padding: tuple = NO_PADDING,
-    dilation: tuple = (1, 1),
-    groups: int = 1,
-    bias: Tensor | None = None,
-) -> Tensor:
-    """`conv_kernels.conv2d` on Tensors (differentiable)."""
+# The kernels' Tensor counterparts for ctx.xp: the backward formulas above pass the options
+# ``(stride, padding, dilation, groups)`` positionally, as to the kernels.
+def conv2d_op(x: Tensor, weight: Tensor, *options: tuple | int) -> Tensor:
+    """`conv_kernels.conv2d` (without bias) on Tensors, differentiable."""
+    stride, pads, dilation, groups = options
     return Conv2dFunction.apply(
-        x, weight, bias, stride=stride, pads=padding, dilation=dilation, groups=groups
+        x, weight, None, stride=stride, pads=pads, dilation=dilation, groups=groups
     )
 
 
 def conv_transpose2d_op(
-    grad_out: Tensor,
-    weight: Tensor,
-    input_shape: tuple,
-    stride: tuple = (1, 1),
-    padding: tuple = NO_PADDING,
-    dilation: tuple = (1, 1),
-    groups: int = 1,
+    grad_out: Tensor, weight: Tensor, input_shape: tuple, *options: tuple | int
 ) -> Tensor:
-    """`conv_kernels.conv_transpose2d` on Tensors (differentiable)."""
-    return ConvTranspose2dFunction.apply(
-        grad_out,
-        weight,
-        input_shape=tuple(input_shape),
-        stride=stride,
-        padding=padding,
-        dilation=dilation,
-        groups=groups,
-    )
+    """`conv_kernels.conv_transpose2d` on Tensors, differentiable."""
+    shape = tuple(input_shape)
+    return ConvTranspose2dFunction.apply(grad_out, weight, input_shape=shape, options=options)
 
 
 def conv2d_weight_grad_op(
-    x: Tensor,
-    grad_out: Tensor,
-    weight_shape: tuple,
-    stride: tuple = (1, 1),
-    padding: tuple = NO_PADDING,
-    dilation: tuple = (1, 1),
-    groups: int = 1,
+    x: Tensor, grad_out: Tensor, weight_shape: tuple, *options: tuple | int
 ) -> Tensor:
-    """`conv_kernels.conv2d_weight_grad` on Tensors (differentiable)."""
-    return Conv2dWeightGradFunction.apply(
-        x,
-        grad_out,
-        weight_shape=tuple(weight_shape),
-        stride=stride,
-        padding=padding,
-        dilation=dilation,
-        groups=groups,
-    )
+    """`conv_kernels.conv2d_weight_grad` on Tensors, differentiable."""
+    shape = tuple(weight_shape)
+    return Conv2dWeightGradFunction.apply(x, grad_out, weight_shape=shape, options=options)
 
 
 def conv2d_bias_grad_op(grad_out: Tensor) -> Tensor:
-    """`conv_kernels.conv2d_bias_grad` on Tensors (differentiable)."""
+    """`conv_kernels.conv2d_bias_grad` on Tensors, differentiable."""
     return grad_out.sum(dim=(0, 2, 3))
 
 

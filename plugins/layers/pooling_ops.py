@@ -62,30 +62,20 @@ class MaxPool2dFunction(Primitive):
         return (ctx.xp.max_pool2d_backward(grad, ctx.argmax, *ctx.geometry),)
 
 
-class MaxPool2dBackwardFunction(Primitive):
-    """`max_pool2d_backward` as an op: ``grad`` scattered to the window maxima ``argmax``."""
+class LinearKernelFunction(Primitive):
+    """``kernel(x, *args)`` for a kernel linear in ``x`` (a pooling's backward), as an op:
+    its gradient is the registered ``ctx.xp`` function ``adjoint`` applied as
+    ``adjoint(grad, *adjoint_args)``."""
 
     @staticmethod
-    def forward(ctx: Context, grad: np.ndarray, *, argmax: np.ndarray, geometry: tuple):
-        ctx.argmax, ctx.geometry = argmax, geometry
-        return max_pool2d_backward(grad, argmax, *geometry)
-
-    @staticmethod
-    def backward(ctx: Context, grad: np.ndarray):
-        return (ctx.xp.max_pool2d_gather(grad, ctx.argmax, *ctx.geometry[1:]),)
-
-
-class MaxPool2dGatherFunction(Primitive):
-    """`max_pool2d_gather` as an op: ``x`` read at the window maxima ``argmax``."""
-
-    @staticmethod
-    def forward(ctx: Context, x: np.ndarray, *, argmax: np.ndarray, options: tuple):
-        ctx.argmax, ctx.geometry = argmax, (x.shape, *options)
-        return max_pool2d_gather(x, argmax, *options)
+    def forward(ctx: Context, x: np.ndarray, *, kernel, args: tuple, adjoint: str, adjoint_args):
+        ctx.adjoint = (adjoint, adjoint_args)
+        return kernel(x, *args)
 
     @staticmethod
     def backward(ctx: Context, grad: np.ndarray):
-        return (ctx.xp.max_pool2d_backward(grad, ctx.argmax, *ctx.geometry),)
+        name, args = ctx.adjoint
+        return (getattr(ctx.xp, name)(grad, *args),)
 
 
 class AvgPool2dFunction(Primitive):
@@ -112,19 +102,6 @@ class AvgPool2dFunction(Primitive):
         return (ctx.xp.avg_pool2d_backward(grad, *ctx.geometry),)
 
 
-class AvgPool2dBackwardFunction(Primitive):
-    """`avg_pool2d_backward` as an op: ``grad`` spread over the windows."""
-
-    @staticmethod
-    def forward(ctx: Context, grad: np.ndarray, *, geometry: tuple):
-        ctx.options = geometry[1:]
-        return avg_pool2d_backward(grad, *geometry)
-
-    @staticmethod
-    def backward(ctx: Context, grad: np.ndarray):
-        return (ctx.xp.avg_pool2d(grad, *ctx.options),)
-
-
 class AdaptiveAvgPool2dFunction(Primitive):
     """Adaptive average pooling over PyTorch's windows, ``A_h @ x @ A_w.T``."""
 
@@ -140,29 +117,34 @@ class AdaptiveAvgPool2dFunction(Primitive):
         return (ctx.xp.matmul(ctx.xp.matmul(ah.T, grad), aw),)
 
 
-# The Tensor counterparts of the kernels, for ctx.xp (the kernels' signatures).
+# The kernels' Tensor counterparts for ctx.xp (the kernels' arguments, positionally).
 def max_pool2d_backward_op(
     grad: Tensor, argmax: np.ndarray, x_shape: tuple, *options: tuple | bool
 ) -> Tensor:
     """`pooling_kernels.max_pool2d_backward` on Tensors (differentiable in ``grad``)."""
-    return MaxPool2dBackwardFunction.apply(grad, argmax=argmax, geometry=(x_shape, *options))
+    return LinearKernelFunction.apply(
+        grad,
+        kernel=max_pool2d_backward,
+        args=(argmax, x_shape, *options),
+        adjoint="max_pool2d_gather",
+        adjoint_args=(argmax, *options),
+    )
 
 
 def max_pool2d_gather_op(x: Tensor, argmax: np.ndarray, *options: tuple | bool) -> Tensor:
     """`pooling_kernels.max_pool2d_gather` on Tensors (differentiable in ``x``)."""
-    return MaxPool2dGatherFunction.apply(x, argmax=argmax, options=options)
+    return LinearKernelFunction.apply(
+        x,
+        kernel=max_pool2d_gather,
+        args=(argmax, *options),
+        adjoint="max_pool2d_backward",
+        adjoint_args=(argmax, x.shape, *options),
+    )
 
 
-def avg_pool2d_op(
-    x: Tensor,
-    kernel: tuple,
-    stride: tuple,
-    padding: tuple,
-    ceil_mode: bool,
-    count_include_pad: bool,
-    divisor: int | None,
-) -> Tensor:
+def avg_pool2d_op(x: Tensor, *options: tuple | bool | int | None) -> Tensor:
     """`pooling_kernels.avg_pool2d` on Tensors (differentiable)."""
+    kernel, stride, padding, ceil_mode, count_include_pad, divisor = options
     return AvgPool2dFunction.apply(
         x,
         kernel=kernel,
@@ -176,7 +158,13 @@ def avg_pool2d_op(
 
 def avg_pool2d_backward_op(grad: Tensor, x_shape: tuple, *options: tuple | bool) -> Tensor:
     """`pooling_kernels.avg_pool2d_backward` on Tensors (differentiable)."""
-    return AvgPool2dBackwardFunction.apply(grad, geometry=(x_shape, *options))
+    return LinearKernelFunction.apply(
+        grad,
+        kernel=avg_pool2d_backward,
+        args=(x_shape, *options),
+        adjoint="avg_pool2d",
+        adjoint_args=options,
+    )
 
 
 mt.autograd.register_array_function(
