@@ -59,15 +59,16 @@ def column(xp: ModuleType, v):  # noqa: ANN201
 
 
 def statistics(xp: ModuleType, r, eps: float, stats: tuple | None = None) -> tuple:
-    """``(mean, var, invstd)`` of the channel rows ``r``: the batch statistics (biased
-    variance), or the given constant ``stats = (mean, var)``."""
+    """``(mean, var, invstd, xc)`` of the channel rows ``r``: the batch statistics (biased
+    variance), or the given constant ``stats = (mean, var)``; ``xc = r - mean``."""
     if stats is None:
         mean = xp.mean(r, axis=1)
         xc = r - column(xp, mean)
         var = xp.vecdot(xc, xc) / r.shape[1]
     else:
         mean, var = stats
-    return mean, var, 1.0 / xp.sqrt(var + eps)
+        xc = r - column(xp, mean)
+    return mean, var, 1.0 / xp.sqrt(var + eps), xc
 
 
 def batch_norm(x: np.ndarray, weight, bias, eps: float, stats: tuple | None = None) -> tuple:
@@ -75,10 +76,8 @@ def batch_norm(x: np.ndarray, weight, bias, eps: float, stats: tuple | None = No
     ``x``'s dtype). Returns ``out``, the ``mean``, biased ``var`` and ``invstd`` used, and the
     `Rows` of ``x``."""
     rows = channel_rows(x)
-    r = rows.of(np, x)
-    mean, var, invstd = statistics(np, r, eps, stats)
-    out = r - mean[:, None]
-    out *= (invstd if weight is None else invstd * weight)[:, None]
+    mean, var, invstd, out = statistics(np, rows.of(np, x), eps, stats)
+    out *= (invstd if weight is None else invstd * weight)[:, None]  # out = xc, a new array
     if bias is not None:
         out += bias[:, None]
     return rows.back(np, out), mean, var, invstd, rows

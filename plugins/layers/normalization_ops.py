@@ -52,7 +52,7 @@ class BatchNormFunction(Primitive):
         xp = ctx.xp
 
         def recompute() -> tuple:
-            mean, _, invstd = statistics(xp, rows.of(xp, x), eps, stats)
+            mean, _, invstd, _ = statistics(xp, rows.of(xp, x), eps, stats)
             return mean, invstd
 
         mean, invstd = ctx.intermediate("statistics", recompute)
