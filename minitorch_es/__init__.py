@@ -21,6 +21,7 @@ from . import (  # noqa: E402  (namespaces and subpackages)
     optim,
     random,
     regularizers,
+    utils,
     validation,
 )
 from . import plugin_manager as _plugin_manager  # noqa: F401  (loads plugins on first lookup)

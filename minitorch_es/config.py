@@ -59,7 +59,9 @@ class Configurable:
             init(self, *args, **kw)
 
         __init__._records_config = True
-        cls.__init__ = __init__
+        # setattr, not `cls.__init__ = ...`: editors (jedi) would read the assignment and show
+        # the wrapper's (*args, **kw) instead of the subclass's own signature.
+        setattr(cls, "__init__", __init__)  # noqa: B010
 
     def get_config(self) -> dict:
         """The constructor arguments as JSON-serialisable values."""

@@ -32,6 +32,8 @@ NAMESPACES = (
     "minitorch_es.callbacks",
     "minitorch_es.data",
     "minitorch_es.data.datasets",
+    "minitorch_es.utils.data",
+    "minitorch_es.utils.data.distributed",
     "minitorch_es.autograd",
     "minitorch_es.autograd.functional",
     "minitorch_es.checkpoint",

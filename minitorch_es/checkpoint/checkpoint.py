@@ -16,6 +16,9 @@ from ..config import ConfigError, serialize
 from ..registry import RegistryError, registry
 from ..version import __version__
 from .hdf5 import FORMAT_VERSION, CheckpointError, atomic_h5, open_h5, read_tree, write_tree
+from .payload import from_stored, to_storable
+from .providers import entries_in as _entries_in
+from .providers import providers as _providers
 
 if TYPE_CHECKING:
     import h5py
@@ -44,32 +47,62 @@ def _header(f: h5py.File, kind: str) -> None:
     f.attrs["kind"] = kind
 
 
-def save(state_dict: dict, path: str | os.PathLike) -> None:
-    """Save a plain state dict (a model's or an optimizer's) to the HDF5 file ``path``,
-    atomically (``torch.save`` for state dicts; nothing is pickled).
+def save(obj: Any, f: str | os.PathLike) -> None:
+    """Save ``obj`` to the HDF5 file ``f``, atomically (``torch.save``; nothing is pickled).
+
+    ``obj`` is what PyTorch programs save: a state dict (a model's or an optimizer's), a
+    Tensor, NumPy arrays, numbers, str, None, dicts/lists/tuples of them, or a whole model
+    (stored as its registry config plus its weights; every class in it must be registered).
+    `load` gives back the same types.
 
         model = mt.nn.Linear(3, 2)
         mt.save(model.state_dict(), "weights.h5")
         model.load_state_dict(mt.load("weights.h5"))
     """
-    if not isinstance(state_dict, dict):
-        raise TypeError(f"mt.save expects a state dict (a dict), got {type(state_dict).__name__}")
-    with atomic_h5(path) as f:
-        _header(f, "state_dict")
-        write_tree(f.create_group("state"), dict(state_dict), key_paths=True)
+    if not isinstance(f, (str, os.PathLike)):
+        raise TypeError(f"mt.save expects a file path (str or os.PathLike), got {type(f).__name__}")
+    tree, types = to_storable(obj)
+    with atomic_h5(f) as h5:
+        _header(h5, "state_dict")
+        h5.attrs["types"] = json.dumps(types)
+        write_tree(h5.create_group("state"), tree, key_paths=True)
 
 
-def load(path: str | os.PathLike) -> dict:
-    """Load a state dict saved by `save` (arrays come back as NumPy arrays); pass it to
-    ``load_state_dict``. Never unpickles."""
-    with open_h5(path) as f:
-        if "state" not in f:
+def load(
+    f: str | os.PathLike,
+    map_location: Any = None,
+    *,
+    weights_only: bool | None = None,
+    mmap: bool | None = None,
+) -> Any:
+    """Load what `save` wrote (``torch.load``): Tensors as Tensors, arrays as arrays, containers
+    as saved. Never unpickles; no code named in the file runs.
+
+    As in PyTorch 2.6+, ``weights_only`` defaults to True and then a whole model is refused
+    (`WeightsOnlyError`, a ``pickle.UnpicklingError``); ``weights_only=False`` rebuilds it from
+    registered classes. ``map_location`` may name a device (``"cpu"``, ``mt.device``), a dict or
+    a function, as in PyTorch; every tensor is on the CPU. ``mmap`` is accepted and ignored.
+    Files written before types were recorded load as they did (arrays).
+    """
+    if map_location is not None and not (callable(map_location) or isinstance(map_location, dict)):
+        from ..devices import check_device
+
+        check_device(map_location)  # "cuda" etc. get the device module's clear error
+    with open_h5(f) as h5:
+        if "state" not in h5:
             raise CheckpointError(
-                f"{path!r} holds a {f.attrs.get('kind')!r}, not a state dict "
-                f"saved by mt.save; use mt.load_checkpoint"
+                f"{f!r} holds a {h5.attrs.get('kind')!r}, not an object saved by mt.save; use "
+                f"mt.load_checkpoint or mt.load_model"
             )
-        tree = read_tree(f["state"], f"{path}: state")
-    return OrderedDict(tree) if isinstance(tree, dict) else tree
+        tree = read_tree(h5["state"], f"{f}: state")
+        types = h5.attrs.get("types")
+    if types is None:  # written by minitorch_es 0.1: a state dict of arrays
+        return OrderedDict(tree) if isinstance(tree, dict) else tree
+    try:
+        types = json.loads(types)
+    except ValueError as e:
+        raise CheckpointError(f"{f!r}: the stored types are corrupted ({e})") from None
+    return from_stored(tree, types, repr(os.fspath(f)), weights_only is not False, _rebuild)
 
 
 def save_checkpoint(
@@ -206,41 +239,35 @@ def load_model(path: str | os.PathLike) -> Module:
         config = json.loads(g.attrs["config"])
         providers = json.loads(g.attrs.get("providers", "{}"))
         state = read_tree(g["state"], f"{path}: model")
-    _check_registered(config, providers, path)
+    return _rebuild(config, providers, state, repr(os.fspath(path)))
+
+
+def _rebuild(config: Any, providers: dict, state: dict, where: str) -> Module:
+    """A model built from registered classes only, with its saved weights."""
     from ..config import deserialize
 
+    if not isinstance(config, dict) or not isinstance(providers, dict):
+        raise CheckpointError(f"{where}: the stored architecture is malformed")
+    _check_registered(config, providers, where)
     model = deserialize(config)
-    model.load_state_dict(state)
+    try:
+        model.load_state_dict(state)
+    except (RuntimeError, TypeError) as e:
+        raise CheckpointError(
+            f"{where}: the rebuilt model does not take the stored weights: {e}"
+        ) from None
     return model
 
 
-def _check_registered(spec: Any, providers: dict, path: str | os.PathLike) -> None:
+def _check_registered(spec: Any, providers: dict, path: str) -> None:
     """Fail before building anything when a class named in the file is not registered."""
     for kind, name in _entries_in(spec):
         if (kind, name) not in registry:
             source = providers.get(f"{kind}:{name}", "an unknown provider")
             raise RegistryError(
-                f"{path!r}: {kind} {name!r} was provided by {source}; install it or register the "
+                f"{path}: {kind} {name!r} was provided by {source}; install it or register the "
                 f"class (e.g. @mt.register({kind!r})) before loading"
             )
-
-
-def _entries_in(obj: Any):
-    if isinstance(obj, dict):
-        if {"kind", "name", "config"} <= set(obj):
-            yield obj["kind"], obj["name"]
-        for v in obj.values():
-            yield from _entries_in(v)
-    elif isinstance(obj, list):
-        for v in obj:
-            yield from _entries_in(v)
-
-
-def _providers(model: Module) -> dict:
-    out = {}
-    for kind, name in _entries_in(serialize(model)):
-        out[f"{kind}:{name}"] = str(registry.entry(kind, name).provider)
-    return out
 
 
 def _registered_name(kind: str, obj: Any) -> str:

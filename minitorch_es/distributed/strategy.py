@@ -90,9 +90,13 @@ class DataParallelStrategy(Strategy):
         self, train_loader: DataLoader, val_loader: DataLoader | None
     ) -> tuple[DataLoader, DataLoader | tuple | None]:
         """``(train, val)`` loaders over this rank's shards."""
-        from ..data import DataLoader, DistributedSampler
+        from ..data import DataLoader, DistributedSampler, RandomSampler, SequentialSampler
 
         sampler = getattr(train_loader, "sampler", None)
+        if type(sampler) in (SequentialSampler, RandomSampler) and not (
+            getattr(sampler, "replacement", False) or getattr(sampler, "_num_samples", None)
+        ):
+            sampler = None  # the loader's own order (shuffle or not): sharded below
         if sampler is not None and not isinstance(sampler, DistributedSampler):
             raise ValueError(
                 f"fit on {self.size} ranks: the training DataLoader has a "
