@@ -11,6 +11,7 @@ from minitorch_es.autograd import gradcheck, gradgradcheck
 from minitorch_es_plugins.layers.padding import pad2d
 
 nn = mt.nn
+functional = nn.functional
 
 
 def data(*shape, seed=0):
@@ -370,3 +371,47 @@ def test_third_derivatives_of_the_kernels_that_are_each_others_derivatives(layer
         return mt.autograd.grad((fn(*inputs) * v).sum() ** 2, inputs, create_graph=True)
 
     assert gradgradcheck(first, (x, *params))
+
+
+# PyTorch 2.13's node names (grad_fn.name()) of each call and of its input gradient's graph
+NODE_NAMES = {
+    "conv2d": (
+        lambda x, w: functional.conv2d(x, w),
+        "ConvolutionBackward0",
+        "ConvolutionBackwardBackward0",
+    ),
+    "max_pool2d": (
+        lambda x, w: functional.max_pool2d(x, 2),
+        "MaxPool2DWithIndicesBackward0",
+        "MaxPool2DWithIndicesBackwardBackward0",
+    ),
+    "avg_pool2d": (
+        lambda x, w: functional.avg_pool2d(x, 2),
+        "AvgPool2DBackward0",
+        "AvgPool2DBackwardBackward0",
+    ),
+    "adaptive_avg_pool2d": (
+        lambda x, w: functional.adaptive_avg_pool2d(x, (2, 3)),
+        "AdaptiveAvgPool2DBackward0",
+        None,
+    ),
+    "global_avg_pool2d": (lambda x, w: functional.adaptive_avg_pool2d(x, 1), "MeanBackward1", None),
+    "batch_norm": (
+        lambda x, w: functional.batch_norm(x, None, None, training=True),
+        "NativeBatchNormBackward0",
+        None,
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(NODE_NAMES))
+def test_graph_nodes_carry_pytorch_names(name):
+    call, first, second = NODE_NAMES[name]
+    x = mt.tensor(data(2, 3, 4, 6), requires_grad=True)
+    w = mt.tensor(data(2, 3, 3, 3, seed=1), requires_grad=True)
+    y = call(x, w)
+    assert y.grad_fn.name() == first
+    if second is not None:
+        v = mt.tensor(data(*y.shape, seed=2), requires_grad=True)
+        (g,) = mt.autograd.grad(y, x, v, create_graph=True)
+        assert g.grad_fn.name() == second

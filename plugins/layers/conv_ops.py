@@ -44,6 +44,8 @@ class Conv2dFunction(Primitive):
     Forward keeps the input's columns (or, when they are too large, the padded input to
     rebuild them from) for the weight gradient of the fast path (see `conv_kernels`)."""
 
+    backward_name = "ConvolutionBackward0"  # PyTorch's node name (grad_fn)
+
     @staticmethod
     def forward(
         ctx: Context,
@@ -87,6 +89,8 @@ class ConvTranspose2dFunction(Primitive):
     of `Conv2dFunction` with respect to its input, as an op of its own. ``options``:
     ``(stride, padding, dilation, groups)``."""
 
+    backward_name = "ConvolutionBackwardBackward0"  # PyTorch's node name (grad_fn)
+
     @staticmethod
     def forward(
         ctx: Context, grad_out: np.ndarray, weight: np.ndarray, *, input_shape: tuple, options
@@ -110,6 +114,8 @@ class Conv2dWeightGradFunction(Primitive):
     """``conv2d_weight_grad(x, grad_out)``: the gradient of `Conv2dFunction` with respect to
     its weight (of ``weight_shape``), as an op of its own. ``options``: ``(stride, padding,
     dilation, groups)``."""
+
+    backward_name = "ConvolutionBackwardBackward0"  # PyTorch's node name (grad_fn)
 
     @staticmethod
     def forward(ctx: Context, x: np.ndarray, grad_out: np.ndarray, *, weight_shape: tuple, options):

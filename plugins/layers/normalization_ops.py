@@ -24,6 +24,8 @@ class BatchNormFunction(Primitive):
     ``stats = (mean, var)``. Saves x and weight; the fast path keeps the statistics, a graph
     of the gradient computes them again from x (see `normalization_kernels`)."""
 
+    backward_name = "NativeBatchNormBackward0"  # PyTorch's node name (grad_fn)
+
     @staticmethod
     def forward(
         ctx: Context,
@@ -65,6 +67,8 @@ class Normalize(Primitive):
     ``view`` reshapes weight/bias to broadcast against ``x`` and ``param_axes`` are the axes
     their gradients sum over. Saves x and weight: backward normalizes again (x_hat and invstd
     depend on x), so the closed form is differentiable twice."""
+
+    backward_name = "NativeLayerNormBackward0"  # PyTorch's node name (grad_fn)
 
     @staticmethod
     def forward(

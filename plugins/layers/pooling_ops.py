@@ -38,6 +38,8 @@ class MaxPool2dFunction(Primitive):
     """Max over each window; the gradient goes to the first maximum of each window (PyTorch).
     ``sink``, if given, receives the window offset (row-major) of each maximum."""
 
+    backward_name = "MaxPool2DWithIndicesBackward0"  # PyTorch's node name (grad_fn)
+
     @staticmethod
     def forward(
         ctx: Context,
@@ -65,11 +67,20 @@ class MaxPool2dFunction(Primitive):
 class LinearKernelFunction(Primitive):
     """``kernel(x, *args)`` for a kernel linear in ``x`` (a pooling's backward), as an op:
     its gradient is the registered ``ctx.xp`` function ``adjoint`` applied as
-    ``adjoint(grad, *adjoint_args)``."""
+    ``adjoint(grad, *adjoint_args)``; ``name`` is its graph node's (``grad_fn``) name."""
 
     @staticmethod
-    def forward(ctx: Context, x: np.ndarray, *, kernel, args: tuple, adjoint: str, adjoint_args):
-        ctx.adjoint = (adjoint, adjoint_args)
+    def forward(
+        ctx: Context,
+        x: np.ndarray,
+        *,
+        kernel,
+        args: tuple,
+        adjoint: str,
+        adjoint_args: tuple,
+        name: str,
+    ):
+        ctx.adjoint, ctx.backward_name = (adjoint, adjoint_args), name
         return kernel(x, *args)
 
     @staticmethod
@@ -80,6 +91,8 @@ class LinearKernelFunction(Primitive):
 
 class AvgPool2dFunction(Primitive):
     """Mean over each window (zero padding; divisor per PyTorch's count_include_pad rule)."""
+
+    backward_name = "AvgPool2DBackward0"  # PyTorch's node name (grad_fn)
 
     @staticmethod
     def forward(
@@ -105,9 +118,13 @@ class AvgPool2dFunction(Primitive):
 class AdaptiveAvgPool2dFunction(Primitive):
     """Adaptive average pooling over PyTorch's windows, ``A_h @ x @ A_w.T``."""
 
+    backward_name = "AdaptiveAvgPool2DBackward0"  # PyTorch's node name (grad_fn)
+
     @staticmethod
     def forward(ctx: Context, x: np.ndarray, *, output_size: tuple):
         ctx.x_shape = x.shape
+        if tuple(output_size) == (1, 1):  # PyTorch takes the mean then
+            ctx.backward_name = "MeanBackward1"
         return adaptive_avg_pool2d(x, output_size)
 
     @staticmethod
@@ -128,6 +145,7 @@ def max_pool2d_backward_op(
         args=(argmax, x_shape, *options),
         adjoint="max_pool2d_gather",
         adjoint_args=(argmax, *options),
+        name="MaxPool2DWithIndicesBackwardBackward0",
     )
 
 
@@ -139,6 +157,7 @@ def max_pool2d_gather_op(x: Tensor, argmax: np.ndarray, *options: tuple | bool) 
         args=(argmax, *options),
         adjoint="max_pool2d_backward",
         adjoint_args=(argmax, x.shape, *options),
+        name="GatherBackward0",
     )
 
 
@@ -164,6 +183,7 @@ def avg_pool2d_backward_op(grad: Tensor, x_shape: tuple, *options: tuple | bool)
         args=(x_shape, *options),
         adjoint="avg_pool2d",
         adjoint_args=options,
+        name="AvgPool2DBackwardBackward0",
     )
 
 
