@@ -53,6 +53,14 @@ def pow(a, b):  # noqa: A001  (the array-API name)
     return np.power(a, b)
 
 
+def vecdot(a: np.ndarray, b: np.ndarray, axis: int = -1) -> np.ndarray:
+    """The dot products of ``a`` and ``b`` along ``axis`` (real arrays): one BLAS dot per
+    vector on NumPy 2, no product array."""
+    if hasattr(np, "vecdot"):
+        return np.vecdot(a, b, axis=axis)
+    return np.sum(a * b, axis=axis)
+
+
 def logcumsumexp(x: np.ndarray, axis: int) -> np.ndarray:
     """``log(cumsum(exp(x)))`` along ``axis``, without overflow."""
     return np.logaddexp.accumulate(x, axis=axis)

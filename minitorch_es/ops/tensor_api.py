@@ -165,6 +165,10 @@ def mean(x, axis=None, keepdims=False):
     return _t(x).mean(dim=axis, keepdim=keepdims)
 
 
+def vecdot(a, b, axis=-1):
+    return (_t(a) * b).sum(dim=axis)
+
+
 def stack(arrays, axis=0):
     return _shape.Stack.apply(*[_t(a) for a in arrays], dim=axis)
 
