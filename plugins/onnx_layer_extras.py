@@ -6,7 +6,8 @@ Padding copies and every interpolation mode are the same op (`layers.axis_maps`)
 per axis for copies (nearest modes, reflect/replicate/circular padding, in any opset), a
 ``MatMul`` with the constant interpolation matrix otherwise, so the exported graph computes
 exactly what minitorch_es does. Constant padding is ``Slice`` (cropping) then ``Pad``;
-``unfold`` is one strided ``Slice`` per kernel position, ``fold`` ONNX's ``Col2Im`` (opset 18).
+``unfold`` is one strided ``Slice`` per kernel position, ``fold`` ONNX's ``Col2Im`` (opset 18),
+the transposed convolutions ``ConvTranspose``.
 The core's vector norm is translated here too, for ``normalize`` and the distance layers.
 """
 
@@ -20,6 +21,7 @@ from minitorch_es.ops.norms import VectorNorm
 
 from .activation_extras import HardsigmoidFunction, HardswishFunction
 from .layers.axis_maps import AlongAxes
+from .layers.conv_nd import ConvTransposeFunction
 from .layers.fold import FoldFunction, UnfoldFunction
 from .layers.pad import ConstantPad
 from .vector_functions import FloorUnrecorded
@@ -115,6 +117,20 @@ def _floor(g: GraphBuilder, call: Call) -> str:
     return g.op("Max", call.input(0), g.constant(call.kwargs["floor"], call.out_dtype))
 
 
+def _conv_transpose(g: GraphBuilder, call: Call) -> str:
+    stride, (top, bottom, left, right), dilation, groups = call.kwargs["options"]
+    return g.op(
+        "ConvTranspose",
+        call.input(0),
+        call.input(1),
+        kernel_shape=list(call.args[1].shape[2:]),
+        pads=[top, left, bottom, right],  # asymmetric: output_padding's first rows (conv_nd)
+        strides=list(stride),
+        dilations=list(dilation),
+        group=int(groups),
+    )
+
+
 def _hardsigmoid(g: GraphBuilder, call: Call) -> str:
     return g.op("HardSigmoid", call.input(0), alpha=1 / 6, beta=0.5)
 
@@ -135,6 +151,7 @@ TRANSLATIONS = {
     HardswishFunction: _hardswish,
     VectorNorm: _vector_norm,
     FloorUnrecorded: _floor,
+    ConvTransposeFunction: _conv_transpose,
 }
 
 
@@ -142,6 +159,6 @@ TRANSLATIONS = {
 def minitorch_es_register(registry: Registry) -> None:
     """Declare the ONNX translations of these layers' and activations' ops."""
     for target, emit in TRANSLATIONS.items():
-        # ConstantPad's full output shape includes the batch size; emit reads only padded dims
-        varying = ("shape",) if target is ConstantPad else ()
+        # the full output shapes include the batch size; emit reads only the static sizes
+        varying = {ConstantPad: ("shape",), ConvTransposeFunction: ("input_shape",)}.get(target, ())
         mt.onnx.add_translation(registry, target, emit, varying=varying)

@@ -234,6 +234,22 @@ CATALOG.update(
             data(3, 4),
             True,
         ),
+        "Conv1d": (nn.Conv1d(2, 4, 3, padding=1, groups=2, dtype=mt.float64), data(2, 2, 5), True),
+        "Conv1d-reflect": (
+            nn.Conv1d(2, 2, 2, padding="same", padding_mode="reflect", dtype=mt.float64),
+            data(1, 2, 4),
+            True,
+        ),
+        "ConvTranspose1d": (
+            nn.ConvTranspose1d(2, 2, 3, stride=2, output_padding=1, dtype=mt.float64),
+            data(1, 2, 3),
+            True,
+        ),
+        "ConvTranspose2d": (
+            nn.ConvTranspose2d(2, 2, 2, stride=2, padding=1, output_padding=1, dtype=mt.float64),
+            data(1, 2, 3, 2),
+            True,
+        ),
         "Bilinear": (
             Adapter(nn.Bilinear(3, 3, 2, dtype=mt.float64), lambda m, x: m(x, x * x)),
             data(2, 3),

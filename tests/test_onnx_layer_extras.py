@@ -119,3 +119,20 @@ def test_vector_norms(ord, rng):
     x = rng.normal(size=(2, 3, 4)).astype(np.float32) * 0.1  # norms of order 1 in float32
     x[0, 0, :2] = 0.0
     check(Norm(), x)
+
+
+@pytest.mark.parametrize(
+    "layer,shape",
+    [
+        (nn.Conv1d(4, 6, 3, padding=1), (2, 4, 9)),
+        (nn.Conv1d(4, 6, 2, stride=2, groups=2, padding="valid", bias=False), (2, 4, 9)),
+        (nn.Conv1d(4, 2, 3, padding="same", padding_mode="reflect"), (2, 4, 7)),
+        (nn.ConvTranspose2d(4, 3, 3, stride=2, padding=1, output_padding=1), (2, 4, 5, 6)),
+        (nn.ConvTranspose2d(4, 6, (2, 3), stride=(1, 2), dilation=2, groups=2), (2, 4, 3, 4)),
+        (nn.ConvTranspose2d(4, 3, 2, stride=3, output_padding=2), (2, 4, 3, 3)),
+        (nn.ConvTranspose1d(4, 2, 3, stride=2, padding=1, output_padding=1), (2, 4, 7)),
+    ],
+    ids=repr,
+)
+def test_convolutions(layer, shape, rng):
+    check(layer, rng.normal(size=shape).astype(np.float32))

@@ -45,6 +45,9 @@ from minitorch_es_plugins.layers.channel_dropout import Dropout1d as Dropout1d
 from minitorch_es_plugins.layers.channel_dropout import Dropout2d as Dropout2d
 from minitorch_es_plugins.layers.channel_dropout import Dropout3d as Dropout3d
 from minitorch_es_plugins.layers.conv import Conv2d as Conv2d
+from minitorch_es_plugins.layers.conv_modules import Conv1d as Conv1d
+from minitorch_es_plugins.layers.conv_modules import ConvTranspose1d as ConvTranspose1d
+from minitorch_es_plugins.layers.conv_modules import ConvTranspose2d as ConvTranspose2d
 from minitorch_es_plugins.layers.dropout import Dropout as Dropout
 from minitorch_es_plugins.layers.embedding import Embedding as Embedding
 from minitorch_es_plugins.layers.fold import Fold as Fold

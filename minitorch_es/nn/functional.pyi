@@ -59,6 +59,9 @@ from minitorch_es_plugins.layers.channel_dropout import dropout1d as dropout1d
 from minitorch_es_plugins.layers.channel_dropout import dropout2d as dropout2d
 from minitorch_es_plugins.layers.channel_dropout import dropout3d as dropout3d
 from minitorch_es_plugins.layers.conv import conv2d as conv2d
+from minitorch_es_plugins.layers.conv_nd import conv1d as conv1d
+from minitorch_es_plugins.layers.conv_nd import conv_transpose1d as conv_transpose1d
+from minitorch_es_plugins.layers.conv_nd import conv_transpose2d as conv_transpose2d
 from minitorch_es_plugins.layers.dropout import dropout as dropout
 from minitorch_es_plugins.layers.embedding import embedding as embedding
 from minitorch_es_plugins.layers.fold import fold as fold

@@ -1,12 +1,14 @@
 """The layers and functional forms beyond the thesis's core set, gathered for
 ``minitorch_es_plugins.layers`` to register: padding, resizing, block extraction, group
-normalisation, channel dropout, pixel shuffling and the bilinear layer (each in its own
-module)."""
+normalisation, channel dropout, pixel shuffling, the bilinear layer and the 1-D and transposed
+convolutions (each in its own module)."""
 
 from __future__ import annotations
 
 from .bilinear import Bilinear, bilinear
 from .channel_dropout import Dropout1d, Dropout2d, Dropout3d, dropout1d, dropout2d, dropout3d
+from .conv_modules import Conv1d, ConvTranspose1d, ConvTranspose2d
+from .conv_nd import conv1d, conv_transpose1d, conv_transpose2d
 from .fold import Fold, Unfold, fold, unfold
 from .group_norm import GroupNorm, group_norm
 from .pad import pad
@@ -16,6 +18,9 @@ from .resampling import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d, int
 
 # name: (class, aliases), as LAYERS in the package's __init__
 MORE_LAYERS = {
+    "Conv1d": (Conv1d, ()),  # Keras's "Conv1D" is the same name once normalised
+    "ConvTranspose1d": (ConvTranspose1d, ()),
+    "ConvTranspose2d": (ConvTranspose2d, ("Conv2DTranspose",)),
     "Bilinear": (Bilinear, ()),
     "GroupNorm": (GroupNorm, ("GroupNormalization",)),
     "Upsample": (Upsample, ()),
@@ -32,6 +37,9 @@ MORE_LAYERS = {
 }
 
 MORE_FUNCTIONAL = {
+    "conv1d": conv1d,
+    "conv_transpose1d": conv_transpose1d,
+    "conv_transpose2d": conv_transpose2d,
     "bilinear": bilinear,
     "pad": pad,
     "interpolate": interpolate,
