@@ -31,7 +31,7 @@ import numpy as np
 from .. import random as _random
 from ..tensor import Tensor
 from ..training.strategy import Strategy
-from .collectives import all_reduce, broadcast, broadcast_object
+from .collectives import all_reduce, broadcast, broadcast_object, reduce_array
 from .optimizer import DistributedOptimizer, average_gradients
 from .world import abort_on_failure, world
 
@@ -187,7 +187,7 @@ class DataParallelStrategy(Strategy):
 
     def any(self, flag: bool) -> bool:
         """True on every rank if ``flag`` is true on some rank."""
-        return bool(all_reduce(np.array([bool(flag)]), "max")[0])
+        return bool(reduce_array(np.array([bool(flag)]), "max")[0])
 
     # ----------------------------------------------------------- validation
     def end_of_epoch(self, model: Module) -> None:
