@@ -221,6 +221,13 @@ def test_find_unused_parameters(ddp_run):
 
 
 @needs_mpi
+def test_trainer_fit_of_a_ddp_model_averages_once(ddp_run):
+    (a, _), (b, _) = ddp_run
+    np.testing.assert_array_equal(a["fit ddp"], b["fit ddp"])
+    np.testing.assert_allclose(a["fit ddp"], a["fit plain"], rtol=1e-6, atol=1e-7)
+
+
+@needs_mpi
 def test_the_ddp_tutorial_on_two_ranks_matches_one_process_on_the_global_batch(tmp_path):
     two = run_python(EXAMPLE, "--batch-size", 16, "--save", tmp_path / "two.pt", ranks=2)
     assert two.returncode == 0, two.stderr[-3000:]

@@ -167,6 +167,8 @@ def test_the_file_holds_every_ranks_generator_and_data_position(runs):
         assert r["rng_state"] == rng  # fit keeps the ranks' generators in step
     with h5py.File(out / "1-mid.h5") as f:
         assert "ranks" not in f.attrs  # one process: its own state is the file's
+    text = mt.checkpoint.describe(out / "2-mid.h5")
+    assert "saved by 2 ranks: rank 0 at batch 2, rank 1 at batch 2" in text
 
 
 @needs_mpi

@@ -153,6 +153,15 @@ mt.manual_seed(0)
 strict = DDP(Net(unused=True))
 Probe.reducer = strict.reducer
 messages["unused"] = error_of(lambda: strict(mt.tensor(x_all[mine])).sum().backward())
+# Trainer.fit of a DDP model: the model averages, the strategy does not average again
+fitted = {}
+for wrap in (False, True):
+    mt.manual_seed(5)
+    plain = mt.nn.Sequential(mt.nn.Linear(4, 6), mt.nn.Tanh(), mt.nn.Linear(6, 3))
+    trainer = mt.Trainer(DDP(plain) if wrap else plain, "sgd", "mse", metrics=None)
+    trainer.fit(x_all, y_all, epochs=2, batch_size=2, shuffle=False, verbose=0)
+    fitted[wrap] = np.concatenate([p.numpy(force=True).ravel() for p in plain.parameters()])
+arrays["fit plain"], arrays["fit ddp"] = fitted[False], fitted[True]
 messages["different models"] = error_of(lambda: DDP(mt.nn.Linear(3, 2 + rank)))
 messages["device_ids"] = error_of(lambda: DDP(mt.nn.Linear(3, 2), device_ids=[0]))
 
