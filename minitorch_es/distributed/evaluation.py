@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..tensor import Tensor
+from .rendezvous import agree
 from .world import abort_on_failure, world
 
 if TYPE_CHECKING:
@@ -52,8 +53,11 @@ class ShardedEvaluation:
 
     @contextlib.contextmanager
     def evaluating(self, model: Module) -> Iterator[None]:
-        """Rank 0's model on every rank, and a failure on one rank ends them all."""
+        """Rank 0's model on every rank, and a failure on one rank ends them all. ``evaluate``
+        and ``predict`` are collective: a checked rendezvous first makes a call that only some
+        ranks make (behind ``if rank == 0``) an error instead of a hang."""
         with abort_on_failure():
+            agree("evaluate or predict")
             self.broadcast_model(model)
             yield
 

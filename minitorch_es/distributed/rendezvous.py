@@ -20,7 +20,7 @@ from .reduce_op import Work
 from .world import world
 
 # The operations that meet here, by code (a rank sends its code, the others compare).
-OPERATIONS = ("barrier", "save_checkpoint", "load_checkpoint")
+OPERATIONS = ("barrier", "save_checkpoint", "evaluate or predict")
 
 
 def agree(

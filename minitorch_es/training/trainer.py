@@ -287,7 +287,8 @@ class Trainer(TrainingLoop):
 
         On several ranks the strategy shares the batches out (rank ``r`` of ``N`` computes
         batches ``r, r + N, ...``) and combines them in batch order, so every rank gets exactly
-        the numbers of one process; only rank 0 prints."""
+        the numbers of one process; only rank 0 prints. It is then collective: call it on
+        every rank (not behind ``if rank == 0``)."""
         if verbose not in (0, 1, 2):
             raise ValueError(f"evaluate: verbose must be 0, 1 or 2, got {verbose!r}")
         loader = make_loader(x, y, batch_size=batch_size, where="evaluate")
