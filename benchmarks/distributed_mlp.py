@@ -25,10 +25,9 @@ import subprocess
 import sys
 import time
 
-import numpy as np
-
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import mnist_or_random  # noqa: E402
+from common import MNIST_DIR, mnist, mnist_paths  # noqa: E402,I001  (first: pins BLAS threads)
+import numpy as np  # noqa: E402
 
 GLOBAL_BATCH = 128
 
@@ -40,13 +39,15 @@ def worker(args) -> None:
 
     d = mt.distributed
     ranks = d.world_size()
-    x, y, _, _, source = mnist_or_random(args.data_dir, flat=True)
+    data_dir = args.data_dir or MNIST_DIR
+    x, y = mnist(data_dir, flat=True)
+    source = "MNIST" if mnist_paths(data_dir) else "random data"
     mt.manual_seed(0)
     nn = mt.nn
     model = nn.Sequential(
         nn.Linear(784, 64), nn.ReLU(), nn.Linear(64, 32), nn.ReLU(), nn.Linear(32, 10)
     )
-    params = sum(p.data.size for p in model.parameters())
+    params = sum(p.numel() for p in model.parameters())
     comm = {"seconds": 0.0, "calls": 0}
     average = DataParallelStrategy.average_gradients
 

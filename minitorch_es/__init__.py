@@ -15,12 +15,14 @@ from . import (  # noqa: E402  (namespaces and subpackages)
     data,
     distributed,
     dtypes,
+    linalg,
     metrics,
     nn,
     ops,
     optim,
     random,
     regularizers,
+    return_types,
     utils,
     validation,
 )
@@ -31,30 +33,29 @@ from .config import Configurable
 from .creation import (
     arange,
     as_tensor,
+    empty,
     eye,
     from_numpy,
     full,
     linspace,
+    logspace,
     ones,
-    ones_like,
-    rand,
-    randint,
-    randn,
-    randperm,
     tensor,
     zeros,
-    zeros_like,
 )
+from .creation_like import empty_like, full_like, ones_like, zeros_like
 from .devices import device, get_default_device, set_default_device
 from .dtypes import (
     bool,
     double,
+    finfo,
     float,
     float16,
     float32,
     float64,
     get_default_dtype,
     half,
+    iinfo,
     int,
     int8,
     int16,
@@ -66,38 +67,58 @@ from .dtypes import (
     uint8,
 )
 from .errors import ShapeError
-from .functional import (
-    abs,
-    argmax,
-    argmin,
+from .functional import *  # noqa: F403  (the method-backed functions: mt.sin, mt.sort ...)
+from .functional import is_floating_point, is_tensor, numel, where
+from .functional_join import (
+    atleast_1d,
+    atleast_2d,
+    atleast_3d,
+    broadcast_shapes,
+    broadcast_tensors,
+    broadcast_to,
+    bucketize,
     cat,
-    clamp,
-    clip,
+    cdist,
+    column_stack,
+    concat,
     concatenate,
-    exp,
-    flatten,
-    log,
-    matmul,
-    max,
-    maximum,
-    mean,
-    min,
-    minimum,
-    permute,
-    reshape,
-    sqrt,
-    squeeze,
+    dstack,
+    einsum,
+    hstack,
+    meshgrid,
+    repeat_interleave,
+    row_stack,
+    searchsorted,
     stack,
-    std,
-    sum,
-    transpose,
-    unsqueeze,
-    var,
-    where,
+    vstack,
+)
+from .generator import (
+    Generator,
+    default_generator,
+    get_rng_state,
+    manual_seed,
+    seed,
+    set_rng_state,
 )
 from .hookspecs import hookimpl
-from .random import initial_seed, manual_seed
+from .printing import set_printoptions
+from .promotion import can_cast, promote_types, result_type
+from .random import initial_seed
 from .registry import RegistryError, register, registry
+from .sampling import (
+    bernoulli,
+    multinomial,
+    normal,
+    poisson,
+    rand,
+    rand_like,
+    randint,
+    randint_like,
+    randn,
+    randn_like,
+    randperm,
+)
+from .size import Size
 from .tensor import Tensor
 from .training import Callback, History, Trainer
 from .version import __version__

@@ -33,7 +33,7 @@ class Regularizer(Configurable):
         ...     def __call__(self, x):
         ...         return self.l1 * x.abs().sum()
         >>> L1Penalty(0.5)(mt.tensor([1., -2.]))
-        tensor(1.5)
+        tensor(1.5000)
     """
 
     def __call__(self, x: Tensor) -> Tensor:

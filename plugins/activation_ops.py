@@ -69,6 +69,8 @@ def _normal_pdf(xp: ModuleType, x: Value) -> Value:
 class SigmoidFunction(Primitive):
     """sigmoid; saves its output s, since sigmoid' = s (1 - s)."""
 
+    backward_name = "SigmoidBackward0"  # PyTorch's node name (grad_fn)
+
     @staticmethod
     def forward(ctx, x):
         out = stable_sigmoid(x)
@@ -83,6 +85,8 @@ class SigmoidFunction(Primitive):
 
 class TanhFunction(Primitive):
     """tanh; saves its output t, since tanh' = 1 - t^2."""
+
+    backward_name = "TanhBackward0"  # PyTorch's node name (grad_fn)
 
     @staticmethod
     def forward(ctx, x):
@@ -99,6 +103,8 @@ class TanhFunction(Primitive):
 class ReLUFunction(Primitive):
     """max(x, 0); saves the output, whose positive entries are the gradient mask."""
 
+    backward_name = "ReluBackward0"  # PyTorch's node name (grad_fn)
+
     @staticmethod
     def forward(ctx, x):
         out = np.maximum(x, 0)
@@ -114,6 +120,8 @@ class ReLUFunction(Primitive):
 class LeakyReLUFunction(Primitive):
     """x or negative_slope * x; keeps the sign mask."""
 
+    backward_name = "LeakyReluBackward0"  # PyTorch's node name (grad_fn)
+
     @staticmethod
     def forward(ctx, x, *, negative_slope):
         positive = x > 0
@@ -127,6 +135,8 @@ class LeakyReLUFunction(Primitive):
 
 class ELUFunction(Primitive):
     """``scale * (x if x > 0 else alpha (e^x - 1))``: ELU (scale 1) and SELU."""
+
+    backward_name = "EluBackward0"  # PyTorch's node name (grad_fn)
 
     @staticmethod
     def forward(ctx, x, *, alpha, scale):
@@ -161,6 +171,8 @@ class NormalCDFFunction(Primitive):
 class GELUFunction(Primitive):
     """x Phi(x) (exact, via `erf`) or its tanh approximation; saves x."""
 
+    backward_name = "GeluBackward0"  # PyTorch's node name (grad_fn)
+
     @staticmethod
     def forward(ctx, x, *, approximate):
         ctx.save_for_backward(x)
@@ -189,6 +201,8 @@ class GELUFunction(Primitive):
 class SiLUFunction(Primitive):
     """x sigmoid(x); derivative s (1 + x (1 - s)); saves x."""
 
+    backward_name = "SiluBackward0"  # PyTorch's node name (grad_fn)
+
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
@@ -205,6 +219,8 @@ class SiLUFunction(Primitive):
 
 class SoftplusFunction(Primitive):
     """log(1 + exp(beta x)) / beta, linear above the threshold; derivative sigmoid(beta x)."""
+
+    backward_name = "SoftplusBackward0"  # PyTorch's node name (grad_fn)
 
     @staticmethod
     def forward(ctx, x, *, beta, threshold):
@@ -223,6 +239,8 @@ class SoftplusFunction(Primitive):
 class MishFunction(Primitive):
     """x tanh(softplus(x)); saves x."""
 
+    backward_name = "MishBackward0"  # PyTorch's node name (grad_fn)
+
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
@@ -240,6 +258,8 @@ class MishFunction(Primitive):
 class HardtanhFunction(Primitive):
     """clip(x, min_val, max_val); the gradient passes strictly inside the bounds."""
 
+    backward_name = "HardtanhBackward0"  # PyTorch's node name (grad_fn)
+
     @staticmethod
     def forward(ctx, x, *, min_val, max_val):
         ctx.inside = (x > min_val) & (x < max_val)
@@ -252,6 +272,8 @@ class HardtanhFunction(Primitive):
 
 class SoftmaxFunction(Primitive):
     """softmax along dim; backward is the Jacobian product s (g - sum(g s))."""
+
+    backward_name = "SoftmaxBackward0"  # PyTorch's node name (grad_fn)
 
     @staticmethod
     def forward(ctx, x, *, dim):
@@ -269,6 +291,8 @@ class SoftmaxFunction(Primitive):
 
 class LogSoftmaxFunction(Primitive):
     """log-softmax along dim; backward is g - softmax * sum(g)."""
+
+    backward_name = "LogSoftmaxBackward0"  # PyTorch's node name (grad_fn)
 
     @staticmethod
     def forward(ctx, x, *, dim):

@@ -125,6 +125,8 @@ class CrossEntropyFunction(Primitive):
     """Cross-entropy of logits against class indices; rows whose target is ``ignore_index``
     contribute nothing. Returns ``(loss, log-softmax rows)``."""
 
+    backward_name = "NllLossBackward0"  # PyTorch's node name (grad_fn)
+
     @staticmethod
     def forward(
         ctx: Context,
@@ -188,6 +190,8 @@ class SoftTargetCrossEntropyFunction(Primitive):
     """Cross-entropy of logits against class probabilities of the same shape (the target may
     require grad). Returns ``(loss, log-softmax rows)``."""
 
+    backward_name = "DivBackward1"  # PyTorch's node name (grad_fn)
+
     @staticmethod
     def forward(
         ctx: Context,
@@ -241,6 +245,8 @@ def _soft_target_rows(
 
 class NLLLossFunction(Primitive):
     """Negative log-likelihood of log-probabilities against class indices."""
+
+    backward_name = "NllLossBackward0"  # PyTorch's node name (grad_fn)
 
     @staticmethod
     def forward(

@@ -117,7 +117,9 @@ class PointwiseLossFunction(Primitive):
         values: Callable,
         derivatives: Callable,
         reduction: str,
+        op: str,
     ):
+        ctx.backward_name = node_name(op, reduction)
         losses = values(x, y.astype(x.dtype, copy=False))
         ctx.save_for_backward(x, y)
         ctx.derivatives, ctx.reduction, ctx.shape = derivatives, reduction, losses.shape
@@ -132,6 +134,24 @@ class PointwiseLossFunction(Primitive):
         g = per_element_grad(xp, grad, ctx.shape, ctx.reduction)
         dx, dy = ctx.derivatives(xp, x, y, *ctx.needs_input_grad)
         return (None if dx is None else g * dx), (None if dy is None else g * dy)
+
+
+# PyTorch's grad_fn names of its loss functions (l1_loss is a composite there).
+_NODE_NAMES = {
+    "mse_loss": "MseLossBackward0",
+    "huber_loss": "HuberLossBackward0",
+    "smooth_l1_loss": "SmoothL1LossBackward0",
+    "binary_cross_entropy": "BinaryCrossEntropyBackward0",
+    "binary_cross_entropy_with_logits": "BinaryCrossEntropyWithLogitsBackward0",
+}
+_L1_NODES = {"mean": "MeanBackward0", "sum": "SumBackward0", "none": "AbsBackward0"}
+
+
+def node_name(op: str, reduction: str) -> str:
+    """PyTorch's node name for the loss ``op`` (what ``loss.grad_fn`` prints)."""
+    if op == "l1_loss":
+        return _L1_NODES[reduction]
+    return _NODE_NAMES.get(op, "PointwiseLossBackward0")
 
 
 def _difference_loss(
@@ -153,6 +173,7 @@ def _difference_loss(
         values=lambda x, y: value(x - y),
         derivatives=derivatives,
         reduction=reduction,
+        op=op,
     )
 
 
@@ -245,6 +266,7 @@ def binary_cross_entropy(
         values=values,
         derivatives=derivatives,
         reduction=check_choice(reduction, "reduction", op, choices=REDUCTIONS),
+        op=op,
     )
 
 
@@ -287,4 +309,5 @@ def binary_cross_entropy_with_logits(
         values=values,
         derivatives=derivatives,
         reduction=check_choice(reduction, "reduction", op, choices=REDUCTIONS),
+        op=op,
     )

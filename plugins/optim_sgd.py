@@ -36,7 +36,7 @@ class SGD(mt.optim.Optimizer):
         >>> (w * w).sum().backward()
         >>> opt.step()
         >>> w.data                  # 1 - 0.1 * 2
-        tensor([0.8])
+        tensor([0.8000])
     """
 
     def __init__(

@@ -69,7 +69,7 @@ class L2(L1L2):
     ``l2=None`` means the default, as in Keras.
 
         >>> mt.regularizers.L2(0.1)(mt.tensor([1., 2.]))
-        tensor(0.5)
+        tensor(0.5000)
         >>> layer = mt.nn.Linear(4, 2, weight_regularizer=mt.regularizers.L2(1e-4))
     """
 

@@ -238,7 +238,7 @@ def test_cross_entropy_is_one_fused_node_whose_gradient_is_the_thesis_delta(rng)
     x = mt.tensor(rng.normal(size=(6, 3)), requires_grad=True)
     t = rng.integers(0, 3, 6)
     loss = mt.nn.CrossEntropyLoss()(x, mt.tensor(t))
-    assert loss.grad_fn.__name__ == "CrossEntropyFunction" and loss._ctx.inputs[0] is x
+    assert loss.grad_fn.fn.__name__ == "CrossEntropyFunction" and loss._ctx.inputs[0] is x
     loss.backward()
     softmax = np.exp(log_softmax(x._data, 1))
     np.testing.assert_allclose(x.grad, (softmax - np.eye(3)[t]) / 6, rtol=1e-12)
@@ -366,7 +366,11 @@ def test_weights_are_buffers_in_the_state_dict():
 # ---------------------------------------------------------------------------- errors
 X, T = mt.randn(4, 3), mt.tensor([0, 1, 2, 1])
 ERRORS = [
-    (lambda: F.mse_loss(mt.randn(4, 1), mt.randn(4)), mt.ShapeError, r"\(4,\).*\(4, 1\)"),
+    (
+        lambda: F.mse_loss(mt.randn(4, 1), mt.randn(4)),
+        mt.ShapeError,
+        r"\(4,\).*torch.Size\(\[4, 1\]\)",
+    ),
     (lambda: mt.nn.L1Loss()(X, [1.0]), TypeError, "target must be a Tensor"),
     (lambda: F.l1_loss(X.long(), X), TypeError, "floating-point"),
     (lambda: F.mse_loss(X, X, reduction="avg"), ValueError, "reduction must be one of"),
@@ -388,7 +392,7 @@ ERRORS = [
     (
         lambda: F.cross_entropy(X, mt.tensor([0, 1, 2])),
         mt.ShapeError,
-        r"target of shape \(4,\) for input of shape \(4, 3\).*got shape \(3,\)",
+        r"target of shape \(4,\) for input of shape torch.Size\(\[4, 3\]\).*got shape \(3,\)",
     ),
     (
         lambda: F.cross_entropy(X, mt.tensor([0, 1, 3, 1])),
@@ -401,7 +405,11 @@ ERRORS = [
         TypeError,
         "class-index targets must be integers",
     ),
-    (lambda: F.cross_entropy(X, mt.zeros(4, 4)), TypeError, r"probabilities of shape \(4, 3\)"),
+    (
+        lambda: F.cross_entropy(X, mt.zeros(4, 4)),
+        TypeError,
+        r"probabilities of shape torch.Size\(\[4, 3\]\)",
+    ),
     (
         lambda: F.cross_entropy(X, mt.zeros(4, 3).long()),
         TypeError,

@@ -1,12 +1,13 @@
 """Automatic differentiation: ``Function``/``Primitive``, ``backward`` and ``grad`` (to any
 order), grad modes, ``gradcheck`` and ``gradgradcheck``; ``functional`` (Jacobians, Hessians
-and their products)."""
+and their products); ``register_array_function`` (a plugin's kernels in ``ctx.xp``)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from ..ops.array_api import register_array_function
 from . import engine as _engine
 from . import functional
 from .function import Context, Function, Primitive
@@ -90,5 +91,6 @@ __all__ = [
     "gradgradcheck",
     "is_grad_enabled",
     "no_grad",
+    "register_array_function",
     "set_grad_enabled",
 ]

@@ -143,9 +143,9 @@ def grad(
         if entry is None:
             if not allow_unused:
                 raise RuntimeError(
-                    f"One of the differentiated Tensors (input {i}, shape {t.shape}) appears to "
-                    f"not have been used in the graph. Set allow_unused=True if this is the "
-                    f"desired behavior."
+                    f"One of the differentiated Tensors (input {i}, shape {tuple(t.shape)}) "
+                    f"appears to not have been used in the graph. Set allow_unused=True if this "
+                    f"is the desired behavior."
                 )
             result.append(Tensor._wrap(np.zeros_like(t._data)) if materialize_grads else None)
             continue
@@ -350,7 +350,7 @@ def _call_hooks(hooks: dict, g: Grad, tensor: Tensor | None, create_graph: bool)
                 raise RuntimeError(
                     f"hook {getattr(hook, '__name__', hook)!r} returned "
                     f"{type(new).__name__} {getattr(new, 'shape', '')}: a hook must return "
-                    f"None or a Tensor of the gradient's shape {value.shape}"
+                    f"None or a Tensor of the gradient's shape {tuple(value.shape)}"
                 )
             value = new
     return value._data if is_array and not create_graph else value
@@ -422,7 +422,7 @@ def _roots(tensors: list, grad_tensors: list, create_graph: bool, where: str) ->
             if t._data.size != 1:
                 raise RuntimeError(
                     f"{where}: grad can be implicitly created only for scalar outputs; got an "
-                    f"output of shape {t.shape}: pass a gradient of that shape"
+                    f"output of shape {tuple(t.shape)}: pass a gradient of that shape"
                 )
             g = np.ones_like(t._data)
         else:
@@ -431,7 +431,7 @@ def _roots(tensors: list, grad_tensors: list, create_graph: bool, where: str) ->
             if g.shape != t._data.shape:
                 raise ShapeError(
                     f"{where}: Mismatch in shape: grad_output[{i}] has a shape of "
-                    f"{tuple(g.shape)} and output[{i}] has a shape of {t.shape}."
+                    f"{tuple(g.shape)} and output[{i}] has a shape of {tuple(t.shape)}."
                 )
             if g.dtype != t._data.dtype:
                 g = g.to(t._data.dtype) if isinstance(g, Tensor) else g.astype(t._data.dtype)

@@ -43,7 +43,7 @@ class TensorDataset(Dataset):
         >>> ds = mt.data.TensorDataset(mt.randn(100, 3), mt.zeros(100, dtype=mt.int64))
         >>> x, y = ds[0]
         >>> len(ds), x.shape, y.shape
-        (100, (3,), ())
+        (100, torch.Size([3]), torch.Size([]))
     """
 
     def __init__(self, *tensors) -> None:

@@ -18,7 +18,7 @@ class CharGPT(mt.nn.Module):
 
         >>> model = CharGPT(vocab_size=20, context=8, d_model=16, nhead=2, num_layers=1)
         >>> model(mt.zeros(3, 8, dtype=mt.int64)).shape
-        (3, 8, 20)
+        torch.Size([3, 8, 20])
     """
 
     def __init__(

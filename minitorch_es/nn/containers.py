@@ -18,7 +18,7 @@ class Sequential(Module):
 
         >>> model = mt.nn.Sequential(mt.nn.Linear(2, 8), mt.nn.ReLU(), mt.nn.Linear(8, 1))
         >>> model(mt.randn(4, 2)).shape
-        (4, 1)
+        torch.Size([4, 1])
         >>> model[0]
         Linear(in_features=2, out_features=8, bias=True)
     """

@@ -9,8 +9,6 @@ from typing import Any
 from minitorch_es.functional import abs as abs
 from minitorch_es.functional import argmax as argmax
 from minitorch_es.functional import argmin as argmin
-from minitorch_es.functional import cat as cat
-from minitorch_es.functional import cat as concatenate
 from minitorch_es.functional import clamp as clamp
 from minitorch_es.functional import clip as clip
 from minitorch_es.functional import exp as exp
@@ -26,14 +24,15 @@ from minitorch_es.functional import permute as permute
 from minitorch_es.functional import reshape as reshape
 from minitorch_es.functional import sqrt as sqrt
 from minitorch_es.functional import squeeze as squeeze
-from minitorch_es.functional import stack as stack
 from minitorch_es.functional import std as std
 from minitorch_es.functional import sum as sum
 from minitorch_es.functional import transpose as transpose
 from minitorch_es.functional import unsqueeze as unsqueeze
 from minitorch_es.functional import var as var
 from minitorch_es.functional import where as where
-from minitorch_es.tensor import Tensor as Tensor
+from minitorch_es.functional_join import cat as cat
+from minitorch_es.functional_join import cat as concatenate
+from minitorch_es.functional_join import stack as stack
 from minitorch_es_plugins.activation_functions import elu as elu
 from minitorch_es_plugins.activation_functions import gelu as gelu
 from minitorch_es_plugins.activation_functions import hardtanh as hardtanh

@@ -23,7 +23,7 @@ class Loss(Module):
         ...     def forward(self, input, target):
         ...         return self.reduce((input - target).abs())
         >>> MeanAbsolute()(mt.tensor([1., 2.]), mt.tensor([0., 0.]))
-        tensor(1.5)
+        tensor(1.5000)
         >>> MeanAbsolute(reduction="none")(mt.tensor([1., 2.]), mt.tensor([0., 0.]))
         tensor([1., 2.])
     """

@@ -44,7 +44,7 @@ class Module(ModuleState, ModuleLookup, ModuleSummary, Configurable):
         ...         return self.out(mt.nn.functional.relu(self.hidden(x)))
         >>> model = TwoLayer()
         >>> model(mt.randn(5, 2)).shape
-        (5, 1)
+        torch.Size([5, 1])
         >>> [name for name, _ in model.named_parameters()]
         ['hidden.weight', 'hidden.bias', 'out.weight', 'out.bias']
     """
@@ -326,7 +326,7 @@ class Module(ModuleState, ModuleLookup, ModuleSummary, Configurable):
         in place, as ``torch.nn.Module.to``: ``to(dtype)``, ``to(device)``, ``to(device,
         dtype)``, ``to(tensor)``. Only the CPU exists: another device raises."""
         from ..devices import check_device
-        from ..tensor import _to_arguments
+        from ..tensor_dtype import _to_arguments
 
         dtype, dev, _ = _to_arguments(args, kwargs)
         check_device(dev)

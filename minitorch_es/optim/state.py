@@ -170,5 +170,5 @@ def _name_of(p: Tensor, names: dict) -> str:
         return names[id(p)]
     except KeyError:
         raise ValueError(
-            f"a parameter of shape {p.shape} of the optimizer has no name in param_names"
+            f"a parameter of shape {tuple(p.shape)} of the optimizer has no name in param_names"
         ) from None

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import minitorch_es as mt
 
+from .allocator import keep_freed_memory
 from .attention import scaled_dot_product_attention
 from .conv import Conv2d, conv2d
 from .dropout import Dropout, dropout
@@ -73,6 +74,11 @@ FUNCTIONAL = {
     "scaled_dot_product_attention": scaled_dot_product_attention,
     "multi_head_attention_forward": multi_head_attention_forward,
 }
+
+
+# The layers' kernels free and reallocate tens of MB per training step: keep that memory in the
+# process instead of page-faulting it back every step (see allocator.py).
+keep_freed_memory()
 
 
 @mt.hookimpl

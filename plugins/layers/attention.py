@@ -140,7 +140,7 @@ def scaled_dot_product_attention(
 
         >>> q = mt.randn(2, 4, 5, 8)
         >>> mt.nn.functional.scaled_dot_product_attention(q, q, q, is_causal=True).shape
-        (2, 4, 5, 8)
+        torch.Size([2, 4, 5, 8])
     """
     scores, groups = _check_inputs(query, key, value, enable_gqa)
     dtype = np.dtype(query.dtype)

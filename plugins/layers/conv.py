@@ -1,7 +1,8 @@
 """``Conv2d``: 2-D convolution over NCHW input (PyTorch's ``nn.Conv2d``), by im2col.
 
 The weight is ``(out_channels, in_channels // groups, kh, kw)``; the thesis's "filter" sliding
-over the image is one row of it. See `conv_kernels` for the forward/backward kernels.
+over the image is one row of it. See `conv_kernels` for the forward/backward kernels and
+`conv_ops` for the autograd Function.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from minitorch_es.nn import Module
 from minitorch_es.validation import check_int
 
 from .arguments import describe_shape, pair
-from .conv_kernels import Conv2dFunction, output_size
+from .conv_ops import Conv2dFunction
+from .im2col import output_size
 from .options import (
     default_bias_init,
     default_weight_init,

@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 class DropoutFunction(Primitive):
     """``x * mask``, with ``mask`` = (keep / (1 - p)) drawn here; backward ``grad * mask``."""
 
+    backward_name = "MulBackward0"  # PyTorch's node name (grad_fn)
+
     @staticmethod
     def forward(ctx: Context, x: np.ndarray, *, p: float):
         dtype = x.dtype if x.dtype.kind == "f" else np.float64

@@ -26,6 +26,8 @@ class EmbeddingFunction(Primitive):
     """``weight[indices]``; backward scatters-adds the rows' gradients (none for
     ``padding_idx``)."""
 
+    backward_name = "EmbeddingBackward0"  # PyTorch's node name (grad_fn)
+
     @staticmethod
     def forward(
         ctx: Context, weight: np.ndarray, *, indices: np.ndarray, padding_idx: int | None = None

@@ -39,9 +39,13 @@ if TYPE_CHECKING:
 class LinearFunction(Primitive):
     """``x @ weight.T + bias`` over any number of leading dimensions of ``x``."""
 
+    backward_name = "AddmmBackward0"  # PyTorch's node name (grad_fn)
+
     @staticmethod
     def forward(ctx: Context, x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None = None):
         check_same_dtype("linear", x, weight)
+        if x.ndim != 2 or bias is None:  # PyTorch's node names: addmm only for 2-D with bias
+            ctx.backward_name = "MmBackward0" if x.ndim == 2 else "ViewBackward0"
         x2 = x.reshape(-1, x.shape[-1])  # leading dims folded: one BLAS call
         out = x2 @ weight.T
         if bias is not None:
@@ -80,7 +84,7 @@ class Linear(Module):
 
         >>> layer = mt.nn.Linear(3, 2)
         >>> layer.weight.shape, layer(mt.randn(4, 3)).shape
-        ((2, 3), (4, 2))
+        (torch.Size([2, 3]), torch.Size([4, 2]))
     """
 
     def __init__(

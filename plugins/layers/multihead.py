@@ -37,7 +37,7 @@ class MultiheadAttention(Module):
         >>> x = mt.randn(2, 5, 16)
         >>> out, weights = mha(x, x, x)
         >>> out.shape, weights.shape
-        ((2, 5, 16), (2, 5, 5))
+        (torch.Size([2, 5, 16]), torch.Size([2, 5, 5]))
     """
 
     def __init__(

@@ -1,5 +1,6 @@
 """Pooling layers: ``MaxPool2d``, ``AvgPool2d``, ``AdaptiveAvgPool2d`` (PyTorch's signatures),
-for NCHW or unbatched CHW input. Kernels in `pooling_kernels`."""
+for NCHW or unbatched CHW input. Kernels in `pooling_kernels`, autograd Functions in
+`pooling_ops`."""
 
 from __future__ import annotations
 
@@ -14,12 +15,8 @@ from minitorch_es.nn import Module
 from minitorch_es.validation import check_int
 
 from .arguments import describe_shape, pair
-from .pooling_kernels import (
-    AdaptiveAvgPool2dFunction,
-    AvgPool2dFunction,
-    MaxPool2dFunction,
-    pooled_size,
-)
+from .pooling_kernels import pooled_size
+from .pooling_ops import AdaptiveAvgPool2dFunction, AvgPool2dFunction, MaxPool2dFunction
 
 if TYPE_CHECKING:
     from minitorch_es import Tensor
@@ -85,7 +82,7 @@ def max_pool2d(
         out = out.reshape(out.shape[1:])
     if not return_indices:
         return out
-    (_, kw), (sh, sw), (ph, pw), (dh, dw), arg = k, s, p, d, sink[0]
+    (_, kw), (sh, sw), (ph, pw), (dh, dw), arg = k, s, p, d, sink[0].astype(np.int64)
     rows = np.arange(out_hw[0])[:, None] * sh - ph + (arg // kw) * dh
     cols = np.arange(out_hw[1]) * sw - pw + (arg % kw) * dw
     flat = (rows * shape[-1] + cols).astype(np.int64)

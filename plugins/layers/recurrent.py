@@ -24,7 +24,7 @@ class RNN(RNNBase):
         >>> rnn = mt.nn.RNN(10, 20, num_layers=2)
         >>> output, h_n = rnn(mt.randn(5, 3, 10))
         >>> output.shape, h_n.shape
-        ((5, 3, 20), (2, 3, 20))
+        (torch.Size([5, 3, 20]), torch.Size([2, 3, 20]))
     """
 
     def __init__(
@@ -72,7 +72,7 @@ class LSTM(RNNBase):
         >>> lstm = mt.nn.LSTM(10, 20, batch_first=True, bidirectional=True)
         >>> output, (h_n, c_n) = lstm(mt.randn(3, 5, 10))
         >>> output.shape, h_n.shape, c_n.shape
-        ((3, 5, 40), (2, 3, 20), (2, 3, 20))
+        (torch.Size([3, 5, 40]), torch.Size([2, 3, 20]), torch.Size([2, 3, 20]))
     """
 
     def __init__(
@@ -109,7 +109,7 @@ class GRU(RNNBase):
         >>> gru = mt.nn.GRU(4, 8)
         >>> output, h_n = gru(mt.randn(6, 4))  # unbatched: (L, H_in)
         >>> output.shape, h_n.shape
-        ((6, 8), (1, 8))
+        (torch.Size([6, 8]), torch.Size([1, 8]))
     """
 
     def __init__(

@@ -100,7 +100,7 @@ class RNNCell(RNNCellBase):
 
         >>> cell = mt.nn.RNNCell(3, 5)
         >>> cell(mt.randn(2, 3)).shape
-        (2, 5)
+        torch.Size([2, 5])
     """
 
     def __init__(
@@ -135,7 +135,7 @@ class LSTMCell(RNNCellBase):
         >>> cell = mt.nn.LSTMCell(3, 5)
         >>> h, c = cell(mt.randn(2, 3))
         >>> h.shape, c.shape
-        ((2, 5), (2, 5))
+        (torch.Size([2, 5]), torch.Size([2, 5]))
     """
 
     gates = 4
@@ -158,7 +158,7 @@ class GRUCell(RNNCellBase):
     ``cell(input, hx=None)`` returns ``h'``.
 
         >>> mt.nn.GRUCell(3, 5)(mt.randn(3)).shape
-        (5,)
+        torch.Size([5])
     """
 
     gates = 3

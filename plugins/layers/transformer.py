@@ -143,7 +143,7 @@ class Transformer(Module):
         >>> model = mt.nn.Transformer(16, 2, 1, 1, dim_feedforward=32, batch_first=True)
         >>> mask = mt.nn.Transformer.generate_square_subsequent_mask(4)
         >>> model(mt.randn(2, 6, 16), mt.randn(2, 4, 16), tgt_mask=mask).shape
-        (2, 4, 16)
+        torch.Size([2, 4, 16])
     """
 
     def __init__(

@@ -87,7 +87,7 @@ class TransformerEncoderLayer(_Layer):
 
         >>> layer = mt.nn.TransformerEncoderLayer(16, 4, dim_feedforward=32, batch_first=True)
         >>> layer(mt.randn(2, 5, 16)).shape
-        (2, 5, 16)
+        torch.Size([2, 5, 16])
     """
 
     def __init__(
@@ -132,7 +132,7 @@ class TransformerDecoderLayer(_Layer):
 
         >>> layer = mt.nn.TransformerDecoderLayer(16, 4, dim_feedforward=32)
         >>> layer(mt.randn(5, 2, 16), mt.randn(7, 2, 16)).shape
-        (5, 2, 16)
+        torch.Size([5, 2, 16])
     """
 
     ff_dropout = "dropout3"

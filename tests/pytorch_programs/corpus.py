@@ -80,61 +80,51 @@ CORPUS = (
         "polynomial_tensor",
         f"{TUTORIALS}/examples_tensor/polynomial_tensor.py",
         _loss(LOSS, 0.5),
-        xfail="torch.sin; device= in torch.linspace and torch.randn",
     ),
     Program(
         "polynomial_autograd",
         f"{TUTORIALS}/examples_autograd/polynomial_autograd.py",
         _loss(LOSS, 0.5),
-        xfail="torch.sin",
     ),
     Program(
         "polynomial_custom_function",
         f"{TUTORIALS}/examples_autograd/polynomial_custom_function.py",
         rtol=1e-3,
-        xfail="torch.sin; device= in torch.linspace and torch.full",
     ),
     Program(
         "polynomial_nn",
         f"{TUTORIALS}/examples_nn/polynomial_nn.py",
         _loss(LOSS, 0.5),
-        xfail="torch.sin",
     ),
     Program(
         "polynomial_optim",
         f"{TUTORIALS}/examples_nn/polynomial_optim.py",
         _loss(LOSS, 0.5),
-        xfail="torch.sin",
     ),
     Program(
         "polynomial_module",
         f"{TUTORIALS}/examples_nn/polynomial_module.py",
         _loss(LOSS, 0.5),
-        xfail="torch.sin",
     ),
     Program(
         "dynamic_net",
         f"{TUTORIALS}/examples_nn/dynamic_net.py",
         _loss(r"^29999 ", 0.5),
-        xfail="torch.sin",
     ),
     Program(
         "two_layer_net_tensor",
         f"{JCJ}/tensor/two_layer_net_tensor.py",
         _loss(TWO_LAYER_LOSS, 1.0),
-        xfail="device= in torch.randn; Tensor.mm",
     ),
     Program(
         "two_layer_net_autograd",
         f"{JCJ}/autograd/two_layer_net_autograd.py",
         _loss(TWO_LAYER_LOSS, 1.0),
-        xfail="device= in torch.randn; Tensor.mm",
     ),
     Program(
         "two_layer_net_custom_function",
         f"{JCJ}/autograd/two_layer_net_custom_function.py",
         _loss(TWO_LAYER_LOSS, 1.0),
-        xfail="device= in torch.randn; Tensor.mm",
     ),
     Program(
         "two_layer_net_nn",
@@ -155,28 +145,25 @@ CORPUS = (
         "quickstart_tutorial",
         f"{TUTORIALS}/basics/quickstart_tutorial.py",
         (Final(r"Accuracy: ([\d.]+)%, Avg loss", abs=8.0), Final(r"Avg loss: ", rel=0.02)),
-        xfail="Tensor.__index__ (classes[pred[0].argmax(0)]); torch.Size (X.shape prints "
-        "Size([64, 1, 28, 28]))",
     ),
     Program(
         "tensorqs_tutorial",
         f"{TUTORIALS}/basics/tensorqs_tutorial.py",
-        xfail="torch.rand_like; torch.mul; out= in torch.matmul and torch.mul",
     ),
     Program(
         "data_tutorial",
         f"{TUTORIALS}/basics/data_tutorial.py",
-        xfail="torch.Size (Tensor.size() prints Size([64, 1, 28, 28]))",
     ),
     Program(
         "buildmodel_tutorial",
         f"{TUTORIALS}/basics/buildmodel_tutorial.py",
-        xfail="device= in torch.rand; torch.Size (Tensor.size() prints Size([3, 28, 28]))",
+        xfail="the comparison, not the library: PyTorch prints the random activations in fixed "
+        "or scientific notation depending on the draw, so the three recordings have different "
+        "line counts and their lines do not align (corpus.py compares line by line)",
     ),
     Program(
         "autogradqs_tutorial",
         f"{TUTORIALS}/basics/autogradqs_tutorial.py",
-        xfail="grad_fn as PyTorch's graph nodes (prints <AddBackward0 object at 0x...>)",
     ),
     Program(
         "optimization_tutorial",
@@ -190,12 +177,12 @@ CORPUS = (
         (Final(r"^1 ", rel=0.5),),
         setup="nn_tutorial_data",
         data=(640, 200),
-        xfail="torch.Size (x_train.shape prints Size([640, 784]))",
     ),
     Program(
         "neural_networks_tutorial",
         f"{TUTORIALS}/blitz/neural_networks_tutorial.py",
-        xfail="grad_fn.next_functions (the graph nodes of PyTorch's autograd)",
+        xfail="grad_fn.next_functions follows PyTorch's internal decomposition (Linear is "
+        "addmm(bias, input, weight.t()), so its first edge is the bias), not our fused ops",
     ),
     Program(
         "mnist_main",
@@ -209,19 +196,16 @@ CORPUS = (
         f"{EXAMPLES}/vae/main.py",
         (Final(r"Test set loss", rel=0.15),),
         args=("--epochs", "1"),
-        xfail="torch.randn_like; torch.sigmoid",
     ),
     Program(
         "regression_main",
         f"{EXAMPLES}/regression/main.py",
         (Final(r"^Loss: ([\d.]+) after", abs=1e-3),),
-        xfail="Tensor.mm",
     ),
     Program(
         "micrograd_test_engine",
         "https://github.com/karpathy/micrograd/blob/master/test/test_engine.py",
         calls=("test_sanity_check", "test_more_ops"),
-        xfail="Tensor.relu",
     ),
 )
 BY_NAME = {p.name: p for p in CORPUS}

@@ -8,7 +8,7 @@ These are the very classes of `minitorch_es.data` (one implementation), with PyT
     >>> train, val = random_split(TensorDataset(mt.randn(10, 2), mt.arange(10)), [0.8, 0.2])
     >>> xb, yb = next(iter(DataLoader(train, batch_size=4, shuffle=True)))
     >>> xb.shape, yb.shape
-    ((4, 2), (4,))
+    (torch.Size([4, 2]), torch.Size([4]))
 """
 
 from ...data.base import ChainDataset, ConcatDataset
