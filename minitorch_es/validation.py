@@ -63,6 +63,7 @@ def check_float(
     """``value`` as a ``float`` (any real number), within ``low`` / ``high`` when given (excluded
     with ``low_open`` / ``high_open``); NaN is always out of range, and with ``finite`` so are
     the infinities."""
+
     def wanted() -> str:  # built only on failure
         kind = "a finite real number" if finite else "a real number"
         return kind + _range(low, high, low_open, high_open)
