@@ -89,6 +89,7 @@ class Tensor(
         "_out",
         "_version",
         "_hooks",
+        "_post_hooks",
         "name",
         "__weakref__",
     )
@@ -108,6 +109,7 @@ class Tensor(
         self._out = 0
         self._version = [0]
         self._hooks = None
+        self._post_hooks = None
         self._requires_grad = False
         self.name = None
         if requires_grad:
@@ -123,6 +125,7 @@ class Tensor(
         t._out = 0
         t._version = [0]
         t._hooks = None
+        t._post_hooks = None
         t._requires_grad = False
         t.name = None
         return t
@@ -233,6 +236,34 @@ class Tensor(
                 self._ctx._hooks = {}
             hooks = self._ctx._hooks.setdefault(self._out, {})
         return RemovableHandle(hooks, hook)
+
+    def register_post_accumulate_grad_hook(self, hook: Callable[[Tensor], None]) -> RemovableHandle:
+        """Call ``hook(tensor)`` each time ``backward()`` has accumulated this leaf's gradient
+        into ``.grad`` (PyTorch's hook of the same name): while the rest of the backward pass
+        is still running, so the hook can start work on the finished gradient (a
+        data-parallel all-reduce, an optimizer step per parameter). Returns a removable handle.
+
+            >>> w = mt.tensor([1., 2.], requires_grad=True)
+            >>> seen = []
+            >>> hook = lambda t: seen.append(t.grad.tolist())
+            >>> handle = w.register_post_accumulate_grad_hook(hook)
+            >>> (3 * w).sum().backward()
+            >>> seen
+            [[3.0, 3.0]]
+        """
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self._ctx is not None:
+            raise RuntimeError(
+                "post accumulate grad hooks cannot be registered on non-leaf tensors"
+            )
+        if not callable(hook):
+            raise TypeError(
+                f"register_post_accumulate_grad_hook expected a callable, got {type(hook).__name__}"
+            )
+        if self._post_hooks is None:
+            self._post_hooks = {}
+        return RemovableHandle(self._post_hooks, hook)
 
     def backward(
         self,

@@ -39,10 +39,12 @@ def check_int(
     value: Any, name: str, where: str, *, low: int | None = None, high: int | None = None
 ) -> int:
     """``value`` as an ``int`` (a NumPy integer too), with ``low <= value <= high`` when given."""
-    wanted = "an int" + _range(low, high, False, False)
+    # The message is built only on failure: these checks run on every call of some ops.
     if not is_int(value):
+        wanted = "an int" + _range(low, high, False, False)
         raise TypeError(f"{where}: {name} must be {wanted}, got {_shown(value)}")
     if (low is not None and value < low) or (high is not None and value > high):
+        wanted = "an int" + _range(low, high, False, False)
         raise ValueError(f"{where}: {name} must be {wanted}, got {value!r}")
     return int(value)
 
@@ -61,11 +63,13 @@ def check_float(
     """``value`` as a ``float`` (any real number), within ``low`` / ``high`` when given (excluded
     with ``low_open`` / ``high_open``); NaN is always out of range, and with ``finite`` so are
     the infinities."""
-    wanted = ("a finite real number" if finite else "a real number") + _range(
-        low, high, low_open, high_open
-    )
+
+    def wanted() -> str:  # built only on failure
+        kind = "a finite real number" if finite else "a real number"
+        return kind + _range(low, high, low_open, high_open)
+
     if not is_real(value):
-        raise TypeError(f"{where}: {name} must be {wanted}, got {_shown(value)}")
+        raise TypeError(f"{where}: {name} must be {wanted()}, got {_shown(value)}")
     x = float(value)
     inside = not math.isnan(x) and (math.isfinite(x) or not finite)
     if low is not None:
@@ -73,7 +77,7 @@ def check_float(
     if high is not None:
         inside = inside and (x < high if high_open else x <= high)
     if not inside:
-        raise ValueError(f"{where}: {name} must be {wanted}, got {value!r}")
+        raise ValueError(f"{where}: {name} must be {wanted()}, got {value!r}")
     return x
 
 

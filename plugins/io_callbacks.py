@@ -24,7 +24,8 @@ class ModelCheckpoint(Callback):
     {val_loss:.2f}.h5"``. With ``save_best_only`` only epochs that improve ``monitor`` are
     saved. ``save_weights_only`` stores the model alone; otherwise the optimizer, scheduler and
     trainer state (epoch, history, callbacks, data position) go too, so ``fit(resume_from=path)``
-    continues the run. Subclasses may override `save`. ``saved`` lists the paths written.
+    continues the run. Subclasses may override `save` (called on every rank of a data-parallel
+    job: ``save_checkpoint`` writes once, on rank 0). ``saved`` lists the paths written.
 
     Deliberate difference from Keras: it is a ``run_last`` callback, so ``fit`` calls it after
     the other callbacks and the checkpoint holds their state after this epoch (EarlyStopping's
@@ -91,11 +92,9 @@ class ModelCheckpoint(Callback):
         path = self.format_path(epoch, logs)
         if self.verbose:  # printed after the epoch's line (rank 0 only)
             self.announce(f"Epoch {epoch + 1}: {message or ''}saving the model to {path}")
-        # Data-parallel fit: every rank holds the same state, rank 0 writes it and the others
-        # wait, so nobody reads (or resumes from) a file that is not complete yet.
-        if distributed.is_main():
-            self.save(path, epoch, logs)
-        distributed.barrier()
+        # Data-parallel fit: save_checkpoint is collective, every rank calls it; rank 0 writes
+        # the file (with every rank's own state) and the others wait until it is complete.
+        self.save(path, epoch, logs)
         self.saved.append(path)
 
     def save(self, path: str, epoch: int, logs: dict[str, Any] | None) -> None:

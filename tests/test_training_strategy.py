@@ -45,13 +45,25 @@ class Recording(Strategy):
     def end_of_epoch(self, model):
         self.calls.append("end_of_epoch")
 
-    def record_evaluation(self, metrics, y, output):
-        self.calls.append("record_evaluation")
-        super().record_evaluation(metrics, y, output)
+    def evaluating(self, model):
+        self.calls.append("evaluating")
+        return super().evaluating(model)
 
-    def reduce_evaluation(self, total, count, metrics):
+    def evaluation_batches(self, loader):
+        self.calls.append("evaluation_batches")
+        return super().evaluation_batches(loader)
+
+    def evaluation_record(self, index, loss_sum, n, y, output, metrics):
+        self.calls.append("evaluation_record")
+        return super().evaluation_record(index, loss_sum, n, y, output, metrics)
+
+    def reduce_evaluation(self, records, metrics):
         self.calls.append("reduce_evaluation")
-        return total, count
+        return super().reduce_evaluation(records, metrics)
+
+    def gather_outputs(self, outputs):
+        self.calls.append("gather_outputs")
+        return super().gather_outputs(outputs)
 
 
 def fit(strategy=None):
@@ -77,10 +89,27 @@ def test_a_trainer_holds_the_local_strategy_by_default():
         "update_metrics",
         "any",
         "end_of_epoch",
-        "record_evaluation",
+        "evaluation_batches",
+        "evaluation_record",
         "reduce_evaluation",
         "any",
     ]
+    x, y = data()
+    recorded.strategy.calls = []
+    logs = recorded.evaluate(x, y, batch_size=5)
+    predictions = recorded.predict(x, batch_size=5)
+    assert recorded.strategy.calls == [
+        "evaluating",
+        "evaluation_batches",
+        *["evaluation_record"] * 3,  # batches of 5, 5 and 2
+        "reduce_evaluation",
+        "evaluating",
+        "evaluation_batches",
+        "gather_outputs",
+    ]
+    np.testing.assert_array_equal(predictions, recorded.model(mt.tensor(x)).detach().numpy())
+    want = np.mean(-np.log(np.exp(predictions)[np.arange(12), y] / np.exp(predictions).sum(1)))
+    assert logs["loss"] == pytest.approx(want, rel=1e-6)
 
 
 def test_a_strategy_that_is_not_main_keeps_quiet(capsys):

@@ -19,6 +19,7 @@ from .hdf5 import FORMAT_VERSION, CheckpointError, atomic_h5, open_h5, read_tree
 from .payload import from_stored, to_storable
 from .providers import entries_in as _entries_in
 from .providers import providers as _providers
+from .ranks import saved_rng_state, write_once
 
 if TYPE_CHECKING:
     import h5py
@@ -118,15 +119,40 @@ def save_checkpoint(
     (by parameter name), scheduler, trainer (epoch, step, History, callbacks, data order), the
     package RNG state and any JSON-serialisable ``metadata``. Written atomically.
 
+    In a job of several ranks it is collective: every rank calls it, rank 0 alone writes the
+    file -- with every rank's generator state and data position -- and the others wait until
+    the file is complete (see ``minitorch_es.checkpoint.ranks``).
+
         mt.save_checkpoint("run.h5", model=model, optimizer=opt, scheduler=sched, epoch=5)
         # later, with the same objects rebuilt:
         info = mt.load_checkpoint("run.h5", model=model, optimizer=opt, scheduler=sched)
         start_epoch = info["epoch"] + 1
     """
+    write_once(
+        path,
+        trainer,
+        lambda ranks: _write_checkpoint(
+            path, model, optimizer, scheduler, trainer, epoch, metadata, ranks
+        ),
+    )
+
+
+def _write_checkpoint(
+    path: str | os.PathLike,
+    model: Module | None,
+    optimizer: Optimizer | None,
+    scheduler: LRScheduler | None,
+    trainer: Stateful | None,
+    epoch: int | None,
+    metadata: dict,
+    ranks: list | None,
+) -> None:
     with atomic_h5(path) as f:
         _header(f, "checkpoint")
         f.attrs["metadata"] = json.dumps({"epoch": epoch, **metadata}, default=_no_json)
         f.attrs["rng_state"] = json.dumps(_random.get_state())
+        if ranks is not None:  # every rank's generator state and data position
+            f.attrs["ranks"] = json.dumps(ranks)
         if model is not None:
             g = f.create_group("model")
             write_tree(g.create_group("state"), model.state_dict(), key_paths=True)
@@ -163,7 +189,9 @@ def load_checkpoint(
     ``epoch``, ``metadata`` and the sections' raw states. ``map`` renames saved model keys
     (a dict old -> new, or a function) for models whose layer names changed; ``strict`` is
     passed to ``Module.load_state_dict``; ``restore_rng`` also restores the package generator
-    so a resumed run draws the same numbers. See `save_checkpoint` for an example."""
+    so a resumed run draws the same numbers (on rank ``r`` of a job, the state saved by rank
+    ``r``, or rank 0's when the saved job had no rank ``r``). See `save_checkpoint` for an
+    example."""
     with open_h5(path) as f:
         metadata = json.loads(f.attrs.get("metadata", "{}"))
         out = {"epoch": metadata.get("epoch"), "metadata": metadata}
@@ -172,7 +200,7 @@ def load_checkpoint(
                 out[section] = read_tree(f[section]["state"], f"{path}: {section}")
         opt_type = f["optimizer"].attrs.get("type") if "optimizer" in f else None
         sched_type = f["scheduler"].attrs.get("type") if "scheduler" in f else None
-        rng = json.loads(f.attrs["rng_state"]) if "rng_state" in f.attrs else None
+        rng = saved_rng_state(f.attrs)
 
     for obj, section in (
         (model, "model"),

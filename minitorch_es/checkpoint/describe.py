@@ -68,6 +68,16 @@ def describe(path: str | os.PathLike) -> str:
                     )
         if "rng_state" in a:
             lines.append("rng state: stored")
+        if "ranks" in a:  # written by a job of several ranks: each rank's own state
+            ranks = json.loads(a["ranks"])
+            where = [
+                f"rank {r.get('rank')} at batch {r['data_position']['index']}"
+                for r in ranks
+                if isinstance(r.get("data_position"), dict)
+            ]
+            lines.append(
+                f"saved by {len(ranks)} ranks" + (f": {', '.join(where)}" if where else "")
+            )
     return "\n".join(lines)
 
 

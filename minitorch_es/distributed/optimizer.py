@@ -14,7 +14,7 @@ import numpy as np
 
 from ..autograd import enable_grad
 from ..optim import Optimizer
-from .collectives import all_reduce, broadcast
+from .collectives import all_reduce, broadcast, reduce_array
 from .world import world
 
 if TYPE_CHECKING:
@@ -35,7 +35,7 @@ def average_gradients(optimizer: Optimizer) -> None:
         if arena.loose:
             arena.gather_loose_grads()
     local = [arena.has_grad.copy() for arena in arenas]
-    masks = all_reduce(np.concatenate(local), "max")  # any rank has a gradient
+    masks = reduce_array(np.concatenate(local), "max")  # any rank has a gradient
     offset = 0
     for arena, mine in zip(arenas, local):
         if not mine.all():

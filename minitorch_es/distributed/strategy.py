@@ -5,14 +5,18 @@ this one makes ``fit`` data-parallel:
 
 * start: every rank takes rank 0's RNG state and weights (one job, one initialisation), and a
   failure on one rank aborts them all;
-* data: the training set is sharded by a `DistributedSampler` (so ``batch_size`` is per rank,
-  as PyTorch DDP) and the validation set into disjoint, unpadded shards;
+* data: each epoch's order of the training set is drawn as one process draws it and rank ``r``
+  takes every N-th sample of it (``minitorch_es.data.shard.ShardSampler``), so ``batch_size``
+  is per rank, as in PyTorch DDP, and N ranks with ``batch_size`` b make the steps of one
+  process with N * b, shuffled or not (a loader with a `DistributedSampler` is kept as it is);
 * each step: the batch losses and the (targets, outputs) of the ranks are gathered, so the loss
   and the metrics every rank logs are those of the global batch; the gradients are averaged
   before the optimizer steps, so the weights stay identical; ``stop_training`` set on any rank
   stops every rank;
 * end of epoch: weights and buffers (e.g. BatchNorm statistics) are taken from rank 0, then
-  the validation loss and metrics are combined over the shards.
+  each rank validates every N-th batch and the results are combined in batch order, exactly
+  those of one process (``minitorch_es.distributed.evaluation``, also behind ``evaluate`` and
+  ``predict``).
 
 Everything a checkpoint stores is therefore the same on every rank, which is what lets rank 0
 alone write it and a resumed run continue bit for bit. `strategy_for_world` is the factory this
@@ -23,15 +27,17 @@ from __future__ import annotations
 
 import contextlib
 import math
-from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .. import random as _random
 from ..tensor import Tensor
 from ..training.strategy import Strategy
-from .collectives import all_reduce, broadcast, broadcast_object
+from .collectives import all_reduce, broadcast, broadcast_object, reduce_array
+from .ddp import DistributedDataParallel
+from .evaluation import ShardedEvaluation, as_array
 from .optimizer import DistributedOptimizer, average_gradients
 from .world import abort_on_failure, world
 
@@ -47,17 +53,7 @@ def strategy_for_world() -> Strategy:
     return Strategy() if world().size == 1 else DataParallelStrategy()
 
 
-def _inplace(array: np.ndarray, fn: Callable[[np.ndarray], Any]) -> None:
-    """Apply an in-place collective to any array (through a contiguous copy if needed)."""
-    if array.flags.c_contiguous and array.flags.writeable:
-        fn(array)
-    else:
-        tmp = np.ascontiguousarray(array)
-        fn(tmp)
-        array[...] = tmp
-
-
-class DataParallelStrategy(Strategy):
+class DataParallelStrategy(ShardedEvaluation, Strategy):
     """Data-parallel ``fit`` over the ranks of the MPI job (see the module docstring)."""
 
     def __init__(self) -> None:
@@ -66,6 +62,7 @@ class DataParallelStrategy(Strategy):
         self.is_main = w.rank == 0
         self.nonfinite_ranks: list[int] = []
         self._gathered = []
+        self._model_averages = False  # a DistributedDataParallel model averages by itself
 
     # ---------------------------------------------------------------- start
     @contextlib.contextmanager
@@ -75,64 +72,50 @@ class DataParallelStrategy(Strategy):
         with abort_on_failure():
             _random.set_state(broadcast_object(_random.get_state()))
             self.broadcast_model(model)
+            self._model_averages = isinstance(model, DistributedDataParallel)
             yield
 
     @staticmethod
     def broadcast_model(model: Module) -> None:
         """Rank 0's parameters and buffers on every rank."""
-        arrays = [p._data for p in model.parameters()] + [b._data for b in model.buffers()]
-        for a in arrays:
-            if a.dtype.kind in "biuf":
-                _inplace(a, lambda buf: broadcast(buf, 0))
+        for t in [*model.parameters(), *model.buffers()]:
+            if t._data.dtype.kind in "biuf":
+                broadcast(t, 0)
 
     # ----------------------------------------------------------------- data
     def shard(
         self, train_loader: DataLoader, val_loader: DataLoader | None
-    ) -> tuple[DataLoader, DataLoader | tuple | None]:
-        """``(train, val)`` loaders over this rank's shards."""
+    ) -> tuple[DataLoader, DataLoader | None]:
+        """``(train, val)``: the training loader over this rank's part of each epoch's order
+        (see the module notes); the validation loader as it is (`evaluation_batches` shares
+        its batches out)."""
         from ..data import DataLoader, DistributedSampler, RandomSampler, SequentialSampler
+        from ..data.shard import ShardSampler
 
         sampler = getattr(train_loader, "sampler", None)
-        if type(sampler) in (SequentialSampler, RandomSampler) and not (
+        if isinstance(sampler, DistributedSampler):
+            return train_loader, val_loader
+        plain = type(sampler) in (SequentialSampler, RandomSampler) and not (
             getattr(sampler, "replacement", False) or getattr(sampler, "_num_samples", None)
-        ):
-            sampler = None  # the loader's own order (shuffle or not): sharded below
-        if sampler is not None and not isinstance(sampler, DistributedSampler):
+        )
+        if not plain or getattr(train_loader, "_user_batches", False):
             raise ValueError(
                 f"fit on {self.size} ranks: the training DataLoader has a "
-                f"{type(sampler).__name__} sampler, but data-parallel fit shards the data with "
-                f"a DistributedSampler; give the loader a DistributedSampler or pass its dataset"
+                f"{type(sampler).__name__} sampler, but data-parallel fit shards the loader's "
+                f"own order (shuffle=True or False) or keeps a DistributedSampler; give the "
+                f"loader one of those or pass its dataset"
             )
-        if sampler is None:
-            # One seed for the whole job (the generators were synchronised by start()).
-            seed = int(_random.generator().integers(2**31 - 1))
-            sampler = DistributedSampler(
-                train_loader.dataset,
-                num_replicas=self.size,
-                rank=self.rank,
-                shuffle=train_loader.shuffle,
-                seed=seed,
-            )
-            train_loader = DataLoader(
-                train_loader.dataset,
-                batch_size=train_loader.batch_size,
-                sampler=sampler,
-                drop_last=train_loader.drop_last,
-                collate_fn=train_loader.collate_fn,
-            )
-        return train_loader, (None if val_loader is None else self._shard_eval(val_loader))
-
-    def _shard_eval(self, loader: DataLoader):
-        from ..data import DataLoader, Subset
-
-        n = len(loader.dataset)
-        if n <= self.rank:
-            return ()  # nothing to evaluate here; the rank still joins the reduction
-        return DataLoader(
-            Subset(loader.dataset, range(self.rank, n, self.size)),
-            batch_size=loader.batch_size,
-            collate_fn=loader.collate_fn,
+        shards = ShardSampler(
+            sampler, self.size, self.rank, agree=lambda order: broadcast(order, 0)
         )
+        train_loader = DataLoader(
+            train_loader.dataset,
+            batch_size=train_loader.batch_size,
+            sampler=shards,
+            drop_last=train_loader.drop_last,
+            collate_fn=train_loader.collate_fn,
+        )
+        return train_loader, val_loader
 
     # ------------------------------------------------------------ each step
     def batch_loss(
@@ -150,7 +133,7 @@ class DataParallelStrategy(Strategy):
             self._gathered = []
             total, count = float(buf[0]), int(buf[1])
         else:
-            pair = (_array(y), _array(output))
+            pair = (as_array(y), as_array(output))
             parts = world().comm.allgather((value * n if finite else 0.0, n, finite, pair))
             self.nonfinite_ranks = [r for r, part in enumerate(parts) if not part[2]]
             self._gathered = [part[3] for part in parts]
@@ -179,7 +162,10 @@ class DataParallelStrategy(Strategy):
         )
 
     def average_gradients(self, optimizer: Optimizer) -> None:
-        """Average the gradients across ranks once (through a DistributedOptimizer if given)."""
+        """Average the gradients across ranks once (through a DistributedOptimizer if given;
+        a DistributedDataParallel model has done it during backward)."""
+        if self._model_averages:
+            return
         if isinstance(optimizer, DistributedOptimizer):
             optimizer.synchronize()  # its step() must not average a second time
         else:
@@ -187,7 +173,7 @@ class DataParallelStrategy(Strategy):
 
     def any(self, flag: bool) -> bool:
         """True on every rank if ``flag`` is true on some rank."""
-        return bool(all_reduce(np.array([bool(flag)]), "max")[0])
+        return bool(reduce_array(np.array([bool(flag)]), "max")[0])
 
     # ----------------------------------------------------------- validation
     def end_of_epoch(self, model: Module) -> None:
@@ -195,24 +181,3 @@ class DataParallelStrategy(Strategy):
         buffers (running statistics) were updated by each rank's own batches, and the weights
         stay identical only as long as every rank's all-reduce returns the same bits."""
         self.broadcast_model(model)
-
-    def record_evaluation(self, metrics: list[Metric], y: Tensor | None, output: Tensor) -> None:
-        """Keep one validation batch's ``(targets, outputs)`` for `reduce_evaluation`."""
-        self._gathered.append((_array(y), _array(output)))
-
-    def reduce_evaluation(
-        self, total: float, count: int, metrics: list[Metric]
-    ) -> tuple[float, int]:
-        """The validation loss sum and count over every shard; the metrics get every rank's
-        recorded batches (each rank may have a different number of them)."""
-        mine, self._gathered = self._gathered, []
-        parts = world().comm.allgather((total, count, mine if metrics else None))
-        for part in parts:
-            for y, out in part[2] or ():
-                for m in metrics:
-                    m.update_state(Tensor(y), out)
-        return math.fsum(p[0] for p in parts), sum(p[1] for p in parts)
-
-
-def _array(value: Tensor | np.ndarray):
-    return value._data if isinstance(value, Tensor) else np.asarray(value)

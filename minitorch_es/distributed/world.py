@@ -137,13 +137,6 @@ def is_main() -> bool:
     return world().rank == 0
 
 
-def barrier() -> None:
-    """Wait until every rank has reached this call (nothing to wait for in a world of one)."""
-    w = world()
-    if w.comm is not None:
-        w.comm.Barrier()
-
-
 def _reset() -> None:
     """Forget the process group (tests use it to simulate launches)."""
     global _world

@@ -201,19 +201,20 @@ class TrainingLoop:
     def _evaluate_loader(self, loader: Iterable[Any], where: str, strategy: Strategy) -> dict:
         """Loss and metrics over the whole loader (no grad; the caller sets eval mode), over
         every process's part of the data as the ``strategy`` combines them."""
-        total, count = 0.0, 0
         for m in self._eval_metrics:
             m.reset_state()
+        records = []
         with no_grad():
-            for batch in loader:
+            for index, batch in strategy.evaluation_batches(loader):
                 x, y = self._prepare(batch, where)
                 output = self.model(x)
                 y = match_target(output, y)
                 n = int(x.shape[0]) if x.ndim else 1
-                total += float(self._compute_loss(output, y, where).item()) * n
-                count += n
-                strategy.record_evaluation(self._eval_metrics, y, output)
-        total, count = strategy.reduce_evaluation(total, count, self._eval_metrics)
+                loss_sum = float(self._compute_loss(output, y, where).item()) * n
+                records.append(
+                    strategy.evaluation_record(index, loss_sum, n, y, output, self._eval_metrics)
+                )
+        total, count = strategy.reduce_evaluation(records, self._eval_metrics)
         logs = {"loss": total / count if count else float("nan")}
         logs.update({m.name: m.result() for m in self._eval_metrics})
         return logs

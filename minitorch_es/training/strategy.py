@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -72,14 +72,45 @@ class Strategy:
     def end_of_epoch(self, model: Module) -> None:
         """Bring the processes' models in line before validation and checkpoints."""
 
-    def record_evaluation(self, metrics: list[Metric], y: Tensor | None, output: Tensor) -> None:
-        """One evaluation batch for the metrics."""
+    # ------------------------------------------------------- evaluation
+    @contextlib.contextmanager
+    def evaluating(self, model: Module) -> Iterator[None]:
+        """Around ``evaluate`` / ``predict``: bring the processes' models in line first."""
+        yield
+
+    def evaluation_batches(self, loader: Iterable[Any]) -> Iterable[tuple[int, Any]]:
+        """``(index, batch)`` for this process's batches of an evaluation: all of them here;
+        a data-parallel strategy gives each process every N-th batch."""
+        return enumerate(loader)
+
+    def evaluation_record(
+        self,
+        index: int,
+        loss_sum: float,
+        n: int,
+        y: Tensor | None,
+        output: Tensor,
+        metrics: list[Metric],
+    ) -> Any:
+        """What `reduce_evaluation` needs of evaluation batch ``index`` (``loss_sum`` is its
+        loss times its ``n`` samples); here the metrics take the batch at once."""
         for m in metrics:
             m.update_state(y, output.numpy(force=True))
+        return loss_sum, n
 
-    def reduce_evaluation(self, total: float, count: int, metrics: list[Metric]) -> tuple:
-        """``(sum of losses, number of samples)`` of the evaluation over every process."""
+    def reduce_evaluation(self, records: list, metrics: list[Metric]) -> tuple[float, int]:
+        """``(sum of losses, number of samples)`` of the evaluation over every process, the
+        losses added in batch order (the metrics get every process's batches)."""
+        total, count = 0.0, 0
+        for loss_sum, n in records:
+            total += loss_sum
+            count += n
         return total, count
+
+    def gather_outputs(self, outputs: list[tuple[int, Any]]) -> list:
+        """The outputs of every batch of a prediction, in batch order, from
+        ``(index, output)`` pairs of this process."""
+        return [out for _, out in outputs]
 
 
 def _local() -> Strategy:

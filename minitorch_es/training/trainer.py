@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..autograd import no_grad
+from ..data.shard import restate_position
 from ..errors import warn
 from ..nn import Module
 from ..validation import check_int
@@ -282,14 +283,19 @@ class Trainer(TrainingLoop):
         verbose: int = 0,
     ) -> dict:
         """``{"loss": ..., <metric>: ...}`` over all of ``x`` (eval mode, no grad). The loss
-        includes the regularization penalties, as in fit."""
+        includes the regularization penalties, as in fit.
+
+        On several ranks the strategy shares the batches out (rank ``r`` of ``N`` computes
+        batches ``r, r + N, ...``) and combines them in batch order, so every rank gets exactly
+        the numbers of one process; only rank 0 prints. It is then collective: call it on
+        every rank (not behind ``if rank == 0``)."""
         if verbose not in (0, 1, 2):
             raise ValueError(f"evaluate: verbose must be 0, 1 or 2, got {verbose!r}")
         loader = make_loader(x, y, batch_size=batch_size, where="evaluate")
         start = time.perf_counter()
-        with model_mode(self.model, False):
-            logs = self._evaluate_loader(loader, "evaluate", Strategy())
-        if verbose:
+        with self.strategy.evaluating(self.model), model_mode(self.model, False):
+            logs = self._evaluate_loader(loader, "evaluate", self.strategy)
+        if verbose and self.strategy.is_main:
             print(
                 f"evaluate - {format_logs(logs)} - {time.perf_counter() - start:.1f}s", flush=True
             )
@@ -299,18 +305,21 @@ class Trainer(TrainingLoop):
         self, x: Tensor | ArrayLike | Dataset | DataLoader, batch_size: int = 32
     ) -> np.ndarray:
         """The model's outputs for ``x`` as one NumPy array (eval mode, no grad, batched).
-        A Dataset / DataLoader of ``(x, y)`` pairs is accepted; the targets are ignored."""
+        A Dataset / DataLoader of ``(x, y)`` pairs is accepted; the targets are ignored. On
+        several ranks each computes its share of the batches and every rank gets all outputs,
+        in the order of ``x`` (see `evaluate`)."""
         loader = make_loader(x, batch_size=batch_size, where="predict", need_y=False)
         outputs = []
-        with model_mode(self.model, False), no_grad():
-            for batch in loader:
+        with self.strategy.evaluating(self.model), model_mode(self.model, False), no_grad():
+            for index, batch in self.strategy.evaluation_batches(loader):
                 xb, _ = self._prepare(batch, "predict", need_y=False)
                 out = self.model(xb)
                 if not isinstance(getattr(out, "_data", None), np.ndarray):
                     raise TypeError(
                         f"predict: the model must return a Tensor, got {type(out).__name__}"
                     )
-                outputs.append(out._data)
+                outputs.append((index, out._data))
+            outputs = self.strategy.gather_outputs(outputs)
         return np.concatenate(outputs, axis=0)
 
     # -------------------------------------------------------------------- state
@@ -384,7 +393,13 @@ class Trainer(TrainingLoop):
         saved = state.get("train_loader")
         if saved is None or not hasattr(loader, "load_state_dict"):
             return None
-        acc = state.get("accumulators") or {}
+        acc = dict(state.get("accumulators") or {})
+        try:  # saved on another number of ranks, or with another batch size
+            saved, batches = restate_position(saved, loader, acc.get("batches"))
+        except ValueError as e:
+            raise TrainingError(f"fit(resume_from=...): {e}") from e
+        if "batches" in acc:
+            acc["batches"] = batches
         saved = _restate_batch_size(saved, loader, acc.get("batches"))
         try:
             loader.load_state_dict(saved)
