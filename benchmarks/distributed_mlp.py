@@ -25,10 +25,9 @@ import subprocess
 import sys
 import time
 
-import numpy as np
-
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import mnist_or_random  # noqa: E402
+from common import MNIST_DIR, mnist, mnist_paths  # noqa: E402,I001  (first: pins BLAS threads)
+import numpy as np  # noqa: E402
 
 GLOBAL_BATCH = 128
 
@@ -36,19 +35,21 @@ GLOBAL_BATCH = 128
 def worker(args) -> None:
     """One rank of an R-rank job: time the epochs, the gradient all-reduce and the steps."""
     import minitorch_es as mt
-    from minitorch_es.distributed.fit import FitSync
+    from minitorch_es.distributed import DataParallelStrategy
 
     d = mt.distributed
     ranks = d.world_size()
-    x, y, _, _, source = mnist_or_random(args.data_dir, flat=True)
+    data_dir = args.data_dir or MNIST_DIR
+    x, y = mnist(data_dir, flat=True)
+    source = "MNIST" if mnist_paths(data_dir) else "random data"
     mt.manual_seed(0)
     nn = mt.nn
     model = nn.Sequential(
         nn.Linear(784, 64), nn.ReLU(), nn.Linear(64, 32), nn.ReLU(), nn.Linear(32, 10)
     )
-    params = sum(p.data.size for p in model.parameters())
+    params = sum(p.numel() for p in model.parameters())
     comm = {"seconds": 0.0, "calls": 0}
-    average = FitSync.average_gradients
+    average = DataParallelStrategy.average_gradients
 
     def timed_average(self, optimizer):  # wall time of the averaging, waiting included
         start = time.perf_counter()
@@ -56,7 +57,7 @@ def worker(args) -> None:
         comm["seconds"] += time.perf_counter() - start
         comm["calls"] += 1
 
-    FitSync.average_gradients = timed_average
+    DataParallelStrategy.average_gradients = timed_average
     epochs = []
 
     class EpochTimer(mt.Callback):

@@ -1,8 +1,10 @@
 """Benchmark: per-op overhead, the time of forward + backward of one op on a tiny tensor, in
-minitorch_es and (when importable) PyTorch. At these sizes the arithmetic is free and the
-figure is the framework's bookkeeping: graph nodes, dispatch, gradient accumulation.
+minitorch_es and (when importable) PyTorch, interleaved in one process. At these sizes the
+arithmetic is free and the figure is the framework's bookkeeping: graph nodes, dispatch,
+gradient accumulation. Each round times ``--repeats`` calls of the op in each library, the
+order alternating; the figures are medians over ``--rounds`` rounds.
 
-    python benchmarks/ops.py [--repeats 2000]
+    python benchmarks/ops.py [--repeats 500] [--rounds 9] [--threads 1]
 """
 
 from __future__ import annotations
@@ -10,12 +12,10 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import time
-
-import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import torch_available  # noqa: E402
+import common  # noqa: E402,I001  (first: it pins the BLAS threads before NumPy loads)
+import numpy as np  # noqa: E402
 
 
 def cases(lib, F):
@@ -51,41 +51,43 @@ def _labels(lib):
     return lib.tensor(np.arange(8) % 8)
 
 
-def measure(make, op, repeats: int) -> float:
+def repeated(make, op, repeats: int):
+    """A callable running ``repeats`` forward + backward calls of ``op`` on fixed inputs."""
     inputs = make()
-    for _ in range(20):
-        op(*inputs).sum().backward()
-    t = time.perf_counter()
-    for _ in range(repeats):
-        op(*inputs).sum().backward()
-    return (time.perf_counter() - t) / repeats * 1e6
+
+    def run():
+        for _ in range(repeats):
+            op(*inputs).sum().backward()
+
+    return run
+
+
+def compare(repeats: int, rounds: int) -> list[common.Row]:
+    """One row per op: microseconds per forward + backward, interleaved with PyTorch."""
+    import minitorch_es as mt
+
+    ours = cases(mt, mt.nn.functional)
+    torch = common.import_torch()
+    theirs = cases(torch, torch.nn.functional) if torch is not None else {}
+    rows = []
+    for name, (make, op) in ours.items():
+        contenders = {"minitorch_es": repeated(make, op, repeats)}
+        if name in theirs:
+            contenders["PyTorch"] = repeated(*theirs[name], repeats)
+        label = f"{name} forward + backward"
+        rows.append(common.compared(label, contenders, rounds, repeats, unit="us", scale=1e6))
+    return rows
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=2000)
+    common.add_common_arguments(parser)
+    parser.add_argument("--repeats", type=int, default=500)
+    parser.add_argument("--rounds", type=int, default=9)
     args = parser.parse_args()
-    import minitorch_es as mt
-
-    ours = cases(mt, mt.nn.functional)
-    theirs = {}
-    if torch_available():
-        import torch
-
-        torch.set_num_threads(1)
-        theirs = cases(torch, torch.nn.functional)
-    print(
-        "forward + backward of one op on (8, 8) float32 tensors (+ the .sum() to a scalar), "
-        "microseconds per call"
-    )
-    print(f"{'op':<16}{'minitorch_es':>14}{'pytorch':>10}{'ratio':>8}")
-    for name, (make, op) in ours.items():
-        us = measure(make, op, args.repeats)
-        if name in theirs:
-            ref = measure(*theirs[name], args.repeats)
-            print(f"{name:<16}{us:>14.1f}{ref:>10.1f}{us / ref:>8.2f}")
-        else:
-            print(f"{name:<16}{us:>14.1f}{'-':>10}{'-':>8}")
+    print("\n".join(common.environment()))
+    print("forward + backward of one op on (8, 8) float32 tensors (+ the .sum() to a scalar)")
+    print(common.table(compare(args.repeats, args.rounds)))
 
 
 if __name__ == "__main__":

@@ -1,8 +1,10 @@
-"""Benchmark: optimizer step and zero_grad time for the same number of parameters split into 10
-or 1,000 tensors. With the parameter arena both cost the same handful of whole-buffer NumPy
-calls; PyTorch (when importable, foreach implementation) is shown for comparison.
+"""Benchmark: optimizer step time for the same number of parameters split into 10 or 1,000
+tensors, in minitorch_es and PyTorch (default, foreach implementation), interleaved in one
+process. With the parameter arena both splits cost minitorch_es the same handful of
+whole-buffer NumPy calls. Each round times ``--repeats`` steps of each library, the order
+alternating; the figures are medians over ``--rounds`` rounds.
 
-    python benchmarks/optimizer_step.py [--total 100000] [--repeats 200]
+    python benchmarks/optimizer_step.py [--total 100000] [--repeats 100] [--rounds 9]
 """
 
 from __future__ import annotations
@@ -10,15 +12,13 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import time
-
-import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import torch_available  # noqa: E402
+import common  # noqa: E402,I001  (first: it pins the BLAS threads before NumPy loads)
+import numpy as np  # noqa: E402
 
 
-def time_minitorch(name: str, n_tensors: int, total: int, repeats: int) -> float:
+def minitorch_steps(name: str, n_tensors: int, total: int, repeats: int):
     import minitorch_es as mt
 
     size = total // n_tensors
@@ -29,15 +29,10 @@ def time_minitorch(name: str, n_tensors: int, total: int, repeats: int) -> float
     for p in params:
         p.grad = grads
     opt.step()
-    t = time.perf_counter()
-    for _ in range(repeats):
-        opt.step()
-    return (time.perf_counter() - t) / repeats * 1e6
+    return lambda: [opt.step() for _ in range(repeats)]
 
 
-def time_torch(name: str, n_tensors: int, total: int, repeats: int) -> float:
-    import torch
-
+def torch_steps(torch, name: str, n_tensors: int, total: int, repeats: int):
     size = total // n_tensors
     params = [torch.nn.Parameter(torch.randn(size)) for _ in range(n_tensors)]
     cls = {"adam": torch.optim.Adam, "sgd": torch.optim.SGD}[name]
@@ -46,29 +41,31 @@ def time_torch(name: str, n_tensors: int, total: int, repeats: int) -> float:
     for p in params:
         p.grad = torch.randn(size)
     opt.step()
-    t = time.perf_counter()
-    for _ in range(repeats):
-        opt.step()
-    return (time.perf_counter() - t) / repeats * 1e6
+    return lambda: [opt.step() for _ in range(repeats)]
+
+
+def compare(total: int, repeats: int, rounds: int) -> list[common.Row]:
+    torch = common.import_torch()
+    rows = []
+    for name in ("sgd", "adam"):
+        for n in (10, 1000):
+            contenders = {"minitorch_es": minitorch_steps(name, n, total, repeats)}
+            if torch is not None:
+                contenders["PyTorch"] = torch_steps(torch, name, n, total, repeats)
+            label = f"{name} step, {total:,} parameters in {n} tensors"
+            rows.append(common.compared(label, contenders, rounds, repeats, unit="us", scale=1e6))
+    return rows
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    common.add_common_arguments(parser)
     parser.add_argument("--total", type=int, default=100_000, help="parameters in all")
-    parser.add_argument("--repeats", type=int, default=200)
+    parser.add_argument("--repeats", type=int, default=100)
+    parser.add_argument("--rounds", type=int, default=9)
     args = parser.parse_args()
-    have_torch = torch_available()
-    if have_torch:
-        import torch
-
-        torch.set_num_threads(2)
-    print(f"optimizer.step() for {args.total:,} parameters, microseconds per step")
-    print(f"{'optimizer':<10}{'tensors':>9}{'minitorch_es':>14}{'pytorch':>10}")
-    for name in ("sgd", "adam"):
-        for n in (10, 1000):
-            ours = time_minitorch(name, n, args.total, args.repeats)
-            ref = time_torch(name, n, args.total, args.repeats) if have_torch else float("nan")
-            print(f"{name:<10}{n:>9}{ours:>14.1f}{ref:>10.1f}")
+    print("\n".join(common.environment()))
+    print(common.table(compare(args.total, args.repeats, args.rounds)))
 
 
 if __name__ == "__main__":

@@ -7,37 +7,55 @@ A first taste:
     (x ** 2).sum().backward()
 """
 
-from . import accelerator, autograd, cuda, dtypes, nn, ops, optim, random, regularizers
+from . import (  # noqa: E402  (namespaces and subpackages)
+    accelerator,
+    autograd,
+    callbacks,
+    cuda,
+    data,
+    distributed,
+    dtypes,
+    linalg,
+    metrics,
+    nn,
+    ops,
+    optim,
+    random,
+    regularizers,
+    return_types,
+    utils,
+    validation,
+)
 from . import plugin_manager as _plugin_manager  # noqa: F401  (loads plugins on first lookup)
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .checkpoint import load, load_checkpoint, load_model, save, save_checkpoint  # noqa: E402
 from .config import Configurable
 from .creation import (
     arange,
     as_tensor,
+    empty,
     eye,
     from_numpy,
     full,
     linspace,
+    logspace,
     ones,
-    ones_like,
-    rand,
-    randint,
-    randn,
-    randperm,
     tensor,
     zeros,
-    zeros_like,
 )
+from .creation_like import empty_like, full_like, ones_like, zeros_like
 from .devices import device, get_default_device, set_default_device
 from .dtypes import (
     bool,
     double,
+    finfo,
     float,
     float16,
     float32,
     float64,
     get_default_dtype,
     half,
+    iinfo,
     int,
     int8,
     int16,
@@ -49,42 +67,61 @@ from .dtypes import (
     uint8,
 )
 from .errors import ShapeError
-from .functional import (
-    abs,
-    argmax,
-    argmin,
+from .functional import *  # noqa: F403  (the method-backed functions: mt.sin, mt.sort ...)
+from .functional import is_floating_point, is_tensor, numel, where
+from .functional_join import (
+    atleast_1d,
+    atleast_2d,
+    atleast_3d,
+    broadcast_shapes,
+    broadcast_tensors,
+    broadcast_to,
+    bucketize,
     cat,
-    clamp,
-    clip,
+    cdist,
+    column_stack,
+    concat,
     concatenate,
-    exp,
-    flatten,
-    log,
-    matmul,
-    max,
-    maximum,
-    mean,
-    min,
-    minimum,
-    permute,
-    reshape,
-    sqrt,
-    squeeze,
+    dstack,
+    einsum,
+    hstack,
+    meshgrid,
+    repeat_interleave,
+    row_stack,
+    searchsorted,
     stack,
-    std,
-    sum,
-    transpose,
-    unsqueeze,
-    var,
-    where,
+    vstack,
+)
+from .generator import (
+    Generator,
+    default_generator,
+    get_rng_state,
+    manual_seed,
+    seed,
+    set_rng_state,
 )
 from .hookspecs import hookimpl
-from .random import initial_seed, manual_seed
+from .printing import set_printoptions
+from .promotion import can_cast, promote_types, result_type
+from .random import initial_seed
 from .registry import RegistryError, register, registry
+from .sampling import (
+    bernoulli,
+    multinomial,
+    normal,
+    poisson,
+    rand,
+    rand_like,
+    randint,
+    randint_like,
+    randn,
+    randn_like,
+    randperm,
+)
+from .size import Size
 from .tensor import Tensor
 from .training import Callback, History, Trainer
-
-__version__ = "0.1.0"
+from .version import __version__
 
 
 def compile(model: object = None, **kwargs) -> object:  # noqa: A001  (PyTorch's name)
@@ -98,15 +135,3 @@ def compile(model: object = None, **kwargs) -> object:  # noqa: A001  (PyTorch's
 # mt.onnx is imported eagerly (it is light: the onnx package itself is imported only by an
 # export), so the core's ONNX translations are in the registry from the start.
 from . import onnx  # noqa: E402
-from .checkpoint import load, load_checkpoint, load_model, save, save_checkpoint  # noqa: E402
-
-_LAZY = {"data", "training", "checkpoint", "metrics", "callbacks", "distributed"}
-
-
-def __getattr__(name: str):
-    # Heavier subpackages load on first use, which also keeps `import minitorch_es` fast.
-    if name in _LAZY:
-        import importlib
-
-        return importlib.import_module(f".{name}", __name__)
-    raise AttributeError(f"module 'minitorch_es' has no attribute {name!r}")

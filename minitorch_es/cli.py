@@ -149,6 +149,9 @@ def build_parser() -> argparse.ArgumentParser:
     from .onnx.cli import add_parser as add_export
 
     add_export(sub)  # `minitorch-es export`: its options and body live in minitorch_es/onnx/cli.py
+    from .gpt.cli import add_parser as add_gpt
+
+    add_gpt(sub)  # `minitorch-es gpt`: the character-level GPT, in minitorch_es/gpt/cli.py
     return parser
 
 

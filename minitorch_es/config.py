@@ -3,7 +3,8 @@
 `Configurable` records the arguments an instance was constructed with (after defaults are
 applied), so ``get_config()`` needs no code in subclasses. Nested registered objects become
 ``{"kind", "name", "config"}`` dicts; arrays and dtypes get small tagged dicts; everything is
-JSON-serialisable, which is how a checkpoint stores a model's architecture.
+JSON-serialisable, which is how a checkpoint stores a model's architecture. The way back is
+`from_config` / `from_jsonable` / `deserialize` (see `minitorch_es.rebuild`).
 """
 
 from __future__ import annotations
@@ -14,9 +15,10 @@ from typing import Any
 
 import numpy as np
 
-
-class ConfigError(TypeError):
-    """A value that cannot be described in (or rebuilt from) a config."""
+from . import rebuild
+from .errors import ConfigError
+from .rebuild import call_with_config
+from .registry import registry
 
 
 class Configurable:
@@ -57,7 +59,9 @@ class Configurable:
             init(self, *args, **kw)
 
         __init__._records_config = True
-        cls.__init__ = __init__
+        # setattr, not `cls.__init__ = ...`: editors (jedi) would read the assignment and show
+        # the wrapper's (*args, **kw) instead of the subclass's own signature.
+        setattr(cls, "__init__", __init__)  # noqa: B010
 
     def get_config(self) -> dict:
         """The constructor arguments as JSON-serialisable values."""
@@ -73,40 +77,17 @@ class Configurable:
 
 def from_config(cls: type, config: dict) -> Any:
     """Instantiate ``cls`` from a JSON config made by ``get_config`` (nested entries decoded)."""
-    config = {k: from_jsonable(v) for k, v in config.items()}
-    maker = getattr(cls, "from_config", None)
-    return maker(config) if maker is not None else call_with_config(cls, config)
+    return rebuild.from_config(cls, config, registry)
 
 
-def call_with_config(cls: type, config: dict) -> Any:
-    """``cls(**config)``, spreading the entries of variadic ``*args`` / ``**kwargs``."""
-    params = inspect.signature(cls.__init__).parameters
-    args, kwargs = [], {}
-    order = list(params.values())
-    star = next((p for p in order if p.kind is inspect.Parameter.VAR_POSITIONAL), None)
-    if star is not None and config.get(star.name):
-        # Arguments before a non-empty ``*args`` can only be given by position.
-        config = dict(config)
-        for p in order[1 : order.index(star)]:  # without self
-            if p.name not in config and p.default is inspect.Parameter.empty:
-                raise ConfigError(f"{cls.__name__}: the config lacks the argument {p.name!r}")
-            args.append(config.pop(p.name, p.default))
-    for name, value in config.items():
-        p = params.get(name)
-        if p is not None and p.kind is inspect.Parameter.VAR_POSITIONAL:
-            args.extend(value)
-        elif p is not None and p.kind is inspect.Parameter.VAR_KEYWORD:
-            kwargs.update(value)
-        elif p is None and not any(
-            q.kind is inspect.Parameter.VAR_KEYWORD for q in params.values()
-        ):
-            raise ConfigError(
-                f"{cls.__name__} has no constructor argument {name!r} (config keys: "
-                f"{sorted(config)}; accepted: {[n for n in params if n != 'self']})"
-            )
-        else:
-            kwargs[name] = value
-    return cls(*args, **kwargs)
+def from_jsonable(value: Any) -> Any:
+    """The inverse of `to_jsonable`: tagged dicts become arrays, dtypes and objects again."""
+    return rebuild.from_jsonable(value, registry)
+
+
+def deserialize(spec: dict) -> Any:
+    """The inverse of `serialize`."""
+    return rebuild.deserialize(spec, registry)
 
 
 def to_jsonable(value: Any, where: str = "value") -> Any:
@@ -133,31 +114,9 @@ def to_jsonable(value: Any, where: str = "value") -> Any:
     return serialize(value, where)
 
 
-def from_jsonable(value: Any) -> Any:
-    """The inverse of `to_jsonable`: tagged dicts become arrays, dtypes and objects again."""
-    if isinstance(value, list):
-        return [from_jsonable(v) for v in value]
-    if isinstance(value, dict):
-        if "__dtype__" in value:
-            return np.dtype(value["__dtype__"])
-        if "__array__" in value:
-            arr = np.asarray(value["__array__"], dtype=value["dtype"])
-            if value.get("tensor"):
-                from .tensor import Tensor
-
-                return Tensor(arr)
-            return arr
-        if {"kind", "name", "config"} <= set(value):
-            return deserialize(value)
-        return {k: from_jsonable(v) for k, v in value.items()}
-    return value
-
-
 def serialize(obj: Any, where: str = "object") -> dict:
     """``{"kind", "name", "config"}`` for an instance of a registered class (or the class or
     function itself, with ``config`` None)."""
-    from .registry import registry
-
     entry = registry.entry_of(obj)
     if entry is None:
         what = getattr(obj, "__name__", None) or type(obj).__name__
@@ -168,13 +127,3 @@ def serialize(obj: Any, where: str = "object") -> dict:
     is_instance = not (inspect.isclass(obj) or inspect.isfunction(obj))
     config = obj.get_config() if is_instance and hasattr(obj, "get_config") else None
     return {"kind": entry.kind, "name": entry.name, "config": config}
-
-
-def deserialize(spec: dict) -> Any:
-    """The inverse of `serialize`."""
-    from .registry import registry
-
-    obj = registry.get(spec["kind"], spec["name"])
-    if spec.get("config") is None:
-        return obj
-    return from_config(obj, spec["config"])

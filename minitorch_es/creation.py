@@ -1,22 +1,32 @@
-"""Factory functions: ``tensor``, ``from_numpy``, ``zeros``, ``ones``, ``randn`` ..."""
+"""Deterministic factories: ``tensor``, ``as_tensor``, ``from_numpy``, ``zeros``/``ones``/
+``empty``/``full`` (and their ``_like`` forms), ``eye``, ``arange``, ``linspace``,
+``logspace``. Each takes PyTorch's ``dtype=``, ``device=`` (the CPU) and ``requires_grad=``;
+random factories are in `minitorch_es.sampling`."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from . import random as _random
+from . import devices as _device
 from .dtypes import get_default_dtype
+from .size import size_of
 from .tensor import Tensor
 
 if TYPE_CHECKING:
     from numpy.typing import ArrayLike, DTypeLike
 
+    from .devices import device as Device
+
 
 def tensor(
-    data: Tensor | ArrayLike, dtype: DTypeLike | None = None, requires_grad: bool = False
+    data: Tensor | ArrayLike,
+    dtype: DTypeLike | None = None,
+    device: Device | str | None = None,
+    requires_grad: bool = False,
+    pin_memory: bool = False,
 ) -> Tensor:
     """A new tensor holding a copy of ``data`` (a number, nested lists, an array or a Tensor).
 
@@ -29,8 +39,11 @@ def tensor(
         >>> mt.tensor([1, 2]).dtype, mt.tensor(0.5, dtype=mt.float64).dtype
         (dtype('int64'), dtype('float64'))
     """
+    _device.check_device(device)
     source = data._data if isinstance(data, Tensor) else data
     keeps_dtype = isinstance(source, (np.ndarray, np.generic))
+    if isinstance(source, (list, tuple)) and any(isinstance(v, Tensor) for v in source):
+        source = [np.asarray(v) for v in source]  # a list of tensors (one element each)
     try:
         arr = np.array(source, dtype=dtype, copy=True)
     except (TypeError, ValueError) as e:
@@ -48,10 +61,16 @@ def tensor(
     return Tensor(arr, requires_grad=requires_grad)
 
 
-def as_tensor(data: Tensor | ArrayLike, dtype: DTypeLike | None = None) -> Tensor:
-    """Like `tensor`, but returns ``data`` itself when it already is a Tensor of ``dtype``."""
-    if isinstance(data, Tensor) and (dtype is None or data.dtype == np.dtype(dtype)):
-        return data
+def as_tensor(
+    data: Tensor | ArrayLike, dtype: DTypeLike | None = None, device: Device | str | None = None
+) -> Tensor:
+    """Like `tensor`, but returns ``data`` itself when it already is a Tensor of ``dtype``,
+    and shares the memory of a NumPy array of that dtype."""
+    _device.check_device(device)
+    if isinstance(data, Tensor):
+        return data if dtype is None or data.dtype == np.dtype(dtype) else data.to(dtype)
+    if isinstance(data, np.ndarray) and (dtype is None or data.dtype == np.dtype(dtype)):
+        return from_numpy(data)
     return tensor(data, dtype=dtype)
 
 
@@ -64,130 +83,169 @@ def from_numpy(array: np.ndarray) -> Tensor:
     return Tensor(array)
 
 
-def _size(size: tuple) -> tuple:
-    if len(size) == 1 and isinstance(size[0], (tuple, list)):
-        size = size[0]
-    try:
-        return tuple(int(n) for n in size)
-    except (TypeError, ValueError):
-        raise TypeError(
-            f"expected a size as integers or one tuple of integers, got {size}"
-        ) from None
+def _made(
+    data: np.ndarray, device: object, requires_grad: bool, out: Tensor | None, op: str
+) -> Tensor:
+    """The new tensor (or ``out`` holding its values), after checking ``device``."""
+    _device.check_device(device)
+    if out is not None:
+        from .out import write_out
+
+        return write_out(out, Tensor._wrap(data), op)
+    return Tensor(data, requires_grad=requires_grad)
 
 
-def _float_dtype(dtype: DTypeLike | None):
+def _dtype(dtype: DTypeLike | None) -> np.dtype:
     return get_default_dtype() if dtype is None else np.dtype(dtype)
 
 
-def zeros(*size, dtype: DTypeLike | None = None, requires_grad: bool = False) -> Tensor:
+def zeros(
+    *size,
+    out: Tensor | None = None,
+    dtype: DTypeLike | None = None,
+    device: Device | str | None = None,
+    requires_grad: bool = False,
+    **kwargs,
+) -> Tensor:
     """A tensor of zeros: ``mt.zeros(2, 3)`` or ``mt.zeros((2, 3))``; the default dtype unless
     ``dtype`` is given."""
-    return Tensor(np.zeros(_size(size), dtype=_float_dtype(dtype)), requires_grad)
+    shape = size_of(_size_arg(size, kwargs, "zeros"), "zeros")
+    return _made(np.zeros(shape, dtype=_dtype(dtype)), device, requires_grad, out, "zeros")
 
 
-def ones(*size, dtype: DTypeLike | None = None, requires_grad: bool = False) -> Tensor:
+def ones(
+    *size,
+    out: Tensor | None = None,
+    dtype: DTypeLike | None = None,
+    device: Device | str | None = None,
+    requires_grad: bool = False,
+    **kwargs,
+) -> Tensor:
     """A tensor of ones: ``mt.ones(2, 3)`` or ``mt.ones((2, 3))``; the default dtype unless
     ``dtype`` is given."""
-    return Tensor(np.ones(_size(size), dtype=_float_dtype(dtype)), requires_grad)
+    shape = size_of(_size_arg(size, kwargs, "ones"), "ones")
+    return _made(np.ones(shape, dtype=_dtype(dtype)), device, requires_grad, out, "ones")
+
+
+def empty(
+    *size,
+    out: Tensor | None = None,
+    dtype: DTypeLike | None = None,
+    device: Device | str | None = None,
+    requires_grad: bool = False,
+    **kwargs,
+) -> Tensor:
+    """A tensor whose values are to be written before use. Unlike PyTorch's (whatever the
+    memory held), they are zeros here, so a program that reads them is reproducible."""
+    shape = size_of(_size_arg(size, kwargs, "empty"), "empty")
+    return _made(np.zeros(shape, dtype=_dtype(dtype)), device, requires_grad, out, "empty")
 
 
 def full(
     size: int | Sequence[int],
-    fill_value: float,
+    fill_value: float | bool,
+    *,
+    out: Tensor | None = None,
     dtype: DTypeLike | None = None,
+    device: Device | str | None = None,
     requires_grad: bool = False,
 ) -> Tensor:
     """A tensor of shape ``size`` filled with ``fill_value``; the dtype follows the value (a
     float gives the default dtype, an int int64, a bool bool), as in PyTorch."""
-    if dtype is None:
-        kind = np.asarray(fill_value).dtype.kind
-        dtype = get_default_dtype() if kind == "f" else (np.bool_ if kind == "b" else np.int64)
-    return Tensor(np.full(_size((size,)), fill_value, dtype=dtype), requires_grad)
+    dtype = _value_dtype(fill_value) if dtype is None else np.dtype(dtype)
+    data = np.full(size_of((size,), "full"), fill_value, dtype=dtype)
+    return _made(data, device, requires_grad, out, "full")
 
 
-def zeros_like(t: Tensor, dtype: DTypeLike | None = None, requires_grad: bool = False) -> Tensor:
-    """Zeros with the shape (and, unless ``dtype`` is given, the dtype) of ``t``."""
-    return Tensor(np.zeros_like(t._data, dtype=dtype), requires_grad)
+def _value_dtype(value: object) -> np.dtype:
+    kind = np.asarray(getattr(value, "_data", value)).dtype.kind
+    return get_default_dtype() if kind == "f" else np.dtype(bool if kind == "b" else np.int64)
 
 
-def ones_like(t: Tensor, dtype: DTypeLike | None = None, requires_grad: bool = False) -> Tensor:
-    """Ones with the shape (and, unless ``dtype`` is given, the dtype) of ``t``."""
-    return Tensor(np.ones_like(t._data, dtype=dtype), requires_grad)
+def _size_arg(size: tuple, kwargs: dict, op: str) -> tuple:
+    if "size" in kwargs:
+        if size:
+            raise TypeError(f"{op}() got the size both positionally and as size=")
+        size = (kwargs.pop("size"),)
+    kwargs.pop("layout", None)
+    kwargs.pop("pin_memory", None)
+    if kwargs:
+        raise TypeError(f"{op}() got unexpected keyword argument(s) {sorted(kwargs)}")
+    return size
 
 
 def eye(
-    n: int, m: int | None = None, dtype: DTypeLike | None = None, requires_grad: bool = False
+    n: int,
+    m: int | None = None,
+    *,
+    out: Tensor | None = None,
+    dtype: DTypeLike | None = None,
+    device: Device | str | None = None,
+    requires_grad: bool = False,
 ) -> Tensor:
     """An ``n x m`` (default ``n x n``) matrix with ones on the diagonal."""
-    return Tensor(np.eye(n, m, dtype=_float_dtype(dtype)), requires_grad)
+    if n < 0 or (m is not None and m < 0):
+        raise RuntimeError(f"eye: n and m must be non-negative, got n={n}, m={m}")
+    return _made(np.eye(n, m, dtype=_dtype(dtype)), device, requires_grad, out, "eye")
 
 
 def arange(
     start: float,
     end: float | None = None,
     step: float = 1,
+    *,
+    out: Tensor | None = None,
     dtype: DTypeLike | None = None,
+    device: Device | str | None = None,
     requires_grad: bool = False,
 ) -> Tensor:
     """Values from ``start`` to ``end`` (exclusive) by ``step``; ``arange(n)`` counts from 0.
     All-integer arguments give int64, otherwise the default float dtype, as in PyTorch."""
     if end is None:
         start, end = 0, start
+    values = [getattr(v, "_data", v) for v in (start, end, step)]
+    if step == 0:
+        raise RuntimeError("arange: step must be nonzero")
+    if (end - start) * step < 0:
+        raise RuntimeError("arange: upper bound and lower bound inconsistent with step sign")
     if dtype is None:
-        integral = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
+        integral = all(np.asarray(v).dtype.kind in "iub" for v in values)
         dtype = np.int64 if integral else get_default_dtype()
-    return Tensor(np.arange(start, end, step, dtype=dtype), requires_grad)
+    start, end, step = (np.asarray(v).item() for v in values)
+    data = np.arange(start, end, step, dtype=np.float64 if np.dtype(dtype).kind == "f" else None)
+    return _made(data.astype(dtype), device, requires_grad, out, "arange")
 
 
 def linspace(
     start: float,
     end: float,
     steps: int,
+    *,
+    out: Tensor | None = None,
     dtype: DTypeLike | None = None,
+    device: Device | str | None = None,
     requires_grad: bool = False,
 ) -> Tensor:
     """``steps`` evenly spaced values from ``start`` to ``end``, both included."""
-    return Tensor(np.linspace(start, end, steps, dtype=_float_dtype(dtype)), requires_grad)
+    if steps < 0:
+        raise RuntimeError("linspace: number of steps must be non-negative")
+    data = np.linspace(float(start), float(end), steps).astype(_dtype(dtype))
+    return _made(data, device, requires_grad, out, "linspace")
 
 
-def _draw(op: str, method: Callable[..., np.ndarray], size: tuple, dtype: DTypeLike) -> np.ndarray:
-    # NumPy draws float32 / float64 only; float16 (a valid default dtype) is rounded from float32.
-    dtype = _float_dtype(dtype)
-    if dtype.kind != "f":
-        raise TypeError(f"{op}: expected a floating point dtype, got {dtype}")
-    direct = dtype if dtype in (np.float32, np.float64) else np.float32
-    return method(_size(size), dtype=direct).astype(dtype, copy=False)
-
-
-def randn(*size, dtype: DTypeLike | None = None, requires_grad: bool = False) -> Tensor:
-    """Standard normal samples from the package generator."""
-    return Tensor(_draw("randn", _random.generator().standard_normal, size, dtype), requires_grad)
-
-
-def rand(*size, dtype: DTypeLike | None = None, requires_grad: bool = False) -> Tensor:
-    """Uniform samples on [0, 1) from the package generator."""
-    data = _draw("rand", _random.generator().random, size, dtype)
-    if data.dtype not in (np.float32, np.float64):  # rounded from float32, it may reach 1.0
-        data = np.minimum(data, np.nextafter(data.dtype.type(1), data.dtype.type(0)))
-    return Tensor(data, requires_grad)
-
-
-def randint(
-    low: int,
-    high: int | Sequence[int] | None = None,
-    size: int | Sequence[int] = (),
+def logspace(
+    start: float,
+    end: float,
+    steps: int,
+    base: float = 10.0,
+    *,
+    out: Tensor | None = None,
     dtype: DTypeLike | None = None,
+    device: Device | str | None = None,
+    requires_grad: bool = False,
 ) -> Tensor:
-    """Integers in [low, high); ``randint(high, size)`` and ``randint(low, high, size)`` as in
-    PyTorch."""
-    if isinstance(high, (tuple, list)):
-        low, high, size = 0, low, high
-    elif high is None:
-        low, high = 0, low
-    data = _random.generator().integers(low, high, size=_size((size,)), dtype=dtype or np.int64)
-    return Tensor(data)
-
-
-def randperm(n: int) -> Tensor:
-    """A random permutation of ``0 .. n-1`` (int64) from the package generator."""
-    return Tensor(_random.generator().permutation(n).astype(np.int64))
+    """``steps`` values ``base ** e`` for ``e`` evenly spaced from ``start`` to ``end``."""
+    if steps < 0:
+        raise RuntimeError("logspace: number of steps must be non-negative")
+    data = np.logspace(float(start), float(end), steps, base=base).astype(_dtype(dtype))
+    return _made(data, device, requires_grad, out, "logspace")

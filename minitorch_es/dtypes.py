@@ -39,3 +39,30 @@ def get_default_dtype() -> np.dtype:
 def is_floating_point(dtype: DTypeLike) -> bool:
     """True for a floating-point dtype."""
     return np.dtype(dtype).kind == "f"
+
+
+def finfo(type: DTypeLike | None = None) -> np.finfo:
+    """Machine limits of a floating dtype (default: the default dtype), as ``torch.finfo``:
+    ``bits``, ``eps``, ``max``, ``min``, ``tiny``, ``smallest_normal``, ``resolution``.
+
+        >>> mt.finfo(mt.float32).eps.item()
+        1.1920928955078125e-07
+    """
+    dtype = get_default_dtype() if type is None else np.dtype(type)
+    if dtype.kind != "f":
+        raise TypeError(
+            f"finfo() requires a floating point input type, got {dtype}. Use iinfo to handle "
+            f"integer types"
+        )
+    return np.finfo(dtype)
+
+
+def iinfo(type: DTypeLike) -> np.iinfo:
+    """Machine limits of an integer dtype (``bits``, ``min``, ``max``), as ``torch.iinfo``."""
+    dtype = np.dtype(type)
+    if dtype.kind not in "iub":
+        raise TypeError(
+            f"iinfo() requires an integer input type, got {dtype}. Use finfo to handle floating "
+            f"point types"
+        )
+    return np.iinfo(np.uint8 if dtype.kind == "b" else dtype)

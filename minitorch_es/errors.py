@@ -55,3 +55,11 @@ def warn(message: str, category: type[Warning] = UserWarning) -> None:
         module=module_globals.get("__name__"),
         registry=module_globals.setdefault("__warningregistry__", {}),
     )
+
+
+class RegistryError(LookupError):
+    """An unknown, duplicate or malformed registry entry."""
+
+
+class ConfigError(TypeError):
+    """A value that cannot be described in (or rebuilt from) a config."""

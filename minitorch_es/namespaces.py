@@ -7,7 +7,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from . import tensor_activation
 from .registry import registry
+
+tensor_activation.namespace = registry.namespace  # x.sigmoid() ... find nn.functional's
 
 
 def namespace_getattr(namespace: str, module_name: str) -> Callable[[str], Any]:

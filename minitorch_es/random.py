@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .validation import check_int
+
 # Like PyTorch, a fresh process starts from a fixed seed, so an unseeded script repeats itself.
 DEFAULT_SEED = 67280421310721
 
@@ -26,13 +28,20 @@ def manual_seed(seed: int) -> np.random.Generator:
         True
     """
     global _initial_seed
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        raise TypeError(f"manual_seed expected an int, got {type(seed).__name__} ({seed!r})")
-    if seed < 0:
-        raise ValueError(f"manual_seed expected a non-negative int, got {seed}")
-    _initial_seed = int(seed)
+    _initial_seed = check_seed(seed)
     _generator.bit_generator.state = np.random.PCG64(_initial_seed).state
     return _generator
+
+
+def check_seed(seed: int) -> int:
+    """``seed`` as an int, or an error unless it is a non-negative int (a bool is not)."""
+    return check_int(seed, "seed", "manual_seed", low=0)
+
+
+def set_initial_seed(seed: int) -> None:
+    """Record ``seed`` as the stream's seed without restarting it (a restored state)."""
+    global _initial_seed
+    _initial_seed = int(seed)
 
 
 def initial_seed() -> int:

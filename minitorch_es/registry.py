@@ -12,10 +12,14 @@ or ``loss`` is an attribute of ``mt.nn``, ``optimizer`` of ``mt.optim`` and so o
 from __future__ import annotations
 
 import difflib
+import functools
 import inspect
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
+
+from .errors import RegistryError  # noqa: F401 (re-exported: mt.registry.RegistryError)
+from .rebuild import from_config
 
 KINDS = (
     "activation",
@@ -44,10 +48,6 @@ NAMESPACE_OF_KIND = {
     "metric": "metrics",
     "callback": "callbacks",
 }
-
-
-class RegistryError(LookupError):
-    """An unknown, duplicate or malformed registry entry."""
 
 
 @dataclass(frozen=True)
@@ -101,7 +101,6 @@ class Registry:
         self._entries: dict[tuple[str, str], Entry] = {}  # (kind, normalized name or alias)
         self._exports: dict[tuple[str, str], tuple[object, Provider]] = {}
         self._by_object: dict[int, Entry] = {}
-        self.provider: Provider | None = None  # set by the plugin manager while a plugin registers
         self._before_lookup = None  # callback that loads the plugins on first use
         self._version = 0  # bumped by every change, to invalidate the namespace cache
         self._namespace_cache: dict[str, tuple] = {}
@@ -133,7 +132,7 @@ class Registry:
         if provider is None or provider.kind != "builtin":
             # Built-ins first, so a user's clashing name is the error, not a whole built-in plugin.
             self._load()
-        provider = provider or self.provider or _provider_of(obj)
+        provider = provider or _provider_of(obj)
         check_entry(kind, name, obj, provider)
         entry = Entry(kind, name, obj, provider, aliases)
         keys = [(kind, normalize(n)) for n in (name, *aliases)]
@@ -197,7 +196,7 @@ class Registry:
         provider: Provider | None = None,
     ) -> None:
         """Publish a plain function (e.g. ``relu`` in ``"nn.functional"``) in a namespace."""
-        provider = provider or self.provider or _provider_of(obj)
+        provider = provider or _provider_of(obj)
         old = self._exports.get((namespace, name))
         if old is not None and old[0] is not obj and not override:
             raise RegistryError(
@@ -321,11 +320,9 @@ class Registry:
             >>> type(opt).__name__
             'SGD'
         """
-        from .config import from_config
-
         if isinstance(spec, str):
             cls = self.get(kind, spec)
-            return cls(**kwargs) if inspect.isclass(cls) else _bind(cls, kwargs, kind, spec)
+            return cls(**kwargs) if inspect.isclass(cls) else _bind(cls, kwargs)
         if isinstance(spec, dict):
             if "name" not in spec or not set(spec) <= {"name", "config", "kind"}:
                 raise RegistryError(
@@ -347,11 +344,7 @@ class Registry:
                     f"arguments, got {type(config).__name__}"
                 )
             config = {**config, **kwargs}
-            return (
-                from_config(cls, config)
-                if inspect.isclass(cls)
-                else _bind(cls, config, kind, spec["name"])
-            )
+            return from_config(cls, config, self) if inspect.isclass(cls) else _bind(cls, config)
         if inspect.isclass(spec):
             return spec(**kwargs)
         if callable(spec):
@@ -368,12 +361,9 @@ class Registry:
             hook()
 
 
-def _bind(fn: Callable, kwargs: dict[str, Any], kind: str, name: str):
-    if not kwargs:
-        return fn
-    import functools
-
-    return functools.partial(fn, **kwargs)
+def _bind(fn: Callable, kwargs: dict[str, Any]) -> Callable:
+    """A registered function with ``kwargs`` bound (itself when there are none)."""
+    return functools.partial(fn, **kwargs) if kwargs else fn
 
 
 def _check_kind(kind: str) -> None:

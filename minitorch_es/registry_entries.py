@@ -11,13 +11,10 @@ from __future__ import annotations
 
 import importlib
 import inspect
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from .errors import RegistryError
 from .printable import printable
-
-if TYPE_CHECKING:
-    from .registry import Provider
-
 
 # For each kind: where its base class is defined (None: any class will do, for kinds whose base
 # lives in the catalog) and whether a callable that is not a class is accepted ("instance": the
@@ -47,10 +44,8 @@ def _base(kind: str) -> type | None:
     return getattr(importlib.import_module(module), name)
 
 
-def check_entry(kind: str, name: str, obj: Any, provider: Provider) -> None:
+def check_entry(kind: str, name: str, obj: Any, provider: Any) -> None:
     """Raise `RegistryError` unless ``obj`` is something a ``kind`` entry can be."""
-    from .registry import RegistryError
-
     base, functions = _base(kind), EXPECTED[kind][1]
     if functions == "instance":  # the kind holds descriptions, not classes (ONNX translations)
         if isinstance(obj, base):

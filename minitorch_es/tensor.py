@@ -14,25 +14,54 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from . import devices as _device
-from . import dtypes
 from . import ops as _ops
+from . import printing
 from .autograd import engine, function
 from .dtypes import get_default_dtype
 from .errors import ShapeError
 from .handles import RemovableHandle
+from .size import Size
+from .tensor_activation import TensorActivation
+from .tensor_arrange import TensorArrange
+from .tensor_dtype import TensorDtype
+from .tensor_index import TensorIndex
 from .tensor_inplace import TensorInplace
+from .tensor_inplace_math import TensorInplaceMath
+from .tensor_linalg import TensorLinalg
+from .tensor_logic import TensorLogic
 from .tensor_math import MaxMinResult, TensorMath, _dim, _operand  # noqa: F401 (re-exported)
+from .tensor_new import TensorNew
 from .tensor_numpy import TensorNumpy
+from .tensor_pointwise import TensorPointwise
+from .tensor_reduce import TensorReduce
 from .tensor_shape import TensorShape, _index, _shape_arg  # noqa: F401 (re-exported)
+from .tensor_sort import TensorSort
+from .tensor_split import TensorSplit
 
 if TYPE_CHECKING:
     from numpy.typing import ArrayLike, DTypeLike
 
-    from .autograd.function import Function
+    from .autograd.function import Context
 
 
-class Tensor(TensorMath, TensorShape, TensorInplace, TensorNumpy):
+class Tensor(
+    TensorMath,
+    TensorPointwise,
+    TensorActivation,
+    TensorLogic,
+    TensorLinalg,
+    TensorReduce,
+    TensorSort,
+    TensorIndex,
+    TensorShape,
+    TensorSplit,
+    TensorArrange,
+    TensorInplace,
+    TensorInplaceMath,
+    TensorNew,
+    TensorDtype,
+    TensorNumpy,
+):
     """An n-dimensional array with autograd, like ``torch.Tensor``; its values are a NumPy
     array on the CPU device.
 
@@ -43,7 +72,7 @@ class Tensor(TensorMath, TensorShape, TensorInplace, TensorNumpy):
         >>> x = mt.tensor([[1., 2.], [3., 4.]], requires_grad=True)
         >>> y = (x * x).sum()
         >>> y
-        tensor(30., grad_fn=<SumBackward>)
+        tensor(30., grad_fn=<SumBackward0>)
         >>> y.backward()
         >>> x.grad
         tensor([[2., 4.],
@@ -60,6 +89,7 @@ class Tensor(TensorMath, TensorShape, TensorInplace, TensorNumpy):
         "_out",
         "_version",
         "_hooks",
+        "_post_hooks",
         "name",
         "__weakref__",
     )
@@ -79,6 +109,7 @@ class Tensor(TensorMath, TensorShape, TensorInplace, TensorNumpy):
         self._out = 0
         self._version = [0]
         self._hooks = None
+        self._post_hooks = None
         self._requires_grad = False
         self.name = None
         if requires_grad:
@@ -94,6 +125,7 @@ class Tensor(TensorMath, TensorShape, TensorInplace, TensorNumpy):
         t._out = 0
         t._version = [0]
         t._hooks = None
+        t._post_hooks = None
         t._requires_grad = False
         t.name = None
         return t
@@ -164,9 +196,11 @@ class Tensor(TensorMath, TensorShape, TensorInplace, TensorNumpy):
         return self._ctx is None
 
     @property
-    def grad_fn(self) -> type[Function] | None:
-        """The Function that produced this tensor (None for leaves)."""
-        return getattr(self._ctx, "fn", None)
+    def grad_fn(self) -> Context | None:
+        """The graph node that produced this tensor (None for leaves), as PyTorch's: it prints
+        ``<MulBackward0 object at 0x...>`` and has ``name()``, ``next_functions`` and, as
+        ``.fn``, the op's class."""
+        return self._ctx
 
     @property
     def retains_grad(self) -> bool:
@@ -202,6 +236,34 @@ class Tensor(TensorMath, TensorShape, TensorInplace, TensorNumpy):
                 self._ctx._hooks = {}
             hooks = self._ctx._hooks.setdefault(self._out, {})
         return RemovableHandle(hooks, hook)
+
+    def register_post_accumulate_grad_hook(self, hook: Callable[[Tensor], None]) -> RemovableHandle:
+        """Call ``hook(tensor)`` each time ``backward()`` has accumulated this leaf's gradient
+        into ``.grad`` (PyTorch's hook of the same name): while the rest of the backward pass
+        is still running, so the hook can start work on the finished gradient (a
+        data-parallel all-reduce, an optimizer step per parameter). Returns a removable handle.
+
+            >>> w = mt.tensor([1., 2.], requires_grad=True)
+            >>> seen = []
+            >>> hook = lambda t: seen.append(t.grad.tolist())
+            >>> handle = w.register_post_accumulate_grad_hook(hook)
+            >>> (3 * w).sum().backward()
+            >>> seen
+            [[3.0, 3.0]]
+        """
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self._ctx is not None:
+            raise RuntimeError(
+                "post accumulate grad hooks cannot be registered on non-leaf tensors"
+            )
+        if not callable(hook):
+            raise TypeError(
+                f"register_post_accumulate_grad_hook expected a callable, got {type(hook).__name__}"
+            )
+        if self._post_hooks is None:
+            self._post_hooks = {}
+        return RemovableHandle(self._post_hooks, hook)
 
     def backward(
         self,
@@ -252,13 +314,15 @@ class Tensor(TensorMath, TensorShape, TensorInplace, TensorNumpy):
 
     # -------------------------------------------------------------------- properties
     @property
-    def shape(self) -> tuple:
-        """The dimensions, a tuple of ints (PyTorch returns a ``torch.Size``, also a tuple)."""
-        return self._data.shape
+    def shape(self) -> Size:
+        """The dimensions, an `mt.Size` (a tuple of ints, as ``torch.Size``)."""
+        return _new_size(Size, self._data.shape)
 
-    def size(self, dim: int | None = None) -> tuple[int, ...] | int:
+    def size(self, dim: int | None = None) -> Size | int:
         """The `shape`, or the size of dimension ``dim``."""
-        return self._data.shape if dim is None else self._data.shape[dim]
+        if dim is None:
+            return _new_size(Size, self._data.shape)
+        return self._data.shape[_ops.reduction.wrap_dim(dim, self._data.ndim, "size")]
 
     @property
     def ndim(self) -> int:
@@ -266,12 +330,16 @@ class Tensor(TensorMath, TensorShape, TensorInplace, TensorNumpy):
         return self._data.ndim
 
     def dim(self) -> int:
-        """The number of dimensions (`ndim`)."""
+        """The number of dimensions (`ndim`); alias ``ndimension``."""
         return self._data.ndim
 
+    ndimension = dim
+
     def numel(self) -> int:
-        """The number of elements."""
+        """The number of elements; alias ``nelement``."""
         return self._data.size
+
+    nelement = numel
 
     @property
     def dtype(self) -> np.dtype:
@@ -317,7 +385,7 @@ class Tensor(TensorMath, TensorShape, TensorInplace, TensorNumpy):
         if self._data.size != 1:
             raise ShapeError(  # a RuntimeError, as in PyTorch (and a ValueError)
                 f"item(): only a tensor with one element can be converted to a Python scalar, "
-                f"got shape {self.shape}"
+                f"got shape {tuple(self.shape)}"
             )
         return self._data.item()
 
@@ -330,6 +398,12 @@ class Tensor(TensorMath, TensorShape, TensorInplace, TensorNumpy):
 
     def __int__(self) -> int:
         return int(self.item())
+
+    def __index__(self) -> int:
+        # An integer tensor of one element works where Python wants an index: lst[t], range(t).
+        if self._data.size != 1 or self._data.dtype.kind not in "iub":
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self._data.item())
 
     def __format__(self, spec: str) -> str:
         # f"{loss:.4f}" formats a 0-d tensor like its number, as in PyTorch.
@@ -345,135 +419,9 @@ class Tensor(TensorMath, TensorShape, TensorInplace, TensorNumpy):
     __hash__ = object.__hash__
 
     def __repr__(self) -> str:
-        body = np.array2string(self._data, separator=", ", prefix="tensor(")
-        extras = []
-        if self._data.dtype not in (get_default_dtype(), dtypes.int64, dtypes.bool):
-            extras.append(f"dtype={self._data.dtype}")
-        if self._ctx is not None:
-            extras.append(f"grad_fn=<{self._ctx.fn.__name__}Backward>")
-        elif self._requires_grad:
-            extras.append("requires_grad=True")
-        return "tensor(" + body + "".join(", " + e for e in extras) + ")"
-
-    # ------------------------------------------------------------------------- casts
-    def to(self, *args, **kwargs) -> Tensor:
-        """The tensor converted to a dtype and/or device, as ``torch.Tensor.to``:
-        ``to(dtype)``, ``to(device, dtype=None)``, ``to(other)`` (its dtype and device), with
-        ``copy=False`` and ``non_blocking`` (ignored). Returns ``self`` when nothing changes;
-        a floating cast keeps the graph. Only the CPU exists: another device raises.
-
-            >>> mt.ones(2).to("cpu", mt.float64).dtype
-            dtype('float64')
-        """
-        dtype, dev, copy = _to_arguments(args, kwargs)
-        _device.check_device(dev)
-        dtype = self._data.dtype if dtype is None else np.dtype(dtype)
-        if dtype == self._data.dtype:
-            return self.clone() if copy else self
-        if self._requires_grad and dtype.kind == "f":
-            return _ops.Cast.apply(self, dtype)
-        return Tensor._wrap(self._data.astype(dtype))
-
-    def type(self, dtype: DTypeLike | None = None) -> Tensor | str:
-        """Without an argument, the type name (``'torch.FloatTensor'`` style); with a dtype,
-        ``self.to(dtype)``."""
-        if dtype is None:
-            return f"torch.{_TYPE_NAMES.get(self._data.dtype.name, 'Tensor')}"
-        return self.to(dtype)
-
-    @property
-    def device(self) -> _device.device:
-        """The device holding this tensor (always ``device(type='cpu')``)."""
-        return _device.CPU
-
-    @property
-    def is_cuda(self) -> bool:
-        """False: tensors live on the CPU."""
-        return False
-
-    def cpu(self) -> Tensor:
-        """``self`` (tensors already live on the CPU)."""
-        return self
-
-    def cuda(self, device: _device.device | str | int | None = None) -> Tensor:
-        """Raises: no GPU backend is installed (see `mt.device`)."""
-        _device.backend_of(_device.device("cuda") if device is None else device)
-        return self  # pragma: no cover  (only reached with a registered CUDA backend)
-
-    def float(self) -> Tensor:
-        """``self.to(mt.float32)``."""
-        return self.to(dtypes.float32)
-
-    def double(self) -> Tensor:
-        """``self.to(mt.float64)``."""
-        return self.to(dtypes.float64)
-
-    def long(self) -> Tensor:
-        """``self.to(mt.int64)``."""
-        return self.to(dtypes.int64)
-
-    def int(self) -> Tensor:
-        """``self.to(mt.int32)``."""
-        return self.to(dtypes.int32)
-
-    def bool(self) -> Tensor:
-        """``self.to(mt.bool)``."""
-        return self.to(dtypes.bool)
-
-    def clone(self) -> Tensor:
-        """A copy of the data; the copy stays in the graph when ``self`` requires grad."""
-        return self * 1 if self._requires_grad else Tensor._wrap(self._data.copy())
+        return printing.tensor_repr(self)
 
 
-def _to_arguments(args: tuple, kwargs: dict):
-    """(dtype, device, copy) from the overloads of ``Tensor.to``."""
-    kwargs = dict(kwargs)
-    dtype, dev = kwargs.pop("dtype", None), kwargs.pop("device", None)
-    copy = kwargs.pop("copy", False)
-    kwargs.pop("non_blocking", None)
-    kwargs.pop("memory_format", None)
-    if kwargs:
-        raise TypeError(f"to() got unexpected keyword argument(s) {sorted(kwargs)}")
-    for a in args:
-        if isinstance(a, Tensor):
-            dtype, dev = a.dtype, a.device
-        elif isinstance(a, (str, _device.device)) and not _is_dtype_name(a):
-            dev = a
-        elif isinstance(a, bool):
-            pass  # to(dtype, non_blocking) / copy given positionally: non_blocking is ignored
-        elif isinstance(a, int):
-            dev = a
-        else:
-            try:
-                dtype = np.dtype(a)
-            except TypeError:
-                raise TypeError(
-                    f"to() received an invalid combination of arguments: expected a dtype, a "
-                    f"device or a Tensor, got {type(a).__name__} {a!r}"
-                ) from None
-    return dtype, dev, copy
-
-
-def _is_dtype_name(value: object) -> bool:
-    if not isinstance(value, str):
-        return False
-    try:
-        np.dtype(value)
-    except TypeError:
-        return False
-    return True
-
-
-_TYPE_NAMES = {
-    "float32": "FloatTensor",
-    "float64": "DoubleTensor",
-    "float16": "HalfTensor",
-    "int64": "LongTensor",
-    "int32": "IntTensor",
-    "int16": "ShortTensor",
-    "int8": "CharTensor",
-    "uint8": "ByteTensor",
-    "bool": "BoolTensor",
-}
+_new_size = tuple.__new__  # Size(shape) without re-checking NumPy's ints (a hot path)
 
 function._Tensor = Tensor

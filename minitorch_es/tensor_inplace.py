@@ -157,8 +157,8 @@ def _copy_of(target: Tensor, src: Tensor | np.ndarray) -> Tensor:
             np.broadcast_shapes(src.shape, target.shape)
         except ValueError:
             raise RuntimeError(
-                f"copy_: the source of shape {src.shape} cannot be broadcast to the destination "
-                f"of shape {target.shape}"
+                f"copy_: the source of shape {tuple(src.shape)} cannot be broadcast to the "
+                f"destination of shape {tuple(target.shape)}"
             ) from None
         src = src.expand(target.shape)
     if src.dtype != target.dtype:
@@ -186,7 +186,7 @@ def _guard_write(t: Tensor, name: str, write: Callable) -> None:
                 f"an expanded tensor, whose elements share memory, or a value frozen by an "
                 f"export). Please clone() the tensor before performing the operation."
             ) from None
-        raise RuntimeError(f"{name}: {e} (tensor of shape {t.shape})") from None
+        raise RuntimeError(f"{name}: {e} (tensor of shape {tuple(t.shape)})") from None
     except TypeError as e:  # NumPy's casting refusal, e.g. float into an int tensor
         raise RuntimeError(
             f"{name}: result type can't be cast to the desired output type {t._data.dtype} ({e})"
@@ -215,18 +215,40 @@ def _rebase(self: Tensor, name: str, compute: Callable, args: tuple) -> Tensor:
     if old._ctx is not None:
         _point_output(old._ctx, old._out, old)
     out = compute(old, *args)
+    node = out._ctx
+    if node is not None and node._saved:
+        _keep_saved_input(node, old)
     _write(self, out._data, name)
     self._version[0] += 1
-    node = out._ctx
     self._ctx, self._out, self._requires_grad = node, out._out, out._requires_grad
     if node is not None:
         _point_output(node, out._out, self)
         # The saved output (if any) is now this tensor, at its new version.
+        mine = [src == (1, out._out) for src in node._saved_from]
         node._saved_versions = tuple(
-            self._version[0] if src == (1, out._out) else v
-            for src, v in zip(node._saved_from, node._saved_versions)
+            self._version[0] if m else v for m, v in zip(mine, node._saved_versions)
+        )
+        node._saved_counters = tuple(
+            self._version if m else c for m, c in zip(mine, node._saved_counters)
         )
     return self
+
+
+def _keep_saved_input(node: Any, old: Tensor) -> None:
+    """The op saved the value it is about to overwrite (``x.sin_()`` needs x for its
+    derivative): give the saved input its own copy, as PyTorch does, so backward still works."""
+    mine = [
+        src is not None and src[0] == 0 and node.inputs[src[1]] is old for src in node._saved_from
+    ]
+    if True not in mine:
+        return
+    original = old._data
+    old._data, old._version = original.copy(), [0]
+    node._saved = tuple(old._data if v is original else v for v in node._saved)
+    node._saved_versions = tuple(0 if m else v for m, v in zip(mine, node._saved_versions))
+    node._saved_counters = tuple(
+        old._version if m else c for m, c in zip(mine, node._saved_counters)
+    )
 
 
 def _point_output(node: Any, index: int, tensor: Tensor) -> None:

@@ -3,13 +3,13 @@ class itself stays about state; every method builds its result with a primitive 
 
 from __future__ import annotations
 
-from collections import namedtuple
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from . import ops as _ops
+from . import return_types
 from .errors import ShapeError
 
 if TYPE_CHECKING:
@@ -17,8 +17,7 @@ if TYPE_CHECKING:
 
     from .tensor import Tensor
 
-MaxMinResult = namedtuple("MaxMinResult", ["values", "indices"])
-MaxMinResult.__doc__ = "``(values, indices)`` returned by ``Tensor.max(dim)`` / ``min(dim)``."
+MaxMinResult = return_types.max  # the (values, indices) of x.max(dim) (x.min(dim): .min)
 
 
 class TensorMath:
@@ -75,7 +74,7 @@ class TensorMath:
     def __pos__(self) -> Tensor:
         return self
 
-    add, sub, mul, div, pow, matmul = __add__, __sub__, __mul__, __truediv__, __pow__, __matmul__
+    mul, multiply, true_divide, pow, matmul = __mul__, __mul__, __truediv__, __pow__, __matmul__
 
     # --------------------------------------------------------------------- comparisons
     def _compare(self, other: Tensor | ArrayLike, ufunc: np.ufunc):
@@ -125,14 +124,24 @@ class TensorMath:
         return _ops.Sqrt.apply(self)
 
     def abs(self) -> Tensor:
-        """The absolute value, elementwise."""
+        """The absolute value, elementwise; alias ``absolute``."""
         return _ops.Abs.apply(self)
 
-    def clamp(self, min: float | None = None, max: float | None = None) -> Tensor:
-        """Values limited to ``[min, max]`` (either bound may be None); alias ``clip``. The
-        gradient is 1 inside the range and 0 where a value was clipped."""
+    absolute = abs
+
+    def clamp(self, min: float | Tensor | None = None, max: float | Tensor | None = None) -> Tensor:
+        """Values limited to ``[min, max]`` (either bound may be None, a number or a tensor
+        that broadcasts); alias ``clip``. The gradient is 1 inside the range and 0 where a
+        value was clipped; a tensor bound gets the gradient where it was chosen."""
         if min is None and max is None:
             raise ValueError("clamp: at least one of min and max must be given")
+        if isinstance(min, TensorMath) or isinstance(max, TensorMath):
+            out = self
+            if min is not None:  # where(x < min, min, x): ties keep x, as PyTorch
+                out = _ops.Where.apply(out._data < _array(min), _operand(min, self), out)
+            if max is not None:
+                out = _ops.Where.apply(out._data > _array(max), _operand(max, self), out)
+            return out
         return _ops.Clamp.apply(self, min=min, max=max)
 
     clip = clamp
@@ -214,7 +223,7 @@ class TensorMath:
             return _ops.MaxMin.apply(self, largest=largest)
         values = _ops.MaxMinDim.apply(self, dim=dim, keepdim=keepdim, largest=largest)
         indices = (self.argmax if largest else self.argmin)(dim, keepdim)
-        return MaxMinResult(values, indices)
+        return (return_types.max if largest else return_types.min)(values, indices)
 
     def all(self, dim: int | tuple[int, ...] | None = None, keepdim: bool = False) -> Tensor:
         """True where every element (along ``dim``) is nonzero, as a bool tensor."""
@@ -259,6 +268,10 @@ def _operand(x: Tensor | ArrayLike, like: TensorMath):
         f"unsupported operand of type {type(x).__name__} for an operation with a Tensor "
         f"(expected a Tensor, a NumPy array or a number)"
     )
+
+
+def _array(x: object) -> object:
+    return x._data if isinstance(x, TensorMath) else x
 
 
 def _dim(dim: int | tuple[int, ...] | Tensor | None, axis: int | tuple[int, ...] | None):

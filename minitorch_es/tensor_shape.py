@@ -96,10 +96,52 @@ class TensorShape:
         if any(n == -1 for n in shape[:lead]):
             raise ShapeError(
                 f"expand: -1 is not allowed for a new leading dimension, got {shape} "
-                f"for a tensor of shape {self.shape}"
+                f"for a tensor of shape {tuple(self.shape)}"
             )
         shape = tuple(self.shape[i - lead] if n == -1 else n for i, n in enumerate(shape))
         return _view_of(self, _ops.Expand.apply(self, shape))
+
+    def expand_as(self, other: Tensor) -> Tensor:
+        """``self.expand(other.shape)``."""
+        return self.expand(other.shape)
+
+    def broadcast_to(self, size: tuple[int, ...]) -> Tensor:
+        """``self.expand(size)``."""
+        return self.expand(size)
+
+    def movedim(self, source: int | tuple[int, ...], destination: int | tuple[int, ...]) -> Tensor:
+        """Dimensions ``source`` moved to positions ``destination`` (the others keep their
+        order); alias ``moveaxis``."""
+        src = (source,) if isinstance(source, int) else tuple(source)
+        dst = (destination,) if isinstance(destination, int) else tuple(destination)
+        if len(src) != len(dst):
+            raise RuntimeError(
+                f"movedim: Invalid source or destination dims: source ({list(src)} dims) should "
+                f"contain the same number of dims as destination ({list(dst)} dims)"
+            )
+        n = self.ndim
+        src = [_ops.reduction.wrap_dim(d, n, "movedim") for d in src]
+        dst = [_ops.reduction.wrap_dim(d, n, "movedim") for d in dst]
+        if len(set(src)) != len(src) or len(set(dst)) != len(dst):
+            raise RuntimeError(f"movedim: repeated dim in source {src} or destination {dst}")
+        order = [d for d in range(n) if d not in src]
+        for d, s in sorted(zip(dst, src)):
+            order.insert(d, s)
+        return self.permute(order)
+
+    moveaxis = movedim
+
+    def swapaxes(self, axis0: int, axis1: int) -> Tensor:
+        """``transpose(axis0, axis1)``; alias ``swapdims``."""
+        return self.transpose(axis0, axis1)
+
+    swapdims = swapaxes
+
+    def unflatten(self, dim: int, sizes: tuple[int, ...]) -> Tensor:
+        """Dimension ``dim`` split into ``sizes`` (one may be -1)."""
+        d = _ops.reduction.wrap_dim(dim, self.ndim, "unflatten")
+        shape = tuple(self.shape)
+        return self.reshape(shape[:d] + tuple(sizes) + shape[d + 1 :])
 
     def __getitem__(self, index: Any) -> Tensor:
         return _view_of(self, _ops.GetItem.apply(self, _index(index)))

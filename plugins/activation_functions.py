@@ -11,12 +11,12 @@ inplace=True)``, the usual pattern, gives the same result either way).
 
 from __future__ import annotations
 
-import numbers
 from typing import TYPE_CHECKING
 
 import minitorch_es as mt
 from minitorch_es.errors import warn
 from minitorch_es.ops.reduction import wrap_dim
+from minitorch_es.validation import check_choice, check_float, check_int, check_tensor
 
 from . import activation_ops as ops
 
@@ -30,57 +30,30 @@ GELU_APPROXIMATIONS = ("none", "tanh")
 
 
 # ----------------------------------------------------------------------------- checks
-def check_input(input: mt.Tensor, op: str) -> mt.Tensor:
-    """``input`` if it is a floating-point Tensor, else a TypeError naming ``op``."""
-    if not isinstance(input, mt.Tensor):
-        raise TypeError(f"{op}: expected a Tensor as input, got {type(input).__name__}")
-    if input.dtype.kind != "f":
-        raise TypeError(
-            f"{op}: expected a floating-point tensor, got dtype {input.dtype} (convert it with "
-            f".float() first)"
-        )
-    return input
-
-
-def check_number(value: float, name: str, op: str) -> float:
-    """``value`` as a float if it is a real number (not a bool), else a TypeError."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{op}: {name} must be a real number, got {value!r}")
-    return float(value)
-
-
-def check_gelu_approximate(approximate: str, op: str = "gelu") -> str:
-    """``approximate`` if it is 'none' or 'tanh'."""
-    if approximate not in GELU_APPROXIMATIONS:
-        raise ValueError(
-            f"{op}: approximate must be one of {GELU_APPROXIMATIONS}, got {approximate!r}"
-        )
-    return approximate
-
-
-def check_hardtanh_bounds(
-    min_val: float, max_val: float, op: str = "hardtanh"
-) -> tuple[float, float]:
+def hardtanh_bounds(min_val: float, max_val: float, where: str) -> tuple[float, float]:
     """``(min_val, max_val)`` as floats, with ``min_val < max_val``."""
-    lo, hi = check_number(min_val, "min_val", op), check_number(max_val, "max_val", op)
+    lo, hi = check_float(min_val, "min_val", where), check_float(max_val, "max_val", where)
     if not lo < hi:
-        raise ValueError(f"{op}: min_val must be smaller than max_val, got {lo} and {hi}")
+        raise ValueError(f"{where}: min_val must be smaller than max_val, got {lo} and {hi}")
     return lo, hi
 
 
-def check_softplus_beta(beta: float, op: str = "softplus") -> float:
+def softplus_beta(beta: float, where: str) -> float:
     """``beta`` as a non-zero float."""
-    beta = check_number(beta, "beta", op)
+    beta = check_float(beta, "beta", where)
     if beta == 0:
-        raise ValueError(f"{op}: beta must be non-zero (the result is log(1 + exp(beta x)) / beta)")
+        raise ValueError(
+            f"{where}: beta must be non-zero (the result is log(1 + exp(beta x)) / beta)"
+        )
     return beta
 
 
-def check_dim(dim: int, op: str) -> int:
-    """``dim`` if it is an int (not a bool)."""
-    if isinstance(dim, bool) or not isinstance(dim, numbers.Integral):
-        raise TypeError(f"{op}: dim must be an int (or None), got {dim!r}")
-    return int(dim)
+def _saved_input(input: mt.Tensor, inplace: bool) -> mt.Tensor:
+    # For a Function that saves its input: a recorded in-place call overwrites the input, so
+    # the Function gets a copy (as PyTorch keeps the original values for backward).
+    if inplace and input.requires_grad and mt.is_grad_enabled():
+        return input.clone()
+    return input
 
 
 def _result(input: mt.Tensor, out: mt.Tensor, inplace: bool):
@@ -92,30 +65,36 @@ def _result(input: mt.Tensor, out: mt.Tensor, inplace: bool):
 # --------------------------------------------------------------------------- pointwise
 def sigmoid(input: mt.Tensor) -> mt.Tensor:
     """``1 / (1 + exp(-x))`` (the thesis's sigmoid); stable for any x."""
-    return ops.SigmoidFunction.apply(check_input(input, "sigmoid"))
+    return ops.SigmoidFunction.apply(check_tensor(input, "input", "sigmoid", floating=True))
 
 
 def tanh(input: mt.Tensor) -> mt.Tensor:
     """The hyperbolic tangent ``(1 - e^-2x) / (1 + e^-2x)``; derivative ``1 - tanh(x)^2``."""
-    return ops.TanhFunction.apply(check_input(input, "tanh"))
+    return ops.TanhFunction.apply(check_tensor(input, "input", "tanh", floating=True))
 
 
 def relu(input: mt.Tensor, inplace: bool = False) -> mt.Tensor:
     """``max(0, x)`` (the thesis's ReLU); the derivative at 0 is 0, as PyTorch."""
-    return _result(input, ops.ReLUFunction.apply(check_input(input, "relu")), inplace)
+    return _result(
+        input, ops.ReLUFunction.apply(check_tensor(input, "input", "relu", floating=True)), inplace
+    )
 
 
 def leaky_relu(input: mt.Tensor, negative_slope: float = 0.01, inplace: bool = False) -> mt.Tensor:
     """``x`` for ``x > 0``, else ``negative_slope * x`` (the thesis's leaky ReLU, alpha)."""
-    slope = check_number(negative_slope, "negative_slope", "leaky_relu")
-    out = ops.LeakyReLUFunction.apply(check_input(input, "leaky_relu"), negative_slope=slope)
+    slope = check_float(negative_slope, "negative_slope", "leaky_relu")
+    out = ops.LeakyReLUFunction.apply(
+        check_tensor(input, "input", "leaky_relu", floating=True), negative_slope=slope
+    )
     return _result(input, out, inplace)
 
 
 def elu(input: mt.Tensor, alpha: float = 1.0, inplace: bool = False) -> mt.Tensor:
     """``x`` for ``x > 0``, else ``alpha * (exp(x) - 1)``."""
-    alpha = check_number(alpha, "alpha", "elu")
-    out = ops.ELUFunction.apply(check_input(input, "elu"), alpha=alpha, scale=1.0)
+    alpha = check_float(alpha, "alpha", "elu")
+    out = ops.ELUFunction.apply(
+        check_tensor(input, "input", "elu", floating=True), alpha=alpha, scale=1.0
+    )
     return _result(input, out, inplace)
 
 
@@ -123,7 +102,9 @@ def selu(input: mt.Tensor, inplace: bool = False) -> mt.Tensor:
     """``scale * elu(x, alpha)`` with the self-normalising constants alpha ~ 1.6733, scale ~
     1.0507."""
     out = ops.ELUFunction.apply(
-        check_input(input, "selu"), alpha=ops.SELU_ALPHA, scale=ops.SELU_SCALE
+        check_tensor(input, "input", "selu", floating=True),
+        alpha=ops.SELU_ALPHA,
+        scale=ops.SELU_SCALE,
     )
     return _result(input, out, inplace)
 
@@ -131,41 +112,53 @@ def selu(input: mt.Tensor, inplace: bool = False) -> mt.Tensor:
 def gelu(input: mt.Tensor, approximate: str = "none") -> mt.Tensor:
     """``x * Phi(x)`` (Phi: the standard normal CDF); ``approximate='tanh'`` uses
     ``0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))``."""
-    approximate = check_gelu_approximate(approximate)
-    return ops.GELUFunction.apply(check_input(input, "gelu"), approximate=approximate)
+    approximate = check_choice(approximate, "approximate", "gelu", choices=GELU_APPROXIMATIONS)
+    return ops.GELUFunction.apply(
+        check_tensor(input, "input", "gelu", floating=True), approximate=approximate
+    )
 
 
 def silu(input: mt.Tensor, inplace: bool = False) -> mt.Tensor:
     """``x * sigmoid(x)`` (also called swish)."""
-    return _result(input, ops.SiLUFunction.apply(check_input(input, "silu")), inplace)
+    out = ops.SiLUFunction.apply(
+        _saved_input(check_tensor(input, "input", "silu", floating=True), inplace)
+    )
+    return _result(input, out, inplace)
 
 
 def softplus(input: mt.Tensor, beta: float = 1.0, threshold: float = 20.0) -> mt.Tensor:
     """``log(1 + exp(beta x)) / beta``, and ``x`` itself where ``beta x > threshold``."""
-    beta = check_softplus_beta(beta)
-    threshold = check_number(threshold, "threshold", "softplus")
+    beta = softplus_beta(beta, "softplus")
+    threshold = check_float(threshold, "threshold", "softplus")
     return ops.SoftplusFunction.apply(
-        check_input(input, "softplus"), beta=beta, threshold=threshold
+        check_tensor(input, "input", "softplus", floating=True), beta=beta, threshold=threshold
     )
 
 
 def mish(input: mt.Tensor, inplace: bool = False) -> mt.Tensor:
     """``x * tanh(softplus(x))``."""
-    return _result(input, ops.MishFunction.apply(check_input(input, "mish")), inplace)
+    out = ops.MishFunction.apply(
+        _saved_input(check_tensor(input, "input", "mish", floating=True), inplace)
+    )
+    return _result(input, out, inplace)
 
 
 def hardtanh(
     input: mt.Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False
 ) -> mt.Tensor:
     """``x`` clipped to ``[min_val, max_val]``; the gradient is 0 outside and on the bounds."""
-    lo, hi = check_hardtanh_bounds(min_val, max_val)
-    out = ops.HardtanhFunction.apply(check_input(input, "hardtanh"), min_val=lo, max_val=hi)
+    lo, hi = hardtanh_bounds(min_val, max_val, "hardtanh")
+    out = ops.HardtanhFunction.apply(
+        check_tensor(input, "input", "hardtanh", floating=True), min_val=lo, max_val=hi
+    )
     return _result(input, out, inplace)
 
 
 def relu6(input: mt.Tensor, inplace: bool = False) -> mt.Tensor:
     """``min(max(0, x), 6)`` (``hardtanh(x, 0, 6)``)."""
-    out = ops.HardtanhFunction.apply(check_input(input, "relu6"), min_val=0.0, max_val=6.0)
+    out = ops.HardtanhFunction.apply(
+        check_tensor(input, "input", "relu6", floating=True), min_val=0.0, max_val=6.0
+    )
     return _result(input, out, inplace)
 
 
@@ -180,13 +173,13 @@ def softmax_dim(dim: int | None, ndim: int, op: str) -> int:
             f"(dim 0 for 0-, 1- and 3-d inputs, else 1); pass dim explicitly",
             UserWarning,
         )
-    return wrap_dim(check_dim(dim, op), ndim, op)
+    return wrap_dim(check_int(dim, "dim", op), ndim, op)
 
 
 def _along_dim(
     function: type[Primitive], input: mt.Tensor, dim: int | None, dtype: DTypeLike | None, op: str
 ):
-    check_input(input, op)
+    check_tensor(input, "input", op, floating=True)
     if dtype is not None:
         input = input.to(dtype)  # as PyTorch: cast first, then compute
     axis = softmax_dim(dim, input.ndim, op)

@@ -19,7 +19,9 @@ from typing import TYPE_CHECKING
 
 import minitorch_es as mt
 from minitorch_es.nn import Module
+from minitorch_es.validation import check_choice, check_float, check_int
 
+from . import activation_extras as extras
 from . import activation_functions as F
 from .layers import Identity  # one class for mt.nn.Identity, registered as a layer there too
 
@@ -92,7 +94,7 @@ class LeakyReLU(Module):
 
     def __init__(self, negative_slope: float = 0.01, inplace: bool = False) -> None:
         super().__init__()
-        self.negative_slope = F.check_number(negative_slope, "negative_slope", "LeakyReLU")
+        self.negative_slope = check_float(negative_slope, "negative_slope", "LeakyReLU")
         self.inplace = inplace
 
     def forward(self, input: mt.Tensor) -> mt.Tensor:
@@ -107,7 +109,7 @@ class ELU(Module):
 
     def __init__(self, alpha: float = 1.0, inplace: bool = False) -> None:
         super().__init__()
-        self.alpha = F.check_number(alpha, "alpha", "ELU")
+        self.alpha = check_float(alpha, "alpha", "ELU")
         self.inplace = inplace
 
     def forward(self, input: mt.Tensor) -> mt.Tensor:
@@ -122,7 +124,9 @@ class GELU(Module):
 
     def __init__(self, approximate: str = "none") -> None:
         super().__init__()
-        self.approximate = F.check_gelu_approximate(approximate, "GELU")
+        self.approximate = check_choice(
+            approximate, "approximate", "GELU", choices=F.GELU_APPROXIMATIONS
+        )
 
     def forward(self, input: mt.Tensor) -> mt.Tensor:
         return F.gelu(input, approximate=self.approximate)
@@ -136,8 +140,8 @@ class Softplus(Module):
 
     def __init__(self, beta: float = 1.0, threshold: float = 20.0) -> None:
         super().__init__()
-        self.beta = F.check_softplus_beta(beta, "Softplus")
-        self.threshold = F.check_number(threshold, "threshold", "Softplus")
+        self.beta = F.softplus_beta(beta, "Softplus")
+        self.threshold = check_float(threshold, "threshold", "Softplus")
 
     def forward(self, input: mt.Tensor) -> mt.Tensor:
         return F.softplus(input, self.beta, self.threshold)
@@ -151,7 +155,7 @@ class Hardtanh(Module):
 
     def __init__(self, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False) -> None:
         super().__init__()
-        self.min_val, self.max_val = F.check_hardtanh_bounds(min_val, max_val, "Hardtanh")
+        self.min_val, self.max_val = F.hardtanh_bounds(min_val, max_val, "Hardtanh")
         self.inplace = inplace
 
     def forward(self, input: mt.Tensor) -> mt.Tensor:
@@ -166,7 +170,7 @@ class Hardtanh(Module):
 class _AlongDim(Module):
     def __init__(self, dim: int | None = None) -> None:
         super().__init__()
-        self.dim = None if dim is None else F.check_dim(dim, type(self).__name__)
+        self.dim = None if dim is None else check_int(dim, "dim", type(self).__name__)
 
     def extra_repr(self) -> str:
         return f"dim={self.dim}"
@@ -210,7 +214,7 @@ ALIASES = {"Identity": ("linear",), "SiLU": ("swish",)}
 @mt.hookimpl
 def minitorch_es_register(registry: Registry) -> None:
     """Register the activation Modules and export their functional forms to ``mt.nn.functional``."""
-    for cls in ACTIVATIONS:
+    for cls in (*ACTIVATIONS, *extras.ACTIVATIONS):
         registry.add("activation", cls.__name__, cls, aliases=ALIASES.get(cls.__name__, ()))
-    for name, function in F.FUNCTIONS.items():
+    for name, function in {**F.FUNCTIONS, **extras.FUNCTIONS}.items():
         registry.export("nn.functional", name, function)

@@ -10,9 +10,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 import minitorch_es as mt
-from minitorch_es.training import Callback, announce
+from minitorch_es.training import Callback
+from minitorch_es.validation import check_float, check_int
 
-from .monitoring import check_count, check_non_negative, improved, monitored_value, resolve_mode
+from .monitoring import improved, monitored_value, resolve_mode
 
 if TYPE_CHECKING:
     from minitorch_es.registry import Registry
@@ -46,14 +47,9 @@ class EarlyStopping(Callback):
     ) -> None:
         self.monitor = monitor
         self.mode = resolve_mode(mode, monitor, "EarlyStopping")
-        check_non_negative(
-            abs(min_delta) if isinstance(min_delta, (int, float)) else min_delta,
-            "min_delta",
-            "EarlyStopping",
-        )
-        check_count(patience, "patience", "EarlyStopping")
-        check_count(start_from_epoch, "start_from_epoch", "EarlyStopping")
-        self.min_delta = abs(float(min_delta))  # Keras accepts either sign
+        self.min_delta = abs(check_float(min_delta, "min_delta", "EarlyStopping"))  # either sign
+        check_int(patience, "patience", "EarlyStopping", low=0)
+        check_int(start_from_epoch, "start_from_epoch", "EarlyStopping", low=0)
         self.patience, self.verbose, self.baseline = patience, verbose, baseline
         self.restore_best_weights, self.start_from_epoch = restore_best_weights, start_from_epoch
         self.on_train_begin()
@@ -82,10 +78,10 @@ class EarlyStopping(Callback):
 
     def on_train_end(self, logs: dict[str, Any] | None = None) -> None:
         if self.stopped_epoch > 0 and self.verbose:
-            announce(f"Epoch {self.stopped_epoch + 1}: early stopping")
+            self.announce(f"Epoch {self.stopped_epoch + 1}: early stopping")
         if self.restore_best_weights and self.best_weights is not None:
             if self.verbose:
-                announce(
+                self.announce(
                     f"Restoring model weights from the end of the best epoch: "
                     f"{self.best_epoch + 1}."
                 )
@@ -126,7 +122,7 @@ class TerminateOnNaN(Callback):
     def on_batch_end(self, batch: int, logs: dict[str, Any] | None = None) -> None:
         loss = (logs or {}).get("batch_loss", (logs or {}).get("loss"))
         if loss is not None and not math.isfinite(float(loss)):
-            announce(f"Batch {batch}: Invalid loss, terminating training")
+            self.announce(f"Batch {batch}: Invalid loss, terminating training")
             self.stopped_at = (self.trainer.epoch, int(batch))
             self.trainer.stop_training = True
 

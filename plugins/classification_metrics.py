@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from minitorch_es.training import Metric, to_numpy
+from minitorch_es.validation import check_int
 
 if TYPE_CHECKING:
     from numpy.typing import ArrayLike
@@ -118,10 +119,7 @@ def confusion_matrix(
             raise ValueError(f"confusion_matrix: {true.size} targets but {pred.size} predictions")
         c = int(max(true.max(initial=-1), pred.max(initial=-1))) + 1
     if num_classes is not None:
-        if isinstance(num_classes, bool) or not isinstance(num_classes, int) or num_classes < 1:
-            raise ValueError(
-                f"confusion_matrix: num_classes must be a positive int, got {num_classes!r}"
-            )
+        check_int(num_classes, "num_classes", "confusion_matrix", low=1)
         if num_classes < c:
             raise ValueError(
                 f"confusion_matrix: num_classes={num_classes} but the data has class {c - 1}"
@@ -145,6 +143,7 @@ class ConfusionMetric(Metric):
     """
 
     state_names = ("matrix",)
+    from_logits = False  # reads probabilities unless created with from_logits=True
 
     def __init__(
         self,

@@ -8,7 +8,9 @@ decides: a target of the input's shape holds probabilities, any other holds indi
 
 Cross-entropy is ONE fused Function (log-softmax + loss): its gradient is the thesis's output
 delta ``softmax(x) - target``, generalised to ``softmax(x) * sum(q) - q`` for the weighted,
-smoothed target row ``q``, and scaled by the reduction; no softmax backward is ever run.
+smoothed target row ``q``, and scaled by the reduction; no softmax backward is ever run (the
+log-softmax is an extra output, see the Functions below, so the formula is differentiable
+twice).
 
 How the options combine (PyTorch's rules): with class indices, sample i with class y_i has
 ``q_i = (1 - eps) w[y_i] onehot(y_i) + (eps / C) w`` (label smoothing ``eps``, class weights ``w``),
@@ -22,33 +24,37 @@ Deviation from PyTorch: negative class weights are rejected (they make the loss 
 
 from __future__ import annotations
 
-import numbers
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 import minitorch_es as mt
 from minitorch_es.autograd import Primitive
+from minitorch_es.validation import check_choice, check_float, check_int, check_tensor
 
-from .loss_functions import array_of, check_loss_input, check_reduction
+from .activation_ops import Value, log_softmax_backward
+from .loss_functions import REDUCTIONS, array_of
 
 if TYPE_CHECKING:
+    from types import ModuleType
+
     from minitorch_es.autograd import Context
 
 
 # ------------------------------------------------------------------------ layout helpers
-def _rows(x: np.ndarray) -> np.ndarray:
+def _rows(xp: ModuleType, x: Value) -> Value:
     """``(C)`` / ``(N, C, d...)`` as ``(M, C)``: one row per sample and position."""
+    classes = x.shape[-1] if x.ndim <= 2 else x.shape[1]
     if x.ndim <= 2:
-        return x.reshape(-1, x.shape[-1])  # already rows (the common (N, C) case: no copy)
-    return np.moveaxis(x, 1, -1).reshape(-1, x.shape[1])
+        return xp.reshape(x, (-1, classes))  # already rows (the common (N, C) case: no copy)
+    return xp.reshape(xp.moveaxis(x, 1, -1), (-1, classes))
 
 
-def _unrows(rows: np.ndarray, shape: tuple) -> np.ndarray:
+def _unrows(xp: ModuleType, rows: Value, shape: tuple) -> Value:
     """The inverse of `_rows`."""
     if len(shape) <= 2:
-        return rows.reshape(shape)
-    return np.moveaxis(rows.reshape((shape[0], *shape[2:], shape[1])), -1, 1)
+        return xp.reshape(rows, shape)
+    return xp.moveaxis(xp.reshape(rows, (shape[0], *shape[2:], shape[1])), -1, 1)
 
 
 def _classes(shape: tuple) -> int:
@@ -90,11 +96,11 @@ def _finish(
     if denominator == 0:  # every target ignored (or weighted 0): NaN, and no gradient at all
         ctx.scale = 0
         return np.full((), np.nan, loss_rows.dtype)
-    ctx.scale = 1 / denominator
+    ctx.scale = 1 / float(denominator)
     return total / denominator
 
 
-def _row_scale(ctx: Context, grad: np.ndarray) -> np.ndarray:
+def _row_scale(ctx: Context, grad: Value) -> Value:
     """The upstream gradient as a column, one factor per row."""
     if ctx.reduction == "none":
         return grad.reshape(-1, 1)
@@ -102,9 +108,24 @@ def _row_scale(ctx: Context, grad: np.ndarray) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------- Functions
+# The two cross-entropies return the log-softmax rows as a second, internal output (the
+# functional forms keep only the loss): backward needs the softmax, which depends on the
+# logits, so it is read back from an output (one exponential, as fast as saving it) and the
+# same formula is differentiable twice. The log-softmax output gets a gradient only from a
+# graph of the gradient; it then flows back through `log_softmax_backward`.
+def _through_log_softmax(xp: ModuleType, gx: Value | None, grad_logp: Value | None, s: Value):
+    """``gx`` (rows) plus the gradient that reached the log-softmax output, if any."""
+    if grad_logp is None:
+        return gx
+    through = log_softmax_backward(xp, grad_logp, s, 1)
+    return through if gx is None else gx + through
+
+
 class CrossEntropyFunction(Primitive):
     """Cross-entropy of logits against class indices; rows whose target is ``ignore_index``
-    contribute nothing."""
+    contribute nothing. Returns ``(loss, log-softmax rows)``."""
+
+    backward_name = "NllLossBackward0"  # PyTorch's node name (grad_fn)
 
     @staticmethod
     def forward(
@@ -117,8 +138,11 @@ class CrossEntropyFunction(Primitive):
         label_smoothing: float,
         reduction: str,
     ):
-        logp = _log_softmax_rows(_rows(x))
+        logp = _log_softmax_rows(_rows(np, x))
         t = target.reshape(-1)
+        ctx.save_for_backward(logp)
+        ctx.set_materialize_grads(False)
+        ctx.shape = x.shape
         if (
             weight is None
             and not label_smoothing
@@ -128,42 +152,46 @@ class CrossEntropyFunction(Primitive):
         ):
             # The common case (plain mean over class indices), in a few passes: the thesis's
             # delta softmax - one_hot, divided by the batch.
-            ctx.save_for_backward(logp, t)
-            ctx.meta, ctx.shape = None, x.shape
-            return -logp[np.arange(t.size), t].mean()
+            ctx.reduction, ctx.scale = "mean", 1 / t.size
+            ctx.targets = (t, 1, None, None)
+            return -logp[np.arange(t.size), t].mean(), logp
         picked, kept, safe_t, w_t = _pick(logp, target, weight, ignore_index)
         loss = -(1 - label_smoothing) * w_t * picked
+        smoothing = row_total = None
         if label_smoothing:
-            per_class = logp if weight is None else logp * weight
-            smooth = label_smoothing / _classes(x.shape) * per_class.sum(axis=1)
-            loss = loss - np.where(kept, smooth, 0)
-        ctx.save_for_backward(logp, safe_t, kept, w_t)
-        ctx.meta = (x.shape, weight, label_smoothing)
-        return _finish(loss, w_t.sum(), reduction, x.shape, ctx)
+            classes = _classes(x.shape)
+            per_class = np.ones(classes, logp.dtype) if weight is None else weight
+            off_target = (label_smoothing / classes) * per_class  # in every target row q_i
+            loss = loss - np.where(kept, (logp * off_target).sum(axis=1), 0)
+            smoothing = kept[:, None] * off_target
+            row_total = ((1 - label_smoothing) * w_t + kept * off_target.sum())[:, None]
+        elif weight is not None or not kept.all():
+            row_total = w_t[:, None]
+        ctx.targets = (safe_t, (1 - label_smoothing) * w_t, smoothing, row_total)
+        return _finish(loss, w_t.sum(), reduction, x.shape, ctx), logp
 
     @staticmethod
-    def backward(ctx: Context, grad: np.ndarray):
-        if ctx.meta is None:
-            logp, t = ctx.saved_tensors
-            g = np.exp(logp)
-            g[np.arange(t.size), t] -= 1
-            g *= grad / t.size
-            return _unrows(g, ctx.shape), None
-        logp, safe_t, kept, w_t = ctx.saved_tensors
-        shape, weight, eps = ctx.meta
-        classes = logp.shape[1]
-        per_class = np.ones(classes, logp.dtype) if weight is None else weight
-        off_target = (eps / classes) * per_class  # the smoothing part of every target row
-        row_total = (1 - eps) * w_t + kept * float(off_target.sum())  # sum of the row q_i
-        g = np.exp(logp) * row_total[:, None]
-        g[np.arange(safe_t.size), safe_t] -= (1 - eps) * w_t
-        if eps:
-            g -= kept[:, None] * off_target
-        return _unrows(g * _row_scale(ctx, grad), shape), None
+    def backward(ctx: Context, grad: Value | None, grad_logp: Value | None):
+        (logp,) = ctx.saved_tensors
+        xp = ctx.xp
+        s = xp.exp(logp)
+        gx = None
+        if grad is not None:
+            # d loss_i / d x_i = softmax_i * sum(q_i) - q_i for the target row q_i (a constant).
+            safe_t, on_target, smoothing, row_total = ctx.targets
+            q = np.zeros(logp.shape, dtype=logp.dtype)
+            q[np.arange(safe_t.size), safe_t] = on_target
+            if smoothing is not None:
+                q += smoothing
+            gx = ((s if row_total is None else s * row_total) - q) * _row_scale(ctx, grad)
+        return _unrows(xp, _through_log_softmax(xp, gx, grad_logp, s), ctx.shape), None
 
 
 class SoftTargetCrossEntropyFunction(Primitive):
-    """Cross-entropy of logits against class probabilities of the same shape."""
+    """Cross-entropy of logits against class probabilities of the same shape (the target may
+    require grad). Returns ``(loss, log-softmax rows)``."""
+
+    backward_name = "DivBackward1"  # PyTorch's node name (grad_fn)
 
     @staticmethod
     def forward(
@@ -175,33 +203,51 @@ class SoftTargetCrossEntropyFunction(Primitive):
         label_smoothing: float,
         reduction: str,
     ):
-        classes = _classes(x.shape)
-        logp = _log_softmax_rows(_rows(x))
-        t = _rows(target.astype(x.dtype, copy=False))
-        if label_smoothing:
-            t = t * (1 - label_smoothing) + label_smoothing / classes
-        q = t if weight is None else t * weight
-        ctx.save_for_backward(logp, q)
+        logp = _log_softmax_rows(_rows(np, x))
+        q = _soft_target_rows(np, x.dtype, target, weight, label_smoothing)
+        ctx.save_for_backward(logp, target)
+        ctx.set_materialize_grads(False)
         ctx.meta = (x.shape, weight, label_smoothing)
-        return _finish(-(q * logp).sum(axis=1), logp.shape[0], reduction, x.shape, ctx)
+        loss = _finish(-(q * logp).sum(axis=1), logp.shape[0], reduction, x.shape, ctx)
+        return loss, logp
 
     @staticmethod
-    def backward(ctx: Context, grad: np.ndarray):
-        logp, q = ctx.saved_tensors
+    def backward(ctx: Context, grad: Value | None, grad_logp: Value | None):
+        logp, target = ctx.saved_tensors
         shape, weight, eps = ctx.meta
-        scale = _row_scale(ctx, grad)
+        xp = ctx.xp
         need_x, need_t = ctx.needs_input_grad
+        s = xp.exp(logp) if need_x else None
         gx = gt = None
+        if grad is not None:
+            scale = _row_scale(ctx, grad)
+            if need_x:
+                q = _soft_target_rows(xp, logp.dtype, target, weight, eps)
+                gx = (s * xp.sum(q, axis=1, keepdims=True) - q) * scale
+            if need_t:
+                dt = -(1 - eps) * (logp if weight is None else logp * weight)
+                gt = _unrows(xp, dt * scale, shape)
         if need_x:
-            gx = _unrows((np.exp(logp) * q.sum(axis=1, keepdims=True) - q) * scale, shape)
-        if need_t:
-            dt = -(1 - eps) * (logp if weight is None else logp * weight)
-            gt = _unrows(dt * scale, shape)
+            gx = _unrows(xp, _through_log_softmax(xp, gx, grad_logp, s), shape)
         return gx, gt
+
+
+def _soft_target_rows(
+    xp: ModuleType, dtype: np.dtype, target: Value, weight: np.ndarray | None, eps: float
+) -> Value:
+    """The weighted, smoothed target rows ``q_i = w ((1 - eps) t_i + eps / C)``."""
+    if target.dtype != dtype:
+        target = xp.astype(target, dtype)
+    q = _rows(xp, target)
+    if eps:
+        q = q * (1 - eps) + eps / q.shape[1]
+    return q if weight is None else q * weight
 
 
 class NLLLossFunction(Primitive):
     """Negative log-likelihood of log-probabilities against class indices."""
+
+    backward_name = "NllLossBackward0"  # PyTorch's node name (grad_fn)
 
     @staticmethod
     def forward(
@@ -213,48 +259,28 @@ class NLLLossFunction(Primitive):
         ignore_index: int,
         reduction: str,
     ):
-        picked, _, safe_t, w_t = _pick(_rows(x), target, weight, ignore_index)
-        loss = -w_t * picked
-        ctx.save_for_backward(safe_t, w_t)
-        ctx.shape = x.shape
-        return _finish(loss, w_t.sum(), reduction, x.shape, ctx)
+        picked, _, safe_t, w_t = _pick(_rows(np, x), target, weight, ignore_index)
+        ctx.safe_t, ctx.w_t, ctx.shape = safe_t, w_t, x.shape
+        return _finish(-w_t * picked, w_t.sum(), reduction, x.shape, ctx)
 
     @staticmethod
-    def backward(ctx: Context, grad: np.ndarray):
-        safe_t, w_t = ctx.saved_tensors
-        g = np.zeros((safe_t.size, _classes(ctx.shape)), dtype=grad.dtype)
-        g[np.arange(safe_t.size), safe_t] = -w_t * _row_scale(ctx, grad).reshape(-1)
-        return _unrows(g, ctx.shape), None
+    def backward(ctx: Context, grad: Value):
+        safe_t, rows = ctx.safe_t, ctx.safe_t.size
+        picked = _row_scale(ctx, grad).reshape(-1) * -ctx.w_t  # d loss / d x at each target
+        g = ctx.xp.index_add((rows, _classes(ctx.shape)), (np.arange(rows), safe_t), picked)
+        return _unrows(ctx.xp, g, ctx.shape), None
 
 
 # ------------------------------------------------------------------------------ checks
 def check_class_input(input: mt.Tensor, op: str) -> mt.Tensor:
     """``input`` if it is a floating-point Tensor with a class dimension."""
-    check_loss_input(input, op)
+    check_tensor(input, "input", op, floating=True)
     if input.ndim == 0:
         raise mt.ShapeError(
             f"{op}: expected an input of shape (C), (N, C) or (N, C, d1, ...) with the classes "
             f"on dim 1, got a 0-d tensor"
         )
     return input
-
-
-def check_ignore_index(ignore_index: int, op: str) -> int:
-    """``ignore_index`` if it is an int."""
-    if isinstance(ignore_index, bool) or not isinstance(ignore_index, numbers.Integral):
-        raise TypeError(f"{op}: ignore_index must be an int, got {ignore_index!r}")
-    return int(ignore_index)
-
-
-def check_label_smoothing(label_smoothing: float, op: str) -> float:
-    """``label_smoothing`` as a float in [0, 1]."""
-    if isinstance(label_smoothing, bool) or not isinstance(label_smoothing, numbers.Real):
-        raise TypeError(f"{op}: label_smoothing must be a float, got {label_smoothing!r}")
-    if not 0.0 <= label_smoothing <= 1.0:
-        raise ValueError(
-            f"{op}: label_smoothing must be between 0.0 and 1.0, got {label_smoothing}"
-        )
-    return float(label_smoothing)
 
 
 def check_class_weight(weight: mt.Tensor | np.ndarray | None, op: str) -> np.ndarray | None:
@@ -344,9 +370,9 @@ def cross_entropy(
     to the wrong option."""
     op = "cross_entropy"
     check_class_input(input, op)
-    reduction = check_reduction(reduction, op)
-    ignore_index = check_ignore_index(ignore_index, op)
-    eps = check_label_smoothing(label_smoothing, op)
+    reduction = check_choice(reduction, "reduction", op, choices=REDUCTIONS)
+    ignore_index = check_int(ignore_index, "ignore_index", op)
+    eps = check_float(label_smoothing, "label_smoothing", op, low=0, high=1)
     w = class_weight(weight, input, op)
     data = array_of(target, "target", op)
     if data.shape == input.shape:  # PyTorch's rule: the input's shape means probabilities
@@ -359,11 +385,11 @@ def cross_entropy(
             )
         return SoftTargetCrossEntropyFunction.apply(
             input, target, weight=w, label_smoothing=eps, reduction=reduction
-        )
+        )[0]
     t = class_indices(target, input, ignore_index, op, probabilities=True)
     return CrossEntropyFunction.apply(
         input, t, weight=w, ignore_index=ignore_index, label_smoothing=eps, reduction=reduction
-    )
+    )[0]
 
 
 def nll_loss(
@@ -379,8 +405,8 @@ def nll_loss(
     targets that are not ``ignore_index``. Options after ``weight`` are keyword-only."""
     op = "nll_loss"
     check_class_input(input, op)
-    reduction = check_reduction(reduction, op)
-    ignore_index = check_ignore_index(ignore_index, op)
+    reduction = check_choice(reduction, "reduction", op, choices=REDUCTIONS)
+    ignore_index = check_int(ignore_index, "ignore_index", op)
     w = class_weight(weight, input, op)
     t = class_indices(target, input, ignore_index, op, probabilities=False)
     return NLLLossFunction.apply(input, t, weight=w, ignore_index=ignore_index, reduction=reduction)

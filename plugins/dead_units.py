@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -11,6 +10,7 @@ import numpy as np
 from minitorch_es.errors import warn
 from minitorch_es.nn import Module
 from minitorch_es.training import Callback, require_matplotlib
+from minitorch_es.validation import check_float
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -49,23 +49,13 @@ class DeadUnitMonitor(Callback):
         warn_fraction: float | None = 0.5,
         modules: Iterable[str] | None = None,
     ) -> None:
-        if (
-            isinstance(saturation_tol, bool)
-            or not isinstance(saturation_tol, numbers.Real)
-            or not 0 < saturation_tol < 0.5
-        ):
-            raise ValueError(
-                f"DeadUnitMonitor: saturation_tol must be in (0, 0.5), got {saturation_tol!r}"
-            )
-        if warn_fraction is not None and (
-            isinstance(warn_fraction, bool)
-            or not isinstance(warn_fraction, numbers.Real)
-            or not 0 < warn_fraction <= 1
-        ):
-            raise ValueError(
-                f"DeadUnitMonitor: warn_fraction must be None or in (0, 1], got {warn_fraction!r}"
-            )
-        self.saturation_tol, self.warn_fraction = float(saturation_tol), warn_fraction
+        where = "DeadUnitMonitor"
+        self.saturation_tol = check_float(
+            saturation_tol, "saturation_tol", where, low=0, high=0.5, low_open=True, high_open=True
+        )
+        if warn_fraction is not None:
+            check_float(warn_fraction, "warn_fraction", where, low=0, high=1, low_open=True)
+        self.warn_fraction = warn_fraction
         self.modules = None if modules is None else list(modules)
         self.kinds: dict[str, str] = {}
         self.history: dict[str, list[float]] = {}

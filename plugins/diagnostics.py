@@ -10,15 +10,13 @@ fraction of ReLU units that never fired and of Sigmoid / Tanh outputs stuck near
 from __future__ import annotations
 
 import math
-import numbers
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from minitorch_es.errors import warn
 from minitorch_es.training import Callback, require_matplotlib
-
-from .monitoring import check_count
+from minitorch_es.validation import check_float, check_int
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -26,12 +24,6 @@ if TYPE_CHECKING:
 
 class GradientWarning(UserWarning):
     """Vanishing or exploding gradients detected by GradientMonitor."""
-
-
-def _positive(value: float, name: str, where: str):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not value > 0:
-        raise ValueError(f"{where}: {name} must be a number > 0, got {value!r}")
-    return float(value)
 
 
 class GradientMonitor(Callback):
@@ -47,10 +39,10 @@ class GradientMonitor(Callback):
     def __init__(
         self, every_n_steps: int = 10, vanish_ratio: float = 1e-3, explode_norm: float = 1e3
     ) -> None:
-        check_count(every_n_steps, "every_n_steps", "GradientMonitor", low=1)
-        self.every_n_steps = every_n_steps
-        self.vanish_ratio = _positive(vanish_ratio, "vanish_ratio", "GradientMonitor")
-        self.explode_norm = _positive(explode_norm, "explode_norm", "GradientMonitor")
+        where = "GradientMonitor"
+        self.every_n_steps = check_int(every_n_steps, "every_n_steps", where, low=1)
+        self.vanish_ratio = check_float(vanish_ratio, "vanish_ratio", where, low=0, low_open=True)
+        self.explode_norm = check_float(explode_norm, "explode_norm", where, low=0, low_open=True)
         self.steps, self.names, self.norms, self.events = [], None, [], []
         self._warned = set()
 

@@ -12,12 +12,12 @@ these are exactly the values Keras computes for the same layer from its ``(in, o
 from __future__ import annotations
 
 import math
-import numbers
 
 import numpy as np
 
 import minitorch_es as mt
 from minitorch_es.errors import warn
+from minitorch_es.validation import check_float, is_int, is_real
 
 _UNIT_GAIN = (
     "linear",
@@ -43,7 +43,7 @@ def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
     if nonlinearity == "leaky_relu":
         if param is None:
             slope = 0.01
-        elif isinstance(param, numbers.Real) and not isinstance(param, bool):
+        elif is_real(param):
             slope = float(param)
         else:
             raise ValueError(
@@ -111,19 +111,13 @@ def _no_op_if_empty(arr: np.ndarray, where: str) -> bool:
     return False
 
 
-def _check_number(value: float, name: str, where: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{where}: {name} must be a real number, got {value!r}")
-    return float(value)
-
-
 # ----------------------------------------------------------------------- fills
 def uniform_(
     tensor: mt.Tensor, a: float = 0.0, b: float = 1.0, generator: np.random.Generator | None = None
 ) -> mt.Tensor:
     """Fill with U(a, b)."""
     arr = _float_array(tensor, "uniform_")
-    a, b = _check_number(a, "a", "uniform_"), _check_number(b, "b", "uniform_")
+    a, b = check_float(a, "a", "uniform_"), check_float(b, "b", "uniform_")
     if a > b:
         raise ValueError(f"uniform_ expects a <= b, got a={a} > b={b}")
     draw = _gen(generator).random(arr.shape, dtype=_draw_dtype(arr))
@@ -139,7 +133,7 @@ def normal_(
 ) -> mt.Tensor:
     """Fill with N(mean, std**2)."""
     arr = _float_array(tensor, "normal_")
-    mean, std = _check_number(mean, "mean", "normal_"), _check_number(std, "std", "normal_")
+    mean, std = check_float(mean, "mean", "normal_"), check_float(std, "std", "normal_")
     if std < 0:
         raise ValueError(f"normal_ expects std >= 0, got std={std}")
     draw = _gen(generator).standard_normal(arr.shape, dtype=_draw_dtype(arr))
@@ -162,8 +156,8 @@ def trunc_normal_(
     """
     where = "trunc_normal_"
     arr = _float_array(tensor, where)
-    mean, std = _check_number(mean, "mean", where), _check_number(std, "std", where)
-    a, b = _check_number(a, "a", where), _check_number(b, "b", where)
+    mean, std = check_float(mean, "mean", where), check_float(std, "std", where)
+    a, b = check_float(a, "a", where), check_float(b, "b", where)
     if std <= 0:
         raise ValueError(f"{where} expects std > 0, got std={std}")
     if not a < b:
@@ -219,12 +213,7 @@ def dirac_(tensor: mt.Tensor, groups: int = 1) -> mt.Tensor:
     arr = _array(tensor, "dirac_")
     if arr.ndim not in (3, 4, 5):
         raise ValueError(f"dirac_: only 3, 4 or 5-D tensors are supported, got shape {arr.shape}")
-    if (
-        isinstance(groups, bool)
-        or not isinstance(groups, int)
-        or groups < 1
-        or arr.shape[0] % groups
-    ):
+    if not is_int(groups) or groups < 1 or arr.shape[0] % groups:
         raise ValueError(
             f"dirac_: groups must be a positive int dividing dim 0 ({arr.shape[0]}), got {groups!r}"
         )

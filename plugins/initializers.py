@@ -13,10 +13,10 @@ generator, so ``mt.manual_seed`` controls them.
 
 from __future__ import annotations
 
-import numbers
 from typing import TYPE_CHECKING
 
 import minitorch_es as mt
+from minitorch_es.validation import check_float, check_int
 
 from . import init_functions as F
 
@@ -35,23 +35,13 @@ class Initializer(mt.Configurable):
         return f"{type(self).__name__}({args})"
 
 
-def _number(
-    value: float, name: str, owner: str, *, minimum: float | None = None, strict: bool = False
-) -> None:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{owner}: {name} must be a real number, got {value!r}")
-    if minimum is not None and (value <= minimum if strict else value < minimum):
-        relation = ">" if strict else ">="
-        raise ValueError(f"{owner}: {name} must be {relation} {minimum}, got {value!r}")
-
-
 # ------------------------------------------------------------------ PyTorch-named
 class Uniform(Initializer):
     """U(a, b) (``uniform_``)."""
 
     def __init__(self, a: float = 0.0, b: float = 1.0) -> None:
-        _number(a, "a", "Uniform")
-        _number(b, "b", "Uniform", minimum=a)
+        check_float(a, "a", "Uniform")
+        check_float(b, "b", "Uniform", low=a)
         self.a, self.b = a, b
 
     def __call__(self, tensor: mt.Tensor) -> mt.Tensor:
@@ -62,8 +52,8 @@ class Normal(Initializer):
     """N(mean, std**2) (``normal_``)."""
 
     def __init__(self, mean: float = 0.0, std: float = 1.0) -> None:
-        _number(mean, "mean", "Normal")
-        _number(std, "std", "Normal", minimum=0)
+        check_float(mean, "mean", "Normal")
+        check_float(std, "std", "Normal", low=0)
         self.mean, self.std = mean, std
 
     def __call__(self, tensor: mt.Tensor) -> mt.Tensor:
@@ -77,10 +67,10 @@ class TruncatedNormal(Initializer):
     def __init__(
         self, mean: float = 0.0, std: float = 1.0, a: float = -2.0, b: float = 2.0
     ) -> None:
-        _number(mean, "mean", "TruncatedNormal")
-        _number(std, "std", "TruncatedNormal", minimum=0, strict=True)
-        _number(a, "a", "TruncatedNormal")
-        _number(b, "b", "TruncatedNormal", minimum=a, strict=True)
+        check_float(mean, "mean", "TruncatedNormal")
+        check_float(std, "std", "TruncatedNormal", low=0, low_open=True)
+        check_float(a, "a", "TruncatedNormal")
+        check_float(b, "b", "TruncatedNormal", low=a, low_open=True)
         self.mean, self.std, self.a, self.b = mean, std, a, b
 
     def __call__(self, tensor: mt.Tensor) -> mt.Tensor:
@@ -91,7 +81,7 @@ class Constant(Initializer):
     """Every element ``val`` (``constant_``; the default 0.0 is Keras's, PyTorch has none)."""
 
     def __init__(self, val: float = 0.0) -> None:
-        _number(val, "val", "Constant")
+        check_float(val, "val", "Constant")
         self.val = val
 
     def __call__(self, tensor: mt.Tensor) -> mt.Tensor:
@@ -123,9 +113,7 @@ class Dirac(Initializer):
     """The identity convolution (``dirac_``)."""
 
     def __init__(self, groups: int = 1) -> None:
-        if isinstance(groups, bool) or not isinstance(groups, int) or groups < 1:
-            raise ValueError(f"Dirac: groups must be a positive int, got {groups!r}")
-        self.groups = groups
+        self.groups = check_int(groups, "groups", "Dirac", low=1)
 
     def __call__(self, tensor: mt.Tensor) -> mt.Tensor:
         return F.dirac_(tensor, self.groups)
@@ -135,7 +123,7 @@ class XavierUniform(Initializer):
     """Glorot uniform with a gain (``xavier_uniform_``)."""
 
     def __init__(self, gain: float = 1.0) -> None:
-        _number(gain, "gain", type(self).__name__)
+        check_float(gain, "gain", type(self).__name__)
         self.gain = gain
 
     def __call__(self, tensor: mt.Tensor) -> mt.Tensor:
@@ -178,7 +166,7 @@ class Orthogonal(Initializer):
     """A (semi-)orthogonal matrix times ``gain`` (``orthogonal_``)."""
 
     def __init__(self, gain: float = 1) -> None:
-        _number(gain, "gain", "Orthogonal")
+        check_float(gain, "gain", "Orthogonal")
         self.gain = gain
 
     def __call__(self, tensor: mt.Tensor) -> mt.Tensor:

@@ -10,9 +10,10 @@ from typing import Any
 from minitorch_es import distributed
 from minitorch_es.console import format_number
 from minitorch_es.errors import warn
-from minitorch_es.training import Callback, announce
+from minitorch_es.training import Callback
+from minitorch_es.validation import check_int
 
-from .monitoring import check_count, improved, monitored_value, resolve_mode
+from .monitoring import improved, monitored_value, resolve_mode
 
 
 class ModelCheckpoint(Callback):
@@ -23,7 +24,8 @@ class ModelCheckpoint(Callback):
     {val_loss:.2f}.h5"``. With ``save_best_only`` only epochs that improve ``monitor`` are
     saved. ``save_weights_only`` stores the model alone; otherwise the optimizer, scheduler and
     trainer state (epoch, history, callbacks, data position) go too, so ``fit(resume_from=path)``
-    continues the run. Subclasses may override `save`. ``saved`` lists the paths written.
+    continues the run. Subclasses may override `save` (called on every rank of a data-parallel
+    job: ``save_checkpoint`` writes once, on rank 0). ``saved`` lists the paths written.
 
     Deliberate difference from Keras: it is a ``run_last`` callback, so ``fit`` calls it after
     the other callbacks and the checkpoint holds their state after this epoch (EarlyStopping's
@@ -51,7 +53,7 @@ class ModelCheckpoint(Callback):
             raise TypeError(
                 f"ModelCheckpoint: filepath must be a str or a path, got {type(filepath).__name__}"
             )
-        check_count(every_n_epochs, "every_n_epochs", "ModelCheckpoint", low=1)
+        check_int(every_n_epochs, "every_n_epochs", "ModelCheckpoint", low=1)
         self.filepath, self.monitor, self.verbose = os.fspath(filepath), monitor, verbose
         self.mode = resolve_mode(mode, monitor, "ModelCheckpoint")
         self.save_best_only, self.save_weights_only = save_best_only, save_weights_only
@@ -89,12 +91,10 @@ class ModelCheckpoint(Callback):
             self.best = current
         path = self.format_path(epoch, logs)
         if self.verbose:  # printed after the epoch's line (rank 0 only)
-            announce(f"Epoch {epoch + 1}: {message or ''}saving the model to {path}")
-        # Data-parallel fit: every rank holds the same state, rank 0 writes it and the others
-        # wait, so nobody reads (or resumes from) a file that is not complete yet.
-        if distributed.is_main():
-            self.save(path, epoch, logs)
-        distributed.barrier()
+            self.announce(f"Epoch {epoch + 1}: {message or ''}saving the model to {path}")
+        # Data-parallel fit: save_checkpoint is collective, every rank calls it; rank 0 writes
+        # the file (with every rank's own state) and the others wait until it is complete.
+        self.save(path, epoch, logs)
         self.saved.append(path)
 
     def save(self, path: str, epoch: int, logs: dict[str, Any] | None) -> None:

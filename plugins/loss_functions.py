@@ -1,9 +1,11 @@
 """Regression and binary losses on Tensors: ``mt.nn.functional.mse_loss``, ``l1_loss``,
 ``huber_loss``, ``smooth_l1_loss``, ``binary_cross_entropy``, ``binary_cross_entropy_with_logits``.
 
-Each call is ONE autograd Function: the per-element losses and their closed-form derivatives are
-computed together and the reduction (``'mean'`` | ``'sum'`` | ``'none'``) happens inside, so
-backward is a single scaled array. Formulas and defaults are PyTorch's.
+Each call is ONE autograd Function: forward computes the per-element losses and reduces them
+(``'mean'`` | ``'sum'`` | ``'none'``) inside; backward computes their closed-form derivatives from
+the saved input and target, with the array namespace of the pass (``ctx.xp``), so the same
+formula gives the fast first-order gradient and a differentiable one (second derivatives).
+Formulas and defaults are PyTorch's.
 
 Deviations from PyTorch, on purpose:
 - ``target`` must have exactly the input's shape. PyTorch broadcasts (with a warning), which
@@ -19,7 +21,6 @@ Deviations from PyTorch, on purpose:
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -27,32 +28,21 @@ import numpy as np
 
 import minitorch_es as mt
 from minitorch_es.autograd import Primitive
+from minitorch_es.validation import check_choice, check_float, check_tensor
 
-from .activation_ops import softplus_array, stable_sigmoid
+from .activation_math import softplus_array
+from .activation_ops import Value, sigmoid_of, softplus_of
 
 if TYPE_CHECKING:
+    from types import ModuleType
+
     from minitorch_es.autograd import Context
+
 
 REDUCTIONS = ("mean", "sum", "none")
 
 
 # ---------------------------------------------------------------------- shared checks
-def check_reduction(reduction: str, op: str) -> str:
-    """``reduction`` if it is 'mean', 'sum' or 'none'."""
-    if reduction not in REDUCTIONS:
-        raise ValueError(f"{op}: reduction must be one of {REDUCTIONS}, got {reduction!r}")
-    return reduction
-
-
-def check_loss_input(input: mt.Tensor, op: str) -> mt.Tensor:
-    """``input`` if it is a floating-point Tensor."""
-    if not isinstance(input, mt.Tensor):
-        raise TypeError(f"{op}: expected a Tensor as input, got {type(input).__name__}")
-    if input.dtype.kind != "f":
-        raise TypeError(f"{op}: input must be a floating-point tensor, got dtype {input.dtype}")
-    return input
-
-
 def array_of(value: mt.Tensor | np.ndarray, name: str, op: str) -> np.ndarray:
     """The array behind a Tensor / ndarray argument, which must be numeric."""
     data = value.numpy(force=True) if isinstance(value, mt.Tensor) else value
@@ -103,106 +93,134 @@ def reduce_losses(losses: np.ndarray, reduction: str) -> np.ndarray:
     return losses
 
 
-def per_element_grad(grad: np.ndarray, shape: tuple, reduction: str) -> np.ndarray:
+def per_element_grad(xp: ModuleType, grad: Value, shape: tuple, reduction: str) -> Value:
     """The upstream gradient of a reduced loss, spread back over the per-element losses."""
     if reduction == "none":
         return grad
     if reduction == "mean":
         grad = grad / max(int(np.prod(shape)), 1)
-    return np.broadcast_to(grad, shape)
+    return xp.broadcast_to(grad, shape)
 
 
 # --------------------------------------------------------------- the fused Function
 class PointwiseLossFunction(Primitive):
-    """``reduce(l(x, y))`` for an element-wise loss. ``kernel(x, y)`` returns the per-element
-    losses and ``derivatives(need_x, need_y) -> (dl/dx, dl/dy)`` (closed forms)."""
+    """``reduce(l(x, y))`` for an element-wise loss: ``values(x, y)`` gives the per-element
+    losses (forward, on arrays) and ``derivatives(xp, x, y, need_x, need_y)`` their closed-form
+    derivatives ``(dl/dx, dl/dy)``, computed in backward from the saved inputs with the array
+    namespace ``xp`` (so they can be differentiated again)."""
 
     @staticmethod
-    def forward(ctx: Context, x: np.ndarray, y: np.ndarray, *, kernel: Callable, reduction: str):
-        losses, derivatives = kernel(x, y.astype(x.dtype, copy=False))
+    def forward(
+        ctx: Context,
+        x: np.ndarray,
+        y: np.ndarray,
+        *,
+        values: Callable,
+        derivatives: Callable,
+        reduction: str,
+        op: str,
+    ):
+        ctx.backward_name = node_name(op, reduction)
+        losses = values(x, y.astype(x.dtype, copy=False))
+        ctx.save_for_backward(x, y)
         ctx.derivatives, ctx.reduction, ctx.shape = derivatives, reduction, losses.shape
         return reduce_losses(losses, reduction)
 
     @staticmethod
-    def backward(ctx: Context, grad: np.ndarray):
-        g = per_element_grad(grad, ctx.shape, ctx.reduction)
-        dx, dy = ctx.derivatives(*ctx.needs_input_grad)
+    def backward(ctx: Context, grad: Value):
+        x, y = ctx.saved_tensors
+        xp = ctx.xp
+        if y.dtype != x.dtype:  # integer or other-precision targets count in the input's dtype
+            y = xp.astype(y, x.dtype)
+        g = per_element_grad(xp, grad, ctx.shape, ctx.reduction)
+        dx, dy = ctx.derivatives(xp, x, y, *ctx.needs_input_grad)
         return (None if dx is None else g * dx), (None if dy is None else g * dy)
 
 
-def _difference_loss(value_and_slope: Callable):
-    """A kernel for ``l(x - y)``: dl/dy = -dl/dx."""
-
-    def kernel(x: np.ndarray, y: np.ndarray):
-        diff = x - y
-        losses, slope = value_and_slope(diff)
-
-        def derivatives(nx: bool, ny: bool):
-            dx = slope() if nx or ny else None
-            return (dx if nx else None), (-dx if ny else None)
-
-        return losses, derivatives
-
-    return kernel
+# PyTorch's grad_fn names of its loss functions (l1_loss is a composite there).
+_NODE_NAMES = {
+    "mse_loss": "MseLossBackward0",
+    "huber_loss": "HuberLossBackward0",
+    "smooth_l1_loss": "SmoothL1LossBackward0",
+    "binary_cross_entropy": "BinaryCrossEntropyBackward0",
+    "binary_cross_entropy_with_logits": "BinaryCrossEntropyWithLogitsBackward0",
+}
+_L1_NODES = {"mean": "MeanBackward0", "sum": "SumBackward0", "none": "AbsBackward0"}
 
 
-def _apply(op: str, input: mt.Tensor, target: mt.Tensor, kernel: Callable, reduction: str):
-    check_loss_input(input, op)
+def node_name(op: str, reduction: str) -> str:
+    """PyTorch's node name for the loss ``op`` (what ``loss.grad_fn`` prints)."""
+    if op == "l1_loss":
+        return _L1_NODES[reduction]
+    return _NODE_NAMES.get(op, "PointwiseLossBackward0")
+
+
+def _difference_loss(
+    op: str, input: mt.Tensor, target: mt.Tensor, reduction: str, value: Callable, slope: Callable
+) -> mt.Tensor:
+    """``reduce(l(x - y))`` from ``value(d)`` (arrays) and ``slope(xp, d) = l'(d)``; dl/dy is
+    -dl/dx."""
+
+    def derivatives(xp: ModuleType, x: Value, y: Value, nx: bool, ny: bool):
+        dx = slope(xp, x - y) if nx or ny else None
+        return (dx if nx else None), (-dx if ny else None)
+
+    check_tensor(input, "input", op, floating=True)
     check_same_shape(input, target, op)
-    check_reduction(reduction, op)
-    return PointwiseLossFunction.apply(input, target, kernel=kernel, reduction=reduction)
+    check_choice(reduction, "reduction", op, choices=REDUCTIONS)
+    return PointwiseLossFunction.apply(
+        input,
+        target,
+        values=lambda x, y: value(x - y),
+        derivatives=derivatives,
+        reduction=reduction,
+        op=op,
+    )
 
 
 # ------------------------------------------------------------------------ regression
 def mse_loss(input: mt.Tensor, target: mt.Tensor, *, reduction: str = "mean") -> mt.Tensor:
     """``(x - y)^2``, reduced (``reduction='sum'`` is the thesis's sum of squared errors)."""
-    kernel = _difference_loss(lambda d: (d * d, lambda: 2 * d))
-    return _apply("mse_loss", input, target, kernel, reduction)
+    return _difference_loss(
+        "mse_loss", input, target, reduction, lambda d: d * d, lambda xp, d: 2 * d
+    )
 
 
 def l1_loss(input: mt.Tensor, target: mt.Tensor, *, reduction: str = "mean") -> mt.Tensor:
     """``|x - y|``, reduced; the derivative at 0 is 0, as PyTorch."""
-    kernel = _difference_loss(lambda d: (np.abs(d), lambda: np.sign(d)))
-    return _apply("l1_loss", input, target, kernel, reduction)
-
-
-def check_positive(value: float, name: str, op: str, *, allow_zero: bool = False) -> float:
-    """``value`` as a float if it is a real number > 0 (>= 0 with ``allow_zero``)."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{op}: {name} must be a real number, got {value!r}")
-    if value < 0 or (value == 0 and not allow_zero):
-        raise ValueError(f"{op}: {name} must be {'>= 0' if allow_zero else '> 0'}, got {value}")
-    return float(value)
+    return _difference_loss("l1_loss", input, target, reduction, np.abs, lambda xp, d: xp.sign(d))
 
 
 def huber_loss(
     input: mt.Tensor, target: mt.Tensor, reduction: str = "mean", delta: float = 1.0
 ) -> mt.Tensor:
     """``0.5 d^2`` where ``|d| < delta``, else ``delta (|d| - 0.5 delta)``, with ``d = x - y``."""
-    delta = check_positive(delta, "delta", "huber_loss")
+    delta = check_float(delta, "delta", "huber_loss", low=0, low_open=True)
 
-    def value_and_slope(d: np.ndarray):
-        small = np.abs(d) < delta
-        losses = np.where(small, 0.5 * d * d, delta * (np.abs(d) - 0.5 * delta))
-        return losses, lambda: np.where(small, d, delta * np.sign(d))
+    def value(d: np.ndarray) -> np.ndarray:
+        return np.where(np.abs(d) < delta, 0.5 * d * d, delta * (np.abs(d) - 0.5 * delta))
 
-    return _apply("huber_loss", input, target, _difference_loss(value_and_slope), reduction)
+    def slope(xp: ModuleType, d: Value) -> Value:
+        return xp.where(xp.abs(d) < delta, d, delta * xp.sign(d))
+
+    return _difference_loss("huber_loss", input, target, reduction, value, slope)
 
 
 def smooth_l1_loss(
     input: mt.Tensor, target: mt.Tensor, *, reduction: str = "mean", beta: float = 1.0
 ) -> mt.Tensor:
     """``0.5 d^2 / beta`` where ``|d| < beta``, else ``|d| - 0.5 beta`` (L1 for ``beta=0``)."""
-    beta = check_positive(beta, "beta", "smooth_l1_loss", allow_zero=True)
+    beta = check_float(beta, "beta", "smooth_l1_loss", low=0)
+    if beta == 0:
+        return l1_loss(input, target, reduction=reduction)
 
-    def value_and_slope(d: np.ndarray):
-        if beta == 0:
-            return np.abs(d), lambda: np.sign(d)
-        small = np.abs(d) < beta
-        losses = np.where(small, 0.5 * d * d / beta, np.abs(d) - 0.5 * beta)
-        return losses, lambda: np.where(small, d / beta, np.sign(d))
+    def value(d: np.ndarray) -> np.ndarray:
+        return np.where(np.abs(d) < beta, 0.5 * d * d / beta, np.abs(d) - 0.5 * beta)
 
-    return _apply("smooth_l1_loss", input, target, _difference_loss(value_and_slope), reduction)
+    def slope(xp: ModuleType, d: Value) -> Value:
+        return xp.where(xp.abs(d) < beta, d / beta, xp.sign(d))
+
+    return _difference_loss("smooth_l1_loss", input, target, reduction, value, slope)
 
 
 # ---------------------------------------------------------------------------- binary
@@ -224,26 +242,32 @@ def binary_cross_entropy(
     """``-w (y log x + (1 - y) log(1 - x))`` for probabilities ``x``; each log is clamped at
     -100, exactly as PyTorch, so ``x`` of exactly 0 or 1 gives a finite loss."""
     op = "binary_cross_entropy"
-    check_loss_input(input, op)
+    check_tensor(input, "input", op, floating=True)
     check_same_shape(input, target, op)
     _check_unit_interval(input.numpy(force=True), "input", op)
     _check_unit_interval(array_of(target, "target", op), "target", op)
     w = broadcast_constant(weight, "weight", input, op)
+    scale = 1 if w is None else w
 
-    def kernel(x: np.ndarray, y: np.ndarray):
+    def values(x: np.ndarray, y: np.ndarray) -> np.ndarray:
         with np.errstate(divide="ignore"):  # log(0) = -inf is then clamped to -100
             log_x, log_1mx = np.maximum(np.log(x), -100), np.maximum(np.log1p(-x), -100)
-        losses = -(y * log_x + (1 - y) * log_1mx)
-        scale = 1 if w is None else w
+        return -scale * (y * log_x + (1 - y) * log_1mx)
 
-        def derivatives(nx: bool, ny: bool):
-            dx = scale * (x - y) / np.maximum(x * (1 - x), 1e-12) if nx else None  # PyTorch's eps
-            return dx, (scale * (log_1mx - log_x) if ny else None)
-
-        return losses * scale, derivatives
+    def derivatives(xp: ModuleType, x: Value, y: Value, nx: bool, ny: bool):
+        dx = scale * (x - y) / xp.maximum(x * (1 - x), 1e-12) if nx else None  # PyTorch's eps
+        if not ny:
+            return dx, None
+        with np.errstate(divide="ignore"):  # log(0) = -inf, clamped to -100 as in forward
+            return dx, scale * (xp.maximum(xp.log(1 - x), -100.0) - xp.maximum(xp.log(x), -100.0))
 
     return PointwiseLossFunction.apply(
-        input, target, kernel=kernel, reduction=check_reduction(reduction, op)
+        input,
+        target,
+        values=values,
+        derivatives=derivatives,
+        reduction=check_choice(reduction, "reduction", op, choices=REDUCTIONS),
+        op=op,
     )
 
 
@@ -260,25 +284,31 @@ def binary_cross_entropy_with_logits(
     ``|x|``). ``pos_weight`` ``p`` weighs the positive term and broadcasts along the last
     (class) dimension. The gradient is ``w (s(x) - y)`` when ``p = 1``."""
     op = "binary_cross_entropy_with_logits"
-    check_loss_input(input, op)
+    check_tensor(input, "input", op, floating=True)
     check_same_shape(input, target, op)
     w = broadcast_constant(weight, "weight", input, op)
     p = broadcast_constant(pos_weight, "pos_weight", input, op)
 
-    def kernel(x: np.ndarray, y: np.ndarray):
-        sp_pos, sp_neg = softplus_array(x), softplus_array(-x)
+    scale = 1 if w is None else w
+
+    def values(x: np.ndarray, y: np.ndarray) -> np.ndarray:
         py = y if p is None else p * y
-        scale = 1 if w is None else w
-        losses = scale * (py * sp_neg + (1 - y) * sp_pos)
+        return scale * (py * softplus_array(-x) + (1 - y) * softplus_array(x))
 
-        def derivatives(nx: bool, ny: bool):
-            s = stable_sigmoid(x) if nx else None
-            dx = scale * ((1 - y) * s - py * (1 - s)) if nx else None
-            dy = scale * ((1 if p is None else p) * sp_neg - sp_pos) if ny else None
-            return dx, dy
-
-        return losses, derivatives
+    def derivatives(xp: ModuleType, x: Value, y: Value, nx: bool, ny: bool):
+        dx = dy = None
+        if nx:
+            s = sigmoid_of(x)
+            dx = scale * ((1 - y) * s - (y if p is None else p * y) * (1 - s))
+        if ny:
+            dy = scale * ((1 if p is None else p) * softplus_of(-x) - softplus_of(x))
+        return dx, dy
 
     return PointwiseLossFunction.apply(
-        input, target, kernel=kernel, reduction=check_reduction(reduction, op)
+        input,
+        target,
+        values=values,
+        derivatives=derivatives,
+        reduction=check_choice(reduction, "reduction", op, choices=REDUCTIONS),
+        op=op,
     )

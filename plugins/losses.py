@@ -21,9 +21,11 @@ import numpy as np
 
 import minitorch_es as mt
 from minitorch_es.nn import Loss
+from minitorch_es.validation import check_float, check_int
 
 from . import cross_entropy as CE
 from . import loss_functions as F
+from .kl_div import KLDivLoss, kl_div
 
 if TYPE_CHECKING:
     from minitorch_es.registry import Registry
@@ -39,6 +41,8 @@ class MSELoss(Loss):
         tensor(10.)
     """
 
+    task = "regression"
+
     def __init__(self, *, reduction: str = "mean") -> None:
         super().__init__(reduction)
 
@@ -48,6 +52,8 @@ class MSELoss(Loss):
 
 class L1Loss(Loss):
     """Mean absolute error ``|x - y|`` (Keras: "mae")."""
+
+    task = "regression"
 
     def __init__(self, *, reduction: str = "mean") -> None:
         super().__init__(reduction)
@@ -59,9 +65,11 @@ class L1Loss(Loss):
 class HuberLoss(Loss):
     """``0.5 d^2`` for ``|d| < delta``, else ``delta (|d| - 0.5 delta)``, with ``d = x - y``."""
 
+    task = "regression"
+
     def __init__(self, reduction: str = "mean", delta: float = 1.0) -> None:
         super().__init__(reduction)
-        self.delta = F.check_positive(delta, "delta", "HuberLoss")
+        self.delta = check_float(delta, "delta", "HuberLoss", low=0, low_open=True)
 
     def forward(self, input: mt.Tensor, target: mt.Tensor) -> mt.Tensor:
         return F.huber_loss(input, target, self.reduction, self.delta)
@@ -70,9 +78,11 @@ class HuberLoss(Loss):
 class SmoothL1Loss(Loss):
     """``0.5 d^2 / beta`` for ``|d| < beta``, else ``|d| - 0.5 beta`` (HuberLoss / beta)."""
 
+    task = "regression"
+
     def __init__(self, *, reduction: str = "mean", beta: float = 1.0) -> None:
         super().__init__(reduction)
-        self.beta = F.check_positive(beta, "beta", "SmoothL1Loss", allow_zero=True)
+        self.beta = check_float(beta, "beta", "SmoothL1Loss", low=0)
 
     def forward(self, input: mt.Tensor, target: mt.Tensor) -> mt.Tensor:
         return F.smooth_l1_loss(input, target, reduction=self.reduction, beta=self.beta)
@@ -82,6 +92,8 @@ class BCELoss(Loss):
     """Binary cross-entropy of probabilities (e.g. a sigmoid's output); ``weight`` rescales
     each element (it broadcasts to the input). Logs are clamped at -100, as PyTorch. Prefer
     `BCEWithLogitsLoss` on logits: it is stable where sigmoid saturates."""
+
+    task = "classification"
 
     def __init__(
         self, weight: mt.Tensor | np.ndarray | None = None, *, reduction: str = "mean"
@@ -96,6 +108,8 @@ class BCELoss(Loss):
 class BCEWithLogitsLoss(Loss):
     """Sigmoid + binary cross-entropy in one stable formula, on logits. ``pos_weight``
     weighs the positive term (one entry per class, broadcast along the last dim)."""
+
+    task, from_logits = "classification", True
 
     def __init__(
         self,
@@ -131,6 +145,8 @@ class CrossEntropyLoss(Loss):
         >>> loss.backward()     # logits.grad is (softmax(logits) - one_hot) / N
     """
 
+    task, from_logits = "classification", True
+
     def __init__(
         self,
         weight: mt.Tensor | np.ndarray | None = None,
@@ -142,8 +158,8 @@ class CrossEntropyLoss(Loss):
         super().__init__(reduction)
         name = "CrossEntropyLoss"
         self.register_buffer("weight", CE.check_class_weight(weight, name))
-        self.ignore_index = CE.check_ignore_index(ignore_index, name)
-        self.label_smoothing = CE.check_label_smoothing(label_smoothing, name)
+        self.ignore_index = check_int(ignore_index, "ignore_index", name)
+        self.label_smoothing = check_float(label_smoothing, "label_smoothing", name, low=0, high=1)
 
     def forward(self, input: mt.Tensor, target: mt.Tensor) -> mt.Tensor:
         return CE.cross_entropy(
@@ -160,6 +176,8 @@ class NLLLoss(Loss):
     """Negative log-likelihood of log-probabilities (``LogSoftmax`` output) against class
     indices; ``CrossEntropyLoss`` is ``NLLLoss`` after ``LogSoftmax(dim=1)``."""
 
+    task = "classification"
+
     def __init__(
         self,
         weight: mt.Tensor | np.ndarray | None = None,
@@ -170,7 +188,7 @@ class NLLLoss(Loss):
         super().__init__(reduction)
         name = "NLLLoss"
         self.register_buffer("weight", CE.check_class_weight(weight, name))
-        self.ignore_index = CE.check_ignore_index(ignore_index, name)
+        self.ignore_index = check_int(ignore_index, "ignore_index", name)
 
     def forward(self, input: mt.Tensor, target: mt.Tensor) -> mt.Tensor:
         return CE.nll_loss(
@@ -196,6 +214,7 @@ LOSSES = {
         "sparse_categorical_crossentropy",
     ),
     NLLLoss: ("nll",),
+    KLDivLoss: ("kl_div", "kld", "kullback_leibler_divergence"),
 }
 FUNCTIONS = {
     "mse_loss": F.mse_loss,
@@ -206,6 +225,7 @@ FUNCTIONS = {
     "binary_cross_entropy_with_logits": F.binary_cross_entropy_with_logits,
     "cross_entropy": CE.cross_entropy,
     "nll_loss": CE.nll_loss,
+    "kl_div": kl_div,
 }
 
 

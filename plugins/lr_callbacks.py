@@ -7,26 +7,14 @@ Both act on every param group of the trainer's optimizer. (The PyTorch-style sch
 from __future__ import annotations
 
 import inspect
-import math
-import numbers
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from minitorch_es.console import format_number
-from minitorch_es.training import Callback, announce
+from minitorch_es.training import Callback
+from minitorch_es.validation import check_float, check_int
 
-from .monitoring import check_count, check_non_negative, improved, monitored_value, resolve_mode
-
-
-def _check_lr(value: float, where: str):
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, numbers.Real)
-        or not math.isfinite(value)
-        or value < 0
-    ):
-        raise ValueError(f"{where}: the learning rate must be a finite number >= 0, got {value!r}")
-    return float(value)
+from .monitoring import improved, monitored_value, resolve_mode
 
 
 class LearningRateScheduler(Callback):
@@ -63,9 +51,10 @@ class LearningRateScheduler(Callback):
     def on_epoch_begin(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
         for i, group in enumerate(self.trainer.optimizer.param_groups):
             new = self.schedule(epoch, group["lr"]) if self._takes_lr else self.schedule(epoch)
-            group["lr"] = _check_lr(new, f"LearningRateScheduler (epoch {epoch}, group {i})")
+            where = f"LearningRateScheduler (epoch {epoch}, group {i})"
+            group["lr"] = check_float(new, "the learning rate", where, low=0, finite=True)
         if self.verbose:
-            announce(
+            self.announce(
                 f"Epoch {epoch + 1}: LearningRateScheduler setting learning rate to "
                 f"{format_number(self.trainer.optimizer.param_groups[0]['lr'])}."
             )
@@ -87,13 +76,13 @@ class ReduceLROnPlateau(Callback):
         cooldown: int = 0,
         min_lr: float | Sequence[float] = 0.0,
     ) -> None:
-        if isinstance(factor, bool) or not isinstance(factor, numbers.Real) or not 0 < factor < 1:
-            raise ValueError(f"ReduceLROnPlateau: factor must be in (0, 1), got {factor!r}")
-        check_count(patience, "patience", "ReduceLROnPlateau")
-        check_count(cooldown, "cooldown", "ReduceLROnPlateau")
-        check_non_negative(min_delta, "min_delta", "ReduceLROnPlateau")
+        where = "ReduceLROnPlateau"
+        check_float(factor, "factor", where, low=0, high=1, low_open=True, high_open=True)
+        check_int(patience, "patience", where, low=0)
+        check_int(cooldown, "cooldown", where, low=0)
+        check_float(min_delta, "min_delta", where, low=0)
         for v in min_lr if isinstance(min_lr, (list, tuple)) else [min_lr]:
-            check_non_negative(v, "min_lr", "ReduceLROnPlateau")
+            check_float(v, "min_lr", where, low=0)
         self.monitor, self.mode = monitor, resolve_mode(mode, monitor, "ReduceLROnPlateau")
         self.factor, self.patience, self.verbose = float(factor), patience, verbose
         self.min_delta, self.cooldown, self.min_lr = float(min_delta), cooldown, min_lr
@@ -134,7 +123,7 @@ class ReduceLROnPlateau(Callback):
             if old > floor:
                 group["lr"] = max(old * self.factor, floor)
                 if self.verbose:
-                    announce(
+                    self.announce(
                         f"Epoch {epoch + 1}: ReduceLROnPlateau reducing learning rate to "
                         f"{format_number(group['lr'])}."
                     )

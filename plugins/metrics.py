@@ -9,13 +9,13 @@ of batch values). How outputs are turned into classes is described in
 
 from __future__ import annotations
 
-import numbers
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 import minitorch_es as mt
 from minitorch_es.training import Metric, to_numpy
+from minitorch_es.validation import check_int
 
 from .classification_metrics import (
     F1Score,
@@ -47,6 +47,7 @@ class Accuracy(Metric):
 
     state_names = ("correct", "total")
     default_name = "accuracy"
+    from_logits = False  # reads probabilities unless created with from_logits=True
 
     def __init__(
         self, threshold: float = 0.5, from_logits: bool = False, name: str | None = None
@@ -77,9 +78,7 @@ class TopKAccuracy(Metric):
     default_name = "top_k_accuracy"
 
     def __init__(self, k: int = 5, name: str | None = None) -> None:
-        if isinstance(k, bool) or not isinstance(k, numbers.Integral) or k < 1:
-            raise ValueError(f"TopKAccuracy: k must be a positive int, got {k!r}")
-        self.k = int(k)
+        self.k = check_int(k, "k", "TopKAccuracy", low=1)
         super().__init__(name)
 
     def reset_state(self) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import numbers
 from typing import Any
 
 from minitorch_es.errors import warn
@@ -19,18 +18,6 @@ def resolve_mode(mode: str, monitor: str, where: str) -> str:
     if mode != "auto":
         return mode
     return "max" if monitor.lower().endswith(MAX_SUFFIXES) else "min"
-
-
-def check_non_negative(value: float, name: str, where: str) -> None:
-    """Raise a ValueError naming ``where`` and ``name`` unless ``value`` is a real number >= 0."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or value < 0:
-        raise ValueError(f"{where}: {name} must be a number >= 0, got {value!r}")
-
-
-def check_count(value: int, name: str, where: str, low: int = 0) -> None:
-    """Raise a ValueError naming ``where`` and ``name`` unless ``value`` is an int >= ``low``."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
-        raise ValueError(f"{where}: {name} must be an int >= {low}, got {value!r}")
 
 
 def improved(current: float, reference: float | None, mode: str, min_delta: float = 0.0) -> bool:

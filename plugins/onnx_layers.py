@@ -14,11 +14,11 @@ import numpy as np
 
 import minitorch_es as mt
 
-from .layers.conv_kernels import Conv2dFunction
+from .layers.conv_ops import Conv2dFunction
 from .layers.dropout import DropoutFunction
 from .layers.embedding import Embedding, EmbeddingFunction
 from .layers.linear import LinearFunction
-from .layers.normalization import Normalize
+from .layers.normalization_ops import BatchNormFunction, Normalize
 from .layers.padding import Pad2d, source_indices
 
 if TYPE_CHECKING:
@@ -71,31 +71,52 @@ def _pad2d(g: GraphBuilder, call: Call) -> str:
 
 
 def _normalize(g: GraphBuilder, call: Call) -> str:
-    kw, dtype = call.kwargs, call.out_dtype
-    x, ndim = call.input(0), call.ndim(call.args[0])
-    axes, view, stats = tuple(kw["axes"]), tuple(kw["view"]), kw.get("stats")
-    weight, bias = (call.args[i] if i < len(call.args) else None for i in (1, 2))
+    kw = call.kwargs
+    ndim = call.ndim(call.args[0])
+    axes, view = tuple(kw["axes"]), tuple(kw["view"])
     shape = tuple(n for i, n in enumerate(view) if i not in kw["param_axes"])
+    scale, shift = _affine(g, call, shape)
+    lead = ndim - len(axes)
+    if g.opset >= 17 and axes == tuple(range(lead, ndim)):
+        eps = float(kw["eps"])
+        return g.op("LayerNormalization", call.input(0), scale, shift, axis=lead, epsilon=eps)
+    return _normalized(g, call, axes, view, scale, shift)
+
+
+def _batch_norm(g: GraphBuilder, call: Call) -> str:
+    kw, ndim = call.kwargs, call.ndim(call.args[0])
+    channels = call.args[0].shape[1]
+    scale, shift = _affine(g, call, (channels,))
+    stats = kw.get("stats")
+    if stats is not None:
+        mean, var = (call.value(s) for s in stats)
+        x, eps = call.input(0), float(kw["eps"])
+        return g.op("BatchNormalization", x, scale, shift, mean, var, epsilon=eps)
+    # Batch statistics in eval mode (track_running_stats=False): the formula itself.
+    view = (1, channels) + (1,) * (ndim - 2)
+    return _normalized(g, call, (0, *range(2, ndim)), view, scale, shift)
+
+
+def _affine(g: GraphBuilder, call: Call, shape: tuple) -> tuple[str, str]:
+    """The names of the weight and bias (ones and zeros of ``shape`` when absent)."""
+    dtype = call.out_dtype
+    weight, bias = (call.args[i] if i < len(call.args) else None for i in (1, 2))
     scale = call.value(weight) if weight is not None else g.constant(np.ones(shape, dtype))
     shift = call.value(bias) if bias is not None else g.constant(np.zeros(shape, dtype))
-    eps = float(kw["eps"])
-    if stats is not None and axes == (0, *range(2, ndim)) and view[:2] == (1, shape[0]):
-        mean, var = (call.value(s) for s in stats)  # BatchNorm in eval mode
-        return g.op("BatchNormalization", x, scale, shift, mean, var, epsilon=eps)
-    lead = ndim - len(axes)
-    if stats is None and g.opset >= 17 and axes == tuple(range(lead, ndim)):
-        return g.op("LayerNormalization", x, scale, shift, axis=lead, epsilon=eps)
-    # Anything else (batch statistics in eval mode, older opsets): the formula itself.
-    as_view = g.int64s(view)
-    if stats is not None:
-        mean, var = (g.op("Reshape", call.value(s), as_view) for s in stats)
-        centered = g.op("Sub", x, mean)
-    else:
-        centered = g.op("Sub", x, g.reduce("ReduceMean", x, axes, True))
-        var = g.reduce("ReduceMean", g.op("Mul", centered, centered), axes, True)
-    invstd = g.op("Reciprocal", g.op("Sqrt", g.op("Add", var, g.constant(eps, dtype))))
-    out = g.op("Mul", centered, invstd)
-    out = g.op("Mul", out, g.op("Reshape", scale, as_view))
+    return scale, shift
+
+
+def _normalized(
+    g: GraphBuilder, call: Call, axes: tuple, view: tuple, scale: str, shift: str
+) -> str:
+    """``(x - mean) / sqrt(var + eps) * scale + shift`` with the statistics over ``axes``, for
+    what no ONNX operator does (batch statistics, LayerNorm before opset 17)."""
+    x, dtype, as_view = call.input(0), call.out_dtype, g.int64s(view)
+    centered = g.op("Sub", x, g.reduce("ReduceMean", x, axes, True))
+    var = g.reduce("ReduceMean", g.op("Mul", centered, centered), axes, True)
+    eps = g.constant(float(call.kwargs["eps"]), dtype)
+    invstd = g.op("Reciprocal", g.op("Sqrt", g.op("Add", var, eps)))
+    out = g.op("Mul", g.op("Mul", centered, invstd), g.op("Reshape", scale, as_view))
     return g.op("Add", out, g.op("Reshape", shift, as_view))
 
 
@@ -120,6 +141,7 @@ TRANSLATIONS = {
     Conv2dFunction: _conv2d,
     Pad2d: _pad2d,
     Normalize: _normalize,
+    BatchNormFunction: _batch_norm,
     DropoutFunction: _dropout,
     EmbeddingFunction: _embedding_function,
     Embedding: _embedding_module,
@@ -130,5 +152,6 @@ TRANSLATIONS = {
 def minitorch_es_register(registry: Registry) -> None:
     """Declare the ONNX translations of the layers' Functions (and of Embedding)."""
     for target, emit in TRANSLATIONS.items():
-        varying = ("sink",) if target is Normalize else ()  # batch statistics, filled by forward
+        # batch statistics, filled by forward
+        varying = ("sink",) if target is BatchNormFunction else ()
         mt.onnx.add_translation(registry, target, emit, varying=varying)

@@ -1,4 +1,4 @@
-"""ONNX translations of the pooling Functions (`layers.pooling_kernels`).
+"""ONNX translations of the pooling Primitives (`layers.pooling_ops`).
 
 The padding PyTorch's rules imply (``padding``, and the extra bottom/right rows ``ceil_mode``
 adds) is written as an explicit ``Pad`` with the same geometry as the kernels use, followed by
@@ -15,14 +15,8 @@ import numpy as np
 
 import minitorch_es as mt
 
-from .layers.pooling_kernels import (
-    AdaptiveAvgPool2dFunction,
-    AvgPool2dFunction,
-    MaxPool2dFunction,
-    _geometry,
-    adaptive_matrix,
-    avg_divisor,
-)
+from .layers.pooling_kernels import adaptive_matrix, avg_divisor, geometry
+from .layers.pooling_ops import AdaptiveAvgPool2dFunction, AvgPool2dFunction, MaxPool2dFunction
 
 if TYPE_CHECKING:
     from minitorch_es.onnx import Call, GraphBuilder
@@ -55,8 +49,8 @@ def _padded(g: GraphBuilder, call: Call, pads: tuple, fill: float) -> str:
 
 def _max_pool(g: GraphBuilder, call: Call) -> str:
     kw = call.kwargs
-    geometry = (kw["kernel"], kw["stride"], kw["padding"], kw["dilation"], kw["ceil_mode"])
-    _, pads = _geometry(call.args[0].shape, *geometry)
+    options = (kw["kernel"], kw["stride"], kw["padding"], kw["dilation"], kw["ceil_mode"])
+    _, pads = geometry(call.args[0].shape, *options)
     return g.op(
         "MaxPool",
         _padded(g, call, pads, -np.inf),
@@ -69,7 +63,7 @@ def _max_pool(g: GraphBuilder, call: Call) -> str:
 def _avg_pool(g: GraphBuilder, call: Call) -> str:
     kw, shape = call.kwargs, call.args[0].shape
     kernel, stride, padding = kw["kernel"], kw["stride"], kw["padding"]
-    out_hw, pads = _geometry(shape, kernel, stride, padding, (1, 1), kw["ceil_mode"])
+    out_hw, pads = geometry(shape, kernel, stride, padding, (1, 1), kw["ceil_mode"])
     area = kernel[0] * kernel[1]
     divisor = avg_divisor(
         shape,
@@ -91,6 +85,7 @@ def _avg_pool(g: GraphBuilder, call: Call) -> str:
         return out
     if np.ndim(divisor):  # a divisor per output position: set by the input's size
         _static_hw(call, "AvgPool2d with count_include_pad=False or ceil_mode")
+        divisor = divisor[..., 0]  # (Ho, Wo, 1) for the kernels' batch-last arrays
     factor = (area / np.asarray(divisor, dtype=np.float64)).astype(call.out_dtype)
     return g.op("Mul", out, g.constant(factor))
 

@@ -10,33 +10,17 @@ import numpy as np
 
 import minitorch_es as mt
 
-from .optim_common import (
-    FlatOptimizer,
-    check_betas,
-    check_nonnegative,
-    effective_grad,
-    ema_square_,
-    lerp_,
-)
+from .optim_common import check_betas, check_nonnegative, ema_square_, lerp_
 
 if TYPE_CHECKING:
     from minitorch_es.optim import StepState
 
 
-class _AdamBase(FlatOptimizer):
+class _AdamBase(mt.optim.Optimizer):
     def _check_hyperparameters(self, group: dict) -> None:
         super()._check_hyperparameters(group)
         check_nonnegative(self, group, "eps", "weight_decay")
         check_betas(self, group)
-
-    def _grad_and_decay(self, group: dict, param: np.ndarray, lr: float) -> float:
-        """Apply decoupled weight decay to ``param`` now, or return the decay to add to the
-        gradient (L2) — PyTorch's ``decoupled_weight_decay``."""
-        wd = float(group["weight_decay"])
-        if group.get("decoupled_weight_decay") and wd != 0:
-            param *= 1.0 - lr * wd
-            return 0.0
-        return wd
 
 
 class Adam(_AdamBase):
@@ -80,9 +64,8 @@ class Adam(_AdamBase):
     ):
         lr, eps = float(group["lr"]), float(group["eps"])
         b1, b2 = (float(b) for b in group["betas"])
-        wd = self._grad_and_decay(group, param, lr)
-        g = effective_grad(grad, param, wd, group["maximize"], self._work(param, 0))
-        work = self._work(param, 1)
+        g = grad  # weight decay (decoupled or not) and maximize applied by the Optimizer base
+        work = self.scratch(param, 1)
         exp_avg, exp_avg_sq = state.buffer("exp_avg"), state.buffer("exp_avg_sq")
         lerp_(exp_avg, g, 1.0 - b1, work)
         ema_square_(exp_avg_sq, g, b2, work)
@@ -174,9 +157,8 @@ class NAdam(_AdamBase):
         lr, eps = float(group["lr"]), float(group["eps"])
         b1, b2 = (float(b) for b in group["betas"])
         decay = float(group["momentum_decay"])
-        wd = self._grad_and_decay(group, param, lr)
-        g = effective_grad(grad, param, wd, group["maximize"], self._work(param, 0))
-        work, numer = self._work(param, 1), self._work(param, 2)
+        g = grad  # weight decay (decoupled or not) and maximize applied by the Optimizer base
+        work, numer = self.scratch(param, 1), self.scratch(param, 2)
         mu = b1 * (1.0 - 0.5 * 0.96 ** (step * decay))
         mu_next = b1 * (1.0 - 0.5 * 0.96 ** ((step + 1) * decay))
         # Reset at the first step, so a product missing from a loaded state starts at 1.
@@ -190,7 +172,7 @@ class NAdam(_AdamBase):
         denom += eps
         np.multiply(exp_avg, lr * mu_next / (1.0 - mu_product * mu_next), out=numer)
         # ``g`` is either ``grad`` (read-only) or work array 0: write the sum into work array 0.
-        total = np.multiply(g, lr * (1.0 - mu) / (1.0 - mu_product), out=self._work(param, 0))
+        total = np.multiply(g, lr * (1.0 - mu) / (1.0 - mu_product), out=self.scratch(param, 0))
         total += numer
         total /= denom
         param -= total
@@ -223,10 +205,8 @@ class Adamax(_AdamBase):
     ):
         lr, eps = float(group["lr"]), float(group["eps"])
         b1, b2 = (float(b) for b in group["betas"])
-        g = effective_grad(
-            grad, param, float(group["weight_decay"]), group["maximize"], self._work(param, 0)
-        )
-        work = self._work(param, 1)
+        g = grad  # weight decay and maximize applied by the Optimizer base
+        work = self.scratch(param, 1)
         exp_avg, exp_inf = state.buffer("exp_avg"), state.buffer("exp_inf")
         lerp_(exp_avg, g, 1.0 - b1, work)
         exp_inf *= b2

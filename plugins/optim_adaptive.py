@@ -9,20 +9,13 @@ import numpy as np
 
 import minitorch_es as mt
 
-from .optim_common import (
-    FlatOptimizer,
-    check_nonnegative,
-    check_unit_interval,
-    effective_grad,
-    ema_square_,
-    lerp_,
-)
+from .optim_common import check_nonnegative, check_unit_interval, ema_square_, lerp_
 
 if TYPE_CHECKING:
     from minitorch_es.optim import StepState
 
 
-class RMSprop(FlatOptimizer):
+class RMSprop(mt.optim.Optimizer):
     r"""RMSprop (PyTorch's ``torch.optim.RMSprop``): with ``g = ±grad + weight_decay * param``,
     ``v = alpha v + (1-alpha) g²`` and ``avg = sqrt(v) + eps`` (``eps`` outside the root; with
     ``centered=True``, ``avg = sqrt(v - ga²) + eps`` where ``ga`` averages ``g``), the step is
@@ -66,10 +59,8 @@ class RMSprop(FlatOptimizer):
     ):
         lr, alpha = float(group["lr"]), float(group["alpha"])
         momentum = float(group["momentum"])
-        g = effective_grad(
-            grad, param, float(group["weight_decay"]), group["maximize"], self._work(param, 0)
-        )
-        work = self._work(param, 1)
+        g = grad  # weight decay and maximize applied by the Optimizer base
+        work = self.scratch(param, 1)
         square_avg = state.buffer("square_avg")
         ema_square_(square_avg, g, alpha, work)
         if group["centered"]:
@@ -92,7 +83,7 @@ class RMSprop(FlatOptimizer):
         param -= update
 
 
-class Adagrad(FlatOptimizer):
+class Adagrad(mt.optim.Optimizer):
     r"""Adagrad (PyTorch's ``torch.optim.Adagrad``): ``sum += g²`` (starting at
     ``initial_accumulator_value``) and ``param -= lr / (1 + (t-1) lr_decay) * g / (sqrt(sum)
     + eps)``, with ``g = ±grad + weight_decay * param``.
@@ -134,10 +125,8 @@ class Adagrad(FlatOptimizer):
         self, group: dict, param: np.ndarray, grad: np.ndarray, state: StepState, step: int
     ):
         clr = float(group["lr"]) / (1.0 + (step - 1) * float(group["lr_decay"]))
-        g = effective_grad(
-            grad, param, float(group["weight_decay"]), group["maximize"], self._work(param, 0)
-        )
-        work = self._work(param, 1)
+        g = grad  # weight decay and maximize applied by the Optimizer base
+        work = self.scratch(param, 1)
         initial = float(group["initial_accumulator_value"])
         acc = state.buffer("sum", fill=initial)
         if step == 1:  # also right for a parameter whose state was absent from a loaded dict
@@ -150,7 +139,7 @@ class Adagrad(FlatOptimizer):
         param -= update
 
 
-class Adadelta(FlatOptimizer):
+class Adadelta(mt.optim.Optimizer):
     r"""Adadelta (PyTorch's ``torch.optim.Adadelta``): ``v = rho v + (1-rho) g²``,
     ``delta = sqrt(u + eps) / sqrt(v + eps) * g``, ``u = rho u + (1-rho) delta²``,
     ``param -= lr * delta``, with ``g = ±grad + weight_decay * param``.
@@ -181,10 +170,8 @@ class Adadelta(FlatOptimizer):
         self, group: dict, param: np.ndarray, grad: np.ndarray, state: StepState, step: int
     ):
         rho, eps = float(group["rho"]), float(group["eps"])
-        g = effective_grad(
-            grad, param, float(group["weight_decay"]), group["maximize"], self._work(param, 0)
-        )
-        work, delta = self._work(param, 1), self._work(param, 2)
+        g = grad  # weight decay and maximize applied by the Optimizer base
+        work, delta = self.scratch(param, 1), self.scratch(param, 2)
         square_avg, acc_delta = state.buffer("square_avg"), state.buffer("acc_delta")
         ema_square_(square_avg, g, rho, work)
         std = np.add(square_avg, eps, out=work)

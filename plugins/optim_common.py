@@ -1,10 +1,10 @@
-"""What the built-in optimizers share: hyper-parameter checks, reusable work arrays and the
-effective gradient (``±grad + weight_decay * param``).
+"""What the built-in optimizers share: hyper-parameter checks and in-place moving averages.
 
 Every ``_update`` works on a whole flat buffer, so it must not allocate per call: it borrows work
-arrays from `FlatOptimizer._work` and uses NumPy's ``out=``. Hyper-parameters are read
-from the group at every step as Python floats (a scheduler may change them, and a NumPy float64
-scalar would promote float32 arrays).
+arrays from ``Optimizer.scratch`` and uses NumPy's ``out=``; the Optimizer base has already
+applied ``maximize`` and ``weight_decay`` to the gradient it hands over. Hyper-parameters are
+read from the group at every step as Python floats (a scheduler may change them, and a NumPy
+float64 scalar would promote float32 arrays).
 """
 
 from __future__ import annotations
@@ -12,30 +12,6 @@ from __future__ import annotations
 import numpy as np
 
 from minitorch_es.optim import Optimizer
-
-
-class FlatOptimizer(Optimizer):
-    """An `Optimizer` with scratch arrays reused across steps (not part of the state)."""
-
-    def _work(self, like: np.ndarray, k: int) -> np.ndarray:
-        """Work array number ``k`` with ``like``'s size and dtype; contents are garbage."""
-        cache = self.__dict__.setdefault("_workspace", {})
-        key = (like.dtype.str, k)
-        buf = cache.get(key)
-        if buf is None or buf.size < like.size:
-            buf = cache[key] = np.empty(like.size, dtype=like.dtype)
-        return buf[: like.size]
-
-
-def effective_grad(
-    grad: np.ndarray, param: np.ndarray, weight_decay: float, maximize: bool, out: np.ndarray
-) -> np.ndarray:
-    """PyTorch's ``(-grad if maximize else grad) + weight_decay * param``; ``grad`` itself (no
-    copy) when there is nothing to change, else written into ``out``."""
-    if weight_decay == 0:
-        return np.negative(grad, out=out) if maximize else grad
-    np.multiply(param, weight_decay, out=out)
-    return np.subtract(out, grad, out=out) if maximize else np.add(out, grad, out=out)
 
 
 def lerp_(avg: np.ndarray, x: np.ndarray, weight: float, work: np.ndarray) -> None:

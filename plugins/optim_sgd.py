@@ -9,13 +9,13 @@ import numpy as np
 
 import minitorch_es as mt
 
-from .optim_common import FlatOptimizer, check_nonnegative, effective_grad
+from .optim_common import check_nonnegative
 
 if TYPE_CHECKING:
     from minitorch_es.optim import StepState
 
 
-class SGD(FlatOptimizer):
+class SGD(mt.optim.Optimizer):
     r"""Gradient descent: ``param -= lr * g`` (PyTorch's ``torch.optim.SGD``).
 
     With ``g = ±grad + weight_decay * param`` and, when ``momentum > 0``, a velocity
@@ -36,7 +36,7 @@ class SGD(FlatOptimizer):
         >>> (w * w).sum().backward()
         >>> opt.step()
         >>> w.data                  # 1 - 0.1 * 2
-        tensor([0.8])
+        tensor([0.8000])
     """
 
     def __init__(
@@ -75,10 +75,8 @@ class SGD(FlatOptimizer):
         self, group: dict, param: np.ndarray, grad: np.ndarray, state: StepState, step: int
     ):
         lr, momentum = float(group["lr"]), float(group["momentum"])
-        g = effective_grad(
-            grad, param, float(group["weight_decay"]), group["maximize"], self._work(param, 0)
-        )
-        work = self._work(param, 1)
+        g = grad  # weight decay and maximize applied by the Optimizer base
+        work = self.scratch(param, 1)
         if momentum != 0:
             buf = state.buffer("momentum_buffer")
             if step == 1:  # PyTorch starts the velocity at the first gradient, undamped

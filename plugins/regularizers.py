@@ -3,7 +3,9 @@ constraints (``MaxNorm``, ``NonNeg``, ``UnitNorm``, ``MinMaxNorm``), with Keras'
 
 A regularizer returns a scalar penalty Tensor that is part of the graph, so it backpropagates:
 ``L2(0.01)(w) == 0.01 * sum(w**2)``. A constraint projects a weight in place after an optimizer
-step. Both are Configurable, so configs and checkpoints store them by name.
+step. Attached to a parameter (a layer's ``weight_regularizer=`` / ``weight_constraint=``), both
+are applied by every optimizer's ``step``. Both are Configurable, so configs and checkpoints
+store them by name.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 import minitorch_es as mt
-from minitorch_es.regularizers import Regularizer
+from minitorch_es.regularizers import Constraint, Regularizer
+from minitorch_es.validation import check_tensor, is_int, is_real
 
 if TYPE_CHECKING:
     from minitorch_es.registry import Registry
@@ -24,24 +27,13 @@ EPSILON = 1e-7  # Keras's backend.epsilon(): keeps the norms of all-zero slices 
 
 
 def _factor(value: float, name: str, owner: str) -> float:
-    """A non-negative finite number, as Keras's ``validate_float_arg``."""
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, (int, float, np.integer, np.floating))
-        or not math.isfinite(value)
-        or value < 0
-    ):
+    """A non-negative finite number, with the message of Keras's ``validate_float_arg``."""
+    if not is_real(value) or not math.isfinite(value) or value < 0:
         raise ValueError(
             f"{owner}: invalid value for argument {name}: expected a non-negative "
             f"float, got {name}={value!r}"
         )
     return float(value)
-
-
-def _tensor(x: mt.Tensor, owner: str):
-    if not isinstance(x, mt.Tensor):
-        raise TypeError(f"{owner}: expected a minitorch_es Tensor, got {type(x).__name__}")
-    return x
 
 
 # ------------------------------------------------------------------------ regularizers
@@ -53,7 +45,7 @@ class L1L2(Regularizer):
         self.l2 = _factor(0.0 if l2 is None else l2, "l2", type(self).__name__)
 
     def __call__(self, x: mt.Tensor) -> mt.Tensor:
-        x = _tensor(x, type(self).__name__)
+        x = check_tensor(x, "x", type(self).__name__)
         penalty = None
         if self.l1:
             penalty = self.l1 * x.abs().sum()
@@ -77,7 +69,7 @@ class L2(L1L2):
     ``l2=None`` means the default, as in Keras.
 
         >>> mt.regularizers.L2(0.1)(mt.tensor([1., 2.]))
-        tensor(0.5)
+        tensor(0.5000)
         >>> layer = mt.nn.Linear(4, 2, weight_regularizer=mt.regularizers.L2(1e-4))
     """
 
@@ -120,7 +112,7 @@ class OrthogonalRegularizer(Regularizer):
         self.mode = mode
 
     def __call__(self, x: mt.Tensor) -> mt.Tensor:
-        x = _tensor(x, "OrthogonalRegularizer")
+        x = check_tensor(x, "x", "OrthogonalRegularizer")
         if x.ndim != 2:
             raise ValueError(f"OrthogonalRegularizer: inputs must have rank 2, got shape {x.shape}")
         vectors = x if self.mode == "rows" else x.T
@@ -134,35 +126,10 @@ class OrthogonalRegularizer(Regularizer):
 
 
 # ------------------------------------------------------------------------- constraints
-class Constraint(mt.Configurable):
-    """A projection applied to a weight in place after each optimizer step (the training loop
-    calls ``constraint(param)``; in a hand-written loop call it after ``optimizer.step()``).
-    Accepts a Tensor/Parameter (its ``.data`` is updated in place) or an ndarray; returns it."""
-
-    def __call__(self, param: mt.Tensor | np.ndarray) -> mt.Tensor | np.ndarray:
-        array = param.numpy(force=True) if isinstance(param, mt.Tensor) else param
-        if not isinstance(array, np.ndarray) or array.dtype.kind != "f":
-            raise TypeError(
-                f"{type(self).__name__}: expected a floating-point Tensor, Parameter "
-                f"or ndarray, got {type(param).__name__}"
-            )
-        array[...] = self.project(array)
-        return param
-
-    def project(self, w: np.ndarray) -> np.ndarray:
-        """The constrained values of ``w`` (same shape and dtype)."""
-        raise NotImplementedError(f"{type(self).__name__} must implement project(w)")
-
-    def __repr__(self) -> str:
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
-        return f"{type(self).__name__}({args})"
-
-
 def _axis(axis: int | Sequence[int] | None, owner: str):
-    ok = lambda a: isinstance(a, (int, np.integer)) and not isinstance(a, bool)  # noqa: E731
     if axis is None:
         return None
-    if ok(axis) or (isinstance(axis, (list, tuple)) and axis and all(ok(a) for a in axis)):
+    if is_int(axis) or (isinstance(axis, (list, tuple)) and axis and all(map(is_int, axis))):
         return tuple(axis) if isinstance(axis, (list, tuple)) else int(axis)
     raise ValueError(f"{owner}: axis must be an int or a non-empty list of ints, got {axis!r}")
 
@@ -270,4 +237,3 @@ def minitorch_es_register(registry: Registry) -> None:
     registry.add("constraint", "NonNeg", NonNeg, aliases=("non_neg",))
     registry.add("constraint", "UnitNorm", UnitNorm, aliases=("unit_norm",))
     registry.add("constraint", "MinMaxNorm", MinMaxNorm, aliases=("min_max_norm",))
-    registry.export("regularizers", "Constraint", Constraint)

@@ -12,27 +12,15 @@ change persists; here the last scheduler to step sets the lr. Likewise, construc
 from __future__ import annotations
 
 import math
-import numbers
 from bisect import bisect_right
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from minitorch_es.optim.lr_scheduler import LRScheduler
+from minitorch_es.validation import check_float, check_int
 
 if TYPE_CHECKING:
     from minitorch_es.optim import Optimizer
-
-
-def check_positive_int(owner: str, name: str, value: int) -> None:
-    """``value`` is an int > 0 (bools are rejected)."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value <= 0:
-        raise ValueError(f"{owner}: expected a positive integer {name}, got {value!r}")
-
-
-def check_gamma(owner: str, gamma: float) -> None:
-    """A decay factor must be a number >= 0 (a negative one would make the lr negative)."""
-    if isinstance(gamma, bool) or not isinstance(gamma, numbers.Real) or not gamma >= 0:
-        raise ValueError(f"{owner}: expected a multiplicative factor gamma >= 0, got {gamma!r}")
 
 
 class StepLR(LRScheduler):
@@ -42,8 +30,8 @@ class StepLR(LRScheduler):
     def __init__(
         self, optimizer: Optimizer, step_size: int, gamma: float = 0.1, last_epoch: int = -1
     ) -> None:
-        check_positive_int("StepLR", "step_size", step_size)
-        check_gamma("StepLR", gamma)
+        check_int(step_size, "step_size", "StepLR", low=1)
+        check_float(gamma, "gamma", "StepLR", low=0)
         self.step_size, self.gamma = step_size, gamma
         super().__init__(optimizer, last_epoch)
 
@@ -65,12 +53,9 @@ class MultiStepLR(LRScheduler):
         last_epoch: int = -1,
     ) -> None:
         milestones = list(milestones)
-        for m in milestones:
-            if isinstance(m, bool) or not isinstance(m, numbers.Integral) or m < 0:
-                raise ValueError(
-                    f"MultiStepLR: milestones must be non-negative integers, got {milestones!r}"
-                )
-        check_gamma("MultiStepLR", gamma)
+        for i, m in enumerate(milestones):
+            check_int(m, f"milestones[{i}]", "MultiStepLR", low=0)
+        check_float(gamma, "gamma", "MultiStepLR", low=0)
         self.milestones, self.gamma = sorted(int(m) for m in milestones), gamma
         super().__init__(optimizer, last_epoch)
 
@@ -84,7 +69,7 @@ class ExponentialLR(LRScheduler):
     """``lr = base_lr * gamma ** epoch``."""
 
     def __init__(self, optimizer: Optimizer, gamma: float, last_epoch: int = -1) -> None:
-        check_gamma("ExponentialLR", gamma)
+        check_float(gamma, "gamma", "ExponentialLR", low=0)
         self.gamma = gamma
         super().__init__(optimizer, last_epoch)
 
@@ -98,6 +83,8 @@ class CosineAnnealingLR(LRScheduler):
     from ``base_lr`` down to ``eta_min`` in ``T_max`` epochs (and back up after, periodically;
     no warm restarts)."""
 
+    run_length_arguments = ("T_max",)
+
     def __init__(
         self,
         optimizer: Optimizer,
@@ -105,7 +92,7 @@ class CosineAnnealingLR(LRScheduler):
         eta_min: float = 0.0,  # noqa: N803 (PyTorch's name)
         last_epoch: int = -1,
     ) -> None:
-        check_positive_int("CosineAnnealingLR", "T_max", T_max)
+        check_int(T_max, "T_max", "CosineAnnealingLR", low=1)
         if not eta_min >= 0:
             raise ValueError(f"CosineAnnealingLR: expected eta_min >= 0, got {eta_min!r}")
         self.T_max, self.eta_min = T_max, eta_min
@@ -139,7 +126,7 @@ class LinearLR(LRScheduler):
                 f"LinearLR: ending multiplicative factor expected to be between 0 "
                 f"and 1, got end_factor={end_factor!r}"
             )
-        check_positive_int("LinearLR", "total_iters", total_iters)
+        check_int(total_iters, "total_iters", "LinearLR", low=1)
         self.start_factor, self.end_factor = start_factor, end_factor
         self.total_iters = total_iters
         super().__init__(optimizer, last_epoch)

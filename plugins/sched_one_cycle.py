@@ -4,12 +4,12 @@ stepped once per batch."""
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Sequence
 from typing import Any
 
 from minitorch_es.optim import Optimizer
 from minitorch_es.optim.lr_scheduler import LRScheduler
+from minitorch_es.validation import is_int
 
 
 def per_group(name: str, optimizer: Optimizer, value: Any) -> list:
@@ -25,10 +25,6 @@ def per_group(name: str, optimizer: Optimizer, value: Any) -> list:
     return [value] * n
 
 
-def _positive_int(value: Any) -> bool:
-    return isinstance(value, numbers.Integral) and not isinstance(value, bool) and value > 0
-
-
 class OneCycleLR(LRScheduler):
     """PyTorch's ``OneCycleLR``: the lr goes from ``max_lr / div_factor`` up to ``max_lr`` during
     the first ``pct_start`` of ``total_steps`` (or ``epochs * steps_per_epoch``) and then down to
@@ -42,6 +38,9 @@ class OneCycleLR(LRScheduler):
     (``initial_lr``, ``max_lr``, ``min_lr``, ``max_momentum``, ``base_momentum``), so restoring
     the optimizer's and this scheduler's state dicts resumes exactly.
     """
+
+    interval = "step"  # total_steps counts optimizer steps (batches)
+    run_length_arguments = ("total_steps", "epochs", "steps_per_epoch")
 
     def __init__(
         self,
@@ -63,13 +62,13 @@ class OneCycleLR(LRScheduler):
         if not isinstance(optimizer, Optimizer):
             raise TypeError(f"OneCycleLR expects an Optimizer, got {type(optimizer).__name__}")
         if total_steps is not None:
-            if not _positive_int(total_steps):
+            if not (is_int(total_steps) and total_steps > 0):
                 raise ValueError(f"Expected positive integer total_steps, but got {total_steps}")
             self.total_steps = int(total_steps)
         elif epochs is not None and steps_per_epoch is not None:
-            if not _positive_int(epochs):
+            if not (is_int(epochs) and epochs > 0):
                 raise ValueError(f"Expected positive integer epochs, but got {epochs}")
-            if not _positive_int(steps_per_epoch):
+            if not (is_int(steps_per_epoch) and steps_per_epoch > 0):
                 raise ValueError(
                     f"Expected positive integer steps_per_epoch, but got {steps_per_epoch}"
                 )

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Sequence
 
 import minitorch_es as mt
 from minitorch_es.optim import Optimizer
 from minitorch_es.optim.lr_scheduler import LRScheduler
+from minitorch_es.validation import check_int
 
 
 class ReduceLROnPlateau(LRScheduler):
@@ -24,6 +24,8 @@ class ReduceLROnPlateau(LRScheduler):
     not set the lr at construction and has no ``get_lr``. It reduces the *current* lr, so it
     composes with a manual lr change.
     """
+
+    monitor = "val_loss"  # what a Trainer passes to step() at the end of each epoch
 
     def __init__(
         self,
@@ -45,11 +47,8 @@ class ReduceLROnPlateau(LRScheduler):
             raise TypeError(
                 f"ReduceLROnPlateau expects an Optimizer, got {type(optimizer).__name__}"
             )
-        for name, value in (("patience", patience), ("cooldown", cooldown)):
-            if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
-                raise ValueError(
-                    f"ReduceLROnPlateau: expected a non-negative integer {name}, got {value!r}"
-                )
+        check_int(patience, "patience", "ReduceLROnPlateau", low=0)
+        check_int(cooldown, "cooldown", "ReduceLROnPlateau", low=0)
         self.factor = factor
         self.optimizer = optimizer
         if isinstance(min_lr, (list, tuple)):

@@ -120,22 +120,33 @@ def test_assigning_and_clearing_grads():
     assert model.w.grad is None
 
 
-def test_a_second_optimizer_takes_the_parameters_over():
+def test_two_optimizers_over_the_same_parameters_take_turns():
     model = make_model()
     first = PlainSGD(model.parameters(), lr=1.0)
     (model.w.sum()).backward()
-    second = PlainSGD(model.parameters(), lr=1.0)
-    arena = arena_of(second)
-    assert np.shares_memory(model.w._data, arena.data)
+    second = PlainSGD(model.parameters(), lr=0.5)
+    assert np.shares_memory(model.w._data, arena_of(second).data)
     np.testing.assert_array_equal(model.w.grad, np.ones((2, 3)))  # the gradient moved along
-    with pytest.raises(
-        RuntimeError,
-        match="the parameters of this PlainSGD were packed by another optimizer created later",
-    ):
-        first.step()
     before = model.w._data.copy()
-    second.step()
+    first.step()  # takes the parameters back, with their values and gradients
+    assert np.shares_memory(model.w._data, first.arenas()[0].data)
     np.testing.assert_allclose(model.w._data, before - 1.0)
+    second.step()
+    np.testing.assert_allclose(model.w._data, before - 1.5)
+    first.zero_grad()  # acts on the parameters, wherever they are
+    assert model.w.grad is None and np.shares_memory(model.w._data, first.arenas()[0].data)
+
+
+def test_an_optimizer_keeps_its_state_while_another_one_steps():
+    w = nn.Parameter(mt.ones(3))
+    momentum, plain = mt.optim.SGD([w], lr=0.1, momentum=0.9), mt.optim.SGD([w], lr=0.1)
+    for opt in (momentum, plain, momentum):
+        w.grad = np.ones(3, np.float32)
+        opt.step()
+    # 1 - 0.1 (buffer 1), - 0.1 (plain), - 0.1 * 1.9 (buffer 0.9 * 1 + 1)
+    np.testing.assert_allclose(w._data, [0.61] * 3, rtol=1e-6)
+    np.testing.assert_allclose(momentum.state[w]["momentum_buffer"], [1.9] * 3, rtol=1e-6)
+    assert momentum.state[w]["step"] == 2
 
 
 def test_param_groups_of_different_dtypes():

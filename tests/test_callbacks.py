@@ -253,7 +253,7 @@ def test_reduce_lr_on_plateau_in_fit_state_and_errors():
         == plateau.state_dict()
         == {"best": 0.2, "wait": 0, "cooldown_counter": 0}
     )
-    with pytest.raises(ValueError, match=r"factor must be in \(0, 1\)"):
+    with pytest.raises(ValueError, match=r"factor must be a real number in \(0, 1\), got 1.0"):
         cb("ReduceLROnPlateau", factor=1.0)
     with pytest.raises(ValueError, match="2 min_lr values for 1 param groups"):
         reductions(cb("ReduceLROnPlateau", patience=0, min_lr=[0.1, 0.1]), [1.0, 1.0])

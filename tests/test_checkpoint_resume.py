@@ -78,6 +78,9 @@ CHILD = textwrap.dedent("""
                   lambda o: S.OneCycleLR(o, 0.05, total_steps=N * 4), "seq", True),
         "adamax": (lambda p: O.Adamax(p, lr=0.01), lambda o: S.StepLR(o, 1, gamma=0.7), None,
                    "seq", True),
+        "radam": (lambda p: O.RAdam(p, lr=0.01, weight_decay=1e-3), None, None, "seq", True),
+        "asgd": (lambda p: O.ASGD(p, lr=0.05, t0=3), None, None, "seq", True),
+        "rprop": (lambda p: O.Rprop(p, lr=0.01), lambda o: S.StepLR(o, 2), None, "seq", True),
         "rmsprop": (lambda p: O.RMSprop(p, lr=0.01, centered=True, momentum=0.9), plateau, None,
                     "seq", True),
         "adagrad": (lambda p: O.Adagrad(p, lr=0.05, lr_decay=0.01), None, None, "seq", True),
@@ -196,6 +199,9 @@ NAMES = [
     "adamw",
     "nadam",
     "adamax",
+    "radam",
+    "asgd",
+    "rprop",
     "rmsprop",
     "adagrad",
     "adadelta",
@@ -208,6 +214,9 @@ CRASH_AT = {
     "adamw": (3, 0),
     "nadam": (2, 2),
     "adamax": (3, 3),
+    "radam": (2, 2),
+    "asgd": (2, 3),
+    "rprop": (3, 1),
     "rmsprop": (2, 1),
     "adagrad": (4, 2),
     "adadelta": (2, 1),
@@ -269,7 +278,7 @@ def test_the_matrix_covers_every_built_in_optimizer(root):
         n
         for n in mt.registry.names("optimizer")
         if str(mt.registry.entry("optimizer", n).provider).startswith("built-in")
-    }
+    } - {"LBFGS"}  # steps only with a closure, which fit does not pass
     assert built_in == {result(root, n, "reference")[1]["optimizer"] for n in NAMES}
 
 

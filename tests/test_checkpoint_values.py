@@ -90,9 +90,9 @@ def test_big_endian_arrays_come_back_native(tmp_path):
         ),
         ({"w": np.array([1 + 2j])}, "got complex128"),
         ({"w": np.array([object()])}, "got object"),
-        ({"w": {1, 2}}, r"\['w'\]: a value of type set"),
-        ({"w": b"bytes"}, "a value of type bytes"),
-        ({"w": print}, "a value of type builtin_function_or_method"),
+        ({"w": {1, 2}}, "cannot store a set at w"),
+        ({"w": b"bytes"}, "cannot store a bytes at w"),
+        ({"w": print}, "cannot store a builtin_function_or_method at w"),
         ({True: 1}, "dict keys must be str or int, got True"),
         ({1.5: 1}, "dict keys must be str or int, got 1.5"),
         ({("a", "b"): 1}, "dict keys must be str or int"),
@@ -118,8 +118,8 @@ def test_nesting_deeper_than_a_reader_accepts_is_refused_at_save(tmp_path):
         deep = [deep]
     with pytest.raises(CheckpointError, match="nested deeper than 100"):
         mt.save({"deep": deep}, tmp_path / "s.h5")
-    with pytest.raises(TypeError, match="expects a state dict"):
-        mt.save([1], tmp_path / "s.h5")
+    with pytest.raises(TypeError, match="expects a file path"):
+        mt.save([1], 5)
 
 
 def test_metadata_must_be_json(tmp_path):

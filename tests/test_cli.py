@@ -63,5 +63,5 @@ def test_a_closed_pipe_ends_quietly():
 def test_every_subcommand_is_described():
     parser = build_parser()
     sub = next(a for a in parser._actions if a.dest == "command")
-    assert set(sub.choices) == {"demo", "plugins", "inspect", "thesis", "export"}
+    assert set(sub.choices) == {"demo", "plugins", "inspect", "thesis", "export", "gpt"}
     assert all(action.help for action in sub._choices_actions)

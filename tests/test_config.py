@@ -223,7 +223,7 @@ def test_regularizer_base_and_regularization_loss(restore_registry):
         def __init__(self):
             super().__init__()
             self.weight = nn.Parameter(mt.randn(2, 2))
-            self.weight_regularizer = AbsPenalty(0.5)
+            self.weight.regularizer = AbsPenalty(0.5)
             self.activity_regularizer = AbsPenalty(2.0)
 
         def forward(self, x):

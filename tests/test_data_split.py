@@ -52,13 +52,14 @@ def test_random_split_is_deterministic_under_manual_seed():
     [
         ([3, 3], r"sum to 6, but the dataset has 10"),
         ([0.5, 0.6], r"integer lengths summing to 10 or fractions summing to 1"),
-        ([-1, 11], "index 0 must be a number >= 0"),
-        (["a", 10], "index 0 must be a number"),
+        ([-1, 11], "length at index 0 must be a real number >= 0, got -1"),
     ],
 )
 def test_random_split_errors(lengths, match):
     with pytest.raises(ValueError, match=match):
         random_split(_ds(10), lengths)
+    with pytest.raises(TypeError, match="length at index 0 must be a real number >= 0, got str"):
+        random_split(_ds(10), ["a", 10])
 
 
 def test_train_test_split_default_sizes_and_return_order():

@@ -3,20 +3,19 @@ the DataLoader's sampler, DistributedOptimizer; and, launched with ``mpiexec -n 
 with one process on the global batch, rank-0 checkpoints with exact resume, and failing ranks
 that end the job with a message instead of a hang."""
 
-import importlib.util
 import os
 import subprocess
 import sys
 import textwrap
-from pathlib import Path
 
 import numpy as np
 import pytest
+from mpi_jobs import needs_mpi, run_python
 
 import minitorch_es as mt
 from minitorch_es.data import DataLoader, DistributedSampler, TensorDataset
 from minitorch_es.distributed import world as world_module
-from minitorch_es.distributed.failure import failure_message
+from minitorch_es.distributed.world import failure_message
 
 
 @pytest.fixture(autouse=True)
@@ -49,29 +48,70 @@ def test_plain_run_is_a_world_of_one_without_mpi4py():
     assert out.stdout.strip() == "False"
 
 
-@pytest.mark.parametrize("op", ["sum", "mean", "max", "min"])
+@pytest.mark.parametrize("op", ["sum", "mean", "max", "min", mt.distributed.ReduceOp.PRODUCT])
 def test_collectives_are_the_identity_in_a_world_of_one(op):
     a = np.array([[1.5, -2.0], [3.0, 4.0]], dtype=np.float32)
-    assert mt.distributed.all_reduce(a, op) is a
+    assert mt.distributed.all_reduce(a, op) is None
     np.testing.assert_array_equal(a, [[1.5, -2.0], [3.0, 4.0]])
     t = mt.tensor([1, 2])
-    assert mt.distributed.broadcast(t, root=0) is t and t.tolist() == [1, 2]
+    version = t._version_count
+    assert mt.distributed.broadcast(t, src=0) is None and t.tolist() == [1, 2]
+    assert mt.distributed.all_reduce(t, async_op=True).wait() and t._version_count == version + 1
     assert mt.distributed.broadcast_object({"k": 1}) == {"k": 1}
     flags = np.array([True, False])
-    np.testing.assert_array_equal(mt.distributed.all_reduce(flags, "max"), [True, False])
+    mt.distributed.all_reduce(flags, "max")
+    np.testing.assert_array_equal(flags, [True, False])
+    out = [mt.zeros(2, dtype=mt.int64)]
+    mt.distributed.all_gather(out, t)
+    assert out[0].tolist() == [1, 2]
+    objects, listed = [None], ["a"]
+    mt.distributed.all_gather_object(objects, 5)
+    mt.distributed.broadcast_object_list(listed, src=0)
+    assert objects == [5] and listed == ["a"]
+    assert mt.distributed.barrier() is None
 
 
 @pytest.mark.parametrize(
     "call, error, match",
     [
-        (lambda: mt.distributed.all_reduce([1.0, 2.0]), TypeError, "NumPy array or a Tensor"),
-        (lambda: mt.distributed.all_reduce(np.ones(3), "prod"), ValueError, "'sum', 'mean'"),
-        (lambda: mt.distributed.all_reduce(np.ones((3, 4))[:, 1]), ValueError, "C-contiguous"),
-        (lambda: mt.distributed.all_reduce(np.arange(3), "mean"), TypeError, "float array"),
-        (lambda: mt.distributed.all_reduce(np.ones(2, bool), "sum"), TypeError, "bool array"),
+        (lambda: mt.distributed.all_reduce([1.0, 2.0]), TypeError, "Tensor or a NumPy array"),
+        (lambda: mt.distributed.all_reduce(np.ones(3), "prod_"), ValueError, "SUM, AVG, PRODUCT"),
+        (
+            lambda: mt.distributed.all_reduce(np.arange(3), "mean"),
+            TypeError,
+            "AVG needs a floating",
+        ),
+        (lambda: mt.distributed.all_reduce(np.ones(2), "bor"), TypeError, "BOR needs an integer"),
+        (lambda: mt.distributed.all_reduce(np.ones(2, bool), "sum"), TypeError, "bool tensor"),
         (lambda: mt.distributed.all_reduce(np.array(["a"])), TypeError, "dtype <U1"),
-        (lambda: mt.distributed.broadcast(np.ones(2), root=1), ValueError, r"rank in \[0, 0\]"),
-        (lambda: mt.distributed.broadcast_object(1, root=-1), ValueError, "got -1"),
+        (
+            lambda: mt.distributed.all_reduce(np.ones(2), group=object()),
+            ValueError,
+            r"group must be None or dist.group.WORLD \(subgroups are not supported\)",
+        ),
+        (
+            lambda: mt.distributed.all_reduce(np.broadcast_to(np.ones(1), (3,))),
+            ValueError,
+            "read-only",
+        ),
+        (
+            lambda: mt.distributed.broadcast(np.ones(2), src=1),
+            ValueError,
+            r"src \(a rank\) must be an int in \[0, 0\], got 1",
+        ),
+        (lambda: mt.distributed.broadcast(np.ones(2)), ValueError, "Must specify global_rank"),
+        (lambda: mt.distributed.broadcast(np.ones(2), 0, group_src=0), ValueError, "both"),
+        (lambda: mt.distributed.broadcast_object(1, src=-1), ValueError, "got -1"),
+        (lambda: mt.distributed.all_gather([], mt.ones(2)), RuntimeError, "list of 1 tensors"),
+        (
+            lambda: mt.distributed.all_gather([mt.zeros(3)], mt.ones(2)),
+            ValueError,
+            r"tensor_list\[0\] has shape \(3,\)",
+        ),
+        (lambda: mt.distributed.all_gather_object([], 1), ValueError, "list of 1 entries"),
+        (lambda: mt.distributed.broadcast_object_list((1,), src=0), TypeError, "must be a list"),
+        (lambda: mt.distributed.barrier(device_ids=[0]), ValueError, "device_ids are for GPUs"),
+        (lambda: mt.distributed.barrier(timeout=5), TypeError, "datetime.timedelta"),
         (lambda: mt.distributed.init(use_mpi="yes"), TypeError, "None, True or False"),
     ],
 )
@@ -132,30 +172,10 @@ def test_sampler_shards_without_shuffle(drop_last, shards):
     assert len(DistributedSampler(data, 3, 0, drop_last=drop_last)) == len(shards[0])
 
 
-def test_sampler_shuffles_by_seed_and_epoch_into_disjoint_shards():
-    data = list(range(11))
-
-    def shards(seed, epoch):
-        out = []
-        for r in range(2):
-            s = DistributedSampler(data, num_replicas=2, rank=r, seed=seed)
-            s.set_epoch(epoch)
-            out.append(list(s))
-        return out
-
-    a = shards(7, 0)
-    order = np.random.default_rng(7).permutation(11).tolist()
-    order.append(order[0])  # padded to 12
-    assert a == [order[0::2], order[1::2]]
-    assert a == shards(7, 0) and a != shards(7, 1) and a != shards(8, 0)
-    assert sorted(a[0] + a[1][:5]) == list(range(11))  # disjoint but for the padding
-    assert list(DistributedSampler([0, 1], 5, 4, shuffle=False)) == [0]  # repeats the data
-
-
 @pytest.mark.parametrize(
     "kwargs, match",
     [
-        (dict(num_replicas=2, rank=2), r"invalid rank 2, rank should be in the interval \[0, 1\]"),
+        (dict(num_replicas=2, rank=2), r"Invalid rank 2, rank should be in the interval \[0, 1\]"),
         (dict(num_replicas=0, rank=0), "num_replicas must be an int >= 1"),
         (dict(num_replicas=2, rank=0, seed=-1), "seed must be an int >= 0"),
     ],
@@ -331,20 +351,24 @@ CHILD = COMMON + textwrap.dedent("""
     rank = mt.distributed.rank()
 
 
-    class Recorder(mt.callbacks.ModelCheckpoint):   # leaves a mark for each rank that saves
-        def save(self, path, epoch, logs):
-            open(f"{path}.rank{rank}", "w").close()
-            super().save(path, epoch, logs)
+    import minitorch_es.checkpoint.checkpoint as checkpoint_module
+    create = checkpoint_module.create
+
+
+    def logged_write(path, *args):                  # leaves a mark for each rank that writes
+        open(f"{path}.rank{rank}", "w").close()
+        return create(path, *args)
+
+
+    checkpoint_module.create = logged_write
 
 
     class SaveMidEpoch(mt.Callback):                # a checkpoint after batch 2 of epoch 2
         def on_batch_end(self, batch, logs=None):
             t = self.trainer
             if mode == "first" and t._epoch_index == 1 and batch == 1:
-                if mt.distributed.is_main():
-                    mt.save_checkpoint(f"{out}/mid.h5", model=t.model, optimizer=t.optimizer,
-                                       scheduler=t.scheduler, trainer=t)
-                mt.distributed.barrier()
+                mt.save_checkpoint(f"{out}/mid.h5", model=t.model, optimizer=t.optimizer,
+                                   scheduler=t.scheduler, trainer=t)
 
 
     class Boom(mt.Callback):
@@ -359,7 +383,8 @@ CHILD = COMMON + textwrap.dedent("""
         opt = mt.optim.Adam(model.parameters(), lr=0.01)
         trainer = mt.Trainer(model, opt, "cross_entropy", metrics=["accuracy"],
                              scheduler=mt.optim.lr_scheduler.StepLR(opt, 1, gamma=0.7),
-                             callbacks=[Recorder(out + "/ckpt-{epoch}.h5"), SaveMidEpoch()])
+                             callbacks=[mt.callbacks.ModelCheckpoint(out + "/ckpt-{epoch}.h5"),
+                                        SaveMidEpoch()])
         h = trainer.fit(x, y, epochs=4, batch_size=8, validation_data=(xv, yv), verbose=2,
                         resume_from=resume_from).history
         np.savez(f"{out}/{tag}-rank{rank}.npz", *[a for _, a in model.state_dict().items()],
@@ -395,34 +420,11 @@ CHILD = COMMON + textwrap.dedent("""
         mt.distributed.barrier()                     # rank 0 would wait here forever
 """)
 
-MPIEXEC = Path(sys.executable).parent / "mpiexec"
-
-
-def _mpi_unavailable():
-    if importlib.util.find_spec("mpi4py") is None:
-        return "mpi4py is not installed (pip install -e '.[mpi]')"
-    if not MPIEXEC.exists():
-        return f"no mpiexec next to {sys.executable} (pip install -e '.[mpi]')"
-    return None
-
-
-needs_mpi = pytest.mark.skipif(
-    _mpi_unavailable() is not None and not os.environ.get("MINITORCH_ES_REQUIRE_MPI"),
-    reason=f"MPI tests skipped: {_mpi_unavailable()}",
-)
-
 
 def _launch(tmp_path, mode, timeout=120):
     script = tmp_path / "child.py"
     script.write_text(CHILD)
-    env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
-    return subprocess.run(
-        [str(MPIEXEC), "-n", "2", sys.executable, str(script), mode, str(tmp_path)],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        env=env,
-    )
+    return run_python(script, mode, tmp_path, ranks=2, timeout=timeout)
 
 
 @pytest.fixture(scope="module")
@@ -466,9 +468,10 @@ def test_two_ranks_with_batch_b_equal_one_process_with_batch_2b(first_run):
 @needs_mpi
 def test_rank_zero_writes_checkpoints_and_two_ranks_resume_bit_for_bit(first_run):
     out, first = first_run
-    assert sorted(p.name for p in out.glob("ckpt-*.rank*")) == [
-        f"ckpt-{e}.h5.rank0" for e in range(1, 5)
-    ]
+    assert sorted(p.name for p in out.glob("*.h5.rank*")) == [
+        *(f"ckpt-{e}.h5.rank0" for e in range(1, 5)),
+        "mid.h5.rank0",
+    ]  # written once, by rank 0
     assert first.stdout.count("Epoch 4/4 - loss") == 1  # logs from rank 0 only
     proc = _launch(out, "resume")
     assert proc.returncode == 0, proc.stderr
@@ -479,7 +482,7 @@ def test_rank_zero_writes_checkpoints_and_two_ranks_resume_bit_for_bit(first_run
             assert resumed.keys() == full.keys()
             for key in full:
                 np.testing.assert_array_equal(resumed[key], full[key], err_msg=f"{tag} {key}")
-    assert not list(out.glob("ckpt-*.rank1"))
+    assert not list(out.glob("*.rank1"))
 
 
 @needs_mpi

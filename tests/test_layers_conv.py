@@ -297,9 +297,9 @@ def test_input_errors_name_the_layer_and_shapes():
         (dict(padding="full"), ValueError, "invalid padding string 'full'"),
         (dict(padding="same", stride=2), ValueError, "'same' is not supported for strided"),
         (dict(padding_mode="mirror"), ValueError, "padding_mode must be one of"),
-        (dict(kernel_size=0), ValueError, "kernel_size must be >= 1, got 0"),
+        (dict(kernel_size=0), ValueError, "kernel_size must be an int >= 1, got 0"),
         (dict(kernel_size=(3, 3, 3)), ValueError, "kernel_size must be an int or a pair"),
-        (dict(stride=1.5), TypeError, "stride must be an int, got float"),
+        (dict(stride=1.5), TypeError, "stride must be an int >= 1, got float 1.5"),
     ],
 )
 def test_constructor_errors(kwargs, error, message):

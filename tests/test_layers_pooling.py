@@ -240,11 +240,11 @@ def test_constructor_errors():
         mt.nn.MaxPool2d(2, padding=2)
     with pytest.raises(ValueError, match="AvgPool2d: pad should be at most half"):
         mt.nn.AvgPool2d(3, padding=2)
-    with pytest.raises(ValueError, match="MaxPool2d: kernel_size must be >= 1, got 0"):
+    with pytest.raises(ValueError, match="MaxPool2d: kernel_size must be an int >= 1, got 0"):
         mt.nn.MaxPool2d(0)
-    with pytest.raises(ValueError, match="AvgPool2d: divisor_override must be >= 1"):
+    with pytest.raises(ValueError, match="AvgPool2d: divisor_override must be an int >= 1"):
         mt.nn.AvgPool2d(2, divisor_override=0)
     with pytest.raises(ValueError, match="AdaptiveAvgPool2d: output_size must be an int or a pair"):
         mt.nn.AdaptiveAvgPool2d((1, 2, 3))
-    with pytest.raises(ValueError, match="AdaptiveAvgPool2d: output_size must be >= 1"):
+    with pytest.raises(ValueError, match="AdaptiveAvgPool2d: output_size must be an int >= 1"):
         mt.nn.AdaptiveAvgPool2d(0)

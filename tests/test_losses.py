@@ -6,6 +6,7 @@ import warnings
 
 import numpy as np
 import pytest
+from torch_parity import reference
 
 import minitorch_es as mt
 from minitorch_es.autograd import gradcheck
@@ -237,7 +238,7 @@ def test_cross_entropy_is_one_fused_node_whose_gradient_is_the_thesis_delta(rng)
     x = mt.tensor(rng.normal(size=(6, 3)), requires_grad=True)
     t = rng.integers(0, 3, 6)
     loss = mt.nn.CrossEntropyLoss()(x, mt.tensor(t))
-    assert loss.grad_fn.__name__ == "CrossEntropyFunction" and loss._ctx.inputs[0] is x
+    assert loss.grad_fn.fn.__name__ == "CrossEntropyFunction" and loss._ctx.inputs[0] is x
     loss.backward()
     softmax = np.exp(log_softmax(x._data, 1))
     np.testing.assert_allclose(x.grad, (softmax - np.eye(3)[t]) / 6, rtol=1e-12)
@@ -365,14 +366,18 @@ def test_weights_are_buffers_in_the_state_dict():
 # ---------------------------------------------------------------------------- errors
 X, T = mt.randn(4, 3), mt.tensor([0, 1, 2, 1])
 ERRORS = [
-    (lambda: F.mse_loss(mt.randn(4, 1), mt.randn(4)), mt.ShapeError, r"\(4,\).*\(4, 1\)"),
+    (
+        lambda: F.mse_loss(mt.randn(4, 1), mt.randn(4)),
+        mt.ShapeError,
+        r"\(4,\).*torch.Size\(\[4, 1\]\)",
+    ),
     (lambda: mt.nn.L1Loss()(X, [1.0]), TypeError, "target must be a Tensor"),
     (lambda: F.l1_loss(X.long(), X), TypeError, "floating-point"),
     (lambda: F.mse_loss(X, X, reduction="avg"), ValueError, "reduction must be one of"),
     (lambda: mt.nn.MSELoss(reduction="avg"), ValueError, "reduction must be one of"),
     (lambda: mt.nn.MSELoss("sum"), TypeError, "positional"),
-    (lambda: mt.nn.HuberLoss(delta=0), ValueError, "delta must be > 0"),
-    (lambda: F.smooth_l1_loss(X, X, beta=-1.0), ValueError, "beta must be >= 0"),
+    (lambda: mt.nn.HuberLoss(delta=0), ValueError, "delta must be a real number > 0"),
+    (lambda: F.smooth_l1_loss(X, X, beta=-1.0), ValueError, "beta must be a real number >= 0"),
     (lambda: F.binary_cross_entropy(X, X), ValueError, "input should be between 0 and 1"),
     (
         lambda: F.binary_cross_entropy(X.abs().clamp(max=1.0), X + 2),
@@ -387,7 +392,7 @@ ERRORS = [
     (
         lambda: F.cross_entropy(X, mt.tensor([0, 1, 2])),
         mt.ShapeError,
-        r"target of shape \(4,\) for input of shape \(4, 3\).*got shape \(3,\)",
+        r"target of shape \(4,\) for input of shape torch.Size\(\[4, 3\]\).*got shape \(3,\)",
     ),
     (
         lambda: F.cross_entropy(X, mt.tensor([0, 1, 3, 1])),
@@ -400,7 +405,11 @@ ERRORS = [
         TypeError,
         "class-index targets must be integers",
     ),
-    (lambda: F.cross_entropy(X, mt.zeros(4, 4)), TypeError, r"probabilities of shape \(4, 3\)"),
+    (
+        lambda: F.cross_entropy(X, mt.zeros(4, 4)),
+        TypeError,
+        r"probabilities of shape torch.Size\(\[4, 3\]\)",
+    ),
     (
         lambda: F.cross_entropy(X, mt.zeros(4, 3).long()),
         TypeError,
@@ -410,7 +419,11 @@ ERRORS = [
     (lambda: F.cross_entropy(X, T, mt.ones(4)), mt.ShapeError, "weight has 4 entries.*3 classes"),
     (lambda: mt.nn.CrossEntropyLoss(mt.ones(3, 1)), mt.ShapeError, "1-D"),
     (lambda: mt.nn.NLLLoss(mt.tensor([1.0, -1.0])), ValueError, "-1.0 for class 1"),
-    (lambda: mt.nn.CrossEntropyLoss(label_smoothing=1.5), ValueError, "between 0.0 and 1.0"),
+    (
+        lambda: mt.nn.CrossEntropyLoss(label_smoothing=1.5),
+        ValueError,
+        r"label_smoothing must be a real number in \[0, 1\], got 1.5",
+    ),
     (lambda: F.cross_entropy(X, T, ignore_index=1.0), TypeError, "ignore_index must be an int"),
     (lambda: F.nll_loss(X, T.float()), TypeError, "class-index targets must be integers"),
 ]
@@ -453,21 +466,26 @@ TORCH_CASES = [  # functional name, positional args, keyword args (names of torc
 ]
 
 
-@pytest.mark.parametrize("name,args,kwargs", TORCH_CASES, ids=[c[0] for c in TORCH_CASES])
-def test_values_and_gradients_match_torch_when_available(name, args, kwargs, rng):
-    torch = pytest.importorskip("torch")
+@pytest.mark.parametrize("case", range(len(TORCH_CASES)), ids=[c[0] for c in TORCH_CASES])
+def test_values_and_gradients_match_torch(case, rng):
+    name, args, kwargs = TORCH_CASES[case]
     data = torch_data(rng)
+    used = {a: data[a] for a in {*args, *(v for v in kwargs.values() if v in data)}}
+
+    def torch_values(torch, **arrays):
+        def tensor(key, grad=False):
+            return torch.tensor(arrays[key], requires_grad=grad)
+
+        theirs = [tensor(a, grad=i == 0) for i, a in enumerate(args)]
+        options = {k: tensor(v) if v in arrays else v for k, v in kwargs.items()}
+        out = getattr(torch.nn.functional, name)(*theirs, **options)
+        out.sum().backward()
+        return {"out": out, "grad": theirs[0].grad}
+
+    expected = reference(f"losses/{case}_{name}", torch_values, **used)
     ours = [mt.tensor(data[a], requires_grad=i == 0) for i, a in enumerate(args)]
-    theirs = [torch.tensor(data[a], requires_grad=i == 0) for i, a in enumerate(args)]
-    options = {k: data.get(v, v) if isinstance(v, str) else v for k, v in kwargs.items()}
-    out = getattr(F, name)(
-        *ours, **{k: mt.tensor(v) if isinstance(v, np.ndarray) else v for k, v in options.items()}
-    )
-    expected = getattr(torch.nn.functional, name)(
-        *theirs,
-        **{k: torch.tensor(v) if isinstance(v, np.ndarray) else v for k, v in options.items()},
-    )
-    np.testing.assert_allclose(out._data, expected.detach().numpy(), rtol=1e-10)
+    options = {k: mt.tensor(data[v]) if v in used else v for k, v in kwargs.items()}
+    out = getattr(F, name)(*ours, **options)
+    np.testing.assert_allclose(out._data, expected["out"], rtol=1e-10)
     out.sum().backward()
-    expected.sum().backward()
-    np.testing.assert_allclose(ours[0].grad, theirs[0].grad.numpy(), rtol=1e-10, atol=1e-14)
+    np.testing.assert_allclose(ours[0].grad, expected["grad"], rtol=1e-10, atol=1e-14)

@@ -203,7 +203,7 @@ def test_bad_inputs_name_what_was_expected(name, y_true, y_pred, error, match):
 
 
 def test_bad_configuration_errors():
-    with pytest.raises(ValueError, match="k must be a positive int"):
+    with pytest.raises(ValueError, match="k must be an int >= 1, got 0"):
         metric("top_k_accuracy", k=0)
     with pytest.raises(ValueError, match="average must be one of"):
         metric("precision", average="weighted")

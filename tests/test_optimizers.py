@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from torch_parity import reference
 
 import minitorch_es as mt
 from minitorch_es.nn import Module, Parameter
@@ -428,27 +429,48 @@ def test_parameter_that_never_had_a_gradient_has_no_state():
     ],
 )
 def test_against_torch(name, kwargs, rng):
-    """20 steps (some parameters without gradient) against torch.optim, when torch is installed."""
-    torch = pytest.importorskip("torch")
+    """20 steps (some parameters without gradient) against torch.optim's recorded results."""
     inits, grads = make_data(rng, np.float64, steps=20, skip=True)
     params = [Parameter(x.copy()) for x in inits]
     opt = getattr(mt.optim, name)(params, **kwargs)
     run(opt, params, grads)
-    tparams = [torch.tensor(x, requires_grad=True) for x in inits]
-    default = torch.get_default_dtype()
-    torch.set_default_dtype(torch.float64)  # else torch keeps NAdam's mu_product in float32
-    try:
-        topt = getattr(torch.optim, name)(tparams, **kwargs)
-        for step_grads in grads:
-            for p, g in zip(tparams, step_grads):
-                p.grad = None if g is None else torch.tensor(g)
-            topt.step()
-    finally:
-        torch.set_default_dtype(default)
-    for p, t in zip(params, tparams):
-        np.testing.assert_allclose(p._data, t.detach().numpy(), rtol=1e-10, atol=1e-12)
+    # As arrays for the fixture: each parameter's gradients stacked, zeros where it had none.
+    has = np.array([[g is not None for g in gs] for gs in grads])
+    stacked = {
+        f"grads{i}": np.stack([np.zeros_like(x) if gs[i] is None else gs[i] for gs in grads])
+        for i, x in enumerate(inits)
+    }
+
+    def torch_run(torch, has, **arrays):
+        n = len(inits)
+        tparams = [torch.tensor(arrays[f"init{i}"], requires_grad=True) for i in range(n)]
+        default = torch.get_default_dtype()
+        torch.set_default_dtype(torch.float64)  # else torch keeps NAdam's mu_product in float32
+        try:
+            topt = getattr(torch.optim, name)(tparams, **kwargs)
+            for t in range(len(has)):
+                for i, p in enumerate(tparams):
+                    p.grad = torch.tensor(arrays[f"grads{i}"][t]) if has[t, i] else None
+                topt.step()
+        finally:
+            torch.set_default_dtype(default)
+        return {
+            "params": [p.detach() for p in tparams],
+            "state_names": [np.array(sorted(topt.state[p]), dtype=str) for p in tparams],
+        }
+
+    label = "_".join([name.lower(), *(f"{k}_{v}".lower() for k, v in kwargs.items())])
+    expected = reference(
+        f"optimizers/{label}",
+        torch_run,
+        has=has,
+        **{f"init{i}": x for i, x in enumerate(inits)},
+        **stacked,
+    )
+    for p, ref, names in zip(params, expected["params"], expected["state_names"]):
+        np.testing.assert_allclose(p._data, ref, rtol=1e-10, atol=1e-12)
         # The same state names (PyTorch's SGD keeps no step count).
-        assert set(opt.state[p]) - {"step" if name == "SGD" else ""} == set(topt.state[t])
+        assert set(opt.state[p]) - {"step" if name == "SGD" else ""} == set(names.tolist())
 
 
 @pytest.mark.parametrize(

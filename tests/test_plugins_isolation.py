@@ -71,7 +71,7 @@ def test_keyboard_interrupt_is_not_swallowed(isolated):
         ("layer", len, "got builtin_function_or_method"),  # functions are not layers
         ("activation", 42, "a subclass of minitorch_es.nn.module.Module or a function"),
         ("optimizer", Thing, "Optimizer, got the class plugin_dists.Thing"),
-        ("scheduler", "hello", "a subclass of minitorch_es.optim.lr_scheduler.LRScheduler"),
+        ("scheduler", "hello", "a subclass of minitorch_es.optim.scheduler.LRScheduler"),
         ("callback", None, "a subclass of minitorch_es.training.callback.Callback"),
         ("metric", 1.5, "Metric or a function, got float 1.5"),
         ("initializer", None, "expected a class or a function, got NoneType None"),

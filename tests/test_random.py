@@ -47,7 +47,7 @@ def test_consecutive_draws_differ():
 
 def test_manual_seed_returns_the_shared_generator_and_records_the_seed():
     gen = mt.manual_seed(123)
-    assert gen is mt_random.generator()
+    assert gen is mt.default_generator and gen.rng is mt_random.generator()
     assert mt.initial_seed() == 123
     mt.manual_seed(np.int64(5))
     assert mt.initial_seed() == 5 and isinstance(mt.initial_seed(), int)

@@ -8,12 +8,6 @@ import minitorch_es as mt
 from minitorch_es.data.datasets import make_moons
 
 
-def require(kind, *names):
-    missing = [n for n in names if (kind, n) not in mt.registry]
-    if missing:
-        pytest.skip(f"the catalog has no {kind} {missing} yet")
-
-
 def moons_model():
     return mt.nn.Sequential(
         mt.nn.Linear(2, 8, activation="relu"), mt.nn.Linear(8, 1, activation="sigmoid")
@@ -24,9 +18,6 @@ def test_thesis_moons_reaches_the_thesis_accuracy():
     """Thesis 4.2: make_moons(250, noise=0.25), Dense(8, relu) + Dense(1, sigmoid), Adam,
     binary cross-entropy, batch 32 -> 93.60% accuracy. The thesis ran 3000 epochs at Keras's
     default lr 0.001; 300 epochs at lr 0.01 reach it too and keep the test fast."""
-    require("layer", "Linear")
-    require("loss", "bce")
-    require("optimizer", "adam")
     mt.manual_seed(0)
     x, y = make_moons(250, noise=0.25, random_state=0)
     trainer = mt.Trainer(
@@ -45,9 +36,6 @@ def test_thesis_moons_reaches_the_thesis_accuracy():
 
 @pytest.mark.parametrize("optimizer", ["adam", "rmsprop", {"name": "sgd", "config": {"lr": 0.1}}])
 def test_optimizers_and_cross_entropy_by_name(optimizer):
-    require("optimizer", optimizer if isinstance(optimizer, str) else optimizer["name"])
-    require("loss", "cross_entropy")
-    require("layer", "Linear")
     rng = np.random.default_rng(0)
     y = rng.integers(0, 3, 90)
     centers = np.array([[0.0, 3.0], [3.0, 0.0], [-3.0, -3.0]])
@@ -77,8 +65,6 @@ def test_optimizers_and_cross_entropy_by_name(optimizer):
 
 @pytest.mark.parametrize("loss", ["mse", "mae"])
 def test_regression_losses_by_name(loss):
-    require("loss", loss)
-    require("layer", "Linear")
     x = np.linspace(-1, 1, 64)[:, None]
     y = 3 * x[:, 0] + 0.5
     trainer = mt.Trainer(
@@ -92,8 +78,6 @@ def test_regression_losses_by_name(loss):
 
 
 def test_logits_loss_gives_logit_metrics_and_named_schedulers():
-    require("loss", "BCEWithLogitsLoss")
-    require("scheduler", "StepLR", "ReduceLROnPlateau")
     mt.manual_seed(1)
     x, y = make_moons(100, noise=0.1, random_state=1)
     model = mt.nn.Sequential(mt.nn.Linear(2, 8, activation="tanh"), mt.nn.Linear(8, 1))
@@ -123,8 +107,6 @@ def test_logits_loss_gives_logit_metrics_and_named_schedulers():
 
 
 def test_dead_unit_monitor_sees_the_activation_of_a_linear_layer():
-    require("layer", "Linear")
-    require("loss", "mse")
     model = mt.nn.Sequential(mt.nn.Linear(2, 4, activation="relu"), mt.nn.Linear(4, 1))
     model[0].bias._data[...] = -100.0
     monitor = mt.registry.get("callback", "DeadUnitMonitor")(warn_fraction=None)

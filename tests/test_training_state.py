@@ -183,9 +183,6 @@ def test_a_user_loader_gets_its_position_back():
 
 
 def test_resume_from_a_checkpoint_file(tmp_path):
-    checkpoint = pytest.importorskip("minitorch_es.checkpoint")
-    if not hasattr(checkpoint, "save_checkpoint"):
-        pytest.skip("the checkpoint module is not there yet")
     reference = build(4)
     fit(reference)
     saver = mt.registry.get("callback", "ModelCheckpoint")(str(tmp_path / "ckpt-{epoch}.h5"))

@@ -177,7 +177,7 @@ def test_regularization_loss_is_added_to_the_reported_loss():
     model = mlp([2, 4, 2])
     trainer = make_trainer(model, lr=0.0)
     plain = trainer.evaluate(x, y)["loss"]
-    model[0].weight_regularizer = lambda w: (w * w).sum() * 0.5
+    model[0].weight.regularizer = lambda w: (w * w).sum() * 0.5
     penalty = 0.5 * float(np.sum(model[0].weight._data.astype(np.float64) ** 2))
     assert trainer.evaluate(x, y)["loss"] == pytest.approx(plain + penalty, rel=1e-5)
     h = trainer.fit(x, y, epochs=1, batch_size=16, verbose=0)
@@ -191,6 +191,8 @@ class Halving(LRScheduler):
 
 class Plateau:
     """A ReduceLROnPlateau-shaped scheduler: records what step() was given."""
+
+    monitor = "val_loss"
 
     def __init__(self, optimizer):
         self.optimizer, self.seen = optimizer, []
@@ -224,7 +226,7 @@ def test_constraints_project_parameters_after_each_step():
         np.abs(model[0].weight._data).max() <= 0.05 and np.abs(model[2].weight._data).max() <= 0.05
     )
     assert np.abs(model[0].bias._data).max() > 0.05
-    model[0].bias_constraint = lambda b: np.zeros_like(b._data)
+    model[0].bias.constraint = lambda b: np.zeros_like(b._data)
     trainer = make_trainer(model)
     trainer.fit(x, y, epochs=1, verbose=0)
     assert not model[0].bias._data.any()
@@ -236,6 +238,8 @@ def test_constraints_project_parameters_after_each_step():
 
 class BCEWithLogitsLoss(BCE):
     """Toy logits loss: the Trainer should create string-named metrics with from_logits."""
+
+    from_logits = True
 
     def forward(self, input, target):
         return super().forward(1.0 / (1.0 + (-input).exp()), target)
@@ -283,10 +287,14 @@ def test_non_finite_loss_raises_naming_epoch_and_step_and_skips_the_update():
     "kwargs, error, match",
     [
         (dict(epochs=-1), ValueError, "epochs must be an int >= 0"),
-        (dict(epochs=2.5), ValueError, "epochs must be an int"),
+        (dict(epochs=2.5), TypeError, "epochs must be an int >= 0, got float"),
         (dict(initial_epoch=-2), ValueError, "initial_epoch must be an int >= 0"),
-        (dict(batch_size=0), ValueError, "batch_size must be a positive int"),
-        (dict(validation_split=1.0), ValueError, r"validation_split must be a float in \[0, 1\)"),
+        (dict(batch_size=0), ValueError, "batch_size must be an int >= 1, got 0"),
+        (
+            dict(validation_split=1.0),
+            ValueError,
+            r"validation_split must be a real number in \[0, 1\)",
+        ),
         (dict(validation_split=0.95), ValueError, "leaves 0 for training and 16 for validation"),
         (dict(validation_data=(1, 2, 3)), TypeError, "expected a tuple"),
         (dict(verbose=3), ValueError, "verbose must be 0"),

@@ -1,12 +1,15 @@
 """Automatic differentiation: ``Function``/``Primitive``, ``backward`` and ``grad`` (to any
-order), grad modes, ``gradcheck`` and ``gradgradcheck``."""
+order), grad modes, ``gradcheck`` and ``gradgradcheck``; ``functional`` (Jacobians, Hessians
+and their products); ``register_array_function`` (a plugin's kernels in ``ctx.xp``)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from ..ops.array_api import register_array_function
 from . import engine as _engine
+from . import functional
 from .function import Context, Function, Primitive
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
@@ -82,10 +85,12 @@ __all__ = [
     "Primitive",
     "backward",
     "enable_grad",
+    "functional",
     "grad",
     "gradcheck",
     "gradgradcheck",
     "is_grad_enabled",
     "no_grad",
+    "register_array_function",
     "set_grad_enabled",
 ]

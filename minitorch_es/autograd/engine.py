@@ -8,6 +8,13 @@ so the gradients of a node's outputs are complete when its backward runs. Withou
 ``create_graph`` gradients are NumPy arrays and no graph is built (the fast path); with it they
 are Tensors computed by the same backward formulas under grad mode, so they can be
 differentiated again. Unless ``retain_graph``, each node visited frees what it saved.
+
+``backward`` finishes each leaf as soon as the last node that feeds it has run, as PyTorch's
+AccumulateGrad does: the leaf's ``register_hook`` hooks, the accumulation into ``.grad`` and its
+``register_post_accumulate_grad_hook`` hooks run then, while the rest of the graph is still to
+be walked (a data-parallel wrapper starts the all-reduce of those gradients there, overlapping
+communication with the remaining backward). `queue_callback` runs a function when the whole
+walk is done (where the wrapper waits for its all-reduces).
 """
 
 from __future__ import annotations
@@ -46,9 +53,45 @@ def backward(
                 raise RuntimeError(f"backward(): input {i} does not require grad")
     roots, grads = _roots(tensors, grad_tensors, create_graph, where)
     retain = create_graph if retain_graph is None else retain_graph
-    found = _run(roots, grads, retain, create_graph, targets=inputs, capture=inputs is not None)
-    for t, g in found.values():
-        t._accumulate_grad(g)
+    _callbacks.append([])
+    try:
+        _run(roots, grads, retain, create_graph, inputs, inputs is not None, _accumulate)
+    except BaseException:
+        _callbacks.pop()  # the walk failed: what was queued for its end does not run
+        raise
+    queued = _callbacks[-1]
+    try:
+        while queued:  # a callback may queue another one
+            queued.pop(0)()
+    finally:
+        _callbacks.pop()
+
+
+def _accumulate(t: Tensor, g: Grad) -> None:
+    """A leaf's gradient is complete: add it into ``.grad``, then run the post-accumulate
+    hooks (PyTorch's ``register_post_accumulate_grad_hook``)."""
+    t._accumulate_grad(g)
+    if t._post_hooks:
+        for hook in list(t._post_hooks.values()):
+            hook(t)
+
+
+# One list of queued callbacks per running backward() (a hook may call backward again).
+_callbacks: list[list[Callable[[], None]]] = []
+
+
+def queue_callback(callback: Callable[[], None]) -> None:
+    """Run ``callback()`` when the backward pass that is running finishes its walk (PyTorch's
+    ``Variable._execution_engine.queue_callback``); only callable from a hook during
+    ``backward()``."""
+    if not _callbacks:
+        raise RuntimeError(
+            "queue_callback: no backward pass is running (call it from a tensor hook "
+            "during backward())"
+        )
+    if not callable(callback):
+        raise TypeError(f"queue_callback expected a callable, got {type(callback).__name__}")
+    _callbacks[-1].append(callback)
 
 
 def grad(
@@ -100,9 +143,9 @@ def grad(
         if entry is None:
             if not allow_unused:
                 raise RuntimeError(
-                    f"One of the differentiated Tensors (input {i}, shape {t.shape}) appears to "
-                    f"not have been used in the graph. Set allow_unused=True if this is the "
-                    f"desired behavior."
+                    f"One of the differentiated Tensors (input {i}, shape {tuple(t.shape)}) "
+                    f"appears to not have been used in the graph. Set allow_unused=True if this "
+                    f"is the desired behavior."
                 )
             result.append(Tensor._wrap(np.zeros_like(t._data)) if materialize_grads else None)
             continue
@@ -119,15 +162,18 @@ def _run(
     create_graph: bool,
     targets: list | None = None,
     capture: bool = False,
+    on_ready: Callable[[Tensor, Grad], None] | None = None,
 ) -> dict:
     """Propagate ``grads`` from ``roots``; return ``{id(tensor): (tensor, grad)}`` for the
     leaves reached (or, with ``targets``, only for those tensors; non-leaf targets are
-    reported only with ``capture``). The walk skips what cannot lead to a target."""
+    reported only with ``capture``). The walk skips what cannot lead to a target. With
+    ``on_ready``, each of those tensors is instead handed to ``on_ready(tensor, grad)`` (after
+    its hooks) as soon as its gradient is complete, and the dict returned is empty."""
     leaf_ids = node_keys = None
     if targets is not None:
         leaf_ids = {id(t) for t in targets if t._ctx is None}
         node_keys = {(id(t._ctx), t._out): t for t in targets if t._ctx is not None}
-    order = _topological_order(roots, leaf_ids, node_keys)
+    order, finishing = _topological_order(roots, leaf_ids, node_keys, on_ready is not None)
     node_grads: dict = {}
     found: dict = {}
 
@@ -156,6 +202,15 @@ def _run(
             slots = node_grads.pop(id(node), None)
             if slots is not None:
                 _run_node(node, slots, retain_graph, create_graph, deliver)
+            if finishing:
+                for leaf in finishing.get(id(node), ()):  # this node fed them last
+                    entry = found.pop(id(leaf), None)
+                    if entry is not None:
+                        _finish(entry, create_graph, on_ready)
+        if on_ready is not None:  # leaves that were roots, non-leaf targets
+            for entry in list(found.values()):
+                _finish(entry, create_graph, on_ready)
+            found.clear()
     finally:
         grad_mode._enabled = previous
     # Hooks of leaves see their summed gradient, once, before it is accumulated or returned.
@@ -163,6 +218,14 @@ def _run(
         if t._hooks:
             found[key] = (t, _call_hooks(t._hooks, g, t, create_graph))
     return found
+
+
+def _finish(entry: tuple, create_graph: bool, on_ready: Callable) -> None:
+    """A tensor's gradient is complete: its hooks, then ``on_ready``."""
+    t, g = entry
+    if t._hooks:
+        g = _call_hooks(t._hooks, g, t, create_graph)
+    on_ready(t, g)
 
 
 def _run_node(
@@ -287,7 +350,7 @@ def _call_hooks(hooks: dict, g: Grad, tensor: Tensor | None, create_graph: bool)
                 raise RuntimeError(
                     f"hook {getattr(hook, '__name__', hook)!r} returned "
                     f"{type(new).__name__} {getattr(new, 'shape', '')}: a hook must return "
-                    f"None or a Tensor of the gradient's shape {value.shape}"
+                    f"None or a Tensor of the gradient's shape {tuple(value.shape)}"
                 )
             value = new
     return value._data if is_array and not create_graph else value
@@ -298,16 +361,25 @@ def _add(found: dict, key: int, t: Tensor, g: Grad) -> None:
     found[key] = (t, g if prev is None else prev[1] + g)
 
 
-def _topological_order(roots: list, leaf_ids: set | None, node_keys: dict | None) -> list:
+def _topological_order(
+    roots: list, leaf_ids: set | None, node_keys: dict | None, track_leaves: bool = False
+) -> tuple[list, dict | None]:
     """Nodes reachable from ``roots``, each after every node that consumes its outputs; with
-    targets (``leaf_ids``, ``node_keys``), only nodes from which a target can be reached."""
+    targets (``leaf_ids``, ``node_keys``), only nodes from which a target can be reached. With
+    ``track_leaves``, also ``{id(node): [leaves]}``: the leaves each node is the last to feed
+    (None otherwise)."""
     post, visited = [], set()
     useful: dict = {}
+    last_feeder: dict | None = {} if track_leaves else None
     stack = [(r._ctx, False) for r in roots if r._ctx is not None]
     while stack:
         node, expanded = stack.pop()
         if expanded:
             post.append(node)
+            if track_leaves:  # the first in post-order is the last to run
+                for e in node.edges:
+                    if e is not None and e[0] is None and id(e[2]) not in last_feeder:
+                        last_feeder[id(e[2])] = (node, e[2])
             if leaf_ids is not None:
                 useful[id(node)] = any(
                     e is not None
@@ -329,7 +401,12 @@ def _topological_order(roots: list, leaf_ids: set | None, node_keys: dict | None
     post.reverse()
     if leaf_ids is not None:
         post = [n for n in post if useful[id(n)]]
-    return post
+    finishing = None
+    if track_leaves:
+        finishing = {}
+        for node, leaf in last_feeder.values():
+            finishing.setdefault(id(node), []).append(leaf)
+    return post, finishing
 
 
 # ---------------------------------------------------------------------- arguments
@@ -345,7 +422,7 @@ def _roots(tensors: list, grad_tensors: list, create_graph: bool, where: str) ->
             if t._data.size != 1:
                 raise RuntimeError(
                     f"{where}: grad can be implicitly created only for scalar outputs; got an "
-                    f"output of shape {t.shape}: pass a gradient of that shape"
+                    f"output of shape {tuple(t.shape)}: pass a gradient of that shape"
                 )
             g = np.ones_like(t._data)
         else:
@@ -354,7 +431,7 @@ def _roots(tensors: list, grad_tensors: list, create_graph: bool, where: str) ->
             if g.shape != t._data.shape:
                 raise ShapeError(
                     f"{where}: Mismatch in shape: grad_output[{i}] has a shape of "
-                    f"{tuple(g.shape)} and output[{i}] has a shape of {t.shape}."
+                    f"{tuple(g.shape)} and output[{i}] has a shape of {tuple(t.shape)}."
                 )
             if g.dtype != t._data.dtype:
                 g = g.to(t._data.dtype) if isinstance(g, Tensor) else g.astype(t._data.dtype)

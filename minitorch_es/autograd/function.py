@@ -20,6 +20,8 @@ output.
 from __future__ import annotations
 
 import weakref
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -45,10 +47,12 @@ class Context:
     _saved = ()
     _saved_from = ()  # per saved value: (_IN, i) / (_OUT, j) / None
     _saved_versions = ()
+    _saved_counters = ()  # per saved graph value: its tensor's version counter (a list)
     _version_checks = False  # whether a saved value is a graph tensor (checked in backward)
     _outputs = ()  # weak references to the output Tensors
     _output_arrays = ()
     _differentiable = False  # True while the engine runs a create_graph backward
+    _kept: dict = {}  # intermediates of forward for the fast path (see keep)
     _hooks = None  # {output index: {id: hook}} of non-leaf tensors' register_hook
     _retained = None  # {output index: weakref} of non-leaf tensors with retain_grad
     materialize_grads = True
@@ -66,6 +70,41 @@ class Context:
                 for a, needs in zip(inputs, needs_input_grad)
             ]
         )
+
+    @property
+    def grad_fn_name(self) -> str:
+        """PyTorch's name of this node, as printed in ``grad_fn=<MulBackward0>``: the op's
+        ``backward_name`` (which forward may refine on ``ctx``)."""
+        return self.__dict__.get("backward_name") or self.fn.backward_name_of()
+
+    # ------------------------------------------------ the node as PyTorch shows it (grad_fn)
+    def name(self) -> str:
+        """The node's name (``"MulBackward0"``), as ``grad_fn.name()``."""
+        return self.grad_fn_name
+
+    @property
+    def next_functions(self) -> tuple:
+        """``((node, output index), ...)``, one per input of forward, as PyTorch's
+        ``grad_fn.next_functions``: the node that made the input, an `AccumulateGrad` for a
+        leaf that requires grad, ``(None, 0)`` for an input without a gradient."""
+        return tuple(
+            (None, 0)
+            if e is None
+            else (e[0], e[1])
+            if e[0] is not None
+            else (AccumulateGrad(e[2]), 0)
+            for e in self.edges
+        )
+
+    @property
+    def metadata(self) -> dict:
+        """A dict for the user's own notes on the node (PyTorch's ``grad_fn.metadata``)."""
+        if "_metadata" not in self.__dict__:
+            self._metadata = {}
+        return self._metadata
+
+    def __repr__(self) -> str:
+        return f"<{self.grad_fn_name} object at {id(self):#x}>"
 
     def save_for_backward(self, *values) -> None:
         """Keep inputs or outputs of forward for backward, which reads them back as
@@ -96,6 +135,19 @@ class Context:
         path, their differentiable Tensor counterparts when a graph of the gradient is built."""
         return _namespaces()[self._differentiable]
 
+    def keep(self, **values) -> None:
+        """Keep intermediate arrays of forward (``ctx.keep(s=sigmoid)``) that backward would
+        otherwise compute again; read them with `intermediate`."""
+        self._kept = values
+
+    def intermediate(self, name: str, recompute: Callable[[], Any]) -> Any:
+        """The intermediate forward kept as ``name`` on the fast path; ``recompute()`` — the
+        same quantity from the saved inputs/outputs, with ``ctx.xp`` — when backward builds a
+        graph, since a kept array would be a constant there and the derivative wrong."""
+        if self._differentiable:
+            return recompute()
+        return self._kept[name]
+
     def set_materialize_grads(self, value: bool) -> None:
         """Whether backward receives zeros (True, the default) or None for outputs that got no
         gradient, as in PyTorch."""
@@ -111,7 +163,7 @@ class Context:
 
     def _link(self, args: tuple, outputs: tuple) -> None:
         """Record which saved values are inputs or outputs (by identity) and their versions."""
-        srcs, versions = [], []
+        srcs, versions, counters = [], [], []
         inputs = self.inputs
         for v in self._saved:
             src = None
@@ -126,9 +178,14 @@ class Context:
                             src = (_OUT, j)
                             break
             srcs.append(src)
-            versions.append(self._tensor_of(src)._version[0] if src is not None else None)
+            # The counter itself is kept: the tensor may be gone by backward (a rebased
+            # in-place op's input), while its memory, and the count of its changes, live on.
+            counter = self._tensor_of(src)._version if src is not None else None
+            counters.append(counter)
+            versions.append(counter[0] if counter is not None else None)
         self._saved_from = tuple(srcs)
         self._saved_versions = tuple(versions)
+        self._saved_counters = tuple(counters)
         self._version_checks = versions.count(None) != len(versions)
 
     def _tensor_of(self, src: tuple):
@@ -139,6 +196,9 @@ class Context:
         if t is None:  # the output Tensor is gone: stand in for it, attached to this node
             t = _Tensor._wrap(self._output_arrays[i])
             t._requires_grad, t._ctx, t._out = True, self, i
+            for saved_src, counter in zip(self._saved_from, self._saved_counters):
+                if saved_src == src:
+                    t._version = counter
             self._outputs = self._outputs[:i] + (weakref.ref(t),) + self._outputs[i + 1 :]
         return t
 
@@ -148,18 +208,19 @@ class Context:
         return self._tensor_of(src)
 
     def _check_versions(self) -> None:
-        for src, version in zip(self._saved_from, self._saved_versions):
-            if src is None:
+        for src, version, counter in zip(
+            self._saved_from, self._saved_versions, self._saved_counters
+        ):
+            if src is None or counter[0] == version:
                 continue
             t = self._tensor_of(src)
-            if t._version[0] != version:
-                what = "output" if src[0] == _OUT else "input"
-                raise RuntimeError(
-                    f"one of the variables needed for gradient computation has been modified by "
-                    f"an inplace operation: [{t.dtype} {list(t.shape)}], which is {what} "
-                    f"{src[1]} of {self.fn.__name__}Backward, is at version {t._version[0]}; "
-                    f"expected version {version} instead"
-                )
+            what = "output" if src[0] == _OUT else "input"
+            raise RuntimeError(
+                f"one of the variables needed for gradient computation has been modified by "
+                f"an inplace operation: [{t.dtype} {list(t.shape)}], which is {what} "
+                f"{src[1]} of {self.grad_fn_name}, is at version {counter[0]}; expected "
+                f"version {version} instead"
+            )
 
     def _release(self) -> None:
         """Free what forward saved and the inputs (backward ran without retain_graph): a kept
@@ -168,6 +229,25 @@ class Context:
         self._saved = None
         self._output_arrays = None
         self.inputs = None
+        self._kept = {}
+
+
+class AccumulateGrad:
+    """The node through which a leaf receives its gradient, as PyTorch's: what
+    ``next_functions`` shows for a leaf that requires grad (``.variable`` is the leaf)."""
+
+    __slots__ = ("variable",)
+    next_functions = ()
+
+    def __init__(self, variable: Any) -> None:
+        self.variable = variable
+
+    def name(self) -> str:
+        """``"torch::autograd::AccumulateGrad"``, PyTorch's name."""
+        return "torch::autograd::AccumulateGrad"
+
+    def __repr__(self) -> str:
+        return f"<AccumulateGrad object at {id(self):#x}>"
 
 
 class _NoGradContext:
@@ -189,6 +269,9 @@ class _NoGradContext:
         pass
 
     def mark_dirty(self, *tensors) -> None:
+        pass
+
+    def keep(self, **values) -> None:
         pass
 
     @property
@@ -232,6 +315,16 @@ class Function:
 
     #: True for ops whose forward/backward run on NumPy arrays (`Primitive`).
     on_arrays = False
+    #: PyTorch's name of the op's graph node (printed as ``grad_fn=<...>``); None: the class
+    #: name + ``Backward`` (``Backward0`` for a `Primitive`, as PyTorch's built-in nodes).
+    backward_name: str | None = None
+
+    @classmethod
+    def backward_name_of(cls) -> str:
+        """`backward_name`, or the default made from the class name."""
+        if cls.backward_name is not None:
+            return cls.backward_name
+        return f"{cls.__name__}Backward{'0' if cls.on_arrays else ''}"
 
     @staticmethod
     def forward(ctx: Context, *args, **kwargs):

@@ -80,7 +80,7 @@ def gradcheck(
             if not abs(a - numeric) <= atol + rtol * abs(numeric):
                 where = np.unravel_index(j, x.shape) if x.shape else ()
                 msg = (
-                    f"gradcheck: gradient mismatch for input {i} (shape {x.shape}) at index "
+                    f"gradcheck: gradient mismatch for input {i} (shape {tuple(x.shape)}) at index "
                     f"{tuple(int(k) for k in where)}: backward gave {a:.8g}, central difference "
                     f"gives {numeric:.8g} (|diff| {abs(a - numeric):.3g} > atol {atol} + "
                     f"rtol {rtol} * |numeric|)"

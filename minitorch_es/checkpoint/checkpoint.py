@@ -1,4 +1,5 @@
-"""Save and load state dicts, whole training checkpoints and rebuildable models (HDF5)."""
+"""Whole training checkpoints (``save_checkpoint`` / ``load_checkpoint``) and rebuildable
+models (``load_model``) in HDF5; ``mt.save`` / ``mt.load`` are in `save_load`."""
 
 from __future__ import annotations
 
@@ -6,53 +7,33 @@ import numbers
 import os
 from collections import OrderedDict
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from .. import random as _random
 from ..config import ConfigError, serialize
 from ..printable import printable
 from ..registry import registry
 from .format import SECTIONS, CheckpointError
+from .providers import providers as _providers
+from .ranks import saved_rng_state, write_once
 from .reader import CheckpointReader, open_checkpoint
-from .rebuild import build, check_architecture, entries_in
-from .trees import check_like
+from .rebuild import rebuild_model
+from .restore import restore
 from .writer import create
 
 if TYPE_CHECKING:
     from ..nn.module import Module
     from ..optim.lr_scheduler import LRScheduler
     from ..optim.optimizer import Optimizer
-    from ..training.trainer import Trainer
 
 
-def save(state_dict: dict, path: str | os.PathLike, *, replace_read_only: bool = False) -> None:
-    """Save a plain state dict (a model's or an optimizer's) to the HDF5 file ``path``,
-    atomically (``torch.save`` for state dicts; nothing is pickled). Keys are str or int; values
-    are arrays (or Tensors), numbers, str, None and dicts, lists and tuples of them, and load
-    back as saved (arrays as NumPy arrays); anything else is refused before the file is touched.
-    A read-only file is replaced only with ``replace_read_only=True``.
+class Stateful(Protocol):
+    """What the ``trainer`` section is written from and read into: the Trainer hands its own
+    state (``state_dict()`` / ``load_state_dict(state)``), so this module does not know it."""
 
-        model = mt.nn.Linear(3, 2)
-        mt.save(model.state_dict(), "weights.h5")
-        model.load_state_dict(mt.load("weights.h5"))
-    """
-    if not isinstance(state_dict, dict):
-        raise TypeError(f"mt.save expects a state dict (a dict), got {type(state_dict).__name__}")
-    with create(path, "state_dict", replace_read_only) as w:
-        w.tree("/state", dict(state_dict), key_paths=True)
+    def state_dict(self) -> dict: ...
 
-
-def load(path: str | os.PathLike) -> dict:
-    """Load a state dict saved by `save` (arrays come back as NumPy arrays); pass it to
-    ``load_state_dict``. Never unpickles; the file is verified first (see the format)."""
-    with open_checkpoint(path) as ck:
-        if ck.kind != "state_dict":
-            raise CheckpointError(
-                f"{ck.path!r} holds a {ck.kind}, not a state dict saved by mt.save; use "
-                f"mt.load_checkpoint or mt.load_model"
-            )
-        tree = ck.tree("/state")
-    return OrderedDict(tree) if isinstance(tree, dict) else tree
+    def load_state_dict(self, state: dict) -> None: ...
 
 
 def save_checkpoint(
@@ -60,7 +41,7 @@ def save_checkpoint(
     model: Module | None = None,
     optimizer: Optimizer | None = None,
     scheduler: LRScheduler | None = None,
-    trainer: Trainer | None = None,
+    trainer: Stateful | None = None,
     epoch: int | None = None,
     *,
     replace_read_only: bool = False,
@@ -71,6 +52,10 @@ def save_checkpoint(
     package RNG state and any JSON-serialisable ``metadata``. Written atomically; a read-only
     file is replaced only with ``replace_read_only=True``.
 
+    In a job of several ranks it is collective: every rank calls it, rank 0 alone writes the
+    file -- with every rank's generator state and data position -- and the others wait until
+    the file is complete (see ``minitorch_es.checkpoint.ranks``).
+
         mt.save_checkpoint("run.h5", model=model, optimizer=opt, scheduler=sched, epoch=5)
         # later, with the same objects rebuilt:
         info = mt.load_checkpoint("run.h5", model=model, optimizer=opt, scheduler=sched)
@@ -78,9 +63,31 @@ def save_checkpoint(
     """
     if epoch is not None and (isinstance(epoch, bool) or not isinstance(epoch, numbers.Integral)):
         raise TypeError(f"save_checkpoint: epoch must be an int or None, got {epoch!r}")
+    write_once(
+        path,
+        trainer,
+        lambda ranks: _write_checkpoint(
+            path, model, optimizer, scheduler, trainer, epoch, metadata, ranks, replace_read_only
+        ),
+    )
+
+
+def _write_checkpoint(
+    path: str | os.PathLike,
+    model: Module | None,
+    optimizer: Optimizer | None,
+    scheduler: LRScheduler | None,
+    trainer: Stateful | None,
+    epoch: int | None,
+    metadata: dict,
+    ranks: list | None,
+    replace_read_only: bool,
+) -> None:
     with create(path, "checkpoint", replace_read_only) as w:
         w.json("/", "metadata", {"epoch": None if epoch is None else int(epoch), **metadata})
         w.json("/", "rng_state", _random.get_state())
+        if ranks is not None:  # every rank's generator state and data position
+            w.json("/", "ranks", ranks)
         if model is not None:
             w.tree("/model/state", model.state_dict(), key_paths=True)
             w.json("/model", "parameters", [name for name, _ in model.named_parameters()])
@@ -106,7 +113,7 @@ def load_checkpoint(
     model: Module | None = None,
     optimizer: Optimizer | None = None,
     scheduler: LRScheduler | None = None,
-    trainer: Trainer | None = None,
+    trainer: Stateful | None = None,
     strict: bool = True,
     map: dict[str, str] | Callable[[str], str] | None = None,
     restore_rng: bool = True,
@@ -115,7 +122,9 @@ def load_checkpoint(
     ``epoch``, ``metadata`` and the sections' raw states. ``map`` renames saved model keys
     (a dict old -> new, or a function) for models whose layer names changed; ``strict`` is
     passed to ``Module.load_state_dict``; ``restore_rng`` also restores the package generator
-    so a resumed run draws the same numbers. See `save_checkpoint` for an example."""
+    so a resumed run draws the same numbers (on rank ``r`` of a job, the state saved by rank
+    ``r``, or rank 0's when the saved job had no rank ``r``). See `save_checkpoint` for an
+    example."""
     with open_checkpoint(path) as ck:
         _expect_checkpoint(ck)
         metadata = ck.json("/", "metadata", {})
@@ -132,8 +141,9 @@ def load_checkpoint(
                 out[section] = _state(ck, section)
         opt_type = ck.text("/optimizer", "type")
         sched_type = ck.text("/scheduler", "type")
-        rng = ck.json("/", "rng_state")
+        rng = saved_rng_state(ck)
     shown = os.fspath(path)
+    where = repr(shown)
     for obj, section in (
         (model, "model"),
         (optimizer, "optimizer"),
@@ -146,7 +156,7 @@ def load_checkpoint(
             )
     if model is not None:
         state = _rename(out["model"], map)
-        _restore(shown, "model", lambda s: model.load_state_dict(s, strict=strict), state)
+        restore(where, "model", lambda s: model.load_state_dict(s, strict=strict), state)
     if optimizer is not None:
         own = _registered_name("optimizer", optimizer)
         if opt_type is not None and opt_type != own:
@@ -159,7 +169,7 @@ def load_checkpoint(
         names = list(model.named_parameters()) if model is not None else None
         current = optimizer.state_dict(param_names=names)
         load = lambda s: optimizer.load_state_dict(s, param_names=names)
-        _restore(shown, "optimizer", load, out["optimizer"], current)
+        restore(where, "optimizer", load, out["optimizer"], current)
     if scheduler is not None:
         if sched_type != type(scheduler).__name__:
             raise CheckpointError(
@@ -167,11 +177,11 @@ def load_checkpoint(
                 f"a {type(scheduler).__name__}"
             )
         current = scheduler.state_dict()
-        _restore(shown, "scheduler", scheduler.load_state_dict, out["scheduler"], current)
+        restore(where, "scheduler", scheduler.load_state_dict, out["scheduler"], current)
     if trainer is not None:
-        _restore(shown, "trainer", trainer.load_state_dict, out["trainer"], trainer.state_dict())
+        restore(where, "trainer", trainer.load_state_dict, out["trainer"], trainer.state_dict())
     if restore_rng and rng is not None:
-        _restore(shown, "random generator", _random.set_state, rng)
+        restore(where, "random generator", _random.set_state, rng)
     return out
 
 
@@ -191,12 +201,9 @@ def load_model(path: str | os.PathLike) -> Module:
         if config is None:
             why = ck.text("/model", "config_error", "no architecture was stored")
             raise CheckpointError(f"{ck.path!r}: cannot rebuild the model: {printable(why)}")
-        check_architecture(config, ck.json("/model", "providers", {}), repr(ck.path))
+        providers = ck.json("/model", "providers", {})
         state = _state(ck, "model")
-    stored = sum(getattr(v, "nbytes", 0) for v in state.values())
-    model = build(config, stored, repr(os.fspath(path)))
-    _restore(os.fspath(path), "model", model.load_state_dict, state)
-    return model
+    return rebuild_model(config, providers, state, repr(os.fspath(path)))
 
 
 def _expect_checkpoint(ck: CheckpointReader) -> None:
@@ -214,33 +221,6 @@ def _state(ck: CheckpointReader, section: str) -> dict:
             f"{ck.path!r}: the {section} state is a {type(state).__name__}, not a dict"
         )
     return state
-
-
-def _restore(
-    path: str, section: str, load: Callable[[Any], Any], state: Any, current: Any = None
-) -> None:
-    """``load(state)`` (a load_state_dict), after checking ``state`` against the object's
-    ``current`` state (see `check_like`); any failure on the file's data is a CheckpointError."""
-    try:
-        if current is not None:
-            check_like(current, state, f"{path!r}: the {section} state")
-        load(state)
-    except CheckpointError:
-        raise
-    except Exception as e:
-        # Line by line: the messages list keys on separate lines; the keys, which come from
-        # the file, are escaped like any untrusted text.
-        message = "\n".join(printable(line, limit=2000) for line in str(e).split("\n"))
-        raise CheckpointError(
-            f"{path!r}: the {section} does not match the checkpoint: {message}"
-        ) from None
-
-
-def _providers(model: Module) -> dict:
-    return {
-        f"{kind}:{name}": str(registry.entry(kind, name).provider)
-        for kind, name in entries_in(serialize(model))
-    }
 
 
 def _registered_name(kind: str, obj: Any) -> str:

@@ -54,7 +54,21 @@ def describe(path: str | os.PathLike) -> str:
             lines += _trainer(trees["/trainer/state"])
         if "rng_state" in root:
             lines.append("rng state: stored")
+        lines += _ranks(ck.json("/", "ranks"))
     return "\n".join(line.rstrip() for line in lines)
+
+
+def _ranks(ranks: Any) -> list[str]:
+    """Which ranks saved a checkpoint of a job of several, and where each was in its data."""
+    if not isinstance(ranks, list):
+        return []
+    where = [
+        f"rank {_show(r.get('rank'))} at batch {_show(r['data_position'].get('index'))}"
+        for r in ranks
+        if isinstance(r, dict) and isinstance(r.get("data_position"), dict)
+    ]
+    shown = ", ".join(where[:16]) + (", ..." if len(where) > 16 else "")
+    return _wrap(f"saved by {len(ranks)} ranks" + (f": {shown}" if where else ""))
 
 
 def _model(ck: CheckpointReader, state: Any) -> list[str]:

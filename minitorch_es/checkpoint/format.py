@@ -24,7 +24,7 @@ SECTIONS = ("model", "optimizer", "scheduler", "trainer")
 FIELDS = {
     "/": frozenset(
         ["format_version", "framework", "framework_version", "created", "kind"]
-        + ["metadata", "rng_state", "content_sha256"]
+        + ["metadata", "rng_state", "ranks", "types", "content_sha256"]
     ),
     "/model": frozenset(["config", "providers", "parameters", "config_error"]),
     "/optimizer": frozenset(["type", "config"]),
@@ -34,7 +34,8 @@ FIELDS = {
 }
 # The fields that hold JSON (besides every state group's "tree"), all parsed on opening.
 JSON_FIELDS = frozenset(
-    [("/", "metadata"), ("/", "rng_state"), ("/model", "config"), ("/model", "providers")]
+    [("/", "metadata"), ("/", "rng_state"), ("/", "ranks"), ("/", "types")]
+    + [("/model", "config"), ("/model", "providers")]
     + [("/model", "parameters"), ("/optimizer", "config")]
 )
 

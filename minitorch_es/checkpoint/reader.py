@@ -185,7 +185,7 @@ class CheckpointReader:
     # ------------------------------------------------------------------ checks
     def _check_header(self) -> None:
         root = self.fields["/"]
-        missing = sorted(FIELDS["/"] - {"metadata", "rng_state"} - set(root))
+        missing = sorted(FIELDS["/"] - {"metadata", "rng_state", "ranks", "types"} - set(root))
         if missing:
             raise CheckpointError(f"{self.path!r}: the fields {missing} of '/' are missing")
         version, framework = root["format_version"], root["framework"]

@@ -19,25 +19,13 @@ import numpy as np
 from ..printable import printable
 from ..registry import KINDS, registry
 from .format import DTYPES, MAX_ARCHITECTURE_ENTRIES, CheckpointError, UnregisteredEntryError
+from .providers import ENTRY_KEYS, entries_in
+from .restore import restore
 
 if TYPE_CHECKING:
     from ..nn.module import Module
 
-ENTRY_KEYS = frozenset(["kind", "name", "config"])
 SLACK_BYTES = 64 * 2**20  # non-persistent buffers (masks, tables) are not in the file
-
-
-def entries_in(spec: Any) -> Iterator[tuple[str, str]]:
-    """Every ``(kind, name)`` named in an architecture, in order."""
-    stack = [spec]
-    while stack:
-        obj = stack.pop()
-        if isinstance(obj, dict):
-            if ENTRY_KEYS <= set(obj):
-                yield obj["kind"], obj["name"]
-            stack.extend(reversed(list(obj.values())))
-        elif isinstance(obj, list):
-            stack.extend(reversed(obj))
 
 
 def check_architecture(spec: Any, providers: Any, where: str) -> None:
@@ -89,6 +77,19 @@ def _check_entry(entry: dict, where: str) -> None:
         )
 
 
+def rebuild_model(config: Any, providers: Any, state: Any, where: str) -> Module:
+    """The model a stored architecture describes, with its stored weights ``state`` (a dict of
+    arrays or Tensors): the architecture checked (`check_architecture`), built within what
+    ``state`` holds (`build`), then loaded. ``where`` names the file (and the place in it)."""
+    if not isinstance(state, dict):
+        raise CheckpointError(f"{where}: the stored weights are a {type(state).__name__}, not dict")
+    check_architecture(config, providers, where)
+    stored = sum(np.asarray(v).nbytes for v in state.values() if hasattr(v, "__array__"))
+    model = build(config, stored, where)
+    restore(where, "model", model.load_state_dict, state)
+    return model
+
+
 def build(spec: dict, stored_bytes: int, where: str) -> Module:
     """The model described by ``spec``, refusing to register more than ``2 * stored_bytes +
     SLACK_BYTES`` of parameters and buffers."""
@@ -117,7 +118,7 @@ def _allocation_limit(limit: int, stored: int, where: str) -> Iterator[None]:
     """Charge every parameter and buffer registered in this thread against ``limit`` bytes."""
     import threading
 
-    from ..nn import hooks
+    from ..nn import registration_hooks as hooks
 
     owner = threading.get_ident()
     sizes: dict[tuple[int, str], int] = {}

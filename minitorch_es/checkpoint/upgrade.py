@@ -21,7 +21,7 @@ from .format import SECTIONS, CheckpointError
 from .writer import create
 
 # The attributes of format 1 that format 2 keeps as fields, as they are (JSON or plain text).
-_ROOT_JSON = ("metadata", "rng_state")
+_ROOT_JSON = ("metadata", "rng_state", "ranks", "types")
 _GROUP_TEXT = {
     "model": ("config", "providers", "config_error"),
     "optimizer": ("type", "config"),

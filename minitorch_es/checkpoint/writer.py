@@ -15,6 +15,7 @@ import h5py
 import numpy as np
 
 from ..atomic import atomic_file
+from ..version import __version__
 from .format import FORMAT_VERSION, MAX_KEY_DEPTH, CheckpointError
 from .seal import USERBLOCK_SIZE, seal
 from .trees import array_digest, encode
@@ -36,8 +37,6 @@ class CheckpointWriter:
     """Collects what a checkpoint holds while its HDF5 file is written (see `create`)."""
 
     def __init__(self, h5: h5py.File, kind: str) -> None:
-        from .. import __version__
-
         self._h5 = h5
         self._fields: dict[str, dict[str, str]] = {}
         self.field("/", "format_version", str(FORMAT_VERSION))

@@ -1,4 +1,5 @@
-"""Map-style datasets: ``Dataset``, ``TensorDataset`` and ``Subset`` (``torch.utils.data``)."""
+"""Map-style datasets over arrays: ``TensorDataset`` and ``Subset`` (``torch.utils.data``); the
+bases are in `minitorch_es.data.base`."""
 
 from __future__ import annotations
 
@@ -9,30 +10,10 @@ import numpy as np
 
 from ..creation import tensor as _tensor
 from ..tensor import Tensor
+from .base import Dataset, IterableDataset  # noqa: F401  (re-exported)
 
 if TYPE_CHECKING:
     from numpy.typing import ArrayLike
-
-
-class Dataset:
-    """A map-style dataset: ``dataset[i]`` is the i-th sample and ``len(dataset)`` their number.
-
-    Subclass it and implement ``__getitem__`` and ``__len__``:
-
-        >>> class Squares(mt.data.Dataset):
-        ...     def __len__(self):
-        ...         return 10
-        ...     def __getitem__(self, i):
-        ...         return mt.tensor([float(i)]), mt.tensor([float(i * i)])
-        >>> len(Squares()), Squares()[3]
-        (10, (tensor([3.]), tensor([9.])))
-    """
-
-    def __getitem__(self, index: int) -> Any:
-        raise NotImplementedError(f"{type(self).__name__} must implement __getitem__(index)")
-
-    def __len__(self) -> int:
-        raise NotImplementedError(f"{type(self).__name__} must implement __len__()")
 
 
 def _as_array(value: Tensor | ArrayLike, where: str) -> np.ndarray:
@@ -62,7 +43,7 @@ class TensorDataset(Dataset):
         >>> ds = mt.data.TensorDataset(mt.randn(100, 3), mt.zeros(100, dtype=mt.int64))
         >>> x, y = ds[0]
         >>> len(ds), x.shape, y.shape
-        (100, (3,), ())
+        (100, torch.Size([3]), torch.Size([]))
     """
 
     def __init__(self, *tensors) -> None:

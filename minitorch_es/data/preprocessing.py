@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import numbers
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..dtypes import get_default_dtype
 from ..tensor import Tensor
+from ..validation import is_int
 
 if TYPE_CHECKING:
     from numpy.typing import ArrayLike, DTypeLike
@@ -236,11 +236,7 @@ def one_hot(
     if arr.dtype.kind not in "iu":
         raise TypeError(f"one_hot expected integer class labels, got dtype {arr.dtype}")
     if num_classes is not None and num_classes != -1:
-        if (
-            isinstance(num_classes, bool)
-            or not isinstance(num_classes, numbers.Integral)
-            or num_classes < 1
-        ):
+        if not (is_int(num_classes) and num_classes >= 1):
             raise ValueError(
                 f"one_hot expected num_classes to be a positive int, None or -1, got "
                 f"{num_classes!r}"

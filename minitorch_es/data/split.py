@@ -12,6 +12,7 @@ import numpy as np
 from .. import random as _random
 from ..errors import warn
 from ..tensor import Tensor
+from ..validation import check_float, is_int, is_real
 from .dataset import Subset
 
 if TYPE_CHECKING:
@@ -26,7 +27,7 @@ def _rng(random_state: int | np.random.Generator | None, where: str) -> np.rando
         return _random.generator()
     if isinstance(random_state, np.random.Generator):
         return random_state
-    if isinstance(random_state, numbers.Integral) and not isinstance(random_state, bool):
+    if is_int(random_state):
         return np.random.default_rng(int(random_state))
     raise TypeError(
         f"{where} expected random_state/generator to be None, an int or a numpy Generator, got "
@@ -52,8 +53,7 @@ def random_split(
     n = len(dataset)
     lengths = list(lengths)
     for i, v in enumerate(lengths):
-        if isinstance(v, bool) or not isinstance(v, numbers.Real) or v < 0:
-            raise ValueError(f"random_split: length at index {i} must be a number >= 0, got {v!r}")
+        check_float(v, f"the length at index {i}", "random_split", low=0)
     total = sum(lengths)
     # PyTorch's rule: a list summing to 1 is read as fractions (even if its entries are ints).
     if math.isclose(total, 1) and total <= 1:
@@ -91,13 +91,13 @@ def _split_sizes(n: int, test_size: float | None, train_size: float | None):
     def check(value: float | None, name: str):
         if value is None:
             return
-        if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        if is_int(value):
             if not 0 < value < n:
                 raise ValueError(
                     f"train_test_split: {name}={value} should be an int in "
                     f"[1, {n - 1}] (there are {n} samples) or a float in (0, 1)"
                 )
-        elif isinstance(value, numbers.Real) and not isinstance(value, bool):
+        elif is_real(value):
             if not 0 < value < 1:
                 raise ValueError(
                     f"train_test_split: {name}={value} should be a float in (0, 1) "

@@ -1,100 +1,209 @@
-"""Collective operations on NumPy arrays, in place: ``all_reduce``, ``broadcast``.
+"""Collective operations with PyTorch's names and signatures: `all_reduce`, `broadcast`,
+`all_gather`, `all_gather_object`, `broadcast_object_list` (``torch.distributed``).
 
-Each is one MPI call on the array's own memory (``Allreduce`` with ``MPI.IN_PLACE``, ``Bcast``);
-in a world of one they only check their arguments. A Tensor is accepted for its ``.data``.
+Each works in place on a Tensor (or a NumPy array) through one MPI call on its memory
+(``Allreduce`` with ``MPI.IN_PLACE``, ``Bcast``, ``Allgather``); ``async_op=True`` starts the
+non-blocking form and returns a `Work` to ``wait()`` on. In a world of one they only check
+their arguments. They need no `init_process_group`: they act on the job the launcher started.
 """
 
 from __future__ import annotations
 
-import numbers
 from typing import Any
 
 import numpy as np
 
 from ..tensor import Tensor
+from ..validation import check_int
+from .process_group import ProcessGroup, check_group
+from .reduce_op import ReduceOp, Work, mpi_op, resolve_op
 from .world import world
 
-REDUCE_OPS = ("sum", "mean", "max", "min")
+__all__ = ["ReduceOp", "Work"]
 
 
-def _buffer(array: np.ndarray | Tensor, where: str) -> np.ndarray:
-    arr = array._data if isinstance(array, Tensor) else array
+def writable_buffer(value: np.ndarray | Tensor, where: str) -> np.ndarray:
+    """The array a collective works on in place: a Tensor's or the array itself."""
+    arr = value._data if isinstance(value, Tensor) else value
     if not isinstance(arr, np.ndarray):
         raise TypeError(
-            f"{where}: expected a NumPy array or a Tensor (reduced in place), got "
-            f"{type(array).__name__}"
+            f"{where}: expected a Tensor or a NumPy array (changed in place), got "
+            f"{type(value).__name__}"
         )
-    if not arr.flags.c_contiguous or not arr.flags.writeable:
-        raise ValueError(
-            f"{where}: the array must be C-contiguous and writeable to be reduced "
-            f"in place (got shape {arr.shape}, contiguous="
-            f"{arr.flags.c_contiguous}, writeable={arr.flags.writeable}); pass "
-            f"np.ascontiguousarray(a) and use the result"
-        )
+    if not arr.flags.writeable:
+        raise ValueError(f"{where}: the array of shape {arr.shape} is read-only")
     if arr.dtype.kind not in "biuf":
-        raise TypeError(f"{where}: expected a bool, integer or float array, got dtype {arr.dtype}")
+        raise TypeError(f"{where}: expected a bool, integer or float tensor, got dtype {arr.dtype}")
     return arr
 
 
-def _mpi_op(op: str):
-    from mpi4py import MPI  # already imported: a world of more than one rank exists
+def _wire(arr: np.ndarray) -> np.ndarray:
+    """What goes over MPI: a contiguous array (bools as bytes, which MPI knows)."""
+    buf = arr if arr.flags.c_contiguous else np.ascontiguousarray(arr)
+    return buf.view(np.uint8) if buf.dtype.kind == "b" else buf
 
-    return {"sum": MPI.SUM, "mean": MPI.SUM, "max": MPI.MAX, "min": MPI.MIN}[op]
+
+def _changed(value: np.ndarray | Tensor, arr: np.ndarray, buf: np.ndarray) -> None:
+    """Copy a contiguous stand-in back and count the in-place change of a Tensor."""
+    if not np.may_share_memory(buf, arr):
+        arr[...] = buf.view(arr.dtype) if arr.dtype.kind == "b" else buf
+    if isinstance(value, Tensor):
+        value._version[0] += 1
 
 
-def all_reduce(array: np.ndarray | Tensor, op: str = "sum") -> np.ndarray | Tensor:
-    """Combine ``array`` element-wise across all ranks, in place, and return it: every rank ends
-    with the ``"sum"``, ``"mean"``, ``"max"`` or ``"min"`` over ranks
-    (``torch.distributed.all_reduce``; ``"mean"`` is Horovod's average, floats only). Bool
-    arrays take ``"max"`` (any) and ``"min"`` (all)."""
-    arr = _buffer(array, "all_reduce")
-    if op not in REDUCE_OPS:
-        raise ValueError(
-            f"all_reduce: op must be one of {', '.join(map(repr, REDUCE_OPS))}, got {op!r}"
-        )
-    if op == "mean" and arr.dtype.kind != "f":
-        raise TypeError(
-            f"all_reduce: op='mean' needs a float array, got dtype {arr.dtype} "
-            f"(use op='sum' and divide)"
-        )
-    if arr.dtype.kind == "b" and op not in ("max", "min"):
-        raise TypeError(
-            f"all_reduce: a bool array can only be reduced with 'max' (any) or "
-            f"'min' (all), got op={op!r}"
-        )
+def all_reduce(
+    tensor: Tensor | np.ndarray,
+    op: ReduceOp | str = ReduceOp.SUM,
+    group: ProcessGroup | None = None,
+    async_op: bool = False,
+) -> Work | None:
+    """Combine ``tensor`` element-wise over all ranks, in place: every rank ends with the
+    ``ReduceOp.SUM`` (default), ``AVG``, ``PRODUCT``, ``MIN``, ``MAX`` (or ``BAND`` / ``BOR``
+    / ``BXOR`` on integers) over the ranks (``torch.distributed.all_reduce``). Returns None,
+    or a `Work` with ``async_op=True``. ``op`` may also be the name (``"sum"``; ``"mean"`` is
+    ``AVG``). Bool tensors take ``MAX`` (any) and ``MIN`` (all).
+
+        >>> t = mt.tensor([1.0, 2.0])
+        >>> mt.distributed.all_reduce(t, op=mt.distributed.ReduceOp.MAX)   # a world of one
+        >>> t
+        tensor([1., 2.])
+    """
+    check_group(group, "all_reduce")
+    arr = writable_buffer(tensor, "all_reduce")
+    red = resolve_op(op, arr.dtype, "all_reduce")
     w = world()
-    if w.comm is not None and arr.size:
-        buf = arr.view(np.uint8) if arr.dtype.kind == "b" else arr
-        from mpi4py import MPI
+    if w.comm is None or not arr.size:
+        _changed(tensor, arr, arr)
+        return Work.done() if async_op else None
+    from mpi4py import MPI
 
-        w.comm.Allreduce(MPI.IN_PLACE, buf, op=_mpi_op(op))
-        if op == "mean":
-            arr /= w.size
-    return array
+    buf = _wire(arr)
+
+    def finish() -> None:
+        if red is ReduceOp.AVG:
+            np.divide(buf, w.size, out=buf)
+        _changed(tensor, arr, buf)
+
+    if async_op:
+        return Work(w.comm.Iallreduce(MPI.IN_PLACE, buf, op=mpi_op(red)), finish)
+    w.comm.Allreduce(MPI.IN_PLACE, buf, op=mpi_op(red))
+    finish()
+    return None
 
 
-def _check_root(root: int, where: str) -> int:
-    size = world().size
-    if isinstance(root, bool) or not isinstance(root, numbers.Integral) or not 0 <= root < size:
-        raise ValueError(f"{where}: root must be a rank in [0, {size - 1}], got {root!r}")
-    return int(root)
+def _check_src(src: int | None, group_src: int | None, where: str) -> int:
+    if src is None and group_src is None:
+        raise ValueError(f"{where}: Must specify global_rank or group_rank (src=...)")
+    if src is not None and group_src is not None:
+        raise ValueError(f"{where}: Can't specify both group_rank and global_rank")
+    root = src if src is not None else group_src
+    return check_int(root, "src (a rank)", where, low=0, high=world().size - 1)
 
 
-def broadcast(array: np.ndarray | Tensor, root: int = 0) -> np.ndarray | Tensor:
-    """Overwrite ``array`` on every rank with rank ``root``'s values, in place, and return it
-    (``torch.distributed.broadcast``). Every rank must pass an array of the same shape and
+def broadcast(
+    tensor: Tensor | np.ndarray,
+    src: int | None = None,
+    group: ProcessGroup | None = None,
+    async_op: bool = False,
+    group_src: int | None = None,
+) -> Work | None:
+    """Overwrite ``tensor`` on every rank with rank ``src``'s values, in place
+    (``torch.distributed.broadcast``); every rank passes a tensor of the same shape and
     dtype."""
-    arr = _buffer(array, "broadcast")
-    root = _check_root(root, "broadcast")
+    check_group(group, "broadcast")
+    arr = writable_buffer(tensor, "broadcast")
+    root = _check_src(src, group_src, "broadcast")
     w = world()
-    if w.comm is not None and arr.size:
-        w.comm.Bcast(arr.view(np.uint8) if arr.dtype.kind == "b" else arr, root=root)
-    return array
+    if w.comm is None or not arr.size:
+        return Work.done() if async_op else None
+    buf = _wire(arr)
+
+    def finish() -> None:
+        _changed(tensor, arr, buf)
+
+    if async_op:
+        return Work(w.comm.Ibcast(buf, root=root), finish)
+    w.comm.Bcast(buf, root=root)
+    finish()
+    return None
 
 
-def broadcast_object(obj: Any, root: int = 0) -> Any:
-    """Rank ``root``'s ``obj`` (any picklable value), returned on every rank
-    (``torch.distributed.broadcast_object_list`` for one object)."""
-    root = _check_root(root, "broadcast_object")
+def all_gather(
+    tensor_list: list,
+    tensor: Tensor | np.ndarray,
+    group: ProcessGroup | None = None,
+    async_op: bool = False,
+) -> Work | None:
+    """Fill ``tensor_list[i]`` (in place) with rank ``i``'s ``tensor``
+    (``torch.distributed.all_gather``): one entry per rank, each of ``tensor``'s shape and
+    dtype."""
+    check_group(group, "all_gather")
+    arr = writable_buffer(tensor, "all_gather")
+    w = world()
+    if not isinstance(tensor_list, list) or len(tensor_list) != w.size:
+        got = len(tensor_list) if isinstance(tensor_list, list) else type(tensor_list).__name__
+        raise RuntimeError(
+            f"all_gather: tensor_list must be a list of {w.size} tensors (one per rank), got {got}"
+        )
+    outs = [writable_buffer(t, f"all_gather: tensor_list[{i}]") for i, t in enumerate(tensor_list)]
+    for i, out in enumerate(outs):
+        if out.shape != arr.shape or out.dtype != arr.dtype:
+            raise ValueError(
+                f"all_gather: tensor_list[{i}] has shape {out.shape} and dtype {out.dtype}, "
+                f"but tensor has shape {arr.shape} and dtype {arr.dtype}"
+            )
+    gathered = np.empty((w.size, *arr.shape), arr.dtype)
+    if w.comm is None:
+        gathered[0] = arr
+    else:
+        w.comm.Allgather(_wire(arr), _wire(gathered))
+    for value, out, part in zip(tensor_list, outs, gathered):
+        _changed(value, out, part)
+    return Work.done() if async_op else None
+
+
+def all_gather_object(object_list: list, obj: Any, group: ProcessGroup | None = None) -> None:
+    """Fill ``object_list[i]`` with rank ``i``'s ``obj`` (any picklable value;
+    ``torch.distributed.all_gather_object``)."""
+    check_group(group, "all_gather_object")
+    w = world()
+    if not isinstance(object_list, list) or len(object_list) != w.size:
+        got = len(object_list) if isinstance(object_list, list) else type(object_list).__name__
+        raise ValueError(
+            f"all_gather_object: object_list must be a list of {w.size} entries (one per rank), "
+            f"got {got}"
+        )
+    object_list[:] = [obj] if w.comm is None else w.comm.allgather(obj)
+
+
+def broadcast_object_list(
+    object_list: list,
+    src: int | None = None,
+    group: ProcessGroup | None = None,
+    device: Any = None,
+    group_src: int | None = None,
+) -> None:
+    """Replace the entries of ``object_list`` on every rank by rank ``src``'s (picklable
+    values; ``torch.distributed.broadcast_object_list``)."""
+    check_group(group, "broadcast_object_list")
+    if not isinstance(object_list, list):
+        raise TypeError(
+            f"broadcast_object_list: object_list must be a list, got {type(object_list).__name__}"
+        )
+    root = _check_src(src, group_src, "broadcast_object_list")
+    w = world()
+    if w.comm is not None:
+        object_list[:] = w.comm.bcast(object_list, root=root)
+
+
+def broadcast_object(obj: Any, src: int = 0) -> Any:
+    """Rank ``src``'s ``obj`` (any picklable value), returned on every rank."""
+    root = check_int(src, "src (a rank)", "broadcast_object", low=0, high=world().size - 1)
     w = world()
     return obj if w.comm is None else w.comm.bcast(obj, root=root)
+
+
+def reduce_array(array: np.ndarray, op: ReduceOp | str = ReduceOp.SUM) -> np.ndarray:
+    """`all_reduce` of a NumPy array, returned (for the package's own bookkeeping)."""
+    all_reduce(array, op)
+    return array

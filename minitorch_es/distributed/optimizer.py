@@ -14,15 +14,11 @@ import numpy as np
 
 from ..autograd import enable_grad
 from ..optim import Optimizer
-from .collectives import all_reduce, broadcast
+from .collectives import all_reduce, broadcast, reduce_array
 from .world import world
 
 if TYPE_CHECKING:
     from ..tensor import Tensor
-
-
-def _arenas(optimizer: Optimizer) -> list:
-    return [arena for arenas in optimizer._arenas for arena in arenas]
 
 
 def average_gradients(optimizer: Optimizer) -> None:
@@ -34,12 +30,12 @@ def average_gradients(optimizer: Optimizer) -> None:
     size = world().size
     if size == 1:
         return
-    arenas = _arenas(optimizer)
+    arenas = optimizer.arenas()
     for arena in arenas:
         if arena.loose:
             arena.gather_loose_grads()
     local = [arena.has_grad.copy() for arena in arenas]
-    masks = all_reduce(np.concatenate(local), "max")  # any rank has a gradient
+    masks = reduce_array(np.concatenate(local), "max")  # any rank has a gradient
     offset = 0
     for arena, mine in zip(arenas, local):
         if not mine.all():
@@ -56,7 +52,7 @@ def average_gradients(optimizer: Optimizer) -> None:
 def broadcast_parameters(optimizer: Optimizer, root: int = 0) -> None:
     """Give every rank rank ``root``'s values of the optimizer's parameters (one ``Bcast`` per
     arena)."""
-    for arena in _arenas(optimizer):
+    for arena in optimizer.arenas():
         broadcast(arena.data, root)
 
 

@@ -9,13 +9,10 @@ the hooks, which may replace it.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..autograd.function import Function
 from ..tensor import Tensor
-
-if TYPE_CHECKING:
-    from .module import Module
 
 
 class _Watch(Function):
@@ -31,8 +28,9 @@ class _Watch(Function):
         return tuple(ctx.callback(grads))
 
 
-def call_with_backward_hooks(module: Module, forward: Callable, args: tuple, kwargs: dict) -> Any:
-    """Run ``forward(*args, **kwargs)`` with the module's backward hooks attached."""
+def call_with_backward_hooks(module: Any, forward: Callable, args: tuple, kwargs: dict) -> Any:
+    """Run ``forward(*args, **kwargs)`` with the backward hooks of ``module`` (a Module, which
+    imports this module) attached."""
     hooks, pre_hooks = module._backward_hooks, module._backward_pre_hooks
     seen: dict = {"grad_output": None}
     positions = [i for i, a in enumerate(args) if isinstance(a, Tensor) and a.requires_grad]

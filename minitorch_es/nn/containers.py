@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import ItemsView, Iterable, KeysView, Mapping, ValuesView
 
+from ..config import serialize
 from ..tensor import Tensor
 from .module import Module
 
@@ -17,7 +18,7 @@ class Sequential(Module):
 
         >>> model = mt.nn.Sequential(mt.nn.Linear(2, 8), mt.nn.ReLU(), mt.nn.Linear(8, 1))
         >>> model(mt.randn(4, 2)).shape
-        (4, 1)
+        torch.Size([4, 1])
         >>> model[0]
         Linear(in_features=2, out_features=8, bias=True)
     """
@@ -87,8 +88,6 @@ class Sequential(Module):
     def get_config(self) -> dict:
         """``{"layers": [[name, config], ...]}``: each child's name and registry config."""
         # Children are described by name so that an OrderedDict-built Sequential keeps its keys.
-        from ..config import serialize
-
         return {
             "layers": [
                 [name, serialize(m, f"Sequential[{name}]")] for name, m in self._modules.items()
@@ -158,8 +157,6 @@ class ModuleList(Module):
 
     def get_config(self) -> dict:
         """``{"modules": [config, ...]}``, one registry config per child."""
-        from ..config import serialize
-
         return {"modules": [serialize(m, f"ModuleList[{i}]") for i, m in enumerate(self)]}
 
 
@@ -222,8 +219,6 @@ class ModuleDict(Module):
 
     def get_config(self) -> dict:
         """``{"modules": {key: config, ...}}``, one registry config per child."""
-        from ..config import serialize
-
         return {"modules": {k: serialize(m, f"ModuleDict[{k}]") for k, m in self.items()}}
 
 

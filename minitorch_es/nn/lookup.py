@@ -7,16 +7,16 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from ..tensor import Tensor
-    from .module import Module
     from .parameter import Parameter
 
 
 class ModuleLookup:
-    """Dotted-name access of `Module`."""
+    """Dotted-name access of `Module` (the annotations say ``ModuleLookup``: every Module is one,
+    and this module does not import the Module built on it)."""
 
     __slots__ = ()
 
-    def get_submodule(self, target: str) -> Module:
+    def get_submodule(self, target: str) -> ModuleLookup:
         """The module at ``target`` ("" is the module itself, "features.0" a grandchild)."""
         module = self
         if target == "":
@@ -34,7 +34,7 @@ class ModuleLookup:
             module = child
         return module
 
-    def set_submodule(self, target: str, module: Module) -> None:
+    def set_submodule(self, target: str, module: ModuleLookup) -> None:
         """Put ``module`` at ``target`` (its parent must exist)."""
         parent, _, name = target.rpartition(".")
         self.get_submodule(parent).add_module(name, module)

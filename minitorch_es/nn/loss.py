@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..tensor import Tensor
+from ..validation import check_choice
 from .module import Module
 
 REDUCTIONS = ("mean", "sum", "none")
@@ -12,22 +13,28 @@ class Loss(Module):
     """A Module computing ``loss(input, target)``; subclasses call `reduce` on the
     per-element losses.
 
+    A loss declares what the `Trainer` needs to know about it in two class attributes (a plain
+    function used as a loss may carry them too): ``task`` is ``"classification"`` (the Trainer's
+    ``metrics="auto"`` then reports accuracy), ``"regression"`` or None (unknown), and
+    ``from_logits`` says that the input is logits rather than probabilities (metrics named by a
+    string are then created with ``from_logits=True``).
+
         >>> class MeanAbsolute(mt.nn.Loss):
         ...     def forward(self, input, target):
         ...         return self.reduce((input - target).abs())
         >>> MeanAbsolute()(mt.tensor([1., 2.]), mt.tensor([0., 0.]))
-        tensor(1.5)
+        tensor(1.5000)
         >>> MeanAbsolute(reduction="none")(mt.tensor([1., 2.]), mt.tensor([0., 0.]))
         tensor([1., 2.])
     """
 
+    task: str | None = None
+    from_logits: bool = False
+
     def __init__(self, reduction: str = "mean") -> None:
         super().__init__()
-        if reduction not in REDUCTIONS:
-            raise ValueError(
-                f"{type(self).__name__}: reduction must be one of {REDUCTIONS}, got {reduction!r}"
-            )
-        self.reduction = reduction
+        owner = type(self).__name__
+        self.reduction = check_choice(reduction, "reduction", owner, choices=REDUCTIONS)
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
         """The loss of predictions ``input`` against ``target`` (PyTorch's argument order)."""

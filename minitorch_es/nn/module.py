@@ -8,32 +8,33 @@ Assigning a Parameter, a Module or a buffer to an attribute registers it, so ``p
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..config import Configurable
 from ..errors import ShapeError
+from ..handles import RemovableHandle
+from ..regularizers import total_penalty
 from ..tensor import Tensor
 from .backward_hooks import call_with_backward_hooks
-from .hooks import (  # noqa: F401 (re-exported, as torch.nn.modules.module does)
-    RemovableHandle,
-    _name_failing_layer,
+from .lookup import ModuleLookup
+from .parameter import Parameter
+from .registration_hooks import (  # noqa: F401 (re-exported, as torch.nn.modules.module does)
     register_module_buffer_registration_hook,
     register_module_parameter_registration_hook,
     registered_buffer,
     registered_parameter,
 )
-from .lookup import ModuleLookup
-from .parameter import Parameter
 from .state import IncompatibleKeys, ModuleState  # noqa: F401 (re-exported)
+from .summary import ModuleSummary
 
 if TYPE_CHECKING:
-    from numpy.typing import DTypeLike
+    pass
 
 
-class Module(ModuleState, ModuleLookup, Configurable):
+class Module(ModuleState, ModuleLookup, ModuleSummary, Configurable):
     """Base class of layers and models, with PyTorch's ``nn.Module`` semantics.
 
     Call ``super().__init__()`` first, assign layers and `Parameter` s as attributes, write
@@ -49,7 +50,7 @@ class Module(ModuleState, ModuleLookup, Configurable):
         ...         return self.out(mt.nn.functional.relu(self.hidden(x)))
         >>> model = TwoLayer()
         >>> model(mt.randn(5, 2)).shape
-        (5, 1)
+        torch.Size([5, 1])
         >>> [name for name, _ in model.named_parameters()]
         ['hidden.weight', 'hidden.bias', 'out.weight', 'out.bias']
     """
@@ -331,7 +332,7 @@ class Module(ModuleState, ModuleLookup, Configurable):
         in place, as ``torch.nn.Module.to``: ``to(dtype)``, ``to(device)``, ``to(device,
         dtype)``, ``to(tensor)``. Only the CPU exists: another device raises."""
         from ..devices import check_device
-        from ..tensor import _to_arguments
+        from ..tensor_dtype import _to_arguments
 
         dtype, dev, _ = _to_arguments(args, kwargs)
         check_device(dev)
@@ -411,24 +412,33 @@ class Module(ModuleState, ModuleLookup, Configurable):
             set(super().__dir__()) | set(self._parameters) | set(self._buffers) | set(self._modules)
         )
 
-    def summary(
-        self,
-        input_shape: Sequence[int] | None = None,
-        print_fn: Callable[[str], Any] | None = print,
-        dtype: DTypeLike | None = None,
-    ) -> None:
-        """Print a Keras-style table: every module (children indented under their container),
-        its output shape, parameter count, and the totals; returns None, as Keras (the
-        numbers: ``mt.nn.summarize(model, input_shape)``)."""
-        from .summary import summary
-
-        summary(self, input_shape, print_fn=print_fn, dtype=dtype)
-
     def regularization_loss(self) -> Tensor:
-        """Sum of the regularization penalties of the last forward pass (0 when none)."""
-        from ..regularizers import collect_penalties
+        """The penalties to add to the loss, as Keras's ``sum(model.losses)``: each parameter's
+        ``regularizer`` on its current value plus the activity penalties of the last forward
+        pass (0 when there are none). ``loss + model.regularization_loss()`` is then Keras's
+        loss in any training loop. Only the activity part backpropagates: every optimizer's
+        ``step`` adds the weight penalties' gradients itself, so none counts twice."""
+        return total_penalty(self.parameters(), self.modules())
 
-        return collect_penalties(self)
+
+def _name_failing_layer(error: ShapeError, module: Module) -> None:
+    """Prefix a shape error with the dotted name of the layer that raised it, one level per
+    enclosing module call, so the message reads "in layer 'features.3' (Conv2d): ..."."""
+    inner = error.__dict__.get("_mt_module")
+    path = error.__dict__.get("_mt_path", "")
+    if inner is not None:
+        # A descendant, not only a child: layers kept in a ModuleList/ModuleDict are called by
+        # the module that owns the container, never by the container itself.
+        name = next((n for n, m in module.named_modules() if m is inner and n), None)
+        if name is None:
+            return  # called from outside the module tree (e.g. functional use)
+        path = f"{name}.{path}" if path else name
+    else:
+        error._mt_message = str(error)
+        error._mt_layer_type = type(module).__name__
+    error._mt_module, error._mt_path = module, path
+    if path:
+        error.args = (f"in layer '{path}' ({error._mt_layer_type}): {error._mt_message}",)
 
 
 def _check_name(name: str, module: Module, what: str) -> None:

@@ -8,6 +8,8 @@ optimizer.
 
 from __future__ import annotations
 
+import copy
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -32,6 +34,12 @@ class Parameter(Tensor):
         ...         return x * self.factor
         >>> [name for name, _ in Scale().named_parameters()]
         ['factor']
+
+    ``regularizer`` (a penalty ``Tensor -> scalar Tensor``) and ``constraint`` (a projection)
+    belong to the parameter, as the ``regularizer=`` and ``constraint=`` of Keras's
+    ``add_weight``: every optimizer's ``step`` adds the penalty's gradient and projects the
+    parameter afterwards, and ``Module.regularization_loss()`` reports the penalty.
+    Layers set them from their ``weight_regularizer=`` / ``weight_constraint=`` ... options.
     """
 
     def __init__(self, data: Tensor | ArrayLike | None = None, requires_grad: bool = True) -> None:
@@ -44,6 +52,7 @@ class Parameter(Tensor):
             )
         self._arena = None  # the arena (of an optimizer) whose buffers hold data and grad
         self._slot = -1
+        self._regularizer = self._constraint = None  # applied by every optimizer's step
         super().__init__(array, requires_grad=requires_grad)
 
     @property
@@ -87,6 +96,31 @@ class Parameter(Tensor):
         else:
             arena.set_grad(self._slot, value._data if isinstance(value, Tensor) else value)
 
+    # Optimizers cache which of their parameters have a regularizer or a constraint; every
+    # assignment bumps ``rules_changes`` so that the caches see it.
+    rules_changes = 0
+
+    @property
+    def regularizer(self) -> Callable[[Tensor], Tensor] | None:
+        """A penalty ``Tensor -> scalar Tensor`` whose gradient every optimizer adds at ``step``
+        (None for none)."""
+        return self._regularizer
+
+    @regularizer.setter
+    def regularizer(self, value: Callable[[Tensor], Tensor] | None) -> None:
+        self._regularizer = value
+        Parameter.rules_changes += 1
+
+    @property
+    def constraint(self) -> Callable[[Tensor], object] | None:
+        """A projection every optimizer applies after its update (None for none)."""
+        return self._constraint
+
+    @constraint.setter
+    def constraint(self, value: Callable[[Tensor], object] | None) -> None:
+        self._constraint = value
+        Parameter.rules_changes += 1
+
     def _accumulate_grad(self, g: np.ndarray | Tensor) -> None:
         arena = self.__dict__.get("_arena")
         if arena is None:
@@ -105,6 +139,8 @@ class Parameter(Tensor):
         # arrays, outside any optimizer's arena.
         new = Parameter(self._data.copy(), requires_grad=self.requires_grad)
         new.name = self.name
+        new.regularizer = copy.deepcopy(self.regularizer, memo)
+        new.constraint = copy.deepcopy(self.constraint, memo)
         if self.grad is not None:
             new.grad = self.grad._data.copy()
         memo[id(self)] = new

@@ -62,7 +62,7 @@ class ModuleState:
             if key in state_dict:
                 value = state_dict[key]
                 value = value._data if isinstance(value, Tensor) else np.asarray(value)
-                target_shape = target.shape
+                target_shape = tuple(target.shape)
                 if value.shape != target_shape:
                     mismatched.append(f"{key}: expected shape {target_shape}, got {value.shape}")
         problems = []

@@ -15,8 +15,6 @@ from ..console import format_table
 if TYPE_CHECKING:
     from numpy.typing import DTypeLike
 
-    from .module import Module
-
 
 @dataclass
 class LayerSummary:
@@ -75,8 +73,24 @@ class ModelSummary:
     __repr__ = __str__
 
 
+class ModuleSummary:
+    """The ``summary()`` method of `Module` (a mixin, so this module needs no import of
+    ``module``)."""
+
+    def summary(
+        self,
+        input_shape: Sequence[int] | None = None,
+        print_fn: Callable[[str], Any] | None = print,
+        dtype: DTypeLike | None = None,
+    ) -> None:
+        """Print a Keras-style table: every module (children indented under their container),
+        its output shape, parameter count, and the totals; returns None, as Keras (the
+        numbers: ``mt.nn.summarize(model, input_shape)``)."""
+        summary(self, input_shape, print_fn=print_fn, dtype=dtype)
+
+
 def summarize(
-    model: Module, input_shape: Sequence[int] | None = None, dtype: DTypeLike | None = None
+    model: ModuleSummary, input_shape: Sequence[int] | None = None, dtype: DTypeLike | None = None
 ) -> ModelSummary:
     """Every module of ``model`` (containers first, their children indented beneath) with its
     output shape and parameter count, and the totals, as a `ModelSummary`.
@@ -127,7 +141,7 @@ def summarize(
 
 
 def summary(
-    model: Module,
+    model: ModuleSummary,
     input_shape: Sequence[int] | None = None,
     print_fn: Callable[[str], Any] | None = print,
     dtype: DTypeLike | None = None,
@@ -140,7 +154,7 @@ def summary(
 
 
 def _recorder(shapes: dict, name: str):
-    def hook(module: Module, inputs: tuple, output: Any):
+    def hook(module: ModuleSummary, inputs: tuple, output: Any):
         if name not in shapes:  # a module called twice keeps its first output's shape
             shape = tuple(getattr(output, "shape", np.shape(output)))
             shapes[name] = (None, *shape[1:]) if shape else shape
@@ -148,5 +162,5 @@ def _recorder(shapes: dict, name: str):
     return hook
 
 
-def _count(module: Module) -> int:
+def _count(module: ModuleSummary) -> int:
     return sum(p.numel() for p in module.parameters())

@@ -105,7 +105,8 @@ def trace(model: Module, args: tuple, kwargs: dict, units: set[type]) -> Trace:
         if not unit_depth:
             path, module = stack[-1] if stack else ("", None)
             records.append(Record(cls, fargs, fkwargs, result, path, module, unit=False))
-            frozen.add(result)
+            for t in tensors(result):  # a multi-output Primitive returns a tuple
+                frozen.add(t)
 
     def before(module: Module, margs: tuple) -> None:
         nonlocal unit_depth

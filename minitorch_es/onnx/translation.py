@@ -69,7 +69,7 @@ def add_translation(
     """
     name = f"{target.__module__}.{target.__qualname__}"
     options = {}
-    if isinstance(registry, Registry) and registry.provider is None:
+    if isinstance(registry, Registry):
         # Called from user code, not from a plugin's hook: the provider is the emit's module
         # (the registry would otherwise name the module that defines Translation).
         options["provider"] = Provider("module", getattr(emit, "__module__", None) or "?")

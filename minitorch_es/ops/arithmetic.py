@@ -6,6 +6,7 @@ import numpy as np
 
 from ..autograd.function import Primitive
 from ..errors import ShapeError
+from ..promotion import promoted
 
 
 class Add(Primitive):
@@ -14,7 +15,7 @@ class Add(Primitive):
     @staticmethod
     def forward(ctx, a, b):
         ctx.shapes = (_shape(a), _shape(b))
-        return _keep_float(a + b, a, b)
+        return promoted(a + b, a, b)
 
     @staticmethod
     def backward(ctx, grad):
@@ -30,7 +31,7 @@ class Sub(Primitive):
     @staticmethod
     def forward(ctx, a, b):
         ctx.shapes = (_shape(a), _shape(b))
-        return _keep_float(a - b, a, b)
+        return promoted(a - b, a, b)
 
     @staticmethod
     def backward(ctx, grad):
@@ -49,7 +50,7 @@ class Mul(Primitive):
         na, nb = ctx.needs_input_grad
         ctx.save_for_backward(a if nb else None, b if na else None)
         ctx.shapes = (_shape(a), _shape(b))
-        return _keep_float(a * b, a, b)
+        return promoted(a * b, a, b)
 
     @staticmethod
     def backward(ctx, grad):
@@ -71,7 +72,7 @@ class Div(Primitive):
         ctx.save_for_backward(a if ctx.needs_input_grad[1] else None, b)
         ctx.shapes = (_shape(a), _shape(b))
         # Integer / integer is a float tensor of the default dtype, as in PyTorch.
-        return _keep_float(np.true_divide(a, b), a, b)
+        return promoted(np.true_divide(a, b), a, b, floating=True)
 
     @staticmethod
     def backward(ctx, grad):
@@ -102,7 +103,9 @@ class Pow(Primitive):
 
     @staticmethod
     def forward(ctx, a, b):
-        out = _keep_float(np.power(a, b), a, b)
+        if type(b) is np.ndarray:  # PyTorch's node names: tensor ** tensor, number ** tensor
+            ctx.backward_name = "PowBackward1" if type(a) is np.ndarray else "PowBackward2"
+        out = promoted(np.power(a, b), a, b)
         ctx.save_for_backward(a, b, out)
         ctx.shapes = (_shape(a), _shape(b))
         ctx.square = isinstance(b, (int, float)) and b == 2
@@ -131,9 +134,13 @@ class Pow(Primitive):
 class MatMul(Primitive):
     """``a @ b`` with NumPy's ``matmul`` rules (1-d operands, batched matrices)."""
 
+    backward_name = "MmBackward0"
+
     @staticmethod
     def forward(ctx, a, b):
         _check_matmul(a, b)
+        if a.ndim != 2 or b.ndim != 2:
+            ctx.backward_name = _MATMUL_NAMES.get((a.ndim, b.ndim), "UnsafeViewBackward0")
         ctx.save_for_backward(a, b)
         return a @ b
 
@@ -152,6 +159,9 @@ class MatMul(Primitive):
         if nb:
             gb = xp.unbroadcast(xp.matrix_transpose(a2) @ g2, b2.shape).reshape(b.shape)
         return ga, gb
+
+
+_MATMUL_NAMES = {(1, 1): "DotBackward0", (2, 1): "MvBackward0", (1, 2): "SqueezeBackward4"}
 
 
 def _shape(x) -> tuple:
@@ -177,22 +187,3 @@ def _check_matmul(a, b) -> None:
             f"matmul: expected both arguments to have the same dtype, got {a.dtype} and {b.dtype} "
             f"(convert one with .to(dtype) / .float() / .double())"
         )
-
-
-def _keep_float(out, a, b):
-    """NumPy answers int64 (op) float32 and int (op) Python float in float64; PyTorch keeps the
-    float tensor's dtype, or the default dtype when no operand is a float array."""
-    if out.dtype != np.float64:
-        return out
-    floats = [x.dtype for x in (a, b) if isinstance(x, np.ndarray) and x.dtype.kind == "f"]
-    if np.float64 in floats:
-        return out
-    return out.astype(
-        max(floats, key=lambda d: d.itemsize) if floats else _default_float(), copy=False
-    )
-
-
-def _default_float():
-    from ..dtypes import get_default_dtype
-
-    return get_default_dtype()

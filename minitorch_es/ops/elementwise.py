@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd.function import Primitive
+from ..promotion import floating, promoted
 
 
 class Exp(Primitive):
@@ -12,7 +13,7 @@ class Exp(Primitive):
 
     @staticmethod
     def forward(ctx, a):
-        out = np.exp(a)
+        out = np.exp(floating(a))
         ctx.save_for_backward(out)
         return out
 
@@ -28,7 +29,7 @@ class Log(Primitive):
     @staticmethod
     def forward(ctx, a):
         ctx.save_for_backward(a)
-        return np.log(a)
+        return np.log(floating(a))
 
     @staticmethod
     def backward(ctx, grad):
@@ -41,7 +42,7 @@ class Sqrt(Primitive):
 
     @staticmethod
     def forward(ctx, a):
-        out = np.sqrt(a)
+        out = np.sqrt(floating(a))
         ctx.save_for_backward(out)
         return out
 
@@ -67,6 +68,8 @@ class Abs(Primitive):
 
 class Clamp(Primitive):
     """``clip(a, min, max)``; the gradient passes where ``min <= a <= max``."""
+
+    backward_name = "ClampBackward1"
 
     @staticmethod
     def forward(ctx, a, min=None, max=None):
@@ -132,7 +135,7 @@ class Where(Primitive):
         cond = np.asarray(cond, dtype=bool)
         ctx.save_for_backward(cond)
         ctx.shapes = (np.shape(a), np.shape(b))
-        return np.where(cond, a, b)
+        return promoted(np.where(cond, a, b), a, b)
 
     @staticmethod
     def backward(ctx, grad):
@@ -151,6 +154,8 @@ class Where(Primitive):
 class Cast(Primitive):
     """A change of floating dtype inside the graph; the gradient is cast back."""
 
+    backward_name = "ToCopyBackward0"
+
     @staticmethod
     def forward(ctx, a, dtype):
         ctx.src = a.dtype
@@ -159,3 +164,15 @@ class Cast(Primitive):
     @staticmethod
     def backward(ctx, grad):
         return ctx.xp.astype(grad, ctx.src), None
+
+
+class Clone(Primitive):
+    """A copy (row-major); the gradient passes unchanged."""
+
+    @staticmethod
+    def forward(ctx, a):
+        return a.copy()
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad

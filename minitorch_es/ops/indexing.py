@@ -17,6 +17,7 @@ class GetItem(Primitive):
     @staticmethod
     def forward(ctx, a, index):
         ctx.meta = (a.shape, index)
+        ctx.backward_name = _node_name(index)
         try:
             return a[index]
         except IndexError as e:
@@ -26,6 +27,16 @@ class GetItem(Primitive):
     def backward(ctx, grad):
         shape, index = ctx.meta
         return ctx.xp.index_add(shape, index, grad), None
+
+
+def _node_name(index) -> str:
+    """PyTorch's node for an index: an int selects, slices slice, arrays gather."""
+    items = index if isinstance(index, tuple) else (index,)
+    if not is_basic_index(items):
+        return "IndexBackward0"
+    if any(isinstance(i, (int, np.integer)) for i in items):
+        return "SelectBackward0"
+    return "SliceBackward0"
 
 
 class IndexAdd(Primitive):

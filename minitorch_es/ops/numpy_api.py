@@ -14,8 +14,14 @@ from numpy import (  # noqa: F401  (the namespace's contents)
     astype,
     broadcast_to,
     concat,
+    cos,
+    cosh,
+    cumprod,
+    cumsum,
+    einsum,
     exp,
     expand_dims,
+    flip,
     log,
     matmul,
     matrix_transpose,
@@ -23,9 +29,14 @@ from numpy import (  # noqa: F401  (the namespace's contents)
     mean,
     minimum,
     moveaxis,
+    ones_like,
     permute_dims,
+    prod,
     reshape,
+    roll,
     sign,
+    sin,
+    sinh,
     sqrt,
     squeeze,
     stack,
@@ -40,6 +51,19 @@ from .broadcast import unbroadcast  # noqa: F401
 def pow(a, b):  # noqa: A001  (the array-API name)
     """``a ** b``, elementwise."""
     return np.power(a, b)
+
+
+def vecdot(a: np.ndarray, b: np.ndarray, axis: int = -1) -> np.ndarray:
+    """The dot products of ``a`` and ``b`` along ``axis`` (real arrays): one BLAS dot per
+    vector on NumPy 2, no product array."""
+    if hasattr(np, "vecdot"):
+        return np.vecdot(a, b, axis=axis)
+    return np.sum(a * b, axis=axis)
+
+
+def logcumsumexp(x: np.ndarray, axis: int) -> np.ndarray:
+    """``log(cumsum(exp(x)))`` along ``axis``, without overflow."""
+    return np.logaddexp.accumulate(x, axis=axis)
 
 
 def split(x: np.ndarray, indices, axis: int) -> list:

@@ -44,6 +44,8 @@ class Sum(Primitive):
     @staticmethod
     def forward(ctx, a, dim=None, keepdim=False):
         dims = normalize_dims(dim, a.ndim, "sum")
+        if dim is not None:
+            ctx.backward_name = "SumBackward1"
         ctx.meta = (a.shape, dims, keepdim)
         out = a.sum(axis=dims, keepdims=keepdim)
         if a.dtype == bool or a.dtype.kind in "iu":
@@ -67,6 +69,8 @@ class Mean(Primitive):
                 f"(convert with .float())"
             )
         dims = normalize_dims(dim, a.ndim, "mean")
+        if dim is not None:
+            ctx.backward_name = "MeanBackward1"
         count = a.size if dims is None else int(np.prod([a.shape[d] for d in dims]))
         ctx.meta = (a.shape, dims, keepdim, count)
         return a.mean(axis=dims, keepdims=keepdim)
@@ -112,6 +116,7 @@ class MaxMin(Primitive):
         if a.size == 0:
             raise ShapeError(f"{'max' if largest else 'min'}(): the tensor is empty")
         out = a.max() if largest else a.min()
+        ctx.backward_name = "MaxBackward1" if largest else "MinBackward1"
         ctx.save_for_backward(a, out)
         return np.asarray(out)
 
@@ -128,6 +133,7 @@ class MaxMinDim(Primitive):
     @staticmethod
     def forward(ctx, a, dim, keepdim=False, largest=True):
         (d,) = normalize_dims(dim, a.ndim, "max" if largest else "min") or (0,)
+        ctx.backward_name = "MaxBackward0" if largest else "MinBackward0"
         idx = (np.argmax if largest else np.argmin)(a, axis=d) if a.ndim else np.zeros((), int)
         idx = np.expand_dims(idx, d) if a.ndim else idx
         values = np.take_along_axis(a, idx, axis=d) if a.ndim else a

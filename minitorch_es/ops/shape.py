@@ -13,6 +13,7 @@ class Reshape(Primitive):
     """The same elements in a new shape."""
 
     is_view = True
+    backward_name = "ViewBackward0"
 
     @staticmethod
     def forward(ctx, a, shape):
@@ -119,3 +120,35 @@ def _check_same_rank(arrays, op):
             f"{op}: tensors must have the same number of dimensions (and at least one for cat), "
             f"got shapes {[a.shape for a in arrays]}"
         )
+
+
+class Flip(Primitive):
+    """The order of elements reversed along ``dims`` (a copy, as in PyTorch)."""
+
+    @staticmethod
+    def forward(ctx, a, *, dims):
+        axes = tuple(wrap_dim(d, a.ndim, "flip") for d in dims) if a.ndim else ()
+        if len(set(axes)) != len(axes):
+            raise RuntimeError(f"flip: dims {tuple(dims)} has a dimension more than once")
+        ctx.axes = axes
+        return np.flip(a, axes).copy() if axes else a.copy()
+
+    @staticmethod
+    def backward(ctx, grad):
+        return ctx.xp.flip(grad, ctx.axes) if ctx.axes else grad
+
+
+class Roll(Primitive):
+    """Elements shifted cyclically by ``shifts`` along ``dims`` (the flattened tensor when
+    ``dims`` is None)."""
+
+    @staticmethod
+    def forward(ctx, a, *, shifts, dims=None):
+        ctx.meta = (shifts, dims)
+        return np.roll(a, shifts, axis=dims)
+
+    @staticmethod
+    def backward(ctx, grad):
+        shifts, dims = ctx.meta
+        back = -shifts if isinstance(shifts, int) else tuple(-s for s in shifts)
+        return ctx.xp.roll(grad, back, dims)

@@ -49,6 +49,56 @@ def sqrt(x):
     return _t(x).sqrt()
 
 
+def sin(x):
+    return _t(x).sin()
+
+
+def cos(x):
+    return _t(x).cos()
+
+
+def sinh(x):
+    return _t(x).sinh()
+
+
+def cosh(x):
+    return _t(x).cosh()
+
+
+def cumsum(x, axis):
+    return _t(x).cumsum(axis)
+
+
+def cumprod(x, axis):
+    return _t(x).cumprod(axis)
+
+
+def logcumsumexp(x, axis):
+    return _t(x).logcumsumexp(axis)
+
+
+def prod(x, axis=None, keepdims=False):
+    return _t(x).prod(axis, keepdims)
+
+
+def flip(x, axis):
+    return _shape.Flip.apply(_t(x), dims=(axis,) if isinstance(axis, (int, np.integer)) else axis)
+
+
+def roll(x, shift, axis=None):
+    return _shape.Roll.apply(_t(x), shifts=shift, dims=axis)
+
+
+def einsum(subscripts, *operands):
+    from .einsum import Einsum
+
+    return Einsum.apply(*[_t(o) for o in operands], equation=subscripts)
+
+
+def ones_like(x):
+    return Tensor._wrap(np.ones_like(_t(x)._data))
+
+
 def sign(x):
     """Constant: the derivative of sign is 0 wherever it exists."""
     return Tensor._wrap(np.sign(_t(x)._data))
@@ -113,6 +163,10 @@ def sum(x, axis=None, keepdims=False):  # noqa: A001
 
 def mean(x, axis=None, keepdims=False):
     return _t(x).mean(dim=axis, keepdim=keepdims)
+
+
+def vecdot(a, b, axis=-1):
+    return (_t(a) * b).sum(dim=axis)
 
 
 def stack(arrays, axis=0):

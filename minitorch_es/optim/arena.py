@@ -128,13 +128,15 @@ class ParameterArena:
                 self._grad_views[i][...] = g._data
 
     def zero_grad(self, set_to_none: bool = True) -> None:
-        """Zero every gradient at once; with ``set_to_none`` also mark them absent."""
-        self.grad.fill(0)
+        """Zero every gradient at once, or with ``set_to_none`` mark them absent: the buffer is
+        then left as it is (the next backward writes, not adds, an absent gradient), which
+        saves a pass over every gradient per step."""
         if set_to_none:
             self.has_grad.fill(False)
             for i in self.loose:
                 self.params[i].grad = None
         else:
+            self.grad.fill(0)
             for i in self.loose:
                 if self.params[i].grad is not None:
                     self.params[i].grad._data[...] = 0

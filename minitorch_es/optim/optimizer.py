@@ -9,25 +9,41 @@ implements one method on flat arrays:
 
 ``param`` and ``grad`` cover every parameter of a group (or, when some parameters have no
 gradient or have taken different numbers of steps, one parameter at a time); ``state.buffer``
-gives per-element state and ``step`` is the 1-based step count. ``grad`` must not be modified.
+gives per-element state and ``step`` is the 1-based step count. ``grad`` must not be modified;
+`Optimizer.scratch` lends work arrays, so an update allocates nothing.
+
+Around the update rule ``step`` runs what every optimizer shares (see `param_rules`): the
+``maximize`` and ``weight_decay`` group options (``grad`` is then ``±grad + weight_decay *
+param``; ``decoupled_weight_decay=True`` shrinks the parameter instead), each parameter's
+``regularizer`` (its penalty's gradient joins the gradient) and ``constraint`` (projects the
+parameter after the update), and the step hooks (`hooks`).
 """
 
 from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
 
 from ..autograd.grad_mode import enable_grad
 from ..config import Configurable, to_jsonable
+from ..handles import RemovableHandle
+from ..nn.parameter import Parameter
 from ..tensor import Tensor
 from .arena import ParameterArena, StepState
+from .hooks import (  # noqa: F401  (PyTorch's place for the global hooks)
+    register_optimizer_step_post_hook,
+    register_optimizer_step_pre_hook,
+    with_step_hooks,
+)
+from .param_rules import add_penalty_gradients, apply_constraints, effective_grad
+from .state import OptimizerState
 
 
-class Optimizer(Configurable):
+class Optimizer(OptimizerState, Configurable):
     """Base class of optimizers, with PyTorch's contract (``torch.optim.Optimizer``).
 
     ``params`` is an iterable of Tensors or of param-group dicts (``{"params": [...], "lr":
@@ -60,10 +76,18 @@ class Optimizer(Configurable):
         tensor([0.], requires_grad=True)
     """
 
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        step = cls.__dict__.get("step")
+        if step is not None and not getattr(step, "_with_step_hooks", False):
+            cls.step = with_step_hooks(step)  # an override of step runs the hooks too
+
     def __init__(self, params: Iterable[Tensor] | Iterable[dict[str, Any]], defaults: dict) -> None:
         self.defaults = dict(defaults)
         self.param_groups: list[dict] = []
         self._arenas: list[list[ParameterArena]] = []  # per group, one arena per dtype
+        self._step_pre_hooks: dict = {}
+        self._step_post_hooks: dict = {}
         if isinstance(params, Tensor):
             raise TypeError(
                 "params argument given to the optimizer should be an iterable of Tensors or "
@@ -109,6 +133,7 @@ class Optimizer(Configurable):
         self._check_hyperparameters(group)
         group["params"] = params
         self.param_groups.append(group)
+        self.__dict__.pop("_rules", None)
         by_dtype: dict = {}
         for p in params:
             by_dtype.setdefault(p.dtype, []).append(p)
@@ -122,163 +147,104 @@ class Optimizer(Configurable):
         """Reset the gradients of every parameter: to None (default, as PyTorch; ``step`` then
         skips the parameter until it gets a gradient again) or to zeros. Call it before each
         ``backward``, since gradients accumulate."""
-        for arenas in self._arenas:
-            for arena in arenas:
-                arena.zero_grad(set_to_none)
+        for arena in self.arenas():
+            arena.zero_grad(set_to_none)
 
+    @with_step_hooks
     def step(self, closure: Callable[[], Tensor | float] | None = None) -> Tensor | float | None:
         """One update of every parameter that has a gradient; returns ``closure()`` if given
-        (a function that recomputes the loss and calls ``backward``, as in PyTorch)."""
+        (a function that recomputes the loss and calls ``backward``, as in PyTorch). The
+        parameters' regularizers add their penalties' gradients first, their constraints
+        project them after."""
         loss = None
         if closure is not None:
             with enable_grad():
                 loss = closure()
-        for group, arenas in zip(self.param_groups, self._arenas):
-            for arena in arenas:
-                self._step_arena(group, arena)
+        regularized, constrained = self._parameters_with_rules()
+        if regularized:
+            add_penalty_gradients(regularized)
+        for group, arena in self._group_arenas():
+            self._step_arena(group, arena)
+        if constrained:
+            apply_constraints(constrained)
         return loss
 
+    def _parameters_with_rules(self) -> tuple[list, list]:
+        """The parameters that have a regularizer, and those that have a constraint (cached
+        until a parameter's rules or the param groups change)."""
+        cached = self.__dict__.get("_rules")
+        if cached is None or cached[0] != Parameter.rules_changes:
+            params = [p for group in self.param_groups for p in group["params"]]
+            regularized = [p for p in params if getattr(p, "regularizer", None) is not None]
+            constrained = [p for p in params if getattr(p, "constraint", None) is not None]
+            cached = self.__dict__["_rules"] = (Parameter.rules_changes, regularized, constrained)
+        return cached[1], cached[2]
+
+    def register_step_pre_hook(
+        self, hook: Callable[[Optimizer, tuple, dict], tuple[tuple, dict] | None]
+    ) -> RemovableHandle:
+        """Run ``hook(optimizer, args, kwargs)`` before each ``step`` (``args[0]`` is the
+        optimizer, as in PyTorch); returning ``(new_args, new_kwargs)`` replaces them."""
+        return RemovableHandle(self._step_pre_hooks, hook)
+
+    def register_step_post_hook(
+        self, hook: Callable[[Optimizer, tuple, dict], None]
+    ) -> RemovableHandle:
+        """Run ``hook(optimizer, args, kwargs)`` after each ``step``."""
+        return RemovableHandle(self._step_post_hooks, hook)
+
+    def arenas(self) -> list[ParameterArena]:
+        """The `ParameterArena` s holding the parameters (one per param group and dtype): a
+        data-parallel all-reduce averages ``arena.grad`` in one call. Parameters that another
+        optimizer packed since are taken back first (their values and gradients copied), so
+        two optimizers over the same parameters can take turns."""
+        return [arena for _, arena in self._group_arenas()]
+
+    def _group_arenas(self):
+        for group, arenas in zip(self.param_groups, self._arenas):
+            for k, arena in enumerate(arenas):
+                if arena.released:
+                    arenas[k] = arena = _repacked(arena)
+                yield group, arena
+
+    def scratch(self, like: np.ndarray, index: int) -> np.ndarray:
+        """Work array number ``index`` with ``like``'s size and dtype, reused across steps (its
+        contents are garbage). Index 0 may hold the gradient `step` hands to ``_update``."""
+        cache = self.__dict__.setdefault("_scratch", {})
+        key = (like.dtype.str, index)
+        buf = cache.get(key)
+        if buf is None or buf.size < like.size:
+            buf = cache[key] = np.empty(like.size, dtype=like.dtype)
+        return buf[: like.size]
+
     def _step_arena(self, group: dict, arena: ParameterArena) -> None:
-        if arena.released:
-            raise RuntimeError(
-                f"the parameters of this {type(self).__name__} were packed by another optimizer "
-                f"created later; step() that one (or create this optimizer again)"
-            )
         if arena.loose:
             arena.gather_loose_grads()
         has, steps = arena.has_grad, arena.steps
         if has.all() and steps[0] == steps[-1] and (steps == steps[0]).all():
             steps += 1
-            self._update(group, arena.data, arena.grad, StepState(arena), int(steps[0]))
+            self._update_with_options(group, arena.data, arena.grad, StepState(arena), steps[0])
         else:
             # Some parameters have no gradient (PyTorch skips them) or are at different steps.
             for i in np.flatnonzero(has):
                 steps[i] += 1
                 sl = arena.slices[i]
-                self._update(
-                    group, arena.data[sl], arena.grad[sl], StepState(arena, i), int(steps[i])
-                )
+                state = StepState(arena, i)
+                self._update_with_options(group, arena.data[sl], arena.grad[sl], state, steps[i])
         arena.updates += 1
         if arena.updates % arena.FLUSH_EVERY == 0:
             arena.flush_subnormal_state()
+
+    def _update_with_options(
+        self, group: dict, param: np.ndarray, grad: np.ndarray, state: StepState, step: int
+    ) -> None:
+        grad = effective_grad(group, param, grad, self.scratch(param, 0))
+        self._update(group, param, grad, state, int(step))
 
     def _update(
         self, group: dict, param: np.ndarray, grad: np.ndarray, state: StepState, step: int
     ) -> None:
         raise NotImplementedError(f"{type(self).__name__} must implement _update()")
-
-    # --------------------------------------------------------------------- state
-    @property
-    def state(self) -> Mapping:
-        """``optimizer.state[p]``: a dict of views of ``p``'s state (``step`` and buffers)."""
-        return _StateView(self)
-
-    def _slots(self):
-        """(group index, arena, slot) for every parameter, in param-group order."""
-        for gi, (group, arenas) in enumerate(zip(self.param_groups, self._arenas)):
-            where = {id(p): (a, i) for a in arenas for i, p in enumerate(a.params)}
-            for p in group["params"]:
-                arena, i = where[id(p)]
-                yield gi, p, arena, i
-
-    def _param_state(self, arena: ParameterArena, i: int) -> dict:
-        if arena.steps[i] == 0:
-            return {}
-        sl, shape = arena.slices[i], arena.shapes[i]
-        out = {"step": float(arena.steps[i])}
-        out.update({k: b[sl].reshape(shape) for k, b in arena.buffers.items()})
-        out.update({k: float(v[i]) for k, v in arena.scalars.items()})
-        return out
-
-    def state_dict(
-        self, param_names: Iterable[tuple[str, Tensor]] | dict[str, Tensor] | None = None
-    ) -> dict:
-        """PyTorch's layout: ``{"state": {key: {...}}, "param_groups": [{..., "params": [keys]}]}``
-        with copies of the arrays. Keys are positions, or parameter names when ``param_names``
-        (e.g. ``model.named_parameters()``) is given."""
-        names = _names_by_id(param_names)
-        state, groups = (
-            {},
-            [
-                {**{k: v for k, v in g.items() if k != "params"}, "params": []}
-                for g in self.param_groups
-            ],
-        )
-        for position, (gi, p, arena, i) in enumerate(self._slots()):
-            key = position if names is None else _name_of(p, names)
-            groups[gi]["params"].append(key)
-            s = self._param_state(arena, i)
-            if s:
-                state[key] = {
-                    k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in s.items()
-                }
-        return {"state": state, "param_groups": groups}
-
-    def load_state_dict(
-        self,
-        state_dict: dict,
-        param_names: Iterable[tuple[str, Tensor]] | dict[str, Tensor] | None = None,
-    ) -> None:
-        """Copy a `state_dict` into this optimizer's buffers (the same parameters, by
-        position, or by name when ``param_names`` is given)."""
-        names = _names_by_id(param_names)
-        groups = state_dict.get("param_groups") if isinstance(state_dict, dict) else None
-        if groups is None or "state" not in state_dict:
-            raise ValueError("an optimizer state dict needs the keys 'state' and 'param_groups'")
-        if len(groups) != len(self.param_groups):
-            raise ValueError(
-                f"loaded state dict has {len(groups)} parameter groups, this "
-                f"{type(self).__name__} has {len(self.param_groups)}"
-            )
-        for gi, (saved, own) in enumerate(zip(groups, self.param_groups)):
-            if len(saved["params"]) != len(own["params"]):
-                raise ValueError(
-                    f"loaded state dict contains a parameter group ({gi}) with "
-                    f"{len(saved['params'])} parameters, this optimizer's has {len(own['params'])}"
-                )
-        slots = list(self._slots())
-        keys = [
-            position if names is None else _name_of(p, names)
-            for position, (_, p, _, _) in enumerate(slots)
-        ]
-        saved_keys = [k for g in groups for k in g["params"]]
-        if names is not None and set(saved_keys) != set(keys):
-            raise ValueError(
-                "the parameter names differ: missing in the file "
-                f"{sorted(set(keys) - set(saved_keys))}, unknown here "
-                f"{sorted(set(saved_keys) - set(keys))}"
-            )
-        lookup = (
-            dict(zip(saved_keys, saved_keys)) if names is not None else dict(zip(keys, saved_keys))
-        )
-        given = {}  # (arena id, state name) -> the slots this state dict gives a value
-        for key, (_, _p, arena, i) in zip(keys, slots):
-            s = state_dict["state"].get(lookup[key])
-            arena.steps[i] = int(s["step"]) if s else 0
-            for name, value in (s or {}).items():
-                if name == "step":
-                    continue
-                given.setdefault((id(arena), name), set()).add(i)
-                raw = value._data if isinstance(value, Tensor) else value
-                value = np.asarray(raw)
-                # A number is a per-parameter scalar; a 0-d array is the buffer of a 0-d parameter.
-                if value.ndim == 0 and not (isinstance(raw, np.ndarray) and arena.shapes[i] == ()):
-                    arena.scalar(name)[i] = float(value)
-                    continue
-                if value.shape != arena.shapes[i]:
-                    raise ValueError(
-                        f"optimizer state {name!r} of parameter {key!r} has shape {value.shape}, "
-                        f"the parameter has shape {arena.shapes[i]}"
-                    )
-                arena.buffer(name)[arena.slices[i]] = value.reshape(-1)
-        # As in PyTorch, a parameter without saved state starts afresh, whatever this optimizer
-        # held for it before; the arena refills such slots with the update's initial value.
-        for arena in (a for arenas in self._arenas for a in arenas):
-            for name in (*arena.buffers, *arena.scalars):
-                done = given.get((id(arena), name), ())
-                arena.unset[name] = [i for i in range(len(arena)) if i not in done]
-        for saved, own in zip(groups, self.param_groups):
-            own.update({k: v for k, v in saved.items() if k != "params"})
 
     def get_config(self) -> dict:
         """The hyper-parameters the optimizer was built with (without the parameters)."""
@@ -296,56 +262,27 @@ class Optimizer(Configurable):
         return "\n".join(lines) + "\n)"
 
 
+def _repacked(arena: ParameterArena) -> ParameterArena:
+    """A new arena over ``arena``'s parameters (taking them back from the optimizer that packed
+    them later) that keeps ``arena``'s optimizer state."""
+    new = ParameterArena(arena.params, arena.data.dtype)
+    if new.shapes != arena.shapes:
+        raise RuntimeError(
+            f"the parameters of this optimizer changed shape since it was created (from "
+            f"{arena.shapes} to {new.shapes}); create the optimizer again"
+        )
+    new.steps[:] = arena.steps
+    new.buffers, new.scalars, new.unset = arena.buffers, arena.scalars, arena.unset
+    new.updates = arena.updates
+    return new
+
+
 class _Required:
     def __repr__(self) -> str:
         return "<required parameter>"
 
 
 _REQUIRED = required = _Required()
-
-
-class _StateView(Mapping):
-    def __init__(self, optimizer: Optimizer) -> None:
-        self._where = {id(p): (p, a, i) for _, p, a, i in optimizer._slots()}
-        self._opt = optimizer
-
-    def __getitem__(self, p: Tensor) -> dict[str, Any]:
-        if id(p) not in self._where:
-            raise KeyError("this tensor is not a parameter of the optimizer")
-        _, arena, i = self._where[id(p)]
-        return self._opt._param_state(arena, i)
-
-    def __contains__(self, p: object) -> bool:
-        # As PyTorch's state dict: only parameters that have state (Mapping's default would
-        # say True for every parameter, since __getitem__ gives {} for those without).
-        where = self._where.get(id(p))
-        return where is not None and where[1].steps[where[2]] > 0
-
-    def __iter__(self):
-        return (p for p, a, i in self._where.values() if a.steps[i] > 0)
-
-    def __len__(self) -> int:
-        return sum(1 for _ in self)
-
-
-def _names_by_id(param_names: Iterable[tuple[str, Tensor]] | dict[str, Tensor] | None):
-    if param_names is None:
-        return None
-    pairs = param_names.items() if isinstance(param_names, dict) else param_names
-    out = {}
-    for a, b in pairs:
-        name, p = (a, b) if isinstance(a, str) else (b, a)
-        out[id(p)] = name
-    return out
-
-
-def _name_of(p: Tensor, names: dict) -> str:
-    try:
-        return names[id(p)]
-    except KeyError:
-        raise ValueError(
-            f"a parameter of shape {p.shape} of the optimizer has no name in param_names"
-        ) from None
 
 
 def check_learning_rate(lr: Any) -> None:

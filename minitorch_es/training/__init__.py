@@ -5,7 +5,8 @@ from .callback import Callback, CallbackList
 from .errors import NonFiniteLossError, TrainingError
 from .history import History, require_matplotlib
 from .metric import MeanMetricWrapper, Metric, resolve_metric, to_numpy
-from .progress import ProgressLogger, announce
+from .progress import ProgressLogger
+from .strategy import Strategy, default_strategy, set_default_strategy
 from .trainer import Trainer
 
 __all__ = [
@@ -21,5 +22,7 @@ __all__ = [
     "NonFiniteLossError",
     "ProgressLogger",
     "require_matplotlib",
-    "announce",
+    "Strategy",
+    "default_strategy",
+    "set_default_strategy",
 ]

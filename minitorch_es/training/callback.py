@@ -7,7 +7,7 @@ Order of the hooks in ``Trainer.fit`` (``batch`` is the 0-based index within the
         on_batch_begin(batch, logs)        # logs: {"batch", "size"}
           forward, loss, backward
         on_after_backward(batch, logs)     # gradients are ready, weights not yet updated
-          optimizer.step(), constraints
+          optimizer.step() (with the parameters' regularizers and constraints)
         on_batch_end(batch, logs)          # logs: running "loss" and metrics, "batch_loss"
       validation, scheduler.step()
       on_epoch_end(epoch, logs)            # "loss", metrics, "val_*", "lr"
@@ -21,13 +21,15 @@ fit raises `NonFiniteLossError`.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..config import Configurable
 from ..errors import warn
+from .messages import say
 
-if TYPE_CHECKING:
-    from .trainer import Trainer
+# What a callback is attached to: the Trainer (named loosely, as Keras's ``set_model``, since
+# the Trainer is built on this module).
+Trainer = Any
 
 HOOKS = (
     "on_train_begin",
@@ -75,6 +77,13 @@ class Callback(Configurable):
         """Attach the callback to ``trainer`` (sets ``self.trainer`` and ``self.model``)."""
         self.trainer = trainer
         self.model = trainer.model
+
+    def announce(self, message: str) -> None:
+        """Print a ``verbose`` message once: on the main process of the trainer's strategy
+        (rank 0 of a data-parallel fit)."""
+        strategy = getattr(self.trainer, "strategy", None)
+        if strategy is None or strategy.is_main:
+            say(message)
 
     def on_train_begin(self, logs: dict[str, Any] | None = None) -> None:
         """Called once when ``fit`` starts."""

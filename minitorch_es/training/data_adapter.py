@@ -20,6 +20,7 @@ import numpy as np
 
 from ..data import DataLoader, Dataset, Subset, TensorDataset
 from ..tensor import Tensor
+from ..validation import check_float, check_int
 
 if TYPE_CHECKING:
     from numpy.typing import ArrayLike
@@ -76,7 +77,7 @@ def make_loader(
                 f"{where}: y must be None when x is a DataLoader, got {type(y).__name__}"
             )
         return x
-    _check_batch_size(batch_size, where)
+    check_int(batch_size, "batch_size", where, low=1)
     return DataLoader(_as_dataset(x, y, where, need_y), batch_size=batch_size, shuffle=shuffle)
 
 
@@ -88,14 +89,7 @@ def split_tail(
 ) -> tuple:
     """``(x_train, y_train, x_val, y_val)`` with the last ``validation_split`` fraction held out
     (datasets give ``(train_subset, None, val_subset, None)``)."""
-    if (
-        isinstance(validation_split, bool)
-        or not isinstance(validation_split, numbers.Real)
-        or not 0 <= validation_split < 1
-    ):
-        raise ValueError(
-            f"{where}: validation_split must be a float in [0, 1), got {validation_split!r}"
-        )
+    check_float(validation_split, "validation_split", where, low=0, high=1, high_open=True)
     if isinstance(x, DataLoader):
         raise ValueError(
             f"{where}: validation_split cannot split a DataLoader; pass its dataset (the tail "
@@ -150,15 +144,6 @@ def _validation_loader(data: tuple | Dataset | DataLoader, batch_size: int):
     )
 
 
-def _check_batch_size(batch_size: int, where: str):
-    if (
-        isinstance(batch_size, bool)
-        or not isinstance(batch_size, numbers.Integral)
-        or batch_size <= 0
-    ):
-        raise ValueError(f"{where}: batch_size must be a positive int, got {batch_size!r}")
-
-
 def unpack_batch(batch: Any, where: str, need_y: bool = True) -> tuple[Any, Any]:
     """``(x, y)`` from what a loader yields: a tuple/list ``(x, y)``, or ``(x,)`` / a bare
     Tensor when no targets are needed."""
@@ -181,8 +166,12 @@ def unpack_batch(batch: Any, where: str, need_y: bool = True) -> tuple[Any, Any]
 
 def require_batches(loader: Any, what: str) -> None:
     """Refuse a loader that yields no batch at all (fit would report a loss of NaN and an
-    accuracy of 0 without a word)."""
-    if len(loader) > 0:
+    accuracy of 0 without a word). A loader without a length (over an IterableDataset) cannot
+    be checked ahead."""
+    try:
+        if len(loader) > 0:
+            return
+    except TypeError:
         return
     dataset = getattr(loader, "dataset", None)
     size = f"{len(dataset)} samples, " if hasattr(dataset, "__len__") else ""

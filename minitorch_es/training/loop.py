@@ -17,15 +17,15 @@ from ..autograd import no_grad
 from ..tensor import Tensor
 from .data_adapter import unpack_batch
 from .errors import NonFiniteLossError
-from .resolve import apply_constraints, model_dtype, wants_metric
+from .resolve import model_dtype, monitored_value
 
 if TYPE_CHECKING:
     from numpy.typing import ArrayLike, DTypeLike
 
     from ..data import DataLoader
-    from ..distributed.fit import FitSync
     from ..nn import Module
     from .callback import CallbackList
+    from .strategy import Strategy
 
 
 @contextlib.contextmanager
@@ -109,11 +109,10 @@ class TrainingLoop:
         output = self.model(x)
         y = match_target(output, y)
         loss = self._compute_loss(output, y, "fit")
-        value = float(loss.item())
-        total, count = value * n, n
-        if self._sync is not None:  # data-parallel: every rank logs the global batch's loss
-            total, count = self._sync.gather_batch(value, n, y, output, self.metrics)
-            value = total / count
+        # The whole batch's loss (every rank's part of it, in a data-parallel fit).
+        total, count, value = self.strategy.batch_loss(
+            float(loss.item()), n, y, output, self.metrics
+        )
         self._loss_total += total
         self._loss_count += count
         if not math.isfinite(value):
@@ -121,20 +120,14 @@ class TrainingLoop:
             return
         self.optimizer.zero_grad()
         loss.backward()
-        if self._sync is not None:
-            self._sync.average_gradients(self.optimizer)
+        self.strategy.average_gradients(self.optimizer)
         cbs.on_after_backward(index, {"batch": index, "size": n, "batch_loss": value})
-        self.optimizer.step()
-        apply_constraints(self.constraints)
+        self.optimizer.step()  # also applies the parameters' regularizers and constraints
         if self.scheduler is not None and self.scheduler_interval == "step":
             self.scheduler.step()
         self.global_step += 1
         self._batches_done = index + 1
-        if self._sync is not None:
-            self._sync.update_metrics(self.metrics)  # every rank's part of the global batch
-        else:
-            for m in self.metrics:
-                m.update_state(y, output._data)
+        self.strategy.update_metrics(self.metrics, y, output)
         cbs.on_batch_end(
             index, {"batch": index, "size": n, "batch_loss": value, **self._running_logs()}
         )
@@ -145,9 +138,9 @@ class TrainingLoop:
         if self.stop_training:  # a callback (TerminateOnNaN) took care of it
             return
         epoch, steps = self._epoch_index + 1, self.params.get("steps")
-        ranks = "" if self._sync is None else self._sync.describe_nonfinite()  # " on rank 1"
+        where = self.strategy.nonfinite_where()  # " on rank 1" in a data-parallel fit
         raise NonFiniteLossError(
-            f"fit: the loss became {value}{ranks} at epoch {epoch}, step {index + 1}/{steps} "
+            f"fit: the loss became {value}{where} at epoch {epoch}, step {index + 1}/{steps} "
             f"(global step {self.global_step + 1}); that batch was not applied to the weights. "
             f"Lower the learning rate, check the data for NaN/Inf, or add the TerminateOnNaN "
             f"callback to stop without an error",
@@ -179,57 +172,49 @@ class TrainingLoop:
         batches = loader if start is None or start < len(loader) else ()
         for index, batch in enumerate(batches, start=start or 0):
             self._train_step(index, batch, cbs)
-            if self._sync is not None:  # a stop on one rank stops them all
-                self.stop_training = self._sync.any(self.stop_training)
+            self.stop_training = self.strategy.any(self.stop_training)  # one stops them all
             if self.stop_training:
                 break
         logs = self._running_logs()
-        if self._sync is not None:  # rank 0's weights and buffers (BatchNorm statistics) on all
-            self._sync.end_of_epoch()
+        self.strategy.end_of_epoch(self.model)  # e.g. rank 0's weights and buffers on every rank
         if val_loader is not None:
             with model_mode(self.model, False):
-                val = self._evaluate_loader(val_loader, "fit (validation)", self._sync)
+                val = self._evaluate_loader(val_loader, "fit (validation)", self.strategy)
             logs.update({f"val_{k}": v for k, v in val.items()})
         logs["lr"] = float(self.optimizer.param_groups[0]["lr"])
         self._step_scheduler(logs)
         self.epoch, self._batches_done = epoch + 1, None
         cbs.on_epoch_end(epoch, logs)
-        if self._sync is not None:
-            self.stop_training = self._sync.any(self.stop_training)
+        self.stop_training = self.strategy.any(self.stop_training)
         return logs
 
     def _step_scheduler(self, logs: dict) -> None:
         if self.scheduler is None or self.scheduler_interval == "step":
             return
-        if wants_metric(self.scheduler):
-            self.scheduler.step(logs.get("val_loss", logs["loss"]))
-        else:
+        monitor = getattr(self.scheduler, "monitor", None)
+        if monitor is None:
             self.scheduler.step()
+        else:
+            self.scheduler.step(monitored_value(logs, monitor, self.scheduler))
 
     # -------------------------------------------------------------- evaluation
-    def _evaluate_loader(
-        self, loader: Iterable[Any], where: str, sync: FitSync | None = None
-    ) -> dict:
-        """Loss and metrics over the whole loader (no grad; the caller sets eval mode); with
-        ``sync`` (data-parallel fit) over the union of every rank's shard."""
-        total, count = 0.0, 0
+    def _evaluate_loader(self, loader: Iterable[Any], where: str, strategy: Strategy) -> dict:
+        """Loss and metrics over the whole loader (no grad; the caller sets eval mode), over
+        every process's part of the data as the ``strategy`` combines them."""
         for m in self._eval_metrics:
             m.reset_state()
+        records = []
         with no_grad():
-            for batch in loader:
+            for index, batch in strategy.evaluation_batches(loader):
                 x, y = self._prepare(batch, where)
                 output = self.model(x)
                 y = match_target(output, y)
                 n = int(x.shape[0]) if x.ndim else 1
-                total += float(self._compute_loss(output, y, where).item()) * n
-                count += n
-                if sync is not None:
-                    sync.record(y, output._data)
-                    continue
-                for m in self._eval_metrics:
-                    m.update_state(y, output._data)
-        if sync is not None:
-            total, count = sync.reduce_evaluation(total, count, self._eval_metrics)
+                loss_sum = float(self._compute_loss(output, y, where).item()) * n
+                records.append(
+                    strategy.evaluation_record(index, loss_sum, n, y, output, self._eval_metrics)
+                )
+        total, count = strategy.reduce_evaluation(records, self._eval_metrics)
         logs = {"loss": total / count if count else float("nan")}
         logs.update({m.name: m.result() for m in self._eval_metrics})
         return logs

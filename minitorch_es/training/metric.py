@@ -66,6 +66,10 @@ class Metric(Configurable):
 
     state_names: tuple = ()
     default_name: str | None = None
+    #: None when the metric does not read scores; a metric that reads probabilities declares
+    #: ``from_logits = False`` and takes a ``from_logits`` constructor argument, so a Trainer
+    #: whose loss takes logits (``Loss.from_logits``) can create it with ``from_logits=True``.
+    from_logits: bool | None = None
 
     def __init__(self, name: str | None = None) -> None:
         if name is not None and (not isinstance(name, str) or not name):
@@ -137,16 +141,20 @@ class MeanMetricWrapper(Metric):
         return self.total / self.count if self.count else 0.0
 
 
-def resolve_metric(spec: Any, where: str = "metrics") -> Metric:
+def resolve_metric(spec: Any, where: str = "metrics", from_logits: bool = False) -> Metric:
     """A Metric from a registered name (the name is kept as the log key, as Keras does), a
-    ``{"name", "config"}`` dict, a Metric class or instance, or a plain function."""
+    ``{"name", "config"}`` dict, a Metric class or instance, or a plain function. With
+    ``from_logits`` a metric named by a string that reads scores (its class declares
+    ``from_logits``) is created with ``from_logits=True``."""
     from ..registry import registry
 
     if isinstance(spec, Metric):
         return spec
     if isinstance(spec, str):
-        metric = registry.create("metric", spec)
-        return _named(metric, spec, where)
+        cls = registry.get("metric", spec)
+        reads_scores = getattr(cls, "from_logits", None) is not None
+        options = {"from_logits": True} if from_logits and reads_scores else {}
+        return _named(registry.create("metric", spec, **options), spec, where)
     if isinstance(spec, dict) or (inspect.isclass(spec) and issubclass(spec, Metric)):
         metric = registry.create("metric", spec)
         return _named(metric, None, where)

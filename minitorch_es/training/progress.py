@@ -18,9 +18,9 @@ from typing import Any, TextIO
 
 from ..console import Progress, join_parts, log_parts
 from .callback import Callback
+from .messages import RUNNING as _RUNNING  # the loggers of the fits running now
 
 NOT_SHOWN = ("batch", "size", "batch_loss")  # per-batch bookkeeping, not for people
-_RUNNING: list[ProgressLogger] = []  # the loggers of the fits running now (innermost last)
 
 
 def format_logs(logs: dict, skip: tuple[str, ...] = NOT_SHOWN) -> str:
@@ -100,16 +100,3 @@ class ProgressLogger(Callback):
         if self._progress is not None:
             self._progress.close()
             self._progress = None
-
-
-def announce(message: str) -> None:
-    """Print a callback's ``verbose`` message once (on rank 0 of a data-parallel run); inside
-    ``fit`` it comes after the line of the epoch that produced it."""
-    from ..distributed import is_main
-
-    if not is_main():
-        return
-    if _RUNNING:
-        _RUNNING[-1].note(message)
-    else:
-        print(message, flush=True)

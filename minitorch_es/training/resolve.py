@@ -4,19 +4,15 @@ from __future__ import annotations
 
 import fnmatch
 import inspect
-from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
-from ..autograd import no_grad
 from ..nn import Module
 from ..optim import Optimizer
 from ..registry import registry
 from ..tensor import Tensor
-
-if TYPE_CHECKING:
-    from ..nn import Parameter
 
 
 def resolve_optimizer(spec: Any, model: Module) -> Optimizer:
@@ -54,13 +50,38 @@ def resolve_loss(spec: Any) -> Callable[..., Tensor]:
     )
 
 
-def resolve_scheduler(spec: Any, optimizer: Optimizer) -> Any:
+def scheduler_class(spec: Any) -> type | None:
+    """The class of a scheduler given as a name, a config dict, a class or an instance."""
+    if spec is None:
+        return None
+    if isinstance(spec, str):
+        return registry.get("scheduler", spec)
+    if isinstance(spec, dict) and isinstance(spec.get("name"), str):
+        return registry.get("scheduler", spec["name"])
+    return spec if inspect.isclass(spec) else type(spec)
+
+
+def needs_run_length(spec: Any) -> bool:
+    """Whether the Trainer must create the scheduler ``spec`` in ``fit``: it is a name, config
+    or class whose class declares ``run_length_arguments`` and the spec sets none of them."""
+    if not (isinstance(spec, (str, dict)) or inspect.isclass(spec)):
+        return False
+    wanted = getattr(scheduler_class(spec), "run_length_arguments", ())
+    given = (spec.get("config") or {}) if isinstance(spec, dict) else {}
+    return bool(wanted) and not any(given.get(name) is not None for name in wanted)
+
+
+def resolve_scheduler(spec: Any, optimizer: Optimizer, run_length: int | None = None) -> Any:
     """None, an instance with ``step()`` (LRScheduler / ReduceLROnPlateau), or a name / config
-    created with ``optimizer``."""
+    / class created with ``optimizer`` (and ``run_length`` as the first of the class's
+    ``run_length_arguments`` when given)."""
     if spec is None:
         return None
     if isinstance(spec, (str, dict)) or inspect.isclass(spec):
-        spec = registry.create("scheduler", spec, optimizer=optimizer)
+        extra = {}
+        if run_length is not None:
+            extra[scheduler_class(spec).run_length_arguments[0]] = int(run_length)
+        spec = registry.create("scheduler", spec, optimizer=optimizer, **extra)
     if not callable(getattr(spec, "step", None)):
         raise TypeError(
             f"Trainer: scheduler must be an LRScheduler / ReduceLROnPlateau instance, "
@@ -74,65 +95,53 @@ def resolve_scheduler(spec: Any, optimizer: Optimizer) -> Any:
 
 
 def resolve_scheduler_interval(interval: str | None, scheduler: Any) -> str:
-    """``"epoch"`` or ``"step"``: when the trainer steps ``scheduler``. None picks ``"step"``
-    for schedules defined over batches (OneCycleLR) and ``"epoch"`` otherwise."""
+    """``"epoch"`` or ``"step"``: when the trainer steps ``scheduler`` (an instance, or the spec
+    of one). None takes what the scheduler declares (``interval``, default ``"epoch"``)."""
+    declared = scheduler if _is_instance(scheduler) else scheduler_class(scheduler)
     if interval is None:
-        entry = registry.entry_of(scheduler) if scheduler is not None else None
-        return "step" if entry is not None and entry.name == "OneCycleLR" else "epoch"
+        interval = getattr(declared, "interval", "epoch")
     if interval not in ("epoch", "step"):
         raise ValueError(
             f"Trainer: scheduler_interval must be 'epoch', 'step' or None, got {interval!r}"
         )
-    if interval == "step" and scheduler is not None and wants_metric(scheduler):
+    if interval == "step" and getattr(declared, "monitor", None) is not None:
+        name = declared.__name__ if inspect.isclass(declared) else type(declared).__name__
         raise ValueError(
-            f"Trainer: {type(scheduler).__name__} steps on a monitored metric, which exists "
+            f"Trainer: {name} steps on a monitored metric ({declared.monitor!r}), which exists "
             f"once per epoch; use scheduler_interval='epoch'"
         )
     return interval
 
 
-def wants_metric(scheduler: Any) -> bool:
-    """Whether ``scheduler.step`` takes the monitored value (PyTorch's ReduceLROnPlateau
-    signature ``step(metrics, epoch=None)``)."""
-    try:
-        params = list(inspect.signature(scheduler.step).parameters)
-    except (TypeError, ValueError):
-        return False
-    return bool(params) and params[0] in ("metrics", "metric")
-
-
-def loss_is_from_logits(loss: Any) -> bool:
-    """A loss that takes logits (``BCEWithLogitsLoss`` or ``from_logits=True``)."""
-    entry = registry.entry_of(loss) if not inspect.isfunction(loss) else None
-    name = entry.name if entry is not None else type(loss).__name__
-    return (
-        "withlogits" in name.lower().replace("_", "") or getattr(loss, "from_logits", False) is True
+def monitored_value(logs: dict, key: str, scheduler: Any) -> float:
+    """The value of ``logs[key]`` for a scheduler that monitors ``key``; a ``val_`` key falls
+    back to the training value when there is no validation data (as the loss did always)."""
+    if key in logs:
+        return logs[key]
+    if key.startswith("val_") and key[4:] in logs:
+        return logs[key[4:]]
+    raise KeyError(
+        f"fit: {type(scheduler).__name__} monitors {key!r}, which is not in the epoch's logs "
+        f"{sorted(logs)}; set its monitor attribute to one of them"
     )
 
 
+def _is_instance(spec: Any) -> bool:
+    return spec is not None and not (isinstance(spec, (str, dict)) or inspect.isclass(spec))
+
+
 # -------------------------------------------------------------------- constraints
-def resolve_constraints(spec: dict[str, Any] | None, model: Module) -> list:
-    """``[(parameter, constraint), ...]`` from ``{name pattern: constraint}`` (fnmatch
-    patterns over ``model.named_parameters()``) plus every module attribute
-    ``<param>_constraint`` (Keras's ``kernel_constraint`` convention)."""
-    named = dict(model.named_parameters())
-    pairs = []
-    for prefix, module in model.named_modules():
-        for attr, value in module.__dict__.items():
-            pname = attr[: -len("_constraint")]
-            if (
-                attr.endswith("_constraint")
-                and value is not None
-                and module._parameters.get(pname) is not None
-            ):
-                pairs.append((module._parameters[pname], _constraint(value, f"{prefix}.{attr}")))
+def attach_constraints(spec: dict[str, Any] | None, model: Module) -> None:
+    """Set ``parameter.constraint`` from ``{name pattern: constraint}`` (fnmatch patterns over
+    ``model.named_parameters()``); the optimizer then applies it after every step."""
     if spec is None:
-        return pairs
+        return
     if not isinstance(spec, dict):
         raise TypeError(
             f"Trainer: constraints must be None or a dict {{parameter name pattern: "
             f"constraint}}, got {type(spec).__name__}"
         )
+    named = dict(model.named_parameters())
     for pattern, value in spec.items():
         matches = [p for name, p in named.items() if fnmatch.fnmatchcase(name, pattern)]
         if not matches:
@@ -140,33 +149,14 @@ def resolve_constraints(spec: dict[str, Any] | None, model: Module) -> list:
                 f"Trainer: the constraint pattern {pattern!r} matches no parameter; "
                 f"the parameters are {list(named)}"
             )
-        constraint = _constraint(value, f"constraints[{pattern!r}]")
-        pairs.extend((p, constraint) for p in matches)
-    return pairs
-
-
-def _constraint(spec: Any, where: str):
-    made = (
-        registry.create("constraint", spec)
-        if isinstance(spec, (str, dict)) or inspect.isclass(spec)
-        else spec
-    )
-    if not callable(made):
-        raise TypeError(
-            f"Trainer: {where} must be a constraint (name, config dict or callable "
-            f"w -> projected w), got {type(made).__name__}"
-        )
-    return made
-
-
-def apply_constraints(pairs: Iterable[tuple[Parameter, Callable[[Tensor], Any]]]) -> None:
-    """Project each constrained parameter in place (after the optimizer step, as Keras)."""
-    if not pairs:
-        return
-    with no_grad():
-        for p, constraint in pairs:
-            new = constraint(p)
-            p._data[...] = new._data if isinstance(new, Tensor) else np.asarray(new)
+        constraint = registry.create("constraint", value)
+        if not callable(constraint):
+            raise TypeError(
+                f"Trainer: constraints[{pattern!r}] must be a constraint (name, config dict or "
+                f"callable w -> projected w), got {type(constraint).__name__}"
+            )
+        for p in matches:
+            p.constraint = constraint
 
 
 def model_dtype(model: Module) -> np.dtype:

@@ -11,8 +11,6 @@ In short:
 from __future__ import annotations
 
 import copy
-import inspect
-import numbers
 import os
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -21,10 +19,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..autograd import no_grad
-from ..distributed.fit import distributed_fit
+from ..data.shard import restate_position
 from ..errors import warn
 from ..nn import Module
-from ..registry import registry
+from ..validation import check_int
 from .callback import CallbackList
 from .data_adapter import make_fit_loaders, make_loader, require_batches
 from .errors import TrainingError
@@ -33,14 +31,15 @@ from .loop import TrainingLoop, model_mode
 from .metric import resolve_metric
 from .progress import ProgressLogger, format_logs
 from .resolve import (
-    loss_is_from_logits,
+    attach_constraints,
     model_dtype,
-    resolve_constraints,
+    needs_run_length,
     resolve_loss,
     resolve_optimizer,
     resolve_scheduler,
     resolve_scheduler_interval,
 )
+from .strategy import Strategy, resolve_strategy, within_strategy
 
 if TYPE_CHECKING:
     from numpy.typing import ArrayLike
@@ -52,7 +51,6 @@ if TYPE_CHECKING:
     from .callback import Callback
 
 RESERVED_LOG_KEYS = ("loss", "lr", "batch", "size", "batch_loss")
-CLASSIFICATION_LOSSES = ("CrossEntropyLoss", "NLLLoss", "BCELoss", "BCEWithLogitsLoss")
 
 
 class Trainer(TrainingLoop):
@@ -62,19 +60,28 @@ class Trainer(TrainingLoop):
     ``"cross_entropy"``, ``"accuracy"``), a ``{"name", "config"}`` dict, a class or an
     instance; an optimizer built from a name gets ``model.parameters()``, a scheduler built from
     a name gets the optimizer. ``loss`` may be any callable ``loss(output, target)``.
-    ``metrics="auto"`` (the default) reports ``accuracy`` when the loss is a classification
-    loss (cross-entropy, NLL, BCE) and nothing otherwise; pass ``None`` or ``[]`` for no
-    metrics, as Keras's ``compile`` default. For binary outputs the accuracy-like
-    metrics threshold probabilities at 0.5; when the loss takes logits (``BCEWithLogitsLoss``)
-    metrics named by string are created with ``from_logits=True``.
+    ``metrics="auto"`` (the default) reports ``accuracy`` when the loss declares
+    ``task = "classification"`` (cross-entropy, NLL, BCE) and nothing otherwise; pass ``None``
+    or ``[]`` for no metrics, as Keras's ``compile`` default. For binary outputs the
+    accuracy-like metrics threshold probabilities at 0.5; when the loss declares
+    ``from_logits`` (``BCEWithLogitsLoss``) metrics named by string are created with
+    ``from_logits=True``.
 
-    The scheduler steps once per epoch, or after every optimizer step with
-    ``scheduler_interval="step"``; the default is per step for ``OneCycleLR`` (whose
-    ``total_steps`` counts batches) and per epoch for every other scheduler.
+    The scheduler steps as it declares (``LRScheduler.interval``): once per epoch, or after
+    every optimizer step (OneCycleLR); ``scheduler_interval`` overrides it. A scheduler that
+    monitors a metric (``LRScheduler.monitor``, ReduceLROnPlateau's ``"val_loss"``) is given
+    that value at the end of each epoch. A scheduler named without the length of its schedule
+    (``"cosine"``: CosineAnnealingLR's ``T_max``, ``"one_cycle"``: OneCycleLR's ``total_steps``,
+    as its class declares in ``run_length_arguments``) is created when ``fit`` starts, with the
+    number of times that fit will step it.
 
     ``constraints`` maps parameter-name patterns (fnmatch, e.g. ``"*.weight"``) to constraints
-    (names of kind ``"constraint"`` or callables ``w -> projected w``); a module attribute
-    ``<param>_constraint`` also applies. They run after every optimizer step, as in Keras.
+    (names of kind ``"constraint"`` or callables ``w -> projected w``): each matching
+    parameter's ``constraint`` is set, so the optimizer projects it after every step, as a
+    layer's ``weight_constraint=`` does.
+
+    ``strategy`` (a `Strategy`) spreads training over processes; None takes the default one:
+    local, or data-parallel when the job was launched on several MPI ranks.
     """
 
     def __init__(
@@ -87,6 +94,7 @@ class Trainer(TrainingLoop):
         callbacks: Iterable[Callback] | None = None,
         constraints: dict[str, Any] | None = None,
         scheduler_interval: str | None = None,
+        strategy: Strategy | None = None,
     ) -> None:
         if not isinstance(model, Module):
             raise TypeError(
@@ -95,13 +103,16 @@ class Trainer(TrainingLoop):
         self.model = model
         self.optimizer = resolve_optimizer(optimizer, model)
         self.loss_fn = resolve_loss(loss)
-        self.scheduler = resolve_scheduler(scheduler, self.optimizer)
-        self.scheduler_interval = resolve_scheduler_interval(scheduler_interval, self.scheduler)
+        # A scheduler that needs the run length is created by fit (see the class notes).
+        deferred = needs_run_length(scheduler)
+        self._scheduler_spec = scheduler if deferred else None
+        self.scheduler = None if deferred else resolve_scheduler(scheduler, self.optimizer)
+        self.scheduler_interval = resolve_scheduler_interval(scheduler_interval, scheduler)
         self.metrics = self._resolve_metrics(metrics)
         self._eval_metrics = [copy.deepcopy(m) for m in self.metrics]
         self.callbacks = CallbackList(list(callbacks or []))
         self._fit_callbacks: list = []  # those given to the running fit (Keras: for that call)
-        self.constraints = resolve_constraints(constraints, model)
+        attach_constraints(constraints, model)
         self._dtype = model_dtype(model)
         self.history = History()
         self.epoch = 0  # epochs completed (the next epoch's 0-based index)
@@ -112,31 +123,24 @@ class Trainer(TrainingLoop):
         self._pending = None  # a loaded state waiting for the next fit
         self._epoch_index = 0
         self._batches_done = None  # batches finished in the running epoch (None between epochs)
-        self._sync = None  # while a data-parallel fit runs: its helper (distributed/fit.py)
+        self.strategy = resolve_strategy(strategy)
         self._reset_accumulators()
 
     def _resolve_metrics(
         self, metrics: str | Sequence[Any] | dict[str, Any] | Callable[..., Any] | None
     ) -> list:
         if isinstance(metrics, str) and metrics == "auto":
-            entry = registry.entry_of(self.loss_fn)
-            metrics = (
-                ["accuracy"] if entry is not None and entry.name in CLASSIFICATION_LOSSES else None
-            )
+            classification = getattr(self.loss_fn, "task", None) == "classification"
+            metrics = ["accuracy"] if classification else None
         if metrics is None:
             return []
         if isinstance(metrics, (str, dict)) or not isinstance(metrics, (list, tuple)):
             metrics = [metrics]
-        logits = loss_is_from_logits(self.loss_fn)
-        out = []
-        for i, spec in enumerate(metrics):
-            metric = None
-            if isinstance(spec, str) and logits:
-                cls = registry.get("metric", spec)
-                if inspect.isclass(cls) and "from_logits" in inspect.signature(cls).parameters:
-                    metric = cls(from_logits=True)
-                    metric.name = spec
-            out.append(metric or resolve_metric(spec, f"Trainer: metrics[{i}]"))
+        logits = getattr(self.loss_fn, "from_logits", False) is True
+        out = [
+            resolve_metric(spec, f"Trainer: metrics[{i}]", from_logits=logits)
+            for i, spec in enumerate(metrics)
+        ]
         names = [m.name for m in out]
         for name in names:
             if names.count(name) > 1 or name in RESERVED_LOG_KEYS or name.startswith("val_"):
@@ -147,7 +151,7 @@ class Trainer(TrainingLoop):
         return out
 
     # --------------------------------------------------------------------- fit
-    @distributed_fit
+    @within_strategy
     def fit(
         self,
         x: Tensor | ArrayLike | Dataset | DataLoader,
@@ -182,10 +186,11 @@ class Trainer(TrainingLoop):
         added to the trainer's own for this call only, as Keras's ``fit(callbacks=...)``;
         checkpoints written during the call hold their state too.
 
-        Launched on several ranks (``mpiexec -n 2 python train.py``) fit is data-parallel:
-        each rank trains on its shard with ``batch_size`` samples per step, gradients are
-        averaged, logs and validation cover every rank, rank 0 alone prints and writes
-        checkpoints (see ``minitorch_es.distributed``).
+        The trainer's ``strategy`` decides how the work is spread over processes: launched on
+        several ranks (``mpiexec -n 2 python train.py``) the default one makes fit
+        data-parallel: each rank trains on its shard with ``batch_size`` samples per step,
+        gradients are averaged, logs and validation cover every rank, rank 0 alone prints and
+        writes checkpoints (see ``minitorch_es.distributed``).
 
             >>> x = mt.randn(64, 2); y = (x[:, 0] > 0).long()
             >>> model = mt.nn.Sequential(mt.nn.Linear(2, 8), mt.nn.ReLU(), mt.nn.Linear(8, 2))
@@ -195,12 +200,11 @@ class Trainer(TrainingLoop):
             >>> sorted(history.history)
             ['accuracy', 'loss', 'lr', 'val_accuracy', 'val_loss']
         """
-        for name, value, low in (("epochs", epochs, 0), ("initial_epoch", initial_epoch, 0)):
-            if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
-                raise ValueError(f"fit: {name} must be an int >= {low}, got {value!r}")
+        epochs = check_int(epochs, "epochs", "fit", low=0)
+        initial_epoch = check_int(initial_epoch, "initial_epoch", "fit", low=0)
         self._fit_callbacks = CallbackList(list(callbacks or [])).callbacks  # checks each
         progress = ProgressLogger(verbose)
-        if self._sync is not None and not self._sync.is_main:
+        if not self.strategy.is_main:
             progress.verbose = 0  # the progress bar and epoch lines come from rank 0 only
         train_loader, val_loader = make_fit_loaders(
             x,
@@ -210,12 +214,14 @@ class Trainer(TrainingLoop):
             validation_split=validation_split,
             validation_data=validation_data,
         )
-        if self._sync is not None:  # each rank trains on its shard (batch_size is per rank)
-            train_loader, val_loader = self._sync.shard(train_loader, val_loader)
+        # Each process trains on its part of the data (batch_size is per process).
+        train_loader, val_loader = self.strategy.shard(train_loader, val_loader)
         require_batches(train_loader, "training")
         if val_loader is not None:
             require_batches(val_loader, "validation")
         self._train_loader = train_loader
+        if self._scheduler_spec is not None:
+            self._create_scheduler(epochs - initial_epoch, len(train_loader))
         if resume_from is not None:
             from ..checkpoint import load_checkpoint
 
@@ -280,14 +286,19 @@ class Trainer(TrainingLoop):
         verbose: int = 0,
     ) -> dict:
         """``{"loss": ..., <metric>: ...}`` over all of ``x`` (eval mode, no grad). The loss
-        includes the regularization penalties, as in fit."""
+        includes the regularization penalties, as in fit.
+
+        On several ranks the strategy shares the batches out (rank ``r`` of ``N`` computes
+        batches ``r, r + N, ...``) and combines them in batch order, so every rank gets exactly
+        the numbers of one process; only rank 0 prints. It is then collective: call it on
+        every rank (not behind ``if rank == 0``)."""
         if verbose not in (0, 1, 2):
             raise ValueError(f"evaluate: verbose must be 0, 1 or 2, got {verbose!r}")
         loader = make_loader(x, y, batch_size=batch_size, where="evaluate")
         start = time.perf_counter()
-        with model_mode(self.model, False):
-            logs = self._evaluate_loader(loader, "evaluate")
-        if verbose:
+        with self.strategy.evaluating(self.model), model_mode(self.model, False):
+            logs = self._evaluate_loader(loader, "evaluate", self.strategy)
+        if verbose and self.strategy.is_main:
             print(
                 f"evaluate - {format_logs(logs)} - {time.perf_counter() - start:.1f}s", flush=True
             )
@@ -297,18 +308,21 @@ class Trainer(TrainingLoop):
         self, x: Tensor | ArrayLike | Dataset | DataLoader, batch_size: int = 32
     ) -> np.ndarray:
         """The model's outputs for ``x`` as one NumPy array (eval mode, no grad, batched).
-        A Dataset / DataLoader of ``(x, y)`` pairs is accepted; the targets are ignored."""
+        A Dataset / DataLoader of ``(x, y)`` pairs is accepted; the targets are ignored. On
+        several ranks each computes its share of the batches and every rank gets all outputs,
+        in the order of ``x`` (see `evaluate`)."""
         loader = make_loader(x, batch_size=batch_size, where="predict", need_y=False)
         outputs = []
-        with model_mode(self.model, False), no_grad():
-            for batch in loader:
+        with self.strategy.evaluating(self.model), model_mode(self.model, False), no_grad():
+            for index, batch in self.strategy.evaluation_batches(loader):
                 xb, _ = self._prepare(batch, "predict", need_y=False)
                 out = self.model(xb)
                 if not isinstance(getattr(out, "_data", None), np.ndarray):
                     raise TypeError(
                         f"predict: the model must return a Tensor, got {type(out).__name__}"
                     )
-                outputs.append(out._data)
+                outputs.append((index, out._data))
+            outputs = self.strategy.gather_outputs(outputs)
         return np.concatenate(outputs, axis=0)
 
     # -------------------------------------------------------------------- state
@@ -354,13 +368,25 @@ class Trainer(TrainingLoop):
         self.global_step = int(state["global_step"])
         self.history.load_state_dict(state["history"])
         if state.get("scheduler") is not None:
-            if self.scheduler is None:
+            if self.scheduler is not None:
+                self.scheduler.load_state_dict(state["scheduler"])
+            elif self._scheduler_spec is None:
                 raise TrainingError(
                     "Trainer.load_state_dict: the state has a scheduler state "
                     "but this trainer has no scheduler"
-                )
-            self.scheduler.load_state_dict(state["scheduler"])
+                )  # else fit creates the scheduler, then loads this state into it
         self._pending = state
+
+    def _create_scheduler(self, epochs: int, steps_per_epoch: int) -> None:
+        """Create the scheduler that waited for the run length (see the class notes): as many
+        scheduler steps as this fit will take."""
+        per_epoch = steps_per_epoch if self.scheduler_interval == "step" else 1
+        run_length = max(1, epochs * per_epoch)
+        self.scheduler = resolve_scheduler(self._scheduler_spec, self.optimizer, run_length)
+        self._scheduler_spec = None
+        saved = (self._pending or {}).get("scheduler")
+        if saved is not None:
+            self.scheduler.load_state_dict(saved)
 
     def _apply_resume(self, state: dict, loader: DataLoader):
         """Apply the deferred parts of a loaded state; the batch to continue from, or None."""
@@ -370,7 +396,13 @@ class Trainer(TrainingLoop):
         saved = state.get("train_loader")
         if saved is None or not hasattr(loader, "load_state_dict"):
             return None
-        acc = state.get("accumulators") or {}
+        acc = dict(state.get("accumulators") or {})
+        try:  # saved on another number of ranks, or with another batch size
+            saved, batches = restate_position(saved, loader, acc.get("batches"))
+        except ValueError as e:
+            raise TrainingError(f"fit(resume_from=...): {e}") from e
+        if "batches" in acc:
+            acc["batches"] = batches
         saved = _restate_batch_size(saved, loader, acc.get("batches"))
         try:
             loader.load_state_dict(saved)

@@ -7,10 +7,15 @@ from typing import TYPE_CHECKING
 
 import minitorch_es as mt
 
+from .allocator import keep_freed_memory
+from .attention import scaled_dot_product_attention
+from .catalog import MORE_FUNCTIONAL, MORE_LAYERS
 from .conv import Conv2d, conv2d
 from .dropout import Dropout, dropout
 from .embedding import Embedding, embedding
 from .linear import Linear, linear
+from .multihead import MultiheadAttention
+from .multihead_functional import multi_head_attention_forward
 from .normalization import BatchNorm1d, BatchNorm2d, LayerNorm, batch_norm, layer_norm
 from .pooling import (
     AdaptiveAvgPool2d,
@@ -20,7 +25,11 @@ from .pooling import (
     avg_pool2d,
     max_pool2d,
 )
+from .recurrent import GRU, LSTM, RNN
+from .recurrent_cells import GRUCell, LSTMCell, RNNCell
 from .reshaping import Flatten, Identity, Unflatten
+from .transformer import Transformer, TransformerDecoder, TransformerEncoder
+from .transformer_layers import TransformerDecoderLayer, TransformerEncoderLayer
 
 if TYPE_CHECKING:
     from minitorch_es.registry import Registry
@@ -39,6 +48,19 @@ LAYERS = {
     "BatchNorm2d": (BatchNorm2d, ()),
     "LayerNorm": (LayerNorm, ("LayerNormalization",)),
     "Embedding": (Embedding, ()),
+    "RNN": (RNN, ()),
+    "LSTM": (LSTM, ()),
+    "GRU": (GRU, ()),
+    "RNNCell": (RNNCell, ()),
+    "LSTMCell": (LSTMCell, ()),
+    "GRUCell": (GRUCell, ()),
+    "MultiheadAttention": (MultiheadAttention, ()),
+    "TransformerEncoderLayer": (TransformerEncoderLayer, ()),
+    "TransformerDecoderLayer": (TransformerDecoderLayer, ()),
+    "TransformerEncoder": (TransformerEncoder, ()),
+    "TransformerDecoder": (TransformerDecoder, ()),
+    "Transformer": (Transformer, ()),
+    **MORE_LAYERS,
 }
 
 FUNCTIONAL = {
@@ -51,7 +73,15 @@ FUNCTIONAL = {
     "batch_norm": batch_norm,
     "layer_norm": layer_norm,
     "embedding": embedding,
+    "scaled_dot_product_attention": scaled_dot_product_attention,
+    "multi_head_attention_forward": multi_head_attention_forward,
+    **MORE_FUNCTIONAL,
 }
+
+
+# The layers' kernels free and reallocate tens of MB per training step: keep that memory in the
+# process instead of page-faulting it back every step (see allocator.py).
+keep_freed_memory()
 
 
 @mt.hookimpl

@@ -1,46 +1,38 @@
-"""Validation of layer constructor arguments, with errors that name the layer and argument."""
+"""Layer arguments: pairs of ints, dropout probabilities, input shapes and dtypes, with errors
+that name the layer and argument (on top of ``mt.validation``)."""
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from minitorch_es.validation import check_float, check_int
+
 if TYPE_CHECKING:
     from minitorch_es import Tensor
 
 
-def check_int(layer: str, name: str, value: int, minimum: int = 0) -> int:
-    """``value`` as an int >= ``minimum``; anything else is a TypeError/ValueError."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{layer}: {name} must be an int, got {type(value).__name__} ({value!r})")
-    if value < minimum:
-        raise ValueError(f"{layer}: {name} must be >= {minimum}, got {value}")
-    return int(value)
-
-
-def pair(layer: str, name: str, value: int | Sequence[int], minimum: int = 0) -> tuple:
-    """An int or a pair of ints as an ``(h, w)`` tuple (PyTorch's ``_pair``)."""
+def pair(value: int | Sequence[int], name: str, layer: str, low: int = 0) -> tuple:
+    """An int or a pair of ints (each ``>= low``) as an ``(h, w)`` tuple (PyTorch's ``_pair``)."""
     if isinstance(value, (tuple, list)):
         if len(value) != 2:
             raise ValueError(
                 f"{layer}: {name} must be an int or a pair of ints, got {len(value)} values "
                 f"{tuple(value)}"
             )
-        return tuple(check_int(layer, name, v, minimum) for v in value)
-    v = check_int(layer, name, value, minimum)
+        return tuple(check_int(v, name, layer, low=low) for v in value)
+    v = check_int(value, name, layer, low=low)
     return (v, v)
 
 
-def check_probability(layer: str, p: float) -> float:
+def dropout_probability(p: float, where: str) -> float:
     """A dropout probability in [0, 1] (PyTorch's message)."""
-    if isinstance(p, bool) or not isinstance(p, numbers.Real):
-        raise TypeError(f"{layer}: p must be a float, got {type(p).__name__} ({p!r})")
+    p = check_float(p, "p", where)
     if not 0.0 <= p <= 1.0:
-        raise ValueError(f"{layer}: dropout probability has to be between 0 and 1, but got {p}")
-    return float(p)
+        raise ValueError(f"{where}: dropout probability has to be between 0 and 1, but got {p}")
+    return p
 
 
 def describe_shape(x: Tensor | np.ndarray) -> tuple:

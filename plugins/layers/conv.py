@@ -1,7 +1,8 @@
 """``Conv2d``: 2-D convolution over NCHW input (PyTorch's ``nn.Conv2d``), by im2col.
 
 The weight is ``(out_channels, in_channels // groups, kh, kw)``; the thesis's "filter" sliding
-over the image is one row of it. See `conv_kernels` for the forward/backward kernels.
+over the image is one row of it. See `conv_kernels` for the forward/backward kernels and
+`conv_ops` for the autograd Function.
 """
 
 from __future__ import annotations
@@ -11,9 +12,11 @@ from typing import TYPE_CHECKING, Any
 
 from minitorch_es.errors import ShapeError
 from minitorch_es.nn import Module
+from minitorch_es.validation import check_int
 
-from .arguments import check_int, describe_shape, pair
-from .conv_kernels import Conv2dFunction, output_size
+from .arguments import describe_shape, pair
+from .conv_ops import Conv2dFunction
+from .im2col import output_size
 from .options import (
     default_bias_init,
     default_weight_init,
@@ -59,7 +62,7 @@ def resolve_padding(
             )
         th, tw = (d * (k - 1) for d, k in zip(dilation, kernel))
         return (th // 2, th - th // 2, tw // 2, tw - tw // 2)
-    ph, pw = pair(layer, "padding", padding)
+    ph, pw = pair(padding, "padding", layer)
     return (ph, ph, pw, pw)
 
 
@@ -73,7 +76,10 @@ def conv2d(
     groups: int = 1,
 ) -> Tensor:
     """``F.conv2d`` on NCHW input (zero padding; int, pair, 'valid' or 'same')."""
-    stride, dilation = pair("conv2d", "stride", stride, 1), pair("conv2d", "dilation", dilation, 1)
+    stride, dilation = (
+        pair(stride, "stride", "conv2d", low=1),
+        pair(dilation, "dilation", "conv2d", low=1),
+    )
     pads = resolve_padding("conv2d", padding, tuple(weight.shape[2:]), stride, dilation)
     return Conv2dFunction.apply(
         input, weight, bias, stride=stride, pads=pads, dilation=dilation, groups=groups
@@ -86,7 +92,8 @@ class Conv2d(Module):
     (padding: int, pair, 'valid' or 'same'; padding_mode: 'zeros', 'reflect', 'replicate',
     'circular'; input ``(N, C, H, W)`` or unbatched ``(C, H, W)``; PyTorch's default init).
     Keras-style keyword options as `Linear`: ``activation``, ``weight_init``,
-    ``bias_init``, ``weight_regularizer``, ``bias_regularizer``, ``activity_regularizer``.
+    ``bias_init``, ``weight_regularizer``, ``bias_regularizer``, ``activity_regularizer``,
+    ``weight_constraint``, ``bias_constraint``.
     """
 
     def __init__(
@@ -108,20 +115,22 @@ class Conv2d(Module):
         weight_regularizer: str | dict[str, Any] | Callable | None = None,
         bias_regularizer: str | dict[str, Any] | Callable | None = None,
         activity_regularizer: str | dict[str, Any] | Callable | None = None,
+        weight_constraint: str | dict[str, Any] | Callable | None = None,
+        bias_constraint: str | dict[str, Any] | Callable | None = None,
     ) -> None:
         super().__init__()
         name = "Conv2d"
-        self.in_channels = check_int(name, "in_channels", in_channels)
-        self.out_channels = check_int(name, "out_channels", out_channels)
-        self.groups = check_int(name, "groups", groups, 1)
+        self.in_channels = check_int(in_channels, "in_channels", name, low=0)
+        self.out_channels = check_int(out_channels, "out_channels", name, low=0)
+        self.groups = check_int(groups, "groups", name, low=1)
         for arg, value in (("in_channels", self.in_channels), ("out_channels", self.out_channels)):
             if value % self.groups:
                 raise ValueError(
                     f"{name}: {arg} ({value}) must be divisible by groups ({self.groups})"
                 )
-        self.kernel_size = pair(name, "kernel_size", kernel_size, 1)
-        self.stride = pair(name, "stride", stride, 1)
-        self.dilation = pair(name, "dilation", dilation, 1)
+        self.kernel_size = pair(kernel_size, "kernel_size", name, low=1)
+        self.stride = pair(stride, "stride", name, low=1)
+        self.dilation = pair(dilation, "dilation", name, low=1)
         self._pads = resolve_padding(name, padding, self.kernel_size, self.stride, self.dilation)
         self.padding = padding if isinstance(padding, str) else self._pads[::2]
         if padding_mode not in PADDING_MODES:
@@ -141,6 +150,8 @@ class Conv2d(Module):
             weight_regularizer=weight_regularizer,
             bias_regularizer=bias_regularizer,
             activity_regularizer=activity_regularizer,
+            weight_constraint=weight_constraint,
+            bias_constraint=bias_constraint,
         )
 
     def reset_parameters(self) -> None:

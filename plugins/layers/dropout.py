@@ -15,7 +15,7 @@ from minitorch_es.autograd import Primitive
 from minitorch_es.nn import Module
 from minitorch_es.random import generator
 
-from .arguments import check_probability
+from .arguments import dropout_probability
 
 if TYPE_CHECKING:
     from minitorch_es import Tensor
@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 class DropoutFunction(Primitive):
     """``x * mask``, with ``mask`` = (keep / (1 - p)) drawn here; backward ``grad * mask``."""
 
+    backward_name = "MulBackward0"  # PyTorch's node name (grad_fn)
+
     @staticmethod
     def forward(ctx: Context, x: np.ndarray, *, p: float):
         dtype = x.dtype if x.dtype.kind == "f" else np.float64
@@ -33,18 +35,17 @@ class DropoutFunction(Primitive):
         else:
             mask = (generator().random(x.shape, dtype=np.float64) >= p).astype(dtype)
             mask *= 1.0 / (1.0 - p)
-        ctx.save_for_backward(mask)
+        ctx.mask = mask  # a constant of the derivative
         return x * mask
 
     @staticmethod
     def backward(ctx: Context, grad: np.ndarray):
-        (mask,) = ctx.saved_tensors
-        return (grad * mask,)
+        return (grad * ctx.mask,)
 
 
 def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
     """``F.dropout``: inverted dropout when ``training``, the identity otherwise."""
-    p = check_probability("dropout", p)
+    p = dropout_probability(p, "dropout")
     if not training or p == 0.0:
         return input
     return DropoutFunction.apply(input, p=p)
@@ -57,7 +58,7 @@ class Dropout(Module):
 
     def __init__(self, p: float = 0.5, inplace: bool = False) -> None:
         super().__init__()
-        self.p = check_probability("Dropout", p)
+        self.p = dropout_probability(p, "Dropout")
         self.inplace = bool(inplace)
 
     def forward(self, input: Tensor) -> Tensor:

@@ -10,9 +10,9 @@ import numpy as np
 import minitorch_es as mt
 from minitorch_es.autograd import Primitive
 from minitorch_es.nn import Module
+from minitorch_es.validation import check_int
 
-from .arguments import check_int
-from .options import finish, initialize, new_parameter, options_repr, setup_regularizers
+from .options import finish, initialize, new_parameter, options_repr, setup_penalties
 
 if TYPE_CHECKING:
     from numpy.typing import ArrayLike, DTypeLike
@@ -26,25 +26,23 @@ class EmbeddingFunction(Primitive):
     """``weight[indices]``; backward scatters-adds the rows' gradients (none for
     ``padding_idx``)."""
 
+    backward_name = "EmbeddingBackward0"  # PyTorch's node name (grad_fn)
+
     @staticmethod
     def forward(
         ctx: Context, weight: np.ndarray, *, indices: np.ndarray, padding_idx: int | None = None
     ):
-        ctx.save_for_backward(indices)
-        ctx.spec = (weight.shape, padding_idx)
+        ctx.spec = (indices, weight.shape, padding_idx)  # constants of the derivative
         return weight[indices]
 
     @staticmethod
     def backward(ctx: Context, grad: np.ndarray):
-        (indices,) = ctx.saved_tensors
-        shape, padding_idx = ctx.spec
+        indices, shape, padding_idx = ctx.spec
         flat = indices.reshape(-1)
         rows = grad.reshape(flat.size, shape[1])
-        gw = np.zeros(shape, dtype=grad.dtype)
-        np.add.at(gw, flat, rows)
         if padding_idx is not None:
-            gw[padding_idx] = 0
-        return (gw,)
+            rows = rows * (flat != padding_idx)[:, None]
+        return (ctx.xp.index_add(shape, flat, rows),)
 
 
 def _indices(
@@ -75,7 +73,8 @@ class Embedding(Module):
     """``Embedding(num_embeddings, embedding_dim, padding_idx=None, dtype=None)``: maps integer
     indices of any shape to vectors, output ``(*input.shape, embedding_dim)``. Initialised
     N(0, 1) (PyTorch) with the ``padding_idx`` row zero and never updated by gradients.
-    Keras-style options: ``weight_init``, ``weight_regularizer``, ``activity_regularizer``.
+    Keras-style options: ``weight_init``, ``weight_regularizer``, ``activity_regularizer``,
+    ``weight_constraint``.
     (PyTorch's ``max_norm``/``sparse`` options are not supported.)"""
 
     def __init__(
@@ -88,12 +87,13 @@ class Embedding(Module):
         weight_init: str | dict[str, Any] | Callable | None = None,
         weight_regularizer: str | dict[str, Any] | Callable | None = None,
         activity_regularizer: str | dict[str, Any] | Callable | None = None,
+        weight_constraint: str | dict[str, Any] | Callable | None = None,
     ) -> None:
         super().__init__()
-        self.num_embeddings = check_int("Embedding", "num_embeddings", num_embeddings)
-        self.embedding_dim = check_int("Embedding", "embedding_dim", embedding_dim)
+        self.num_embeddings = check_int(num_embeddings, "num_embeddings", "Embedding", low=0)
+        self.embedding_dim = check_int(embedding_dim, "embedding_dim", "Embedding", low=0)
         if padding_idx is not None:
-            padding_idx = check_int("Embedding", "padding_idx", padding_idx, -(2**62))
+            padding_idx = check_int(padding_idx, "padding_idx", "Embedding")
             if not -self.num_embeddings <= padding_idx < self.num_embeddings:
                 raise ValueError(
                     f"Embedding: padding_idx must be within num_embeddings "
@@ -103,8 +103,11 @@ class Embedding(Module):
         self.padding_idx = padding_idx
         self.weight = new_parameter((self.num_embeddings, self.embedding_dim), dtype)
         self.weight_init = weight_init
-        setup_regularizers(
-            self, weight_regularizer=weight_regularizer, activity_regularizer=activity_regularizer
+        setup_penalties(
+            self,
+            weight_regularizer=weight_regularizer,
+            activity_regularizer=activity_regularizer,
+            weight_constraint=weight_constraint,
         )
         object.__setattr__(self, "activation", None)
         self.reset_parameters()

@@ -3,7 +3,8 @@
 The weight has PyTorch's layout ``(out_features, in_features)``; in the thesis's notation
 ``Z = A @ W`` the thesis's ``W`` is this ``weight.T``. Forward and backward are one fused Function
 whose backward is the thesis's delta rule: with ``delta = dL/dZ``,
-``dL/dW = delta.T @ A``, ``dL/db = sum(delta)``, ``dL/dA = delta @ W``.
+``dL/dW = delta.T @ A``, ``dL/db = sum(delta)``, ``dL/dA = delta @ W`` (operators that arrays
+and Tensors share, so the rule is differentiable again: second derivatives).
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ import numpy as np
 from minitorch_es.autograd import Primitive
 from minitorch_es.errors import ShapeError
 from minitorch_es.nn import Module
+from minitorch_es.validation import check_int
 
-from .arguments import check_int, check_same_dtype, describe_shape
+from .arguments import check_same_dtype, describe_shape
 from .options import (
     default_bias_init,
     default_weight_init,
@@ -37,9 +39,13 @@ if TYPE_CHECKING:
 class LinearFunction(Primitive):
     """``x @ weight.T + bias`` over any number of leading dimensions of ``x``."""
 
+    backward_name = "AddmmBackward0"  # PyTorch's node name (grad_fn)
+
     @staticmethod
     def forward(ctx: Context, x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None = None):
         check_same_dtype("linear", x, weight)
+        if x.ndim != 2 or bias is None:  # PyTorch's node names: addmm only for 2-D with bias
+            ctx.backward_name = "MmBackward0" if x.ndim == 2 else "ViewBackward0"
         x2 = x.reshape(-1, x.shape[-1])  # leading dims folded: one BLAS call
         out = x2 @ weight.T
         if bias is not None:
@@ -51,10 +57,11 @@ class LinearFunction(Primitive):
     def backward(ctx: Context, grad: np.ndarray):
         x, weight = ctx.saved_tensors
         need_x, need_w, need_b = ctx.needs_input_grad
+        xp = ctx.xp
         delta = grad.reshape(-1, grad.shape[-1])
         gx = (delta @ weight).reshape(x.shape) if need_x else None
         gw = delta.T @ x.reshape(-1, x.shape[-1]) if need_w else None
-        gb = delta.sum(axis=0) if need_b else None
+        gb = xp.sum(delta, axis=0) if need_b else None
         return gx, gw, gb
 
 
@@ -71,12 +78,13 @@ class Linear(Module):
     and U(-1/sqrt(in_features), 1/sqrt(in_features)) for the bias). Keras-style keyword options:
     ``activation`` (applied after the affine map), ``weight_init`` / ``bias_init`` (initializer
     specs replacing the defaults), ``weight_regularizer`` / ``bias_regularizer`` /
-    ``activity_regularizer``. The thesis's MNIST hidden layer is
+    ``activity_regularizer``, ``weight_constraint`` / ``bias_constraint`` (attached to the
+    parameters, so every optimizer applies them). The thesis's MNIST hidden layer is
     ``Linear(784, 64, activation="relu", activity_regularizer=mt.regularizers.l2(0.001))``.
 
         >>> layer = mt.nn.Linear(3, 2)
         >>> layer.weight.shape, layer(mt.randn(4, 3)).shape
-        ((2, 3), (4, 2))
+        (torch.Size([2, 3]), torch.Size([4, 2]))
     """
 
     def __init__(
@@ -92,10 +100,12 @@ class Linear(Module):
         weight_regularizer: str | dict[str, Any] | Callable | None = None,
         bias_regularizer: str | dict[str, Any] | Callable | None = None,
         activity_regularizer: str | dict[str, Any] | Callable | None = None,
+        weight_constraint: str | dict[str, Any] | Callable | None = None,
+        bias_constraint: str | dict[str, Any] | Callable | None = None,
     ) -> None:
         super().__init__()
-        self.in_features = check_int("Linear", "in_features", in_features)
-        self.out_features = check_int("Linear", "out_features", out_features)
+        self.in_features = check_int(in_features, "in_features", "Linear", low=0)
+        self.out_features = check_int(out_features, "out_features", "Linear", low=0)
         setup_weights(
             self,
             (self.out_features, self.in_features),
@@ -107,6 +117,8 @@ class Linear(Module):
             weight_regularizer=weight_regularizer,
             bias_regularizer=bias_regularizer,
             activity_regularizer=activity_regularizer,
+            weight_constraint=weight_constraint,
+            bias_constraint=bias_constraint,
         )
 
     def reset_parameters(self) -> None:

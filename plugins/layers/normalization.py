@@ -1,9 +1,10 @@
 """Normalisation layers: ``BatchNorm1d``, ``BatchNorm2d`` and ``LayerNorm`` (PyTorch semantics).
 
 Both normalise ``x_hat = (x - mean) / sqrt(var + eps)`` (biased variance) and apply an affine
-map ``weight * x_hat + bias``. One fused Function does it, with the closed-form backward
-``dx = invstd * (dx_hat - mean(dx_hat) - x_hat * mean(dx_hat * x_hat))``, means taken over the
-normalised axes (or ``dx = invstd * dx_hat`` when fixed running statistics were used).
+map ``weight * x_hat + bias``. One fused Function each does it (`normalization_ops`), with the
+closed-form backward ``dx = invstd * (dx_hat - mean(dx_hat) - x_hat * mean(dx_hat * x_hat))``,
+means taken over the normalised axes (or ``dx = invstd * dx_hat`` when fixed running
+statistics were used); batch norm's kernels work on channel rows (`normalization_kernels`).
 """
 
 from __future__ import annotations
@@ -14,78 +15,16 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from minitorch_es import Tensor
-from minitorch_es.autograd import Primitive
 from minitorch_es.errors import ShapeError
 from minitorch_es.nn import Module
+from minitorch_es.validation import check_int
 
-from .arguments import check_int, describe_shape
+from .arguments import describe_shape
+from .normalization_ops import BatchNormFunction, Normalize
 from .options import new_parameter, parameter_dtype
 
 if TYPE_CHECKING:
     from numpy.typing import DTypeLike
-
-    from minitorch_es.autograd import Context
-
-
-class Normalize(Primitive):
-    """``weight * (x - mean) * invstd + bias``; statistics over ``axes`` (or the given
-    ``stats = (mean, var)``); ``view`` reshapes weight/bias to broadcast against ``x`` and
-    ``param_axes`` are the axes their gradients sum over; ``sink`` receives the batch
-    statistics."""
-
-    @staticmethod
-    def forward(
-        ctx: Context,
-        x: np.ndarray,
-        weight: np.ndarray | None = None,
-        bias: np.ndarray | None = None,
-        *,
-        axes: tuple[int, ...],
-        view: tuple[int, ...],
-        param_axes: tuple[int, ...],
-        eps: float,
-        stats: tuple[np.ndarray, np.ndarray] | None = None,
-        sink: list | None = None,
-    ):
-        if stats is None:
-            mean = x.mean(axis=axes, keepdims=True)
-            xc = x - mean
-            var = np.mean(xc * xc, axis=axes, keepdims=True)
-            if sink is not None:
-                sink.extend((mean, var))
-        else:
-            mean, var = (s.reshape(view) for s in stats)
-            xc = x - mean
-        invstd = 1.0 / np.sqrt(var + eps)
-        xhat = xc * invstd
-        out = xhat if weight is None else xhat * weight.reshape(view)
-        if bias is not None:
-            out = out + bias.reshape(view)
-        ctx.save_for_backward(xhat, invstd, weight)
-        ctx.spec = (axes, view, param_axes, stats is None)
-        return out
-
-    @staticmethod
-    def backward(ctx: Context, grad: np.ndarray):
-        xhat, invstd, weight = ctx.saved_tensors
-        axes, view, param_axes, batch_stats = ctx.spec
-        need_x, need_w, need_b = ctx.needs_input_grad
-        pshape = tuple(n for i, n in enumerate(view) if i not in param_axes)
-        gw = gb = gx = None
-        if need_w:
-            gw = np.sum(grad * xhat, axis=param_axes).reshape(pshape)
-        if need_b:
-            gb = np.sum(grad, axis=param_axes).reshape(pshape)
-        if need_x:
-            gxhat = grad if weight is None else grad * weight.reshape(view)
-            if batch_stats:
-                gxhat = (
-                    gxhat
-                    - gxhat.mean(axis=axes, keepdims=True)
-                    - xhat * np.mean(gxhat * xhat, axis=axes, keepdims=True)
-                )
-            gx = gxhat * invstd
-        return gx, gw, gb
 
 
 def batch_norm(
@@ -106,21 +45,13 @@ def batch_norm(
         raise ShapeError(
             f"BatchNorm: expected input with at least 2 dimensions (N, C, ...), got shape {shape}"
         )
-    view = (1, shape[1]) + (1,) * (len(shape) - 2)
     if not training:
         if running_mean is None or running_var is None:
             raise ValueError(
                 "batch_norm: running_mean and running_var are required when training=False"
             )
-        return Normalize.apply(
-            input,
-            weight,
-            bias,
-            axes=axes,
-            view=view,
-            param_axes=axes,
-            eps=eps,
-            stats=(_values(running_mean), _values(running_var)),
+        return BatchNormFunction.apply(
+            input, weight, bias, eps=eps, stats=(_values(running_mean), _values(running_var))
         )
     count = int(np.prod([shape[a] for a in axes]))
     if count <= 1:
@@ -129,9 +60,7 @@ def batch_norm(
             f"input shape {shape}"
         )
     stats = []
-    out = Normalize.apply(
-        input, weight, bias, axes=axes, view=view, param_axes=axes, eps=eps, sink=stats
-    )
+    out = BatchNormFunction.apply(input, weight, bias, eps=eps, sink=stats)
     if running_mean is not None:
         mean, var = (s.reshape(-1) for s in stats)
         running_mean *= 1.0 - momentum
@@ -191,7 +120,7 @@ class _BatchNorm(Module):
     ) -> None:
         super().__init__()
         name = type(self).__name__
-        self.num_features = check_int(name, "num_features", num_features)
+        self.num_features = check_int(num_features, "num_features", name, low=0)
         self.eps, self.momentum = float(eps), None if momentum is None else float(momentum)
         self.affine, self.track_running_stats = bool(affine), bool(track_running_stats)
         if self.affine:
@@ -289,7 +218,9 @@ class LayerNorm(Module):
         dims = (
             normalized_shape if isinstance(normalized_shape, (tuple, list)) else (normalized_shape,)
         )
-        self.normalized_shape = tuple(check_int("LayerNorm", "normalized_shape", n) for n in dims)
+        self.normalized_shape = tuple(
+            check_int(n, "normalized_shape", "LayerNorm", low=0) for n in dims
+        )
         self.eps, self.elementwise_affine = float(eps), bool(elementwise_affine)
         if self.elementwise_affine:
             self.weight = new_parameter(self.normalized_shape, dtype)

@@ -1,10 +1,13 @@
 """Keras-style layer options shared by the layers with weights.
 
 ``weight_init`` / ``bias_init`` (initializers), ``weight_regularizer`` / ``bias_regularizer`` /
-``activity_regularizer`` (regularizers) and ``activation`` are given as anything
-``mt.registry.create`` accepts: a name, a ``{"name", "config"}`` dict, a class, an instance or a
-callable. ``None`` keeps PyTorch's behaviour (its default initialisation, no penalty, no
-activation). The layer's constructor records the specs as given, so ``get_config()`` round-trips.
+``activity_regularizer`` (regularizers), ``weight_constraint`` / ``bias_constraint``
+(constraints) and ``activation`` are given as anything ``mt.registry.create`` accepts: a name, a
+``{"name", "config"}`` dict, a class, an instance or a callable. ``None`` keeps PyTorch's
+behaviour (its default initialisation, no penalty, no constraint, no activation). Weight and bias
+regularizers and constraints are attached to the parameters (``layer.weight.regularizer``),
+where every optimizer applies them; the activity regularizer stays on the layer. The layer's
+constructor records the specs as given, so ``get_config()`` round-trips.
 """
 
 from __future__ import annotations
@@ -24,7 +27,13 @@ if TYPE_CHECKING:
     from minitorch_es import Tensor
     from minitorch_es.nn import Parameter
 
-REGULARIZER_OPTIONS = ("weight_regularizer", "bias_regularizer", "activity_regularizer")
+# layer option -> (parameter, attribute of the parameter, registry kind)
+PARAMETER_OPTIONS = {
+    "weight_regularizer": ("weight", "regularizer", "regularizer"),
+    "bias_regularizer": ("bias", "regularizer", "regularizer"),
+    "weight_constraint": ("weight", "constraint", "constraint"),
+    "bias_constraint": ("bias", "constraint", "constraint"),
+}
 
 
 def setup_weights(
@@ -36,7 +45,7 @@ def setup_weights(
     weight_init: Any,
     bias_init: Any,
     activation: Any,
-    **regularizers: Any,
+    **options: Any,
 ) -> None:
     """What every layer with a weight and an optional bias (of size ``weight_shape[0]``) does in
     its constructor: create the parameters, record the options, and draw the initial values
@@ -47,18 +56,29 @@ def setup_weights(
     else:
         layer.register_parameter("bias", None)
     layer.weight_init, layer.bias_init = weight_init, bias_init
-    setup_regularizers(layer, **regularizers)
+    setup_penalties(layer, **options)
     setup_activation(layer, activation)
     layer.reset_parameters()
 
 
-def setup_regularizers(layer: Module, **specs) -> None:
-    """Store each ``<param>_regularizer`` spec as a Regularizer attribute (or None)."""
-    for name in REGULARIZER_OPTIONS:
-        if name in specs:
-            spec = specs[name]
+def setup_penalties(layer: Module, **specs: Any) -> None:
+    """Attach each ``<param>_regularizer`` / ``<param>_constraint`` spec to its parameter and
+    keep ``activity_regularizer`` on the layer (None for none)."""
+    for option, spec in specs.items():
+        if option == "activity_regularizer":
             value = None if spec is None else mt.registry.create("regularizer", spec)
-            object.__setattr__(layer, name, value)
+            object.__setattr__(layer, option, value)
+            continue
+        name, attribute, kind = PARAMETER_OPTIONS[option]
+        if spec is None:
+            continue
+        param = getattr(layer, name)
+        if param is None:
+            raise ValueError(
+                f"{type(layer).__name__}: {option} is given but the layer has no {name} "
+                f"({name}=False)"
+            )
+        setattr(param, attribute, mt.registry.create(kind, spec))
 
 
 def setup_activation(layer: Module, spec: Any) -> None:
@@ -141,8 +161,11 @@ def options_repr(layer: Module) -> str:
     act = layer.__dict__.get("activation")  # a child activation prints as a child instead
     if act is not None:
         parts.append(f"activation={getattr(act, '__name__', None) or act!r}")
-    for name in REGULARIZER_OPTIONS:
-        reg = layer.__dict__.get(name)
-        if reg is not None:
-            parts.append(f"{name}={reg!r}")
+    for option, (name, attribute, _) in PARAMETER_OPTIONS.items():
+        value = getattr(getattr(layer, name, None), attribute, None)
+        if value is not None:
+            parts.append(f"{option}={value!r}")
+    reg = layer.__dict__.get("activity_regularizer")
+    if reg is not None:
+        parts.append(f"activity_regularizer={reg!r}")
     return "".join(", " + p for p in parts)

@@ -65,16 +65,15 @@ class Pad2d(Primitive):
         top, bottom, left, right = pads
         ih = source_indices(x.shape[-2], top, bottom, mode)
         iw = source_indices(x.shape[-1], left, right, mode)
-        ctx.save_for_backward(ih, iw)
-        ctx.in_hw = x.shape[-2:]
+        ctx.spec = (ih, iw, x.shape[-2:])  # constants of the derivative
         return np.take(np.take(x, ih, axis=-2), iw, axis=-1)
 
     @staticmethod
     def backward(ctx: Context, grad: np.ndarray):
-        ih, iw = ctx.saved_tensors
-        h, w = ctx.in_hw
+        ih, iw, (h, w) = ctx.spec
         ph, pw = _one_hot(ih, h, grad.dtype), _one_hot(iw, w, grad.dtype)
-        return (ph.T @ grad @ pw,)
+        matmul = ctx.xp.matmul
+        return (matmul(matmul(ph.T, grad), pw),)
 
 
 def pad2d(x: Tensor, pads: tuple, mode: str) -> Tensor:

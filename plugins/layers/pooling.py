@@ -1,5 +1,6 @@
 """Pooling layers: ``MaxPool2d``, ``AvgPool2d``, ``AdaptiveAvgPool2d`` (PyTorch's signatures),
-for NCHW or unbatched CHW input. Kernels in `pooling_kernels`."""
+for NCHW or unbatched CHW input. Kernels in `pooling_kernels`, autograd Functions in
+`pooling_ops`."""
 
 from __future__ import annotations
 
@@ -11,14 +12,11 @@ import numpy as np
 import minitorch_es as mt
 from minitorch_es.errors import ShapeError
 from minitorch_es.nn import Module
+from minitorch_es.validation import check_int
 
-from .arguments import check_int, describe_shape, pair
-from .pooling_kernels import (
-    AdaptiveAvgPool2dFunction,
-    AvgPool2dFunction,
-    MaxPool2dFunction,
-    pooled_size,
-)
+from .arguments import describe_shape, pair
+from .pooling_kernels import pooled_size
+from .pooling_ops import AdaptiveAvgPool2dFunction, AvgPool2dFunction, MaxPool2dFunction
 
 if TYPE_CHECKING:
     from minitorch_es import Tensor
@@ -64,9 +62,9 @@ def max_pool2d(
 ) -> Tensor | tuple[Tensor, Tensor]:
     """``F.max_pool2d``: see `MaxPool2d`."""
     layer = "MaxPool2d"
-    k = pair(layer, "kernel_size", kernel_size, 1)
-    s = k if stride is None or stride == [] else pair(layer, "stride", stride, 1)
-    p, d = pair(layer, "padding", padding), pair(layer, "dilation", dilation, 1)
+    k = pair(kernel_size, "kernel_size", layer, low=1)
+    s = k if stride is None or stride == [] else pair(stride, "stride", layer, low=1)
+    p, d = pair(padding, "padding", layer), pair(dilation, "dilation", layer, low=1)
     _check_half_kernel(layer, p, k, d)
     x, shape = _as_4d(layer, input)
     out_hw = [pooled_size(*args, ceil_mode) for args in zip(shape[-2:], k, s, p, d)]
@@ -84,7 +82,7 @@ def max_pool2d(
         out = out.reshape(out.shape[1:])
     if not return_indices:
         return out
-    (_, kw), (sh, sw), (ph, pw), (dh, dw), arg = k, s, p, d, sink[0]
+    (_, kw), (sh, sw), (ph, pw), (dh, dw), arg = k, s, p, d, sink[0].astype(np.int64)
     rows = np.arange(out_hw[0])[:, None] * sh - ph + (arg // kw) * dh
     cols = np.arange(out_hw[1]) * sw - pw + (arg % kw) * dw
     flat = (rows * shape[-1] + cols).astype(np.int64)
@@ -102,11 +100,11 @@ def avg_pool2d(
 ) -> Tensor:
     """``F.avg_pool2d``: see `AvgPool2d`."""
     layer = "AvgPool2d"
-    k = pair(layer, "kernel_size", kernel_size, 1)
-    s = k if stride is None or stride == [] else pair(layer, "stride", stride, 1)
-    p = pair(layer, "padding", padding)
+    k = pair(kernel_size, "kernel_size", layer, low=1)
+    s = k if stride is None or stride == [] else pair(stride, "stride", layer, low=1)
+    p = pair(padding, "padding", layer)
     if divisor_override is not None:
-        divisor_override = check_int(layer, "divisor_override", divisor_override, 1)
+        divisor_override = check_int(divisor_override, "divisor_override", layer, low=1)
     _check_half_kernel(layer, p, k, (1, 1))
     x, shape = _as_4d(layer, input)
     out_hw = [pooled_size(n, *args, 1, ceil_mode) for n, *args in zip(shape[-2:], k, s, p)]
@@ -147,7 +145,8 @@ def _adaptive_sizes(output_size: int | None | tuple[int | None, int | None]) -> 
             f"AdaptiveAvgPool2d: output_size must be an int or a pair, got {output_size!r}"
         )
     return tuple(
-        None if o is None else check_int("AdaptiveAvgPool2d", "output_size", o, 1) for o in sizes
+        None if o is None else check_int(o, "output_size", "AdaptiveAvgPool2d", low=1)
+        for o in sizes
     )
 
 
@@ -176,13 +175,13 @@ class MaxPool2d(Module):
         self.stride = self.kernel_size if stride is None else _tuple(stride)
         self.padding, self.dilation = _tuple(padding), _tuple(dilation)
         self.return_indices, self.ceil_mode = bool(return_indices), bool(ceil_mode)
-        k = pair("MaxPool2d", "kernel_size", self.kernel_size, 1)
-        pair("MaxPool2d", "stride", self.stride, 1)
+        k = pair(self.kernel_size, "kernel_size", "MaxPool2d", low=1)
+        pair(self.stride, "stride", "MaxPool2d", low=1)
         _check_half_kernel(
             "MaxPool2d",
-            pair("MaxPool2d", "padding", self.padding),
+            pair(self.padding, "padding", "MaxPool2d"),
             k,
-            pair("MaxPool2d", "dilation", self.dilation, 1),
+            pair(self.dilation, "dilation", "MaxPool2d", low=1),
         )
 
     def forward(self, input: Tensor) -> Tensor | tuple[Tensor, Tensor]:
@@ -223,11 +222,11 @@ class AvgPool2d(Module):
         self.padding = _tuple(padding)
         self.ceil_mode, self.count_include_pad = bool(ceil_mode), bool(count_include_pad)
         self.divisor_override = divisor_override
-        k = pair("AvgPool2d", "kernel_size", self.kernel_size, 1)
-        pair("AvgPool2d", "stride", self.stride, 1)
-        _check_half_kernel("AvgPool2d", pair("AvgPool2d", "padding", self.padding), k, (1, 1))
+        k = pair(self.kernel_size, "kernel_size", "AvgPool2d", low=1)
+        pair(self.stride, "stride", "AvgPool2d", low=1)
+        _check_half_kernel("AvgPool2d", pair(self.padding, "padding", "AvgPool2d"), k, (1, 1))
         if divisor_override is not None:
-            check_int("AvgPool2d", "divisor_override", divisor_override, 1)
+            check_int(divisor_override, "divisor_override", "AvgPool2d", low=1)
 
     def forward(self, input: Tensor) -> Tensor:
         return avg_pool2d(

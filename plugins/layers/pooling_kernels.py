@@ -1,18 +1,25 @@
-"""Pooling kernels on NCHW arrays through strided views.
+"""Pooling kernels: pure functions on NumPy arrays (NCHW), through strided window views.
 
-A pooling window has ``kh*kw`` offsets; for each offset, the input values it sees at every output
-position form one strided slice of the (padded) input. Max and average pooling therefore loop
-over the kernel offsets only (a handful of whole-array NumPy calls), never over pixels or
-samples. Non-overlapping pools without padding (kernel == stride, the usual ``MaxPool2d(2)``)
-take fast paths: average pooling reshapes ``(N, C, Ho*kh, Wo*kw) -> (N, C, Ho, kh, Wo, kw)`` and
-sums; max pooling reduces separably on the array's own memory (see `_separable_max`).
+A pooling window has ``kh*kw`` offsets; for each offset, the input values it sees at every
+output position form one strided slice of the (padded) input. Max and average pooling therefore
+loop over the kernel offsets only (a handful of whole-array NumPy calls), never over pixels or
+samples. The kernels work on the batch-last storage of the images (see `im2col`): there every
+offset's slice is made of contiguous runs of N values, and the results come out batch-last too,
+as NCHW views, ready for the next layer.
+
+* `max_pool2d` returns the maxima and ``argmax``, the offset (row-major in the window) of each
+  window's first maximum; `max_pool2d_backward` routes a gradient through it (a scatter), and
+  `max_pool2d_gather`, its derivative, reads an input-shaped array at the same places.
+* `avg_pool2d` / `avg_pool2d_backward` use PyTorch's divisor rules.
+* `adaptive_avg_pool2d` averages over PyTorch's adaptive windows by two small matrix products
+  with the matrices of `adaptive_matrix` (its gradient: the transposed products).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from minitorch_es.autograd import Primitive
+from .im2col import batch_last
 
 
 def pooled_size(size: int, kernel: int, stride: int, pad: int, dilation: int, ceil: bool) -> int:
@@ -25,7 +32,7 @@ def pooled_size(size: int, kernel: int, stride: int, pad: int, dilation: int, ce
     return out
 
 
-def _geometry(shape, kernel, stride, padding, dilation, ceil):
+def geometry(shape, kernel, stride, padding, dilation, ceil):
     """Output size and the (top, bottom, left, right) padding that makes every window fit."""
     out, pads = [], []
     for n, k, s, p, d in zip(shape[2:], kernel, stride, padding, dilation):
@@ -36,22 +43,23 @@ def _geometry(shape, kernel, stride, padding, dilation, ceil):
     return tuple(out), tuple(pads)
 
 
-def _pad(x, pads, fill):
-    top, bottom, left, right = pads
+def _padded(x, pads, fill):
+    """NCHW ``x`` batch-last ``(C, H, W, N)``, padded with ``fill`` by ``pads``."""
+    xb = batch_last(x)
     if not any(pads):
-        return x
-    n, c, h, w = x.shape
-    out = np.full((n, c, h + top + bottom, w + left + right), fill, dtype=x.dtype)
-    out[:, :, top : top + h, left : left + w] = x
+        return xb
+    top, bottom, left, right = pads
+    c, h, w, n = xb.shape
+    out = np.full((c, h + top + bottom, w + left + right, n), fill, dtype=x.dtype)
+    out[:, top : top + h, left : left + w] = xb
     return out
 
 
-def _offset_slices(kernel, stride, dilation, out_hw):
-    """For each kernel offset (row-major), the slice of the padded input it reads."""
+def _windows(kernel, stride, dilation, out_hw):
+    """For each kernel offset (row-major), the slice of a padded batch-last array it reads."""
     (kh, kw), (sh, sw), (dh, dw), (ho, wo) = kernel, stride, dilation, out_hw
     return [
         (
-            slice(None),
             slice(None),
             slice(p * dh, p * dh + sh * (ho - 1) + 1, sh),
             slice(q * dw, q * dw + sw * (wo - 1) + 1, sw),
@@ -61,174 +69,68 @@ def _offset_slices(kernel, stride, dilation, out_hw):
     ]
 
 
-def _fast(kernel, stride, pads, dilation) -> bool:
-    """Non-overlapping windows that need no padding (``pads`` from `_geometry`)."""
+def _unpad(gxp, pads, x_shape):
+    """The gradient of the padded batch-last input cropped to ``x_shape``, as an NCHW view."""
+    top, _, left, _ = pads
+    return gxp[:, top : top + x_shape[2], left : left + x_shape[3]].transpose(3, 0, 1, 2)
+
+
+def _tiles(kernel, stride, pads, dilation):
+    """Whether the windows tile the input: every input value is in exactly one window."""
     return kernel == stride and not any(pads) and dilation == (1, 1)
 
 
-def _blocks(x, kernel, out_hw):
-    """``x`` cropped to whole windows, viewed as (N, C, Ho, kh, Wo, kw)."""
-    (kh, kw), (ho, wo) = kernel, out_hw
-    n, c = x.shape[:2]
-    return x[:, :, : ho * kh, : wo * kw].reshape(n, c, ho, kh, wo, kw)
+def max_pool2d(x: np.ndarray, kernel, stride, padding, dilation, ceil_mode):
+    """Max over each window (padding counts as -inf, NaN propagates) and ``argmax``: the
+    window offset of each first maximum (int8, or int16 for windows of over 127 values)."""
+    out_hw, pads = geometry(x.shape, kernel, stride, padding, dilation, ceil_mode)
+    xp = _padded(x, pads, -np.inf)
+    views = [xp[s] for s in _windows(kernel, stride, dilation, out_hw)]
+    best = views[0].copy()
+    argmax = np.zeros(best.shape, dtype=np.int8 if len(views) < 128 else np.int16)
+    for k, v in enumerate(views[1:], 1):
+        better = np.greater(v, best).view(np.int8)  # strictly greater: the first maximum wins
+        # argmax = k where better: k exceeds every index so far, so a maximum sets it
+        np.maximum(argmax, better * argmax.dtype.type(k), out=argmax)
+        np.maximum(best, v, out=best)
+    if np.isnan(best).any():  # a NaN is the window's maximum: point at the first NaN
+        for k, v in reversed(list(enumerate(views))):
+            argmax[np.isnan(v)] = k
+    return best.transpose(3, 0, 1, 2), argmax.transpose(3, 0, 1, 2)
 
 
-def _unblocks(blocks, x_shape):
-    """The inverse of `_blocks` for gradients: zeros where the windows did not reach."""
-    n, c, ho, kh, wo, kw = blocks.shape
-    flat = blocks.reshape(n, c, ho * kh, wo * kw)
-    if flat.shape == tuple(x_shape):
-        return flat
-    out = np.zeros(x_shape, dtype=blocks.dtype)
-    out[:, :, : ho * kh, : wo * kw] = flat
-    return out
-
-
-def first_max_masks(views, best):
-    """For each window offset, where it holds the window's first maximum (NaN counts as the
-    maximum, as NaN propagates through the max): the masks partition the output positions."""
-    nan = bool(np.isnan(best).any())
-    taken = None
-    for v in views:
-        hit = v == best
-        if nan:
-            hit |= np.isnan(v)
-        if taken is None:
-            taken = hit
-        else:
-            hit &= ~taken
-            taken |= hit
-        yield hit
-
-
-class MaxPool2dFunction(Primitive):
-    """Max over each window; the gradient goes to the first maximum of each window (PyTorch).
-    ``sink``, if given, receives the offset index (row-major in the window) of each maximum.
-
-    Non-overlapping windows are reduced separably on the array's own memory (pairs along a row
-    are neighbours there): first along W, then along H, remembering which column/row won, so
-    every step is one long NumPy loop. Other windows take a running ``np.maximum`` over the
-    kernel offsets' strided views, and backward finds the first maxima by comparison.
-    """
-
-    @staticmethod
-    def forward(ctx, x, *, kernel, stride, padding, dilation, ceil_mode, sink=None):
-        out_hw, pads = _geometry(x.shape, kernel, stride, padding, dilation, ceil_mode)
-        fast = _fast(kernel, stride, pads, dilation)
-        src = x if fast else _pad(x, pads, -np.inf)
-        selections = None
-        if fast:
-            best, selections = _separable_max(x, kernel, out_hw)
-            if np.isnan(best).any():  # NaN windows: the comparison backward places gradients
-                selections = None
-        else:
-            views = _views(src, kernel, stride, dilation, out_hw, False)
-            best = np.maximum(views[0], views[1]) if len(views) > 1 else views[0].copy()
-            for v in views[2:]:
-                np.maximum(best, v, out=best)
-        if sink is not None:
-            arg = np.zeros(best.shape, dtype=np.int64)
-            views = _views(src, kernel, stride, dilation, out_hw, fast)
-            for k, hit in enumerate(first_max_masks(views, best)):
-                arg[hit] = k
-            sink.append(arg)
-        ctx.save_for_backward(src, best, selections)
-        ctx.geometry = (x.shape, kernel, stride, dilation, out_hw, pads, fast)
-        return best
-
-    @staticmethod
-    def backward(ctx, grad):
-        src, best, selections = ctx.saved_tensors
-        x_shape, kernel, stride, dilation, out_hw, pads, fast = ctx.geometry
-        if selections is not None:
-            return (_separable_max_backward(grad, selections, x_shape, kernel, out_hw),)
-        views = _views(src, kernel, stride, dilation, out_hw, fast)
-        gxp = np.zeros(src.shape, dtype=grad.dtype)
-        masks = first_max_masks(views, best)
-        for s, hit in zip(_offset_slices(kernel, stride, dilation, out_hw), masks):
-            gxp[s] += grad * hit
-        top, _, left, _ = pads
-        return (gxp[:, :, top : top + x_shape[2], left : left + x_shape[3]],)
-
-
-def _memory_order(x):
-    """``x`` (N, C, H, W) as a C-contiguous array in its memory order, and whether N and C are
-    swapped (a conv output is stored channel-major)."""
-    if x.flags.c_contiguous:
-        return x, False
-    swapped = x.transpose(1, 0, 2, 3)
-    if swapped.flags.c_contiguous:
-        return swapped, True
-    return np.ascontiguousarray(x), False
-
-
-def _running_max(arrays):
-    """Elementwise max of equal-shape arrays and the index of the first maximum (int8)."""
-    best, sel = arrays[0], None
-    for k, a in enumerate(arrays[1:], 1):
-        better = a > best
-        sel = better.view(np.int8) if sel is None else np.where(better, np.int8(k), sel)
-        best = np.maximum(best, a)
-    return best, sel
-
-
-def _separable_max(x, kernel, out_hw):
-    """Max over non-overlapping windows: along W on ``(rows*Wo, kw)``, then along H."""
-    (kh, kw), (ho, wo) = kernel, out_hw
-    arr, swapped = _memory_order(x)
-    a, b = arr.shape[:2]
-    if arr.shape[2:] != (ho * kh, wo * kw):
-        arr = np.ascontiguousarray(arr[:, :, : ho * kh, : wo * kw])
-    cols = arr.reshape(-1, kw)
-    row_max, wsel = _running_max([cols[:, q] for q in range(kw)])
-    rows = row_max.reshape(-1, kh, wo)
-    best, hsel = _running_max([rows[:, p, :] for p in range(kh)])
-    best = best.reshape(a, b, ho, wo)
-    if kh * kw == 1:
-        best = best.copy()  # never hand out a view of the input
-    return (best.transpose(1, 0, 2, 3) if swapped else best), (wsel, hsel, swapped)
-
-
-def _separable_max_backward(grad, selections, x_shape, kernel, out_hw):
-    """Route each output gradient to its window's first maximum (H choice, then W choice)."""
-    wsel, hsel, swapped = selections
-    (kh, kw), (ho, wo) = kernel, out_hw
-    g = np.ascontiguousarray(grad.transpose(1, 0, 2, 3) if swapped else grad).reshape(-1, wo)
-    by_row = _spread(g, hsel, kh, axis=1).reshape(-1)  # (rows, kh, Wo): gradient per input row
-    gx = _spread(by_row, wsel, kw, axis=1)  # (positions, kw): gradient per input column
+def max_pool2d_backward(grad, argmax, x_shape, kernel, stride, padding, dilation, ceil_mode):
+    """Gradient of `max_pool2d`: each output's gradient goes to its window's ``argmax``."""
+    out_hw, pads = geometry(x_shape, kernel, stride, padding, dilation, ceil_mode)
+    g, arg = batch_last(grad), batch_last(argmax)
     n, c, h, w = x_shape
-    a, b = (c, n) if swapped else (n, c)
-    gx = gx.reshape(a, b, ho * kh, wo * kw)
-    if (h, w) != (ho * kh, wo * kw):
-        full = np.zeros((a, b, h, w), dtype=grad.dtype)
-        full[:, :, : ho * kh, : wo * kw] = gx
-        gx = full
-    return gx.transpose(1, 0, 2, 3) if swapped else gx
-
-
-def _spread(g, sel, k: int, axis: int):
-    """``g`` spread over a new axis of length ``k`` inserted at ``axis``: entry ``i`` holds
-    ``g`` where ``sel == i`` and 0 elsewhere (``sel`` is None when ``k == 1``)."""
-    out = np.empty(g.shape[:axis] + (k,) + g.shape[axis:], dtype=g.dtype)
-    for i in range(k):
-        target = out[(slice(None),) * axis + (i,)]
-        if k == 1:
-            np.copyto(target, g)
+    # Windows that tile the whole input write every entry of the gradient once: no zeros, no +=.
+    tiles = _tiles(kernel, stride, pads, dilation) and h % kernel[0] == w % kernel[1] == 0
+    padded = (c, h + pads[0] + pads[1], w + pads[2] + pads[3], n)
+    gxp = np.empty(padded, dtype=grad.dtype) if tiles else np.zeros(padded, dtype=grad.dtype)
+    for k, s in enumerate(_windows(kernel, stride, dilation, out_hw)):
+        if tiles:
+            np.multiply(g, arg == k, out=gxp[s])
         else:
-            np.multiply(g, sel == i, out=target)
-    return out
+            gxp[s] += g * (arg == k)
+    return _unpad(gxp, pads, x_shape)
 
 
-def _views(src, kernel, stride, dilation, out_hw, fast):
-    """The strided view of ``src`` read by each kernel offset (row-major offsets)."""
-    if fast:
-        b = _blocks(src, kernel, out_hw)
-        return [b[:, :, :, p, :, q] for p in range(kernel[0]) for q in range(kernel[1])]
-    return [src[s] for s in _offset_slices(kernel, stride, dilation, out_hw)]
+def max_pool2d_gather(x, argmax, kernel, stride, padding, dilation, ceil_mode):
+    """The value of input-shaped ``x`` at each window's ``argmax`` (padding reads 0): the
+    gradient of `max_pool2d_backward`, which is linear in its gradient (a scatter), with
+    respect to that gradient. On `max_pool2d`'s own input this is its output."""
+    out_hw, pads = geometry(x.shape, kernel, stride, padding, dilation, ceil_mode)
+    xp, arg = _padded(x, pads, 0), batch_last(argmax)
+    out = np.zeros(arg.shape, dtype=x.dtype)
+    for k, s in enumerate(_windows(kernel, stride, dilation, out_hw)):
+        np.copyto(out, xp[s], where=arg == k)
+    return out.transpose(3, 0, 1, 2)
 
 
 def avg_divisor(x_shape, kernel, stride, padding, out_hw, count_include_pad, override, dtype):
-    """The divisor of every output position (PyTorch's rule), as an (Ho, Wo) array or number."""
+    """The divisor of every output position (PyTorch's rule), as an (Ho, Wo, 1) array or a
+    number (broadcasts against batch-last arrays)."""
     if override is not None:
         return override
     factors = []
@@ -239,49 +141,36 @@ def avg_divisor(x_shape, kernel, stride, padding, out_hw, count_include_pad, ove
             factors.append(end - start)
         else:
             factors.append(np.minimum(end, n) - np.maximum(start, 0))
-    return np.outer(*factors).astype(dtype)
+    return np.outer(*factors).astype(dtype)[:, :, None]
 
 
-class AvgPool2dFunction(Primitive):
-    """Mean over each window (zero padding; divisor per PyTorch's count_include_pad rule)."""
+def avg_pool2d(x: np.ndarray, kernel, stride, padding, ceil_mode, count_include_pad, divisor):
+    """Mean over each window (zero padding); ``divisor`` overrides PyTorch's divisor rule."""
+    out_hw, pads = geometry(x.shape, kernel, stride, padding, (1, 1), ceil_mode)
+    div = avg_divisor(x.shape, kernel, stride, padding, out_hw, count_include_pad, divisor, x.dtype)
+    xp = _padded(x, pads, 0)
+    windows = _windows(kernel, stride, (1, 1), out_hw)
+    total = xp[windows[0]].copy()
+    for s in windows[1:]:
+        total += xp[s]
+    total /= div
+    return total.transpose(3, 0, 1, 2)
 
-    @staticmethod
-    def forward(
-        ctx, x, *, kernel, stride, padding, ceil_mode, count_include_pad, divisor_override=None
-    ):
-        out_hw, pads = _geometry(x.shape, kernel, stride, padding, (1, 1), ceil_mode)
-        div = avg_divisor(
-            x.shape, kernel, stride, padding, out_hw, count_include_pad, divisor_override, x.dtype
-        )
-        fast = _fast(kernel, stride, pads, (1, 1))
-        if fast:
-            total = _blocks(x, kernel, out_hw).sum(axis=(3, 5))
-        else:
-            xp = _pad(x, pads, 0)
-            slices = _offset_slices(kernel, stride, (1, 1), out_hw)
-            total = xp[slices[0]].copy()
-            for s in slices[1:]:
-                total += xp[s]
-        ctx.geometry = (x.shape, kernel, stride, out_hw, pads, div, fast)
-        total /= div
-        return total
 
-    @staticmethod
-    def backward(ctx, grad):
-        x_shape, kernel, stride, out_hw, pads, div, fast = ctx.geometry
-        g = grad / div
-        if fast:
-            n, c, ho, wo = g.shape
-            blocks = np.broadcast_to(
-                g[:, :, :, None, :, None], (n, c, ho, kernel[0], wo, kernel[1])
-            )
-            return (_unblocks(np.ascontiguousarray(blocks), x_shape),)
-        n, c, h, w = x_shape
-        top, bottom, left, right = pads
-        gxp = np.zeros((n, c, h + top + bottom, w + left + right), dtype=grad.dtype)
-        for s in _offset_slices(kernel, stride, (1, 1), out_hw):
-            gxp[s] += g
-        return (gxp[:, :, top : top + h, left : left + w],)
+def avg_pool2d_backward(
+    grad, x_shape, kernel, stride, padding, ceil_mode, count_include_pad, divisor
+):
+    """Gradient of `avg_pool2d`: each output's gradient, divided, spread over its window."""
+    out_hw, pads = geometry(x_shape, kernel, stride, padding, (1, 1), ceil_mode)
+    div = avg_divisor(
+        x_shape, kernel, stride, padding, out_hw, count_include_pad, divisor, grad.dtype
+    )
+    g = batch_last(grad) / div
+    n, c, h, w = x_shape
+    gxp = np.zeros((c, h + pads[0] + pads[1], w + pads[2] + pads[3], n), dtype=grad.dtype)
+    for s in _windows(kernel, stride, (1, 1), out_hw):
+        gxp[s] += g
+    return _unpad(gxp, pads, x_shape)
 
 
 def adaptive_matrix(size: int, out: int, dtype) -> np.ndarray:
@@ -294,17 +183,8 @@ def adaptive_matrix(size: int, out: int, dtype) -> np.ndarray:
     return (inside / (end - start)[:, None]).astype(dtype)
 
 
-class AdaptiveAvgPool2dFunction(Primitive):
-    """Adaptive average pooling as ``A_h @ x @ A_w.T`` (separable windows; exact backward)."""
-
-    @staticmethod
-    def forward(ctx, x, *, output_size):
-        ah = adaptive_matrix(x.shape[-2], output_size[0], x.dtype)
-        aw = adaptive_matrix(x.shape[-1], output_size[1], x.dtype)
-        ctx.save_for_backward(ah, aw)
-        return ah @ x @ aw.T
-
-    @staticmethod
-    def backward(ctx, grad):
-        ah, aw = ctx.saved_tensors
-        return (ah.T @ grad @ aw,)
+def adaptive_avg_pool2d(x: np.ndarray, output_size) -> np.ndarray:
+    """Adaptive average pooling as ``A_h @ x @ A_w.T`` (separable windows)."""
+    ah = adaptive_matrix(x.shape[-2], output_size[0], x.dtype)
+    aw = adaptive_matrix(x.shape[-1], output_size[1], x.dtype)
+    return ah @ x @ aw.T

@@ -9,8 +9,9 @@ import numpy as np
 
 from minitorch_es.errors import ShapeError
 from minitorch_es.nn import Module
+from minitorch_es.validation import check_int
 
-from .arguments import check_int, describe_shape
+from .arguments import describe_shape
 
 if TYPE_CHECKING:
     from minitorch_es import Tensor
@@ -31,8 +32,8 @@ class Flatten(Module):
 
     def __init__(self, start_dim: int = 1, end_dim: int = -1) -> None:
         super().__init__()
-        self.start_dim = check_int("Flatten", "start_dim", start_dim, -(2**62))
-        self.end_dim = check_int("Flatten", "end_dim", end_dim, -(2**62))
+        self.start_dim = check_int(start_dim, "start_dim", "Flatten")
+        self.end_dim = check_int(end_dim, "end_dim", "Flatten")
 
     def forward(self, input: Tensor) -> Tensor:
         shape = describe_shape(input)
@@ -57,13 +58,15 @@ class Unflatten(Module):
 
     def __init__(self, dim: int, unflattened_size: Sequence[int]) -> None:
         super().__init__()
-        self.dim = check_int("Unflatten", "dim", dim, -(2**62))
+        self.dim = check_int(dim, "dim", "Unflatten")
         if not isinstance(unflattened_size, (tuple, list)) or not unflattened_size:
             raise TypeError(
                 f"Unflatten: unflattened_size must be a non-empty tuple of ints, "
                 f"got {unflattened_size!r}"
             )
-        sizes = tuple(check_int("Unflatten", "unflattened_size", n, -1) for n in unflattened_size)
+        sizes = tuple(
+            check_int(n, "unflattened_size", "Unflatten", low=-1) for n in unflattened_size
+        )
         if sizes.count(-1) > 1:
             raise ValueError(
                 f"Unflatten: only one entry of unflattened_size can be -1, got {sizes}"

@@ -6,6 +6,7 @@ import numbers
 
 import numpy as np
 
+from ...validation import is_int
 from ..split import _rng
 
 
@@ -29,7 +30,7 @@ def make_moons(
         >>> X.shape, np.bincount(y).tolist()
         ((200, 2), [100, 100])
     """
-    if isinstance(n_samples, numbers.Integral) and not isinstance(n_samples, bool):
+    if is_int(n_samples):
         if n_samples < 0:
             raise ValueError(f"make_moons expected n_samples >= 0, got {n_samples}")
         n_out = int(n_samples) // 2

@@ -1,0 +1,109 @@
+"""Benchmark: a training step of a small GPT, minitorch_es against PyTorch CPU.
+
+The model is ``minitorch_es.gpt.CharGPT`` (the ``minitorch-es gpt`` model: token and position
+embeddings, 4 pre-norm Transformer blocks with causal self-attention, d_model 128, 4 heads,
+feed-forward 512 with tanh-GELU, final LayerNorm, linear head over a 108-character
+vocabulary) and the same network written with ``torch.nn``; dropout 0. The step: zero_grad,
+forward on a batch of 32 contexts of 64 characters, cross-entropy, backward, AdamW step. Both
+start from the same weights (PyTorch's, copied) and the losses are checked to agree.
+Interleaved rounds, medians, ratio minitorch_es / PyTorch (target <= 1.5), as
+``benchmarks/lstm.py`` (whose helpers this uses).
+
+Usage::
+
+    python benchmarks/gpt.py [--rounds 15] [--threads 1] [--json]
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+if __name__ == "__main__":
+    _threads = sys.argv[sys.argv.index("--threads") + 1] if "--threads" in sys.argv[:-1] else "1"
+    for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[_var] = _threads  # read once, when NumPy is imported
+
+import numpy as np  # noqa: E402
+from lstm import arguments, compare  # noqa: E402
+
+import minitorch_es as mt  # noqa: E402
+from minitorch_es.gpt import CharGPT, sequence_cross_entropy  # noqa: E402
+
+VOCAB, CONTEXT, BATCH = 108, 64, 32
+SIZE = {"d_model": 128, "nhead": 4, "num_layers": 4, "dropout": 0.0}
+
+
+def torch_gpt(torch):
+    """CharGPT written with torch.nn, with the same parameter names."""
+    nn = torch.nn
+
+    class TorchGPT(nn.Module):
+        def __init__(self):
+            super().__init__()
+            d = SIZE["d_model"]
+            self.token = nn.Embedding(VOCAB, d)
+            self.position = nn.Embedding(CONTEXT, d)
+            block = nn.TransformerEncoderLayer(
+                d, SIZE["nhead"], 4 * d, 0.0, activation=nn.GELU(approximate="tanh"),
+                batch_first=True, norm_first=True,
+            )  # fmt: skip
+            self.blocks = nn.TransformerEncoder(
+                block, SIZE["num_layers"], norm=nn.LayerNorm(d), enable_nested_tensor=False
+            )
+            self.head = nn.Linear(d, VOCAB)
+            self.register_buffer(
+                "mask", nn.Transformer.generate_square_subsequent_mask(CONTEXT), persistent=False
+            )
+
+        def forward(self, ids):
+            x = self.token(ids) + self.position(torch.arange(ids.shape[1]))
+            return self.head(self.blocks(x, mask=self.mask, is_causal=True))
+
+    return TorchGPT()
+
+
+def main() -> int:
+    args = arguments("GPT training step: minitorch_es vs PyTorch")
+    import torch
+
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(0)
+    theirs = torch_gpt(torch)
+    ours = CharGPT(VOCAB, CONTEXT, **SIZE)
+    ours.load_state_dict({k: v.detach().numpy() for k, v in theirs.state_dict().items()})
+    rng = np.random.default_rng(0)
+    x = rng.integers(0, VOCAB, (BATCH, CONTEXT))
+    y = rng.integers(0, VOCAB, (BATCH, CONTEXT))
+    xm, ym, xt, yt = mt.tensor(x), mt.tensor(y), torch.tensor(x), torch.tensor(y)
+    opt_ours = mt.optim.AdamW(ours.parameters(), lr=1e-3)
+    opt_torch = torch.optim.AdamW(theirs.parameters(), lr=1e-3)
+
+    def loss_torch():
+        logits = theirs(xt)
+        return torch.nn.functional.cross_entropy(logits.reshape(-1, VOCAB), yt.reshape(-1))
+
+    agree = abs(sequence_cross_entropy(ours(xm), ym).item() - loss_torch().item())
+    assert agree < 1e-4, f"the two GPTs' losses differ by {agree}"
+
+    def step_ours():
+        opt_ours.zero_grad()
+        sequence_cross_entropy(ours(xm), ym).backward()
+        opt_ours.step()
+
+    def step_torch():
+        opt_torch.zero_grad()
+        loss_torch().backward()
+        opt_torch.step()
+
+    count = sum(p.numel() for p in ours.parameters())
+    title = (
+        f"GPT training step (4 layers, 4 heads, d_model 128, context {CONTEXT}, batch {BATCH}, "
+        f"{count:,} parameters, AdamW), torch {torch.__version__}"
+    )
+    compare("gpt", title, {"minitorch_es": step_ours, "torch": step_torch}, args)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,139 @@
+"""Benchmark: a forward + backward step of a 2-layer LSTM, minitorch_es against PyTorch CPU.
+
+The network: ``LSTM(128, 128, num_layers=2)`` on a sequence of 64 steps, batch 32, float32;
+the step is ``output, _ = lstm(x)``, ``(output * g).sum().backward()`` with a fixed cotangent g.
+Both libraries hold the same weights (PyTorch's, copied through ``load_state_dict``), and the
+outputs are checked to agree before timing. The two run in one process, interleaved round by
+round (their order alternating), after warm-up rounds; reported are the median wall-clock and
+CPU (``time.process_time``) times and the ratio minitorch_es / PyTorch (target <= 1.5).
+
+Usage::
+
+    python benchmarks/lstm.py [--rounds 15] [--threads 1] [--json]
+
+``--threads T`` runs both libraries with T threads (OpenBLAS through ``OPENBLAS_NUM_THREADS``,
+set before NumPy is imported, and ``torch.set_num_threads``); the default 1 is the steady
+comparison on a shared machine, where multithreaded OpenBLAS stalls on small matrices. On a
+loaded machine the wall-clock times swing with the load (``uptime`` is printed); the CPU
+times, and their ratio, are steadier. Not part of the test suite.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+if __name__ == "__main__":
+    _threads = sys.argv[sys.argv.index("--threads") + 1] if "--threads" in sys.argv[:-1] else "1"
+    for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[_var] = _threads  # read once, when NumPy is imported
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import statistics  # noqa: E402
+import time  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+import minitorch_es as mt  # noqa: E402
+
+SIZE = {"input_size": 128, "hidden_size": 128, "num_layers": 2}
+STEPS, BATCH = 64, 32
+
+
+def load() -> str:
+    """The 1-minute load average, as ``uptime`` reports it."""
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def measure(steps: dict, rounds: int, warmup: int = 3) -> dict:
+    """Run the named step functions interleaved (alternating order) and collect wall and CPU
+    seconds per round."""
+    names = list(steps)
+    for _ in range(warmup):
+        for name in names:
+            steps[name]()
+    times = {name: {"wall": [], "cpu": []} for name in names}
+    for r in range(rounds):
+        for name in names if r % 2 == 0 else names[::-1]:
+            wall, cpu = time.perf_counter(), time.process_time()
+            steps[name]()
+            times[name]["cpu"].append(time.process_time() - cpu)
+            times[name]["wall"].append(time.perf_counter() - wall)
+    return times
+
+
+def summary(times: dict, ours: str = "minitorch_es", theirs: str = "torch") -> dict:
+    """Medians in milliseconds and the ratios ours / theirs."""
+    out = {}
+    for kind in ("wall", "cpu"):
+        a = statistics.median(times[ours][kind])
+        b = statistics.median(times[theirs][kind])
+        out[kind] = {ours: a * 1e3, theirs: b * 1e3, "ratio": a / b}
+    return out
+
+
+def report(title: str, result: dict, before: str, rounds: int) -> None:
+    print(title)
+    print(f"  load average before: {before}; after: {load()}; {rounds} rounds, medians")
+    for kind, r in result.items():
+        print(
+            f"  {kind:4s}  minitorch_es {r['minitorch_es']:8.1f} ms   torch {r['torch']:8.1f} ms"
+            f"   ratio {r['ratio']:.2f}"
+        )
+
+
+def arguments(description: str) -> argparse.Namespace:
+    """The benchmarks' command line: ``--rounds``, ``--threads``, ``--json``."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--rounds", type=int, default=15)
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--json", action="store_true", help="print one JSON line as well")
+    return parser.parse_args()
+
+
+def compare(name: str, title: str, steps: dict, args: argparse.Namespace) -> dict:
+    """Time the steps (``{"minitorch_es": ..., "torch": ...}``), print the report (and a JSON
+    line with ``--json``); returns the summary."""
+    before = load()
+    result = summary(measure(steps, args.rounds))
+    report(f"{title}, {args.threads} thread(s)", result, before, args.rounds)
+    if args.json:
+        print(json.dumps({"benchmark": name, "threads": args.threads, **result}))
+    return result
+
+
+def main() -> int:
+    args = arguments("LSTM forward+backward: minitorch_es vs PyTorch")
+    import torch
+
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(0)
+    theirs = torch.nn.LSTM(**SIZE)
+    ours = mt.nn.LSTM(**SIZE)
+    ours.load_state_dict({k: v.detach().numpy() for k, v in theirs.state_dict().items()})
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((STEPS, BATCH, SIZE["input_size"])).astype(np.float32)
+    g = rng.standard_normal((STEPS, BATCH, SIZE["hidden_size"])).astype(np.float32)
+    xm, gm, xt, gt = mt.tensor(x), mt.tensor(g), torch.tensor(x), torch.tensor(g)
+    agree = np.abs(ours(xm)[0].numpy(force=True) - theirs(xt)[0].detach().numpy()).max()
+    assert agree < 1e-4, f"the two LSTMs disagree by {agree}"
+
+    def step_ours():
+        out, _ = ours(xm)
+        (out * gm).sum().backward()
+
+    def step_torch():
+        out, _ = theirs(xt)
+        (out * gt).sum().backward()
+
+    title = (
+        f"LSTM(128, 128, num_layers=2), seq {STEPS}, batch {BATCH}, forward+backward, "
+        f"torch {torch.__version__}"
+    )
+    compare("lstm", title, {"minitorch_es": step_ours, "torch": step_torch}, args)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

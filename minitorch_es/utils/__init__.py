@@ -1,0 +1,3 @@
+"""``mt.utils``: PyTorch's ``torch.utils`` namespace (``mt.utils.data``)."""
+
+from . import data

@@ -1,0 +1,54 @@
+"""The layers and functional forms beyond the thesis's core set, gathered for
+``minitorch_es_plugins.layers`` to register: padding, resizing, block extraction, group
+normalisation, channel dropout, pixel shuffling, the bilinear layer and the 1-D and transposed
+convolutions (each in its own module)."""
+
+from __future__ import annotations
+
+from .bilinear import Bilinear, bilinear
+from .channel_dropout import Dropout1d, Dropout2d, Dropout3d, dropout1d, dropout2d, dropout3d
+from .conv_modules import Conv1d, ConvTranspose1d, ConvTranspose2d
+from .conv_nd import conv1d, conv_transpose1d, conv_transpose2d
+from .fold import Fold, Unfold, fold, unfold
+from .group_norm import GroupNorm, group_norm
+from .pad import pad
+from .pad_layers import PAD_LAYERS
+from .pixel_shuffle import PixelShuffle, PixelUnshuffle, pixel_shuffle, pixel_unshuffle
+from .resampling import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d, interpolate
+
+# name: (class, aliases), as LAYERS in the package's __init__
+MORE_LAYERS = {
+    "Conv1d": (Conv1d, ()),  # Keras's "Conv1D" is the same name once normalised
+    "ConvTranspose1d": (ConvTranspose1d, ()),
+    "ConvTranspose2d": (ConvTranspose2d, ("Conv2DTranspose",)),
+    "Bilinear": (Bilinear, ()),
+    "GroupNorm": (GroupNorm, ("GroupNormalization",)),
+    "Upsample": (Upsample, ()),
+    "UpsamplingNearest2d": (UpsamplingNearest2d, ()),
+    "UpsamplingBilinear2d": (UpsamplingBilinear2d, ()),
+    "Unfold": (Unfold, ()),
+    "Fold": (Fold, ()),
+    "Dropout1d": (Dropout1d, ("SpatialDropout1D",)),
+    "Dropout2d": (Dropout2d, ("SpatialDropout2D",)),
+    "Dropout3d": (Dropout3d, ("SpatialDropout3D",)),
+    "PixelShuffle": (PixelShuffle, ()),
+    "PixelUnshuffle": (PixelUnshuffle, ()),
+    **{cls.__name__: (cls, ()) for cls in PAD_LAYERS},
+}
+
+MORE_FUNCTIONAL = {
+    "conv1d": conv1d,
+    "conv_transpose1d": conv_transpose1d,
+    "conv_transpose2d": conv_transpose2d,
+    "bilinear": bilinear,
+    "pad": pad,
+    "interpolate": interpolate,
+    "unfold": unfold,
+    "fold": fold,
+    "group_norm": group_norm,
+    "dropout1d": dropout1d,
+    "dropout2d": dropout2d,
+    "dropout3d": dropout3d,
+    "pixel_shuffle": pixel_shuffle,
+    "pixel_unshuffle": pixel_unshuffle,
+}
