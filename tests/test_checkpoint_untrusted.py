@@ -67,6 +67,7 @@ def every_loader(path):
             path, model=model, optimizer=optimizer, scheduler=scheduler
         ),
         "load_model": lambda: mt.load_model(path),
+        "load": lambda: mt.load(path, weights_only=False),
         "describe": lambda: describe(path),
     }
 
@@ -284,6 +285,29 @@ def test_malformed_architectures_are_refused(ckpt, config, match):
     assert "\x1b" not in str(info.value)
 
 
+def test_a_huge_whole_model_in_an_mt_save_file_is_refused_before_it_is_filled(tmp_path):
+    """The same bound for ``mt.load(..., weights_only=False)`` of a whole model."""
+    path = tmp_path / "model.pt"
+    mt.save({"net": make_objects()[0]}, path)
+    with edit(path) as f:
+        tree = field(f, "/state", "tree")
+        set_field(f, "/state", "tree", tree.replace('"out_features": 3', '"out_features": 40000'))
+        tree = field(f, "/state", "tree")
+        set_field(f, "/state", "tree", tree.replace('"in_features": 2', '"in_features": 40000'))
+    with pytest.raises(CheckpointError, match="declares more than the file stores: Linear.weight"):
+        mt.load(path, weights_only=False)
+
+
+def test_ranks_are_described_escaped(ckpt):
+    evil = "\x1b[2J"
+    with edit(ckpt) as f:
+        ranks = [{"rank": evil, "rng_state": {}, "data_position": {"index": evil}}] * 20
+        set_field(f, "/", "ranks", json.dumps(ranks))
+    text = describe(ckpt).replace("\n    ", " ")  # long lines are wrapped
+    assert "\x1b" not in text and "saved by 20 ranks: rank '\\x1b[2J' at batch" in text
+    assert text.count("rank '") == 16 and text.endswith(", ...")
+
+
 def test_deeply_nested_metadata_is_refused(ckpt):
     with edit(ckpt) as f:
         deep = json.loads("[" * 150 + "]" * 150)
@@ -318,6 +342,10 @@ def test_states_that_do_not_fit_are_checkpoint_errors(ckpt, section, tree, match
         ("rng_state", json.dumps({"bit_generator": "MT19937"}), "the random generator does not"),
         ("metadata", json.dumps({"epoch": "one"}), "the stored epoch 'one' is not an int"),
         ("metadata", json.dumps([1]), "the metadata is not a dict"),
+        ("ranks", json.dumps([1]), "'/.ranks' is not a list of each rank's state"),
+        ("ranks", json.dumps({"0": {}}), "'/.ranks' is not a list of each rank's state"),
+        ("ranks", json.dumps([{"rank": 0}]), "'/.ranks' holds no generator state for rank 0"),
+        ("ranks", json.dumps([{"rng_state": [1]}]), "the random generator does not"),
     ],
 )
 def test_bad_root_values_are_checkpoint_errors(ckpt, name, value, match):

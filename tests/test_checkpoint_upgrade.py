@@ -4,6 +4,7 @@ version and the way out, and converted on request by ``mt.checkpoint.upgrade``.
 The fixtures were written by minitorch_es 0.1 (commit 917e4fc): an MLP + Adam + StepLR
 checkpoint, the MLP's state dict, and the arrays they hold (format1_expected.npz)."""
 
+import json
 import pathlib
 import shutil
 
@@ -82,3 +83,20 @@ def test_upgrade_refuses_what_it_should_not_read(old, tmp_path):
     (tmp_path / "text.h5").write_text("text")
     with pytest.raises(CheckpointError, match="cannot read .* as a checkpoint of format version 1"):
         upgrade(tmp_path / "text.h5")
+
+
+def test_upgrade_keeps_the_types_mt_save_recorded_in_format_1(old):
+    """Format-1 files of mt.save written since it took tensors and containers carry their
+    types as an attribute (as main wrote them before format 2): the upgrade keeps them."""
+    path = old / "types.h5"
+    with h5py.File(path, "w") as f:
+        f.attrs.update(format_version=1, framework="minitorch_es", kind="state_dict")
+        f.attrs["types"] = json.dumps([[["w"], "Tensor"], [["shape"], "tuple"]])
+        state = f.create_group("state")
+        state.create_dataset("w", data=np.arange(3.0))
+        state["w"].attrs["ndim"] = 1
+        state.attrs["tree"] = json.dumps({"w": {"__dataset__": "w"}, "shape": [2, 3]})
+    upgrade(path)
+    loaded = mt.load(path)
+    assert isinstance(loaded["w"], mt.Tensor) and loaded["w"].tolist() == [0.0, 1.0, 2.0]
+    assert loaded["shape"] == (2, 3)
