@@ -366,9 +366,10 @@ def compare(program: Program, ours: str, recording: dict) -> list[str]:
 
     When PyTorch printed the same text (numbers aside) under every seed, ours must print that
     text too, token by token (blanks and line breaks aside), and each number that is the same
-    under every seed, on a line every seed printed alike, must be ours to ``rtol``. When the text itself varies with the seed (a
-    predicted class name), the lines are compared one by one instead, skipping those whose text
-    varies. Then the ``final`` values are checked against PyTorch's range.
+    under every seed, on a line every seed printed alike, must be ours to ``rtol``. When the
+    text itself varies with the seed (a predicted class name), the lines are compared one by one
+    instead, skipping those whose text varies. Then the ``final`` values are checked against
+    PyTorch's range.
     """
     theirs = [normalize(t) for t in recording["outputs"]]
     mine = normalize(ours)
