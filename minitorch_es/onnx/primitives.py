@@ -1,5 +1,6 @@
 """ONNX translations of the core's primitive ops (``minitorch_es.ops``), registered by the core
-itself (provider ``built-in (minitorch_es.onnx)``); indexing lives in `indexing`."""
+itself (provider ``built-in (minitorch_es.onnx)``): arithmetic, reductions and shapes here;
+indexing in `indexing`, element-wise math in `pointwise`."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from .. import ops
 from ..ops.reduction import normalize_dims, wrap_dim
 from .graph import Dim
 from .indexing import get_item
+from .pointwise import PRIMITIVES as POINTWISE
 from .translation import ExportError, Translation
 
 if TYPE_CHECKING:
@@ -170,7 +172,8 @@ def register(registry: Registry) -> None:
     from ..registry import Provider
 
     provider = Provider("builtin", "minitorch_es.onnx")
-    table = {op: (emit, ()) for op, emit in PRIMITIVES.items()} | VARYING
+    fixed = PRIMITIVES | POINTWISE
+    table = {op: (emit, ()) for op, emit in fixed.items()} | VARYING
     for op, (emit, varying) in table.items():
         name = f"{op.__module__}.{op.__qualname__}"
         registry.add("onnx", name, Translation(op, emit, varying), provider=provider)
