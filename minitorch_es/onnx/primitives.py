@@ -1,6 +1,7 @@
 """ONNX translations of the core's primitive ops (``minitorch_es.ops``), registered by the core
 itself (provider ``built-in (minitorch_es.onnx)``): arithmetic, reductions and shapes here;
-indexing in `indexing`, element-wise math in `pointwise`."""
+indexing in `indexing`, element-wise math in `pointwise`, rounding and remainders in
+`rounding`."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from ..ops.reduction import normalize_dims, wrap_dim
 from .graph import Dim
 from .indexing import get_item
 from .pointwise import PRIMITIVES as POINTWISE
+from .rounding import PRIMITIVES as ROUNDING
 from .translation import ExportError, Translation
 
 if TYPE_CHECKING:
@@ -86,6 +88,20 @@ def _max_min(g: GraphBuilder, call: Call) -> str:
     return g.reduce(op_type, call.input(0), None, False)
 
 
+def _fmax_fmin(op_type: str):
+    """``Max``/``Min`` ignoring NaN: the other operand where one is NaN (NaN if both)."""
+
+    def emit(g: GraphBuilder, call: Call) -> str:
+        dtype = call.out_dtype
+        a, b = call.input(0, dtype), call.input(1, dtype)
+        out = g.op(op_type, a, b)
+        if dtype.kind != "f":
+            return out
+        return g.op("Where", g.op("IsNaN", a), b, g.op("Where", g.op("IsNaN", b), a, out))
+
+    return emit
+
+
 def _max_min_dim(g: GraphBuilder, call: Call) -> str:
     op_type = "ReduceMax" if call.kwargs.get("largest", True) else "ReduceMin"
     ndim = call.ndim(call.args[0])
@@ -146,6 +162,8 @@ PRIMITIVES = {
     ops.MatMul: _same_dtype("MatMul"),
     ops.Maximum: _same_dtype("Max"),
     ops.Minimum: _same_dtype("Min"),
+    ops.Fmax: _fmax_fmin("Max"),
+    ops.Fmin: _fmax_fmin("Min"),
     ops.Neg: _unary("Neg"),
     ops.Exp: _unary("Exp"),
     ops.Log: _unary("Log"),
@@ -172,7 +190,7 @@ def register(registry: Registry) -> None:
     from ..registry import Provider
 
     provider = Provider("builtin", "minitorch_es.onnx")
-    fixed = PRIMITIVES | POINTWISE
+    fixed = PRIMITIVES | POINTWISE | ROUNDING
     table = {op: (emit, ()) for op, emit in fixed.items()} | VARYING
     for op, (emit, varying) in table.items():
         name = f"{op.__module__}.{op.__qualname__}"
