@@ -1,7 +1,8 @@
 """ONNX translations of the core's primitive ops (``minitorch_es.ops``), registered by the core
 itself (provider ``built-in (minitorch_es.onnx)``): arithmetic, reductions and shapes here;
 indexing in `indexing`, element-wise math in `pointwise`, rounding and remainders in
-`rounding`, running ops in `cumulative`, flip and roll in `reorder`."""
+`rounding`, running ops in `cumulative`, flip and roll in `reorder`, indexed writes in
+`scatter`."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from .indexing import get_item
 from .pointwise import PRIMITIVES as POINTWISE
 from .reorder import PRIMITIVES as REORDER
 from .rounding import PRIMITIVES as ROUNDING
+from .scatter import PRIMITIVES as SCATTER
 from .translation import ExportError, Translation
 
 if TYPE_CHECKING:
@@ -217,7 +219,7 @@ def register(registry: Registry) -> None:
     from ..registry import Provider
 
     provider = Provider("builtin", "minitorch_es.onnx")
-    fixed = PRIMITIVES | POINTWISE | ROUNDING | CUMULATIVE | REORDER
+    fixed = PRIMITIVES | POINTWISE | ROUNDING | CUMULATIVE | REORDER | SCATTER
     table = {op: (emit, ()) for op, emit in fixed.items()} | VARYING
     for op, (emit, varying) in table.items():
         name = f"{op.__module__}.{op.__qualname__}"
