@@ -152,16 +152,17 @@ class LSTMSequence(Primitive):
         tcs = np.empty_like(cs)
         hs = np.empty((steps, batch, w_hh.shape[1]), dtype=gates.dtype)
         w_hh_t, h, c = (w_hh * half[:, None]).T, h0, c0
+        hidden, product = np.empty_like(gates[0]), np.empty_like(cs[0])  # per-step buffers
         for t in time_order(steps, reverse):
             z = gates[t]
-            z += h @ w_hh_t
+            z += np.matmul(h, w_hh_t, out=hidden)
             if bias is not None:
                 z += bias
             np.tanh(z, out=z)
             z *= half
             z += offset
             c = np.multiply(z[:, n : 2 * n], c, out=cs[t])
-            c += z[:, :n] * z[:, 2 * n : 3 * n]
+            c += np.multiply(z[:, :n], z[:, 2 * n : 3 * n], out=product)
             tc = np.tanh(c, out=tcs[t])
             if w_hr is None:
                 h = np.multiply(z[:, 3 * n :], tc, out=hs[t])
