@@ -5,7 +5,9 @@ Shapes are time-major: ``x`` is ``(T, B, I)``, states ``(B, H)``. The input proj
 step is one matrix product before the loop (``x @ W_ih.T`` for all T*B rows); each step then
 costs one ``(B, P) @ (P, G)`` product and a few elementwise operations. Backward walks the steps
 in reverse, keeping the gradient of the pre-activations of every step, and forms the weight
-gradients at the end with one product each (``dZ.T @ x``, ``dZ.T @ h_prev``).
+gradients at the end with one product each (``dZ.T @ x``, ``dZ.T @ h_prev``, h_prev read in
+place from the states, plus h0's step). These products are most of the time of a step; the
+LSTM's loop (forward here, backward in `recurrent_steps`) writes into buffers allocated once.
 
 Besides the hidden states each kernel returns the activated gates (and, for the LSTM, the cell
 states and their tanh) as extra outputs: backward reads its intermediates there, so the formula
@@ -20,8 +22,7 @@ import numpy as np
 
 from minitorch_es.autograd import Primitive
 
-from .recurrent_steps import lstm_columns, plus, time_order
-
+from .recurrent_steps import lstm_columns, plus, repeat_rows, time_order
 
 # ------------------------------------------------------------------------ shared pieces
 
@@ -147,11 +148,12 @@ class LSTMSequence(Primitive):
         # Scaling by 0.5 is exact, so the scaled products equal the halved ones bit for bit.
         gates = _project(x, w_ih * half[:, None])
         bias = _bias(b_ih, b_hh)
-        bias = None if bias is None else bias * half
+        bias = None if bias is None else repeat_rows(bias * half, batch)
         cs = np.empty((steps, batch, n), dtype=gates.dtype)
         tcs = np.empty_like(cs)
         hs = np.empty((steps, batch, w_hh.shape[1]), dtype=gates.dtype)
         w_hh_t, h, c = (w_hh * half[:, None]).T, h0, c0
+        half, offset = repeat_rows(half, batch), repeat_rows(offset, batch)
         hidden, product = np.empty_like(gates[0]), np.empty_like(cs[0])  # per-step buffers
         for t in time_order(steps, reverse):
             z = gates[t]
