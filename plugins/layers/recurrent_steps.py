@@ -75,12 +75,18 @@ def lstm_steps_backward(
     """The NumPy kernel (see the module notes)."""
     steps, batch, n = cs.shape
     dtype = gates.dtype
-    # The slopes of the activations from their values a: a (1 - a) for the sigmoid columns,
-    # 1 - a^2 for the tanh column, as a (sigmoid_column - a) + tanh_column.
-    sigmoid_column = repeat_rows(2 * lstm_columns(n, dtype)[1], batch)
-    dz = np.empty_like(gates)
+    # What does not depend on the gradients, for all steps at once (a pass each over the
+    # arrays, faster than per step): in dz, the slopes of the activations from their values a,
+    # a (1 - a) for the sigmoid columns and 1 - a^2 for the tanh column, as
+    # a (sigmoid_column - a) + tanh_column; the loop multiplies them by the gates' gradients.
+    dz = np.subtract(repeat_rows(2 * lstm_columns(n, dtype)[1], batch), gates)
+    dz *= gates
+    dz[..., 2 * n : 3 * n] += 1
+    dtanh = np.multiply(tcs, tcs)  # then o (1 - tanh(c)^2), dc / dh
+    np.subtract(1, dtanh, out=dtanh)
+    dc_dh = np.multiply(gates[..., 3 * n :], dtanh, out=dtanh)
     dh_all = None if w_hr is None else np.empty((steps, batch, w_hr.shape[0]), dtype=dtype)
-    slope, dtanh = np.empty((batch, 4 * n), dtype=dtype), np.empty((batch, n), dtype=dtype)
+    d_act = np.empty((batch, 4 * n), dtype=dtype)  # the gradient of the activated gates
     dh = np.empty((batch, w_hh.shape[1]), dtype=dtype)
     dh_raw = dh if w_hr is None else np.empty((batch, n), dtype=dtype)
     dc, dc_carry = np.empty((batch, n), dtype=dtype), np.empty((batch, n), dtype=dtype)
@@ -88,7 +94,7 @@ def lstm_steps_backward(
     order = time_order(steps, reverse)
     for k in range(steps - 1, -1, -1):
         t = order[k]
-        gate, tc, dzt = gates[t], tcs[t], dz[t]
+        gate, tc = gates[t], tcs[t]
         if k == steps - 1:  # the last step: no gradient from later steps
             np.copyto(dh, g_hs[t])
         else:
@@ -96,28 +102,22 @@ def lstm_steps_backward(
         if w_hr is not None:
             dh_all[t] = dh
             np.matmul(dh, w_hr, out=dh_raw)
-        np.multiply(tc, tc, out=dtanh)
-        np.subtract(1, dtanh, out=dtanh)
-        np.multiply(gate[:, 3 * n :], dtanh, out=dc)
-        dc *= dh_raw
+        np.multiply(dc_dh[t], dh_raw, out=dc)
         if k < steps - 1:
             dc += dc_carry
         if g_cs is not None:
             dc += g_cs[t]
         if g_tcs is not None:
-            dtanh *= g_tcs[t]
-            dc += dtanh
+            dc += g_tcs[t] * (1 - tc * tc)
         c_prev = c0 if k == 0 else cs[order[k - 1]]
-        np.multiply(dc, gate[:, 2 * n : 3 * n], out=dzt[:, :n])
-        np.multiply(dc, c_prev, out=dzt[:, n : 2 * n])
-        np.multiply(dc, gate[:, :n], out=dzt[:, 2 * n : 3 * n])
-        np.multiply(dh_raw, tc, out=dzt[:, 3 * n :])
+        np.multiply(dc, gate[:, 2 * n : 3 * n], out=d_act[:, :n])
+        np.multiply(dc, c_prev, out=d_act[:, n : 2 * n])
+        np.multiply(dc, gate[:, :n], out=d_act[:, 2 * n : 3 * n])
+        np.multiply(dh_raw, tc, out=d_act[:, 3 * n :])
         if g_gates is not None:
-            dzt += g_gates[t]
-        np.subtract(sigmoid_column, gate, out=slope)
-        slope *= gate
-        slope[:, 2 * n : 3 * n] += 1
-        dzt *= slope
+            d_act += g_gates[t]
+        dzt = dz[t]
+        dzt *= d_act
         np.multiply(dc, gate[:, n : 2 * n], out=dc_carry)
         if k or need_h0:  # the first step's product is the gradient of h0 alone
             np.matmul(dzt, w_hh, out=dh_carry)
