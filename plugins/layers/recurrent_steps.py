@@ -3,11 +3,12 @@ and the LSTM's backward through time, which `LSTMSequence`'s backward runs as
 ``ctx.xp.lstm_steps_backward``: a NumPy kernel for the fast path and its counterpart on Tensors
 for a graph of the gradient (``create_graph=True``). Both compute the same formula.
 
-The NumPy kernel is written for speed, as it runs once per step (64 small steps per layer in
-a typical model): every step writes into buffers allocated once (``out=``), and the gates'
-gradients go straight into their columns of one ``(T, B, 4H)`` array (no concatenation per
-step, no stack at the end). The Tensor version builds the same quantities with differentiable
-operations.
+The NumPy kernel is written for speed, as its loop runs once per step (64 small steps per layer
+in a typical model): what does not depend on the gradients (the activations' slopes, ``o (1 -
+tanh(c)^2)``) is computed for all steps before the loop, every step writes into buffers
+allocated once (``out=``), and the gates' gradients go straight into one ``(T, B, 4H)`` array
+(no concatenation per step, no stack at the end): 9 NumPy operations and one product per step.
+The Tensor version builds the same quantities with differentiable operations.
 
 Arguments (both versions): the cotangents of the kernel's four outputs ``g_hs, g_cs, g_gates,
 g_tcs`` (None where an output got no gradient, except ``g_hs``), ``c0``, ``w_hh``, ``w_hr`` (or
