@@ -22,6 +22,7 @@ import numbers
 from collections.abc import Collection
 from typing import Any
 
+from .ops.reduction import wrap_dim
 from .tensor import Tensor
 
 
@@ -91,6 +92,16 @@ def check_choice(value: Any, name: str, where: str, *, choices: Collection) -> A
         options = ", ".join(map(repr, choices))
         raise ValueError(f"{where}: {name} must be one of {options}, got {value!r}")
     return value
+
+
+def check_dim(value: Any, ndim: int, where: str) -> int:
+    """``value`` (an int) as a non-negative axis of a tensor with ``ndim`` dimensions, negative
+    values counting from the end; out of range is PyTorch's IndexError, never a wrap-around.
+
+        >>> mt.validation.check_dim(-1, 3, "softmax")
+        2
+    """
+    return wrap_dim(check_int(value, "dim", where), ndim, where)
 
 
 def check_tensor(value: Any, name: str, where: str, *, floating: bool = False) -> Tensor:

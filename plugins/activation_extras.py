@@ -17,8 +17,7 @@ import numpy as np
 import minitorch_es as mt
 from minitorch_es.autograd import Primitive
 from minitorch_es.nn import Module
-from minitorch_es.ops.reduction import wrap_dim
-from minitorch_es.validation import check_int, check_tensor
+from minitorch_es.validation import check_dim, check_int, check_tensor
 
 from .activation_functions import _result, _saved_input, sigmoid
 
@@ -86,7 +85,7 @@ def glu(input: mt.Tensor, dim: int = -1) -> mt.Tensor:
     check_tensor(input, "input", "glu", floating=True)
     if input.ndim == 0:
         raise RuntimeError("glu does not support scalars because halving size must be even")
-    axis = wrap_dim(check_int(dim, "dim", "glu"), input.ndim, "glu")
+    axis = check_dim(dim, input.ndim, "glu")
     n = input.shape[axis]
     if n % 2:
         raise RuntimeError(

@@ -15,8 +15,7 @@ from typing import TYPE_CHECKING
 
 import minitorch_es as mt
 from minitorch_es.errors import warn
-from minitorch_es.ops.reduction import wrap_dim
-from minitorch_es.validation import check_choice, check_float, check_int, check_tensor
+from minitorch_es.validation import check_choice, check_dim, check_float, check_tensor
 
 from . import activation_ops as ops
 
@@ -173,7 +172,7 @@ def softmax_dim(dim: int | None, ndim: int, op: str) -> int:
             f"(dim 0 for 0-, 1- and 3-d inputs, else 1); pass dim explicitly",
             UserWarning,
         )
-    return wrap_dim(check_int(dim, "dim", op), ndim, op)
+    return check_dim(dim, ndim, op)
 
 
 def _along_dim(

@@ -48,12 +48,16 @@ class _Pointwise(Module):
 class Sigmoid(Module):
     """``1 / (1 + exp(-x))``, element-wise; outputs in (0, 1)."""
 
+    saturates_at = (0.0, 1.0)  # where its derivative vanishes (read by DeadUnitMonitor)
+
     def forward(self, input: mt.Tensor) -> mt.Tensor:
         return F.sigmoid(input)
 
 
 class Tanh(Module):
     """The hyperbolic tangent, element-wise; outputs in (-1, 1)."""
+
+    saturates_at = (-1.0, 1.0)
 
     def forward(self, input: mt.Tensor) -> mt.Tensor:
         return F.tanh(input)
@@ -63,12 +67,14 @@ class ReLU(_Pointwise):
     """``max(0, x)``, element-wise."""
 
     function = staticmethod(F.relu)
+    dies_at_zero = True  # no gradient where the output is 0: a unit can stop learning
 
 
 class ReLU6(_Pointwise):
     """``min(max(0, x), 6)``, element-wise."""
 
     function = staticmethod(F.relu6)
+    dies_at_zero = True
 
 
 class SELU(_Pointwise):

@@ -17,9 +17,15 @@ if TYPE_CHECKING:
 
     from minitorch_es import Tensor
 
-# Activation class names (lower case) -> what is measured. LeakyReLU & co. cannot die.
-KINDS = {"relu": "dead", "relu6": "dead", "sigmoid": "saturated", "tanh": "saturated"}
-BOUNDS = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0)}
+
+def failure_mode(module: Module) -> tuple[str, tuple[float, float] | None] | None:
+    """What can go wrong with ``module``'s units, as its class declares it: ``("dead", None)``
+    for ``dies_at_zero = True`` (ReLU, ReLU6), ``("saturated", (low, high))`` for
+    ``saturates_at = (low, high)`` (Sigmoid, Tanh), else None (LeakyReLU & co. cannot die)."""
+    if getattr(type(module), "dies_at_zero", False):
+        return "dead", None
+    bounds = getattr(type(module), "saturates_at", None)
+    return None if bounds is None else ("saturated", tuple(bounds))
 
 
 class DeadUnitWarning(UserWarning):
@@ -34,9 +40,11 @@ class DeadUnitMonitor(Callback):
     * Sigmoid / Tanh: the fraction of outputs within ``saturation_tol`` of the bounds
       (0 and 1, or -1 and 1), where the derivative almost vanishes.
 
-    Modules are found by class name (``ReLU``, ``ReLU6``, ``Sigmoid``, ``Tanh``), among the
-    submodules and the ``activation`` attribute of layers (``Linear(..., activation="relu")``
-    is watched as ``"<layer>.activation"``), or given as ``modules`` (those names).
+    Modules are found by what their class declares (``dies_at_zero = True`` as ``ReLU`` and
+    ``ReLU6``, ``saturates_at = (low, high)`` as ``Sigmoid`` and ``Tanh``; a custom activation
+    declares the same to be watched), among the submodules and the ``activation`` attribute of
+    layers (``Linear(..., activation="relu")`` is watched as ``"<layer>.activation"``), or given
+    as ``modules`` (those names).
     Activations applied as plain functions inside a forward are invisible to hooks.
     ``history[name]`` lists one fraction per epoch (``epochs`` holds the epoch indices); a
     `DeadUnitWarning` is issued the first time
@@ -57,7 +65,8 @@ class DeadUnitMonitor(Callback):
             check_float(warn_fraction, "warn_fraction", where, low=0, high=1, low_open=True)
         self.warn_fraction = warn_fraction
         self.modules = None if modules is None else list(modules)
-        self.kinds: dict[str, str] = {}
+        self.kinds: dict[str, str] = {}  # name -> the activation's class, lower case (a label)
+        self._modes: dict[str, tuple] = {}  # name -> failure_mode(module)
         self.history: dict[str, list[float]] = {}
         self.epochs: list[int] = []
         self._handles, self._acc, self._warned = [], {}, set()
@@ -76,11 +85,7 @@ class DeadUnitMonitor(Callback):
     def _watched(self):
         found = self._candidates()
         if self.modules is None:
-            return [
-                (n, m, type(m).__name__.lower())
-                for n, m in found.items()
-                if type(m).__name__.lower() in KINDS
-            ]
+            return [(n, m, failure_mode(m)) for n, m in found.items() if failure_mode(m)]
         unknown = [n for n in self.modules if n not in found]
         if unknown:
             raise ValueError(
@@ -89,13 +94,14 @@ class DeadUnitMonitor(Callback):
             )
         out = []
         for n in self.modules:
-            kind = type(found[n]).__name__.lower()
-            if kind not in KINDS:
+            mode = failure_mode(found[n])
+            if mode is None:
                 raise ValueError(
                     f"DeadUnitMonitor: module {n!r} is a {type(found[n]).__name__}; "
-                    f"expected one of ReLU, ReLU6, Sigmoid, Tanh"
+                    f"expected one of ReLU, ReLU6, Sigmoid, Tanh (or a class declaring "
+                    f"dies_at_zero = True or saturates_at = (low, high))"
                 )
-            out.append((n, found[n], kind))
+            out.append((n, found[n], mode))
         return out
 
     def on_train_begin(self, logs: dict[str, Any] | None = None) -> None:
@@ -106,22 +112,25 @@ class DeadUnitMonitor(Callback):
                 "DeadUnitMonitor: the model has no ReLU / Sigmoid / Tanh modules to watch",
                 DeadUnitWarning,
             )
-        for name, module, kind in watched:
-            self.kinds[name] = kind
-            self._handles.append(module.register_forward_hook(self._hook(name, kind)))
+        for name, module, mode in watched:
+            self.kinds[name] = type(module).__name__.lower()
+            self._modes[name] = mode
+            self._handles.append(module.register_forward_hook(self._hook(name, mode)))
 
-    def _hook(self, name: str, kind: str):
+    def _hook(self, name: str, mode: tuple):
+        kind, bounds = mode
+
         def hook(module: Module, inputs: tuple, output: Tensor):
             if not module.training:  # validation / predict passes are not counted
                 return None
             out = output.numpy(force=True)
             acc = self._acc.setdefault(name, [None, 0, 0])
-            if KINDS[kind] == "dead":
+            if kind == "dead":
                 axes = (0,) + tuple(range(2, out.ndim)) if out.ndim > 1 else (0,)
                 fired = (out > 0).any(axis=axes) if out.ndim > 1 else (out > 0).any(keepdims=True)
                 acc[0] = fired if acc[0] is None else (acc[0] | fired)
             else:
-                low, high = BOUNDS[kind]
+                low, high = bounds
                 tol = self.saturation_tol
                 acc[1] += int(np.count_nonzero((out <= low + tol) | (out >= high - tol)))
                 acc[2] += out.size
@@ -135,10 +144,10 @@ class DeadUnitMonitor(Callback):
     def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
         self.epochs.append(int(epoch))
         for name, kind in self.kinds.items():
-            acc = self._acc.get(name)
-            if acc is None:
+            acc, mode = self._acc.get(name), self._modes.get(name)
+            if acc is None or mode is None:
                 fraction = float("nan")
-            elif KINDS[kind] == "dead":
+            elif mode[0] == "dead":
                 fraction = float(1.0 - acc[0].mean())
             else:
                 fraction = acc[1] / acc[2] if acc[2] else float("nan")
@@ -149,7 +158,7 @@ class DeadUnitMonitor(Callback):
                 and name not in self._warned
             ):  # once per module and fit
                 self._warned.add(name)
-                what = "never fired" if KINDS[kind] == "dead" else "were saturated"
+                what = "never fired" if mode[0] == "dead" else "were saturated"
                 warn(
                     f"DeadUnitMonitor: {fraction:.0%} of the {kind} units of {name!r} "
                     f"{what} in epoch {epoch + 1}",

@@ -15,8 +15,7 @@ import numpy as np
 import minitorch_es as mt
 from minitorch_es.autograd import Primitive
 from minitorch_es.nn import Module
-from minitorch_es.ops.reduction import wrap_dim
-from minitorch_es.validation import check_float, check_int, check_tensor
+from minitorch_es.validation import check_dim, check_float, check_int, check_tensor
 
 if TYPE_CHECKING:
     from minitorch_es.autograd import Context
@@ -124,9 +123,9 @@ def cosine_similarity(x1: mt.Tensor, x2: mt.Tensor, dim: int = 1, eps: float = 1
     stays within [-1, 1])."""
     _floating("cosine_similarity", x1, x2)
     eps = check_float(eps, "eps", "cosine_similarity", low=0)
-    dim = check_int(dim, "dim", "cosine_similarity")
+    check_int(dim, "dim", "cosine_similarity")  # before the inputs are broadcast
     x1, x2 = _broadcast("cosine_similarity", x1, x2)
-    axis = wrap_dim(dim, x1.ndim, "cosine_similarity")
+    axis = check_dim(dim, x1.ndim, "cosine_similarity")
     unit1, unit2 = x1 / _clamped_norm(x1, axis, eps), x2 / _clamped_norm(x2, axis, eps)
     return (unit1 * unit2).sum(dim=axis)
 

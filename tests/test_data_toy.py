@@ -50,6 +50,13 @@ def test_make_moons_pair_and_errors():
         datasets.make_moons("many")
     with pytest.raises(ValueError, match="noise to be None or a number >= 0, got -0.5"):
         datasets.make_moons(10, noise=-0.5)
+    for noise in (True, float("nan"), "0.1"):
+        with pytest.raises(ValueError, match="noise to be None or a number >= 0"):
+            datasets.make_moons(10, noise=noise)
+    with pytest.raises(ValueError, match=r"an int or a pair \(outer, inner\), got \(2.5, 3\)"):
+        datasets.make_moons((2.5, 3))
+    with pytest.raises(TypeError, match="shuffle to be a bool, got 'yes'"):
+        datasets.make_moons(10, shuffle="yes")
 
 
 def test_xor_truth_table():

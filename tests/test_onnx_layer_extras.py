@@ -23,6 +23,14 @@ PADDING = [
     nn.ReplicationPad1d(3),
     nn.CircularPad2d((1, 2, 2, 1)),
     nn.ReflectionPad3d(1),
+    nn.ZeroPad1d((2, 1)),
+    nn.ZeroPad3d((1, 0, 0, 1, 1, 1)),
+    nn.ConstantPad2d((0, 2, 1, 0), 0.5),
+    nn.ReflectionPad1d((1, 2)),
+    nn.ReplicationPad2d((1, 0, 2, 1)),
+    nn.ReplicationPad3d(1),
+    nn.CircularPad1d((2, 1)),
+    nn.CircularPad3d(1),
 ]
 
 
@@ -71,6 +79,8 @@ def test_group_norm_and_channel_layers(rng):
     check(norm, images(rng))
     check(nn.GroupNorm(4, 4, affine=False), rng.normal(size=(2, 4, 7)).astype(np.float32))
     check(nn.Sequential(nn.Dropout2d(0.5), nn.PixelShuffle(2), nn.PixelUnshuffle(2)), images(rng))
+    check(nn.Dropout1d(0.5), rng.normal(size=(2, 4, 7)).astype(np.float32))
+    check(nn.Dropout3d(0.5), rng.normal(size=(2, 2, 3, 4, 5)).astype(np.float32))
 
 
 def test_bilinear(rng):

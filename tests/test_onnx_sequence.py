@@ -100,6 +100,15 @@ def test_multihead_attention_and_transformer_layers(rng):
     assert {"Softmax", "Split"} <= set(op_types(proto))
     encoder = nn.TransformerEncoderLayer(8, 2, dim_feedforward=16, batch_first=True)
     check(encoder, x, atol=ATOL)
+    check(nn.TransformerEncoder(encoder, num_layers=2), x, atol=ATOL)
+
+
+def test_transformer_decoders(rng):
+    x, memory = seq(rng, 2, 5, 8), seq(rng, 2, 3, 8)
+    layer = nn.TransformerDecoderLayer(8, 2, dim_feedforward=16, batch_first=True)
+    check(layer, x, memory, others=(seq(rng, 4, 5, 8), seq(rng, 4, 3, 8)), atol=ATOL)
+    stack = nn.TransformerDecoder(layer, num_layers=2, norm=nn.LayerNorm(8))
+    check(stack, x, memory, others=(seq(rng, 4, 5, 8), seq(rng, 4, 3, 8)), atol=ATOL)
 
 
 def test_causal_attention_with_a_fully_masked_row(rng):

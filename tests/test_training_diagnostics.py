@@ -10,6 +10,7 @@ from test_training_toys import MSE, SGD, Dense, ReLU, Sigmoid, Tanh, blobs, mlp
 import minitorch_es as mt
 from minitorch_es.nn import Sequential
 from minitorch_es_plugins import diagnostics
+from minitorch_es_plugins.dead_units import failure_mode
 
 GradientWarning, DeadUnitWarning = diagnostics.GradientWarning, diagnostics.DeadUnitWarning
 
@@ -127,6 +128,32 @@ def test_saturated_sigmoid_and_tanh_units(activation, bias, expected):
     monitor = cb("DeadUnitMonitor", warn_fraction=None)
     train(model, [monitor], lr=0.0)
     assert monitor.history["1"] == [expected]
+
+
+def test_watched_modules_are_found_by_declaration_not_by_class_name():
+    class Clipped(mt.nn.Module):  # a custom activation that saturates at 0 and 2
+        saturates_at = (0.0, 2.0)
+
+        def forward(self, x):
+            return x.clamp(0.0, 2.0)
+
+    class ReLU(mt.nn.Module):  # named like the catalog's, declares nothing: not watched
+        def forward(self, x):
+            return x.maximum(0.0)
+
+    model = Sequential(Dense(2, 4, bias_value=5.0), Clipped(), ReLU(), Dense(4, 1))
+    model[0].weight._data[...] = 0.0  # every output of Clipped is 2, the upper bound
+    monitor = cb("DeadUnitMonitor", warn_fraction=None)
+    train(model, [monitor], lr=0.0)
+    assert monitor.kinds == {"1": "clipped"} and monitor.history == {"1": [1.0]}
+    catalog = [mt.nn.ReLU(), mt.nn.ReLU6(), mt.nn.Sigmoid(), mt.nn.Tanh(), mt.nn.LeakyReLU()]
+    assert [failure_mode(m) for m in catalog] == [
+        ("dead", None),
+        ("dead", None),
+        ("saturated", (0.0, 1.0)),
+        ("saturated", (-1.0, 1.0)),
+        None,
+    ]
 
 
 def test_validation_passes_are_not_counted_and_state_round_trips():

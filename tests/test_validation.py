@@ -8,6 +8,7 @@ import pytest
 import minitorch_es as mt
 from minitorch_es.validation import (
     check_choice,
+    check_dim,
     check_float,
     check_int,
     check_tensor,
@@ -77,3 +78,12 @@ def test_check_tensor():
         check_tensor(np.ones(2), "input", "relu")
     with pytest.raises(TypeError, match=r"relu: input must be a floating-point Tensor, got dtype"):
         check_tensor(mt.tensor([1, 2]), "input", "relu", floating=True)
+
+
+def test_check_dim():
+    assert [check_dim(d, 3, "softmax") for d in (0, 2, -1, -3)] == [0, 2, 2, 0]
+    assert check_dim(-1, 0, "sum") == 0  # a 0-d tensor takes 0 and -1, as in PyTorch
+    with pytest.raises(IndexError, match=r"softmax: dimension out of range \(expected to be in"):
+        check_dim(3, 3, "softmax")
+    with pytest.raises(TypeError, match="glu: dim must be an int, got float 1.0"):
+        check_dim(1.0, 3, "glu")

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
-from ...validation import is_int
+from ...validation import is_int, is_real
 from ..split import _rng
 
 
@@ -37,7 +35,10 @@ def make_moons(
         n_in = int(n_samples) - n_out
     else:
         try:
-            n_out, n_in = (int(v) for v in n_samples)
+            n_out, n_in = n_samples
+            if not (is_int(n_out) and is_int(n_in)):
+                raise TypeError  # 2.5 samples or True would be truncated silently
+            n_out, n_in = int(n_out), int(n_in)
         except (TypeError, ValueError):
             raise ValueError(
                 f"make_moons expected n_samples as an int or a pair (outer, inner), "
@@ -45,8 +46,10 @@ def make_moons(
             ) from None
         if n_out < 0 or n_in < 0:
             raise ValueError(f"make_moons expected non-negative sample counts, got {n_samples!r}")
-    if noise is not None and (not isinstance(noise, numbers.Real) or noise < 0):
+    if noise is not None and not (is_real(noise) and noise >= 0):  # a bool or NaN is refused
         raise ValueError(f"make_moons expected noise to be None or a number >= 0, got {noise!r}")
+    if not isinstance(shuffle, (bool, np.bool_)):
+        raise TypeError(f"make_moons expected shuffle to be a bool, got {shuffle!r}")
     t_out = np.linspace(0, np.pi, n_out)
     t_in = np.linspace(0, np.pi, n_in)
     X = np.concatenate(
