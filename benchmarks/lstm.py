@@ -6,6 +6,8 @@ Both libraries hold the same weights (PyTorch's, copied through ``load_state_dic
 outputs are checked to agree before timing. The two run in one process, interleaved round by
 round (their order alternating), after warm-up rounds; reported are the median wall-clock and
 CPU (``time.process_time``) times and the ratio minitorch_es / PyTorch (target <= 1.5).
+Timed alongside: the step's matrix products alone, run with NumPy on arrays of the step's
+shapes (``products``), the floor of the step with this BLAS, and its ratio to PyTorch.
 
 Usage::
 
@@ -32,6 +34,7 @@ import argparse  # noqa: E402
 import json  # noqa: E402
 import statistics  # noqa: E402
 import time  # noqa: E402
+from collections.abc import Callable  # noqa: E402
 
 import numpy as np  # noqa: E402
 
@@ -93,14 +96,53 @@ def arguments(description: str) -> argparse.Namespace:
 
 
 def compare(name: str, title: str, steps: dict, args: argparse.Namespace) -> dict:
-    """Time the steps (``{"minitorch_es": ..., "torch": ...}``), print the report (and a JSON
-    line with ``--json``); returns the summary."""
+    """Time the steps (``{"minitorch_es": ..., "torch": ...}`` and any others, reported as
+    well against torch), print the report (and a JSON line with ``--json``); returns the
+    summary."""
     before = load()
-    result = summary(measure(steps, args.rounds))
+    times = measure(steps, args.rounds)
+    result = summary(times)
     report(f"{title}, {args.threads} thread(s)", result, before, args.rounds)
+    for other in set(steps) - {"minitorch_es", "torch"}:
+        cpu = summary(times, ours=other)["cpu"]
+        print(f"  {other}: cpu {cpu[other]:.1f} ms, ratio to torch {cpu['ratio']:.2f}")
     if args.json:
         print(json.dumps({"benchmark": name, "threads": args.threads, **result}))
     return result
+
+
+def products(steps: int, batch: int, size: dict) -> Callable[[], None]:
+    """The matrix products of the LSTM step alone, on arrays of its shapes (float32): per layer,
+    forward the input projection and one recurrent product per step; backward one recurrent
+    product per step (none for the first, h0 needing no gradient), the two weight gradients,
+    and the input gradient except for the first layer (whose input needs none)."""
+    rng = np.random.default_rng(1)
+    hidden, gates = size["hidden_size"], 4 * size["hidden_size"]
+
+    def array(*shape):
+        return rng.standard_normal(shape, dtype=np.float32)
+
+    # input_size = hidden_size in the benchmark: one weight shape serves both products
+    x, w, dz = (
+        array(steps * batch, size["input_size"]),
+        array(gates, hidden),
+        array(steps * batch, gates),
+    )
+    h, dz_t = array(batch, hidden), array(batch, gates)
+
+    def run():
+        for _ in range(size["num_layers"]):
+            x @ w.T
+            for _ in range(steps):
+                h @ w.T
+        for layer in range(size["num_layers"]):
+            for _ in range(steps - 1):
+                dz_t @ w
+            dz.T @ x, dz.T @ x
+            if layer:
+                dz @ w
+
+    return run
 
 
 def main() -> int:
@@ -131,7 +173,12 @@ def main() -> int:
         f"LSTM(128, 128, num_layers=2), seq {STEPS}, batch {BATCH}, forward+backward, "
         f"torch {torch.__version__}"
     )
-    compare("lstm", title, {"minitorch_es": step_ours, "torch": step_torch}, args)
+    steps = {
+        "minitorch_es": step_ours,
+        "torch": step_torch,
+        "products": products(STEPS, BATCH, SIZE),
+    }
+    compare("lstm", title, steps, args)
     return 0
 
 

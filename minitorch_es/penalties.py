@@ -78,6 +78,13 @@ class Constraint(Configurable):
 
 
 ACTIVITY_PENALTY = "_activity_penalty"
+_recorders = [0]  # modules that ever recorded an activity penalty (a cache key; see below)
+
+
+def activity_recorders() -> int:
+    """How many modules have recorded an activity penalty so far: ``regularization_loss``
+    caches which modules of a model did, and looks again when this number changes."""
+    return _recorders[0]
 
 
 def apply_activity_regularizer(module: Any, output: Tensor) -> None:
@@ -87,6 +94,8 @@ def apply_activity_regularizer(module: Any, output: Tensor) -> None:
     if reg is None:
         return
     batch = output.shape[0] if output.ndim else 1
+    if ACTIVITY_PENALTY not in module.__dict__:
+        _recorders[0] += 1
     module.__dict__[ACTIVITY_PENALTY] = reg(output) / batch
 
 

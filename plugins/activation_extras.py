@@ -45,6 +45,8 @@ class HardsigmoidFunction(Primitive):
 class HardswishFunction(Primitive):
     """``x * relu6(x + 3) / 6``."""
 
+    ieee_silent = True  # infinite inputs give inf or NaN, without NumPy warnings
+
     backward_name = "HardswishBackward0"  # PyTorch's node name (grad_fn)
 
     @staticmethod

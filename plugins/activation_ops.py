@@ -171,6 +171,8 @@ class NormalCDFFunction(Primitive):
 class GELUFunction(Primitive):
     """x Phi(x) (exact, via `erf`) or its tanh approximation; saves x."""
 
+    ieee_silent = True  # infinite inputs give inf or NaN, without NumPy warnings
+
     backward_name = "GeluBackward0"  # PyTorch's node name (grad_fn)
 
     @staticmethod
@@ -201,6 +203,8 @@ class GELUFunction(Primitive):
 class SiLUFunction(Primitive):
     """x sigmoid(x); derivative s (1 + x (1 - s)); saves x."""
 
+    ieee_silent = True  # infinite inputs give inf or NaN, without NumPy warnings
+
     backward_name = "SiluBackward0"  # PyTorch's node name (grad_fn)
 
     @staticmethod
@@ -220,6 +224,8 @@ class SiLUFunction(Primitive):
 class SoftplusFunction(Primitive):
     """log(1 + exp(beta x)) / beta, linear above the threshold; derivative sigmoid(beta x)."""
 
+    ieee_silent = True  # infinite inputs give inf or NaN, without NumPy warnings
+
     backward_name = "SoftplusBackward0"  # PyTorch's node name (grad_fn)
 
     @staticmethod
@@ -238,6 +244,8 @@ class SoftplusFunction(Primitive):
 
 class MishFunction(Primitive):
     """x tanh(softplus(x)); saves x."""
+
+    ieee_silent = True  # infinite inputs give inf or NaN, without NumPy warnings
 
     backward_name = "MishBackward0"  # PyTorch's node name (grad_fn)
 

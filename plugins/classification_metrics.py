@@ -42,7 +42,7 @@ def _labels_from_outputs(
         return (p.reshape(-1) > cut).astype(np.int64), 2, True
     if p.shape[1] == 1:
         raise ValueError(f"{where}: binary outputs must be (N,) or (N, 1), got {p.shape}")
-    return np.argmax(p, axis=1).reshape(-1), p.shape[1], False
+    return p.argmax(axis=1).reshape(-1), p.shape[1], False
 
 
 def _integral_labels(t: np.ndarray, where: str):
@@ -53,7 +53,7 @@ def _integral_labels(t: np.ndarray, where: str):
             )
     elif t.dtype.kind not in "biu":
         raise TypeError(f"{where}: targets must be numeric, got dtype {t.dtype}")
-    return t.astype(np.int64)
+    return t.astype(np.int64, copy=False)  # int64 labels (the usual) are not copied
 
 
 def class_labels(
@@ -65,8 +65,9 @@ def class_labels(
     where: str = "metric",
 ) -> tuple[np.ndarray, np.ndarray, int, bool]:
     """``(true, predicted, num_classes, binary)``: flat int64 label arrays of equal length."""
-    pred, num_classes, binary = _labels_from_outputs(y_pred, threshold, from_logits, where)
-    p_shape = to_numpy(y_pred).shape
+    p = to_numpy(y_pred, where)
+    pred, num_classes, binary = _labels_from_outputs(p, threshold, from_logits, where)
+    p_shape = p.shape
     t = to_numpy(y_true, where)
     if binary:
         if t.size != pred.size:
@@ -85,8 +86,10 @@ def class_labels(
             f"{p_shape}; expected class indices {p_shape[:1] + p_shape[2:]} or "
             f"one-hot {p_shape}"
         )
-    bad = true[(true < 0) | (true >= num_classes)]
-    if bad.size:
+    # One reduction checks the range: seen as unsigned, a negative label is huge. The
+    # offending labels are looked for only for the message.
+    if true.size and true.view(np.uint64).max() >= num_classes:
+        bad = true[(true < 0) | (true >= num_classes)]
         raise ValueError(
             f"{where}: target class {int(bad[0])} is out of range for {num_classes} classes"
         )

@@ -24,6 +24,8 @@ Deviation from PyTorch: negative class weights are rejected (they make the loss 
 
 from __future__ import annotations
 
+import functools
+import math
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -66,9 +68,30 @@ def _sample_shape(shape: tuple) -> tuple:
     return () if len(shape) == 1 else (shape[0], *shape[2:])
 
 
+# Shifting every row by the batch's largest logit is as exact as by the row's own maximum while
+# no row falls far below it (then a row's sum of exponentials stays above exp(-16)).
+_SAFE_ROW_SUM = math.exp(-16)
+
+
 def _log_softmax_rows(x2: np.ndarray) -> np.ndarray:
+    """``log_softmax`` of each row of ``(M, C)``. The exponentials are shifted by the largest
+    logit of all (a reduction along short rows, per row, is several times slower) and summed
+    by a matrix-vector product; when a row falls too far below that shift (or on inf/NaN), by
+    each row's maximum, the textbook way."""
+    if x2.size:
+        shifted = x2 - x2.max()
+        sums = np.exp(shifted) @ _ones(x2.shape[1], x2.dtype)
+        if sums.min() > _SAFE_ROW_SUM:  # False for NaN
+            return shifted - np.log(sums)[:, None]
     shifted = x2 - x2.max(axis=1, keepdims=True)
     return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+
+
+@functools.lru_cache(maxsize=64)
+def _ones(n: int, dtype: np.dtype) -> np.ndarray:
+    ones = np.ones(n, dtype)
+    ones.flags.writeable = False
+    return ones
 
 
 def _pick(rows: np.ndarray, target: np.ndarray, weight: np.ndarray | None, ignore_index: int):
@@ -328,20 +351,23 @@ def class_indices(
     """The target as int64 class indices of the right shape, each in [0, C) or ignore_index."""
     data = array_of(target, "target", op)
     expected = _sample_shape(input.shape)
-    also = f" (or class probabilities of shape {input.shape})" if probabilities else ""
     if data.dtype.kind not in "iu":
+        also = f" (or class probabilities of shape {input.shape})" if probabilities else ""
         raise TypeError(
             f"{op}: class-index targets must be integers, got dtype {data.dtype} (target shape "
             f"{data.shape}, input shape {input.shape}); expected integer classes of shape "
             f"{expected}{also}"
         )
     if data.shape != expected:
+        also = f" (or class probabilities of shape {input.shape})" if probabilities else ""
         raise mt.ShapeError(
             f"{op}: expected a class-index target of shape {expected} for input "
             f"of shape {input.shape}{also}, got shape {data.shape}"
         )
     t = data.astype(np.int64, copy=False)
     classes = _classes(input.shape)
+    if t.size == 0 or t.view(np.uint64).max() < classes:  # one pass: negatives look huge
+        return t
     bad = (t != ignore_index) & ((t < 0) | (t >= classes))
     if bad.any():
         raise IndexError(

@@ -37,6 +37,8 @@ class KLDivPointwise(Primitive):
     """The per-element divergence; backward from the saved input and target (``ctx.xp``), so
     it differentiates again."""
 
+    ieee_silent = True  # log(0) and 0 * log(0): inf and NaN, silently
+
     @staticmethod
     def forward(ctx: mt.autograd.Context, x: np.ndarray, t: np.ndarray, *, log_target: bool):
         ctx.save_for_backward(x, t)

@@ -19,6 +19,18 @@ ort = pytest.importorskip("onnxruntime", reason="the onnx extra is not installed
 TOLERANCE = 1e-5  # float32 max abs difference
 
 
+class Lambda(mt.nn.Module):
+    """A model whose forward is ``fn(self, *inputs)``; ``self.w`` is a (4,) parameter."""
+
+    def __init__(self, fn):
+        super().__init__()
+        self.fn = fn
+        self.w = mt.nn.Parameter(mt.tensor([0.5, -1.0, 2.0, 1.5]))
+
+    def forward(self, *inputs):
+        return self.fn(self, *inputs)
+
+
 def session(proto) -> ort.InferenceSession:
     """An ONNX Runtime session of an exported model (CPU, one thread: the tests share 2 cores)."""
     options = ort.SessionOptions()

@@ -11,6 +11,10 @@ import minitorch_es as mt
 from minitorch_es.autograd import gradcheck, gradgradcheck
 from minitorch_es.errors import ShapeError
 from minitorch_es_plugins.layers.recurrent_kernels import GRUSequence, LSTMSequence, RNNSequence
+from minitorch_es_plugins.layers.recurrent_steps import (
+    lstm_steps_backward,
+    lstm_steps_backward_graph,
+)
 
 RNG = np.random.default_rng(7)
 
@@ -164,6 +168,30 @@ def test_kernels_first_and_second_derivatives(name, reverse):
     # Every output is projected on a random direction: the extra outputs' gradients are checked.
     assert gradcheck(fn, args)
     assert gradgradcheck(fn, args)
+
+
+@pytest.mark.parametrize("proj", [False, True])
+@pytest.mark.parametrize("reverse", [False, True])
+@pytest.mark.parametrize("cotangents", ["hs", "all"])
+def test_lstm_backward_kernel_matches_its_tensor_counterpart(cotangents, reverse, proj):
+    # The NumPy loop of the fast path against the Tensor loop that builds a graph, on the same
+    # activated gates, cells and cotangents (all four outputs' in double backward).
+    steps, batch, n, p = 4, 3, 5, 2 if proj else 5
+    gates = RNG.uniform(-1, 1, (steps, batch, 4 * n))
+    cs, g_hs = data(steps, batch, n), data(steps, batch, p)
+    tcs = np.tanh(cs)
+    given = cotangents == "all"
+    g_cs, g_tcs = (data(steps, batch, n), data(steps, batch, n)) if given else (None, None)
+    g_gates = data(steps, batch, 4 * n) if given else None
+    c0, w_hh, w_hr = data(batch, n), data(4 * n, p), data(p, n) if proj else None
+    args = (g_hs, g_cs, g_gates, g_tcs, c0, w_hh, w_hr, cs, gates, tcs)
+    fast = lstm_steps_backward(*args, reverse, True)
+    as_tensors = [None if a is None else mt.tensor(a) for a in args]
+    graph = lstm_steps_backward_graph(*as_tensors, reverse, True)
+    assert (fast[1] is None) == (not proj)
+    for a, b in zip(fast, graph):
+        if a is not None:
+            np.testing.assert_allclose(a, b.numpy(force=True), rtol=1e-13, atol=1e-13)
 
 
 def test_kernels_accept_absent_biases():

@@ -248,6 +248,22 @@ def test_cross_entropy_is_one_fused_node_whose_gradient_is_the_thesis_delta(rng)
     assert F.nll_loss(log_p, mt.tensor(t)).item() == pytest.approx(loss.item(), rel=1e-12)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("offsets", [(0.0, 3.0, -5.0), (0.0, -60.0, 200.0)], ids=["near", "far"])
+def test_cross_entropy_rows_far_apart_keep_their_precision(offsets, dtype, rng):
+    # Rows are shifted by the batch's largest logit, or by their own when one falls far below.
+    logits = rng.normal(size=(3, 5)) + np.array(offsets)[:, None]
+    x = mt.tensor(logits.astype(dtype), requires_grad=True)
+    t = np.array([1, 4, 0])
+    loss = F.cross_entropy(x, mt.tensor(t), reduction="sum")
+    loss.backward()
+    exact = logits.astype(dtype).astype(np.float64)
+    rtol = 1e-6 if dtype == np.float32 else 1e-12
+    np.testing.assert_allclose(loss.item(), ref_cross_entropy(exact, t, reduction="sum"), rtol)
+    delta = np.exp(log_softmax(exact, 1)) - np.eye(5)[t]
+    np.testing.assert_allclose(x.grad, delta, rtol=rtol, atol=rtol * 1e-2)
+
+
 def test_ignored_rows_with_infinite_log_probabilities_stay_out_quietly():
     log_p = mt.tensor([[-np.inf, 0.0], [0.0, -np.inf]], requires_grad=True)
     with np.errstate(all="raise"):

@@ -187,6 +187,8 @@ def test_metric_base_requires_the_methods():
     "name, y_true, y_pred, error, match",
     [
         ("accuracy", [0, 3], SCORES[:2], ValueError, "class 3 is out of range for 3 classes"),
+        ("accuracy", [-1, 0], SCORES[:2], ValueError, "class -1 is out of range for 3 classes"),
+        ("accuracy", [0, -1], np.array([0.1, 0.9]), ValueError, "class -1 is out of range for 2"),
         ("accuracy", [0, 1, 2], SCORES[:2], ValueError, r"targets of shape \(3,\) do not fit"),
         ("accuracy", [0.5, 1.0], SCORES[:2], ValueError, "must be integers"),
         ("accuracy", [0, 1], np.zeros((2, 1, 3)), ValueError, r"binary outputs must be"),

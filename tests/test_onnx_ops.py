@@ -3,23 +3,11 @@ indexing), exported and compared with minitorch_es in ONNX Runtime at two batch 
 
 import numpy as np
 import pytest
-from onnx_helpers import check, op_types
+from onnx_helpers import Lambda, check, op_types
 
 import minitorch_es as mt
 
 nn = mt.nn
-
-
-class Lambda(nn.Module):
-    """A model whose forward is ``fn(self, *inputs)``; ``self.w`` is a (4,) parameter."""
-
-    def __init__(self, fn):
-        super().__init__()
-        self.fn = fn
-        self.w = nn.Parameter(mt.tensor([0.5, -1.0, 2.0, 1.5]))
-
-    def forward(self, *inputs):
-        return self.fn(self, *inputs)
 
 
 @pytest.fixture

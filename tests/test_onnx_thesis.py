@@ -57,3 +57,15 @@ def test_a_trained_cnn_classifies_as_in_minitorch_es(rng):
     assert np.mean(theirs.argmax(1) == labels) == accuracy
     assert np.array_equal(theirs.argmax(1), ours.argmax(1))
     np.testing.assert_allclose(theirs, ours, rtol=0, atol=1e-5)
+
+
+def test_the_xor_network_written_as_one_function(rng):
+    from minitorch_es.thesis import xor
+
+    wih, who = rng.uniform(size=(2, 5)), rng.uniform(size=(5, 1))
+    x = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=np.float32)
+    function_xor = xor.FunctionXOR(wih.astype(np.float32), who.astype(np.float32))
+    proto = check(function_xor, x)
+    assert op_types(proto) == ["MatMul", "Sigmoid", "MatMul", "Sigmoid"]
+    layers = xor.layer_xor(wih.astype(np.float32), who.astype(np.float32))
+    np.testing.assert_allclose(expected(layers, x)[0], expected(function_xor, x)[0], atol=1e-6)

@@ -276,3 +276,34 @@ def test_regularization_loss_of_a_module(rng):
     mt.optim.SGD(model.parameters(), lr=0.1).step()  # ... the step adds 2 * 0.1 * w, once
     np.testing.assert_allclose(model.weight.data, w - 0.1 * (activity_grad + 0.2 * w), rtol=1e-5)
     assert out.shape == (4, 2)
+
+
+def test_regularization_loss_follows_every_change_of_the_model(rng):
+    # regularization_loss caches where the penalties are: each edit below must be seen.
+    model = mt.nn.Sequential(mt.nn.Linear(3, 2))
+    x = mt.tensor(rng.standard_normal((4, 3)).astype(np.float32))
+
+    def weights(layer):
+        return layer.weight._data.astype(np.float64)
+
+    model(x)
+    assert float(model.regularization_loss()) == 0.0
+    model[0].weight.regularizer = R.L2(0.1)  # a parameter's rule
+    expected = 0.1 * (weights(model[0]) ** 2).sum()
+    assert float(model.regularization_loss()) == pytest.approx(expected, rel=1e-5)
+    extra = mt.nn.Linear(2, 2, weight_regularizer=R.L1(0.2))
+    model.append(extra)  # a new layer
+    with_extra = expected + 0.2 * np.abs(weights(extra)).sum()
+    assert float(model.regularization_loss()) == pytest.approx(with_extra, rel=1e-5)
+    model.pop()
+    assert float(model.regularization_loss()) == pytest.approx(expected, rel=1e-5)
+    model._modules["extra"] = extra  # written into the table directly, as some PyTorch code does
+    assert float(model.regularization_loss()) == pytest.approx(with_extra, rel=1e-5)
+    del model._modules["extra"]
+    model[0].weight = mt.nn.Parameter(model[0].weight._data.copy())  # no regularizer
+    assert float(model.regularization_loss()) == 0.0
+    model[0].activity_regularizer = R.L1(0.01)  # an activity penalty from the next forward
+    assert float(model.regularization_loss()) == 0.0
+    out = model(x)._data.astype(np.float64)
+    expected = 0.01 * np.abs(out).sum() / 4
+    assert float(model.regularization_loss()) == pytest.approx(expected, rel=1e-5)

@@ -164,6 +164,22 @@ def test_samplers_follow_their_generator_not_the_package_one():
     assert next(iter(loader))[0].tolist() == a
 
 
+@pytest.mark.parametrize(
+    "options", [{}, {"num_samples": 7}, {"replacement": True, "num_samples": 9}]
+)
+def test_a_loader_takes_a_random_samplers_indices_in_its_iteration_order(options):
+    ds = data.TensorDataset(mt.arange(5))
+
+    def sampler():
+        return data.RandomSampler(ds, generator=np.random.default_rng(3), **options)
+
+    expected = list(sampler())
+    indices = sampler().indices()
+    assert indices.dtype == np.int64 and indices.tolist() == expected
+    loader = data.DataLoader(ds, batch_size=4, sampler=sampler())
+    assert [v for (batch,) in loader for v in batch.tolist()] == expected
+
+
 def test_subset_weighted_and_batch_samplers():
     assert sorted(data.SubsetRandomSampler([10, 30, 20])) == [10, 20, 30]
     weights = mt.tensor([0.0, 1.0, 3.0, 0.0])

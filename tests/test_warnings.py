@@ -64,3 +64,35 @@ def test_an_empty_initialization_warns_at_the_call():
     assert "zero-element" in str(w.message)
     assert (w.filename, w.lineno) == (__file__, line)
     assert np.asarray(empty).shape == (0, 3)
+
+
+@pytest.mark.parametrize(
+    "op",
+    [
+        "log",
+        "log2",
+        "log10",
+        "log1p",
+        "sqrt",
+        "rsqrt",
+        "asin",
+        "acos",
+        "atanh",
+        "exp",
+        "reciprocal",
+    ],
+)
+def test_ieee_special_values_come_back_silently_as_in_pytorch(op):
+    x = mt.tensor([-2.0, -1.0, 0.0, 1000.0], requires_grad=True)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.filterwarnings("always", append=True)  # after the package's own filter
+        y = getattr(mt, op)(x)
+        y.backward(mt.ones_like(y))
+        ratio = mt.tensor([1.0, 0.0, -1.0]) / mt.tensor(0.0)
+        np.log(np.zeros(1))  # the user's own NumPy code still warns
+    assert [str(w.message) for w in caught] == ["divide by zero encountered in log"]
+    assert caught[0].filename == __file__
+    expected = {"log": -np.inf, "sqrt": 0.0, "rsqrt": np.inf, "exp": 1.0}.get(op)
+    if expected is not None:  # the value at 0 is IEEE's, as PyTorch's
+        assert y[2].item() == expected
+    assert np.isinf(ratio[0].item()) and np.isnan(ratio[1].item())

@@ -243,7 +243,11 @@ def _run_node(
         node._check_versions()
     fn = node.fn
     if fn.on_arrays and not create_graph:
-        input_grads = fn.backward(node, *slots)
+        if fn.ieee_silent:
+            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+                input_grads = fn.backward(node, *slots)
+        else:
+            input_grads = fn.backward(node, *slots)
     else:
         input_grads = _tensor_backward(node, slots, create_graph)
     inputs = node.inputs

@@ -162,31 +162,38 @@ class Context:
         any other output."""
 
     def _link(self, args: tuple, outputs: tuple) -> None:
-        """Record which saved values are inputs or outputs (by identity) and their versions."""
+        """Record which saved values are inputs or outputs (by identity) and their versions.
+        Runs for every recorded op that saves something, so it is written for speed."""
         srcs, versions, counters = [], [], []
-        inputs = self.inputs
+        inputs, checks = self.inputs, False
         for v in self._saved:
-            src = None
-            if isinstance(v, (np.ndarray, _Tensor)):
-                for i, a in enumerate(args):
-                    if v is a and isinstance(inputs[i], _Tensor):
-                        src = (_IN, i)
+            src = counter = None
+            for i, a in enumerate(args):
+                if v is a:
+                    t = inputs[i]
+                    if isinstance(t, _Tensor):
+                        src, counter = (_IN, i), t._version
                         break
-                else:
-                    for j, o in enumerate(outputs):
-                        if v is o:
-                            src = (_OUT, j)
-                            break
+            else:
+                for j, o in enumerate(outputs):
+                    if v is o:
+                        src = (_OUT, j)
+                        # The counter itself is kept: the tensor may be gone by backward (a
+                        # rebased in-place op's input), while its memory, and the count of its
+                        # changes, live on.
+                        counter = self._tensor_of(src)._version
+                        break
             srcs.append(src)
-            # The counter itself is kept: the tensor may be gone by backward (a rebased
-            # in-place op's input), while its memory, and the count of its changes, live on.
-            counter = self._tensor_of(src)._version if src is not None else None
             counters.append(counter)
-            versions.append(counter[0] if counter is not None else None)
+            if counter is None:
+                versions.append(None)
+            else:
+                versions.append(counter[0])
+                checks = True
         self._saved_from = tuple(srcs)
         self._saved_versions = tuple(versions)
         self._saved_counters = tuple(counters)
-        self._version_checks = versions.count(None) != len(versions)
+        self._version_checks = checks
 
     def _tensor_of(self, src: tuple):
         kind, i = src
@@ -372,6 +379,10 @@ class Primitive(Function):
     is created inside; plugins use it for fused kernels."""
 
     on_arrays = True
+    #: True for ops whose NumPy kernels can leave their domain or overflow (log(0), 0 / 0,
+    #: exp(1000)): they return IEEE's inf / NaN silently, as PyTorch, instead of NumPy's
+    #: RuntimeWarning. Declared only where needed: the np.errstate block costs ~1 us a call.
+    ieee_silent = False
 
     @classmethod
     def apply(cls, *args, **kwargs):
@@ -390,7 +401,11 @@ class Primitive(Function):
         needs = grad_mode._enabled and True in flags
         ctx = Context(cls, args, tuple(flags)) if needs else _NoGradContext(len(args))
         try:
-            out = cls.forward(ctx, *arrays, **kwargs)
+            if cls.ieee_silent:
+                with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+                    out = cls.forward(ctx, *arrays, **kwargs)
+            else:
+                out = cls.forward(ctx, *arrays, **kwargs)
         except ShapeError:
             raise
         except ValueError as e:

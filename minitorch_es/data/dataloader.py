@@ -217,6 +217,8 @@ class DataLoader:
             return order, sizes
         if self._sequential:
             return None, None
+        if type(self.sampler) is RandomSampler:  # the shuffle=True default: no ints per sample
+            return self.sampler.indices(), None
         order = np.fromiter(iter(self.sampler), dtype=np.int64)
         if order.shape != (len(self.sampler),):
             raise ValueError(

@@ -99,12 +99,17 @@ class RandomSampler(Sampler):
         return len(self.data_source) if self._num_samples is None else self._num_samples
 
     def __iter__(self) -> Iterator[int]:
+        return iter(self.indices().tolist())
+
+    def indices(self) -> np.ndarray:
+        """One iteration's indices as an int64 array (what iterating yields, drawn the same
+        way): a DataLoader takes them so, without a Python int per sample."""
         n, rng = len(self.data_source), _rng(self.generator, "RandomSampler")
         if self.replacement:
-            return iter(rng.integers(0, n, size=self.num_samples).tolist())
+            return rng.integers(0, n, size=self.num_samples).astype(np.int64, copy=False)
         whole, rest = divmod(self.num_samples, n)
         parts = [rng.permutation(n) for _ in range(whole)] + [rng.permutation(n)[:rest]]
-        return iter(np.concatenate(parts).tolist())
+        return np.concatenate(parts).astype(np.int64, copy=False)
 
     def __len__(self) -> int:
         return self.num_samples

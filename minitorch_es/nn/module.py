@@ -16,7 +16,7 @@ import numpy as np
 from ..config import Configurable
 from ..errors import ShapeError
 from ..handles import RemovableHandle
-from ..regularizers import total_penalty
+from ..penalties import ACTIVITY_PENALTY, activity_recorders, total_penalty
 from ..tensor import Tensor
 from .backward_hooks import call_with_backward_hooks
 from .lookup import ModuleLookup
@@ -29,6 +29,7 @@ from .registration_hooks import (  # noqa: F401 (re-exported, as torch.nn.module
 )
 from .state import IncompatibleKeys, ModuleState  # noqa: F401 (re-exported)
 from .summary import ModuleSummary
+from .tables import Table
 
 if TYPE_CHECKING:
     pass
@@ -58,10 +59,10 @@ class Module(ModuleState, ModuleLookup, ModuleSummary, Configurable):
     training: bool
 
     def __init__(self) -> None:
-        object.__setattr__(self, "_parameters", OrderedDict())
+        object.__setattr__(self, "_parameters", Table())
         object.__setattr__(self, "_buffers", OrderedDict())
         object.__setattr__(self, "_non_persistent", set())
-        object.__setattr__(self, "_modules", OrderedDict())
+        object.__setattr__(self, "_modules", Table())
         object.__setattr__(self, "training", True)
         object.__setattr__(self, "_forward_hooks", OrderedDict())
         object.__setattr__(self, "_forward_pre_hooks", OrderedDict())
@@ -418,7 +419,21 @@ class Module(ModuleState, ModuleLookup, ModuleSummary, Configurable):
         pass (0 when there are none). ``loss + model.regularization_loss()`` is then Keras's
         loss in any training loop. Only the activity part backpropagates: every optimizer's
         ``step`` adds the weight penalties' gradients itself, so none counts twice."""
-        return total_penalty(self.parameters(), self.modules())
+        return total_penalty(*self._penalty_sources())
+
+    def _penalty_sources(self) -> tuple[list, list]:
+        """The parameters that carry a regularizer and the modules that recorded an activity
+        penalty: walking the tree for them at every training step costs more than the rest
+        of a small model's step, so they are cached until a parameter's rules, a module table
+        (`Table`) or the set of recording modules changes."""
+        key = (Parameter.rules_changes, Table.changes, activity_recorders())
+        cached = self.__dict__.get("_penalty_cache")
+        if cached is None or cached[0] != key:
+            regularized = [p for p in self.parameters() if p.regularizer is not None]
+            recorders = [m for m in self.modules() if ACTIVITY_PENALTY in m.__dict__]
+            cached = (key, regularized, recorders)
+            object.__setattr__(self, "_penalty_cache", cached)
+        return cached[1], cached[2]
 
 
 def _name_failing_layer(error: ShapeError, module: Module) -> None:

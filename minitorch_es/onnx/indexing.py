@@ -51,7 +51,7 @@ def get_item(g: GraphBuilder, call: Call) -> str:
             gathers.append((axis, _index_array(call, item)))
             axis, position = axis + 1, position + (1 if _is_mask(item) else np.ndim(item))
     if slices:
-        out = _slice(g, out, slices)
+        out = slice_axes(g, out, slices)
     for where, indices in reversed(gathers):
         out = g.op("Gather", out, indices, axis=where)
     if new_axes:
@@ -61,7 +61,8 @@ def get_item(g: GraphBuilder, call: Call) -> str:
     return out
 
 
-def _slice(g: GraphBuilder, x: str, slices: list[tuple[int, slice]]) -> str:
+def slice_axes(g: GraphBuilder, x: str, slices: list[tuple[int, slice]]) -> str:
+    """``x`` sliced by one ``Slice`` node: ``slices`` pairs each axis with its slice."""
     starts, ends, axes, steps = [], [], [], []
     for axis, s in slices:
         step = 1 if s.step is None else int(s.step)

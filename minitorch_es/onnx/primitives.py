@@ -1,5 +1,8 @@
 """ONNX translations of the core's primitive ops (``minitorch_es.ops``), registered by the core
-itself (provider ``built-in (minitorch_es.onnx)``); indexing lives in `indexing`."""
+itself (provider ``built-in (minitorch_es.onnx)``): arithmetic, reductions and shapes here;
+indexing in `indexing`, element-wise math in `pointwise`, rounding and remainders in
+`rounding`, running ops in `cumulative`, flip and roll in `reorder`, indexed writes in
+`scatter`."""
 
 from __future__ import annotations
 
@@ -8,9 +11,15 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .. import ops
+from ..ops.einsum import parse
 from ..ops.reduction import normalize_dims, wrap_dim
+from .cumulative import PRIMITIVES as CUMULATIVE
 from .graph import Dim
 from .indexing import get_item
+from .pointwise import PRIMITIVES as POINTWISE
+from .reorder import PRIMITIVES as REORDER
+from .rounding import PRIMITIVES as ROUNDING
+from .scatter import PRIMITIVES as SCATTER
 from .translation import ExportError, Translation
 
 if TYPE_CHECKING:
@@ -84,6 +93,27 @@ def _max_min(g: GraphBuilder, call: Call) -> str:
     return g.reduce(op_type, call.input(0), None, False)
 
 
+def _amax_amin(g: GraphBuilder, call: Call) -> str:
+    op_type = "ReduceMax" if call.kwargs.get("largest", True) else "ReduceMin"
+    dim = call.kwargs.get("dim")
+    axes = normalize_dims(None if dim == () else dim, call.ndim(call.args[0]), "amax")
+    return g.reduce(op_type, call.input(0), axes, call.kwargs.get("keepdim", False))
+
+
+def _fmax_fmin(op_type: str):
+    """``Max``/``Min`` ignoring NaN: the other operand where one is NaN (NaN if both)."""
+
+    def emit(g: GraphBuilder, call: Call) -> str:
+        dtype = call.out_dtype
+        a, b = call.input(0, dtype), call.input(1, dtype)
+        out = g.op(op_type, a, b)
+        if dtype.kind != "f":
+            return out
+        return g.op("Where", g.op("IsNaN", a), b, g.op("Where", g.op("IsNaN", b), a, out))
+
+    return emit
+
+
 def _max_min_dim(g: GraphBuilder, call: Call) -> str:
     op_type = "ReduceMax" if call.kwargs.get("largest", True) else "ReduceMin"
     ndim = call.ndim(call.args[0])
@@ -91,6 +121,19 @@ def _max_min_dim(g: GraphBuilder, call: Call) -> str:
         return g.op("Identity", call.input(0))
     axis = wrap_dim(call.kwargs["dim"], ndim, "max")
     return g.reduce(op_type, call.input(0), (axis,), call.kwargs.get("keepdim", False))
+
+
+def _prod(g: GraphBuilder, call: Call) -> str:
+    x = call.input(0, call.out_dtype)  # integers multiply in int64
+    return g.reduce("ReduceProd", x, _axes(call, "prod"), call.kwargs.get("keepdim", False))
+
+
+def _einsum(g: GraphBuilder, call: Call) -> str:
+    """ONNX ``Einsum`` with the equation spelled out (ellipses as letters, the output
+    explicit), so that ONNX reads it as NumPy does."""
+    operands = [call.value(a) for a in call.args]
+    subs, out = parse(call.kwargs["equation"], [call.dims(a) for a in call.args])
+    return g.op("Einsum", *operands, equation=",".join(subs) + "->" + out)
 
 
 def _reshape(g: GraphBuilder, call: Call) -> str:
@@ -144,11 +187,15 @@ PRIMITIVES = {
     ops.MatMul: _same_dtype("MatMul"),
     ops.Maximum: _same_dtype("Max"),
     ops.Minimum: _same_dtype("Min"),
+    ops.Fmax: _fmax_fmin("Max"),
+    ops.Fmin: _fmax_fmin("Min"),
+    ops.Einsum: _einsum,
     ops.Neg: _unary("Neg"),
     ops.Exp: _unary("Exp"),
     ops.Log: _unary("Log"),
     ops.Sqrt: _unary("Sqrt"),
     ops.Abs: _unary("Abs"),
+    ops.Clone: _unary("Identity"),
     ops.Clamp: _clamp,
     ops.Where: _where,
     ops.Cast: _cast,
@@ -157,6 +204,8 @@ PRIMITIVES = {
     ops.Var: _var,
     ops.MaxMin: _max_min,
     ops.MaxMinDim: _max_min_dim,
+    ops.AMaxMin: _amax_amin,
+    ops.Prod: _prod,
     ops.Permute: _permute,
     ops.Cat: _cat,
     ops.Stack: _stack,
@@ -170,7 +219,8 @@ def register(registry: Registry) -> None:
     from ..registry import Provider
 
     provider = Provider("builtin", "minitorch_es.onnx")
-    table = {op: (emit, ()) for op, emit in PRIMITIVES.items()} | VARYING
+    fixed = PRIMITIVES | POINTWISE | ROUNDING | CUMULATIVE | REORDER | SCATTER
+    table = {op: (emit, ()) for op, emit in fixed.items()} | VARYING
     for op, (emit, varying) in table.items():
         name = f"{op.__module__}.{op.__qualname__}"
         registry.add("onnx", name, Translation(op, emit, varying), provider=provider)

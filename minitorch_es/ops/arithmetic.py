@@ -67,6 +67,8 @@ class Mul(Primitive):
 class Div(Primitive):
     """``a / b``."""
 
+    ieee_silent = True
+
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a if ctx.needs_input_grad[1] else None, b)
@@ -100,6 +102,8 @@ class Neg(Primitive):
 
 class Pow(Primitive):
     """``a ** b``; the exponent gets a gradient too (``a ** b * log(a)``) when it needs one."""
+
+    ieee_silent = True
 
     @staticmethod
     def forward(ctx, a, b):

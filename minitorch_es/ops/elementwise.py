@@ -11,6 +11,8 @@ from ..promotion import floating, promoted
 class Exp(Primitive):
     """``exp(a)``; backward reuses the output."""
 
+    ieee_silent = True
+
     @staticmethod
     def forward(ctx, a):
         out = np.exp(floating(a))
@@ -26,6 +28,8 @@ class Exp(Primitive):
 class Log(Primitive):
     """``log(a)`` (natural)."""
 
+    ieee_silent = True
+
     @staticmethod
     def forward(ctx, a):
         ctx.save_for_backward(a)
@@ -39,6 +43,8 @@ class Log(Primitive):
 
 class Sqrt(Primitive):
     """``sqrt(a)``."""
+
+    ieee_silent = True
 
     @staticmethod
     def forward(ctx, a):

@@ -14,6 +14,8 @@ from ..promotion import floating
 class Exp2(Primitive):
     """``2 ** a``; backward reuses the output."""
 
+    ieee_silent = True
+
     @staticmethod
     def forward(ctx, a):
         out = np.exp2(floating(a))
@@ -28,6 +30,8 @@ class Exp2(Primitive):
 
 class Expm1(Primitive):
     """``exp(a) - 1``, accurate near 0; backward reuses the output."""
+
+    ieee_silent = True
 
     @staticmethod
     def forward(ctx, a):
@@ -44,6 +48,8 @@ class Expm1(Primitive):
 class Log1p(Primitive):
     """``log(1 + a)``, accurate near 0."""
 
+    ieee_silent = True
+
     @staticmethod
     def forward(ctx, a):
         ctx.save_for_backward(a)
@@ -57,6 +63,8 @@ class Log1p(Primitive):
 
 class Log2(Primitive):
     """``log2(a)``."""
+
+    ieee_silent = True
 
     @staticmethod
     def forward(ctx, a):
@@ -72,6 +80,8 @@ class Log2(Primitive):
 class Log10(Primitive):
     """``log10(a)``."""
 
+    ieee_silent = True
+
     @staticmethod
     def forward(ctx, a):
         ctx.save_for_backward(a)
@@ -86,10 +96,11 @@ class Log10(Primitive):
 class Rsqrt(Primitive):
     """``1 / sqrt(a)``; backward reuses the output: ``-out^3 / 2``."""
 
+    ieee_silent = True
+
     @staticmethod
     def forward(ctx, a):
-        with np.errstate(divide="ignore"):
-            out = 1 / np.sqrt(floating(a))
+        out = 1 / np.sqrt(floating(a))
         ctx.save_for_backward(out)
         return out
 
@@ -102,10 +113,11 @@ class Rsqrt(Primitive):
 class Reciprocal(Primitive):
     """``1 / a``; backward reuses the output: ``-out^2``."""
 
+    ieee_silent = True
+
     @staticmethod
     def forward(ctx, a):
-        with np.errstate(divide="ignore"):
-            out = 1 / floating(a)
+        out = 1 / floating(a)
         ctx.save_for_backward(out)
         return out
 

@@ -13,6 +13,8 @@ from .reduction import _expand, normalize_dims
 class AMaxMin(Primitive):
     """``amax`` (``largest``) or ``amin`` over ``dim`` (all elements when None or ())."""
 
+    ieee_silent = True
+
     @staticmethod
     def forward(ctx, a, dim=None, keepdim=False, largest=True):
         op = "amax" if largest else "amin"

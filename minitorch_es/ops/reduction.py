@@ -111,6 +111,8 @@ class Var(Primitive):
 class MaxMin(Primitive):
     """max / min over all elements (gradient shared evenly among ties, as in PyTorch)."""
 
+    ieee_silent = True
+
     @staticmethod
     def forward(ctx, a, largest=True):
         if a.size == 0:

@@ -64,6 +64,8 @@ class Sign(_Flat):
 class Frac(Primitive):
     """``a - trunc(a)``; the gradient passes unchanged."""
 
+    ieee_silent = True
+
     @staticmethod
     def forward(ctx, a):
         if a.dtype.kind != "f":

@@ -44,18 +44,43 @@ def erfinv(y: np.ndarray) -> np.ndarray:
     return x.astype(y.dtype)
 
 
+# Giles' single-precision polynomial approximation of erfinv: coefficients (highest degree
+# first) in w - 2.5 for w = -log(1 - y^2) < 5, and in sqrt(w) - 3 beyond (the ONNX export
+# evaluates the same polynomials).
+ERFINV_CENTRAL = (
+    2.81022636e-08,
+    3.43273939e-07,
+    -3.5233877e-06,
+    -4.39150654e-06,
+    0.00021858087,
+    -0.00125372503,
+    -0.00417768164,
+    0.246640727,
+    1.50140941,
+)
+ERFINV_TAIL = (
+    -0.000200214257,
+    0.000100950558,
+    0.00134934322,
+    -0.00367342844,
+    0.00573950773,
+    -0.0076224613,
+    0.00943887047,
+    1.00167406,
+    2.83297682,
+)
+
+
 def _initial_erfinv(y: np.ndarray) -> np.ndarray:
-    """Giles' single-precision polynomial approximation of erfinv (two ranges of w)."""
+    """Giles' approximation of erfinv (two ranges of w)."""
     w = -np.log((1 - y) * (1 + y))
     central = w - 2.5
-    p = np.full_like(y, 2.81022636e-08)
-    for c in (3.43273939e-07, -3.5233877e-06, -4.39150654e-06, 0.00021858087, -0.00125372503,
-              -0.00417768164, 0.246640727, 1.50140941):  # fmt: skip
+    p = np.full_like(y, ERFINV_CENTRAL[0])
+    for c in ERFINV_CENTRAL[1:]:
         p = c + p * central
     tails = np.sqrt(np.maximum(w, 0)) - 3
-    q = np.full_like(y, -0.000200214257)
-    for c in (0.000100950558, 0.00134934322, -0.00367342844, 0.00573950773, -0.0076224613,
-              0.00943887047, 1.00167406, 2.83297682):  # fmt: skip
+    q = np.full_like(y, ERFINV_TAIL[0])
+    for c in ERFINV_TAIL[1:]:
         q = c + q * tails
     return np.where(w < 5, p, q) * y
 

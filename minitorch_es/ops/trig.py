@@ -13,6 +13,8 @@ from ..promotion import floating, promoted
 class Sin(Primitive):
     """``sin(a)``."""
 
+    ieee_silent = True
+
     @staticmethod
     def forward(ctx, a):
         ctx.save_for_backward(a)
@@ -27,6 +29,8 @@ class Sin(Primitive):
 class Cos(Primitive):
     """``cos(a)``."""
 
+    ieee_silent = True
+
     @staticmethod
     def forward(ctx, a):
         ctx.save_for_backward(a)
@@ -40,6 +44,8 @@ class Cos(Primitive):
 
 class Tan(Primitive):
     """``tan(a)``; backward reuses the output: ``1 + tan^2``."""
+
+    ieee_silent = True
 
     @staticmethod
     def forward(ctx, a):
@@ -56,6 +62,8 @@ class Tan(Primitive):
 class Asin(Primitive):
     """``arcsin(a)``, alias ``arcsin``."""
 
+    ieee_silent = True
+
     @staticmethod
     def forward(ctx, a):
         ctx.save_for_backward(a)
@@ -69,6 +77,8 @@ class Asin(Primitive):
 
 class Acos(Primitive):
     """``arccos(a)``, alias ``arccos``."""
+
+    ieee_silent = True
 
     @staticmethod
     def forward(ctx, a):
@@ -98,6 +108,8 @@ class Atan(Primitive):
 class Sinh(Primitive):
     """``sinh(a)``."""
 
+    ieee_silent = True
+
     @staticmethod
     def forward(ctx, a):
         ctx.save_for_backward(a)
@@ -111,6 +123,8 @@ class Sinh(Primitive):
 
 class Cosh(Primitive):
     """``cosh(a)``."""
+
+    ieee_silent = True
 
     @staticmethod
     def forward(ctx, a):
@@ -140,6 +154,8 @@ class Asinh(Primitive):
 class Acosh(Primitive):
     """``arccosh(a)``."""
 
+    ieee_silent = True
+
     @staticmethod
     def forward(ctx, a):
         ctx.save_for_backward(a)
@@ -154,6 +170,8 @@ class Acosh(Primitive):
 class Atanh(Primitive):
     """``arctanh(a)``."""
 
+    ieee_silent = True
+
     @staticmethod
     def forward(ctx, a):
         ctx.save_for_backward(a)
@@ -167,6 +185,8 @@ class Atanh(Primitive):
 
 class Atan2(Primitive):
     """``atan2(a, b)``: the angle of the point ``(b, a)``."""
+
+    ieee_silent = True
 
     @staticmethod
     def forward(ctx, a, b):

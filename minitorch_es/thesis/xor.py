@@ -23,6 +23,7 @@ import numpy as np
 import minitorch_es as mt
 from minitorch_es.autograd import Primitive
 from minitorch_es.nn import Module, Parameter
+from minitorch_es.registry import Provider
 
 from . import plotting
 from .progress import epochs as epoch_range
@@ -63,6 +64,21 @@ class ThesisXORFunction(Primitive):
         delta_hidden = (delta_out @ who.T) * (a1 * (1 - a1))
         updatewih = delta_hidden.T @ x  # (hidden, 2)
         return None, updatewih.T, updatewho.T
+
+
+def _onnx_translation(g: mt.onnx.GraphBuilder, call: mt.onnx.Call) -> str:
+    """`ThesisXORFunction`'s forward as ONNX nodes, so that `FunctionXOR` exports."""
+    x, wih, who = (call.input(i, call.out_dtype) for i in range(3))
+    a1 = g.op("Sigmoid", g.op("MatMul", x, wih))
+    return g.op("Sigmoid", g.op("MatMul", a1, who))
+
+
+mt.registry.add(
+    "onnx",
+    f"{__name__}.ThesisXORFunction",
+    mt.onnx.Translation(ThesisXORFunction, _onnx_translation),
+    provider=Provider("builtin", __name__),
+)
 
 
 class FunctionXOR(Module):

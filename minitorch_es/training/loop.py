@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..autograd import no_grad
+from ..nn.module import Module
 from ..tensor import Tensor
 from .data_adapter import unpack_batch
 from .errors import NonFiniteLossError
@@ -23,7 +24,6 @@ if TYPE_CHECKING:
     from numpy.typing import ArrayLike, DTypeLike
 
     from ..data import DataLoader
-    from ..nn import Module
     from .callback import CallbackList
     from .strategy import Strategy
 
@@ -85,10 +85,19 @@ class TrainingLoop:
                 f"{where}: the loss must return a scalar Tensor (use "
                 f"reduction='mean' or 'sum'), got {shape}"
             )
-        reg = self.model.regularization_loss()
-        if reg.requires_grad or reg.item() != 0:
-            loss = loss + reg
-        return loss
+        reg = self._penalty()
+        return loss if reg is None else loss + reg
+
+    def _penalty(self) -> Tensor | None:
+        """``model.regularization_loss()`` when it adds something to the loss, else None; a
+        model without any penalty (the usual case) answers from its cache, with no Tensor."""
+        model = self.model
+        if getattr(type(model), "regularization_loss", None) is Module.regularization_loss:
+            regularized, recorders = model._penalty_sources()
+            if not (regularized or recorders):
+                return None
+        reg = model.regularization_loss()
+        return reg if reg.requires_grad or reg.item() != 0 else None
 
     # ---------------------------------------------------------------- training
     def _reset_accumulators(self) -> None:

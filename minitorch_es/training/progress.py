@@ -55,12 +55,13 @@ class ProgressLogger(Callback):
     def on_epoch_begin(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
         self._start = time.perf_counter()
         self._epoch_open = True
+        if self.verbose != 1:  # no bar: nothing to update per batch
+            return
         self._progress = Progress(
             self.steps,
             f"Epoch {epoch + 1}/{self.epochs}",
             unit="batch",
             stream=self._out(),
-            enabled=self.verbose == 1,
         )
 
     def on_batch_end(self, batch: int, logs: dict[str, Any] | None = None) -> None:

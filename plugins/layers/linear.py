@@ -128,11 +128,11 @@ class Linear(Module):
             initialize(self.bias, self.bias_init, default_bias_init(self.in_features))
 
     def forward(self, input: Tensor) -> Tensor:
-        shape = describe_shape(input)
+        shape = getattr(input, "shape", ())  # the plain tuple is built only for the message
         if not shape or shape[-1] != self.in_features:
             raise ShapeError(
                 f"Linear: expected input with last dimension {self.in_features} (in_features), "
-                f"got shape {shape}"
+                f"got shape {describe_shape(input)}"
             )
         check_same_dtype("Linear", input, self.weight, given=True)
         return finish(self, LinearFunction.apply(input, self.weight, self.bias))

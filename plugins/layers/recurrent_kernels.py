@@ -5,7 +5,9 @@ Shapes are time-major: ``x`` is ``(T, B, I)``, states ``(B, H)``. The input proj
 step is one matrix product before the loop (``x @ W_ih.T`` for all T*B rows); each step then
 costs one ``(B, P) @ (P, G)`` product and a few elementwise operations. Backward walks the steps
 in reverse, keeping the gradient of the pre-activations of every step, and forms the weight
-gradients at the end with one product each (``dZ.T @ x``, ``dZ.T @ h_prev``).
+gradients at the end with one product each (``dZ.T @ x``, ``dZ.T @ h_prev``, h_prev read in
+place from the states, plus h0's step). These products are most of the time of a step; the
+LSTM's loop (forward here, backward in `recurrent_steps`) writes into buffers allocated once.
 
 Besides the hidden states each kernel returns the activated gates (and, for the LSTM, the cell
 states and their tanh) as extra outputs: backward reads its intermediates there, so the formula
@@ -20,11 +22,9 @@ import numpy as np
 
 from minitorch_es.autograd import Primitive
 
+from .recurrent_steps import lstm_columns, plus, repeat_rows, time_order
 
 # ------------------------------------------------------------------------ shared pieces
-def _order(steps: int, reverse: bool) -> range:
-    """The time indices in processing order."""
-    return range(steps - 1, -1, -1) if reverse else range(steps)
 
 
 def _project(x, w_ih):
@@ -58,13 +58,6 @@ def _previous(seq, first, reverse: bool, xp):
     return xp.concat([first, seq[:-1]], axis=0)
 
 
-def _plus(a, b):
-    """``a + b`` where None stands for zero."""
-    if a is None:
-        return b
-    return a if b is None else a + b
-
-
 def _needs(ctx, count: int) -> tuple:
     """``ctx.needs_input_grad`` padded to ``count`` (optional trailing inputs left out)."""
     flags = tuple(ctx.needs_input_grad)
@@ -75,14 +68,25 @@ def _rows(a):
     return a.reshape(-1, a.shape[-1])
 
 
-def _affine_grads(needs: tuple, d_in, x, w_ih, d_hid, h_prev, w_hh) -> tuple:
+def _recurrent_weight_grad(d_hid, hs, h0, reverse: bool):
+    """``sum_t d_hid[t].T @ h_prev[t]``, the gradient of ``w_hh``, without building h_prev: the
+    steps after the first read the state before them in place, the first reads h0."""
+    first = d_hid[-1] if reverse else d_hid[0]
+    if hs.shape[0] == 1:
+        return first.T @ h0
+    later, before = (d_hid[:-1], hs[1:]) if reverse else (d_hid[1:], hs[:-1])
+    return _rows(later).T @ _rows(before) + first.T @ h0
+
+
+def _affine_grads(needs: tuple, d_in, x, w_ih, d_hid, states: tuple, w_hh) -> tuple:
     """Gradients of ``x @ w_ih.T + b_ih`` and ``h_prev @ w_hh.T + b_hh`` given the gradients of
     the two sums for every step: ``(dx, dw_ih, dw_hh, db_ih, db_hh)`` (None where not
-    ``needs``, which are the flags of x, w_ih, w_hh, b_ih, b_hh)."""
+    ``needs``, which are the flags of x, w_ih, w_hh, b_ih, b_hh). ``states`` is ``(hs, h0,
+    reverse)``, from which h_prev comes."""
     need_x, need_wih, need_whh, need_bih, need_bhh = needs
     dx = (_rows(d_in) @ w_ih).reshape(x.shape) if need_x else None
     dw_ih = _rows(d_in).T @ _rows(x) if need_wih else None
-    dw_hh = _rows(d_hid).T @ _rows(h_prev) if need_whh else None
+    dw_hh = _recurrent_weight_grad(d_hid, *states) if need_whh else None
     db_ih = _rows(d_in).sum(axis=0) if need_bih else None
     if need_bhh:
         db_hh = db_ih if d_hid is d_in and need_bih else _rows(d_hid).sum(axis=0)
@@ -100,7 +104,7 @@ class RNNSequence(Primitive):
     def forward(ctx, x, h0, w_ih, w_hh, b_ih=None, b_hh=None, *, nonlinearity, reverse=False):
         hs = _project(x, w_ih)
         bias, w_hh_t, h = _bias(b_ih, b_hh), w_hh.T, h0
-        for t in _order(x.shape[0], reverse):
+        for t in time_order(x.shape[0], reverse):
             z = hs[t]
             z += h @ w_hh_t
             if bias is not None:
@@ -119,30 +123,18 @@ class RNNSequence(Primitive):
             out = ctx.saved_arrays[-1]
             slope = (out > 0).astype(out.dtype)
         dz, carry = [None] * hs.shape[0], None
-        for t in reversed(_order(hs.shape[0], ctx.reverse)):
-            dz[t] = _plus(g_hs[t], carry) * slope[t]
+        for t in reversed(time_order(hs.shape[0], ctx.reverse)):
+            dz[t] = plus(g_hs[t], carry) * slope[t]
             carry = dz[t] @ w_hh
         dz = ctx.xp.stack(dz)
-        h_prev = _previous(hs, h0, ctx.reverse, ctx.xp)
         need_x, need_h0, *needs = ctx.needs_input_grad
         dx, dw_ih, dw_hh, db_ih, db_hh = _affine_grads(
-            (need_x, *needs), dz, x, w_ih, dz, h_prev, w_hh
+            (need_x, *needs), dz, x, w_ih, dz, (hs, h0, ctx.reverse), w_hh
         )
         return dx, carry if need_h0 else None, dw_ih, dw_hh, db_ih, db_hh
 
 
 # ------------------------------------------------------------------------ LSTM
-def _lstm_columns(n: int, dtype: np.dtype) -> tuple:
-    """Per gate column (i, f, g, o): ``(half, offset)``, 0.5 and 0.5 for the sigmoid gates, 1
-    and 0 for the tanh gate. As ``sigmoid(z) = 0.5 tanh(z / 2) + 0.5``, one tanh over a whole
-    row activates the four gates: ``act = tanh(z * half) * half + offset``."""
-    half = np.full(4 * n, 0.5, dtype=dtype)
-    half[2 * n : 3 * n] = 1.0
-    offset = np.full(4 * n, 0.5, dtype=dtype)
-    offset[2 * n : 3 * n] = 0.0
-    return half, offset
-
-
 class LSTMSequence(Primitive):
     """PyTorch's LSTM (optionally with a projection ``h_t = (o_t * tanh(c_t)) W_hr^T``).
     Outputs: states ``(T, B, P)``, cells ``(T, B, H)``, activated gates ``(T, B, 4H)`` and
@@ -152,25 +144,27 @@ class LSTMSequence(Primitive):
     def forward(ctx, x, h0, c0, w_ih, w_hh, b_ih=None, b_hh=None, w_hr=None, *, reverse=False):
         steps, batch = x.shape[:2]
         n = w_hh.shape[0] // 4
-        half, offset = _lstm_columns(n, np.result_type(x, w_ih))
+        half, offset = lstm_columns(n, np.result_type(x, w_ih))
         # Scaling by 0.5 is exact, so the scaled products equal the halved ones bit for bit.
         gates = _project(x, w_ih * half[:, None])
         bias = _bias(b_ih, b_hh)
-        bias = None if bias is None else bias * half
+        bias = None if bias is None else repeat_rows(bias * half, batch)
         cs = np.empty((steps, batch, n), dtype=gates.dtype)
         tcs = np.empty_like(cs)
         hs = np.empty((steps, batch, w_hh.shape[1]), dtype=gates.dtype)
         w_hh_t, h, c = (w_hh * half[:, None]).T, h0, c0
-        for t in _order(steps, reverse):
+        half, offset = repeat_rows(half, batch), repeat_rows(offset, batch)
+        hidden, product = np.empty_like(gates[0]), np.empty_like(cs[0])  # per-step buffers
+        for t in time_order(steps, reverse):
             z = gates[t]
-            z += h @ w_hh_t
+            z += np.matmul(h, w_hh_t, out=hidden)
             if bias is not None:
                 z += bias
             np.tanh(z, out=z)
             z *= half
             z += offset
             c = np.multiply(z[:, n : 2 * n], c, out=cs[t])
-            c += z[:, :n] * z[:, 2 * n : 3 * n]
+            c += np.multiply(z[:, :n], z[:, 2 * n : 3 * n], out=product)
             tc = np.tanh(c, out=tcs[t])
             if w_hr is None:
                 h = np.multiply(z[:, 3 * n :], tc, out=hs[t])
@@ -186,46 +180,25 @@ class LSTMSequence(Primitive):
         xp = ctx.xp
         x, h0, c0, w_ih, w_hh, w_hr, hs, cs, gates, tcs = ctx.saved_tensors
         need_x, need_h0, need_c0, need_wih, need_whh, need_bih, need_bhh, need_whr = _needs(ctx, 8)
-        steps, batch, n = cs.shape
         if g_hs is None:
             g_hs = xp.zeros_like(hs)
-        i, f, g, o = (gates[..., k * n : (k + 1) * n] for k in range(4))
-        # The activations' slopes s - s^2 (sigmoid) and 1 - g^2 (tanh), per column.
-        tanh_column = 1 - 2 * _lstm_columns(n, ctx.saved_arrays[8].dtype)[1]
-        sigmoid_column = 1 - tanh_column
-        dz, dh_all = [None] * steps, [None] * steps
-        dh_carry = dc_carry = None
-        order = _order(steps, ctx.reverse)
-        # Per step, not for all steps at once: the operands stay in cache.
-        for k in range(steps - 1, -1, -1):
-            t = order[k]
-            dh = dh_all[t] = g_hs[t] if dh_carry is None else g_hs[t] + dh_carry
-            dh_raw = dh if w_hr is None else dh @ w_hr
-            tc, gate = tcs[t], gates[t]
-            dtanh = 1 - tc * tc
-            dc = _plus(dh_raw * (o[t] * dtanh), dc_carry)
-            if g_cs is not None:
-                dc = dc + g_cs[t]
-            if g_tcs is not None:
-                dc = dc + g_tcs[t] * dtanh
-            c_prev = c0 if k == 0 else cs[order[k - 1]]
-            da = xp.concat([dc * g[t], dc * c_prev, dc * i[t], dh_raw * tc], axis=1)
-            if g_gates is not None:
-                da = da + g_gates[t]
-            dz[t] = da * (gate * (sigmoid_column - gate) + tanh_column)
-            dc_carry = dc * f[t]
-            if k or need_h0:  # the first step's product is the gradient of h0 alone
-                dh_carry = dz[t] @ w_hh
-        dz = xp.stack(dz)
-        h_prev = _previous(hs, h0, ctx.reverse, xp)
+        dz, dh_all, dh0, dc0 = xp.lstm_steps_backward(
+            g_hs, g_cs, g_gates, g_tcs, c0, w_hh, w_hr, cs, gates, tcs, ctx.reverse, need_h0
+        )
         dx, dw_ih, dw_hh, db_ih, db_hh = _affine_grads(
-            (need_x, need_wih, need_whh, need_bih, need_bhh), dz, x, w_ih, dz, h_prev, w_hh
+            (need_x, need_wih, need_whh, need_bih, need_bhh),
+            dz,
+            x,
+            w_ih,
+            dz,
+            (hs, h0, ctx.reverse),
+            w_hh,
         )
         dw_hr = None
         if need_whr:
-            dw_hr = _rows(xp.stack(dh_all)).T @ _rows(o * tcs)
-        dh0, dc0 = dh_carry if need_h0 else None, dc_carry if need_c0 else None
-        grads = dx, dh0, dc0, dw_ih, dw_hh, db_ih, db_hh, dw_hr
+            n = cs.shape[2]
+            dw_hr = _rows(dh_all).T @ _rows(gates[..., 3 * n :] * tcs)
+        grads = dx, dh0, dc0 if need_c0 else None, dw_ih, dw_hh, db_ih, db_hh, dw_hr
         return grads[: len(ctx.needs_input_grad)]
 
 
@@ -243,7 +216,7 @@ class GRUSequence(Primitive):
         hs = np.empty((steps, batch, n), dtype=gates.dtype)
         hns = np.empty_like(hs)
         w_hh_t, h = w_hh.T, h0
-        for t in _order(steps, reverse):
+        for t in time_order(steps, reverse):
             z = gates[t]
             hg = h @ w_hh_t
             if b_hh is not None:
@@ -282,20 +255,20 @@ class GRUSequence(Primitive):
         )
         d_in, d_hid = [None] * steps, [None] * steps
         carry = None
-        for t in reversed(_order(steps, ctx.reverse)):
-            dh = _plus(g_hs[t], carry)
-            dn = _plus(dh * keep[t], None if g_n is None else g_n[t])
-            dz = _plus(dh * step[t], None if g_z is None else g_z[t])
+        for t in reversed(time_order(steps, ctx.reverse)):
+            dh = plus(g_hs[t], carry)
+            dn = plus(dh * keep[t], None if g_n is None else g_n[t])
+            dz = plus(dh * step[t], None if g_z is None else g_z[t])
             dn_pre = dn * slope_n[t]
-            dr = _plus(dn_pre * hns[t], None if g_r is None else g_r[t])
+            dr = plus(dn_pre * hns[t], None if g_r is None else g_r[t])
             dr_pre, dz_pre = dr * slope_r[t], dz * slope_z[t]
-            d_hn = _plus(dn_pre * r[t], None if g_hns is None else g_hns[t])
+            d_hn = plus(dn_pre * r[t], None if g_hns is None else g_hns[t])
             d_in[t] = xp.concat([dr_pre, dz_pre, dn_pre], axis=1)
             d_hid[t] = xp.concat([dr_pre, dz_pre, d_hn], axis=1)
             carry = dh * z[t] + d_hid[t] @ w_hh
         need_x, need_h0, *needs = _needs(ctx, 6)
         dx, dw_ih, dw_hh, db_ih, db_hh = _affine_grads(
-            (need_x, *needs), xp.stack(d_in), x, w_ih, xp.stack(d_hid), h_prev, w_hh
+            (need_x, *needs), xp.stack(d_in), x, w_ih, xp.stack(d_hid), (hs, h0, ctx.reverse), w_hh
         )
         grads = dx, carry if need_h0 else None, dw_ih, dw_hh, db_ih, db_hh
         return grads[: len(ctx.needs_input_grad)]
