@@ -418,6 +418,16 @@ CHILD = COMMON + textwrap.dedent("""
         if rank == 1:
             raise RuntimeError("outside fit")
         mt.distributed.barrier()                     # rank 0 would wait here forever
+    elif mode == "early_exit":
+        if rank == 1:
+            sys.exit(0)                              # no exception: the excepthook never runs
+        mt.distributed.barrier()                     # rank 0 would wait here forever
+    elif mode == "early_exit_unchecked":
+        import datetime
+        mt.distributed.init_process_group(timeout=datetime.timedelta(seconds=2))
+        if rank == 1:
+            sys.exit(0)
+        mt.distributed.all_reduce(mt.ones(3))        # an MPI call: not a checked meeting
 """)
 
 
@@ -492,6 +502,8 @@ def test_rank_zero_writes_checkpoints_and_two_ranks_resume_bit_for_bit(first_run
         ("exception", "minitorch_es: rank 1 (of 2) failed: ValueError: boom on purpose"),
         ("nan", "NonFiniteLossError: fit: the loss became nan on rank 1 at epoch 1, step 1/8"),
         ("uncaught", "minitorch_es: rank 1 (of 2) failed: RuntimeError: outside fit"),
+        ("early_exit", "(rank 0 in barrier, rank 1 in the end of the program); a rank ended"),
+        ("early_exit_unchecked", "rank 1: not every rank reached the end of the program within"),
     ],
 )
 def test_a_failing_rank_ends_the_job_with_a_message(tmp_path, mode, message):

@@ -5,22 +5,30 @@ Each rank says which operation it is in; they meet in one non-blocking ``Iallgat
 until it completes or the process group's timeout passes. So two ranks in different operations
 (one in ``save_checkpoint``, one in ``barrier``) both fail at once with a message naming them,
 and a rank that never comes makes the others fail after the timeout, instead of a hang.
+
+The ranks also meet once more when their program ends (an ``atexit`` handler): a rank that ends
+early (``sys.exit()``, or the end of a script whose other ranks still have a ``barrier`` or a
+checkpoint to reach) then ends the job at once with a message naming both places, instead of
+leaving the others waiting in their operation.
 """
 
 from __future__ import annotations
 
+import atexit
 import datetime
 import time
 
 import numpy as np
 
+from . import world as _world_module
 from .process_group import ProcessGroup, check_group
 from .process_group import timeout as group_timeout
 from .reduce_op import Work
-from .world import world
+from .world import abort, world
 
 # The operations that meet here, by code (a rank sends its code, the others compare).
-OPERATIONS = ("barrier", "save_checkpoint", "evaluate or predict")
+OPERATIONS = ("barrier", "save_checkpoint", "evaluate or predict", "the end of the program")
+END = OPERATIONS.index("the end of the program")
 
 
 def agree(
@@ -41,18 +49,26 @@ def agree(
     pause = 0.0
     while not request.Test():
         if time.monotonic() > deadline:
+            rule = f"{operation} must be called on every rank (not behind `if rank == 0`)"
+            if operation == OPERATIONS[END]:
+                rule = (
+                    "this rank's program ended (sys.exit or the end of its script) while the "
+                    "others wait in an operation it never reached"
+                )
             raise RuntimeError(
                 f"{where} on rank {w.rank}: not every rank reached {operation} within "
-                f"{limit} (init_process_group(timeout=...)); {operation} must be called on "
-                f"every rank (not behind `if rank == 0`)"
+                f"{limit} (init_process_group(timeout=...)); {rule}"
             )
         time.sleep(pause)
         pause = min(0.002, pause + 5e-5)  # spin first, then yield the core
     if (codes != mine[0]).any():
         calls = ", ".join(f"rank {r} in {OPERATIONS[c]}" for r, c in enumerate(codes))
+        rule = f"{operation} must be called on every rank, at the same point"
+        if END in codes:  # a rank's program ended (sys.exit, or its script ran out)
+            rule = "a rank ended its program (sys.exit or the end of its script) early"
         raise RuntimeError(
             f"{where} on rank {w.rank}: the ranks are in different collective operations "
-            f"({calls}); {operation} must be called on every rank, at the same point"
+            f"({calls}); {rule}"
         )
 
 
@@ -72,3 +88,16 @@ def barrier(
         raise TypeError(f"barrier: timeout must be a datetime.timedelta, got {timeout!r}")
     agree("barrier", limit=timeout)
     return Work.done() if async_op else None
+
+
+@atexit.register
+def _meet_at_exit() -> None:
+    """Before MPI shuts down, every rank of a job of several must be here (see the module
+    notes); one that is not, or is in another checked operation, ends the job with a message."""
+    current = _world_module._world  # not world(): that would set up a process group
+    if current is None or current.comm is None:
+        return
+    try:
+        agree("the end of the program")
+    except RuntimeError as e:
+        abort(e)
