@@ -32,9 +32,16 @@ import numpy as np
 
 import minitorch_es as mt
 from minitorch_es.autograd import Primitive
-from minitorch_es.validation import check_choice, check_float, check_int, check_tensor
+from minitorch_es.validation import check_choice, check_float, check_int
 
 from .activation_ops import Value, log_softmax_backward
+from .class_targets import (
+    check_class_input,
+    class_count,
+    class_indices,
+    class_weight,
+    sample_shape,
+)
 from .loss_functions import REDUCTIONS, array_of
 
 if TYPE_CHECKING:
@@ -57,15 +64,6 @@ def _unrows(xp: ModuleType, rows: Value, shape: tuple) -> Value:
     if len(shape) <= 2:
         return xp.reshape(rows, shape)
     return xp.moveaxis(xp.reshape(rows, (shape[0], *shape[2:], shape[1])), -1, 1)
-
-
-def _classes(shape: tuple) -> int:
-    return shape[1 if len(shape) > 1 else 0]
-
-
-def _sample_shape(shape: tuple) -> tuple:
-    """The shape of the unreduced loss (and of class-index targets)."""
-    return () if len(shape) == 1 else (shape[0], *shape[2:])
 
 
 # Shifting every row by the batch's largest logit is as exact as by the row's own maximum while
@@ -111,7 +109,7 @@ def _finish(
     """Reduce the per-row losses and remember how to scale the per-row gradients."""
     ctx.reduction = reduction
     if reduction == "none":
-        return loss_rows.reshape(_sample_shape(shape))
+        return loss_rows.reshape(sample_shape(shape))
     total = loss_rows.sum()
     if reduction == "sum":
         ctx.scale = 1
@@ -182,7 +180,7 @@ class CrossEntropyFunction(Primitive):
         loss = -(1 - label_smoothing) * w_t * picked
         smoothing = row_total = None
         if label_smoothing:
-            classes = _classes(x.shape)
+            classes = class_count(x.shape)
             per_class = np.ones(classes, logp.dtype) if weight is None else weight
             off_target = (label_smoothing / classes) * per_class  # in every target row q_i
             loss = loss - np.where(kept, (logp * off_target).sum(axis=1), 0)
@@ -290,92 +288,8 @@ class NLLLossFunction(Primitive):
     def backward(ctx: Context, grad: Value):
         safe_t, rows = ctx.safe_t, ctx.safe_t.size
         picked = _row_scale(ctx, grad).reshape(-1) * -ctx.w_t  # d loss / d x at each target
-        g = ctx.xp.index_add((rows, _classes(ctx.shape)), (np.arange(rows), safe_t), picked)
+        g = ctx.xp.index_add((rows, class_count(ctx.shape)), (np.arange(rows), safe_t), picked)
         return _unrows(ctx.xp, g, ctx.shape), None
-
-
-# ------------------------------------------------------------------------------ checks
-def check_class_input(input: mt.Tensor, op: str) -> mt.Tensor:
-    """``input`` if it is a floating-point Tensor with a class dimension."""
-    check_tensor(input, "input", op, floating=True)
-    if input.ndim == 0:
-        raise mt.ShapeError(
-            f"{op}: expected an input of shape (C), (N, C) or (N, C, d1, ...) with the classes "
-            f"on dim 1, got a 0-d tensor"
-        )
-    return input
-
-
-def check_class_weight(weight: mt.Tensor | np.ndarray | None, op: str) -> np.ndarray | None:
-    """A 1-D, finite, non-negative weight array (its length is checked against the input)."""
-    if weight is None:
-        return None
-    data = array_of(weight, "weight", op)
-    if data.ndim != 1:
-        raise mt.ShapeError(
-            f"{op}: weight must be a 1-D tensor of per-class weights, got shape {data.shape}"
-        )
-    bad = ~np.isfinite(data) | (data < 0)
-    if bad.any():
-        c = int(np.argmax(bad))
-        raise ValueError(
-            f"{op}: class weights must be finite and non-negative, got {data[c]} for class {c}"
-        )
-    return data
-
-
-def class_weight(
-    weight: mt.Tensor | np.ndarray | None, input: mt.Tensor, op: str
-) -> np.ndarray | None:
-    """``weight`` checked against the input's number of classes, in the input's dtype."""
-    data = check_class_weight(weight, op)
-    if data is None:
-        return None
-    classes = _classes(input.shape)
-    if data.shape[0] != classes:
-        raise mt.ShapeError(
-            f"{op}: weight has {data.shape[0]} entries but the input of shape "
-            f"{input.shape} has {classes} classes (dim 1); give one per class"
-        )
-    return data.astype(input.dtype, copy=False)
-
-
-def class_indices(
-    target: mt.Tensor | np.ndarray,
-    input: mt.Tensor,
-    ignore_index: int,
-    op: str,
-    *,
-    probabilities: bool,
-) -> np.ndarray:
-    """The target as int64 class indices of the right shape, each in [0, C) or ignore_index."""
-    data = array_of(target, "target", op)
-    expected = _sample_shape(input.shape)
-    if data.dtype.kind not in "iu":
-        also = f" (or class probabilities of shape {input.shape})" if probabilities else ""
-        raise TypeError(
-            f"{op}: class-index targets must be integers, got dtype {data.dtype} (target shape "
-            f"{data.shape}, input shape {input.shape}); expected integer classes of shape "
-            f"{expected}{also}"
-        )
-    if data.shape != expected:
-        also = f" (or class probabilities of shape {input.shape})" if probabilities else ""
-        raise mt.ShapeError(
-            f"{op}: expected a class-index target of shape {expected} for input "
-            f"of shape {input.shape}{also}, got shape {data.shape}"
-        )
-    t = data.astype(np.int64, copy=False)
-    classes = _classes(input.shape)
-    if t.size == 0 or t.view(np.uint64).max() < classes:  # one pass: negatives look huge
-        return t
-    bad = (t != ignore_index) & ((t < 0) | (t >= classes))
-    if bad.any():
-        raise IndexError(
-            f"{op}: target class {t[bad].flat[0]} is out of range for {classes} classes "
-            f"(expected 0 <= target < {classes}, or ignore_index={ignore_index}); "
-            f"{int(bad.sum())} target(s) out of range"
-        )
-    return t
 
 
 # -------------------------------------------------------------------------- functional
@@ -407,7 +321,7 @@ def cross_entropy(
                 f"{op}: a target of the input's shape {input.shape} holds class probabilities "
                 f"and must be floating point, got dtype {data.dtype} (a one-hot array from "
                 f"mt.data.one_hot is int64 as in PyTorch: pass dtype=mt.float32, or call "
-                f".float()); class-index targets have shape {_sample_shape(input.shape)}"
+                f".float()); class-index targets have shape {sample_shape(input.shape)}"
             )
         return SoftTargetCrossEntropyFunction.apply(
             input, target, weight=w, label_smoothing=eps, reduction=reduction

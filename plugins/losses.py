@@ -25,6 +25,7 @@ from minitorch_es.validation import check_float, check_int
 
 from . import cross_entropy as CE
 from . import loss_functions as F
+from .class_targets import check_class_weight
 from .kl_div import KLDivLoss, kl_div
 
 if TYPE_CHECKING:
@@ -157,7 +158,7 @@ class CrossEntropyLoss(Loss):
     ) -> None:
         super().__init__(reduction)
         name = "CrossEntropyLoss"
-        self.register_buffer("weight", CE.check_class_weight(weight, name))
+        self.register_buffer("weight", check_class_weight(weight, name))
         self.ignore_index = check_int(ignore_index, "ignore_index", name)
         self.label_smoothing = check_float(label_smoothing, "label_smoothing", name, low=0, high=1)
 
@@ -187,7 +188,7 @@ class NLLLoss(Loss):
     ) -> None:
         super().__init__(reduction)
         name = "NLLLoss"
-        self.register_buffer("weight", CE.check_class_weight(weight, name))
+        self.register_buffer("weight", check_class_weight(weight, name))
         self.ignore_index = check_int(ignore_index, "ignore_index", name)
 
     def forward(self, input: mt.Tensor, target: mt.Tensor) -> mt.Tensor:
