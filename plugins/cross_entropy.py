@@ -175,7 +175,9 @@ class CrossEntropyFunction(Primitive):
             # delta softmax - one_hot, divided by the batch.
             ctx.reduction, ctx.scale = "mean", 1 / t.size
             ctx.targets = (t, 1, None, None)
-            return -logp[np.arange(t.size), t].mean(), logp
+            # sum / n is what ndarray.mean computes (float32 sum, then a division), without
+            # its ~3 us of Python.
+            return -(logp[np.arange(t.size), t].sum() / t.size), logp
         picked, kept, safe_t, w_t = _pick(logp, target, weight, ignore_index)
         loss = -(1 - label_smoothing) * w_t * picked
         smoothing = row_total = None

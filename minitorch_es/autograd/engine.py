@@ -179,8 +179,10 @@ def _run(
 
     def deliver(node: Context | None, out: int, leaf: Tensor | None, g: Grad) -> None:
         if node is None:
-            if leaf_ids is None or id(leaf) in leaf_ids:
-                _add(found, id(leaf), leaf, g)
+            key = id(leaf)
+            if leaf_ids is None or key in leaf_ids:
+                prev = found.get(key)  # _add, inlined: a leaf is reached on every step
+                found[key] = (leaf, g) if prev is None else (leaf, prev[1] + g)
             return
         if capture and node_keys:
             t = node_keys.get((id(node), out))
@@ -206,7 +208,10 @@ def _run(
                 for leaf in finishing.get(id(node), ()):  # this node fed them last
                     entry = found.pop(id(leaf), None)
                     if entry is not None:
-                        _finish(entry, create_graph, on_ready)
+                        if leaf._hooks:
+                            _finish(entry, create_graph, on_ready)
+                        else:  # no hooks (the usual case): straight to on_ready
+                            on_ready(leaf, entry[1])
         if on_ready is not None:  # leaves that were roots, non-leaf targets
             for entry in list(found.values()):
                 _finish(entry, create_graph, on_ready)

@@ -57,11 +57,11 @@ class LinearFunction(Primitive):
     def backward(ctx: Context, grad: np.ndarray):
         x, weight = ctx.saved_tensors
         need_x, need_w, need_b = ctx.needs_input_grad
-        xp = ctx.xp
         delta = grad.reshape(-1, grad.shape[-1])
         gx = (delta @ weight).reshape(x.shape) if need_x else None
         gw = delta.T @ x.reshape(-1, x.shape[-1]) if need_w else None
-        gb = xp.sum(delta, axis=0) if need_b else None
+        # The shared method rather than xp.sum: NumPy's np.sum wrapper costs ~2 us a call.
+        gb = delta.sum(axis=0) if need_b else None
         return gx, gw, gb
 
 
