@@ -179,3 +179,11 @@ def test_set_default_dtype_refuses_non_floating_types():
         assert mt.get_default_dtype() is mt.float64 and mt.tensor(1.5).dtype is mt.float64
     finally:
         mt.set_default_dtype(mt.float32)
+
+
+def test_printed_where_pytorch_prints_a_dtype():
+    # the strings PyTorch 2.13 prints for the same objects
+    assert str(mt.ones(2, dtype=mt.float64).dtype) == "torch.float64"
+    assert repr(mt.ones(2, dtype=mt.float64)) == "tensor([1., 1.], dtype=torch.float64)"
+    params = mt.nn.ParameterList([mt.nn.Parameter(mt.ones(2, 3))])
+    assert "(0): Parameter containing: [torch.float32 of size 2x3]" in repr(params)
