@@ -107,7 +107,9 @@ class PointwiseLossFunction(Primitive):
     """``reduce(l(x, y))`` for an element-wise loss: ``values(x, y)`` gives the per-element
     losses (forward, on arrays) and ``derivatives(xp, x, y, need_x, need_y)`` their closed-form
     derivatives ``(dl/dx, dl/dy)``, computed in backward from the saved inputs with the array
-    namespace ``xp`` (so they can be differentiated again)."""
+    namespace ``xp`` (so they can be differentiated again). ``op`` names the loss and
+    ``constants`` holds the options its formulas close over (``delta``, ``beta``, ``weight``,
+    ``pos_weight``): the ONNX export writes the formula from these two."""
 
     @staticmethod
     def forward(
@@ -119,6 +121,7 @@ class PointwiseLossFunction(Primitive):
         derivatives: Callable,
         reduction: str,
         op: str,
+        constants: dict | None = None,
     ):
         ctx.backward_name = node_name(op, reduction)
         losses = values(x, y.astype(x.dtype, copy=False))
@@ -156,7 +159,13 @@ def node_name(op: str, reduction: str) -> str:
 
 
 def _difference_loss(
-    op: str, input: mt.Tensor, target: mt.Tensor, reduction: str, value: Callable, slope: Callable
+    op: str,
+    input: mt.Tensor,
+    target: mt.Tensor,
+    reduction: str,
+    value: Callable,
+    slope: Callable,
+    constants: dict | None = None,
 ) -> mt.Tensor:
     """``reduce(l(x - y))`` from ``value(d)`` (arrays) and ``slope(xp, d) = l'(d)``; dl/dy is
     -dl/dx."""
@@ -175,6 +184,7 @@ def _difference_loss(
         derivatives=derivatives,
         reduction=reduction,
         op=op,
+        constants=constants,
     )
 
 
@@ -203,7 +213,7 @@ def huber_loss(
     def slope(xp: ModuleType, d: Value) -> Value:
         return xp.where(xp.abs(d) < delta, d, delta * xp.sign(d))
 
-    return _difference_loss("huber_loss", input, target, reduction, value, slope)
+    return _difference_loss("huber_loss", input, target, reduction, value, slope, {"delta": delta})
 
 
 def smooth_l1_loss(
@@ -220,7 +230,9 @@ def smooth_l1_loss(
     def slope(xp: ModuleType, d: Value) -> Value:
         return xp.where(xp.abs(d) < beta, d / beta, xp.sign(d))
 
-    return _difference_loss("smooth_l1_loss", input, target, reduction, value, slope)
+    return _difference_loss(
+        "smooth_l1_loss", input, target, reduction, value, slope, {"beta": beta}
+    )
 
 
 # ---------------------------------------------------------------------------- binary
@@ -268,6 +280,7 @@ def binary_cross_entropy(
         derivatives=derivatives,
         reduction=check_choice(reduction, "reduction", op, choices=REDUCTIONS),
         op=op,
+        constants={"weight": w},
     )
 
 
@@ -311,4 +324,5 @@ def binary_cross_entropy_with_logits(
         derivatives=derivatives,
         reduction=check_choice(reduction, "reduction", op, choices=REDUCTIONS),
         op=op,
+        constants={"weight": w, "pos_weight": p},
     )
