@@ -111,6 +111,16 @@ def test_binary_cross_entropy_with_large_logits(pos_weight):
     check(Lambda(forward), x, t, others=(-x, t))
 
 
+def test_loss_modules_with_their_weights_as_buffers(rng):
+    model = Lambda(lambda m, x, t: m.loss(x, t) + m.bce(F.sigmoid(x), t))
+    model.loss = mt.nn.BCEWithLogitsLoss(WEIGHT, pos_weight=POS_WEIGHT, reduction="sum")
+    model.bce = mt.nn.BCELoss(WEIGHT * 2)
+    x = rng.normal(size=(5, 4)).astype(np.float32)
+    proto = check(model, x, _probabilities(rng, 5), others=(x[:2], _probabilities(rng, 2)))
+    stored = {init.name for init in proto.graph.initializer}
+    assert {"loss.weight", "loss.pos_weight", "bce.weight"} <= stored
+
+
 KL_REDUCTIONS = ["none", "sum", "mean", "batchmean"]
 
 
