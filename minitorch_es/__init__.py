@@ -47,7 +47,12 @@ from .creation_like import empty_like, full_like, ones_like, zeros_like
 from .devices import device, get_default_device, set_default_device
 from .dtypes import (
     bool,
+    cdouble,
+    cfloat,
+    complex64,
+    complex128,
     double,
+    dtype,
     finfo,
     float,
     float16,
@@ -65,6 +70,9 @@ from .dtypes import (
     set_default_dtype,
     short,
     uint8,
+    uint16,
+    uint32,
+    uint64,
 )
 from .errors import ShapeError
 from .functional import *  # noqa: F403  (the method-backed functions: mt.sin, mt.sort ...)

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from . import rebuild
+from .dtypes import dtype
 from .errors import ConfigError
 from .rebuild import call_with_config
 from .registry import registry
@@ -102,7 +103,9 @@ def to_jsonable(value: Any, where: str = "value") -> Any:
         if not all(isinstance(k, str) for k in value):
             raise ConfigError(f"{where}: only dicts with str keys can be stored in a config")
         return {k: to_jsonable(v, f"{where}.{k}") for k, v in value.items()}
-    if isinstance(value, np.dtype) or (inspect.isclass(value) and issubclass(value, np.generic)):
+    if isinstance(value, (np.dtype, dtype)) or (
+        inspect.isclass(value) and issubclass(value, np.generic)
+    ):
         return {"__dtype__": np.dtype(value).name}
     data = value if isinstance(value, np.ndarray) else getattr(value, "_data", None)
     if isinstance(data, np.ndarray):

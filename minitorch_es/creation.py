@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from . import devices as _device
-from .dtypes import get_default_dtype
+from .dtypes import get_default_dtype, numpy_dtype
 from .size import size_of
 from .tensor import Tensor
 
@@ -37,9 +37,10 @@ def tensor(
         tensor([[1., 2.],
                 [3., 4.]])
         >>> mt.tensor([1, 2]).dtype, mt.tensor(0.5, dtype=mt.float64).dtype
-        (dtype('int64'), dtype('float64'))
+        (torch.int64, torch.float64)
     """
     _device.check_device(device)
+    dtype = None if dtype is None else numpy_dtype(dtype, "tensor")
     source = data._data if isinstance(data, Tensor) else data
     keeps_dtype = isinstance(source, (np.ndarray, np.generic))
     if isinstance(source, (list, tuple)) and any(isinstance(v, Tensor) for v in source):
@@ -68,8 +69,14 @@ def as_tensor(
     and shares the memory of a NumPy array of that dtype."""
     _device.check_device(device)
     if isinstance(data, Tensor):
-        return data if dtype is None or data.dtype == np.dtype(dtype) else data.to(dtype)
-    if isinstance(data, np.ndarray) and (dtype is None or data.dtype == np.dtype(dtype)):
+        return (
+            data
+            if dtype is None or data.dtype == numpy_dtype(dtype, "as_tensor")
+            else data.to(dtype)
+        )
+    if isinstance(data, np.ndarray) and (
+        dtype is None or data.dtype == numpy_dtype(dtype, "as_tensor")
+    ):
         return from_numpy(data)
     return tensor(data, dtype=dtype)
 
@@ -95,8 +102,8 @@ def _made(
     return Tensor(data, requires_grad=requires_grad)
 
 
-def _dtype(dtype: DTypeLike | None) -> np.dtype:
-    return get_default_dtype() if dtype is None else np.dtype(dtype)
+def _dtype(dtype: DTypeLike | None, op: str) -> np.dtype:
+    return get_default_dtype().dtype if dtype is None else numpy_dtype(dtype, op)
 
 
 def zeros(
@@ -110,7 +117,7 @@ def zeros(
     """A tensor of zeros: ``mt.zeros(2, 3)`` or ``mt.zeros((2, 3))``; the default dtype unless
     ``dtype`` is given."""
     shape = size_of(_size_arg(size, kwargs, "zeros"), "zeros")
-    return _made(np.zeros(shape, dtype=_dtype(dtype)), device, requires_grad, out, "zeros")
+    return _made(np.zeros(shape, dtype=_dtype(dtype, "zeros")), device, requires_grad, out, "zeros")
 
 
 def ones(
@@ -124,7 +131,7 @@ def ones(
     """A tensor of ones: ``mt.ones(2, 3)`` or ``mt.ones((2, 3))``; the default dtype unless
     ``dtype`` is given."""
     shape = size_of(_size_arg(size, kwargs, "ones"), "ones")
-    return _made(np.ones(shape, dtype=_dtype(dtype)), device, requires_grad, out, "ones")
+    return _made(np.ones(shape, dtype=_dtype(dtype, "ones")), device, requires_grad, out, "ones")
 
 
 def empty(
@@ -138,7 +145,7 @@ def empty(
     """A tensor whose values are to be written before use. Unlike PyTorch's (whatever the
     memory held), they are zeros here, so a program that reads them is reproducible."""
     shape = size_of(_size_arg(size, kwargs, "empty"), "empty")
-    return _made(np.zeros(shape, dtype=_dtype(dtype)), device, requires_grad, out, "empty")
+    return _made(np.zeros(shape, dtype=_dtype(dtype, "empty")), device, requires_grad, out, "empty")
 
 
 def full(
@@ -152,7 +159,7 @@ def full(
 ) -> Tensor:
     """A tensor of shape ``size`` filled with ``fill_value``; the dtype follows the value (a
     float gives the default dtype, an int int64, a bool bool), as in PyTorch."""
-    dtype = _value_dtype(fill_value) if dtype is None else np.dtype(dtype)
+    dtype = _value_dtype(fill_value) if dtype is None else numpy_dtype(dtype, "full")
     data = np.full(size_of((size,), "full"), fill_value, dtype=dtype)
     return _made(data, device, requires_grad, out, "full")
 
@@ -186,7 +193,7 @@ def eye(
     """An ``n x m`` (default ``n x n``) matrix with ones on the diagonal."""
     if n < 0 or (m is not None and m < 0):
         raise RuntimeError(f"eye: n and m must be non-negative, got n={n}, m={m}")
-    return _made(np.eye(n, m, dtype=_dtype(dtype)), device, requires_grad, out, "eye")
+    return _made(np.eye(n, m, dtype=_dtype(dtype, "eye")), device, requires_grad, out, "eye")
 
 
 def arange(
@@ -212,7 +219,9 @@ def arange(
         integral = all(np.asarray(v).dtype.kind in "iub" for v in values)
         dtype = np.int64 if integral else get_default_dtype()
     start, end, step = (np.asarray(v).item() for v in values)
-    data = np.arange(start, end, step, dtype=np.float64 if np.dtype(dtype).kind == "f" else None)
+    data = np.arange(
+        start, end, step, dtype=np.float64 if numpy_dtype(dtype, "arange").kind == "f" else None
+    )
     return _made(data.astype(dtype), device, requires_grad, out, "arange")
 
 
@@ -229,7 +238,7 @@ def linspace(
     """``steps`` evenly spaced values from ``start`` to ``end``, both included."""
     if steps < 0:
         raise RuntimeError("linspace: number of steps must be non-negative")
-    data = np.linspace(float(start), float(end), steps).astype(_dtype(dtype))
+    data = np.linspace(float(start), float(end), steps).astype(_dtype(dtype, "linspace"))
     return _made(data, device, requires_grad, out, "linspace")
 
 
@@ -247,5 +256,5 @@ def logspace(
     """``steps`` values ``base ** e`` for ``e`` evenly spaced from ``start`` to ``end``."""
     if steps < 0:
         raise RuntimeError("logspace: number of steps must be non-negative")
-    data = np.logspace(float(start), float(end), steps, base=base).astype(_dtype(dtype))
+    data = np.logspace(float(start), float(end), steps, base=base).astype(_dtype(dtype, "logspace"))
     return _made(data, device, requires_grad, out, "logspace")

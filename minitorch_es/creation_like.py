@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from . import devices as _device
+from .dtypes import numpy_dtype
 from .tensor import Tensor
 
 if TYPE_CHECKING:
@@ -26,7 +27,7 @@ def _like(
     if not isinstance(input, Tensor):
         raise TypeError(f"expected a Tensor as input, got {type(input).__name__}")
     _device.check_device(device)
-    dtype = input.dtype if dtype is None else np.dtype(dtype)
+    dtype = input._data.dtype if dtype is None else numpy_dtype(dtype, "*_like")
     return Tensor(make(input._data.shape, dtype), requires_grad)
 
 

@@ -76,7 +76,7 @@ def set_printoptions(
 
 def dtype_name(dtype: np.dtype) -> str:
     """PyTorch's name of a dtype: ``torch.float32``."""
-    return f"torch.{np.dtype(dtype).name}"
+    return f"torch.{dtype.name}"
 
 
 def tensor_repr(t: object, prefix: str = "tensor(") -> str:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .dtypes import get_default_dtype
+from .dtypes import dtype, get_default_dtype, numpy_dtype, of_numpy
 
 if TYPE_CHECKING:
     from numpy.typing import DTypeLike
@@ -27,14 +27,17 @@ def category(dtype: np.dtype) -> int:
 _CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3}
 
 
-def promote_types(type1: DTypeLike, type2: DTypeLike) -> np.dtype:
+def promote_types(type1: DTypeLike, type2: DTypeLike) -> dtype:
     """The smallest dtype both ``type1`` and ``type2`` convert to, as
     ``torch.promote_types``: an integer meeting a float gives that float.
 
         >>> mt.promote_types(mt.int64, mt.float16)
-        dtype('float16')
+        torch.float16
     """
-    a, b = _dtype(type1, "promote_types"), _dtype(type2, "promote_types")
+    return of_numpy(_promote(_dtype(type1, "promote_types"), _dtype(type2, "promote_types")))
+
+
+def _promote(a: np.dtype, b: np.dtype) -> np.dtype:
     ca, cb = category(a), category(b)
     if ca != cb:
         return a if ca > cb else b
@@ -47,14 +50,14 @@ def can_cast(from_: DTypeLike, to: DTypeLike) -> bool:
     return category(_dtype(from_, "can_cast")) <= category(_dtype(to, "can_cast"))
 
 
-def result_type(tensor1: object, tensor2: object) -> np.dtype:
+def result_type(tensor1: object, tensor2: object) -> dtype:
     """The dtype of an arithmetic operation on ``tensor1`` and ``tensor2`` (Tensors or
     numbers), as ``torch.result_type``.
 
         >>> mt.result_type(mt.tensor([1, 2]), 2.5), mt.result_type(mt.tensor([1, 2]), 2)
-        (dtype('float32'), dtype('int64'))
+        (torch.float32, torch.int64)
     """
-    return operands_dtype(_array_of(tensor1), _array_of(tensor2))
+    return of_numpy(operands_dtype(_array_of(tensor1), _array_of(tensor2)))
 
 
 def operands_dtype(*operands: object) -> np.dtype:
@@ -65,7 +68,7 @@ def operands_dtype(*operands: object) -> np.dtype:
             tier, dt = (0 if x.ndim else 1), x.dtype
         else:
             tier, dt = 2, _number_dtype(x)
-        tiers[tier] = dt if tiers[tier] is None else promote_types(tiers[tier], dt)
+        tiers[tier] = dt if tiers[tier] is None else _promote(tiers[tier], dt)
     out = None
     for dt in tiers:  # from the highest tier down: a lower tier wins only on category
         if out is None:
@@ -88,7 +91,7 @@ def promoted(out: np.ndarray, a: object, b: object, *, floating: bool = False) -
         return out
     want = operands_dtype(a, b)
     if floating and want.kind in "biu":
-        want = get_default_dtype()
+        want = get_default_dtype().dtype
     return out if want == dt else out.astype(want)
 
 
@@ -98,7 +101,7 @@ def _number_dtype(x: object) -> np.dtype:
     if isinstance(x, (int, np.integer)):
         return np.dtype(np.int64)
     if isinstance(x, (float, np.floating)):
-        return get_default_dtype()
+        return get_default_dtype().dtype
     if isinstance(x, complex):
         return np.dtype(np.complex128 if get_default_dtype() == np.float64 else np.complex64)
     return np.asarray(x).dtype
@@ -118,10 +121,7 @@ def _array_of(x: object) -> object:
 
 
 def _dtype(value: DTypeLike, op: str) -> np.dtype:
-    try:
-        dt = np.dtype(value)
-    except TypeError:
-        raise TypeError(f"{op}: expected a dtype such as mt.float32, got {value!r}") from None
+    dt = numpy_dtype(value, op)
     if dt.kind not in _CATEGORY:
         raise TypeError(f"{op}: unsupported dtype {dt} (expected bool, integer or floating)")
     return dt
@@ -130,4 +130,4 @@ def _dtype(value: DTypeLike, op: str) -> np.dtype:
 def floating(a: np.ndarray) -> np.ndarray:
     """``a`` itself when floating, else cast to the default dtype: what a floating-only op
     (``sin``, ``exp`` ...) computes on, as PyTorch does for integer and bool tensors."""
-    return a if a.dtype.kind in "fc" else a.astype(get_default_dtype())
+    return a if a.dtype.kind in "fc" else a.astype(get_default_dtype().dtype)

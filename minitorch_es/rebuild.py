@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from .dtypes import as_dtype
 from .errors import ConfigError
 
 
@@ -68,7 +69,7 @@ def from_jsonable(value: Any, registry: Registry) -> Any:
         return [from_jsonable(v, registry) for v in value]
     if isinstance(value, dict):
         if "__dtype__" in value:
-            return np.dtype(value["__dtype__"])
+            return as_dtype(value["__dtype__"], "config __dtype__")
         if "__array__" in value:
             arr = np.asarray(value["__array__"], dtype=value["dtype"])
             if value.get("tensor"):

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .creation import _made, _size_arg
-from .dtypes import get_default_dtype
+from .dtypes import get_default_dtype, numpy_dtype
 from .generator import Generator, rng
 from .size import size_of
 from .tensor import Tensor
@@ -27,7 +27,7 @@ def draw(
 ) -> np.ndarray:
     """``method(shape, dtype=...)`` in a floating ``dtype`` (NumPy draws float32/float64;
     float16 is rounded from float32)."""
-    dtype = get_default_dtype() if dtype is None else np.dtype(dtype)
+    dtype = get_default_dtype().dtype if dtype is None else numpy_dtype(dtype, op)
     if dtype.kind != "f":
         raise TypeError(f"{op}: expected a floating point dtype, got {dtype}")
     direct = dtype if dtype in (np.float32, np.float64) else np.float32
@@ -96,7 +96,7 @@ def randint(
         raise RuntimeError(
             f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}"
         )
-    dtype = np.dtype(np.int64 if dtype is None else dtype)
+    dtype = np.dtype(np.int64) if dtype is None else numpy_dtype(dtype, "randint")
     values = rng(generator).integers(low, high, size=size_of((size,), "randint"))
     return _made(values.astype(dtype), device, requires_grad, out, "randint")
 

@@ -14,10 +14,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from . import dtypes as _dtypes
 from . import ops as _ops
 from . import printing
 from .autograd import engine, function
-from .dtypes import get_default_dtype
+from .dtypes import get_default_dtype, of_numpy
 from .errors import ShapeError
 from .handles import RemovableHandle
 from .size import Size
@@ -342,9 +343,10 @@ class Tensor(
     nelement = numel
 
     @property
-    def dtype(self) -> np.dtype:
-        """The element type, a NumPy dtype (``mt.float32`` is ``np.dtype("float32")``)."""
-        return self._data.dtype
+    def dtype(self) -> _dtypes.dtype:
+        """The element type, an `mt.dtype` (``torch.float32``); NumPy takes it as a dtype and
+        it equals the array's NumPy dtype."""
+        return of_numpy(self._data.dtype)
 
     @property
     def T(self) -> Tensor:

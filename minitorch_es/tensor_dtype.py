@@ -31,11 +31,11 @@ class TensorDtype:
         another device raises.
 
             >>> mt.ones(2).to("cpu", mt.float64).dtype
-            dtype('float64')
+            torch.float64
         """
         dtype, dev, copy = _to_arguments(args, kwargs)
         _device.check_device(dev)
-        dtype = self._data.dtype if dtype is None else np.dtype(dtype)
+        dtype = self._data.dtype if dtype is None else dtype
         if dtype == self._data.dtype:
             return self.clone() if copy else self
         if self._requires_grad and dtype.kind == "f":
@@ -181,7 +181,7 @@ def _to_arguments(args: tuple, kwargs: dict):
         raise TypeError(f"to() got unexpected keyword argument(s) {sorted(kwargs)}")
     for a in args:
         if isinstance(a, TensorDtype):
-            dtype, dev = a.dtype, a.device
+            dtype, dev = a._data.dtype, a.device
         elif isinstance(a, (str, _device.device)) and not _is_dtype_name(a):
             dev = a
         elif isinstance(a, bool):
@@ -190,12 +190,14 @@ def _to_arguments(args: tuple, kwargs: dict):
             dev = a
         else:
             try:
-                dtype = np.dtype(a)
+                dtype = dtypes.numpy_dtype(a)
             except TypeError:
                 raise TypeError(
                     f"to() received an invalid combination of arguments: expected a dtype, a "
                     f"device or a Tensor, got {type(a).__name__} {a!r}"
                 ) from None
+    if dtype is not None:
+        dtype = dtypes.numpy_dtype(dtype, "to")
     return dtype, dev, copy
 
 
@@ -203,7 +205,7 @@ def _is_dtype_name(value: object) -> bool:
     if not isinstance(value, str):
         return False
     try:
-        np.dtype(value)
+        dtypes.numpy_dtype(value)
     except TypeError:
         return False
     return True

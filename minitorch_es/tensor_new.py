@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from . import devices as _device
+from .dtypes import numpy_dtype
 from .size import size_of
 
 if TYPE_CHECKING:
@@ -152,7 +153,7 @@ def _new(
     t: TensorNew, size: tuple, make: object, dtype: object, device: object, requires_grad: bool
 ) -> Tensor:
     _device.check_device(device)
-    dt = t._data.dtype if dtype is None else np.dtype(dtype)
+    dt = t._data.dtype if dtype is None else numpy_dtype(dtype, "new_*")
     out = t._wrap(make(size_of(size, "new_*"), dt))
     return out.requires_grad_() if requires_grad else out
 

@@ -231,7 +231,7 @@ def test_to_double_float_convert_parameters_and_float_buffers():
     x = mt.randn(3, 2, dtype=mt.float64)
     assert b(x).dtype == np.float64
     assert b.float().fc2.bias.dtype == np.float32 and b.to(mt.float64).scale.dtype == np.float64
-    with pytest.raises(TypeError, match="only accepts floating point dtypes, got int32"):
+    with pytest.raises(TypeError, match="only accepts floating point dtypes, got torch.int32"):
         b.to(np.int32)
 
 

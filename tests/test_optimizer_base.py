@@ -151,7 +151,7 @@ def test_constructor_errors():
         TinySGD([p, np.ones(2)], lr=0.1)
     with pytest.raises(ValueError, match=r"can't optimize a non-leaf Tensor \(parameter 0"):
         TinySGD([p * 2], lr=0.1)
-    with pytest.raises(TypeError, match="parameter 0 has dtype int64; only floats"):
+    with pytest.raises(TypeError, match="parameter 0 has dtype torch.int64; only floats"):
         TinySGD([mt.tensor([1, 2])], lr=0.1)
     with pytest.raises(TypeError, match="a param group must be a dict, got list"):
         TinySGD([p], lr=0.1).add_param_group([nn.Parameter(mt.ones(1))])

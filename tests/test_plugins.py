@@ -249,7 +249,7 @@ print(json.dumps({
 def test_plugins_are_usable_by_name_and_failures_are_reported(plugin_env):
     result = json.loads(run(["-c", USE_PLUGINS], plugin_env).stdout)
     assert result["y"] == [-8.0, 0.125, 27.0] and result["grad"] == [12.0, 0.75, 27.0]
-    assert result["p"] == [0.5, -0.5, -0.5] and result["dtype"] == "float32"
+    assert result["p"] == [0.5, -0.5, -0.5] and result["dtype"] == "torch.float32"
     assert result["classes"] == [True, True, True, True]
     assert result["config"] == {"lr": 0.5}
     assert result["layers"] == [["0", {"kind": "activation", "name": "Cube", "config": {}}]]

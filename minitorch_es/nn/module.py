@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..config import Configurable
+from ..dtypes import of_numpy
 from ..errors import ShapeError
 from ..handles import RemovableHandle
 from ..penalties import ACTIVITY_PENALTY, activity_recorders, total_penalty
@@ -339,9 +340,8 @@ class Module(ModuleState, ModuleLookup, ModuleSummary, Configurable):
         check_device(dev)
         if dtype is None:
             return self
-        dtype = np.dtype(dtype)
         if dtype.kind != "f":
-            raise TypeError(f"Module.to only accepts floating point dtypes, got {dtype}")
+            raise TypeError(f"Module.to only accepts floating point dtypes, got {of_numpy(dtype)}")
         for m in self.modules():
             for name, p in m._parameters.items():
                 if p is not None and p.dtype.kind == "f" and p.dtype != dtype:

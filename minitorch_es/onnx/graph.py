@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
+from ..dtypes import dtype as mt_dtype
 from .translation import ExportError
 
 if TYPE_CHECKING:
@@ -249,7 +250,7 @@ def _elem_type(dtype: np.dtype) -> int:
 def _attrs(attrs: dict) -> dict:
     out = {}
     for key, value in attrs.items():
-        if isinstance(value, np.dtype) or (
+        if isinstance(value, (np.dtype, mt_dtype)) or (
             isinstance(value, type) and issubclass(value, np.generic)
         ):
             value = _elem_type(value)

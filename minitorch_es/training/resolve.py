@@ -7,8 +7,7 @@ import inspect
 from collections.abc import Callable
 from typing import Any
 
-import numpy as np
-
+from ..dtypes import dtype
 from ..nn import Module
 from ..optim import Optimizer
 from ..registry import registry
@@ -159,11 +158,11 @@ def attach_constraints(spec: dict[str, Any] | None, model: Module) -> None:
             p.constraint = constraint
 
 
-def model_dtype(model: Module) -> np.dtype:
+def model_dtype(model: Module) -> dtype:
     """The dtype of the model's first floating-point parameter (the default dtype if none)."""
     from ..dtypes import get_default_dtype
 
     for p in model.parameters():
         if p.dtype.kind == "f":
             return p.dtype
-    return np.dtype(get_default_dtype())
+    return get_default_dtype()

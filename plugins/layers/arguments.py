@@ -49,14 +49,14 @@ def check_same_dtype(
     NumPy array's or a Tensor's; inside a Function (arrays only) it names both."""
     if x.dtype == weight.dtype:
         return
-    want = np.dtype(weight.dtype).name
+    want, have = np.dtype(weight.dtype).name, np.dtype(x.dtype)
     tensor, array = f"x.to(mt.{want})", f"x.astype(np.{want})"
     if not given:
         convert = f"a Tensor x: {tensor}, a NumPy array x: {array}"
     else:
         convert = array if isinstance(x, np.ndarray) else tensor
-    model = f" or the model (model.to(mt.{x.dtype}))" if np.dtype(x.dtype).kind == "f" else ""
+    model = f" or the model (model.to(mt.{have.name}))" if have.kind == "f" else ""
     raise TypeError(
-        f"{op}: expected an input of dtype {want} (the weight's), got {x.dtype}; convert the "
+        f"{op}: expected an input of dtype {want} (the weight's), got {have.name}; convert the "
         f"input ({convert}){model}"
     )
