@@ -14,6 +14,8 @@ is taken as 0 (PyTorch's is NaN).
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 import minitorch_es as mt
@@ -86,8 +88,18 @@ def kl_div(
         warn(_MEAN_WARNING, UserWarning)
         return losses.mean()
     if reduction == "batchmean":
-        return losses.sum() / (input.shape[0] if input.ndim else 1)
+        return _batch_mean(losses)
     return losses.sum() if reduction == "sum" else losses
+
+
+def _batch_mean(losses: mt.Tensor) -> mt.Tensor:
+    """The sum over the batch size ``N`` (dim 0), computed as the mean over every element times
+    the size of one sample: that size does not change with ``N``, so an ONNX export with a
+    dynamic batch holds it as a constant (``N`` itself is not)."""
+    sample = math.prod(losses.shape[1:])
+    if losses.ndim == 0 or sample == 0:  # a scalar is its own batch; no elements sum to 0
+        return losses.sum()
+    return losses.mean() if sample == 1 else losses.mean() * sample
 
 
 class KLDivLoss(Loss):

@@ -1,5 +1,5 @@
-"""Regression and binary losses on Tensors: ``mt.nn.functional.mse_loss``, ``l1_loss``,
-``huber_loss``, ``smooth_l1_loss``, ``binary_cross_entropy``, ``binary_cross_entropy_with_logits``.
+"""Regression losses on Tensors: ``mt.nn.functional.mse_loss``, ``l1_loss``, ``huber_loss``,
+``smooth_l1_loss``, and the fused Function they and the binary losses (`binary_losses`) share.
 
 Each call is ONE autograd Function: forward computes the per-element losses and reduces them
 (``'mean'`` | ``'sum'`` | ``'none'``) inside; backward computes their closed-form derivatives from
@@ -16,7 +16,6 @@ Deviations from PyTorch, on purpose:
   ``target`` (or ``weight``) are keyword-only, so a positional call written for PyTorch's
   signature fails loudly instead of binding to the wrong option (``huber_loss`` keeps PyTorch's
   positional ``reduction, delta``).
-- ``binary_cross_entropy`` also checks that the target lies in [0, 1].
 """
 
 from __future__ import annotations
@@ -30,8 +29,7 @@ import minitorch_es as mt
 from minitorch_es.autograd import Primitive
 from minitorch_es.validation import check_choice, check_float, check_tensor
 
-from .activation_math import softplus_array
-from .activation_ops import Value, sigmoid_of, softplus_of
+from .activation_ops import Value
 
 if TYPE_CHECKING:
     from types import ModuleType
@@ -107,7 +105,9 @@ class PointwiseLossFunction(Primitive):
     """``reduce(l(x, y))`` for an element-wise loss: ``values(x, y)`` gives the per-element
     losses (forward, on arrays) and ``derivatives(xp, x, y, need_x, need_y)`` their closed-form
     derivatives ``(dl/dx, dl/dy)``, computed in backward from the saved inputs with the array
-    namespace ``xp`` (so they can be differentiated again)."""
+    namespace ``xp`` (so they can be differentiated again). ``op`` names the loss and
+    ``constants`` holds the options its formulas close over (``delta``, ``beta``, ``weight``,
+    ``pos_weight``): the ONNX export writes the formula from these two."""
 
     @staticmethod
     def forward(
@@ -119,6 +119,7 @@ class PointwiseLossFunction(Primitive):
         derivatives: Callable,
         reduction: str,
         op: str,
+        constants: dict | None = None,
     ):
         ctx.backward_name = node_name(op, reduction)
         losses = values(x, y.astype(x.dtype, copy=False))
@@ -156,7 +157,13 @@ def node_name(op: str, reduction: str) -> str:
 
 
 def _difference_loss(
-    op: str, input: mt.Tensor, target: mt.Tensor, reduction: str, value: Callable, slope: Callable
+    op: str,
+    input: mt.Tensor,
+    target: mt.Tensor,
+    reduction: str,
+    value: Callable,
+    slope: Callable,
+    constants: dict | None = None,
 ) -> mt.Tensor:
     """``reduce(l(x - y))`` from ``value(d)`` (arrays) and ``slope(xp, d) = l'(d)``; dl/dy is
     -dl/dx."""
@@ -175,6 +182,7 @@ def _difference_loss(
         derivatives=derivatives,
         reduction=reduction,
         op=op,
+        constants=constants,
     )
 
 
@@ -203,7 +211,7 @@ def huber_loss(
     def slope(xp: ModuleType, d: Value) -> Value:
         return xp.where(xp.abs(d) < delta, d, delta * xp.sign(d))
 
-    return _difference_loss("huber_loss", input, target, reduction, value, slope)
+    return _difference_loss("huber_loss", input, target, reduction, value, slope, {"delta": delta})
 
 
 def smooth_l1_loss(
@@ -220,95 +228,6 @@ def smooth_l1_loss(
     def slope(xp: ModuleType, d: Value) -> Value:
         return xp.where(xp.abs(d) < beta, d / beta, xp.sign(d))
 
-    return _difference_loss("smooth_l1_loss", input, target, reduction, value, slope)
-
-
-# ---------------------------------------------------------------------------- binary
-def _check_unit_interval(array: np.ndarray, name: str, op: str) -> None:
-    if array.size and not (array.min() >= 0 and array.max() <= 1):  # also catches NaN
-        raise ValueError(
-            f"{op}: all elements of {name} should be between 0 and 1, got values in "
-            f"[{array.min()}, {array.max()}]"
-        )
-
-
-def binary_cross_entropy(
-    input: mt.Tensor,
-    target: mt.Tensor,
-    weight: mt.Tensor | np.ndarray | None = None,
-    *,
-    reduction: str = "mean",
-) -> mt.Tensor:
-    """``-w (y log x + (1 - y) log(1 - x))`` for probabilities ``x``; each log is clamped at
-    -100, exactly as PyTorch, so ``x`` of exactly 0 or 1 gives a finite loss."""
-    op = "binary_cross_entropy"
-    check_tensor(input, "input", op, floating=True)
-    check_same_shape(input, target, op)
-    _check_unit_interval(input.numpy(force=True), "input", op)
-    _check_unit_interval(array_of(target, "target", op), "target", op)
-    w = broadcast_constant(weight, "weight", input, op)
-    scale = 1 if w is None else w
-
-    def values(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-        with np.errstate(divide="ignore"):  # log(0) = -inf is then clamped to -100
-            log_x, log_1mx = np.maximum(np.log(x), -100), np.maximum(np.log1p(-x), -100)
-        return -scale * (y * log_x + (1 - y) * log_1mx)
-
-    def derivatives(xp: ModuleType, x: Value, y: Value, nx: bool, ny: bool):
-        dx = scale * (x - y) / xp.maximum(x * (1 - x), 1e-12) if nx else None  # PyTorch's eps
-        if not ny:
-            return dx, None
-        with np.errstate(divide="ignore"):  # log(0) = -inf, clamped to -100 as in forward
-            return dx, scale * (xp.maximum(xp.log(1 - x), -100.0) - xp.maximum(xp.log(x), -100.0))
-
-    return PointwiseLossFunction.apply(
-        input,
-        target,
-        values=values,
-        derivatives=derivatives,
-        reduction=check_choice(reduction, "reduction", op, choices=REDUCTIONS),
-        op=op,
-    )
-
-
-def binary_cross_entropy_with_logits(
-    input: mt.Tensor,
-    target: mt.Tensor,
-    weight: mt.Tensor | np.ndarray | None = None,
-    *,
-    reduction: str = "mean",
-    pos_weight: mt.Tensor | np.ndarray | None = None,
-) -> mt.Tensor:
-    """``w (p y softplus(-x) + (1 - y) softplus(x))`` = ``-w (p y log s(x) + (1 - y)
-    log(1 - s(x)))`` for logits ``x``: the stable form of sigmoid + BCE (no overflow at any
-    ``|x|``). ``pos_weight`` ``p`` weighs the positive term and broadcasts along the last
-    (class) dimension. The gradient is ``w (s(x) - y)`` when ``p = 1``."""
-    op = "binary_cross_entropy_with_logits"
-    check_tensor(input, "input", op, floating=True)
-    check_same_shape(input, target, op)
-    w = broadcast_constant(weight, "weight", input, op)
-    p = broadcast_constant(pos_weight, "pos_weight", input, op)
-
-    scale = 1 if w is None else w
-
-    def values(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-        py = y if p is None else p * y
-        return scale * (py * softplus_array(-x) + (1 - y) * softplus_array(x))
-
-    def derivatives(xp: ModuleType, x: Value, y: Value, nx: bool, ny: bool):
-        dx = dy = None
-        if nx:
-            s = sigmoid_of(x)
-            dx = scale * ((1 - y) * s - (y if p is None else p * y) * (1 - s))
-        if ny:
-            dy = scale * ((1 if p is None else p) * softplus_of(-x) - softplus_of(x))
-        return dx, dy
-
-    return PointwiseLossFunction.apply(
-        input,
-        target,
-        values=values,
-        derivatives=derivatives,
-        reduction=check_choice(reduction, "reduction", op, choices=REDUCTIONS),
-        op=op,
+    return _difference_loss(
+        "smooth_l1_loss", input, target, reduction, value, slope, {"beta": beta}
     )

@@ -1,5 +1,5 @@
 """Built-in losses: PyTorch's loss Modules (``mt.nn.MSELoss`` ...) and their functional forms
-(``mt.nn.functional.mse_loss`` ..., from `loss_functions` and `cross_entropy`).
+(``mt.nn.functional.mse_loss`` ..., from `loss_functions`, `binary_losses` and `cross_entropy`).
 
 Each class derives `minitorch_es.nn.Loss`, is registered with kind ``"loss"`` under its
 PyTorch name plus the Keras / short spellings ("mse", "mae", "binary_crossentropy",
@@ -23,6 +23,7 @@ import minitorch_es as mt
 from minitorch_es.nn import Loss
 from minitorch_es.validation import check_float, check_int
 
+from . import binary_losses as B
 from . import cross_entropy as CE
 from . import loss_functions as F
 from .class_targets import check_class_weight
@@ -103,7 +104,7 @@ class BCELoss(Loss):
         self.register_buffer("weight", _constant(weight, "weight", "BCELoss"))
 
     def forward(self, input: mt.Tensor, target: mt.Tensor) -> mt.Tensor:
-        return F.binary_cross_entropy(input, target, self.weight, reduction=self.reduction)
+        return B.binary_cross_entropy(input, target, self.weight, reduction=self.reduction)
 
 
 class BCEWithLogitsLoss(Loss):
@@ -124,7 +125,7 @@ class BCEWithLogitsLoss(Loss):
         self.register_buffer("pos_weight", _constant(pos_weight, "pos_weight", "BCEWithLogitsLoss"))
 
     def forward(self, input: mt.Tensor, target: mt.Tensor) -> mt.Tensor:
-        return F.binary_cross_entropy_with_logits(
+        return B.binary_cross_entropy_with_logits(
             input, target, self.weight, reduction=self.reduction, pos_weight=self.pos_weight
         )
 
@@ -222,8 +223,8 @@ FUNCTIONS = {
     "l1_loss": F.l1_loss,
     "huber_loss": F.huber_loss,
     "smooth_l1_loss": F.smooth_l1_loss,
-    "binary_cross_entropy": F.binary_cross_entropy,
-    "binary_cross_entropy_with_logits": F.binary_cross_entropy_with_logits,
+    "binary_cross_entropy": B.binary_cross_entropy,
+    "binary_cross_entropy_with_logits": B.binary_cross_entropy_with_logits,
     "cross_entropy": CE.cross_entropy,
     "nll_loss": CE.nll_loss,
     "kl_div": kl_div,

@@ -40,10 +40,6 @@ NOT_EXPORTED = {
     "minitorch_es_plugins.layers.recurrent_kernels.RNNSequence": "inside RNN and RNNCell",
     "minitorch_es_plugins.layers.recurrent_kernels.LSTMSequence": "inside LSTM and LSTMCell",
     "minitorch_es_plugins.layers.recurrent_kernels.GRUSequence": "inside GRU and GRUCell",
-    # Losses other than cross_entropy/nll_loss (plugins/onnx_losses.py): not translated yet.
-    "minitorch_es_plugins.cross_entropy.SoftTargetCrossEntropyFunction": "loss, not translated yet",
-    "minitorch_es_plugins.kl_div.KLDivPointwise": "loss, not translated yet",
-    "minitorch_es_plugins.loss_functions.PointwiseLossFunction": "loss, not translated yet",
 }
 
 

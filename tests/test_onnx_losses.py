@@ -1,6 +1,7 @@
-"""A model whose forward returns its loss: ``F.cross_entropy`` and ``F.nll_loss`` with class
-indices, exported and compared with minitorch_es in ONNX Runtime (class weights,
-``ignore_index``, every reduction, extra dims); what is not translated gets an error."""
+"""A model whose forward returns its loss: ``F.cross_entropy`` (class indices or class
+probabilities) and ``F.nll_loss``, exported and compared with minitorch_es in ONNX Runtime
+(class weights, ``ignore_index``, label smoothing of probabilities, every reduction, extra
+dims); what is not translated gets an error."""
 
 import numpy as np
 import pytest
@@ -58,7 +59,41 @@ def test_label_smoothing_is_refused(logits):
         check(model, logits, np.array([0, 2, 3, 1, 2]))
 
 
-def test_other_losses_are_named_in_the_error(logits):
-    model = Lambda(lambda m, x: F.mse_loss(x, x * 0.5))
-    with pytest.raises(ExportError, match=r"no ONNX translation for PointwiseLossFunction"):
-        check(model, logits)
+SOFT_OPTIONS = {
+    "plain": {},
+    "weights": {"weight": WEIGHT},
+    "smoothing": {"label_smoothing": 0.2},
+    "weights_smoothing": {"weight": WEIGHT, "label_smoothing": 0.1},
+}
+
+
+def _probabilities(rng, shape):
+    """Class probabilities along dim 1 (the class axis), with some exactly 0."""
+    p = rng.dirichlet(np.ones(4), size=(shape[0], *shape[2:])).astype(np.float32)
+    p = np.moveaxis(p, -1, 1)
+    p[0, 0] = 0
+    return p / p.sum(axis=1, keepdims=True)
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("name", SOFT_OPTIONS)
+@pytest.mark.parametrize("shape", [(5, 4), (2, 4, 3)])
+def test_cross_entropy_with_class_probabilities(rng, name, reduction, shape):
+    options = dict(SOFT_OPTIONS[name])
+    if "weight" in options:
+        options["weight"] = mt.tensor(options["weight"])
+    x = rng.normal(size=shape).astype(np.float32)
+
+    def forward(m, x, t):
+        return F.cross_entropy(x, t, reduction=reduction, **options)
+
+    proto = check(Lambda(forward), x, _probabilities(rng, shape))
+    assert "LogSoftmax" in op_types(proto)
+
+
+def test_cross_entropy_of_one_sample_with_class_probabilities(rng):
+    # A (C) input: the classes are dim 0, so no batch axis can be dynamic.
+    x = rng.normal(size=4).astype(np.float32)
+    t = _probabilities(rng, (1, 4))[0]
+    model = Lambda(lambda m, x, t: mt.nn.CrossEntropyLoss(weight=m.w.abs())(x, t))
+    check(model, x, t, dynamic=False)

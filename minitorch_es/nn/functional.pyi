@@ -50,6 +50,8 @@ from minitorch_es_plugins.activation_functions import silu as silu
 from minitorch_es_plugins.activation_functions import softmax as softmax
 from minitorch_es_plugins.activation_functions import softplus as softplus
 from minitorch_es_plugins.activation_functions import tanh as tanh
+from minitorch_es_plugins.binary_losses import binary_cross_entropy as binary_cross_entropy
+from minitorch_es_plugins.binary_losses import binary_cross_entropy_with_logits as binary_cross_entropy_with_logits
 from minitorch_es_plugins.cross_entropy import cross_entropy as cross_entropy
 from minitorch_es_plugins.cross_entropy import nll_loss as nll_loss
 from minitorch_es_plugins.kl_div import kl_div as kl_div
@@ -78,8 +80,6 @@ from minitorch_es_plugins.layers.pooling import adaptive_avg_pool2d as adaptive_
 from minitorch_es_plugins.layers.pooling import avg_pool2d as avg_pool2d
 from minitorch_es_plugins.layers.pooling import max_pool2d as max_pool2d
 from minitorch_es_plugins.layers.resampling import interpolate as interpolate
-from minitorch_es_plugins.loss_functions import binary_cross_entropy as binary_cross_entropy
-from minitorch_es_plugins.loss_functions import binary_cross_entropy_with_logits as binary_cross_entropy_with_logits
 from minitorch_es_plugins.loss_functions import huber_loss as huber_loss
 from minitorch_es_plugins.loss_functions import l1_loss as l1_loss
 from minitorch_es_plugins.loss_functions import mse_loss as mse_loss
