@@ -3,40 +3,49 @@
 Assigning a Parameter, a Module or a buffer to an attribute registers it, so ``parameters()``,
 ``state_dict()`` and ``train()/eval()`` find it. Subclasses write ``__init__`` (calling
 ``super().__init__()`` first) and ``forward``.
+
+The class is put together from mixins, one concept each: ``hooks.py`` (hooks and the call that
+runs them), ``registration.py`` (the attribute tables), ``state.py`` (``state_dict``),
+``lookup.py`` (dotted-name access), ``summary.py`` and ``regularization.py`` (the penalties).
+This file keeps construction, traversal, modes and conversions, and the repr.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from ..config import Configurable
 from ..dtypes import of_numpy
-from ..errors import ShapeError
-from ..handles import RemovableHandle
-from ..penalties import ACTIVITY_PENALTY, activity_recorders, total_penalty
+from ..errors import ShapeError  # noqa: F401 (re-exported)
+from ..handles import RemovableHandle  # noqa: F401 (re-exported)
 from ..tensor import Tensor
-from .backward_hooks import call_with_backward_hooks
+from .hooks import ModuleHooks
 from .lookup import ModuleLookup
 from .parameter import Parameter
+from .registration import ModuleRegistration
 from .registration_hooks import (  # noqa: F401 (re-exported, as torch.nn.modules.module does)
     register_module_buffer_registration_hook,
     register_module_parameter_registration_hook,
-    registered_buffer,
-    registered_parameter,
 )
+from .regularization import ModuleRegularization
 from .state import IncompatibleKeys, ModuleState  # noqa: F401 (re-exported)
 from .summary import ModuleSummary
 from .tables import Table
 
-if TYPE_CHECKING:
-    pass
 
-
-class Module(ModuleState, ModuleLookup, ModuleSummary, Configurable):
+class Module(
+    ModuleHooks,
+    ModuleRegistration,
+    ModuleState,
+    ModuleLookup,
+    ModuleSummary,
+    ModuleRegularization,
+    Configurable,
+):
     """Base class of layers and models, with PyTorch's ``nn.Module`` semantics.
 
     Call ``super().__init__()`` first, assign layers and `Parameter` s as attributes, write
@@ -74,147 +83,6 @@ class Module(ModuleState, ModuleLookup, ModuleSummary, Configurable):
         """The computation of the module; subclasses implement it. Call the module itself
         (``model(x)``), which runs the forward hooks around ``forward``."""
         raise NotImplementedError(f"{type(self).__name__} must implement forward()")
-
-    def __call__(self, *args, **kwargs):
-        if "_forward_hooks" not in self.__dict__:
-            raise RuntimeError(
-                f"{type(self).__name__} was called before Module.__init__() ran: call "
-                f"super().__init__() at the start of {type(self).__name__}.__init__"
-            )
-        try:
-            if not (
-                self._forward_hooks
-                or self._forward_pre_hooks
-                or self._backward_hooks
-                or self._backward_pre_hooks
-            ):
-                return self.forward(*args, **kwargs)
-            for hook in list(self._forward_pre_hooks.values()):
-                result = hook(self, args)
-                if result is not None:
-                    args = result if isinstance(result, tuple) else (result,)
-            if self._backward_hooks or self._backward_pre_hooks:
-                out = call_with_backward_hooks(self, self.forward, args, kwargs)
-            else:
-                out = self.forward(*args, **kwargs)
-            for hook in list(self._forward_hooks.values()):
-                result = hook(self, args, out)
-                if result is not None:
-                    out = result
-            return out
-        except ShapeError as e:
-            _name_failing_layer(e, self)
-            raise
-
-    def register_forward_hook(self, hook: Callable) -> RemovableHandle:
-        """``hook(module, inputs, output)`` runs after every forward; it may return a new output."""
-        return RemovableHandle(self._forward_hooks, hook)
-
-    def register_forward_pre_hook(self, hook: Callable) -> RemovableHandle:
-        """``hook(module, inputs)`` runs before every forward; it may return new inputs."""
-        return RemovableHandle(self._forward_pre_hooks, hook)
-
-    def register_full_backward_hook(self, hook: Callable) -> RemovableHandle:
-        """``hook(module, grad_input, grad_output)`` runs when the gradients with respect to
-        the module's inputs are computed; it may return a replacement ``grad_input``."""
-        return RemovableHandle(self._backward_hooks, hook)
-
-    def register_full_backward_pre_hook(self, hook: Callable) -> RemovableHandle:
-        """``hook(module, grad_output)`` runs when the gradients with respect to the module's
-        outputs are computed; it may return a replacement ``grad_output``."""
-        return RemovableHandle(self._backward_pre_hooks, hook)
-
-    # --------------------------------------------------------------- registration
-    def __setattr__(self, name: str, value: Any) -> None:
-        params = self.__dict__.get("_parameters")
-        if isinstance(value, (Parameter, Module)) and params is None:
-            raise AttributeError(
-                f"cannot assign {type(value).__name__} '{name}' before Module.__init__() call "
-                f"(call super().__init__() first in {type(self).__name__}.__init__)"
-            )
-        if params is None:
-            object.__setattr__(self, name, value)
-            return
-        if isinstance(value, Parameter):
-            self._discard(name, keep=params)
-            params[name] = registered_parameter(self, name, value)
-        elif name in params:
-            if value is not None:
-                raise TypeError(
-                    f"cannot assign '{type(value).__name__}' as parameter '{name}' of "
-                    f"{type(self).__name__} (torch.nn.Parameter or None expected)"
-                )
-            params[name] = None
-        elif isinstance(value, Module):
-            self._discard(name, keep=self._modules)
-            self._modules[name] = value
-        elif name in self._modules:
-            if value is not None:
-                raise TypeError(
-                    f"cannot assign '{type(value).__name__}' as child module '{name}' of "
-                    f"{type(self).__name__} (Module or None expected)"
-                )
-            self._modules[name] = None
-        elif name in self._buffers:
-            self._buffers[name] = _new_buffer(self, name, value)
-        else:
-            object.__setattr__(self, name, value)
-
-    def _discard(self, name: str, keep: OrderedDict | None = None) -> None:
-        # ``keep`` is the table about to receive ``name``: re-assigning keeps its position there
-        # (as PyTorch), so parameter order, hence positional optimizer state, does not change.
-        self.__dict__.pop(name, None)
-        self._non_persistent.discard(name)  # a re-registered buffer is persistent unless told
-        for table in (self._parameters, self._buffers, self._modules):
-            if table is not keep:
-                table.pop(name, None)
-
-    def __getattr__(self, name: str):
-        # Only called when normal lookup fails: parameters, buffers and children live in tables.
-        d = self.__dict__
-        for table in ("_parameters", "_buffers", "_modules"):
-            if table in d and name in d[table]:
-                return d[table][name]
-        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
-
-    def __delattr__(self, name: str) -> None:
-        for table in (self._parameters, self._buffers, self._modules):
-            if name in table:
-                del table[name]
-                self._non_persistent.discard(name)
-                return
-        object.__delattr__(self, name)
-
-    def register_parameter(self, name: str, param: Parameter | None) -> None:
-        """Register ``param`` (a `Parameter` or None) under ``name``; same as assigning it."""
-        _check_name(name, self, "parameter")
-        if param is not None and not isinstance(param, Parameter):
-            raise TypeError(
-                f"cannot assign '{type(param).__name__}' object to parameter '{name}' "
-                f"(Parameter or None required)"
-            )
-        self._discard(name, keep=self._parameters)
-        self._parameters[name] = registered_parameter(self, name, param)
-
-    def register_buffer(
-        self, name: str, tensor: Tensor | np.ndarray | None, persistent: bool = True
-    ) -> None:
-        """A non-learnable array that belongs to the state (e.g. BatchNorm's running mean)."""
-        _check_name(name, self, "buffer")
-        self._discard(name, keep=self._buffers)
-        self._buffers[name] = _new_buffer(self, name, tensor)
-        if not persistent:
-            self._non_persistent.add(name)
-
-    def add_module(self, name: str, module: Module | None) -> None:
-        """Register a child module under ``name`` (alias ``register_module``)."""
-        _check_name(name, self, "module")
-        if module is not None and not isinstance(module, Module):
-            raise TypeError(f"{type(module).__name__} is not a Module subclass")
-        self._discard(name, keep=self._modules)
-        self._modules[name] = module
-
-    register_module = add_module
 
     # ------------------------------------------------------------------- traversal
     def named_modules(
@@ -412,79 +280,6 @@ class Module(ModuleState, ModuleLookup, ModuleSummary, Configurable):
         return sorted(
             set(super().__dir__()) | set(self._parameters) | set(self._buffers) | set(self._modules)
         )
-
-    def regularization_loss(self) -> Tensor:
-        """The penalties to add to the loss, as Keras's ``sum(model.losses)``: each parameter's
-        ``regularizer`` on its current value plus the activity penalties of the last forward
-        pass (0 when there are none). ``loss + model.regularization_loss()`` is then Keras's
-        loss in any training loop. Only the activity part backpropagates: every optimizer's
-        ``step`` adds the weight penalties' gradients itself, so none counts twice."""
-        return total_penalty(*self._penalty_sources())
-
-    def _penalty_sources(self) -> tuple[list, list]:
-        """The parameters that carry a regularizer and the modules that recorded an activity
-        penalty: walking the tree for them at every training step costs more than the rest
-        of a small model's step, so they are cached until a parameter's rules, a module table
-        (`Table`) or the set of recording modules changes."""
-        key = (Parameter.rules_changes, Table.changes, activity_recorders())
-        cached = self.__dict__.get("_penalty_cache")
-        if cached is None or cached[0] != key:
-            regularized = [p for p in self.parameters() if p.regularizer is not None]
-            recorders = [m for m in self.modules() if ACTIVITY_PENALTY in m.__dict__]
-            cached = (key, regularized, recorders)
-            object.__setattr__(self, "_penalty_cache", cached)
-        return cached[1], cached[2]
-
-
-def _name_failing_layer(error: ShapeError, module: Module) -> None:
-    """Prefix a shape error with the dotted name of the layer that raised it, one level per
-    enclosing module call, so the message reads "in layer 'features.3' (Conv2d): ..."."""
-    inner = error.__dict__.get("_mt_module")
-    path = error.__dict__.get("_mt_path", "")
-    if inner is not None:
-        # A descendant, not only a child: layers kept in a ModuleList/ModuleDict are called by
-        # the module that owns the container, never by the container itself.
-        name = next((n for n, m in module.named_modules() if m is inner and n), None)
-        if name is None:
-            return  # called from outside the module tree (e.g. functional use)
-        path = f"{name}.{path}" if path else name
-    else:
-        error._mt_message = str(error)
-        error._mt_layer_type = type(module).__name__
-    error._mt_module, error._mt_path = module, path
-    if path:
-        error.args = (f"in layer '{path}' ({error._mt_layer_type}): {error._mt_message}",)
-
-
-def _check_name(name: str, module: Module, what: str) -> None:
-    if not isinstance(name, str):
-        raise TypeError(f"{what} name should be a str, got {type(name).__name__}")
-    if "." in name or not name:
-        raise KeyError(f"{what} name can't contain '.' or be empty, got {name!r}")
-    if "_parameters" not in module.__dict__:
-        raise AttributeError(f"cannot assign {what} before Module.__init__() call")
-    if hasattr(type(module), name):
-        raise KeyError(f"attribute '{name}' already exists on {type(module).__name__}")
-
-
-def _new_buffer(module: Module, name: str, value: Tensor | np.ndarray | None) -> Tensor | None:
-    """A buffer as registered: a Tensor, after the global registration hooks ran."""
-    if value is None:
-        return None
-    buffer = registered_buffer(module, name, _buffer_tensor(value, name, module))
-    return _buffer_tensor(buffer, name, module)
-
-
-def _buffer_tensor(value: Tensor | np.ndarray, name: str, module: Module) -> Tensor:
-    """A buffer is a Tensor outside the graph (as PyTorch); an array is wrapped, not copied."""
-    if isinstance(value, Tensor):
-        return value if not value.requires_grad else value.detach()
-    if isinstance(value, np.ndarray):
-        return Tensor._wrap(value)
-    raise TypeError(
-        f"cannot assign '{type(value).__name__}' as buffer '{name}' of {type(module).__name__} "
-        f"(an array, a Tensor or None expected)"
-    )
 
 
 __all__ = ["Module", "Parameter", "ShapeError", "IncompatibleKeys"]
