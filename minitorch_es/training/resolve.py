@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from ..dtypes import dtype
@@ -12,6 +12,7 @@ from ..nn import Module
 from ..optim import Optimizer
 from ..registry import registry
 from ..tensor import Tensor
+from .metric import resolve_metric
 
 
 def resolve_optimizer(spec: Any, model: Module) -> Optimizer:
@@ -166,3 +167,33 @@ def model_dtype(model: Module) -> dtype:
         if p.dtype.kind == "f":
             return p.dtype
     return get_default_dtype()
+
+
+RESERVED_LOG_KEYS = ("loss", "lr", "batch", "size", "batch_loss")
+
+
+def resolve_metrics(
+    metrics: str | Sequence[Any] | dict[str, Any] | Callable[..., Any] | None, loss_fn: Any
+) -> list:
+    """The Trainer's ``metrics`` argument as a list of `Metric` s: ``"auto"`` is accuracy for a
+    loss that declares ``task = "classification"``; names get the loss's ``from_logits``."""
+    if isinstance(metrics, str) and metrics == "auto":
+        classification = getattr(loss_fn, "task", None) == "classification"
+        metrics = ["accuracy"] if classification else None
+    if metrics is None:
+        return []
+    if isinstance(metrics, (str, dict)) or not isinstance(metrics, (list, tuple)):
+        metrics = [metrics]
+    logits = getattr(loss_fn, "from_logits", False) is True
+    out = [
+        resolve_metric(spec, f"Trainer: metrics[{i}]", from_logits=logits)
+        for i, spec in enumerate(metrics)
+    ]
+    names = [m.name for m in out]
+    for name in names:
+        if names.count(name) > 1 or name in RESERVED_LOG_KEYS or name.startswith("val_"):
+            raise ValueError(
+                f"Trainer: metric names must be unique and not reserved "
+                f"({', '.join(RESERVED_LOG_KEYS)}, val_*); got {names}"
+            )
+    return out

@@ -6,39 +6,41 @@ In short:
     history = trainer.fit(x, y, epochs=100, batch_size=32, validation_split=0.2)
     trainer.evaluate(x_test, y_test)        # {"loss": ..., "accuracy": ...}
     trainer.predict(x_new)                  # numpy array
+
+The class is put together from mixins, one concept each: ``loop.py`` (one step, one epoch, one
+evaluation pass), ``inference.py`` (``evaluate`` / ``predict``) and ``resume.py`` (its state and
+how ``fit`` resumes from it); ``resolve.py`` turns its arguments into objects. This file keeps
+construction and ``fit``.
 """
 
 from __future__ import annotations
 
 import copy
 import os
-import time
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
-from ..autograd import no_grad
-from ..data.shard import restate_position
 from ..errors import warn
 from ..nn import Module
 from ..validation import check_int
 from .callback import CallbackList
-from .data_adapter import make_fit_loaders, make_loader, require_batches
-from .errors import TrainingError
+from .data_adapter import make_fit_loaders, require_batches
 from .history import History
+from .inference import TrainerInference
 from .loop import TrainingLoop, model_mode
-from .metric import resolve_metric
-from .progress import ProgressLogger, format_logs
-from .resolve import (
+from .progress import ProgressLogger
+from .resolve import (  # noqa: F401 (RESERVED_LOG_KEYS re-exported: it was defined here)
+    RESERVED_LOG_KEYS,
     attach_constraints,
     model_dtype,
     needs_run_length,
     resolve_loss,
+    resolve_metrics,
     resolve_optimizer,
     resolve_scheduler,
     resolve_scheduler_interval,
 )
+from .resume import TrainerResume
 from .strategy import Strategy, resolve_strategy, within_strategy
 
 if TYPE_CHECKING:
@@ -50,10 +52,8 @@ if TYPE_CHECKING:
     from ..tensor import Tensor
     from .callback import Callback
 
-RESERVED_LOG_KEYS = ("loss", "lr", "batch", "size", "batch_loss")
 
-
-class Trainer(TrainingLoop):
+class Trainer(TrainerInference, TrainerResume, TrainingLoop):
     """Trains ``model`` with ``optimizer`` on ``loss``, reporting ``metrics``.
 
     ``optimizer``, ``loss``, ``scheduler`` and each metric are a registry name (``"adam"``,
@@ -108,7 +108,7 @@ class Trainer(TrainingLoop):
         self._scheduler_spec = scheduler if deferred else None
         self.scheduler = None if deferred else resolve_scheduler(scheduler, self.optimizer)
         self.scheduler_interval = resolve_scheduler_interval(scheduler_interval, scheduler)
-        self.metrics = self._resolve_metrics(metrics)
+        self.metrics = resolve_metrics(metrics, self.loss_fn)
         self._eval_metrics = [copy.deepcopy(m) for m in self.metrics]
         self.callbacks = CallbackList(list(callbacks or []))
         self._fit_callbacks: list = []  # those given to the running fit (Keras: for that call)
@@ -126,31 +126,6 @@ class Trainer(TrainingLoop):
         self.strategy = resolve_strategy(strategy)
         self._reset_accumulators()
 
-    def _resolve_metrics(
-        self, metrics: str | Sequence[Any] | dict[str, Any] | Callable[..., Any] | None
-    ) -> list:
-        if isinstance(metrics, str) and metrics == "auto":
-            classification = getattr(self.loss_fn, "task", None) == "classification"
-            metrics = ["accuracy"] if classification else None
-        if metrics is None:
-            return []
-        if isinstance(metrics, (str, dict)) or not isinstance(metrics, (list, tuple)):
-            metrics = [metrics]
-        logits = getattr(self.loss_fn, "from_logits", False) is True
-        out = [
-            resolve_metric(spec, f"Trainer: metrics[{i}]", from_logits=logits)
-            for i, spec in enumerate(metrics)
-        ]
-        names = [m.name for m in out]
-        for name in names:
-            if names.count(name) > 1 or name in RESERVED_LOG_KEYS or name.startswith("val_"):
-                raise ValueError(
-                    f"Trainer: metric names must be unique and not reserved "
-                    f"({', '.join(RESERVED_LOG_KEYS)}, val_*); got {names}"
-                )
-        return out
-
-    # --------------------------------------------------------------------- fit
     @within_strategy
     def fit(
         self,
@@ -277,106 +252,6 @@ class Trainer(TrainingLoop):
         """The trainer's callbacks, then those given to the running fit."""
         return CallbackList([*self.callbacks.callbacks, *self._fit_callbacks])
 
-    # ------------------------------------------------------- evaluate / predict
-    def evaluate(
-        self,
-        x: Tensor | ArrayLike | Dataset | DataLoader,
-        y: Tensor | ArrayLike | None = None,
-        batch_size: int = 32,
-        verbose: int = 0,
-    ) -> dict:
-        """``{"loss": ..., <metric>: ...}`` over all of ``x`` (eval mode, no grad). The loss
-        includes the regularization penalties, as in fit.
-
-        On several ranks the strategy shares the batches out (rank ``r`` of ``N`` computes
-        batches ``r, r + N, ...``) and combines them in batch order, so every rank gets exactly
-        the numbers of one process; only rank 0 prints. It is then collective: call it on
-        every rank (not behind ``if rank == 0``)."""
-        if verbose not in (0, 1, 2):
-            raise ValueError(f"evaluate: verbose must be 0, 1 or 2, got {verbose!r}")
-        loader = make_loader(x, y, batch_size=batch_size, where="evaluate")
-        start = time.perf_counter()
-        with self.strategy.evaluating(self.model), model_mode(self.model, False):
-            logs = self._evaluate_loader(loader, "evaluate", self.strategy)
-        if verbose and self.strategy.is_main:
-            print(
-                f"evaluate - {format_logs(logs)} - {time.perf_counter() - start:.1f}s", flush=True
-            )
-        return logs
-
-    def predict(
-        self, x: Tensor | ArrayLike | Dataset | DataLoader, batch_size: int = 32
-    ) -> np.ndarray:
-        """The model's outputs for ``x`` as one NumPy array (eval mode, no grad, batched).
-        A Dataset / DataLoader of ``(x, y)`` pairs is accepted; the targets are ignored. On
-        several ranks each computes its share of the batches and every rank gets all outputs,
-        in the order of ``x`` (see `evaluate`)."""
-        loader = make_loader(x, batch_size=batch_size, where="predict", need_y=False)
-        outputs = []
-        with self.strategy.evaluating(self.model), model_mode(self.model, False), no_grad():
-            for index, batch in self.strategy.evaluation_batches(loader):
-                xb, _ = self._prepare(batch, "predict", need_y=False)
-                out = self.model(xb)
-                if not isinstance(getattr(out, "_data", None), np.ndarray):
-                    raise TypeError(
-                        f"predict: the model must return a Tensor, got {type(out).__name__}"
-                    )
-                outputs.append((index, out._data))
-            outputs = self.strategy.gather_outputs(outputs)
-        return np.concatenate(outputs, axis=0)
-
-    # -------------------------------------------------------------------- state
-    def state_dict(self) -> dict:
-        """Everything a resumed ``fit`` needs besides model / optimizer / RNG:
-        ``epoch`` (completed epochs), ``global_step``, ``history``, ``callbacks`` (each
-        callback's state by key), ``train_loader`` (the DataLoader position, None before fit),
-        ``scheduler`` (its state or None) and ``accumulators`` (the running loss and metric
-        totals and the number of ``batches`` they cover, None between epochs). Saved from
-        ``on_batch_end`` a fit resumes with the next batch (or the end of the epoch after its
-        last batch); saved from ``on_epoch_end``, with the next epoch."""
-        loader = self._train_loader
-        return {
-            "epoch": int(self.epoch),
-            "global_step": int(self.global_step),
-            "history": self.history.state_dict(),
-            "callbacks": self._all_callbacks().state_dict(),
-            "train_loader": loader.state_dict() if hasattr(loader, "state_dict") else None,
-            "scheduler": None
-            if self.scheduler is None
-            # callables (lambdas) are code
-            else {k: v for k, v in self.scheduler.state_dict().items() if not callable(v)},
-            "accumulators": {
-                "batches": self._batches_done,
-                "loss_total": float(self._loss_total),
-                "loss_count": int(self._loss_count),
-                "metrics": {m.name: m.state_dict() for m in self.metrics},
-            },
-        }
-
-    def load_state_dict(self, state: dict) -> None:
-        """Restore `state_dict` output. ``epoch``, ``global_step``, ``history`` and the
-        scheduler are set at once; callbacks, the loader position and the accumulators are
-        applied when the next ``fit`` starts (after ``on_train_begin``, which resets
-        callbacks), and that fit continues from ``epoch`` whatever its ``initial_epoch``."""
-        required = ("epoch", "global_step", "history", "callbacks")
-        if not isinstance(state, dict) or any(k not in state for k in required):
-            got = sorted(state) if isinstance(state, dict) else type(state).__name__
-            raise ValueError(
-                f"Trainer.load_state_dict expected a dict with keys {list(required)}, got {got}"
-            )
-        self.epoch = int(state["epoch"])
-        self.global_step = int(state["global_step"])
-        self.history.load_state_dict(state["history"])
-        if state.get("scheduler") is not None:
-            if self.scheduler is not None:
-                self.scheduler.load_state_dict(state["scheduler"])
-            elif self._scheduler_spec is None:
-                raise TrainingError(
-                    "Trainer.load_state_dict: the state has a scheduler state "
-                    "but this trainer has no scheduler"
-                )  # else fit creates the scheduler, then loads this state into it
-        self._pending = state
-
     def _create_scheduler(self, epochs: int, steps_per_epoch: int) -> None:
         """Create the scheduler that waited for the run length (see the class notes): as many
         scheduler steps as this fit will take."""
@@ -388,69 +263,9 @@ class Trainer(TrainingLoop):
         if saved is not None:
             self.scheduler.load_state_dict(saved)
 
-    def _apply_resume(self, state: dict, loader: DataLoader):
-        """Apply the deferred parts of a loaded state; the batch to continue from, or None."""
-        self.history.load_state_dict(state["history"])
-        self.history.params = dict(self.params)  # this fit's (the batch size may differ)
-        self._all_callbacks().load_state_dict(state["callbacks"])
-        saved = state.get("train_loader")
-        if saved is None or not hasattr(loader, "load_state_dict"):
-            return None
-        acc = dict(state.get("accumulators") or {})
-        try:  # saved on another number of ranks, or with another batch size
-            saved, batches = restate_position(saved, loader, acc.get("batches"))
-        except ValueError as e:
-            raise TrainingError(f"fit(resume_from=...): {e}") from e
-        if "batches" in acc:
-            acc["batches"] = batches
-        saved = _restate_batch_size(saved, loader, acc.get("batches"))
-        try:
-            loader.load_state_dict(saved)
-        except (ValueError, KeyError, TypeError) as e:
-            mid_epoch = (
-                " (a checkpoint saved in the middle of an epoch resumes with its batch size; "
-                "another one is accepted from a checkpoint saved at the end of an epoch)"
-                if "batch_size" in str(e)
-                else ""
-            )
-            raise TrainingError(
-                f"fit(resume_from=...): the training data does not match the checkpoint's: "
-                f"{e}{mid_epoch}"
-            ) from e
-        index = int(np.asarray(saved["index"]))
-        batch = acc.get("batches", index if 0 < index < len(loader) else None)  # older files
-        if batch is None:
-            return None
-        batch = int(batch)
-        # Batch 0 is the start of an epoch: the loader is then between two of its epochs.
-        if index != batch and not (batch == 0 and index in (0, len(loader))):
-            raise TrainingError(
-                f"fit(resume_from=...): the state was saved in the middle of a training step "
-                f"(batch {batch} of epoch {self.epoch + 1} finished, the data loader at batch "
-                f"{index}); save checkpoints from on_batch_end or on_epoch_end"
-            )
-        self._loss_total = float(acc.get("loss_total", 0.0))
-        self._loss_count = int(acc.get("loss_count", 0))
-        for m in self.metrics:
-            if m.name in acc.get("metrics", {}):
-                m.load_state_dict(acc["metrics"][m.name])
-        return batch
-
     def __repr__(self) -> str:
         return (
             f"Trainer(model={type(self.model).__name__}, optimizer="
             f"{type(self.optimizer).__name__}, loss={type(self.loss_fn).__name__},"
             f" metrics={[m.name for m in self.metrics]}, epoch={self.epoch})"
         )
-
-
-def _restate_batch_size(saved: dict, loader: DataLoader, batches: int | None) -> dict:
-    """A loader position saved between two epochs (``batches`` None or 0), restated for
-    ``loader``'s batch size: the batch size only matters inside an epoch, so a run may
-    resume at an epoch boundary with another one. Other positions are returned as they are."""
-    size = getattr(loader, "batch_size", None)
-    old = saved.get("batch_size")
-    if size is None or old is None or int(np.asarray(old)) == size or batches not in (None, 0):
-        return saved
-    index = int(np.asarray(saved["index"]))
-    return {**saved, "batch_size": size, "index": 0 if index == 0 else len(loader)}
