@@ -7,19 +7,22 @@ case-insensitive and ignore ``_`` and ``-``, so ``"LeakyReLU"``, ``"leaky_relu"`
 The public namespaces are assembled from it: a class registered as kind ``layer``, ``activation``
 or ``loss`` is an attribute of ``mt.nn``, ``optimizer`` of ``mt.optim`` and so on
 (`NAMESPACE_OF_KIND`); plain functions are published with `Registry.export`.
+
+What one registration records (`Entry`, `Provider`, and the key `normalize` makes of a name) is
+in ``registry_records.py``, ``Registry.create`` in ``registry_creation.py``, what each kind
+accepts in ``registry_entries.py``.
 """
 
 from __future__ import annotations
 
 import difflib
-import functools
 import inspect
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import RegistryError  # noqa: F401 (re-exported: mt.registry.RegistryError)
-from .rebuild import from_config
+from .registry_creation import RegistryCreation
+from .registry_records import Entry, Provider, normalize  # noqa: F401 (re-exported)
 
 KINDS = (
     "activation",
@@ -50,40 +53,7 @@ NAMESPACE_OF_KIND = {
 }
 
 
-@dataclass(frozen=True)
-class Provider:
-    """Who registered an entry: the built-in catalog, a user module, or a distribution."""
-
-    kind: str  # "builtin" | "module" | "distribution"
-    name: str
-    version: str = ""
-
-    def __str__(self) -> str:
-        if self.kind == "builtin":
-            return f"built-in ({self.name})"
-        if self.kind == "distribution":
-            return f"the distribution {self.name} {self.version}".rstrip()
-        return f"the module {self.name}"
-
-
-@dataclass
-class Entry:
-    """One registration: its kind, canonical name, object, provider and aliases."""
-
-    kind: str
-    name: str
-    obj: object
-    provider: Provider
-    aliases: tuple = field(default_factory=tuple)
-
-
-def normalize(name: str) -> str:
-    """The lookup key of a name: lower case without ``_`` and ``-`` (``"Leaky_ReLU"`` ->
-    ``"leakyrelu"``)."""
-    return name.lower().replace("_", "").replace("-", "")
-
-
-class Registry:
+class Registry(RegistryCreation):
     """Maps ``(kind, name)`` to a class or function; ``mt.registry`` is the package's one.
 
     The kinds are those of `KINDS`. Look-ups load the plugins on first use; an unknown name
@@ -306,64 +276,11 @@ class Registry:
         self._namespace_cache[namespace] = (key, out)
         return out
 
-    # -------------------------------------------------------------------- creation
-    def create(self, kind: str, spec: Any, **kwargs) -> Any:
-        """An instance from a name, a ``{"name": ..., "config": {...}}`` dict, a class or an
-        existing instance (returned unchanged). ``kwargs`` are passed to the constructor; a
-        registered plain function comes back with ``kwargs`` bound (``functools.partial``).
-
-            >>> mt.registry.create("activation", {"name": "LeakyReLU",
-            ...                                   "config": {"negative_slope": 0.1}})
-            LeakyReLU(negative_slope=0.1)
-            >>> opt = mt.registry.create("optimizer", "sgd", params=mt.nn.Linear(2, 1).parameters(),
-            ...                          lr=0.1)
-            >>> type(opt).__name__
-            'SGD'
-        """
-        if isinstance(spec, str):
-            cls = self.get(kind, spec)
-            return cls(**kwargs) if inspect.isclass(cls) else _bind(cls, kwargs)
-        if isinstance(spec, dict):
-            if "name" not in spec or not set(spec) <= {"name", "config", "kind"}:
-                raise RegistryError(
-                    f"a {kind} config must be a dict with keys 'name' and 'config' (and "
-                    f"optionally 'kind'), got keys {sorted(spec)}"
-                )
-            if spec.get("kind", kind) != kind:
-                raise RegistryError(
-                    f"expected a {kind} config, got one of kind {spec['kind']!r} "
-                    f"(name {spec['name']!r})"
-                )
-            cls = self.get(kind, spec["name"])
-            config = spec.get("config")
-            if config is None:  # what serialize() writes for a class rather than an instance
-                config = {}
-            if not isinstance(config, dict):
-                raise RegistryError(
-                    f"the 'config' of {kind} {spec['name']!r} must be a dict of constructor "
-                    f"arguments, got {type(config).__name__}"
-                )
-            config = {**config, **kwargs}
-            return from_config(cls, config, self) if inspect.isclass(cls) else _bind(cls, config)
-        if inspect.isclass(spec):
-            return spec(**kwargs)
-        if callable(spec):
-            return spec
-        raise RegistryError(
-            f"cannot make a {kind} from {spec!r}: expected a name, a config dict, a class or a "
-            f"callable"
-        )
-
     # -------------------------------------------------------------------- plumbing
     def _load(self) -> None:
         if self._before_lookup is not None:
             hook, self._before_lookup = self._before_lookup, None
             hook()
-
-
-def _bind(fn: Callable, kwargs: dict[str, Any]) -> Callable:
-    """A registered function with ``kwargs`` bound (itself when there are none)."""
-    return functools.partial(fn, **kwargs) if kwargs else fn
 
 
 def _check_kind(kind: str) -> None:
