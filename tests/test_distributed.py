@@ -422,12 +422,13 @@ CHILD = COMMON + textwrap.dedent("""
         if rank == 1:
             sys.exit(0)                              # no exception: the excepthook never runs
         mt.distributed.barrier()                     # rank 0 would wait here forever
-    elif mode == "early_exit_unchecked":
-        import datetime
-        mt.distributed.init_process_group(timeout=datetime.timedelta(seconds=2))
-        if rank == 1:
-            sys.exit(0)
-        mt.distributed.all_reduce(mt.ones(3))        # an MPI call: not a checked meeting
+    elif mode == "late_rank":
+        import datetime, time
+        mt.distributed.init_process_group(timeout=datetime.timedelta(seconds=1))
+        mt.distributed.barrier()
+        if rank == 0:
+            time.sleep(3)                            # busy alone past the timeout: not an error
+        print(f"rank {rank} done", flush=True)
 """)
 
 
@@ -503,7 +504,6 @@ def test_rank_zero_writes_checkpoints_and_two_ranks_resume_bit_for_bit(first_run
         ("nan", "NonFiniteLossError: fit: the loss became nan on rank 1 at epoch 1, step 1/8"),
         ("uncaught", "minitorch_es: rank 1 (of 2) failed: RuntimeError: outside fit"),
         ("early_exit", "(rank 0 in barrier, rank 1 in the end of the program); a rank ended"),
-        ("early_exit_unchecked", "rank 1: not every rank reached the end of the program within"),
     ],
 )
 def test_a_failing_rank_ends_the_job_with_a_message(tmp_path, mode, message):
@@ -511,3 +511,12 @@ def test_a_failing_rank_ends_the_job_with_a_message(tmp_path, mode, message):
     assert proc.returncode != 0
     assert message in proc.stderr, proc.stderr[-3000:]
     assert "aborting all 2 ranks" in proc.stderr
+
+
+@needs_mpi
+def test_a_rank_that_ends_first_waits_for_a_busy_one_and_says_why(tmp_path):
+    proc = _launch(tmp_path, "late_rank", timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert "rank 0 done" in proc.stdout and "rank 1 done" in proc.stdout
+    waiting = "the end of the program on rank 1: not every rank reached the end of the program"
+    assert waiting in proc.stderr
