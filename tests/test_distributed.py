@@ -422,6 +422,11 @@ CHILD = COMMON + textwrap.dedent("""
         if rank == 1:
             sys.exit(0)                              # no exception: the excepthook never runs
         mt.distributed.barrier()                     # rank 0 would wait here forever
+    elif mode == "finalized":
+        from mpi4py import MPI
+        mt.distributed.barrier()
+        MPI.Finalize()                               # the script shuts MPI down itself
+        print(f"rank {rank} done", flush=True)
     elif mode == "late_rank":
         import datetime, time
         mt.distributed.init_process_group(timeout=datetime.timedelta(seconds=1))
@@ -520,3 +525,10 @@ def test_a_rank_that_ends_first_waits_for_a_busy_one_and_says_why(tmp_path):
     assert "rank 0 done" in proc.stdout and "rank 1 done" in proc.stdout
     waiting = "the end of the program on rank 1: not every rank reached the end of the program"
     assert waiting in proc.stderr
+
+
+@needs_mpi
+def test_a_script_that_shuts_mpi_down_itself_ends_cleanly(tmp_path):
+    proc = _launch(tmp_path, "finalized", timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert "rank 0 done" in proc.stdout and "rank 1 done" in proc.stdout

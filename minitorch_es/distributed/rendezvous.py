@@ -105,6 +105,8 @@ def _meet_at_exit() -> None:
     current = _world_module._world  # not world(): that would set up a process group
     if current is None or current.comm is None:
         return
+    if sys.modules["mpi4py.MPI"].Is_finalized():  # the script shut MPI down itself
+        return
     try:
         agree("the end of the program")
     except RuntimeError as e:
