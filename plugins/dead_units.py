@@ -85,7 +85,7 @@ class DeadUnitMonitor(Callback):
     def _watched(self):
         found = self._candidates()
         if self.modules is None:
-            return [(n, m, failure_mode(m)) for n, m in found.items() if failure_mode(m)]
+            return [(n, m, mode) for n, m in found.items() if (mode := failure_mode(m))]
         unknown = [n for n in self.modules if n not in found]
         if unknown:
             raise ValueError(
