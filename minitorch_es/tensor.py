@@ -290,6 +290,11 @@ class Tensor(
             (self,), (gradient,), retain_graph, create_graph, inputs, where="backward()"
         )
 
+    def _free_grad_buffer(self) -> np.ndarray | None:
+        """Where the next gradient could be written directly (see autograd.grad_buffers):
+        nowhere for a plain tensor, whose first gradient is a new array."""
+        return None
+
     def _accumulate_grad(self, g: np.ndarray | Tensor) -> None:
         """Add ``g`` into ``.grad`` (the first gradient is copied, never aliased); a Tensor
         ``g`` (create_graph) is added out of place so the sum stays in the graph."""

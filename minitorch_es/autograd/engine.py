@@ -26,7 +26,7 @@ import numpy as np
 
 from ..errors import ShapeError
 from . import function as _function
-from . import grad_mode
+from . import grad_buffers, grad_mode
 
 if TYPE_CHECKING:
     from ..tensor import Tensor
@@ -54,11 +54,18 @@ def backward(
     roots, grads = _roots(tensors, grad_tensors, create_graph, where)
     retain = create_graph if retain_graph is None else retain_graph
     _callbacks.append([])
+    outer_offers = grad_buffers.current  # a hook may run a backward of its own
+    if not create_graph:  # gradients may be written straight into .grad (grad_buffers)
+        grad_buffers.current = grad_buffers.Offers(
+            None if inputs is None else {id(t) for t in inputs if t._ctx is None}
+        )
     try:
         _run(roots, grads, retain, create_graph, inputs, inputs is not None, _accumulate)
     except BaseException:
         _callbacks.pop()  # the walk failed: what was queued for its end does not run
         raise
+    finally:
+        grad_buffers.current = outer_offers
     queued = _callbacks[-1]
     try:
         while queued:  # a callback may queue another one

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ShapeError
-from . import grad_mode
+from . import grad_buffers, grad_mode
 
 _Tensor: type = None  # type: ignore[assignment]  # set by minitorch_es.tensor (mutual import)
 _tracer = None  # set by an exporter: called as _tracer(cls, args, kwargs, result) after forward
@@ -134,6 +134,13 @@ class Context:
         """The array namespace backward formulas compute with: NumPy's functions on the fast
         path, their differentiable Tensor counterparts when a graph of the gradient is built."""
         return _namespaces()[self._differentiable]
+
+    def grad_buffer(self, i: int) -> np.ndarray | None:
+        """For a backward formula on the fast path: the array in which input ``i`` will keep
+        its gradient, if the formula may write the whole gradient there now (NumPy's
+        ``out=``) and return it, saving a copy; None otherwise (then return a new array as
+        usual). See `minitorch_es.autograd.grad_buffers` for when it is offered."""
+        return grad_buffers.buffer_for(self, i)
 
     def keep(self, **values) -> None:
         """Keep intermediate arrays of forward (``ctx.keep(s=sigmoid)``) that backward would

@@ -121,6 +121,11 @@ class Parameter(Tensor):
         self._constraint = value
         Parameter.rules_changes += 1
 
+    def _free_grad_buffer(self) -> np.ndarray | None:
+        """The slice of the optimizer's gradient arena while it holds no gradient."""
+        arena = self.__dict__.get("_arena")
+        return None if arena is None else arena.free_grad_view(self._slot)
+
     def _accumulate_grad(self, g: np.ndarray | Tensor) -> None:
         arena = self.__dict__.get("_arena")
         if arena is None:

@@ -103,13 +103,19 @@ class ParameterArena:
             view[...] = value
         self.has_grad[i] = True
 
+    def free_grad_view(self, i: int) -> np.ndarray | None:
+        """Parameter ``i``'s gradient view while it has no gradient (backward may write one
+        there, then `accumulate` it), else None."""
+        return None if self.has_grad[i] else self._grad_views[i]
+
     def accumulate(self, i: int, g: np.ndarray) -> None:
         """Add ``g`` to parameter ``i``'s gradient (what backward does for a leaf)."""
         view = self._grad_views[i]
         if self.has_grad[i]:
             view += g
         else:
-            view[...] = g
+            if g is not view:  # else backward wrote it in place (`free_grad_view`)
+                view[...] = g
             self.has_grad[i] = True
 
     def gather_loose_grads(self) -> None:

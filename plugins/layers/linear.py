@@ -59,7 +59,10 @@ class LinearFunction(Primitive):
         need_x, need_w, need_b = ctx.needs_input_grad
         delta = grad.reshape(-1, grad.shape[-1])
         gx = (delta @ weight).reshape(x.shape) if need_x else None
-        gw = delta.T @ x.reshape(-1, x.shape[-1]) if need_w else None
+        gw = None
+        if need_w:  # written into the optimizer's gradient buffer when it is free
+            x2, buffer = x.reshape(-1, x.shape[-1]), ctx.grad_buffer(1)
+            gw = delta.T @ x2 if buffer is None else np.matmul(delta.T, x2, out=buffer)
         # The shared method rather than xp.sum: NumPy's np.sum wrapper costs ~2 us a call.
         gb = delta.sum(axis=0) if need_b else None
         return gx, gw, gb
