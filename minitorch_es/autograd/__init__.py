@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from ..ops.array_api import register_array_function
 from . import engine as _engine
 from . import functional
-from .function import Context, Function, Primitive
+from .function import Context, Function, Primitive, ShownNode
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 
@@ -83,6 +83,7 @@ __all__ = [
     "Function",
     "GradcheckError",
     "Primitive",
+    "ShownNode",
     "backward",
     "enable_grad",
     "functional",

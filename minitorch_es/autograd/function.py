@@ -84,10 +84,11 @@ class Context:
 
     @property
     def next_functions(self) -> tuple:
-        """``((node, output index), ...)``, one per input of forward, as PyTorch's
-        ``grad_fn.next_functions``: the node that made the input, an `AccumulateGrad` for a
-        leaf that requires grad, ``(None, 0)`` for an input without a gradient."""
-        return tuple(
+        """``((node, output index), ...)`` as PyTorch's ``grad_fn.next_functions``: per input
+        of forward, the node that made it, an `AccumulateGrad` for a leaf that requires grad,
+        ``(None, 0)`` for an input without a gradient. An op that fuses what PyTorch records
+        as several nodes shows PyTorch's graph (`Function.shown_next_functions`)."""
+        edges = tuple(
             (None, 0)
             if e is None
             else (e[0], e[1])
@@ -95,6 +96,7 @@ class Context:
             else (AccumulateGrad(e[2]), 0)
             for e in self.edges
         )
+        return self.fn.shown_next_functions(self, edges)
 
     @property
     def metadata(self) -> dict:
@@ -264,6 +266,25 @@ class AccumulateGrad:
         return f"<AccumulateGrad object at {id(self):#x}>"
 
 
+class ShownNode:
+    """A node of PyTorch's graph where minitorch_es runs one fused op (the ``TBackward0``
+    between a Linear's ``AddmmBackward0`` and its weight): shown by ``next_functions`` so
+    that code walking the graph sees PyTorch's, never run."""
+
+    __slots__ = ("_name", "next_functions")
+
+    def __init__(self, name: str, next_functions: tuple) -> None:
+        self._name = name
+        self.next_functions = next_functions
+
+    def name(self) -> str:
+        """PyTorch's name of the node (``"TBackward0"``)."""
+        return self._name
+
+    def __repr__(self) -> str:
+        return f"<{self._name} object at {id(self):#x}>"
+
+
 class _NoGradContext:
     """Throw-away ``ctx`` for calls that build no graph: nothing is saved, but attributes that
     forward sets (and may read back) live for the call, as in PyTorch."""
@@ -332,6 +353,12 @@ class Function:
     #: PyTorch's name of the op's graph node (printed as ``grad_fn=<...>``); None: the class
     #: name + ``Backward`` (``Backward0`` for a `Primitive`, as PyTorch's built-in nodes).
     backward_name: str | None = None
+
+    @staticmethod
+    def shown_next_functions(ctx: Context, edges: tuple) -> tuple:
+        """What ``ctx.next_functions`` shows: ``edges``, one entry per input. An op that fuses
+        what PyTorch records as several nodes overrides this to show PyTorch's graph."""
+        return edges
 
     @classmethod
     def backward_name_of(cls) -> str:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from minitorch_es.autograd import Primitive
+from minitorch_es.autograd import Primitive, ShownNode
 from minitorch_es.errors import ShapeError
 from minitorch_es.nn import Module
 from minitorch_es.validation import check_int
@@ -52,6 +52,17 @@ class LinearFunction(Primitive):
             out += bias
         ctx.save_for_backward(x, weight)
         return out.reshape(*x.shape[:-1], weight.shape[0])
+
+    @staticmethod
+    def shown_next_functions(ctx: Context, edges: tuple) -> tuple:
+        """PyTorch's graph of a 2-D linear, ``addmm(bias, input, weight.t())`` (``mm(input,
+        weight.t())`` without bias): bias first, the weight behind a ``TBackward0`` node."""
+        name = ctx.grad_fn_name
+        if name not in ("AddmmBackward0", "MmBackward0"):
+            return edges
+        x, w, b = edges
+        shown_w = w if w[0] is None else (ShownNode("TBackward0", (w,)), 0)
+        return (b, x, shown_w) if name == "AddmmBackward0" else (x, shown_w)
 
     @staticmethod
     def backward(ctx: Context, grad: np.ndarray):

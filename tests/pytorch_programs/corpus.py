@@ -175,12 +175,7 @@ CORPUS = (
         setup="nn_tutorial_data",
         data=(640, 200),
     ),
-    Program(
-        "neural_networks_tutorial",
-        f"{TUTORIALS}/blitz/neural_networks_tutorial.py",
-        xfail="grad_fn.next_functions follows PyTorch's internal decomposition (Linear is "
-        "addmm(bias, input, weight.t()), so its first edge is the bias), not our fused ops",
-    ),
+    Program("neural_networks_tutorial", f"{TUTORIALS}/blitz/neural_networks_tutorial.py"),
     Program(
         "mnist_main",
         f"{EXAMPLES}/mnist/main.py",
