@@ -4,6 +4,9 @@ Import this module before NumPy, minitorch_es or PyTorch: it reads ``--threads N
 command line (default 1) and sets ``OPENBLAS_NUM_THREADS``, ``OMP_NUM_THREADS`` and
 ``MKL_NUM_THREADS``, which BLAS and PyTorch read once, at import; `import_torch` also calls
 ``torch.set_num_threads(N)``. Both libraries therefore run on the same number of threads.
+Likewise ``--openblas-coretype NAME`` sets ``OPENBLAS_CORETYPE`` (``auto`` removes it), which
+chooses OpenBLAS's kernels when it loads; by default the variable is left as it is, so NumPy runs
+as shipped (see `blas_info`).
 
 Timing is interleaved: every round times each contender once, in an order that alternates
 (A B, then B A), so a change of machine load hits both; the figures are the median over the
@@ -23,31 +26,49 @@ import time
 from dataclasses import dataclass
 
 
-def _threads_from_argv(default: int = 1) -> int:
+def _from_argv(option: str) -> str | None:
+    """The value of ``option`` on the command line, before argparse runs (it runs after the
+    imports, too late for variables read when a library loads)."""
     argv = sys.argv
     for i, arg in enumerate(argv):
-        if arg == "--threads" and i + 1 < len(argv):
-            return int(argv[i + 1])
-        if arg.startswith("--threads="):
-            return int(arg.split("=", 1)[1])
-    return default
+        if arg == option and i + 1 < len(argv):
+            return argv[i + 1]
+        if arg.startswith(option + "="):
+            return arg.split("=", 1)[1]
+    return None
 
 
-THREADS = _threads_from_argv()
+THREADS = int(_from_argv("--threads") or 1)
 for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[_var] = str(THREADS)
+CORETYPE = _from_argv("--openblas-coretype")  # child processes inherit what it sets
+if CORETYPE == "auto":
+    os.environ.pop("OPENBLAS_CORETYPE", None)
+elif CORETYPE:
+    os.environ["OPENBLAS_CORETYPE"] = CORETYPE
 
-import numpy as np  # noqa: E402  (after the thread variables: BLAS reads them at import)
+# after the variables above: OpenBLAS reads them when NumPy loads it
+import blas_info  # noqa: E402
+import numpy as np  # noqa: E402
 
 MNIST_DIR = os.environ.get("MINITORCH_ES_DATA", "")  # --data-dir overrides it
 
 
-def add_common_arguments(parser) -> None:
-    """``--threads`` (read at import, declared here for --help) and ``--data-dir``."""
+def add_common_arguments(parser, data: bool = True) -> None:
+    """``--threads`` and ``--openblas-coretype`` (read at import, declared here for --help and
+    so that argparse accepts them) and, with ``data``, ``--data-dir``."""
     parser.add_argument(
         "--threads", type=int, default=THREADS, help="BLAS / PyTorch threads (default 1)"
     )
-    parser.add_argument("--data-dir", default=MNIST_DIR, help="directory of the MNIST files")
+    parser.add_argument(
+        "--openblas-coretype",
+        metavar="NAME",
+        default=CORETYPE,
+        help="set OPENBLAS_CORETYPE (e.g. SKYLAKEX for OpenBLAS's AVX-512 kernels; auto: "
+        "remove it, OpenBLAS detects the CPU); default: the environment's, NumPy as shipped",
+    )
+    if data:
+        parser.add_argument("--data-dir", default=MNIST_DIR, help="directory of the MNIST files")
 
 
 def import_torch():
@@ -127,17 +148,6 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _cpu_model() -> str:
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "?"
-
-
 def environment(data_dir: str | None = None) -> list[str]:
     """Lines describing the machine, its load, both libraries' builds and threads, and (given
     ``data_dir``) the data the workloads read."""
@@ -146,18 +156,22 @@ def environment(data_dir: str | None = None) -> list[str]:
     threads = ", ".join(
         f"{v}={os.environ.get(v)}" for v in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS")
     )
+    cpu_model = blas_info.cpu_identity().get("model name") or platform.processor() or "?"
+    source = f"set by --openblas-coretype {CORETYPE}" if CORETYPE else "from the environment"
     lines = [
-        f"machine: {_cpu_model()}, {os.cpu_count()} CPUs; load average "
+        f"machine: {cpu_model}, {os.cpu_count()} CPUs; load average "
         + " ".join(f"{x:.2f}" for x in os.getloadavg()),
         f"python {platform.python_version()} on {platform.system()} {platform.release()}",
         f"numpy {np.__version__}, BLAS {blas.get('name', '?')} {blas.get('version', '')}; "
         f"{threads}",
+        *blas_info.lines(source),
     ]
     if torch is not None:
         lines.append(
             f"torch {torch.__version__}: {torch.get_num_threads()} intra-op threads, "
             f"{torch.get_num_interop_threads()} inter-op, mkldnn "
-            f"{torch.backends.mkldnn.is_available()}"
+            f"{torch.backends.mkldnn.is_available()}, CPU capability "
+            f"{torch.backends.cpu.get_cpu_capability()}"
         )
     else:
         lines.append("torch: not installed (`pip install torch==2.13.0` to compare)")

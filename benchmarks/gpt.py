@@ -19,10 +19,8 @@ from __future__ import annotations
 import os
 import sys
 
-if __name__ == "__main__":
-    _threads = sys.argv[sys.argv.index("--threads") + 1] if "--threads" in sys.argv[:-1] else "1"
-    for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ[_var] = _threads  # read once, when NumPy is imported
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import common  # noqa: E402,F401,I001  (first: it pins the BLAS threads before NumPy loads)
 
 import numpy as np  # noqa: E402
 from lstm import arguments, compare  # noqa: E402

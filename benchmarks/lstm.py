@@ -25,10 +25,8 @@ from __future__ import annotations
 import os
 import sys
 
-if __name__ == "__main__":
-    _threads = sys.argv[sys.argv.index("--threads") + 1] if "--threads" in sys.argv[:-1] else "1"
-    for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ[_var] = _threads  # read once, when NumPy is imported
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import common  # noqa: E402,I001  (first: it pins the BLAS threads before NumPy loads)
 
 import argparse  # noqa: E402
 import json  # noqa: E402
@@ -87,10 +85,11 @@ def report(title: str, result: dict, before: str, rounds: int) -> None:
 
 
 def arguments(description: str) -> argparse.Namespace:
-    """The benchmarks' command line: ``--rounds``, ``--threads``, ``--json``."""
+    """The benchmarks' command line: ``--rounds``, ``--threads``, ``--openblas-coretype``,
+    ``--json``."""
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--rounds", type=int, default=15)
-    parser.add_argument("--threads", type=int, default=1)
+    common.add_common_arguments(parser, data=False)
     parser.add_argument("--json", action="store_true", help="print one JSON line as well")
     return parser.parse_args()
 
@@ -99,6 +98,7 @@ def compare(name: str, title: str, steps: dict, args: argparse.Namespace) -> dic
     """Time the steps (``{"minitorch_es": ..., "torch": ...}`` and any others, reported as
     well against torch), print the report (and a JSON line with ``--json``); returns the
     summary."""
+    print("\n".join(common.environment()))
     before = load()
     times = measure(steps, args.rounds)
     result = summary(times)

@@ -8,9 +8,12 @@ the row), the median ratio and its spread.
   process's peak, and its growth during training (peak minus the peak before the first step).
 
 Everything runs with ``--threads`` BLAS / PyTorch threads (default 1) and prints the
-environment first; ``--quick`` uses fewer rounds (a smoke run, not figures to quote).
+environment first, with the OpenBLAS kernels NumPy runs (``--openblas-coretype NAME`` chooses
+them, child processes included); ``--quick`` uses fewer rounds (a smoke run, not figures to
+quote).
 
-    python benchmarks/run_all.py [--threads 1] [--quick] [--data-dir DIR]
+    python benchmarks/run_all.py [--threads 1] [--openblas-coretype NAME] [--quick]
+                                 [--data-dir DIR]
 """
 
 from __future__ import annotations
