@@ -96,7 +96,7 @@ def lines(coretype_source: str) -> list[str]:
     chosen = (
         f"OPENBLAS_CORETYPE={coretype}, {coretype_source}"
         if coretype is not None
-        else "OPENBLAS_CORETYPE not set: OpenBLAS's own CPU detection"
+        else f"OpenBLAS's own CPU detection ({coretype_source})"
     )
     out = [
         f"cpu: {cpu.get('vendor_id', '?')} family {family} model {cpu.get('model', '?')}; "
@@ -111,7 +111,7 @@ def lines(coretype_source: str) -> list[str]:
         out.append(
             f"note: this CPU has AVX-512 but OpenBLAS runs its {core} kernels ({why}): NumPy's "
             f"matrix products run {speed} while PyTorch's use AVX-512; "
-            "`--openblas-coretype SKYLAKEX` selects OpenBLAS's AVX-512 kernels, "
-            "`--openblas-coretype auto` lets OpenBLAS detect the CPU"
+            "`--openblas-coretype auto` lets OpenBLAS detect the CPU, `SKYLAKEX` selects its "
+            "AVX-512 kernels"
         )
     return out

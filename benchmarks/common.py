@@ -41,10 +41,15 @@ def _from_argv(option: str) -> str | None:
 THREADS = int(_from_argv("--threads") or 1)
 for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[_var] = str(THREADS)
-CORETYPE = _from_argv("--openblas-coretype")  # child processes inherit what it sets
+# OpenBLAS's kernels (see blas_info). By default each library picks its own for the CPU, as
+# shipped: PyTorch always does, so an OPENBLAS_CORETYPE inherited from the environment, which
+# holds back NumPy alone, is removed ("auto"); "inherit" keeps it, another value replaces it.
+# Child processes inherit what is set here.
+ENV_CORETYPE = os.environ.get("OPENBLAS_CORETYPE")
+CORETYPE = _from_argv("--openblas-coretype") or "auto"
 if CORETYPE == "auto":
     os.environ.pop("OPENBLAS_CORETYPE", None)
-elif CORETYPE:
+elif CORETYPE != "inherit":
     os.environ["OPENBLAS_CORETYPE"] = CORETYPE
 
 # after the variables above: OpenBLAS reads them when NumPy loads it
@@ -64,8 +69,9 @@ def add_common_arguments(parser, data: bool = True) -> None:
         "--openblas-coretype",
         metavar="NAME",
         default=CORETYPE,
-        help="set OPENBLAS_CORETYPE (e.g. SKYLAKEX for OpenBLAS's AVX-512 kernels; auto: "
-        "remove it, OpenBLAS detects the CPU); default: the environment's, NumPy as shipped",
+        help="OpenBLAS's kernels: auto (the default: OpenBLAS detects the CPU, as PyTorch does "
+        "for its own; an OPENBLAS_CORETYPE from the environment is removed), inherit (keep the "
+        "environment's OPENBLAS_CORETYPE), or a core name such as HASWELL or SKYLAKEX",
     )
     if data:
         parser.add_argument("--data-dir", default=MNIST_DIR, help="directory of the MNIST files")
@@ -157,7 +163,9 @@ def environment(data_dir: str | None = None) -> list[str]:
         f"{v}={os.environ.get(v)}" for v in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS")
     )
     cpu_model = blas_info.cpu_identity().get("model name") or platform.processor() or "?"
-    source = f"set by --openblas-coretype {CORETYPE}" if CORETYPE else "from the environment"
+    source = "from the environment" if CORETYPE == "inherit" else f"--openblas-coretype {CORETYPE}"
+    if ENV_CORETYPE is not None and CORETYPE == "auto":
+        source += f"; the environment's OPENBLAS_CORETYPE={ENV_CORETYPE} removed"
     lines = [
         f"machine: {cpu_model}, {os.cpu_count()} CPUs; load average "
         + " ".join(f"{x:.2f}" for x in os.getloadavg()),

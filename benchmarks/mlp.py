@@ -13,7 +13,10 @@ fresh processes (``memory.py --workload mlp``).
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import json
 import os
+import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -100,13 +103,36 @@ def compare(rounds: int, data_dir: str = common.MNIST_DIR) -> list[common.Row]:
     return rows
 
 
+def in_child(rounds: int, data_dir: str, coretype: str, note: str) -> list[common.Row]:
+    """`compare` in a fresh process whose OpenBLAS runs ``coretype`` (``inherit``: the
+    environment's), its rows labelled with ``note``: OpenBLAS chooses its kernels once."""
+    script = os.path.abspath(__file__)
+    cmd = [sys.executable, script, "--rounds", str(rounds), "--threads", str(common.THREADS)]
+    cmd += ["--openblas-coretype", coretype, "--data-dir", data_dir, "--json"]
+    env = dict(os.environ)
+    if coretype == "inherit" and common.ENV_CORETYPE is not None:
+        env["OPENBLAS_CORETYPE"] = common.ENV_CORETYPE
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False, env=env)
+    if proc.returncode != 0:
+        raise RuntimeError(f"mlp.py child failed:\n{proc.stderr[-2000:]}")
+    rows = [common.Row(**r) for r in json.loads(proc.stdout.strip().splitlines()[-1])]
+    for row in rows:
+        row.workload += f"; {note}"
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     common.add_common_arguments(parser)
     parser.add_argument("--rounds", type=int, default=5, help="epochs per contender")
+    parser.add_argument("--json", action="store_true", help=argparse.SUPPRESS)  # see in_child
     args = parser.parse_args()
+    rows = compare(args.rounds, args.data_dir)
+    if args.json:
+        print(json.dumps([dataclasses.asdict(r) for r in rows]))
+        return
     print("\n".join(common.environment(args.data_dir)))
-    print(common.table(compare(args.rounds, args.data_dir)))
+    print(common.table(rows))
 
 
 if __name__ == "__main__":

@@ -8,9 +8,11 @@ the row), the median ratio and its spread.
   process's peak, and its growth during training (peak minus the peak before the first step).
 
 Everything runs with ``--threads`` BLAS / PyTorch threads (default 1) and prints the
-environment first, with the OpenBLAS kernels NumPy runs (``--openblas-coretype NAME`` chooses
-them, child processes included); ``--quick`` uses fewer rounds (a smoke run, not figures to
-quote).
+environment first, with the OpenBLAS kernels NumPy runs: by default those OpenBLAS detects for
+the CPU, as PyTorch does for its own (``--openblas-coretype NAME`` chooses them, child processes
+included). When the environment set ``OPENBLAS_CORETYPE`` (removed by default), the MLP rows
+are measured again in a fresh process with it, so the table shows both. ``--quick`` uses fewer
+rounds (a smoke run, not figures to quote).
 
     python benchmarks/run_all.py [--threads 1] [--openblas-coretype NAME] [--quick]
                                  [--data-dir DIR]
@@ -52,6 +54,10 @@ def main() -> None:
     for name, (rounds, steps) in TRAINING.items():
         rows.append(training.compare(name, max(3, rounds // scale), steps, args.data_dir))
     rows += mlp.compare(max(3, 7 // scale), args.data_dir)
+    if common.ENV_CORETYPE is not None and common.CORETYPE == "auto":
+        # What the environment's OPENBLAS_CORETYPE, removed here, would give (a fresh process).
+        note = f"NumPy with OPENBLAS_CORETYPE={common.ENV_CORETYPE} (the environment's)"
+        rows += mlp.in_child(max(3, 7 // scale), args.data_dir, "inherit", note)
     rows.append(fit.compare("mlp", max(3, 9 // scale), args.data_dir))
     rows.append(fit.compare("cnn", max(3, 5 // scale), args.data_dir))
     for name in ("cnn", "lenet5-28"):
