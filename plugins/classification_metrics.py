@@ -66,9 +66,14 @@ def class_labels(
 ) -> tuple[np.ndarray, np.ndarray, int, bool]:
     """``(true, predicted, num_classes, binary)``: flat int64 label arrays of equal length."""
     p = to_numpy(y_pred, where)
+    t = to_numpy(y_true, where)
+    if p.ndim == 2 and p.shape[1] > 1 and t.dtype == np.int64 and t.shape == p.shape[:1]:
+        # The usual case, every step of a classifier's fit: scores against int64 labels, all
+        # in range (seen as unsigned, a negative label is huge; else the checks below).
+        if t.size and t.view(np.uint64).max() < p.shape[1]:
+            return t, p.argmax(axis=1), p.shape[1], False
     pred, num_classes, binary = _labels_from_outputs(p, threshold, from_logits, where)
     p_shape = p.shape
-    t = to_numpy(y_true, where)
     if binary:
         if t.size != pred.size:
             raise ValueError(

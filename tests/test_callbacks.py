@@ -405,3 +405,51 @@ def test_registry_lists_the_built_in_callbacks_and_rebuilds_from_config():
         "callback", {"name": "early_stopping", "config": stopper.get_config()}
     )
     assert (again.monitor, again.patience, again.restore_best_weights) == ("loss", 3, True)
+
+
+# ------------------------------------------------------- per-batch hooks nobody uses cost nothing
+class Quiet(Callback):
+    """Overrides on_batch_end but, configured off, declares it has nothing to do there."""
+
+    def __init__(self, active):
+        self.active, self.calls = active, 0
+
+    def skipped_hooks(self):
+        return frozenset() if self.active else frozenset({"on_batch_end"})
+
+    def on_batch_end(self, batch, logs=None):
+        self.calls += 1
+
+
+def test_a_skipped_hook_is_not_dispatched_and_wants_says_so():
+    off, on = Quiet(False), Quiet(True)
+    assert not CallbackList([off]).wants("on_batch_end")
+    assert not CallbackList([off]).wants("on_batch_begin")  # not overridden at all
+    both = CallbackList([off, on])
+    assert both.wants("on_batch_end")
+    both.on_batch_end(0, {})
+    assert (off.calls, on.calls) == (0, 1)
+
+
+def test_fit_makes_per_batch_logs_only_for_a_callback_that_uses_them(monkeypatch):
+    from minitorch_es.training.progress import ProgressLogger
+
+    def refuse(self, batch, logs=None):
+        raise AssertionError("the silent progress logger was called for a batch")
+
+    monkeypatch.setattr(ProgressLogger, "on_batch_end", refuse)
+    made = []
+    monkeypatch.setattr(mt.Trainer, "_running_logs", lambda self: made.append(1) or {"loss": 0.0})
+    x, y = blobs()
+    trainer = mt.Trainer(mlp([2, 3]), optimizer="sgd", loss="cross_entropy")
+    trainer.fit(x, y, epochs=1, batch_size=8, verbose=0)  # nothing per batch: no logs made
+    assert len(made) == 1  # the epoch's logs only
+
+    seen = []
+    logger = type(
+        "Logger", (Callback,), {"on_batch_end": lambda s, b, logs=None: seen.append(logs)}
+    )
+    made.clear()
+    trainer = mt.Trainer(mlp([2, 3]), optimizer="sgd", loss="cross_entropy", callbacks=[logger()])
+    trainer.fit(x, y, epochs=1, batch_size=8, verbose=0)
+    assert len(seen) == len(made) - 1 > 0 and set(seen[0]) >= {"batch", "size", "batch_loss"}

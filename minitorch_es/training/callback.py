@@ -85,6 +85,12 @@ class Callback(Configurable):
         if strategy is None or strategy.is_main:
             say(message)
 
+    def skipped_hooks(self) -> frozenset[str]:
+        """Hooks this callback overrides but, as configured, has nothing to do in (asked once,
+        when ``fit`` builds its `CallbackList`): a per-batch hook that no callback uses costs
+        nothing per step, not even its logs. None by default."""
+        return frozenset()
+
     def on_train_begin(self, logs: dict[str, Any] | None = None) -> None:
         """Called once when ``fit`` starts."""
 
@@ -138,9 +144,14 @@ class CallbackList:
                 getattr(cb, hook)
                 for cb in self.callbacks
                 if getattr(type(cb), hook) is not getattr(Callback, hook)
+                and hook not in cb.skipped_hooks()
             ]
             for hook in HOOKS
         }
+
+    def wants(self, hook: str) -> bool:
+        """Whether some callback does something in ``hook`` (else its logs need not be made)."""
+        return bool(self._users[hook])
 
     def set_trainer(self, trainer: Trainer) -> None:
         """Attach every callback to ``trainer``."""

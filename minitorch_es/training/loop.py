@@ -114,7 +114,8 @@ class TrainingLoop:
     def _train_step(self, index: int, batch: Any, cbs: CallbackList) -> None:
         x, y = self._prepare(batch, "fit")
         n = int(x.shape[0]) if x.ndim else 1
-        cbs.on_batch_begin(index, {"batch": index, "size": n})
+        if cbs.wants("on_batch_begin"):
+            cbs.on_batch_begin(index, {"batch": index, "size": n})
         output = self.model(x)
         y = match_target(output, y)
         loss = self._compute_loss(output, y, "fit")
@@ -130,16 +131,18 @@ class TrainingLoop:
         self.optimizer.zero_grad()
         loss.backward()
         self.strategy.average_gradients(self.optimizer)
-        cbs.on_after_backward(index, {"batch": index, "size": n, "batch_loss": value})
+        if cbs.wants("on_after_backward"):
+            cbs.on_after_backward(index, {"batch": index, "size": n, "batch_loss": value})
         self.optimizer.step()  # also applies the parameters' regularizers and constraints
         if self.scheduler is not None and self.scheduler_interval == "step":
             self.scheduler.step()
         self.global_step += 1
         self._batches_done = index + 1
         self.strategy.update_metrics(self.metrics, y, output)
-        cbs.on_batch_end(
-            index, {"batch": index, "size": n, "batch_loss": value, **self._running_logs()}
-        )
+        if cbs.wants("on_batch_end"):  # the running logs are made only for a callback
+            cbs.on_batch_end(
+                index, {"batch": index, "size": n, "batch_loss": value, **self._running_logs()}
+            )
 
     def _non_finite(self, index: int, n: int, value: float, cbs: CallbackList) -> None:
         logs = {"batch": index, "size": n, "batch_loss": value, **self._running_logs()}

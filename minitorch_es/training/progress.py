@@ -44,6 +44,10 @@ class ProgressLogger(Callback):
         self._epoch_open = False  # between on_epoch_begin and the epoch line
         self._notes: list[str] = []
 
+    def skipped_hooks(self) -> frozenset[str]:
+        """Without the bar (``verbose`` 0 or 2) there is nothing to do per batch."""
+        return frozenset() if self.verbose == 1 else frozenset({"on_batch_end"})
+
     def _out(self) -> TextIO:
         return self.stream if self.stream is not None else sys.stdout
 
