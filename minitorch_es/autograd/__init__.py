@@ -10,9 +10,10 @@ from typing import TYPE_CHECKING
 from ..ops.array_api import register_array_function
 from . import engine as _engine
 from . import functional
-from .function import Context, Function, Primitive, ShownNode
+from .function import Context, Function, Primitive
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
+from .graph_nodes import ShownNode
 
 if TYPE_CHECKING:
     from numpy.typing import ArrayLike

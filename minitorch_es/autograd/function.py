@@ -27,6 +27,7 @@ import numpy as np
 
 from ..errors import ShapeError
 from . import grad_buffers, grad_mode
+from .graph_nodes import GraphNode
 
 _Tensor: type = None  # type: ignore[assignment]  # set by minitorch_es.tensor (mutual import)
 _tracer = None  # set by an exporter: called as _tracer(cls, args, kwargs, result) after forward
@@ -37,7 +38,7 @@ _graph_backward = False
 _IN, _OUT = 0, 1  # kinds of saved values that are graph tensors (others are constants)
 
 
-class Context:
+class Context(GraphNode):
     """A node of the graph: what a Function remembers between forward and backward
     (PyTorch's ``ctx``). Options and shapes can be stored as plain attributes:
     ``ctx.dim = dim``."""
@@ -70,43 +71,6 @@ class Context:
                 for a, needs in zip(inputs, needs_input_grad)
             ]
         )
-
-    @property
-    def grad_fn_name(self) -> str:
-        """PyTorch's name of this node, as printed in ``grad_fn=<MulBackward0>``: the op's
-        ``backward_name`` (which forward may refine on ``ctx``)."""
-        return self.__dict__.get("backward_name") or self.fn.backward_name_of()
-
-    # ------------------------------------------------ the node as PyTorch shows it (grad_fn)
-    def name(self) -> str:
-        """The node's name (``"MulBackward0"``), as ``grad_fn.name()``."""
-        return self.grad_fn_name
-
-    @property
-    def next_functions(self) -> tuple:
-        """``((node, output index), ...)`` as PyTorch's ``grad_fn.next_functions``: per input
-        of forward, the node that made it, an `AccumulateGrad` for a leaf that requires grad,
-        ``(None, 0)`` for an input without a gradient. An op that fuses what PyTorch records
-        as several nodes shows PyTorch's graph (`Function.shown_next_functions`)."""
-        edges = tuple(
-            (None, 0)
-            if e is None
-            else (e[0], e[1])
-            if e[0] is not None
-            else (AccumulateGrad(e[2]), 0)
-            for e in self.edges
-        )
-        return self.fn.shown_next_functions(self, edges)
-
-    @property
-    def metadata(self) -> dict:
-        """A dict for the user's own notes on the node (PyTorch's ``grad_fn.metadata``)."""
-        if "_metadata" not in self.__dict__:
-            self._metadata = {}
-        return self._metadata
-
-    def __repr__(self) -> str:
-        return f"<{self.grad_fn_name} object at {id(self):#x}>"
 
     def save_for_backward(self, *values) -> None:
         """Keep inputs or outputs of forward for backward, which reads them back as
@@ -246,43 +210,6 @@ class Context:
         self._output_arrays = None
         self.inputs = None
         self._kept = {}
-
-
-class AccumulateGrad:
-    """The node through which a leaf receives its gradient, as PyTorch's: what
-    ``next_functions`` shows for a leaf that requires grad (``.variable`` is the leaf)."""
-
-    __slots__ = ("variable",)
-    next_functions = ()
-
-    def __init__(self, variable: Any) -> None:
-        self.variable = variable
-
-    def name(self) -> str:
-        """``"torch::autograd::AccumulateGrad"``, PyTorch's name."""
-        return "torch::autograd::AccumulateGrad"
-
-    def __repr__(self) -> str:
-        return f"<AccumulateGrad object at {id(self):#x}>"
-
-
-class ShownNode:
-    """A node of PyTorch's graph where minitorch_es runs one fused op (the ``TBackward0``
-    between a Linear's ``AddmmBackward0`` and its weight): shown by ``next_functions`` so
-    that code walking the graph sees PyTorch's, never run."""
-
-    __slots__ = ("_name", "next_functions")
-
-    def __init__(self, name: str, next_functions: tuple) -> None:
-        self._name = name
-        self.next_functions = next_functions
-
-    def name(self) -> str:
-        """PyTorch's name of the node (``"TBackward0"``)."""
-        return self._name
-
-    def __repr__(self) -> str:
-        return f"<{self._name} object at {id(self):#x}>"
 
 
 class _NoGradContext:
