@@ -17,6 +17,7 @@ from minitorch_es_plugins.layers.conv_kernels import (
     conv2d_weight_grad,
     conv_transpose2d,
 )
+from minitorch_es_plugins.layers.im2col import geometry, to_grid
 
 # name: (N, C, O, (H, W), kernel, stride, pads (top, bottom, left, right), dilation, groups)
 CASES = {
@@ -28,7 +29,13 @@ CASES = {
     "one_by_one": (2, 4, 5, (5, 5), (1, 1), (1, 1), (0, 0, 0, 0), (1, 1), 1),
     "one_by_one_strided_grouped": (1, 6, 6, (6, 5), (1, 1), (2, 1), (0, 0, 0, 0), (1, 1), 3),
     "lenet_like": (2, 1, 6, (8, 8), (5, 5), (1, 1), (2, 2, 2, 2), (1, 1), 1),
+    # O <= C at stride 1: the input gradient is computed as a correlation (see conv_kernels)
+    "narrowing": (2, 6, 3, (7, 8), (3, 3), (1, 1), (1, 1, 1, 1), (1, 1), 1),
+    "narrowing_dilated_grouped": (2, 6, 4, (9, 9), (3, 3), (1, 1), (2, 1, 1, 2), (2, 1), 2),
+    "narrowing_uneven_kernel": (2, 4, 2, (6, 7), (2, 3), (1, 1), (0, 1, 2, 0), (1, 1), 1),
+    "narrowing_padded_past_reach": (2, 4, 2, (5, 5), (2, 2), (1, 1), (2, 0, 1, 1), (1, 1), 1),
 }
+CORRELATION = ("narrowing", "narrowing_dilated_grouped", "narrowing_uneven_kernel")
 
 
 def layouts(x):
@@ -145,3 +152,15 @@ def test_graphs_alive_together_keep_their_own_columns(rng, column_budget):
 def test_keep_freed_memory_is_idempotent():
     first, second = keep_freed_memory(), keep_freed_memory()
     assert first == second and isinstance(first, bool)
+
+
+@pytest.mark.parametrize("case", [*CORRELATION, "narrowing_padded_past_reach", "plain"])
+def test_both_input_gradient_algorithms_agree(rng, case):
+    x, w, _, opt = make(rng, case)
+    g = rng.standard_normal(conv2d(x, w, **opt).shape)
+    geo = geometry(x.shape, w.shape[2:], opt["stride"], opt["padding"], opt["dilation"])
+    as_correlation = conv_kernels._full_padding(geo) is not None and w.shape[0] <= x.shape[1]
+    assert as_correlation == (case in CORRELATION)
+    grid = conv_kernels.conv_transpose2d_grid(to_grid(g, geo), w, geo, opt["groups"])
+    chosen = conv_transpose2d(g, w, x.shape, **opt)
+    np.testing.assert_allclose(chosen, grid, rtol=1e-12, atol=1e-12)

@@ -188,4 +188,33 @@ def conv_transpose2d(
     ``(O, C/groups, kh, kw)`` onto an input of ``input_shape``: the gradient of
     ``conv2d(x, weight, ...)`` with respect to ``x``."""
     g = geometry(input_shape, weight.shape[2:], stride, padding, dilation)
+    full = _full_padding(g)
+    if full is not None and weight.shape[0] <= input_shape[1]:
+        return conv2d(grad_out, _flipped(weight, groups), (1, 1), full, dilation, groups)
     return conv_transpose2d_grid(to_grid(grad_out, g), weight, g, groups)
+
+
+# A stride-1 transposed convolution is also a plain one: the correlation of ``grad_out``,
+# padded by the kernel's reach less the forward padding, with the kernel flipped and its
+# channel axes swapped. Its columns have O*kh*kw rows where the grid path's have C*kh*kw, and
+# its product sums over O*kh*kw instead of O: measured on 3x3 kernels (batch 64-128, 8x8 to
+# 32x32), 1.1-2.4x faster whenever O <= C, 1.1-2.3x slower when O > C.
+def _full_padding(g: Geometry) -> tuple | None:
+    """The padding that makes the transposed convolution of ``g`` a correlation, or None when
+    there is none (a stride, a 1x1 kernel, or a forward padding beyond the kernel's reach)."""
+    if g.stride != (1, 1) or g.kernel == (1, 1):
+        return None
+    (kh, kw), (dh, dw) = g.kernel, g.dilation
+    top, bottom, left, right = g.pads
+    reach = ((kh - 1) * dh, (kh - 1) * dh, (kw - 1) * dw, (kw - 1) * dw)
+    full = tuple(r - p for r, p in zip(reach, (top, bottom, left, right)))
+    return full if min(full) >= 0 else None
+
+
+def _flipped(weight: np.ndarray, groups: int) -> np.ndarray:
+    """``(O, C/groups, kh, kw)`` as the ``(C, O/groups, kh, kw)`` kernel of the correlation:
+    per group, channel axes swapped, both spatial axes reversed."""
+    o, cg, kh, kw = weight.shape
+    per_group = weight.reshape(groups, o // groups, cg, kh, kw).transpose(0, 2, 1, 3, 4)
+    swapped = per_group.reshape(groups * cg, o // groups, kh, kw)
+    return np.ascontiguousarray(swapped[:, :, ::-1, ::-1])
