@@ -6,12 +6,12 @@ feed-forward 512 with tanh-GELU, final LayerNorm, linear head over a 108-charact
 vocabulary) and the same network written with ``torch.nn``; dropout 0. The step: zero_grad,
 forward on a batch of 32 contexts of 64 characters, cross-entropy, backward, AdamW step. Both
 start from the same weights (PyTorch's, copied) and the losses are checked to agree.
-Interleaved rounds, medians, ratio minitorch_es / PyTorch (target <= 1.5), as
-``benchmarks/lstm.py`` (whose helpers this uses).
+Interleaved rounds, medians, ratio minitorch_es / PyTorch (issue 17's target: <= 1.5), as
+``benchmarks/lstm.py`` (whose command line this uses); ``run_all.py`` includes it.
 
 Usage::
 
-    python benchmarks/gpt.py [--rounds 15] [--threads 1] [--json]
+    python benchmarks/gpt.py [--rounds 15] [--threads 1] [--openblas-coretype NAME]
 """
 
 from __future__ import annotations
@@ -20,10 +20,10 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import common  # noqa: E402,F401,I001  (first: it pins the BLAS threads before NumPy loads)
+import common  # noqa: E402,I001  (first: it pins the BLAS threads before NumPy loads)
 
 import numpy as np  # noqa: E402
-from lstm import arguments, compare  # noqa: E402
+import lstm  # noqa: E402
 
 import minitorch_es as mt  # noqa: E402
 from minitorch_es.gpt import CharGPT, sequence_cross_entropy  # noqa: E402
@@ -61,11 +61,9 @@ def torch_gpt(torch):
     return TorchGPT()
 
 
-def main() -> int:
-    args = arguments("GPT training step: minitorch_es vs PyTorch")
-    import torch
-
-    torch.set_num_threads(args.threads)
+def compare(rounds: int) -> list[common.Row]:
+    """Interleaved training steps of both GPTs: one row."""
+    torch = common.import_torch()
     torch.manual_seed(0)
     theirs = torch_gpt(torch)
     ours = CharGPT(VOCAB, CONTEXT, **SIZE)
@@ -94,14 +92,15 @@ def main() -> int:
         loss_torch().backward()
         opt_torch.step()
 
+    steps = {"minitorch_es": step_ours, "PyTorch": step_torch}
+    times = common.interleave(steps, rounds, warmup=lstm.WARMUP)
     count = sum(p.numel() for p in ours.parameters())
-    title = (
-        f"GPT training step (4 layers, 4 heads, d_model 128, context {CONTEXT}, batch {BATCH}, "
-        f"{count:,} parameters, AdamW), torch {torch.__version__}"
+    label = (
+        f"GPT (4 layers, 4 heads, d_model {SIZE['d_model']}, {count:,} parameters), context "
+        f"{CONTEXT}, batch {BATCH}: AdamW training step"
     )
-    compare("gpt", title, {"minitorch_es": step_ours, "torch": step_torch}, args)
-    return 0
+    return [common.Row.timed(label, times, ("minitorch_es", "PyTorch"))]
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    lstm.main(__doc__.splitlines()[0], compare)

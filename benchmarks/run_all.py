@@ -4,6 +4,7 @@ the row), the median ratio and its spread.
 * training steps of each workload of ``models.py``, interleaved with PyTorch (``training.py``);
 * thesis MLP epochs against PyTorch and against hand-written NumPy (``mlp.py``);
 * ``Trainer.fit`` against the bare loop (``fit.py``);
+* the sequence models' steps, an LSTM and a small GPT (``lstm.py``, ``gpt.py``);
 * peak RSS of a training epoch, each library in fresh processes (``memory.py``): the whole
   process's peak, and its growth during training (peak minus the peak before the first step).
 
@@ -28,6 +29,8 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import common  # noqa: E402,I001  (first: it pins the BLAS threads before NumPy loads)
 import fit  # noqa: E402
+import gpt  # noqa: E402
+import lstm  # noqa: E402
 import memory  # noqa: E402
 import mlp  # noqa: E402
 import training  # noqa: E402
@@ -59,6 +62,9 @@ def main() -> None:
         note = f"NumPy with OPENBLAS_CORETYPE={common.ENV_CORETYPE} (the environment's)"
         rows += mlp.in_child(max(3, 7 // scale), args.data_dir, "inherit", note)
     rows.append(fit.compare("mlp", max(3, 9 // scale), args.data_dir))
+    if common.import_torch() is not None:  # the sequence models need PyTorch's weights
+        rows += lstm.compare(max(3, 21 // scale))
+        rows += gpt.compare(max(3, 15 // scale))
     rows.append(fit.compare("cnn", max(3, 5 // scale), args.data_dir))
     for name in ("cnn", "lenet5-28"):
         results = memory.measure(name, args.memory_runs, 0, args.data_dir)
