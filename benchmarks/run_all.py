@@ -61,10 +61,10 @@ def main() -> None:
         # What the environment's OPENBLAS_CORETYPE, removed here, would give (a fresh process).
         note = f"NumPy with OPENBLAS_CORETYPE={common.ENV_CORETYPE} (the environment's)"
         rows += mlp.in_child(max(3, 7 // scale), args.data_dir, "inherit", note)
-    rows.append(fit.compare("mlp", max(3, 9 // scale), args.data_dir))
     if common.import_torch() is not None:  # the sequence models need PyTorch's weights
         rows += lstm.compare(max(3, 21 // scale))
         rows += gpt.compare(max(3, 15 // scale))
+    rows.append(fit.compare("mlp", max(3, 9 // scale), args.data_dir))
     rows.append(fit.compare("cnn", max(3, 5 // scale), args.data_dir))
     for name in ("cnn", "lenet5-28"):
         results = memory.measure(name, args.memory_runs, 0, args.data_dir)
