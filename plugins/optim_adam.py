@@ -43,7 +43,11 @@ class Adam(_AdamBase):
         weight_decay: float = 0,
         amsgrad: bool = False,
         *,
+        foreach: bool | None = None,
         maximize: bool = False,
+        capturable: bool = False,
+        differentiable: bool = False,
+        fused: bool | None = None,
         decoupled_weight_decay: bool = False,
     ) -> None:
         super().__init__(
@@ -54,7 +58,11 @@ class Adam(_AdamBase):
                 eps=eps,
                 weight_decay=weight_decay,
                 amsgrad=amsgrad,
+                foreach=foreach,
                 maximize=maximize,
+                capturable=capturable,
+                differentiable=differentiable,
+                fused=fused,
                 decoupled_weight_decay=decoupled_weight_decay,
             ),
         )
@@ -97,6 +105,10 @@ class AdamW(Adam):
         amsgrad: bool = False,
         *,
         maximize: bool = False,
+        foreach: bool | None = None,
+        capturable: bool = False,
+        differentiable: bool = False,
+        fused: bool | None = None,
     ) -> None:
         super().__init__(
             params,
@@ -105,7 +117,11 @@ class AdamW(Adam):
             eps=eps,
             weight_decay=weight_decay,
             amsgrad=amsgrad,
+            foreach=foreach,
             maximize=maximize,
+            capturable=capturable,
+            differentiable=differentiable,
+            fused=fused,
             decoupled_weight_decay=True,
         )
 
@@ -132,7 +148,10 @@ class NAdam(_AdamBase):
         momentum_decay: float = 4e-3,
         decoupled_weight_decay: bool = False,
         *,
+        foreach: bool | None = None,
         maximize: bool = False,
+        capturable: bool = False,
+        differentiable: bool = False,
     ) -> None:
         super().__init__(
             params,
@@ -143,7 +162,10 @@ class NAdam(_AdamBase):
                 weight_decay=weight_decay,
                 momentum_decay=momentum_decay,
                 decoupled_weight_decay=decoupled_weight_decay,
+                foreach=foreach,
                 maximize=maximize,
+                capturable=capturable,
+                differentiable=differentiable,
             ),
         )
 
@@ -192,12 +214,24 @@ class Adamax(_AdamBase):
         betas: tuple[float, float] = (0.9, 0.999),
         eps: float = 1e-8,
         weight_decay: float = 0,
+        foreach: bool | None = None,
         *,
         maximize: bool = False,
+        differentiable: bool = False,
+        capturable: bool = False,
     ) -> None:
         super().__init__(
             params,
-            dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay, maximize=maximize),
+            dict(
+                lr=lr,
+                betas=tuple(betas),
+                eps=eps,
+                weight_decay=weight_decay,
+                foreach=foreach,
+                maximize=maximize,
+                differentiable=differentiable,
+                capturable=capturable,
+            ),
         )
 
     def _update(

@@ -33,8 +33,10 @@ class RMSprop(mt.optim.Optimizer):
         weight_decay: float = 0,
         momentum: float = 0,
         centered: bool = False,
-        *,
+        capturable: bool = False,
+        foreach: bool | None = None,
         maximize: bool = False,
+        differentiable: bool = False,
     ) -> None:
         super().__init__(
             params,
@@ -45,7 +47,10 @@ class RMSprop(mt.optim.Optimizer):
                 weight_decay=weight_decay,
                 momentum=momentum,
                 centered=centered,
+                capturable=capturable,
+                foreach=foreach,
                 maximize=maximize,
+                differentiable=differentiable,
             ),
         )
 
@@ -100,8 +105,11 @@ class Adagrad(mt.optim.Optimizer):
         weight_decay: float = 0,
         initial_accumulator_value: float = 0,
         eps: float = 1e-10,
+        foreach: bool | None = None,
         *,
         maximize: bool = False,
+        differentiable: bool = False,
+        fused: bool | None = None,
     ) -> None:
         super().__init__(
             params,
@@ -111,7 +119,10 @@ class Adagrad(mt.optim.Optimizer):
                 weight_decay=weight_decay,
                 initial_accumulator_value=initial_accumulator_value,
                 eps=eps,
+                foreach=foreach,
                 maximize=maximize,
+                differentiable=differentiable,
+                fused=fused,
             ),
         )
 
@@ -154,11 +165,24 @@ class Adadelta(mt.optim.Optimizer):
         rho: float = 0.9,
         eps: float = 1e-6,
         weight_decay: float = 0,
+        foreach: bool | None = None,
         *,
+        capturable: bool = False,
         maximize: bool = False,
+        differentiable: bool = False,
     ) -> None:
         super().__init__(
-            params, dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay, maximize=maximize)
+            params,
+            dict(
+                lr=lr,
+                rho=rho,
+                eps=eps,
+                weight_decay=weight_decay,
+                foreach=foreach,
+                capturable=capturable,
+                maximize=maximize,
+                differentiable=differentiable,
+            ),
         )
 
     def _check_hyperparameters(self, group: dict) -> None:

@@ -27,7 +27,8 @@ class ASGD(mt.optim.Optimizer):
     ``ax += mu (param - ax)``; after step ``t``, ``eta = lr / (1 + lambd lr t)^alpha`` and
     ``mu = 1 / max(1, t - t0)`` (so the average starts at step ``t0``).
 
-    ``foreach`` is accepted for PyTorch compatibility. State: ``step``, ``eta``, ``mu`` (per
+    PyTorch's implementation switches are accepted (see
+    `minitorch_es.optim.implementation_flags`). State: ``step``, ``eta``, ``mu`` (per
     parameter) and the average ``ax``.
     """
 
@@ -41,6 +42,8 @@ class ASGD(mt.optim.Optimizer):
         weight_decay: float = 0,
         foreach: bool | None = None,
         maximize: bool = False,
+        differentiable: bool = False,
+        capturable: bool = False,
     ) -> None:
         defaults = dict(
             lr=lr,
@@ -50,6 +53,8 @@ class ASGD(mt.optim.Optimizer):
             weight_decay=weight_decay,
             foreach=foreach,
             maximize=maximize,
+            differentiable=differentiable,
+            capturable=capturable,
         )
         super().__init__(params, defaults)
 

@@ -28,8 +28,8 @@ class RAdam(_AdamBase):
       rectification ``r_t = sqrt((rho_t - 4)(rho_t - 2) rho_inf / ((rho_inf - 4)(rho_inf - 2)
       rho_t))``.
 
-    ``foreach`` is accepted for PyTorch compatibility (every update is already one vectorised
-    pass over the flat parameters). State: ``step``, ``exp_avg``, ``exp_avg_sq``.
+    PyTorch's implementation switches are accepted (see
+    `minitorch_es.optim.implementation_flags`). State: ``step``, ``exp_avg``, ``exp_avg_sq``.
     """
 
     def __init__(
@@ -43,6 +43,8 @@ class RAdam(_AdamBase):
         *,
         foreach: bool | None = None,
         maximize: bool = False,
+        capturable: bool = False,
+        differentiable: bool = False,
     ) -> None:
         super().__init__(
             params,
@@ -53,6 +55,8 @@ class RAdam(_AdamBase):
                 weight_decay=weight_decay,
                 maximize=maximize,
                 foreach=foreach,
+                capturable=capturable,
+                differentiable=differentiable,
                 decoupled_weight_decay=decoupled_weight_decay,
             ),
         )

@@ -21,7 +21,8 @@ class Rprop(mt.optim.Optimizer):
     negative (and the gradient then counts as 0 for this step), and clipped to ``step_sizes``;
     ``param -= sign(g) * step_size``.
 
-    ``foreach`` is accepted for PyTorch compatibility. State: ``step``, ``prev``,
+    PyTorch's implementation switches are accepted (see
+    `minitorch_es.optim.implementation_flags`). State: ``step``, ``prev``,
     ``step_size``.
     """
 
@@ -32,15 +33,19 @@ class Rprop(mt.optim.Optimizer):
         etas: tuple[float, float] = (0.5, 1.2),
         step_sizes: tuple[float, float] = (1e-6, 50),
         *,
+        capturable: bool = False,
         foreach: bool | None = None,
         maximize: bool = False,
+        differentiable: bool = False,
     ) -> None:
         defaults = dict(
             lr=lr,
             etas=tuple(etas),
             step_sizes=tuple(step_sizes),
+            capturable=capturable,
             foreach=foreach,
             maximize=maximize,
+            differentiable=differentiable,
         )
         super().__init__(params, defaults)
 

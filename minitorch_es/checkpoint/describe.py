@@ -130,8 +130,8 @@ def _flatten(tree: Any, prefix: str) -> list[tuple[str, np.ndarray]]:
 def _optimizer(ck: CheckpointReader, state: Any) -> list[str]:
     config = ck.json("/optimizer", "config", {})
     args = (
-        ", ".join(f"{_key(k)}={_show(v)}" for k, v in config.items())
-        if isinstance(config, dict)
+        ", ".join(f"{_key(k)}={_show(v)}" for k, v in config.items() if v is not None)
+        if isinstance(config, dict)  # None is an optional argument left unset, as below
         else ""
     )
     lines = _wrap(f"optimizer: {printable(ck.text('/optimizer', 'type'), 60)}({args})", 4)

@@ -39,6 +39,7 @@ from .hooks import (  # noqa: F401  (PyTorch's place for the global hooks)
     register_optimizer_step_pre_hook,
     with_step_hooks,
 )
+from .implementation_flags import check_implementation_flags
 from .param_rules import add_penalty_gradients, apply_constraints, effective_grad
 from .state import OptimizerState
 
@@ -141,6 +142,7 @@ class Optimizer(OptimizerState, Configurable):
 
     def _check_hyperparameters(self, group: dict) -> None:
         check_learning_rate(group.get("lr"))
+        check_implementation_flags(type(self).__name__, group)
 
     # ------------------------------------------------------------------- training
     def zero_grad(self, set_to_none: bool = True) -> None:
