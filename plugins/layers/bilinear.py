@@ -17,7 +17,7 @@ from minitorch_es.nn import Module
 from minitorch_es.validation import check_int, check_tensor
 
 from .arguments import check_same_dtype
-from .options import new_parameter
+from .options import check_device, new_parameter
 
 if TYPE_CHECKING:
     from numpy.typing import DTypeLike
@@ -84,7 +84,7 @@ class Bilinear(Module):
         self.in1_features = check_int(in1_features, "in1_features", "Bilinear", low=1)
         self.in2_features = check_int(in2_features, "in2_features", "Bilinear", low=1)
         self.out_features = check_int(out_features, "out_features", "Bilinear", low=1)
-        mt.devices.check_device(device)
+        check_device(device, "Bilinear")
         shape = (self.out_features, self.in1_features, self.in2_features)
         self.weight = new_parameter(shape, dtype)
         if bias:

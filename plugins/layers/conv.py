@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+import minitorch_es as mt
 from minitorch_es.errors import ShapeError
 from minitorch_es.nn import Module
 from minitorch_es.validation import check_int
@@ -18,6 +19,7 @@ from .arguments import describe_shape, pair
 from .conv_ops import Conv2dFunction
 from .im2col import output_size
 from .options import (
+    check_device,
     default_bias_init,
     default_weight_init,
     finish,
@@ -107,6 +109,7 @@ class Conv2d(Module):
         groups: int = 1,
         bias: bool = True,
         padding_mode: str = "zeros",
+        device: str | mt.device | None = None,
         dtype: DTypeLike | None = None,
         *,
         activation: str | dict[str, Any] | Callable | None = None,
@@ -120,6 +123,7 @@ class Conv2d(Module):
     ) -> None:
         super().__init__()
         name = "Conv2d"
+        check_device(device, name)
         self.in_channels = check_int(in_channels, "in_channels", name, low=0)
         self.out_channels = check_int(out_channels, "out_channels", name, low=0)
         self.groups = check_int(groups, "groups", name, low=1)

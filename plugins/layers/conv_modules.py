@@ -20,7 +20,7 @@ from minitorch_es.nn import Module
 from minitorch_es.validation import check_choice, check_int
 
 from .conv_nd import IntOrTuple, conv1d, conv_transpose, ntuple, padding_1d, transposed_size
-from .options import default_bias_init, default_weight_init, new_parameter
+from .options import check_device, default_bias_init, default_weight_init, new_parameter
 from .pad import pad
 
 if TYPE_CHECKING:
@@ -69,7 +69,7 @@ class _ConvNd(Module):
             self.padding = padding
         else:
             self.padding = ntuple(padding, n, "padding", name)
-        mt.devices.check_device(device)
+        check_device(device, name)
         pair = (self.in_channels, self.out_channels)
         rows, cols = pair[::-1] if not self.transposed else pair
         self.weight = new_parameter((rows, cols // self.groups, *self.kernel_size), dtype)

@@ -12,7 +12,14 @@ from minitorch_es.autograd import Primitive
 from minitorch_es.nn import Module
 from minitorch_es.validation import check_int
 
-from .options import finish, initialize, new_parameter, options_repr, setup_penalties
+from .options import (
+    check_device,
+    finish,
+    initialize,
+    new_parameter,
+    options_repr,
+    setup_penalties,
+)
 
 if TYPE_CHECKING:
     from numpy.typing import ArrayLike, DTypeLike
@@ -82,6 +89,7 @@ class Embedding(Module):
         num_embeddings: int,
         embedding_dim: int,
         padding_idx: int | None = None,
+        device: str | mt.device | None = None,
         dtype: DTypeLike | None = None,
         *,
         weight_init: str | dict[str, Any] | Callable | None = None,
@@ -90,6 +98,7 @@ class Embedding(Module):
         weight_constraint: str | dict[str, Any] | Callable | None = None,
     ) -> None:
         super().__init__()
+        check_device(device, "Embedding")
         self.num_embeddings = check_int(num_embeddings, "num_embeddings", "Embedding", low=0)
         self.embedding_dim = check_int(embedding_dim, "embedding_dim", "Embedding", low=0)
         if padding_idx is not None:

@@ -20,7 +20,7 @@ from minitorch_es.validation import check_int, check_tensor, is_int
 
 from .arguments import check_same_dtype
 from .normalization import Normalize
-from .options import new_parameter
+from .options import check_device, new_parameter
 
 if TYPE_CHECKING:
     from numpy.typing import DTypeLike
@@ -110,7 +110,7 @@ class GroupNorm(Module):
                 f"GroupNorm: num_channels ({num_channels}) must be divisible by num_groups "
                 f"({num_groups})"
             )
-        mt.devices.check_device(device)
+        check_device(device, "GroupNorm")
         self.eps, self.affine = float(eps), bool(affine)
         if self.affine:
             self.weight = new_parameter((self.num_channels,), dtype)

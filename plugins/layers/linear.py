@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+import minitorch_es as mt
 from minitorch_es.autograd import Primitive, ShownNode
 from minitorch_es.errors import ShapeError
 from minitorch_es.nn import Module
@@ -21,6 +22,7 @@ from minitorch_es.validation import check_int
 
 from .arguments import check_same_dtype, describe_shape
 from .options import (
+    check_device,
     default_bias_init,
     default_weight_init,
     finish,
@@ -106,6 +108,7 @@ class Linear(Module):
         in_features: int,
         out_features: int,
         bias: bool = True,
+        device: str | mt.device | None = None,
         dtype: DTypeLike | None = None,
         *,
         activation: str | dict[str, Any] | Callable | None = None,
@@ -118,6 +121,7 @@ class Linear(Module):
         bias_constraint: str | dict[str, Any] | Callable | None = None,
     ) -> None:
         super().__init__()
+        check_device(device, "Linear")
         self.in_features = check_int(in_features, "in_features", "Linear", low=0)
         self.out_features = check_int(out_features, "out_features", "Linear", low=0)
         setup_weights(

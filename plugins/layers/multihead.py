@@ -12,7 +12,7 @@ from minitorch_es.validation import check_int
 from .arguments import describe_shape, dropout_probability
 from .linear import Linear
 from .multihead_functional import map_distinct, multi_head_attention_forward
-from .options import new_parameter
+from .options import check_device, new_parameter
 
 if TYPE_CHECKING:
     from numpy.typing import DTypeLike
@@ -51,10 +51,12 @@ class MultiheadAttention(Module):
         kdim: int | None = None,
         vdim: int | None = None,
         batch_first: bool = False,
+        device: str | mt.device | None = None,
         dtype: DTypeLike | None = None,
     ) -> None:
         super().__init__()
         name = "MultiheadAttention"
+        check_device(device, name)
         self.embed_dim = check_int(embed_dim, "embed_dim", name, low=1)
         self.num_heads = check_int(num_heads, "num_heads", name, low=1)
         self.kdim = self.embed_dim if kdim is None else check_int(kdim, "kdim", name, low=1)

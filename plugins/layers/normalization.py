@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+import minitorch_es as mt
 from minitorch_es import Tensor
 from minitorch_es.errors import ShapeError
 from minitorch_es.nn import Module
@@ -21,7 +22,7 @@ from minitorch_es.validation import check_int
 
 from .arguments import describe_shape
 from .normalization_ops import BatchNormFunction, Normalize
-from .options import new_parameter, parameter_dtype
+from .options import check_device, new_parameter, parameter_dtype
 
 if TYPE_CHECKING:
     from numpy.typing import DTypeLike
@@ -116,10 +117,12 @@ class _BatchNorm(Module):
         momentum: float | None = 0.1,
         affine: bool = True,
         track_running_stats: bool = True,
+        device: str | mt.device | None = None,
         dtype: DTypeLike | None = None,
     ) -> None:
         super().__init__()
         name = type(self).__name__
+        check_device(device, name)
         self.num_features = check_int(num_features, "num_features", name, low=0)
         self.eps, self.momentum = float(eps), None if momentum is None else float(momentum)
         self.affine, self.track_running_stats = bool(affine), bool(track_running_stats)
@@ -212,9 +215,11 @@ class LayerNorm(Module):
         eps: float = 1e-5,
         elementwise_affine: bool = True,
         bias: bool = True,
+        device: str | mt.device | None = None,
         dtype: DTypeLike | None = None,
     ) -> None:
         super().__init__()
+        check_device(device, "LayerNorm")
         dims = (
             normalized_shape if isinstance(normalized_shape, (tuple, list)) else (normalized_shape,)
         )

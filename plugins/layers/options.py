@@ -150,6 +150,15 @@ def parameter_dtype(dtype: DTypeLike | None = None) -> np.dtype:
     return dtype
 
 
+def check_device(device: str | mt.device | None, layer: str) -> None:
+    """PyTorch's ``device=`` factory argument of a layer: parameters live on the CPU, the only
+    device there is, so any other is refused, naming the layer."""
+    try:
+        mt.devices.check_device(device)
+    except (RuntimeError, TypeError, ValueError) as e:
+        raise type(e)(f"{layer}: {e}") from None
+
+
 def new_parameter(shape: tuple[int, ...], dtype: DTypeLike | None = None) -> Parameter:
     """An uninitialised Parameter of the given (or default floating) dtype."""
     return mt.nn.Parameter(np.empty(shape, dtype=parameter_dtype(dtype)))

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import minitorch_es as mt
+
 from .recurrent_base import RNNBase
 
 if TYPE_CHECKING:
@@ -37,6 +39,7 @@ class RNN(RNNBase):
         batch_first: bool = False,
         dropout: float = 0.0,
         bidirectional: bool = False,
+        device: str | mt.device | None = None,
         dtype: DTypeLike | None = None,
     ) -> None:
         if nonlinearity not in ("tanh", "relu"):
@@ -53,6 +56,7 @@ class RNN(RNNBase):
             batch_first,
             dropout,
             bidirectional,
+            device=device,
             dtype=dtype,
         )
 
@@ -63,7 +67,8 @@ class RNN(RNNBase):
 
 class LSTM(RNNBase):
     """Long short-term memory, as ``torch.nn.LSTM(input_size, hidden_size, num_layers=1,
-    bias=True, batch_first=False, dropout=0.0, bidirectional=False, proj_size=0, dtype=None)``
+    bias=True, batch_first=False, dropout=0.0, bidirectional=False, proj_size=0, device=None,
+    dtype=None)``
     (gates i, f, g, o stacked in that order in ``weight_ih_l{k}``).
 
     ``lstm(input, (h_0, c_0)=None)`` returns ``(output, (h_n, c_n))``; with ``proj_size`` > 0
@@ -85,6 +90,7 @@ class LSTM(RNNBase):
         dropout: float = 0.0,
         bidirectional: bool = False,
         proj_size: int = 0,
+        device: str | mt.device | None = None,
         dtype: DTypeLike | None = None,
     ) -> None:
         super().__init__(
@@ -97,6 +103,7 @@ class LSTM(RNNBase):
             dropout,
             bidirectional,
             proj_size,
+            device,
             dtype,
         )
 
@@ -121,6 +128,7 @@ class GRU(RNNBase):
         batch_first: bool = False,
         dropout: float = 0.0,
         bidirectional: bool = False,
+        device: str | mt.device | None = None,
         dtype: DTypeLike | None = None,
     ) -> None:
         super().__init__(
@@ -132,5 +140,6 @@ class GRU(RNNBase):
             batch_first,
             dropout,
             bidirectional,
+            device=device,
             dtype=dtype,
         )

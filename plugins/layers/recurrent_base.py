@@ -20,7 +20,7 @@ from minitorch_es.validation import check_int
 
 from .arguments import check_same_dtype, describe_shape
 from .dropout import dropout as dropout_fn
-from .options import new_parameter
+from .options import check_device, new_parameter
 from .recurrent_checks import check_rnn_options, check_state
 from .recurrent_kernels import GRUSequence, LSTMSequence, RNNSequence
 
@@ -49,10 +49,12 @@ class RNNBase(Module):
         dropout: float = 0.0,
         bidirectional: bool = False,
         proj_size: int = 0,
+        device: str | mt.device | None = None,
         dtype: DTypeLike | None = None,
     ) -> None:
         super().__init__()
         name = type(self).__name__
+        check_device(device, name)
         self.mode = mode
         self.input_size = check_int(input_size, "input_size", name, low=0)
         self.hidden_size = check_int(hidden_size, "hidden_size", name, low=0)

@@ -16,7 +16,7 @@ from minitorch_es.nn import Module
 from minitorch_es.validation import check_int
 
 from .arguments import check_same_dtype, describe_shape
-from .options import new_parameter
+from .options import check_device, new_parameter
 from .recurrent_checks import check_state
 from .recurrent_kernels import GRUSequence, LSTMSequence, RNNSequence
 
@@ -32,10 +32,16 @@ class RNNCellBase(Module):
     gates = 1
 
     def __init__(
-        self, input_size: int, hidden_size: int, bias: bool, dtype: DTypeLike | None
+        self,
+        input_size: int,
+        hidden_size: int,
+        bias: bool,
+        device: str | mt.device | None,
+        dtype: DTypeLike | None,
     ) -> None:
         super().__init__()
         name = type(self).__name__
+        check_device(device, name)
         self.input_size = check_int(input_size, "input_size", name, low=0)
         self.hidden_size = check_int(hidden_size, "hidden_size", name, low=1)
         self.bias = bool(bias)
@@ -109,6 +115,7 @@ class RNNCell(RNNCellBase):
         hidden_size: int,
         bias: bool = True,
         nonlinearity: str = "tanh",
+        device: str | mt.device | None = None,
         dtype: DTypeLike | None = None,
     ) -> None:
         if nonlinearity not in ("tanh", "relu"):
@@ -116,7 +123,7 @@ class RNNCell(RNNCellBase):
                 f"RNNCell: Unknown nonlinearity: {nonlinearity!r}. Select from 'tanh' or 'relu'."
             )
         self.nonlinearity = nonlinearity
-        super().__init__(input_size, hidden_size, bias, dtype)
+        super().__init__(input_size, hidden_size, bias, device, dtype)
 
     def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:
         x, (h,), batched = self._prepare(input, [hx], ["hx"])
@@ -141,9 +148,14 @@ class LSTMCell(RNNCellBase):
     gates = 4
 
     def __init__(
-        self, input_size: int, hidden_size: int, bias: bool = True, dtype: DTypeLike | None = None
+        self,
+        input_size: int,
+        hidden_size: int,
+        bias: bool = True,
+        device: str | mt.device | None = None,
+        dtype: DTypeLike | None = None,
     ) -> None:
-        super().__init__(input_size, hidden_size, bias, dtype)
+        super().__init__(input_size, hidden_size, bias, device, dtype)
 
     def forward(self, input: Tensor, hx: tuple | None = None) -> tuple:
         if hx is not None and not (isinstance(hx, (tuple, list)) and len(hx) == 2):
@@ -164,9 +176,14 @@ class GRUCell(RNNCellBase):
     gates = 3
 
     def __init__(
-        self, input_size: int, hidden_size: int, bias: bool = True, dtype: DTypeLike | None = None
+        self,
+        input_size: int,
+        hidden_size: int,
+        bias: bool = True,
+        device: str | mt.device | None = None,
+        dtype: DTypeLike | None = None,
     ) -> None:
-        super().__init__(input_size, hidden_size, bias, dtype)
+        super().__init__(input_size, hidden_size, bias, device, dtype)
 
     def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:
         x, (h,), batched = self._prepare(input, [hx], ["hx"])

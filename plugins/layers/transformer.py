@@ -17,6 +17,7 @@ from minitorch_es.validation import check_int
 
 from .arguments import describe_shape
 from .normalization import LayerNorm
+from .options import check_device
 from .transformer_layers import TransformerDecoderLayer, TransformerEncoderLayer
 
 if TYPE_CHECKING:
@@ -161,9 +162,11 @@ class Transformer(Module):
         batch_first: bool = False,
         norm_first: bool = False,
         bias: bool = True,
+        device: str | mt.device | None = None,
         dtype: DTypeLike | None = None,
     ) -> None:
         super().__init__()
+        check_device(device, "Transformer")
         options = dict(
             dim_feedforward=dim_feedforward,
             dropout=dropout,

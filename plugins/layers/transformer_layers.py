@@ -12,13 +12,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+import minitorch_es as mt
 from minitorch_es.nn import Module
 
 from .dropout import Dropout
 from .linear import Linear
 from .multihead import MultiheadAttention
 from .normalization import LayerNorm
-from .options import setup_activation
+from .options import check_device, setup_activation
 
 if TYPE_CHECKING:
     from numpy.typing import DTypeLike
@@ -101,9 +102,11 @@ class TransformerEncoderLayer(_Layer):
         batch_first: bool = False,
         norm_first: bool = False,
         bias: bool = True,
+        device: str | mt.device | None = None,
         dtype: DTypeLike | None = None,
     ) -> None:
         super().__init__()
+        check_device(device, type(self).__name__)
         self._setup(
             d_model, nhead, dim_feedforward, dropout, activation, layer_norm_eps,
             batch_first, norm_first, bias, dtype, norms=2,
@@ -148,9 +151,11 @@ class TransformerDecoderLayer(_Layer):
         batch_first: bool = False,
         norm_first: bool = False,
         bias: bool = True,
+        device: str | mt.device | None = None,
         dtype: DTypeLike | None = None,
     ) -> None:
         super().__init__()
+        check_device(device, type(self).__name__)
         self._setup(
             d_model, nhead, dim_feedforward, dropout, activation, layer_norm_eps,
             batch_first, norm_first, bias, dtype, norms=3,
