@@ -64,11 +64,15 @@ class Configurable:
         # the wrapper's (*args, **kw) instead of the subclass's own signature.
         setattr(cls, "__init__", __init__)  # noqa: B010
 
+    #: Constructor arguments that ``get_config`` leaves out: values that a state dict carries
+    #: (``Embedding``'s initial table ``_weight``), which would only bloat the config.
+    config_excluded: tuple[str, ...] = ()
+
     def get_config(self) -> dict:
         """The constructor arguments as JSON-serialisable values."""
         args = self.__dict__.get("_init_args", {})
-        where = type(self).__name__
-        return {k: to_jsonable(v, f"{where}.{k}") for k, v in args.items()}
+        where, excluded = type(self).__name__, type(self).config_excluded
+        return {k: to_jsonable(v, f"{where}.{k}") for k, v in args.items() if k not in excluded}
 
     @classmethod
     def from_config(cls, config: dict):

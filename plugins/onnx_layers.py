@@ -129,11 +129,36 @@ def _dropout(g: GraphBuilder, call: Call) -> str:
 
 
 def _embedding_function(g: GraphBuilder, call: Call) -> str:
-    return g.op("Gather", call.input(0), call.value(call.kwargs["indices"], np.int64), axis=0)
+    rows = g.op("Gather", call.input(0), call.value(call.kwargs["indices"], np.int64), axis=0)
+    return _renormed(g, call, rows, call.kwargs.get("max_norm"), call.kwargs.get("norm_type"))
 
 
 def _embedding_module(g: GraphBuilder, call: Call) -> str:
-    return g.op("Gather", call.value(call.module.weight), call.input(0, np.int64), axis=0)
+    module = call.module
+    rows = g.op("Gather", call.value(module.weight), call.input(0, np.int64), axis=0)
+    return _renormed(g, call, rows, module.max_norm, module.norm_type)
+
+
+def _renormed(
+    g: GraphBuilder, call: Call, rows: str, max_norm: float | None, norm_type: float | None
+) -> str:
+    """``max_norm``: the rows looked up, scaled down to it where their ``norm_type``-norm
+    exceeds it (what the lookup returns after PyTorch's in-place renorm of the table)."""
+    if max_norm is None:
+        return rows
+    dtype = call.out_dtype
+    p = float(norm_type)
+    if p == 2:
+        norm = g.reduce("ReduceL2", rows, (-1,), keepdims=True)
+    elif p == 1:
+        norm = g.reduce("ReduceL1", rows, (-1,), keepdims=True)
+    else:  # (sum |x|^p)^(1/p)
+        powered = g.op("Pow", g.op("Abs", rows), g.constant(p, dtype))
+        norm = g.op("Pow", g.reduce("ReduceSum", powered, (-1,), True), g.constant(1 / p, dtype))
+    limit = g.constant(max_norm, dtype)
+    shrink = g.op("Div", limit, g.op("Add", norm, g.constant(1e-7, dtype)))
+    scale = g.op("Where", g.op("Greater", norm, limit), shrink, g.constant(1.0, dtype))
+    return g.op("Mul", rows, scale)
 
 
 TRANSLATIONS = {

@@ -139,6 +139,20 @@ def test_embedding(rng, padding_idx):
     assert op_types(proto) == ["Gather"]
 
 
+@pytest.mark.parametrize("norm_type", [2.0, 1.0, 3.0])
+def test_embedding_with_max_norm_renorms_in_the_graph(rng, norm_type):
+    layer = nn.Embedding(10, 4, max_norm=1.5, norm_type=norm_type)
+    with mt.no_grad():
+        layer.weight.mul_(5)  # every row far above max_norm
+    traced = rng.integers(0, 3, size=(3, 2))  # the trace renorms rows 0-2 in the table ...
+    unseen = rng.integers(3, 10, size=(4, 2))  # ... the graph must renorm the others itself
+    proto = check(layer, traced, others=(unseen,))
+    assert "Where" in op_types(proto)
+    looked_up = layer.weight.numpy(force=True)[np.unique(unseen)]
+    norms = np.linalg.norm(looked_up, ord=norm_type, axis=1)
+    assert (norms <= 1.5 + 1e-5).all()  # minitorch_es renormed them in its lookup
+
+
 def test_functional_embedding_in_a_forward(rng):
     class Lookup(nn.Module):
         def __init__(self):
