@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from torch_parity import reference
 
 import minitorch_es as mt
 from minitorch_es.autograd import gradcheck
@@ -129,8 +130,38 @@ def test_reset_running_stats_and_repr():
     np.testing.assert_array_equal(layer.running_var, [1, 1])
     assert int(layer.num_batches_tracked) == 0
     assert repr(layer) == (
-        "BatchNorm1d(2, eps=1e-05, momentum=0.1, affine=True, track_running_stats=True)"
+        "BatchNorm1d(2, eps=1e-05, momentum=0.1, affine=True, bias=True, track_running_stats=True)"
     )
+
+
+def batch_norms_without_bias(lib, x, g):
+    """Reprs, parameter names and the output and weight gradient of BatchNorm2d(bias=False)."""
+    layers = [
+        lib.nn.BatchNorm1d(3, bias=False),
+        lib.nn.BatchNorm2d(3, affine=False, bias=False),
+        lib.nn.BatchNorm2d(3, momentum=None, track_running_stats=False),
+    ]
+    layer = lib.nn.BatchNorm2d(3, bias=False).double()
+    xt = lib.tensor(x)
+    out = layer(xt)
+    (out * lib.tensor(g)).sum().backward()
+    return {
+        "reprs": np.array([repr(m) for m in layers]),
+        "names": np.array([n for m in layers for n, _ in m.named_parameters()]),
+        "keys": np.array(list(layer.state_dict())),
+        "out": out.detach(),
+        "weight_grad": layer.weight.grad,
+    }
+
+
+def test_batch_norm_without_bias_matches_pytorch(rng):
+    x, g = rng.standard_normal((4, 3, 2, 2)), rng.standard_normal((4, 3, 2, 2))
+    expected = reference("layers/batch_norm_without_bias", batch_norms_without_bias, x=x, g=g)
+    got = batch_norms_without_bias(mt, x, g)
+    for key in ("reprs", "names", "keys"):
+        assert got[key].tolist() == expected[key].tolist()
+    for key in ("out", "weight_grad"):
+        np.testing.assert_allclose(got[key].numpy(), expected[key], rtol=1e-12, atol=1e-12)
 
 
 def test_batch_norm_errors():

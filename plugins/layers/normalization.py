@@ -106,7 +106,8 @@ def layer_norm(
 
 class _BatchNorm(Module):
     """Shared by BatchNorm1d/2d: ``(num_features, eps=1e-5, momentum=0.1, affine=True,
-    track_running_stats=True, dtype=None)``."""
+    track_running_stats=True, device=None, dtype=None, *, bias=True)`` (``bias=False``: an
+    affine scale without shift, as PyTorch 2.13's)."""
 
     dims = ()  # accepted input ranks
 
@@ -119,6 +120,8 @@ class _BatchNorm(Module):
         track_running_stats: bool = True,
         device: str | mt.device | None = None,
         dtype: DTypeLike | None = None,
+        *,
+        bias: bool = True,
     ) -> None:
         super().__init__()
         name = type(self).__name__
@@ -126,12 +129,13 @@ class _BatchNorm(Module):
         self.num_features = check_int(num_features, "num_features", name, low=0)
         self.eps, self.momentum = float(eps), None if momentum is None else float(momentum)
         self.affine, self.track_running_stats = bool(affine), bool(track_running_stats)
-        if self.affine:
-            self.weight = new_parameter((self.num_features,), dtype)
-            self.bias = new_parameter((self.num_features,), dtype)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        self.register_parameter(
+            "weight", new_parameter((self.num_features,), dtype) if self.affine else None
+        )
+        with_bias = self.affine and bool(bias)
+        self.register_parameter(
+            "bias", new_parameter((self.num_features,), dtype) if with_bias else None
+        )
         if self.track_running_stats:
             dt = parameter_dtype(dtype)
             self.register_buffer("running_mean", np.zeros(self.num_features, dtype=dt))
@@ -152,8 +156,9 @@ class _BatchNorm(Module):
     def reset_parameters(self) -> None:
         """Running statistics reset; weight to ones and bias to zeros (PyTorch)."""
         self.reset_running_stats()
-        if self.affine:
+        if self.weight is not None:
             self.weight.data[...] = 1
+        if self.bias is not None:
             self.bias.data[...] = 0
 
     def forward(self, input: Tensor):
@@ -186,7 +191,8 @@ class _BatchNorm(Module):
     def extra_repr(self) -> str:
         return (
             f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
-            f"affine={self.affine}, track_running_stats={self.track_running_stats}"
+            f"affine={self.affine}, bias={self.bias is not None}, "
+            f"track_running_stats={self.track_running_stats}"
         )
 
 
