@@ -81,6 +81,28 @@ def broadcast_constant(
     return data.astype(input.dtype, copy=False)
 
 
+def operand(value: mt.Tensor | np.ndarray, name: str, input: mt.Tensor, op: str) -> mt.Tensor:
+    """``value`` (a target or second input) as a Tensor of ``input``'s shape and dtype; a
+    Tensor keeps its graph (the cast is differentiable)."""
+    shape = array_of(value, name, op).shape
+    if shape != input.shape:
+        raise mt.ShapeError(
+            f"{op}: {name} shape {shape} does not match input shape {input.shape}; the shapes "
+            f"must be equal"
+        )
+    if not isinstance(value, mt.Tensor):
+        return mt.tensor(np.asarray(value), dtype=input.dtype)
+    return value if value.dtype == input.dtype else value.to(input.dtype)
+
+
+def reduce(losses: mt.Tensor, reduction: str, op: str) -> mt.Tensor:
+    """``'mean'`` | ``'sum'`` | ``'none'`` of a Tensor of per-element losses (composed losses)."""
+    check_choice(reduction, "reduction", op, choices=REDUCTIONS)
+    if reduction == "mean":
+        return losses.mean()
+    return losses.sum() if reduction == "sum" else losses
+
+
 def reduce_losses(losses: np.ndarray, reduction: str) -> np.ndarray:
     """Mean, sum or the per-element losses themselves. The mean of no losses (an empty batch)
     is NaN, as PyTorch gives, without NumPy's "mean of empty slice" warning."""

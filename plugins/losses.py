@@ -1,5 +1,6 @@
 """Built-in losses: PyTorch's loss Modules (``mt.nn.MSELoss`` ...) and their functional forms
-(``mt.nn.functional.mse_loss`` ..., from `loss_functions`, `binary_losses` and `cross_entropy`).
+(``mt.nn.functional.mse_loss`` ..., from `loss_functions`, `binary_losses`, `cross_entropy`,
+`kl_div`, `margin_losses` and `triplet_losses`).
 
 Each class derives `minitorch_es.nn.Loss`, is registered with kind ``"loss"`` under its
 PyTorch name plus the Keras / short spellings ("mse", "mae", "binary_crossentropy",
@@ -28,6 +29,8 @@ from . import cross_entropy as CE
 from . import loss_functions as F
 from .class_targets import check_class_weight
 from .kl_div import KLDivLoss, kl_div
+from .margin_losses import FUNCTIONS as MARGIN_FUNCTIONS
+from .margin_losses import LOSSES as MARGIN_LOSSES
 
 if TYPE_CHECKING:
     from minitorch_es.registry import Registry
@@ -217,6 +220,7 @@ LOSSES = {
     ),
     NLLLoss: ("nll",),
     KLDivLoss: ("kl_div", "kld", "kullback_leibler_divergence"),
+    **MARGIN_LOSSES,
 }
 FUNCTIONS = {
     "mse_loss": F.mse_loss,
@@ -228,6 +232,7 @@ FUNCTIONS = {
     "cross_entropy": CE.cross_entropy,
     "nll_loss": CE.nll_loss,
     "kl_div": kl_div,
+    **MARGIN_FUNCTIONS,
 }
 
 

@@ -105,9 +105,55 @@ CATALOG = {
 }
 
 
+def triplet(seed, shape=(3, 4)):
+    rng = np.random.default_rng(seed)
+    return tuple(rng.standard_normal(shape) for _ in range(3))
+
+
+def ranked(seed, shape=(5,)):
+    rng = np.random.default_rng(seed)
+    return rng.standard_normal(shape), rng.standard_normal(shape), rng.choice([-1.0, 1.0], shape)
+
+
+def _distance(a, b):
+    return ((a - b) ** 2).sum(-1)
+
+
+# Losses of more than (input, target): (loss Module, input arrays, which are differentiable)
+MULTI_INPUT = {
+    "MarginRankingLoss": (nn.MarginRankingLoss(0.2), ranked(30), (True, True, True)),
+    "HingeEmbeddingLoss-none": (
+        nn.HingeEmbeddingLoss(0.5, reduction="none"),
+        ranked(31)[::2],
+        (True, False),
+    ),
+    "SoftMarginLoss": (nn.SoftMarginLoss(), ranked(32, (3, 4))[::2], (True, True)),
+    "CosineEmbeddingLoss": (
+        nn.CosineEmbeddingLoss(0.1, reduction="sum"),
+        (*triplet(33)[:2], np.array([1.0, -1.0, -1.0])),
+        (True, True, False),
+    ),
+    "TripletMarginLoss-swap": (nn.TripletMarginLoss(swap=True), triplet(34), (True,) * 3),
+    "TripletMarginLoss-p1": (nn.TripletMarginLoss(2.0, p=1.0), triplet(35), (True,) * 3),
+    "TripletMarginWithDistanceLoss": (
+        nn.TripletMarginWithDistanceLoss(distance_function=_distance, margin=3.0, swap=True),
+        triplet(36),
+        (True,) * 3,
+    ),
+}
+
+
 def test_the_catalog_covers_every_registered_loss():
-    covered = {type(loss).__name__ for loss, _, _ in CATALOG.values()}
+    covered = {type(loss).__name__ for loss, _, _ in [*CATALOG.values(), *MULTI_INPUT.values()]}
     assert covered == builtin_names("loss")
+
+
+@pytest.mark.parametrize("name", sorted(MULTI_INPUT))
+def test_gradgradcheck_of_the_losses_of_several_inputs(name):
+    loss, arrays, differentiable = MULTI_INPUT[name]
+    inputs = tuple(mt.tensor(a, requires_grad=d) for a, d in zip(arrays, differentiable))
+    assert gradcheck(loss, inputs)
+    assert gradgradcheck(loss, inputs)
 
 
 @pytest.mark.parametrize("name", sorted(CATALOG))

@@ -104,6 +104,12 @@ from minitorch_es_plugins.losses import L1Loss as L1Loss
 from minitorch_es_plugins.losses import MSELoss as MSELoss
 from minitorch_es_plugins.losses import NLLLoss as NLLLoss
 from minitorch_es_plugins.losses import SmoothL1Loss as SmoothL1Loss
+from minitorch_es_plugins.margin_losses import CosineEmbeddingLoss as CosineEmbeddingLoss
+from minitorch_es_plugins.margin_losses import HingeEmbeddingLoss as HingeEmbeddingLoss
+from minitorch_es_plugins.margin_losses import MarginRankingLoss as MarginRankingLoss
+from minitorch_es_plugins.margin_losses import SoftMarginLoss as SoftMarginLoss
+from minitorch_es_plugins.triplet_losses import TripletMarginLoss as TripletMarginLoss
+from minitorch_es_plugins.triplet_losses import TripletMarginWithDistanceLoss as TripletMarginWithDistanceLoss
 from minitorch_es_plugins.vector_functions import CosineSimilarity as CosineSimilarity
 from minitorch_es_plugins.vector_functions import PairwiseDistance as PairwiseDistance
 

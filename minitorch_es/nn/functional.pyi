@@ -84,6 +84,12 @@ from minitorch_es_plugins.loss_functions import huber_loss as huber_loss
 from minitorch_es_plugins.loss_functions import l1_loss as l1_loss
 from minitorch_es_plugins.loss_functions import mse_loss as mse_loss
 from minitorch_es_plugins.loss_functions import smooth_l1_loss as smooth_l1_loss
+from minitorch_es_plugins.margin_losses import cosine_embedding_loss as cosine_embedding_loss
+from minitorch_es_plugins.margin_losses import hinge_embedding_loss as hinge_embedding_loss
+from minitorch_es_plugins.margin_losses import margin_ranking_loss as margin_ranking_loss
+from minitorch_es_plugins.margin_losses import soft_margin_loss as soft_margin_loss
+from minitorch_es_plugins.triplet_losses import triplet_margin_loss as triplet_margin_loss
+from minitorch_es_plugins.triplet_losses import triplet_margin_with_distance_loss as triplet_margin_with_distance_loss
 from minitorch_es_plugins.vector_functions import cosine_similarity as cosine_similarity
 from minitorch_es_plugins.vector_functions import normalize as normalize
 from minitorch_es_plugins.vector_functions import one_hot as one_hot
