@@ -1,6 +1,6 @@
 """Built-in losses: PyTorch's loss Modules (``mt.nn.MSELoss`` ...) and their functional forms
 (``mt.nn.functional.mse_loss`` ..., from `loss_functions`, `binary_losses`, `cross_entropy`,
-`kl_div`, `margin_losses` and `triplet_losses`).
+`kl_div`, `margin_losses`, `triplet_losses` and `likelihood_losses`).
 
 Each class derives `minitorch_es.nn.Loss`, is registered with kind ``"loss"`` under its
 PyTorch name plus the Keras / short spellings ("mse", "mae", "binary_crossentropy",
@@ -29,6 +29,8 @@ from . import cross_entropy as CE
 from . import loss_functions as F
 from .class_targets import check_class_weight
 from .kl_div import KLDivLoss, kl_div
+from .likelihood_losses import FUNCTIONS as LIKELIHOOD_FUNCTIONS
+from .likelihood_losses import LOSSES as LIKELIHOOD_LOSSES
 from .margin_losses import FUNCTIONS as MARGIN_FUNCTIONS
 from .margin_losses import LOSSES as MARGIN_LOSSES
 
@@ -221,6 +223,7 @@ LOSSES = {
     NLLLoss: ("nll",),
     KLDivLoss: ("kl_div", "kld", "kullback_leibler_divergence"),
     **MARGIN_LOSSES,
+    **LIKELIHOOD_LOSSES,
 }
 FUNCTIONS = {
     "mse_loss": F.mse_loss,
@@ -233,6 +236,7 @@ FUNCTIONS = {
     "nll_loss": CE.nll_loss,
     "kl_div": kl_div,
     **MARGIN_FUNCTIONS,
+    **LIKELIHOOD_FUNCTIONS,
 }
 
 

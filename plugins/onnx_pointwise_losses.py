@@ -1,8 +1,9 @@
 """ONNX translations of the element-wise losses, for a model whose forward returns its loss:
 ``mse_loss``, ``l1_loss``, ``huber_loss``, ``smooth_l1_loss``, ``binary_cross_entropy``,
 ``binary_cross_entropy_with_logits`` (one `PointwiseLossFunction` each, told apart by the
-``op`` it declares) and the per-element Kullback-Leibler divergence (`KLDivPointwise`; its
-reductions are ordinary ops).
+``op`` it declares), the per-element Kullback-Leibler divergence (`KLDivPointwise`; its
+reductions are ordinary ops) and the clamped variance of ``gaussian_nll_loss``
+(`VarianceClamp`, ``Max``).
 
 The formulas are PyTorch's, written with ONNX operators: BCE's logarithms clamped at -100, and
 BCE with logits in its stable form (``Softplus``, which ONNX Runtime computes without
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING
 import minitorch_es as mt
 
 from .kl_div import KLDivPointwise
+from .likelihood_losses import VarianceClamp
 from .loss_functions import PointwiseLossFunction
 
 if TYPE_CHECKING:
@@ -137,6 +139,11 @@ def _kl_div_pointwise(g: GraphBuilder, call: Call) -> str:
     return g.op("Sub", g.op("Where", present, t_log_t, zero), g.op("Mul", t, x))
 
 
+def _variance_clamp(g: GraphBuilder, call: Call) -> str:
+    dtype = call.out_dtype
+    return g.op("Max", call.input(0, dtype), g.constant(call.kwargs["eps"], dtype))
+
+
 @mt.hookimpl
 def minitorch_es_register(registry: Registry) -> None:
     """Declare the ONNX translations of the element-wise losses."""
@@ -146,3 +153,4 @@ def minitorch_es_register(registry: Registry) -> None:
         registry, PointwiseLossFunction, _pointwise_loss, varying=("values", "derivatives")
     )
     mt.onnx.add_translation(registry, KLDivPointwise, _kl_div_pointwise)
+    mt.onnx.add_translation(registry, VarianceClamp, _variance_clamp)

@@ -140,6 +140,21 @@ MULTI_INPUT = {
         triplet(36),
         (True,) * 3,
     ),
+    "PoissonNLLLoss-full": (
+        nn.PoissonNLLLoss(full=True),
+        (triplet(37)[0], np.abs(triplet(38)[0]) * 3),
+        (True, True),
+    ),
+    "PoissonNLLLoss-rate-sum": (
+        nn.PoissonNLLLoss(False, reduction="sum"),
+        (np.abs(triplet(39)[0]) + 0.1, np.abs(triplet(40)[0]) * 3),
+        (True, True),
+    ),
+    "GaussianNLLLoss": (
+        nn.GaussianNLLLoss(full=True),
+        (*triplet(41)[:2], np.abs(triplet(42)[2]) + 0.1),
+        (True,) * 3,
+    ),
 }
 
 

@@ -96,6 +96,8 @@ from minitorch_es_plugins.layers.transformer import TransformerDecoder as Transf
 from minitorch_es_plugins.layers.transformer import TransformerEncoder as TransformerEncoder
 from minitorch_es_plugins.layers.transformer_layers import TransformerDecoderLayer as TransformerDecoderLayer
 from minitorch_es_plugins.layers.transformer_layers import TransformerEncoderLayer as TransformerEncoderLayer
+from minitorch_es_plugins.likelihood_losses import GaussianNLLLoss as GaussianNLLLoss
+from minitorch_es_plugins.likelihood_losses import PoissonNLLLoss as PoissonNLLLoss
 from minitorch_es_plugins.losses import BCELoss as BCELoss
 from minitorch_es_plugins.losses import BCEWithLogitsLoss as BCEWithLogitsLoss
 from minitorch_es_plugins.losses import CrossEntropyLoss as CrossEntropyLoss
