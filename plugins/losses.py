@@ -1,6 +1,6 @@
 """Built-in losses: PyTorch's loss Modules (``mt.nn.MSELoss`` ...) and their functional forms
 (``mt.nn.functional.mse_loss`` ..., from `loss_functions`, `binary_losses`, `cross_entropy`,
-`kl_div`, `margin_losses`, `triplet_losses` and `likelihood_losses`).
+`kl_div`, `margin_losses`, `triplet_losses`, `likelihood_losses` and `multi_margin_losses`).
 
 Each class derives `minitorch_es.nn.Loss`, is registered with kind ``"loss"`` under its
 PyTorch name plus the Keras / short spellings ("mse", "mae", "binary_crossentropy",
@@ -33,6 +33,8 @@ from .likelihood_losses import FUNCTIONS as LIKELIHOOD_FUNCTIONS
 from .likelihood_losses import LOSSES as LIKELIHOOD_LOSSES
 from .margin_losses import FUNCTIONS as MARGIN_FUNCTIONS
 from .margin_losses import LOSSES as MARGIN_LOSSES
+from .multi_margin_losses import FUNCTIONS as MULTI_FUNCTIONS
+from .multi_margin_losses import LOSSES as MULTI_LOSSES
 
 if TYPE_CHECKING:
     from minitorch_es.registry import Registry
@@ -224,6 +226,7 @@ LOSSES = {
     KLDivLoss: ("kl_div", "kld", "kullback_leibler_divergence"),
     **MARGIN_LOSSES,
     **LIKELIHOOD_LOSSES,
+    **MULTI_LOSSES,
 }
 FUNCTIONS = {
     "mse_loss": F.mse_loss,
@@ -237,6 +240,7 @@ FUNCTIONS = {
     "kl_div": kl_div,
     **MARGIN_FUNCTIONS,
     **LIKELIHOOD_FUNCTIONS,
+    **MULTI_FUNCTIONS,
 }
 
 

@@ -150,6 +150,21 @@ MULTI_INPUT = {
         (np.abs(triplet(39)[0]) + 0.1, np.abs(triplet(40)[0]) * 3),
         (True, True),
     ),
+    "MultiLabelSoftMarginLoss": (
+        nn.MultiLabelSoftMarginLoss(WEIGHT),
+        soft_targets(43),
+        (True, True),
+    ),
+    "MultiMarginLoss-p2": (
+        nn.MultiMarginLoss(2, 0.5, WEIGHT, reduction="sum"),
+        logits_and_classes(44),
+        (True, False),
+    ),
+    "MultiLabelMarginLoss": (
+        nn.MultiLabelMarginLoss(),
+        (triplet(45)[0], np.array([[3, 0, -1, 1], [1, 2, 3, -1], [2, 2, -1, 0]])),
+        (True, False),
+    ),
     "GaussianNLLLoss": (
         nn.GaussianNLLLoss(full=True),
         (*triplet(41)[:2], np.abs(triplet(42)[2]) + 0.1),
