@@ -1,6 +1,7 @@
 """Built-in losses: PyTorch's loss Modules (``mt.nn.MSELoss`` ...) and their functional forms
 (``mt.nn.functional.mse_loss`` ..., from `loss_functions`, `binary_losses`, `cross_entropy`,
-`kl_div`, `margin_losses`, `triplet_losses`, `likelihood_losses` and `multi_margin_losses`).
+`kl_div`, `margin_losses`, `triplet_losses`, `likelihood_losses`, `multi_margin_losses`
+and `ctc_loss`).
 
 Each class derives `minitorch_es.nn.Loss`, is registered with kind ``"loss"`` under its
 PyTorch name plus the Keras / short spellings ("mse", "mae", "binary_crossentropy",
@@ -28,6 +29,7 @@ from . import binary_losses as B
 from . import cross_entropy as CE
 from . import loss_functions as F
 from .class_targets import check_class_weight
+from .ctc_loss import CTCLoss, ctc_loss
 from .kl_div import KLDivLoss, kl_div
 from .likelihood_losses import FUNCTIONS as LIKELIHOOD_FUNCTIONS
 from .likelihood_losses import LOSSES as LIKELIHOOD_LOSSES
@@ -227,6 +229,7 @@ LOSSES = {
     **MARGIN_LOSSES,
     **LIKELIHOOD_LOSSES,
     **MULTI_LOSSES,
+    CTCLoss: ("ctc",),
 }
 FUNCTIONS = {
     "mse_loss": F.mse_loss,
@@ -241,6 +244,7 @@ FUNCTIONS = {
     **MARGIN_FUNCTIONS,
     **LIKELIHOOD_FUNCTIONS,
     **MULTI_FUNCTIONS,
+    "ctc_loss": ctc_loss,
 }
 
 

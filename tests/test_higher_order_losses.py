@@ -165,6 +165,16 @@ MULTI_INPUT = {
         (triplet(45)[0], np.array([[3, 0, -1, 1], [1, 2, 3, -1], [2, 2, -1, 0]])),
         (True, False),
     ),
+    "CTCLoss": (
+        nn.CTCLoss(blank=1, reduction="sum"),
+        (
+            np.log(np.random.default_rng(46).dirichlet(np.ones(3), size=(4, 2))),
+            np.array([[0, 2], [2, 2]]),
+            np.array([4, 4]),
+            np.array([2, 1]),
+        ),
+        (True, False, False, False),
+    ),
     "GaussianNLLLoss": (
         nn.GaussianNLLLoss(full=True),
         (*triplet(41)[:2], np.abs(triplet(42)[2]) + 0.1),

@@ -40,6 +40,7 @@ from minitorch_es_plugins.activations import Sigmoid as Sigmoid
 from minitorch_es_plugins.activations import Softmax as Softmax
 from minitorch_es_plugins.activations import Softplus as Softplus
 from minitorch_es_plugins.activations import Tanh as Tanh
+from minitorch_es_plugins.ctc_loss import CTCLoss as CTCLoss
 from minitorch_es_plugins.kl_div import KLDivLoss as KLDivLoss
 from minitorch_es_plugins.layers.bilinear import Bilinear as Bilinear
 from minitorch_es_plugins.layers.channel_dropout import Dropout1d as Dropout1d

@@ -54,6 +54,7 @@ from minitorch_es_plugins.binary_losses import binary_cross_entropy as binary_cr
 from minitorch_es_plugins.binary_losses import binary_cross_entropy_with_logits as binary_cross_entropy_with_logits
 from minitorch_es_plugins.cross_entropy import cross_entropy as cross_entropy
 from minitorch_es_plugins.cross_entropy import nll_loss as nll_loss
+from minitorch_es_plugins.ctc_loss import ctc_loss as ctc_loss
 from minitorch_es_plugins.kl_div import kl_div as kl_div
 from minitorch_es_plugins.layers.attention import scaled_dot_product_attention as scaled_dot_product_attention
 from minitorch_es_plugins.layers.bilinear import bilinear as bilinear
