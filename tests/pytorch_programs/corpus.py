@@ -184,6 +184,12 @@ CORPUS = (
         data=(640, 200),
     ),
     Program(
+        "mnist_rnn_main",
+        f"{EXAMPLES}/mnist_rnn/main.py",
+        (Final(r"Average loss: ([\d.]+)", rel=0.05), Final(r"Accuracy: .*\((\d+)%\)", abs=10)),
+        args=("--epochs", "3", "--test-batch-size", "100"),
+    ),
+    Program(
         "vae_main",
         f"{EXAMPLES}/vae/main.py",
         (Final(r"Test set loss", rel=0.15),),
