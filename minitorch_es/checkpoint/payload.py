@@ -129,6 +129,8 @@ def from_stored(
             f"classes and never runs code named in the file), or save and load "
             f"model.state_dict() instead"
         )
+    if weights_only:
+        _refuse_plain_arrays(tree, {tuple(path) for path, _ in types}, where)
     root = [tree]
     for path, kind in sorted(types, key=lambda t: -len(t[0])):  # children before parents
         parent, key = _locate(root, path, where)
@@ -142,6 +144,30 @@ def from_stored(
                 f"({type(e).__name__}: {printable(e, limit=200)})"
             ) from None
     return root[0]
+
+
+def _refuse_plain_arrays(tree: Any, typed: set[tuple], where: str) -> None:
+    """With ``weights_only=True`` PyTorch 2.6+ refuses a NumPy array that is not a tensor's
+    storage (its unpickler stops at ``numpy._core.multiarray._reconstruct``); so do we, unless
+    ``np.ndarray`` is among the allowed globals."""
+    from ..serialization import is_allowed
+
+    def walk(node: Any, path: tuple) -> None:
+        if isinstance(node, np.ndarray) and path not in typed:
+            raise WeightsOnlyError(
+                f"Weights only load failed: {where} holds a NumPy array{_at(list(path))}, which "
+                f"mt.load(..., weights_only=True) -- the default, as in PyTorch 2.6 -- refuses "
+                f"as PyTorch does (Unsupported global: numpy._core.multiarray._reconstruct). "
+                f"Re-run mt.load with weights_only=False if you trust the file, or allow arrays "
+                f"with mt.serialization.add_safe_globals([np.ndarray]) or the "
+                f"mt.serialization.safe_globals([np.ndarray]) context manager"
+            )
+        if isinstance(node, (dict, list)):
+            for key, value in node.items() if isinstance(node, dict) else enumerate(node):
+                walk(value, (*path, key))
+
+    if not is_allowed(np.ndarray):
+        walk(tree, ())
 
 
 def _convert(node: Any, kind: str, path: list, where: str, rebuild: Callable) -> Any:
