@@ -9,6 +9,7 @@ from typing import Any
 from . import functional as functional
 from . import init as init
 from . import parallel as parallel
+from . import utils as utils
 from minitorch_es.handles import RemovableHandle as RemovableHandle
 from minitorch_es.nn.containers import ModuleDict as ModuleDict
 from minitorch_es.nn.containers import ModuleList as ModuleList
