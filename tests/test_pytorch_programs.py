@@ -132,6 +132,23 @@ def test_normalizing_masks_addresses_and_keeps_library_prefixes():
     assert corpus.normalize("float32 mt.float32") == ["float32 mt.float32"]
 
 
+def test_printed_durations_are_masked():
+    rec = _recording("ms/batch  1.20 | loss 3.5\n", "ms/batch  1.20 | loss 3.5\n")
+    program = _program(timings=(r"ms/batch +[\d.]+",))
+    assert corpus.compare(program, "ms/batch  9.75 | loss 3.5\n", rec) == []
+    (problem,) = corpus.compare(_program(), "ms/batch  9.75 | loss 3.5\n", rec)
+    assert "9.75 differs from PyTorch's 1.2" in problem
+
+
+def test_a_program_of_several_files_is_kept_in_a_folder():
+    program = corpus.BY_NAME["word_language_model"]
+    assert [p.name for p in program.files()] == ["data.py", "main.py", "model.py"]
+    assert program.entry == "main.py" and corpus.BY_NAME["mnist_main"].entry == "mnist_main.py"
+    sine = corpus.BY_NAME["time_sequence_prediction"]
+    assert sine.before == ("generate_sine_wave.py",)
+    assert {p.name for p in sine.files()} == {"generate_sine_wave.py", "train.py"}
+
+
 def test_final_values_must_fall_in_pytorchs_range_widened():
     rec = _recording("acc 50%\nacc 70%\n", "acc 60%\nacc 80%\n")
     program = _program(final=(corpus.Final(r"^acc ([\d.]+)", abs=5),))
