@@ -97,12 +97,6 @@ WORD_LM = (
     *("--batch_size", "4", "--log-interval", "5"),
 )
 WORD_LM_TIMINGS = (r"ms/batch +[\d.]+", r"time: +[\d.]+s")
-WORD_LM_XFAIL = (
-    "torch.save(model, f) of a whole model whose classes the program defines (RNNModel, "
-    "TransformerModel: unregistered, so mt.save refuses them) and its torch.load under "
-    "torch.serialization.safe_globals([...]) naming torch.nn.modules.* classes "
-    "(torch.nn.modules.rnn.LSTM, torch.nn.modules.linear.NonDynamicallyQuantizableLinear ...)"
-)
 
 
 def _loss(pattern: str, rel: float) -> tuple[Final, ...]:
@@ -244,7 +238,6 @@ CORPUS = (
         folder="word_language_model",
         script="main.py",
         timings=WORD_LM_TIMINGS,
-        xfail=WORD_LM_XFAIL,
     ),
     Program(
         "word_language_model_transformer",
@@ -256,7 +249,6 @@ CORPUS = (
         folder="word_language_model",
         script="main.py",
         timings=WORD_LM_TIMINGS,
-        xfail=WORD_LM_XFAIL,
     ),
     Program(
         "vae_main",
