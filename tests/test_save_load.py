@@ -201,6 +201,26 @@ def test_an_unregistered_model_whose_arguments_cannot_be_stored_is_refused(tmp_p
     assert not path.exists()
 
 
+def test_stored_arguments_are_checked_as_an_architecture_is(tmp_path):
+    class Holder(mt.nn.Module):
+        def __init__(self, values):
+            super().__init__()
+            self.values = mt.nn.Parameter(mt.tensor(values))
+
+    mt.save(Holder(np.ones(2)), tmp_path / "m.pth")
+    with h5py.File(tmp_path / "m.pth", "r") as f:
+        tree = bytes(f["state/.tree"][()]).decode()
+    stored = '[1.0, 1.0], "dtype": "float64"'  # the argument, not the weights' reference
+    assert tree.count(stored) == 1
+    with edit(tmp_path / "m.pth") as f:
+        del f["state/.tree"]
+        bad = tree.replace(stored, '[1.0, 1.0], "dtype": "object"')
+        f.create_dataset("state/.tree", data=np.frombuffer(bad.encode(), np.uint8))
+    with mt.serialization.safe_globals([Holder]):
+        with pytest.raises(CheckpointError, match=r"dtype 'object' is not one of"):
+            mt.load(tmp_path / "m.pth", weights_only=False)
+
+
 class Changing(mt.nn.Module):
     """A class whose code changed between the save and the load."""
 

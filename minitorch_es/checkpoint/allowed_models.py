@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING, Any
 from ..config import ConfigError, from_config
 from ..printable import printable
 from ..serialization import get_safe_globals, is_allowed
-from .format import CheckpointError
-from .rebuild import SLACK_BYTES, _allocation_limit
+from .format import CheckpointError, WeightsOnlyError
+from .rebuild import SLACK_BYTES, _allocation_limit, check_stored_config
 from .restore import restore
 
 if TYPE_CHECKING:
@@ -74,6 +74,7 @@ def rebuild_allowed(node: Any, where: str, weights_only: bool) -> Module:
     state = node["state"]
     if not (issubclass(cls, Module) and isinstance(state, dict)):
         raise CheckpointError(f"{where}: {cls.__name__} is not a Module or its state not a dict")
+    check_stored_config(node["config"], {}, where)
     stored = sum(v.nbytes for v in state.values() if hasattr(v, "nbytes"))
     try:
         with _allocation_limit(2 * stored + SLACK_BYTES, stored, where):
@@ -93,8 +94,6 @@ def rebuild_allowed(node: Any, where: str, weights_only: bool) -> Module:
 
 def check_all_allowed(model: Module, where: str) -> None:
     """With ``weights_only=True``, every class in ``model`` must be allowed (PyTorch's rule)."""
-    from .payload import WeightsOnlyError
-
     for name, module in model.named_modules():
         if not is_allowed(type(module)):
             at = f" at {printable(name, limit=200)}" if name else ""

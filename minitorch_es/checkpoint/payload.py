@@ -14,7 +14,6 @@ ever imported or executed. As in PyTorch 2.6+, ``mt.load`` rebuilds models only 
 
 from __future__ import annotations
 
-import pickle
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
@@ -27,15 +26,10 @@ from ..registry import registry
 from ..serialization import get_safe_globals, is_allowed
 from ..tensor import Tensor
 from . import allowed_models
-from .format import CheckpointError
+from .format import CheckpointError, WeightsOnlyError
 
 TYPES = ("Tensor", "Tensor+grad", "Parameter", "tuple", "OrderedDict", "Module", "NamedModule")
 MODELS = ("Module", "NamedModule")  # a registered class's model; one stored by its class's name
-
-
-class WeightsOnlyError(CheckpointError, pickle.UnpicklingError):
-    """``mt.load(..., weights_only=True)`` met a whole model (PyTorch raises
-    ``pickle.UnpicklingError`` there, so both ``except`` clauses catch it)."""
 
 
 def to_storable(obj: Any) -> tuple[Any, list]:

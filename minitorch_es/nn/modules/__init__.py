@@ -1,8 +1,9 @@
 """``mt.nn.modules.<file>.<Class>``: PyTorch's module paths of its layer classes
 (``torch.nn.modules.rnn.LSTM`` is ``torch.nn.LSTM``), which programs name when they allow
-classes in ``torch.serialization.safe_globals([...])``. Each path is the same class as
-``mt.nn.<Class>``, resolved through the registry when asked for (a plugin's layers included);
-``import minitorch_es.nn.modules.rnn`` works as well.
+classes in ``torch.serialization.safe_globals([...])``. Each of PyTorch's files is here as a
+module whose names are ``mt.nn``'s, resolved through the registry when asked for (a plugin's
+layers included): the path finds the class wherever PyTorch keeps it, and is the same object
+as ``mt.nn.<Class>``. ``import minitorch_es.nn.modules.rnn`` works as well.
 """
 
 from __future__ import annotations
@@ -12,47 +13,32 @@ import types
 from collections.abc import Callable
 from typing import Any
 
-# PyTorch's files under torch/nn/modules/ and the classes of each that mt.nn may have.
-FILES = {
-    "activation": (
-        "ELU", "GELU", "GLU", "Hardsigmoid", "Hardswish", "Hardtanh", "LeakyReLU", "LogSoftmax",
-        "Mish", "MultiheadAttention", "ReLU", "ReLU6", "SELU", "SiLU", "Sigmoid", "Softmax",
-        "Softplus", "Tanh",
-    ),
-    "batchnorm": ("BatchNorm1d", "BatchNorm2d"),
-    "container": ("ModuleDict", "ModuleList", "ParameterDict", "ParameterList", "Sequential"),
-    "conv": ("Conv1d", "Conv2d", "ConvTranspose1d", "ConvTranspose2d"),
-    "dropout": ("Dropout", "Dropout1d", "Dropout2d", "Dropout3d"),
-    "flatten": ("Flatten", "Unflatten"),
-    "linear": ("Bilinear", "Identity", "Linear", "NonDynamicallyQuantizableLinear"),
-    "normalization": ("GroupNorm", "LayerNorm"),
-    "pooling": ("AdaptiveAvgPool2d", "AvgPool2d", "MaxPool2d"),
-    "rnn": ("GRU", "GRUCell", "LSTM", "LSTMCell", "RNN", "RNNCell"),
-    "sparse": ("Embedding",),
-    "transformer": (
-        "Transformer", "TransformerDecoder", "TransformerDecoderLayer", "TransformerEncoder",
-        "TransformerEncoderLayer",
-    ),
-}  # fmt: skip
+# PyTorch's files under torch/nn/modules/ (the files, not their classes: which class lives in
+# which file is PyTorch's detail, and the registry knows the classes).
+FILES = (
+    "activation", "adaptive", "batchnorm", "channelshuffle", "container", "conv", "distance",
+    "dropout", "flatten", "fold", "instancenorm", "linear", "loss", "module", "normalization",
+    "padding", "pixelshuffle", "pooling", "rnn", "sparse", "transformer", "upsampling",
+)  # fmt: skip
 
 
-def _resolver(file: str, names: tuple[str, ...]) -> Callable[[str], Any]:
+def _resolver(file: str) -> Callable[[str], Any]:
     def __getattr__(name: str) -> Any:
-        if name in names:
-            return getattr(sys.modules[__name__.rsplit(".", 1)[0]], name)  # mt.nn.<name>
-        raise AttributeError(
-            f"module 'minitorch_es.nn.modules.{file}' has no attribute {name!r} (PyTorch's "
-            f"classes there that mt.nn may have: {', '.join(names)})"
-        )
+        nn = sys.modules[__name__.rsplit(".", 1)[0]]
+        if name.startswith("__") or not hasattr(nn, name):
+            raise AttributeError(
+                f"module 'minitorch_es.nn.modules.{file}' has no attribute {name!r} (it holds "
+                f"the classes of mt.nn, and mt.nn has no {name!r})"
+            )
+        return getattr(nn, name)
 
     return __getattr__
 
 
-for _file, _names in FILES.items():
+for _file in FILES:
     _module = types.ModuleType(f"{__name__}.{_file}", f"``torch.nn.modules.{_file}``'s names.")
-    _module.__getattr__ = _resolver(_file, _names)
-    _module.__dir__ = lambda names=_names: sorted(names)
+    _module.__getattr__ = _resolver(_file)
     sys.modules[_module.__name__] = _module
     globals()[_file] = _module
 
-__all__ = sorted(FILES)
+__all__ = list(FILES)
