@@ -60,6 +60,11 @@ def small_transformer(cls, **kw):
 # name: (Module in float64, its input, whether the input is differentiable, reseed per call)
 CATALOG = {
     "Linear": (nn.Linear(4, 3, dtype=mt.float64), data(2, 4), True),
+    "NonDynamicallyQuantizableLinear": (
+        nn.NonDynamicallyQuantizableLinear(4, 3, dtype=mt.float64),
+        data(2, 4),
+        True,
+    ),
     "Linear-3d-nobias-tanh": (
         nn.Linear(4, 3, bias=False, dtype=mt.float64, activation="tanh"),
         data(2, 2, 4),

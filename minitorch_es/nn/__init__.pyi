@@ -8,7 +8,9 @@ from typing import Any
 
 from . import functional as functional
 from . import init as init
+from . import modules as modules
 from . import parallel as parallel
+from . import utils as utils
 from minitorch_es.handles import RemovableHandle as RemovableHandle
 from minitorch_es.nn.containers import ModuleDict as ModuleDict
 from minitorch_es.nn.containers import ModuleList as ModuleList
@@ -55,6 +57,7 @@ from minitorch_es_plugins.layers.fold import Fold as Fold
 from minitorch_es_plugins.layers.fold import Unfold as Unfold
 from minitorch_es_plugins.layers.group_norm import GroupNorm as GroupNorm
 from minitorch_es_plugins.layers.linear import Linear as Linear
+from minitorch_es_plugins.layers.linear import NonDynamicallyQuantizableLinear as NonDynamicallyQuantizableLinear
 from minitorch_es_plugins.layers.multihead import MultiheadAttention as MultiheadAttention
 from minitorch_es_plugins.layers.normalization import BatchNorm1d as BatchNorm1d
 from minitorch_es_plugins.layers.normalization import BatchNorm2d as BatchNorm2d
