@@ -214,6 +214,7 @@ CATALOG.update(
     {
         "GroupNorm": (nn.GroupNorm(2, 4, dtype=mt.float64), data(2, 4, 3), True),
         "GroupNorm-noaffine": (nn.GroupNorm(1, 2, affine=False), data(2, 2, 2, 2), True),
+        "RMSNorm": (nn.RMSNorm([2, 3], dtype=mt.float64), data(2, 2, 3), True),
         "Upsample-bicubic": (nn.Upsample(scale_factor=1.5, mode="bicubic"), data(1, 1, 3, 3), True),
         "UpsamplingNearest2d": (nn.UpsamplingNearest2d(size=(4, 5)), data(1, 2, 3, 3), True),
         "UpsamplingBilinear2d": (nn.UpsamplingBilinear2d(scale_factor=2), data(1, 1, 2, 3), True),

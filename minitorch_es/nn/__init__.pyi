@@ -91,6 +91,7 @@ from minitorch_es_plugins.layers.resampling import UpsamplingNearest2d as Upsamp
 from minitorch_es_plugins.layers.reshaping import Flatten as Flatten
 from minitorch_es_plugins.layers.reshaping import Identity as Identity
 from minitorch_es_plugins.layers.reshaping import Unflatten as Unflatten
+from minitorch_es_plugins.layers.rms_norm import RMSNorm as RMSNorm
 from minitorch_es_plugins.layers.transformer import Transformer as Transformer
 from minitorch_es_plugins.layers.transformer import TransformerDecoder as TransformerDecoder
 from minitorch_es_plugins.layers.transformer import TransformerEncoder as TransformerEncoder

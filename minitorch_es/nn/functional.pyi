@@ -80,6 +80,7 @@ from minitorch_es_plugins.layers.pooling import adaptive_avg_pool2d as adaptive_
 from minitorch_es_plugins.layers.pooling import avg_pool2d as avg_pool2d
 from minitorch_es_plugins.layers.pooling import max_pool2d as max_pool2d
 from minitorch_es_plugins.layers.resampling import interpolate as interpolate
+from minitorch_es_plugins.layers.rms_norm import rms_norm as rms_norm
 from minitorch_es_plugins.loss_functions import huber_loss as huber_loss
 from minitorch_es_plugins.loss_functions import l1_loss as l1_loss
 from minitorch_es_plugins.loss_functions import mse_loss as mse_loss

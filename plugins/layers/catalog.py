@@ -15,6 +15,7 @@ from .pad import pad
 from .pad_layers import PAD_LAYERS
 from .pixel_shuffle import PixelShuffle, PixelUnshuffle, pixel_shuffle, pixel_unshuffle
 from .resampling import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d, interpolate
+from .rms_norm import RMSNorm, rms_norm
 
 # name: (class, aliases), as LAYERS in the package's __init__
 MORE_LAYERS = {
@@ -23,6 +24,7 @@ MORE_LAYERS = {
     "ConvTranspose2d": (ConvTranspose2d, ("Conv2DTranspose",)),
     "Bilinear": (Bilinear, ()),
     "GroupNorm": (GroupNorm, ("GroupNormalization",)),
+    "RMSNorm": (RMSNorm, ()),
     "Upsample": (Upsample, ()),
     "UpsamplingNearest2d": (UpsamplingNearest2d, ()),
     "UpsamplingBilinear2d": (UpsamplingBilinear2d, ()),
@@ -46,6 +48,7 @@ MORE_FUNCTIONAL = {
     "unfold": unfold,
     "fold": fold,
     "group_norm": group_norm,
+    "rms_norm": rms_norm,
     "dropout1d": dropout1d,
     "dropout2d": dropout2d,
     "dropout3d": dropout3d,
