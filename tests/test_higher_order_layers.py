@@ -214,6 +214,12 @@ CATALOG.update(
     {
         "GroupNorm": (nn.GroupNorm(2, 4, dtype=mt.float64), data(2, 4, 3), True),
         "GroupNorm-noaffine": (nn.GroupNorm(1, 2, affine=False), data(2, 2, 2, 2), True),
+        "InstanceNorm1d": (
+            nn.InstanceNorm1d(2, affine=True, dtype=mt.float64),
+            data(2, 2, 3),
+            True,
+        ),
+        "InstanceNorm2d": (nn.InstanceNorm2d(2), data(2, 2, 2, 2), True),
         "RMSNorm": (nn.RMSNorm([2, 3], dtype=mt.float64), data(2, 2, 3), True),
         "Upsample-bicubic": (nn.Upsample(scale_factor=1.5, mode="bicubic"), data(1, 1, 3, 3), True),
         "UpsamplingNearest2d": (nn.UpsamplingNearest2d(size=(4, 5)), data(1, 2, 3, 3), True),

@@ -54,6 +54,8 @@ from minitorch_es_plugins.layers.embedding import Embedding as Embedding
 from minitorch_es_plugins.layers.fold import Fold as Fold
 from minitorch_es_plugins.layers.fold import Unfold as Unfold
 from minitorch_es_plugins.layers.group_norm import GroupNorm as GroupNorm
+from minitorch_es_plugins.layers.instance_norm import InstanceNorm1d as InstanceNorm1d
+from minitorch_es_plugins.layers.instance_norm import InstanceNorm2d as InstanceNorm2d
 from minitorch_es_plugins.layers.linear import Linear as Linear
 from minitorch_es_plugins.layers.multihead import MultiheadAttention as MultiheadAttention
 from minitorch_es_plugins.layers.normalization import BatchNorm1d as BatchNorm1d

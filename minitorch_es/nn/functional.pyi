@@ -69,6 +69,7 @@ from minitorch_es_plugins.layers.embedding import embedding as embedding
 from minitorch_es_plugins.layers.fold import fold as fold
 from minitorch_es_plugins.layers.fold import unfold as unfold
 from minitorch_es_plugins.layers.group_norm import group_norm as group_norm
+from minitorch_es_plugins.layers.instance_norm import instance_norm as instance_norm
 from minitorch_es_plugins.layers.linear import linear as linear
 from minitorch_es_plugins.layers.multihead_functional import multi_head_attention_forward as multi_head_attention_forward
 from minitorch_es_plugins.layers.normalization import batch_norm as batch_norm

@@ -11,6 +11,7 @@ from .conv_modules import Conv1d, ConvTranspose1d, ConvTranspose2d
 from .conv_nd import conv1d, conv_transpose1d, conv_transpose2d
 from .fold import Fold, Unfold, fold, unfold
 from .group_norm import GroupNorm, group_norm
+from .instance_norm import InstanceNorm1d, InstanceNorm2d, instance_norm
 from .pad import pad
 from .pad_layers import PAD_LAYERS
 from .pixel_shuffle import PixelShuffle, PixelUnshuffle, pixel_shuffle, pixel_unshuffle
@@ -25,6 +26,8 @@ MORE_LAYERS = {
     "Bilinear": (Bilinear, ()),
     "GroupNorm": (GroupNorm, ("GroupNormalization",)),
     "RMSNorm": (RMSNorm, ()),
+    "InstanceNorm1d": (InstanceNorm1d, ()),
+    "InstanceNorm2d": (InstanceNorm2d, ()),
     "Upsample": (Upsample, ()),
     "UpsamplingNearest2d": (UpsamplingNearest2d, ()),
     "UpsamplingBilinear2d": (UpsamplingBilinear2d, ()),
@@ -49,6 +52,7 @@ MORE_FUNCTIONAL = {
     "fold": fold,
     "group_norm": group_norm,
     "rms_norm": rms_norm,
+    "instance_norm": instance_norm,
     "dropout1d": dropout1d,
     "dropout2d": dropout2d,
     "dropout3d": dropout3d,
