@@ -41,6 +41,8 @@ from minitorch_es_plugins.activations import Softmax as Softmax
 from minitorch_es_plugins.activations import Softplus as Softplus
 from minitorch_es_plugins.activations import Tanh as Tanh
 from minitorch_es_plugins.kl_div import KLDivLoss as KLDivLoss
+from minitorch_es_plugins.layers.adaptive_max_pool import AdaptiveMaxPool1d as AdaptiveMaxPool1d
+from minitorch_es_plugins.layers.adaptive_max_pool import AdaptiveMaxPool2d as AdaptiveMaxPool2d
 from minitorch_es_plugins.layers.bilinear import Bilinear as Bilinear
 from minitorch_es_plugins.layers.channel_dropout import Dropout1d as Dropout1d
 from minitorch_es_plugins.layers.channel_dropout import Dropout2d as Dropout2d
@@ -81,6 +83,9 @@ from minitorch_es_plugins.layers.pixel_shuffle import PixelUnshuffle as PixelUns
 from minitorch_es_plugins.layers.pooling import AdaptiveAvgPool2d as AdaptiveAvgPool2d
 from minitorch_es_plugins.layers.pooling import AvgPool2d as AvgPool2d
 from minitorch_es_plugins.layers.pooling import MaxPool2d as MaxPool2d
+from minitorch_es_plugins.layers.pooling_1d import AdaptiveAvgPool1d as AdaptiveAvgPool1d
+from minitorch_es_plugins.layers.pooling_1d import AvgPool1d as AvgPool1d
+from minitorch_es_plugins.layers.pooling_1d import MaxPool1d as MaxPool1d
 from minitorch_es_plugins.layers.recurrent import GRU as GRU
 from minitorch_es_plugins.layers.recurrent import LSTM as LSTM
 from minitorch_es_plugins.layers.recurrent import RNN as RNN

@@ -5,6 +5,12 @@ convolutions (each in its own module)."""
 
 from __future__ import annotations
 
+from .adaptive_max_pool import (
+    AdaptiveMaxPool1d,
+    AdaptiveMaxPool2d,
+    adaptive_max_pool1d,
+    adaptive_max_pool2d,
+)
 from .bilinear import Bilinear, bilinear
 from .channel_dropout import Dropout1d, Dropout2d, Dropout3d, dropout1d, dropout2d, dropout3d
 from .conv_modules import Conv1d, ConvTranspose1d, ConvTranspose2d
@@ -15,6 +21,14 @@ from .instance_norm import InstanceNorm1d, InstanceNorm2d, instance_norm
 from .pad import pad
 from .pad_layers import PAD_LAYERS
 from .pixel_shuffle import PixelShuffle, PixelUnshuffle, pixel_shuffle, pixel_unshuffle
+from .pooling_1d import (
+    AdaptiveAvgPool1d,
+    AvgPool1d,
+    MaxPool1d,
+    adaptive_avg_pool1d,
+    avg_pool1d,
+    max_pool1d,
+)
 from .resampling import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d, interpolate
 from .rms_norm import RMSNorm, rms_norm
 
@@ -28,6 +42,11 @@ MORE_LAYERS = {
     "RMSNorm": (RMSNorm, ()),
     "InstanceNorm1d": (InstanceNorm1d, ()),
     "InstanceNorm2d": (InstanceNorm2d, ()),
+    "MaxPool1d": (MaxPool1d, ("MaxPooling1D",)),
+    "AvgPool1d": (AvgPool1d, ("AveragePooling1D",)),
+    "AdaptiveAvgPool1d": (AdaptiveAvgPool1d, ()),
+    "AdaptiveMaxPool1d": (AdaptiveMaxPool1d, ()),
+    "AdaptiveMaxPool2d": (AdaptiveMaxPool2d, ()),
     "Upsample": (Upsample, ()),
     "UpsamplingNearest2d": (UpsamplingNearest2d, ()),
     "UpsamplingBilinear2d": (UpsamplingBilinear2d, ()),
@@ -53,6 +72,11 @@ MORE_FUNCTIONAL = {
     "group_norm": group_norm,
     "rms_norm": rms_norm,
     "instance_norm": instance_norm,
+    "max_pool1d": max_pool1d,
+    "avg_pool1d": avg_pool1d,
+    "adaptive_avg_pool1d": adaptive_avg_pool1d,
+    "adaptive_max_pool1d": adaptive_max_pool1d,
+    "adaptive_max_pool2d": adaptive_max_pool2d,
     "dropout1d": dropout1d,
     "dropout2d": dropout2d,
     "dropout3d": dropout3d,

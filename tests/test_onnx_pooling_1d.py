@@ -1,0 +1,49 @@
+"""MaxPool1d, AvgPool1d, AdaptiveAvgPool1d, AdaptiveMaxPool1d and AdaptiveMaxPool2d exported,
+run in ONNX Runtime with two batch sizes and compared with minitorch_es (float32)."""
+
+import numpy as np
+import pytest
+from onnx_helpers import check, op_types
+
+import minitorch_es as mt
+
+nn = mt.nn
+
+
+def sequences(rng, n=2, c=3, length=9):
+    return rng.normal(size=(n, c, length)).astype(np.float32)
+
+
+@pytest.mark.parametrize(
+    "layer",
+    [
+        nn.MaxPool1d(2),
+        nn.MaxPool1d(3, 2, 1, 2, ceil_mode=True),
+        nn.AvgPool1d(3),
+        nn.AvgPool1d(4, 3, 2, ceil_mode=True, count_include_pad=False),
+        nn.AdaptiveAvgPool1d(4),
+        nn.AdaptiveMaxPool1d(4),
+        nn.AdaptiveMaxPool1d(1),
+    ],
+    ids=repr,
+)
+def test_1d_pools(layer, rng):
+    check(layer, sequences(rng))
+
+
+def test_1d_pools_are_the_2d_operators(rng):
+    assert "MaxPool" in op_types(check(nn.MaxPool1d(3), sequences(rng)))
+    assert "AveragePool" in op_types(check(nn.AvgPool1d(3), sequences(rng)))
+
+
+@pytest.mark.parametrize("size", [(2, 3), (None, 2), 1, (4, 5)])
+def test_adaptive_max_pool2d(size, rng):
+    check(nn.AdaptiveMaxPool2d(size), rng.normal(size=(2, 3, 5, 7)).astype(np.float32))
+
+
+@pytest.mark.parametrize(
+    "layer", [nn.MaxPool1d(2, return_indices=True), nn.AdaptiveMaxPool1d(2, True)]
+)
+def test_indices_are_refused_as_untraced_constants(layer, rng):
+    with pytest.raises(mt.onnx.ExportError, match="computed outside the traced operations"):
+        check(layer, sequences(rng))
