@@ -99,15 +99,13 @@ def test_float32_stays_float32_and_matches(rng):
         np.testing.assert_allclose(a.numpy(force=True), b, rtol=1e-6, atol=1e-6)
 
 
-def test_gradcheck_and_gradgradcheck(rng):
-    x = mt.tensor(rng.standard_normal((2, 2, 7)), requires_grad=True)
-    image = mt.tensor(rng.standard_normal((1, 2, 5, 6)), requires_grad=True)
-    for call in CALLS.values():
-        fn = lambda x, call=call: call(F, x)  # noqa: E731
-        assert gradcheck(fn, [x]) and gradgradcheck(fn, [x])
-    for call in CALLS_2D.values():
-        fn = lambda x, call=call: call(F, x)  # noqa: E731
-        assert gradcheck(fn, [image]) and gradgradcheck(fn, [image])
+@pytest.mark.parametrize("case", sorted(CALLS) + sorted(CALLS_2D))
+def test_gradcheck_and_gradgradcheck(case, rng):
+    shape = (1, 2, 5, 6) if case in CALLS_2D else (2, 2, 7)
+    x = mt.tensor(rng.standard_normal(shape), requires_grad=True)
+    fn = lambda x: {**CALLS, **CALLS_2D}[case](F, x)  # noqa: E731
+    assert gradcheck(fn, [x])
+    assert gradgradcheck(fn, [x])
 
 
 def test_unbatched_input_is_one_sample(rng):
@@ -127,10 +125,12 @@ def _layers(nn):
     return [
         nn.MaxPool1d(3),
         nn.MaxPool1d(3, 2, 1, 2, return_indices=True, ceil_mode=True),
+        nn.MaxPool1d((3,), (1,), (1,), (2,)),
         nn.AvgPool1d(3),
         nn.AvgPool1d(4, 2, 1, True, False),
         nn.AdaptiveAvgPool1d(3),
         nn.AdaptiveMaxPool1d(3, return_indices=True),
+        nn.AdaptiveMaxPool1d((2,)),
         nn.AdaptiveMaxPool2d((2, None)),
         nn.AdaptiveMaxPool2d(4),
     ]

@@ -47,3 +47,25 @@ def test_adaptive_max_pool2d(size, rng):
 def test_indices_are_refused_as_untraced_constants(layer, rng):
     with pytest.raises(mt.onnx.ExportError, match="computed outside the traced operations"):
         check(layer, sequences(rng))
+
+
+@pytest.mark.parametrize(
+    "layer",
+    [
+        nn.LPPool2d(2, 2),
+        nn.LPPool2d(1.5, (2, 3), 1, ceil_mode=True),
+        nn.LPPool2d(float("inf"), 2),
+        nn.LocalResponseNorm(3),
+        nn.LocalResponseNorm(4, 1e-2, 0.5, 2.0),
+    ],
+    ids=repr,
+)
+def test_lp_pool2d_and_local_response_norm(layer, rng):
+    check(layer, np.abs(rng.normal(size=(2, 5, 5, 6))).astype(np.float32))
+
+
+@pytest.mark.parametrize(
+    "layer", [nn.LPPool1d(2, 3), nn.LPPool1d(3, 2, 1), nn.LocalResponseNorm(2)]
+)
+def test_lp_pool1d_and_local_response_norm_of_sequences(layer, rng):
+    check(layer, np.abs(sequences(rng)))

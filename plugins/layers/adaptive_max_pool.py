@@ -21,6 +21,7 @@ from minitorch_es.nn import Module
 from minitorch_es.validation import check_int
 
 from .arguments import describe_shape
+from .pooling import _tuple
 from .pooling_1d import as_2d_pool, from_2d_pool, single
 
 if TYPE_CHECKING:
@@ -109,7 +110,7 @@ class AdaptiveMaxPool1d(Module):
     def __init__(self, output_size: int | tuple[int], return_indices: bool = False) -> None:
         super().__init__()
         single(output_size, "output_size", "AdaptiveMaxPool1d", low=1)
-        self.output_size, self.return_indices = output_size, bool(return_indices)
+        self.output_size, self.return_indices = _tuple(output_size), bool(return_indices)
 
     def forward(self, input: Tensor) -> Tensor | tuple[Tensor, Tensor]:
         return adaptive_max_pool1d(input, self.output_size, self.return_indices)
@@ -128,7 +129,7 @@ class AdaptiveMaxPool2d(Module):
     ) -> None:
         super().__init__()
         _sizes_2d(output_size)
-        self.output_size = tuple(output_size) if isinstance(output_size, list) else output_size
+        self.output_size = _tuple(output_size)
         self.return_indices = bool(return_indices)
 
     def forward(self, input: Tensor) -> Tensor | tuple[Tensor, Tensor]:

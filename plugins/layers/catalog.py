@@ -18,6 +18,8 @@ from .conv_nd import conv1d, conv_transpose1d, conv_transpose2d
 from .fold import Fold, Unfold, fold, unfold
 from .group_norm import GroupNorm, group_norm
 from .instance_norm import InstanceNorm1d, InstanceNorm2d, instance_norm
+from .local_response_norm import LocalResponseNorm, local_response_norm
+from .lp_pool import LPPool1d, LPPool2d, lp_pool1d, lp_pool2d
 from .pad import pad
 from .pad_layers import PAD_LAYERS
 from .pixel_shuffle import PixelShuffle, PixelUnshuffle, pixel_shuffle, pixel_unshuffle
@@ -47,6 +49,9 @@ MORE_LAYERS = {
     "AdaptiveAvgPool1d": (AdaptiveAvgPool1d, ()),
     "AdaptiveMaxPool1d": (AdaptiveMaxPool1d, ()),
     "AdaptiveMaxPool2d": (AdaptiveMaxPool2d, ()),
+    "LPPool1d": (LPPool1d, ()),
+    "LPPool2d": (LPPool2d, ()),
+    "LocalResponseNorm": (LocalResponseNorm, ()),
     "Upsample": (Upsample, ()),
     "UpsamplingNearest2d": (UpsamplingNearest2d, ()),
     "UpsamplingBilinear2d": (UpsamplingBilinear2d, ()),
@@ -77,6 +82,9 @@ MORE_FUNCTIONAL = {
     "adaptive_avg_pool1d": adaptive_avg_pool1d,
     "adaptive_max_pool1d": adaptive_max_pool1d,
     "adaptive_max_pool2d": adaptive_max_pool2d,
+    "lp_pool1d": lp_pool1d,
+    "lp_pool2d": lp_pool2d,
+    "local_response_norm": local_response_norm,
     "dropout1d": dropout1d,
     "dropout2d": dropout2d,
     "dropout3d": dropout3d,

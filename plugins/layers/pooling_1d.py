@@ -16,7 +16,14 @@ from minitorch_es.nn import Module
 from minitorch_es.validation import check_int
 
 from .arguments import describe_shape
-from .pooling import _check_half_kernel, _check_output, adaptive_avg_pool2d, avg_pool2d, max_pool2d
+from .pooling import (
+    _check_half_kernel,
+    _check_output,
+    _tuple,
+    adaptive_avg_pool2d,
+    avg_pool2d,
+    max_pool2d,
+)
 from .pooling_kernels import pooled_size
 
 if TYPE_CHECKING:
@@ -135,8 +142,9 @@ class MaxPool1d(Module):
         )
         _stride(stride, k, "MaxPool1d")
         _check_half_kernel("MaxPool1d", (p,), (k,), (d,))
-        self.kernel_size, self.padding, self.dilation = kernel_size, padding, dilation
-        self.stride = kernel_size if stride is None else stride
+        self.kernel_size, self.padding = _tuple(kernel_size), _tuple(padding)
+        self.dilation = _tuple(dilation)
+        self.stride = self.kernel_size if stride is None else _tuple(stride)
         self.return_indices, self.ceil_mode = bool(return_indices), bool(ceil_mode)
 
     def forward(self, input: Tensor) -> Tensor | tuple[Tensor, Tensor]:
@@ -200,7 +208,7 @@ class AdaptiveAvgPool1d(Module):
     def __init__(self, output_size: int | tuple[int]) -> None:
         super().__init__()
         single(output_size, "output_size", "AdaptiveAvgPool1d", low=1)
-        self.output_size = output_size
+        self.output_size = _tuple(output_size)
 
     def forward(self, input: Tensor) -> Tensor:
         return adaptive_avg_pool1d(input, self.output_size)
