@@ -228,6 +228,11 @@ CATALOG.update(
         "LPPool1d": (nn.LPPool1d(2, 3, 2), data(2, 2, 7), True),
         "LPPool2d": (nn.LPPool2d(3, (2, 3), 1, True), np.abs(data(1, 2, 3, 4)) + 0.1, True),
         "LocalResponseNorm": (nn.LocalResponseNorm(2, 0.5), data(2, 3, 2, 2), True),
+        "MaxUnpool2d": (
+            Adapter(nn.MaxUnpool2d(2), lambda m, x: m(x, mt.tensor([[[[0, 3], [9, 14]]] * 2]))),
+            data(1, 2, 2, 2),
+            True,
+        ),
         "RMSNorm": (nn.RMSNorm([2, 3], dtype=mt.float64), data(2, 2, 3), True),
         "Upsample-bicubic": (nn.Upsample(scale_factor=1.5, mode="bicubic"), data(1, 1, 3, 3), True),
         "UpsamplingNearest2d": (nn.UpsamplingNearest2d(size=(4, 5)), data(1, 2, 3, 3), True),

@@ -69,3 +69,24 @@ def test_lp_pool2d_and_local_response_norm(layer, rng):
 )
 def test_lp_pool1d_and_local_response_norm_of_sequences(layer, rng):
     check(layer, np.abs(sequences(rng)))
+
+
+class Unpool(nn.Module):
+    """MaxUnpool2d of a pooled input with the indices given as the second graph input."""
+
+    def __init__(self, **options):
+        super().__init__()
+        self.unpool, self.options = nn.MaxUnpool2d(2), options
+
+    def forward(self, x, indices):
+        return self.unpool(x, indices, **self.options)
+
+
+@pytest.mark.parametrize("options", [{}, {"output_size": (5, 5)}])
+def test_max_unpool2d_with_indices_as_a_graph_input(options, rng):
+    x = mt.tensor(rng.normal(size=(2, 3, 5, 5)).astype(np.float32))
+    pooled, indices = nn.functional.max_pool2d(x, 2, return_indices=True)
+    if not options:  # the default 4x4 output: indices of a 4x4 plane
+        pooled, indices = nn.functional.max_pool2d(x[..., :4, :4], 2, return_indices=True)
+    proto = check(Unpool(**options), pooled.numpy(force=True), indices.numpy(force=True))
+    assert "ScatterElements" in op_types(proto)

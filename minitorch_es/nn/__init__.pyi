@@ -62,6 +62,7 @@ from minitorch_es_plugins.layers.linear import Linear as Linear
 from minitorch_es_plugins.layers.local_response_norm import LocalResponseNorm as LocalResponseNorm
 from minitorch_es_plugins.layers.lp_pool import LPPool1d as LPPool1d
 from minitorch_es_plugins.layers.lp_pool import LPPool2d as LPPool2d
+from minitorch_es_plugins.layers.max_unpool import MaxUnpool2d as MaxUnpool2d
 from minitorch_es_plugins.layers.multihead import MultiheadAttention as MultiheadAttention
 from minitorch_es_plugins.layers.normalization import BatchNorm1d as BatchNorm1d
 from minitorch_es_plugins.layers.normalization import BatchNorm2d as BatchNorm2d

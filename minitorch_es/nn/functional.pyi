@@ -76,6 +76,7 @@ from minitorch_es_plugins.layers.linear import linear as linear
 from minitorch_es_plugins.layers.local_response_norm import local_response_norm as local_response_norm
 from minitorch_es_plugins.layers.lp_pool import lp_pool1d as lp_pool1d
 from minitorch_es_plugins.layers.lp_pool import lp_pool2d as lp_pool2d
+from minitorch_es_plugins.layers.max_unpool import max_unpool2d as max_unpool2d
 from minitorch_es_plugins.layers.multihead_functional import multi_head_attention_forward as multi_head_attention_forward
 from minitorch_es_plugins.layers.normalization import batch_norm as batch_norm
 from minitorch_es_plugins.layers.normalization import layer_norm as layer_norm

@@ -20,6 +20,7 @@ from .group_norm import GroupNorm, group_norm
 from .instance_norm import InstanceNorm1d, InstanceNorm2d, instance_norm
 from .local_response_norm import LocalResponseNorm, local_response_norm
 from .lp_pool import LPPool1d, LPPool2d, lp_pool1d, lp_pool2d
+from .max_unpool import MaxUnpool2d, max_unpool2d
 from .pad import pad
 from .pad_layers import PAD_LAYERS
 from .pixel_shuffle import PixelShuffle, PixelUnshuffle, pixel_shuffle, pixel_unshuffle
@@ -52,6 +53,7 @@ MORE_LAYERS = {
     "LPPool1d": (LPPool1d, ()),
     "LPPool2d": (LPPool2d, ()),
     "LocalResponseNorm": (LocalResponseNorm, ()),
+    "MaxUnpool2d": (MaxUnpool2d, ()),
     "Upsample": (Upsample, ()),
     "UpsamplingNearest2d": (UpsamplingNearest2d, ()),
     "UpsamplingBilinear2d": (UpsamplingBilinear2d, ()),
@@ -85,6 +87,7 @@ MORE_FUNCTIONAL = {
     "lp_pool1d": lp_pool1d,
     "lp_pool2d": lp_pool2d,
     "local_response_norm": local_response_norm,
+    "max_unpool2d": max_unpool2d,
     "dropout1d": dropout1d,
     "dropout2d": dropout2d,
     "dropout3d": dropout3d,
