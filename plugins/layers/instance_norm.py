@@ -21,19 +21,11 @@ from minitorch_es import Tensor
 from minitorch_es.validation import check_tensor
 
 from .arguments import check_same_dtype
-from .group_norm import group_norm
+from .group_norm import check_channel_vector, group_norm
 from .normalization import _BatchNorm
 
 if TYPE_CHECKING:
     from numpy.typing import DTypeLike
-
-
-def _check_channels(name: str, t: Tensor | None, input: Tensor) -> None:
-    if t is not None and tuple(t.shape) != (input.shape[1],):
-        raise RuntimeError(
-            f"instance_norm: expected {name} of shape [{input.shape[1]}] (the channels of an "
-            f"input of shape {list(input.shape)}), got shape {list(t.shape)}"
-        )
 
 
 def instance_norm(
@@ -63,9 +55,9 @@ def instance_norm(
             "be None"
         )
     for name, t in (("running_mean", running_mean), ("running_var", running_var)):
-        _check_channels(name, t, input)
+        check_channel_vector("instance_norm", name, t, input)
     for name, t in (("weight", weight), ("bias", bias)):
-        _check_channels(name, t, input)
+        check_channel_vector("instance_norm", name, t, input)
         if t is not None:
             check_same_dtype("instance_norm", input, t, given=True)
     channel = (input.shape[1],) + (1,) * (input.ndim - 2)

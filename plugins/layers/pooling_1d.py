@@ -17,6 +17,7 @@ from minitorch_es.validation import check_int
 
 from .arguments import describe_shape
 from .pooling import (
+    MaxPoolBase,
     _check_half_kernel,
     _check_output,
     _tuple,
@@ -118,12 +119,14 @@ def adaptive_avg_pool1d(input: Tensor, output_size: int | tuple[int]) -> Tensor:
     return from_2d_pool(adaptive_avg_pool2d(x, (1, size)), shape)
 
 
-class MaxPool1d(Module):
+class MaxPool1d(MaxPoolBase):
     """Max over ``kernel_size`` windows of ``(N, C, L)`` or ``(C, L)`` input:
     ``MaxPool1d(kernel_size, stride=None, padding=0, dilation=1, return_indices=False,
     ceil_mode=False)`` as PyTorch (stride defaults to kernel_size, padding counts as -inf, the
     gradient goes to the first maximum; with ``return_indices`` also the int64 position of each
     maximum along ``L``)."""
+
+    function = staticmethod(max_pool1d)
 
     def __init__(
         self,
@@ -146,23 +149,6 @@ class MaxPool1d(Module):
         self.dilation = _tuple(dilation)
         self.stride = self.kernel_size if stride is None else _tuple(stride)
         self.return_indices, self.ceil_mode = bool(return_indices), bool(ceil_mode)
-
-    def forward(self, input: Tensor) -> Tensor | tuple[Tensor, Tensor]:
-        return max_pool1d(
-            input,
-            self.kernel_size,
-            self.stride,
-            self.padding,
-            self.dilation,
-            self.ceil_mode,
-            self.return_indices,
-        )
-
-    def extra_repr(self) -> str:
-        return (
-            f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
-            f"dilation={self.dilation}, ceil_mode={self.ceil_mode}"
-        )
 
 
 class AvgPool1d(Module):
