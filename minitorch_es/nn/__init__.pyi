@@ -43,6 +43,8 @@ from minitorch_es_plugins.activations import Softmax as Softmax
 from minitorch_es_plugins.activations import Softplus as Softplus
 from minitorch_es_plugins.activations import Tanh as Tanh
 from minitorch_es_plugins.kl_div import KLDivLoss as KLDivLoss
+from minitorch_es_plugins.layers.adaptive_max_pool import AdaptiveMaxPool1d as AdaptiveMaxPool1d
+from minitorch_es_plugins.layers.adaptive_max_pool import AdaptiveMaxPool2d as AdaptiveMaxPool2d
 from minitorch_es_plugins.layers.bilinear import Bilinear as Bilinear
 from minitorch_es_plugins.layers.channel_dropout import Dropout1d as Dropout1d
 from minitorch_es_plugins.layers.channel_dropout import Dropout2d as Dropout2d
@@ -56,8 +58,14 @@ from minitorch_es_plugins.layers.embedding import Embedding as Embedding
 from minitorch_es_plugins.layers.fold import Fold as Fold
 from minitorch_es_plugins.layers.fold import Unfold as Unfold
 from minitorch_es_plugins.layers.group_norm import GroupNorm as GroupNorm
+from minitorch_es_plugins.layers.instance_norm import InstanceNorm1d as InstanceNorm1d
+from minitorch_es_plugins.layers.instance_norm import InstanceNorm2d as InstanceNorm2d
 from minitorch_es_plugins.layers.linear import Linear as Linear
 from minitorch_es_plugins.layers.linear import NonDynamicallyQuantizableLinear as NonDynamicallyQuantizableLinear
+from minitorch_es_plugins.layers.local_response_norm import LocalResponseNorm as LocalResponseNorm
+from minitorch_es_plugins.layers.lp_pool import LPPool1d as LPPool1d
+from minitorch_es_plugins.layers.lp_pool import LPPool2d as LPPool2d
+from minitorch_es_plugins.layers.max_unpool import MaxUnpool2d as MaxUnpool2d
 from minitorch_es_plugins.layers.multihead import MultiheadAttention as MultiheadAttention
 from minitorch_es_plugins.layers.normalization import BatchNorm1d as BatchNorm1d
 from minitorch_es_plugins.layers.normalization import BatchNorm2d as BatchNorm2d
@@ -82,6 +90,9 @@ from minitorch_es_plugins.layers.pixel_shuffle import PixelUnshuffle as PixelUns
 from minitorch_es_plugins.layers.pooling import AdaptiveAvgPool2d as AdaptiveAvgPool2d
 from minitorch_es_plugins.layers.pooling import AvgPool2d as AvgPool2d
 from minitorch_es_plugins.layers.pooling import MaxPool2d as MaxPool2d
+from minitorch_es_plugins.layers.pooling_1d import AdaptiveAvgPool1d as AdaptiveAvgPool1d
+from minitorch_es_plugins.layers.pooling_1d import AvgPool1d as AvgPool1d
+from minitorch_es_plugins.layers.pooling_1d import MaxPool1d as MaxPool1d
 from minitorch_es_plugins.layers.recurrent import GRU as GRU
 from minitorch_es_plugins.layers.recurrent import LSTM as LSTM
 from minitorch_es_plugins.layers.recurrent import RNN as RNN
@@ -94,6 +105,7 @@ from minitorch_es_plugins.layers.resampling import UpsamplingNearest2d as Upsamp
 from minitorch_es_plugins.layers.reshaping import Flatten as Flatten
 from minitorch_es_plugins.layers.reshaping import Identity as Identity
 from minitorch_es_plugins.layers.reshaping import Unflatten as Unflatten
+from minitorch_es_plugins.layers.rms_norm import RMSNorm as RMSNorm
 from minitorch_es_plugins.layers.transformer import Transformer as Transformer
 from minitorch_es_plugins.layers.transformer import TransformerDecoder as TransformerDecoder
 from minitorch_es_plugins.layers.transformer import TransformerEncoder as TransformerEncoder

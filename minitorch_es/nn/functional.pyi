@@ -55,6 +55,8 @@ from minitorch_es_plugins.binary_losses import binary_cross_entropy_with_logits 
 from minitorch_es_plugins.cross_entropy import cross_entropy as cross_entropy
 from minitorch_es_plugins.cross_entropy import nll_loss as nll_loss
 from minitorch_es_plugins.kl_div import kl_div as kl_div
+from minitorch_es_plugins.layers.adaptive_max_pool import adaptive_max_pool1d as adaptive_max_pool1d
+from minitorch_es_plugins.layers.adaptive_max_pool import adaptive_max_pool2d as adaptive_max_pool2d
 from minitorch_es_plugins.layers.attention import scaled_dot_product_attention as scaled_dot_product_attention
 from minitorch_es_plugins.layers.bilinear import bilinear as bilinear
 from minitorch_es_plugins.layers.channel_dropout import dropout1d as dropout1d
@@ -69,7 +71,12 @@ from minitorch_es_plugins.layers.embedding import embedding as embedding
 from minitorch_es_plugins.layers.fold import fold as fold
 from minitorch_es_plugins.layers.fold import unfold as unfold
 from minitorch_es_plugins.layers.group_norm import group_norm as group_norm
+from minitorch_es_plugins.layers.instance_norm import instance_norm as instance_norm
 from minitorch_es_plugins.layers.linear import linear as linear
+from minitorch_es_plugins.layers.local_response_norm import local_response_norm as local_response_norm
+from minitorch_es_plugins.layers.lp_pool import lp_pool1d as lp_pool1d
+from minitorch_es_plugins.layers.lp_pool import lp_pool2d as lp_pool2d
+from minitorch_es_plugins.layers.max_unpool import max_unpool2d as max_unpool2d
 from minitorch_es_plugins.layers.multihead_functional import multi_head_attention_forward as multi_head_attention_forward
 from minitorch_es_plugins.layers.normalization import batch_norm as batch_norm
 from minitorch_es_plugins.layers.normalization import layer_norm as layer_norm
@@ -79,7 +86,11 @@ from minitorch_es_plugins.layers.pixel_shuffle import pixel_unshuffle as pixel_u
 from minitorch_es_plugins.layers.pooling import adaptive_avg_pool2d as adaptive_avg_pool2d
 from minitorch_es_plugins.layers.pooling import avg_pool2d as avg_pool2d
 from minitorch_es_plugins.layers.pooling import max_pool2d as max_pool2d
+from minitorch_es_plugins.layers.pooling_1d import adaptive_avg_pool1d as adaptive_avg_pool1d
+from minitorch_es_plugins.layers.pooling_1d import avg_pool1d as avg_pool1d
+from minitorch_es_plugins.layers.pooling_1d import max_pool1d as max_pool1d
 from minitorch_es_plugins.layers.resampling import interpolate as interpolate
+from minitorch_es_plugins.layers.rms_norm import rms_norm as rms_norm
 from minitorch_es_plugins.loss_functions import huber_loss as huber_loss
 from minitorch_es_plugins.loss_functions import l1_loss as l1_loss
 from minitorch_es_plugins.loss_functions import mse_loss as mse_loss
