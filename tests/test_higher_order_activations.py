@@ -33,6 +33,7 @@ CATALOG = [
     mt.nn.Hardsigmoid(),
     mt.nn.Hardswish(),
     mt.nn.GLU(),
+    mt.nn.PReLU(4, init=0.3, dtype=mt.float64),  # one slope per column
 ]
 
 

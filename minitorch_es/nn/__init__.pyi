@@ -26,6 +26,7 @@ from minitorch_es.nn.summary import summary as summary
 from minitorch_es_plugins.activation_extras import GLU as GLU
 from minitorch_es_plugins.activation_extras import Hardsigmoid as Hardsigmoid
 from minitorch_es_plugins.activation_extras import Hardswish as Hardswish
+from minitorch_es_plugins.activation_prelu import PReLU as PReLU
 from minitorch_es_plugins.activations import ELU as ELU
 from minitorch_es_plugins.activations import GELU as GELU
 from minitorch_es_plugins.activations import Hardtanh as Hardtanh

@@ -50,6 +50,7 @@ from minitorch_es_plugins.activation_functions import silu as silu
 from minitorch_es_plugins.activation_functions import softmax as softmax
 from minitorch_es_plugins.activation_functions import softplus as softplus
 from minitorch_es_plugins.activation_functions import tanh as tanh
+from minitorch_es_plugins.activation_prelu import prelu as prelu
 from minitorch_es_plugins.binary_losses import binary_cross_entropy as binary_cross_entropy
 from minitorch_es_plugins.binary_losses import binary_cross_entropy_with_logits as binary_cross_entropy_with_logits
 from minitorch_es_plugins.cross_entropy import cross_entropy as cross_entropy

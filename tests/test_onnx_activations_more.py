@@ -1,0 +1,36 @@
+"""The further activations (PReLU ...) exported and run in ONNX Runtime; PReLU's slopes are an
+initializer of the graph."""
+
+import numpy as np
+import onnx
+import pytest
+from onnx_helpers import check, op_types
+
+import minitorch_es as mt
+
+nn, F = mt.nn, mt.nn.functional
+
+
+@pytest.fixture
+def x(rng):
+    return (rng.normal(size=(3, 4, 5)) * 6).astype(np.float32)
+
+
+def trained_prelu(n):
+    layer = nn.PReLU(n)
+    with mt.no_grad():
+        layer.weight.copy_(mt.linspace(-0.5, 0.7, n))
+    return layer
+
+
+@pytest.mark.parametrize("opset", [13, 17])
+@pytest.mark.parametrize("layer", [trained_prelu(4), trained_prelu(1)], ids=repr)
+def test_prelu(x, layer, opset):
+    proto = check(layer, x, opset=opset)
+    assert "PRelu" in op_types(proto)
+    slopes = [onnx.numpy_helper.to_array(i) for i in proto.graph.initializer]
+    assert any(np.allclose(s.ravel(), layer.weight.numpy(force=True)) for s in slopes)
+
+
+def test_prelu_in_a_layer(rng):
+    check(nn.Linear(5, 4, activation="prelu"), rng.normal(size=(3, 5)).astype(np.float32))
