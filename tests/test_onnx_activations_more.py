@@ -34,3 +34,38 @@ def test_prelu(x, layer, opset):
 
 def test_prelu_in_a_layer(rng):
     check(nn.Linear(5, 4, activation="prelu"), rng.normal(size=(3, 5)).astype(np.float32))
+
+
+MORE = [
+    nn.LogSigmoid(),
+    nn.Softsign(),
+    nn.Tanhshrink(),
+    nn.Softmin(dim=-1),
+    nn.Softmin(dim=1),
+    nn.Threshold(0.5, -2.0),
+    nn.Threshold(-1.0, 3.0, inplace=True),
+    nn.Hardshrink(),
+    nn.Hardshrink(2.0),
+    nn.Softshrink(),
+    nn.Softshrink(1.5),
+    nn.CELU(),
+    nn.CELU(alpha=0.5, inplace=True),
+]
+
+
+@pytest.mark.parametrize("opset", [13, 17])
+@pytest.mark.parametrize("activation", MORE, ids=repr)
+def test_activation_modules(x, activation, opset):
+    x = x.copy()
+    x.flat[:6] = [0.0, 0.5, -1.0, 2.0, -1000.0, 1000.0]  # the kinks, large values
+    check(activation, x, opset=opset)
+
+
+def test_functional_forms_in_a_forward(x):
+    class Mix(nn.Module):
+        def forward(self, x):
+            a = F.logsigmoid(x) + F.softsign(x) * F.tanhshrink(x) - F.threshold(x, 0.1, 2.0)
+            b = F.hardshrink(x, 1.0) + F.softshrink(x) + F.celu(x, 2.0)
+            return F.softmin(a + b, dim=1)
+
+    check(Mix(), x, opset=17)

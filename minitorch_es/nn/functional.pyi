@@ -50,6 +50,16 @@ from minitorch_es_plugins.activation_functions import silu as silu
 from minitorch_es_plugins.activation_functions import softmax as softmax
 from minitorch_es_plugins.activation_functions import softplus as softplus
 from minitorch_es_plugins.activation_functions import tanh as tanh
+from minitorch_es_plugins.activation_more import celu as celu
+from minitorch_es_plugins.activation_more import celu_ as celu_
+from minitorch_es_plugins.activation_more import hardshrink as hardshrink
+from minitorch_es_plugins.activation_more import logsigmoid as logsigmoid
+from minitorch_es_plugins.activation_more import softmin as softmin
+from minitorch_es_plugins.activation_more import softshrink as softshrink
+from minitorch_es_plugins.activation_more import softsign as softsign
+from minitorch_es_plugins.activation_more import tanhshrink as tanhshrink
+from minitorch_es_plugins.activation_more import threshold as threshold
+from minitorch_es_plugins.activation_more import threshold_ as threshold_
 from minitorch_es_plugins.activation_prelu import prelu as prelu
 from minitorch_es_plugins.binary_losses import binary_cross_entropy as binary_cross_entropy
 from minitorch_es_plugins.binary_losses import binary_cross_entropy_with_logits as binary_cross_entropy_with_logits
