@@ -15,7 +15,9 @@ import minitorch_es as mt
 from minitorch_es.nn import Module
 from minitorch_es.validation import check_float, check_tensor
 
+from . import activation_inplace as inplace_forms
 from . import activation_more_ops as ops
+from . import activation_rrelu as rrelu
 from .activation_functions import _along_dim, _result, tanh
 from .activation_ops import SoftmaxFunction
 from .activations import _AlongDim
@@ -202,7 +204,7 @@ FUNCTIONS = {
 @mt.hookimpl
 def minitorch_es_register(registry: Registry) -> None:
     """Register these activation Modules and export their functional forms."""
-    for cls in ACTIVATIONS:
+    for cls in (*ACTIVATIONS, *rrelu.ACTIVATIONS):
         registry.add("activation", cls.__name__, cls)
-    for name, function in FUNCTIONS.items():
+    for name, function in {**FUNCTIONS, **rrelu.FUNCTIONS, **inplace_forms.FUNCTIONS}.items():
         registry.export("nn.functional", name, function)

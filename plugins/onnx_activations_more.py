@@ -10,6 +10,7 @@ import minitorch_es as mt
 
 from . import activation_more_ops as ops
 from .activation_prelu import PReLUFunction
+from .activation_rrelu import RReLUFunction
 
 if TYPE_CHECKING:
     from minitorch_es.onnx import Call, GraphBuilder
@@ -48,6 +49,17 @@ def _celu(g: GraphBuilder, call: Call) -> str:
     return g.op("Where", g.op("Greater", x, g.constant(0.0, dtype)), x, negative)
 
 
+def _rrelu(g: GraphBuilder, call: Call) -> str:
+    if call.kwargs["training"]:
+        raise mt.onnx.ExportError(
+            "rrelu draws random slopes in training mode, which cannot be exported; the exporter "
+            "puts the model in eval mode, so a forward that calls F.rrelu must pass "
+            "training=self.training"
+        )
+    slope = (call.kwargs["lower"] + call.kwargs["upper"]) / 2  # eval: the mean slope
+    return g.op("LeakyRelu", call.input(0), alpha=float(slope))
+
+
 TRANSLATIONS = {
     PReLUFunction: _prelu,
     ops.LogSigmoidFunction: _logsigmoid,
@@ -55,6 +67,7 @@ TRANSLATIONS = {
     ops.HardshrinkFunction: _shrink(bias=False),
     ops.SoftshrinkFunction: _shrink(bias=True),
     ops.CELUFunction: _celu,
+    RReLUFunction: _rrelu,
 }
 
 

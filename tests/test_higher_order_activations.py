@@ -43,6 +43,7 @@ CATALOG = [
     mt.nn.Softshrink(0.05),
     mt.nn.CELU(),
     mt.nn.CELU(alpha=0.5),
+    mt.nn.RReLU(0.1, 0.3).eval(),  # training mode: see test_rrelu.py
 ]
 
 

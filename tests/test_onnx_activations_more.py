@@ -69,3 +69,26 @@ def test_functional_forms_in_a_forward(x):
             return F.softmin(a + b, dim=1)
 
     check(Mix(), x, opset=17)
+
+
+@pytest.mark.parametrize("layer", [nn.RReLU(), nn.RReLU(0.1, 0.3, inplace=True)], ids=repr)
+def test_rrelu_exports_its_mean_slope(x, layer):
+    assert op_types(check(layer, x)) == ["LeakyRelu"]  # the exporter runs the model in eval
+
+
+def test_rrelu_in_training_mode_is_refused(x):
+    class Noisy(nn.Module):
+        def forward(self, x):
+            return F.rrelu(x, training=True)
+
+    with pytest.raises(mt.onnx.ExportError, match="training=self.training"):
+        check(Noisy(), x)
+
+
+def test_in_place_functional_forms_export(x):
+    class InPlace(nn.Module):
+        def forward(self, x):
+            a, b = F.relu_(x * 1), F.elu_(x * 1, 0.5) + F.leaky_relu_(x * 1, 0.2)
+            return a + b + F.selu_(x * 1) + F.hardtanh_(x * 1, -2.0, 2.0) + F.rrelu_(x * 1)
+
+    check(InPlace(), x, opset=17)

@@ -35,6 +35,7 @@ from minitorch_es_plugins.activation_more import Softsign as Softsign
 from minitorch_es_plugins.activation_more import Tanhshrink as Tanhshrink
 from minitorch_es_plugins.activation_more import Threshold as Threshold
 from minitorch_es_plugins.activation_prelu import PReLU as PReLU
+from minitorch_es_plugins.activation_rrelu import RReLU as RReLU
 from minitorch_es_plugins.activations import ELU as ELU
 from minitorch_es_plugins.activations import GELU as GELU
 from minitorch_es_plugins.activations import Hardtanh as Hardtanh

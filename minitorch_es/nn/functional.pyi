@@ -50,6 +50,11 @@ from minitorch_es_plugins.activation_functions import silu as silu
 from minitorch_es_plugins.activation_functions import softmax as softmax
 from minitorch_es_plugins.activation_functions import softplus as softplus
 from minitorch_es_plugins.activation_functions import tanh as tanh
+from minitorch_es_plugins.activation_inplace import elu_ as elu_
+from minitorch_es_plugins.activation_inplace import hardtanh_ as hardtanh_
+from minitorch_es_plugins.activation_inplace import leaky_relu_ as leaky_relu_
+from minitorch_es_plugins.activation_inplace import relu_ as relu_
+from minitorch_es_plugins.activation_inplace import selu_ as selu_
 from minitorch_es_plugins.activation_more import celu as celu
 from minitorch_es_plugins.activation_more import celu_ as celu_
 from minitorch_es_plugins.activation_more import hardshrink as hardshrink
@@ -61,6 +66,8 @@ from minitorch_es_plugins.activation_more import tanhshrink as tanhshrink
 from minitorch_es_plugins.activation_more import threshold as threshold
 from minitorch_es_plugins.activation_more import threshold_ as threshold_
 from minitorch_es_plugins.activation_prelu import prelu as prelu
+from minitorch_es_plugins.activation_rrelu import rrelu as rrelu
+from minitorch_es_plugins.activation_rrelu import rrelu_ as rrelu_
 from minitorch_es_plugins.binary_losses import binary_cross_entropy as binary_cross_entropy
 from minitorch_es_plugins.binary_losses import binary_cross_entropy_with_logits as binary_cross_entropy_with_logits
 from minitorch_es_plugins.cross_entropy import cross_entropy as cross_entropy
