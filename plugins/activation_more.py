@@ -15,6 +15,7 @@ import minitorch_es as mt
 from minitorch_es.nn import Module
 from minitorch_es.validation import check_float, check_tensor
 
+from . import activation_gumbel as gumbel
 from . import activation_inplace as inplace_forms
 from . import activation_more_ops as ops
 from . import activation_rrelu as rrelu
@@ -206,5 +207,10 @@ def minitorch_es_register(registry: Registry) -> None:
     """Register these activation Modules and export their functional forms."""
     for cls in (*ACTIVATIONS, *rrelu.ACTIVATIONS):
         registry.add("activation", cls.__name__, cls)
-    for name, function in {**FUNCTIONS, **rrelu.FUNCTIONS, **inplace_forms.FUNCTIONS}.items():
+    for name, function in {
+        **FUNCTIONS,
+        **rrelu.FUNCTIONS,
+        **inplace_forms.FUNCTIONS,
+        **gumbel.FUNCTIONS,
+    }.items():
         registry.export("nn.functional", name, function)

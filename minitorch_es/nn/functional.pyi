@@ -50,6 +50,7 @@ from minitorch_es_plugins.activation_functions import silu as silu
 from minitorch_es_plugins.activation_functions import softmax as softmax
 from minitorch_es_plugins.activation_functions import softplus as softplus
 from minitorch_es_plugins.activation_functions import tanh as tanh
+from minitorch_es_plugins.activation_gumbel import gumbel_softmax as gumbel_softmax
 from minitorch_es_plugins.activation_inplace import elu_ as elu_
 from minitorch_es_plugins.activation_inplace import hardtanh_ as hardtanh_
 from minitorch_es_plugins.activation_inplace import leaky_relu_ as leaky_relu_
