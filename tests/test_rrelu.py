@@ -1,6 +1,7 @@
 """RReLU and F.rrelu (random slopes in training, their mean in eval) and PyTorch's in-place
-functional forms relu_, elu_, leaky_relu_, selu_, hardtanh_, rrelu_: values and derivatives
-against PyTorch (eval) and NumPy (training), reproducibility, gradcheck, signatures, errors."""
+functional forms (relu_, elu_, leaky_relu_, selu_, hardtanh_, rrelu_, threshold_, celu_):
+values and derivatives against PyTorch (eval) and NumPy (training), reproducibility,
+gradcheck, signatures, errors."""
 
 import numpy as np
 import pytest
@@ -86,6 +87,13 @@ INPLACE = {
     "selu_": (lambda x: F.selu_(x), lambda x: F.selu(x)),
     "hardtanh_": (lambda x: F.hardtanh_(x, -0.5, 2.0), lambda x: F.hardtanh(x, -0.5, 2.0)),
     "rrelu_": (lambda x: F.rrelu_(x, 0.1, 0.3), lambda x: F.rrelu(x, 0.1, 0.3)),
+    "threshold_": (lambda x: F.threshold_(x, 0.5, -1.0), lambda x: F.threshold(x, 0.5, -1.0)),
+    "threshold inplace": (
+        lambda x: F.threshold(x, 0.5, -1.0, True),
+        lambda x: F.threshold(x, 0.5, -1.0),
+    ),
+    "celu_": (lambda x: F.celu_(x, 0.5), lambda x: F.celu(x, 0.5)),
+    "celu inplace": (lambda x: F.celu(x, 0.5, inplace=True), lambda x: F.celu(x, 0.5)),
     "rrelu_ training": (
         lambda x: (mt.manual_seed(1), F.rrelu_(x, training=True))[1],
         lambda x: (mt.manual_seed(1), F.rrelu(x, training=True))[1],
