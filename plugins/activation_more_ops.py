@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 class LogSigmoidFunction(Primitive):
     """``log(sigmoid(x)) = -softplus(-x)``; derivative ``sigmoid(-x)``; saves x."""
 
+    ieee_silent = True  # NaN inputs give NaN, without NumPy warnings
+
     backward_name = "LogSigmoidBackward0"  # PyTorch's node name (grad_fn)
 
     @staticmethod
@@ -78,9 +80,10 @@ class SoftshrinkFunction(Primitive):
 
     @staticmethod
     def forward(ctx: Context, x: np.ndarray, *, lambd: float):
-        ctx.kept = ~((x >= -lambd) & (x <= lambd))
-        shift = np.asarray(lambd, dtype=x.dtype)
-        return np.where(x > lambd, x - shift, np.where(x < -lambd, x + shift, 0 * x))
+        kept = ~((x >= -lambd) & (x <= lambd))  # NaN is kept, and stays NaN
+        ctx.kept = kept
+        shrunk = x - np.sign(x) * np.asarray(lambd, dtype=x.dtype)
+        return np.where(kept, shrunk, np.zeros((), dtype=x.dtype))
 
     @staticmethod
     def backward(ctx: Context, grad: np.ndarray):
@@ -97,7 +100,9 @@ class CELUFunction(Primitive):
 
     @staticmethod
     def forward(ctx: Context, x: np.ndarray, *, alpha: float):
-        positive = x >= 0  # x = 0 on the linear side: PyTorch's second derivative there is 0
+        # x = 0 on the linear side (PyTorch's second derivative there is 0), and NaN too
+        # (its gradient 1, as PyTorch's)
+        positive = ~(x < 0)
         # expm1 of min(x, 0): the discarded branch never overflows for large positive x.
         out = np.where(positive, x, alpha * np.expm1(np.minimum(x, 0) / alpha))
         out = out.astype(x.dtype, copy=False)

@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 class PReLUFunction(Primitive):
     """``where(x > 0, x, w * x)`` with ``w`` already shaped to broadcast against ``x``."""
 
+    ieee_silent = True  # a zero slope times an infinite input: NaN, without NumPy warnings
+
     backward_name = "PreluKernelBackward0"  # PyTorch's node name (grad_fn)
 
     @staticmethod

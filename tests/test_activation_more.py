@@ -188,3 +188,38 @@ def test_errors(call, error, message):
     with pytest.raises(error) as info:
         call()
     assert message in str(info.value)
+
+
+NON_FINITE = {  # the calls whose value and gradient PyTorch defines for inf and NaN
+    **{k: v for k, v in CALLS.items() if not k.startswith("softmin")},
+    "celu_negative_alpha": lambda F, x: F.celu(x, alpha=-1.0),
+    "prelu_zero_slope": lambda F, x: F.prelu(x, x.new_zeros(1)),
+    "prelu": lambda F, x: F.prelu(x, x.new_full((1,), 0.25)),
+    "rrelu": lambda F, x: F.rrelu(x),
+}
+
+
+def test_infinities_and_nan_as_pytorch_without_warnings():
+    x = np.array([-np.inf, -1e300, 0.0, 1e300, np.inf, np.nan])
+    skip = {"softsign"}  # a composite: the core's Div of infinities (see test above)
+
+    def values_and_slopes(torch, x):
+        out = {}
+        for name, call in NON_FINITE.items():
+            t = torch.tensor(x, requires_grad=True)
+            y = call(torch.nn.functional, t)
+            (g,) = torch.autograd.grad(y, t, torch.ones_like(y))
+            out[name] = {"y": y.detach().numpy(), "slope": g.numpy()}
+        return out
+
+    ref = reference("activations/more_non_finite", values_and_slopes, x=x)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for name, call in NON_FINITE.items():
+            if name in skip:
+                continue
+            t = mt.tensor(x, requires_grad=True)
+            y = call(F, t)
+            (g,) = mt.autograd.grad(y, t, mt.ones_like(y))
+            np.testing.assert_array_equal(y.numpy(force=True), ref[name]["y"], err_msg=name)
+            np.testing.assert_array_equal(g.numpy(), ref[name]["slope"], err_msg=name)
