@@ -28,6 +28,16 @@ from minitorch_es.nn.summary import summary as summary
 from minitorch_es_plugins.activation_extras import GLU as GLU
 from minitorch_es_plugins.activation_extras import Hardsigmoid as Hardsigmoid
 from minitorch_es_plugins.activation_extras import Hardswish as Hardswish
+from minitorch_es_plugins.activation_more import CELU as CELU
+from minitorch_es_plugins.activation_more import Hardshrink as Hardshrink
+from minitorch_es_plugins.activation_more import LogSigmoid as LogSigmoid
+from minitorch_es_plugins.activation_more import Softmin as Softmin
+from minitorch_es_plugins.activation_more import Softshrink as Softshrink
+from minitorch_es_plugins.activation_more import Softsign as Softsign
+from minitorch_es_plugins.activation_more import Tanhshrink as Tanhshrink
+from minitorch_es_plugins.activation_more import Threshold as Threshold
+from minitorch_es_plugins.activation_prelu import PReLU as PReLU
+from minitorch_es_plugins.activation_rrelu import RReLU as RReLU
 from minitorch_es_plugins.activations import ELU as ELU
 from minitorch_es_plugins.activations import GELU as GELU
 from minitorch_es_plugins.activations import Hardtanh as Hardtanh
