@@ -23,6 +23,7 @@ from . import (  # noqa: E402  (namespaces and subpackages)
     random,
     regularizers,
     return_types,
+    serialization,
     utils,
     validation,
 )

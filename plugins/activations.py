@@ -23,6 +23,7 @@ from minitorch_es.validation import check_choice, check_float, check_int
 
 from . import activation_extras as extras
 from . import activation_functions as F
+from . import activation_prelu as prelu
 from .layers import Identity  # one class for mt.nn.Identity, registered as a layer there too
 
 if TYPE_CHECKING:
@@ -220,7 +221,7 @@ ALIASES = {"Identity": ("linear",), "SiLU": ("swish",)}
 @mt.hookimpl
 def minitorch_es_register(registry: Registry) -> None:
     """Register the activation Modules and export their functional forms to ``mt.nn.functional``."""
-    for cls in (*ACTIVATIONS, *extras.ACTIVATIONS):
+    for cls in (*ACTIVATIONS, *extras.ACTIVATIONS, *prelu.ACTIVATIONS):
         registry.add("activation", cls.__name__, cls, aliases=ALIASES.get(cls.__name__, ()))
-    for name, function in {**F.FUNCTIONS, **extras.FUNCTIONS}.items():
+    for name, function in {**F.FUNCTIONS, **extras.FUNCTIONS, **prelu.FUNCTIONS}.items():
         registry.export("nn.functional", name, function)

@@ -1,4 +1,4 @@
-"""ONNX translations of the pooling Primitives (`layers.pooling_ops`).
+"""ONNX translations of the pooling Primitives (`layers.pooling_ops`, `layers.max_unpool`).
 
 The padding PyTorch's rules imply (``padding``, and the extra bottom/right rows ``ceil_mode``
 adds) is written as an explicit ``Pad`` with the same geometry as the kernels use, followed by
@@ -15,6 +15,7 @@ import numpy as np
 
 import minitorch_es as mt
 
+from .layers.max_unpool import MaxUnpool2dFunction
 from .layers.pooling_kernels import adaptive_matrix, avg_divisor, geometry
 from .layers.pooling_ops import AdaptiveAvgPool2dFunction, AvgPool2dFunction, MaxPool2dFunction
 
@@ -101,10 +102,25 @@ def _adaptive_avg_pool(g: GraphBuilder, call: Call) -> str:
     return g.op("MatMul", g.op("MatMul", rows, x), cols)
 
 
+def _max_unpool(g: GraphBuilder, call: Call) -> str:
+    """Zeros of the output planes, flattened, with the input written at its indices along the
+    plane (``ScatterElements``): the indices are a graph value, as the layer's input."""
+    oh, ow = call.kwargs["output_hw"]
+    x = call.input(0)
+    planes = g.op("Reshape", x, g.int64s([0, 0, -1]))  # (N, C, H * W), N dynamic
+    where = g.op("Reshape", call.input(1), g.int64s([0, 0, -1]))
+    batch_channels = g.op("Slice", g.op("Shape", x), g.int64s([0]), g.int64s([2]))
+    sizes = g.op("Concat", batch_channels, g.int64s([oh * ow]), axis=0)
+    zeros = g.op("Expand", g.constant(np.zeros((), call.out_dtype)), sizes)
+    out = g.op("ScatterElements", zeros, where, planes, axis=2)
+    return g.op("Reshape", out, g.int64s([0, 0, oh, ow]))
+
+
 TRANSLATIONS = {
     MaxPool2dFunction: _max_pool,
     AvgPool2dFunction: _avg_pool,
     AdaptiveAvgPool2dFunction: _adaptive_avg_pool,
+    MaxUnpool2dFunction: _max_unpool,
 }
 
 

@@ -57,7 +57,7 @@ def test_keys_and_values_that_look_like_the_format_round_trip(tmp_path):
         "deep." * 40 + "leaf": np.arange(2),  # deeper than a group path may be
     }
     mt.save(state, tmp_path / "s.h5")
-    loaded = mt.load(tmp_path / "s.h5")
+    loaded = mt.load(tmp_path / "s.h5", weights_only=False)
     expected = {
         k: np.array(v, order="C") if isinstance(v, np.ndarray) else v for k, v in state.items()
     }
@@ -68,7 +68,7 @@ def test_tensors_parameters_and_numpy_scalars_load_as_arrays_and_numbers(tmp_pat
     p = mt.nn.Parameter(mt.ones(2, 2))
     state = {"t": mt.arange(3), "p": p, "f": np.float32(1.5), "i": np.int64(7), "b": np.bool_(1)}
     mt.save(state, tmp_path / "s.h5")
-    loaded = mt.load(tmp_path / "s.h5")
+    loaded = mt.load(tmp_path / "s.h5", weights_only=False)
     np.testing.assert_array_equal(loaded["t"], np.arange(3))
     assert loaded["p"].dtype == np.float32 and loaded["p"].shape == (2, 2)
     assert (loaded["f"], loaded["i"], loaded["b"]) == (1.5, 7, True)
@@ -77,7 +77,7 @@ def test_tensors_parameters_and_numpy_scalars_load_as_arrays_and_numbers(tmp_pat
 
 def test_big_endian_arrays_come_back_native(tmp_path):
     mt.save({"w": np.arange(3, dtype=">f4")}, tmp_path / "s.h5")
-    w = mt.load(tmp_path / "s.h5")["w"]
+    w = mt.load(tmp_path / "s.h5", weights_only=False)["w"]
     assert w.dtype == np.dtype("<f4") and w.tolist() == [0, 1, 2]
 
 

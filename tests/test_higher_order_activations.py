@@ -33,6 +33,17 @@ CATALOG = [
     mt.nn.Hardsigmoid(),
     mt.nn.Hardswish(),
     mt.nn.GLU(),
+    mt.nn.PReLU(4, init=0.3, dtype=mt.float64),  # one slope per column
+    mt.nn.LogSigmoid(),
+    mt.nn.Softsign(),
+    mt.nn.Softmin(dim=1),
+    mt.nn.Tanhshrink(),
+    mt.nn.Threshold(0.05, -2.0),  # the points stay 0.1 away from 0
+    mt.nn.Hardshrink(0.05),
+    mt.nn.Softshrink(0.05),
+    mt.nn.CELU(),
+    mt.nn.CELU(alpha=0.5),
+    mt.nn.RReLU(0.1, 0.3).eval(),  # training mode: see test_rrelu.py
 ]
 
 

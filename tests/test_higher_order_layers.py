@@ -60,6 +60,11 @@ def small_transformer(cls, **kw):
 # name: (Module in float64, its input, whether the input is differentiable, reseed per call)
 CATALOG = {
     "Linear": (nn.Linear(4, 3, dtype=mt.float64), data(2, 4), True),
+    "NonDynamicallyQuantizableLinear": (
+        nn.NonDynamicallyQuantizableLinear(4, 3, dtype=mt.float64),
+        data(2, 4),
+        True,
+    ),
     "Linear-3d-nobias-tanh": (
         nn.Linear(4, 3, bias=False, dtype=mt.float64, activation="tanh"),
         data(2, 2, 4),
@@ -214,6 +219,26 @@ CATALOG.update(
     {
         "GroupNorm": (nn.GroupNorm(2, 4, dtype=mt.float64), data(2, 4, 3), True),
         "GroupNorm-noaffine": (nn.GroupNorm(1, 2, affine=False), data(2, 2, 2, 2), True),
+        "InstanceNorm1d": (
+            nn.InstanceNorm1d(2, affine=True, dtype=mt.float64),
+            data(2, 2, 3),
+            True,
+        ),
+        "InstanceNorm2d": (nn.InstanceNorm2d(2), data(2, 2, 2, 2), True),
+        "MaxPool1d": (nn.MaxPool1d(3, 2, 1, 2, ceil_mode=True), data(2, 2, 7), True),
+        "AvgPool1d": (nn.AvgPool1d(3, 2, 1, count_include_pad=False), data(2, 2, 6), True),
+        "AdaptiveAvgPool1d": (nn.AdaptiveAvgPool1d(3), data(2, 2, 5), True),
+        "AdaptiveMaxPool1d": (nn.AdaptiveMaxPool1d(3), data(2, 2, 5), True),
+        "AdaptiveMaxPool2d": (nn.AdaptiveMaxPool2d((2, 3)), data(1, 2, 3, 5), True),
+        "LPPool1d": (nn.LPPool1d(2, 3, 2), data(2, 2, 7), True),
+        "LPPool2d": (nn.LPPool2d(3, (2, 3), 1, True), np.abs(data(1, 2, 3, 4)) + 0.1, True),
+        "LocalResponseNorm": (nn.LocalResponseNorm(2, 0.5), data(2, 3, 2, 2), True),
+        "MaxUnpool2d": (
+            Adapter(nn.MaxUnpool2d(2), lambda m, x: m(x, mt.tensor([[[[0, 3], [9, 14]]] * 2]))),
+            data(1, 2, 2, 2),
+            True,
+        ),
+        "RMSNorm": (nn.RMSNorm([2, 3], dtype=mt.float64), data(2, 2, 3), True),
         "Upsample-bicubic": (nn.Upsample(scale_factor=1.5, mode="bicubic"), data(1, 1, 3, 3), True),
         "UpsamplingNearest2d": (nn.UpsamplingNearest2d(size=(4, 5)), data(1, 2, 3, 3), True),
         "UpsamplingBilinear2d": (nn.UpsamplingBilinear2d(scale_factor=2), data(1, 1, 2, 3), True),

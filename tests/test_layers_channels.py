@@ -42,6 +42,17 @@ def test_whole_channels_are_dropped_and_the_rest_scaled(fn, shape, mask_shape):
     assert gradgradcheck(same_mask, (small,))
 
 
+def test_a_2d_input_to_dropout2d_drops_single_entries_as_pytorchs():
+    # PyTorch 2.13 warns, then treats (N, C) as channels without spatial extent: each entry is
+    # its own channel, so the result is element-wise dropout (mnist_rnn's Dropout2d after an
+    # LSTM relies on it).
+    with pytest.warns(UserWarning, match="please use dropout instead"):
+        values = mt.nn.Dropout2d(0.5)(mt.ones(64, 32)).numpy()
+    assert values.shape == (64, 32) and set(np.unique(values)) == {0.0, 2.0}
+    dropped_per_row = (values == 0).sum(1)
+    assert ((dropped_per_row > 0) & (dropped_per_row < 32)).all()  # not whole rows
+
+
 def test_the_mask_is_drawn_from_the_package_generator():
     mt.manual_seed(3)
     a = F.dropout2d(mt.ones(4, 8, 2, 2)).numpy()

@@ -83,6 +83,22 @@ def test_group_norm_and_channel_layers(rng):
     check(nn.Dropout3d(0.5), rng.normal(size=(2, 2, 3, 4, 5)).astype(np.float32))
 
 
+def test_rms_norm(rng):
+    norm = nn.RMSNorm([5, 6], eps=1e-4)
+    norm.weight.data[...] = rng.normal(size=(5, 6))
+    check(norm, images(rng))
+    check(nn.RMSNorm(7, elementwise_affine=False), rng.normal(size=(2, 4, 7)).astype(np.float32))
+
+
+def test_instance_norm(rng):
+    check(nn.InstanceNorm2d(4), images(rng))
+    tracking = nn.InstanceNorm1d(4, affine=True, track_running_stats=True)
+    tracking(mt.tensor(rng.normal(size=(3, 4, 7)).astype(np.float32)))  # running statistics
+    tracking.weight.data[...] = rng.normal(size=4)
+    tracking.bias.data[...] = rng.normal(size=4)
+    check(tracking, rng.normal(size=(2, 4, 7)).astype(np.float32))
+
+
 def test_bilinear(rng):
     class Pair(nn.Module):
         def __init__(self):

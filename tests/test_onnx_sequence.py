@@ -98,6 +98,8 @@ def test_multihead_attention_and_transformer_layers(rng):
 
     proto = check(Flat(SelfAttention()), x, atol=ATOL)
     assert {"Softmax", "Split"} <= set(op_types(proto))
+    assert type(mha.out_proj) is nn.NonDynamicallyQuantizableLinear  # PyTorch's out_proj class
+    check(mha.out_proj, x, atol=ATOL)
     encoder = nn.TransformerEncoderLayer(8, 2, dim_feedforward=16, batch_first=True)
     check(encoder, x, atol=ATOL)
     check(nn.TransformerEncoder(encoder, num_layers=2), x, atol=ATOL)

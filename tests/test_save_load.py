@@ -55,7 +55,7 @@ def test_nested_containers_keep_their_types(tmp_path):
         7: "int key",
     }
     mt.save(obj, tmp_path / "n.pt")
-    back = mt.load(tmp_path / "n.pt")
+    back = mt.load(tmp_path / "n.pt", weights_only=False)  # the plain array needs it
     assert type(back) is dict and list(back) == list(obj)
     assert back["epoch"] == 5 and back["loss"] == 0.25 and back["name"] == "run"
     assert back["nothing"] is None and back["shape"] == (2, 3) and back[7] == "int key"
@@ -128,18 +128,121 @@ def test_models_inside_containers_and_built_in_models(tmp_path):
     )
 
 
-def test_an_unregistered_model_is_refused_with_what_to_do(tmp_path):
-    class NeuralNetwork(mt.nn.Module):
-        def __init__(self):
+class NeuralNetwork(mt.nn.Module):
+    """A program's own model class, not registered (word_language_model's RNNModel)."""
+
+    def __init__(self, hidden, tie=False):
+        super().__init__()
+        self.encoder = mt.nn.Linear(2, hidden)
+        self.decoder = mt.nn.Linear(hidden, 2)
+        if tie and hidden == 2:
+            self.decoder.weight = self.encoder.weight
+
+    def forward(self, x):
+        return self.decoder(self.encoder(x).tanh())
+
+
+NAME = f"{__name__}.NeuralNetwork"
+CLASSES = [NeuralNetwork, mt.nn.Linear]
+
+
+def test_a_model_of_an_unregistered_class_loads_only_where_its_class_is_allowed(tmp_path):
+    model = NeuralNetwork(3)
+    path = tmp_path / "m.pth"
+    mt.save(model, path)
+    # Nothing named in the file is imported: the program hands the class over, as PyTorch's
+    # torch.serialization.safe_globals([...]) does for its weights_only=True default.
+    with pytest.raises(WeightsOnlyError, match=rf"\({NAME}\).*unless every class in it"):
+        mt.load(path)
+    with pytest.raises(CheckpointError, match=rf"unregistered class '{NAME}'.*safe_globals"):
+        mt.load(path, weights_only=False)
+    with mt.serialization.safe_globals([NeuralNetwork]):
+        same = mt.load(path, weights_only=False)
+        with pytest.raises(WeightsOnlyError, match=r"plugins.*Linear at encoder"):
+            mt.load(path)  # weights_only=True: every class in the model must be allowed
+    with mt.serialization.safe_globals(CLASSES):
+        again = mt.load(path)
+    x = mt.randn(4, 2)
+    for loaded in (same, again):
+        assert type(loaded) is NeuralNetwork and loaded.encoder.out_features == 3
+        np.testing.assert_array_equal(loaded(x).numpy(force=True), model(x).numpy(force=True))
+
+
+def test_tied_weights_and_models_inside_containers(tmp_path):
+    model = NeuralNetwork(2, tie=True)
+    mt.save({"net": model, "epoch": 3}, tmp_path / "m.pth")
+    with mt.serialization.safe_globals(CLASSES):
+        back = mt.load(tmp_path / "m.pth")
+    assert back["epoch"] == 3 and back["net"].decoder.weight is back["net"].encoder.weight
+    np.testing.assert_array_equal(
+        back["net"].encoder.weight.numpy(force=True), model.encoder.weight.numpy(force=True)
+    )
+
+
+def test_a_registered_model_loads_with_weights_only_when_its_classes_are_allowed(tmp_path):
+    mt.save(SaveLoadNet(hidden=4), tmp_path / "m.pth")
+    classes = [SaveLoadNet, mt.nn.Flatten, mt.nn.Sequential, mt.nn.Linear, mt.nn.ReLU]
+    with mt.serialization.safe_globals(classes):
+        assert mt.load(tmp_path / "m.pth").stack[0].out_features == 4
+    with mt.serialization.safe_globals(classes[:-1]):
+        with pytest.raises(WeightsOnlyError, match=r"ReLU at stack.1 is not allowed"):
+            mt.load(tmp_path / "m.pth")
+
+
+def test_an_unregistered_model_whose_arguments_cannot_be_stored_is_refused(tmp_path):
+    class Holder(mt.nn.Module):
+        def __init__(self, thing):
             super().__init__()
-            self.linear = mt.nn.Linear(2, 2)
+            self.thing = thing
 
     path = tmp_path / "m.pth"
-    with pytest.raises(CheckpointError, match=r"whole model NeuralNetwork: .*not a registered"):
-        mt.save(NeuralNetwork(), path)
-    with pytest.raises(CheckpointError, match=r"mt.register\(\"layer\"\).*model.state_dict\(\)"):
-        mt.save({"net": NeuralNetwork()}, path)
+    with pytest.raises(CheckpointError, match=r"whole model Holder at net: .*state_dict\(\)"):
+        mt.save({"net": Holder({1, 2})}, path)
     assert not path.exists()
+
+
+def test_stored_arguments_are_checked_as_an_architecture_is(tmp_path):
+    class Holder(mt.nn.Module):
+        def __init__(self, values):
+            super().__init__()
+            self.values = mt.nn.Parameter(mt.tensor(values))
+
+    mt.save(Holder(np.ones(2)), tmp_path / "m.pth")
+    with h5py.File(tmp_path / "m.pth", "r") as f:
+        tree = bytes(f["state/.tree"][()]).decode()
+    stored = '[1.0, 1.0], "dtype": "float64"'  # the argument, not the weights' reference
+    assert tree.count(stored) == 1
+    with edit(tmp_path / "m.pth") as f:
+        del f["state/.tree"]
+        bad = tree.replace(stored, '[1.0, 1.0], "dtype": "object"')
+        f.create_dataset("state/.tree", data=np.frombuffer(bad.encode(), np.uint8))
+    with mt.serialization.safe_globals([Holder]):
+        with pytest.raises(CheckpointError, match=r"dtype 'object' is not one of"):
+            mt.load(tmp_path / "m.pth", weights_only=False)
+
+
+class Changing(mt.nn.Module):
+    """A class whose code changed between the save and the load."""
+
+    width, broken = 3, False
+
+    def __init__(self, n):
+        super().__init__()
+        if Changing.broken:
+            raise ValueError("this constructor refuses now")
+        self.linear = mt.nn.Linear(n, Changing.width)
+
+
+def test_a_class_that_no_longer_builds_or_matches_is_an_error_naming_the_file(tmp_path):
+    mt.save(Changing(2), tmp_path / "m.pth")
+    with mt.serialization.safe_globals([Changing]):
+        Changing.width = 4
+        with pytest.raises(CheckpointError, match=r"(?s)does not match.*size mismatch"):
+            mt.load(tmp_path / "m.pth", weights_only=False)
+        Changing.width, Changing.broken = 3, True
+        with pytest.raises(CheckpointError, match=r"cannot rebuild Changing .*refuses now"):
+            mt.load(tmp_path / "m.pth", weights_only=False)
+    Changing.broken = False
 
 
 def test_what_cannot_be_saved(tmp_path):

@@ -67,18 +67,17 @@ def gradcheck(
     for i, g in zip(checked, analytic):
         x = xs[i]
         g = np.zeros_like(x._data) if g is None else g._data
-        flat = x._data.reshape(-1)
-        for j in range(flat.size):
-            orig = flat[j]
-            flat[j] = orig + eps
+        values = x._data  # perturbed element by element in place: any layout (a reshaped
+        for where in np.ndindex(values.shape):  # view of a non-contiguous array is a copy)
+            orig = values[where]
+            values[where] = orig + eps
             plus = f()
-            flat[j] = orig - eps
+            values[where] = orig - eps
             minus = f()
-            flat[j] = orig
+            values[where] = orig
             numeric = (plus - minus) / (2 * eps)
-            a = g.reshape(-1)[j]
+            a = g[where]
             if not abs(a - numeric) <= atol + rtol * abs(numeric):
-                where = np.unravel_index(j, x.shape) if x.shape else ()
                 msg = (
                     f"gradcheck: gradient mismatch for input {i} (shape {tuple(x.shape)}) at index "
                     f"{tuple(int(k) for k in where)}: backward gave {a:.8g}, central difference "

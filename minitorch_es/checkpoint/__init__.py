@@ -5,8 +5,7 @@ verified before it is parsed (see `reader`)."""
 
 from .checkpoint import load_checkpoint, load_model, save_checkpoint
 from .describe import describe
-from .format import FORMAT_VERSION, CheckpointError, UnregisteredEntryError
-from .payload import WeightsOnlyError
+from .format import FORMAT_VERSION, CheckpointError, UnregisteredEntryError, WeightsOnlyError
 from .save_load import load, save
 from .upgrade import upgrade
 

@@ -3,6 +3,8 @@ group, and the limits that bound what a reader parses and allocates."""
 
 from __future__ import annotations
 
+import pickle
+
 from ..registry import RegistryError
 
 FORMAT_VERSION = 2
@@ -51,6 +53,12 @@ MAX_ARCHITECTURE_ENTRIES = 100_000  # registered objects named in a model's arch
 
 class CheckpointError(RuntimeError):
     """A checkpoint that cannot be read or does not fit what it is loaded into."""
+
+
+class WeightsOnlyError(CheckpointError, pickle.UnpicklingError):
+    """``mt.load(..., weights_only=True)`` met what it does not load: a whole model whose
+    classes are not all allowed, a plain NumPy array (PyTorch raises
+    ``pickle.UnpicklingError`` there, so both ``except`` clauses catch it)."""
 
 
 class UnregisteredEntryError(CheckpointError, RegistryError):

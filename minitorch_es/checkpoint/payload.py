@@ -14,7 +14,6 @@ ever imported or executed. As in PyTorch 2.6+, ``mt.load`` rebuilds models only 
 
 from __future__ import annotations
 
-import pickle
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
@@ -23,15 +22,14 @@ import numpy as np
 
 from ..config import ConfigError, serialize
 from ..printable import printable
+from ..registry import registry
+from ..serialization import get_safe_globals, is_allowed
 from ..tensor import Tensor
-from .format import CheckpointError
+from . import allowed_models
+from .format import CheckpointError, WeightsOnlyError
 
-TYPES = ("Tensor", "Tensor+grad", "Parameter", "tuple", "OrderedDict", "Module")
-
-
-class WeightsOnlyError(CheckpointError, pickle.UnpicklingError):
-    """``mt.load(..., weights_only=True)`` met a whole model (PyTorch raises
-    ``pickle.UnpicklingError`` there, so both ``except`` clauses catch it)."""
+TYPES = ("Tensor", "Tensor+grad", "Parameter", "tuple", "OrderedDict", "Module", "NamedModule")
+MODELS = ("Module", "NamedModule")  # a registered class's model; one stored by its class's name
 
 
 def to_storable(obj: Any) -> tuple[Any, list]:
@@ -51,6 +49,10 @@ def to_storable(obj: Any) -> tuple[Any, list]:
             return value.numpy(force=True)
         if isinstance(value, np.ndarray):
             return value  # the storage layer checks its dtype
+        if isinstance(value, Module) and registry.entry_of(value) is None:
+            types.append([path, "NamedModule"])  # a class the program did not register
+            node = allowed_models.describe(value, _at(path))
+            return {**node, "state": walk(dict(value.state_dict()), [*path, "state"])}
         if isinstance(value, Module):
             types.append([path, "Module"])
             config, providers = _architecture(value, path)
@@ -119,21 +121,25 @@ def from_stored(
             f"{where}: the list of stored types is malformed (expected [path, type] pairs with "
             f"types among {', '.join(TYPES)})"
         )
-    models = [t for t in types if t[1] == "Module"]
-    if models and weights_only:
-        name = _model_name(tree, models[0][0])
+    models = [t[0] for t in types if t[1] in MODELS]
+    refused = [path for path in models if weights_only and not _allowed(tree, path)]
+    if refused:
+        name = _model_name(tree, refused[0])
         raise WeightsOnlyError(
-            f"Weights only load failed: {where} holds a whole model ({name}{_at(models[0][0])}), "
+            f"Weights only load failed: {where} holds a whole model ({name}{_at(refused[0])}), "
             f"which mt.load(..., weights_only=True) -- the default, as in PyTorch 2.6 -- does not "
-            f"rebuild. Re-run mt.load with weights_only=False (it only builds registered "
+            f"rebuild unless every class in it is allowed (mt.serialization.safe_globals). "
+            f"Re-run mt.load with weights_only=False (it only builds registered or allowed "
             f"classes and never runs code named in the file), or save and load "
             f"model.state_dict() instead"
         )
+    if weights_only:
+        _refuse_plain_arrays(tree, {tuple(path) for path, _ in types}, where)
     root = [tree]
     for path, kind in sorted(types, key=lambda t: -len(t[0])):  # children before parents
         parent, key = _locate(root, path, where)
         try:
-            parent[key] = _convert(parent[key], kind, path, where, rebuild)
+            parent[key] = _convert(parent[key], kind, path, where, rebuild, weights_only)
         except CheckpointError:
             raise
         except Exception as e:  # e.g. an int array stored as a Tensor that requires grad
@@ -144,7 +150,33 @@ def from_stored(
     return root[0]
 
 
-def _convert(node: Any, kind: str, path: list, where: str, rebuild: Callable) -> Any:
+def _refuse_plain_arrays(tree: Any, typed: set[tuple], where: str) -> None:
+    """With ``weights_only=True`` PyTorch 2.6+ refuses a NumPy array that is not a tensor's
+    storage (its unpickler stops at ``numpy._core.multiarray._reconstruct``); so do we, unless
+    ``np.ndarray`` is among the allowed globals."""
+    from ..serialization import is_allowed
+
+    def walk(node: Any, path: tuple) -> None:
+        if isinstance(node, np.ndarray) and path not in typed:
+            raise WeightsOnlyError(
+                f"Weights only load failed: {where} holds a NumPy array{_at(list(path))}, which "
+                f"mt.load(..., weights_only=True) -- the default, as in PyTorch 2.6 -- refuses "
+                f"as PyTorch does (Unsupported global: numpy._core.multiarray._reconstruct). "
+                f"Re-run mt.load with weights_only=False if you trust the file, or allow arrays "
+                f"with mt.serialization.add_safe_globals([np.ndarray]) or the "
+                f"mt.serialization.safe_globals([np.ndarray]) context manager"
+            )
+        if isinstance(node, (dict, list)):
+            for key, value in node.items() if isinstance(node, dict) else enumerate(node):
+                walk(value, (*path, key))
+
+    if not is_allowed(np.ndarray):
+        walk(tree, ())
+
+
+def _convert(
+    node: Any, kind: str, path: list, where: str, rebuild: Callable, weights_only: bool
+) -> Any:
     if kind in ("Tensor", "Tensor+grad", "Parameter"):
         if not isinstance(node, np.ndarray):
             raise CheckpointError(f"{where}: expected an array{_at(path)}, found {_kind(node)}")
@@ -161,12 +193,17 @@ def _convert(node: Any, kind: str, path: list, where: str, rebuild: Callable) ->
         if not isinstance(node, dict):
             raise CheckpointError(f"{where}: expected a dict{_at(path)}, found {_kind(node)}")
         return OrderedDict(node)
+    if kind == "NamedModule":
+        return allowed_models.rebuild_allowed(node, f"{where}{_at(path)}", weights_only)
     if not (isinstance(node, dict) and set(node) == {"config", "providers", "state"}):
         raise CheckpointError(
             f"{where}: expected a model (a dict with 'config', 'providers' and 'state')"
             f"{_at(path)}, found {_kind(node)}"
         )
-    return rebuild(node["config"], node["providers"], node["state"], f"{where}{_at(path)}")
+    model = rebuild(node["config"], node["providers"], node["state"], f"{where}{_at(path)}")
+    if weights_only:
+        allowed_models.check_all_allowed(model, f"{where}{_at(path)}")
+    return model
 
 
 def _locate(root: list, path: list, where: str) -> tuple[Any, Any]:
@@ -184,19 +221,44 @@ def _locate(root: list, path: list, where: str) -> tuple[Any, Any]:
     return parent, key
 
 
-def _model_name(tree: Any, path: list) -> str:
-    """The class name of the model at ``path`` (escaped: it comes from the file), or "a model"
-    when the path does not lead to one (checked later by `_locate`)."""
+def _allowed(tree: Any, path: list) -> bool:
+    """Whether the class of the model stored at ``path`` is allowed (`mt.serialization`): a
+    class stored by name, or a registered class's entry, looked up without building."""
+    node = _node(tree, path)
+    if not isinstance(node, dict):
+        return False
+    if "class" in node:
+        return any(
+            isinstance(g, type) and allowed_models.qualified_name(g) == node["class"]
+            for g in get_safe_globals()
+        )
+    config = node.get("config")
+    if not isinstance(config, dict) or (config.get("kind"), config.get("name")) not in registry:
+        return False
+    return is_allowed(registry.entry(config["kind"], config["name"]).obj)
+
+
+def _node(tree: Any, path: list) -> Any:
+    """The node at ``path``, or None when the path does not lead to one."""
     node = tree
     for step in path:
         ok = (isinstance(node, dict) and step in node) or (
             isinstance(node, list) and type(step) is int and 0 <= step < len(node)
         )
         if not ok:
-            return "a model"
+            return None
         node = node[step]
+    return node
+
+
+def _model_name(tree: Any, path: list) -> str:
+    """The class name of the model at ``path`` (escaped: it comes from the file), or "a model"
+    when the path does not lead to one (checked later by `_locate`)."""
+    node = _node(tree, path)
     config = node.get("config") if isinstance(node, dict) else None
     name = config.get("name") if isinstance(config, dict) else None
+    if isinstance(node, dict) and "class" in node:
+        name = node["class"]
     return printable(name, limit=60) if isinstance(name, str) else "a model"
 
 

@@ -35,6 +35,13 @@ def check_architecture(spec: Any, providers: Any, where: str) -> None:
         raise CheckpointError(f"{where}: the architecture is not a registered entry")
     if not isinstance(providers, dict):
         raise CheckpointError(f"{where}: the architecture's providers are not a dict")
+    check_stored_config(spec, providers, where)
+
+
+def check_stored_config(spec: Any, providers: dict, where: str) -> None:
+    """Refuse a stored config (an architecture, or the constructor arguments of a model stored
+    by its class's name) with too many entries, malformed ones, unknown dtype tags, or
+    unregistered entries."""
     stack, count = [spec], 0
     while stack:
         obj = stack.pop()

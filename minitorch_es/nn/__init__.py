@@ -2,7 +2,7 @@
 losses (``mt.nn.Linear``, ``mt.nn.ReLU``, ``mt.nn.CrossEntropyLoss`` ...) from the registry."""
 
 from ..namespaces import namespace_dir, namespace_getattr
-from . import functional, init, parallel
+from . import functional, init, modules, parallel, utils
 from .containers import ModuleDict, ModuleList, Sequential
 from .loss import Loss
 from .module import IncompatibleKeys, Module, RemovableHandle

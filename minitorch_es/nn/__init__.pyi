@@ -8,7 +8,9 @@ from typing import Any
 
 from . import functional as functional
 from . import init as init
+from . import modules as modules
 from . import parallel as parallel
+from . import utils as utils
 from minitorch_es.handles import RemovableHandle as RemovableHandle
 from minitorch_es.nn.containers import ModuleDict as ModuleDict
 from minitorch_es.nn.containers import ModuleList as ModuleList
@@ -26,6 +28,16 @@ from minitorch_es.nn.summary import summary as summary
 from minitorch_es_plugins.activation_extras import GLU as GLU
 from minitorch_es_plugins.activation_extras import Hardsigmoid as Hardsigmoid
 from minitorch_es_plugins.activation_extras import Hardswish as Hardswish
+from minitorch_es_plugins.activation_more import CELU as CELU
+from minitorch_es_plugins.activation_more import Hardshrink as Hardshrink
+from minitorch_es_plugins.activation_more import LogSigmoid as LogSigmoid
+from minitorch_es_plugins.activation_more import Softmin as Softmin
+from minitorch_es_plugins.activation_more import Softshrink as Softshrink
+from minitorch_es_plugins.activation_more import Softsign as Softsign
+from minitorch_es_plugins.activation_more import Tanhshrink as Tanhshrink
+from minitorch_es_plugins.activation_more import Threshold as Threshold
+from minitorch_es_plugins.activation_prelu import PReLU as PReLU
+from minitorch_es_plugins.activation_rrelu import RReLU as RReLU
 from minitorch_es_plugins.activations import ELU as ELU
 from minitorch_es_plugins.activations import GELU as GELU
 from minitorch_es_plugins.activations import Hardtanh as Hardtanh
@@ -42,6 +54,8 @@ from minitorch_es_plugins.activations import Softplus as Softplus
 from minitorch_es_plugins.activations import Tanh as Tanh
 from minitorch_es_plugins.ctc_loss import CTCLoss as CTCLoss
 from minitorch_es_plugins.kl_div import KLDivLoss as KLDivLoss
+from minitorch_es_plugins.layers.adaptive_max_pool import AdaptiveMaxPool1d as AdaptiveMaxPool1d
+from minitorch_es_plugins.layers.adaptive_max_pool import AdaptiveMaxPool2d as AdaptiveMaxPool2d
 from minitorch_es_plugins.layers.bilinear import Bilinear as Bilinear
 from minitorch_es_plugins.layers.channel_dropout import Dropout1d as Dropout1d
 from minitorch_es_plugins.layers.channel_dropout import Dropout2d as Dropout2d
@@ -55,7 +69,14 @@ from minitorch_es_plugins.layers.embedding import Embedding as Embedding
 from minitorch_es_plugins.layers.fold import Fold as Fold
 from minitorch_es_plugins.layers.fold import Unfold as Unfold
 from minitorch_es_plugins.layers.group_norm import GroupNorm as GroupNorm
+from minitorch_es_plugins.layers.instance_norm import InstanceNorm1d as InstanceNorm1d
+from minitorch_es_plugins.layers.instance_norm import InstanceNorm2d as InstanceNorm2d
 from minitorch_es_plugins.layers.linear import Linear as Linear
+from minitorch_es_plugins.layers.linear import NonDynamicallyQuantizableLinear as NonDynamicallyQuantizableLinear
+from minitorch_es_plugins.layers.local_response_norm import LocalResponseNorm as LocalResponseNorm
+from minitorch_es_plugins.layers.lp_pool import LPPool1d as LPPool1d
+from minitorch_es_plugins.layers.lp_pool import LPPool2d as LPPool2d
+from minitorch_es_plugins.layers.max_unpool import MaxUnpool2d as MaxUnpool2d
 from minitorch_es_plugins.layers.multihead import MultiheadAttention as MultiheadAttention
 from minitorch_es_plugins.layers.normalization import BatchNorm1d as BatchNorm1d
 from minitorch_es_plugins.layers.normalization import BatchNorm2d as BatchNorm2d
@@ -80,6 +101,9 @@ from minitorch_es_plugins.layers.pixel_shuffle import PixelUnshuffle as PixelUns
 from minitorch_es_plugins.layers.pooling import AdaptiveAvgPool2d as AdaptiveAvgPool2d
 from minitorch_es_plugins.layers.pooling import AvgPool2d as AvgPool2d
 from minitorch_es_plugins.layers.pooling import MaxPool2d as MaxPool2d
+from minitorch_es_plugins.layers.pooling_1d import AdaptiveAvgPool1d as AdaptiveAvgPool1d
+from minitorch_es_plugins.layers.pooling_1d import AvgPool1d as AvgPool1d
+from minitorch_es_plugins.layers.pooling_1d import MaxPool1d as MaxPool1d
 from minitorch_es_plugins.layers.recurrent import GRU as GRU
 from minitorch_es_plugins.layers.recurrent import LSTM as LSTM
 from minitorch_es_plugins.layers.recurrent import RNN as RNN
@@ -92,6 +116,7 @@ from minitorch_es_plugins.layers.resampling import UpsamplingNearest2d as Upsamp
 from minitorch_es_plugins.layers.reshaping import Flatten as Flatten
 from minitorch_es_plugins.layers.reshaping import Identity as Identity
 from minitorch_es_plugins.layers.reshaping import Unflatten as Unflatten
+from minitorch_es_plugins.layers.rms_norm import RMSNorm as RMSNorm
 from minitorch_es_plugins.layers.transformer import Transformer as Transformer
 from minitorch_es_plugins.layers.transformer import TransformerDecoder as TransformerDecoder
 from minitorch_es_plugins.layers.transformer import TransformerEncoder as TransformerEncoder

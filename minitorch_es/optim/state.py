@@ -58,8 +58,10 @@ class OptimizerState:
             groups[gi]["params"].append(key)
             s = self._param_state(arena, i)
             if s:
+                # Buffers as Tensors (copies), as PyTorch's: a file holding them loads with
+                # weights_only=True, which refuses plain arrays.
                 state[key] = {
-                    k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in s.items()
+                    k: (Tensor(v.copy()) if isinstance(v, np.ndarray) else v) for k, v in s.items()
                 }
         return {"state": state, "param_groups": groups}
 

@@ -13,7 +13,7 @@ from .catalog import MORE_FUNCTIONAL, MORE_LAYERS
 from .conv import Conv2d, conv2d
 from .dropout import Dropout, dropout
 from .embedding import Embedding, embedding
-from .linear import Linear, linear
+from .linear import Linear, NonDynamicallyQuantizableLinear, linear
 from .multihead import MultiheadAttention
 from .multihead_functional import multi_head_attention_forward
 from .normalization import BatchNorm1d, BatchNorm2d, LayerNorm, batch_norm, layer_norm
@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 
 LAYERS = {
     "Linear": (Linear, ("Dense",)),
+    "NonDynamicallyQuantizableLinear": (NonDynamicallyQuantizableLinear, ()),
     "Conv2d": (Conv2d, ()),  # Keras's "Conv2D" is the same name once normalised
     "MaxPool2d": (MaxPool2d, ("MaxPooling2D",)),
     "AvgPool2d": (AvgPool2d, ("AveragePooling2D",)),

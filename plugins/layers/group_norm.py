@@ -26,10 +26,11 @@ if TYPE_CHECKING:
     from numpy.typing import DTypeLike
 
 
-def _check_param(name: str, param: Tensor | None, input: Tensor) -> None:
+def check_channel_vector(op: str, name: str, param: Tensor | None, input: Tensor) -> None:
+    """``param``, if given, must hold one value per channel (dimension 1) of ``input``."""
     if param is not None and tuple(param.shape) != (input.shape[1],):
         raise RuntimeError(
-            f"group_norm: expected {name} to be a vector of size equal to the number of "
+            f"{op}: expected {name} to be a vector of size equal to the number of "
             f"channels in input, but got {name} of shape {list(param.shape)} and input of shape "
             f"{list(input.shape)}"
         )
@@ -65,7 +66,7 @@ def group_norm(
             f"but got input of shape {list(input.shape)} and num_groups={num_groups}"
         )
     for name, param in (("weight", weight), ("bias", bias)):
-        _check_param(name, param, input)
+        check_channel_vector("group_norm", name, param, input)
         if param is not None:
             check_same_dtype("group_norm", input, param, given=True)
     per_group = c // num_groups * int(np.prod(input.shape[2:]))

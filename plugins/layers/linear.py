@@ -160,3 +160,9 @@ class Linear(Module):
             f"in_features={self.in_features}, out_features={self.out_features}, "
             f"bias={self.bias is not None}" + options_repr(self)
         )
+
+
+class NonDynamicallyQuantizableLinear(Linear):
+    """The `Linear` of ``MultiheadAttention.out_proj``, as PyTorch names it (there the class
+    only keeps quantization from replacing that layer): the same layer under PyTorch's name,
+    so a model prints, and lists its classes for ``safe_globals``, as PyTorch's does."""

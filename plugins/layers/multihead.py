@@ -10,7 +10,7 @@ from minitorch_es.nn import Module
 from minitorch_es.validation import check_int
 
 from .arguments import describe_shape, dropout_probability
-from .linear import Linear
+from .linear import NonDynamicallyQuantizableLinear
 from .multihead_functional import map_distinct, multi_head_attention_forward
 from .options import check_device, new_parameter
 
@@ -84,7 +84,7 @@ class MultiheadAttention(Module):
             self.in_proj_bias = new_parameter((3 * e,), dtype)
         else:
             self.register_parameter("in_proj_bias", None)
-        self.out_proj = Linear(e, e, bias=bias, dtype=dtype)
+        self.out_proj = NonDynamicallyQuantizableLinear(e, e, bias=bias, dtype=dtype)
         if add_bias_kv:
             self.bias_k = new_parameter((1, 1, e), dtype)
             self.bias_v = new_parameter((1, 1, e), dtype)

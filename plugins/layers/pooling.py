@@ -154,7 +154,31 @@ def _tuple(value: Any):
     return tuple(value) if isinstance(value, list) else value
 
 
-class MaxPool2d(Module):
+class MaxPoolBase(Module):
+    """What MaxPool1d and MaxPool2d share: the call of their functional form ``function`` with
+    the stored arguments, and PyTorch's repr."""
+
+    function = staticmethod(max_pool2d)
+
+    def forward(self, input: Tensor) -> Tensor | tuple[Tensor, Tensor]:
+        return self.function(
+            input,
+            self.kernel_size,
+            self.stride,
+            self.padding,
+            self.dilation,
+            self.ceil_mode,
+            self.return_indices,
+        )
+
+    def extra_repr(self) -> str:
+        return (
+            f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
+            f"dilation={self.dilation}, ceil_mode={self.ceil_mode}"
+        )
+
+
+class MaxPool2d(MaxPoolBase):
     """Max over ``kernel_size`` windows: ``MaxPool2d(kernel_size, stride=None, padding=0,
     dilation=1, return_indices=False, ceil_mode=False)`` as PyTorch (stride defaults to
     kernel_size, padding counts as -inf, the gradient goes to the first maximum, NaN
@@ -182,23 +206,6 @@ class MaxPool2d(Module):
             pair(self.padding, "padding", "MaxPool2d"),
             k,
             pair(self.dilation, "dilation", "MaxPool2d", low=1),
-        )
-
-    def forward(self, input: Tensor) -> Tensor | tuple[Tensor, Tensor]:
-        return max_pool2d(
-            input,
-            self.kernel_size,
-            self.stride,
-            self.padding,
-            self.dilation,
-            self.ceil_mode,
-            self.return_indices,
-        )
-
-    def extra_repr(self) -> str:
-        return (
-            f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
-            f"dilation={self.dilation}, ceil_mode={self.ceil_mode}"
         )
 
 

@@ -37,8 +37,10 @@ def main() -> None:
         original(seed)
         library.manual_seed = lambda s: original(s + seed)
     sys.argv = [opts.program, *args]
+    # As ``python PROGRAM.py`` would, put the program's folder first on the path (in the
+    # driver's place): a program of several files imports its own modules.
+    sys.path[0] = os.path.dirname(os.path.abspath(opts.program))
     if opts.call:
-        sys.path.insert(0, os.path.dirname(os.path.abspath(opts.program)))
         module = importlib.import_module(os.path.splitext(os.path.basename(opts.program))[0])
         for name in opts.call:
             getattr(module, name)()

@@ -73,8 +73,10 @@ def missing(program: corpus.Program) -> list[str]:
 
     import minitorch_es
 
-    source = corpus.to_torch((corpus.PROGRAMS / f"{program.name}.py").read_text())
-    tree = ast.parse(source)
+    tree = ast.Module(
+        [node for path in program.files() for node in ast.parse(path.read_text()).body], []
+    )
+    tree = ast.parse(corpus.to_torch(ast.unparse(tree)))
     aliases = _aliases(tree)
     others = {  # names of other modules (np, math ...): their attributes are not Tensor's
         a.asname or a.name.split(".")[0]
