@@ -129,6 +129,17 @@ from .sampling import (
 )
 from .size import Size
 from .tensor import Tensor
+from .tensor_types import (
+    BoolTensor,
+    ByteTensor,
+    CharTensor,
+    DoubleTensor,
+    FloatTensor,
+    HalfTensor,
+    IntTensor,
+    LongTensor,
+    ShortTensor,
+)
 from .training import Callback, History, Trainer
 from .version import __version__
 

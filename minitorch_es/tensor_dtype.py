@@ -42,12 +42,19 @@ class TensorDtype:
             return _ops.Cast.apply(self, dtype)
         return self._wrap(self._data.astype(dtype))
 
-    def type(self, dtype: DTypeLike | None = None) -> Tensor | str:
-        """Without an argument, the type name (``'torch.FloatTensor'`` style); with a dtype,
-        ``self.to(dtype)``."""
+    def type(
+        self, dtype: DTypeLike | type | str | None = None, non_blocking: bool = False
+    ) -> Tensor | str:
+        """Without an argument, the legacy type name (``'torch.FloatTensor'``); with a dtype, a
+        legacy type (``mt.LongTensor``) or its name (``'torch.LongTensor'``), ``self`` cast to
+        it (``self`` itself when it already is), as ``torch.Tensor.type``.
+
+            >>> mt.ones(2).type(), mt.ones(2).type("torch.LongTensor").dtype
+            ('torch.FloatTensor', torch.int64)
+        """
         if dtype is None:
-            return f"torch.{_TYPE_NAMES.get(self._data.dtype.name, 'Tensor')}"
-        return self.to(dtype)
+            return f"torch.{TYPE_NAMES.get(self._data.dtype.name, 'Tensor')}"
+        return self.to(_legacy_dtype(dtype))
 
     def type_as(self, other: Tensor) -> Tensor:
         """``self.to(other.dtype)``."""
@@ -211,7 +218,29 @@ def _is_dtype_name(value: object) -> bool:
     return True
 
 
-_TYPE_NAMES = {
+def _legacy_dtype(value: object) -> np.dtype:
+    """The dtype ``Tensor.type(value)`` casts to (PyTorch's errors for what it refuses)."""
+    from .tensor import Tensor
+
+    if value is Tensor or value == "torch.Tensor":
+        return dtypes.get_default_dtype()
+    if isinstance(value, type) and isinstance(getattr(value, "dtype", None), dtypes.dtype):
+        return dtypes.numpy_dtype(value.dtype)  # a legacy type, mt.FloatTensor ...
+    if isinstance(value, (dtypes.dtype, np.dtype)):
+        return dtypes.numpy_dtype(value)
+    if isinstance(value, str):
+        if value.startswith("torch.cuda."):
+            _device.check_device("cuda")
+        if value in _BY_TYPE_NAME:
+            return np.dtype(_BY_TYPE_NAME[value])
+        raise ValueError(f"invalid type: {value!r}")
+    if isinstance(value, type):
+        raise ValueError(f"invalid type: '{value.__module__}.{value.__qualname__}'")
+    raise TypeError("dtype must be a type, str, or dtype object")
+
+
+# The legacy type (``torch.FloatTensor`` ...) of each dtype, as ``Tensor.type()`` names it.
+TYPE_NAMES = {
     "float32": "FloatTensor",
     "float64": "DoubleTensor",
     "float16": "HalfTensor",
@@ -222,3 +251,4 @@ _TYPE_NAMES = {
     "uint8": "ByteTensor",
     "bool": "BoolTensor",
 }
+_BY_TYPE_NAME = {f"torch.{name}": dtype for dtype, name in TYPE_NAMES.items()}

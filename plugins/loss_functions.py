@@ -15,7 +15,7 @@ Deviations from PyTorch, on purpose:
 - the deprecated ``size_average`` / ``reduce`` arguments do not exist; the options after
   ``target`` (or ``weight``) are keyword-only, so a positional call written for PyTorch's
   signature fails loudly instead of binding to the wrong option (``huber_loss`` keeps PyTorch's
-  positional ``reduction, delta``).
+  positional ``reduction, delta, weight``).
 """
 
 from __future__ import annotations
@@ -209,22 +209,52 @@ def _difference_loss(
 
 
 # ------------------------------------------------------------------------ regression
-def mse_loss(input: mt.Tensor, target: mt.Tensor, *, reduction: str = "mean") -> mt.Tensor:
-    """``(x - y)^2``, reduced (``reduction='sum'`` is the thesis's sum of squared errors)."""
+def mse_loss(
+    input: mt.Tensor,
+    target: mt.Tensor,
+    *,
+    reduction: str = "mean",
+    weight: mt.Tensor | None = None,
+) -> mt.Tensor:
+    """``(x - y)^2``, reduced (``reduction='sum'`` is the thesis's sum of squared errors).
+    ``weight`` (the input's shape) scales each element; ``'mean'`` is then ``sum(w l) /
+    sum(w)``, as PyTorch's."""
+    if weight is not None:
+        unweighted = mse_loss(input, target, reduction="none")
+        return _weighted("mse_loss", unweighted, weight, reduction, by_weight=True)
     return _difference_loss(
         "mse_loss", input, target, reduction, lambda d: d * d, lambda xp, d: 2 * d
     )
 
 
-def l1_loss(input: mt.Tensor, target: mt.Tensor, *, reduction: str = "mean") -> mt.Tensor:
-    """``|x - y|``, reduced; the derivative at 0 is 0, as PyTorch."""
+def l1_loss(
+    input: mt.Tensor,
+    target: mt.Tensor,
+    *,
+    reduction: str = "mean",
+    weight: mt.Tensor | None = None,
+) -> mt.Tensor:
+    """``|x - y|``, reduced; the derivative at 0 is 0, as PyTorch. ``weight`` (the input's
+    shape) scales each element; ``'mean'`` is then ``sum(w l) / sum(w)``, as PyTorch's."""
+    if weight is not None:
+        unweighted = l1_loss(input, target, reduction="none")
+        return _weighted("l1_loss", unweighted, weight, reduction, by_weight=True)
     return _difference_loss("l1_loss", input, target, reduction, np.abs, lambda xp, d: xp.sign(d))
 
 
 def huber_loss(
-    input: mt.Tensor, target: mt.Tensor, reduction: str = "mean", delta: float = 1.0
+    input: mt.Tensor,
+    target: mt.Tensor,
+    reduction: str = "mean",
+    delta: float = 1.0,
+    weight: mt.Tensor | None = None,
 ) -> mt.Tensor:
-    """``0.5 d^2`` where ``|d| < delta``, else ``delta (|d| - 0.5 delta)``, with ``d = x - y``."""
+    """``0.5 d^2`` where ``|d| < delta``, else ``delta (|d| - 0.5 delta)``, with ``d = x - y``.
+    ``weight`` (the input's shape) scales each element; ``'mean'`` is then the mean of
+    ``w l`` (not divided by ``sum(w)``: PyTorch's rule for this loss)."""
+    if weight is not None:
+        unweighted = huber_loss(input, target, "none", delta)
+        return _weighted("huber_loss", unweighted, weight, reduction, by_weight=False)
     delta = check_float(delta, "delta", "huber_loss", low=0, low_open=True)
 
     def value(d: np.ndarray) -> np.ndarray:
@@ -234,6 +264,27 @@ def huber_loss(
         return xp.where(xp.abs(d) < delta, d, delta * xp.sign(d))
 
     return _difference_loss("huber_loss", input, target, reduction, value, slope, {"delta": delta})
+
+
+def _weighted(
+    op: str, losses: mt.Tensor, weight: mt.Tensor, reduction: str, by_weight: bool
+) -> mt.Tensor:
+    """PyTorch's ``weight=`` of a regression loss: ``losses * weight`` reduced; ``'mean'``
+    divides by ``weight.sum()`` when ``by_weight`` (mse, l1), by the count otherwise (huber)."""
+    if not isinstance(weight, mt.Tensor):
+        raise TypeError(f"{op}: weight must be a Tensor or None, got {type(weight).__name__}")
+    if weight.shape != losses.shape:
+        raise ValueError("Weights and input must have the same size.")
+    if reduction not in REDUCTIONS:
+        raise ValueError(
+            f"Invalid reduction mode: {reduction}. Expected one of 'none', 'mean', 'sum'."
+        )
+    weighted = losses * weight
+    if reduction == "none":
+        return weighted
+    if reduction == "sum":
+        return weighted.sum()
+    return weighted.sum() / weight.sum() if by_weight else weighted.mean()
 
 
 def smooth_l1_loss(

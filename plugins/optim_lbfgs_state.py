@@ -28,7 +28,8 @@ class HistoryState:
         the curvature pairs ``old_dirs`` / ``old_stps`` / ``ro`` are lists, oldest first."""
         out = super().state_dict(param_names)
         if self._history:
-            copy = {k: _copied(v) for k, v in self._history.items()}
+            dtype = self._params[0].dtype
+            copy = {k: _copied(v, k in _TENSOR_SCALARS, dtype) for k, v in self._history.items()}
             out["state"] = {out["param_groups"][0]["params"][0]: copy}
         return out
 
@@ -73,15 +74,23 @@ class HistoryState:
         return history
 
 
-def _copied(value: object) -> object:
+# Numbers PyTorch's LBFGS keeps as 0-d tensors (``H_diag``, each ``ro``); its vectors are
+# tensors too, and so a state dict of ours loads with ``mt.load``'s weights_only=True default.
+_TENSOR_SCALARS = frozenset(["H_diag", "ro"])
+
+
+def _copied(value: object, as_tensor: bool, dtype: np.dtype) -> object:
     if isinstance(value, np.ndarray):
-        return value.copy()
+        return mt.tensor(value)
     if isinstance(value, list):
-        return [_copied(v) for v in value]
-    return value.item() if isinstance(value, np.generic) else value
+        return [_copied(v, as_tensor, dtype) for v in value]
+    value = value.item() if isinstance(value, np.generic) else value
+    return mt.tensor(value, dtype=dtype) if as_tensor else value
 
 
 def _checked(name: str, value: object, ok: Callable[[object], bool]) -> object:
+    if isinstance(value, mt.Tensor):  # a 0-d tensor, as PyTorch's H_diag and ro
+        value = value.numpy(force=True)
     value = (
         value.item()
         if isinstance(value, (np.ndarray, np.generic)) and np.ndim(value) == 0

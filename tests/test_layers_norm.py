@@ -205,7 +205,7 @@ def test_layer_norm_without_affine_or_bias(rng):
     no_bias = mt.nn.LayerNorm(4, bias=False).double()
     assert no_bias.bias is None
     assert layer_gradcheck(no_bias, mt.tensor(x, requires_grad=True))
-    assert repr(no_bias) == "LayerNorm((4,), eps=1e-05, elementwise_affine=True)"
+    assert repr(no_bias) == "LayerNorm((4,), eps=1e-05, elementwise_affine=True, bias=False)"
 
 
 def test_layer_norm_error():

@@ -22,6 +22,8 @@ from ..config import ConfigError, from_config
 from ..printable import printable
 from ..serialization import get_safe_globals, is_allowed
 from .format import CheckpointError, WeightsOnlyError
+from .modes import KEY as MODES_KEY
+from .modes import restore_modes
 from .rebuild import SLACK_BYTES, _allocation_limit, check_stored_config
 from .restore import restore
 
@@ -29,6 +31,7 @@ if TYPE_CHECKING:
     from ..nn.module import Module
 
 KEYS = frozenset(["class", "config", "state"])
+OPTIONAL_KEYS = frozenset([MODES_KEY])
 
 
 def qualified_name(cls: type) -> str:
@@ -68,8 +71,15 @@ def rebuild_allowed(node: Any, where: str, weights_only: bool) -> Module:
     """The model `describe` stored, rebuilt from its allowed class."""
     from ..nn.module import Module
 
-    if not (isinstance(node, dict) and set(node) == KEYS and isinstance(node["config"], dict)):
-        raise CheckpointError(f"{where}: expected a model (a dict with 'class', 'config', 'state')")
+    if not (
+        isinstance(node, dict)
+        and KEYS <= set(node) <= KEYS | OPTIONAL_KEYS
+        and isinstance(node["config"], dict)
+    ):
+        raise CheckpointError(
+            f"{where}: expected a model (a dict with 'class', 'config', 'state' and optionally "
+            f"'training')"
+        )
     cls = allowed_class(node["class"], where)
     state = node["state"]
     if not (issubclass(cls, Module) and isinstance(state, dict)):
@@ -89,6 +99,7 @@ def rebuild_allowed(node: Any, where: str, weights_only: bool) -> Module:
     restore(where, "model", model.load_state_dict, state)
     if weights_only:
         check_all_allowed(model, where)
+    restore_modes(model, node, where)
     return model
 
 

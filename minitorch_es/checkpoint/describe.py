@@ -137,7 +137,9 @@ def _optimizer(ck: CheckpointReader, state: Any) -> list[str]:
     lines = _wrap(f"optimizer: {printable(ck.text('/optimizer', 'type'), 60)}({args})", 4)
     per_param = state.get("state") if isinstance(state, dict) else None
     if isinstance(per_param, dict):
-        steps = sorted({_show(v.get("step")) for v in per_param.values() if isinstance(v, dict)})
+        steps = sorted(
+            {_show(_number(v.get("step"))) for v in per_param.values() if isinstance(v, dict)}
+        )
         lines.append(f"  parameters with state: {len(per_param)}, steps: {', '.join(steps) or '-'}")
     return lines
 
@@ -229,6 +231,13 @@ def _show(value: Any, limit: int = 60) -> str:
     if isinstance(value, np.ndarray):
         return f"array{value.shape}"
     return printable(type(value).__name__, limit)
+
+
+def _number(value: Any) -> Any:
+    """A 0-d numeric array (an optimizer's ``step``, as PyTorch's ``tensor(3.)``) as its number."""
+    if isinstance(value, np.ndarray) and value.shape == () and _numeric(value):
+        return value.item()
+    return value
 
 
 def _key(key: Any) -> str:

@@ -27,6 +27,8 @@ from ..serialization import get_safe_globals, is_allowed
 from ..tensor import Tensor
 from . import allowed_models
 from .format import CheckpointError, WeightsOnlyError
+from .modes import KEY as MODES_KEY
+from .modes import modes_of, restore_modes
 
 TYPES = ("Tensor", "Tensor+grad", "Parameter", "tuple", "OrderedDict", "Module", "NamedModule")
 MODELS = ("Module", "NamedModule")  # a registered class's model; one stored by its class's name
@@ -52,12 +54,18 @@ def to_storable(obj: Any) -> tuple[Any, list]:
         if isinstance(value, Module) and registry.entry_of(value) is None:
             types.append([path, "NamedModule"])  # a class the program did not register
             node = allowed_models.describe(value, _at(path))
-            return {**node, "state": walk(dict(value.state_dict()), [*path, "state"])}
+            state = walk(dict(value.state_dict()), [*path, "state"])
+            return {**node, "state": state, MODES_KEY: modes_of(value)}
         if isinstance(value, Module):
             types.append([path, "Module"])
             config, providers = _architecture(value, path)
             state = walk(dict(value.state_dict()), [*path, "state"])
-            return {"config": config, "providers": providers, "state": state}
+            return {
+                "config": config,
+                "providers": providers,
+                "state": state,
+                MODES_KEY: modes_of(value),
+            }
         if isinstance(value, dict):
             if type(value) is OrderedDict:
                 types.append([path, "OrderedDict"])
@@ -195,14 +203,16 @@ def _convert(
         return OrderedDict(node)
     if kind == "NamedModule":
         return allowed_models.rebuild_allowed(node, f"{where}{_at(path)}", weights_only)
-    if not (isinstance(node, dict) and set(node) == {"config", "providers", "state"}):
+    keys = {"config", "providers", "state"}
+    if not (isinstance(node, dict) and keys <= set(node) <= {*keys, MODES_KEY}):
         raise CheckpointError(
-            f"{where}: expected a model (a dict with 'config', 'providers' and 'state')"
-            f"{_at(path)}, found {_kind(node)}"
+            f"{where}: expected a model (a dict with 'config', 'providers', 'state' and "
+            f"optionally 'training'){_at(path)}, found {_kind(node)}"
         )
     model = rebuild(node["config"], node["providers"], node["state"], f"{where}{_at(path)}")
     if weights_only:
         allowed_models.check_all_allowed(model, f"{where}{_at(path)}")
+    restore_modes(model, node, f"{where}{_at(path)}")
     return model
 
 

@@ -155,6 +155,23 @@ class ModuleList(Module):
             del self._modules[name]
         _renumber(self)
 
+    def __repr__(self) -> str:
+        # As PyTorch: a run of children that print alike is one "(i-j): n x child" line.
+        if not len(self):
+            return "ModuleList()"
+        runs: list[list] = []  # [first index, last index, repr]
+        for i, child in enumerate(self):
+            text = repr(child)
+            if runs and runs[-1][2] == text:
+                runs[-1][1] = i
+            else:
+                runs.append([i, i, text])
+        lines = [
+            f"({a}): {text}" if a == b else f"({a}-{b}): {b - a + 1} x {text}"
+            for a, b, text in runs
+        ]
+        return "ModuleList(\n  " + "\n  ".join(x.replace("\n", "\n  ") for x in lines) + "\n)"
+
     def get_config(self) -> dict:
         """``{"modules": [config, ...]}``, one registry config per child."""
         return {"modules": [serialize(m, f"ModuleList[{i}]") for i, m in enumerate(self)]}

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..printable import printable
 from ..tensor import Tensor
 
 if TYPE_CHECKING:
@@ -34,7 +35,8 @@ class OptimizerState:
         if arena.steps[i] == 0:
             return {}
         sl, shape = arena.slices[i], arena.shapes[i]
-        out = {"step": float(arena.steps[i])}
+        # A 0-d float32 tensor, as PyTorch's ``tensor(3.)`` (its optimizers keep step on a tensor).
+        out: dict[str, Any] = {"step": Tensor(np.array(arena.steps[i], np.float32))}
         out.update({k: b[sl].reshape(shape) for k, b in arena.buffers.items()})
         out.update({k: float(v[i]) for k, v in arena.scalars.items()})
         return out
@@ -105,7 +107,7 @@ class OptimizerState:
         given = {}  # (arena id, state name) -> the slots this state dict gives a value
         for key, (_, _p, arena, i) in zip(keys, slots):
             s = state_dict["state"].get(lookup[key])
-            arena.steps[i] = int(s["step"]) if s else 0
+            arena.steps[i] = _step_count(s["step"], key) if s else 0
             for name, value in (s or {}).items():
                 if name == "step":
                     continue
@@ -174,3 +176,17 @@ def _name_of(p: Tensor, names: dict) -> str:
         raise ValueError(
             f"a parameter of shape {tuple(p.shape)} of the optimizer has no name in param_names"
         ) from None
+
+
+def _step_count(value: Any, key: Any) -> int:
+    """The number of steps a state dict gives: a number (older files) or a 0-d tensor (PyTorch's
+    ``tensor(3.)``, and ours), holding a non-negative whole number."""
+    raw = np.asarray(value._data if isinstance(value, Tensor) else value)
+    ok = raw.shape == () and raw.dtype.kind in "iuf" and np.isfinite(raw)
+    if not (ok and raw >= 0 and raw == np.floor(raw)):
+        shown = printable(repr(value), limit=80)
+        raise ValueError(
+            f"optimizer state 'step' of parameter {key!r} must be a non-negative whole number "
+            f"(a number or a 0-d tensor such as tensor(3.)), got {shown}"
+        )
+    return int(raw)

@@ -159,11 +159,3 @@ class MultiheadAttention(Module):
                     f"MultiheadAttention: expected {what} with last dimension {size} "
                     f"({'kdim' if what == 'key' else 'vdim'}), got shape {shape}"
                 )
-
-    def extra_repr(self) -> str:
-        s = f"embed_dim={self.embed_dim}, num_heads={self.num_heads}"
-        if self.dropout:
-            s += f", dropout={self.dropout}"
-        if not self._qkv_same_embed_dim:
-            s += f", kdim={self.kdim}, vdim={self.vdim}"
-        return s + (", batch_first=True" if self.batch_first else "")
