@@ -4,6 +4,7 @@ load (``weights_only`` defaults to True since 2.6 and its unpickler stops at
 ``numpy._core.multiarray._reconstruct``, an ``UnpicklingError``); ``weights_only=False``,
 an allowed ``np.ndarray`` or ``TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD=1`` load it."""
 
+import io
 import pickle
 
 import numpy as np
@@ -83,4 +84,15 @@ def test_file_objects_are_written_and_read_whole(tmp_path):
 def test_a_bad_stream_is_an_error_naming_it(tmp_path):
     (tmp_path / "junk.pt").write_bytes(b"not a checkpoint")
     with open(tmp_path / "junk.pt", "rb") as f, pytest.raises(mt.checkpoint.CheckpointError):
+        mt.load(f)
+
+
+def test_errors_name_the_file_object_not_the_scratch_copy(tmp_path):
+    with pytest.raises(mt.checkpoint.CheckpointError) as caught:
+        mt.load(io.BytesIO(b"not a checkpoint" * 40))
+    assert str(caught.value).startswith("the BytesIO given is not a minitorch_es checkpoint")
+    assert "minitorch_es-" not in str(caught.value)  # the private temporary directory
+    path = tmp_path / "bad.pt"
+    path.write_bytes(b"not a checkpoint" * 40)
+    with open(path, "rb") as f, pytest.raises(mt.checkpoint.CheckpointError, match="bad.pt"):
         mt.load(f)

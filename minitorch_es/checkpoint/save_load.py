@@ -78,7 +78,16 @@ def load(
         with _scratch(f) as path:
             with open(path, "wb") as copy:
                 shutil.copyfileobj(f, copy)
-            return load(path, map_location, weights_only=weights_only)
+            try:
+                return load(path, map_location, weights_only=weights_only)
+            except CheckpointError as e:  # name the user's file object, not the scratch copy
+                name = getattr(f, "name", None)
+                shown = repr(name) if isinstance(name, str) else f"the {type(f).__name__} given"
+                e.args = tuple(
+                    a.replace(repr(path), shown).replace(path, shown) if isinstance(a, str) else a
+                    for a in e.args
+                )
+                raise
     if map_location is not None and not (callable(map_location) or isinstance(map_location, dict)):
         from ..devices import check_device
 
