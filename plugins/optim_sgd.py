@@ -39,6 +39,8 @@ class SGD(mt.optim.Optimizer):
         tensor([0.8000])
     """
 
+    steps_in_state = False  # PyTorch's SGD state is only momentum_buffer
+
     def __init__(
         self,
         params: Iterable[mt.Tensor] | Iterable[dict[str, Any]],

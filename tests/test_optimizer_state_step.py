@@ -124,3 +124,23 @@ def test_lbfgs_state_dict_round_trips_through_a_weights_only_load(tmp_path):
                 np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
         else:
             np.testing.assert_array_equal(np.asarray(value), np.asarray(again[key]))
+
+
+def test_a_pytorch_sgd_state_without_step_continues_and_adam_needs_one():
+    # PyTorch's SGD keeps only momentum_buffer; its presence means a step was taken, so the
+    # next step uses the buffer (b = momentum * b + g) instead of starting it afresh (b = g).
+    param = mt.nn.Parameter(mt.tensor([1.0, 2.0]))
+    sgd = mt.optim.SGD([param], lr=0.1, momentum=0.9)
+    groups = [{**{k: v for k, v in sgd.param_groups[0].items() if k != "params"}, "params": [0]}]
+    sgd.load_state_dict(
+        {"state": {0: {"momentum_buffer": mt.tensor([1.0, 1.0])}}, "param_groups": groups}
+    )
+    param.grad = mt.tensor([0.5, 0.5])
+    sgd.step()
+    expected = np.array([1.0, 2.0]) - 0.1 * (0.9 * 1.0 + 0.5)
+    np.testing.assert_allclose(param.numpy(force=True), expected, rtol=1e-6)
+
+    adam = mt.optim.Adam([mt.nn.Parameter(mt.ones(2))])
+    state = {0: {"exp_avg": mt.zeros(2), "exp_avg_sq": mt.zeros(2)}}
+    with pytest.raises(ValueError, match=r"parameter 0 has no 'step' .*Adam needs the number"):
+        adam.load_state_dict({"state": state, "param_groups": [{"params": [0]}]})

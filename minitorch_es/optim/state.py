@@ -18,6 +18,12 @@ if TYPE_CHECKING:
 class OptimizerState:
     """Mixin of `Optimizer` (which holds ``param_groups`` and the arenas ``_arenas``)."""
 
+    #: Whether the PyTorch counterpart keeps a ``step`` in each parameter's state. PyTorch's
+    #: SGD keeps none, so a state dict converted from it has only ``momentum_buffer``: such a
+    #: state means at least one step was taken. Where the count changes the update (Adam's bias
+    #: correction), a state without it is refused.
+    steps_in_state = True
+
     @property
     def state(self) -> Mapping:
         """``optimizer.state[p]``: a dict of views of ``p``'s state (``step`` and buffers)."""
@@ -107,7 +113,7 @@ class OptimizerState:
         given = {}  # (arena id, state name) -> the slots this state dict gives a value
         for key, (_, _p, arena, i) in zip(keys, slots):
             s = state_dict["state"].get(lookup[key])
-            arena.steps[i] = _step_count(s["step"], key) if s else 0
+            arena.steps[i] = self._saved_steps(s, key)
             for name, value in (s or {}).items():
                 if name == "step":
                     continue
@@ -132,6 +138,19 @@ class OptimizerState:
                 arena.unset[name] = [i for i in range(len(arena)) if i not in done]
         for saved, own in zip(groups, self.param_groups):
             own.update({k: v for k, v in saved.items() if k != "params"})
+
+    def _saved_steps(self, s: dict | None, key: Any) -> int:
+        """The step count of one parameter's saved state ``s`` (0 without state)."""
+        if not s:
+            return 0
+        if "step" in s:
+            return _step_count(s["step"], key)
+        if not self.steps_in_state:
+            return 1
+        raise ValueError(
+            f"optimizer state of parameter {key!r} has no 'step' (it has {sorted(s)}); "
+            f"{type(self).__name__} needs the number of steps taken, as PyTorch's does"
+        )
 
 
 class _StateView(Mapping):
