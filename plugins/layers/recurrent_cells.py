@@ -31,13 +31,13 @@ class RNNCellBase(Module):
 
     gates = 1
 
-    def __init__(
+    def __init__(  # PyTorch's signature of LSTMCell and GRUCell, which add nothing to it
         self,
         input_size: int,
         hidden_size: int,
-        bias: bool,
-        device: str | mt.device | None,
-        dtype: DTypeLike | None,
+        bias: bool = True,
+        device: str | mt.device | None = None,
+        dtype: DTypeLike | None = None,
     ) -> None:
         super().__init__()
         name = type(self).__name__
@@ -136,7 +136,8 @@ class RNNCell(RNNCellBase):
 
 
 class LSTMCell(RNNCellBase):
-    """One LSTM step: ``torch.nn.LSTMCell(input_size, hidden_size, bias=True, dtype=None)``;
+    """One LSTM step: ``torch.nn.LSTMCell(input_size, hidden_size, bias=True, device=None,
+    dtype=None)``;
     ``cell(input, (h, c)=None)`` returns ``(h', c')``.
 
         >>> cell = mt.nn.LSTMCell(3, 5)
@@ -147,16 +148,6 @@ class LSTMCell(RNNCellBase):
 
     gates = 4
 
-    def __init__(
-        self,
-        input_size: int,
-        hidden_size: int,
-        bias: bool = True,
-        device: str | mt.device | None = None,
-        dtype: DTypeLike | None = None,
-    ) -> None:
-        super().__init__(input_size, hidden_size, bias, device, dtype)
-
     def forward(self, input: Tensor, hx: tuple | None = None) -> tuple:
         if hx is not None and not (isinstance(hx, (tuple, list)) and len(hx) == 2):
             raise TypeError(f"LSTMCell: hx must be a tuple (h, c), got {type(hx).__name__}")
@@ -166,7 +157,8 @@ class LSTMCell(RNNCellBase):
 
 
 class GRUCell(RNNCellBase):
-    """One GRU step: ``torch.nn.GRUCell(input_size, hidden_size, bias=True, dtype=None)``;
+    """One GRU step: ``torch.nn.GRUCell(input_size, hidden_size, bias=True, device=None,
+    dtype=None)``;
     ``cell(input, hx=None)`` returns ``h'``.
 
         >>> mt.nn.GRUCell(3, 5)(mt.randn(3)).shape
@@ -174,16 +166,6 @@ class GRUCell(RNNCellBase):
     """
 
     gates = 3
-
-    def __init__(
-        self,
-        input_size: int,
-        hidden_size: int,
-        bias: bool = True,
-        device: str | mt.device | None = None,
-        dtype: DTypeLike | None = None,
-    ) -> None:
-        super().__init__(input_size, hidden_size, bias, device, dtype)
 
     def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:
         x, (h,), batched = self._prepare(input, [hx], ["hx"])
